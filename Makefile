@@ -1,0 +1,55 @@
+# Two commands: `make demo` and `make test`. Everything else is a step they call.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.opsdocs-installed
+DEV_STAMP := $(VENV)/.opsdocs-dev-installed
+
+.PHONY: demo test install dev tools lint typecheck unit bench clean docs
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+dev: $(DEV_STAMP)
+
+## The main job on an embedded example: a fresh workspace under ./demo.
+demo: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh demo
+
+## External tools the tests use (Prometheus, promtool, amtool), installed when missing.
+tools:
+	bash scripts/install-tools.sh
+
+lint: dev
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+typecheck: dev
+	$(BIN)/mypy
+
+unit: dev
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+## Everything the tests need, then every test.
+test: dev tools lint typecheck unit
+
+## Regenerate generated docs (CLI reference, rule pages).
+docs: dev
+	$(BIN)/python scripts/gen_docs.py
+
+bench: dev
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) demo build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,3 @@
+from opsdocs.cli import main
+
+main()

@@ -1,0 +1,119 @@
+"""The ``opsdocs`` command line.
+
+This package is the only place that imports Click or prints. Each command group lives in its own
+module and is loaded when it is called (or when ``--help`` lists it), and every command module
+imports the library inside its functions, so ``opsdocs --help`` stays instant. :func:`main` is the
+single error boundary: library errors become one ``error:`` line and exit 2, findings exit 1,
+Ctrl-C exits 130, and anything unexpected is a bug reported in one line with exit 3.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import click
+
+from opsdocs import __version__
+
+__all__ = ["cli", "main"]
+
+#: Command name -> "module:attribute". Add a command group here.
+COMMANDS: dict[str, str] = {
+    "init": "opsdocs.cli.docs:init_command",
+    "new": "opsdocs.cli.docs:new_command",
+    "index": "opsdocs.cli.docs:index_command",
+    "list": "opsdocs.cli.docs:list_command",
+    "schema": "opsdocs.cli.docs:schema_command",
+}
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        return command
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, "--version", prog_name="opsdocs")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="Workspace root (default: walk up from the current folder).",
+)
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+@click.pass_context
+def cli(ctx: click.Context, root: str | None, debug: bool) -> None:
+    """Keep operations documentation true: runbooks, SLOs, incidents and DR plans."""
+    from opsdocs.cli.context import AppContext
+
+    ctx.obj = AppContext(root=root, debug=debug)
+
+
+def _error(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Run the command line and exit with its code."""
+    sys.exit(run(argv))
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code (used by tests and ``main``)."""
+    from opsdocs.errors import OpsdocsError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("OPSDOCS_DEBUG") == "1"
+    try:
+        result: Any = cli.main(args=args, prog_name="opsdocs", standalone_mode=False)
+    except click.exceptions.Abort:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code
+    except OpsdocsError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # the single place where a bug becomes exit 3
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        _error(
+            f"internal error: {type(exc).__name__}: {first} "
+            "(this is a bug in opsdocs; rerun with --debug for the traceback)"
+        )
+        return EXIT_BUG
+    return result if isinstance(result, int) else EXIT_OK

@@ -1,0 +1,38 @@
+"""State shared by every command: the chosen root and the workspace, found once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from opsdocs.workspace import Workspace
+
+
+@dataclass
+class AppContext:
+    root: str | None = None
+    debug: bool = False
+    _workspace: Workspace | None = field(default=None, repr=False)
+
+    def workspace(self, root: Path | None = None) -> Workspace:
+        """The workspace (found once); prints configuration warnings to standard error."""
+        if self._workspace is None:
+            from opsdocs.workspace import Workspace
+
+            chosen = root if root is not None else (Path(self.root) if self.root else None)
+            self._workspace = Workspace.discover(root=chosen)
+            for warning in self._workspace.config.warnings:
+                click.echo(f"warning: {warning}", err=True)
+        return self._workspace
+
+
+def app(ctx: click.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, AppContext):  # called without the group (tests)
+        obj = AppContext()
+        ctx.find_root().obj = obj
+    return obj

@@ -1,0 +1,141 @@
+"""Configuration: ``[tool.opsdocs]`` in ``pyproject.toml``, or ``opsdocs.toml``.
+
+The root of a workspace is found by walking up from the current folder to the first folder that
+holds ``opsdocs.toml``, a ``pyproject.toml`` with a ``[tool.opsdocs]`` table, or ``.git``. Unknown
+keys are warnings (a typo should not break CI); a bad value is a :class:`ConfigError` that names
+the key and the file. Each feature validates its own table (``[tool.opsdocs.check]``, ...) from
+:meth:`Config.section`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from opsdocs.documents.schemas import parse_duration
+from opsdocs.errors import ConfigError
+
+__all__ = ["FEATURE_SECTIONS", "Config", "find_root", "load_config"]
+
+#: Tables owned by features; each validates its own keys.
+FEATURE_SECTIONS = ("check", "slo", "report", "incidents", "profiles")
+
+DEFAULT_DOCS_DIR = "docs/internal/operations"
+DEFAULT_TEMPLATES_DIR = "templates/docs"
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    docs_dir: str = Field(default=DEFAULT_DOCS_DIR, min_length=1)
+    templates_dir: str = Field(default=DEFAULT_TEMPLATES_DIR, min_length=1)
+    review_every: str = "90d"
+    owners: list[str] = Field(default_factory=list)
+
+    @field_validator("review_every")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
+@dataclass
+class Config:
+    """The settings of one workspace."""
+
+    root: Path
+    source: Path | None = None
+    docs_dir: str = DEFAULT_DOCS_DIR
+    templates_dir: str = DEFAULT_TEMPLATES_DIR
+    review_every: str = "90d"
+    owners: list[str] = field(default_factory=list)
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def section(self, name: str) -> dict[str, Any]:
+        """The raw table of a feature (empty when absent)."""
+        return dict(self.sections.get(name, {}))
+
+    @property
+    def source_label(self) -> str:
+        return str(self.source) if self.source is not None else "configuration"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "colno", None)
+        message = str(exc).split(" (at line")[0]
+        raise ConfigError(
+            f"invalid TOML: {message}", path=path, line=line, col=col, hint="fix the TOML syntax"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path=path) from None
+
+
+def _table_in(directory: Path) -> tuple[Path, dict[str, Any]] | None:
+    own = directory / "opsdocs.toml"
+    if own.is_file():
+        return own, _read_toml(own)
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        data = _read_toml(pyproject)
+        table = data.get("tool", {}).get("opsdocs")
+        if isinstance(table, dict):
+            return pyproject, table
+    return None
+
+
+def find_root(start: Path) -> Path:
+    """The workspace root for ``start`` (see the module docstring)."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if (directory / "opsdocs.toml").is_file():
+            return directory
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and "opsdocs" in _read_toml(pyproject).get("tool", {}):
+            return directory
+        if (directory / ".git").exists():
+            return directory
+    return start
+
+
+def load_config(root: Path) -> Config:
+    """Read the configuration of the workspace at ``root``."""
+    found = _table_in(root)
+    if found is None:
+        return Config(root=root)
+    source, table = found
+    try:
+        settings = _Settings.model_validate(table)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(p) for p in error["loc"])
+        raise ConfigError(
+            f"{key}: {error['msg']}", path=source, hint="see docs/configuration.md"
+        ) from None
+    config = Config(
+        root=root,
+        source=source,
+        docs_dir=settings.docs_dir,
+        templates_dir=settings.templates_dir,
+        review_every=settings.review_every,
+        owners=settings.owners,
+    )
+    for key, value in (settings.model_extra or {}).items():
+        if key in FEATURE_SECTIONS:
+            if not isinstance(value, dict):
+                raise ConfigError(
+                    f"{key}: must be a table", path=source, hint=f"write it as [tool.opsdocs.{key}]"
+                )
+            config.sections[key] = value
+        else:
+            config.warnings.append(f"{source}: unknown key '{key}' (ignored)")
+    return config

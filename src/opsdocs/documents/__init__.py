@@ -1,0 +1,1 @@
+"""Documents: parsing, the kind registry, templates, scaffolding and the index."""

@@ -1,0 +1,71 @@
+"""Listing documents with the facts people ask for: kind, title, owner, review dates."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from opsdocs.documents.kinds import KINDS, kind_for_filename
+from opsdocs.documents.parse import read_document
+from opsdocs.documents.schemas import as_date, parse_duration
+from opsdocs.errors import InputError
+
+if TYPE_CHECKING:
+    from opsdocs.workspace import Workspace
+
+__all__ = ["DocumentRow", "list_documents"]
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    kind: str
+    path: str
+    title: str
+    owner: str | None
+    service: str | None
+    last_reviewed: str | None
+    review_due: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def list_documents(workspace: Workspace, kind: str | None = None) -> list[DocumentRow]:
+    """One row per document (all kinds, or ``kind``), in index order."""
+    rows: list[DocumentRow] = []
+    for path in workspace.document_paths(kind):
+        folder = path.parent.relative_to(workspace.docs_dir).as_posix()
+        found = kind_for_filename(path.name, "" if folder == "." else folder)
+        assert found is not None  # document_paths only yields matching files
+        title, owner, service, reviewed, due = path.name, None, None, None, None
+        try:
+            doc = read_document(path)
+            fm = doc.front_matter or {}
+        except InputError:
+            fm = {}
+        if isinstance(fm.get("title"), str):
+            title = fm["title"]
+        owner = fm.get("owner") if isinstance(fm.get("owner"), str) else None
+        service = fm.get("service") if isinstance(fm.get("service"), str) else None
+        when = as_date(fm.get("last_reviewed"))
+        if when is not None:
+            reviewed = when.isoformat()
+            try:
+                every = parse_duration(str(fm.get("review_every", workspace.config.review_every)))
+                due = (when + every).isoformat()
+            except ValueError:
+                due = None
+        rows.append(
+            DocumentRow(
+                kind=found.name,
+                path=workspace.relative(path),
+                title=title,
+                owner=owner,
+                service=service,
+                last_reviewed=reviewed,
+                review_due=due,
+            )
+        )
+    order = {k.name: i for i, k in enumerate(KINDS)}
+    rows.sort(key=lambda r: (order[r.kind], r.path))
+    return rows

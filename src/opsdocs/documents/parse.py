@@ -1,0 +1,400 @@
+"""The one parser every feature reads documents through.
+
+A document is optional YAML front matter between ``---`` lines, then a CommonMark body. Parsing
+never raises for what is wrong *inside* a document: problems (bad YAML, unterminated front
+matter, an unclosed code fence) are collected on :attr:`Document.problems` with their position,
+so that ``check`` can report them and other commands can refuse the document with a clear error
+(:meth:`Document.require_front_matter`). Positions are 1-based lines and columns in the file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from opsdocs.errors import DocumentError, InputError
+from opsdocs.yamlio import KeyPath, YamlData, load_yaml
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+__all__ = [
+    "Document",
+    "Heading",
+    "Link",
+    "Problem",
+    "Section",
+    "normalize_heading",
+    "parse_document",
+    "read_document",
+    "slugify",
+]
+
+#: Files larger than this are not parsed (a runbook is never 10 MB; a log file named .md is).
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong found while parsing; ``code`` names it for the checker."""
+
+    code: str
+    message: str
+    line: int
+    col: int = 1
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    line: int
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A level-2 heading and the body lines up to the next level-1 or level-2 heading."""
+
+    title: str
+    line: int
+    anchor: str
+    start_line: int  # first line after the heading
+    end_line: int  # last line of the section (inclusive)
+    has_content: bool  # any block other than comments and blank lines
+
+    @property
+    def key(self) -> str:
+        return normalize_heading(self.title)
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str
+    line: int
+    col: int
+
+
+def normalize_heading(text: str) -> str:
+    """Heading text for tolerant matching: case, spacing, punctuation and ``&``/``and``."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("&", " and ")
+    text = re.sub(r"[^\w\s]", " ", text)
+    return " ".join(text.split())
+
+
+def slugify(text: str) -> str:
+    """GitHub-style anchor for a heading (without the de-duplication suffix)."""
+    text = text.strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+_MD: MarkdownIt | None = None
+
+
+def _markdown() -> MarkdownIt:
+    global _MD
+    if _MD is None:
+        from markdown_it import MarkdownIt
+
+        _MD = MarkdownIt("commonmark")
+    return _MD
+
+
+@dataclass
+class Document:
+    """A parsed operations document."""
+
+    path: Path
+    text: str
+    front_matter: dict[str, Any] | None = None
+    yaml: YamlData | None = None
+    body_line: int = 1  # file line where the Markdown body starts
+    front_matter_end: int = 0  # file line of the closing '---' (0: no front matter)
+    problems: list[Problem] = field(default_factory=list)
+
+    # -- front matter -------------------------------------------------------------------------
+    @property
+    def kind(self) -> str | None:
+        value = (self.front_matter or {}).get("kind")
+        return value if isinstance(value, str) else None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return (self.front_matter or {}).get(key, default)
+
+    def position(self, key_path: KeyPath) -> tuple[int, int]:
+        """File position of a front-matter key (or its nearest parent; else line 1)."""
+        if self.yaml is not None:
+            pos = self.yaml.position(tuple(key_path))
+            if pos is not None:
+                return pos
+        return (1, 1)
+
+    def require_front_matter(self) -> dict[str, Any]:
+        """The front matter, or a :class:`DocumentError` for the first parse problem."""
+        for problem in self.problems:
+            if problem.code.startswith("front-matter"):
+                raise DocumentError(
+                    problem.message,
+                    path=self.path,
+                    line=problem.line,
+                    col=problem.col,
+                    hint=problem.hint,
+                )
+        if self.front_matter is None:
+            raise DocumentError(
+                "no front matter",
+                path=self.path,
+                line=1,
+                col=1,
+                hint="start the file with '---', the YAML keys, then '---'",
+            )
+        return self.front_matter
+
+    # -- body ------------------------------------------------------------------------------
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    @cached_property
+    def body(self) -> str:
+        return "\n".join(self.lines[self.body_line - 1 :])
+
+    @cached_property
+    def tokens(self) -> list[Token]:
+        return _markdown().parse(self.body)
+
+    def _file_line(self, token_line: int) -> int:
+        return token_line + self.body_line
+
+    @cached_property
+    def headings(self) -> list[Heading]:
+        result: list[Heading] = []
+        counts: dict[str, int] = {}
+        tokens = self.tokens
+        for i, token in enumerate(tokens):
+            if token.type != "heading_open" or token.map is None:
+                continue
+            text = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
+            base = slugify(text)
+            n = counts.get(base, 0)
+            counts[base] = n + 1
+            anchor = base if n == 0 else f"{base}-{n}"
+            result.append(Heading(int(token.tag[1]), text, self._file_line(token.map[0]), anchor))
+        return result
+
+    @property
+    def title(self) -> str | None:
+        """Text of the first level-1 heading."""
+        for heading in self.headings:
+            if heading.level == 1:
+                return heading.text
+        return None
+
+    @cached_property
+    def title_heading(self) -> Heading | None:
+        return next((h for h in self.headings if h.level == 1), None)
+
+    @cached_property
+    def anchors(self) -> set[str]:
+        return {h.anchor for h in self.headings}
+
+    @cached_property
+    def sections(self) -> list[Section]:
+        tokens = self.tokens
+        last_line = len(self.lines)
+        # Block starts (file lines) of every top-level token that carries content.
+        sections: list[Section] = []
+        current: dict[str, Any] | None = None
+
+        def close(end: int) -> None:
+            if current is not None:
+                sections.append(Section(end_line=max(end, current["line"]), **current))
+
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if token.type == "heading_open" and token.map is not None and token.tag in ("h1", "h2"):
+                line = self._file_line(token.map[0])
+                close(line - 1)
+                current = None
+                if token.tag == "h2":
+                    text = tokens[i + 1].content.strip()
+                    anchor = next(
+                        (h.anchor for h in self.headings if h.line == line), slugify(text)
+                    )
+                    current = {
+                        "title": text,
+                        "line": line,
+                        "anchor": anchor,
+                        "start_line": line + 1,
+                        "has_content": False,
+                    }
+                i += 3
+                continue
+            if current is not None and token.level == 0 and token.nesting >= 0:
+                if token.type == "html_block" and token.content.lstrip().startswith("<!--"):
+                    pass
+                elif token.type.endswith("_open") or token.nesting == 0:
+                    current["has_content"] = True
+            i += 1
+        close(last_line)
+        return sections
+
+    def section(self, title: str) -> Section | None:
+        """The first section whose heading matches ``title`` tolerantly."""
+        key = normalize_heading(title)
+        return next((s for s in self.sections if s.key == key), None)
+
+    def section_text(self, section: Section) -> str:
+        return "\n".join(self.lines[section.start_line - 1 : section.end_line])
+
+    @cached_property
+    def links(self) -> list[Link]:
+        result: list[Link] = []
+        for token in self.tokens:
+            if token.type != "inline" or token.map is None or not token.children:
+                continue
+            line = self._file_line(token.map[0])
+            children = token.children
+            for j, child in enumerate(children):
+                if child.type in ("softbreak", "hardbreak"):
+                    line += 1
+                elif child.type == "link_open":
+                    href = str(child.attrs.get("href", ""))
+                    label = children[j + 1].content if j + 1 < len(children) else ""
+                    source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+                    at = source.find("](" + href)
+                    col = source.rfind("[", 0, at) + 1 if at >= 0 else 1
+                    result.append(Link(href, label, line, max(col, 1)))
+        return result
+
+    @cached_property
+    def unclosed_fence(self) -> int | None:
+        """File line of a code fence that is never closed, if any."""
+        for token in self.tokens:
+            if token.type != "fence" or token.map is None:
+                continue
+            start, end = token.map
+            last = self.lines[self._file_line(end - 1) - 1] if end - 1 > start else ""
+            if not _closes(last, token.markup):
+                return self._file_line(start)
+        return None
+
+
+def _closes(line: str, markup: str) -> bool:
+    stripped = line.strip()
+    return (
+        bool(stripped)
+        and set(stripped) == {markup[0]}
+        and len(stripped) >= len(markup)
+        and len(line) - len(line.lstrip(" ")) <= 3
+    )
+
+
+def _split_front_matter(doc: Document) -> None:
+    lines = doc.lines
+    if not lines or lines[0].rstrip() != "---":
+        return
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            break
+    else:
+        doc.problems.append(
+            Problem(
+                "front-matter-unterminated",
+                "front matter is never closed",
+                1,
+                1,
+                "end the front matter with a line holding only '---'",
+            )
+        )
+        doc.body_line = 1
+        return
+    doc.front_matter_end = index + 1
+    doc.body_line = index + 2
+    yaml_text = "\n".join(lines[1:index])
+    try:
+        data = load_yaml(yaml_text, path=doc.path, line_offset=1)
+    except InputError as exc:
+        doc.problems.append(
+            Problem("front-matter-yaml", exc.message, exc.line or 1, exc.col or 1, exc.hint)
+        )
+        return
+    doc.yaml = data
+    for key_path, line, col in data.duplicates:
+        doc.problems.append(
+            Problem(
+                "front-matter-duplicate-key",
+                f"duplicate key '{'.'.join(map(str, key_path))}'",
+                line,
+                col,
+                "keep one of the two; YAML uses only the last",
+            )
+        )
+    if data.value is None:
+        doc.front_matter = {}
+    elif isinstance(data.value, dict):
+        doc.front_matter = data.value
+    else:
+        doc.problems.append(
+            Problem(
+                "front-matter-not-mapping",
+                f"front matter is a {type(data.value).__name__}, not a mapping of keys",
+                2,
+                1,
+                "write 'key: value' lines between the '---' lines",
+            )
+        )
+
+
+def parse_document(path: Path, text: str) -> Document:
+    """Parse ``text`` as the document at ``path``; never raises for bad content."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    doc = Document(path=path, text=text)
+    _split_front_matter(doc)
+    return doc
+
+
+def read_document(path: Path) -> Document:
+    """Read and parse the document at ``path``.
+
+    Raises :class:`InputError` when the file cannot be read as UTF-8 text.
+    """
+    try:
+        if path.is_dir():
+            raise InputError("is a folder, not a document", path=path, hint="rename or skip it")
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise InputError(
+                f"file is too large to be a document ({size // (1024 * 1024)} MB)",
+                path=path,
+                hint=f"operations documents must be under {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"cannot read file: {exc.strerror or exc}", path=path, hint="check permissions"
+        ) from None
+    if b"\x00" in raw[:8192]:
+        raise InputError("binary file, not Markdown", path=path, hint="remove it or rename it")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            "invalid UTF-8", path=path, line=line, col=col, hint="save the file as UTF-8"
+        ) from None
+    return parse_document(path, text)

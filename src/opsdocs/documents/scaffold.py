@@ -1,0 +1,208 @@
+"""Creating things: ``init`` lays out the operations folder, ``new`` adds one document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from opsdocs.documents.index import (
+    INDEX_END,
+    INDEX_START,
+    collect_entries,
+    compute_index,
+    render_index,
+)
+from opsdocs.documents.kinds import KINDS, Kind, get_kind, validate_name
+from opsdocs.documents.parse import parse_document
+from opsdocs.documents.render import render_template
+from opsdocs.errors import InputError, UsageError
+from opsdocs.workspace import ChangeSet
+
+if TYPE_CHECKING:
+    from opsdocs.workspace import Workspace
+
+__all__ = ["InitResult", "NewResult", "bundled_template", "init_workspace", "new_document"]
+
+
+def bundled_template(name: str) -> str:
+    """Text of a template shipped with opsdocs (``runbook-template.md``, ...)."""
+    return resources.files("opsdocs.documents").joinpath("templates", name).read_text("utf-8")
+
+
+@dataclass
+class InitResult:
+    created: list[Path] = field(default_factory=list)
+    existing: list[Path] = field(default_factory=list)
+
+
+def _readme_text(workspace: Workspace) -> str:
+    docs_dir = workspace.docs_dir
+    template_link = os.path.relpath(
+        workspace.templates_dir / "runbook-template.md", start=docs_dir
+    ).replace(os.sep, "/")
+    text = render_template(
+        bundled_template("README.md.jinja"),
+        {
+            "kinds": KINDS,
+            "docs_dir": workspace.config.docs_dir.rstrip("/"),
+            "templates_dir": workspace.config.templates_dir.rstrip("/"),
+            "runbook_template_link": template_link,
+            "index_start": INDEX_START,
+            "index_end": INDEX_END,
+        },
+        path="README.md.jinja",
+    )
+    # Documents may already be there (a folder adopted by opsdocs): index them now.
+    block = render_index(collect_entries(docs_dir))
+    return text.replace(f"{INDEX_START}\n{INDEX_END}", f"{INDEX_START}{block}{INDEX_END}")
+
+
+def init_workspace(workspace: Workspace) -> InitResult:
+    """Lay out the operations README and the templates; never overwrite a file.
+
+    Returns what was created and what already existed. The README's index lists the documents
+    already in the folder.
+    """
+    result = InitResult()
+    changes = ChangeSet()
+    wanted: list[tuple[Path, str]] = [(workspace.readme, _readme_text(workspace))]
+    for kind in KINDS:
+        wanted.append(
+            (workspace.templates_dir / kind.template_file, bundled_template(kind.template_file))
+        )
+    for path, text in wanted:
+        if path.exists() or path.is_symlink():
+            result.existing.append(path)
+        else:
+            changes.write(path, text, create_only=True)
+            result.created.append(path)
+    changes.commit()
+    return result
+
+
+@dataclass
+class NewResult:
+    path: Path
+    template: str  # where the template came from, for messages
+    index: Path | None  # the README whose index was updated
+
+
+def _title_for(kind: Kind, name: str | None) -> str:
+    words = (name or "").split("-")
+    subject = " ".join(w.upper() if w in _ACRONYMS else w.capitalize() for w in words if w)
+    titles = {
+        "runbook": f"{subject} Runbook",
+        "slo": f"{subject} SLO",
+        "monitoring": f"{subject} Monitoring & Alerting",
+        "on-call": f"{subject} On-Call",
+        "capacity": f"{subject} Capacity Plan",
+        "cost": f"{subject} Cost Management",
+    }
+    return titles.get(kind.name, kind.label)
+
+
+_ACRONYMS = {"api", "db", "dns", "cdn", "sre", "slo", "sli", "ui", "vpn", "k8s", "iam", "sso"}
+
+
+def _template_for(workspace: Workspace, kind: Kind) -> tuple[str, str, str]:
+    """(text, label for messages, provenance recorded in the document)."""
+    own = workspace.templates_dir / kind.template_file
+    if own.is_file():
+        try:
+            text = own.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read template: {exc}", path=own) from None
+        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+        label = workspace.relative(own)
+        return text, label, f"{label}@sha256:{digest}"
+    return bundled_template(kind.template_file), f"bundled {kind.template_file}", ""
+
+
+def _record_template(text: str, provenance: str, path: Path) -> str:
+    doc = parse_document(path, text)
+    if not provenance or doc.front_matter is None or "template" in doc.front_matter:
+        return text
+    lines = text.split("\n")
+    lines.insert(doc.front_matter_end - 1, f"template: {provenance}")
+    return "\n".join(lines)
+
+
+def new_document(
+    workspace: Workspace,
+    kind_name: str,
+    name: str | None = None,
+    *,
+    owner: str | None = None,
+    title: str | None = None,
+    service: str | None = None,
+    today: dt.date | None = None,
+    update_index: bool = True,
+) -> NewResult:
+    """Create a document of ``kind_name`` from its template and add it to the index.
+
+    Raises :class:`UsageError` for a bad kind or name and :class:`InputError` when the file
+    (or one differing only in case) exists or the template cannot be used. Nothing is written
+    unless everything succeeds.
+    """
+    kind = get_kind(kind_name)
+    filename = kind.filename_for(name)
+    folder = workspace.docs_dir / kind.folder if kind.folder else workspace.docs_dir
+    path = folder / filename
+    if folder.is_dir():
+        for existing in folder.iterdir():
+            if existing.name.lower() == filename.lower():
+                same = (
+                    "already exists"
+                    if existing.name == filename
+                    else (f"differs only in case from {existing.name}")
+                )
+                raise InputError(
+                    same,
+                    path=workspace.relative(path),
+                    hint="edit the existing document or choose another name",
+                )
+    if kind.service_from_name:
+        if service is not None and service != name:
+            raise UsageError(
+                f"a {kind.name}'s service is its name ({name})",
+                hint="leave out --service or make it equal to the name",
+            )
+        service = name
+    if service is not None:
+        validate_name(service)
+    if title is not None and not title.strip():
+        raise UsageError("the title is empty", hint="pass a title with some words in it")
+    source, label, provenance = _template_for(workspace, kind)
+    variables = {
+        "kind": kind.name,
+        "name": name or "",
+        "service": service or name or "",
+        "title": (title or _title_for(kind, name)).strip(),
+        "owner": owner or (workspace.config.owners[0] if workspace.config.owners else "TODO"),
+        "today": (today or dt.date.today()).isoformat(),
+        "review_every": workspace.config.review_every,
+    }
+    text = render_template(source, variables, path=label)
+    text = _record_template(text, provenance, path)
+    doc = parse_document(path, text)
+    if doc.problems:
+        problem = doc.problems[0]
+        raise InputError(
+            f"the template renders to a broken document: {problem.message}",
+            path=label,
+            hint="fix the template's front matter",
+        )
+    changes = ChangeSet()
+    changes.write(path, text, create_only=True)
+    index_path: Path | None = None
+    if update_index and workspace.readme.exists():
+        update = compute_index(workspace, pending={path: text})
+        changes.write(update.path, update.new)
+        index_path = update.path
+    changes.commit()
+    return NewResult(path=path, template=label, index=index_path)

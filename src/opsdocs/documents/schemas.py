@@ -1,0 +1,114 @@
+"""Front-matter models, one per document kind (pydantic v2).
+
+Common keys live on :class:`FrontMatter`. Unknown keys are kept (``extra="allow"``) so that a
+document written for a newer opsdocs still loads; ``check`` reports them as warnings. Features
+that own a kind's extra keys (the SLO spec, the severity ladder) subclass these models in their
+own package; the kind registry names the model by import path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Duration",
+    "FrontMatter",
+    "ServiceFrontMatter",
+    "as_date",
+    "parse_duration",
+]
+
+_DURATION = re.compile(r"^([1-9][0-9]*)([dw])$")
+_NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+def parse_duration(value: str) -> dt.timedelta:
+    """``"90d"`` or ``"12w"`` as a :class:`datetime.timedelta`.
+
+    Raises :class:`ValueError` for anything else.
+    """
+    match = _DURATION.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(
+            f"must be a number of days or weeks such as '90d' or '12w' (got {value!r})"
+        )
+    n, unit = int(match.group(1)), match.group(2)
+    return dt.timedelta(days=n * (7 if unit == "w" else 1))
+
+
+def as_date(value: object) -> dt.date | None:
+    """A front-matter date (YAML date or ISO string), or None when it is not one."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _check_duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+Duration = Annotated[str, AfterValidator(_check_duration)]
+
+
+class FrontMatter(BaseModel):
+    """Keys every operations document carries."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    kind: str = Field(description="Document kind, e.g. 'runbook'.")
+    title: str = Field(min_length=1, description="Human title; the H1 heading repeats it.")
+    owner: str = Field(
+        min_length=1, pattern=_NAME, description="Owning team, e.g. 'team-platform'."
+    )
+    last_reviewed: dt.date = Field(description="Date of the last review (YYYY-MM-DD).")
+    review_every: Duration = Field(
+        default="90d", description="How often the document must be reviewed: 'Nd' or 'Nw'."
+    )
+    template: str | None = Field(
+        default=None, description="Template (and version) that created the document."
+    )
+
+    @classmethod
+    def known_keys(cls) -> set[str]:
+        keys = set(cls.model_fields)
+        keys.update(f.alias for f in cls.model_fields.values() if f.alias)
+        return keys
+
+    def review_due(self) -> dt.date:
+        return self.last_reviewed + parse_duration(self.review_every)
+
+
+class ServiceFrontMatter(FrontMatter):
+    """A document about one service (runbook, SLO, monitoring, capacity)."""
+
+    service: str = Field(
+        min_length=1, pattern=_NAME, description="Service name, e.g. 'api-server'."
+    )
+    tier: int | None = Field(
+        default=None, ge=0, le=4, description="Service tier: 0 (most critical) to 4."
+    )
+
+
+class OptionalServiceFrontMatter(FrontMatter):
+    """A document that may be about one service or about a team or area (cost, on-call)."""
+
+    service: str | None = Field(default=None, pattern=_NAME)
+    tier: int | None = Field(default=None, ge=0, le=4)
+
+
+def model_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -1,0 +1,77 @@
+"""Exceptions and warnings raised by the opsdocs library.
+
+Every error the user can cause is an :class:`OpsdocsError`. Its text is one line that says where
+(``path:line:col``), what went wrong, and, in parentheses, how to fix it. The command line turns
+these into ``error: ...`` and exit code 2; anything else escaping the library is a bug (exit 3).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "ConfigError",
+    "DocumentError",
+    "InputError",
+    "OpsdocsError",
+    "OpsdocsWarning",
+    "UsageError",
+]
+
+
+class OpsdocsError(Exception):
+    """Root of every error opsdocs raises on purpose."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        col: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.col = col
+        self.hint = hint
+        super().__init__(self.format())
+
+    @property
+    def location(self) -> str:
+        """``path:line:col`` (as much of it as is known), or an empty string."""
+        if self.path is None:
+            return ""
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            parts.append(str(self.col if self.col is not None else 1))
+        return ":".join(parts)
+
+    def format(self) -> str:
+        text = self.message
+        if self.hint:
+            text = f"{text} ({self.hint})"
+        location = self.location
+        return f"{location}: {text}" if location else text
+
+
+class UsageError(OpsdocsError):
+    """The command was called wrongly (bad argument, unknown kind, bad name)."""
+
+
+class InputError(OpsdocsError):
+    """A file the user gave us cannot be used as it is."""
+
+
+class DocumentError(InputError):
+    """An operations document is malformed (front matter, structure)."""
+
+
+class ConfigError(OpsdocsError):
+    """The opsdocs configuration is invalid."""
+
+
+class OpsdocsWarning(UserWarning):
+    """Something worth telling the user that does not stop the command."""

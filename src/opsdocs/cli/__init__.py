@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "index": "opsdocs.cli.docs:index_command",
     "list": "opsdocs.cli.docs:list_command",
     "schema": "opsdocs.cli.docs:schema_command",
+    "incident": "opsdocs.cli.incident:incident",
 }
 
 EXIT_OK = 0

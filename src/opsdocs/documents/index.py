@@ -2,8 +2,9 @@
 
 Only the text between ``<!-- opsdocs:index:start -->`` and ``<!-- opsdocs:index:end -->`` is ever
 rewritten; every byte outside the markers stays as it was. The block is grouped by kind in
-registry order, sorted by file name, and depends on nothing but the documents, so regenerating
-it twice gives the same bytes.
+registry order, sorted by file name (newest first, and only the last few, for kinds whose names
+start with a date, such as incidents), and depends on nothing but the documents, so
+regenerating it twice gives the same bytes.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class IndexEntry:
     title: str
     owner: str | None
     last_reviewed: str | None
+    facts: tuple[str, ...] = ()  # the kind's index_facts that the document has
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,20 @@ def _entry_for(path: Path, base: Path, kind: Kind, pending: dict[Path, str]) -> 
     when = as_date(fm.get("last_reviewed"))
     if when is not None:
         reviewed = when.isoformat()
-    return IndexEntry(kind, link, title, owner, reviewed)
+    facts = tuple(text for key in kind.index_facts if (text := _fact(key, fm.get(key))))
+    return IndexEntry(kind, link, title, owner, reviewed, facts)
+
+
+def _fact(key: str, value: object) -> str:
+    """A front-matter value as index text: lists joined, dates labelled ('due 2026-11-29')."""
+    if isinstance(value, list | tuple):
+        return ", ".join(text for item in value if (text := _fact("", item)))
+    if value is None or isinstance(value, dict):
+        return ""
+    when = as_date(value)
+    if when is not None:
+        return f"{key} {when.isoformat()}".strip()
+    return " ".join(str(value).split())
 
 
 def collect_entries(docs_dir: Path, pending: dict[Path, str] | None = None) -> list[IndexEntry]:
@@ -114,6 +129,10 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
+def _link(path: str) -> str:
+    return path.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
 def render_index(entries: list[IndexEntry]) -> str:
     """The block between the markers (starting and ending with a newline)."""
     out = ["", _NOTE]
@@ -123,13 +142,27 @@ def render_index(entries: list[IndexEntry]) -> str:
         if not mine:
             out.append(f"- {kind.empty_index_text}")
             continue
+        if kind.index_newest_first:
+            mine.reverse()
+        hidden = 0
+        if kind.index_limit is not None and len(mine) > kind.index_limit:
+            hidden = len(mine) - kind.index_limit
+            mine = mine[: kind.index_limit]
         for entry in mine:
-            facts = [entry.owner or "no owner"]
-            facts.append(
-                f"reviewed {entry.last_reviewed}" if entry.last_reviewed else "never reviewed"
-            )
-            link = entry.link.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-            out.append(f"- [{_escape(entry.title)}]({link}) - {', '.join(facts)}")
+            if kind.index_facts:
+                facts = list(entry.facts)
+            else:
+                facts = [entry.owner or "no owner"]
+                facts.append(
+                    f"reviewed {entry.last_reviewed}" if entry.last_reviewed else "never reviewed"
+                )
+            link = _link(entry.link)
+            tail = f" - {', '.join(facts)}" if facts else ""
+            out.append(f"- [{_escape(entry.title)}]({link}){tail}")
+        if hidden:
+            older = "older one" if hidden == 1 else "older ones"
+            where = f"[{kind.folder}/]({_link(kind.folder)}/)" if kind.folder else "this folder"
+            out.append(f"- ... and {hidden} {older} in {where}")
     out.append("")
     return "\n".join(out) + "\n"
 

@@ -8,6 +8,7 @@ kind, add one :class:`Kind` to :data:`KINDS` and a ``<name>-template.md`` beside
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import re
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ __all__ = ["KINDS", "NAME_PATTERN", "Kind", "SectionSpec", "get_kind", "kind_for
 #: Names in file names: lowercase letters, digits and single hyphens.
 NAME_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _NAME_RE = re.compile(rf"^{NAME_PATTERN}$")
+_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Kind:
     label: str
     index_heading: str
     purpose: str
-    filename: str  # "runbook-{name}.md", or a fixed name for a singleton kind
+    filename: str  # "runbook-{name}.md", "{date}-{name}.md", or a fixed name (singleton)
     sections: tuple[SectionSpec, ...]
     schema_ref: str  # "module:Class", imported when first needed
     empty_index_text: str = "(None yet)"
@@ -46,10 +48,26 @@ class Kind:
     name_help: str = "name"
     service_from_name: bool = False  # NAME doubles as the document's service
     aliases: tuple[str, ...] = field(default=())
+    #: The README index lists at most this many documents of the kind (None: all of them).
+    index_limit: int | None = None
+    #: List in reverse file-name order: newest first for date-prefixed names.
+    index_newest_first: bool = False
+    #: Front-matter keys the index shows for each document instead of owner and review date.
+    index_facts: tuple[str, ...] = ()
+    #: Documents of this kind have a review cycle (last_reviewed + review_every). Records of
+    #: events (incidents, postmortems) do not.
+    reviewed: bool = True
+    #: The command that creates documents of this kind, when 'opsdocs new' must not.
+    created_by: str | None = None
 
     @property
     def singleton(self) -> bool:
         return "{name}" not in self.filename
+
+    @property
+    def dated(self) -> bool:
+        """File names carry a ``YYYY-MM-DD`` date (the ``{date}`` placeholder)."""
+        return "{date}" in self.filename
 
     @property
     def template_file(self) -> str:
@@ -61,10 +79,10 @@ class Kind:
 
     @cached_property
     def filename_regex(self) -> re.Pattern[str]:
-        head, _, tail = self.filename.partition("{name}")
-        if not self.singleton:
-            return re.compile(rf"^{re.escape(head)}(?P<name>{NAME_PATTERN}){re.escape(tail)}$")
-        return re.compile(rf"^{re.escape(self.filename)}$")
+        groups = {"{name}": f"(?P<name>{NAME_PATTERN})", "{date}": rf"(?P<date>{_DATE_PATTERN})"}
+        parts = re.split(r"(\{name\}|\{date\})", self.filename)
+        body = "".join(groups.get(part, re.escape(part)) for part in parts)
+        return re.compile(rf"^{body}$")
 
     @property
     def schema(self) -> type[FrontMatter]:
@@ -72,11 +90,16 @@ class Kind:
         model: type[FrontMatter] = getattr(importlib.import_module(module), attr)
         return model
 
-    def filename_for(self, name: str | None) -> str:
-        """The file name for a document called ``name``.
+    def filename_for(self, name: str | None, date: dt.date | None = None) -> str:
+        """The file name for a document called ``name`` (dated kinds: on ``date``).
 
-        Raises :class:`UsageError` for a bad or missing name.
+        Raises :class:`UsageError` for a bad or missing name or a missing date.
         """
+        if self.dated and date is None:
+            raise UsageError(
+                f"kind '{self.name}' needs a date for its file name",
+                hint=f"create it with '{self.created_by}'" if self.created_by else None,
+            )
         if self.singleton:
             if name:
                 raise UsageError(
@@ -90,7 +113,8 @@ class Kind:
                 hint=f"for example 'opsdocs new {self.name} api-server'",
             )
         validate_name(name)
-        return self.filename.replace("{name}", name)
+        filename = self.filename.replace("{name}", name)
+        return filename.replace("{date}", date.isoformat()) if date is not None else filename
 
     def match(self, filename: str) -> str | None:
         """The NAME a file name carries for this kind ('' for a singleton), or None."""
@@ -98,6 +122,16 @@ class Kind:
         if m is None:
             return None
         return m.group("name") if not self.singleton else ""
+
+    def date_of(self, filename: str) -> dt.date | None:
+        """The date a dated kind's file name carries, or None."""
+        m = self.filename_regex.match(filename)
+        if m is None or not self.dated:
+            return None
+        try:
+            return dt.date.fromisoformat(m.group("date"))
+        except ValueError:
+            return None
 
 
 def validate_name(name: str) -> str:
@@ -179,7 +213,7 @@ _INCIDENT_RESPONSE = Kind(
     purpose="How to handle incidents",
     filename="incident-response.md",
     empty_index_text="(Create `incident-response.md`)",
-    schema_ref="opsdocs.documents.schemas:FrontMatter",
+    schema_ref="opsdocs.incidents.policy:IncidentResponseFrontMatter",
     sections=(
         SectionSpec("Incident Severity Levels", "P1, P2, P3 definitions, with examples of each."),
         SectionSpec(
@@ -190,6 +224,70 @@ _INCIDENT_RESPONSE = Kind(
         SectionSpec(
             "Post-Incident Review",
             "How to conduct retrospectives: when, who, the postmortem template.",
+        ),
+    ),
+)
+
+_INCIDENT = Kind(
+    name="incident",
+    label="Incident",
+    index_heading="Recent Incidents",
+    purpose="The record of one incident: severity, status, milestones, roles and timeline",
+    filename="{date}-{name}.md",
+    folder="incidents",
+    name_help="slug",
+    empty_index_text="(None yet - open one with `opsdocs incident open`)",
+    schema_ref="opsdocs.incidents.records:IncidentFrontMatter",
+    index_limit=10,
+    index_newest_first=True,
+    index_facts=("severity", "status", "services"),
+    reviewed=False,
+    created_by="opsdocs incident open",
+    sections=(
+        SectionSpec("Summary", "What is happening, in two sentences, for someone joining now."),
+        SectionSpec("Impact", "Who is affected and how much: users, requests, regions, money."),
+        SectionSpec(
+            "Timeline",
+            "UTC ISO 8601 entries, oldest first; 'opsdocs incident log' appends them.",
+        ),
+    ),
+)
+
+_POSTMORTEM = Kind(
+    name="postmortem",
+    label="Postmortem",
+    index_heading="Recent Postmortems",
+    purpose="The blameless review of one incident, with action items",
+    filename="{date}-{name}.md",
+    folder="postmortems",
+    name_help="slug",
+    empty_index_text="(None yet - write one with `opsdocs incident postmortem ID`)",
+    schema_ref="opsdocs.incidents.postmortem:PostmortemFrontMatter",
+    index_limit=10,
+    index_newest_first=True,
+    index_facts=("severity", "status", "due"),
+    reviewed=False,
+    created_by="opsdocs incident postmortem",
+    sections=(
+        SectionSpec("Summary", "What happened, its impact and how it ended, in a paragraph."),
+        SectionSpec(
+            "Impact",
+            "With numbers: duration, users or requests affected, error budget consumed.",
+        ),
+        SectionSpec("Timeline", "Filled in from the incident record; add what it missed."),
+        SectionSpec(
+            "Root Cause and Contributing Factors",
+            "Why it happened: the causes and the conditions that let them matter. No blame.",
+        ),
+        SectionSpec("Trigger", "The change or event that set it off."),
+        SectionSpec("Detection", "How we found out, how long it took, and how to find out sooner."),
+        SectionSpec("Resolution", "What stopped the impact, and what fixed the cause."),
+        SectionSpec("What Went Well", "Practices and tools that helped."),
+        SectionSpec("What Went Badly", "What slowed us down or made it worse."),
+        SectionSpec("Where We Got Lucky", "What could have made it much worse and did not."),
+        SectionSpec(
+            "Action Items",
+            "Listed in the front matter 'action_items' (what, owner, due, tracker, status).",
         ),
     ),
 )
@@ -333,6 +431,8 @@ KINDS: tuple[Kind, ...] = (
     _ON_CALL,
     _CAPACITY,
     _COST,
+    _INCIDENT,
+    _POSTMORTEM,
 )
 
 _BY_NAME = {k.name: k for k in KINDS} | {a: k for k in KINDS for a in k.aliases}

@@ -150,6 +150,11 @@ def new_document(
     unless everything succeeds.
     """
     kind = get_kind(kind_name)
+    if kind.created_by is not None:
+        raise UsageError(
+            f"'opsdocs new' does not create {kind.name} documents",
+            hint=f"use '{kind.created_by}'",
+        )
     filename = kind.filename_for(name)
     folder = workspace.docs_dir / kind.folder if kind.folder else workspace.docs_dir
     path = folder / filename

@@ -1,0 +1,458 @@
+"""``opsdocs incident``: run an incident from the docs and keep its record in git."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from opsdocs.cli.context import app
+
+if TYPE_CHECKING:
+    from opsdocs.incidents.lifecycle import Change, Guidance
+    from opsdocs.workspace import Workspace
+
+AT_HELP = "When it happened, UTC ISO 8601 (e.g. 2026-11-26T14:02:00Z; default: now)."
+
+
+def _at(value: str | None, what: str = "--at") -> dt.datetime | None:
+    if value is None:
+        return None
+    from opsdocs.incidents.records import parse_time
+
+    return parse_time(value, what=what)
+
+
+def _date(value: str | None, what: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        from opsdocs.errors import UsageError
+
+        raise UsageError(f"{what} {value!r} is not a date", hint="write it as YYYY-MM-DD") from None
+
+
+def _report(workspace: Workspace, change: Change) -> None:
+    from opsdocs.incidents.records import format_time
+
+    click.echo(f"{change.id}: {change.status} — {format_time(change.at)} {change.entry}")
+    for note in change.notes:
+        click.echo(f"  {note}")
+    for warning in change.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def _guidance(workspace: Workspace, guidance: Guidance) -> None:
+    level = guidance.severity
+    source = guidance.playbook or "the default ladder (no incident-response.md yet)"
+    click.echo("")
+    click.echo(f"{level.name}: {level.definition}  [from {source}]")
+    click.echo(f"  Page: {', '.join(level.page) if level.page else 'nobody (working hours)'}")
+    click.echo(f"  Acknowledge within {level.ack_within}.")
+    if level.update_every:
+        click.echo(f"  Status updates every {level.update_every}.")
+    for notify in level.notify:
+        click.echo(f"  Notify {notify.who}: {notify.how}")
+    if level.procedure:
+        click.echo("  Procedure:")
+        for n, step in enumerate(level.procedure, 1):
+            click.echo(f"    {n}. {step}")
+    if guidance.roles:
+        click.echo(
+            "  Roles: "
+            + ", ".join(r.title for r in guidance.roles)
+            + " (opsdocs incident assign ID ROLE PERSON)"
+        )
+    if level.postmortem.required:
+        click.echo(f"  Postmortem required, due {level.postmortem.due} after resolution.")
+    for service, runbook in guidance.runbooks.items():
+        if runbook:
+            click.echo(f"  Runbook for {service}: {runbook}")
+        else:
+            click.echo(f"  No runbook for {service} (create one: opsdocs new runbook {service})")
+        for slo in guidance.slos.get(service, []):
+            click.echo(f"  SLO for {service}: {slo}")
+
+
+@click.group("incident")
+def incident() -> None:
+    """Run an incident from the playbook: open, log, ack, mitigate, resolve, postmortem.
+
+    Records live in incidents/YYYY-MM-DD-<slug>.md below the operations folder; every change
+    appends a UTC timeline entry. ID is the record's id (its file name without .md) or, when
+    only one incident has it, the slug after the date.
+    """
+
+
+@incident.command("open")
+@click.argument("title")
+@click.option("--severity", "-s", required=True, help="A severity of the playbook's ladder.")
+@click.option("--service", "services", multiple=True, help="Affected service (repeatable).")
+@click.option("--owner", help="Owning team (default: the service runbook's owner).")
+@click.option("--at", help="When it was detected. " + AT_HELP)
+@click.option("--started", help="When impact began, if before detection (UTC ISO 8601).")
+@click.option("--drill", is_flag=True, help="A practice incident (left out of stats).")
+@click.pass_context
+def open_command(
+    ctx: click.Context,
+    title: str,
+    severity: str,
+    services: tuple[str, ...],
+    owner: str | None,
+    at: str | None,
+    started: str | None,
+    drill: bool,
+) -> int:
+    """Open an incident titled TITLE and print what the playbook says to do now."""
+    from opsdocs.incidents.lifecycle import open_incident
+
+    workspace = app(ctx).workspace()
+    result = open_incident(
+        workspace,
+        title,
+        severity=severity,
+        services=list(services),
+        at=_at(at),
+        started=_at(started, "--started"),
+        owner=owner,
+        drill=drill,
+    )
+    click.echo(workspace.relative(result.change.path))
+    _report(workspace, result.change)
+    _guidance(workspace, result.guidance)
+    return 0
+
+
+@incident.command("log")
+@click.argument("ident", metavar="ID")
+@click.argument("text")
+@click.option("--at", help=AT_HELP)
+@click.pass_context
+def log_command(ctx: click.Context, ident: str, text: str, at: str | None) -> int:
+    """Add TEXT to the incident's timeline."""
+    from opsdocs.incidents.lifecycle import log_entry
+
+    workspace = app(ctx).workspace()
+    _report(workspace, log_entry(workspace, ident, text, at=_at(at)))
+    return 0
+
+
+@incident.command("ack")
+@click.argument("ident", metavar="ID")
+@click.option("--by", help="Who acknowledged (becomes incident commander if none yet).")
+@click.option("--at", help=AT_HELP)
+@click.pass_context
+def ack_command(ctx: click.Context, ident: str, by: str | None, at: str | None) -> int:
+    """Acknowledge the incident (triage → active)."""
+    from opsdocs.incidents.lifecycle import acknowledge
+
+    workspace = app(ctx).workspace()
+    _report(workspace, acknowledge(workspace, ident, by=by, at=_at(at)))
+    return 0
+
+
+@incident.command("mitigate")
+@click.argument("ident", metavar="ID")
+@click.argument("note", required=False)
+@click.option("--at", help=AT_HELP)
+@click.pass_context
+def mitigate_command(ctx: click.Context, ident: str, note: str | None, at: str | None) -> int:
+    """Record that the impact has stopped (active → mitigated)."""
+    from opsdocs.incidents.lifecycle import mitigate
+
+    workspace = app(ctx).workspace()
+    _report(workspace, mitigate(workspace, ident, note, at=_at(at)))
+    return 0
+
+
+@incident.command("resolve")
+@click.argument("ident", metavar="ID")
+@click.argument("note", required=False)
+@click.option("--at", help=AT_HELP)
+@click.pass_context
+def resolve_command(ctx: click.Context, ident: str, note: str | None, at: str | None) -> int:
+    """Record that the cause is fixed (→ resolved), with the error budget consumed."""
+    from opsdocs.incidents.lifecycle import resolve
+
+    workspace = app(ctx).workspace()
+    change = resolve(workspace, ident, note, at=_at(at))
+    _report(workspace, change)
+    for share in change.budget:
+        slo = f" ({share.slo})" if share.slo else ""
+        if share.share is not None:
+            click.echo(f"  error budget, {share.service}{slo}: {share.share * 100:.1f}% consumed")
+        else:
+            click.echo(f"  error budget, {share.service}{slo}: unknown ({share.reason})")
+    if change.postmortem_due is not None:
+        click.echo(
+            f"  postmortem due {change.postmortem_due.isoformat()}: "
+            f"opsdocs incident postmortem {change.id}"
+        )
+    return 0
+
+
+@incident.command("close")
+@click.argument("ident", metavar="ID")
+@click.option("--at", help=AT_HELP)
+@click.pass_context
+def close_command(ctx: click.Context, ident: str, at: str | None) -> int:
+    """Close a resolved incident (its required postmortem must be Reviewed or Closed)."""
+    from opsdocs.incidents.lifecycle import close
+
+    workspace = app(ctx).workspace()
+    _report(workspace, close(workspace, ident, at=_at(at)))
+    return 0
+
+
+@incident.command("set-severity")
+@click.argument("ident", metavar="ID")
+@click.argument("severity")
+@click.option("--reason", help="Why the severity changed.")
+@click.option("--at", help=AT_HELP)
+@click.pass_context
+def set_severity_command(
+    ctx: click.Context, ident: str, severity: str, reason: str | None, at: str | None
+) -> int:
+    """Change the incident's severity and print the new severity's procedure."""
+    from opsdocs.incidents.lifecycle import set_severity
+
+    workspace = app(ctx).workspace()
+    change, guidance = set_severity(workspace, ident, severity, reason, at=_at(at))
+    _report(workspace, change)
+    _guidance(workspace, guidance)
+    return 0
+
+
+@incident.command("assign")
+@click.argument("ident", metavar="ID")
+@click.argument("role")
+@click.argument("person")
+@click.option("--at", help=AT_HELP)
+@click.pass_context
+def assign_command(ctx: click.Context, ident: str, role: str, person: str, at: str | None) -> int:
+    """Give ROLE (e.g. incident-commander, communications-lead, scribe) to PERSON."""
+    from opsdocs.incidents.lifecycle import assign
+
+    workspace = app(ctx).workspace()
+    _report(workspace, assign(workspace, ident, role, person, at=_at(at)))
+    return 0
+
+
+@incident.command("show")
+@click.argument("ident", metavar="ID")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+def show_command(ctx: click.Context, ident: str, fmt: str) -> int:
+    """Show the incident: status, milestones, roles, timeline and the next update due."""
+    from opsdocs.incidents.policy import load_playbook
+    from opsdocs.incidents.records import OPEN_STATUSES, find_incident, format_time, read_incident
+
+    workspace = app(ctx).workspace()
+    incident = read_incident(find_incident(workspace, ident))
+    model = incident.model
+    timeline = incident.timeline
+    if fmt == "json":
+        data: dict[str, Any] = json.loads(model.model_dump_json())
+        data["path"] = workspace.relative(incident.path)
+        data["timeline"] = [{"at": format_time(e.at), "text": e.text} for e in timeline]
+        click.echo(json.dumps(data, indent=2))
+        return 0
+    drill = " (drill)" if model.drill else ""
+    click.echo(f"{model.id}: {model.title}{drill}")
+    click.echo(f"  {model.severity}, {model.status}; services: {', '.join(model.services) or '-'}")
+    click.echo(f"  owner: {model.owner}; file: {workspace.relative(incident.path)}")
+    for key, person in model.roles.items():
+        click.echo(f"  {key}: {person}")
+    for name, when in model.milestones.items():
+        click.echo(f"  {name + ':':<14}{format_time(when) if when else '-'}")
+    for record in model.error_budget:
+        text = f"{record.share * 100:.1f}%" if record.share is not None else record.reason
+        click.echo(f"  error budget, {record.service}: {text}")
+    if model.postmortem_due:
+        click.echo(f"  postmortem due: {model.postmortem_due.isoformat()}")
+    click.echo("Timeline:")
+    for entry in timeline:
+        click.echo(f"  {format_time(entry.at)}  {entry.text}")
+    level = load_playbook(workspace).find_severity(model.severity)
+    if model.status in OPEN_STATUSES and level is not None and level.update_cadence and timeline:
+        last = max(e.at for e in timeline)
+        click.echo(f"Next status update due by {format_time(last + level.update_cadence)}.")
+    return 0
+
+
+@incident.command("postmortem")
+@click.argument("ident", metavar="ID")
+@click.option("--owner", help="Owning team (default: the incident's owner).")
+@click.option(
+    "--status",
+    help="Move an existing postmortem forward: 'In Review', 'Reviewed' or 'Closed'.",
+)
+@click.pass_context
+def postmortem_command(
+    ctx: click.Context, ident: str, owner: str | None, status: str | None
+) -> int:
+    """Write the postmortem of a resolved incident, or move its status forward."""
+    from opsdocs.incidents.postmortem import create_postmortem, set_postmortem_status
+
+    workspace = app(ctx).workspace()
+    if status is not None:
+        path, old, new = set_postmortem_status(workspace, ident, status)
+        click.echo(f"{workspace.relative(path)}: {old} → {new}")
+        return 0
+    result = create_postmortem(workspace, ident, owner=owner)
+    click.echo(workspace.relative(result.path))
+    if result.due is not None:
+        click.echo(f"  due {result.due.isoformat()} (from the severity ladder)")
+    else:
+        click.echo("  not required at this severity")
+    return 0
+
+
+@incident.command("list")
+@click.option("--open", "open_only", is_flag=True, help="Only incidents not yet resolved.")
+@click.option("--since", help="Only incidents that started on or after DATE (YYYY-MM-DD).")
+@click.option("--service", help="Only incidents affecting this service.")
+@click.option("--severity", help="Only incidents of this severity.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+def list_command(
+    ctx: click.Context,
+    open_only: bool,
+    since: str | None,
+    service: str | None,
+    severity: str | None,
+    fmt: str,
+) -> int:
+    """List incidents, newest first (drills are marked)."""
+    from dataclasses import asdict
+
+    from opsdocs.incidents.stats import list_incidents
+
+    workspace = app(ctx).workspace()
+    rows, warnings = list_incidents(
+        workspace,
+        open_only=open_only,
+        since=_date(since, "--since"),
+        service=service,
+        severity=severity,
+    )
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(r) for r in rows], indent=2))
+        return 0
+    if not rows:
+        click.echo("No incidents" + (" open." if open_only else " match."))
+        return 0
+    for row in rows:
+        drill = " [drill]" if row.drill else ""
+        services = ",".join(row.services) or "-"
+        click.echo(
+            f"{row.id}  {row.severity:<4} {row.status:<9} {row.started}  {services}  "
+            f"{row.title}{drill}"
+        )
+    return 0
+
+
+def _duration(seconds: float) -> str:
+    total = round(seconds)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d{hours:02d}h"
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s"
+
+
+@incident.command("stats")
+@click.option("--since", help="Only incidents that started on or after DATE (YYYY-MM-DD).")
+@click.option("--service", help="Only incidents affecting this service.")
+@click.option("--severity", help="Only incidents of this severity.")
+@click.option("--drills", is_flag=True, help="Count drills too.")
+@click.option("--today", help="Date to judge overdue items by (default: today).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+def stats_command(
+    ctx: click.Context,
+    since: str | None,
+    service: str | None,
+    severity: str | None,
+    drills: bool,
+    today: str | None,
+    fmt: str,
+) -> int:
+    """Counts by severity and service; time to detect, acknowledge, mitigate and resolve
+    (median, p90, max); overdue postmortems and action items."""
+    from dataclasses import asdict
+
+    from opsdocs.incidents.stats import compute_stats
+
+    workspace = app(ctx).workspace()
+    stats = compute_stats(
+        workspace,
+        since=_date(since, "--since"),
+        service=service,
+        severity=severity,
+        include_drills=drills,
+        today=_date(today, "--today"),
+    )
+    if fmt == "json":
+        click.echo(json.dumps(asdict(stats), indent=2, default=str))
+        return 0
+    for warning in stats.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    drills_note = f" ({stats.drills_excluded} drills left out)" if stats.drills_excluded else ""
+    click.echo(f"Incidents: {stats.incidents}{drills_note}")
+    click.echo(
+        "By severity: " + (", ".join(f"{k} {v}" for k, v in stats.by_severity.items()) or "-")
+    )
+    click.echo("By service: " + (", ".join(f"{k} {v}" for k, v in stats.by_service.items()) or "-"))
+    click.echo(f"{'Time to':<13}{'n':>4}{'median':>10}{'p90':>10}{'max':>10}")
+    for metric, summary in stats.times.items():
+        if summary is None:
+            click.echo(f"{metric:<13}{0:>4}{'-':>10}{'-':>10}{'-':>10}")
+            continue
+        click.echo(
+            f"{metric:<13}{summary.count:>4}{_duration(summary.median):>10}"
+            f"{_duration(summary.p90):>10}{_duration(summary.max):>10}"
+        )
+    if stats.overdue_postmortems:
+        click.echo("Overdue postmortems:")
+        for pm in stats.overdue_postmortems:
+            state = pm.status or "not written"
+            click.echo(f"  {pm.incident} ({pm.severity}): due {pm.due.isoformat()}, {state}")
+    if stats.overdue_action_items:
+        click.echo("Overdue action items:")
+        for item in stats.overdue_action_items:
+            click.echo(
+                f"  {item.postmortem}: {item.what} ({item.owner or 'no owner'}, "
+                f"due {item.due.isoformat()})"
+            )
+    return 0

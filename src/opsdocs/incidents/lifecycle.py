@@ -1,0 +1,596 @@
+"""The incident lifecycle: open, log, acknowledge, mitigate, resolve, close, and the rest.
+
+Status moves one way: triage → active → mitigated → resolved → closed. Milestones (started,
+detected, acknowledged, mitigated, resolved) are set by the transitions and must stay in time
+order. A transition that is impossible from the current status, or a time that would put the
+milestones out of order, is refused with a :class:`UsageError` and nothing is written.
+
+Every command that changes a record holds the workspace lock for that file around its
+read-modify-write and writes atomically (the README index with it, when the index changes), so
+parallel commands on one incident lose nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from opsdocs.documents.kinds import get_kind
+from opsdocs.documents.parse import parse_document, read_document
+from opsdocs.documents.render import render_template
+from opsdocs.documents.scaffold import bundled_template
+from opsdocs.errors import InputError, UsageError
+from opsdocs.incidents.budget import BudgetEstimator, BudgetShare, default_estimator
+from opsdocs.incidents.policy import Playbook, Role, Severity, load_playbook
+from opsdocs.incidents.records import (
+    OPEN_STATUSES,
+    Incident,
+    find_incident,
+    format_time,
+    incident_from_document,
+    read_incident,
+    slug_for,
+)
+from opsdocs.workspace import ChangeSet, locked
+
+if TYPE_CHECKING:
+    from opsdocs.workspace import Workspace
+
+__all__ = [
+    "Change",
+    "Guidance",
+    "OpenResult",
+    "acknowledge",
+    "assign",
+    "close",
+    "guidance_for",
+    "log_entry",
+    "mitigate",
+    "open_incident",
+    "resolve",
+    "set_severity",
+]
+
+#: How far ahead of the clock a given time may be (clock skew between laptops).
+FUTURE_SLACK = dt.timedelta(minutes=5)
+
+T = TypeVar("T")
+
+
+@dataclass
+class Change:
+    """What a command did to one incident."""
+
+    id: str
+    path: Path
+    entry: str  # the timeline entry added
+    at: dt.datetime
+    status: str
+    notes: list[str] = field(default_factory=list)  # facts worth printing
+    warnings: list[str] = field(default_factory=list)
+    budget: list[BudgetShare] = field(default_factory=list)
+    postmortem_due: dt.date | None = None
+
+
+@dataclass
+class Guidance:
+    """What the playbook says to do now."""
+
+    severity: Severity
+    roles: list[Role]
+    playbook: str | None  # path of the playbook (None: the default ladder)
+    runbooks: dict[str, str | None]  # service -> runbook path (None: no runbook)
+    slos: dict[str, list[str]]  # service -> SLO documents
+
+
+@dataclass
+class OpenResult:
+    change: Change
+    guidance: Guidance
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _check_not_future(at: dt.datetime, now: dt.datetime | None) -> None:
+    if at > (now or _now()) + FUTURE_SLACK:
+        raise UsageError(
+            f"time {format_time(at)} is in the future",
+            hint="pass --at with a time that has passed (UTC)",
+        )
+
+
+def _check_after(at: dt.datetime, what: str, incident: Incident) -> None:
+    """``at`` must not come before any milestone already recorded."""
+    for name, when in incident.milestones.items():
+        if when is not None and at < when:
+            raise UsageError(
+                f"{what} time {format_time(at)} is before the incident was {name} "
+                f"({format_time(when)})",
+                hint="give a later --at, or correct the milestone in the record",
+            )
+
+
+def _check_started(at: dt.datetime, incident: Incident) -> None:
+    started = incident.milestones.started
+    if at < started:
+        raise UsageError(
+            f"time {format_time(at)} is before the incident started ({format_time(started)})",
+            hint="give a later --at",
+        )
+
+
+def _refuse(incident: Incident, action: str, hint: str) -> UsageError:
+    return UsageError(f"cannot {action} incident {incident.id}: it is {incident.status}", hint=hint)
+
+
+@contextlib.contextmanager
+def _index_lock(workspace: Workspace) -> Iterator[None]:
+    with locked(workspace.root, workspace.readme):
+        yield
+
+
+def write_record(workspace: Workspace, path: Path, text: str, *, create: bool = False) -> list[str]:
+    """Write ``path`` and refresh the README index with it; returns warnings.
+
+    An index that cannot be refreshed (README missing or its markers broken) never stops an
+    incident from being recorded: it becomes a warning.
+    """
+    warnings: list[str] = []
+    changes = ChangeSet()
+    changes.write(path, text, create_only=create)
+    with _index_lock(workspace):
+        if workspace.readme.exists():
+            from opsdocs.documents.index import compute_index
+
+            try:
+                update = compute_index(workspace, pending={path: text})
+            except InputError as exc:
+                warnings.append(f"index not updated: {exc}")
+            else:
+                changes.write(update.path, update.new)
+        changes.commit()
+    return warnings
+
+
+def _update(
+    workspace: Workspace, ident: str, change: Callable[[Incident], T]
+) -> tuple[Incident, T, list[str]]:
+    """Lock the record, read it, apply ``change``, write it back atomically."""
+    path = find_incident(workspace, ident)
+    with locked(workspace.root, path):
+        incident = read_incident(path)
+        result = change(incident)
+        warnings = write_record(workspace, path, incident.text())
+    return incident, result, warnings
+
+
+def guidance_for(
+    workspace: Workspace, playbook: Playbook, severity: Severity, services: list[str]
+) -> Guidance:
+    """The playbook's entry for ``severity`` and the documents of ``services``."""
+    from opsdocs.incidents.budget import slo_documents_for
+
+    runbooks: dict[str, str | None] = {}
+    runbook_kind = get_kind("runbook")
+    existing = {runbook_kind.match(p.name): p for p in workspace.document_paths("runbook")}
+    for service in services:
+        path = existing.get(service)
+        runbooks[service] = workspace.relative(path) if path is not None else None
+    slos = {service: slo_documents_for(workspace, service) for service in services}
+    return Guidance(severity, list(playbook.roles), playbook.path, runbooks, slos)
+
+
+def _default_owner(workspace: Workspace, services: list[str]) -> str | None:
+    for service in services:
+        path = workspace.docs_dir / get_kind("runbook").filename_for(service)
+        if path.is_file():
+            try:
+                owner = read_document(path).get("owner")
+            except InputError:
+                continue
+            if isinstance(owner, str) and owner.strip():
+                return owner.strip()
+    return workspace.config.owners[0] if workspace.config.owners else None
+
+
+def _template(workspace: Workspace) -> tuple[str, str]:
+    own = workspace.templates_dir / "incident-template.md"
+    if own.is_file():
+        try:
+            return own.read_text("utf-8"), workspace.relative(own)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read template: {exc}", path=own) from None
+    return bundled_template("incident-template.md"), "bundled incident-template.md"
+
+
+def open_incident(
+    workspace: Workspace,
+    title: str,
+    *,
+    severity: str,
+    services: list[str],
+    at: dt.datetime | None = None,
+    started: dt.datetime | None = None,
+    owner: str | None = None,
+    drill: bool = False,
+    now: dt.datetime | None = None,
+) -> OpenResult:
+    """Create ``incidents/YYYY-MM-DD-<slug>.md`` and say what the playbook wants done now.
+
+    ``at`` is when the incident was detected (default: now); ``started`` when impact began
+    (default: ``at``). Raises :class:`UsageError` for an unknown severity, a bad service
+    name, an empty title, or times out of order; nothing is written then.
+    """
+    from opsdocs.documents.kinds import validate_name
+
+    title = " ".join(title.split())
+    slug = slug_for(title)
+    playbook = load_playbook(workspace)
+    level = playbook.severity(severity)
+    for service in services:
+        validate_name(service)
+    services = list(dict.fromkeys(services))
+    detected = at or _now()
+    begun = started or detected
+    _check_not_future(detected, now)
+    if begun > detected:
+        raise UsageError(
+            f"start {format_time(begun)} is after detection {format_time(detected)}",
+            hint="--started is when impact began, --at when it was detected",
+        )
+    owner = owner or _default_owner(workspace, services)
+    if owner is None:
+        raise UsageError(
+            "the incident needs an owning team",
+            hint="pass --owner team-x, or set 'owners' in the configuration",
+        )
+    kind = get_kind("incident")
+    folder = workspace.docs_dir / kind.folder
+    source, label = _template(workspace)
+    with locked(workspace.root, folder):
+        day = begun.date()
+        taken = {p.stem for p in folder.iterdir()} if folder.is_dir() else set()
+        name, n = slug, 1
+        while kind.filename_for(name, day)[: -len(".md")] in taken:
+            n += 1
+            name = f"{slug}-{n}"
+        path = folder / kind.filename_for(name, day)
+        ident = path.stem
+        rendered = render_template(
+            source,
+            {
+                "kind": "incident",
+                "id": ident,
+                "name": name,
+                "title": title,
+                "owner": owner,
+                "severity": level.name,
+                "service": services[0] if services else "",
+                "services": ", ".join(services),
+                "started": format_time(begun),
+                "today": detected.date().isoformat(),
+                "review_every": workspace.config.review_every,
+            },
+            path=label,
+        )
+        doc = parse_document(path, rendered)
+        template_fm = doc.require_front_matter()
+        front_matter = {
+            "kind": "incident",
+            "id": ident,
+            "title": title,
+            "owner": owner,
+            "severity": level.name,
+            "status": "triage",
+            "services": services,
+            "drill": drill,
+            "roles": {},
+            "milestones": {
+                "started": format_time(begun),
+                "detected": format_time(detected),
+                "acknowledged": None,
+                "mitigated": None,
+                "resolved": None,
+            },
+        }
+        for key, value in template_fm.items():
+            front_matter.setdefault(key, value)
+        body_doc = parse_document(
+            path, _join(front_matter, "\n".join(doc.lines[doc.body_line - 1 :]))
+        )
+        incident = incident_from_document(body_doc)
+        what = "Drill opened" if drill else "Opened"
+        on = f" on {', '.join(services)}" if services else ""
+        if begun < detected:
+            incident.add_entry(begun, "Impact started")
+        entry = f"{what} at {level.name}{on}: {title}"
+        incident.add_entry(detected, entry)
+        warnings = write_record(workspace, path, incident.text(), create=True)
+    change = Change(ident, path, entry, detected, "triage", warnings=warnings)
+    return OpenResult(change, guidance_for(workspace, playbook, level, services))
+
+
+def _join(front_matter: dict[str, object], body: str) -> str:
+    from opsdocs.yamlio import dump_yaml
+
+    return f"---\n{dump_yaml(front_matter)}---\n{body}"
+
+
+def _clean(text: str, what: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise UsageError(f"the {what} is empty", hint="say what happened in a few words")
+    return text
+
+
+def log_entry(
+    workspace: Workspace,
+    ident: str,
+    text: str,
+    *,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Change:
+    """Append a timeline entry (in time order)."""
+    text = _clean(text, "entry")
+    when = at or _now()
+    _check_not_future(when, now)
+
+    def change(incident: Incident) -> None:
+        _check_started(when, incident)
+        incident.add_entry(when, text)
+
+    incident, _, warnings = _update(workspace, ident, change)
+    return Change(incident.id, incident.path, text, when, incident.status, warnings=warnings)
+
+
+def _elapsed(delta: dt.timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m" if not seconds else f"{minutes}m{seconds:02d}s"
+    return f"{seconds}s"
+
+
+def acknowledge(
+    workspace: Workspace,
+    ident: str,
+    *,
+    by: str | None = None,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Change:
+    """triage → active; records ``acknowledged`` and how it compares with the ack target."""
+    when = at or _now()
+    _check_not_future(when, now)
+    playbook = load_playbook(workspace)
+    notes: list[str] = []
+
+    def change(incident: Incident) -> str:
+        if incident.status != "triage":
+            raise _refuse(incident, "acknowledge", "it was acknowledged already")
+        _check_after(when, "acknowledge", incident)
+        incident.set_milestone("acknowledged", when)
+        incident.update(status="active")
+        entry = f"Acknowledged by {by}" if by else "Acknowledged"
+        detected = incident.milestones.detected or incident.milestones.started
+        took = when - detected
+        level = playbook.find_severity(incident.model.severity)
+        if level is not None:
+            verdict = "within" if took <= level.ack_target else "missed"
+            notes.append(
+                f"acknowledged {_elapsed(took)} after detection "
+                f"({verdict} the {level.ack_within} target for {level.name})"
+            )
+        if by and "incident-commander" in {r.key for r in playbook.roles}:
+            roles = dict(incident.model.roles)
+            roles.setdefault("incident-commander", by)
+            incident.update(roles=roles)
+        incident.add_entry(when, entry)
+        return entry
+
+    incident, entry, warnings = _update(workspace, ident, change)
+    return Change(incident.id, incident.path, entry, when, incident.status, notes, warnings)
+
+
+def mitigate(
+    workspace: Workspace,
+    ident: str,
+    note: str | None = None,
+    *,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Change:
+    """active → mitigated; records ``mitigated``."""
+    when = at or _now()
+    _check_not_future(when, now)
+
+    def change(incident: Incident) -> str:
+        if incident.status == "triage":
+            raise _refuse(
+                incident, "mitigate", f"acknowledge it first: opsdocs incident ack {incident.id}"
+            )
+        if incident.status != "active":
+            raise _refuse(incident, "mitigate", "it was mitigated already")
+        _check_after(when, "mitigation", incident)
+        incident.set_milestone("mitigated", when)
+        incident.update(status="mitigated")
+        entry = "Mitigated" + (f": {_clean(note, 'note')}" if note else "")
+        incident.add_entry(when, entry)
+        return entry
+
+    incident, entry, warnings = _update(workspace, ident, change)
+    return Change(incident.id, incident.path, entry, when, incident.status, warnings=warnings)
+
+
+def resolve(
+    workspace: Workspace,
+    ident: str,
+    note: str | None = None,
+    *,
+    at: dt.datetime | None = None,
+    estimator: BudgetEstimator | None = None,
+    now: dt.datetime | None = None,
+) -> Change:
+    """active or mitigated → resolved; records ``resolved`` (and ``mitigated`` when it was
+    not), the postmortem due date from the ladder, and the error budget consumed."""
+    when = at or _now()
+    _check_not_future(when, now)
+    playbook = load_playbook(workspace)
+    estimate = estimator or default_estimator(workspace)
+    shares: list[BudgetShare] = []
+    due: list[dt.date | None] = [None]
+
+    def change(incident: Incident) -> str:
+        if incident.status == "triage":
+            raise _refuse(
+                incident, "resolve", f"acknowledge it first: opsdocs incident ack {incident.id}"
+            )
+        if incident.status not in ("active", "mitigated"):
+            raise _refuse(incident, "resolve", "it was resolved already")
+        _check_after(when, "resolution", incident)
+        if incident.milestones.mitigated is None:
+            incident.set_milestone("mitigated", when)
+        incident.set_milestone("resolved", when)
+        incident.update(status="resolved")
+        level = playbook.find_severity(incident.model.severity)
+        if level is not None:
+            due[0] = level.postmortem.due_date(when.date())
+            incident.update(postmortem_due=due[0])
+        start = incident.milestones.started
+        for service in incident.model.services:
+            shares.extend(estimate(service, start, when))
+        incident.update(error_budget=[share.as_record() for share in shares])
+        entry = "Resolved" + (f": {_clean(note, 'note')}" if note else "")
+        incident.add_entry(when, entry)
+        return entry
+
+    incident, entry, warnings = _update(workspace, ident, change)
+    return Change(
+        incident.id,
+        incident.path,
+        entry,
+        when,
+        incident.status,
+        warnings=warnings,
+        budget=shares,
+        postmortem_due=due[0],
+    )
+
+
+def set_severity(
+    workspace: Workspace,
+    ident: str,
+    severity: str,
+    reason: str | None = None,
+    *,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Change, Guidance]:
+    """Change the severity (not once closed); returns the new severity's guidance."""
+    when = at or _now()
+    _check_not_future(when, now)
+    playbook = load_playbook(workspace)
+    level = playbook.severity(severity)
+
+    def change(incident: Incident) -> str:
+        if incident.status == "closed":
+            raise _refuse(incident, "change the severity of", "it is closed")
+        old = incident.model.severity
+        if old.lower() == level.name.lower():
+            raise UsageError(f"incident {incident.id} is {old} already", hint="nothing to change")
+        _check_started(when, incident)
+        incident.update(severity=level.name)
+        resolved = incident.milestones.resolved
+        if resolved is not None:
+            incident.update(postmortem_due=level.postmortem.due_date(resolved.date()))
+        entry = f"Severity {old} → {level.name}" + (
+            f": {_clean(reason, 'reason')}" if reason else ""
+        )
+        incident.add_entry(when, entry)
+        return entry
+
+    incident, entry, warnings = _update(workspace, ident, change)
+    services = list(incident.model.services)
+    return (
+        Change(incident.id, incident.path, entry, when, incident.status, warnings=warnings),
+        guidance_for(workspace, playbook, level, services),
+    )
+
+
+def assign(
+    workspace: Workspace,
+    ident: str,
+    role: str,
+    person: str,
+    *,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Change:
+    """Give ``role`` (a key of the playbook's roles) to ``person``."""
+    when = at or _now()
+    _check_not_future(when, now)
+    the_role = load_playbook(workspace).role(role)
+    person = _clean(person, "person")
+
+    def change(incident: Incident) -> str:
+        if incident.status == "closed":
+            raise _refuse(incident, "assign roles in", "it is closed")
+        _check_started(when, incident)
+        roles = dict(incident.model.roles)
+        before = roles.get(the_role.key)
+        roles[the_role.key] = person
+        incident.update(roles=roles)
+        entry = f"{the_role.title}: {person}" + (f" (was {before})" if before else "")
+        incident.add_entry(when, entry)
+        return entry
+
+    incident, entry, warnings = _update(workspace, ident, change)
+    return Change(incident.id, incident.path, entry, when, incident.status, warnings=warnings)
+
+
+def close(
+    workspace: Workspace,
+    ident: str,
+    *,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Change:
+    """resolved → closed, once a required postmortem is Reviewed or Closed."""
+    from opsdocs.incidents.postmortem import postmortem_path, postmortem_status
+
+    when = at or _now()
+    _check_not_future(when, now)
+
+    def change(incident: Incident) -> str:
+        if incident.status in OPEN_STATUSES:
+            raise _refuse(
+                incident, "close", f"resolve it first: opsdocs incident resolve {incident.id}"
+            )
+        if incident.status == "closed":
+            raise _refuse(incident, "close", "it is closed already")
+        _check_after(when, "closing", incident)
+        if incident.model.postmortem_due is not None:
+            status = postmortem_status(postmortem_path(workspace, incident.id))
+            if status not in ("Reviewed", "Closed"):
+                have = "no postmortem" if status is None else f"the postmortem is {status}"
+                raise UsageError(
+                    f"cannot close incident {incident.id}: its postmortem is required and {have}",
+                    hint=f"write it with 'opsdocs incident postmortem {incident.id}' and get "
+                    "it reviewed",
+                )
+        incident.update(status="closed")
+        incident.add_entry(when, "Closed")
+        return "Closed"
+
+    incident, entry, warnings = _update(workspace, ident, change)
+    return Change(incident.id, incident.path, entry, when, incident.status, warnings=warnings)

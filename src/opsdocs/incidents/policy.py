@@ -1,0 +1,325 @@
+"""The severity ladder and roles, as data in the incident-response playbook's front matter.
+
+The playbook (``incident-response.md``) says, per severity: what it means (definition and
+examples), who is paged, how fast someone must acknowledge, how often status updates go out, who
+is told and how, the first steps of the response, and whether a postmortem is required and by
+when. Everything else in opsdocs (``incident open``, ``resolve``, the postmortem due date, the
+check rules) reads the ladder from here. A playbook without ``severities`` gets the default
+ladder (P1, P2, P3), so playbooks written before the ladder existed stay valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from opsdocs.documents.schemas import FrontMatter
+from opsdocs.errors import DocumentError, UsageError
+
+if TYPE_CHECKING:
+    from opsdocs.documents.parse import Document
+    from opsdocs.workspace import Workspace
+
+__all__ = [
+    "DEFAULT_ROLES",
+    "DEFAULT_SEVERITIES",
+    "IncidentResponseFrontMatter",
+    "Notify",
+    "Playbook",
+    "PostmortemRule",
+    "Role",
+    "Severity",
+    "load_playbook",
+    "parse_due",
+    "parse_span",
+]
+
+_SPAN = re.compile(r"^([1-9][0-9]*)\s*(s|m|h|d)$")
+_SPAN_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DUE = re.compile(r"^([0-9]+)\s*(?:(calendar|business)\s+)?days?$|^([0-9]+)d$")
+_NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+def parse_span(value: str) -> dt.timedelta:
+    """``"5m"``, ``"1h"``, ``"30s"`` or ``"2d"`` as a timedelta; ValueError for anything else."""
+    match = _SPAN.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"must be a number and a unit s, m, h or d, such as '15m' (got {value!r})")
+    return dt.timedelta(seconds=int(match.group(1)) * _SPAN_UNITS[match.group(2)])
+
+
+def parse_due(value: str) -> tuple[int, Literal["calendar", "business"]]:
+    """``"3 calendar days"``, ``"5 business days"``, ``"3 days"`` or ``"3d"`` as (n, unit).
+
+    Raises ValueError for anything else.
+    """
+    text = " ".join(value.split()).lower() if isinstance(value, str) else ""
+    match = _DUE.match(text)
+    if match is None:
+        raise ValueError(
+            "must be 'N calendar days' or 'N business days', such as '5 business days' "
+            f"(got {value!r})"
+        )
+    if match.group(3) is not None:
+        return int(match.group(3)), "calendar"
+    unit: Literal["calendar", "business"] = (
+        "business" if match.group(2) == "business" else "calendar"
+    )
+    return int(match.group(1)), unit
+
+
+def _check_span(value: str) -> str:
+    parse_span(value)
+    return value
+
+
+def _check_due(value: str) -> str:
+    parse_due(value)
+    return value
+
+
+Span = Annotated[str, AfterValidator(_check_span)]
+DueRule = Annotated[str, AfterValidator(_check_due)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Notify(_Strict):
+    """Someone to tell, and how."""
+
+    who: str = Field(min_length=1, description="Audience, e.g. 'status page' or 'support leads'.")
+    how: str = Field(min_length=1, description="Channel, e.g. 'statuspage.io' or '#incidents'.")
+
+
+class PostmortemRule(_Strict):
+    required: bool = Field(description="Whether incidents of this severity need a postmortem.")
+    due: DueRule | None = Field(
+        default=None,
+        description="When it is due after the incident is resolved: 'N calendar days' or "
+        "'N business days' (Monday to Friday).",
+    )
+
+    @model_validator(mode="after")
+    def _due_when_required(self) -> PostmortemRule:
+        if self.required and self.due is None:
+            raise ValueError("a required postmortem needs 'due' (e.g. '5 business days')")
+        return self
+
+    def due_date(self, resolved: dt.date) -> dt.date | None:
+        """The date the postmortem is due for an incident resolved on ``resolved``."""
+        if not self.required or self.due is None:
+            return None
+        count, unit = parse_due(self.due)
+        if unit == "calendar":
+            return resolved + dt.timedelta(days=count)
+        day = resolved
+        while count > 0:
+            day += dt.timedelta(days=1)
+            if day.weekday() < 5:
+                count -= 1
+        return day
+
+
+class Severity(_Strict):
+    """One rung of the ladder."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", description="'P1'.")
+    definition: str = Field(min_length=1, description="What makes an incident this severe.")
+    examples: list[str] = Field(default_factory=list, description="Typical incidents.")
+    page: list[str] = Field(default_factory=list, description="Who is paged.")
+    ack_within: Span = Field(description="Time-to-acknowledge target, e.g. '5m'.")
+    update_every: Span | None = Field(
+        default=None, description="Status-update cadence while the incident is open, e.g. '30m'."
+    )
+    notify: list[Notify] = Field(default_factory=list, description="Who is told, and how.")
+    procedure: list[str] = Field(default_factory=list, description="First steps, in order.")
+    postmortem: PostmortemRule = Field(description="Whether a postmortem is required and when.")
+
+    @property
+    def ack_target(self) -> dt.timedelta:
+        return parse_span(self.ack_within)
+
+    @property
+    def update_cadence(self) -> dt.timedelta | None:
+        return parse_span(self.update_every) if self.update_every else None
+
+
+class Role(_Strict):
+    key: str = Field(pattern=_NAME, description="Used in 'opsdocs incident assign KEY PERSON'.")
+    title: str = Field(min_length=1, description="'Incident Commander'.")
+    duty: str = Field(default="", description="What the role does during the incident.")
+
+
+DEFAULT_SEVERITIES: tuple[Severity, ...] = (
+    Severity(
+        name="P1",
+        definition="Critical: the service is down or losing data for many customers.",
+        examples=["Checkout returns 5xx for most requests", "Data loss or corruption"],
+        page=["primary on-call", "secondary on-call", "engineering manager"],
+        ack_within="5m",
+        update_every="30m",
+        notify=[
+            Notify(who="status page", how="public incident within 15 minutes"),
+            Notify(who="support and leadership", how="#incidents channel and email"),
+        ],
+        procedure=[
+            "Acknowledge the page and name an incident commander",
+            "Open the incident channel and start the timeline",
+            "Mitigate first (roll back, fail over, shed load); diagnose later",
+            "Post a status update at every update interval",
+        ],
+        postmortem=PostmortemRule(required=True, due="3 calendar days"),
+    ),
+    Severity(
+        name="P2",
+        definition="Major: a feature is degraded or down for some customers.",
+        examples=["Search latency above its SLO", "One region failing requests"],
+        page=["primary on-call"],
+        ack_within="15m",
+        update_every="1h",
+        notify=[Notify(who="support", how="#incidents channel")],
+        procedure=[
+            "Acknowledge the page and name an incident commander",
+            "Follow the service's runbook; escalate to P1 if impact grows",
+            "Post a status update at every update interval",
+        ],
+        postmortem=PostmortemRule(required=True, due="5 business days"),
+    ),
+    Severity(
+        name="P3",
+        definition="Minor: limited impact, a workaround exists.",
+        examples=["A batch job is delayed", "Elevated errors on an internal tool"],
+        page=[],
+        ack_within="4h",
+        update_every=None,
+        notify=[Notify(who="owning team", how="team channel")],
+        procedure=["Triage during working hours", "Follow the service's runbook"],
+        postmortem=PostmortemRule(required=False),
+    ),
+)
+
+DEFAULT_ROLES: tuple[Role, ...] = (
+    Role(
+        key="incident-commander",
+        title="Incident Commander",
+        duty="Leads the response, makes decisions, delegates; does not debug.",
+    ),
+    Role(
+        key="communications-lead",
+        title="Communications Lead",
+        duty="Sends status updates at the cadence and answers stakeholders.",
+    ),
+    Role(
+        key="scribe",
+        title="Scribe",
+        duty="Keeps the timeline: what was seen, decided and done, with times.",
+    ),
+)
+
+
+def _unique(items: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        if item.lower() in seen:
+            raise ValueError(f"{what} {item!r} appears twice")
+        seen.add(item.lower())
+
+
+class IncidentResponseFrontMatter(FrontMatter):
+    """The incident-response playbook: common keys plus the severity ladder and roles."""
+
+    severities: list[Severity] = Field(
+        default_factory=lambda: [s.model_copy(deep=True) for s in DEFAULT_SEVERITIES],
+        min_length=1,
+        description="The severity ladder, most severe first (default P1, P2, P3).",
+    )
+    roles: list[Role] = Field(
+        default_factory=lambda: [r.model_copy(deep=True) for r in DEFAULT_ROLES],
+        description="Incident roles (default commander, communications lead, scribe).",
+    )
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> IncidentResponseFrontMatter:
+        _unique([s.name for s in self.severities], "severity")
+        _unique([r.key for r in self.roles], "role")
+        return self
+
+
+class Playbook:
+    """The ladder and roles in force, and where they came from (None: the defaults)."""
+
+    def __init__(self, model: IncidentResponseFrontMatter | None, path: str | None) -> None:
+        self.path = path
+        self.severities: list[Severity] = (
+            list(model.severities) if model is not None else list(DEFAULT_SEVERITIES)
+        )
+        self.roles: list[Role] = list(model.roles) if model is not None else list(DEFAULT_ROLES)
+
+    @property
+    def severity_names(self) -> list[str]:
+        return [s.name for s in self.severities]
+
+    def severity(self, name: str) -> Severity:
+        """The severity called ``name`` (case-insensitive); UsageError when unknown."""
+        for severity in self.severities:
+            if severity.name.lower() == name.strip().lower():
+                return severity
+        where = self.path or "the default ladder"
+        raise UsageError(
+            f"unknown severity {name!r}",
+            hint=f"use one of {', '.join(self.severity_names)} (from {where})",
+        )
+
+    def find_severity(self, name: str) -> Severity | None:
+        try:
+            return self.severity(name)
+        except UsageError:
+            return None
+
+    def role(self, key: str) -> Role:
+        for role in self.roles:
+            if role.key == key.strip().lower():
+                return role
+        raise UsageError(
+            f"unknown role {key!r}", hint=f"use one of {', '.join(r.key for r in self.roles)}"
+        )
+
+    def rank(self, name: str) -> int:
+        """0 for the most severe; unknown names sort last."""
+        names = [n.lower() for n in self.severity_names]
+        return names.index(name.lower()) if name.lower() in names else len(names)
+
+
+def playbook_from_document(doc: Document) -> Playbook:
+    """Validate a playbook document's front matter; DocumentError at the offending key."""
+    front_matter = doc.require_front_matter()
+    try:
+        model = IncidentResponseFrontMatter.model_validate(front_matter)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        line, col = doc.position(loc)
+        key = ".".join(str(p) for p in loc) or "front matter"
+        raise DocumentError(
+            f"{key}: {error['msg']}",
+            path=doc.path,
+            line=line,
+            col=col,
+            hint="see docs/incidents.md for the severity ladder",
+        ) from None
+    return Playbook(model, str(doc.path))
+
+
+def load_playbook(workspace: Workspace) -> Playbook:
+    """The workspace's playbook (``incident-response.md``), or the default ladder without one."""
+    docs = workspace.documents("incident-response")
+    if not docs:
+        return Playbook(None, None)
+    playbook = playbook_from_document(docs[0])
+    playbook.path = workspace.relative(docs[0].path)
+    return playbook

@@ -1,0 +1,291 @@
+"""Postmortems: the blameless review of one incident, ``postmortems/<incident id>.md``.
+
+``opsdocs incident postmortem ID`` writes it from the template with the timeline and the numbers
+(duration, times to detect, acknowledge, mitigate and resolve, error budget) taken from the
+incident record, and the due date from the severity ladder. Its status moves forward only:
+Draft → In Review → Reviewed → Closed; it cannot be marked Reviewed while an action item lacks an
+owner or a due date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from opsdocs.documents.kinds import get_kind
+from opsdocs.documents.parse import Document, parse_document, read_document
+from opsdocs.documents.render import render_template
+from opsdocs.documents.scaffold import bundled_template
+from opsdocs.documents.schemas import FrontMatter
+from opsdocs.errors import DocumentError, InputError, UsageError
+from opsdocs.incidents.records import (
+    Incident,
+    find_incident,
+    format_time,
+    read_incident,
+)
+from opsdocs.workspace import locked
+
+if TYPE_CHECKING:
+    from opsdocs.workspace import Workspace
+
+__all__ = [
+    "POSTMORTEM_STATUSES",
+    "ActionItem",
+    "PostmortemFrontMatter",
+    "PostmortemResult",
+    "create_postmortem",
+    "postmortem_path",
+    "postmortem_status",
+    "read_postmortem",
+    "set_postmortem_status",
+]
+
+PostmortemStatus = Literal["Draft", "In Review", "Reviewed", "Closed"]
+POSTMORTEM_STATUSES: tuple[PostmortemStatus, ...] = ("Draft", "In Review", "Reviewed", "Closed")
+DONE_STATUSES = ("Reviewed", "Closed")
+
+
+class ActionItem(BaseModel):
+    """One follow-up. Owner and due date may be missing here; ``check`` reports that."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    what: str = Field(min_length=1, description="What will be done.")
+    owner: str | None = Field(default=None, description="Person or team who does it.")
+    due: dt.date | None = Field(default=None, description="Due date (YYYY-MM-DD).")
+    tracker: str | None = Field(default=None, description="Link to the ticket.")
+    status: Literal["open", "done"] = Field(default="open", description="open or done.")
+
+
+class PostmortemFrontMatter(FrontMatter):
+    """Front matter of a postmortem."""
+
+    last_reviewed: dt.date | None = Field(  # type: ignore[assignment]
+        default=None, description="Not used for postmortems (see status)."
+    )
+    incident: str = Field(min_length=1, description="Id of the incident reviewed.")
+    severity: str = Field(min_length=1, description="The incident's severity.")
+    status: PostmortemStatus = Field(description="Draft, In Review, Reviewed or Closed.")
+    due: dt.date | None = Field(default=None, description="When the review is due.")
+    action_items: list[Annotated[ActionItem, Field()]] = Field(
+        default_factory=list, description="Follow-ups with owner, due date and tracker link."
+    )
+
+
+@dataclass
+class PostmortemResult:
+    path: Path
+    incident: str
+    due: dt.date | None
+    template: str
+
+
+def postmortem_path(workspace: Workspace, incident_id: str) -> Path:
+    kind = get_kind("postmortem")
+    return workspace.docs_dir / kind.folder / f"{incident_id}.md"
+
+
+def postmortem_status(path: Path) -> str | None:
+    """The status a postmortem file declares, or None when there is no such file."""
+    if not path.is_file():
+        return None
+    try:
+        value = read_document(path).get("status")
+    except InputError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def read_postmortem(path: Path) -> tuple[Document, PostmortemFrontMatter]:
+    """Parse and validate a postmortem; DocumentError at the offending key."""
+    doc = read_document(path)
+    front_matter = doc.require_front_matter()
+    try:
+        return doc, PostmortemFrontMatter.model_validate(front_matter)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        line, col = doc.position(loc)
+        raise DocumentError(
+            f"{'.'.join(str(p) for p in loc)}: {error['msg']}",
+            path=path,
+            line=line,
+            col=col,
+            hint="fix the postmortem's front matter (see docs/incidents.md)",
+        ) from None
+
+
+def _span(start: dt.datetime | None, end: dt.datetime | None) -> str:
+    if start is None or end is None:
+        return "not recorded"
+    minutes = int((end - start).total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+
+
+def _impact(incident: Incident) -> str:
+    m = incident.milestones
+    lines = [
+        f"- Duration (started to resolved): {_span(m.started, m.resolved)}",
+        f"- Time to detect: {_span(m.started, m.detected)}",
+        f"- Time to acknowledge (from detection): {_span(m.detected, m.acknowledged)}",
+        f"- Time to mitigate (from start): {_span(m.started, m.mitigated)}",
+        f"- Time to resolve (from start): {_span(m.started, m.resolved)}",
+    ]
+    for record in incident.model.error_budget:
+        slo = f" ({record.slo})" if record.slo else ""
+        if record.share is not None:
+            lines.append(
+                f"- Error budget consumed, {record.service}{slo}: {record.share * 100:.1f}%"
+            )
+        else:
+            lines.append(
+                f"- Error budget consumed, {record.service}{slo}: unknown ({record.reason})"
+            )
+    return "\n".join(lines)
+
+
+def _timeline(incident: Incident) -> str:
+    entries = incident.timeline
+    if not entries:
+        return "TODO: no entries in the incident record."
+    return "\n".join(f"- {format_time(e.at)} — {e.text}" for e in entries)
+
+
+def _template(workspace: Workspace) -> tuple[str, str]:
+    own = workspace.templates_dir / "postmortem-template.md"
+    if own.is_file():
+        try:
+            return own.read_text("utf-8"), workspace.relative(own)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read template: {exc}", path=own) from None
+    return bundled_template("postmortem-template.md"), "bundled postmortem-template.md"
+
+
+def create_postmortem(
+    workspace: Workspace, ident: str, *, owner: str | None = None
+) -> PostmortemResult:
+    """Write the postmortem of a resolved incident from the template.
+
+    Raises :class:`UsageError` when the incident is unknown or not resolved yet and
+    :class:`InputError` when the postmortem exists already.
+    """
+    from opsdocs.incidents.lifecycle import write_record
+
+    incident_path = find_incident(workspace, ident)
+    incident = read_incident(incident_path)
+    if incident.status not in ("resolved", "closed"):
+        raise UsageError(
+            f"incident {incident.id} is {incident.status}: write the postmortem once it is "
+            "resolved",
+            hint=f"resolve it first: opsdocs incident resolve {incident.id}",
+        )
+    path = postmortem_path(workspace, incident.id)
+    if path.exists():
+        raise InputError(
+            "postmortem already exists",
+            path=workspace.relative(path),
+            hint="edit it, or move it forward with --status",
+        )
+    source, label = _template(workspace)
+    link = os.path.relpath(incident_path, path.parent).replace(os.sep, "/")
+    due = incident.model.postmortem_due
+    text = render_template(
+        source,
+        {
+            "kind": "postmortem",
+            "title": f"Postmortem: {incident.model.title}",
+            "owner": owner or incident.model.owner,
+            "incident_id": incident.id,
+            "incident_link": link,
+            "severity": incident.model.severity,
+            "services": ", ".join(incident.model.services),
+            "due": due.isoformat() if due else "",
+            "impact": _impact(incident),
+            "timeline": _timeline(incident),
+            "today": dt.date.today().isoformat(),
+        },
+        path=label,
+    )
+    doc = parse_document(path, text)
+    try:
+        PostmortemFrontMatter.model_validate(doc.require_front_matter())
+    except ValidationError as exc:
+        raise InputError(
+            f"the template renders to an invalid postmortem: {exc.errors()[0]['msg']}",
+            path=label,
+            hint="fix the template's front matter",
+        ) from None
+    with locked(workspace.root, path):
+        write_record(workspace, path, text, create=True)
+    return PostmortemResult(path, incident.id, due, label)
+
+
+_STATUS_LINE = re.compile(r"^(status:[ \t]*)(.*?)([ \t]+#.*)?$")
+
+
+def _normalise_status(value: str) -> PostmortemStatus:
+    key = " ".join(value.replace("-", " ").replace("_", " ").split()).lower()
+    for status in POSTMORTEM_STATUSES:
+        if status.lower() == key:
+            return status
+    raise UsageError(
+        f"unknown postmortem status {value!r}", hint=f"use one of {', '.join(POSTMORTEM_STATUSES)}"
+    )
+
+
+def set_postmortem_status(workspace: Workspace, ident: str, status: str) -> tuple[Path, str, str]:
+    """Move a postmortem forward (Draft → In Review → Reviewed → Closed).
+
+    Only the ``status:`` line changes, so comments and layout stay. Returns (path, old, new).
+    """
+    wanted = _normalise_status(status)
+    incident_path = find_incident(workspace, ident)
+    path = postmortem_path(workspace, incident_path.stem)
+    if not path.is_file():
+        raise UsageError(
+            f"incident {incident_path.stem} has no postmortem yet",
+            hint=f"write it: opsdocs incident postmortem {incident_path.stem}",
+        )
+    with locked(workspace.root, path):
+        doc, model = read_postmortem(path)
+        old = model.status
+        if POSTMORTEM_STATUSES.index(wanted) <= POSTMORTEM_STATUSES.index(old):
+            raise UsageError(
+                f"postmortem is {old}; it cannot move to {wanted}",
+                hint=f"the order is {' → '.join(POSTMORTEM_STATUSES)}",
+            )
+        if wanted in DONE_STATUSES:
+            for n, item in enumerate(model.action_items):
+                missing = [k for k in ("owner", "due") if getattr(item, k) in (None, "")]
+                if missing:
+                    line, col = doc.position(("action_items", n))
+                    raise DocumentError(
+                        f"action item {item.what!r} has no {' and no '.join(missing)}",
+                        path=workspace.relative(path),
+                        line=line,
+                        col=col,
+                        hint=f"give every action item an owner and a due date before {wanted}",
+                    )
+        line, _ = doc.position(("status",))
+        lines = doc.text.split("\n")
+        match = _STATUS_LINE.match(lines[line - 1])
+        if match is None:
+            raise DocumentError(
+                "cannot find a one-line 'status:' to change",
+                path=workspace.relative(path),
+                line=line,
+                hint="write it as 'status: Draft'",
+            )
+        lines[line - 1] = f"{match.group(1)}{wanted}{match.group(3) or ''}"
+        from opsdocs.incidents.lifecycle import write_record
+
+        write_record(workspace, path, "\n".join(lines))
+    return path, old, wanted

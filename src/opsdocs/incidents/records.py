@@ -232,9 +232,12 @@ class Incident:
         return parse_timeline(parse_document(self.path, self.text()))
 
     def update(self, **values: Any) -> None:
-        """Set front-matter keys (times as datetimes) and validate the result."""
+        """Set front-matter keys (times as datetimes; None removes) and validate the result."""
         for key, value in values.items():
-            self.front_matter[key] = _plain(value)
+            if value is None:  # an unset key is left out, not written as null
+                self.front_matter.pop(key, None)
+            else:
+                self.front_matter[key] = _plain(value)
         self.model = IncidentFrontMatter.model_validate(self.front_matter)
 
     def set_milestone(self, name: str, when: dt.datetime | None) -> None:

@@ -237,3 +237,18 @@ def test_percentile_edges() -> None:
     assert percentile([1.0, 2.0], 0.5) == 1.5
     with pytest.raises(ValueError):
         percentile([], 0.5)
+
+
+def test_unknown_severity_filter_is_refused(
+    history: tuple[Path, dict[str, dict[str, object]]], cli: Callable[..., Result]
+) -> None:
+    root, _ = history
+    for command in ("stats", "list"):
+        result = cli("incident", command, "--severity", "P9", cwd=root)
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "error: unknown severity 'P9' (use one of P1, P2, P3 (from the default ladder))\n"
+        )
+    bad_date = cli("incident", "stats", "--since", "last week", cwd=root)
+    assert bad_date.exit_code == 2
+    assert bad_date.stderr == "error: --since 'last week' is not a date (write it as YYYY-MM-DD)\n"

@@ -121,6 +121,15 @@ def load_history(workspace: Workspace) -> tuple[list[Incident], list[str]]:
     return incidents, warnings
 
 
+def _known_severity(workspace: Workspace, history: list[Incident], severity: str | None) -> None:
+    """A filter severity must be on the ladder or on some record; else UsageError."""
+    from opsdocs.incidents.policy import load_playbook
+
+    if severity is None or any(i.model.severity.lower() == severity.lower() for i in history):
+        return
+    load_playbook(workspace).severity(severity)
+
+
 def _select(
     incidents: list[Incident],
     *,
@@ -156,6 +165,7 @@ def compute_stats(
 
     today = today or dt.date.today()
     history, warnings = load_history(workspace)
+    _known_severity(workspace, history, severity)
     chosen = _select(history, since=since, service=service, severity=severity)
     drills = [i for i in chosen if i.model.drill]
     if not include_drills:
@@ -237,6 +247,7 @@ def list_incidents(
     from opsdocs.incidents.records import format_time
 
     history, warnings = load_history(workspace)
+    _known_severity(workspace, history, severity)
     rows = []
     for incident in _select(history, since=since, service=service, severity=severity):
         if open_only and incident.status not in OPEN_STATUSES:

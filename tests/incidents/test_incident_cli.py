@@ -428,3 +428,39 @@ def test_index_lists_recent_incidents_newest_first(ws: Path, cli: Callable[..., 
         for d in range(12, 2, -1)
     ]
     assert block == [*expected, "- ... and 2 older ones in [incidents/](incidents/)"]
+
+
+def test_broken_index_never_blocks_an_incident(ws: Path, cli: Callable[..., Result]) -> None:
+    readme = ws / OPS / "README.md"
+    broken = readme.read_text().replace("<!-- opsdocs:index:end -->", "")
+    readme.write_text(broken)
+    result = _open(cli, ws)
+    assert result.exit_code == 0
+    assert (ws / OPS / "incidents" / f"{ID}.md").is_file()
+    assert re.search(
+        r"^warning: index not updated: (/.*/)?docs/internal/operations/README\.md: marker "
+        r"<!-- opsdocs:index:end --> is missing",
+        result.stderr,
+        re.M,
+    ), result.stderr
+    assert readme.read_text() == broken
+
+
+def test_show_json(ws: Path, cli: Callable[..., Result]) -> None:
+    import json
+
+    _opened(cli, ws)
+    assert cli("incident", "assign", ID, "incident-commander", "carol", cwd=ws).exit_code == 0
+    data = json.loads(cli("incident", "show", ID, "--format", "json", cwd=ws).stdout)
+    assert data["id"] == ID
+    assert data["status"] == "triage"
+    assert data["roles"] == {"incident-commander": "carol"}
+    assert data["milestones"]["started"] == "2025-03-04T14:00:00Z"
+    assert data["path"] == f"{OPS}/incidents/{ID}.md"
+    assert [e["text"] for e in data["timeline"]][:2] == [
+        "Impact started",
+        "Opened at P1 on api-server: Checkout returns 5xx!",
+    ]
+    text = cli("incident", "show", ID, cwd=ws).stdout
+    # P1 updates every 30m: the last entry (the assignment, now) sets the next update.
+    assert "Next status update due by " in text

@@ -69,6 +69,9 @@ def test_whole_lifecycle(ws: Path, cli: Callable[..., Result]) -> None:
     assert fm["severity"] == "P1"
     assert fm["services"] == ["api-server"]
     assert fm["owner"] == "team-api"  # from the service's runbook
+    record = (ws / OPS / "incidents" / f"{ID}.md").read_text()
+    assert "_UTC ISO 8601 entries" not in record  # template guidance is not copied
+    assert "## Summary\n\nTODO\n\n## Impact\n\nTODO\n\n## Timeline\n\n- " in record
 
     steps = [
         ("ack", ID, "--by", "alice", "--at", "2025-03-04T14:08:00Z"),

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from opsdocs.documents.kinds import get_kind
+from opsdocs.documents.kinds import Kind, get_kind
 from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.documents.render import render_template
 from opsdocs.documents.scaffold import bundled_template
@@ -301,10 +301,8 @@ def open_incident(
         }
         for key, value in template_fm.items():
             front_matter.setdefault(key, value)
-        body_doc = parse_document(
-            path, _join(front_matter, "\n".join(doc.lines[doc.body_line - 1 :]))
-        )
-        incident = incident_from_document(body_doc)
+        body = _strip_guidance("\n".join(doc.lines[doc.body_line - 1 :]), kind)
+        incident = incident_from_document(parse_document(path, _join(front_matter, body)))
         what = "Drill opened" if drill else "Opened"
         on = f" on {', '.join(services)}" if services else ""
         if begun < detected:
@@ -314,6 +312,28 @@ def open_incident(
         warnings = write_record(workspace, path, incident.text(), create=True)
     change = Change(ident, path, entry, detected, "triage", warnings=warnings)
     return OpenResult(change, guidance_for(workspace, playbook, level, services))
+
+
+def _strip_guidance(body: str, kind: Kind) -> str:
+    """The body without the template's guidance lines (``_..._`` under each heading).
+
+    A record is written by a command, not filled in from a template, so the guidance would
+    only be noise (and ``check`` would report it as left in).
+    """
+    guidance = {f"_{section.guidance}_" for section in kind.sections}
+    lines = body.split("\n")
+    kept: list[str] = []
+    skip_blank = False
+    for line in lines:
+        if line.strip() in guidance:
+            skip_blank = True
+            continue
+        if skip_blank and not line.strip():
+            skip_blank = False
+            continue
+        skip_blank = False
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def _join(front_matter: dict[str, object], body: str) -> str:

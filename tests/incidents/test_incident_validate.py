@@ -141,3 +141,37 @@ def test_garbage_front_matter_gives_no_crash() -> None:
     doc = parse_document(Path("x.md"), "---\nmilestones: [1, 2]\naction_items: nope\n---\n# X\n")
     assert incident_findings(doc, today=TODAY) == []
     assert postmortem_findings(doc, today=TODAY) == []
+
+
+def test_date_rules_work_from_cached_json_facts() -> None:
+    import json
+
+    from opsdocs.incidents.validate import (
+        incident_due_facts,
+        incident_due_findings,
+        postmortem_due_facts,
+        postmortem_due_findings,
+    )
+
+    text, _ = _marked(INCIDENTS["milestones"])
+    doc = parse_document(Path("2025-05-01-bad.md"), text)
+    undated = {f.name for f in incident_findings(doc, today=None)}
+    assert "incident-postmortem-overdue" not in undated
+    assert "incident-milestones-out-of-order" in undated
+    facts = json.loads(json.dumps(incident_due_facts(doc)))
+    assert facts["id"] == "2025-05-01-bad"
+    direct = [f for f in incident_findings(doc, today=TODAY) if f.name not in undated]
+    assert incident_due_findings(facts, today=TODAY, postmortem_status=None) == direct
+
+    pm_text, _ = _marked(POSTMORTEM)
+    pm = parse_document(Path("pm.md"), pm_text)
+    pm_undated = {f.name for f in postmortem_findings(pm, today=None)}
+    assert pm_undated == {
+        "postmortem-action-item-without-owner",
+        "postmortem-action-item-without-due-date",
+    }
+    pm_facts = json.loads(json.dumps(postmortem_due_facts(pm)))
+    assert pm_facts["status"] == "In Review"
+    dated = [f for f in postmortem_findings(pm, today=TODAY) if f.name not in pm_undated]
+    assert postmortem_due_findings(pm_facts, today=TODAY) == dated
+    assert {f.name for f in dated} == {"postmortem-action-item-overdue", "postmortem-overdue"}

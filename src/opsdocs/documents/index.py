@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INDEX_END",
+    "INDEX_FACT_KEYS",
     "INDEX_START",
     "IndexEntry",
     "IndexUpdate",
     "collect_entries",
     "compute_index",
+    "fact_text",
     "render_index",
     "replace_block",
 ]
@@ -90,14 +92,23 @@ def _entry_for(path: Path, base: Path, kind: Kind, pending: dict[Path, str]) -> 
     when = as_date(fm.get("last_reviewed"))
     if when is not None:
         reviewed = when.isoformat()
-    facts = tuple(text for key in kind.index_facts if (text := _fact(key, fm.get(key))))
+    facts = tuple(text for key in kind.index_facts if (text := fact_text(key, fm.get(key))))
     return IndexEntry(kind, link, title, owner, reviewed, facts)
 
 
-def _fact(key: str, value: object) -> str:
-    """A front-matter value as index text: lists joined, dates labelled ('due 2026-11-29')."""
+#: Every front-matter key some kind shows in the index (``Kind.index_facts``).
+INDEX_FACT_KEYS: tuple[str, ...] = tuple(
+    dict.fromkeys(k for kind in KINDS for k in kind.index_facts)
+)
+
+
+def fact_text(key: str, value: object) -> str:
+    """A front-matter value as index text: lists joined, dates labelled ('due 2026-11-29').
+
+    Empty when there is nothing to show. (``check`` builds the index from cached facts with it.)
+    """
     if isinstance(value, list | tuple):
-        return ", ".join(text for item in value if (text := _fact("", item)))
+        return ", ".join(text for item in value if (text := fact_text("", item)))
     if value is None or isinstance(value, dict):
         return ""
     when = as_date(value)

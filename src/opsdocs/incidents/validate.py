@@ -3,8 +3,9 @@
 Each function takes a parsed :class:`~opsdocs.documents.parse.Document` (and the date to judge
 deadlines by) and returns :class:`Finding` tuples ``(name, line, col, message)``. They read the
 raw front matter, so a record with a schema error elsewhere still gets these findings; the
-schema itself is checked by the kind's model. The ``check`` command wires them in as a rule
-family.
+schema itself is checked by the kind's model. Rules that depend on the date (or on another
+document, the postmortem's status) also come as a pair: ``*_due_facts(doc)`` extracts JSON that
+can be cached with the document, ``*_due_findings(facts, today=...)`` judges it.
 
 Rules (name: what it finds):
 
@@ -32,7 +33,11 @@ from opsdocs.incidents.records import MILESTONES, format_time, parse_timeline
 __all__ = [
     "RULES",
     "Finding",
+    "incident_due_facts",
+    "incident_due_findings",
     "incident_findings",
+    "postmortem_due_facts",
+    "postmortem_due_findings",
     "postmortem_findings",
 ]
 
@@ -78,12 +83,22 @@ def _time(value: Any) -> dt.datetime | None:
 
 
 def incident_findings(
-    doc: Document, *, today: dt.date, postmortem_status: str | None = None
+    doc: Document, *, today: dt.date | None, postmortem_status: str | None = None
 ) -> list[Finding]:
     """Findings for an incident record.
 
-    ``postmortem_status`` is the status of the incident's postmortem (None: not written).
+    ``today`` None leaves out the rules that depend on the date. ``postmortem_status`` is the
+    status of the incident's postmortem (None: not written).
     """
+    findings = _incident_document(doc)
+    if today is not None:
+        findings += incident_due_findings(
+            incident_due_facts(doc), today=today, postmortem_status=postmortem_status
+        )
+    return findings
+
+
+def _incident_document(doc: Document) -> list[Finding]:
     fm = doc.front_matter or {}
     findings: list[Finding] = []
     milestones = fm.get("milestones")
@@ -134,23 +149,45 @@ def incident_findings(
                 )
             )
         previous = entry.at if previous is None else max(previous, entry.at)
-    due = as_date(fm.get("postmortem_due"))
-    if due is not None and due < today and postmortem_status not in ("Reviewed", "Closed"):
-        line, col = doc.position(("postmortem_due",))
-        state = "not written" if postmortem_status is None else postmortem_status
-        findings.append(
-            Finding(
-                "incident-postmortem-overdue",
-                line,
-                col,
-                f"the required postmortem was due {due.isoformat()} and is {state}",
-            )
-        )
     return findings
 
 
-def postmortem_findings(doc: Document, *, today: dt.date) -> list[Finding]:
-    """Findings for a postmortem: action items and the review's own due date."""
+def incident_due_facts(doc: Document) -> dict[str, Any]:
+    """What the date-dependent incident rule needs, as JSON (``check`` caches it)."""
+    fm = doc.front_matter or {}
+    due = as_date(fm.get("postmortem_due"))
+    ident = fm.get("id")
+    return {
+        "id": ident if isinstance(ident, str) else doc.path.stem,
+        "postmortem_due": due.isoformat() if due else None,
+        "position": list(doc.position(("postmortem_due",))),
+    }
+
+
+def incident_due_findings(
+    facts: dict[str, Any], *, today: dt.date, postmortem_status: str | None
+) -> list[Finding]:
+    """``incident-postmortem-overdue`` from :func:`incident_due_facts`."""
+    due = as_date(facts.get("postmortem_due"))
+    if due is None or due >= today or postmortem_status in ("Reviewed", "Closed"):
+        return []
+    line, col = facts.get("position") or (1, 1)
+    state = "not written" if postmortem_status is None else postmortem_status
+    return [
+        Finding(
+            "incident-postmortem-overdue",
+            line,
+            col,
+            f"the required postmortem was due {due.isoformat()} and is {state}",
+        )
+    ]
+
+
+def postmortem_findings(doc: Document, *, today: dt.date | None) -> list[Finding]:
+    """Findings for a postmortem: action items and the review's own due date.
+
+    ``today`` None leaves out the rules that depend on the date.
+    """
     fm = doc.front_matter or {}
     findings: list[Finding] = []
     items = fm.get("action_items")
@@ -159,7 +196,7 @@ def postmortem_findings(doc: Document, *, today: dt.date) -> list[Finding]:
             if not isinstance(item, dict):
                 continue
             line, col = doc.position(("action_items", n))
-            what = str(item.get("what") or f"action item {n + 1}").strip()
+            what = _what(item, n)
             owner = item.get("owner")
             if not (isinstance(owner, str) and owner.strip()):
                 findings.append(
@@ -167,8 +204,7 @@ def postmortem_findings(doc: Document, *, today: dt.date) -> list[Finding]:
                         "postmortem-action-item-without-owner", line, col, f"{what!r} has no owner"
                     )
                 )
-            due = as_date(item.get("due"))
-            if due is None:
+            if as_date(item.get("due")) is None:
                 findings.append(
                     Finding(
                         "postmortem-action-item-without-due-date",
@@ -177,19 +213,65 @@ def postmortem_findings(doc: Document, *, today: dt.date) -> list[Finding]:
                         f"{what!r} has no due date",
                     )
                 )
-            elif due < today and item.get("status", "open") != "done":
-                findings.append(
-                    Finding(
-                        "postmortem-action-item-overdue",
-                        line,
-                        col,
-                        f"{what!r} was due {due.isoformat()} and is still open",
-                    )
-                )
-    due = as_date(fm.get("due"))
+    if today is not None:
+        findings += postmortem_due_findings(postmortem_due_facts(doc), today=today)
+    return findings
+
+
+def _what(item: dict[str, Any], n: int) -> str:
+    return str(item.get("what") or f"action item {n + 1}").strip()
+
+
+def postmortem_due_facts(doc: Document) -> dict[str, Any]:
+    """What the date-dependent postmortem rules need, as JSON (``check`` caches it)."""
+    fm = doc.front_matter or {}
     status = fm.get("status")
+    incident = fm.get("incident")
+    due = as_date(fm.get("due"))
+    items = []
+    raw = fm.get("action_items")
+    if isinstance(raw, list):
+        for n, item in enumerate(raw):
+            if not isinstance(item, dict):
+                continue
+            item_due = as_date(item.get("due"))
+            items.append(
+                {
+                    "what": _what(item, n),
+                    "due": item_due.isoformat() if item_due else None,
+                    "done": item.get("status") == "done",
+                    "position": list(doc.position(("action_items", n))),
+                }
+            )
+    return {
+        "incident": incident if isinstance(incident, str) else None,
+        "status": status if isinstance(status, str) else None,
+        "due": due.isoformat() if due else None,
+        "position": list(doc.position(("due",))),
+        "items": items,
+    }
+
+
+def postmortem_due_findings(facts: dict[str, Any], *, today: dt.date) -> list[Finding]:
+    """``postmortem-action-item-overdue`` and ``postmortem-overdue`` from
+    :func:`postmortem_due_facts`."""
+    findings: list[Finding] = []
+    for item in facts.get("items") or []:
+        due = as_date(item.get("due"))
+        if due is not None and due < today and not item.get("done"):
+            line, col = item.get("position") or (1, 1)
+            findings.append(
+                Finding(
+                    "postmortem-action-item-overdue",
+                    line,
+                    col,
+                    f"{item.get('what')!r} was due {due.isoformat()} and is still open",
+                )
+            )
+    due = as_date(facts.get("due"))
+    status = facts.get("status")
     if due is not None and due < today and status in ("Draft", "In Review"):
-        line, col = doc.position(("due",))
+        line, col = facts.get("position") or (1, 1)
         findings.append(
             Finding(
                 "postmortem-overdue",

@@ -1,0 +1,1 @@
+"""`opsdocs check`: the linter for operations documents."""

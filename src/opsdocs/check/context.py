@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.documents.kinds import KINDS, Kind, SectionSpec, kind_for_filename
-from opsdocs.documents.parse import Document, normalize_heading, read_document
+from opsdocs.documents.parse import Document, Section, normalize_heading, read_document
 from opsdocs.errors import InputError
 
 if TYPE_CHECKING:
@@ -241,5 +241,22 @@ def anchors_of(doc: Document) -> set[str]:
     return anchors
 
 
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def section_key(title: str) -> str:
+    """Tolerant key of a heading: :func:`normalize_heading` without HTML comments, so that
+    ``## Impact <!-- omit in toc -->`` still matches ``Impact``."""
+    if "<!--" in title:
+        title = _COMMENT.sub(" ", title)
+    return normalize_heading(title)
+
+
+def find_section(doc: Document, title: str) -> Section | None:
+    """The first level-2 section of ``doc`` whose heading matches ``title`` tolerantly."""
+    key = section_key(title)
+    return next((s for s in doc.sections if section_key(s.title) == key), None)
+
+
 def slo_section_key() -> str:
-    return normalize_heading("SLOs / SLIs")
+    return section_key("SLOs / SLIs")

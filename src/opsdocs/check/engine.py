@@ -26,6 +26,7 @@ from opsdocs.check.context import (
     WorkspaceContext,
     anchors_of,
     resolve_type,
+    section_key,
     slo_section_key,
 )
 from opsdocs.check.findings import CheckResult, Finding
@@ -152,7 +153,7 @@ def collect_facts(ctx: DocContext) -> Facts:
     facts.links = [[link.href, link.line, link.col] for link in doc.links]
     if facts.kind == "runbook":
         key = slo_section_key()
-        section = next((s for s in doc.sections if s.key == key), None)
+        section = next((s for s in doc.sections if section_key(s.title) == key), None)
         if section is not None:
             facts.slo_section = [section.line, section.start_line, section.end_line]
     facts.suppressions = parse_suppressions(doc.lines, ctx.skipped_lines)

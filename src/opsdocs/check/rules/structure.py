@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from opsdocs.check.context import DocContext
+from opsdocs.check.context import DocContext, find_section, section_key
 from opsdocs.check.registry import Rule, Violation
-from opsdocs.documents.parse import normalize_heading
 
 
 def _last_line(ctx: DocContext) -> int:
@@ -20,7 +19,7 @@ def _last_line(ctx: DocContext) -> int:
 def missing_sections(ctx: DocContext) -> list[tuple[int, str, int | None]]:
     """(spec index, title, line of the next present required section or None) per missing one."""
     specs = ctx.doctype.sections
-    found = [ctx.doc.section(spec.title) for spec in specs]
+    found = [find_section(ctx.doc, spec.title) for spec in specs]
     result: list[tuple[int, str, int | None]] = []
     for i, spec in enumerate(specs):
         if found[i] is None:
@@ -46,7 +45,7 @@ def _order(ctx: DocContext) -> Iterator[Violation]:
         return
     previous: tuple[int, str] | None = None
     for spec in ctx.doctype.sections:
-        section = ctx.doc.section(spec.title)
+        section = find_section(ctx.doc, spec.title)
         if section is None:
             continue
         if previous is not None and section.line < previous[0]:
@@ -78,8 +77,9 @@ def _missing_title(ctx: DocContext) -> Iterator[Violation]:
         return
     if any(p.code == "front-matter-unterminated" for p in ctx.doc.problems):
         return
+    first = next((t.map[0] for t in ctx.doc.tokens if t.map is not None), None)
     yield Violation(
-        ctx.doc.body_line,
+        ctx.doc.body_line + first if first is not None else ctx.doc.body_line,
         1,
         "no title: the document has no level-1 heading",
         "start the body with '# ' and the title",
@@ -101,7 +101,7 @@ def _title_mismatch(ctx: DocContext) -> Iterator[Violation]:
         expected, source = value.strip(), "the front-matter title"
     else:
         return
-    if normalize_heading(heading.text) != normalize_heading(expected):
+    if section_key(heading.text) != section_key(expected):
         yield Violation(
             heading.line,
             1,

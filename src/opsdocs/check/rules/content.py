@@ -141,7 +141,8 @@ def _guidance(ctx: DocContext) -> Iterator[Violation]:
     if not ctx.doctype.typed:
         return
     texts: set[str] | None = None
-    for number, line in enumerate(ctx.doc.lines, start=1):
+    for number, raw in enumerate(ctx.doc.lines, start=1):
+        line = _COMMENT.sub(_blank, raw) if "<!--" in raw else raw
         stripped = line.strip()
         if len(stripped) < 3 or stripped[0] not in "_*" or stripped[-1] != stripped[0]:
             continue

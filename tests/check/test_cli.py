@@ -80,7 +80,9 @@ def test_finding_line_format_and_exit_1(tmp_path: Path, cli: Cli) -> None:
 
 
 def test_warnings_pass_unless_strict(tmp_path: Path, cli: Cli) -> None:
-    text = RUNBOOK.replace("last_reviewed: 2026-05-01\n", "last_reviewed: 2026-05-01\nlast_review: x\n")
+    text = RUNBOOK.replace(
+        "last_reviewed: 2026-05-01\n", "last_reviewed: 2026-05-01\nlast_review: x\n"
+    )
     folder = notes(tmp_path, {"runbook-api.md": text})
     relaxed = cli("check", str(folder), "--today", "2026-06-01", cwd=tmp_path)
     assert relaxed.exit_code == 0
@@ -91,7 +93,9 @@ def test_warnings_pass_unless_strict(tmp_path: Path, cli: Cli) -> None:
 
 
 def test_strict_from_configuration(tmp_path: Path, cli: Cli) -> None:
-    text = RUNBOOK.replace("last_reviewed: 2026-05-01\n", "last_reviewed: 2026-05-01\nlast_review: x\n")
+    text = RUNBOOK.replace(
+        "last_reviewed: 2026-05-01\n", "last_reviewed: 2026-05-01\nlast_review: x\n"
+    )
     folder = notes(tmp_path, {"runbook-api.md": text})
     (tmp_path / "opsdocs.toml").write_text("[check]\nstrict = true\n")
     assert cli("check", str(folder), "--today", "2026-06-01", cwd=tmp_path).exit_code == 1
@@ -226,9 +230,7 @@ def test_rule_all_json(cli: Cli) -> None:
 
 def test_rule_all_text_lists_every_code(cli: Cli) -> None:
     result = cli("rule", "--all")
-    assert [line.split()[0] for line in result.stdout.splitlines()] == [
-        r.code for r in all_rules()
-    ]
+    assert [line.split()[0] for line in result.stdout.splitlines()] == [r.code for r in all_rules()]
 
 
 def test_rule_unknown(cli: Cli) -> None:

@@ -135,6 +135,16 @@ class DocContext:
         return lines
 
     @cached_property
+    def code_lines(self) -> set[int]:
+        """File lines inside fenced or indented code blocks."""
+        lines: set[int] = set()
+        offset = self.doc.body_line
+        for token in self.doc.tokens:
+            if token.map is not None and token.type in ("fence", "code_block"):
+                lines.update(range(token.map[0] + offset, token.map[1] + offset))
+        return lines
+
+    @cached_property
     def front_matter_ok(self) -> bool:
         """Front matter present and parsed as a mapping."""
         return self.doc.front_matter is not None and not any(

@@ -156,7 +156,7 @@ def collect_facts(ctx: DocContext) -> Facts:
         section = next((s for s in doc.sections if section_key(s.title) == key), None)
         if section is not None:
             facts.slo_section = [section.line, section.start_line, section.end_line]
-    facts.suppressions = parse_suppressions(doc.lines, ctx.skipped_lines)
+    facts.suppressions = parse_suppressions(doc.lines, ctx.code_lines)
     return facts
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from urllib.parse import unquote
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -191,13 +192,14 @@ class Facts:
 
 def split_href(href: str) -> tuple[str, str] | None:
     """(path part, fragment) of a relative link, or None for URLs and absolute links."""
-    if not href or _SCHEME.match(href) or href.startswith("//"):
+    if not href or href.startswith("//") or (":" in href and _SCHEME.match(href)):
         return None
-    from urllib.parse import unquote
-
     target, _, fragment = href.partition("#")
-    target = target.split("?", 1)[0]
-    return unquote(target), unquote(fragment)
+    if "?" in target:
+        target = target.split("?", 1)[0]
+    if "%" in href:
+        return unquote(target), unquote(fragment)
+    return target, fragment
 
 
 @dataclass
@@ -211,6 +213,7 @@ class WorkspaceContext:
     workspace: Workspace | None = None
     root: Path = field(default_factory=Path.cwd)
     _anchor_cache: dict[str, set[str] | None] = field(default_factory=dict)
+    _resolved: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def documents(self, kind: str | None = None) -> list[Facts]:
         """Readable documents (of built-in ``kind``), sorted by path."""
@@ -224,13 +227,35 @@ class WorkspaceContext:
         """Absolute, normalised path of link ``target`` written in document ``source``."""
         if target.startswith("/"):
             return os.path.normpath(str(self.root) + target)
-        return os.path.normpath(os.path.join(os.path.dirname(source), target))
+        key = (os.path.dirname(source), target)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = os.path.normpath(os.path.join(*key))
+        return found
+
+    @cached_property
+    def links(self) -> list[tuple[str, str, str, str, int, int]]:
+        """(source, href, target path or '', fragment, line, col) of every relative link in
+        the reported documents."""
+        result = []
+        for path in sorted(self.reported):
+            facts = self.facts.get(path)
+            if facts is None or not facts.readable:
+                continue
+            for href, line, col in facts.links:
+                parts = split_href(href)
+                if parts is None:
+                    continue
+                target, fragment = parts
+                resolved = self.resolve(path, target) if target else ""
+                result.append((path, href, resolved, fragment, line, col))
+        return result
 
     def anchors_of(self, path: str) -> set[str] | None:
         """Anchors of the Markdown file at ``path`` (None when it cannot be read)."""
-        facts = self.facts.get(path)
-        if facts is not None:
-            return set(facts.anchors) if facts.readable else None
+        if path not in self._anchor_cache and path in self.facts:
+            facts = self.facts[path]
+            self._anchor_cache[path] = set(facts.anchors) if facts.readable else None
         if path not in self._anchor_cache:
             try:
                 doc = read_document(Path(path))

@@ -78,11 +78,11 @@ def _wanted(name: str) -> bool:
     return suffix in ("", ".txt") and conventional_name(name) is not None
 
 
-def _rel(path: str, base: Path) -> str | None:
-    try:
-        return Path(path).relative_to(base).as_posix()
-    except ValueError:
-        return None
+def _rel(path: str, base: Path | str) -> str | None:
+    prefix = str(base).rstrip(os.sep) + os.sep
+    if path.startswith(prefix):
+        return path[len(prefix) :].replace(os.sep, "/")
+    return None
 
 
 def discover_files(
@@ -103,14 +103,14 @@ def discover_files(
                 if d.startswith(".") or d in _SKIP_DIRS or full in skipped:
                     continue
                 if d.lower().endswith(_MARKDOWN):  # a folder named like a document
-                    found.setdefault(full, os.path.relpath(full, top).replace(os.sep, "/"))
+                    found.setdefault(full, _rel(full, top))
                     continue
                 keep.append(d)
             dirnames[:] = keep
             for name in filenames:
                 if _wanted(name):
                     full = os.path.join(dirpath, name)
-                    found.setdefault(full, os.path.relpath(full, top).replace(os.sep, "/"))
+                    found.setdefault(full, _rel(full, top))
     return sorted(found.items())
 
 
@@ -232,14 +232,13 @@ def _analyze_all(
 
 
 def _display(path: str, cwd: str) -> str:
-    if path == cwd or path.startswith(cwd + os.sep):
-        return os.path.relpath(path, cwd)
-    return path
+    prefix = cwd.rstrip(os.sep) + os.sep
+    return path[len(prefix) :] if path.startswith(prefix) else path
 
 
 def _uri(path: str, root: Path) -> str:
     rel = _rel(path, root)
-    return rel if rel is not None else Path(path).as_posix()
+    return rel if rel is not None else path.replace(os.sep, "/")
 
 
 def _targets(workspace: Workspace, paths: Sequence[Path] | None) -> list[Path]:
@@ -278,9 +277,8 @@ def run_check(
         rels = [r for r in (_rel(path, root), rel) if r]
         files[path] = _File(path, rels or [os.path.basename(path)], True)
     docs_dir = os.path.normpath(workspace.docs_dir)
-    if any(p == docs_dir or p.startswith(docs_dir + os.sep) for p in files) or any(
-        os.path.normpath(os.path.abspath(t)) == docs_dir for t in targets
-    ):
+    checked_dirs = {os.path.normpath(os.path.abspath(t)) for t in targets}
+    if docs_dir not in checked_dirs and any(p.startswith(docs_dir + os.sep) for p in files):
         # Cross-document rules need the whole operations folder, even when given one file.
         for path, rel in discover_files([workspace.docs_dir], root, skip):
             if path not in files:

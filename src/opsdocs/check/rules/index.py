@@ -20,14 +20,15 @@ def index_entries(ctx: WorkspaceContext, docs_dir: Path) -> list[IndexEntry]:
         directory = docs_dir / folder if folder else docs_dir
         if not directory.is_dir():
             continue
-        names = sorted(p.name for p in directory.iterdir())
-        for name in names:
+        with os.scandir(directory) as scan:
+            entries_here = sorted((e.name, e.is_file()) for e in scan)
+        prefix = f"{folder}/" if folder else ""
+        for name, is_file in entries_here:
             kind = kind_for_filename(name, folder)
-            path = directory / name
-            if kind is None or not path.is_file():
+            if kind is None or not is_file:
                 continue
-            facts = ctx.facts.get(os.path.normpath(path))
-            link = path.relative_to(docs_dir).as_posix()
+            facts = ctx.facts.get(os.path.join(os.path.normpath(directory), name))
+            link = prefix + name
             if facts is None or not facts.readable:
                 entries.append(IndexEntry(kind, link, name, None, None))
             else:

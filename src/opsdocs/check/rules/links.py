@@ -9,24 +9,9 @@ from opsdocs.check.context import WorkspaceContext, split_href
 from opsdocs.check.registry import Rule, Violation
 
 
-def _targets(ctx: WorkspaceContext) -> Iterator[tuple[str, str, str, str, int, int]]:
-    """(source, href, target path or '', fragment, line, col) for every relative link."""
-    for path in sorted(ctx.reported):
-        facts = ctx.facts.get(path)
-        if facts is None or not facts.readable:
-            continue
-        for href, line, col in facts.links:
-            parts = split_href(href)
-            if parts is None:
-                continue
-            target, fragment = parts
-            resolved = ctx.resolve(path, target) if target else ""
-            yield path, href, resolved, fragment, line, col
-
-
 def _broken_links(ctx: WorkspaceContext) -> Iterator[Violation]:
     exists: dict[str, bool] = {}
-    for path, href, target, _, line, col in _targets(ctx):
+    for path, href, target, _, line, col in ctx.links:
         if not target:
             continue
         if target not in exists:
@@ -42,7 +27,7 @@ def _broken_links(ctx: WorkspaceContext) -> Iterator[Violation]:
 
 
 def _broken_anchors(ctx: WorkspaceContext) -> Iterator[Violation]:
-    for path, href, target, fragment, line, col in _targets(ctx):
+    for path, href, target, fragment, line, col in ctx.links:
         if not fragment:
             continue
         target = target or path

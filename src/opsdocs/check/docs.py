@@ -11,7 +11,13 @@ from pathlib import Path
 
 from opsdocs.check.registry import Rule, all_rules
 
-__all__ = ["expected_rule_docs", "rule_page", "rule_text", "write_rule_docs"]
+__all__ = [
+    "expected_rule_docs",
+    "render_rule_pages",
+    "rule_page",
+    "rule_text",
+    "write_rule_docs",
+]
 
 _GENERATED = (
     "<!-- Generated from the rule registry by `python -m opsdocs.check.docs`; do not edit. -->"
@@ -66,6 +72,10 @@ def expected_rule_docs() -> dict[str, str]:
     pages = {f"{rule.code}.md": rule_page(rule) for rule in rules}
     pages["README.md"] = _index(rules)
     return pages
+
+
+#: The name ``scripts/gen_docs.py`` calls.
+render_rule_pages = expected_rule_docs
 
 
 def write_rule_docs(directory: Path) -> list[Path]:

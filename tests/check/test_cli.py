@@ -251,3 +251,24 @@ def test_commands_have_help(cli: Cli) -> None:
         result = cli(command, "--help")
         assert result.exit_code == 0
         assert "Usage: opsdocs " + command in result.stdout
+
+
+def test_schema_violation_names_key_path_at_its_line(tmp_path: Path, cli: Cli) -> None:
+    text = RUNBOOK.replace("owner: team-api", "owner: Team API").replace(
+        "service: api\n", "service: api\ntier: 9\n"
+    )
+    folder = notes(tmp_path, {"runbook-api.md": text})
+    result = cli("check", str(folder), "--select", "FM005", cwd=tmp_path)
+    lines = text.split("\n")
+    owner = lines.index("owner: Team API") + 1
+    tier = lines.index("tier: 9") + 1
+    out = result.stdout.splitlines()
+    assert out[0].startswith(
+        f"notes/runbook-api.md:{owner}:1: FM005 front-matter-schema-violation: "
+        "owner: String should match pattern "
+    )
+    assert out[0].endswith("(got 'Team API') (see 'opsdocs schema runbook')")
+    assert out[1] == (
+        f"notes/runbook-api.md:{tier}:1: FM005 front-matter-schema-violation: "
+        "tier: Input should be less than or equal to 4 (got 9) (see 'opsdocs schema runbook')"
+    )

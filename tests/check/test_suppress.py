@@ -84,3 +84,10 @@ def test_no_code_means_every_rule() -> None:
 def test_parse_keeps_reason_and_codes() -> None:
     (entry,) = parse_suppressions(["<!-- opsdocs-disable-next-line ST003, CT001: why not -->"])
     assert entry == {"codes": ["ST003", "CT001"], "start": 2, "end": 2, "reason": "why not"}
+
+
+def test_heading_with_comment_still_matches_and_anchors(tmp_path: Path) -> None:
+    text = RUNBOOK.replace("## SLOs / SLIs", "## SLOs / SLIs <!-- omit in toc -->").replace(
+        "Page the owning team.", "See [targets](#slos--slis)."
+    )
+    assert codes_and_lines(tmp_path, text) == set()

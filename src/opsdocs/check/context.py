@@ -12,14 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from urllib.parse import unquote
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from opsdocs.documents.kinds import KINDS, Kind, SectionSpec, kind_for_filename
-from opsdocs.documents.parse import Document, Section, normalize_heading, read_document
+from opsdocs.documents.parse import (
+    Document,
+    Section,
+    normalize_heading,
+    read_document,
+    slugify,
+)
 from opsdocs.errors import InputError
 
 if TYPE_CHECKING:
@@ -269,8 +275,15 @@ _HTML_ID = re.compile(r"""<a\s[^>]*?(?:name|id)\s*=\s*["']([^"']+)["']""", re.IG
 
 
 def anchors_of(doc: Document) -> set[str]:
-    """Heading anchors plus explicit HTML anchors (``<a id="...">``)."""
+    """Heading anchors plus explicit HTML anchors (``<a id="...">``).
+
+    A heading with an HTML comment (``## Impact <!-- omit in toc -->``) also gets the anchor
+    GitHub gives it, without the comment.
+    """
     anchors = set(doc.anchors)
+    for heading in doc.headings:
+        if "<!--" in heading.text:
+            anchors.add(slugify(_COMMENT.sub("", heading.text)))
     if "<a" in doc.text:
         anchors.update(m.group(1) for m in _HTML_ID.finditer(doc.text))
     return anchors

@@ -93,7 +93,7 @@ def discover_files(
     found: dict[str, str | None] = {}
     for target in targets:
         top = os.path.normpath(os.path.abspath(target))
-        if not os.path.isdir(top) or (os.path.islink(top) and not os.path.exists(top)):
+        if not os.path.isdir(top):  # a file, or anything that is not a folder
             found.setdefault(top, None)
             continue
         for dirpath, dirnames, filenames in os.walk(top):

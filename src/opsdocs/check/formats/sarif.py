@@ -10,7 +10,6 @@ from opsdocs.check.findings import CheckResult
 from opsdocs.check.registry import all_rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFO_URI = "https://github.com/opsdocs/opsdocs/blob/main/docs/check.md"
 
 
 def _rule_descriptor(rule: Any) -> dict[str, Any]:
@@ -59,7 +58,6 @@ def render_sarif(result: CheckResult) -> str:
                     "driver": {
                         "name": "opsdocs",
                         "version": __version__,
-                        "informationUri": INFO_URI,
                         "rules": [_rule_descriptor(rule) for rule in rules],
                     }
                 },

@@ -28,7 +28,7 @@ def _missing(ctx: DocContext) -> Iterator[Violation]:
     yield Violation(
         1,
         1,
-        f"no front matter (a {label} document starts with its YAML keys)",
+        f"no front matter: this {label} document does not start with its YAML keys",
         "start the file with '---', the keys (kind, title, owner, last_reviewed), then '---'",
     )
 

@@ -120,3 +120,19 @@ def test_parallel_run_matches_serial(tmp_path: Path) -> None:
     parallel = check(ws, folder, cache=False, jobs=2, parallel_threshold=2)
     assert summary(parallel) == summary(serial)
     assert len(serial.findings) == 7
+
+
+def test_cache_entries_of_the_wrong_shape_are_ignored(tmp_path: Path) -> None:
+    import json
+
+    ws, folder = setup(tmp_path)
+    cold = check(ws, folder)
+    (cache_file,) = (tmp_path / ".opsdocs" / "cache").glob("check-*.json")
+    data = json.loads(cache_file.read_text())
+    first, second = sorted(data["entries"])
+    data["entries"][first]["facts"] = {"unexpected": 1}
+    data["entries"][second]["findings"] = [["XX999", 1, 1, "m", None]]
+    cache_file.write_text(json.dumps(data))
+    again = check(ws, folder)
+    assert again.parsed == 2
+    assert summary(again) == summary(cold)

@@ -201,6 +201,17 @@ def _analyze_in_worker(job: tuple[str, list[str]]) -> tuple[list[list[Any]], dic
     return analyze_document(job[0], job[1], _WORKER_SETTINGS)
 
 
+def _from_cache(entry: dict[str, Any]) -> tuple[list[list[Any]], Facts] | None:
+    """An entry's findings and facts, or None when the entry is not what this version wrote."""
+    try:
+        findings = entry["findings"]
+        if not all(isinstance(f, list) and len(f) == 5 and get_rule(f[0]) for f in findings):
+            return None
+        return findings, Facts.from_json(entry["facts"])
+    except (KeyError, TypeError, ValueError, UsageError):
+        return None
+
+
 def _read_hash(path: str) -> str | None:
     try:
         st = os.stat(path)
@@ -303,9 +314,9 @@ def run_check(
         digest = _read_hash(path)
         digests[path] = digest
         entry = cache.get(path, digest) if cache is not None and digest is not None else None
-        if entry is not None:
-            local[path] = entry["findings"]
-            facts[path] = Facts.from_json(entry["facts"])
+        cached = _from_cache(entry) if entry is not None else None
+        if cached is not None:
+            local[path], facts[path] = cached
             hits += 1
         else:
             misses.append((path, file.rel_paths))

@@ -272,3 +272,53 @@ def test_schema_violation_names_key_path_at_its_line(tmp_path: Path, cli: Cli) -
         f"notes/runbook-api.md:{tier}:1: FM005 front-matter-schema-violation: "
         "tier: Input should be less than or equal to 4 (got 9) (see 'opsdocs schema runbook')"
     )
+
+
+SLO_DOC = """---
+kind: slo
+title: API availability
+owner: team-api
+service: api
+last_reviewed: 2026-05-01
+---
+
+# API availability
+
+## Service
+
+api.
+
+## SLI
+
+Good over valid.
+
+## SLO Target
+
+99.9%.
+
+## Measurement
+
+Prometheus.
+
+## Alerting
+
+Burn rate.
+"""
+
+
+def test_one_file_is_checked_against_the_whole_operations_folder(
+    workspace_dir: Path, cli: Cli
+) -> None:
+    ops = workspace_dir / "docs" / "internal" / "operations"
+    (ops / "slo-api.md").write_text(SLO_DOC)
+    args = ("--select", "XD001", "--today", "2026-06-01")
+    alone = cli("check", str(ops / "slo-api.md"), *args, cwd=workspace_dir)
+    assert alone.exit_code == 1
+    assert "XD001 slo-without-runbook: service 'api' has an SLO but no runbook" in alone.stdout
+    (ops / "runbook-api.md").write_text(RUNBOOK)
+    again = cli("check", str(ops / "slo-api.md"), *args, cwd=workspace_dir)
+    assert again.stdout == "All checks passed (1 file).\n"
+    # the same through a symlinked folder
+    (workspace_dir / "link").symlink_to(ops)
+    linked = cli("check", "link/slo-api.md", *args, cwd=workspace_dir)
+    assert linked.stdout == "All checks passed (1 file).\n"

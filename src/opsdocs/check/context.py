@@ -196,6 +196,15 @@ class Facts:
         return cls(**data)
 
 
+def real_path(path: Path | str) -> str:
+    """Absolute path with symlinked folders resolved; the file itself stays as named, so that a
+    symlinked document keeps its name and a symlink loop is reported, not followed."""
+    absolute = os.path.abspath(path)
+    if os.path.isdir(absolute):
+        return os.path.realpath(absolute)
+    return os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+
+
 def split_href(href: str) -> tuple[str, str] | None:
     """(path part, fragment) of a relative link, or None for URLs and absolute links."""
     if not href or href.startswith("//") or (":" in href and _SCHEME.match(href)):

@@ -25,6 +25,7 @@ from opsdocs.check.context import (
     Facts,
     WorkspaceContext,
     anchors_of,
+    real_path,
     resolve_type,
     section_key,
     slo_section_key,
@@ -89,10 +90,10 @@ def discover_files(
     targets: Iterable[Path], root: Path, skip: Iterable[Path] = ()
 ) -> list[tuple[str, str | None]]:
     """(absolute path, path relative to the target folder) of every file to check, sorted."""
-    skipped = {os.path.normpath(os.path.abspath(p)) for p in skip}
+    skipped = {real_path(p) for p in skip}
     found: dict[str, str | None] = {}
     for target in targets:
-        top = os.path.normpath(os.path.abspath(target))
+        top = real_path(target)
         if not os.path.isdir(top):  # a file, or anything that is not a folder
             found.setdefault(top, None)
             continue
@@ -287,8 +288,8 @@ def run_check(
     for path, rel in reported:
         rels = [r for r in (_rel(path, root), rel) if r]
         files[path] = _File(path, rels or [os.path.basename(path)], True)
-    docs_dir = os.path.normpath(workspace.docs_dir)
-    checked_dirs = {os.path.normpath(os.path.abspath(t)) for t in targets}
+    docs_dir = real_path(workspace.docs_dir)
+    checked_dirs = {real_path(t) for t in targets}
     if docs_dir not in checked_dirs and any(p.startswith(docs_dir + os.sep) for p in files):
         # Cross-document rules need the whole operations folder, even when given one file.
         for path, rel in discover_files([workspace.docs_dir], root, skip):
@@ -356,7 +357,7 @@ def run_check(
                 if v.path is not None and v.path in reported_set:
                     raw.append((v.path, rule, v.line, v.col, v.message, v.hint))
 
-    cwd = os.path.normpath(os.getcwd())
+    cwd = os.path.realpath(os.getcwd())
     findings: list[Finding] = []
     suppressed = 0
     for path, rule, line, col, message, hint in raw:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from opsdocs.check.context import WorkspaceContext
+from opsdocs.check.context import WorkspaceContext, real_path
 from opsdocs.check.registry import Rule, Violation
 from opsdocs.documents.index import INDEX_END, INDEX_START, IndexEntry, render_index, replace_block
 from opsdocs.documents.kinds import KINDS, kind_for_filename
@@ -27,7 +27,7 @@ def index_entries(ctx: WorkspaceContext, docs_dir: Path) -> list[IndexEntry]:
             kind = kind_for_filename(name, folder)
             if kind is None or not is_file:
                 continue
-            facts = ctx.facts.get(os.path.join(os.path.normpath(directory), name))
+            facts = ctx.facts.get(os.path.join(real_path(directory), name))
             link = prefix + name
             if facts is None or not facts.readable:
                 entries.append(IndexEntry(kind, link, name, None, None))
@@ -48,7 +48,7 @@ def _stale(ctx: WorkspaceContext) -> Iterator[Violation]:
     workspace = ctx.workspace
     if workspace is None:
         return
-    readme = os.path.normpath(workspace.readme)
+    readme = real_path(workspace.readme)
     if readme not in ctx.reported:
         return
     try:

@@ -162,7 +162,7 @@ def _guidance(ctx: DocContext) -> Iterator[Violation]:
 PLACEHOLDER = Rule(
     code="CT001",
     name="placeholder-text",
-    summary="Placeholder text (TODO, TBD, FIXME, <placeholder>) is left in the document.",
+    summary="Placeholder text (TODO, TBD, FIXME, `<placeholder>`) is left in the document.",
     severity="error",
     check=_placeholders,
     what=(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pydantic import ValidationError
 
@@ -11,7 +11,9 @@ from opsdocs.check.registry import Rule, Violation
 from opsdocs.documents.kinds import KINDS
 
 
-def _problems(code: str):  # type: ignore[no-untyped-def]
+def _problems(code: str) -> Callable[[DocContext], Iterator[Violation]]:
+    """A check that reports the parser's problems with ``code``."""
+
     def check(ctx: DocContext) -> Iterator[Violation]:
         for problem in ctx.doc.problems:
             if problem.code == code:

@@ -35,6 +35,7 @@ from opsdocs.check.registry import Rule, all_rules, get_rule, select_rules
 from opsdocs.check.rules.naming import conventional_name
 from opsdocs.check.settings import CheckSettings, load_settings
 from opsdocs.check.suppress import is_suppressed, parse_suppressions
+from opsdocs.documents.index import INDEX_FACT_KEYS, fact_text
 from opsdocs.documents.parse import MAX_DOCUMENT_BYTES, read_document
 from opsdocs.documents.schemas import as_date
 from opsdocs.errors import InputError, UsageError
@@ -150,6 +151,7 @@ def collect_facts(ctx: DocContext) -> Facts:
     if isinstance(fm.get("owner"), str):
         facts.index_owner = fm["owner"].strip() or None
     facts.index_reviewed = facts.last_reviewed
+    facts.index_facts = {k: t for k in INDEX_FACT_KEYS if (t := fact_text(k, fm.get(k)))}
     facts.anchors = sorted(anchors_of(doc))
     facts.links = [[link.href, link.line, link.col] for link in doc.links]
     if facts.kind == "runbook":

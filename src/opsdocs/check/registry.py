@@ -58,6 +58,7 @@ RULE_MODULES: list[str] = [
     "opsdocs.check.rules.freshness",
     "opsdocs.check.rules.index",
     "opsdocs.check.rules.crossdoc",
+    "opsdocs.incidents.checks",
 ]
 
 

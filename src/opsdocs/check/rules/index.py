@@ -39,6 +39,9 @@ def index_entries(ctx: WorkspaceContext, docs_dir: Path) -> list[IndexEntry]:
                         facts.index_title or name,
                         facts.index_owner,
                         facts.index_reviewed,
+                        tuple(
+                            facts.index_facts[k] for k in kind.index_facts if k in facts.index_facts
+                        ),
                     )
                 )
     return entries

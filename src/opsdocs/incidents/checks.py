@@ -1,0 +1,250 @@
+"""The incident rule family (IR) for ``opsdocs check``.
+
+The rule logic lives in :mod:`opsdocs.incidents.validate` as pure functions; this module only
+registers it with the check registry. Rules that look at one document run per document (and are
+cached with it); rules that depend on the date, or on the postmortem's status for an incident,
+run over facts collected from each document (also cached) every time ``check`` runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from opsdocs.check.context import DocContext, WorkspaceContext
+from opsdocs.check.registry import Rule, Violation
+from opsdocs.incidents.validate import (
+    RULES as SUMMARIES,
+)
+from opsdocs.incidents.validate import (
+    Finding,
+    incident_due_facts,
+    incident_due_findings,
+    incident_findings,
+    postmortem_due_facts,
+    postmortem_due_findings,
+    postmortem_findings,
+)
+
+__all__ = ["RULES"]
+
+_INCIDENT_FACTS = "IR004"  # the rule whose collect() holds an incident's due facts
+_POSTMORTEM_FACTS = "IR008"  # the rule whose collect() holds a postmortem's due facts
+
+
+def _kind(ctx: DocContext) -> str | None:
+    return ctx.doctype.kind.name if ctx.doctype.kind is not None else None
+
+
+def _document_rule(name: str, hint: str) -> Callable[[DocContext], Iterator[Violation]]:
+    def check(ctx: DocContext) -> Iterator[Violation]:
+        kind = _kind(ctx)
+        if kind == "incident":
+            found: list[Finding] = incident_findings(ctx.doc, today=None)
+        elif kind == "postmortem":
+            found = postmortem_findings(ctx.doc, today=None)
+        else:
+            return
+        for finding in found:
+            if finding.name == name:
+                yield Violation(finding.line, finding.col, finding.message, hint)
+
+    return check
+
+
+def _collect_incident(ctx: DocContext) -> dict[str, Any] | None:
+    return incident_due_facts(ctx.doc) if _kind(ctx) == "incident" else None
+
+
+def _collect_postmortem(ctx: DocContext) -> dict[str, Any] | None:
+    return postmortem_due_facts(ctx.doc) if _kind(ctx) == "postmortem" else None
+
+
+def _postmortem_statuses(ctx: WorkspaceContext) -> dict[str, str | None]:
+    statuses: dict[str, str | None] = {}
+    for facts in ctx.documents("postmortem"):
+        data = facts.extra.get(_POSTMORTEM_FACTS)
+        if isinstance(data, dict) and data.get("incident"):
+            statuses[str(data["incident"])] = data.get("status")
+    return statuses
+
+
+def _incident_overdue(ctx: WorkspaceContext) -> Iterator[Violation]:
+    statuses = _postmortem_statuses(ctx)
+    for facts in ctx.documents("incident"):
+        data = facts.extra.get(_INCIDENT_FACTS)
+        if facts.path not in ctx.reported or not isinstance(data, dict):
+            continue
+        ident = str(data.get("id"))
+        status = statuses.get(ident)
+        if status is None:
+            hint = f"write it ('opsdocs incident postmortem {ident}') and get it reviewed"
+        else:
+            hint = f"finish the review: 'opsdocs incident postmortem {ident} --status Reviewed'"
+        for finding in incident_due_findings(data, today=ctx.today, postmortem_status=status):
+            yield Violation(finding.line, finding.col, finding.message, hint, path=facts.path)
+
+
+def _postmortem_rule(name: str, hint: str) -> Callable[[WorkspaceContext], Iterator[Violation]]:
+    def check(ctx: WorkspaceContext) -> Iterator[Violation]:
+        for facts in ctx.documents("postmortem"):
+            data = facts.extra.get(_POSTMORTEM_FACTS)
+            if facts.path not in ctx.reported or not isinstance(data, dict):
+                continue
+            ident = data.get("incident") or "ID"
+            for finding in postmortem_due_findings(data, today=ctx.today):
+                if finding.name == name:
+                    yield Violation(
+                        finding.line,
+                        finding.col,
+                        finding.message,
+                        hint.replace("ID", str(ident)),
+                        path=facts.path,
+                    )
+
+    return check
+
+
+def _rule(code: str, name: str, **fields: Any) -> Rule:
+    return Rule(code=code, name=name, summary=SUMMARIES[name], **fields)
+
+
+RULES = [
+    _rule(
+        "IR001",
+        "incident-milestones-out-of-order",
+        severity="error",
+        check=_document_rule(
+            "incident-milestones-out-of-order",
+            "correct the milestone; the order is started, detected, acknowledged, mitigated, "
+            "resolved",
+        ),
+        what=(
+            "Reports an incident milestone earlier than one that must come before it: started "
+            "≤ detected ≤ acknowledged ≤ mitigated ≤ resolved."
+        ),
+        why=(
+            "Time to detect, acknowledge, mitigate and resolve are computed from the milestones; "
+            "one out of order gives a negative duration and wrong statistics."
+        ),
+        example="```yaml\nmilestones:\n  started: '2026-11-26T14:00:00Z'\n"
+        "  detected: '2026-11-26T13:55:00Z'\n```",
+        instead="```yaml\nmilestones:\n  started: '2026-11-26T13:55:00Z'\n"
+        "  detected: '2026-11-26T14:00:00Z'\n```",
+    ),
+    _rule(
+        "IR002",
+        "incident-status-without-milestone",
+        severity="error",
+        check=_document_rule(
+            "incident-status-without-milestone",
+            "set the milestone (UTC ISO 8601) or correct the status",
+        ),
+        what=(
+            "Reports an incident whose status needs a milestone it does not have: active needs "
+            "`acknowledged`, mitigated needs `mitigated`, resolved and closed need `resolved`."
+        ),
+        why=(
+            "A status without its time cannot be measured, and usually means a hand edit went "
+            "wrong."
+        ),
+        example="```yaml\nstatus: resolved\nmilestones:\n  started: '2026-11-26T14:00:00Z'\n```",
+        instead="Use `opsdocs incident resolve ID --at TIME`, which sets both.",
+    ),
+    _rule(
+        "IR003",
+        "incident-timeline-out-of-order",
+        severity="warning",
+        check=_document_rule(
+            "incident-timeline-out-of-order",
+            "move the entry to its place in time, or add it with 'opsdocs incident log --at'",
+        ),
+        what="Reports a timeline entry whose time is earlier than an entry above it.",
+        why="Readers and the postmortem take the timeline as the order of events.",
+        example="```markdown\n- 2026-11-26T14:10:00Z — Rolled back\n"
+        "- 2026-11-26T14:05:00Z — Paged\n```",
+        instead="```markdown\n- 2026-11-26T14:05:00Z — Paged\n"
+        "- 2026-11-26T14:10:00Z — Rolled back\n```",
+    ),
+    _rule(
+        "IR004",
+        "incident-postmortem-overdue",
+        severity="error",
+        scope="workspace",
+        check=_incident_overdue,
+        collect=_collect_incident,
+        what=(
+            "Reports an incident whose required postmortem (`postmortem_due`, set on resolve "
+            "from the severity ladder) is past due and not Reviewed or Closed. `--today DATE` "
+            "sets the date."
+        ),
+        why=(
+            "A review held weeks later has lost the details; the ladder's deadline is how the "
+            "team keeps learning from incidents."
+        ),
+        example=(
+            "```yaml\npostmortem_due: '2026-11-29'\n```\n(no postmortem, checked on 2026-12-01)"
+        ),
+        instead="Write the postmortem with `opsdocs incident postmortem ID` and review it.",
+    ),
+    _rule(
+        "IR005",
+        "postmortem-action-item-without-owner",
+        severity="error",
+        check=_document_rule(
+            "postmortem-action-item-without-owner", "add 'owner:' (a person or team)"
+        ),
+        what="Reports a postmortem action item without an `owner`.",
+        why="An action item nobody owns is not done.",
+        example="```yaml\naction_items:\n  - what: Add a canary\n    due: 2026-12-15\n```",
+        instead="```yaml\naction_items:\n  - what: Add a canary\n    owner: team-api\n"
+        "    due: 2026-12-15\n```",
+    ),
+    _rule(
+        "IR006",
+        "postmortem-action-item-without-due-date",
+        severity="error",
+        check=_document_rule("postmortem-action-item-without-due-date", "add 'due: YYYY-MM-DD'"),
+        what="Reports a postmortem action item without a `due` date.",
+        why="Without a date an action item never becomes overdue, so nobody is reminded.",
+        example="```yaml\naction_items:\n  - what: Add a canary\n    owner: team-api\n```",
+        instead="```yaml\naction_items:\n  - what: Add a canary\n    owner: team-api\n"
+        "    due: 2026-12-15\n```",
+    ),
+    _rule(
+        "IR007",
+        "postmortem-action-item-overdue",
+        severity="warning",
+        scope="workspace",
+        check=_postmortem_rule(
+            "postmortem-action-item-overdue", "do it and set 'status: done', or agree a new date"
+        ),
+        what=(
+            "Reports an open postmortem action item past its `due` date. `--today DATE` sets the "
+            "date."
+        ),
+        why="Overdue action items are how the same incident happens twice.",
+        example="```yaml\n  - what: Add a canary\n    owner: team-api\n    due: 2026-01-15\n```"
+        "\n(checked on 2026-02-01)",
+        instead="```yaml\n  - what: Add a canary\n    owner: team-api\n    due: 2026-01-15\n"
+        "    status: done\n```",
+    ),
+    _rule(
+        "IR008",
+        "postmortem-overdue",
+        severity="error",
+        scope="workspace",
+        check=_postmortem_rule(
+            "postmortem-overdue",
+            "finish the review and move it on: 'opsdocs incident postmortem ID --status Reviewed'",
+        ),
+        collect=_collect_postmortem,
+        what=(
+            "Reports a postmortem past its `due` date that is still Draft or In Review. "
+            "`--today DATE` sets the date."
+        ),
+        why="The severity ladder sets when reviews are due; a draft left open is a lesson lost.",
+        example="```yaml\nstatus: Draft\ndue: 2026-11-29\n```\n(checked on 2026-12-01)",
+        instead="```yaml\nstatus: Reviewed\ndue: 2026-11-29\n```",
+    ),
+]

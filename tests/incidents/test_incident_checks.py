@@ -1,0 +1,85 @@
+"""The IR rule family in 'opsdocs check': incident and postmortem rules on a real workspace."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from opsdocs.check.registry import all_rules
+from opsdocs.incidents.validate import RULES as SUMMARIES
+from tests.conftest import Result
+
+OPS = "docs/internal/operations"
+ID = "2026-11-20-checkout-down"
+
+
+def _lifecycle(ws: Path, cli: Callable[..., Result]) -> None:
+    steps = [
+        ("open", "-s", "P1", "Checkout down", "--at", "2026-11-20T10:00:00Z"),
+        ("ack", ID, "--at", "2026-11-20T10:05:00Z"),
+        ("resolve", ID, "--at", "2026-11-20T11:00:00Z"),
+        ("postmortem", ID),
+    ]
+    for step in steps:
+        result = cli("incident", *step, cwd=ws)
+        assert result.exit_code == 0, result.stderr
+
+
+def _findings(cli: Callable[..., Result], ws: Path, *args: str) -> list[tuple[str, str, int]]:
+    result = cli("check", "--format", "json", "--no-cache", *args, cwd=ws)
+    assert result.exit_code in (0, 1), result.stderr
+    data = json.loads(result.stdout)
+    rows = data["findings"] if isinstance(data, dict) else data
+    return sorted((row["code"], Path(row["path"]).name, row["line"]) for row in rows)
+
+
+def test_every_rule_of_the_family_is_registered() -> None:
+    mine = {r.name: r for r in all_rules() if r.code.startswith("IR")}
+    assert set(mine) == set(SUMMARIES)
+    assert all(r.summary == SUMMARIES[r.name] for r in mine.values())
+
+
+def test_a_fresh_lifecycle_gives_no_structural_findings(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    _lifecycle(workspace_dir, cli)
+    # Placeholders (CT) are expected in a fresh record and postmortem; nothing else may fire.
+    found = _findings(cli, workspace_dir, "--ignore", "CT,LK", "--today", "2026-11-21")
+    assert found == []
+
+
+def test_overdue_and_hand_edits_are_reported(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    _lifecycle(workspace_dir, cli)
+    record = workspace_dir / OPS / "incidents" / f"{ID}.md"
+    text = record.read_text().replace(
+        "acknowledged: '2026-11-20T10:05:00Z'", "acknowledged: '2026-11-20T09:00:00Z'"
+    )
+    record.write_text(text)
+    ack_line = text.split("\n").index("  acknowledged: '2026-11-20T09:00:00Z'") + 1
+    due_line = next(
+        n for n, line in enumerate(text.split("\n"), 1) if line.startswith("postmortem_due")
+    )
+    pm = workspace_dir / OPS / "postmortems" / f"{ID}.md"
+    pm_text = pm.read_text().replace(
+        "action_items: []", "action_items:\n  - what: Add a canary\n    due: 2026-11-25"
+    )
+    pm.write_text(pm_text)
+    pm_lines = pm_text.split("\n")
+    item_line = pm_lines.index("  - what: Add a canary") + 1
+    pm_due_line = next(n for n, line in enumerate(pm_lines, 1) if line.startswith("due:"))
+    found = _findings(cli, workspace_dir, "--select", "IR", "--today", "2026-12-01")
+    assert found == sorted(
+        [
+            ("IR001", record.name, ack_line),
+            ("IR004", record.name, due_line),
+            ("IR005", pm.name, item_line),
+            ("IR007", pm.name, item_line),
+            ("IR008", pm.name, pm_due_line),
+        ]
+    )
+    # Before the due dates nothing date-dependent fires.
+    early = _findings(cli, workspace_dir, "--select", "IR", "--today", "2026-11-21")
+    assert [code for code, _, _ in early] == ["IR001", "IR005"]

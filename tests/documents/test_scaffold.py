@@ -246,7 +246,9 @@ def test_fresh_init_passes_check_and_links_existing_siblings(
     build_tree(tmp_path, {"docs/internal/architecture/README.md": "# Architecture\n"})
     cli("init", cwd=tmp_path)
     text = (tmp_path / "docs/internal/operations/README.md").read_text()
-    assert "- [Architecture Documentation](../architecture/README.md) - Links to system design" in text
+    assert (
+        "- [Architecture Documentation](../architecture/README.md) - Links to system design" in text
+    )
     assert "- Delivery Documentation (`../delivery/README.md`, not written yet" in text
     result = cli("check", cwd=tmp_path)
     assert result.exit_code == 0, result.stdout

@@ -217,7 +217,8 @@ def _plan(slo: SloSpec) -> list[_Series]:
             _Series(tuple(sorted(_satisfy(total).items())), "total"),
         ]
     # Each query must count exactly the series meant for it.
-    for matchers, roles in ((part, {part_role}), (total, {"bad", "good", "total"})):
+    total_roles = {"bad", "good"} if both is not None else {"total"}
+    for matchers, roles in ((part, {part_role}), (total, total_roles)):
         for s in series:
             if _match(matchers, dict(s.labels)) != (s.role in roles):
                 raise _Unsupported("the made-up series do not separate the queries")

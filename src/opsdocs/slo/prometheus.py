@@ -386,7 +386,7 @@ def _compile_native(
             "title": f"({severity}) {{{{$labels.slo_service}}}} {{{{$labels.slo_name}}}}"
             " SLO error budget burn rate is too fast.",
             "summary": f"{{{{$labels.slo_service}}}} {{{{$labels.slo_name}}}} is spending its"
-            f" {period_text} error budget at more than {_describe_pairs(slo, (fast, slow))}.",
+            f" {slo.period} error budget at more than {_describe_pairs(slo, (fast, slow))}.",
         }
         if slo.description:
             defaults["description"] = slo.description

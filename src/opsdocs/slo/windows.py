@@ -43,7 +43,7 @@ def parse_duration(text: str) -> int:
         raise ValueError(f"must be a duration such as '5m', '1h' or '3d' (got {text!r})")
     seconds = sum(int(n) * _UNITS[u] for n, u in _PART.findall(text))
     if seconds <= 0:
-        raise ValueError(f"must be longer than zero (got {text!r})")
+        raise ValueError(f"must be a duration longer than zero (got {text!r})")
     return seconds
 
 

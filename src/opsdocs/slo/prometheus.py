@@ -545,6 +545,13 @@ def _plain_is_string(text: str) -> bool:
 
     if not _PLAIN_VALUE.match(text) or text.endswith(":"):
         return False
+    return _resolves_to_string(text)
+
+
+@lru_cache(maxsize=4096)
+def _resolves_to_string(text: str) -> bool:
+    import yaml
+
     tag = yaml.SafeLoader.resolve(yaml.SafeLoader, yaml.ScalarNode, text, (True, False))  # type: ignore[arg-type]
     return bool(tag == "tag:yaml.org,2002:str")
 
@@ -561,12 +568,32 @@ def _scalar(value: Any) -> str:
         return text
     if text.isprintable() and text == text.strip():
         return "'" + text.replace("'", "''") + "'"
-    ascii_only = any(c in text for c in "\x85\u2028\u2029\ufeff")
-    return json.dumps(text, ensure_ascii=ascii_only)
+    return _quote(text)
+
+
+_NOT_YAML_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _quote(text: str) -> str:
+    """A double-quoted YAML scalar: JSON escapes, plus escapes for what YAML cannot hold raw."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def _block_safe(text: str) -> bool:
+    """Whether a ``|-`` literal block reads back as exactly ``text``."""
+    return (
+        not text.endswith("\n")
+        and text[:1] not in ("", " ", "\t", "\n")
+        and not _UNSAFE_BLOCK.search(text)
+        and not _NOT_YAML_PRINTABLE.search(text.replace("\n", ""))
+    )
 
 
 def _key(key: str) -> str:
-    return key if _PLAIN_KEY.match(key) else json.dumps(key)
+    return key if _PLAIN_KEY.match(key) and _resolves_to_string(key) else _quote(key)
 
 
 def _emit(value: Any, indent: int, out: list[str]) -> None:
@@ -577,7 +604,7 @@ def _emit(value: Any, indent: int, out: list[str]) -> None:
             if isinstance(item, dict | list) and item:
                 out.append(head)
                 _emit(item, indent + 2, out)
-            elif isinstance(item, str) and "\n" in item and not _UNSAFE_BLOCK.search(item):
+            elif isinstance(item, str) and "\n" in item and _block_safe(item):
                 out.append(f"{head} |-")
                 out.extend(f"{pad}  {line}" if line else "" for line in item.split("\n"))
             elif isinstance(item, dict):

@@ -10,6 +10,8 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.conftest import require_tool
+from tests.slo.helpers import RATIO, promtool, section, slo
 
 from opsdocs.slo.prometheus import (
     CompileOptions,
@@ -21,8 +23,6 @@ from opsdocs.slo.prometheus import (
 )
 from opsdocs.slo.spec import SloSection
 from opsdocs.slo.windows import DEFAULT_WINDOWS, format_float
-from tests.conftest import require_tool
-from tests.slo.helpers import RATIO, promtool, section, slo
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -40,8 +40,12 @@ SECTION = section(
         "objective": 99,
         "period": "28d",
         "no_data": "good",
-        "indicator": {"type": "latency", "metric": "http_request_duration_seconds_bucket",
-                      "selector": 'job="api"', "threshold": 0.3},
+        "indicator": {
+            "type": "latency",
+            "metric": "http_request_duration_seconds_bucket",
+            "selector": 'job="api"',
+            "threshold": 0.3,
+        },
         "alerting": {"ticket": {"enabled": False}},
     },
     {
@@ -57,7 +61,7 @@ def golden(name: str, text: str) -> None:
     path = GOLDEN / name
     if os.environ.get("OPSDOCS_REGEN_GOLDEN") == "1":
         path.write_text(text, encoding="utf-8")
-    assert path.read_text(encoding="utf-8") == text, f"regenerate with OPSDOCS_REGEN_GOLDEN=1"
+    assert path.read_text(encoding="utf-8") == text, "regenerate with OPSDOCS_REGEN_GOLDEN=1"
 
 
 CASES = {
@@ -117,7 +121,8 @@ def test_native_records_every_alert_window_and_the_period() -> None:
     assert meta["slo:error_budget:ratio"]["expr"] == "vector(0.001)"
     assert meta["slo:time_period:days"]["expr"] == "vector(30)"
     assert set(meta) >= {
-        "slo:current_burn_rate:ratio", "slo:period_burn_rate:ratio",
+        "slo:current_burn_rate:ratio",
+        "slo:period_burn_rate:ratio",
         "slo:period_error_budget_remaining:ratio",
     }
 
@@ -128,15 +133,16 @@ def test_alerts_are_two_window_pairs_with_workbook_factors(compat: str, days: in
     groups = groups_of(compat, period=f"{days}d")
     alerts = next(v for k, v in groups.items() if "alerts" in k)
     assert [a["labels"][f"{'sloth' if compat == 'sloth' else 'slo'}_severity"] for a in alerts] == [
-        "page", "ticket",
+        "page",
+        "ticket",
     ]
     budget = 0.001 if compat == "native" else (100 - 99.9) / 100
     for alert, pairs in zip(alerts, (DEFAULT_WINDOWS[:2], DEFAULT_WINDOWS[2:]), strict=True):
         terms = alert["expr"].split("\nor\n")
         assert len(terms) == 2
         for term, pair in zip(terms, pairs, strict=True):
-            factor = pair.factor(days * 86400) if compat == "native" else pair.sloth_factor(
-                days * 86400
+            factor = (
+                pair.factor(days * 86400) if compat == "native" else pair.sloth_factor(days * 86400)
             )
             threshold = f"({format_float(factor)} * {format_float(budget)})"
             assert term.count(threshold) == 2, (term, threshold)
@@ -144,8 +150,7 @@ def test_alerts_are_two_window_pairs_with_workbook_factors(compat: str, days: in
 
 
 def test_sloth_mode_matches_sloths_names_labels_and_expressions() -> None:
-    groups = groups_of("sloth", labels={"owner": "team-api"},
-                       alerting={"name": "ApiHighErrorRate"})
+    groups = groups_of("sloth", labels={"owner": "team-api"}, alerting={"name": "ApiHighErrorRate"})
     assert list(groups) == [
         "sloth-slo-sli-recordings-api-availability",
         "sloth-slo-meta-recordings-api-availability",
@@ -153,9 +158,13 @@ def test_sloth_mode_matches_sloths_names_labels_and_expressions() -> None:
     ]
     ids = 'sloth_id="api-availability", sloth_service="api", sloth_slo="availability"'
     sli = groups["sloth-slo-sli-recordings-api-availability"]
-    assert sli[0]["labels"] == {"owner": "team-api", "sloth_id": "api-availability",
-                                "sloth_service": "api", "sloth_slo": "availability",
-                                "sloth_window": "5m"}
+    assert sli[0]["labels"] == {
+        "owner": "team-api",
+        "sloth_id": "api-availability",
+        "sloth_service": "api",
+        "sloth_slo": "availability",
+        "sloth_window": "5m",
+    }
     assert sli[0]["expr"] == (
         '(sum(rate(http_requests_total{job="api",code=~"5.."}[5m])))\n/\n'
         '(sum(rate(http_requests_total{job="api"}[5m])))'
@@ -167,9 +176,13 @@ def test_sloth_mode_matches_sloths_names_labels_and_expressions() -> None:
     )
     meta = groups["sloth-slo-meta-recordings-api-availability"]
     assert [r["record"] for r in meta] == [
-        "slo:objective:ratio", "slo:error_budget:ratio", "slo:time_period:days",
-        "slo:current_burn_rate:ratio", "slo:period_burn_rate:ratio",
-        "slo:period_error_budget_remaining:ratio", "sloth_slo_info",
+        "slo:objective:ratio",
+        "slo:error_budget:ratio",
+        "slo:time_period:days",
+        "slo:current_burn_rate:ratio",
+        "slo:period_burn_rate:ratio",
+        "slo:period_error_budget_remaining:ratio",
+        "sloth_slo_info",
     ]
     assert meta[0]["expr"] == f"vector({99.9 / 100!r})"
     assert meta[1]["expr"] == f"vector(1-{99.9 / 100!r})"
@@ -205,8 +218,9 @@ def test_disabled_alerts_are_left_out() -> None:
     sli = groups["opsdocs-slo-sli-recordings-api-availability"]
     # the page-only windows (1h, 30m) are not recorded; 5m stays for the current burn rate
     assert [r["labels"]["slo_window"] for r in sli] == ["5m", "2h", "6h", "1d", "3d", "30d"]
-    both_off = groups_of("native", alerting={"page": {"enabled": False},
-                                             "ticket": {"enabled": False}})
+    both_off = groups_of(
+        "native", alerting={"page": {"enabled": False}, "ticket": {"enabled": False}}
+    )
     assert not any("alerts" in name for name in both_off)
 
 
@@ -236,8 +250,12 @@ def test_runbook_url_unless_the_spec_sets_it() -> None:
 
 @pytest.mark.parametrize(
     ("threshold", "expected"),
-    [(0.3, 'le="0.3"'), (1, 'le=~"1|1\\\\.0"'), (2.5, 'le="2.5"'),
-     (1e6, 'le=~"1000000|1000000\\\\.0|1e\\\\+06"')],
+    [
+        (0.3, 'le="0.3"'),
+        (1, 'le=~"1|1\\\\.0"'),
+        (2.5, 'le="2.5"'),
+        (1e6, 'le=~"1000000|1000000\\\\.0|1e\\\\+06"'),
+    ],
 )
 def test_le_matcher_covers_prometheus_2_and_3(threshold: float, expected: str) -> None:
     assert le_matcher(threshold) == expected
@@ -260,9 +278,13 @@ _KEYS = st.text(alphabet=string.ascii_letters + "_:./- ", min_size=1, max_size=1
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(_KEYS, st.one_of(_TEXT, st.lists(_TEXT, max_size=3),
-                                         st.dictionaries(_KEYS, _TEXT, max_size=3)),
-                       max_size=5))
+@given(
+    st.dictionaries(
+        _KEYS,
+        st.one_of(_TEXT, st.lists(_TEXT, max_size=3), st.dictionaries(_KEYS, _TEXT, max_size=3)),
+        max_size=5,
+    )
+)
 def test_rule_yaml_reads_back_as_written(data: dict[str, Any]) -> None:
     assert yaml.safe_load(dump_rules_yaml(data) if data else "{}") == data
 

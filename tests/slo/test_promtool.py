@@ -6,18 +6,22 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.conftest import require_tool
+from tests.slo.helpers import RATIO, promtool, slo
 
 from opsdocs.slo.prometheus import CompileOptions, compile_section, compile_slo, render_rule_file
 from opsdocs.slo.promtool import ABOVE, BELOW, generate_tests
 from opsdocs.slo.spec import SloSection
 from opsdocs.slo.windows import DEFAULT_WINDOWS
-from tests.conftest import require_tool
-from tests.slo.helpers import RATIO, promtool, slo
 
 HAND_WRITTEN = Path(__file__).parent / "promtool"
 
-LATENCY = {"type": "latency", "metric": "http_request_duration_seconds_bucket",
-           "selector": 'job="api"', "threshold": 0.25}
+LATENCY = {
+    "type": "latency",
+    "metric": "http_request_duration_seconds_bucket",
+    "selector": 'job="api"',
+    "threshold": 0.25,
+}
 PROBE = {"type": "probe", "metric": "probe_success", "selector": 'job="blackbox"'}
 
 
@@ -89,11 +93,25 @@ def test_an_alert_that_cannot_fire_is_noted() -> None:
         ("native", {}),
         ("sloth", {}),
         ("native", {"indicator": LATENCY, "period": "28d", "no_data": "good"}),
-        ("native", {"indicator": PROBE, "objective": 99, "period": "7d",
-                    "alerting": {"page": {"enabled": False}}}),
-        ("native", {"indicator": {**RATIO, "errors": None,
-                                  "good": 'sum(rate(http_requests_total{job="api",code="200"}'
-                                          "[{{window}}]))"}}),
+        (
+            "native",
+            {
+                "indicator": PROBE,
+                "objective": 99,
+                "period": "7d",
+                "alerting": {"page": {"enabled": False}},
+            },
+        ),
+        (
+            "native",
+            {
+                "indicator": {
+                    **RATIO,
+                    "errors": None,
+                    "good": 'sum(rate(http_requests_total{job="api",code="200"}[{{window}}]))',
+                }
+            },
+        ),
     ],
     ids=["ratio", "sloth", "latency-28d", "probe-7d-ticket-only", "good-total"],
 )

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from tests.conftest import Result, build_tree, require_tool, snapshot
 from tests.slo.helpers import promtool, slo_document
 
@@ -54,7 +53,9 @@ def ws(tmp_path: Path) -> Path:
 def test_rules_writes_one_file_per_document(ws: Path, cli: Callable[..., Result]) -> None:
     result = cli("slo", "rules", cwd=ws)
     assert (result.exit_code, result.stdout, result.stderr) == (
-        0, "wrote rules/slo/slo-api.yaml\n", ""
+        0,
+        "wrote rules/slo/slo-api.yaml\n",
+        "",
     )
     data = yaml.safe_load((ws / "rules/slo/slo-api.yaml").read_text())
     alerts = data["groups"][2]["rules"]
@@ -104,9 +105,7 @@ def test_warnings_do_not_stop_the_rules(ws: Path, cli: Callable[..., Result]) ->
 
 
 @pytest.mark.tools
-def test_operator_format_passes_promtool_on_its_spec(
-    ws: Path, cli: Callable[..., Result]
-) -> None:
+def test_operator_format_passes_promtool_on_its_spec(ws: Path, cli: Callable[..., Result]) -> None:
     tool = require_tool("promtool")
     result = cli("slo", "rules", "--format", "prometheus-operator", "--out", "k8s", cwd=ws)
     assert result.exit_code == 0, result.stderr
@@ -143,7 +142,8 @@ def test_documents_without_slos_are_fine(tmp_path: Path, cli: Callable[..., Resu
     build_tree(tmp_path, {"opsdocs.toml": "", f"{DOCS}/slo-web.md": slo_document("")})
     result = cli("slo", "rules", cwd=tmp_path)
     assert (result.exit_code, result.stdout) == (
-        0, "No SLOs found: add 'slos:' to the front matter of an slo document.\n"
+        0,
+        "No SLOs found: add 'slos:' to the front matter of an slo document.\n",
     )
 
 

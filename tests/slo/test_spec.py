@@ -3,13 +3,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.slo.helpers import RATIO, slo, slo_document
 
 from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.parse import parse_document
 from opsdocs.slo.rules import load_slo_document
 from opsdocs.slo.settings import SloSettings
 from opsdocs.slo.spec import SloFrontMatter, SloSpec
-from tests.slo.helpers import RATIO, slo, slo_document
 
 
 def findings(slos_yaml: str, settings: SloSettings | None = None) -> list[str]:
@@ -45,16 +45,16 @@ def test_a_valid_spec_has_no_findings() -> None:
 def test_objective_out_of_range_points_at_the_key() -> None:
     text = GOOD.replace("objective: 99.9", "objective: 100.5")
     assert findings(text) == [
-        f"error: docs/slo-api.md:{pos(slo_document(text), 'objective')}: slos[0].objective: must be a percentage above 0"
-        " and below 100 (got 100.5)"
+        f"error: docs/slo-api.md:{pos(slo_document(text), 'objective')}: slos[0].objective:"
+        " must be a percentage above 0 and below 100 (got 100.5)"
     ]
 
 
 def test_unknown_key_is_an_error_with_its_position() -> None:
     text = GOOD + "    objectve: 99\n"
     assert findings(text) == [
-        f"error: docs/slo-api.md:{pos(slo_document(text), 'objectve')}: slos[0].objectve: unknown key"
-        " (see docs/slo-spec.md for the keys an SLO takes)"
+        f"error: docs/slo-api.md:{pos(slo_document(text), 'objectve')}: slos[0].objectve:"
+        " unknown key (see docs/slo-spec.md for the keys an SLO takes)"
     ]
 
 
@@ -75,8 +75,8 @@ def test_missing_placeholder_and_bad_promql() -> None:
 def test_unknown_indicator_type() -> None:
     text = GOOD.replace("type: ratio", "type: ratios")
     assert findings(text) == [
-        f"error: docs/slo-api.md:{pos(slo_document(text), 'type')}: slos[0].indicator.type: unknown indicator type"
-        " 'ratios' (use one of ratio, latency, raw, probe)"
+        f"error: docs/slo-api.md:{pos(slo_document(text), 'type')}: slos[0].indicator.type:"
+        " unknown indicator type 'ratios' (use one of ratio, latency, raw, probe)"
     ]
 
 
@@ -92,8 +92,14 @@ def test_duplicate_names() -> None:
 
 def test_latency_threshold_must_be_a_bucket() -> None:
     with pytest.raises(ValueError, match="not one of the buckets"):
-        slo(indicator={"type": "latency", "metric": "h_bucket", "threshold": 0.3,
-                       "buckets": [0.1, 0.25, 0.5]})
+        slo(
+            indicator={
+                "type": "latency",
+                "metric": "h_bucket",
+                "threshold": 0.3,
+                "buckets": [0.1, 0.25, 0.5],
+            }
+        )
     with pytest.raises(ValueError, match="_bucket"):
         slo(indicator={"type": "latency", "metric": "h_seconds", "threshold": 0.3})
 
@@ -141,8 +147,13 @@ def test_period_shorter_than_longest_window() -> None:
 
 def test_slo_kind_uses_the_spec_and_old_documents_stay_valid() -> None:
     assert get_kind("slo").schema_ref == "opsdocs.slo.spec:SloFrontMatter"
-    common = {"kind": "slo", "title": "API", "owner": "team-api", "service": "api",
-              "last_reviewed": "2026-11-01"}
+    common = {
+        "kind": "slo",
+        "title": "API",
+        "owner": "team-api",
+        "service": "api",
+        "last_reviewed": "2026-11-01",
+    }
     assert SloFrontMatter.model_validate(common).slos == []
     with_slos = SloFrontMatter.model_validate(
         {**common, "slos": [{"name": "a", "objective": 99, "indicator": RATIO}]}

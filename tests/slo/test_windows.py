@@ -41,8 +41,18 @@ def test_sloth_factor_is_float64_arithmetic() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(300, "5m"), (3600, "1h"), (5400, "1h30m"), (DAY, "1d"), (3 * DAY, "3d"),
-     (30 * DAY, "30d"), (28 * DAY, "4w"), (7 * DAY, "1w"), (365 * DAY, "1y"), (0, "0s")],
+    [
+        (300, "5m"),
+        (3600, "1h"),
+        (5400, "1h30m"),
+        (DAY, "1d"),
+        (3 * DAY, "3d"),
+        (30 * DAY, "30d"),
+        (28 * DAY, "4w"),
+        (7 * DAY, "1w"),
+        (365 * DAY, "1y"),
+        (0, "0s"),
+    ],
 )
 def test_format_duration_spells_like_prometheus(seconds: int, text: str) -> None:
     assert format_duration(seconds) == text

@@ -32,13 +32,8 @@ def _load(ctx: click.Context, paths: tuple[Path, ...]):  # type: ignore[no-untyp
     from opsdocs.slo.rules import load_slo_document
 
     workspace, settings = _settings(ctx)
-    if paths:
-        docs = [read_document(p) for p in paths]
-    else:
-        docs = workspace.documents("slo")
-    loaded = [
-        load_slo_document(d, settings, label=workspace.relative(d.path)) for d in docs
-    ]
+    docs = [read_document(p) for p in paths] if paths else workspace.documents("slo")
+    loaded = [load_slo_document(d, settings, label=workspace.relative(d.path)) for d in docs]
     return workspace, settings, loaded
 
 

@@ -18,13 +18,13 @@ from typing import Any, Literal
 
 from opsdocs import __version__
 from opsdocs.slo.spec import (
+    WINDOW_PLACEHOLDER,
     LatencyIndicator,
     ProbeIndicator,
     RatioIndicator,
     RawIndicator,
     SloSection,
     SloSpec,
-    WINDOW_PLACEHOLDER,
     render_window,
 )
 from opsdocs.slo.windows import (
@@ -102,7 +102,7 @@ def _camel(text: str) -> str:
 
 
 def alert_name(service: str, slo: SloSpec) -> str:
-    """The alert's name: the spec's, else ``<Service><Slo>BurnRate`` (``ApiAvailabilityBurnRate``)."""
+    """The alert's name: the spec's, else ``<Service><Slo>BurnRate``."""
     if slo.alerting.name:
         return slo.alerting.name
     return f"{_camel(service)}{_camel(slo.name)}BurnRate"
@@ -158,7 +158,9 @@ def sli_queries(slo: SloSpec) -> SliQueries:
         window = "[" + WINDOW_PLACEHOLDER + "]"
         inf = _selector(ind.metric, ind.selector, 'le="+Inf"')
         total = f"sum(rate({inf}{window}))"
-        good = f"sum(rate({_selector(ind.metric, ind.selector, le_matcher(ind.threshold))}{window}))"
+        good = (
+            f"sum(rate({_selector(ind.metric, ind.selector, le_matcher(ind.threshold))}{window}))"
+        )
         return SliQueries(good=good, total=total)
     if isinstance(ind, ProbeIndicator):
         gauge = _selector(ind.metric, ind.selector)
@@ -232,9 +234,7 @@ def _merge(*maps: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def _alert_pairs(
-    pairs: Sequence[WindowPair], severity: Severity
-) -> tuple[WindowPair, WindowPair]:
+def _alert_pairs(pairs: Sequence[WindowPair], severity: Severity) -> tuple[WindowPair, WindowPair]:
     chosen = [p for p in pairs if p.severity == severity]
     if len(chosen) != 2:
         raise ValueError(f"the window catalogue needs two {severity} pairs (has {len(chosen)})")
@@ -305,7 +305,7 @@ def _compile_native(
     budget = format_float(slo.budget)
 
     severities: list[Severity] = [
-        s for s in ("page", "ticket") if getattr(slo.alerting, s).enabled
+        severity for severity in ("page", "ticket") if getattr(slo.alerting, severity).enabled
     ]
     pairs = options.windows
     used = [p for p in pairs if p.severity in severities]
@@ -516,7 +516,7 @@ def _compile_sloth(
                 alert=alert_name(service, slo),
                 expr="\nor\n".join(terms),
                 labels=_merge({"sloth_severity": severity}, slo.alerting.labels, alert.labels),
-                annotations=_annotations(defaults, slo, severity, runbook_url),  # type: ignore[arg-type]
+                annotations=_annotations(defaults, slo, severity, runbook_url),
             )
         )
 
@@ -541,7 +541,6 @@ _PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:/()-]*$")
 @lru_cache(maxsize=4096)
 def _plain_is_string(text: str) -> bool:
     """Whether ``text`` written plain reads back as the same string (not 2, true, null, ...)."""
-    import yaml
 
     if not _PLAIN_VALUE.match(text) or text.endswith(":"):
         return False
@@ -552,7 +551,8 @@ def _plain_is_string(text: str) -> bool:
 def _resolves_to_string(text: str) -> bool:
     import yaml
 
-    tag = yaml.SafeLoader.resolve(yaml.SafeLoader, yaml.ScalarNode, text, (True, False))  # type: ignore[arg-type]
+    resolve: Any = yaml.SafeLoader.resolve
+    tag = resolve(yaml.SafeLoader, yaml.ScalarNode, text, (True, False))
     return bool(tag == "tag:yaml.org,2002:str")
 
 

@@ -19,7 +19,6 @@ that way (``raw``, or queries grouped by labels) get no generated test, and a no
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ ABOVE = 1.1
 BELOW = 0.9
 MARGIN = 0.06  # a check needs every threshold at least this far (relatively) from the ratio
 
+
 @dataclass
 class GeneratedTests:
     """A test file's text (``None`` when no test could be made) and notes on what was left out."""
@@ -60,9 +60,7 @@ class _Series:
 
     def text(self) -> str:
         name = dict(self.labels).get("__name__", "")
-        rest = ", ".join(
-            f'{k}="{_escape(v)}"' for k, v in self.labels if k != "__name__"
-        )
+        rest = ", ".join(f'{k}="{_escape(v)}"' for k, v in self.labels if k != "__name__")
         return f"{name}{{{rest}}}"
 
 
@@ -258,7 +256,7 @@ def _state(
     alert: _Alert, thresholds: Mapping[WindowPair, float], delta: int, history: int, ratio: float
 ) -> bool | None:
     """Whether the alert fires ``delta`` s after errors start; ``None`` when too close to call."""
-    states = []
+    states: list[bool | None] = []
     for pair in alert.pairs:
         theta = thresholds[pair]
         conditions: list[bool | None] = []
@@ -321,8 +319,12 @@ def generate_tests(
     alerts: list[_Alert] = []
     for rule in alert_rules:
         severity = rule.labels[severity_label]
-        pairs = tuple(sorted((p for p in options.windows if p.severity == severity),
-                             key=lambda p: (p.long, p.short)))
+        pairs = tuple(
+            sorted(
+                (p for p in options.windows if p.severity == severity),
+                key=lambda p: (p.long, p.short),
+            )
+        )
         alerts.append(_Alert(severity, (pairs[0], pairs[1]), rule))
 
     expected: dict[str, dict[str, Any]] = {}
@@ -334,8 +336,10 @@ def generate_tests(
             if text is None:
                 return GeneratedTests(
                     None,
-                    [f"{slo.name}: no generated test: annotation {key!r} uses templates other"
-                     " than $labels"],
+                    [
+                        f"{slo.name}: no generated test: annotation {key!r} uses templates other"
+                        " than $labels"
+                    ],
                 )
             annotations[key] = text
         expected[a.severity] = {
@@ -397,8 +401,10 @@ def generate_tests(
                 "name": title,
                 "interval": format_duration(step),
                 "input_series": [
-                    {"series": s.text(), "values": _values(s, history // step, end // step + 2,
-                                                           ratio)}
+                    {
+                        "series": s.text(),
+                        "values": _values(s, history // step, end // step + 2, ratio),
+                    }
                     for s in plan
                 ],
                 "alert_rule_test": checks,
@@ -421,7 +427,10 @@ def generate_tests(
                 why = case(
                     f"{label}: a ratio 1.1 × above fires within"
                     f" {format_duration(after)}, not before {format_duration(before)}",
-                    pair, ratio, (before, after), (False, True),
+                    pair,
+                    ratio,
+                    (before, after),
+                    (False, True),
                 )
                 if why:
                     notes.append(f"{slo.name}: {label} (1.1 ×): {why}; no test")
@@ -429,7 +438,10 @@ def generate_tests(
             done = -(-(pair.long + EVAL) // EVAL) * EVAL
             why = case(
                 f"{label}: a ratio 0.9 × below does not fire once {pair.label} is full",
-                pair, ratio, (done,), (False,),
+                pair,
+                ratio,
+                (done,),
+                (False,),
             )
             if why:
                 notes.append(f"{slo.name}: {label} (0.9 ×): {why}; no test")
@@ -440,4 +452,3 @@ def generate_tests(
         "tests": tests,
     }
     return GeneratedTests(dump_rules_yaml(doc), notes, len(tests))
-

@@ -192,7 +192,10 @@ def plan_rules(
         if tests:
             for slo in section.slos:
                 generated = generate_tests(
-                    section.service, slo, rule_file=rule_path.name, options=options,
+                    section.service,
+                    slo,
+                    rule_file=rule_path.name,
+                    options=options,
                     runbook_url=url(slo),
                 )
                 plan.notes.extend(f"{source}: {n}" for n in generated.notes)
@@ -203,7 +206,8 @@ def plan_rules(
                     )
                     plan.outputs.append(
                         RuleOutput(
-                            out_dir / f"{stem}.{slo.name}.test.yaml", header + generated.text,
+                            out_dir / f"{stem}.{slo.name}.test.yaml",
+                            header + generated.text,
                             source,
                         )
                     )

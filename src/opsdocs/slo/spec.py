@@ -14,11 +14,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from opsdocs.documents.schemas import ServiceFrontMatter
 from opsdocs.slo.windows import format_duration, parse_period
 
-from opsdocs.documents.schemas import ServiceFrontMatter
-
 __all__ = [
+    "WINDOW_PLACEHOLDER",
     "AlertSpec",
     "AlertingSpec",
     "Indicator",
@@ -30,7 +30,6 @@ __all__ = [
     "SloFrontMatter",
     "SloSection",
     "SloSpec",
-    "WINDOW_PLACEHOLDER",
     "has_placeholder",
     "render_window",
 ]

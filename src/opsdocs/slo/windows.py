@@ -104,7 +104,7 @@ class WindowPair:
     budget_percent: float  # share of the period's budget this pair spends in one long window
 
     def factor(self, period: int) -> float:
-        """Burn-rate factor for an SLO period (seconds), correctly rounded (28d page: 13.44, 5.6)."""
+        """Burn-rate factor for an SLO period (seconds), correctly rounded (28d: 13.44, 5.6)."""
         exact = Fraction(str(self.budget_percent)) * period / (100 * self.long)
         return float(exact)
 

@@ -10,8 +10,6 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import require_tool
-from tests.slo.helpers import RATIO, promtool, section, slo
 
 from opsdocs.slo.prometheus import (
     CompileOptions,
@@ -23,6 +21,8 @@ from opsdocs.slo.prometheus import (
 )
 from opsdocs.slo.spec import SloSection
 from opsdocs.slo.windows import DEFAULT_WINDOWS, format_float
+from tests.conftest import require_tool
+from tests.slo.helpers import RATIO, promtool, section, slo
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from opsdocs.cli.context import app
+
+if TYPE_CHECKING:
+    from opsdocs.slo.rules import SloDocument
+    from opsdocs.slo.settings import SloSettings
+    from opsdocs.workspace import Workspace
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -18,7 +24,7 @@ def slo() -> None:
     """SLOs that compile: rules, tests, import and export of SLO specs."""
 
 
-def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
+def _settings(ctx: click.Context) -> tuple[Workspace, SloSettings]:
     from opsdocs.slo.settings import load_settings
 
     workspace = app(ctx).workspace()
@@ -27,7 +33,9 @@ def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
     )
 
 
-def _load(ctx: click.Context, paths: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+def _load(
+    ctx: click.Context, paths: tuple[Path, ...]
+) -> tuple[Workspace, SloSettings, list[SloDocument]]:
     from opsdocs.documents.parse import read_document
     from opsdocs.slo.rules import load_slo_document
 
@@ -148,7 +156,7 @@ def import_command(
     resolve across FILES). Each service's SLOs go into its slo document: an SLO of the same
     name is replaced, others are added, and everything else in the document is kept.
     """
-    from opsdocs.documents.parse import read_document
+    from opsdocs.documents.parse import Document, read_document
     from opsdocs.documents.scaffold import new_document
     from opsdocs.slo.importer import read_specs, update_document_slos
     from opsdocs.workspace import ChangeSet
@@ -163,7 +171,7 @@ def import_command(
 
             raise InputError(f"cannot read file: {exc}", path=path) from None
     services = read_specs(texts)
-    existing = {}
+    existing: dict[str, Document] = {}
     for doc in workspace.documents("slo"):
         service = doc.get("service")
         if isinstance(service, str) and service not in existing:
@@ -171,14 +179,15 @@ def import_command(
     changes = ChangeSet()
     for imported in services:
         names = ", ".join(s.name for s in imported.slos)
-        doc = existing.get(imported.service)
-        if doc is None:
+        found = existing.get(imported.service)
+        if found is None:
             if dry_run:
                 click.echo(f"would create an slo document for {imported.service}: {names}")
                 continue
             created = new_document(workspace, "slo", imported.service, owner=owner)
             click.echo(f"created {workspace.relative(created.path)}")
-            doc = read_document(created.path)
+            found = read_document(created.path)
+        doc = found
         text = update_document_slos(doc, imported.slos)
         verb = "would update" if dry_run else "updated"
         if text == doc.text:

@@ -241,3 +241,40 @@ def export_command(ctx: click.Context, fmt: str, out: Path | None) -> int:
         atomic_write(out, text)
         click.echo(f"wrote {workspace.relative(out)}", err=True)
     return EXIT_OK
+
+
+@slo.command("budget")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a table is stale.")
+@click.pass_context
+def budget_command(ctx: click.Context, check: bool) -> int:
+    """Update the error-budget table of every slo document that has SLOs.
+
+    The table sits between <!-- opsdocs:budget:start --> and <!-- opsdocs:budget:end -->; a
+    document without the markers gets them at the end of its "SLO Target" section.
+    """
+    from opsdocs.slo.budget import update_budget_table
+    from opsdocs.workspace import ChangeSet
+
+    workspace, settings, loaded = _load(ctx, ())
+    changes = ChangeSet()
+    stale = []
+    for sd in loaded:
+        if sd.section is None:
+            continue
+        text = update_budget_table(sd.document, settings.window_pairs())
+        if text != sd.document.text:
+            stale.append(sd.document.path)
+            changes.write(sd.document.path, text)
+    for path in stale:
+        click.echo(f"{'stale' if check else 'updated'} {workspace.relative(path)}")
+    if check:
+        if stale:
+            click.echo(
+                f"{len(stale)} budget table(s) out of date; run 'opsdocs slo budget' to update.",
+                err=True,
+            )
+            return EXIT_FINDINGS
+        return EXIT_OK
+    if changes:
+        changes.commit()
+    return EXIT_OK

@@ -26,6 +26,22 @@ def slo_to_yaml_data(slo: SloSpec) -> dict[str, Any]:
     return data
 
 
+def _quoted(value: Any) -> Any:
+    """Strings that a YAML 1.1 reader would take for something else (``no``, ``1e3``) quoted:
+    ruamel writes YAML 1.2, the document parser reads 1.1."""
+    from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+    from opsdocs.slo.prometheus import reads_back_as_string
+
+    if isinstance(value, str):
+        return value if reads_back_as_string(value) else SingleQuotedScalarString(value)
+    if isinstance(value, dict):
+        return {_quoted(k): _quoted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_quoted(v) for v in value]
+    return value
+
+
 def _yaml() -> Any:
     from ruamel.yaml import YAML
 
@@ -59,7 +75,7 @@ def update_document_slos(doc: Document, slos: Sequence[SloSpec]) -> str:
     existing = list(data.get("slos") or [])
     by_name = {str(e.get("name")): i for i, e in enumerate(existing) if hasattr(e, "get")}
     for slo in slos:
-        entry = slo_to_yaml_data(slo)
+        entry = _quoted(slo_to_yaml_data(slo))
         if slo.name in by_name:
             existing[by_name[slo.name]] = entry
         else:

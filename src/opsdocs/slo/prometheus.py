@@ -553,7 +553,7 @@ _PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:/()-]*$")
 def _plain_is_string(text: str) -> bool:
     """Whether ``text`` written plain reads back as the same string (not 2, true, null, ...)."""
 
-    if not _PLAIN_VALUE.match(text) or text.endswith(":"):
+    if not _PLAIN_VALUE.fullmatch(text) or text.endswith(":"):
         return False
     return _resolves_to_string(text)
 
@@ -618,7 +618,7 @@ def _block_safe(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _key(key: str) -> str:
-    return key if _PLAIN_KEY.match(key) and _resolves_to_string(key) else _quote(key)
+    return key if _PLAIN_KEY.fullmatch(key) and _resolves_to_string(key) else _quote(key)
 
 
 def _emit(value: Any, indent: int, out: list[str]) -> None:

@@ -156,3 +156,38 @@ def test_bad_slo_config_names_key_and_file(tmp_path: Path, cli: Callable[..., Re
         "error: opsdocs.toml: slo.scrape_interval: must be a duration such as '5m', '1h' or"
         " '3d' (got 'often') (see docs/slo-spec.md#configuration)\n"
     )
+
+
+def test_second_run_comes_from_the_cache_and_changes_invalidate_it(
+    ws: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (ws / DOCS / "slo-api.md").write_text(slo_document(SLOS.replace("99.9", "90")))
+    first = cli("slo", "rules", cwd=ws)
+    assert first.exit_code == 0 and "can never fire" in first.stderr
+    rules = (ws / "rules/slo/slo-api.yaml").read_text()
+    assert list((ws / ".opsdocs/cache").glob("slo-rules-*.json"))
+
+    import opsdocs.slo.rules as rules_module
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled although nothing changed")
+
+    monkeypatch.setattr(rules_module, "load_slo_document", boom)
+    again = cli("slo", "rules", "--check", cwd=ws)
+    # same findings (the warning is replayed) and the files are current
+    assert (again.exit_code, again.stderr.splitlines()[0]) == (0, first.stderr.splitlines()[0])
+    monkeypatch.undo()
+
+    # a change in the service's runbook changes runbook_url, so the cache must not be used
+    runbook = ws / DOCS / "runbook-api.md"
+    runbook.write_text(runbook.read_text().replace("## Availability", "## Uptime"))
+    assert cli("slo", "rules", "--check", cwd=ws).exit_code == 1
+    assert cli("slo", "rules", cwd=ws).exit_code == 0
+    new = (ws / "rules/slo/slo-api.yaml").read_text()
+    assert new != rules
+    assert "runbook_url: https://docs.example.com/ops/runbook-api.md\n" in new
+
+
+def test_no_cache_leaves_no_cache(ws: Path, cli: Callable[..., Result]) -> None:
+    assert cli("slo", "rules", "--no-cache", cwd=ws).exit_code == 0
+    assert not (ws / ".opsdocs").exists()

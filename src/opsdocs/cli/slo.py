@@ -68,6 +68,7 @@ def _load(
 )
 @click.option("--tests", is_flag=True, help="Also write a promtool unit test file per SLO.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the files are stale.")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not update .opsdocs/cache.")
 @click.pass_context
 def rules_command(
     ctx: click.Context,
@@ -77,6 +78,7 @@ def rules_command(
     compat: str,
     tests: bool,
     check: bool,
+    no_cache: bool,
 ) -> int:
     """Compile the SLOs of slo documents (all, or PATHS) into Prometheus rule files.
 
@@ -84,11 +86,14 @@ def rules_command(
     page and a ticket alert (multi-window, multi-burn-rate). One file per document:
     OUT/<document>.yaml, plus OUT/<document>.<slo>.test.yaml with --tests.
     """
+    from opsdocs.documents.parse import read_document
     from opsdocs.errors import UsageError
-    from opsdocs.slo.rules import plan_rules, runbook_resolver, stale_outputs
+    from opsdocs.slo.cache import RulesCache, fingerprint
+    from opsdocs.slo.rules import plan_documents, runbook_resolver, stale_outputs
     from opsdocs.workspace import ChangeSet
 
-    workspace, settings, loaded = _load(ctx, paths)
+    workspace, settings = _settings(ctx)
+    docs = [read_document(p) for p in paths] if paths else workspace.documents("slo")
     chosen_fmt = fmt or settings.format
     if tests and chosen_fmt != "prometheus":
         raise UsageError(
@@ -99,8 +104,19 @@ def rules_command(
     resolver = runbook_resolver(
         workspace.documents("runbook"), workspace.docs_dir, settings.docs_base_url
     )
-    plan = plan_rules(
-        loaded,
+    cache = None
+    if not no_cache:
+        key = fingerprint(
+            {
+                "settings": settings.model_dump(mode="json"),
+                "compat": compat,
+                "format": chosen_fmt,
+                "tests": tests,
+            }
+        )
+        cache = RulesCache(workspace.root / ".opsdocs" / "cache", key).load()
+    plan = plan_documents(
+        docs,
         target,
         fmt=chosen_fmt,  # type: ignore[arg-type]
         compat=compat,  # type: ignore[arg-type]
@@ -108,7 +124,10 @@ def rules_command(
         runbook_url=resolver,
         tests=tests,
         label=workspace.relative,
+        cache=cache,
     )
+    if cache is not None:
+        cache.save()
     for finding in plan.findings:
         click.echo(f"{finding.severity}: {finding.text()}", err=True)
     if plan.errors:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from opsdocs.documents.parse import Document, slugify
+from opsdocs.slo.cache import RulesCache, digest
 from opsdocs.slo.prometheus import (
     Compat,
     CompileOptions,
@@ -32,8 +33,10 @@ __all__ = [
     "Finding",
     "RuleOutput",
     "RulesPlan",
+    "RunbookLinks",
     "SloDocument",
     "load_slo_document",
+    "plan_documents",
     "plan_rules",
     "runbook_resolver",
     "stale_outputs",
@@ -108,35 +111,51 @@ def load_slo_document(
     return SloDocument(doc, section, findings)
 
 
-def runbook_resolver(
-    runbooks: Iterable[Document], docs_dir: Path, base_url: str | None
-) -> Callable[[str, SloSpec], str | None]:
-    """``(service, slo) -> runbook_url``: base URL + the runbook's path + the best anchor.
+class RunbookLinks:
+    """``links(service, slo) -> runbook_url``: base URL + the runbook's path + the best anchor.
 
     The anchor is the runbook section named after the alert or the SLO, when there is one.
     Without a base URL there is no link (a relative path is no use in a page).
     """
-    by_service: dict[str, Document] = {}
-    for doc in runbooks:
-        service = doc.get("service")
-        if isinstance(service, str) and service not in by_service:
-            by_service[service] = doc
 
-    def resolve(service: str, slo: SloSpec) -> str | None:
-        doc = by_service.get(service)
-        if doc is None or not base_url:
-            return None
+    def __init__(self, runbooks: Iterable[Document], docs_dir: Path, base_url: str | None):
+        self.base_url = base_url
+        self.docs_dir = docs_dir
+        self.by_service: dict[str, Document] = {}
+        for doc in runbooks:
+            service = doc.get("service")
+            if isinstance(service, str) and service not in self.by_service:
+                self.by_service[service] = doc
+
+    def _relative(self, doc: Document) -> str:
         try:
-            rel = doc.path.resolve().relative_to(docs_dir.resolve()).as_posix()
+            return doc.path.resolve().relative_to(self.docs_dir.resolve()).as_posix()
         except ValueError:
-            rel = doc.path.name
-        url = base_url.rstrip("/") + "/" + rel
+            return doc.path.name
+
+    def __call__(self, service: str, slo: SloSpec) -> str | None:
+        doc = self.by_service.get(service)
+        if doc is None or not self.base_url:
+            return None
+        url = self.base_url.rstrip("/") + "/" + self._relative(doc)
         for candidate in (slugify(alert_name(service, slo)), slugify(slo.name)):
             if candidate in doc.anchors:
                 return f"{url}#{candidate}"
         return url
 
-    return resolve
+    def fingerprint(self, service: object) -> str:
+        """What the links of ``service`` depend on: base URL, runbook path and text."""
+        doc = self.by_service.get(service) if isinstance(service, str) else None
+        if doc is None or not self.base_url:
+            return ""
+        return f"{self.base_url}\0{self._relative(doc)}\0{doc.text}"
+
+
+def runbook_resolver(
+    runbooks: Iterable[Document], docs_dir: Path, base_url: str | None
+) -> RunbookLinks:
+    """The runbook links of a workspace (see :class:`RunbookLinks`)."""
+    return RunbookLinks(runbooks, docs_dir, base_url)
 
 
 @dataclass(frozen=True)
@@ -226,3 +245,60 @@ def stale_outputs(plan: RulesPlan) -> list[Path]:
         if current != output.text:
             stale.append(output.path)
     return stale
+
+
+def plan_documents(
+    documents: Sequence[Document],
+    out_dir: Path,
+    *,
+    fmt: RuleFormat = "prometheus",
+    compat: Compat = "native",
+    settings: SloSettings | None = None,
+    runbook_url: RunbookLinks | None = None,
+    tests: bool = False,
+    label: Callable[[Path], str] = str,
+    cache: RulesCache | None = None,
+) -> RulesPlan:
+    """Like :func:`plan_rules` from parsed documents, reusing ``cache`` entries for documents
+    (and runbooks) that have not changed since the cache was written."""
+    settings = settings or SloSettings()
+    plan = RulesPlan()
+    for doc in sorted(documents, key=lambda d: str(d.path)):
+        source = label(doc.path)
+        hash_ = ""
+        if cache is not None:
+            links = runbook_url.fingerprint(doc.get("service")) if runbook_url else ""
+            hash_ = digest(source, doc.text, links)
+            entry = cache.get(source, hash_)
+            if entry is not None:
+                plan.findings.extend(Finding(*f) for f in entry["findings"])
+                plan.outputs.extend(RuleOutput(out_dir / n, t, source) for n, t in entry["outputs"])
+                plan.notes.extend(entry["notes"])
+                continue
+        loaded = load_slo_document(doc, settings, label=source)
+        part = plan_rules(
+            [loaded],
+            out_dir,
+            fmt=fmt,
+            compat=compat,
+            settings=settings,
+            runbook_url=runbook_url,
+            tests=tests,
+            label=label,
+        )
+        plan.findings.extend(part.findings)
+        plan.outputs.extend(part.outputs)
+        plan.notes.extend(part.notes)
+        if cache is not None:
+            cache.put(
+                source,
+                hash_,
+                {
+                    "findings": [
+                        [f.path, f.line, f.col, f.message, f.severity] for f in part.findings
+                    ],
+                    "outputs": [[o.path.name, o.text] for o in part.outputs],
+                    "notes": part.notes,
+                },
+            )
+    return plan

@@ -191,3 +191,19 @@ def test_second_run_comes_from_the_cache_and_changes_invalidate_it(
 def test_no_cache_leaves_no_cache(ws: Path, cli: Callable[..., Result]) -> None:
     assert cli("slo", "rules", "--no-cache", cwd=ws).exit_code == 0
     assert not (ws / ".opsdocs").exists()
+
+
+def test_sloth_mode_notes_a_no_data_policy_it_cannot_keep(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    (ws / DOCS / "slo-api.md").write_text(
+        slo_document(
+            SLOS.replace("    objective: 99.9\n", "    objective: 99.9\n    no_data: good\n")
+        )
+    )
+    result = cli("slo", "rules", "--compat", "sloth", cwd=ws)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"note: {DOCS}/slo-api.md: availability: no_data 'good' has no Sloth equivalent; Sloth"
+        " mode leaves windows without traffic out\n"
+    )

@@ -205,6 +205,13 @@ def plan_rules(
         def url(slo: SloSpec, service: str = section.service) -> str | None:
             return runbook_url(service, slo) if runbook_url else None
 
+        if compat == "sloth":
+            plan.notes.extend(
+                f"{source}: {slo.name}: no_data '{slo.no_data}' has no Sloth equivalent; Sloth"
+                " mode leaves windows without traffic out"
+                for slo in section.slos
+                if slo.no_data != "skip"
+            )
         groups = compile_section(section, options, runbook_url=url)
         text = render_rule_file(groups, fmt=fmt, name=stem, source=source)
         plan.outputs.append(RuleOutput(rule_path, text, source))

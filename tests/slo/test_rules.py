@@ -231,3 +231,16 @@ def test_files_of_a_removed_document_are_reported_not_deleted(
     )
     assert (ws / "rules/slo/slo-api.yaml").exists()
     assert (ws / "rules/slo/notes.yaml").read_text() == "# my own file\n"
+
+
+@pytest.mark.parametrize(
+    ("style", "link"),
+    [("md", "runbook-api.md"), ("html", "runbook-api.html"), ("dir", "runbook-api/")],
+)
+def test_runbook_link_styles(ws: Path, cli: Callable[..., Result], style: str, link: str) -> None:
+    config = ws / "opsdocs.toml"
+    config.write_text(config.read_text() + f'docs_link_style = "{style}"\n')
+    assert cli("slo", "rules", cwd=ws).exit_code == 0
+    data = yaml.safe_load((ws / "rules/slo/slo-api.yaml").read_text())
+    urls = {a["annotations"]["runbook_url"] for a in data["groups"][2]["rules"]}
+    assert urls == {f"https://docs.example.com/ops/{link}#availability"}

@@ -107,7 +107,10 @@ def rules_command(
         )
     target = out_dir if out_dir is not None else workspace.root / settings.output_dir
     resolver = runbook_resolver(
-        workspace.documents("runbook"), workspace.docs_dir, settings.docs_base_url
+        workspace.documents("runbook"),
+        workspace.docs_dir,
+        settings.docs_base_url,
+        settings.docs_link_style,
     )
     cache = None
     if not no_cache:

@@ -119,9 +119,16 @@ class RunbookLinks:
     Without a base URL there is no link (a relative path is no use in a page).
     """
 
-    def __init__(self, runbooks: Iterable[Document], docs_dir: Path, base_url: str | None):
+    def __init__(
+        self,
+        runbooks: Iterable[Document],
+        docs_dir: Path,
+        base_url: str | None,
+        style: str = "md",
+    ):
         self.base_url = base_url
         self.docs_dir = docs_dir
+        self.style = style
         self.by_service: dict[str, Document] = {}
         for doc in runbooks:
             service = doc.get("service")
@@ -130,9 +137,14 @@ class RunbookLinks:
 
     def _relative(self, doc: Document) -> str:
         try:
-            return doc.path.resolve().relative_to(self.docs_dir.resolve()).as_posix()
+            rel = doc.path.resolve().relative_to(self.docs_dir.resolve()).as_posix()
         except ValueError:
-            return doc.path.name
+            rel = doc.path.name
+        if self.style == "html":
+            return rel.removesuffix(".md") + ".html"
+        if self.style == "dir":
+            return rel.removesuffix(".md") + "/"
+        return rel
 
     def __call__(self, service: str, slo: SloSpec) -> str | None:
         doc = self.by_service.get(service)
@@ -153,10 +165,10 @@ class RunbookLinks:
 
 
 def runbook_resolver(
-    runbooks: Iterable[Document], docs_dir: Path, base_url: str | None
+    runbooks: Iterable[Document], docs_dir: Path, base_url: str | None, style: str = "md"
 ) -> RunbookLinks:
     """The runbook links of a workspace (see :class:`RunbookLinks`)."""
-    return RunbookLinks(runbooks, docs_dir, base_url)
+    return RunbookLinks(runbooks, docs_dir, base_url, style)
 
 
 @dataclass(frozen=True)

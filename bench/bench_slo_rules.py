@@ -1,0 +1,158 @@
+"""Benchmark: Prometheus rules for 1,000 SLO documents, next to the floor.
+
+The floor reads the same documents (the shared parser, front matter included) and writes the same
+rule files without compiling anything. A cold run reads, validates (schema, placeholders, PromQL
+parse), compiles and writes; a warm run finds every document unchanged in the content-hash cache
+(what `opsdocs slo rules` does on the second run) and only reads and writes. Target: at most
+2 × the floor. Prints all three and the ratios.
+
+    python bench/bench_slo_rules.py [--docs 1000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from opsdocs.documents.parse import read_document
+from opsdocs.slo.cache import RulesCache, fingerprint
+from opsdocs.slo.rules import plan_documents
+from opsdocs.slo.settings import SloSettings
+
+DOC = """---
+kind: slo
+title: Service {i} SLOs
+owner: team-{team}
+service: svc-{i}
+last_reviewed: 2026-11-01
+slos:
+  - name: availability
+    objective: 99.9
+    indicator:
+      type: ratio
+      errors: sum(rate(http_requests_total{{job="svc-{i}",code=~"5.."}}[{{{{window}}}}]))
+      total: sum(rate(http_requests_total{{job="svc-{i}"}}[{{{{window}}}}]))
+    alerting:
+      page: {{labels: {{severity: critical}}}}
+  - name: latency
+    objective: 99
+    period: 28d
+    no_data: good
+    indicator:
+      type: latency
+      metric: http_request_duration_seconds_bucket
+      selector: job="svc-{i}"
+      threshold: 0.3
+---
+
+# Service {i} SLOs
+
+## Service
+
+Service {i}.
+
+## SLO Target
+
+99.9 % of requests succeed; 99 % are faster than 300 ms.
+"""
+
+
+def make_docs(folder: Path, count: int) -> list[Path]:
+    paths = []
+    for i in range(count):
+        path = folder / f"slo-svc-{i}.md"
+        path.write_text(DOC.format(i=i, team=i % 7), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def write_all(outputs: list[tuple[Path, str]]) -> None:
+    for path, text in outputs:
+        path.write_text(text, encoding="utf-8")
+
+
+def run_compile(
+    paths: list[Path], out: Path, cache: RulesCache | None = None
+) -> list[tuple[Path, str]]:
+    settings = SloSettings()
+    docs = [read_document(p) for p in paths]
+    plan = plan_documents(docs, out, settings=settings, cache=cache)
+    if cache is not None:
+        cache.save()
+    assert not plan.errors, plan.errors[:3]
+    outputs = [(o.path, o.text) for o in plan.outputs]
+    write_all(outputs)
+    return outputs
+
+
+def run_floor(paths: list[Path], expected: dict[str, str], out: Path) -> None:
+    outputs = []
+    for path in paths:
+        doc = read_document(path)
+        assert doc.front_matter is not None
+        outputs.append((out / f"{path.stem}.yaml", expected[path.stem]))
+    write_all(outputs)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--max-ratio", type=float, default=2.0)
+    args = parser.parse_args()
+    times: dict[str, list[float]] = {"floor": [], "cold": [], "warm": []}
+    cpu: dict[str, list[float]] = {"floor": [], "cold": [], "warm": []}
+
+    def timed(name: str, func: Callable[[], object]) -> None:
+        start, start_cpu = time.perf_counter(), time.process_time()
+        func()
+        times[name].append(time.perf_counter() - start)
+        cpu[name].append(time.process_time() - start_cpu)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        docs, out = root / "docs", root / "out"
+        docs.mkdir()
+        out.mkdir()
+        paths = make_docs(docs, args.docs)
+        outputs = run_compile(paths, out)  # warm-up; also gives the floor its texts
+        expected = {p.stem: t for p, t in outputs}
+        key = fingerprint({"bench": True})
+        for i in range(args.repeat):
+            cache_dir = root / f"cache-{i}"
+            timed("floor", lambda: run_floor(paths, expected, out))
+            timed("cold", lambda d=cache_dir: run_compile(paths, out, RulesCache(d, key).load()))
+            timed("warm", lambda d=cache_dir: run_compile(paths, out, RulesCache(d, key).load()))
+    wall = {k: statistics.median(v) for k, v in times.items()}
+    proc = {k: statistics.median(v) for k, v in cpu.items()}
+    rules = sum(t.count("\n      - record:") + t.count("\n      - alert:") for _, t in outputs)
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''} Python "
+        f"{platform.python_version()} on {platform.system()}"
+    )
+    print(f"documents: {args.docs}, SLOs: {2 * args.docs}, rules: {rules}")
+    labels = {
+        "floor": "floor (read + write)",
+        "cold": "rules, cold (read + validate + compile + write)",
+        "warm": "rules, warm (read + cache hit + write)",
+    }
+    for name, text in labels.items():
+        line = f"{text:48} {wall[name]:.3f} s wall, {proc[name]:.3f} s CPU"
+        if name != "floor":
+            line += f"  = {wall[name] / wall['floor']:.2f} x wall, "
+            line += f"{proc[name] / proc['floor']:.2f} x CPU"
+        print(line)
+    print(f"target: <= {args.max_ratio:g} x the floor (median of {args.repeat} runs)")
+    return 0 if wall["warm"] / wall["floor"] <= args.max_ratio else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

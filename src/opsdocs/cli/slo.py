@@ -1,0 +1,317 @@
+"""``opsdocs slo``: compile SLO documents to Prometheus rules; import and export specs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from opsdocs.cli.context import app
+
+if TYPE_CHECKING:
+    from opsdocs.slo.rules import SloDocument
+    from opsdocs.slo.settings import SloSettings
+    from opsdocs.workspace import Workspace
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+@click.group("slo")
+def slo() -> None:
+    """SLOs that compile: rules, tests, import and export of SLO specs."""
+
+
+def _settings(ctx: click.Context) -> tuple[Workspace, SloSettings]:
+    from opsdocs.slo.settings import load_settings
+
+    workspace = app(ctx).workspace()
+    return workspace, load_settings(
+        workspace.config.section("slo"), source=workspace.config.source_label
+    )
+
+
+def _load(
+    ctx: click.Context, paths: tuple[Path, ...]
+) -> tuple[Workspace, SloSettings, list[SloDocument]]:
+    from opsdocs.documents.parse import read_document
+    from opsdocs.slo.rules import load_slo_document
+
+    workspace, settings = _settings(ctx)
+    docs = [read_document(p) for p in paths] if paths else workspace.documents("slo")
+    loaded = [load_slo_document(d, settings, label=workspace.relative(d.path)) for d in docs]
+    return workspace, settings, loaded
+
+
+@slo.command("rules")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the rule files (default: config slo.output_dir, 'rules/slo').",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["prometheus", "prometheus-operator"]),
+    help="Plain Prometheus rule files, or PrometheusRule objects (default: config slo.format).",
+)
+@click.option(
+    "--compat",
+    type=click.Choice(["native", "sloth"]),
+    default="native",
+    show_default=True,
+    help="'sloth' reproduces Sloth's groups, names and labels for dashboards built on Sloth.",
+)
+@click.option("--tests", is_flag=True, help="Also write a promtool unit test file per SLO.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the files are stale.")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not update .opsdocs/cache.")
+@click.pass_context
+def rules_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    out_dir: Path | None,
+    fmt: str | None,
+    compat: str,
+    tests: bool,
+    check: bool,
+    no_cache: bool,
+) -> int:
+    """Compile the SLOs of slo documents (all, or PATHS) into Prometheus rule files.
+
+    Per SLO: SLI recording rules for every alert window and the period, metadata rules, and a
+    page and a ticket alert (multi-window, multi-burn-rate). One file per document:
+    OUT/<document>.yaml, plus OUT/<document>.<slo>.test.yaml with --tests.
+    """
+    from opsdocs.documents.parse import read_document
+    from opsdocs.errors import UsageError
+    from opsdocs.slo.cache import RulesCache, fingerprint
+    from opsdocs.slo.rules import (
+        orphan_outputs,
+        plan_documents,
+        runbook_resolver,
+        stale_outputs,
+    )
+    from opsdocs.workspace import ChangeSet
+
+    workspace, settings = _settings(ctx)
+    docs = [read_document(p) for p in paths] if paths else workspace.documents("slo")
+    chosen_fmt = fmt or settings.format
+    if tests and chosen_fmt != "prometheus":
+        raise UsageError(
+            "--tests needs plain Prometheus rule files",
+            hint="drop --tests or use --format prometheus",
+        )
+    target = out_dir if out_dir is not None else workspace.root / settings.output_dir
+    resolver = runbook_resolver(
+        workspace.documents("runbook"),
+        workspace.docs_dir,
+        settings.docs_base_url,
+        settings.docs_link_style,
+    )
+    cache = None
+    if not no_cache:
+        key = fingerprint(
+            {
+                "settings": settings.model_dump(mode="json"),
+                "compat": compat,
+                "format": chosen_fmt,
+                "tests": tests,
+            }
+        )
+        cache = RulesCache(workspace.root / ".opsdocs" / "cache", key).load()
+    plan = plan_documents(
+        docs,
+        target,
+        fmt=chosen_fmt,  # type: ignore[arg-type]
+        compat=compat,  # type: ignore[arg-type]
+        settings=settings,
+        runbook_url=resolver,
+        tests=tests,
+        label=workspace.relative,
+        cache=cache,
+    )
+    if cache is not None:
+        cache.save()
+    for finding in plan.findings:
+        click.echo(f"{finding.severity}: {finding.text()}", err=True)
+    if plan.errors:
+        return EXIT_USAGE
+    for note in plan.notes:
+        click.echo(f"note: {note}", err=True)
+    orphans = [] if paths else orphan_outputs(plan, target)
+    if check:
+        stale = stale_outputs(plan)
+        for path in stale:
+            click.echo(f"stale {workspace.relative(path)}")
+        for path in orphans:
+            click.echo(f"orphan {workspace.relative(path)} (no document generates it)")
+        stale += orphans
+        if stale:
+            click.echo(
+                f"{len(stale)} rule file(s) out of date; run 'opsdocs slo rules' to update.",
+                err=True,
+            )
+            return EXIT_FINDINGS
+        click.echo(f"{len(plan.outputs)} rule file(s) up to date.")
+        return EXIT_OK
+    changes = ChangeSet()
+    for output in plan.outputs:
+        changes.write(output.path, output.text)
+    changed = set(changes.commit()) if changes else set()
+    for output in plan.outputs:
+        state = "wrote" if output.path in changed else "same "
+        click.echo(f"{state} {workspace.relative(output.path)}")
+    for path in orphans:
+        click.echo(
+            f"warning: {workspace.relative(path)}: generated by opsdocs but no document"
+            " generates it any more (delete it)",
+            err=True,
+        )
+    if not plan.outputs:
+        click.echo("No SLOs found: add 'slos:' to the front matter of an slo document.")
+    return EXIT_OK
+
+
+@slo.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--owner", help="Owner of documents created for new services (default: config).")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.pass_context
+def import_command(
+    ctx: click.Context, files: tuple[Path, ...], owner: str | None, dry_run: bool
+) -> int:
+    """Import Sloth or OpenSLO v1 SLO specs into slo documents.
+
+    FILES are Sloth prometheus/v1 specs, sloth.slok.dev/v1 PrometheusServiceLevel manifests or
+    OpenSLO v1 files (SLO, SLI, AlertPolicy, AlertCondition, Service, DataSource; references
+    resolve across FILES). Each service's SLOs go into its slo document: an SLO of the same
+    name is replaced, others are added, and everything else in the document is kept.
+    """
+    from opsdocs.documents.parse import Document, read_document
+    from opsdocs.documents.scaffold import new_document
+    from opsdocs.slo.importer import read_specs, update_document_slos
+    from opsdocs.workspace import ChangeSet
+
+    workspace = app(ctx).workspace()
+    texts = []
+    for path in files:
+        try:
+            texts.append((workspace.relative(path), path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            from opsdocs.errors import InputError
+
+            raise InputError(f"cannot read file: {exc}", path=path) from None
+    services = read_specs(texts)
+    existing: dict[str, Document] = {}
+    for doc in workspace.documents("slo"):
+        service = doc.get("service")
+        if isinstance(service, str) and service not in existing:
+            existing[service] = doc
+    changes = ChangeSet()
+    for imported in services:
+        names = ", ".join(s.name for s in imported.slos)
+        found = existing.get(imported.service)
+        if found is None:
+            if dry_run:
+                click.echo(f"would create an slo document for {imported.service}: {names}")
+                continue
+            created = new_document(workspace, "slo", imported.service, owner=owner)
+            click.echo(f"created {workspace.relative(created.path)}")
+            found = read_document(created.path)
+        doc = found
+        text = update_document_slos(doc, imported.slos)
+        verb = "would update" if dry_run else "updated"
+        if text == doc.text:
+            click.echo(f"same    {workspace.relative(doc.path)}: {names}")
+            continue
+        click.echo(f"{verb} {workspace.relative(doc.path)}: {names}")
+        changes.write(doc.path, text)
+    if changes and not dry_run:
+        changes.commit()
+    return EXIT_OK
+
+
+@slo.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["openslo"]),
+    default="openslo",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: standard output).",
+)
+@click.pass_context
+def export_command(ctx: click.Context, fmt: str, out: Path | None) -> int:
+    """Export the SLOs of every slo document as OpenSLO v1 (Service, SLI, SLO, AlertPolicy,
+    AlertCondition objects, one YAML stream)."""
+    from opsdocs.slo.interchange.openslo import export_openslo, render_openslo
+    from opsdocs.workspace import atomic_write
+
+    workspace, settings, loaded = _load(ctx, ())
+    errors = [f for d in loaded for f in d.errors]
+    for finding in errors:
+        click.echo(f"error: {finding.text()}", err=True)
+    if errors:
+        return EXIT_USAGE
+    objects = []
+    for sd in sorted(loaded, key=lambda d: str(d.document.path)):
+        if sd.section is not None and sd.section.slos:
+            objects.extend(
+                export_openslo(sd.section.service, sd.section.slos, windows=settings.window_pairs())
+            )
+    text = render_openslo(objects)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write(out, text)
+        click.echo(f"wrote {workspace.relative(out)}", err=True)
+    return EXIT_OK
+
+
+@slo.command("budget")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a table is stale.")
+@click.pass_context
+def budget_command(ctx: click.Context, check: bool) -> int:
+    """Update the error-budget table of every slo document that has SLOs.
+
+    The table sits between <!-- opsdocs:budget:start --> and <!-- opsdocs:budget:end -->; a
+    document without the markers gets them at the end of its "SLO Target" section.
+    """
+    from opsdocs.slo.budget import update_budget_table
+    from opsdocs.workspace import ChangeSet
+
+    workspace, settings, loaded = _load(ctx, ())
+    changes = ChangeSet()
+    stale = []
+    for sd in loaded:
+        if sd.section is None:
+            continue
+        text = update_budget_table(sd.document, settings.window_pairs())
+        if text != sd.document.text:
+            stale.append(sd.document.path)
+            changes.write(sd.document.path, text)
+    for path in stale:
+        click.echo(f"{'stale' if check else 'updated'} {workspace.relative(path)}")
+    if check:
+        if stale:
+            click.echo(
+                f"{len(stale)} budget table(s) out of date; run 'opsdocs slo budget' to update.",
+                err=True,
+            )
+            return EXIT_FINDINGS
+        return EXIT_OK
+    if changes:
+        changes.commit()
+    return EXIT_OK

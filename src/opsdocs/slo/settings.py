@@ -1,0 +1,108 @@
+"""The ``[tool.opsdocs.slo]`` configuration section."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from opsdocs.errors import ConfigError
+from opsdocs.slo.windows import DEFAULT_WINDOWS, Severity, WindowPair, parse_duration
+
+__all__ = ["SloSettings", "WindowSetting", "load_settings"]
+
+RuleFormat = Literal["prometheus", "prometheus-operator"]
+
+
+class WindowSetting(BaseModel):
+    """One entry of a custom window catalogue."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    severity: Severity
+    short: str
+    long: str
+    budget_percent: float = Field(gt=0, le=100)
+
+    @field_validator("short", "long")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    def pair(self) -> WindowPair:
+        return WindowPair(
+            self.severity,
+            parse_duration(self.short),
+            parse_duration(self.long),
+            self.budget_percent,
+        )
+
+
+class SloSettings(BaseModel):
+    """Settings of the ``slo`` feature; every key is optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    docs_base_url: str | None = Field(
+        default=None, description="Where the docs are served; runbook_url links start with it."
+    )
+    docs_link_style: Literal["md", "html", "dir"] = Field(
+        default="md",
+        description="How the served docs spell a page: runbook-api.md, runbook-api.html or"
+        " runbook-api/ (static site generators).",
+    )
+    scrape_interval: str = Field(default="1m", description="Prometheus scrape interval.")
+    min_window_scrapes: int = Field(
+        default=4, ge=1, description="Scrapes the shortest alert window must span at least."
+    )
+    output_dir: str = Field(default="rules/slo", description="Where 'slo rules' writes.")
+    format: RuleFormat = "prometheus"
+    windows: list[WindowSetting] | None = Field(
+        default=None, description="Window catalogue replacing the workbook's four pairs."
+    )
+
+    @field_validator("scrape_interval")
+    @classmethod
+    def _interval(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @field_validator("windows")
+    @classmethod
+    def _two_each(cls, value: list[WindowSetting] | None) -> list[WindowSetting] | None:
+        if value is None:
+            return value
+        for severity in ("page", "ticket"):
+            count = sum(1 for w in value if w.severity == severity)
+            if count != 2:
+                raise ValueError(f"needs exactly two '{severity}' windows (got {count})")
+        for w in value:
+            if parse_duration(w.short) >= parse_duration(w.long):
+                raise ValueError(f"short window {w.short} must be shorter than long {w.long}")
+        return value
+
+    @property
+    def scrape_seconds(self) -> int:
+        return parse_duration(self.scrape_interval)
+
+    def window_pairs(self) -> tuple[WindowPair, ...]:
+        """The catalogue in use: page pairs first, each severity's fastest pair first."""
+        if self.windows is None:
+            return DEFAULT_WINDOWS
+        pairs = [w.pair() for w in self.windows]
+        pairs.sort(key=lambda p: (p.severity != "page", p.long, p.short))
+        return tuple(pairs)
+
+
+def load_settings(raw: dict[str, Any] | None, *, source: str = "configuration") -> SloSettings:
+    """Validate the raw ``slo`` section; raises :class:`ConfigError` naming the key and file."""
+    try:
+        return SloSettings.model_validate(raw or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in ("slo", *first["loc"]))
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(
+            f"{key}: {message}", path=source, hint="see docs/slo-spec.md#configuration"
+        ) from None

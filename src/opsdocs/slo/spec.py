@@ -1,0 +1,242 @@
+"""The SLO spec carried in the front matter of ``slo`` documents.
+
+One document holds the SLOs of one service under ``slos:``. Everything inside an SLO is strict
+(``extra="forbid"``): a misspelt key must fail rather than silently produce different alerts.
+The keys are described in ``docs/slo-spec.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from opsdocs.documents.schemas import ServiceFrontMatter
+from opsdocs.slo.windows import format_duration, parse_period
+
+__all__ = [
+    "WINDOW_PLACEHOLDER",
+    "AlertSpec",
+    "AlertingSpec",
+    "Indicator",
+    "LatencyIndicator",
+    "NoDataPolicy",
+    "ProbeIndicator",
+    "RatioIndicator",
+    "RawIndicator",
+    "SloFrontMatter",
+    "SloSection",
+    "SloSpec",
+    "has_placeholder",
+    "render_window",
+]
+
+NoDataPolicy = Literal["good", "bad", "skip"]
+
+WINDOW_PLACEHOLDER = "{{window}}"
+_PLACEHOLDER = re.compile(r"\{\{\s*window\s*\}\}")
+_LABEL_NAME = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+_METRIC_NAME = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"
+_SLO_NAME = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+
+LabelName = Annotated[str, Field(pattern=_LABEL_NAME)]
+Labels = dict[LabelName, str]
+
+
+def has_placeholder(query: str) -> bool:
+    """Whether a query carries the ``{{window}}`` range placeholder."""
+    return _PLACEHOLDER.search(query) is not None
+
+
+def render_window(query: str, window: str) -> str:
+    """The query with every ``{{window}}`` replaced by a Prometheus duration."""
+    if "{{ " in query or " }}" in query:
+        return _PLACEHOLDER.sub(window, query)
+    return query.replace(WINDOW_PLACEHOLDER, window)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class RatioIndicator(_Strict):
+    """Bad (or good) events over all events, each a PromQL query with ``{{window}}``."""
+
+    type: Literal["ratio"]
+    errors: str | None = Field(default=None, min_length=1, description="Rate of bad events.")
+    good: str | None = Field(default=None, min_length=1, description="Rate of good events.")
+    total: str = Field(min_length=1, description="Rate of all events.")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> RatioIndicator:
+        if (self.errors is None) == (self.good is None):
+            raise ValueError("give exactly one of 'errors' and 'good', beside 'total'")
+        return self
+
+
+class LatencyIndicator(_Strict):
+    """Requests slower than a histogram bucket are bad."""
+
+    type: Literal["latency"]
+    metric: str = Field(pattern=_METRIC_NAME, description="The histogram's _bucket series.")
+    selector: str = Field(default="", description='Label matchers, e.g. job="api".')
+    threshold: float = Field(gt=0, description="Upper bound of a good request; one of the le.")
+    buckets: tuple[float, ...] | None = Field(
+        default=None, description="The histogram's bucket bounds, to check the threshold."
+    )
+
+    @field_validator("metric")
+    @classmethod
+    def _bucket(cls, value: str) -> str:
+        if not value.endswith("_bucket"):
+            raise ValueError(f"must be a histogram's '_bucket' series (got {value!r})")
+        return value
+
+    @model_validator(mode="after")
+    def _threshold_is_bucket(self) -> LatencyIndicator:
+        if self.buckets is not None and self.threshold not in self.buckets:
+            raise ValueError(
+                f"threshold {self.threshold:g} is not one of the buckets; a latency SLI can only"
+                " count requests at a bucket bound"
+            )
+        return self
+
+
+class RawIndicator(_Strict):
+    """A PromQL query that returns the error ratio itself."""
+
+    type: Literal["raw"]
+    error_ratio: str = Field(min_length=1)
+
+
+class ProbeIndicator(_Strict):
+    """Availability from a 0/1 gauge (``probe_success`` of the blackbox exporter)."""
+
+    type: Literal["probe"]
+    metric: str = Field(default="probe_success", pattern=_METRIC_NAME)
+    selector: str = ""
+
+
+Indicator = Annotated[
+    RatioIndicator | LatencyIndicator | RawIndicator | ProbeIndicator,
+    Field(discriminator="type"),
+]
+
+
+class AlertSpec(_Strict):
+    """One of the two alerts (page or ticket)."""
+
+    enabled: bool = True
+    labels: Labels = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+
+
+class AlertingSpec(_Strict):
+    """Name, labels and annotations shared by the page and the ticket alert."""
+
+    name: str | None = Field(default=None, pattern=_LABEL_NAME)
+    labels: Labels = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+    page: AlertSpec = Field(default_factory=AlertSpec)
+    ticket: AlertSpec = Field(default_factory=AlertSpec)
+
+
+@lru_cache(maxsize=1024)
+def _budget_fraction(objective: float) -> Fraction:
+    # The decimal the user wrote (99.9), not its binary neighbour, so 99.9 gives exactly 1/1000.
+    return (100 - Fraction(Decimal(repr(objective)))) / 100
+
+
+@lru_cache(maxsize=1024)
+def _budget(objective: float) -> float:
+    return float(_budget_fraction(objective))
+
+
+class SloSpec(_Strict):
+    """One service level objective."""
+
+    name: str = Field(pattern=_SLO_NAME, description="Short name, unique in the document.")
+    description: str = ""
+    objective: float = Field(description="Target percentage of good events, 0 < x < 100.")
+    period: str = Field(default="30d", description="Rolling period: 'Nd' or 'Nw'.")
+    indicator: Indicator
+    no_data: NoDataPolicy = Field(
+        default="skip", description="A window without events counts as good, bad, or is skipped."
+    )
+    alerting: AlertingSpec = Field(default_factory=AlertingSpec)
+    labels: Labels = Field(default_factory=dict)
+
+    @field_validator("objective")
+    @classmethod
+    def _objective(cls, value: float) -> float:
+        if not 0 < value < 100:
+            raise ValueError(f"must be a percentage above 0 and below 100 (got {value:g})")
+        return value
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        parse_period(value)
+        return value
+
+    @property
+    def period_seconds(self) -> int:
+        return parse_period(self.period)
+
+    @property
+    def period_text(self) -> str:
+        """The period as Prometheus spells it (``28d`` is ``4w``)."""
+        return format_duration(self.period_seconds)
+
+    @property
+    def budget_fraction(self) -> Fraction:
+        """Exact error budget as a fraction of events (99.9 → 1/1000)."""
+        return _budget_fraction(self.objective)
+
+    @property
+    def budget(self) -> float:
+        """Error budget ratio, correctly rounded (99.9 → 0.001)."""
+        return _budget(self.objective)
+
+    @property
+    def objective_ratio(self) -> float:
+        return float(1 - _budget_fraction(self.objective))
+
+
+def _unique(value: list[SloSpec]) -> list[SloSpec]:
+    seen: set[str] = set()
+    for slo in value:
+        if slo.name in seen:
+            raise ValueError(f"two SLOs are named {slo.name!r}; names must be unique")
+        seen.add(slo.name)
+    return value
+
+
+class SloFrontMatter(ServiceFrontMatter):
+    """Front matter of an ``slo`` document: the service keys plus its SLOs."""
+
+    slos: list[SloSpec] = Field(default_factory=list, description="The service's SLOs.")
+
+    @field_validator("slos")
+    @classmethod
+    def _unique_names(cls, value: list[SloSpec]) -> list[SloSpec]:
+        return _unique(value)
+
+
+class SloSection(BaseModel):
+    """Only what compiling needs (``service`` and ``slos``), so that a document whose other keys
+    are incomplete (a missing review date, which ``check`` reports) still compiles."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    service: str = Field(min_length=1, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+    slos: list[SloSpec] = Field(default_factory=list)
+
+    @field_validator("slos")
+    @classmethod
+    def _unique_names(cls, value: list[SloSpec]) -> list[SloSpec]:
+        return _unique(value)

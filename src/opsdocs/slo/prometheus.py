@@ -1,0 +1,636 @@
+"""SLO spec → Prometheus rule groups, native or Sloth-compatible, and their YAML.
+
+Native mode (the default) records the SLI for every alert window and for the period, metadata
+rules, and one page and one ticket alert, each the OR of two multi-window conditions. Sloth mode
+(``compat="sloth"``) reproduces Sloth's groups, record names, labels, expressions and annotations so
+that dashboards and alert routes built on Sloth keep working. ``docs/slo-spec.md`` lists every
+place where the two differ and why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+from opsdocs import __version__
+from opsdocs.slo.spec import (
+    LatencyIndicator,
+    ProbeIndicator,
+    RatioIndicator,
+    RawIndicator,
+    SloSection,
+    SloSpec,
+    WINDOW_PLACEHOLDER,
+    render_window,
+)
+from opsdocs.slo.windows import (
+    DEFAULT_WINDOWS,
+    Severity,
+    WindowPair,
+    format_duration,
+    format_float,
+)
+
+__all__ = [
+    "Compat",
+    "CompileOptions",
+    "Rule",
+    "RuleGroup",
+    "alert_name",
+    "compile_section",
+    "compile_slo",
+    "le_matcher",
+    "render_rule_file",
+    "sli_queries",
+]
+
+Compat = Literal["native", "sloth"]
+RuleFormat = Literal["prometheus", "prometheus-operator"]
+
+SLI_RECORD = "slo:sli_error:ratio_rate{window}"
+SLOTH_VERSION_LABEL = f"opsdocs-v{__version__}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A recording rule (``record``) or an alerting rule (``alert``)."""
+
+    expr: str
+    record: str | None = None
+    alert: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.record is not None:
+            out["record"] = self.record
+        if self.alert is not None:
+            out["alert"] = self.alert
+        out["expr"] = self.expr
+        if self.labels:
+            out["labels"] = dict(sorted(self.labels.items()))
+        if self.annotations:
+            out["annotations"] = dict(sorted(self.annotations.items()))
+        return out
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    name: str
+    rules: tuple[Rule, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "rules": [r.to_dict() for r in self.rules]}
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    """How to compile: mode, window catalogue, and Sloth's ``sloth_spec`` label."""
+
+    compat: Compat = "native"
+    windows: tuple[WindowPair, ...] = DEFAULT_WINDOWS
+    sloth_spec: str = "prometheus/v1"
+
+
+def _camel(text: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
+
+
+def alert_name(service: str, slo: SloSpec) -> str:
+    """The alert's name: the spec's, else ``<Service><Slo>BurnRate`` (``ApiAvailabilityBurnRate``)."""
+    if slo.alerting.name:
+        return slo.alerting.name
+    return f"{_camel(service)}{_camel(slo.name)}BurnRate"
+
+
+def _le_values(threshold: float) -> list[str]:
+    # Prometheus 2 keeps the client's spelling ("1"); Prometheus 3 normalises classic histogram
+    # buckets to OpenMetrics floats ("1.0"). Matching both keeps one rule working on either.
+    text = format_float(threshold)
+    values = {text}
+    if re.fullmatch(r"-?[0-9]+", text):
+        values.add(text + ".0")
+    go_g = f"{threshold:g}"
+    if float(go_g) == threshold:
+        values.add(go_g)
+    return sorted(values)
+
+
+def le_matcher(threshold: float) -> str:
+    """``le="0.3"``, or ``le=~"1|1\\\\.0"`` when Prometheus 2 and 3 spell the bucket differently."""
+    values = _le_values(threshold)
+    if len(values) == 1:
+        return f'le="{values[0]}"'
+    pattern = "|".join(re.escape(v) for v in values)
+    return "le=~" + json.dumps(pattern)
+
+
+def _selector(metric: str, selector: str, *extra: str) -> str:
+    inner = selector.strip()
+    if inner.startswith("{") and inner.endswith("}"):
+        inner = inner[1:-1].strip()
+    parts = [p for p in (inner.rstrip(", "), *extra) if p]
+    return f"{metric}{{{', '.join(parts)}}}"
+
+
+@dataclass(frozen=True)
+class SliQueries:
+    """An indicator as PromQL with ``{{window}}``: bad and all events, or the error ratio."""
+
+    errors: str | None = None  # bad events (rate)
+    good: str | None = None  # good events (rate), instead of errors
+    total: str | None = None  # all events (rate)
+    ratio: str | None = None  # error ratio itself (raw, probe)
+    kind: Literal["events", "raw", "probe"] = "events"
+
+
+def sli_queries(slo: SloSpec) -> SliQueries:
+    """The indicator as queries with the ``{{window}}`` placeholder."""
+    ind = slo.indicator
+    if isinstance(ind, RatioIndicator):
+        return SliQueries(errors=ind.errors, good=ind.good, total=ind.total)
+    if isinstance(ind, LatencyIndicator):
+        window = "[" + WINDOW_PLACEHOLDER + "]"
+        inf = _selector(ind.metric, ind.selector, 'le="+Inf"')
+        total = f"sum(rate({inf}{window}))"
+        good = f"sum(rate({_selector(ind.metric, ind.selector, le_matcher(ind.threshold))}{window}))"
+        return SliQueries(good=good, total=total)
+    if isinstance(ind, ProbeIndicator):
+        gauge = _selector(ind.metric, ind.selector)
+        window = "[" + WINDOW_PLACEHOLDER + "]"
+        return SliQueries(ratio=f"1 - avg(avg_over_time({gauge}{window}))", kind="probe")
+    if isinstance(ind, RawIndicator):
+        return SliQueries(ratio=ind.error_ratio, kind="raw")
+    raise AssertionError(f"unknown indicator {ind!r}")  # pragma: no cover
+
+
+def _indent(text: str, by: str = "  ") -> str:
+    return "\n".join(by + line if line else line for line in text.splitlines())
+
+
+def _native_sli(slo: SloSpec, window: str) -> str:
+    """The error ratio over one window, with the no-data policy written out."""
+    q = sli_queries(slo)
+    policy = slo.no_data
+    if q.kind in ("raw", "probe"):
+        assert q.ratio is not None
+        ratio = render_window(q.ratio, window)
+        # NaN (0/0) compares false, so ">= 0" leaves a window without events out.
+        base = f"({ratio}) >= 0" if q.kind == "raw" else ratio
+        if policy == "skip":
+            return base
+        fill = "0" if policy == "good" else "1"
+        return f"(\n{_indent(base)}\n)\nor on() vector({fill})"
+    assert q.total is not None
+    total = render_window(q.total, window)
+    if q.errors is not None:
+        bad = render_window(q.errors, window)
+    else:
+        assert q.good is not None
+        good = render_window(q.good, window)
+        bad = f"({total})\n-\n(({good}) or (0 * ({total})))"
+    # A bad-event series that does not exist yet while there is traffic means no bad events.
+    base = f"(\n{_indent(f'({bad})')}\n  or\n  (0 * ({total}))\n)\n/\n(({total}) > 0)"
+    if policy == "skip":
+        return base
+    if policy == "good":
+        return f"(\n{_indent(base)}\n)\nor\n(0 * ({total}))\nor on() vector(0)"
+    return f"(\n{_indent(base)}\n)\nor\n(0 * ({total}) + 1)\nor on() vector(1)"
+
+
+def _sloth_sli(slo: SloSpec, window: str) -> str:
+    q = sli_queries(slo)
+    if q.ratio is not None:
+        return f"({render_window(q.ratio, window)})"
+    assert q.total is not None
+    total = render_window(q.total, window)
+    if q.errors is not None:
+        bad = render_window(q.errors, window)
+    else:
+        assert q.good is not None
+        bad = f"({total}) - ({render_window(q.good, window)})"
+    return f"({bad})\n/\n({total})"
+
+
+def _filter(labels: Mapping[str, str]) -> str:
+    return "{" + ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(labels.items())) + "}"
+
+
+def _windows(pairs: Iterable[WindowPair]) -> list[int]:
+    return sorted({w for p in pairs for w in (p.short, p.long)})
+
+
+def _merge(*maps: Mapping[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in maps:
+        out.update(m)
+    return out
+
+
+def _alert_pairs(
+    pairs: Sequence[WindowPair], severity: Severity
+) -> tuple[WindowPair, WindowPair]:
+    chosen = [p for p in pairs if p.severity == severity]
+    if len(chosen) != 2:
+        raise ValueError(f"the window catalogue needs two {severity} pairs (has {len(chosen)})")
+    fast, slow = sorted(chosen, key=lambda p: (p.long, p.short))
+    return fast, slow
+
+
+def _describe_pairs(slo: SloSpec, pairs: tuple[WindowPair, WindowPair]) -> str:
+    period = slo.period_seconds
+    parts = [
+        f"{format_float(p.factor(period))}× over {format_duration(p.long)}"
+        f" ({format_float(p.budget_percent)} % of the budget)"
+        for p in pairs
+    ]
+    return " or ".join(parts)
+
+
+def compile_slo(
+    service: str,
+    slo: SloSpec,
+    options: CompileOptions | None = None,
+    *,
+    runbook_url: str | None = None,
+) -> list[RuleGroup]:
+    """Rule groups for one SLO: SLI recordings, metadata recordings, alerts (if any enabled)."""
+    options = options or CompileOptions()
+    if options.compat == "sloth":
+        return _compile_sloth(service, slo, options, runbook_url)
+    return _compile_native(service, slo, options, runbook_url)
+
+
+def compile_section(
+    section: SloSection,
+    options: CompileOptions | None = None,
+    *,
+    runbook_url: Callable[[SloSpec], str | None] | None = None,
+) -> list[RuleGroup]:
+    """Rule groups for every SLO of one document, in document order."""
+    groups: list[RuleGroup] = []
+    for slo in section.slos:
+        url = runbook_url(slo) if runbook_url else None
+        groups.extend(compile_slo(section.service, slo, options, runbook_url=url))
+    return groups
+
+
+def _annotations(
+    defaults: Mapping[str, str],
+    slo: SloSpec,
+    severity: Severity,
+    runbook_url: str | None,
+) -> dict[str, str]:
+    extra: dict[str, str] = {}
+    if runbook_url:
+        extra["runbook_url"] = runbook_url
+    alert = getattr(slo.alerting, severity)
+    return _merge(defaults, extra, slo.alerting.annotations, alert.annotations)
+
+
+def _compile_native(
+    service: str, slo: SloSpec, options: CompileOptions, runbook_url: str | None
+) -> list[RuleGroup]:
+    slo_id = f"{service}-{slo.name}"
+    ids = {"slo_id": slo_id, "slo_service": service, "slo_name": slo.name}
+    flt = _filter(ids)
+    base_labels = _merge(slo.labels, ids)
+    period = slo.period_seconds
+    period_text = format_duration(period)
+    budget = format_float(slo.budget)
+
+    severities: list[Severity] = [
+        s for s in ("page", "ticket") if getattr(slo.alerting, s).enabled
+    ]
+    pairs = options.windows
+    used = [p for p in pairs if p.severity in severities]
+    shortest = min(p.short for p in pairs)
+    windows = sorted({*_windows(used), shortest})
+    sli_rules = [
+        Rule(
+            record=SLI_RECORD.format(window=format_duration(w)),
+            expr=_native_sli(slo, format_duration(w)),
+            labels=_merge(base_labels, {"slo_window": format_duration(w)}),
+        )
+        for w in windows
+        if w != period
+    ]
+    sli_rules.append(
+        Rule(
+            record=SLI_RECORD.format(window=period_text),
+            expr=_native_sli(slo, period_text),
+            labels=_merge(base_labels, {"slo_window": period_text}),
+        )
+    )
+
+    def burn(window: str) -> str:
+        return f"max without (slo_window) ({SLI_RECORD.format(window=window)}{flt})\n/ {budget}"
+
+    meta_rules = [
+        Rule(
+            record="slo:objective:ratio",
+            expr=f"vector({format_float(slo.objective_ratio)})",
+            labels=base_labels,
+        ),
+        Rule(record="slo:error_budget:ratio", expr=f"vector({budget})", labels=base_labels),
+        Rule(
+            record="slo:time_period:days",
+            expr=f"vector({format_float(period / 86400)})",
+            labels=base_labels,
+        ),
+        Rule(
+            record="slo:current_burn_rate:ratio",
+            expr=burn(format_duration(shortest)),
+            labels=base_labels,
+        ),
+        Rule(record="slo:period_burn_rate:ratio", expr=burn(period_text), labels=base_labels),
+        Rule(
+            record="slo:period_error_budget_remaining:ratio",
+            expr=f"1 - slo:period_burn_rate:ratio{flt}",
+            labels=base_labels,
+        ),
+        Rule(
+            record="opsdocs_slo_info",
+            expr="vector(1)",
+            labels=_merge(
+                base_labels,
+                {
+                    "slo_objective": format_float(slo.objective),
+                    "slo_period": period_text,
+                    "slo_indicator": slo.indicator.type,
+                    "slo_no_data": slo.no_data,
+                },
+            ),
+        ),
+    ]
+
+    alerts = []
+    name = alert_name(service, slo)
+    for severity in severities:
+        fast, slow = _alert_pairs(pairs, severity)
+        terms = []
+        for pair in (fast, slow):
+            threshold = f"({format_float(pair.factor(period))} * {budget})"
+            lines = [
+                f"max without (slo_window) ({SLI_RECORD.format(window=format_duration(w))}{flt}"
+                f" > {threshold})"
+                for w in (pair.short, pair.long)
+            ]
+            terms.append("(\n  " + "\n  and\n  ".join(lines) + "\n)")
+        defaults = {
+            "title": f"({severity}) {{{{$labels.slo_service}}}} {{{{$labels.slo_name}}}}"
+            " SLO error budget burn rate is too fast.",
+            "summary": f"{{{{$labels.slo_service}}}} {{{{$labels.slo_name}}}} is spending its"
+            f" {period_text} error budget at more than {_describe_pairs(slo, (fast, slow))}.",
+        }
+        if slo.description:
+            defaults["description"] = slo.description
+        alert = getattr(slo.alerting, severity)
+        alerts.append(
+            Rule(
+                alert=name,
+                expr="\nor\n".join(terms),
+                labels=_merge({"slo_severity": severity}, slo.alerting.labels, alert.labels),
+                annotations=_annotations(defaults, slo, severity, runbook_url),
+            )
+        )
+
+    groups = [
+        RuleGroup(f"opsdocs-slo-sli-recordings-{slo_id}", tuple(sli_rules)),
+        RuleGroup(f"opsdocs-slo-meta-recordings-{slo_id}", tuple(meta_rules)),
+    ]
+    if alerts:
+        groups.append(RuleGroup(f"opsdocs-slo-alerts-{slo_id}", tuple(alerts)))
+    return groups
+
+
+def _compile_sloth(
+    service: str, slo: SloSpec, options: CompileOptions, runbook_url: str | None
+) -> list[RuleGroup]:
+    slo_id = f"{service}-{slo.name}"
+    ids = {"sloth_id": slo_id, "sloth_service": service, "sloth_slo": slo.name}
+    flt = _filter(ids)
+    labels = _merge(ids, slo.labels)
+    period = slo.period_seconds
+    period_text = format_duration(period)
+    pairs = options.windows
+    # Sloth records every catalogue window whether or not an alert uses it.
+    sli_rules = [
+        Rule(
+            record=SLI_RECORD.format(window=format_duration(w)),
+            expr=_sloth_sli(slo, format_duration(w)),
+            labels=_merge(ids, {"sloth_window": format_duration(w)}, slo.labels),
+        )
+        for w in _windows(pairs)
+    ]
+    short_record = SLI_RECORD.format(window=format_duration(min(p.short for p in pairs)))
+    sli_rules.append(
+        Rule(
+            record=SLI_RECORD.format(window=period_text),
+            expr=f"sum_over_time({short_record}{flt}[{period_text}])\n"
+            f"/ ignoring (sloth_window)\n"
+            f"count_over_time({short_record}{flt}[{period_text}])",
+            labels=_merge(ids, {"sloth_window": period_text}, slo.labels),
+        )
+    )
+
+    objective_ratio = slo.objective / 100  # float64 arithmetic, as Sloth does it
+
+    def burn(record: str) -> str:
+        return (
+            f"{record}{flt}\n/ on(sloth_id, sloth_slo, sloth_service) group_left\n"
+            f"slo:error_budget:ratio{flt}"
+        )
+
+    meta_rules = [
+        Rule(
+            record="slo:objective:ratio",
+            expr=f"vector({format_float(objective_ratio)})",
+            labels=labels,
+        ),
+        Rule(
+            record="slo:error_budget:ratio",
+            expr=f"vector(1-{format_float(objective_ratio)})",
+            labels=labels,
+        ),
+        Rule(
+            record="slo:time_period:days",
+            expr=f"vector({format_float(period / 3600 / 24)})",
+            labels=labels,
+        ),
+        Rule(record="slo:current_burn_rate:ratio", expr=burn(short_record), labels=labels),
+        Rule(
+            record="slo:period_burn_rate:ratio",
+            expr=burn(SLI_RECORD.format(window=period_text)),
+            labels=labels,
+        ),
+        Rule(
+            record="slo:period_error_budget_remaining:ratio",
+            expr=f"1 - slo:period_burn_rate:ratio{flt}",
+            labels=labels,
+        ),
+        Rule(
+            record="sloth_slo_info",
+            expr="vector(1)",
+            labels=_merge(
+                labels,
+                {
+                    "sloth_version": SLOTH_VERSION_LABEL,
+                    "sloth_mode": "cli-gen-prom",
+                    "sloth_spec": options.sloth_spec,
+                    "sloth_objective": format_float(slo.objective),
+                },
+            ),
+        ),
+    ]
+
+    budget = format_float((100 - slo.objective) / 100)
+    alerts = []
+    for severity in ("page", "ticket"):
+        alert = getattr(slo.alerting, severity)
+        if not alert.enabled:
+            continue
+        fast, slow = _alert_pairs(pairs, severity)
+        terms = []
+        for pair in (fast, slow):
+            factor = format_float(pair.sloth_factor(period))
+            lines = [
+                f"max({SLI_RECORD.format(window=format_duration(w))}{flt}"
+                f" > ({factor} * {budget})) without (sloth_window)"
+                for w in (pair.short, pair.long)
+            ]
+            terms.append("(\n    " + "\n    and\n    ".join(lines) + "\n)")
+        defaults = {
+            "title": f"({severity}) {{{{$labels.sloth_service}}}} {{{{$labels.sloth_slo}}}}"
+            " SLO error budget burn rate is too fast.",
+            "summary": "{{$labels.sloth_service}} {{$labels.sloth_slo}}"
+            " SLO error budget burn rate is over expected.",
+        }
+        alerts.append(
+            Rule(
+                alert=alert_name(service, slo),
+                expr="\nor\n".join(terms),
+                labels=_merge({"sloth_severity": severity}, slo.alerting.labels, alert.labels),
+                annotations=_annotations(defaults, slo, severity, runbook_url),  # type: ignore[arg-type]
+            )
+        )
+
+    groups = [
+        RuleGroup(f"sloth-slo-sli-recordings-{slo_id}", tuple(sli_rules)),
+        RuleGroup(f"sloth-slo-meta-recordings-{slo_id}", tuple(meta_rules)),
+    ]
+    if alerts:
+        groups.append(RuleGroup(f"sloth-slo-alerts-{slo_id}", tuple(alerts)))
+    return groups
+
+
+# --- YAML -------------------------------------------------------------------------------------
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
+_UNSAFE_BLOCK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]|[ \t]$", re.M)
+
+
+_PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:/()-]*$")
+
+
+@lru_cache(maxsize=4096)
+def _plain_is_string(text: str) -> bool:
+    """Whether ``text`` written plain reads back as the same string (not 2, true, null, ...)."""
+    import yaml
+
+    if not _PLAIN_VALUE.match(text) or text.endswith(":"):
+        return False
+    tag = yaml.SafeLoader.resolve(yaml.SafeLoader, yaml.ScalarNode, text, (True, False))  # type: ignore[arg-type]
+    return bool(tag == "tag:yaml.org,2002:str")
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format_float(value)
+    text = str(value)
+    if _plain_is_string(text):
+        return text
+    if text.isprintable() and text == text.strip():
+        return "'" + text.replace("'", "''") + "'"
+    ascii_only = any(c in text for c in "\x85\u2028\u2029\ufeff")
+    return json.dumps(text, ensure_ascii=ascii_only)
+
+
+def _key(key: str) -> str:
+    return key if _PLAIN_KEY.match(key) else json.dumps(key)
+
+
+def _emit(value: Any, indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    if isinstance(value, dict):
+        for key, item in value.items():
+            head = f"{pad}{_key(str(key))}:"
+            if isinstance(item, dict | list) and item:
+                out.append(head)
+                _emit(item, indent + 2, out)
+            elif isinstance(item, str) and "\n" in item and not _UNSAFE_BLOCK.search(item):
+                out.append(f"{head} |-")
+                out.extend(f"{pad}  {line}" if line else "" for line in item.split("\n"))
+            elif isinstance(item, dict):
+                out.append(f"{head} {{}}")
+            elif isinstance(item, list):
+                out.append(f"{head} []")
+            else:
+                out.append(f"{head} {_scalar(item)}")
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict) and item:
+                sub: list[str] = []
+                _emit(item, indent + 2, sub)
+                sub[0] = f"{pad}- " + sub[0][indent + 2 :]
+                out.extend(sub)
+            else:
+                out.append(f"{pad}- {_scalar(item)}")
+    else:  # pragma: no cover - callers pass containers
+        out.append(pad + _scalar(value))
+
+
+def dump_rules_yaml(data: Mapping[str, Any]) -> str:
+    """Deterministic block YAML for rule data (dicts keep their order; exprs as ``|-``)."""
+    out: list[str] = []
+    _emit(dict(data), 0, out)
+    return "\n".join(out) + "\n"
+
+
+def _k8s_name(text: str) -> str:
+    name = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
+    return name[:253] or "slo-rules"
+
+
+def render_rule_file(
+    groups: Sequence[RuleGroup],
+    *,
+    fmt: RuleFormat = "prometheus",
+    name: str = "slo-rules",
+    source: str | None = None,
+) -> str:
+    """A rule file: Prometheus ``groups:``, or a prometheus-operator ``PrometheusRule``."""
+    header = "# Code generated by opsdocs"
+    header += f" from {source}" if source else ""
+    header += ". DO NOT EDIT: change the document and run 'opsdocs slo rules'.\n"
+    body: dict[str, Any] = {"groups": [g.to_dict() for g in groups]}
+    if fmt == "prometheus-operator":
+        body = {
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "PrometheusRule",
+            "metadata": {
+                "name": _k8s_name(name),
+                "labels": {"app.kubernetes.io/managed-by": "opsdocs"},
+            },
+            "spec": body,
+        }
+    return header + dump_rules_yaml(body)

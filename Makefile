@@ -32,8 +32,8 @@ tools:
 	bash scripts/install-tools.sh
 
 lint: dev
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src tests scripts $(wildcard bench)
+	$(BIN)/ruff format --check src tests scripts $(wildcard bench)
 
 typecheck: dev
 	$(BIN)/mypy

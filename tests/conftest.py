@@ -42,7 +42,9 @@ class Result:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
     """Run ``opsdocs ARGS`` in-process: ``cli("new", "runbook", "x", cwd=path)``."""
 
     def invoke(*args: str, cwd: Path | None = None) -> Result:

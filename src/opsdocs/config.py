@@ -9,6 +9,7 @@ the key and the file. Each feature validates its own table (``[tool.opsdocs.chec
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,9 +71,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        col = getattr(exc, "colno", None)
-        message = str(exc).split(" (at line")[0]
+        # Python < 3.14 has no lineno/colno attributes: the position is in the message.
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line = int(found.group(1)) if found else None
+        col = int(found.group(2)) if found else None
+        message = re.sub(r" \(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise ConfigError(
             f"invalid TOML: {message}", path=path, line=line, col=col, hint="fix the TOML syntax"
         ) from None

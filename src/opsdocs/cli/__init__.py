@@ -72,6 +72,18 @@ def cli(ctx: click.Context, root: str | None, debug: bool) -> None:
     ctx.obj = AppContext(root=root, debug=debug)
 
 
+def display_path(path: str | os.PathLike[str]) -> str:
+    """``path`` relative to the current folder when it lies below it."""
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        return text
+    try:
+        relative = os.path.relpath(text)
+    except ValueError:
+        return text
+    return text if relative.startswith("..") else relative
+
+
 def _error(message: str) -> None:
     click.echo(f"error: {message}", err=True)
 
@@ -101,7 +113,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code
     except OpsdocsError as exc:
-        _error(str(exc))
+        if exc.path is not None:
+            exc.path = display_path(exc.path)
+        _error(exc.format())
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

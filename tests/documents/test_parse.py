@@ -1,0 +1,128 @@
+"""The one parser: front matter with positions, sections on the CommonMark tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from opsdocs.documents.parse import normalize_heading, parse_document, read_document, slugify
+from opsdocs.errors import InputError
+from opsdocs.yamlio import load_yaml, load_yaml_all
+
+
+def test_front_matter_positions_are_file_lines() -> None:
+    text = "---\nkind: slo\nslos:\n  - name: a\n    objective: 100.5\n---\n# T\n"
+    doc = parse_document(Path("slo-x.md"), text)
+    assert doc.problems == []
+    assert doc.position(("slos", 0, "objective")) == (5, 5)
+    assert doc.position(("kind",)) == (2, 1)
+    assert doc.position(("slos", 0, "missing")) == (4, 5)  # nearest parent
+    assert doc.body_line == 7
+    assert doc.title == "T"
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line", "col"),
+    [
+        ("---\nkind: [a\n---\n", "front-matter-yaml", 3, 1),
+        ("---\nkind: a\n  bad: b\n---\n", "front-matter-yaml", 3, 6),
+        ("---\nkind: a\nnever closed\n", "front-matter-unterminated", 1, 1),
+        ("---\n- a\n- b\n---\n", "front-matter-not-mapping", 2, 1),
+        ("---\nplain\n---\n", "front-matter-not-mapping", 2, 1),
+        ("---\nkind: a\ntitle: x\nkind: b\n---\n", "front-matter-duplicate-key", 4, 1),
+        ("---\nx: !!python/object:os.system ls\n---\n", "front-matter-yaml", 2, 4),
+    ],
+)
+def test_front_matter_problems_have_positions(text: str, code: str, line: int, col: int) -> None:
+    doc = parse_document(Path("d.md"), text)
+    assert [(p.code, p.line, p.col) for p in doc.problems] == [(code, line, col)]
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 10):
+        prev, cur = chr(96 + i), chr(97 + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    with pytest.raises(InputError, match="aliases expand to too many nodes"):
+        load_yaml("\n".join(lines))
+
+
+def test_multi_document_yaml() -> None:
+    docs = list(load_yaml_all("a: 1\n---\nb: 2\n"))
+    assert [d.value for d in docs] == [{"a": 1}, {"b": 2}]
+    assert docs[1].positions[("b",)] == (3, 1)
+
+
+def test_headings_in_code_blocks_are_not_sections() -> None:
+    text = (
+        "# Title\n\n## One\n\n```md\n## Not a heading\n```\n\n"
+        "    ## indented code\n\n## Two & Three\n\ntext\n"
+    )
+    doc = parse_document(Path("d.md"), text)
+    assert [s.title for s in doc.sections] == ["One", "Two & Three"]
+    assert doc.sections[0].has_content
+    assert doc.sections[1].anchor == "two--three"
+    assert doc.section("two and three") is doc.sections[1]
+
+
+def test_empty_section_ignores_comments() -> None:
+    doc = parse_document(Path("d.md"), "## A\n\n<!-- note -->\n\n## B\nbody\n")
+    assert [(s.title, s.has_content) for s in doc.sections] == [("A", False), ("B", True)]
+    assert (doc.sections[0].start_line, doc.sections[0].end_line) == (2, 4)
+
+
+def test_unclosed_fence_is_found() -> None:
+    assert parse_document(Path("d.md"), "# T\n\n```sh\nls\n").unclosed_fence == 3
+    assert parse_document(Path("d.md"), "# T\n\n```sh\nls\n```\n").unclosed_fence is None
+    assert parse_document(Path("d.md"), "# T\n\n````\n```\n````\n").unclosed_fence is None
+
+
+def test_links_have_file_positions() -> None:
+    text = "---\nkind: x\n---\n# T\n\nSee [a](a.md#x) and\nalso [b](../b.md).\n"
+    doc = parse_document(Path("d.md"), text)
+    assert [(link.href, link.line, link.col) for link in doc.links] == [
+        ("a.md#x", 6, 5),
+        ("../b.md", 7, 6),
+    ]
+
+
+def test_normalize_and_slugify() -> None:
+    assert normalize_heading("Dashboards & Alerts") == normalize_heading("dashboards  AND alerts")
+    assert normalize_heading("SLOs / SLIs") == normalize_heading("SLOs/SLIs")
+    assert slugify("DR / Backup / Restore") == "dr--backup--restore"
+    assert slugify("Step-by-step Procedures") == "step-by-step-procedures"
+
+
+def test_bom_and_crlf_are_normalised(tmp_path: Path) -> None:
+    path = tmp_path / "d.md"
+    path.write_bytes(b"\xef\xbb\xbf---\r\nkind: runbook\r\n---\r\n# T\r\n")
+    doc = read_document(path)
+    assert doc.front_matter == {"kind": "runbook"}
+    assert doc.title == "T"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x00\x01binary", "binary file, not Markdown"),
+        (b"ok\n\xff\xfe bad", "2:1: invalid UTF-8"),
+    ],
+)
+def test_unreadable_files_raise_input_error(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "d.md"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        read_document(path)
+    assert message in str(info.value)
+
+
+def test_folder_named_md_and_huge_file(tmp_path: Path) -> None:
+    (tmp_path / "x.md").mkdir()
+    with pytest.raises(InputError, match="is a folder"):
+        read_document(tmp_path / "x.md")
+    big = tmp_path / "big.md"
+    with big.open("wb") as fh:
+        fh.truncate(11 * 1024 * 1024)
+    with pytest.raises(InputError, match="too large"):
+        read_document(big)

@@ -1,0 +1,240 @@
+"""init and new: the seed's structure, the registry's naming and sections, refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from opsdocs.documents.kinds import KINDS, get_kind
+from opsdocs.documents.parse import read_document
+from opsdocs.documents.scaffold import bundled_template
+from tests.conftest import Result, build_tree, snapshot
+
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "operations-README.md"
+
+
+def test_init_lays_out_the_seed_structure(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    result = cli("init", str(tmp_path / "repo"), cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    root = tmp_path / "repo"
+    readme = root / "docs/internal/operations/README.md"
+    assert readme.is_file()
+    for kind in KINDS:
+        template = root / "templates/docs" / f"{kind.name}-template.md"
+        assert template.read_text() == bundled_template(template.name)
+    text = readme.read_text()
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == [
+        "## What Goes Here",
+        "## Document Types",
+        "## Creating New Operations Documents",
+        "## Index of Operations Documents",
+        "## Related Documentation",
+    ]
+    assert (
+        "**Purpose**: Define how we operate, monitor, and maintain the system in production."
+        in text
+    )
+    for kind in KINDS:
+        assert f"### {kind.label}\n" in text
+        for section in kind.sections:
+            assert f"- **{section.title}** - " in text
+    assert "**Naming**: `runbook-{service}.md`" in text
+    assert "**File**: `incident-response.md`" in text
+    assert (
+        "cp templates/docs/runbook-template.md docs/internal/operations/runbook-{service}.md"
+        in text
+    )
+    assert "opsdocs new runbook" in text
+    assert "- (None yet - create your first runbook!)" in text
+    assert "- (Create `incident-response.md`)" in text
+    assert "- (Create `disaster-recovery.md`)" in text
+    assert "[Runbook Template](../../../templates/docs/runbook-template.md)" in text
+    assert (
+        root / "docs/internal/operations" / "../../../templates/docs/runbook-template.md"
+    ).is_file()
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="seed README not beside the project")
+def test_init_readme_keeps_every_line_of_the_seed_what_goes_here(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    cli("init", cwd=tmp_path)
+    text = (tmp_path / "docs/internal/operations/README.md").read_text()
+    seed = SEED.read_text()
+    part = seed.split("## What Goes Here")[1].split("## Document Types")[0]
+    for line in part.strip().splitlines():
+        assert line in text
+
+
+def test_second_init_changes_nothing(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    cli("init", cwd=tmp_path)
+    (tmp_path / "templates/docs/runbook-template.md").write_text("my own template\n")
+    before = snapshot(tmp_path)
+    result = cli("init", cwd=tmp_path)
+    assert result.exit_code == 0
+    assert snapshot(tmp_path) == before
+    assert "exists  templates/docs/runbook-template.md (left as it was)" in result.stdout
+    assert "Nothing to do" in result.stdout
+
+
+def test_init_indexes_documents_already_there(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    build_tree(
+        tmp_path,
+        {
+            "docs/internal/operations/runbook-db.md": (
+                "---\nkind: runbook\ntitle: DB Runbook\nowner: team-data\n"
+                "last_reviewed: 2026-01-02\n---\n# DB Runbook\n"
+            )
+        },
+    )
+    cli("init", cwd=tmp_path)
+    text = (tmp_path / "docs/internal/operations/README.md").read_text()
+    assert "- [DB Runbook](runbook-db.md) - team-data, reviewed 2026-01-02" in text
+
+
+@pytest.mark.parametrize("kind", [k.name for k in KINDS])
+def test_new_follows_the_registry(
+    kind: str, workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    spec = get_kind(kind)
+    args = ["new", kind] if spec.singleton else ["new", kind, "payments-api"]
+    result = cli(*args, "--owner", "team-pay", "--today", "2026-03-04", cwd=workspace_dir)
+    assert result.exit_code == 0, result.stderr
+    expected_name = spec.filename.replace("{name}", "payments-api")
+    path = workspace_dir / "docs/internal/operations" / expected_name
+    assert result.stdout.strip() == f"docs/internal/operations/{expected_name}"
+    doc = read_document(path)
+    assert doc.problems == []
+    assert [s.title for s in doc.sections] == list(spec.section_titles)
+    fm = doc.front_matter
+    assert fm is not None
+    assert fm["kind"] == kind
+    assert fm["owner"] == "team-pay"
+    assert fm["template"] == f"opsdocs/{kind}@1"
+    model = spec.schema.model_validate(fm)
+    assert model.last_reviewed == dt.date(2026, 3, 4)
+    assert doc.title == fm["title"]
+    readme = (workspace_dir / "docs/internal/operations/README.md").read_text()
+    assert f"]({expected_name}) - team-pay, reviewed 2026-03-04" in readme
+
+
+def test_new_defaults_owner_and_service(workspace_dir: Path, cli: Callable[..., Result]) -> None:
+    cli("new", "slo", "api-availability", "--service", "api-server", cwd=workspace_dir)
+    doc = read_document(workspace_dir / "docs/internal/operations/slo-api-availability.md")
+    assert doc.front_matter is not None
+    assert doc.front_matter["owner"] == "team-sre"  # first of owners in opsdocs.toml
+    assert doc.front_matter["service"] == "api-server"
+    assert doc.front_matter["title"] == "API Availability SLO"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["runbook", "../x"], "error: invalid name '../x' (use lowercase letters"),
+        (["runbook", "A B"], "error: invalid name 'A B'"),
+        (["runbook", ""], "error: kind 'runbook' needs a service name"),
+        (["runbook"], "error: kind 'runbook' needs a service name"),
+        (["runbook", "a/b"], "error: invalid name 'a/b'"),
+        (["runbook", "Api"], "error: invalid name 'Api'"),
+        (["runbook", "api--server"], "error: invalid name 'api--server'"),
+        (["incident-response", "x"], "error: kind 'incident-response' is one per folder"),
+        (["playbook", "x"], "error: unknown kind 'playbook' (use one of: runbook, slo"),
+        (["runbook", "api", "--service", "web"], "error: a runbook's service is its name (api)"),
+        (["slo", "x", "--title", "   "], "error: the title is empty"),
+    ],
+)
+def test_new_refuses_bad_input_and_writes_nothing(
+    args: list[str], message: str, workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    before = snapshot(workspace_dir)
+    result = cli("new", *args, cwd=workspace_dir)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(workspace_dir) == before
+
+
+def test_new_refuses_existing_file_and_case_twin(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    ops = workspace_dir / "docs/internal/operations"
+    (ops / "runbook-Billing.md").write_text("mine\n")
+    assert cli("new", "runbook", "web", cwd=workspace_dir).exit_code == 0
+    before = snapshot(workspace_dir)
+    again = cli("new", "runbook", "web", cwd=workspace_dir)
+    assert again.exit_code == 2
+    assert again.stderr == (
+        "error: docs/internal/operations/runbook-web.md: already exists "
+        "(edit the existing document or choose another name)\n"
+    )
+    twin = cli("new", "runbook", "billing", cwd=workspace_dir)
+    assert twin.exit_code == 2
+    assert "differs only in case from runbook-Billing.md" in twin.stderr
+    assert snapshot(workspace_dir) == before
+
+
+def test_repository_template_wins(workspace_dir: Path, cli: Callable[..., Result]) -> None:
+    own = workspace_dir / "templates/docs/runbook-template.md"
+    own.write_text(
+        '---\nkind: runbook\ntitle: "{{ title | yamlstr }}"\nowner: {{ owner }}\n'
+        "service: {{ service }}\nlast_reviewed: {{ today }}\n---\n\n# {{ title }}\n\nOURS\n"
+    )
+    result = cli("new", "runbook", "web", "--owner", "team-web", cwd=workspace_dir)
+    assert result.exit_code == 0, result.stderr
+    text = (workspace_dir / "docs/internal/operations/runbook-web.md").read_text()
+    assert "OURS" in text
+    doc = read_document(workspace_dir / "docs/internal/operations/runbook-web.md")
+    assert doc.front_matter is not None
+    assert doc.front_matter["template"].startswith("templates/docs/runbook-template.md@sha256:")
+
+
+def test_template_sandbox_refuses_unsafe_access(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    own = workspace_dir / "templates/docs/runbook-template.md"
+    own.write_text("{{ title.__class__.__mro__[1].__subclasses__() }}\n")
+    before = snapshot(workspace_dir)
+    result = cli("new", "runbook", "web", cwd=workspace_dir)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: templates/docs/runbook-template.md: template")
+    assert snapshot(workspace_dir) == before
+
+
+def test_template_syntax_error_names_the_line(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    own = workspace_dir / "templates/docs/slo-template.md"
+    own.write_text("---\nkind: slo\n---\n\n{% if %}\n")
+    result = cli("new", "slo", "x", cwd=workspace_dir)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "error: templates/docs/slo-template.md:5:1: template syntax error"
+    )
+
+
+def test_new_with_broken_readme_markers_writes_nothing(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    readme = workspace_dir / "docs/internal/operations/README.md"
+    readme.write_text(readme.read_text().replace("<!-- opsdocs:index:end -->", ""))
+    before = snapshot(workspace_dir)
+    result = cli("new", "runbook", "web", cwd=workspace_dir)
+    assert result.exit_code == 2
+    assert "marker <!-- opsdocs:index:end --> is missing" in result.stderr
+    assert snapshot(workspace_dir) == before
+    ok = cli("new", "runbook", "web", "--no-index", cwd=workspace_dir)
+    assert ok.exit_code == 0
+    assert readme.read_text() == before["docs/internal/operations/README.md"].decode()
+
+
+def test_bundled_templates_carry_registry_guidance() -> None:
+    for kind in KINDS:
+        text = bundled_template(kind.template_file)
+        for section in kind.sections:
+            block = text.split(f"## {section.title}\n", 1)
+            assert len(block) == 2, (kind.name, section.title)
+            assert block[1].lstrip("\n").startswith(f"_{section.guidance}_\n")

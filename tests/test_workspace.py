@@ -1,0 +1,73 @@
+"""Atomic writes and all-or-nothing change sets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from opsdocs.errors import InputError
+from opsdocs.workspace import ChangeSet, atomic_write
+
+
+def test_atomic_write_never_clobbers_unless_asked(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    atomic_write(path, "one")
+    with pytest.raises(InputError, match="already exists"):
+        atomic_write(path, "two", overwrite=False)
+    assert path.read_text() == "one"
+    atomic_write(path, "three")
+    assert path.read_text() == "three"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md"]  # no temporary files left
+
+
+def test_atomic_write_keeps_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "a.sh"
+    path.write_text("x")
+    path.chmod(0o750)
+    atomic_write(path, "y")
+    assert path.stat().st_mode & 0o777 == 0o750
+
+
+def test_changeset_rolls_back_when_a_rename_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = tmp_path / "first.md", tmp_path / "sub" / "second.md"
+    first.write_text("old")
+    changes = ChangeSet()
+    changes.write(first, "new")
+    changes.write(second, "created")
+    real_replace = os.replace
+
+    def failing(src: str, dst: str) -> None:
+        if str(dst).endswith("second.md"):
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(OSError):
+        changes.commit()
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert first.read_text() == "old"
+    assert not (tmp_path / "sub").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.md"]
+
+
+def test_changeset_create_only_checks_before_writing(tmp_path: Path) -> None:
+    (tmp_path / "b.md").write_text("mine")
+    changes = ChangeSet()
+    changes.write(tmp_path / "a.md", "a")
+    changes.write(tmp_path / "b.md", "b", create_only=True)
+    with pytest.raises(InputError):
+        changes.commit()
+    assert not (tmp_path / "a.md").exists()
+    assert (tmp_path / "b.md").read_text() == "mine"
+
+
+def test_changeset_reports_only_real_changes(tmp_path: Path) -> None:
+    (tmp_path / "same.md").write_text("same")
+    changes = ChangeSet()
+    changes.write(tmp_path / "same.md", "same")
+    changes.write(tmp_path / "new.md", "new")
+    assert changes.commit() == [tmp_path / "new.md"]

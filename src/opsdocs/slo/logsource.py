@@ -80,7 +80,9 @@ class LogsSource(_Strict):
     @classmethod
     def _field_name(cls, value: str | None) -> str | None:
         if value is not None and not _FIELD.match(value):
-            raise ValueError(f"must be a field name such as 'status' or 'http.status' (got {value!r})")
+            raise ValueError(
+                f"must be a field name such as 'status' or 'http.status' (got {value!r})"
+            )
         return value
 
     @field_validator("include", "exclude")

@@ -291,7 +291,7 @@ def build_query(
         source = (
             f"read_csv(?, header=true, all_varchar=true, delim=E'{delim}', ignore_errors=true,"
             " store_rejects=true, rejects_table='opsdocs_rejects',"
-            " rejects_scan='opsdocs_rejects_scan', union_by_name=true)"
+            " rejects_scan='opsdocs_rejects_scan')"
         )
         rejects = True
     elif fmt == "jsonl":
@@ -375,12 +375,14 @@ def measure_logs(
     windows: Sequence[int],
     where: str = "logs",
     progress: Callable[[float], None] | None = None,
+    progress_above: int = LARGE_BYTES,
 ) -> Measurement:
     """Good and counted requests per window ending at ``at``, from the SLO's ``logs`` mapping.
 
     ``windows`` are in seconds; the period is always measured too. ``progress`` (0–100) is
-    called from a helper thread while DuckDB scans. Raises :class:`InputError` when the SLO has
-    no ``logs`` mapping, no file matches, or a named field is absent from the files.
+    called from a helper thread while DuckDB scans files larger than ``progress_above`` bytes.
+    Raises :class:`InputError` when the SLO has no ``logs`` mapping, no file matches, or a named
+    field is absent from the files.
     """
     import duckdb
 
@@ -390,7 +392,9 @@ def measure_logs(
             f"SLO {slo.name!r} has no 'logs' mapping",
             hint="add slos[].logs to the SLO document, or use --source prometheus",
         )
-    files, empty, _ = _expand(root, spec, where)
+    files, empty, size = _expand(root, spec, where)
+    if size < progress_above:
+        progress = None
     period = slo.period_seconds
     all_windows = sorted({*windows, period})
     if not files:
@@ -420,7 +424,10 @@ def measure_logs(
         rows = _run(con, query, progress, where)
         rejected = 0
         if query.rejects:
-            rejected = int(con.execute("SELECT count(*) FROM opsdocs_rejects").fetchone()[0])
+            row = con.execute(
+                "SELECT count(DISTINCT (scan_id, file_id, line)) FROM opsdocs_rejects"
+            ).fetchone()
+            rejected = int(row[0]) if row else 0
     finally:
         con.close()
     return _assemble(at, all_windows, query, rows, rejected, empty, len(files))

@@ -1,4 +1,4 @@
-"""Measure an SLO through the Prometheus HTTP query API (Prometheus, Thanos, Mimir, VictoriaMetrics).
+"""Measure an SLO through the Prometheus HTTP query API (also Thanos, Mimir, VictoriaMetrics).
 
 Every query is an instant query evaluated at the one evaluation time (``time=``), never "now",
 so that all numbers of a report describe the same moment. The queries are the SLO's indicator
@@ -232,14 +232,14 @@ def _window_counts(
             good = good_rate * seconds
         return Counts(good, total_rate * seconds, ratio)
     assert q.ratio is not None
-    ratio = _single(client, render_window(q.ratio, window), at, required=is_period)
+    measured = _single(client, render_window(q.ratio, window), at, required=is_period)
     good_n = total_n = None
     if q.total_count is not None and q.good_count is not None:
         total_n = _single(client, render_window(q.total_count, window), at, required=False)
         good_n = _single(client, render_window(q.good_count, window), at, required=False)
-    if ratio is None:
+    if measured is None:
         return Counts(None if total_n is None else 0.0, None if total_n is None else 0.0)
-    return Counts(good_n, total_n, ratio)
+    return Counts(good_n, total_n, measured)
 
 
 def _steps(

@@ -111,7 +111,9 @@ def test_json_report(report: Callable[..., Result], workspace: Path) -> None:
     windows = {w["window"]: w for w in avail["windows"]}
     assert (windows["1d"]["good"], windows["1d"]["total"]) == expected(REQUESTS, 86400)
     lat = by_name["latency"]
-    lg, lt = expected(REQUESTS, 30 * 86400, counted=lambda r: True, good=lambda r: r.latency_ms <= 200)
+    lg, lt = expected(
+        REQUESTS, 30 * 86400, counted=lambda r: True, good=lambda r: r.latency_ms <= 200
+    )
     assert lat["sli"] == pytest.approx(lg / lt)
 
 

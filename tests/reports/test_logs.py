@@ -13,7 +13,15 @@ from opsdocs.reports.report import build_report, needed_windows
 from opsdocs.reports.sources.logs import measure_logs
 from opsdocs.slo.spec import SloSpec
 
-from tests.reports.logdata import AT, expected, generate, write_combined, write_csv, write_jsonl, write_parquet
+from tests.reports.logdata import (
+    AT,
+    expected,
+    generate,
+    write_combined,
+    write_csv,
+    write_jsonl,
+    write_parquet,
+)
 
 REQUESTS = generate(3000)
 

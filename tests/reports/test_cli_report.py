@@ -10,9 +10,8 @@ import pytest
 
 from opsdocs.documents.parse import read_document
 from opsdocs.reports.render import REPORT_END, REPORT_START
-
 from tests.conftest import Result, snapshot
-from tests.reports.logdata import AT, expected, generate, write_jsonl
+from tests.reports.logdata import expected, generate, write_jsonl
 
 REQUESTS = generate(2000, bad_share=0.004)
 AT_TEXT = "2026-11-20T12:00:00Z"

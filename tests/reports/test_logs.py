@@ -12,7 +12,6 @@ from opsdocs.errors import InputError
 from opsdocs.reports.report import build_report, needed_windows
 from opsdocs.reports.sources.logs import measure_logs
 from opsdocs.slo.spec import SloSpec
-
 from tests.reports.logdata import (
     AT,
     expected,

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "index": "opsdocs.cli.docs:index_command",
     "list": "opsdocs.cli.docs:list_command",
     "schema": "opsdocs.cli.docs:schema_command",
+    "slo": "opsdocs.cli.slo:slo",
 }
 
 EXIT_OK = 0

@@ -155,7 +155,7 @@ _SLO = Kind(
     purpose="Define service level objectives",
     filename="slo-{name}.md",
     name_help="SLO name",
-    schema_ref="opsdocs.documents.schemas:ServiceFrontMatter",
+    schema_ref="opsdocs.slo.spec:SloFrontMatter",
     sections=(
         SectionSpec("Service", "What service is this for? Link its runbook."),
         SectionSpec(

@@ -18,13 +18,13 @@ from typing import Any, Literal
 
 from opsdocs import __version__
 from opsdocs.slo.spec import (
+    WINDOW_PLACEHOLDER,
     LatencyIndicator,
     ProbeIndicator,
     RatioIndicator,
     RawIndicator,
     SloSection,
     SloSpec,
-    WINDOW_PLACEHOLDER,
     render_window,
 )
 from opsdocs.slo.windows import (
@@ -102,7 +102,7 @@ def _camel(text: str) -> str:
 
 
 def alert_name(service: str, slo: SloSpec) -> str:
-    """The alert's name: the spec's, else ``<Service><Slo>BurnRate`` (``ApiAvailabilityBurnRate``)."""
+    """The alert's name: the spec's, else ``<Service><Slo>BurnRate``."""
     if slo.alerting.name:
         return slo.alerting.name
     return f"{_camel(service)}{_camel(slo.name)}BurnRate"
@@ -158,7 +158,9 @@ def sli_queries(slo: SloSpec) -> SliQueries:
         window = "[" + WINDOW_PLACEHOLDER + "]"
         inf = _selector(ind.metric, ind.selector, 'le="+Inf"')
         total = f"sum(rate({inf}{window}))"
-        good = f"sum(rate({_selector(ind.metric, ind.selector, le_matcher(ind.threshold))}{window}))"
+        good = (
+            f"sum(rate({_selector(ind.metric, ind.selector, le_matcher(ind.threshold))}{window}))"
+        )
         return SliQueries(good=good, total=total)
     if isinstance(ind, ProbeIndicator):
         gauge = _selector(ind.metric, ind.selector)
@@ -232,9 +234,7 @@ def _merge(*maps: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def _alert_pairs(
-    pairs: Sequence[WindowPair], severity: Severity
-) -> tuple[WindowPair, WindowPair]:
+def _alert_pairs(pairs: Sequence[WindowPair], severity: Severity) -> tuple[WindowPair, WindowPair]:
     chosen = [p for p in pairs if p.severity == severity]
     if len(chosen) != 2:
         raise ValueError(f"the window catalogue needs two {severity} pairs (has {len(chosen)})")
@@ -305,7 +305,7 @@ def _compile_native(
     budget = format_float(slo.budget)
 
     severities: list[Severity] = [
-        s for s in ("page", "ticket") if getattr(slo.alerting, s).enabled
+        severity for severity in ("page", "ticket") if getattr(slo.alerting, severity).enabled
     ]
     pairs = options.windows
     used = [p for p in pairs if p.severity in severities]
@@ -386,7 +386,7 @@ def _compile_native(
             "title": f"({severity}) {{{{$labels.slo_service}}}} {{{{$labels.slo_name}}}}"
             " SLO error budget burn rate is too fast.",
             "summary": f"{{{{$labels.slo_service}}}} {{{{$labels.slo_name}}}} is spending its"
-            f" {period_text} error budget at more than {_describe_pairs(slo, (fast, slow))}.",
+            f" {slo.period} error budget at more than {_describe_pairs(slo, (fast, slow))}.",
         }
         if slo.description:
             defaults["description"] = slo.description
@@ -516,7 +516,7 @@ def _compile_sloth(
                 alert=alert_name(service, slo),
                 expr="\nor\n".join(terms),
                 labels=_merge({"sloth_severity": severity}, slo.alerting.labels, alert.labels),
-                annotations=_annotations(defaults, slo, severity, runbook_url),  # type: ignore[arg-type]
+                annotations=_annotations(defaults, slo, severity, runbook_url),
             )
         )
 
@@ -541,11 +541,18 @@ _PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:/()-]*$")
 @lru_cache(maxsize=4096)
 def _plain_is_string(text: str) -> bool:
     """Whether ``text`` written plain reads back as the same string (not 2, true, null, ...)."""
-    import yaml
 
     if not _PLAIN_VALUE.match(text) or text.endswith(":"):
         return False
-    tag = yaml.SafeLoader.resolve(yaml.SafeLoader, yaml.ScalarNode, text, (True, False))  # type: ignore[arg-type]
+    return _resolves_to_string(text)
+
+
+@lru_cache(maxsize=4096)
+def _resolves_to_string(text: str) -> bool:
+    import yaml
+
+    resolve: Any = yaml.SafeLoader.resolve
+    tag = resolve(yaml.SafeLoader, yaml.ScalarNode, text, (True, False))
     return bool(tag == "tag:yaml.org,2002:str")
 
 
@@ -561,12 +568,32 @@ def _scalar(value: Any) -> str:
         return text
     if text.isprintable() and text == text.strip():
         return "'" + text.replace("'", "''") + "'"
-    ascii_only = any(c in text for c in "\x85\u2028\u2029\ufeff")
-    return json.dumps(text, ensure_ascii=ascii_only)
+    return _quote(text)
+
+
+_NOT_YAML_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _quote(text: str) -> str:
+    """A double-quoted YAML scalar: JSON escapes, plus escapes for what YAML cannot hold raw."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def _block_safe(text: str) -> bool:
+    """Whether a ``|-`` literal block reads back as exactly ``text``."""
+    return (
+        not text.endswith("\n")
+        and text[:1] not in ("", " ", "\t", "\n")
+        and not _UNSAFE_BLOCK.search(text)
+        and not _NOT_YAML_PRINTABLE.search(text.replace("\n", ""))
+    )
 
 
 def _key(key: str) -> str:
-    return key if _PLAIN_KEY.match(key) else json.dumps(key)
+    return key if _PLAIN_KEY.match(key) and _resolves_to_string(key) else _quote(key)
 
 
 def _emit(value: Any, indent: int, out: list[str]) -> None:
@@ -577,7 +604,7 @@ def _emit(value: Any, indent: int, out: list[str]) -> None:
             if isinstance(item, dict | list) and item:
                 out.append(head)
                 _emit(item, indent + 2, out)
-            elif isinstance(item, str) and "\n" in item and not _UNSAFE_BLOCK.search(item):
+            elif isinstance(item, str) and "\n" in item and _block_safe(item):
                 out.append(f"{head} |-")
                 out.extend(f"{pad}  {line}" if line else "" for line in item.split("\n"))
             elif isinstance(item, dict):

@@ -32,7 +32,10 @@ class WindowSetting(BaseModel):
 
     def pair(self) -> WindowPair:
         return WindowPair(
-            self.severity, parse_duration(self.short), parse_duration(self.long), self.budget_percent
+            self.severity,
+            parse_duration(self.short),
+            parse_duration(self.long),
+            self.budget_percent,
         )
 
 

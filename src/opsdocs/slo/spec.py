@@ -14,12 +14,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from opsdocs.documents.schemas import ServiceFrontMatter
 from opsdocs.slo.logsource import LogsSource
 from opsdocs.slo.windows import format_duration, parse_period
 
-from opsdocs.documents.schemas import ServiceFrontMatter
-
 __all__ = [
+    "WINDOW_PLACEHOLDER",
     "AlertSpec",
     "AlertingSpec",
     "Indicator",
@@ -31,7 +31,6 @@ __all__ = [
     "SloFrontMatter",
     "SloSection",
     "SloSpec",
-    "WINDOW_PLACEHOLDER",
     "has_placeholder",
     "render_window",
 ]

@@ -43,7 +43,7 @@ def parse_duration(text: str) -> int:
         raise ValueError(f"must be a duration such as '5m', '1h' or '3d' (got {text!r})")
     seconds = sum(int(n) * _UNITS[u] for n, u in _PART.findall(text))
     if seconds <= 0:
-        raise ValueError(f"must be longer than zero (got {text!r})")
+        raise ValueError(f"must be a duration longer than zero (got {text!r})")
     return seconds
 
 
@@ -104,7 +104,7 @@ class WindowPair:
     budget_percent: float  # share of the period's budget this pair spends in one long window
 
     def factor(self, period: int) -> float:
-        """Burn-rate factor for an SLO period (seconds), correctly rounded (28d page: 13.44, 5.6)."""
+        """Burn-rate factor for an SLO period (seconds), correctly rounded (28d: 13.44, 5.6)."""
         exact = Fraction(str(self.budget_percent)) * period / (100 * self.long)
         return float(exact)
 

@@ -1,0 +1,454 @@
+"""Generated ``promtool test rules`` files that prove each alert's thresholds and timing.
+
+For every window pair of every enabled alert the generator writes two tests. Good traffic runs
+for longer than the longest alert window; then errors start at a steady ratio:
+
+* just above the pair's threshold (1.1 ×): the alert must not be firing at 85 % of the expected
+  detection time and must be firing shortly after it;
+* just below it (0.9 ×): the alert must not fire through that pair once its long window is full.
+
+The detection time comes from the multi-window maths: a long window ``l`` sees ``ratio × Δ / l``
+``Δ`` after the errors start, so a pair with threshold ``θ`` fires at ``Δ = l × θ / ratio``. Every
+check is placed where each alert of the same name is clearly on one side of its thresholds, and
+the expected set of alerts at that moment is computed, so checks stay exact.
+
+Input series are made up from the indicator's queries: the selectors inside ``rate``/``increase``
+of a ``sum(...)`` get counters whose slopes give the wanted ratio. Indicators that cannot be driven
+that way (``raw``, or queries grouped by labels) get no generated test, and a note says why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from opsdocs.slo.prometheus import (
+    CompileOptions,
+    Rule,
+    RuleGroup,
+    compile_slo,
+    dump_rules_yaml,
+    sli_queries,
+)
+from opsdocs.slo.spec import SloSpec, render_window
+from opsdocs.slo.windows import WindowPair, format_duration, format_float
+
+__all__ = ["GeneratedTests", "generate_tests"]
+
+EVAL = 300  # seconds between rule evaluations in the tests
+RATE = 1000.0  # events per sample
+ABOVE = 1.1
+BELOW = 0.9
+MARGIN = 0.06  # a check needs every threshold at least this far (relatively) from the ratio
+
+
+@dataclass
+class GeneratedTests:
+    """A test file's text (``None`` when no test could be made) and notes on what was left out."""
+
+    text: str | None
+    notes: list[str] = field(default_factory=list)
+    cases: int = 0
+
+
+@dataclass(frozen=True)
+class _Series:
+    labels: tuple[tuple[str, str], ...]
+    role: str  # bad | good | total | gauge
+
+    def text(self) -> str:
+        name = dict(self.labels).get("__name__", "")
+        rest = ", ".join(f'{k}="{_escape(v)}"' for k, v in self.labels if k != "__name__")
+        return f"{name}{{{rest}}}"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+class _Unsupported(Exception):
+    pass
+
+
+_CANDIDATES = ("500", "503", "5xx", "error", "failure", "true", "1", "a", "GET", "api", "x")
+_OTHERS = ("200", "204", "2xx", "ok", "success", "false", "0", "zz", "other")
+
+
+def _matcher_ok(op: str, value: str, actual: str) -> bool:
+    if op == "=":
+        return actual == value
+    if op == "!=":
+        return actual != value
+    full = re.fullmatch(value, actual) is not None
+    return full if op == "=~" else not full
+
+
+def _match(matchers: Sequence[tuple[str, str, str]], labels: Mapping[str, str]) -> bool:
+    return all(_matcher_ok(op, v, labels.get(name, "")) for name, op, v in matchers)
+
+
+def _regex_candidates(pattern: str) -> list[str]:
+    simple = re.sub(r"[\\^$()\[\]{}?*+]", "", pattern.split("|")[0]).replace(".", "0")
+    return [simple, *_CANDIDATES]
+
+
+def _satisfy(matchers: Sequence[tuple[str, str, str]]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for name, op, value in matchers:
+        if op == "=":
+            if labels.get(name, value) != value:
+                raise _Unsupported(f"conflicting matchers on {name}")
+            labels[name] = value
+    for name, op, value in matchers:
+        if op == "=~" and name not in labels:
+            for cand in _regex_candidates(value):
+                if re.fullmatch(value, cand):
+                    labels[name] = cand
+                    break
+            else:
+                raise _Unsupported(f"no value found for {name}=~{value!r}")
+    if not _match(matchers, labels):
+        raise _Unsupported("matchers cannot all be met")
+    return labels
+
+
+def _selector_of(query: str) -> list[tuple[str, str, str]]:
+    """Matchers of the one counter selector of ``sum(rate(sel[w]))``-shaped queries."""
+    import promql_parser as pp
+
+    expr: Any = pp.parse(render_window(query, "5m"))
+    while isinstance(expr, pp.ParenExpr):
+        expr = expr.expr
+    if not isinstance(expr, pp.AggregateExpr) or str(expr.op).lower() != "sum":
+        raise _Unsupported("the query is not a plain sum(...)")
+    if expr.modifier is not None and expr.modifier.labels:
+        raise _Unsupported("the query keeps labels (sum by/without)")
+    found: list[Any] = []
+    stack: list[Any] = [expr.expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pp.Call):
+            if node.func.name not in ("rate", "increase"):
+                raise _Unsupported(f"the query uses {node.func.name}(), not rate() or increase()")
+            stack.extend(a for a in node.args if isinstance(a, pp.Expr))
+        elif isinstance(node, pp.MatrixSelector):
+            found.append(node.vector_selector)
+        elif isinstance(node, pp.ParenExpr):
+            stack.append(node.expr)
+        else:
+            raise _Unsupported("the query is more than sum(rate(selector[window]))")
+    if len(found) != 1:
+        raise _Unsupported("the query has more than one selector")
+    sel = found[0]
+    ops = {"=": "=", "!=": "!=", "=~": "=~", "!~": "!~"}
+    matchers: list[tuple[str, str, str]] = []
+    for m in sel.matchers.matchers:
+        op = _op_text(m.op)
+        matchers.append((m.name, ops[op], m.value))
+    if sel.matchers.or_matchers:
+        raise _Unsupported("the selector uses 'or' matchers")
+    if sel.name:
+        matchers.append(("__name__", "=", sel.name))
+    return matchers
+
+
+def _op_text(op: Any) -> str:
+    text = str(op)
+    for name, sign in (("NotRe", "!~"), ("NotEqual", "!="), ("Re", "=~"), ("Equal", "=")):
+        if text.endswith(name) or text == sign:
+            return sign
+    return text
+
+
+def _differ(
+    labels: dict[str, str],
+    keep: Sequence[tuple[str, str, str]],
+    avoid: Sequence[tuple[str, str, str]],
+) -> dict[str, str]:
+    """Labels meeting ``keep`` but not ``avoid``, changed in one label if need be."""
+    if _match(keep, labels) and not _match(avoid, labels):
+        return labels
+    for name, _op, _value in avoid:
+        if name == "__name__":
+            continue
+        for cand in (*_OTHERS, ""):
+            trial = {**labels, name: cand}
+            if not cand:
+                trial.pop(name)
+            if _match(keep, trial) and not _match(avoid, trial):
+                return trial
+    raise _Unsupported("cannot make a series that one query counts and the other does not")
+
+
+def _plan(slo: SloSpec) -> list[_Series]:
+    q = sli_queries(slo)
+    if q.kind == "raw":
+        raise _Unsupported("a raw error-ratio query cannot be driven by made-up series")
+    if q.kind == "probe":
+        import promql_parser as pp
+
+        assert q.ratio is not None
+        expr: Any = pp.parse(render_window(q.ratio, "5m"))
+        sel = expr.rhs.expr.args[0].vector_selector  # 1 - avg(avg_over_time(sel[w]))
+        matchers = [(m.name, _op_text(m.op), m.value) for m in sel.matchers.matchers]
+        matchers.append(("__name__", "=", sel.name))
+        return [_Series(tuple(sorted(_satisfy(matchers).items())), "gauge")]
+    assert q.total is not None
+    total = _selector_of(q.total)
+    part_query = q.errors if q.errors is not None else q.good
+    assert part_query is not None
+    part = _selector_of(part_query)
+    part_role, rest_role = ("bad", "good") if q.errors is not None else ("good", "bad")
+    try:
+        both = _satisfy([*part, *total])
+    except _Unsupported:
+        both = None
+    if both is not None:
+        rest = _differ(_satisfy(total), total, part)
+        series = [_Series(tuple(sorted(both.items())), part_role)]
+        series.append(_Series(tuple(sorted(rest.items())), rest_role))
+    else:
+        series = [
+            _Series(tuple(sorted(_satisfy(part).items())), part_role),
+            _Series(tuple(sorted(_satisfy(total).items())), "total"),
+        ]
+    # Each query must count exactly the series meant for it.
+    total_roles = {"bad", "good"} if both is not None else {"total"}
+    for matchers, roles in ((part, {part_role}), (total, total_roles)):
+        for s in series:
+            if _match(matchers, dict(s.labels)) != (s.role in roles):
+                raise _Unsupported("the made-up series do not separate the queries")
+    return series
+
+
+def _values(series: _Series, start: int, steps: int, ratio: float) -> str:
+    """Sample values: good traffic until sample ``start``, then ``ratio`` of it bad."""
+    after = steps - start
+    if series.role == "gauge":
+        return f"1x{start} {format_float(1 - ratio)}x{after - 1}"
+    before_slope = {"bad": 0.0, "good": RATE, "total": RATE}[series.role]
+    slope = {"bad": RATE * ratio, "good": RATE * (1 - ratio), "total": RATE}[series.role]
+    first = before_slope * start + slope
+    head = f"0+{format_float(before_slope)}x{start}" if before_slope else f"0x{start}"
+    return f"{head} {_num(first)}+{_num(slope)}x{after - 1}"
+
+
+def _num(value: float) -> str:
+    return format_float(round(value, 9))
+
+
+@dataclass(frozen=True)
+class _Alert:
+    severity: str
+    pairs: tuple[WindowPair, WindowPair]
+    rule: Rule
+
+
+def _seen(window: int, delta: int, history: int, ratio: float) -> float:
+    """Error ratio a window sees ``delta`` s after errors start, with ``history`` s of traffic
+    before: errors fill ``min(delta, window)`` of a window holding ``min(window, all)`` data."""
+    return ratio * min(delta, window) / min(window, history + delta)
+
+
+def _state(
+    alert: _Alert, thresholds: Mapping[WindowPair, float], delta: int, history: int, ratio: float
+) -> bool | None:
+    """Whether the alert fires ``delta`` s after errors start; ``None`` when too close to call."""
+    states: list[bool | None] = []
+    for pair in alert.pairs:
+        theta = thresholds[pair]
+        conditions: list[bool | None] = []
+        for window in (pair.short, pair.long):
+            seen = _seen(window, delta, history, ratio)
+            conditions.append(None if abs(seen - theta) <= MARGIN * theta else seen > theta)
+        if False in conditions:
+            states.append(False)
+        elif None in conditions:
+            states.append(None)
+        else:
+            states.append(True)
+    if True in states:
+        return True
+    return None if None in states else False
+
+
+def _expand(template: str, labels: Mapping[str, str]) -> str | None:
+    def sub(match: re.Match[str]) -> str:
+        return labels.get(match.group(1), "")
+
+    text = re.sub(r"\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}", sub, template)
+    return None if "{{" in text else text
+
+
+def generate_tests(
+    service: str,
+    slo: SloSpec,
+    *,
+    rule_file: str,
+    options: CompileOptions | None = None,
+    runbook_url: str | None = None,
+) -> GeneratedTests:
+    """A ``promtool test rules`` file for one SLO whose rules are in ``rule_file``."""
+    options = options or CompileOptions()
+    notes: list[str] = []
+    try:
+        plan = _plan(slo)
+    except _Unsupported as exc:
+        return GeneratedTests(None, [f"{slo.name}: no generated test: {exc}"])
+    except ValueError as exc:
+        return GeneratedTests(None, [f"{slo.name}: no generated test: {exc}"])
+
+    groups: list[RuleGroup] = compile_slo(service, slo, options, runbook_url=runbook_url)
+    alert_rules = [r for g in groups for r in g.rules if r.alert]
+    if not alert_rules:
+        return GeneratedTests(None, [f"{slo.name}: both alerts are disabled; nothing to test"])
+    sli_labels = dict(groups[0].rules[0].labels)
+    window_label = "sloth_window" if options.compat == "sloth" else "slo_window"
+    sli_labels.pop(window_label, None)
+    severity_label = "sloth_severity" if options.compat == "sloth" else "slo_severity"
+
+    period = slo.period_seconds
+    if options.compat == "sloth":
+        budget = (100 - slo.objective) / 100
+        thresholds = {p: p.sloth_factor(period) * budget for p in options.windows}
+    else:
+        thresholds = {p: p.factor(period) * slo.budget for p in options.windows}
+
+    alerts: list[_Alert] = []
+    for rule in alert_rules:
+        severity = rule.labels[severity_label]
+        pairs = tuple(
+            sorted(
+                (p for p in options.windows if p.severity == severity),
+                key=lambda p: (p.long, p.short),
+            )
+        )
+        alerts.append(_Alert(severity, (pairs[0], pairs[1]), rule))
+
+    expected: dict[str, dict[str, Any]] = {}
+    for a in alerts:
+        labels = {**sli_labels, **a.rule.labels}
+        annotations = {}
+        for key, template in a.rule.annotations.items():
+            text = _expand(template, labels)
+            if text is None:
+                return GeneratedTests(
+                    None,
+                    [
+                        f"{slo.name}: no generated test: annotation {key!r} uses templates other"
+                        " than $labels"
+                    ],
+                )
+            annotations[key] = text
+        expected[a.severity] = {
+            "exp_labels": dict(sorted(labels.items())),
+            "exp_annotations": dict(sorted(annotations.items())),
+        }
+
+    name = alerts[0].rule.alert
+    tests: list[dict[str, Any]] = []
+
+    def firing_at(delta: int, history: int, ratio: float) -> list[str] | None:
+        out = []
+        for a in alerts:
+            state = _state(a, thresholds, delta, history, ratio)
+            if state is None:
+                return None
+            if state:
+                out.append(a.severity)
+        return out
+
+    def interval_for(ratio: float) -> int:
+        # 5m samples keep long tests fast; a pair that may fire needs ~24 samples per short window.
+        live = [p for p in options.windows if thresholds[p] < ratio * (1 + MARGIN)]
+        return 300 if all(p.short >= 24 * 300 for p in live) else 60
+
+    def case(
+        title: str, pair: WindowPair, ratio: float, deltas: Sequence[int], must: Sequence[bool]
+    ) -> str | None:
+        """Add a test (or say why not): ``must[i]`` is whether this severity fires at deltas[i]."""
+        step = interval_for(ratio)
+        # The shortest history of good traffic for which every check can be called exactly.
+        longs = sorted({p.long for p in options.windows if p.long >= pair.long})
+        why = "too close to another threshold to check"
+        for long in longs:
+            history = -(-long // EVAL) * EVAL + 2 * EVAL
+            checks = []
+            for delta, fires in zip(deltas, must, strict=True):
+                firing = firing_at(delta, history, ratio)
+                if firing is None:
+                    why = "too close to another threshold to check"
+                    break
+                if (severity in firing) != fires:
+                    why = "another window pair decides the alert first"
+                    break
+                checks.append(
+                    {
+                        "eval_time": format_duration(history + delta),
+                        "alertname": name,
+                        "exp_alerts": [expected[s] for s in firing],
+                    }
+                )
+            else:
+                break
+        else:
+            return why
+        end = history + max(deltas)
+        tests.append(
+            {
+                "name": title,
+                "interval": format_duration(step),
+                "input_series": [
+                    {
+                        "series": s.text(),
+                        "values": _values(s, history // step, end // step + 2, ratio),
+                    }
+                    for s in plan
+                ],
+                "alert_rule_test": checks,
+            }
+        )
+        return None
+
+    for a in alerts:
+        severity = a.severity
+        for pair in a.pairs:
+            theta = thresholds[pair]
+            label = f"{severity} {pair.label} at {format_float(round(theta / slo.budget, 9))}×"
+            ratio = theta * ABOVE
+            if ratio >= 1:
+                notes.append(f"{slo.name}: {label}: the alert can never fire; no test")
+            else:
+                t_fire = pair.long * theta / ratio
+                before = int(t_fire * 0.85) // EVAL * EVAL
+                after = -(-int(t_fire * 1.08 + 2 * EVAL) // EVAL) * EVAL
+                why = case(
+                    f"{label}: a ratio 1.1 × above fires within"
+                    f" {format_duration(after)}, not before {format_duration(before)}",
+                    pair,
+                    ratio,
+                    (before, after),
+                    (False, True),
+                )
+                if why:
+                    notes.append(f"{slo.name}: {label} (1.1 ×): {why}; no test")
+            ratio = theta * BELOW
+            done = -(-(pair.long + EVAL) // EVAL) * EVAL
+            why = case(
+                f"{label}: a ratio 0.9 × below does not fire once {pair.label} is full",
+                pair,
+                ratio,
+                (done,),
+                (False,),
+            )
+            if why:
+                notes.append(f"{slo.name}: {label} (0.9 ×): {why}; no test")
+
+    doc = {
+        "rule_files": [rule_file],
+        "evaluation_interval": format_duration(EVAL),
+        "tests": tests,
+    }
+    return GeneratedTests(dump_rules_yaml(doc), notes, len(tests))

@@ -1,0 +1,154 @@
+"""The document layer and ``opsdocs slo rules``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from tests.conftest import Result, build_tree, require_tool, snapshot
+from tests.slo.helpers import promtool, slo_document
+
+DOCS = "docs/internal/operations"
+
+SLOS = """slos:
+  - name: availability
+    objective: 99.9
+    indicator:
+      type: ratio
+      errors: sum(rate(http_requests_total{job="api",code=~"5.."}[{{window}}]))
+      total: sum(rate(http_requests_total{job="api"}[{{window}}]))
+"""
+
+RUNBOOK = """---
+kind: runbook
+title: API runbook
+owner: team-api
+service: api
+last_reviewed: 2026-11-01
+---
+
+# API runbook
+
+## Availability
+
+What to do when requests fail.
+"""
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    return build_tree(
+        tmp_path,
+        {
+            "opsdocs.toml": 'owners = ["team-api"]\n\n[slo]\n'
+            'docs_base_url = "https://docs.example.com/ops/"\n',
+            f"{DOCS}/slo-api.md": slo_document(SLOS),
+            f"{DOCS}/runbook-api.md": RUNBOOK,
+        },
+    )
+
+
+def test_rules_writes_one_file_per_document(ws: Path, cli: Callable[..., Result]) -> None:
+    result = cli("slo", "rules", cwd=ws)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        "wrote rules/slo/slo-api.yaml\n",
+        "",
+    )
+    data = yaml.safe_load((ws / "rules/slo/slo-api.yaml").read_text())
+    alerts = data["groups"][2]["rules"]
+    # the runbook section named after the SLO gives the anchor
+    assert {a["annotations"]["runbook_url"] for a in alerts} == {
+        "https://docs.example.com/ops/runbook-api.md#availability"
+    }
+    again = cli("slo", "rules", cwd=ws)
+    assert again.stdout == "same  rules/slo/slo-api.yaml\n"
+
+
+def test_check_reports_stale_files(ws: Path, cli: Callable[..., Result]) -> None:
+    missing = cli("slo", "rules", "--check", cwd=ws)
+    assert (missing.exit_code, missing.stdout) == (1, "stale rules/slo/slo-api.yaml\n")
+    assert missing.stderr == "1 rule file(s) out of date; run 'opsdocs slo rules' to update.\n"
+    assert not (ws / "rules").exists()
+    assert cli("slo", "rules", cwd=ws).exit_code == 0
+    fresh = cli("slo", "rules", "--check", cwd=ws)
+    assert (fresh.exit_code, fresh.stdout) == (0, "1 rule file(s) up to date.\n")
+    doc = ws / DOCS / "slo-api.md"
+    doc.write_text(doc.read_text().replace("99.9", "99.5"))
+    assert cli("slo", "rules", "--check", cwd=ws).exit_code == 1
+
+
+def test_spec_errors_exit_2_with_position_and_write_nothing(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    doc = ws / DOCS / "slo-api.md"
+    doc.write_text(slo_document(SLOS.replace("99.9", "100.5")))
+    before = snapshot(ws)
+    result = cli("slo", "rules", cwd=ws)
+    line = next(i for i, t in enumerate(doc.read_text().splitlines(), 1) if "objective" in t)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {DOCS}/slo-api.md:{line}:5: slos[0].objective: must be a percentage above 0"
+        " and below 100 (got 100.5)\n"
+    )
+    assert snapshot(ws) == before
+
+
+def test_warnings_do_not_stop_the_rules(ws: Path, cli: Callable[..., Result]) -> None:
+    (ws / DOCS / "slo-api.md").write_text(slo_document(SLOS.replace("99.9", "90")))
+    result = cli("slo", "rules", cwd=ws)
+    assert result.exit_code == 0
+    assert result.stderr.startswith(f"warning: {DOCS}/slo-api.md:")
+    assert "can never fire" in result.stderr
+
+
+@pytest.mark.tools
+def test_operator_format_passes_promtool_on_its_spec(ws: Path, cli: Callable[..., Result]) -> None:
+    tool = require_tool("promtool")
+    result = cli("slo", "rules", "--format", "prometheus-operator", "--out", "k8s", cwd=ws)
+    assert result.exit_code == 0, result.stderr
+    data = yaml.safe_load((ws / "k8s/slo-api.yaml").read_text())
+    assert (data["kind"], data["metadata"]["name"]) == ("PrometheusRule", "slo-api")
+    (ws / "spec.yaml").write_text(yaml.safe_dump(data["spec"]))
+    checked = promtool(tool, "check", "rules", ws / "spec.yaml")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_tests_need_plain_rule_files(ws: Path, cli: Callable[..., Result]) -> None:
+    result = cli("slo", "rules", "--tests", "--format", "prometheus-operator", cwd=ws)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: --tests needs plain Prometheus rule files"
+        " (drop --tests or use --format prometheus)\n"
+    )
+
+
+def test_tests_flag_writes_a_test_file_per_slo(ws: Path, cli: Callable[..., Result]) -> None:
+    result = cli("slo", "rules", "--tests", "--compat", "sloth", cwd=ws)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "wrote rules/slo/slo-api.yaml",
+        "wrote rules/slo/slo-api.availability.test.yaml",
+    ]
+    test = yaml.safe_load((ws / "rules/slo/slo-api.availability.test.yaml").read_text())
+    assert test["rule_files"] == ["slo-api.yaml"]
+    rules = yaml.safe_load((ws / "rules/slo/slo-api.yaml").read_text())
+    assert rules["groups"][0]["name"] == "sloth-slo-sli-recordings-api-availability"
+
+
+def test_documents_without_slos_are_fine(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    build_tree(tmp_path, {"opsdocs.toml": "", f"{DOCS}/slo-web.md": slo_document("")})
+    result = cli("slo", "rules", cwd=tmp_path)
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "No SLOs found: add 'slos:' to the front matter of an slo document.\n",
+    )
+
+
+def test_bad_slo_config_names_key_and_file(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    build_tree(tmp_path, {"opsdocs.toml": '[slo]\nscrape_interval = "often"\n'})
+    result = cli("slo", "rules", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {tmp_path / 'opsdocs.toml'}: slo.scrape_interval:")

@@ -67,19 +67,11 @@ Burn-rate alerts.
 
 
 @pytest.fixture
-def report(cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
-    """Run ``opsdocs slo report ARGS`` (or ``opsdocs report`` until the slo group exists)."""
-    from opsdocs.cli import COMMANDS
-
-    prefix: list[str] = []
-    if "slo" in COMMANDS:
-        prefix = ["slo", "report"]
-    else:
-        monkeypatch.setitem(COMMANDS, "report", "opsdocs.cli.report:report_command")
-        prefix = ["report"]
+def report(cli: Callable[..., Result]) -> Callable[..., Result]:
+    """Run ``opsdocs slo report ARGS``."""
 
     def invoke(*args: str, cwd: Path) -> Result:
-        return cli(*prefix, *args, cwd=cwd)
+        return cli("slo", "report", *args, cwd=cwd)
 
     return invoke
 

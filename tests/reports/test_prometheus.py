@@ -144,13 +144,7 @@ def test_cli_against_prometheus(
     prometheus: PrometheusServer,
     cli: Callable[..., Result],
     workspace_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from opsdocs.cli import COMMANDS
-
-    prefix = ["slo", "report"] if "slo" in COMMANDS else ["report"]
-    if "slo" not in COMMANDS:
-        monkeypatch.setitem(COMMANDS, "report", "opsdocs.cli.report:report_command")
     doc = workspace_dir / "docs/internal/operations/slo-api.md"
     doc.write_text(
         "---\nkind: slo\ntitle: API\nowner: team-api\nservice: api\nslos:\n"
@@ -162,7 +156,7 @@ def test_cli_against_prometheus(
     (workspace_dir / "opsdocs.toml").write_text(
         f'owners = ["team-sre"]\n[report]\nsource = "prometheus"\nprometheus_url = "{prometheus.url}"\n'
     )
-    result = cli(*prefix, "--at", T.isoformat(), "--format", "json", cwd=workspace_dir)
+    result = cli("slo", "report", "--at", T.isoformat(), "--format", "json", cwd=workspace_dir)
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)["reports"][0]
     d = prometheus.data

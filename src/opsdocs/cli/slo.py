@@ -129,3 +129,13 @@ def rules_command(
     if not plan.outputs:
         click.echo("No SLOs found: add 'slos:' to the front matter of an slo document.")
     return EXIT_OK
+
+
+def _attach_report() -> None:
+    # 'slo report' lives in its own module (opsdocs.cli.report), owned by the reports feature.
+    from opsdocs.cli.report import report_command
+
+    slo.add_command(report_command)
+
+
+_attach_report()

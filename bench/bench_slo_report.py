@@ -83,6 +83,7 @@ sql = (
     "AND path <> '/healthz'"
 )
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 row = con.execute(sql).fetchone()
 print(json.dumps({str(w): [row[2 * i + 1], row[2 * i]] for i, w in enumerate(windows)}))
 """

@@ -88,6 +88,7 @@ def workspace(workspace_dir: Path) -> Path:
 def test_json_report(report: Callable[..., Result], workspace: Path) -> None:
     result = report("--at", AT_TEXT, "--format", "json", cwd=workspace)
     assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""  # no progress bar when standard error is not a terminal
     data = json.loads(result.stdout)
     by_name = {r["slo"]: r for r in data["reports"]}
     avail = by_name["availability"]

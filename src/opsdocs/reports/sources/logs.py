@@ -409,6 +409,10 @@ def measure_logs(
         )
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws its own progress bar on standard output for long queries: keep the tracking
+    # (our callback reads it) but never let the library print.
+    con.execute("SET enable_progress_bar_print = false")
+    con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
     try:
         fmt = _format_of(files, spec, where)
         types: dict[str, str] = {}

@@ -174,8 +174,9 @@ def _write_blocks(workspace: Any, targets: Any, reports: Any, links: dict[str, s
     for path, items in by_document.items():
         relative_links = {name: os.path.relpath(link, path.parent) for name, link in links.items()}
         document = read_document(path)
-        text = write_block(document, render_markdown(items, chart_links=relative_links))
-        if text != document.text:
+        raw = path.read_bytes().decode("utf-8")
+        text = write_block(document, render_markdown(items, chart_links=relative_links), raw=raw)
+        if text != raw:
             changes.write(path, text)
     for path in changes.commit():
         click.echo(f"updated {workspace.relative(path)}", err=True)

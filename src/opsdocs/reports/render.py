@@ -188,28 +188,37 @@ def render_markdown(
     return "\n".join(lines)
 
 
-def write_block(document: Document, block: str, *, section: str = "Measurement") -> str:
+def write_block(
+    document: Document, block: str, *, raw: str | None = None, section: str = "Measurement"
+) -> str:
     """The document's text with ``block`` between the report markers in ``section``.
 
+    ``raw`` is the file's text as read (the parsed document's text has its line endings
+    normalised); everything outside the markers is kept byte for byte, line endings included.
     Markers that are absent are added at the end of the section (a missing section is added at
     the end of the document). Raises :class:`DocumentError` for repeated or misordered markers.
     """
-    text = document.text
+    text = document.text if raw is None else raw
     path = Path(document.path)
+    if "\r\n" in text:  # write the block in the document's line endings
+        block = block.replace("\r\n", "\n").replace("\n", "\r\n")
     if REPORT_START not in text and REPORT_END not in text:
-        markers = f"{REPORT_START}\n{REPORT_END}\n"
+        nl = "\r\n" if "\r\n" in text else "\n"
+        markers = f"{REPORT_START}{nl}{REPORT_END}{nl}"
         found = document.section(section)
+        # splitlines() breaks where the parser did, so the parser's line numbers index it
         lines = text.splitlines(keepends=True)
         if found is None:
-            tail = "" if text.endswith("\n") or not text else "\n"
-            text = f"{text}{tail}\n## {section}\n\n{markers}"
+            tail = "" if text.endswith(("\n", "\r")) or not text else nl
+            text = f"{text}{tail}{nl}## {section}{nl}{nl}{markers}"
         else:
             end = found.end_line  # last line of the section, inclusive
             while end > found.start_line and not lines[end - 1].strip():
                 end -= 1
             before = "".join(lines[:end])
-            if before and not before.endswith("\n"):
-                before += "\n"
+            if before and not before.endswith(("\n", "\r")):
+                before += nl
             after = "".join(lines[end:])
-            text = f"{before}\n{markers}" + ("\n" + after.lstrip("\n") if after.strip() else "")
+            rest = after.lstrip("\r\n")
+            text = f"{before}{nl}{markers}" + (f"{nl}{rest}" if rest.strip() else "")
     return replace_block(text, block, path=path, start=REPORT_START, end=REPORT_END)

@@ -218,3 +218,52 @@ def test_prometheus_unreachable(report: Callable[..., Result], workspace: Path) 
     result = report("--source", "prometheus", "--prometheus-url", url, cwd=workspace)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: cannot reach Prometheus at {url}: ")
+
+
+def test_token_env_must_be_set(
+    report: Callable[..., Result], workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPSDOCS_TEST_TOKEN", raising=False)
+    (workspace / "opsdocs.toml").write_text(
+        'owners = ["team-sre"]\n[report]\nprometheus_url = "http://127.0.0.1:9"\n'
+        'token_env = "OPSDOCS_TEST_TOKEN"\n'
+    )
+    result = report("--source", "prometheus", cwd=workspace)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: report.token_env names OPSDOCS_TEST_TOKEN, which is not set"
+        " (export OPSDOCS_TEST_TOKEN=<token>, or remove report.token_env)\n"
+    )
+
+
+def test_bad_report_config(report: Callable[..., Result], workspace: Path) -> None:
+    (workspace / "opsdocs.toml").write_text('owners = ["team-sre"]\n[report]\nsorce = "logs"\n')
+    result = report(cwd=workspace)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ")
+    assert "opsdocs.toml: report.sorce: Extra inputs are not permitted" in result.stderr
+
+
+def test_markdown_format(report: Callable[..., Result], workspace: Path) -> None:
+    result = report("availability", "--at", AT_TEXT, "--format", "markdown", cwd=workspace)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert f"_Measured by `opsdocs slo report` from logs at {AT_TEXT}._" in lines
+    header = next(line for line in lines if line.startswith("| SLO |"))
+    assert header.count("|") == 12  # 11 columns: 5 fixed, 5 burn rates, exhaustion
+    good, total = expected(REQUESTS, 86400)
+    assert f"1d {good:,}/{total:,}" in result.stdout
+
+
+def test_at_relative_to_now() -> None:
+    import datetime as dt
+
+    from opsdocs.reports.collect import parse_at
+
+    now = dt.datetime(2026, 11, 20, 12, 0, 0, 500, tzinfo=dt.UTC)
+    assert parse_at("now-2h", now=now) == dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
+    assert parse_at("1795176000", now=now) == dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
+    assert parse_at("2026-11-20T13:00:00+01:00", now=now) == dt.datetime(
+        2026, 11, 20, 12, tzinfo=dt.UTC
+    )
+    assert parse_at("2026-11-20 12:00", now=now) == dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)

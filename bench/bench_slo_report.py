@@ -69,23 +69,35 @@ Request logs.
 
 FLOOR = """
 import duckdb, json, sys
-path, at = sys.argv[1], sys.argv[2]
+path, at, how = sys.argv[1], sys.argv[2], sys.argv[4]
 windows = [int(w) for w in sys.argv[3].split(",")]
-aggs = []
-for w in windows:
-    since = f"TIMESTAMPTZ '{at}' - INTERVAL {w} SECOND"
-    aggs.append(f"count(*) FILTER (WHERE ts > {since})")
-    aggs.append(f"count(*) FILTER (WHERE ts > {since} AND status < 500)")
 period = max(windows)
-sql = (
-    f"SELECT {', '.join(aggs)} FROM read_parquet('{path}') "
-    f"WHERE ts > TIMESTAMPTZ '{at}' - INTERVAL {period} SECOND AND ts <= TIMESTAMPTZ '{at}' "
+where = (
+    f"ts > TIMESTAMPTZ '{at}' - INTERVAL {period} SECOND AND ts <= TIMESTAMPTZ '{at}' "
     "AND path <> '/healthz'"
 )
+aggs = []
+if how == "filter":  # one conditional count per window
+    for w in windows:
+        since = f"TIMESTAMPTZ '{at}' - INTERVAL {w} SECOND"
+        aggs.append(f"count(*) FILTER (WHERE ts > {since})")
+        aggs.append(f"count(*) FILTER (WHERE ts > {since} AND status < 500)")
+    sql = f"SELECT {', '.join(aggs)} FROM read_parquet('{path}') WHERE {where}"
+else:  # counts per 5-minute step back from at, then windows as sums of steps
+    for w in windows:
+        aggs.append(f"sum(n) FILTER (WHERE step < {w // 300})")
+        aggs.append(f"sum(g) FILTER (WHERE step < {w // 300})")
+    sql = (
+        f"WITH s AS (SELECT (epoch_us(TIMESTAMPTZ '{at}') - epoch_us(ts)) // 300000000 AS step,"
+        " count(*) AS n, count(*) FILTER (WHERE status < 500) AS g"
+        f" FROM read_parquet('{path}') WHERE {where} GROUP BY step)"
+        f" SELECT {', '.join(aggs)} FROM s"
+    )
 con = duckdb.connect()
+con.execute("SET TimeZone = 'UTC'")
 con.execute("SET enable_progress_bar = false")
 row = con.execute(sql).fetchone()
-print(json.dumps({str(w): [row[2 * i + 1], row[2 * i]] for i, w in enumerate(windows)}))
+print(json.dumps({str(w): [int(row[2 * i + 1]), int(row[2 * i])] for i, w in enumerate(windows)}))
 """
 
 PANDAS = """
@@ -218,22 +230,34 @@ def main() -> int:
         sys.executable, "-m", "opsdocs", "--root", str(ws), "slo", "report",
         "--source", "logs", "--at", AT, "--format", "json",
     ]  # fmt: skip
-    floor = [sys.executable, "-c", FLOOR, str(data), AT, ",".join(map(str, WINDOWS))]
+    floors = {
+        how: [sys.executable, "-c", FLOOR, str(data), AT, ",".join(map(str, WINDOWS)), how]
+        for how in ("filter", "steps")
+    }
     pandas_cmd = [sys.executable, "-c", PANDAS, str(data), AT, ",".join(map(str, WINDOWS))]
 
     t_ops, mem_ops, out_ops = best(opsdocs, args.repeat, env)
-    t_floor, mem_floor, out_floor = best(floor, args.repeat)
     report = json.loads(out_ops)["reports"][0]
     mine = {str(w["seconds"]): [w["good"], w["total"]] for w in report["windows"]}
-    floor_counts = json.loads(out_floor)
-    if mine != floor_counts:
-        raise SystemExit(f"opsdocs and the floor disagree:\n{mine}\n{floor_counts}")
+    floor_runs = {}
+    for how, argv in floors.items():
+        floor_runs[how] = best(argv, args.repeat)
+        if json.loads(floor_runs[how][2]) != mine:
+            raise SystemExit(f"opsdocs and the {how} floor disagree:\n{mine}\n{floor_runs[how][2]}")
+    floor_counts = mine
+    # the floor is the faster of two bare SQL formulations of the same numbers
+    floor_how = min(floor_runs, key=lambda h: floor_runs[h][0])
+    t_floor, mem_floor, _ = floor_runs[floor_how]
 
     lines = [
         f"machine: {machine()}",
         f"date: {dt.date.today().isoformat()}, rows: {args.rows:,}, best of {args.repeat}",
         f"opsdocs slo report: {t_ops:7.2f} s, peak {mem_ops:6.0f} MB",
-        f"DuckDB SQL (floor): {t_floor:7.2f} s, peak {mem_floor:6.0f} MB",
+        *(
+            f"DuckDB SQL, {how + ':':7} {run_[0]:7.2f} s, peak {run_[1]:6.0f} MB"
+            for how, run_ in floor_runs.items()
+        ),
+        f"floor ({floor_how}):     {t_floor:7.2f} s, peak {mem_floor:6.0f} MB",
         f"ratio opsdocs / floor: {t_ops / t_floor:.2f} (target <= 1.3)",
     ]
     if not args.no_pandas:

@@ -257,3 +257,35 @@ def test_steps_add_up_to_the_period(tmp_path: Path) -> None:
     assert sum(s.total for s in m.steps) == total
     assert sum(s.bad for s in m.steps) == total - good
     assert m.steps[-1].end == AT
+
+
+@pytest.mark.parametrize("kind", ["naive", "text", "epoch"])
+def test_parquet_time_column_types(tmp_path: Path, kind: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if kind == "naive":
+        times = pa.array([r.ts.replace(tzinfo=None) for r in REQUESTS], type=pa.timestamp("ms"))
+    elif kind == "text":
+        times = pa.array([r.ts.isoformat() for r in REQUESTS])
+    else:
+        times = pa.array([r.ts.timestamp() for r in REQUESTS])
+    table = pa.table(
+        {
+            "time": times,
+            "status": pa.array([str(r.status) for r in REQUESTS]),  # text: cast in SQL
+            "duration_ms": pa.array([r.latency_ms for r in REQUESTS], type=pa.int32()),
+            "path": [r.path for r in REQUESTS],
+        }
+    )
+    pq.write_table(table, tmp_path / "a.parquet")
+    spec = slo(
+        "parquet",
+        "a.parquet",
+        indicator="latency",
+        good={"status_below": 500, "latency_at_most": 0.2},
+    )
+    m = measure_logs(spec, root=tmp_path, at=AT, windows=[3600, 86400])
+    for window in (3600, 86400, 30 * 86400):
+        want = expected(REQUESTS, window, good=lambda r: r.status < 500 and r.latency_ms <= 200)
+        assert (m.windows[window].good, m.windows[window].total) == want

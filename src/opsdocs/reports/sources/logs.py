@@ -66,6 +66,10 @@ _LINES = (
     " escape='', auto_detect=false, strict_mode=false, max_line_size=16777216)"
 )
 _UNIT = {"s": 1.0, "ms": 1e3, "us": 1e6}
+_INTEGERS = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+}  # fmt: skip
 
 
 def _quote_ident(name: str) -> str:
@@ -170,7 +174,10 @@ class _Fields:
 
     def number(self, name: str, sql_type: str) -> str:
         raw = self.raw(name)
-        if self.type_of(name) == sql_type:
+        kind = self.type_of(name)
+        if kind == sql_type or (kind in _INTEGERS and sql_type in ("INTEGER", "DOUBLE")):
+            return raw
+        if sql_type == "DOUBLE" and (kind in ("FLOAT", "DOUBLE") or kind.startswith("DECIMAL")):
             return raw
         return f"TRY_CAST({raw} AS {sql_type})"
 
@@ -256,7 +263,7 @@ def build_query(
     good_terms: list[str] = []
     if rule.status_below is not None:
         required.append("status")
-        good_terms.append(f"status < {int(rule.status_below)}")
+        good_terms.append(f"{{status}} < {int(rule.status_below)}")
     if rule.latency_at_most is not None:
         if latency_name is None:
             raise InputError(
@@ -265,8 +272,9 @@ def build_query(
             )
         required.append("latency")
         bound = round(rule.latency_at_most * _UNIT[spec.latency_unit], 9)
-        good_terms.append(f"latency <= {bound!r}")
-    good = " AND ".join(good_terms) or "true"
+        good_terms.append(f"{{latency}} <= {bound!r}")
+    good_template = " AND ".join(good_terms) or "true"
+    good = good_template.format(status="status", latency="latency")
 
     columns = [f"{_timestamp_us(fields, ts_name, ts_format)} AS ts_us"]
     if "status" in required:
@@ -282,6 +290,32 @@ def build_query(
         counted.append(f"NOT coalesce(exc_{index}, false)")
 
     params: list[Any] = [files]
+    ts_kind = fields.type_of(ts_name)
+    if fmt == "parquet" and ts_kind.startswith("TIMESTAMP"):
+        # Typed columns: one flat query whose filters DuckDB pushes into the Parquet scan.
+        ts = fields.raw(ts_name)
+        status = fields.number(status_name, "INTEGER")
+        latency = fields.number(latency_name, "DOUBLE") if latency_name else "NULL"
+        exprs = {"status": status, "latency": latency}
+        broken_flat = " OR ".join(f"{exprs[name]} IS NULL" for name in required) or "false"
+        counted_flat = ["true"]
+        for name, values in spec.include.items():
+            counted_flat.append(f"coalesce({_matches(fields, name, values)}, false)")
+        for name, values in spec.exclude.items():
+            counted_flat.append(f"NOT coalesce({_matches(fields, name, values)}, false)")
+        start_lit, at_lit = _timestamp_literal(at, period, ts_kind)
+        sql = f"""
+SELECT
+  CASE WHEN {ts} IS NULL OR ({broken_flat}) THEN -1
+       ELSE ({at_us} - epoch_us({ts})) // {step_us} END AS step,
+  count(*) AS counted,
+  count(*) FILTER (WHERE {good_template.format(**exprs)}) AS good
+FROM read_parquet(?, union_by_name=true)
+WHERE {ts} IS NULL OR ({ts} > {start_lit} AND {ts} <= {at_lit} AND {" AND ".join(counted_flat)})
+GROUP BY ALL
+""".strip()
+        return LogQuery(sql, params, files, fmt, step_us, False)
+
     rejects = False
     valid = "true"
     if fmt == "parquet":
@@ -326,6 +360,16 @@ WHERE ts_us IS NULL OR ({in_period} AND {" AND ".join(counted)})
 GROUP BY ALL
 """.strip()
     return LogQuery(sql, params, files, fmt, step_us, rejects)
+
+
+def _timestamp_literal(at: dt.datetime, period: int, kind: str) -> tuple[str, str]:
+    """SQL literals for the period's start and end, typed like the column."""
+    end = at.astimezone(dt.UTC) if at.tzinfo else at.replace(tzinfo=dt.UTC)
+    start = end - dt.timedelta(seconds=period)
+    if "TIME ZONE" in kind or kind.endswith("TZ"):
+        return (f"TIMESTAMPTZ '{start.isoformat()}'", f"TIMESTAMPTZ '{end.isoformat()}'")
+    naive = [t.replace(tzinfo=None).isoformat(sep=" ") for t in (start, end)]
+    return (f"TIMESTAMP '{naive[0]}'", f"TIMESTAMP '{naive[1]}'")
 
 
 def _epoch_us(at: dt.datetime) -> int:

@@ -126,3 +126,12 @@ def test_folder_named_md_and_huge_file(tmp_path: Path) -> None:
         fh.truncate(11 * 1024 * 1024)
     with pytest.raises(InputError, match="too large"):
         read_document(big)
+
+
+def test_heading_text_drops_comments_and_link_markup() -> None:
+    doc = parse_document(
+        Path("d.md"),
+        "# T\n\n## Impact <!-- omit in toc -->\n\nx\n\n## See [the `api`](a.md)\n\ny\n",
+    )
+    assert [s.title for s in doc.sections] == ["Impact", "See the api"]
+    assert [h.anchor for h in doc.headings] == ["t", "impact", "see-the-api"]

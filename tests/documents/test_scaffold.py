@@ -238,3 +238,17 @@ def test_bundled_templates_carry_registry_guidance() -> None:
             block = text.split(f"## {section.title}\n", 1)
             assert len(block) == 2, (kind.name, section.title)
             assert block[1].lstrip("\n").startswith(f"_{section.guidance}_\n")
+
+
+def test_fresh_init_passes_check_and_links_existing_siblings(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    build_tree(tmp_path, {"docs/internal/architecture/README.md": "# Architecture\n"})
+    cli("init", cwd=tmp_path)
+    text = (tmp_path / "docs/internal/operations/README.md").read_text()
+    assert (
+        "- [Architecture Documentation](../architecture/README.md) - Links to system design" in text
+    )
+    assert "- Delivery Documentation (`../delivery/README.md`, not written yet" in text
+    result = cli("check", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout

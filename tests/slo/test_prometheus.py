@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import re
 import string
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,6 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import require_tool
-from tests.slo.helpers import RATIO, promtool, section, slo
 
 from opsdocs.slo.prometheus import (
     CompileOptions,
@@ -23,6 +22,8 @@ from opsdocs.slo.prometheus import (
 )
 from opsdocs.slo.spec import SloSection
 from opsdocs.slo.windows import DEFAULT_WINDOWS, format_float
+from tests.conftest import require_tool
+from tests.slo.helpers import RATIO, promtool, section, slo
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -296,3 +297,59 @@ def test_header_names_the_source() -> None:
         " run 'opsdocs slo rules'."
     )
     assert re.search(r"^groups:$", text, re.M)
+
+
+@pytest.mark.parametrize("compat", ["native", "sloth"])
+def test_fast_emitter_writes_what_the_generic_one_writes(compat: str) -> None:
+    sec = section(
+        {
+            "name": "odd",
+            "objective": 99,
+            "indicator": RATIO,
+            "labels": {"note": "two\nlines", "yes": "no", "n": "1e3"},
+            "alerting": {"annotations": {"runbook": "first\n\nthird", "x": " padded "}},
+        }
+    )
+    groups = compile_section(sec, CompileOptions(compat=compat))  # type: ignore[arg-type]
+    text = render_rule_file(groups)
+    body = text.split("\n", 1)[1]
+    assert body == dump_rules_yaml({"groups": [g.to_dict() for g in groups]})
+    assert yaml.safe_load(body) == {"groups": [g.to_dict() for g in groups]}
+
+
+def test_custom_window_catalogue() -> None:
+    from opsdocs.slo.settings import SloSettings
+
+    settings = SloSettings.model_validate(
+        {
+            "windows": [
+                {"severity": "page", "short": "2m", "long": "30m", "budget_percent": 1},
+                {"severity": "page", "short": "15m", "long": "3h", "budget_percent": 4},
+                {"severity": "ticket", "short": "1h", "long": "12h", "budget_percent": 8},
+                {"severity": "ticket", "short": "4h", "long": "2d", "budget_percent": 15},
+            ]
+        }
+    )
+    pairs = settings.window_pairs()
+    out = compile_slo("api", slo(), CompileOptions(windows=pairs))
+    windows = [r.labels["slo_window"] for r in out[0].rules]
+    assert windows == ["2m", "15m", "30m", "1h", "3h", "4h", "12h", "2d", "30d"]
+    page = out[2].rules[0].expr
+    factor = Fraction(1, 100) * 30 * 24 * 2  # 1 % of a 30-day budget in 30 minutes
+    assert f"({format_float(float(factor))} * 0.001)" in page
+    assert "(14.4 * 0.001)" in page
+
+
+def test_window_catalogue_needs_two_pairs_per_severity() -> None:
+    from opsdocs.errors import ConfigError
+    from opsdocs.slo.settings import load_settings
+
+    raw = {"windows": [{"severity": "page", "short": "5m", "long": "1h", "budget_percent": 2}]}
+    with pytest.raises(ConfigError) as info:
+        load_settings(raw, source="pyproject.toml")
+    assert str(info.value) == (
+        "pyproject.toml: slo.windows: needs exactly two 'page' windows (got 1)"
+        " (see docs/slo-spec.md#configuration)"
+    )
+    with pytest.raises(ConfigError, match=r"slo\.outdir: Extra inputs are not permitted"):
+        load_settings({"outdir": "x"}, source="pyproject.toml")

@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.conftest import require_tool
-from tests.slo.helpers import RATIO, promtool, slo
 
 from opsdocs.slo.prometheus import CompileOptions, compile_section, compile_slo, render_rule_file
 from opsdocs.slo.promtool import ABOVE, BELOW, generate_tests
 from opsdocs.slo.spec import SloSection
 from opsdocs.slo.windows import DEFAULT_WINDOWS
+from tests.conftest import require_tool
+from tests.slo.helpers import RATIO, promtool, slo
 
 HAND_WRITTEN = Path(__file__).parent / "promtool"
 

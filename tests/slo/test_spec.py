@@ -3,13 +3,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.slo.helpers import RATIO, slo, slo_document
 
 from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.parse import parse_document
 from opsdocs.slo.rules import load_slo_document
 from opsdocs.slo.settings import SloSettings
 from opsdocs.slo.spec import SloFrontMatter, SloSpec
+from tests.slo.helpers import RATIO, slo, slo_document
 
 
 def findings(slos_yaml: str, settings: SloSettings | None = None) -> list[str]:

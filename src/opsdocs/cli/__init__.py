@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "index": "opsdocs.cli.docs:index_command",
     "list": "opsdocs.cli.docs:list_command",
     "schema": "opsdocs.cli.docs:schema_command",
+    "check": "opsdocs.cli.check:check_command",
+    "rule": "opsdocs.cli.check:rule_command",
     "slo": "opsdocs.cli.slo:slo",
 }
 

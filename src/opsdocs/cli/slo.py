@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from opsdocs.cli.context import app
+
+if TYPE_CHECKING:
+    from opsdocs.slo.rules import SloDocument
+    from opsdocs.slo.settings import SloSettings
+    from opsdocs.workspace import Workspace
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -18,7 +24,7 @@ def slo() -> None:
     """SLOs that compile: rules, tests, import and export of SLO specs."""
 
 
-def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
+def _settings(ctx: click.Context) -> tuple[Workspace, SloSettings]:
     from opsdocs.slo.settings import load_settings
 
     workspace = app(ctx).workspace()
@@ -27,7 +33,9 @@ def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
     )
 
 
-def _load(ctx: click.Context, paths: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+def _load(
+    ctx: click.Context, paths: tuple[Path, ...]
+) -> tuple[Workspace, SloSettings, list[SloDocument]]:
     from opsdocs.documents.parse import read_document
     from opsdocs.slo.rules import load_slo_document
 
@@ -128,6 +136,147 @@ def rules_command(
         click.echo(f"{state} {workspace.relative(output.path)}")
     if not plan.outputs:
         click.echo("No SLOs found: add 'slos:' to the front matter of an slo document.")
+    return EXIT_OK
+
+
+@slo.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--owner", help="Owner of documents created for new services (default: config).")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.pass_context
+def import_command(
+    ctx: click.Context, files: tuple[Path, ...], owner: str | None, dry_run: bool
+) -> int:
+    """Import Sloth or OpenSLO v1 SLO specs into slo documents.
+
+    FILES are Sloth prometheus/v1 specs, sloth.slok.dev/v1 PrometheusServiceLevel manifests or
+    OpenSLO v1 files (SLO, SLI, AlertPolicy, AlertCondition, Service, DataSource; references
+    resolve across FILES). Each service's SLOs go into its slo document: an SLO of the same
+    name is replaced, others are added, and everything else in the document is kept.
+    """
+    from opsdocs.documents.parse import Document, read_document
+    from opsdocs.documents.scaffold import new_document
+    from opsdocs.slo.importer import read_specs, update_document_slos
+    from opsdocs.workspace import ChangeSet
+
+    workspace = app(ctx).workspace()
+    texts = []
+    for path in files:
+        try:
+            texts.append((workspace.relative(path), path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            from opsdocs.errors import InputError
+
+            raise InputError(f"cannot read file: {exc}", path=path) from None
+    services = read_specs(texts)
+    existing: dict[str, Document] = {}
+    for doc in workspace.documents("slo"):
+        service = doc.get("service")
+        if isinstance(service, str) and service not in existing:
+            existing[service] = doc
+    changes = ChangeSet()
+    for imported in services:
+        names = ", ".join(s.name for s in imported.slos)
+        found = existing.get(imported.service)
+        if found is None:
+            if dry_run:
+                click.echo(f"would create an slo document for {imported.service}: {names}")
+                continue
+            created = new_document(workspace, "slo", imported.service, owner=owner)
+            click.echo(f"created {workspace.relative(created.path)}")
+            found = read_document(created.path)
+        doc = found
+        text = update_document_slos(doc, imported.slos)
+        verb = "would update" if dry_run else "updated"
+        if text == doc.text:
+            click.echo(f"same    {workspace.relative(doc.path)}: {names}")
+            continue
+        click.echo(f"{verb} {workspace.relative(doc.path)}: {names}")
+        changes.write(doc.path, text)
+    if changes and not dry_run:
+        changes.commit()
+    return EXIT_OK
+
+
+@slo.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["openslo"]),
+    default="openslo",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: standard output).",
+)
+@click.pass_context
+def export_command(ctx: click.Context, fmt: str, out: Path | None) -> int:
+    """Export the SLOs of every slo document as OpenSLO v1 (Service, SLI, SLO, AlertPolicy,
+    AlertCondition objects, one YAML stream)."""
+    from opsdocs.slo.interchange.openslo import export_openslo, render_openslo
+    from opsdocs.workspace import atomic_write
+
+    workspace, settings, loaded = _load(ctx, ())
+    errors = [f for d in loaded for f in d.errors]
+    for finding in errors:
+        click.echo(f"error: {finding.text()}", err=True)
+    if errors:
+        return EXIT_USAGE
+    objects = []
+    for sd in sorted(loaded, key=lambda d: str(d.document.path)):
+        if sd.section is not None and sd.section.slos:
+            objects.extend(
+                export_openslo(sd.section.service, sd.section.slos, windows=settings.window_pairs())
+            )
+    text = render_openslo(objects)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write(out, text)
+        click.echo(f"wrote {workspace.relative(out)}", err=True)
+    return EXIT_OK
+
+
+@slo.command("budget")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a table is stale.")
+@click.pass_context
+def budget_command(ctx: click.Context, check: bool) -> int:
+    """Update the error-budget table of every slo document that has SLOs.
+
+    The table sits between <!-- opsdocs:budget:start --> and <!-- opsdocs:budget:end -->; a
+    document without the markers gets them at the end of its "SLO Target" section.
+    """
+    from opsdocs.slo.budget import update_budget_table
+    from opsdocs.workspace import ChangeSet
+
+    workspace, settings, loaded = _load(ctx, ())
+    changes = ChangeSet()
+    stale = []
+    for sd in loaded:
+        if sd.section is None:
+            continue
+        text = update_budget_table(sd.document, settings.window_pairs())
+        if text != sd.document.text:
+            stale.append(sd.document.path)
+            changes.write(sd.document.path, text)
+    for path in stale:
+        click.echo(f"{'stale' if check else 'updated'} {workspace.relative(path)}")
+    if check:
+        if stale:
+            click.echo(
+                f"{len(stale)} budget table(s) out of date; run 'opsdocs slo budget' to update.",
+                err=True,
+            )
+            return EXIT_FINDINGS
+        return EXIT_OK
+    if changes:
+        changes.commit()
     return EXIT_OK
 
 

@@ -184,7 +184,7 @@ class Document:
         for i, token in enumerate(tokens):
             if token.type != "heading_open" or token.map is None:
                 continue
-            text = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
+            text = _heading_text(tokens[i + 1]) if i + 1 < len(tokens) else ""
             base = slugify(text)
             n = counts.get(base, 0)
             counts[base] = n + 1
@@ -228,7 +228,7 @@ class Document:
                 close(line - 1)
                 current = None
                 if token.tag == "h2":
-                    text = tokens[i + 1].content.strip()
+                    text = _heading_text(tokens[i + 1])
                     anchor = next(
                         (h.anchor for h in self.headings if h.line == line), slugify(text)
                     )
@@ -289,6 +289,18 @@ class Document:
             if not _closes(last, token.markup):
                 return self._file_line(start)
         return None
+
+
+def _heading_text(inline: Token) -> str:
+    """A heading's visible text: link markup, inline HTML and comments dropped (as GitHub does)."""
+    if not inline.children:
+        return inline.content.strip()
+    parts = [
+        child.content
+        for child in inline.children
+        if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+    ]
+    return " ".join("".join(parts).split())
 
 
 def _closes(line: str, markup: str) -> bool:

@@ -40,6 +40,15 @@ class InitResult:
     existing: list[Path] = field(default_factory=list)
 
 
+# The seed's sibling documentation folders; linked only once they exist, so that a fresh
+# workspace passes `opsdocs check` (a link to a missing file is a finding).
+_RELATED = (
+    ("Architecture Documentation", "../architecture/README.md", "Links to system design"),
+    ("Delivery Documentation", "../delivery/README.md", "Links to CI/CD, deployment"),
+    ("Governance Documentation", "../governance/README.md", "Links to compliance, security"),
+)
+
+
 def _readme_text(workspace: Workspace) -> str:
     docs_dir = workspace.docs_dir
     template_link = os.path.relpath(
@@ -52,6 +61,15 @@ def _readme_text(workspace: Workspace) -> str:
             "docs_dir": workspace.config.docs_dir.rstrip("/"),
             "templates_dir": workspace.config.templates_dir.rstrip("/"),
             "runbook_template_link": template_link,
+            "related": [
+                {
+                    "title": title,
+                    "link": link,
+                    "about": about,
+                    "exists": Path(os.path.normpath(docs_dir / link)).is_file(),
+                }
+                for title, link, about in _RELATED
+            ],
             "index_start": INDEX_START,
             "index_end": INDEX_END,
         },

@@ -44,6 +44,7 @@ __all__ = [
     "compile_section",
     "compile_slo",
     "le_matcher",
+    "reads_back_as_string",
     "render_rule_file",
     "sli_queries",
 ]
@@ -172,12 +173,19 @@ def sli_queries(slo: SloSpec) -> SliQueries:
 
 
 def _indent(text: str, by: str = "  ") -> str:
-    return "\n".join(by + line if line else line for line in text.splitlines())
+    return _indent_lines(text.rstrip("\n"), by)
 
 
-def _native_sli(slo: SloSpec, window: str) -> str:
+def _indent_lines(text: str, by: str) -> str:
+    """Every line of ``text`` indented by ``by``, empty lines left empty."""
+    if "\n\n" in text:
+        return "\n".join(by + line if line else line for line in text.split("\n"))
+    return by + text.replace("\n", "\n" + by)
+
+
+def _native_sli(slo: SloSpec, window: str, q: SliQueries | None = None) -> str:
     """The error ratio over one window, with the no-data policy written out."""
-    q = sli_queries(slo)
+    q = q or sli_queries(slo)
     policy = slo.no_data
     if q.kind in ("raw", "probe"):
         assert q.ratio is not None
@@ -205,8 +213,8 @@ def _native_sli(slo: SloSpec, window: str) -> str:
     return f"(\n{_indent(base)}\n)\nor\n(0 * ({total}) + 1)\nor on() vector(1)"
 
 
-def _sloth_sli(slo: SloSpec, window: str) -> str:
-    q = sli_queries(slo)
+def _sloth_sli(slo: SloSpec, window: str, q: SliQueries | None = None) -> str:
+    q = q or sli_queries(slo)
     if q.ratio is not None:
         return f"({render_window(q.ratio, window)})"
     assert q.total is not None
@@ -311,10 +319,12 @@ def _compile_native(
     used = [p for p in pairs if p.severity in severities]
     shortest = min(p.short for p in pairs)
     windows = sorted({*_windows(used), shortest})
+    # The SLI expression is built once with the placeholder, then filled in per window.
+    template = _native_sli(slo, WINDOW_PLACEHOLDER, sli_queries(slo))
     sli_rules = [
         Rule(
             record=SLI_RECORD.format(window=format_duration(w)),
-            expr=_native_sli(slo, format_duration(w)),
+            expr=render_window(template, format_duration(w)),
             labels=_merge(base_labels, {"slo_window": format_duration(w)}),
         )
         for w in windows
@@ -323,7 +333,7 @@ def _compile_native(
     sli_rules.append(
         Rule(
             record=SLI_RECORD.format(window=period_text),
-            expr=_native_sli(slo, period_text),
+            expr=render_window(template, period_text),
             labels=_merge(base_labels, {"slo_window": period_text}),
         )
     )
@@ -419,11 +429,12 @@ def _compile_sloth(
     period = slo.period_seconds
     period_text = format_duration(period)
     pairs = options.windows
+    template = _sloth_sli(slo, WINDOW_PLACEHOLDER, sli_queries(slo))
     # Sloth records every catalogue window whether or not an alert uses it.
     sli_rules = [
         Rule(
             record=SLI_RECORD.format(window=format_duration(w)),
-            expr=_sloth_sli(slo, format_duration(w)),
+            expr=render_window(template, format_duration(w)),
             labels=_merge(ids, {"sloth_window": format_duration(w)}, slo.labels),
         )
         for w in _windows(pairs)
@@ -547,6 +558,11 @@ def _plain_is_string(text: str) -> bool:
     return _resolves_to_string(text)
 
 
+def reads_back_as_string(text: str) -> bool:
+    """Whether ``text`` written as a plain YAML scalar reads back (YAML 1.1) as that string."""
+    return _resolves_to_string(text)
+
+
 @lru_cache(maxsize=4096)
 def _resolves_to_string(text: str) -> bool:
     import yaml
@@ -563,7 +579,11 @@ def _scalar(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return format_float(value)
-    text = str(value)
+    return _string(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _string(text: str) -> str:
     if _plain_is_string(text):
         return text
     if text.isprintable() and text == text.strip():
@@ -582,16 +602,21 @@ def _quote(text: str) -> str:
     return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _block_safe(text: str) -> bool:
     """Whether a ``|-`` literal block reads back as exactly ``text``."""
-    return (
-        not text.endswith("\n")
-        and text[:1] not in ("", " ", "\t", "\n")
-        and not _UNSAFE_BLOCK.search(text)
-        and not _NOT_YAML_PRINTABLE.search(text.replace("\n", ""))
-    )
+    if text.endswith(("\n", " ", "\t")) or text[:1] in ("", " ", "\t", "\n"):
+        return False
+    if " \n" in text or "\t\n" in text:
+        return False  # trailing blanks on a line
+    if text.isascii():
+        return _ASCII_CONTROL.search(text) is None
+    return not _UNSAFE_BLOCK.search(text) and not _NOT_YAML_PRINTABLE.search(text.replace("\n", ""))
 
 
+@lru_cache(maxsize=4096)
 def _key(key: str) -> str:
     return key if _PLAIN_KEY.match(key) and _resolves_to_string(key) else _quote(key)
 
@@ -626,6 +651,53 @@ def _emit(value: Any, indent: int, out: list[str]) -> None:
         out.append(pad + _scalar(value))
 
 
+def _emit_rules(groups: Sequence[RuleGroup], indent: int, out: list[str]) -> None:
+    """The ``groups:`` list, written directly: the same text as :func:`_emit` of
+    ``[g.to_dict() for g in groups]``, several times faster for thousands of rules."""
+    pad = " " * indent
+    inner = pad + "      "
+    blocks: dict[int, str] = {}  # rendered label blocks, by mapping (rules share them)
+
+    def mapping_block(title: str, mapping: Mapping[str, str]) -> str:
+        key = id(mapping)
+        if key in blocks:
+            return blocks[key]
+        lines = [f"{inner}{title}:"]
+        for name in sorted(mapping):
+            value = mapping[name]
+            if "\n" in value and _block_safe(value):
+                lines.append(f"{inner}  {_key(name)}: |-")
+                lines.append(_indent_lines(value, inner + "    "))
+            else:
+                lines.append(f"{inner}  {_key(name)}: {_string(value)}")
+        text = "\n".join(lines)
+        blocks[key] = text
+        return text
+
+    for group in groups:
+        out.append(f"{pad}- name: {_string(group.name)}")
+        if not group.rules:
+            out.append(f"{pad}  rules: []")
+            continue
+        out.append(f"{pad}  rules:")
+        for rule in group.rules:
+            if rule.record is not None:
+                out.append(f"{pad}    - record: {_string(rule.record)}")
+                if rule.alert is not None:
+                    out.append(f"{inner}alert: {_string(rule.alert)}")
+            else:
+                out.append(f"{pad}    - alert: {_string(str(rule.alert))}")
+            expr = rule.expr
+            if "\n" in expr and _block_safe(expr):
+                out.append(f"{inner}expr: |-\n{_indent_lines(expr, inner + '  ')}")
+            else:
+                out.append(f"{inner}expr: {_string(expr)}")
+            if rule.labels:
+                out.append(mapping_block("labels", rule.labels))
+            if rule.annotations:
+                out.append(mapping_block("annotations", rule.annotations))
+
+
 def dump_rules_yaml(data: Mapping[str, Any]) -> str:
     """Deterministic block YAML for rule data (dicts keep their order; exprs as ``|-``)."""
     out: list[str] = []
@@ -649,15 +721,22 @@ def render_rule_file(
     header = "# Code generated by opsdocs"
     header += f" from {source}" if source else ""
     header += ". DO NOT EDIT: change the document and run 'opsdocs slo rules'.\n"
-    body: dict[str, Any] = {"groups": [g.to_dict() for g in groups]}
+    out: list[str] = []
     if fmt == "prometheus-operator":
-        body = {
+        head: dict[str, Any] = {
             "apiVersion": "monitoring.coreos.com/v1",
             "kind": "PrometheusRule",
             "metadata": {
                 "name": _k8s_name(name),
                 "labels": {"app.kubernetes.io/managed-by": "opsdocs"},
             },
-            "spec": body,
         }
-    return header + dump_rules_yaml(body)
+        _emit(head, 0, out)
+        out.append("spec:")
+        indent = 4
+        out.append("  groups:" if groups else "  groups: []")
+    else:
+        indent = 2
+        out.append("groups:" if groups else "groups: []")
+    _emit_rules(groups, indent, out)
+    return header + "\n".join(out) + "\n"

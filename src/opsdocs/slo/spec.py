@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -54,11 +55,13 @@ def has_placeholder(query: str) -> bool:
 
 def render_window(query: str, window: str) -> str:
     """The query with every ``{{window}}`` replaced by a Prometheus duration."""
-    return _PLACEHOLDER.sub(window, query)
+    if "{{ " in query or " }}" in query:
+        return _PLACEHOLDER.sub(window, query)
+    return query.replace(WINDOW_PLACEHOLDER, window)
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class RatioIndicator(_Strict):
@@ -143,6 +146,17 @@ class AlertingSpec(_Strict):
     ticket: AlertSpec = Field(default_factory=AlertSpec)
 
 
+@lru_cache(maxsize=1024)
+def _budget_fraction(objective: float) -> Fraction:
+    # The decimal the user wrote (99.9), not its binary neighbour, so 99.9 gives exactly 1/1000.
+    return (100 - Fraction(Decimal(repr(objective)))) / 100
+
+
+@lru_cache(maxsize=1024)
+def _budget(objective: float) -> float:
+    return float(_budget_fraction(objective))
+
+
 class SloSpec(_Strict):
     """One service level objective."""
 
@@ -185,16 +199,16 @@ class SloSpec(_Strict):
     @property
     def budget_fraction(self) -> Fraction:
         """Exact error budget as a fraction of events (99.9 → 1/1000)."""
-        return (100 - Fraction(Decimal(repr(self.objective)))) / 100
+        return _budget_fraction(self.objective)
 
     @property
     def budget(self) -> float:
         """Error budget ratio, correctly rounded (99.9 → 0.001)."""
-        return float(self.budget_fraction)
+        return _budget(self.objective)
 
     @property
     def objective_ratio(self) -> float:
-        return float(Fraction(Decimal(repr(self.objective))) / 100)
+        return float(1 - _budget_fraction(self.objective))
 
 
 def _unique(value: list[SloSpec]) -> list[SloSpec]:

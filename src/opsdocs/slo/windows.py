@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Literal
 
 __all__ = [
@@ -55,6 +56,12 @@ def parse_period(text: str) -> int:
     return int(match.group(1)) * _UNITS[match.group(2)]
 
 
+@lru_cache(maxsize=1024)
+def _factor(budget_percent: float, period: int, long: int) -> float:
+    return float(Fraction(str(budget_percent)) * period / (100 * long))
+
+
+@lru_cache(maxsize=1024)
 def format_duration(seconds: int) -> str:
     """Seconds as Prometheus prints a duration (``model.Duration.String``).
 
@@ -81,6 +88,7 @@ def format_duration(seconds: int) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=4096)
 def format_float(value: float) -> str:
     """Shortest text that reads back as ``value``, without a trailing ``.0``.
 
@@ -105,8 +113,7 @@ class WindowPair:
 
     def factor(self, period: int) -> float:
         """Burn-rate factor for an SLO period (seconds), correctly rounded (28d: 13.44, 5.6)."""
-        exact = Fraction(str(self.budget_percent)) * period / (100 * self.long)
-        return float(exact)
+        return _factor(self.budget_percent, period, self.long)
 
     def sloth_factor(self, period: int) -> float:
         """The factor as Sloth computes it in float64 (28d page slow: 5.6000000000000005)."""

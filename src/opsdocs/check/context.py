@@ -1,0 +1,319 @@
+"""What rules see: one document (:class:`DocContext`) or the facts of all of them
+(:class:`WorkspaceContext`).
+
+A document is *typed* (given a shape to check against) by, in order: a profile whose ``paths``
+match it; its front-matter ``kind`` (a built-in kind or a profile name); its file name (a kind's
+naming rule). An untyped Markdown file gets only the rules that make sense for any Markdown
+(links, fences, YAML that does not parse).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from opsdocs.documents.kinds import KINDS, Kind, SectionSpec, kind_for_filename
+from opsdocs.documents.parse import (
+    Document,
+    Section,
+    normalize_heading,
+    read_document,
+    slugify,
+)
+from opsdocs.errors import InputError
+
+if TYPE_CHECKING:
+    from opsdocs.check.settings import CheckSettings, Profile
+    from opsdocs.documents.schemas import FrontMatter
+    from opsdocs.workspace import Workspace
+
+__all__ = ["DocContext", "DocType", "Facts", "WorkspaceContext", "resolve_type"]
+
+KINDS_BY_NAME = {k.name: k for k in KINDS} | {a: k for k in KINDS for a in k.aliases}
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class DocType:
+    """The shape a document is checked against."""
+
+    name: str | None = None  # kind or profile name; None: untyped
+    kind: Kind | None = None  # the built-in kind (naming rule, schema), if any
+    profile_name: str | None = None
+    typed_by: str | None = None  # "profile" | "front-matter" | "file-name"
+    sections: tuple[SectionSpec, ...] = ()
+    order: bool = True
+    title: str = "front-matter"
+    front_matter: str = "optional"
+
+    @property
+    def typed(self) -> bool:
+        return self.name is not None
+
+    @property
+    def schema(self) -> type[FrontMatter] | None:
+        if self.kind is not None:
+            return self.kind.schema
+        if self.front_matter == "required":
+            from opsdocs.documents.schemas import FrontMatter
+
+            return FrontMatter
+        return None
+
+
+def _profile_type(name: str, profile: Profile, kind: Kind | None, typed_by: str) -> DocType:
+    if profile.sections is not None:
+        sections = tuple(SectionSpec(t, profile.guidance.get(t, "")) for t in profile.sections)
+    else:
+        sections = kind.sections if kind else ()
+    return DocType(
+        name=name,
+        kind=kind,
+        profile_name=name,
+        typed_by=typed_by,
+        sections=sections,
+        order=profile.order,
+        title=profile.title,
+        front_matter="required" if kind is not None else profile.front_matter,
+    )
+
+
+def resolve_type(doc: Document, rel_paths: list[str], settings: CheckSettings) -> DocType:
+    """The :class:`DocType` of ``doc`` (see the module docstring)."""
+    fm_kind = doc.kind
+    for name, profile in settings.profiles.items():
+        if profile.paths and profile.matches_path(rel_paths):
+            kind = KINDS_BY_NAME.get(profile.kind or fm_kind or name)
+            return _profile_type(name, profile, kind, "profile")
+    if fm_kind is not None:
+        for name, profile in settings.profiles.items():
+            if not profile.paths and fm_kind in (name, profile.kind):
+                return _profile_type(name, profile, KINDS_BY_NAME.get(fm_kind), "front-matter")
+        kind = KINDS_BY_NAME.get(fm_kind)
+        if kind is not None:
+            return _kind_type(kind, "front-matter")
+    kind = kind_for_filename(doc.path.name, "")
+    if kind is not None:
+        for name, profile in settings.profiles.items():
+            if not profile.paths and kind.name in (name, profile.kind):
+                return _profile_type(name, profile, kind, "file-name")
+        return _kind_type(kind, "file-name")
+    return DocType()
+
+
+def _kind_type(kind: Kind, typed_by: str) -> DocType:
+    return DocType(
+        name=kind.name,
+        kind=kind,
+        typed_by=typed_by,
+        sections=kind.sections,
+        front_matter="required",
+    )
+
+
+@dataclass
+class DocContext:
+    """One parsed document and its type, as document rules see it."""
+
+    path: Path
+    doc: Document
+    doctype: DocType
+    rel_paths: list[str]
+    settings: CheckSettings
+
+    @cached_property
+    def skipped_lines(self) -> set[int]:
+        """File lines inside code blocks and HTML comment blocks (not prose)."""
+        lines: set[int] = set()
+        offset = self.doc.body_line
+        for token in self.doc.tokens:
+            if token.map is None or token.level != 0:
+                continue
+            is_code = token.type in ("fence", "code_block")
+            is_comment = token.type == "html_block" and token.content.lstrip().startswith("<!--")
+            if is_code or is_comment:
+                lines.update(range(token.map[0] + offset, token.map[1] + offset))
+        return lines
+
+    @cached_property
+    def code_lines(self) -> set[int]:
+        """File lines inside fenced or indented code blocks."""
+        lines: set[int] = set()
+        offset = self.doc.body_line
+        for token in self.doc.tokens:
+            if token.map is not None and token.type in ("fence", "code_block"):
+                lines.update(range(token.map[0] + offset, token.map[1] + offset))
+        return lines
+
+    @cached_property
+    def front_matter_ok(self) -> bool:
+        """Front matter present and parsed as a mapping."""
+        return self.doc.front_matter is not None and not any(
+            p.code.startswith("front-matter") for p in self.doc.problems
+        )
+
+
+@dataclass
+class Facts:
+    """What workspace rules need to know about one document (cached with its findings)."""
+
+    path: str
+    readable: bool = True
+    type_name: str | None = None
+    kind: str | None = None  # built-in kind name, if any
+    typed_by: str | None = None
+    fm_kind: str | None = None
+    service: str | None = None
+    owner: str | None = None
+    title: str | None = None
+    last_reviewed: str | None = None
+    review_every: str | None = None
+    positions: dict[str, list[int]] = field(default_factory=dict)
+    anchors: list[str] = field(default_factory=list)
+    links: list[list[Any]] = field(default_factory=list)  # [href, line, col]
+    slo_section: list[int] | None = None  # [heading line, first line, last line]
+    suppressions: list[dict[str, Any]] = field(default_factory=list)
+    index_title: str | None = None
+    index_owner: str | None = None
+    index_reviewed: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def position(self, key: str) -> tuple[int, int]:
+        pos = self.positions.get(key) or self.positions.get("") or [1, 1]
+        return pos[0], pos[1]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Facts:
+        return cls(**data)
+
+
+def real_path(path: Path | str) -> str:
+    """Absolute path with symlinked folders resolved; the file itself stays as named, so that a
+    symlinked document keeps its name and a symlink loop is reported, not followed."""
+    absolute = os.path.abspath(path)
+    if os.path.isdir(absolute):
+        return os.path.realpath(absolute)
+    return os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+
+
+def split_href(href: str) -> tuple[str, str] | None:
+    """(path part, fragment) of a relative link, or None for URLs and absolute links."""
+    if not href or href.startswith("//") or (":" in href and _SCHEME.match(href)):
+        return None
+    target, _, fragment = href.partition("#")
+    if "?" in target:
+        target = target.split("?", 1)[0]
+    if "%" in href:
+        return unquote(target), unquote(fragment)
+    return target, fragment
+
+
+@dataclass
+class WorkspaceContext:
+    """Every document's facts, for rules that look across documents or at the date."""
+
+    facts: dict[str, Facts]
+    reported: set[str]
+    today: dt.date
+    settings: CheckSettings
+    workspace: Workspace | None = None
+    root: Path = field(default_factory=Path.cwd)
+    _anchor_cache: dict[str, set[str] | None] = field(default_factory=dict)
+    _resolved: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def documents(self, kind: str | None = None) -> list[Facts]:
+        """Readable documents (of built-in ``kind``), sorted by path."""
+        return [
+            f
+            for _, f in sorted(self.facts.items())
+            if f.readable and (kind is None or f.kind == kind)
+        ]
+
+    def resolve(self, source: str, target: str) -> str:
+        """Absolute, normalised path of link ``target`` written in document ``source``."""
+        if target.startswith("/"):
+            return os.path.normpath(str(self.root) + target)
+        key = (os.path.dirname(source), target)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = os.path.normpath(os.path.join(*key))
+        return found
+
+    @cached_property
+    def links(self) -> list[tuple[str, str, str, str, int, int]]:
+        """(source, href, target path or '', fragment, line, col) of every relative link in
+        the reported documents."""
+        result = []
+        for path in sorted(self.reported):
+            facts = self.facts.get(path)
+            if facts is None or not facts.readable:
+                continue
+            for href, line, col in facts.links:
+                parts = split_href(href)
+                if parts is None:
+                    continue
+                target, fragment = parts
+                resolved = self.resolve(path, target) if target else ""
+                result.append((path, href, resolved, fragment, line, col))
+        return result
+
+    def anchors_of(self, path: str) -> set[str] | None:
+        """Anchors of the Markdown file at ``path`` (None when it cannot be read)."""
+        if path not in self._anchor_cache and path in self.facts:
+            facts = self.facts[path]
+            self._anchor_cache[path] = set(facts.anchors) if facts.readable else None
+        if path not in self._anchor_cache:
+            try:
+                doc = read_document(Path(path))
+                self._anchor_cache[path] = anchors_of(doc)
+            except InputError:
+                self._anchor_cache[path] = None
+        return self._anchor_cache[path]
+
+
+_HTML_ID = re.compile(r"""<a\s[^>]*?(?:name|id)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+def anchors_of(doc: Document) -> set[str]:
+    """Heading anchors plus explicit HTML anchors (``<a id="...">``).
+
+    A heading with an HTML comment (``## Impact <!-- omit in toc -->``) also gets the anchor
+    GitHub gives it, without the comment.
+    """
+    anchors = set(doc.anchors)
+    for heading in doc.headings:
+        if "<!--" in heading.text:
+            anchors.add(slugify(_COMMENT.sub("", heading.text)))
+    if "<a" in doc.text:
+        anchors.update(m.group(1) for m in _HTML_ID.finditer(doc.text))
+    return anchors
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def section_key(title: str) -> str:
+    """Tolerant key of a heading: :func:`normalize_heading` without HTML comments, so that
+    ``## Impact <!-- omit in toc -->`` still matches ``Impact``."""
+    if "<!--" in title:
+        title = _COMMENT.sub(" ", title)
+    return normalize_heading(title)
+
+
+def find_section(doc: Document, title: str) -> Section | None:
+    """The first level-2 section of ``doc`` whose heading matches ``title`` tolerantly."""
+    key = section_key(title)
+    return next((s for s in doc.sections if section_key(s.title) == key), None)
+
+
+def slo_section_key() -> str:
+    return section_key("SLOs / SLIs")

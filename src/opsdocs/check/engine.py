@@ -1,0 +1,394 @@
+"""Running the checks: find the files, analyse each (cached, in parallel), then look across.
+
+1. The files: the operations folder by default, or the given paths (folders are walked; hidden
+   folders, ``node_modules`` and the workspace's templates folder are skipped). Markdown files
+   are checked, and so are files that look like operations documents without a Markdown name
+   (``runbook-api``), so that the naming rules can report them.
+2. Each file's bytes are hashed; a cache hit gives its document-rule findings and its facts
+   without parsing. The rest are parsed and checked (in worker processes when there are many).
+3. Workspace rules (links, index, freshness, cross-document) run over the facts of every file.
+4. Suppression comments, the rule selection and the ``reported`` set filter the findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from opsdocs.check.cache import CheckCache, content_hash, fingerprint
+from opsdocs.check.context import (
+    DocContext,
+    Facts,
+    WorkspaceContext,
+    anchors_of,
+    real_path,
+    resolve_type,
+    section_key,
+    slo_section_key,
+)
+from opsdocs.check.findings import CheckResult, Finding
+from opsdocs.check.registry import Rule, all_rules, get_rule, select_rules
+from opsdocs.check.rules.naming import conventional_name
+from opsdocs.check.settings import CheckSettings, load_settings
+from opsdocs.check.suppress import is_suppressed, parse_suppressions
+from opsdocs.documents.parse import MAX_DOCUMENT_BYTES, read_document
+from opsdocs.documents.schemas import as_date
+from opsdocs.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from opsdocs.workspace import Workspace
+
+__all__ = ["CheckOptions", "analyze_document", "discover_files", "run_check"]
+
+_MARKDOWN = (".md", ".markdown", ".mdown")
+_SKIP_DIRS = {"node_modules", "__pycache__"}
+#: Below this many files to parse, worker processes cost more than they save.
+PARALLEL_THRESHOLD = 200
+
+
+@dataclass
+class CheckOptions:
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    strict: bool = False
+    today: dt.date | None = None
+    cache: bool = True
+    jobs: int | None = None
+    parallel_threshold: int = PARALLEL_THRESHOLD
+
+
+@dataclass
+class _File:
+    path: str  # absolute, normalised
+    rel_paths: list[str]
+    reported: bool
+
+
+# -- finding the files ---------------------------------------------------------------------------
+
+
+def _wanted(name: str) -> bool:
+    lower = name.lower()
+    if lower.endswith(_MARKDOWN):
+        return True
+    suffix = os.path.splitext(lower)[1]
+    return suffix in ("", ".txt") and conventional_name(name) is not None
+
+
+def _rel(path: str, base: Path | str) -> str | None:
+    prefix = str(base).rstrip(os.sep) + os.sep
+    if path.startswith(prefix):
+        return path[len(prefix) :].replace(os.sep, "/")
+    return None
+
+
+def discover_files(
+    targets: Iterable[Path], root: Path, skip: Iterable[Path] = ()
+) -> list[tuple[str, str | None]]:
+    """(absolute path, path relative to the target folder) of every file to check, sorted."""
+    skipped = {real_path(p) for p in skip}
+    found: dict[str, str | None] = {}
+    for target in targets:
+        top = real_path(target)
+        if not os.path.isdir(top):  # a file, or anything that is not a folder
+            found.setdefault(top, None)
+            continue
+        for dirpath, dirnames, filenames in os.walk(top):
+            keep = []
+            for d in sorted(dirnames):
+                full = os.path.join(dirpath, d)
+                if d.startswith(".") or d in _SKIP_DIRS or full in skipped:
+                    continue
+                if d.lower().endswith(_MARKDOWN):  # a folder named like a document
+                    found.setdefault(full, _rel(full, top))
+                    continue
+                keep.append(d)
+            dirnames[:] = keep
+            for name in filenames:
+                if _wanted(name):
+                    full = os.path.join(dirpath, name)
+                    found.setdefault(full, _rel(full, top))
+    return sorted(found.items())
+
+
+# -- one document ----------------------------------------------------------------------------
+
+
+def collect_facts(ctx: DocContext) -> Facts:
+    """The facts of one parsed document that workspace rules need."""
+    doc = ctx.doc
+    fm = doc.front_matter or {}
+    dt_ = ctx.doctype
+    facts = Facts(path=str(ctx.path), type_name=dt_.name, typed_by=dt_.typed_by)
+    facts.kind = dt_.kind.name if dt_.kind is not None else None
+    facts.fm_kind = doc.kind
+
+    def text(key: str) -> str | None:
+        value = fm.get(key)
+        return value.strip() or None if isinstance(value, str) else None
+
+    facts.service, facts.owner, facts.title = text("service"), text("owner"), text("title")
+    reviewed = as_date(fm.get("last_reviewed"))
+    facts.last_reviewed = reviewed.isoformat() if reviewed else None
+    every = fm.get("review_every")
+    facts.review_every = every if isinstance(every, str) else None
+    if doc.yaml is not None:
+        for key in ("", "kind", "service", "owner", "last_reviewed", "title"):
+            path = () if key == "" else (key,)
+            if path in doc.yaml.positions:
+                facts.positions[key] = list(doc.yaml.positions[path])
+    # index entry, exactly as opsdocs.documents.index builds it
+    title = fm.get("title")
+    if isinstance(title, str) and title.strip():
+        facts.index_title = title.strip()
+    elif doc.title:
+        facts.index_title = doc.title
+    if isinstance(fm.get("owner"), str):
+        facts.index_owner = fm["owner"].strip() or None
+    facts.index_reviewed = facts.last_reviewed
+    facts.anchors = sorted(anchors_of(doc))
+    facts.links = [[link.href, link.line, link.col] for link in doc.links]
+    if facts.kind == "runbook":
+        key = slo_section_key()
+        section = next((s for s in doc.sections if section_key(s.title) == key), None)
+        if section is not None:
+            facts.slo_section = [section.line, section.start_line, section.end_line]
+    facts.suppressions = parse_suppressions(doc.lines, ctx.code_lines)
+    return facts
+
+
+def analyze_document(
+    path: str, rel_paths: list[str], settings: CheckSettings
+) -> tuple[list[list[Any]], dict[str, Any]]:
+    """Run every document rule on the file at ``path``: (findings, facts as JSON)."""
+    try:
+        doc = read_document(Path(path))
+    except InputError as exc:
+        finding = [
+            "IN001",
+            exc.line or 1,
+            exc.col or 1,
+            exc.message,
+            exc.hint,
+        ]
+        return [finding], Facts(path=path, readable=False).to_json()
+    doctype = resolve_type(doc, rel_paths, settings)
+    ctx = DocContext(Path(path), doc, doctype, rel_paths, settings)
+    findings: list[list[Any]] = []
+    facts = collect_facts(ctx)
+    for rule in all_rules():
+        if rule.scope == "document":
+            for v in rule.run(ctx):
+                findings.append([rule.code, v.line, v.col, v.message, v.hint])
+        if rule.collect is not None:
+            facts.extra[rule.code] = rule.collect(ctx)
+    return findings, facts.to_json()
+
+
+_WORKER_SETTINGS: CheckSettings | None = None
+
+
+def _init_worker(settings: CheckSettings) -> None:
+    global _WORKER_SETTINGS
+    _WORKER_SETTINGS = settings
+
+
+def _analyze_in_worker(job: tuple[str, list[str]]) -> tuple[list[list[Any]], dict[str, Any]]:
+    assert _WORKER_SETTINGS is not None
+    return analyze_document(job[0], job[1], _WORKER_SETTINGS)
+
+
+def _from_cache(entry: dict[str, Any]) -> tuple[list[list[Any]], Facts] | None:
+    """An entry's findings and facts, or None when the entry is not what this version wrote."""
+    try:
+        findings = entry["findings"]
+        if not all(isinstance(f, list) and len(f) == 5 and get_rule(f[0]) for f in findings):
+            return None
+        return findings, Facts.from_json(entry["facts"])
+    except (KeyError, TypeError, ValueError, UsageError):
+        return None
+
+
+def _read_hash(path: str) -> str | None:
+    try:
+        st = os.stat(path)
+        if not os.path.isfile(path) or st.st_size > MAX_DOCUMENT_BYTES:
+            return None
+        with open(path, "rb") as fh:
+            return content_hash(fh.read())
+    except OSError:
+        return None
+
+
+def _analyze_all(
+    jobs: list[tuple[str, list[str]]], settings: CheckSettings, workers: int
+) -> list[tuple[list[list[Any]], dict[str, Any]]]:
+    if workers <= 1 or len(jobs) < 2:
+        return [analyze_document(p, r, settings) for p, r in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    chunk = max(1, min(256, len(jobs) // (workers * 8)))
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(settings,)
+    ) as pool:
+        return list(pool.map(_analyze_in_worker, jobs, chunksize=chunk))
+
+
+# -- the run ---------------------------------------------------------------------------------
+
+
+def _display(path: str, cwd: str) -> str:
+    prefix = cwd.rstrip(os.sep) + os.sep
+    return path[len(prefix) :] if path.startswith(prefix) else path
+
+
+def _uri(path: str, root: Path) -> str:
+    rel = _rel(path, root)
+    return rel if rel is not None else path.replace(os.sep, "/")
+
+
+def _targets(workspace: Workspace, paths: Sequence[Path] | None) -> list[Path]:
+    if not paths:
+        if not workspace.docs_dir.is_dir():
+            raise UsageError(
+                f"no operations folder at {workspace.relative(workspace.docs_dir)}",
+                hint="run 'opsdocs init', or pass the folders or files to check",
+            )
+        return [workspace.docs_dir]
+    for path in paths:
+        if not os.path.lexists(path):
+            raise UsageError(f"{path}: no such file or folder", hint="check the path")
+    return list(paths)
+
+
+def run_check(
+    workspace: Workspace, paths: Sequence[Path] | None = None, options: CheckOptions | None = None
+) -> CheckResult:
+    """Check the operations folder (or ``paths``) of ``workspace``.
+
+    Raises :class:`ConfigError` for bad settings and :class:`UsageError` for a bad selector or
+    a path that does not exist. Problems in the files are findings, never exceptions.
+    """
+    options = options or CheckOptions()
+    settings = load_settings(workspace.config)
+    selected = select_rules(
+        list(options.select) or settings.select, [*settings.ignore, *options.ignore]
+    )
+    root = workspace.root
+    targets = _targets(workspace, paths)
+    skip = [workspace.templates_dir]
+    reported = discover_files(targets, root, skip)
+    files: dict[str, _File] = {}
+    for path, rel in reported:
+        rels = [r for r in (_rel(path, root), rel) if r]
+        files[path] = _File(path, rels or [os.path.basename(path)], True)
+    docs_dir = real_path(workspace.docs_dir)
+    checked_dirs = {real_path(t) for t in targets}
+    if docs_dir not in checked_dirs and any(p.startswith(docs_dir + os.sep) for p in files):
+        # Cross-document rules need the whole operations folder, even when given one file.
+        for path, rel in discover_files([workspace.docs_dir], root, skip):
+            if path not in files:
+                rels = [r for r in (_rel(path, root), rel) if r]
+                files[path] = _File(path, rels, False)
+
+    cache: CheckCache | None = None
+    if options.cache and settings.cache:
+        cache_dir = Path(settings.cache_dir)
+        cache = CheckCache(
+            cache_dir if cache_dir.is_absolute() else root / cache_dir,
+            fingerprint(settings.fingerprint()),
+        )
+        cache.load()
+
+    local: dict[str, list[list[Any]]] = {}
+    facts: dict[str, Facts] = {}
+    misses: list[tuple[str, list[str]]] = []
+    digests: dict[str, str | None] = {}
+    hits = 0
+    for path, file in files.items():
+        digest = _read_hash(path)
+        digests[path] = digest
+        entry = cache.get(path, digest) if cache is not None and digest is not None else None
+        cached = _from_cache(entry) if entry is not None else None
+        if cached is not None:
+            local[path], facts[path] = cached
+            hits += 1
+        else:
+            misses.append((path, file.rel_paths))
+    workers = options.jobs or settings.jobs or min(os.cpu_count() or 1, 8)
+    if len(misses) < options.parallel_threshold:
+        workers = 1
+    for (path, _), (found, fact_json) in zip(
+        misses, _analyze_all(misses, settings, workers), strict=True
+    ):
+        local[path] = found
+        facts[path] = Facts.from_json(fact_json)
+        digest = digests[path]
+        if cache is not None:
+            if digest is not None and fact_json["readable"]:
+                cache.put(path, digest, found, fact_json)
+            else:
+                cache.forget(path)
+    if cache is not None:
+        cache.save()
+
+    reported_set = {p for p, f in files.items() if f.reported}
+    wctx = WorkspaceContext(
+        facts=facts,
+        reported=reported_set,
+        today=options.today or dt.date.today(),
+        settings=settings,
+        workspace=workspace,
+        root=root,
+    )
+    raw: list[tuple[str, Rule, int, int, str, str | None]] = []
+    for path in sorted(reported_set):
+        for code, line, col, message, hint in local[path]:
+            raw.append((path, get_rule(code), line, col, message, hint))
+    for rule in all_rules():
+        if rule.scope == "workspace" and rule.code in selected:
+            for v in rule.run(wctx):
+                if v.path is not None and v.path in reported_set:
+                    raw.append((v.path, rule, v.line, v.col, v.message, v.hint))
+
+    cwd = os.path.realpath(os.getcwd())
+    findings: list[Finding] = []
+    suppressed = 0
+    for path, rule, line, col, message, hint in raw:
+        if rule.code not in selected:
+            continue
+        directives = facts[path].suppressions if path in facts else []
+        if directives and is_suppressed(rule, line, directives):
+            suppressed += 1
+            continue
+        findings.append(
+            Finding(
+                path=_display(path, cwd),
+                line=line,
+                col=col,
+                code=rule.code,
+                name=rule.name,
+                severity=rule.severity,
+                message=message,
+                hint=hint,
+                fixable=rule.fixable,
+                uri=_uri(path, root),
+                abspath=path,
+            )
+        )
+    findings.sort()
+    return CheckResult(
+        findings=findings,
+        files=len(reported_set),
+        cached=hits,
+        parsed=len(misses),
+        strict=options.strict or settings.strict,
+        suppressed=suppressed,
+        rules=selected,
+    )

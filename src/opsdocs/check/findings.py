@@ -1,0 +1,74 @@
+"""What a check run returns: findings and a summary."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["CheckResult", "Finding"]
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str  # for display (relative to the current folder when below it)
+    line: int
+    col: int
+    code: str
+    name: str = field(compare=False)
+    severity: str = field(compare=False)
+    message: str = field(compare=False)
+    hint: str | None = field(default=None, compare=False)
+    fixable: bool = field(default=False, compare=False)
+    uri: str = field(default="", compare=False)  # relative to the workspace root, POSIX
+    abspath: str = field(default="", compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("abspath")
+        return data
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    files: int = 0
+    cached: int = 0
+    parsed: int = 0
+    strict: bool = False
+    suppressed: int = 0
+    rules: frozenset[str] = frozenset()
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+    @property
+    def fixable(self) -> int:
+        return sum(1 for f in self.findings if f.fixable)
+
+    @property
+    def failed(self) -> bool:
+        return self.errors > 0 or (self.strict and self.warnings > 0)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def summary(self) -> str:
+        if not self.findings:
+            return f"All checks passed ({_plural(self.files, 'file')})."
+        parts = [_plural(self.errors, "error")]
+        if self.warnings:
+            parts.append(_plural(self.warnings, "warning"))
+        text = f"Found {', '.join(parts)} in {_plural(self.files, 'file')}"
+        if self.fixable:
+            text += f" ({self.fixable} fixable with --fix)"
+        return text + "."
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

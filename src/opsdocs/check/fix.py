@@ -1,0 +1,110 @@
+"""``--fix``: the safe fixes only.
+
+* ST001: insert each missing required section heading, with the template's guidance line, before
+  the next required section that is there (or at the end of the document).
+* IX001: regenerate the README index (as ``opsdocs index`` does).
+
+All changes are written together (:class:`opsdocs.workspace.ChangeSet`) or not at all. A document
+with front-matter problems or an unclosed fence is left alone: inserting text there is not safe.
+Line endings (CRLF) and a byte-order mark are kept.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from opsdocs.check.context import DocContext, resolve_type
+from opsdocs.check.findings import CheckResult
+from opsdocs.check.rules.structure import missing_sections
+from opsdocs.check.settings import load_settings
+from opsdocs.documents.parse import read_document
+from opsdocs.errors import InputError
+
+if TYPE_CHECKING:
+    from opsdocs.workspace import Workspace
+
+__all__ = ["FixResult", "apply_fixes", "insert_sections"]
+
+
+@dataclass
+class FixResult:
+    changes: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[Path]:
+        return sorted({p for p, _ in self.changes})
+
+
+def insert_sections(ctx: DocContext) -> tuple[str, list[str]] | None:
+    """The document's text with its missing required sections inserted, and their titles."""
+    missing = missing_sections(ctx)
+    if not missing:
+        return None
+    guidance = {spec.title: spec.guidance for spec in ctx.doctype.sections}
+    lines = list(ctx.doc.lines)
+    at_end: list[str] = []
+    before: dict[int, list[str]] = {}
+    for _, title, after in missing:
+        block = [f"## {title}", ""]
+        if guidance.get(title):
+            block += [f"_{guidance[title]}_", ""]
+        if after is None:
+            at_end += block
+        else:
+            before.setdefault(after, []).extend(block)
+    for line in sorted(before, reverse=True):
+        lines[line - 1 : line - 1] = before[line]
+    if at_end:
+        while lines and not lines[-1].strip():
+            lines.pop()
+        lines += ["", *at_end]
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    return text, [title for _, title, _ in missing]
+
+
+def _raw_style(path: Path) -> tuple[bool, bool]:
+    raw = path.read_bytes()
+    return raw.startswith(b"\xef\xbb\xbf"), b"\r\n" in raw
+
+
+def apply_fixes(workspace: Workspace, result: CheckResult) -> FixResult:
+    """Apply the safe fixes for the fixable findings in ``result``; returns what changed."""
+    from opsdocs.documents.index import compute_index
+    from opsdocs.workspace import ChangeSet
+
+    settings = load_settings(workspace.config)
+    outcome = FixResult()
+    changes = ChangeSet()
+    pending: dict[Path, str] = {}
+    section_paths = sorted({f.abspath for f in result.findings if f.code == "ST001"})
+    for name in section_paths:
+        path = Path(name)
+        try:
+            doc = read_document(path)
+        except InputError:
+            continue
+        if doc.problems or doc.unclosed_fence is not None:
+            continue
+        rels = [workspace.relative(path).replace(os.sep, "/"), path.name]
+        ctx = DocContext(path, doc, resolve_type(doc, rels, settings), rels, settings)
+        fixed = insert_sections(ctx)
+        if fixed is None:
+            continue
+        text, titles = fixed
+        pending[path] = text
+        bom, crlf = _raw_style(path)
+        out = text.replace("\n", "\r\n") if crlf else text
+        changes.write(path, ("\ufeff" if bom else "") + out)
+        for title in titles:
+            outcome.changes.append((path, f"added section '## {title}'"))
+    if any(f.code == "IX001" for f in result.findings):
+        update = compute_index(workspace, pending)
+        if update.stale:
+            changes.write(update.path, update.new)
+            outcome.changes.append((update.path, "regenerated the index"))
+    if changes:
+        changes.commit()
+    return outcome

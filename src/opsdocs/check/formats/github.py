@@ -1,0 +1,29 @@
+"""GitHub Actions workflow commands: one ``::error``/``::warning`` annotation per finding."""
+
+from __future__ import annotations
+
+from opsdocs.check.findings import CheckResult
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(result: CheckResult) -> str:
+    lines = []
+    for f in result.findings:
+        message = f.message + (f" ({f.hint})" if f.hint else "")
+        props = ",".join(
+            [
+                f"file={_property(f.uri)}",
+                f"line={f.line}",
+                f"col={f.col}",
+                f"title={_property(f'{f.code} {f.name}')}",
+            ]
+        )
+        lines.append(f"::{f.severity} {props}::{_data(message)}")
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,181 @@
+"""The rule registry: every check ``opsdocs check`` knows, by code and by name.
+
+A rule is a stable code (a family prefix and a number, never reused once retired), a kebab-case
+name that names the defect, a one-line summary, a default severity and a doc text in four parts
+(What it does / Why it matters / Example / Use instead). The doc pages under ``docs/rules/`` and
+``opsdocs rule`` are generated from here.
+
+Rules come in two scopes:
+
+* ``document`` rules look at one parsed document (:class:`DocContext`). Their findings are cached
+  by the document's content hash, so they must depend on nothing but the file's path and text
+  (and the profiles of the configuration, which are part of the cache key).
+* ``workspace`` rules run on every check over the per-document *facts* (kind, service, owner,
+  anchors, links, ...), which are cached too; they answer questions across documents and
+  questions that depend on the date or on other files (links, index, freshness).
+
+A feature package adds rules by listing a module in :data:`RULE_MODULES`; the module exposes
+``RULES: list[Rule]``. A rule that needs more per-document facts than the built-in ones gives a
+``collect`` function; what it returns (JSON-able) is cached and handed back to workspace rules in
+``facts.extra[code]``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
+
+from opsdocs.errors import UsageError
+
+if TYPE_CHECKING:
+    from opsdocs.check.context import DocContext, WorkspaceContext
+
+__all__ = [
+    "RULE_MODULES",
+    "Rule",
+    "Severity",
+    "Violation",
+    "all_rules",
+    "get_rule",
+    "match_selector",
+    "select_rules",
+]
+
+Severity = Literal["error", "warning"]
+Scope = Literal["document", "workspace", "engine"]
+
+#: Modules that contribute rules, in family order. A feature adds its module here.
+RULE_MODULES: list[str] = [
+    "opsdocs.check.rules.inputs",
+    "opsdocs.check.rules.frontmatter",
+    "opsdocs.check.rules.naming",
+    "opsdocs.check.rules.structure",
+    "opsdocs.check.rules.content",
+    "opsdocs.check.rules.links",
+    "opsdocs.check.rules.freshness",
+    "opsdocs.check.rules.index",
+    "opsdocs.check.rules.crossdoc",
+]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One defect a rule found; the engine adds the rule's code, name and severity."""
+
+    line: int
+    col: int
+    message: str
+    hint: str | None = None
+    path: str | None = None  # workspace rules: the document's path (facts key)
+
+
+DocCheck = Callable[["DocContext"], Iterable[Violation]]
+WorkspaceCheck = Callable[["WorkspaceContext"], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    severity: Severity
+    what: str
+    why: str
+    example: str
+    instead: str
+    scope: Scope = "document"
+    check: Callable[[Any], Iterable[Violation]] | None = None
+    collect: Callable[[DocContext], Any] | None = None
+    fixable: bool = False
+    source: str = field(default="", compare=False)  # module that registered it
+
+    @property
+    def family(self) -> str:
+        return self.code.rstrip("0123456789")
+
+    def run(self, context: Any) -> Iterator[Violation]:
+        if self.check is not None:
+            yield from self.check(context)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "summary": self.summary,
+            "severity": self.severity,
+            "fixable": self.fixable,
+            "scope": self.scope,
+            "what_it_does": self.what,
+            "why_it_matters": self.why,
+            "example": self.example,
+            "use_instead": self.instead,
+        }
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every registered rule, sorted by code. Raises RuntimeError on a duplicate code or name."""
+    rules: list[Rule] = []
+    for module_name in RULE_MODULES:
+        module = importlib.import_module(module_name)
+        for rule in getattr(module, "RULES", []):
+            rules.append(_with_source(rule, module_name))
+    seen: dict[str, str] = {}
+    for rule in rules:
+        for key in (rule.code, rule.name):
+            if key in seen:
+                raise RuntimeError(f"rule {key!r} registered twice ({seen[key]}, {rule.source})")
+            seen[key] = rule.source
+    return tuple(sorted(rules, key=lambda r: r.code))
+
+
+def _with_source(rule: Rule, module: str) -> Rule:
+    if rule.source:
+        return rule
+    from dataclasses import replace
+
+    return replace(rule, source=module)
+
+
+def get_rule(key: str) -> Rule:
+    """The rule with code or name ``key`` (codes case-insensitive); UsageError if unknown."""
+    wanted = key.strip()
+    for rule in all_rules():
+        if rule.code == wanted.upper() or rule.name == wanted.lower():
+            return rule
+    raise UsageError(f"unknown rule {key!r}", hint="run 'opsdocs rule --all' to list the rules")
+
+
+def match_selector(selector: str, rule: Rule) -> bool:
+    """True when ``selector`` (ALL, a code, a code prefix or a name) picks ``rule``."""
+    s = selector.strip()
+    if s.upper() == "ALL":
+        return True
+    return rule.code.startswith(s.upper()) or rule.name == s.lower()
+
+
+def _check_selectors(selectors: Iterable[str], where: str) -> None:
+    rules = all_rules()
+    for selector in selectors:
+        if not any(match_selector(selector, rule) for rule in rules):
+            raise UsageError(
+                f"{where}: {selector!r} matches no rule",
+                hint="use a code (ST001), a prefix (ST) or a name; see 'opsdocs rule --all'",
+            )
+
+
+def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> frozenset[str]:
+    """Codes of the rules enabled by ``select`` (default: all) minus ``ignore``.
+
+    Raises :class:`UsageError` for a selector that matches no rule.
+    """
+    select, ignore = list(select), list(ignore)
+    _check_selectors(select, "select")
+    _check_selectors(ignore, "ignore")
+    chosen = {
+        r.code for r in all_rules() if not select or any(match_selector(s, r) for s in select)
+    }
+    return frozenset(c for c in chosen if not any(match_selector(s, get_rule(c)) for s in ignore))

@@ -1,0 +1,1 @@
+"""Rule families, one module per family; each module exposes ``RULES``."""

@@ -1,0 +1,216 @@
+"""CT: text left over from a template (placeholders, template syntax, guidance lines)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from opsdocs.check.context import DocContext
+from opsdocs.check.registry import Rule, Violation
+from opsdocs.documents.kinds import KINDS
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_MARKERS = re.compile(r"\b(TODO|TBD|FIXME)\b")
+_ANGLE = re.compile(r"<([A-Za-z][^<>:@=/\n]*)>")
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
+
+#: HTML elements people write in Markdown on purpose.
+_HTML = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "br",
+        "blockquote",
+        "code",
+        "dd",
+        "del",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "picture",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "source",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "tt",
+        "u",
+        "ul",
+        "var",
+        "video",
+    ]
+)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
+
+
+def _prose_lines(ctx: DocContext) -> Iterator[tuple[int, str]]:
+    """(line number, text with comments and code spans blanked) for every non-code line."""
+    if not ctx.doctype.typed:
+        return
+    skipped = ctx.skipped_lines
+    for number, line in enumerate(ctx.doc.lines, start=1):
+        if number in skipped or not line.strip():
+            continue
+        text = _COMMENT.sub(_blank, line) if "<!--" in line else line
+        if "`" in text:
+            text = _CODE_SPAN.sub(_blank, text)
+        yield number, text
+
+
+def _placeholders(ctx: DocContext) -> Iterator[Violation]:
+    for number, text in _prose_lines(ctx):
+        for match in _MARKERS.finditer(text):
+            yield Violation(
+                number,
+                match.start() + 1,
+                f"placeholder '{match.group(1)}' left in",
+                "replace it with the real content",
+            )
+        if "<" in text:
+            for match in _ANGLE.finditer(text):
+                inner = match.group(1).strip()
+                if inner.split()[0].lower() in _HTML:
+                    continue
+                yield Violation(
+                    number,
+                    match.start() + 1,
+                    f"placeholder '{match.group(0)}' left in",
+                    "replace it with the real value",
+                )
+
+
+def _template_syntax(ctx: DocContext) -> Iterator[Violation]:
+    for number, text in _prose_lines(ctx):
+        if "{" not in text:
+            continue
+        for match in _JINJA.finditer(text):
+            yield Violation(
+                number,
+                match.start() + 1,
+                f"template syntax '{match.group(0)}' left in",
+                "the file was copied from a template without rendering it; "
+                "use 'opsdocs new' or fill in the value",
+            )
+
+
+def _guidance_texts(ctx: DocContext) -> set[str]:
+    texts = {spec.guidance for kind in KINDS for spec in kind.sections}
+    texts.update(spec.guidance for spec in ctx.doctype.sections)
+    for profile in ctx.settings.profiles.values():
+        texts.update(profile.guidance.values())
+    return {t.strip() for t in texts if t.strip()}
+
+
+def _guidance(ctx: DocContext) -> Iterator[Violation]:
+    if not ctx.doctype.typed:
+        return
+    texts: set[str] | None = None
+    for number, raw in enumerate(ctx.doc.lines, start=1):
+        line = _COMMENT.sub(_blank, raw) if "<!--" in raw else raw
+        stripped = line.strip()
+        if len(stripped) < 3 or stripped[0] not in "_*" or stripped[-1] != stripped[0]:
+            continue
+        if number in ctx.skipped_lines:
+            continue
+        if texts is None:
+            texts = _guidance_texts(ctx)
+        if stripped.strip("_*").strip() in texts:
+            yield Violation(
+                number,
+                line.index(stripped[0]) + 1,
+                "template guidance line left in",
+                "replace the guidance with the section's content",
+            )
+
+
+PLACEHOLDER = Rule(
+    code="CT001",
+    name="placeholder-text",
+    summary="Placeholder text (TODO, TBD, FIXME, `<placeholder>`) is left in the document.",
+    severity="error",
+    check=_placeholders,
+    what=(
+        "Reports `TODO`, `TBD` and `FIXME` and `<angle-bracket placeholders>` (anything in "
+        "angle brackets that is not an HTML element, a URL or an e-mail address) outside code "
+        "blocks, code spans and HTML comments."
+    ),
+    why=(
+        "A runbook scaffolded from a template and never finished looks complete in the index. "
+        "The placeholder is found during the incident it was meant for."
+    ),
+    example="```markdown\n- **Escalate to**: TODO\n- **Dashboard**: <dashboard-url>\n```",
+    instead="```markdown\n- **Escalate to**: #team-api-oncall\n- **Dashboard**: https://grafana/d/api\n```",
+)
+
+TEMPLATE_SYNTAX = Rule(
+    code="CT002",
+    name="template-syntax",
+    summary="Unrendered template syntax ({{ ... }}, {% ... %}) is left in the document.",
+    severity="error",
+    check=_template_syntax,
+    what="Reports Jinja expressions, statements and comments outside code blocks and code spans.",
+    why=(
+        "It means a template was copied with `cp` instead of rendered: the title, owner and "
+        "service are still variables."
+    ),
+    example="```markdown\n# {{ title }}\n```",
+    instead="```markdown\n# API server runbook\n```",
+)
+
+GUIDANCE = Rule(
+    code="CT003",
+    name="template-guidance",
+    summary="A template's guidance line is left in the document.",
+    severity="warning",
+    check=_guidance,
+    what=(
+        "Reports the italic guidance lines of the bundled templates (and of configured "
+        "profiles), such as `_Who to contact: owning team, on-call rotation, escalation path._`"
+    ),
+    why=(
+        "Guidance is for the author; left in, it pads the document and hides unfinished sections."
+    ),
+    example=(
+        "```markdown\n## Escalation & Ownership\n\n"
+        "_Who to contact: owning team, on-call rotation, escalation path._\n```"
+    ),
+    instead="```markdown\n## Escalation & Ownership\n\n- **Owning team**: team-api\n```",
+)
+
+RULES = [PLACEHOLDER, TEMPLATE_SYNTAX, GUIDANCE]

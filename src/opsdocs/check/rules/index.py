@@ -1,0 +1,103 @@
+"""IX: the README index of the operations folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from opsdocs.check.context import WorkspaceContext, real_path
+from opsdocs.check.registry import Rule, Violation
+from opsdocs.documents.index import INDEX_END, INDEX_START, IndexEntry, render_index, replace_block
+from opsdocs.documents.kinds import KINDS, kind_for_filename
+from opsdocs.errors import DocumentError
+
+
+def index_entries(ctx: WorkspaceContext, docs_dir: Path) -> list[IndexEntry]:
+    """The entries :func:`opsdocs.documents.index.collect_entries` would build, from facts."""
+    entries: list[IndexEntry] = []
+    for folder in sorted({k.folder for k in KINDS}):
+        directory = docs_dir / folder if folder else docs_dir
+        if not directory.is_dir():
+            continue
+        with os.scandir(directory) as scan:
+            entries_here = sorted((e.name, e.is_file()) for e in scan)
+        prefix = f"{folder}/" if folder else ""
+        for name, is_file in entries_here:
+            kind = kind_for_filename(name, folder)
+            if kind is None or not is_file:
+                continue
+            facts = ctx.facts.get(os.path.join(real_path(directory), name))
+            link = prefix + name
+            if facts is None or not facts.readable:
+                entries.append(IndexEntry(kind, link, name, None, None))
+            else:
+                entries.append(
+                    IndexEntry(
+                        kind,
+                        link,
+                        facts.index_title or name,
+                        facts.index_owner,
+                        facts.index_reviewed,
+                    )
+                )
+    return entries
+
+
+def _stale(ctx: WorkspaceContext) -> Iterator[Violation]:
+    workspace = ctx.workspace
+    if workspace is None:
+        return
+    readme = real_path(workspace.readme)
+    if readme not in ctx.reported:
+        return
+    try:
+        old = Path(readme).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # IN001 reports the README itself
+    if INDEX_START not in old and INDEX_END not in old:
+        return  # a folder that does not use the opsdocs index
+    try:
+        new = replace_block(
+            old,
+            render_index(index_entries(ctx, workspace.docs_dir)),
+            path=Path(readme),
+            start=INDEX_START,
+            end=INDEX_END,
+        )
+    except DocumentError as exc:
+        yield Violation(exc.line or 1, 1, exc.message, exc.hint, path=readme)
+        return
+    if new != old:
+        line = old[: old.find(INDEX_START)].count("\n") + 1
+        yield Violation(
+            line,
+            1,
+            "index is stale: it does not list the documents as they are",
+            "run 'opsdocs index' or 'opsdocs check --fix'",
+            path=readme,
+        )
+
+
+STALE_INDEX = Rule(
+    code="IX001",
+    name="stale-index",
+    summary="The README index does not match the documents in the folder.",
+    severity="error",
+    scope="workspace",
+    check=_stale,
+    fixable=True,
+    what=(
+        "Regenerates the index between `<!-- opsdocs:index:start -->` and "
+        "`<!-- opsdocs:index:end -->` in the operations README and reports when it differs "
+        "from the file (the same test as `opsdocs index --check`)."
+    ),
+    why=(
+        "The index is how people find runbooks. A document added by hand, renamed or "
+        "re-owned without `opsdocs index` is missing or wrong there."
+    ),
+    example="A new `runbook-search.md` that the README's index does not list.",
+    instead="Run `opsdocs index` (or `opsdocs check --fix`) and commit the README.",
+)
+
+RULES = [STALE_INDEX]

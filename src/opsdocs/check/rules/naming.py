@@ -1,0 +1,205 @@
+"""NM: file names (each kind's naming rule, and files that look like documents but break it)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from opsdocs.check.context import KINDS_BY_NAME, DocContext
+from opsdocs.check.registry import Rule, Violation
+from opsdocs.documents.kinds import KINDS, NAME_PATTERN, Kind, kind_for_filename
+
+_NAME_RE = re.compile(rf"^{NAME_PATTERN}$")
+_WORDS = {
+    "runbook": "runbook",
+    "slo": "slo",
+    "incident response": "incident-response",
+    "disaster recovery": "disaster-recovery",
+    "monitoring": "monitoring",
+    "on call": "on-call",
+    "oncall": "on-call",
+    "capacity": "capacity",
+    "cost": "cost",
+}
+_LOOKS_LIKE = re.compile(
+    r"^(?P<word>runbook|slo|incident[-_ ]?response|disaster[-_ ]?recovery|monitoring"
+    r"|on[-_ ]?call|capacity|cost)(?P<rest>(?:[-_ .].*)?)$",
+    re.IGNORECASE,
+)
+
+
+def _prefixed_kind(name: str) -> Kind | None:
+    """The multi-document kind whose exact prefix and suffix ``name`` has (NAME may be bad)."""
+    for kind in KINDS:
+        if kind.singleton:
+            continue
+        head, _, tail = kind.filename.partition("{name}")
+        if name.startswith(head) and name.endswith(tail) and len(name) >= len(head) + len(tail):
+            return kind
+    return None
+
+
+def conventional_name(filename: str) -> str | None:
+    """The conventional file name for a file that looks like an operations document."""
+    match = _LOOKS_LIKE.match(filename)
+    if match is None:
+        return None
+    word = re.sub(r"[-_ ]+", " ", match.group("word").lower())
+    kind = KINDS_BY_NAME[_WORDS[word]]
+    rest = match.group("rest")
+    for ext in (".markdown", ".md", ".txt", ".mdown"):
+        if rest.lower().endswith(ext):
+            rest = rest[: -len(ext)]
+            break
+    slug = re.sub(r"[^a-z0-9]+", "-", rest.lower()).strip("-")
+    if kind.singleton:
+        return kind.filename
+    return kind.filename.replace("{name}", slug or "NAME")
+
+
+def _convention_breach(ctx: DocContext) -> str | None:
+    """Why the file looks like an operations document but breaks the convention, if it does."""
+    name = ctx.path.name
+    if kind_for_filename(name, "") is not None or _prefixed_kind(name) is not None:
+        return None
+    wanted = conventional_name(name)
+    if wanted is None or wanted == name:
+        return None
+    return wanted
+
+
+def _unconventional(ctx: DocContext) -> Iterator[Violation]:
+    if ctx.doctype.typed_by == "profile":
+        return
+    wanted = _convention_breach(ctx)
+    if wanted is not None:
+        yield Violation(
+            1,
+            1,
+            f"'{ctx.path.name}' looks like an operations document but breaks the naming convention",
+            f"rename it to '{wanted}'",
+        )
+
+
+def _invalid_name(ctx: DocContext) -> Iterator[Violation]:
+    if ctx.doctype.typed_by == "profile":
+        return
+    name = ctx.path.name
+    kind = _prefixed_kind(name)
+    if kind is None or kind.match(name) is not None:
+        return
+    head, _, tail = kind.filename.partition("{name}")
+    middle = name[len(head) : len(name) - len(tail)]
+    fixed = re.sub(r"[^a-z0-9]+", "-", middle.lower()).strip("-") or "NAME"
+    yield Violation(
+        1,
+        1,
+        f"{kind.name} file name '{name}' has an invalid {kind.name_help} {middle!r}",
+        f"use lowercase letters, digits and single hyphens: '{head}{fixed}{tail}'",
+    )
+
+
+def _kind_mismatch(ctx: DocContext) -> Iterator[Violation]:
+    dt = ctx.doctype
+    if dt.typed_by != "front-matter" or dt.kind is None or dt.profile_name is not None:
+        return
+    name = ctx.path.name
+    if dt.kind.match(name) is not None:
+        return
+    if _prefixed_kind(name) is dt.kind or _convention_breach(ctx) is not None:
+        return  # NM001 / NM003 report the file name
+    line, col = ctx.doc.position(("kind",))
+    by_name = kind_for_filename(name, "")
+    if by_name is not None:
+        message = f"kind is '{dt.kind.name}' but '{name}' is named like a {by_name.name}"
+    else:
+        message = f"kind is '{dt.kind.name}' but '{name}' does not follow '{dt.kind.filename}'"
+    yield Violation(line, col, message, f"rename the file to '{dt.kind.filename}' or fix the kind")
+
+
+def _service_mismatch(ctx: DocContext) -> Iterator[Violation]:
+    kind = ctx.doctype.kind
+    if kind is None or not kind.service_from_name or ctx.doctype.profile_name is not None:
+        return
+    service = ctx.doc.get("service")
+    name = kind.match(ctx.path.name)
+    if not name or not isinstance(service, str) or not service.strip():
+        return
+    if service.strip() != name:
+        line, col = ctx.doc.position(("service",))
+        yield Violation(
+            line,
+            col,
+            f"service is '{service.strip()}' but the file name says '{name}'",
+            f"a {kind.name} is named after its service: rename the file to "
+            f"'{kind.filename.replace('{name}', service.strip())}' or fix 'service'",
+        )
+
+
+INVALID_NAME = Rule(
+    code="NM001",
+    name="invalid-document-name",
+    summary="A document's file name breaks its kind's naming rule.",
+    severity="error",
+    check=_invalid_name,
+    what=(
+        "Reports a file that starts with a kind's prefix (`runbook-`, `slo-`, ...) and ends in "
+        "`.md` but whose name part is not lowercase letters, digits and single hyphens."
+    ),
+    why=(
+        "Links, the index and `opsdocs new` all derive file names from service names; a file "
+        "named `runbook-API_Server.md` is missed by all of them."
+    ),
+    example="`runbook-API_Server.md`",
+    instead="`runbook-api-server.md`",
+)
+
+KIND_MISMATCH = Rule(
+    code="NM002",
+    name="kind-file-name-mismatch",
+    summary="The front-matter kind disagrees with the file name.",
+    severity="error",
+    check=_kind_mismatch,
+    what=(
+        "Reports a document whose front-matter `kind` is one kind while its file name follows "
+        "another kind's rule, or no rule at all."
+    ),
+    why=(
+        "Either the file was copied from another kind's template and the kind never changed, "
+        "or the file was renamed: the index and the checks then disagree about what it is."
+    ),
+    example="`runbook-api.md` with `kind: slo`",
+    instead="`runbook-api.md` with `kind: runbook`, or rename it to `slo-api.md`",
+)
+
+UNCONVENTIONAL = Rule(
+    code="NM003",
+    name="unconventional-document-name",
+    summary="A file looks like an operations document but breaks the naming convention.",
+    severity="error",
+    check=_unconventional,
+    what=(
+        "Reports files whose names say they are runbooks, SLOs, DR plans, ... but do not follow "
+        "the convention: other case, underscores, or a missing or different extension."
+    ),
+    why="Such files are invisible to the index and to every check that finds documents by name.",
+    example="`Runbook_API.md`, `runbook-api` (no extension), `SLO-Search.markdown`",
+    instead="`runbook-api.md`, `slo-search.md`",
+)
+
+SERVICE_MISMATCH = Rule(
+    code="NM004",
+    name="service-file-name-mismatch",
+    summary="A runbook's file name and its service disagree.",
+    severity="error",
+    check=_service_mismatch,
+    what=(
+        "Reports a document of a kind named after its service (runbook, capacity plan) whose "
+        "`service` key differs from the name in its file name."
+    ),
+    why="SLO documents and alerts link runbooks by service name; a mismatch breaks those links.",
+    example="`runbook-api.md` with `service: web`",
+    instead="`runbook-api.md` with `service: api`",
+)
+
+RULES = [INVALID_NAME, KIND_MISMATCH, UNCONVENTIONAL, SERVICE_MISMATCH]

@@ -1,0 +1,220 @@
+"""ST: the document's shape on the parsed CommonMark tree (sections, title, fences)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from opsdocs.check.context import DocContext, find_section, section_key
+from opsdocs.check.registry import Rule, Violation
+
+
+def _last_line(ctx: DocContext) -> int:
+    lines = ctx.doc.lines
+    n = len(lines)
+    while n > 1 and not lines[n - 1].strip():
+        n -= 1
+    return max(n, 1)
+
+
+def missing_sections(ctx: DocContext) -> list[tuple[int, str, int | None]]:
+    """(spec index, title, line of the next present required section or None) per missing one."""
+    specs = ctx.doctype.sections
+    found = [find_section(ctx.doc, spec.title) for spec in specs]
+    result: list[tuple[int, str, int | None]] = []
+    for i, spec in enumerate(specs):
+        if found[i] is None:
+            after = next((s.line for s in found[i + 1 :] if s is not None), None)
+            result.append((i, spec.title, after))
+    return result
+
+
+def _missing(ctx: DocContext) -> Iterator[Violation]:
+    if not ctx.doctype.sections:
+        return
+    for _, title, after in missing_sections(ctx):
+        yield Violation(
+            after if after is not None else _last_line(ctx),
+            1,
+            f"missing required section '## {title}'",
+            "add the section ('opsdocs check --fix' adds it with the template's guidance)",
+        )
+
+
+def _order(ctx: DocContext) -> Iterator[Violation]:
+    if not ctx.doctype.sections or not ctx.doctype.order:
+        return
+    previous: tuple[int, str] | None = None
+    for spec in ctx.doctype.sections:
+        section = find_section(ctx.doc, spec.title)
+        if section is None:
+            continue
+        if previous is not None and section.line < previous[0]:
+            yield Violation(
+                section.line,
+                1,
+                f"section '{section.title}' comes before '{previous[1]}'",
+                "order: " + ", ".join(s.title for s in ctx.doctype.sections),
+            )
+        else:
+            previous = (section.line, section.title)
+
+
+def _empty(ctx: DocContext) -> Iterator[Violation]:
+    if not ctx.doctype.typed:
+        return
+    for section in ctx.doc.sections:
+        if not section.has_content:
+            yield Violation(
+                section.line,
+                1,
+                f"section '{section.title}' is empty",
+                "write what belongs there, or say explicitly that it does not apply",
+            )
+
+
+def _missing_title(ctx: DocContext) -> Iterator[Violation]:
+    if not ctx.doctype.typed or ctx.doc.title_heading is not None:
+        return
+    if any(p.code == "front-matter-unterminated" for p in ctx.doc.problems):
+        return
+    first = next((t.map[0] for t in ctx.doc.tokens if t.map is not None), None)
+    yield Violation(
+        ctx.doc.body_line + first if first is not None else ctx.doc.body_line,
+        1,
+        "no title: the document has no level-1 heading",
+        "start the body with '# ' and the title",
+    )
+
+
+def _title_mismatch(ctx: DocContext) -> Iterator[Violation]:
+    heading = ctx.doc.title_heading
+    if not ctx.doctype.typed or heading is None:
+        return
+    mode = ctx.doctype.title
+    if mode == "file-stem":
+        expected = ctx.path.name.rsplit(".", 1)[0] if "." in ctx.path.name else ctx.path.name
+        source = "the file name"
+    elif mode == "front-matter":
+        value = ctx.doc.get("title")
+        if not isinstance(value, str) or not value.strip() or not ctx.front_matter_ok:
+            return
+        expected, source = value.strip(), "the front-matter title"
+    else:
+        return
+    if section_key(heading.text) != section_key(expected):
+        yield Violation(
+            heading.line,
+            1,
+            f"title '{heading.text}' differs from {source} '{expected}'",
+            f"make the H1 '# {expected}'",
+        )
+
+
+def _unclosed_fence(ctx: DocContext) -> Iterator[Violation]:
+    line = ctx.doc.unclosed_fence
+    if line is not None:
+        yield Violation(
+            line,
+            1,
+            "code fence is never closed: everything after it is code",
+            "close it with a line of the same fence characters",
+        )
+
+
+MISSING_SECTION = Rule(
+    code="ST001",
+    name="missing-required-section",
+    summary="A section the document's kind requires is missing.",
+    severity="error",
+    check=_missing,
+    fixable=True,
+    what=(
+        "Reports each required level-2 section (per kind, or per profile) that the document "
+        "lacks. Headings match tolerantly: case, spacing, punctuation and `&`/`and` are "
+        "ignored, and headings inside code blocks do not count."
+    ),
+    why=(
+        "On-call engineers rely on every runbook having the same sections in the same place; "
+        "a missing 'Escalation & Ownership' is found at 3 a.m. otherwise."
+    ),
+    example="A runbook without `## Escalation & Ownership`.",
+    instead=(
+        "```markdown\n## Escalation & Ownership\n\n- **Owning team**: team-api\n```\n\n"
+        "`opsdocs check --fix` inserts missing headings with the template's guidance."
+    ),
+)
+
+SECTION_ORDER = Rule(
+    code="ST002",
+    name="section-out-of-order",
+    summary="Required sections are not in the order the kind defines.",
+    severity="warning",
+    check=_order,
+    what="Reports a required section that comes before one it should follow.",
+    why="A fixed order lets readers find the same section in the same place in every document.",
+    example="`## DR / Backup / Restore` before `## Service Overview`.",
+    instead="Move the section after the ones that precede it in the template.",
+)
+
+EMPTY_SECTION = Rule(
+    code="ST003",
+    name="empty-section",
+    summary="A level-2 section has no content.",
+    severity="warning",
+    check=_empty,
+    what="Reports a level-2 section with nothing but blank lines and comments before the next one.",
+    why="An empty section looks complete in the table of contents and says nothing.",
+    example="```markdown\n## Dashboards & Alerts\n\n## Common Failures & Diagnostics\n```",
+    instead="Write the content, or state that the section does not apply and why.",
+)
+
+MISSING_TITLE = Rule(
+    code="ST004",
+    name="missing-title",
+    summary="An operations document has no level-1 heading.",
+    severity="error",
+    check=_missing_title,
+    what="Reports a typed document whose body has no `# ` heading.",
+    why="The title is what readers, search and rendered sites show first.",
+    example="A body that starts with `## Service Overview`.",
+    instead="```markdown\n# API server runbook\n\n## Service Overview\n```",
+)
+
+TITLE_MISMATCH = Rule(
+    code="ST005",
+    name="title-mismatch",
+    summary="The level-1 heading differs from the front-matter title (or the profile's title).",
+    severity="error",
+    check=_title_mismatch,
+    what=(
+        "Compares the first level-1 heading with the front-matter `title` (tolerantly), or "
+        'with the file name for profiles with `title = "file-stem"` (alert runbooks).'
+    ),
+    why="The index lists the front-matter title; readers see the heading. They must agree.",
+    example="```markdown\n---\ntitle: API server runbook\n---\n\n# Web runbook\n```",
+    instead="```markdown\n---\ntitle: API server runbook\n---\n\n# API server runbook\n```",
+)
+
+UNCLOSED_FENCE = Rule(
+    code="ST006",
+    name="unclosed-code-fence",
+    summary="A code fence is opened and never closed.",
+    severity="error",
+    check=_unclosed_fence,
+    what="Reports a fenced code block (```` ``` ```` or `~~~`) that runs to the end of the file.",
+    why=(
+        "Everything after the fence renders as code: the remaining sections disappear from "
+        "the rendered page, even though the source looks fine."
+    ),
+    example="````markdown\n```bash\nkubectl rollout restart deploy/api\n\n## Escalation\n````",
+    instead="````markdown\n```bash\nkubectl rollout restart deploy/api\n```\n\n## Escalation\n````",
+)
+
+RULES = [
+    MISSING_SECTION,
+    SECTION_ORDER,
+    EMPTY_SECTION,
+    MISSING_TITLE,
+    TITLE_MISMATCH,
+    UNCLOSED_FENCE,
+]

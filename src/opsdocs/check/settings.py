@@ -1,0 +1,134 @@
+"""``[tool.opsdocs.check]`` and the document profiles, validated.
+
+Profiles may be declared in ``[tool.opsdocs.profiles.NAME]`` or
+``[tool.opsdocs.check.profiles.NAME]``. A profile gives a team's own document shape: which files
+it covers (``paths`` globs, or documents whose front-matter ``kind`` is the profile's name or
+``kind``), the required sections in order, and how the title is checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import PurePosixPath
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from opsdocs.config import Config
+from opsdocs.errors import ConfigError
+
+__all__ = ["CheckSettings", "Profile", "load_settings"]
+
+
+class Profile(BaseModel):
+    """A document shape declared in the configuration."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    paths: list[str] = Field(
+        default_factory=list,
+        description="Globs (relative to the workspace root or the checked folder) it covers.",
+    )
+    kind: str | None = Field(
+        default=None, description="Front-matter kind it covers (default: the profile's name)."
+    )
+    sections: list[str] | None = Field(
+        default=None, description="Required level-2 sections, in order."
+    )
+    guidance: dict[str, str] = Field(
+        default_factory=dict, description="Guidance line per section, used by --fix."
+    )
+    order: bool = Field(default=True, description="Whether the sections must be in order.")
+    title: Literal["front-matter", "file-stem", "any"] = Field(
+        default="front-matter",
+        description="What the H1 must equal: the front-matter title, the file name, or anything.",
+    )
+    front_matter: Literal["required", "optional"] = Field(default="optional")
+
+    def matches_path(self, relative_paths: list[str]) -> bool:
+        """True when a glob matches one of the document's relative paths (or, for a glob
+        without '/', its file name)."""
+        for pattern in self.paths:
+            candidates = (
+                relative_paths if "/" in pattern else [PurePosixPath(relative_paths[0]).name]
+            )
+            if any(_glob(rel, pattern) for rel in candidates):
+                return True
+        return False
+
+
+def _glob(path: str, pattern: str) -> bool:
+    """``**``-aware glob match of a relative POSIX path (Python 3.11 has no full_match)."""
+    import re
+
+    regex = ""
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            regex += "(?:.*/)?"
+            i += 3
+        elif pattern.startswith("**", i):
+            regex += ".*"
+            i += 2
+        elif pattern[i] == "*":
+            regex += "[^/]*"
+            i += 1
+        elif pattern[i] == "?":
+            regex += "[^/]"
+            i += 1
+        else:
+            regex += re.escape(pattern[i])
+            i += 1
+    return re.fullmatch(regex, path) is not None
+
+
+class CheckSettings(BaseModel):
+    """``[tool.opsdocs.check]``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    select: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
+    strict: bool = False
+    cache: bool = True
+    cache_dir: str = ".opsdocs/cache"
+    jobs: int | None = Field(default=None, ge=1, le=64)
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+    review_every: str = "90d"  # from [tool.opsdocs] review_every, not set here
+
+    def fingerprint(self) -> str:
+        """Hash of everything that changes the result of document rules."""
+        data = {name: p.model_dump() for name, p in sorted(self.profiles.items())}
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _error(exc: ValidationError, prefix: str, config: Config) -> ConfigError:
+    error = exc.errors()[0]
+    key = ".".join(str(p) for p in (prefix, *error["loc"]))
+    return ConfigError(f"{key}: {error['msg']}", path=config.source_label, hint="see docs/check.md")
+
+
+def load_settings(config: Config) -> CheckSettings:
+    """The check settings of ``config``; raises :class:`ConfigError` naming the bad key."""
+    table: dict[str, Any] = config.section("check")
+    top_profiles = config.section("profiles")
+    table.pop("review_every", None)
+    try:
+        settings = CheckSettings.model_validate(table)
+    except ValidationError as exc:
+        raise _error(exc, "check", config) from None
+    for name, raw in top_profiles.items():
+        try:
+            profile = Profile.model_validate(raw)
+        except ValidationError as exc:
+            raise _error(exc, f"profiles.{name}", config) from None
+        if name in settings.profiles:
+            raise ConfigError(
+                f"profiles.{name}: declared twice",
+                path=config.source_label,
+                hint="keep it in [tool.opsdocs.profiles] or [tool.opsdocs.check.profiles]",
+            )
+        settings.profiles[name] = profile
+    settings.review_every = config.review_every
+    return settings

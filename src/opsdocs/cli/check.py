@@ -1,0 +1,134 @@
+"""Commands of the linter: ``check`` and ``rule``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from opsdocs.cli.context import app
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="Output format (sarif: SARIF 2.1.0; github: Actions annotations).",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    help="Only these rules: codes, prefixes or names (repeat or comma-separate).",
+)
+@click.option("--ignore", multiple=True, help="Skip these rules: codes, prefixes or names.")
+@click.option("--strict", is_flag=True, default=None, help="Warnings fail the check too (exit 1).")
+@click.option(
+    "--fix", is_flag=True, help="Apply safe fixes (stale index, missing section headings)."
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date for the freshness check (default: today).",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option(
+    "--jobs", type=click.IntRange(1, 64), help="Worker processes for parsing (default: CPUs)."
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output.",
+)
+@click.pass_context
+def check_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    fmt: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    strict: bool | None,
+    fix: bool,
+    today: dt.datetime | None,
+    no_cache: bool,
+    jobs: int | None,
+    output: Path | None,
+) -> int:
+    """Check operations documents: front matter, names, structure, content, links, freshness.
+
+    With no PATH, checks the operations folder of the workspace. PATH may be any file or folder
+    of Markdown: files are typed by their front-matter 'kind' or their file name. Exit status:
+    0 clean (warnings allowed unless --strict), 1 findings, 2 usage or configuration error.
+    """
+    from opsdocs.check.engine import CheckOptions, run_check
+    from opsdocs.check.formats import render
+
+    workspace = app(ctx).workspace()
+    options = CheckOptions(
+        select=_split(select),
+        ignore=_split(ignore),
+        strict=bool(strict),
+        today=today.date() if today else None,
+        cache=not no_cache,
+        jobs=jobs,
+    )
+    result = run_check(workspace, list(paths) or None, options)
+    if fix and result.fixable:
+        from opsdocs.check.fix import apply_fixes
+
+        fixed = apply_fixes(workspace, result)
+        for path, change in fixed.changes:
+            click.echo(f"fixed {workspace.relative(path)}: {change}", err=True)
+        if fixed.changes:
+            result = run_check(workspace, list(paths) or None, options)
+    text = render(result, fmt)
+    if output is not None:
+        from opsdocs.workspace import atomic_write
+
+        atomic_write(output, text)
+    else:
+        click.echo(text, nl=False)
+    if fmt != "text" or output is not None:
+        click.echo(result.summary(), err=True)
+    return result.exit_code
+
+
+@click.command("rule")
+@click.argument("rule", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Every rule.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def rule_command(rule: str | None, show_all: bool, fmt: str) -> int:
+    """Explain a check rule, by CODE or NAME (or list them all with --all)."""
+    from opsdocs.check.docs import rule_text
+    from opsdocs.check.registry import all_rules, get_rule
+    from opsdocs.errors import UsageError
+
+    if show_all == (rule is not None):
+        raise UsageError("give one rule (CODE or NAME) or --all", hint="e.g. 'opsdocs rule ST001'")
+    rules = list(all_rules()) if show_all else [get_rule(rule or "")]
+    if fmt == "json":
+        data = [r.as_dict() for r in rules]
+        click.echo(json.dumps(data if show_all else data[0], indent=2))
+    elif show_all:
+        for r in rules:
+            click.echo(f"{r.code}  {r.name:<32} {r.severity:<8} {r.summary}")
+    else:
+        click.echo(rule_text(rules[0]), nl=False)
+    return 0

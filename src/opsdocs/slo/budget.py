@@ -1,0 +1,180 @@
+"""Error-budget arithmetic and the generated budget table of ``slo`` documents.
+
+The table sits between ``<!-- opsdocs:budget:start -->`` and ``<!-- opsdocs:budget:end -->``.
+For each SLO it shows the allowed share of bad events, the full-outage time that share allows per
+period, per week and per day, and for each alert condition its burn rate, windows, the budget
+spent when it fires and the time the whole budget lasts at that rate. Everything outside the
+markers is kept byte for byte; :func:`update_budget_table` is pure, so ``index`` and
+``check --fix`` can call it and write the result themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from opsdocs.documents.parse import Document
+from opsdocs.slo.spec import SloSection, SloSpec
+from opsdocs.slo.validate import load_front_matter
+from opsdocs.slo.windows import DEFAULT_WINDOWS, WindowPair, format_duration, format_float
+
+__all__ = [
+    "BUDGET_END",
+    "BUDGET_START",
+    "AlertBudget",
+    "SloBudget",
+    "budget_of",
+    "budget_table_is_stale",
+    "human_duration",
+    "render_budget_table",
+    "update_budget_table",
+]
+
+BUDGET_START = "<!-- opsdocs:budget:start -->"
+BUDGET_END = "<!-- opsdocs:budget:end -->"
+_NOTE = "<!-- Generated from the front matter's slos by opsdocs; edit the SLOs, not this table. -->"
+WEEK = 7 * 86400
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class AlertBudget:
+    severity: str
+    enabled: bool
+    burn_rate: float
+    short: int
+    long: int
+    spent_when_firing: float  # share of the period's budget, 0..1
+    exhausted_after: float  # seconds until the whole budget is gone at this burn rate
+
+
+@dataclass(frozen=True)
+class SloBudget:
+    name: str
+    objective: float
+    period: str
+    budget: float  # share of events allowed to be bad, 0..1
+    outage_per_period: float  # seconds of full outage the budget allows
+    outage_per_week: float
+    outage_per_day: float
+    alerts: tuple[AlertBudget, ...]
+
+
+def budget_of(slo: SloSpec, windows: Sequence[WindowPair] = DEFAULT_WINDOWS) -> SloBudget:
+    """The budget numbers of one SLO."""
+    period = slo.period_seconds
+    budget = slo.budget
+    alerts = tuple(
+        AlertBudget(
+            severity=pair.severity,
+            enabled=getattr(slo.alerting, pair.severity).enabled,
+            burn_rate=pair.factor(period),
+            short=pair.short,
+            long=pair.long,
+            spent_when_firing=pair.factor(period) * pair.long / period,
+            exhausted_after=period / pair.factor(period),
+        )
+        for pair in windows
+    )
+    return SloBudget(
+        name=slo.name,
+        objective=slo.objective,
+        period=slo.period,
+        budget=budget,
+        outage_per_period=budget * period,
+        outage_per_week=budget * WEEK,
+        outage_per_day=budget * DAY,
+        alerts=alerts,
+    )
+
+
+def human_duration(seconds: float) -> str:
+    """``2592.0`` → ``43m 12s``; at most three units, tenths of a second below a minute."""
+    if seconds < 60:
+        return f"{format_float(round(seconds, 1))}s"
+    rest = round(seconds)
+    parts = []
+    for unit, size in (("d", DAY), ("h", 3600), ("m", 60), ("s", 1)):
+        count, rest = divmod(rest, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return " ".join(parts[:3])
+
+
+def _percent(share: float) -> str:
+    return f"{format_float(round(share * 100, 6))} %"
+
+
+def render_budget_table(
+    section: SloSection, windows: Sequence[WindowPair] = DEFAULT_WINDOWS
+) -> str:
+    """The Markdown between the markers (without them) for a document's SLOs."""
+    out: list[str] = [_NOTE, ""]
+    for slo in section.slos:
+        b = budget_of(slo, windows)
+        out += [
+            f"**{slo.name}**: {format_float(slo.objective)} % over {slo.period}",
+            "",
+            f"| Error budget | Full outage per {slo.period} | Per week | Per day |",
+            "| --- | --- | --- | --- |",
+            f"| {_percent(b.budget)} of events | {human_duration(b.outage_per_period)}"
+            f" | {human_duration(b.outage_per_week)} | {human_duration(b.outage_per_day)} |",
+            "",
+            "| Alert | Burn rate | Windows (short / long) | Budget spent when it fires"
+            " | Budget gone after |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for a in b.alerts:
+            severity = a.severity if a.enabled else f"{a.severity} (disabled)"
+            out.append(
+                f"| {severity} | {format_float(round(a.burn_rate, 4))}×"
+                f" | {format_duration(a.short)} / {format_duration(a.long)}"
+                f" | {_percent(a.spent_when_firing)} | {human_duration(a.exhausted_after)} |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def _section_of(doc: Document) -> SloSection | None:
+    if doc.front_matter is None:
+        return None
+    section, _ = load_front_matter(doc.front_matter)
+    return section
+
+
+def _insert_at(doc: Document) -> int:
+    """Line index (0-based) after which a new table goes: the end of "SLO Target", else the end."""
+    lines = doc.text.split("\n")
+    target = next((s for s in doc.sections if s.title.strip().lower() == "slo target"), None)
+    end = target.end_line if target is not None else len(lines)
+    while end > 0 and not lines[end - 1].strip():
+        end -= 1
+    return end
+
+
+def update_budget_table(doc: Document, windows: Sequence[WindowPair] = DEFAULT_WINDOWS) -> str:
+    """The document's text with a current budget table (pure; unchanged text if no SLOs).
+
+    An existing table is replaced between its markers; a document with SLOs and no markers gets
+    the table at the end of its "SLO Target" section (or at the end of the file).
+    """
+    section = _section_of(doc)
+    if section is None or not section.slos:
+        return doc.text
+    table = render_budget_table(section, windows)
+    text = doc.text
+    start = text.find(BUDGET_START)
+    end = text.find(BUDGET_END, start + 1) if start >= 0 else -1
+    if start >= 0 and end >= 0:
+        return f"{text[: start + len(BUDGET_START)]}\n{table}\n{text[end:]}"
+    lines = text.split("\n")
+    at = _insert_at(doc)
+    block = ["", BUDGET_START, table, BUDGET_END]
+    if at < len(lines) and lines[at].strip():
+        block.append("")
+    return "\n".join(lines[:at] + block + lines[at:])
+
+
+def budget_table_is_stale(doc: Document, windows: Sequence[WindowPair] = DEFAULT_WINDOWS) -> bool:
+    """Whether :func:`update_budget_table` would change the document."""
+    return update_budget_table(doc, windows) != doc.text

@@ -1,0 +1,364 @@
+"""OpenSLO v1 (``apiVersion: openslo/v1``): import SLO, SLI, AlertPolicy, AlertCondition, Service
+and DataSource objects with references resolved across files, and export specs back.
+
+What OpenSLO cannot say (the no-data policy, a latency or probe indicator's shape, labels and
+alert labels and annotations) travels in ``metadata.annotations`` under ``opsdocs.dev/``; another
+tool ignores those and still reads a correct SLO, and opsdocs reads its own meaning back intact.
+Queries without a ``{{window}}`` placeholder are counters (``counter: true``) and are wrapped in
+``sum(rate(query[{{window}}]))`` on import.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from opsdocs.errors import InputError
+from opsdocs.slo.interchange import ImportedService
+from opsdocs.slo.prometheus import alert_name, sli_queries
+from opsdocs.slo.spec import (
+    LatencyIndicator,
+    ProbeIndicator,
+    SloSpec,
+    has_placeholder,
+)
+from opsdocs.slo.windows import DEFAULT_WINDOWS, WindowPair, format_duration, format_float
+from opsdocs.yamlio import load_yaml_all
+
+__all__ = ["export_openslo", "read_openslo", "render_openslo"]
+
+API = "openslo/v1"
+KINDS = ("SLO", "SLI", "AlertPolicy", "AlertCondition", "Service", "DataSource")
+NS = "opsdocs.dev/"
+_SEVERITIES = {"page": "page", "critical": "page", "ticket": "ticket", "warning": "ticket"}
+
+
+@dataclass(frozen=True)
+class _Object:
+    kind: str
+    name: str
+    data: dict[str, Any]
+    label: str
+    line: int
+    col: int
+
+    def error(self, message: str, hint: str | None = None) -> InputError:
+        return InputError(message, path=self.label, line=self.line, col=self.col, hint=hint)
+
+
+def _objects(files: Iterable[tuple[str, str]]) -> dict[tuple[str, str], _Object]:
+    found: dict[tuple[str, str], _Object] = {}
+    for label, text in files:
+        for doc in load_yaml_all(text, path=label):
+            data = doc.value
+            if not isinstance(data, dict) or data.get("apiVersion") != API:
+                continue
+            kind = data.get("kind")
+            line, col = doc.position(()) or (1, 1)
+            name = (data.get("metadata") or {}).get("name")
+            if kind not in KINDS or not isinstance(name, str):
+                raise InputError(
+                    f"OpenSLO object without a known kind and metadata.name (kind {kind!r})",
+                    path=label,
+                    line=line,
+                    col=col,
+                    hint=f"kind is one of {', '.join(KINDS)}",
+                )
+            key = (kind, name)
+            if key in found:
+                raise InputError(
+                    f"{kind} {name!r} is defined twice",
+                    path=label,
+                    line=line,
+                    col=col,
+                    hint=f"first in {found[key].label}",
+                )
+            found[key] = _Object(kind, name, data, label, line, col)
+    return found
+
+
+def _ref(
+    objects: dict[tuple[str, str], _Object], kind: str, name: Any, user: _Object
+) -> dict[str, Any]:
+    target = objects.get((kind, str(name)))
+    if target is None:
+        raise user.error(f"{kind} {name!r} is referenced but not defined", "pass its file too")
+    return target.data
+
+
+def _query(
+    source: Any, counter: bool, obj: _Object, objects: dict[tuple[str, str], _Object]
+) -> str:
+    spec = (source or {}).get("metricSource", source) or {}
+    kind = spec.get("type")
+    if "metricSourceRef" in spec:
+        kind = (_ref(objects, "DataSource", spec["metricSourceRef"], obj).get("spec") or {}).get(
+            "type", kind
+        )
+    if kind is not None and str(kind).lower() != "prometheus":
+        raise obj.error(f"metric source type {kind} is not Prometheus")
+    body = spec.get("spec") or {}
+    query = body.get("query") or body.get("promql")
+    if not isinstance(query, str) or not query.strip():
+        raise obj.error("metric source has no Prometheus query (spec.query)")
+    query = query.strip()
+    if has_placeholder(query):
+        return query
+    if not counter:
+        raise obj.error(
+            "a gauge query without {{window}} cannot be windowed",
+            "use counter: true, or write the range as [{{window}}]",
+        )
+    return f"sum(rate({query}[{{{{window}}}}]))"
+
+
+def _indicator(
+    sli: dict[str, Any],
+    annotations: dict[str, Any],
+    obj: _Object,
+    objects: dict[tuple[str, str], _Object],
+) -> dict[str, Any]:
+    if NS + "indicator" in annotations:
+        data: dict[str, Any] = json.loads(annotations[NS + "indicator"])
+        return data
+    spec = sli.get("spec") or {}
+    ratio = spec.get("ratioMetric")
+    if not isinstance(ratio, dict):
+        raise obj.error("only ratioMetric indicators can be imported (thresholdMetric cannot)")
+    counter = bool(ratio.get("counter", False))
+    total = ratio.get("total")
+    if "raw" in ratio:
+        query = _query(ratio["raw"], counter, obj, objects)
+        if ratio.get("rawType") == "success":
+            query = f"1 - ({query})"
+        return {"type": "raw", "error_ratio": query}
+    if total is None:
+        raise obj.error("ratioMetric needs 'total' beside 'good' or 'bad'")
+    out: dict[str, Any] = {"type": "ratio", "total": _query(total, counter, obj, objects)}
+    if "bad" in ratio:
+        out["errors"] = _query(ratio["bad"], counter, obj, objects)
+    elif "good" in ratio:
+        out["good"] = _query(ratio["good"], counter, obj, objects)
+    else:
+        raise obj.error("ratioMetric needs 'good' or 'bad'")
+    return out
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _convert(obj: _Object, objects: dict[tuple[str, str], _Object]) -> tuple[str, dict[str, Any]]:
+    spec = obj.data.get("spec") or {}
+    meta = obj.data.get("metadata") or {}
+    annotations = meta.get("annotations") or {}
+    service = spec.get("service")
+    if not isinstance(service, str):
+        raise obj.error("SLO has no spec.service")
+    if "indicatorRef" in spec:
+        sli = _ref(objects, "SLI", spec["indicatorRef"], obj)
+    elif isinstance(spec.get("indicator"), dict):
+        sli = spec["indicator"]
+    else:
+        raise obj.error("SLO has neither indicator nor indicatorRef")
+    method = spec.get("budgetingMethod", "Occurrences")
+    if method != "Occurrences":
+        raise obj.error(f"budgetingMethod {method} is not supported", "use Occurrences")
+    windows = spec.get("timeWindow") or [{"duration": "30d", "isRolling": True}]
+    window = windows[0]
+    if not window.get("isRolling", False):
+        raise obj.error("calendar-aligned time windows are not supported", "use isRolling: true")
+    objectives = spec.get("objectives") or []
+    if len(objectives) != 1:
+        raise obj.error(f"SLO has {len(objectives)} objectives; opsdocs takes exactly one")
+    objective = objectives[0]
+    if "targetPercent" in objective:
+        percent = Decimal(str(objective["targetPercent"]))
+    elif "target" in objective:
+        percent = Decimal(str(objective["target"])) * 100
+    else:
+        raise obj.error("objective has neither target nor targetPercent")
+    alerting: dict[str, Any] = {"page": {"enabled": False}, "ticket": {"enabled": False}}
+    for policy_ref in spec.get("alertPolicies") or []:
+        if isinstance(policy_ref, str):
+            policy = _ref(objects, "AlertPolicy", policy_ref, obj)
+        elif isinstance(policy_ref, dict) and "alertPolicyRef" in policy_ref:
+            policy = _ref(objects, "AlertPolicy", policy_ref["alertPolicyRef"], obj)
+        else:
+            policy = policy_ref
+        for cond in (policy.get("spec") or {}).get("conditions") or []:
+            if isinstance(cond, dict) and "conditionRef" in cond:
+                cond = _ref(objects, "AlertCondition", cond["conditionRef"], obj)
+            severity = str(((cond or {}).get("spec") or {}).get("severity", "")).lower()
+            if severity in _SEVERITIES:
+                alerting[_SEVERITIES[severity]] = {}
+        policy_name = (policy.get("metadata") or {}).get("name")
+        if policy_name and "name" not in alerting:
+            alerting["name"] = re.sub(r"[^A-Za-z0-9_]", "", policy_name.title())
+    if NS + "alerting" in annotations:
+        alerting = json.loads(annotations[NS + "alerting"])
+    out: dict[str, Any] = {
+        "name": _slug(obj.name.removeprefix(f"{service}-") or obj.name),
+        "objective": float(percent),
+        "period": str(window.get("duration", "30d")),
+        "indicator": _indicator(sli, annotations, obj, objects),
+        "no_data": annotations.get(NS + "no-data", "skip"),
+        "alerting": alerting,
+    }
+    if spec.get("description"):
+        out["description"] = spec["description"]
+    if NS + "labels" in annotations:
+        out["labels"] = json.loads(annotations[NS + "labels"])
+    return service, out
+
+
+def read_openslo(files: Sequence[tuple[str, str]]) -> list[ImportedService]:
+    """The SLOs in OpenSLO v1 files ``[(label, text), ...]``, references resolved across them.
+
+    Raises :class:`InputError` naming the file and position of what cannot be imported.
+    """
+    objects = _objects(files)
+    services: dict[str, ImportedService] = {}
+    for (kind, _name), obj in objects.items():
+        if kind != "SLO":
+            continue
+        service, data = _convert(obj, objects)
+        try:
+            slo = SloSpec.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            key = ".".join(str(p) for p in first["loc"])
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise obj.error(f"cannot import SLO {obj.name!r}: {key}: {message}") from None
+        imported = services.setdefault(service, ImportedService(service=service))
+        imported.slos.append(slo)
+        if obj.label not in imported.sources:
+            imported.sources.append(obj.label)
+    return [services[s] for s in sorted(services)]
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def _source(query: str) -> dict[str, Any]:
+    return {"metricSource": {"type": "Prometheus", "spec": {"query": query}}}
+
+
+def _conditions(service: str, slo: SloSpec, pairs: Sequence[WindowPair]) -> list[dict[str, Any]]:
+    out = []
+    for pair in pairs:
+        if not getattr(slo.alerting, pair.severity).enabled:
+            continue
+        name = f"{service}-{slo.name}-{pair.severity}-{format_duration(pair.long)}"
+        out.append(
+            {
+                "apiVersion": API,
+                "kind": "AlertCondition",
+                "metadata": {"name": name},
+                "spec": {
+                    "severity": pair.severity,
+                    "condition": {
+                        "kind": "burnrate",
+                        "op": "gt",
+                        "threshold": float(format_float(pair.factor(slo.period_seconds))),
+                        "lookbackWindow": format_duration(pair.long),
+                        "alertAfter": format_duration(pair.short),
+                    },
+                },
+            }
+        )
+    return out
+
+
+def export_openslo(
+    service: str, slos: Sequence[SloSpec], *, windows: Sequence[WindowPair] = DEFAULT_WINDOWS
+) -> list[dict[str, Any]]:
+    """OpenSLO v1 objects for one service: Service, then per SLO its SLI, AlertConditions,
+    AlertPolicy and SLO (referring to the others by name)."""
+    objects: list[dict[str, Any]] = [
+        {"apiVersion": API, "kind": "Service", "metadata": {"name": service}, "spec": {}}
+    ]
+    for slo in slos:
+        full = f"{service}-{slo.name}"
+        q = sli_queries(slo)
+        ratio: dict[str, Any] = {"counter": True}
+        if q.ratio is not None:
+            ratio.update(rawType="failure", raw=_source(q.ratio))
+        else:
+            assert q.total is not None
+            if q.errors is not None:
+                ratio["bad"] = _source(q.errors)
+            elif q.good is not None:
+                ratio["good"] = _source(q.good)
+            ratio["total"] = _source(q.total)
+        objects.append(
+            {
+                "apiVersion": API,
+                "kind": "SLI",
+                "metadata": {"name": full},
+                "spec": {"ratioMetric": ratio},
+            }
+        )
+        conditions = _conditions(service, slo, windows)
+        objects.extend(conditions)
+        annotations = {
+            NS + "no-data": slo.no_data,
+            NS + "alerting": json.dumps(
+                slo.alerting.model_dump(mode="json", exclude_defaults=True), sort_keys=True
+            ),
+        }
+        if isinstance(slo.indicator, LatencyIndicator | ProbeIndicator):
+            annotations[NS + "indicator"] = json.dumps(
+                slo.indicator.model_dump(mode="json", exclude_none=True), sort_keys=True
+            )
+        if slo.labels:
+            annotations[NS + "labels"] = json.dumps(slo.labels, sort_keys=True)
+        spec: dict[str, Any] = {
+            "service": service,
+            "indicatorRef": full,
+            "timeWindow": [{"duration": slo.period, "isRolling": True}],
+            "budgetingMethod": "Occurrences",
+            "objectives": [{"displayName": slo.name, "target": slo.objective_ratio}],
+        }
+        if slo.description:
+            spec["description"] = slo.description
+        if conditions:
+            policy = f"{full}-burn-rate"
+            objects.append(
+                {
+                    "apiVersion": API,
+                    "kind": "AlertPolicy",
+                    "metadata": {"name": policy},
+                    "spec": {
+                        "description": f"{alert_name(service, slo)}: multi-window burn rate",
+                        "alertWhenBreaching": True,
+                        "alertWhenResolved": False,
+                        "alertWhenNoData": False,
+                        "conditions": [{"conditionRef": c["metadata"]["name"]} for c in conditions],
+                    },
+                }
+            )
+            spec["alertPolicies"] = [policy]
+        objects.append(
+            {
+                "apiVersion": API,
+                "kind": "SLO",
+                "metadata": {"name": full, "annotations": annotations},
+                "spec": spec,
+            }
+        )
+    return objects
+
+
+def render_openslo(objects: Sequence[dict[str, Any]]) -> str:
+    """Objects as one multi-document YAML text."""
+    from opsdocs.slo.prometheus import dump_rules_yaml
+
+    header = "# Generated by opsdocs (opsdocs slo export --format openslo).\n"
+    return header + "---\n".join(dump_rules_yaml(o) for o in objects)

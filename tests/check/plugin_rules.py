@@ -1,0 +1,40 @@
+"""A rule module as a feature package would write it (used by test_registry.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from opsdocs.check.context import DocContext, WorkspaceContext
+from opsdocs.check.registry import Rule, Violation
+
+
+def _collect(ctx: DocContext) -> dict[str, Any] | None:
+    section = next((s for s in ctx.doc.sections if s.title == "Error Budget"), None)
+    if section is None:
+        return None
+    return {"line": section.line, "stale": "stale" in ctx.doc.section_text(section)}
+
+
+def _stale_budget(ctx: WorkspaceContext) -> Iterator[Violation]:
+    for facts in ctx.documents("slo"):
+        table = facts.extra.get("ZZ901")
+        if table and table["stale"] and facts.path in ctx.reported:
+            yield Violation(table["line"], 1, "error-budget table is stale", path=facts.path)
+
+
+RULES = [
+    Rule(
+        code="ZZ901",
+        name="stale-budget-table",
+        summary="The SLO's error-budget table is stale.",
+        severity="error",
+        what="w",
+        why="y",
+        example="e",
+        instead="i",
+        scope="workspace",
+        check=_stale_budget,
+        collect=_collect,
+    )
+]

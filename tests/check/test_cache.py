@@ -1,0 +1,138 @@
+"""The content-hash cache: warm runs skip parsing, edits invalidate, the folder is disposable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from opsdocs.check import engine
+from opsdocs.check.engine import CheckOptions, run_check
+from opsdocs.workspace import Workspace
+from tests.check.test_cli import RUNBOOK
+from tests.conftest import build_tree
+
+TODAY = dt.date(2026, 6, 1)
+
+
+def setup(tmp_path: Path, config: str = "") -> tuple[Workspace, Path]:
+    (tmp_path / "opsdocs.toml").write_text(config)
+    folder = build_tree(
+        tmp_path / "d",
+        {
+            "runbook-api.md": RUNBOOK.replace("None yet.", "TODO"),
+            "runbook-web.md": RUNBOOK.replace("service: api", "service: web"),
+        },
+    )
+    return Workspace.discover(root=tmp_path), folder
+
+
+def check(ws: Workspace, folder: Path, **kw: object) -> engine.CheckResult:
+    return run_check(ws, [folder], CheckOptions(today=TODAY, **kw))  # type: ignore[arg-type]
+
+
+def summary(result: engine.CheckResult) -> list[tuple[str, int, str]]:
+    return [(f.path, f.line, f.code) for f in result.findings]
+
+
+def test_warm_run_parses_nothing_and_gives_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, folder = setup(tmp_path)
+    cold = check(ws, folder)
+    assert (cold.parsed, cold.cached) == (2, 0)
+    assert (tmp_path / ".opsdocs" / "cache").is_dir()
+
+    def no_parse(*args: object) -> object:
+        raise AssertionError("a cached document was parsed again")
+
+    monkeypatch.setattr(engine, "analyze_document", no_parse)
+    warm = check(ws, folder)
+    assert (warm.parsed, warm.cached) == (0, 2)
+    assert summary(warm) == summary(cold)
+
+
+def test_edit_invalidates_only_that_file(tmp_path: Path) -> None:
+    ws, folder = setup(tmp_path)
+    check(ws, folder)
+    text = RUNBOOK.replace("service: api", "service: web") + "\nTBD\n"
+    (folder / "runbook-web.md").write_text(text)
+    again = check(ws, folder)
+    assert (again.parsed, again.cached) == (1, 1)
+    line = text.split("\n").index("TBD") + 1
+    assert ("d/runbook-web.md", line, "CT001") in {(f.uri, f.line, f.code) for f in again.findings}
+
+
+def test_cross_document_rules_see_changes_in_other_files(tmp_path: Path) -> None:
+    ws, folder = setup(tmp_path)
+    text = RUNBOOK.replace("Page the owning team.", "[web](runbook-web.md)")
+    (folder / "runbook-api.md").write_text(text)
+    assert not [f for f in check(ws, folder).findings if f.code == "LK001"]
+    (folder / "runbook-web.md").unlink()  # the cached runbook-api.md is unchanged
+    broken = [f for f in check(ws, folder).findings if f.code == "LK001"]
+    assert [(f.uri, f.line) for f in broken] == [
+        ("d/runbook-api.md", text.split("\n").index("[web](runbook-web.md)") + 1)
+    ]
+
+
+def test_deleting_the_cache_folder_is_safe(tmp_path: Path) -> None:
+    ws, folder = setup(tmp_path)
+    cold = check(ws, folder)
+    shutil.rmtree(tmp_path / ".opsdocs" / "cache")
+    again = check(ws, folder)
+    assert again.parsed == 2
+    assert summary(again) == summary(cold)
+
+
+def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
+    ws, folder = setup(tmp_path)
+    cold = check(ws, folder)
+    for file in (tmp_path / ".opsdocs" / "cache").glob("check-*.json"):
+        file.write_text("{not json")
+    again = check(ws, folder)
+    assert again.parsed == 2
+    assert summary(again) == summary(cold)
+
+
+def test_profiles_are_part_of_the_key(tmp_path: Path) -> None:
+    ws, folder = setup(tmp_path)
+    check(ws, folder)
+    (tmp_path / "opsdocs.toml").write_text('[profiles.runbook]\nsections = ["Service Overview"]\n')
+    ws = Workspace.discover(root=tmp_path)
+    assert check(ws, folder).parsed == 2
+
+
+def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+    ws, folder = setup(tmp_path)
+    check(ws, folder, cache=False)
+    assert not (tmp_path / ".opsdocs").exists()
+
+
+def test_parallel_run_matches_serial(tmp_path: Path) -> None:
+    ws, folder = setup(tmp_path)
+    for i in range(6):
+        (folder / f"runbook-s{i}.md").write_text(
+            RUNBOOK.replace("service: api", f"service: s{i}").replace("None yet.", "TBD")
+        )
+    serial = check(ws, folder, cache=False, jobs=1)
+    parallel = check(ws, folder, cache=False, jobs=2, parallel_threshold=2)
+    assert summary(parallel) == summary(serial)
+    assert len(serial.findings) == 7
+
+
+def test_cache_entries_of_the_wrong_shape_are_ignored(tmp_path: Path) -> None:
+    import json
+
+    ws, folder = setup(tmp_path)
+    cold = check(ws, folder)
+    (cache_file,) = (tmp_path / ".opsdocs" / "cache").glob("check-*.json")
+    data = json.loads(cache_file.read_text())
+    first, second = sorted(data["entries"])
+    data["entries"][first]["facts"] = {"unexpected": 1}
+    data["entries"][second]["findings"] = [["XX999", 1, 1, "m", None]]
+    cache_file.write_text(json.dumps(data))
+    again = check(ws, folder)
+    assert again.parsed == 2
+    assert summary(again) == summary(cold)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from opsdocs.documents.parse import parse_document
+from opsdocs.slo.budget import (
+    BUDGET_END,
+    BUDGET_START,
+    budget_of,
+    budget_table_is_stale,
+    human_duration,
+    update_budget_table,
+)
+from opsdocs.slo.windows import DEFAULT_WINDOWS
+from tests.conftest import Result, build_tree
+from tests.slo.helpers import slo, slo_document
+
+SLOS = """slos:
+  - name: availability
+    objective: 99.9
+    indicator:
+      type: ratio
+      errors: sum(rate(x_total{code="500"}[{{window}}]))
+      total: sum(rate(x_total[{{window}}]))
+"""
+
+
+def test_budget_numbers() -> None:
+    b = budget_of(slo(objective=99.9, period="30d"))
+    period = 30 * 86400
+    assert b.budget == pytest.approx(0.001)
+    assert b.outage_per_period == pytest.approx(0.001 * period)
+    assert b.outage_per_week == pytest.approx(0.001 * 7 * 86400)
+    assert b.outage_per_day == pytest.approx(86.4)
+    for alert, pair in zip(b.alerts, DEFAULT_WINDOWS, strict=True):
+        assert alert.burn_rate == pair.factor(period)
+        # firing means the pair's share was spent in one long window
+        assert alert.spent_when_firing == pytest.approx(pair.budget_percent / 100)
+        assert alert.exhausted_after == pytest.approx(period / pair.factor(period))
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(2592, "43m 12s"), (86.4, "1m 26s"), (8.64, "8.6s"), (180000, "2d 2h"), (90061, "1d 1h 1m")],
+)
+def test_human_duration(seconds: float, text: str) -> None:
+    assert human_duration(seconds) == text
+
+
+def test_table_goes_after_slo_target_and_is_then_current() -> None:
+    text = slo_document(SLOS) + "\n## SLO Target\n\n99.9 %.\n\n## Measurement\n\nQueries.\n"
+    doc = parse_document(Path("slo-api.md"), text)
+    assert budget_table_is_stale(doc)
+    new = update_budget_table(doc)
+    before, _, rest = new.partition(BUDGET_START)
+    table, _, after = rest.partition(BUDGET_END)
+    assert before == text.split("\n## Measurement")[0].rstrip("\n") + "\n\n"
+    assert after == "\n\n## Measurement\n\nQueries.\n"
+    assert "| 0.1 % of events | 43m 12s | 10m 5s | 1m 26s |" in table
+    assert "| page | 14.4× | 5m / 1h | 2 % | 2d 2h |" in table
+    assert not budget_table_is_stale(parse_document(Path("slo-api.md"), new))
+
+
+def test_disabled_alerts_are_marked() -> None:
+    slos = SLOS + "    alerting:\n      ticket:\n        enabled: false\n"
+    new = update_budget_table(parse_document(Path("slo-api.md"), slo_document(slos)))
+    assert "| ticket (disabled) | 3× | 2h / 1d | 10 % | 10d |" in new
+
+
+def test_documents_without_slos_are_left_alone() -> None:
+    text = slo_document("")
+    assert update_budget_table(parse_document(Path("slo-api.md"), text)) == text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    before=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00<")),
+    after=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00<")),
+    inside=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00<")),
+)
+def test_text_outside_the_markers_is_kept_byte_for_byte(
+    before: str, after: str, inside: str
+) -> None:
+    text = slo_document(SLOS) + before + BUDGET_START + inside + BUDGET_END + after
+    new = update_budget_table(parse_document(Path("slo-api.md"), text))
+    prefix = slo_document(SLOS) + before + BUDGET_START
+    assert new.startswith(prefix)
+    assert new.endswith(BUDGET_END + after)
+
+
+def test_cli_budget_check_and_fix(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    docs = "docs/internal/operations"
+    build_tree(tmp_path, {"opsdocs.toml": "", f"{docs}/slo-api.md": slo_document(SLOS)})
+    stale = cli("slo", "budget", "--check", cwd=tmp_path)
+    assert (stale.exit_code, stale.stdout) == (1, f"stale {docs}/slo-api.md\n")
+    fixed = cli("slo", "budget", cwd=tmp_path)
+    assert (fixed.exit_code, fixed.stdout) == (0, f"updated {docs}/slo-api.md\n")
+    assert cli("slo", "budget", "--check", cwd=tmp_path).exit_code == 0

@@ -1,0 +1,297 @@
+"""Sloth and OpenSLO import and OpenSLO export (interchange/sloth.py, interchange/openslo.py)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+from opsdocs.errors import InputError
+from opsdocs.slo.importer import read_specs
+from opsdocs.slo.interchange.openslo import export_openslo, read_openslo, render_openslo
+from opsdocs.slo.interchange.sloth import read_sloth
+from opsdocs.slo.spec import SloSpec
+from tests.slo.strategies import unique_slos
+
+SLOTH = """\
+version: "prometheus/v1"
+service: "myservice"
+labels:
+  owner: "myteam"
+slos:
+  - name: "requests-availability"
+    objective: 99.9
+    description: "Availability of HTTP requests."
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{job="myservice",code=~"(5..|429)"}[{{.window}}]))
+        total_query: sum(rate(http_requests_total{job="myservice"}[{{.window}}]))
+    alerting:
+      name: MyServiceHighErrorRate
+      labels:
+        category: "availability"
+      annotations:
+        summary: "High error rate on 'myservice' requests responses"
+      page_alert:
+        labels:
+          severity: pageteam
+      ticket_alert:
+        disable: true
+"""
+
+SLOTH_K8S = """\
+apiVersion: sloth.slok.dev/v1
+kind: PrometheusServiceLevel
+metadata:
+  name: home-wifi
+spec:
+  service: home-wifi
+  labels:
+    cluster: valhalla
+  slos:
+    - name: satisfaction
+      objective: 95
+      labels:
+        cluster: eu
+        room: hall
+      sli:
+        raw:
+          errorRatioQuery: |
+            1 - avg(avg_over_time(wifi_ok[{{.window}}]))
+      alerting:
+        name: WifiSatisfaction
+        pageAlert:
+          disable: true
+        ticketAlert:
+          labels: {severity: warning}
+"""
+
+
+def test_sloth_prometheus_v1() -> None:
+    [service] = read_sloth(SLOTH, path="sloth.yaml")
+    assert service.service == "myservice"
+    [slo] = service.slos
+    assert slo == SloSpec.model_validate(
+        {
+            "name": "requests-availability",
+            "objective": 99.9,
+            "description": "Availability of HTTP requests.",
+            "no_data": "skip",
+            "indicator": {
+                "type": "ratio",
+                "errors": 'sum(rate(http_requests_total{job="myservice",code=~"(5..|429)"}'
+                "[{{window}}]))",
+                "total": 'sum(rate(http_requests_total{job="myservice"}[{{window}}]))',
+            },
+            "labels": {"owner": "myteam"},
+            "alerting": {
+                "name": "MyServiceHighErrorRate",
+                "labels": {"category": "availability"},
+                "annotations": {"summary": "High error rate on 'myservice' requests responses"},
+                "page": {"labels": {"severity": "pageteam"}},
+                "ticket": {"enabled": False},
+            },
+        }
+    )
+
+
+def test_sloth_kubernetes_manifest_multi_document() -> None:
+    text = SLOTH + "---\n" + SLOTH_K8S + "---\napiVersion: v1\nkind: ConfigMap\n"
+    services = read_sloth(text, path="all.yaml")
+    assert [s.service for s in services] == ["myservice", "home-wifi"]
+    wifi = services[1].slos[0]
+    assert wifi.indicator.model_dump() == {
+        "type": "raw",
+        "error_ratio": "1 - avg(avg_over_time(wifi_ok[{{window}}]))",
+    }
+    assert wifi.labels == {"cluster": "eu", "room": "hall"}  # SLO labels win
+    assert wifi.alerting.page.enabled is False
+    assert wifi.alerting.ticket.labels == {"severity": "warning"}
+
+
+def test_sloth_plugins_are_refused_with_a_position() -> None:
+    text = SLOTH.replace("      events:", "      plugin:\n        id: x\n      events_unused:")
+    with pytest.raises(InputError) as info:
+        read_sloth(text, path="sloth.yaml")
+    assert str(info.value) == (
+        "sloth.yaml:6:5: cannot import SLO 'requests-availability': Sloth SLI plugins have no"
+        " PromQL to import"
+    )
+
+
+def test_sloth_bad_objective() -> None:
+    with pytest.raises(InputError, match="objective: must be a percentage"):
+        read_sloth(SLOTH.replace("99.9", "100"), path="s.yaml")
+
+
+OPENSLO_SLO = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: checkout-availability
+spec:
+  service: checkout
+  description: Checkout requests succeed.
+  indicatorRef: checkout-errors
+  timeWindow:
+    - duration: 28d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - displayName: good
+      target: 0.995
+  alertPolicies:
+    - checkout-paging
+"""
+
+OPENSLO_REST = """\
+apiVersion: openslo/v1
+kind: DataSource
+metadata:
+  name: prom
+spec:
+  type: Prometheus
+  connectionDetails:
+    url: http://prometheus:9090
+---
+apiVersion: openslo/v1
+kind: SLI
+metadata:
+  name: checkout-errors
+spec:
+  ratioMetric:
+    counter: true
+    bad:
+      metricSource:
+        metricSourceRef: prom
+        spec:
+          query: http_requests_total{service="checkout",code=~"5.."}
+    total:
+      metricSource:
+        metricSourceRef: prom
+        spec:
+          query: http_requests_total{service="checkout"}
+---
+apiVersion: openslo/v1
+kind: AlertPolicy
+metadata:
+  name: checkout-paging
+spec:
+  conditions:
+    - conditionRef: fast-burn
+---
+apiVersion: openslo/v1
+kind: AlertCondition
+metadata:
+  name: fast-burn
+spec:
+  severity: page
+  condition:
+    kind: burnrate
+    op: gte
+    threshold: 14.4
+    lookbackWindow: 1h
+    alertAfter: 5m
+"""
+
+
+def test_openslo_references_resolve_across_files() -> None:
+    [service] = read_openslo([("slo.yaml", OPENSLO_SLO), ("rest.yaml", OPENSLO_REST)])
+    assert service.service == "checkout"
+    [slo] = service.slos
+    assert (slo.name, slo.objective, slo.period) == ("availability", 99.5, "28d")
+    assert slo.indicator.model_dump() == {
+        "type": "ratio",
+        "errors": 'sum(rate(http_requests_total{service="checkout",code=~"5.."}[{{window}}]))',
+        "good": None,
+        "total": 'sum(rate(http_requests_total{service="checkout"}[{{window}}]))',
+    }
+    assert slo.alerting.page.enabled and not slo.alerting.ticket.enabled
+    assert slo.alerting.name == "CheckoutPaging"
+
+
+def test_openslo_missing_reference_names_file_and_line() -> None:
+    with pytest.raises(InputError) as info:
+        read_openslo([("slo.yaml", OPENSLO_SLO)])
+    assert str(info.value) == (
+        "slo.yaml:1:1: SLI 'checkout-errors' is referenced but not defined (pass its file too)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("isRolling: true", "isRolling: false"), "calendar-aligned time windows"),
+        (("budgetingMethod: Occurrences", "budgetingMethod: Timeslices"), "Timeslices"),
+        (("target: 0.995", "target: 1.5"), "must be a percentage"),
+    ],
+)
+def test_openslo_unsupported(change: tuple[str, str], message: str) -> None:
+    text = OPENSLO_SLO.replace(*change)
+    with pytest.raises(InputError, match=message):
+        read_openslo([("slo.yaml", text), ("rest.yaml", OPENSLO_REST)])
+
+
+def test_read_specs_detects_formats_and_rejects_others() -> None:
+    services = read_specs([("s.yaml", SLOTH), ("o1.yaml", OPENSLO_SLO), ("o2.yaml", OPENSLO_REST)])
+    assert [s.service for s in services] == ["checkout", "myservice"]
+    with pytest.raises(InputError, match="neither a Sloth spec nor OpenSLO v1"):
+        read_specs([("x.yaml", "groups: []\n")])
+
+
+def test_export_writes_objects_that_refer_to_each_other() -> None:
+    [service] = read_sloth(SLOTH, path="s.yaml")
+    objects = export_openslo(service.service, service.slos)
+    kinds = [(o["kind"], o["metadata"]["name"]) for o in objects]
+    assert kinds == [
+        ("Service", "myservice"),
+        ("SLI", "myservice-requests-availability"),
+        ("AlertCondition", "myservice-requests-availability-page-1h"),
+        ("AlertCondition", "myservice-requests-availability-page-6h"),
+        ("AlertPolicy", "myservice-requests-availability-burn-rate"),
+        ("SLO", "myservice-requests-availability"),
+    ]
+    slo = objects[-1]["spec"]
+    assert slo["objectives"] == [{"displayName": "requests-availability", "target": 0.999}]
+    assert slo["indicatorRef"] == "myservice-requests-availability"
+    assert [c["spec"]["condition"]["threshold"] for c in objects[2:4]] == [14.4, 6]
+
+
+@settings(max_examples=60, deadline=None)
+@given(unique_slos())
+def test_openslo_export_then_import_keeps_the_meaning(slos: list[SloSpec]) -> None:
+    text = render_openslo(export_openslo("api", slos))
+    [service] = read_openslo([("export.yaml", text)])
+    assert service.service == "api"
+    assert service.slos == slos
+    # and again: import → export → import is stable
+    again = render_openslo(export_openslo("api", service.slos))
+    assert again == text
+
+
+@settings(max_examples=30, deadline=None)
+@given(unique_slos())
+def test_sloth_import_export_import(slos: list[SloSpec]) -> None:
+    """Specs Sloth can express survive Sloth-shaped import, OpenSLO export and re-import."""
+    sloth_able = [s for s in slos if s.indicator.type in ("ratio", "raw")]
+    lines = ['version: "prometheus/v1"', "service: api", "slos:"]
+    for s in sloth_able:
+        if s.indicator.type == "ratio" and getattr(s.indicator, "errors", None) is None:
+            continue
+        lines += [f"  - name: {s.name}", f"    objective: {s.objective!r}", "    sli:"]
+        if s.indicator.type == "raw":
+            query = s.indicator.error_ratio.replace("{{window}}", "{{.window}}")  # type: ignore[union-attr]
+            lines += ["      raw:", f"        error_ratio_query: '{query}'"]
+        else:
+            errors = s.indicator.errors.replace("{{window}}", "{{.window}}")  # type: ignore[union-attr]
+            total = s.indicator.total.replace("{{window}}", "{{.window}}")  # type: ignore[union-attr]
+            lines += [
+                "      events:",
+                f"        error_query: '{errors}'",
+                f"        total_query: '{total}'",
+            ]
+    services = read_sloth("\n".join(lines) + "\n", path="s.yaml")
+    if not services or not services[0].slos:
+        return
+    imported = services[0].slos
+    text = render_openslo(export_openslo("api", imported))
+    assert read_openslo([("e.yaml", text)])[0].slos == imported

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 from pathlib import Path
 from typing import Any
@@ -289,3 +290,36 @@ def test_parquet_time_column_types(tmp_path: Path, kind: str) -> None:
     for window in (3600, 86400, 30 * 86400):
         want = expected(REQUESTS, window, good=lambda r: r.status < 500 and r.latency_ms <= 200)
         assert (m.windows[window].good, m.windows[window].total) == want
+
+
+def test_parquet_nulls_are_malformed(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = REQUESTS[:500]
+    table = pa.table(
+        {
+            "time": pa.array(
+                [None if i % 50 == 0 else r.ts for i, r in enumerate(rows)],
+                type=pa.timestamp("us", tz="UTC"),
+            ),
+            "status": pa.array([None if i % 70 == 1 else r.status for i, r in enumerate(rows)]),
+            "path": [r.path for r in rows],
+        }
+    )
+    pq.write_table(table, tmp_path / "a.parquet")
+    # a second file whose statistics say "no nulls" must not hide the first file's nulls
+    write_parquet(tmp_path / "b.parquet", REQUESTS[500:600])
+    spec = slo("parquet", "*.parquet")
+    m = measure_logs(spec, root=tmp_path, at=AT, windows=[86400])
+    in_period = [
+        r
+        for i, r in enumerate(rows)
+        if i % 50 != 0
+        and i % 70 == 1
+        and r.path != "/healthz"
+        and AT - dt.timedelta(days=30) < r.ts <= AT
+    ]
+    assert m.malformed == len(range(0, 500, 50)) + len(in_period)
+    clean = [r for i, r in enumerate(rows) if i % 50 != 0 and i % 70 != 1] + REQUESTS[500:600]
+    assert m.windows[30 * 86400].total == expected(clean, 30 * 86400)[1]

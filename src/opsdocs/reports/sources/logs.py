@@ -155,10 +155,14 @@ class _Fields:
     def __init__(self, fmt: str, types: dict[str, str]) -> None:
         self.fmt = fmt
         self.types = types  # typed sources (parquet): top-level column -> DuckDB type
+        self.json_paths: list[str] = []  # JSON Lines: every field, extracted in one parse
 
     def raw(self, name: str) -> str:
         if self.fmt == "jsonl":
-            return f"json_extract_string(line, {_literal(_json_path(name))})"
+            path = _json_path(name)
+            if path not in self.json_paths:
+                self.json_paths.append(path)
+            return f"j[{self.json_paths.index(path) + 1}]"
         if self.fmt == "combined":
             return f"nullif(m.{_quote_ident(name)}, '')"
         return _column(name)
@@ -232,6 +236,7 @@ def build_query(
     at: dt.datetime,
     windows: Sequence[int],
     types: dict[str, str] | None = None,
+    no_nulls: frozenset[str] = frozenset(),
     where: str = "logs",
 ) -> LogQuery:
     """The scan of one SLO: rows (step, counted, good), step -1 holding the malformed lines."""
@@ -297,21 +302,29 @@ def build_query(
         status = fields.number(status_name, "INTEGER")
         latency = fields.number(latency_name, "DOUBLE") if latency_name else "NULL"
         exprs = {"status": status, "latency": latency}
-        broken_flat = " OR ".join(f"{exprs[name]} IS NULL" for name in required) or "false"
+        # Columns whose Parquet statistics say "no nulls" cannot make a row malformed.
+        named = {"status": status_name, "latency": latency_name}
+        broken_flat = (
+            " OR ".join(f"{exprs[n]} IS NULL" for n in required if named[n] not in no_nulls)
+            or "false"
+        )
+        ts_null = "false" if ts_name in no_nulls else f"{ts} IS NULL"
         counted_flat = ["true"]
         for name, values in spec.include.items():
             counted_flat.append(f"coalesce({_matches(fields, name, values)}, false)")
         for name, values in spec.exclude.items():
             counted_flat.append(f"NOT coalesce({_matches(fields, name, values)}, false)")
         start_lit, at_lit = _timestamp_literal(at, period, ts_kind)
+        step_expr = f"({at_us} - epoch_us({ts})) // {step_us}"
+        if ts_null != "false" or broken_flat != "false":
+            step_expr = f"CASE WHEN {ts_null} OR ({broken_flat}) THEN -1 ELSE {step_expr} END"
         sql = f"""
 SELECT
-  CASE WHEN {ts} IS NULL OR ({broken_flat}) THEN -1
-       ELSE ({at_us} - epoch_us({ts})) // {step_us} END AS step,
+  {step_expr} AS step,
   count(*) AS counted,
   count(*) FILTER (WHERE {good_template.format(**exprs)}) AS good
 FROM read_parquet(?, union_by_name=true)
-WHERE {ts} IS NULL OR ({ts} > {start_lit} AND {ts} <= {at_lit} AND {" AND ".join(counted_flat)})
+WHERE {ts_null} OR ({ts} > {start_lit} AND {ts} <= {at_lit} AND {" AND ".join(counted_flat)})
 GROUP BY ALL
 """.strip()
         return LogQuery(sql, params, files, fmt, step_us, False)
@@ -329,8 +342,13 @@ GROUP BY ALL
         )
         rejects = True
     elif fmt == "jsonl":
-        source = _LINES.format(files="?")
-        valid = "json_valid(line)"
+        paths = ", ".join(_literal(p) for p in fields.json_paths)
+        # try(): a line that is not JSON gives NULL instead of stopping the query
+        source = (
+            f"(SELECT line, try(json_extract_string(line, [{paths}])) AS j"
+            f" FROM {_LINES.format(files='?')})"
+        )
+        valid = "j IS NOT NULL"
     else:
         names = ", ".join(_literal(n) for n in COMBINED_FIELDS)
         source = (
@@ -341,7 +359,7 @@ GROUP BY ALL
 
     inner = ", ".join(columns)
     if valid != "true":
-        # Parse a line only when it is well formed (json_extract raises on bad JSON).
+        # Read the fields of a line only when the line is well formed.
         inner = ", ".join(
             f"CASE WHEN {valid} THEN {c.rsplit(' AS ', 1)[0]} END AS {c.rsplit(' AS ', 1)[1]}"
             for c in columns
@@ -377,6 +395,22 @@ def _epoch_us(at: dt.datetime) -> int:
         at = at.replace(tzinfo=dt.UTC)
     delta = at - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _parquet_no_nulls(con: Any, files: list[str]) -> frozenset[str]:
+    """Top-level columns that every row group of every file declares free of nulls."""
+    rows = con.execute(
+        "SELECT path_in_schema, bool_and(coalesce(stats_null_count = 0, false))"
+        " FROM parquet_metadata(?) GROUP BY path_in_schema",
+        [files],
+    ).fetchall()
+    seen = {str(name) for name, _ in rows}
+    per_file = con.execute(
+        "SELECT count(DISTINCT file_name) FROM parquet_metadata(?)", [files]
+    ).fetchone()
+    if not per_file or int(per_file[0]) != len(files):
+        return frozenset()  # a file without row groups says nothing about its columns
+    return frozenset(str(name) for name, clean in rows if clean and name in seen)
 
 
 def _parquet_types(con: Any, files: list[str]) -> dict[str, str]:
@@ -460,15 +494,26 @@ def measure_logs(
     try:
         fmt = _format_of(files, spec, where)
         types: dict[str, str] = {}
+        no_nulls: frozenset[str] = frozenset()
         try:
             if fmt == "parquet":
                 types = _parquet_types(con, files)
                 _check_columns(set(types), spec, slo, where)
+                no_nulls = _parquet_no_nulls(con, files)
             elif fmt == "csv":
                 _check_columns(_csv_columns(con, files), spec, slo, where)
         except duckdb.Error as exc:
             raise InputError(f"{where}.files: cannot read the logs: {_first_line(exc)}") from None
-        query = build_query(slo, spec, files, at=at, windows=all_windows, types=types, where=where)
+        query = build_query(
+            slo,
+            spec,
+            files,
+            at=at,
+            windows=all_windows,
+            types=types,
+            no_nulls=no_nulls,
+            where=where,
+        )
         rows = _run(con, query, progress, where)
         rejected = 0
         if query.rejects:

@@ -323,3 +323,18 @@ def test_parquet_nulls_are_malformed(tmp_path: Path) -> None:
     assert m.malformed == len(range(0, 500, 50)) + len(in_period)
     clean = [r for i, r in enumerate(rows) if i % 50 != 0 and i % 70 != 1] + REQUESTS[500:600]
     assert m.windows[30 * 86400].total == expected(clean, 30 * 86400)[1]
+
+
+def test_combined_odd_request_lines_still_count(tmp_path: Path) -> None:
+    lines = [
+        # a request line that is not "METHOD PATH PROTOCOL" (nginx logs "-" for bad requests)
+        '10.0.0.1 - - [20/Nov/2026:11:30:00 +0000] "-" 400 0 "-" "-"',
+        # the common log format: no referer and user agent
+        '10.0.0.1 - - [20/Nov/2026:11:30:01 +0000] "GET /api HTTP/1.0" 503 10',
+        '10.0.0.1 - - [20/Nov/2026:11:30:02 +0000] "GET /healthz HTTP/1.1" 200 2 "-" "kube"',
+    ]
+    (tmp_path / "access.log").write_text("\n".join(lines) + "\n")
+    spec = slo("combined", "access.log")
+    m = measure_logs(spec, root=tmp_path, at=AT, windows=[3600])
+    assert m.malformed == 0
+    assert (m.windows[3600].good, m.windows[3600].total) == (1, 2)

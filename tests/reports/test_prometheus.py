@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -163,65 +161,3 @@ def test_cli_against_prometheus(
     bad, ok = delta(d, ERR, 86400), delta(d, OK, 86400)
     assert data["source"] == "prometheus"
     assert data["burn_rates"]["1d"] == pytest.approx(bad / (bad + ok) / 0.005, rel=1e-12)
-
-
-class _Flaky(http.server.BaseHTTPRequestHandler):
-    """Answers 503 a given number of times, then a one-sample vector; records the headers."""
-
-    failures = 0
-    seen: list[dict[str, str]] = []  # noqa: RUF012 - shared on purpose, reset by the test
-
-    def do_GET(self) -> None:
-        type(self).seen.append(dict(self.headers))
-        if type(self).failures > 0:
-            type(self).failures -= 1
-            self.send_response(503)
-            self.end_headers()
-            self.wfile.write(b"overloaded")
-            return
-        body = {
-            "status": "success",
-            "data": {"resultType": "vector", "result": [{"metric": {}, "value": [0, "0.25"]}]},
-        }
-        payload = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def flaky() -> Iterator[str]:
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Flaky)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _Flaky.seen = []
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_retries_with_backoff_and_token(flaky: str) -> None:
-    _Flaky.failures = 2
-    sleeps: list[float] = []
-    with PrometheusClient(flaky, token="s3cret", retries=3, backoff=0.5, sleep=sleeps.append) as c:
-        assert c.query("up", T) == [({}, 0.25)]
-    assert sleeps == [0.5, 1.0]
-    assert len(_Flaky.seen) == 3
-    assert all(h.get("Authorization") == "Bearer s3cret" for h in _Flaky.seen)
-
-
-def test_gives_up_after_retries(flaky: str) -> None:
-    _Flaky.failures = 10
-    sleeps: list[float] = []
-    with (
-        PrometheusClient(flaky, retries=2, sleep=sleeps.append) as c,
-        pytest.raises(InputError, match="answered HTTP 503 without a JSON body"),
-    ):
-        c.query("up", T)
-    assert sleeps == [0.5, 1.0]

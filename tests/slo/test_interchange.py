@@ -295,3 +295,68 @@ def test_sloth_import_export_import(slos: list[SloSpec]) -> None:
     imported = services[0].slos
     text = render_openslo(export_openslo("api", imported))
     assert read_openslo([("e.yaml", text)])[0].slos == imported
+
+
+INLINE = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: search-latency
+spec:
+  service: search
+  indicator:
+    metadata:
+      name: search-good
+    spec:
+      ratioMetric:
+        counter: false
+        good:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: sum(rate(search_seconds_bucket{le="0.5"}[{{window}}]))
+        total:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: sum(rate(search_seconds_count[{{window}}]))
+  timeWindow:
+    - duration: 1w
+      isRolling: true
+  objectives:
+    - targetPercent: 99.5
+  alertPolicies:
+    - kind: AlertPolicy
+      metadata:
+        name: search-tickets
+      spec:
+        conditions:
+          - kind: AlertCondition
+            metadata:
+              name: slow-burn
+            spec:
+              severity: warning
+              condition: {kind: burnrate, threshold: 1, lookbackWindow: 3d}
+"""
+
+
+def test_openslo_inline_indicator_and_policy() -> None:
+    [service] = read_openslo([("inline.yaml", INLINE)])
+    [slo] = service.slos
+    assert (slo.name, slo.objective, slo.period) == ("latency", 99.5, "1w")
+    assert slo.indicator.model_dump() == {
+        "type": "ratio",
+        "errors": None,
+        "good": 'sum(rate(search_seconds_bucket{le="0.5"}[{{window}}]))',
+        "total": "sum(rate(search_seconds_count[{{window}}]))",
+    }
+    assert (slo.alerting.page.enabled, slo.alerting.ticket.enabled) == (False, True)
+
+
+def test_openslo_gauge_without_window_and_other_sources_are_refused() -> None:
+    gauge = INLINE.replace("[{{window}}]", "")
+    with pytest.raises(InputError, match="a gauge query without"):
+        read_openslo([("inline.yaml", gauge)])
+    datadog = INLINE.replace("type: Prometheus", "type: Datadog")
+    with pytest.raises(InputError, match="metric source type Datadog is not Prometheus"):
+        read_openslo([("inline.yaml", datadog)])

@@ -546,14 +546,14 @@ _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
 _UNSAFE_BLOCK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]|[ \t]$", re.M)
 
 
-_PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:/()-]*$")
+_PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:/()#?=&%~+-]*$")
 
 
 @lru_cache(maxsize=4096)
 def _plain_is_string(text: str) -> bool:
     """Whether ``text`` written plain reads back as the same string (not 2, true, null, ...)."""
 
-    if not _PLAIN_VALUE.match(text) or text.endswith(":"):
+    if not _PLAIN_VALUE.fullmatch(text) or text.endswith(":"):
         return False
     return _resolves_to_string(text)
 
@@ -563,9 +563,19 @@ def reads_back_as_string(text: str) -> bool:
     return _resolves_to_string(text)
 
 
+# Numbers under YAML 1.2 too (Prometheus reads rules with a Go YAML library): 1e3, 0o17, .inf.
+_NUMBERISH = re.compile(
+    r"[-+]?(\.?[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|0[oxb][0-9a-fA-F_]+"
+    r"|\.(inf|Inf|INF|nan|NaN|NAN))"
+)
+
+
 @lru_cache(maxsize=4096)
 def _resolves_to_string(text: str) -> bool:
     import yaml
+
+    if _NUMBERISH.fullmatch(text):
+        return False
 
     resolve: Any = yaml.SafeLoader.resolve
     tag = resolve(yaml.SafeLoader, yaml.ScalarNode, text, (True, False))
@@ -618,7 +628,7 @@ def _block_safe(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _key(key: str) -> str:
-    return key if _PLAIN_KEY.match(key) and _resolves_to_string(key) else _quote(key)
+    return key if _PLAIN_KEY.fullmatch(key) and _resolves_to_string(key) else _quote(key)
 
 
 def _emit(value: Any, indent: int, out: list[str]) -> None:

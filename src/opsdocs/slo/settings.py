@@ -47,6 +47,11 @@ class SloSettings(BaseModel):
     docs_base_url: str | None = Field(
         default=None, description="Where the docs are served; runbook_url links start with it."
     )
+    docs_link_style: Literal["md", "html", "dir"] = Field(
+        default="md",
+        description="How the served docs spell a page: runbook-api.md, runbook-api.html or"
+        " runbook-api/ (static site generators).",
+    )
     scrape_interval: str = Field(default="1m", description="Prometheus scrape interval.")
     min_window_scrapes: int = Field(
         default=4, ge=1, description="Scrapes the shortest alert window must span at least."

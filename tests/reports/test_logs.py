@@ -88,11 +88,12 @@ def write(fmt: str, path: Path, requests: list[Any], malformed: list[str]) -> No
 EXT = {"csv": ".csv", "jsonl": ".jsonl", "combined": ".log", "parquet": ".parquet"}
 
 
-@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gzip"])
-@pytest.mark.parametrize("fmt", ["csv", "jsonl", "combined", "parquet"])
+@pytest.mark.parametrize(
+    ("fmt", "gz"),
+    [(f, False) for f in ("csv", "jsonl", "combined", "parquet")]
+    + [(f, True) for f in ("csv", "jsonl", "combined")],  # Parquet compresses inside the file
+)
 def test_counts_per_window_match_python(tmp_path: Path, fmt: str, gz: bool) -> None:
-    if fmt == "parquet" and gz:
-        pytest.skip("Parquet compresses inside the file")
     half = len(REQUESTS) // 2
     suffix = EXT[fmt] + (".gz" if gz else "")
     write(fmt, tmp_path / f"a{suffix}", REQUESTS[:half], MALFORMED[fmt])

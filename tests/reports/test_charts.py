@@ -76,3 +76,17 @@ def test_png_without_matplotlib_says_how_to_get_it(report, tmp_path: Path) -> No
 def test_png(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     render_png(chart_data(report), tmp_path / "x.png")
     assert (tmp_path / "x.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_thinning_keeps_burn_spikes(report) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    data = chart_data(report)
+    spiky = [0.0] * len(data.burn)
+    spiky[4321] = 13.0  # one step out of 8,640: thinning must not drop it
+    svg = render_svg(replace(data, burn=tuple(spiky)))
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    burn = root.findall(f"{ns}polyline[@class='burn']")
+    ys = [float(p.split(",")[1]) for line in burn for p in line.get("points", "").split()]
+    assert min(ys) < max(ys)  # the spike is drawn above the zero line

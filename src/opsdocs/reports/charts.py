@@ -96,6 +96,19 @@ def _thin(values: Sequence[float | None], times: Sequence[dt.datetime]) -> list[
     return picked
 
 
+def _peaks(values: Sequence[float | None]) -> list[tuple[int, float | None]]:
+    """At most ``_MAX_POINTS`` points, each the highest of its stretch, so no spike is lost."""
+    if len(values) <= _MAX_POINTS:
+        return list(enumerate(values))
+    out: list[tuple[int, float | None]] = []
+    stride = len(values) / _MAX_POINTS
+    for k in range(_MAX_POINTS):
+        lo, hi = int(k * stride), max(int((k + 1) * stride), int(k * stride) + 1)
+        present = [v for v in values[lo:hi] if v is not None]
+        out.append((hi - 1, max(present) if present else None))
+    return out
+
+
 def _fmt(value: float) -> str:
     return f"{value:.1f}"
 
@@ -175,8 +188,7 @@ def render_svg(data: ChartData) -> str:
         )
     segment: list[str] = []
     segments: list[list[str]] = []
-    for i in _thin(data.burn, data.times):
-        value = data.burn[i]
+    for i, value in _peaks(data.burn):
         if value is None:
             if segment:
                 segments.append(segment)

@@ -154,10 +154,15 @@ def test_cli_against_prometheus(
     (workspace_dir / "opsdocs.toml").write_text(
         f'owners = ["team-sre"]\n[report]\nsource = "prometheus"\nprometheus_url = "{prometheus.url}"\n'
     )
-    result = cli("slo", "report", "--at", T.isoformat(), "--format", "json", cwd=workspace_dir)
+    result = cli(
+        "slo", "report", "--at", T.isoformat(), "--format", "json", "--chart", "charts",
+        cwd=workspace_dir,
+    )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)["reports"][0]
     d = prometheus.data
     bad, ok = delta(d, ERR, 86400), delta(d, OK, 86400)
     assert data["source"] == "prometheus"
     assert data["burn_rates"]["1d"] == pytest.approx(bad / (bad + ok) / 0.005, rel=1e-12)
+    svg = (workspace_dir / "charts/api-availability.svg").read_text()
+    assert svg.count('class="threshold"') == 4 and 'class="remaining"' in svg

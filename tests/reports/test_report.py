@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opsdocs.reports.measurement import Counts, Measurement
 from opsdocs.reports.report import build_report, needed_windows
@@ -140,3 +142,41 @@ def test_json_shape() -> None:
     assert list(d["burn_rates"]) == ["1h", "6h", "1d", "3d", "30d"]
     assert d["error_budget"]["total_minutes"] == pytest.approx(43.2)
     assert [w["window"] for w in d["windows"]] == ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    objective=st.sampled_from([90.0, 99.0, 99.5, 99.9, 99.95]),
+    counts=st.lists(
+        st.tuples(st.integers(0, 10_000), st.integers(0, 10_000)), min_size=8, max_size=8
+    ),
+)
+def test_report_invariants(objective: float, counts: list[tuple[int, int]]) -> None:
+    slo = spec(objective)
+    windows = needed_windows(slo)
+    # nested windows: each holds the events of the shorter ones plus its own
+    total = good = 0
+    measured = {}
+    for w, (extra_good, extra_bad) in zip(windows, counts, strict=True):
+        good += extra_good
+        total += extra_good + extra_bad
+        measured[w] = Counts(good, total)
+    r = build_report("api", slo, Measurement(source="test", at=AT, windows=measured))
+    if total == 0:
+        assert r.status == "no-data"
+        return
+    assert r.budget_consumed is not None and r.budget_remaining is not None
+    assert r.budget_consumed + r.budget_remaining == pytest.approx(1.0)
+    assert r.consumed_minutes == pytest.approx(r.budget_consumed * r.budget_minutes)
+    assert r.burn_rate(30 * D) == pytest.approx(r.budget_consumed)
+    firing = any(a.firing for a in r.alerts)
+    if r.budget_remaining <= 0:
+        assert r.status == "exhausted" and r.exhaustion is None
+    else:
+        assert r.status == ("burning" if firing else "healthy")
+    for a in r.alerts:
+        rates = [a.short_burn_rate, a.long_burn_rate]
+        assert None not in rates  # every window has events here
+        lowest = min(x for x in rates if x is not None)
+        if abs(lowest - a.factor) > 1e-9 * a.factor:  # away from the threshold's last bits
+            assert a.firing == (lowest > a.factor)

@@ -267,3 +267,21 @@ def test_at_relative_to_now() -> None:
         2026, 11, 20, 12, tzinfo=dt.UTC
     )
     assert parse_at("2026-11-20 12:00", now=now) == dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
+
+
+def test_slos_without_logs_are_left_out_with_a_warning(
+    report: Callable[..., Result], workspace: Path
+) -> None:
+    doc = workspace / "docs/internal/operations/slo-api.md"
+    extra = "  - name: probe\n    objective: 99\n    indicator:\n      type: probe\n"
+    doc.write_text(SLO_DOC.format(extra=extra))
+    result = report("--at", AT_TEXT, "--format", "json", cwd=workspace)
+    assert result.exit_code == 0
+    assert [r["slo"] for r in json.loads(result.stdout)["reports"]] == ["availability", "latency"]
+    assert result.stderr == (
+        "warning: api/probe: no logs mapping, left out (add slos[].logs to its document, or use"
+        " --source prometheus)\n"
+    )
+    named = report("api/probe", cwd=workspace)
+    assert named.exit_code == 2
+    assert "SLO 'probe' has no 'logs' mapping" in named.stderr

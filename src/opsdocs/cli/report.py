@@ -110,6 +110,24 @@ def report_command(
     if not targets:
         click.echo("No SLOs found: no slo document defines slos in its front matter.", err=True)
         return 0
+    if chosen_source == "logs" and not slos:
+        # Without a selection, report what can be measured and say what was left out.
+        without = [t for t in targets if t.slo.logs is None]
+        for target in without:
+            click.echo(
+                f"warning: {target.key}: no logs mapping, left out"
+                " (add slos[].logs to its document, or use --source prometheus)",
+                err=True,
+            )
+        targets = [t for t in targets if t.slo.logs is not None]
+        if not targets:
+            from opsdocs.errors import UsageError
+
+            raise UsageError(
+                "no SLO has a logs mapping to measure it from",
+                hint="add slos[].logs to the SLO documents (docs/reports.md), or use --source"
+                " prometheus",
+            )
     if png and chart_dir is None:
         if not settings.chart_dir:
             from opsdocs.errors import UsageError

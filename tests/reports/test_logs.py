@@ -339,3 +339,12 @@ def test_combined_odd_request_lines_still_count(tmp_path: Path) -> None:
     m = measure_logs(spec, root=tmp_path, at=AT, windows=[3600])
     assert m.malformed == 0
     assert (m.windows[3600].good, m.windows[3600].total) == (1, 2)
+
+
+def test_tab_separated(tmp_path: Path) -> None:
+    write_csv(tmp_path / "a.csv", REQUESTS)
+    text = (tmp_path / "a.csv").read_text().replace(",", "\t")
+    (tmp_path / "a.tsv").write_text(text)
+    spec = slo("csv", "a.tsv")
+    m = measure_logs(spec, root=tmp_path, at=AT, windows=[86400])
+    assert (m.windows[86400].good, m.windows[86400].total) == expected(REQUESTS, 86400)

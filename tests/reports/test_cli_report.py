@@ -285,3 +285,13 @@ def test_slos_without_logs_are_left_out_with_a_warning(
     named = report("api/probe", cwd=workspace)
     assert named.exit_code == 2
     assert "SLO 'probe' has no 'logs' mapping" in named.stderr
+
+
+def test_write_with_one_slo_keeps_the_others_in_the_block(
+    report: Callable[..., Result], workspace: Path
+) -> None:
+    doc = workspace / "docs/internal/operations/slo-api.md"
+    result = report("api/latency", "--at", AT_TEXT, "--write", cwd=workspace)
+    assert result.exit_code == 0, result.stderr
+    text = doc.read_text()
+    assert "| availability (30d) |" in text and "| latency (30d) |" in text

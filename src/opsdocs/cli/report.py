@@ -107,19 +107,25 @@ def report_command(
     at = parse_at(at_text)
     chosen_source: Any = source or settings.source
     targets = find_slos(workspace, slos)
+    named = {t.key for t in targets} if slos else set()
+    if write and slos:
+        # The status block lists every SLO of its document, so measure them all.
+        documents = {t.document.path for t in targets}
+        targets = [t for t in find_slos(workspace) if t.document.path in documents]
     if not targets:
         click.echo("No SLOs found: no slo document defines slos in its front matter.", err=True)
         return 0
-    if chosen_source == "logs" and not slos:
-        # Without a selection, report what can be measured and say what was left out.
-        without = [t for t in targets if t.slo.logs is None]
+    if chosen_source == "logs":
+        # Report what can be measured and say what was left out (an SLO named on the command
+        # line without a logs mapping is an error, raised when it is measured).
+        without = [t for t in targets if t.slo.logs is None and t.key not in named]
         for target in without:
             click.echo(
                 f"warning: {target.key}: no logs mapping, left out"
                 " (add slos[].logs to its document, or use --source prometheus)",
                 err=True,
             )
-        targets = [t for t in targets if t.slo.logs is not None]
+        targets = [t for t in targets if t not in without]
         if not targets:
             from opsdocs.errors import UsageError
 

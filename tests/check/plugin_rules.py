@@ -26,7 +26,7 @@ def _stale_budget(ctx: WorkspaceContext) -> Iterator[Violation]:
 RULES = [
     Rule(
         code="ZZ901",
-        name="stale-budget-table",
+        name="example-stale-table",
         summary="The SLO's error-budget table is stale.",
         severity="error",
         what="w",

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING
 
 from opsdocs.check.context import DocContext, resolve_type
 from opsdocs.check.findings import CheckResult
+from opsdocs.check.registry import Rule, get_rule
 from opsdocs.check.rules.structure import missing_sections
-from opsdocs.check.settings import load_settings
-from opsdocs.documents.parse import read_document
+from opsdocs.check.settings import CheckSettings, load_settings
+from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.errors import InputError
 
 if TYPE_CHECKING:
-    from opsdocs.workspace import Workspace
+    from opsdocs.workspace import ChangeSet, Workspace
 
 __all__ = ["FixResult", "apply_fixes", "insert_sections"]
 
@@ -70,6 +71,45 @@ def _raw_style(path: Path) -> tuple[bool, bool]:
     return raw.startswith(b"\xef\xbb\xbf"), b"\r\n" in raw
 
 
+def _apply_rule_fixes(
+    workspace: Workspace,
+    result: CheckResult,
+    settings: CheckSettings,
+    pending: dict[Path, str],
+    changes: ChangeSet,
+    outcome: FixResult,
+) -> None:
+    """Fixes that rules carry themselves (``Rule.fix``), applied on top of earlier fixes."""
+    by_path: dict[str, list[Rule]] = {}
+    for finding in result.findings:
+        rule = get_rule(finding.code)
+        if rule.fix is not None and rule not in by_path.setdefault(finding.abspath, []):
+            by_path[finding.abspath].append(rule)
+    for name, rules in sorted(by_path.items()):
+        path = Path(name)
+        try:
+            raw = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        text = pending.get(path)
+        for rule in rules:
+            doc = parse_document(path, text if text is not None else raw)
+            if doc.problems or doc.unclosed_fence is not None or rule.fix is None:
+                continue
+            rels = [workspace.relative(path).replace(os.sep, "/"), path.name]
+            ctx = DocContext(path, doc, resolve_type(doc, rels, settings), rels, settings)
+            fixed = rule.fix(ctx)
+            if fixed is None:
+                continue
+            text = fixed
+            outcome.changes.append((path, f"{rule.code} {rule.name}: fixed"))
+        if text is not None and text != pending.get(path):
+            pending[path] = text
+            bom, crlf = raw.startswith("\ufeff"), "\r\n" in raw
+            out = text.replace("\n", "\r\n") if crlf else text
+            changes.write(path, ("\ufeff" if bom else "") + out)
+
+
 def apply_fixes(workspace: Workspace, result: CheckResult) -> FixResult:
     """Apply the safe fixes for the fixable findings in ``result``; returns what changed."""
     from opsdocs.documents.index import compute_index
@@ -100,6 +140,7 @@ def apply_fixes(workspace: Workspace, result: CheckResult) -> FixResult:
         changes.write(path, ("\ufeff" if bom else "") + out)
         for title in titles:
             outcome.changes.append((path, f"added section '## {title}'"))
+    _apply_rule_fixes(workspace, result, settings, pending, changes, outcome)
     if any(f.code == "IX001" for f in result.findings):
         update = compute_index(workspace, pending)
         if update.stale:

@@ -58,6 +58,7 @@ RULE_MODULES: list[str] = [
     "opsdocs.check.rules.freshness",
     "opsdocs.check.rules.index",
     "opsdocs.check.rules.crossdoc",
+    "opsdocs.slo.checks",
     "opsdocs.incidents.checks",
 ]
 
@@ -91,6 +92,9 @@ class Rule:
     check: Callable[[Any], Iterable[Violation]] | None = None
     collect: Callable[[DocContext], Any] | None = None
     fixable: bool = False
+    # A document fix: the document's new text (None: nothing to change). Rules without one are
+    # fixed by check.fix itself (ST001, IX001) or not at all.
+    fix: Callable[[DocContext], str | None] | None = None
     source: str = field(default="", compare=False)  # module that registered it
 
     @property

@@ -96,10 +96,13 @@ class CheckSettings(BaseModel):
     jobs: int | None = Field(default=None, ge=1, le=64)
     profiles: dict[str, Profile] = Field(default_factory=dict)
     review_every: str = "90d"  # from [tool.opsdocs] review_every, not set here
+    # Other features' tables ([tool.opsdocs.slo], ...), for the rules those features contribute.
+    features: dict[str, Any] = Field(default_factory=dict, exclude=True)
 
     def fingerprint(self) -> str:
         """Hash of everything that changes the result of document rules."""
-        data = {name: p.model_dump() for name, p in sorted(self.profiles.items())}
+        data: dict[str, Any] = {name: p.model_dump() for name, p in sorted(self.profiles.items())}
+        data["__features__"] = self.features
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -114,6 +117,10 @@ def load_settings(config: Config) -> CheckSettings:
     table: dict[str, Any] = config.section("check")
     top_profiles = config.section("profiles")
     table.pop("review_every", None)
+    if "features" in table:
+        raise ConfigError(
+            "check.features: unknown key", path=config.source_label, hint="see docs/check.md"
+        )
     try:
         settings = CheckSettings.model_validate(table)
     except ValidationError as exc:
@@ -131,4 +138,7 @@ def load_settings(config: Config) -> CheckSettings:
             )
         settings.profiles[name] = profile
     settings.review_every = config.review_every
+    settings.features = {
+        name: value for name, value in config.sections.items() if name not in ("check", "profiles")
+    }
     return settings

@@ -90,28 +90,47 @@ def new_command(
 )
 @click.pass_context
 def index_command(ctx: click.Context, check: bool) -> int:
-    """Regenerate the index of operations documents in the README.
+    """Regenerate the index of operations documents and the SLO budget tables.
 
-    Only the text between <!-- opsdocs:index:start --> and <!-- opsdocs:index:end --> changes.
+    Only the text between <!-- opsdocs:index:start --> and <!-- opsdocs:index:end --> in the
+    README, and between <!-- opsdocs:budget:start --> and <!-- opsdocs:budget:end --> in SLO
+    documents, changes.
     """
     from opsdocs.documents.index import compute_index
-    from opsdocs.workspace import atomic_write
+    from opsdocs.slo.budget import stale_budget_tables
+    from opsdocs.slo.settings import load_settings
+    from opsdocs.workspace import ChangeSet
 
     workspace = app(ctx).workspace()
     update = compute_index(workspace)
+    windows = load_settings(
+        workspace.config.section("slo"), source=workspace.config.source_label
+    ).window_pairs()
+    budgets = stale_budget_tables(workspace.document_paths("slo"), windows)
     label = workspace.relative(update.path)
     if check:
         if update.stale:
             click.echo(update.diff(label), nl=False)
             click.echo(f"{label}: index is stale (run 'opsdocs index')", err=True)
+        for budget in budgets:
+            name = workspace.relative(budget.path)
+            click.echo(f"{name}: error-budget table is stale (run 'opsdocs index')", err=True)
+        if update.stale or budgets:
             return EXIT_FINDINGS
         click.echo(f"{label}: index is up to date", err=True)
         return 0
+    changes = ChangeSet()
     if update.stale:
-        atomic_write(update.path, update.new)
+        changes.write(update.path, update.new)
+    for budget in budgets:
+        changes.write(budget.path, budget.new)
+    changes.commit()
+    if update.stale:
         click.echo(f"updated index in {label}")
     else:
         click.echo(f"{label}: index is up to date")
+    for budget in budgets:
+        click.echo(f"updated error-budget table in {workspace.relative(budget.path)}")
     return 0
 
 

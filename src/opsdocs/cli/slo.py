@@ -315,3 +315,13 @@ def budget_command(ctx: click.Context, check: bool) -> int:
     if changes:
         changes.commit()
     return EXIT_OK
+
+
+def _attach_report() -> None:
+    # 'slo report' lives in its own module (opsdocs.cli.report), owned by the reports feature.
+    from opsdocs.cli.report import report_command
+
+    slo.add_command(report_command)
+
+
+_attach_report()

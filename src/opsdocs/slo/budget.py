@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from opsdocs.documents.parse import Document
+from opsdocs.documents.parse import Document, parse_document
 from opsdocs.slo.spec import SloSection, SloSpec
 from opsdocs.slo.validate import load_front_matter
 from opsdocs.slo.windows import DEFAULT_WINDOWS, WindowPair, format_duration, format_float
@@ -22,11 +23,13 @@ __all__ = [
     "BUDGET_END",
     "BUDGET_START",
     "AlertBudget",
+    "BudgetUpdate",
     "SloBudget",
     "budget_of",
     "budget_table_is_stale",
     "human_duration",
     "render_budget_table",
+    "stale_budget_tables",
     "update_budget_table",
 ]
 
@@ -178,3 +181,39 @@ def update_budget_table(doc: Document, windows: Sequence[WindowPair] = DEFAULT_W
 def budget_table_is_stale(doc: Document, windows: Sequence[WindowPair] = DEFAULT_WINDOWS) -> bool:
     """Whether :func:`update_budget_table` would change the document."""
     return update_budget_table(doc, windows) != doc.text
+
+
+@dataclass(frozen=True)
+class BudgetUpdate:
+    """An ``slo`` document whose budget table is stale: its bytes now and as they should be."""
+
+    path: Path
+    old: str
+    new: str
+
+
+def _restyle(raw: str, text: str) -> str:
+    """``text`` (normalised by the parser) in the line endings and BOM of ``raw``."""
+    if "\r\n" in raw:
+        text = text.replace("\n", "\r\n")
+    return ("\ufeff" + text) if raw.startswith("\ufeff") else text
+
+
+def stale_budget_tables(
+    paths: Sequence[Path], windows: Sequence[WindowPair] = DEFAULT_WINDOWS
+) -> list[BudgetUpdate]:
+    """The ``slo`` documents among ``paths`` whose budget table is missing or out of date.
+
+    Documents that cannot be read or whose SLOs are invalid are skipped (``check`` reports them).
+    """
+    updates: list[BudgetUpdate] = []
+    for path in paths:
+        try:
+            raw = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        doc = parse_document(path, raw)
+        new = update_budget_table(doc, windows)
+        if new != doc.text:
+            updates.append(BudgetUpdate(path, raw, _restyle(raw, new)))
+    return updates

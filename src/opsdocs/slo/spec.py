@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from opsdocs.documents.schemas import ServiceFrontMatter
+from opsdocs.slo.logsource import LogsSource
 from opsdocs.slo.windows import format_duration, parse_period
 
 __all__ = [
@@ -169,6 +170,9 @@ class SloSpec(_Strict):
     )
     alerting: AlertingSpec = Field(default_factory=AlertingSpec)
     labels: Labels = Field(default_factory=dict)
+    logs: LogsSource | None = Field(
+        default=None, description="Request logs to measure it from ('opsdocs slo report')."
+    )
 
     @field_validator("objective")
     @classmethod

@@ -1,0 +1,191 @@
+"""Find the SLOs to report on and measure each from the chosen source."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from opsdocs.documents.parse import Document
+from opsdocs.errors import DocumentError, UsageError
+from opsdocs.reports.report import SloReport, build_report, needed_windows
+from opsdocs.reports.settings import ReportSettings, SourceName
+from opsdocs.slo.spec import SloSpec
+from opsdocs.slo.windows import WindowPair
+from opsdocs.workspace import Workspace
+
+__all__ = ["SloTarget", "find_slos", "parse_at", "report_slos"]
+
+
+@dataclass(frozen=True)
+class SloTarget:
+    """One SLO and the document that defines it."""
+
+    service: str
+    slo: SloSpec
+    index: int  # position in the document's slos list
+    document: Document
+
+    @property
+    def key(self) -> str:
+        return f"{self.service}/{self.slo.name}"
+
+
+def _load(document: Document) -> tuple[str, list[SloSpec]] | None:
+    from opsdocs.slo.validate import load_front_matter
+
+    data = document.require_front_matter()
+    if not data.get("slos"):
+        return None
+    section, problems = load_front_matter(data)
+    if section is None:
+        first = problems[0]
+        line, col = document.position(first.key_path)
+        raise DocumentError(first.text(), path=document.path, line=line, col=col)
+    return section.service, list(section.slos)
+
+
+def find_slos(workspace: Workspace, selectors: Sequence[str] = ()) -> list[SloTarget]:
+    """SLOs of the workspace's ``slo`` documents; ``selectors`` pick ``service/slo``, an SLO
+    name, or a service (all when empty). Raises :class:`UsageError` for one that matches none."""
+    targets: list[SloTarget] = []
+    for document in workspace.documents("slo"):
+        loaded = _load(document)
+        if loaded is None:
+            continue
+        service, slos = loaded
+        targets.extend(SloTarget(service, slo, i, document) for i, slo in enumerate(slos))
+    if not selectors:
+        return targets
+    chosen: list[SloTarget] = []
+    for selector in selectors:
+        hits = [t for t in targets if selector in (t.key, t.slo.name, t.service)]
+        if not hits:
+            known = ", ".join(t.key for t in targets) or "none"
+            raise UsageError(
+                f"no SLO matches {selector!r}",
+                hint=f"name one of: {known}",
+            )
+        chosen.extend(t for t in hits if t not in chosen)
+    return chosen
+
+
+_RELATIVE = re.compile(r"^now(?:-([0-9]+)([smhdw]))?$")
+
+
+def parse_at(text: str | None, *, now: dt.datetime | None = None) -> dt.datetime:
+    """``--at``: ISO 8601 (naive means UTC), Unix seconds, ``now`` or ``now-2h``."""
+    current = now or dt.datetime.now(dt.UTC)
+    if text is None:
+        return current.replace(microsecond=0)
+    value = text.strip()
+    match = _RELATIVE.match(value)
+    if match:
+        if match.group(1) is None:
+            return current.replace(microsecond=0)
+        unit = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[match.group(2)]
+        return current.replace(microsecond=0) - dt.timedelta(seconds=int(match.group(1)) * unit)
+    try:
+        return dt.datetime.fromtimestamp(float(value), dt.UTC)
+    except ValueError:
+        pass
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--at: not a time: {text!r}",
+            hint="use ISO 8601 such as 2026-11-26T12:00:00Z, Unix seconds, or now-1h",
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
+def report_slos(
+    workspace: Workspace,
+    targets: Sequence[SloTarget],
+    *,
+    at: dt.datetime,
+    source: SourceName,
+    settings: ReportSettings,
+    prometheus_url: str | None = None,
+    pairs: Sequence[WindowPair] | None = None,
+    with_steps: bool = False,
+    progress: Callable[[str], Callable[[float], None] | None] | None = None,
+) -> list[SloReport]:
+    """Measure every target at ``at`` from ``source`` and build its report.
+
+    ``progress(label)`` may return a callback that receives the percentage done while a large
+    scan runs. Raises :class:`UsageError`/:class:`InputError` for a missing URL, unreadable logs,
+    or an unreachable Prometheus.
+    """
+    from opsdocs.slo.settings import load_settings
+
+    if pairs is None:
+        pairs = load_settings(
+            workspace.config.section("slo"), source=workspace.config.source_label
+        ).window_pairs()
+    reports: list[SloReport] = []
+    client = None
+    if source == "prometheus":
+        from opsdocs.reports.sources.prometheus import PrometheusClient
+
+        url = prometheus_url or settings.prometheus_url
+        if not url:
+            raise UsageError(
+                "--source prometheus needs the address of the Prometheus API",
+                hint="pass --prometheus-url or set report.prometheus_url in the configuration",
+            )
+        token = None
+        if settings.token_env:
+            token = os.environ.get(settings.token_env)
+            if not token:
+                raise UsageError(
+                    f"report.token_env names {settings.token_env}, which is not set",
+                    hint=f"export {settings.token_env}=<token>, or remove report.token_env",
+                )
+        client = PrometheusClient(
+            url, token=token, timeout=settings.timeout, retries=settings.retries
+        )
+    try:
+        for target in targets:
+            windows = needed_windows(target.slo, pairs)
+            callback = progress(target.key) if progress is not None else None
+            where = f"{workspace.relative(target.document.path)}: slos[{target.index}].logs"
+            if client is not None:
+                from opsdocs.reports.sources.prometheus import measure_prometheus
+
+                measurement = measure_prometheus(
+                    target.slo,
+                    client,
+                    at=at,
+                    windows=windows,
+                    with_steps=with_steps,
+                    progress=callback,
+                )
+            else:
+                from opsdocs.reports.sources.logs import measure_logs
+
+                measurement = measure_logs(
+                    target.slo,
+                    root=workspace.root,
+                    at=at,
+                    windows=windows,
+                    where=where,
+                    progress=callback,
+                )
+            reports.append(
+                build_report(
+                    target.service,
+                    target.slo,
+                    measurement,
+                    document=workspace.relative(target.document.path),
+                    pairs=pairs,
+                )
+            )
+    finally:
+        if client is not None:
+            client.close()
+    return reports

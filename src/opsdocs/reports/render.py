@@ -1,0 +1,224 @@
+"""Reports as text: a table for the terminal, JSON, and the Markdown status block.
+
+The Markdown block is what ``--write`` puts into an SLO document's Measurement section, between
+``<!-- opsdocs:report:start -->`` and ``<!-- opsdocs:report:end -->``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from opsdocs.documents.index import replace_block
+from opsdocs.documents.parse import Document
+from opsdocs.reports.report import REPORTED_WINDOWS, SloReport
+from opsdocs.slo.windows import format_duration
+
+__all__ = [
+    "REPORT_END",
+    "REPORT_START",
+    "format_percent",
+    "render_json",
+    "render_markdown",
+    "render_table",
+    "write_block",
+]
+
+REPORT_START = "<!-- opsdocs:report:start -->"
+REPORT_END = "<!-- opsdocs:report:end -->"
+_NONE = "—"
+
+
+def _time(at: dt.datetime | None) -> str:
+    if at is None:
+        return _NONE
+    return at.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def format_percent(ratio: float | None, digits: int = 4) -> str:
+    """``0.99953`` as ``99.953 %`` (trailing zeros dropped); ``—`` for no value."""
+    if ratio is None:
+        return _NONE
+    text = f"{100 * ratio:.{digits}f}".rstrip("0").rstrip(".")
+    return f"{text} %"
+
+
+def _rate(value: float | None) -> str:
+    return _NONE if value is None else f"{value:.2f}×"
+
+
+def _count(value: float | None) -> str:
+    if value is None:
+        return _NONE
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+def _minutes(value: float | None) -> str:
+    if value is None:
+        return _NONE
+    if abs(value) >= 120:
+        return f"{value / 60:.1f} h"
+    return f"{value:.1f} min"
+
+
+def _exhaustion(report: SloReport) -> str:
+    if report.status == "exhausted":
+        return "exhausted"
+    if report.status == "no-data":
+        return _NONE
+    return _time(report.exhaustion) if report.exhaustion else "not at this rate"
+
+
+def _shown(report: SloReport) -> list[int]:
+    return [
+        w.seconds
+        for w in report.windows
+        if w.seconds in REPORTED_WINDOWS or w.seconds == report.period_seconds
+    ]
+
+
+def render_json(reports: Sequence[SloReport]) -> str:
+    """All reports as one JSON document (``{"reports": [...]}``)."""
+    return json.dumps({"reports": [r.to_dict() for r in reports]}, indent=2, sort_keys=False)
+
+
+def render_table(reports: Sequence[SloReport]) -> str:
+    """A plain-text report for the terminal."""
+    out: list[str] = []
+    for report in reports:
+        if out:
+            out.append("")
+        out.append(
+            f"{report.service}/{report.name}: {report.status.upper()}"
+            f"  ({report.source}, at {_time(report.at)})"
+        )
+        out.append(
+            f"  objective {format_percent(report.objective / 100)} over {report.period};"
+            f" SLI {format_percent(report.sli)}"
+        )
+        out.append(
+            f"  error budget {format_percent(report.budget)} = {_minutes(report.budget_minutes)}"
+            f" of full outage; consumed {format_percent(report.budget_consumed, 1)}"
+            f" ({_minutes(report.consumed_minutes)}); remaining"
+            f" {format_percent(report.budget_remaining, 1)} ({_minutes(report.remaining_minutes)})"
+        )
+        out.append(f"  projected exhaustion: {_exhaustion(report)}")
+        rows = [("window", "good", "total", "error ratio", "burn rate")]
+        for w in report.windows:
+            rows.append(
+                (
+                    w.label,
+                    _count(w.good),
+                    _count(w.total),
+                    format_percent(w.error_ratio),
+                    _rate(w.burn_rate),
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(5)]
+        for row in rows:
+            cells = [row[0].ljust(widths[0])] + [c.rjust(widths[i]) for i, c in enumerate(row) if i]
+            out.append("  " + "  ".join(cells).rstrip())
+        for alert in report.alerts:
+            state = "FIRING" if alert.firing else "ok"
+            out.append(
+                f"  {alert.severity} {format_duration(alert.short)}&{format_duration(alert.long)}"
+                f" > {alert.factor:g}×: {_rate(alert.short_burn_rate)},"
+                f" {_rate(alert.long_burn_rate)} -> {state}"
+            )
+        for note in report.notes:
+            out.append(f"  note: {note}")
+    return "\n".join(out) + "\n"
+
+
+def render_markdown(
+    reports: Sequence[SloReport], *, chart_links: dict[str, str] | None = None
+) -> str:
+    """The status block: one table row per SLO, then the counts behind each window."""
+    if not reports:
+        return "\n_No SLOs to report._\n"
+    first = reports[0]
+    windows = sorted({s for r in reports for s in _shown(r)})
+    head = [
+        "SLO",
+        "Status",
+        "Objective",
+        "SLI",
+        "Budget remaining",
+        *(f"Burn {format_duration(s)}" for s in windows),
+        "Exhaustion",
+    ]
+    lines = [
+        "",
+        f"_Measured by `opsdocs slo report` from {first.source} at {_time(first.at)}._",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join("---" for _ in head) + "|",
+    ]
+    for r in reports:
+        remaining = format_percent(r.budget_remaining, 1)
+        if r.remaining_minutes is not None:
+            remaining += f" ({_minutes(r.remaining_minutes)})"
+        cells = [
+            f"{r.name} ({r.period})",
+            r.status,
+            format_percent(r.objective / 100),
+            format_percent(r.sli),
+            remaining,
+            *(_rate(r.burn_rate(s)) if r.window(s) else _NONE for s in windows),
+            _exhaustion(r),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for r in reports:
+        counts = ", ".join(
+            f"{w.label} {_count(w.good)}/{_count(w.total)}"
+            for w in r.windows
+            if w.total is not None
+        )
+        lines.append(f"- {r.name}: good/total events per window: {counts or _NONE}.")
+        if chart_links and r.name in chart_links:
+            lines.append(f"  Budget chart: [{r.name}]({chart_links[r.name]}).")
+        for note in r.notes:
+            lines.append(f"  Note: {note}.")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write_block(
+    document: Document, block: str, *, raw: str | None = None, section: str = "Measurement"
+) -> str:
+    """The document's text with ``block`` between the report markers in ``section``.
+
+    ``raw`` is the file's text as read (the parsed document's text has its line endings
+    normalised); everything outside the markers is kept byte for byte, line endings included.
+    Markers that are absent are added at the end of the section (a missing section is added at
+    the end of the document). Raises :class:`DocumentError` for repeated or misordered markers.
+    """
+    text = document.text if raw is None else raw
+    path = Path(document.path)
+    if "\r\n" in text:  # write the block in the document's line endings
+        block = block.replace("\r\n", "\n").replace("\n", "\r\n")
+    if REPORT_START not in text and REPORT_END not in text:
+        nl = "\r\n" if "\r\n" in text else "\n"
+        markers = f"{REPORT_START}{nl}{REPORT_END}{nl}"
+        found = document.section(section)
+        # splitlines() breaks where the parser did, so the parser's line numbers index it
+        lines = text.splitlines(keepends=True)
+        if found is None:
+            tail = "" if text.endswith(("\n", "\r")) or not text else nl
+            text = f"{text}{tail}{nl}## {section}{nl}{nl}{markers}"
+        else:
+            end = found.end_line  # last line of the section, inclusive
+            while end > found.start_line and not lines[end - 1].strip():
+                end -= 1
+            before = "".join(lines[:end])
+            if before and not before.endswith(("\n", "\r")):
+                before += nl
+            after = "".join(lines[end:])
+            rest = after.lstrip("\r\n")
+            text = f"{before}{nl}{markers}" + (f"{nl}{rest}" if rest.strip() else "")
+    return replace_block(text, block, path=path, start=REPORT_START, end=REPORT_END)

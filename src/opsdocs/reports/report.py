@@ -1,0 +1,293 @@
+"""An SLO's standing at one evaluation time: SLI, error budget, burn rates, status.
+
+Everything here is arithmetic over a :class:`~opsdocs.reports.measurement.Measurement`, so the
+numbers do not depend on where the events came from. The alert conditions are the ones the
+generated rules use (``opsdocs.slo.windows``: the same window pairs and factors, compared the same
+way, ``error ratio > factor × budget``), so "burning" means exactly "an alert would fire now".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from opsdocs.reports.measurement import Counts, Measurement
+from opsdocs.slo.spec import SloSpec
+from opsdocs.slo.windows import DEFAULT_WINDOWS, Severity, WindowPair, format_duration
+
+__all__ = [
+    "REPORTED_WINDOWS",
+    "AlertCheck",
+    "SloReport",
+    "Status",
+    "WindowReport",
+    "build_report",
+    "needed_windows",
+]
+
+Status = Literal["healthy", "burning", "exhausted", "no-data"]
+
+#: Windows whose burn rate the report shows (besides the period).
+REPORTED_WINDOWS = (3600, 6 * 3600, 86400, 3 * 86400)
+#: The window whose burn rate projects the time of exhaustion.
+CURRENT_WINDOW = 3600
+#: Projections further out than this (about 100 years) are "never".
+_HORIZON = 100 * 365 * 86400
+
+
+@dataclass(frozen=True)
+class WindowReport:
+    """One window ending at the evaluation time."""
+
+    seconds: int
+    good: float | None
+    total: float | None
+    error_ratio: float | None  # after the no-data policy; None: no data
+    burn_rate: float | None
+
+    @property
+    def label(self) -> str:
+        return format_duration(self.seconds)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "window": self.label,
+            "seconds": self.seconds,
+            "good": self.good,
+            "total": self.total,
+            "error_ratio": self.error_ratio,
+            "burn_rate": self.burn_rate,
+        }
+
+
+@dataclass(frozen=True)
+class AlertCheck:
+    """One window pair of an alert, evaluated now."""
+
+    severity: Severity
+    short: int
+    long: int
+    factor: float
+    short_burn_rate: float | None
+    long_burn_rate: float | None
+    firing: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "short": format_duration(self.short),
+            "long": format_duration(self.long),
+            "factor": self.factor,
+            "short_burn_rate": self.short_burn_rate,
+            "long_burn_rate": self.long_burn_rate,
+            "firing": self.firing,
+        }
+
+
+@dataclass(frozen=True)
+class SloReport:
+    """The report of one SLO (see ``docs/reports.md`` for every field)."""
+
+    service: str
+    name: str
+    document: str
+    source: str
+    at: dt.datetime
+    objective: float  # percent
+    period_seconds: int
+    budget: float  # allowed share of bad events
+    sli: float | None  # share of good events over the period
+    error_ratio: float | None
+    budget_consumed: float | None  # share of the budget
+    budget_remaining: float | None
+    windows: tuple[WindowReport, ...]
+    alerts: tuple[AlertCheck, ...]
+    status: Status
+    exhaustion: dt.datetime | None
+    malformed: int = 0
+    notes: tuple[str, ...] = field(default=())
+    measurement: Measurement | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def period(self) -> str:
+        return format_duration(self.period_seconds)
+
+    @property
+    def budget_minutes(self) -> float:
+        """The whole budget as minutes of full outage over the period."""
+        return self.budget * self.period_seconds / 60
+
+    @property
+    def consumed_minutes(self) -> float | None:
+        if self.error_ratio is None:
+            return None
+        return self.error_ratio * self.period_seconds / 60
+
+    @property
+    def remaining_minutes(self) -> float | None:
+        if self.error_ratio is None:
+            return None
+        return (self.budget - self.error_ratio) * self.period_seconds / 60
+
+    @property
+    def period_window(self) -> WindowReport:
+        return next(w for w in self.windows if w.seconds == self.period_seconds)
+
+    def window(self, seconds: int) -> WindowReport | None:
+        return next((w for w in self.windows if w.seconds == seconds), None)
+
+    def burn_rate(self, seconds: int) -> float | None:
+        found = self.window(seconds)
+        return found.burn_rate if found is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "service": self.service,
+            "slo": self.name,
+            "document": self.document,
+            "source": self.source,
+            "at": self.at.isoformat().replace("+00:00", "Z"),
+            "status": self.status,
+            "objective": self.objective,
+            "period": self.period,
+            "sli": self.sli,
+            "error_ratio": self.error_ratio,
+            "error_budget": {
+                "total": self.budget,
+                "total_minutes": self.budget_minutes,
+                "consumed": self.budget_consumed,
+                "consumed_minutes": self.consumed_minutes,
+                "remaining": self.budget_remaining,
+                "remaining_minutes": self.remaining_minutes,
+            },
+            "burn_rates": {
+                w.label: w.burn_rate
+                for w in self.windows
+                if w.seconds in REPORTED_WINDOWS or w.seconds == self.period_seconds
+            },
+            "exhaustion": (
+                self.exhaustion.isoformat().replace("+00:00", "Z") if self.exhaustion else None
+            ),
+            "windows": [w.to_dict() for w in self.windows],
+            "alerts": [a.to_dict() for a in self.alerts],
+            "malformed": self.malformed,
+            "notes": list(self.notes),
+        }
+
+
+def needed_windows(slo: SloSpec, pairs: Sequence[WindowPair] = DEFAULT_WINDOWS) -> list[int]:
+    """Every window the report evaluates: the shown ones, the alerts' pairs, and the period."""
+    period = slo.period_seconds
+    wanted = {*REPORTED_WINDOWS, *(p.short for p in pairs), *(p.long for p in pairs), period}
+    return sorted(w for w in wanted if w <= period)
+
+
+def _ratio(counts: Counts | None, policy: str) -> float | None:
+    if counts is None:
+        return None
+    value = counts.ratio()
+    if value is not None:
+        return value
+    if counts.total is not None and counts.total > 0:
+        return None  # events, but the source could not give a ratio
+    if policy == "good":
+        return 0.0
+    if policy == "bad":
+        return 1.0
+    return None
+
+
+def build_report(
+    service: str,
+    slo: SloSpec,
+    measurement: Measurement,
+    *,
+    document: str = "",
+    pairs: Sequence[WindowPair] = DEFAULT_WINDOWS,
+) -> SloReport:
+    """The report of ``slo`` from what a source measured (pure arithmetic, no I/O)."""
+    period = slo.period_seconds
+    budget = slo.budget
+    windows = []
+    for seconds in needed_windows(slo, pairs):
+        counts = measurement.windows.get(seconds)
+        ratio = _ratio(counts, slo.no_data)
+        windows.append(
+            WindowReport(
+                seconds=seconds,
+                good=counts.good if counts else None,
+                total=counts.total if counts else None,
+                error_ratio=ratio,
+                burn_rate=None if ratio is None else ratio / budget,
+            )
+        )
+    by_seconds = {w.seconds: w for w in windows}
+
+    alerts = []
+    for pair in pairs:
+        if not getattr(slo.alerting, pair.severity).enabled:
+            continue
+        factor = pair.factor(period)
+        short = by_seconds.get(pair.short)
+        long = by_seconds.get(pair.long)
+        ratios = [w.error_ratio if w else None for w in (short, long)]
+        # The rules compare "ratio > factor * budget"; so do we, to the last bit.
+        firing = all(r is not None and r > factor * budget for r in ratios)
+        alerts.append(
+            AlertCheck(
+                pair.severity,
+                pair.short,
+                pair.long,
+                factor,
+                short.burn_rate if short else None,
+                long.burn_rate if long else None,
+                firing,
+            )
+        )
+
+    whole = by_seconds[period]
+    error_ratio = whole.error_ratio
+    status: Status
+    exhaustion = None
+    if error_ratio is None:
+        status = "no-data"
+        sli = consumed = remaining = None
+    else:
+        sli = 1 - error_ratio
+        consumed = error_ratio / budget
+        remaining = 1 - consumed
+        if remaining <= 0:
+            status = "exhausted"
+        elif any(a.firing for a in alerts):
+            status = "burning"
+        else:
+            status = "healthy"
+        current = by_seconds.get(CURRENT_WINDOW)
+        if status != "exhausted" and current is not None and current.burn_rate:
+            # At burn rate b the budget lasts period / b; what is left lasts that share of it.
+            seconds_left = remaining * period / current.burn_rate
+            if seconds_left < _HORIZON:
+                exhaustion = measurement.at + dt.timedelta(seconds=seconds_left)
+    return SloReport(
+        service=service,
+        name=slo.name,
+        document=document,
+        source=measurement.source,
+        at=measurement.at,
+        objective=slo.objective,
+        period_seconds=period,
+        budget=budget,
+        sli=sli,
+        error_ratio=error_ratio,
+        budget_consumed=consumed,
+        budget_remaining=remaining,
+        windows=tuple(windows),
+        alerts=tuple(alerts),
+        status=status,
+        exhaustion=exhaustion,
+        malformed=measurement.malformed,
+        notes=measurement.notes,
+        measurement=measurement,
+    )

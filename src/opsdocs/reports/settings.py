@@ -1,0 +1,47 @@
+"""The ``[tool.opsdocs.report]`` configuration section."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from opsdocs.errors import ConfigError
+
+__all__ = ["ReportSettings", "SourceName", "load_report_settings"]
+
+SourceName = Literal["logs", "prometheus"]
+
+
+class ReportSettings(BaseModel):
+    """Settings of ``opsdocs slo report``; every key is optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: SourceName = Field(default="logs", description="Where events come from.")
+    prometheus_url: str | None = Field(
+        default=None, description="Base URL of the Prometheus HTTP API (or Thanos, Mimir, ...)."
+    )
+    token_env: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="Environment variable holding a bearer token for Prometheus.",
+    )
+    timeout: float = Field(default=30.0, gt=0, description="Seconds per HTTP request.")
+    retries: int = Field(default=3, ge=0, le=10, description="Retries on 5xx and network errors.")
+    chart_dir: str | None = Field(default=None, description="Default folder for --chart.")
+
+
+def load_report_settings(
+    raw: dict[str, Any] | None, *, source: str = "configuration"
+) -> ReportSettings:
+    """Validate the raw ``report`` section; raises :class:`ConfigError` naming key and file."""
+    try:
+        return ReportSettings.model_validate(raw or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in ("report", *first["loc"]))
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(
+            f"{key}: {message}", path=source, hint="see docs/reports.md#configuration"
+        ) from None

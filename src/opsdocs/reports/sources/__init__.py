@@ -1,0 +1,1 @@
+"""Where events come from: ``logs`` (DuckDB over request logs) and ``prometheus`` (HTTP API)."""

@@ -1,0 +1,619 @@
+"""Measure an SLO from request logs with DuckDB, in place: CSV, JSON Lines, Parquet, combined.
+
+One SQL query per SLO scans the files where they lie (globs, gzip) and returns, per step of the
+period counted back from the evaluation time, the number of counted and of good requests; every
+window the report needs is a sum of whole steps, so the files are read once and only a few
+thousand rows ever reach Python. Lines that cannot be read (bad JSON, a line that is not in
+combined format, a CSV row with the wrong number of columns, a time or status that does not
+parse) are counted as malformed and reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import math
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from opsdocs.errors import InputError
+from opsdocs.reports.measurement import Counts, Measurement, Step
+from opsdocs.slo.logsource import GoodRule, LogsSource
+from opsdocs.slo.spec import LatencyIndicator, SloSpec
+
+__all__ = ["COMBINED_FIELDS", "LARGE_BYTES", "LogQuery", "build_query", "measure_logs"]
+
+#: Above this many bytes of log files the CLI shows a progress bar (on a terminal).
+LARGE_BYTES = 256 * 1024 * 1024
+
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".log": "combined",
+}
+
+#: Fields of the combined log format, plus a trailing request time as nginx often appends.
+COMBINED_FIELDS = (
+    "remote_addr",
+    "ident",
+    "remote_user",
+    "time_local",
+    "method",
+    "path",
+    "protocol",
+    "status",
+    "body_bytes_sent",
+    "http_referer",
+    "http_user_agent",
+    "request_time",
+)
+_COMBINED_RE = (
+    r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "(?:(\S+) (\S+)(?: (\S+))?|[^"]*)" ([0-9]{3}) (\S+)'
+    r'(?: "([^"]*)" "([^"]*)")?(?: +([0-9.]+))?.*$'
+)
+_COMBINED_TIME = "%d/%b/%Y:%H:%M:%S %z"
+_LINES = (
+    "read_csv({files}, columns={{'line': 'VARCHAR'}}, header=false, delim='\\0', quote='',"
+    " escape='', auto_detect=false, strict_mode=false, max_line_size=16777216)"
+)
+_UNIT = {"s": 1.0, "ms": 1e3, "us": 1e6}
+_INTEGERS = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+}  # fmt: skip
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _column(name: str) -> str:
+    """A (possibly nested, dotted) field of a typed source as an SQL expression."""
+    return ".".join(_quote_ident(part) for part in name.split("."))
+
+
+def _json_path(name: str) -> str:
+    return "$." + ".".join('"' + part.replace('"', '\\"') + '"' for part in name.split("."))
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """The SQL of one SLO's scan and what it needs (exposed for the benchmark and tests)."""
+
+    sql: str
+    params: list[Any]
+    files: list[str]
+    format: str
+    step_us: int
+    rejects: bool  # CSV: count rows the reader rejected
+
+
+def _format_of(files: Sequence[str], spec: LogsSource, where: str) -> str:
+    if spec.format is not None:
+        return spec.format
+    found = set()
+    for name in files:
+        stem = name[:-3] if name.endswith(".gz") else name
+        found.add(_EXTENSIONS.get(os.path.splitext(stem)[1].lower()))
+    if len(found) == 1 and None not in found:
+        return str(found.pop())
+    raise InputError(
+        f"{where}.format: cannot tell the log format from the file names",
+        hint="set format to csv, jsonl, parquet or combined",
+    )
+
+
+def _expand(root: Path, spec: LogsSource, where: str) -> tuple[list[str], int, int]:
+    """Files matching the globs (sorted, deduplicated), empty files left out, and total bytes."""
+    files: list[str] = []
+    empty = 0
+    size = 0
+    for pattern in spec.patterns:
+        full = pattern if os.path.isabs(pattern) else str(root / pattern)
+        matched = sorted(glob.glob(full, recursive=True))
+        if not matched:
+            raise InputError(
+                f"{where}.files: no file matches {pattern!r}",
+                hint="check the path; it is relative to the workspace root",
+            )
+        for name in matched:
+            if not os.path.isfile(name) or name in files:
+                continue
+            length = os.path.getsize(name)
+            if length == 0:
+                empty += 1
+                continue
+            files.append(name)
+            size += length
+    return files, empty, size
+
+
+def _good_rule(slo: SloSpec, spec: LogsSource) -> GoodRule:
+    if spec.good is not None:
+        return spec.good
+    if isinstance(slo.indicator, LatencyIndicator):
+        return GoodRule(latency_at_most=slo.indicator.threshold)
+    return GoodRule(status_below=500)
+
+
+class _Fields:
+    """SQL expressions for a field of the rows, whatever the format."""
+
+    def __init__(self, fmt: str, types: dict[str, str]) -> None:
+        self.fmt = fmt
+        self.types = types  # typed sources (parquet): top-level column -> DuckDB type
+        self.json_paths: list[str] = []  # JSON Lines: every field, extracted in one parse
+
+    def raw(self, name: str) -> str:
+        if self.fmt == "jsonl":
+            path = _json_path(name)
+            if path not in self.json_paths:
+                self.json_paths.append(path)
+            return f"j[{self.json_paths.index(path) + 1}]"
+        if self.fmt == "combined":
+            return f"nullif(m.{_quote_ident(name)}, '')"
+        return _column(name)
+
+    def type_of(self, name: str) -> str:
+        if self.fmt == "parquet":
+            return self.types.get(name.split(".")[0], "VARCHAR").upper()
+        return "VARCHAR"
+
+    def text(self, name: str) -> str:
+        raw = self.raw(name)
+        return raw if self.type_of(name) == "VARCHAR" else f"CAST({raw} AS VARCHAR)"
+
+    def number(self, name: str, sql_type: str) -> str:
+        raw = self.raw(name)
+        kind = self.type_of(name)
+        if kind == sql_type or (kind in _INTEGERS and sql_type in ("INTEGER", "DOUBLE")):
+            return raw
+        if sql_type == "DOUBLE" and (kind in ("FLOAT", "DOUBLE") or kind.startswith("DECIMAL")):
+            return raw
+        return f"TRY_CAST({raw} AS {sql_type})"
+
+
+def _timestamp_us(fields: _Fields, name: str, fmt: str) -> str:
+    """Microseconds since the epoch (BIGINT), NULL when the time does not parse."""
+    raw = fields.raw(name)
+    kind = fields.type_of(name)
+    epoch = {"epoch_s": 1e6, "epoch_ms": 1e3, "epoch_us": 1.0}
+    if kind.startswith("TIMESTAMP"):
+        return f"epoch_us({raw})"
+    if fmt in epoch:
+        return f"CAST(round(TRY_CAST({raw} AS DOUBLE) * {epoch[fmt]!r}) AS BIGINT)"
+    if fmt == "iso":
+        return f"epoch_us(TRY_CAST({raw} AS TIMESTAMPTZ))"
+    if fmt != "auto":
+        return f"epoch_us(try_strptime(CAST({raw} AS VARCHAR), {_literal(fmt)}))"
+    if kind in {"DOUBLE", "FLOAT", "BIGINT", "INTEGER", "UBIGINT", "HUGEINT"} or kind.startswith(
+        "DECIMAL"
+    ):
+        return f"CAST(round({raw} * 1e6) AS BIGINT)"  # numbers are epoch seconds
+    return (
+        f"coalesce(epoch_us(TRY_CAST({raw} AS TIMESTAMPTZ)),"
+        f" CAST(round(TRY_CAST({raw} AS DOUBLE) * 1e6) AS BIGINT))"
+    )
+
+
+def _matches(fields: _Fields, name: str, values: Sequence[str | int]) -> str:
+    text = fields.text(name)
+    terms = []
+    exact = [str(v) for v in values if not (isinstance(v, str) and v.endswith("*"))]
+    if exact:
+        terms.append(f"{text} IN ({', '.join(_literal(v) for v in exact)})")
+    for value in values:
+        if isinstance(value, str) and value.endswith("*"):
+            terms.append(f"starts_with({text}, {_literal(value[:-1])})")
+    return "(" + " OR ".join(terms) + ")"
+
+
+def _step_seconds(period: int, windows: Sequence[int]) -> int:
+    step = period
+    for window in windows:
+        step = math.gcd(step, window)
+    return step
+
+
+def build_query(
+    slo: SloSpec,
+    spec: LogsSource,
+    files: list[str],
+    *,
+    at: dt.datetime,
+    windows: Sequence[int],
+    types: dict[str, str] | None = None,
+    no_nulls: frozenset[str] = frozenset(),
+    where: str = "logs",
+) -> LogQuery:
+    """The scan of one SLO: rows (step, counted, good), step -1 holding the malformed lines."""
+    fmt = _format_of(files, spec, where)
+    fields = _Fields(fmt, types or {})
+    rule = _good_rule(slo, spec)
+    period = slo.period_seconds
+    step = _step_seconds(period, windows)
+    at_us = _epoch_us(at)
+    start_us = at_us - period * 1_000_000
+    step_us = step * 1_000_000
+
+    default_ts = "time_local" if fmt == "combined" else "timestamp"
+    ts_name = spec.timestamp or default_ts
+    ts_format = spec.timestamp_format
+    if fmt == "combined" and spec.timestamp is None and ts_format == "auto":
+        ts_format = _COMBINED_TIME
+    status_name = spec.status or "status"
+    latency_name = spec.latency or ("request_time" if fmt == "combined" else None)
+    if fmt == "combined":
+        for name in (ts_name, status_name, latency_name, *spec.include, *spec.exclude):
+            if name is not None and name not in COMBINED_FIELDS:
+                raise InputError(
+                    f"{where}: the combined log format has no field {name!r}",
+                    hint="use one of " + ", ".join(COMBINED_FIELDS),
+                )
+
+    required: list[str] = []
+    good_terms: list[str] = []
+    if rule.status_below is not None:
+        required.append("status")
+        good_terms.append(f"{{status}} < {int(rule.status_below)}")
+    if rule.latency_at_most is not None:
+        if latency_name is None:
+            raise InputError(
+                f"{where}.latency: a latency SLI needs the field that holds the request duration",
+                hint="set logs.latency (and logs.latency_unit)",
+            )
+        required.append("latency")
+        bound = round(rule.latency_at_most * _UNIT[spec.latency_unit], 9)
+        good_terms.append(f"{{latency}} <= {bound!r}")
+    good_template = " AND ".join(good_terms) or "true"
+    good = good_template.format(status="status", latency="latency")
+
+    columns = [f"{_timestamp_us(fields, ts_name, ts_format)} AS ts_us"]
+    if "status" in required:
+        columns.append(f"{fields.number(status_name, 'INTEGER')} AS status")
+    if "latency" in required and latency_name is not None:
+        columns.append(f"{fields.number(latency_name, 'DOUBLE')} AS latency")
+    counted = ["true"]
+    for index, (name, values) in enumerate(spec.include.items()):
+        columns.append(f"{_matches(fields, name, values)} AS inc_{index}")
+        counted.append(f"coalesce(inc_{index}, false)")
+    for index, (name, values) in enumerate(spec.exclude.items()):
+        columns.append(f"{_matches(fields, name, values)} AS exc_{index}")
+        counted.append(f"NOT coalesce(exc_{index}, false)")
+
+    params: list[Any] = [files]
+    ts_kind = fields.type_of(ts_name)
+    if fmt == "parquet" and ts_kind.startswith("TIMESTAMP"):
+        # Typed columns: one flat query whose filters DuckDB pushes into the Parquet scan.
+        ts = fields.raw(ts_name)
+        status = fields.number(status_name, "INTEGER")
+        latency = fields.number(latency_name, "DOUBLE") if latency_name else "NULL"
+        exprs = {"status": status, "latency": latency}
+        # Columns whose Parquet statistics say "no nulls" cannot make a row malformed.
+        named = {"status": status_name, "latency": latency_name}
+        broken_flat = (
+            " OR ".join(f"{exprs[n]} IS NULL" for n in required if named[n] not in no_nulls)
+            or "false"
+        )
+        ts_null = "false" if ts_name in no_nulls else f"{ts} IS NULL"
+        counted_flat = ["true"]
+        for name, values in spec.include.items():
+            counted_flat.append(f"coalesce({_matches(fields, name, values)}, false)")
+        for name, values in spec.exclude.items():
+            counted_flat.append(f"NOT coalesce({_matches(fields, name, values)}, false)")
+        start_lit, at_lit = _timestamp_literal(at, period, ts_kind)
+        step_expr = f"({at_us} - epoch_us({ts})) // {step_us}"
+        if ts_null != "false" or broken_flat != "false":
+            step_expr = f"CASE WHEN {ts_null} OR ({broken_flat}) THEN -1 ELSE {step_expr} END"
+        sql = f"""
+SELECT
+  {step_expr} AS step,
+  count(*) AS counted,
+  count(*) FILTER (WHERE {good_template.format(**exprs)}) AS good
+FROM read_parquet(?, union_by_name=true)
+WHERE {ts_null} OR ({ts} > {start_lit} AND {ts} <= {at_lit} AND {" AND ".join(counted_flat)})
+GROUP BY ALL
+""".strip()
+        return LogQuery(sql, params, files, fmt, step_us, False)
+
+    rejects = False
+    valid = "true"
+    if fmt == "parquet":
+        source = "read_parquet(?, union_by_name=true)"
+    elif fmt == "csv":
+        delim = "\\t" if all(f.removesuffix(".gz").endswith(".tsv") for f in files) else ","
+        source = (
+            f"read_csv(?, header=true, all_varchar=true, delim=E'{delim}', ignore_errors=true,"
+            " store_rejects=true, rejects_table='opsdocs_rejects',"
+            " rejects_scan='opsdocs_rejects_scan')"
+        )
+        rejects = True
+    elif fmt == "jsonl":
+        paths = ", ".join(_literal(p) for p in fields.json_paths)
+        # try(): a line that is not JSON gives NULL instead of stopping the query
+        source = (
+            f"(SELECT line, try(json_extract_string(line, [{paths}])) AS j"
+            f" FROM {_LINES.format(files='?')})"
+        )
+        valid = "j IS NOT NULL"
+    else:
+        names = ", ".join(_literal(n) for n in COMBINED_FIELDS)
+        source = (
+            f"(SELECT line, regexp_extract(line, {_literal(_COMBINED_RE)}, [{names}]) AS m"
+            f" FROM {_LINES.format(files='?')})"
+        )
+        valid = "m.time_local <> ''"
+
+    inner = ", ".join(columns)
+    if valid != "true":
+        # Read the fields of a line only when the line is well formed.
+        inner = ", ".join(
+            f"CASE WHEN {valid} THEN {c.rsplit(' AS ', 1)[0]} END AS {c.rsplit(' AS ', 1)[1]}"
+            for c in columns
+        )
+        blank = "line IS NOT NULL AND trim(line) <> ''"
+        source = f"(SELECT * FROM {source} WHERE {blank})"
+    broken = " OR ".join(f"{name} IS NULL" for name in required) or "false"
+    in_period = f"ts_us > {start_us} AND ts_us <= {at_us}"
+    sql = f"""
+SELECT
+  CASE WHEN ts_us IS NULL OR ({broken}) THEN -1 ELSE ({at_us} - ts_us) // {step_us} END AS step,
+  count(*) AS counted,
+  count(*) FILTER (WHERE {good}) AS good
+FROM (SELECT {inner} FROM {source})
+WHERE ts_us IS NULL OR ({in_period} AND {" AND ".join(counted)})
+GROUP BY ALL
+""".strip()
+    return LogQuery(sql, params, files, fmt, step_us, rejects)
+
+
+def _timestamp_literal(at: dt.datetime, period: int, kind: str) -> tuple[str, str]:
+    """SQL literals for the period's start and end, typed like the column."""
+    end = at.astimezone(dt.UTC) if at.tzinfo else at.replace(tzinfo=dt.UTC)
+    start = end - dt.timedelta(seconds=period)
+    if "TIME ZONE" in kind or kind.endswith("TZ"):
+        return (f"TIMESTAMPTZ '{start.isoformat()}'", f"TIMESTAMPTZ '{end.isoformat()}'")
+    naive = [t.replace(tzinfo=None).isoformat(sep=" ") for t in (start, end)]
+    return (f"TIMESTAMP '{naive[0]}'", f"TIMESTAMP '{naive[1]}'")
+
+
+def _epoch_us(at: dt.datetime) -> int:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    delta = at - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _parquet_no_nulls(con: Any, files: list[str]) -> frozenset[str]:
+    """Top-level columns that every row group of every file declares free of nulls."""
+    rows = con.execute(
+        "SELECT path_in_schema, bool_and(coalesce(stats_null_count = 0, false))"
+        " FROM parquet_metadata(?) GROUP BY path_in_schema",
+        [files],
+    ).fetchall()
+    seen = {str(name) for name, _ in rows}
+    per_file = con.execute(
+        "SELECT count(DISTINCT file_name) FROM parquet_metadata(?)", [files]
+    ).fetchone()
+    if not per_file or int(per_file[0]) != len(files):
+        return frozenset()  # a file without row groups says nothing about its columns
+    return frozenset(str(name) for name, clean in rows if clean and name in seen)
+
+
+def _parquet_types(con: Any, files: list[str]) -> dict[str, str]:
+    rows = con.execute(
+        "DESCRIBE SELECT * FROM read_parquet(?, union_by_name=true)", [files]
+    ).fetchall()
+    return {str(row[0]): str(row[1]) for row in rows}
+
+
+def _csv_columns(con: Any, files: list[str]) -> set[str]:
+    rows = con.execute(
+        "DESCRIBE SELECT * FROM read_csv(?, header=true, all_varchar=true, union_by_name=true)",
+        [files],
+    ).fetchall()
+    return {str(row[0]) for row in rows}
+
+
+def _check_columns(columns: set[str], spec: LogsSource, slo: SloSpec, where: str) -> None:
+    wanted = {spec.timestamp or "timestamp": "timestamp"}
+    rule = _good_rule(slo, spec)
+    if rule.status_below is not None:
+        wanted[spec.status or "status"] = "status"
+    if rule.latency_at_most is not None and spec.latency:
+        wanted[spec.latency] = "latency"
+    for name in (*spec.include, *spec.exclude):
+        wanted.setdefault(name, "include" if name in spec.include else "exclude")
+    for name, key in wanted.items():
+        if name.split(".")[0] not in columns:
+            raise InputError(
+                f"{where}.{key}: the log files have no field {name!r}",
+                hint="fields found: " + ", ".join(sorted(columns)),
+            )
+
+
+def measure_logs(
+    slo: SloSpec,
+    *,
+    root: Path,
+    at: dt.datetime,
+    windows: Sequence[int],
+    where: str = "logs",
+    progress: Callable[[float], None] | None = None,
+    progress_above: int = LARGE_BYTES,
+) -> Measurement:
+    """Good and counted requests per window ending at ``at``, from the SLO's ``logs`` mapping.
+
+    ``windows`` are in seconds; the period is always measured too. ``progress`` (0–100) is
+    called from a helper thread while DuckDB scans files larger than ``progress_above`` bytes.
+    Raises :class:`InputError` when the SLO has no ``logs`` mapping, no file matches, or a named
+    field is absent from the files.
+    """
+    import duckdb
+
+    spec = slo.logs
+    if spec is None:
+        raise InputError(
+            f"SLO {slo.name!r} has no 'logs' mapping",
+            hint="add slos[].logs to the SLO document, or use --source prometheus",
+        )
+    files, empty, size = _expand(root, spec, where)
+    if size < progress_above:
+        progress = None
+    period = slo.period_seconds
+    all_windows = sorted({*windows, period})
+    if not files:
+        return Measurement(
+            source="logs",
+            at=at,
+            windows={w: Counts(0, 0) for w in all_windows},
+            step_seconds=_step_seconds(period, all_windows),
+            empty_files=empty,
+            files=0,
+            notes=("every matching file is empty",),
+        )
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws its own progress bar on standard output for long queries: keep the tracking
+    # (our callback reads it) but never let the library print.
+    con.execute("SET enable_progress_bar_print = false")
+    con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
+    try:
+        fmt = _format_of(files, spec, where)
+        types: dict[str, str] = {}
+        no_nulls: frozenset[str] = frozenset()
+        try:
+            if fmt == "parquet":
+                types = _parquet_types(con, files)
+                _check_columns(set(types), spec, slo, where)
+                no_nulls = _parquet_no_nulls(con, files)
+            elif fmt == "csv":
+                _check_columns(_csv_columns(con, files), spec, slo, where)
+        except duckdb.Error as exc:
+            raise InputError(f"{where}.files: cannot read the logs: {_first_line(exc)}") from None
+        query = build_query(
+            slo,
+            spec,
+            files,
+            at=at,
+            windows=all_windows,
+            types=types,
+            no_nulls=no_nulls,
+            where=where,
+        )
+        rows = _run(con, query, progress, where)
+        rejected = 0
+        if query.rejects:
+            row = con.execute(
+                "SELECT count(DISTINCT (scan_id, file_id, line)) FROM opsdocs_rejects"
+            ).fetchone()
+            rejected = int(row[0]) if row else 0
+    finally:
+        con.close()
+    return _assemble(at, all_windows, query, rows, rejected, empty, len(files))
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _run(
+    con: Any, query: LogQuery, progress: Callable[[float], None] | None, where: str
+) -> list[tuple[int, int, int]]:
+    import duckdb
+
+    done = threading.Event()
+    watcher = None
+    if progress is not None:
+
+        def poll() -> None:
+            while not done.wait(0.2):
+                try:
+                    value = float(con.query_progress())
+                except duckdb.Error:
+                    continue
+                if value >= 0:
+                    progress(value)
+
+        watcher = threading.Thread(target=poll, daemon=True)
+        watcher.start()
+    try:
+        result = con.execute(query.sql, query.params).fetchall()
+    except duckdb.Error as exc:
+        raise InputError(
+            f"{where}.files: cannot read the logs as {query.format}: {_first_line(exc)}",
+            hint="check logs.format and the files",
+        ) from None
+    finally:
+        done.set()
+        if watcher is not None:
+            watcher.join()
+    if progress is not None:
+        progress(100.0)
+    return [(int(r[0]), int(r[1]), int(r[2])) for r in result]
+
+
+def _assemble(
+    at: dt.datetime,
+    windows: Sequence[int],
+    query: LogQuery,
+    rows: list[tuple[int, int, int]],
+    rejected: int,
+    empty: int,
+    files: int,
+) -> Measurement:
+    step = query.step_us // 1_000_000
+    malformed = rejected
+    steps_total: dict[int, int] = {}
+    steps_good: dict[int, int] = {}
+    for index, counted, good in rows:
+        if index < 0:
+            malformed += counted
+            continue
+        steps_total[index] = counted
+        steps_good[index] = good
+    counts = {}
+    for window in windows:
+        n = window // step
+        total = sum(v for k, v in steps_total.items() if k < n)
+        good = sum(v for k, v in steps_good.items() if k < n)
+        counts[window] = Counts(good, total)
+    period_steps = max(windows) // step
+    series = tuple(
+        Step(
+            end=at - dt.timedelta(seconds=index * step),
+            bad=float(steps_total.get(index, 0) - steps_good.get(index, 0)),
+            total=float(steps_total.get(index, 0)),
+        )
+        for index in range(period_steps - 1, -1, -1)
+    )
+    notes = []
+    if malformed:
+        notes.append(f"{malformed} malformed line(s) skipped")
+    if empty:
+        notes.append(f"{empty} empty file(s)")
+    return Measurement(
+        source="logs",
+        at=at,
+        windows=counts,
+        steps=series,
+        step_seconds=step,
+        malformed=malformed,
+        empty_files=empty,
+        files=files,
+        notes=tuple(notes),
+    )

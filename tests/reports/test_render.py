@@ -1,0 +1,74 @@
+"""The status block and where --write puts it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from opsdocs.documents.parse import parse_document
+from opsdocs.errors import DocumentError
+from opsdocs.reports.render import REPORT_END, REPORT_START, format_percent, write_block
+
+BLOCK = "\nBLOCK\n"
+
+
+def doc(text: str):  # type: ignore[no-untyped-def]
+    return parse_document(Path("slo-x.md"), text)
+
+
+def test_percent() -> None:
+    assert format_percent(0.99953) == "99.953 %"
+    assert format_percent(0.5) == "50 %"
+    assert format_percent(-0.3131, 1) == "-31.3 %"
+    assert format_percent(None) == "—"
+
+
+def test_markers_added_at_the_end_of_measurement() -> None:
+    text = "# X\n\n## Measurement\n\nLogs.\n\n\n## Alerting\n\nPage.\n"
+    out = write_block(doc(text), BLOCK)
+    assert out == (
+        "# X\n\n## Measurement\n\nLogs.\n\n"
+        f"{REPORT_START}{BLOCK}{REPORT_END}\n\n## Alerting\n\nPage.\n"
+    )
+
+
+def test_measurement_is_the_last_section() -> None:
+    out = write_block(doc("# X\n\n## Measurement\n\nLogs."), BLOCK)
+    assert out == f"# X\n\n## Measurement\n\nLogs.\n\n{REPORT_START}{BLOCK}{REPORT_END}\n"
+
+
+def test_section_added_when_missing() -> None:
+    out = write_block(doc("# X\n\n## Service\n\nAPI.\n"), BLOCK)
+    assert (
+        out == f"# X\n\n## Service\n\nAPI.\n\n## Measurement\n\n{REPORT_START}{BLOCK}{REPORT_END}\n"
+    )
+
+
+def test_repeated_marker_is_an_error() -> None:
+    text = f"# X\n\n## Measurement\n\n{REPORT_START}\n{REPORT_END}\n{REPORT_END}\n"
+    with pytest.raises(DocumentError, match="appears 2 times"):
+        write_block(doc(text), BLOCK)
+
+
+_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=200).filter(
+    lambda t: "<!--" not in t and "\r\n" not in t  # CRLF documents: see the test below
+)
+
+
+@given(before=_text, inside=_text, after=_text)
+def test_text_outside_the_markers_is_kept(before: str, inside: str, after: str) -> None:
+    text = f"{before}{REPORT_START}{inside}{REPORT_END}{after}"
+    out = write_block(doc(text), BLOCK, raw=text)
+    assert out == f"{before}{REPORT_START}{BLOCK}{REPORT_END}{after}"
+
+
+def test_crlf_document_keeps_its_line_endings() -> None:
+    text = "# X\r\n\r\n## Measurement\r\n\r\nLogs.\r\n\r\n## Alerting\r\n"
+    out = write_block(doc(text), BLOCK, raw=text)
+    assert out == (
+        "# X\r\n\r\n## Measurement\r\n\r\nLogs.\r\n\r\n"
+        f"{REPORT_START}\r\nBLOCK\r\n{REPORT_END}\r\n\r\n## Alerting\r\n"
+    )

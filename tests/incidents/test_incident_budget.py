@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from opsdocs.documents.parse import read_document
 from opsdocs.incidents.budget import BudgetShare, default_estimator
 from opsdocs.incidents.lifecycle import acknowledge, open_incident, resolve
@@ -37,7 +39,7 @@ def test_no_slo_for_the_service(workspace_dir: Path, cli: Callable[..., Result])
     assert "error budget, billing: unknown (no SLO for service billing)" in str(fm["_stdout"])
 
 
-def test_slo_but_no_report_source(workspace_dir: Path, cli: Callable[..., Result]) -> None:
+def test_slo_document_without_objectives(workspace_dir: Path, cli: Callable[..., Result]) -> None:
     assert (
         cli(
             "new", "slo", "billing-availability", "--service", "billing", cwd=workspace_dir
@@ -47,20 +49,26 @@ def test_slo_but_no_report_source(workspace_dir: Path, cli: Callable[..., Result
     fm = _resolved_record(workspace_dir, cli, "billing")
     slo = f"{OPS}/slo-billing-availability.md"
     assert fm["error_budget"] == [
-        {"service": "billing", "slo": slo, "reason": "no report source configured"}
+        {
+            "service": "billing",
+            "slo": slo,
+            "reason": "the SLO document defines no objectives ('slos')",
+        }
     ]
 
 
-def test_report_source_without_reports_package(workspace_dir: Path) -> None:
+def test_prometheus_source_without_url(workspace_dir: Path) -> None:
     (workspace_dir / "opsdocs.toml").write_text(
         'owners = ["team-sre"]\n[report]\nsource = "prometheus"\n'
     )
-    (workspace_dir / OPS / "slo-x.md").write_text("---\nkind: slo\nservice: billing\n---\n# X\n")
+    (workspace_dir / OPS / "slo-api.md").write_text(SLO_WITH_LOGS.format(extra=""))
     estimate = default_estimator(Workspace.discover(root=workspace_dir))
-    (share,) = estimate("billing", T0, T0 + dt.timedelta(hours=1))
-    assert share.share is None
-    assert share.slo == f"{OPS}/slo-x.md"
-    assert share.reason is not None and "no reports package" in share.reason
+    (share,) = estimate("api", T0, T0 + dt.timedelta(hours=1))
+    assert share == BudgetShare(
+        "api",
+        slo="api/availability",
+        reason="no report source configured (report.prometheus_url is not set)",
+    )
 
 
 def test_resolve_records_what_the_estimator_returns(workspace_dir: Path) -> None:
@@ -86,3 +94,138 @@ def test_resolve_records_what_the_estimator_returns(workspace_dir: Path) -> None
         {"service": "a", "slo": "slo-a.md", "share": 0.125},
         {"service": "b", "slo": "slo-a.md", "share": 0.125},
     ]
+
+
+SLO_WITH_LOGS = """---
+kind: slo
+title: API SLOs
+owner: team-api
+service: api
+last_reviewed: "2026-11-01"
+slos:
+  - name: availability
+    objective: 99.5
+    period: 30d
+    indicator:
+      type: ratio
+      errors: sum(rate(http_requests_total{{code=~"5.."}}[{{{{window}}}}]))
+      total: sum(rate(http_requests_total[{{{{window}}}}]))
+    logs:
+      files: logs/*.csv
+      timestamp: time
+      status: status
+{extra}---
+
+# API SLOs
+"""
+
+
+def test_resolve_measures_the_share_from_request_logs(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    end = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
+    start = end - dt.timedelta(hours=1)
+    rows = ["time,status,duration_ms,path,method"]
+    requests: list[tuple[dt.datetime, int]] = []
+    for n in range(6000):  # one request every 7 minutes over 29 days, 1 in 50 failing
+        ts = end - dt.timedelta(minutes=7 * n + 1)
+        requests.append((ts, 500 if n % 50 == 0 else 200))
+    for n in range(40):  # the incident: 40 failures inside (start, end]
+        requests.append((start + dt.timedelta(seconds=30 + 60 * n), 503))
+    for ts, status in requests:
+        rows.append(f"{ts.strftime('%Y-%m-%dT%H:%M:%SZ')},{status},12,/api,GET")
+    (workspace_dir / "logs").mkdir()
+    (workspace_dir / "logs" / "api.csv").write_text("\n".join(rows) + "\n")
+    (workspace_dir / OPS / "slo-api.md").write_text(SLO_WITH_LOGS.format(extra=""))
+    period_start = end - dt.timedelta(days=30)
+    total = sum(1 for ts, _ in requests if period_start < ts <= end)
+    bad_in_incident = sum(1 for ts, s in requests if start < ts <= end and s >= 500)
+    expected = bad_in_incident / ((1 - 0.995) * total)
+
+    ident = "2026-11-20-api-errors"
+    for step in (
+        ("open", "-s", "P2", "--service", "api", "API errors", "--at", "2026-11-20T11:00:00Z"),
+        ("ack", ident, "--at", "2026-11-20T11:05:00Z"),
+        ("resolve", ident, "--at", "2026-11-20T12:00:00Z"),
+    ):
+        result = cli("incident", *step, cwd=workspace_dir)
+        assert result.exit_code == 0, result.stderr
+    fm = read_document(workspace_dir / OPS / "incidents" / f"{ident}.md").front_matter
+    assert fm is not None
+    (record,) = fm["error_budget"]
+    assert record["service"] == "api" and record["slo"] == "api/availability"
+    assert record["share"] == pytest.approx(expected, rel=1e-6)
+    assert f"error budget, api (api/availability): {expected * 100:.1f}% consumed" in result.stdout
+
+
+def test_slo_without_logs_mapping_says_so(workspace_dir: Path, cli: Callable[..., Result]) -> None:
+    text = SLO_WITH_LOGS.format(extra="").replace(
+        "    logs:\n      files: logs/*.csv\n      timestamp: time\n      status: status\n", ""
+    )
+    (workspace_dir / OPS / "slo-api.md").write_text(text)
+    fm = _resolved_record(workspace_dir, cli, "api")
+    assert fm["error_budget"] == [
+        {
+            "service": "api",
+            "slo": "api/availability",
+            "reason": "no report source configured (SLO api/availability has no 'logs' mapping)",
+        }
+    ]
+
+
+def test_a_failing_measurement_never_blocks_resolve(workspace_dir: Path) -> None:
+    ws = Workspace.discover(root=workspace_dir)
+
+    def broken(service: str, start: dt.datetime, end: dt.datetime) -> list[BudgetShare]:
+        raise RuntimeError("disk on fire\nsecond line")
+
+    opened = open_incident(ws, "Down", severity="P2", services=["a"], at=T0)
+    acknowledge(ws, opened.change.id, at=T0 + dt.timedelta(minutes=1))
+    change = resolve(ws, opened.change.id, at=T0 + dt.timedelta(hours=1), estimator=broken)
+    assert change.status == "resolved"
+    fm = read_document(opened.change.path).front_matter
+    assert fm is not None and fm["status"] == "resolved"
+    assert fm["error_budget"] == [
+        {"service": "a", "reason": "could not measure: RuntimeError: disk on fire"}
+    ]
+
+
+def test_unreachable_prometheus_is_recorded(workspace_dir: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (workspace_dir / "opsdocs.toml").write_text(
+        'owners = ["team-sre"]\n[report]\nsource = "prometheus"\n'
+        f'prometheus_url = "http://127.0.0.1:{port}"\nretries = 0\ntimeout = 2\n'
+    )
+    (workspace_dir / OPS / "slo-api.md").write_text(SLO_WITH_LOGS.format(extra=""))
+    estimate = default_estimator(Workspace.discover(root=workspace_dir))
+    (share,) = estimate("api", T0, T0 + dt.timedelta(hours=1))
+    assert share.share is None and share.slo == "api/availability"
+    assert share.reason and f"127.0.0.1:{port}" in share.reason
+
+
+def test_measures_again_when_the_record_changed_meanwhile(workspace_dir: Path) -> None:
+    ws = Workspace.discover(root=workspace_dir)
+    opened = open_incident(
+        ws, "Both", severity="P2", services=["a"], at=T0 + dt.timedelta(minutes=30), started=T0
+    )
+    acknowledge(ws, opened.change.id, at=T0 + dt.timedelta(minutes=31))
+    calls: list[dt.datetime] = []
+    earlier = T0 - dt.timedelta(minutes=10)
+
+    def estimator(service: str, start: dt.datetime, end: dt.datetime) -> list[BudgetShare]:
+        calls.append(start)
+        if len(calls) == 1:  # someone back-fills an earlier start while we measure
+            path = opened.change.path
+            path.write_text(
+                path.read_text().replace("'2025-04-01T08:00:00Z'", "'2025-04-01T07:50:00Z'")
+            )
+        return [BudgetShare(service, share=len(calls) / 10)]
+
+    resolve(ws, opened.change.id, at=T0 + dt.timedelta(hours=1), estimator=estimator)
+    assert calls == [T0, earlier]
+    fm = read_document(opened.change.path).front_matter
+    assert fm is not None and fm["error_budget"] == [{"service": "a", "share": 0.2}]

@@ -2,15 +2,16 @@
 
 An estimator takes a service and the incident's window (start, end) and returns, per SLO of the
 service, the share of the error budget consumed, or the reason it could not say. The default
-estimator finds the service's SLO documents through the kind registry and asks the configured
-report source; when there is no SLO document, or no report source, or this opsdocs has no
-reports package, it says exactly that, and ``resolve`` records the reason.
+estimator finds the service's SLO documents through the kind registry and measures each SLO
+with the reports package from the configured source (request logs, or Prometheus): the bad
+events in the window over the error budget of the SLO period that ends with the incident. When
+there is no SLO, no source for it, or no events, it says exactly that, and ``resolve`` records
+the reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from opsdocs.errors import InputError, OpsdocsError
 
 if TYPE_CHECKING:
+    from opsdocs.reports.collect import SloTarget
+    from opsdocs.reports.settings import ReportSettings
     from opsdocs.workspace import Workspace
 
 __all__ = ["BudgetEstimator", "BudgetShare", "default_estimator", "slo_documents_for"]
@@ -69,41 +72,93 @@ def default_estimator(workspace: Workspace) -> BudgetEstimator:
         slos = slo_documents_for(workspace, service)
         if not slos:
             return [BudgetShare(service, reason=f"no SLO for service {service}")]
-        report = workspace.config.section("report")
-        if not report.get("source") and not report.get("sources"):
-            return [
-                BudgetShare(service, slo=slo, reason="no report source configured") for slo in slos
-            ]
-        hook = _reports_hook()
-        if hook is None:
-            return [
-                BudgetShare(
-                    service,
-                    slo=slo,
-                    reason="a report source is configured, but this opsdocs has no reports "
-                    "package to query it",
-                )
-                for slo in slos
-            ]
-        shares: list[BudgetShare] = []
-        for slo in slos:
-            try:
-                share = float(hook(workspace, slo, start, end))
-            except OpsdocsError as exc:
-                shares.append(BudgetShare(service, slo=slo, reason=exc.message))
-            else:
-                shares.append(BudgetShare(service, slo=slo, share=share))
-        return shares
+        measured = _measured_shares(workspace, service, slos, start, end)
+        if measured is not None:
+            return measured
+        return [BudgetShare(service, slo=slo, reason="no report source configured") for slo in slos]
 
     return estimate
 
 
-def _reports_hook() -> Callable[..., float] | None:
-    """The reports package's ``incident_budget_share(workspace, slo, start, end) -> float``
-    (raising an OpsdocsError that says why it cannot), if there is one."""
+def _measured_shares(
+    workspace: Workspace, service: str, documents: list[str], start: dt.datetime, end: dt.datetime
+) -> list[BudgetShare] | None:
+    """Shares measured by the reports package (None when this opsdocs has none).
+
+    The share is the bad events between ``start`` and ``end`` over the error budget of the SLO
+    period that ends at ``end``: ``bad / ((1 - objective) × total events in the period)``.
+    """
     try:
-        module = importlib.import_module("opsdocs.reports")
+        from opsdocs.reports.collect import find_slos
+        from opsdocs.reports.settings import load_report_settings
     except ImportError:
         return None
-    hook = getattr(module, "incident_budget_share", None)
-    return hook if callable(hook) else None
+    try:
+        targets = [t for t in find_slos(workspace) if t.service == service]
+        settings = load_report_settings(
+            workspace.config.section("report"), source=workspace.config.source_label
+        )
+    except OpsdocsError as exc:
+        return [BudgetShare(service, reason=str(exc))]
+    if not targets:
+        return [
+            BudgetShare(service, slo=doc, reason="the SLO document defines no objectives ('slos')")
+            for doc in documents
+        ]
+    window = max(1, int((end - start).total_seconds()))
+    shares: list[BudgetShare] = []
+    for target in targets:
+        key = target.key
+        try:
+            share, reason = _measure_one(workspace, target, settings, end, window)
+        except OpsdocsError as exc:
+            share, reason = None, str(exc)
+        shares.append(BudgetShare(service, slo=key, share=share, reason=reason))
+    return shares
+
+
+def _measure_one(
+    workspace: Workspace,
+    target: SloTarget,
+    settings: ReportSettings,
+    end: dt.datetime,
+    window: int,
+) -> tuple[float | None, str | None]:
+    slo = target.slo
+    if settings.source == "prometheus":
+        if not settings.prometheus_url:
+            return None, "no report source configured (report.prometheus_url is not set)"
+        import os
+
+        from opsdocs.reports.sources.prometheus import PrometheusClient, measure_prometheus
+
+        token = os.environ.get(settings.token_env) if settings.token_env else None
+        if settings.token_env and not token:
+            return None, f"report.token_env names {settings.token_env}, which is not set"
+        client = PrometheusClient(
+            settings.prometheus_url, token=token, timeout=settings.timeout, retries=settings.retries
+        )
+        try:
+            measurement = measure_prometheus(slo, client, at=end, windows=[window])
+        finally:
+            client.close()
+    else:
+        if slo.logs is None:
+            return None, f"no report source configured (SLO {target.key} has no 'logs' mapping)"
+        from opsdocs.reports.sources.logs import measure_logs
+
+        where = f"{workspace.relative(target.document.path)}: slos[{target.index}].logs"
+        measurement = measure_logs(slo, root=workspace.root, at=end, windows=[window], where=where)
+    incident = measurement.windows.get(window)
+    period = measurement.windows.get(slo.period_seconds)
+    bad = incident.bad if incident is not None else None
+    if bad is None and incident is not None and incident.total is not None:
+        ratio = incident.ratio()
+        bad = ratio * incident.total if ratio is not None else None
+    total = period.total if period is not None else None
+    if bad is None or not total:
+        return None, f"no events for SLO {target.key} in its period"
+    budget = slo.budget * total
+    if budget <= 0:
+        return None, f"SLO {target.key} has no error budget (objective 100%)"
+    return bad / budget, None

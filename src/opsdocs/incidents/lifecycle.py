@@ -467,8 +467,15 @@ def resolve(
     _check_not_future(when, now)
     playbook = load_playbook(workspace)
     estimate = estimator or default_estimator(workspace)
-    shares: list[BudgetShare] = []
     due: list[dt.date | None] = [None]
+    # Measuring can take a while (a month of logs): do it before taking the record's lock, and
+    # again under the lock only if the record changed what it depends on meanwhile.
+    before = read_incident(find_incident(workspace, ident))
+    key: tuple[dt.datetime, tuple[str, ...]] | None = None
+    shares: list[BudgetShare] = []
+    if before.status in ("active", "mitigated"):
+        key = (before.milestones.started, tuple(before.model.services))
+        shares = _estimate(estimate, key[1], key[0], when)
 
     def change(incident: Incident) -> str:
         if incident.status == "triage":
@@ -486,9 +493,9 @@ def resolve(
         if level is not None:
             due[0] = level.postmortem.due_date(when.date())
             incident.update(postmortem_due=due[0])
-        start = incident.milestones.started
-        for service in incident.model.services:
-            shares.extend(estimate(service, start, when))
+        now_key = (incident.milestones.started, tuple(incident.model.services))
+        if now_key != key:
+            shares[:] = _estimate(estimate, now_key[1], now_key[0], when)
         incident.update(error_budget=[share.as_record() for share in shares])
         entry = "Resolved" + (f": {_clean(note, 'note')}" if note else "")
         incident.add_entry(when, entry)
@@ -505,6 +512,21 @@ def resolve(
         budget=shares,
         postmortem_due=due[0],
     )
+
+
+def _estimate(
+    estimate: BudgetEstimator, services: tuple[str, ...], start: dt.datetime, end: dt.datetime
+) -> list[BudgetShare]:
+    shares: list[BudgetShare] = []
+    for service in services:
+        try:
+            shares.extend(estimate(service, start, end))
+        except Exception as exc:  # a failed measurement must never block the resolution
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            shares.append(
+                BudgetShare(service, reason=f"could not measure: {type(exc).__name__}: {first}")
+            )
+    return shares
 
 
 def set_severity(

@@ -467,3 +467,26 @@ def test_show_json(ws: Path, cli: Callable[..., Result]) -> None:
     text = cli("incident", "show", ID, cwd=ws).stdout
     # P1 updates every 30m: the last entry (the assignment, now) sets the next update.
     assert "Next status update due by " in text
+
+
+def test_log_leaves_the_index_alone_and_status_changes_refresh_it(
+    ws: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import opsdocs.documents.index as index_module
+
+    _opened(cli, ws)
+    calls: list[str] = []
+    real = index_module.compute_index
+
+    def counting(*args: object, **kwargs: object) -> index_module.IndexUpdate:
+        calls.append("index")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index_module, "compute_index", counting)
+    assert (
+        cli("incident", "log", ID, "a note", "--at", "2025-03-04T14:06:00Z", cwd=ws).exit_code == 0
+    )
+    assert calls == []
+    assert cli("incident", "ack", ID, "--at", "2025-03-04T14:07:00Z", cwd=ws).exit_code == 0
+    assert calls == ["index"]
+    assert "P1, active, api-server" in (ws / OPS / "README.md").read_text()

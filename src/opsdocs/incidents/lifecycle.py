@@ -135,8 +135,10 @@ def _index_lock(workspace: Workspace) -> Iterator[None]:
         yield
 
 
-def write_record(workspace: Workspace, path: Path, text: str, *, create: bool = False) -> list[str]:
-    """Write ``path`` and refresh the README index with it; returns warnings.
+def write_record(
+    workspace: Workspace, path: Path, text: str, *, create: bool = False, index: bool = True
+) -> list[str]:
+    """Write ``path`` and (with ``index``) refresh the README index with it; returns warnings.
 
     An index that cannot be refreshed (README missing or its markers broken) never stops an
     incident from being recorded: it becomes a warning.
@@ -144,6 +146,9 @@ def write_record(workspace: Workspace, path: Path, text: str, *, create: bool = 
     warnings: list[str] = []
     changes = ChangeSet()
     changes.write(path, text, create_only=create)
+    if not index:
+        changes.commit()
+        return warnings
     with _index_lock(workspace):
         if workspace.readme.exists():
             from opsdocs.documents.index import compute_index
@@ -165,9 +170,20 @@ def _update(
     path = find_incident(workspace, ident)
     with locked(workspace.root, path):
         incident = read_incident(path)
+        listed = _listed(incident)
         result = change(incident)
-        warnings = write_record(workspace, path, incident.text())
+        # A timeline entry changes nothing the index shows: leave the README alone then.
+        warnings = write_record(workspace, path, incident.text(), index=_listed(incident) != listed)
     return incident, result, warnings
+
+
+def _listed(incident: Incident) -> tuple[str, ...]:
+    """What the README index shows of the record."""
+    from opsdocs.documents.index import fact_text
+
+    fm = incident.front_matter
+    facts = (fact_text(k, fm.get(k)) for k in get_kind("incident").index_facts)
+    return (incident.model.title, *facts)
 
 
 def guidance_for(

@@ -61,3 +61,40 @@ def test_parallel_log_calls_keep_every_entry_once(
     assert doc.problems == []
     leftovers = [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_parallel_opens_of_one_title_get_distinct_ids(workspace_dir: Path) -> None:
+    src = str(Path(opsdocs.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": src}
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "opsdocs",
+                "incident",
+                "open",
+                "-s",
+                "P3",
+                "Disk full",
+                "--at",
+                "2025-06-01T10:00:00Z",
+            ],
+            cwd=workspace_dir,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(5)
+    ]
+    printed = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+        printed.append(out.decode().splitlines()[0].rsplit("/", 1)[1])
+    expected = ["2025-06-01-disk-full.md"] + [f"2025-06-01-disk-full-{n}.md" for n in range(2, 6)]
+    assert sorted(printed) == sorted(expected)
+    folder = workspace_dir / "docs/internal/operations/incidents"
+    assert sorted(p.name for p in folder.glob("*.md")) == sorted(expected)
+    readme = (workspace_dir / "docs/internal/operations/README.md").read_text()
+    assert all(f"(incidents/{name})" in readme for name in expected)  # the index saw every one

@@ -155,7 +155,7 @@ def test_resolve_measures_the_share_from_request_logs(
     (record,) = fm["error_budget"]
     assert record["service"] == "api" and record["slo"] == "api/availability"
     assert record["share"] == pytest.approx(expected, rel=1e-6)
-    assert f"error budget, api (api/availability): {expected * 100:.1f}% consumed" in result.stdout
+    assert f"error budget, api (api/availability): {expected * 100:.2f}% consumed" in result.stdout
 
 
 def test_slo_without_logs_mapping_says_so(workspace_dir: Path, cli: Callable[..., Result]) -> None:

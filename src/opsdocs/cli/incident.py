@@ -184,7 +184,7 @@ def resolve_command(ctx: click.Context, ident: str, note: str | None, at: str | 
     for share in change.budget:
         slo = f" ({share.slo})" if share.slo else ""
         if share.share is not None:
-            click.echo(f"  error budget, {share.service}{slo}: {share.share * 100:.1f}% consumed")
+            click.echo(f"  error budget, {share.service}{slo}: {share.share * 100:.2f}% consumed")
         else:
             click.echo(f"  error budget, {share.service}{slo}: unknown ({share.reason})")
     if change.postmortem_due is not None:
@@ -277,7 +277,7 @@ def show_command(ctx: click.Context, ident: str, fmt: str) -> int:
     for name, when in model.milestones.items():
         click.echo(f"  {name + ':':<14}{format_time(when) if when else '-'}")
     for record in model.error_budget:
-        text = f"{record.share * 100:.1f}%" if record.share is not None else record.reason
+        text = f"{record.share * 100:.2f}%" if record.share is not None else record.reason
         click.echo(f"  error budget, {record.service}: {text}")
     if model.postmortem_due:
         click.echo(f"  postmortem due: {model.postmortem_due.isoformat()}")

@@ -143,7 +143,7 @@ def _impact(incident: Incident) -> str:
         slo = f" ({record.slo})" if record.slo else ""
         if record.share is not None:
             lines.append(
-                f"- Error budget consumed, {record.service}{slo}: {record.share * 100:.1f}%"
+                f"- Error budget consumed, {record.service}{slo}: {record.share * 100:.2f}%"
             )
         else:
             lines.append(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from opsdocs.check.context import WorkspaceContext
 from opsdocs.check.registry import Rule, Violation
+from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.schemas import parse_duration
 
 
@@ -15,6 +16,8 @@ def _overdue(ctx: WorkspaceContext) -> Iterator[Violation]:
         facts = ctx.facts.get(path)
         if facts is None or not facts.type_name or not facts.last_reviewed:
             continue
+        if facts.kind is not None and not get_kind(facts.kind).reviewed:
+            continue  # a record of an event (incident, postmortem) has no review cycle
         every = facts.review_every or ctx.settings.review_every
         try:
             due = dt.date.fromisoformat(facts.last_reviewed) + parse_duration(every)

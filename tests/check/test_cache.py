@@ -136,3 +136,21 @@ def test_cache_entries_of_the_wrong_shape_are_ignored(tmp_path: Path) -> None:
     again = check(ws, folder)
     assert again.parsed == 2
     assert summary(again) == summary(cold)
+
+
+def test_editing_a_helper_module_of_a_feature_invalidates_the_cache() -> None:
+    import os
+
+    import opsdocs.incidents.validate as helper
+    from opsdocs.check.cache import fingerprint
+
+    path = helper.__file__
+    assert path is not None
+    before = os.stat(path)
+    key = fingerprint("settings")
+    try:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        assert fingerprint("settings") != key
+    finally:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert fingerprint("settings") == key

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -28,22 +29,24 @@ def content_hash(raw: bytes) -> str:
 
 
 def _source_stamp() -> list[Any]:
-    """Sizes and mtimes of the checker's and the parser's source (so edits invalidate)."""
-    import opsdocs.check
-    import opsdocs.documents
+    """Sizes and mtimes of every opsdocs source file, so that an edit anywhere invalidates.
 
+    Rules import helpers from their feature packages (``opsdocs.incidents.validate``, ...), so
+    stamping only the rule modules would keep stale results after a change to a helper.
+    """
+    import opsdocs
+
+    root = Path(opsdocs.__file__ or "").parent
     stamp: list[Any] = []
-    for package in (opsdocs.check, opsdocs.documents):
-        for file in sorted(Path(package.__file__ or "").parent.rglob("*.py")):
-            with contextlib.suppress(OSError):
-                st = file.stat()
-                stamp.append([file.name, st.st_size, st.st_mtime_ns])
-    import importlib
-
-    own = str(Path(opsdocs.check.__file__ or "").parent)
+    for file in sorted(root.rglob("*.py")):
+        with contextlib.suppress(OSError):
+            st = file.stat()
+            stamp.append([file.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns])
     for source in sorted({rule.source for rule in all_rules() if rule.source}):
+        if source.startswith("opsdocs."):
+            continue
         module_file: str | None = getattr(importlib.import_module(source), "__file__", None)
-        if module_file and not module_file.startswith(own):
+        if module_file:
             with contextlib.suppress(OSError):
                 st = Path(module_file).stat()
                 stamp.append([module_file, st.st_size, st.st_mtime_ns])

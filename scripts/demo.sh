@@ -44,5 +44,25 @@ fi
 step opsdocs slo report --at "$AT" --write --chart charts
 # The linter keeps all of it true.
 step opsdocs check --today 2026-11-20
+
+# The playbook drives an incident: what to do at P1, a UTC timeline, milestones, the error budget
+# the incident burnt (measured from the same logs), then the postmortem and the metrics.
+ID=checkout-returns-5xx
+step opsdocs incident open --severity P1 --service api-server \
+  --started 2026-11-18T14:05:00Z --at 2026-11-18T14:09:00Z "Checkout returns 5xx"
+step opsdocs incident ack "$ID" --by alice --at 2026-11-18T14:12:00Z
+step opsdocs incident assign "$ID" communications-lead bob --at 2026-11-18T14:14:00Z
+step opsdocs incident log "$ID" "Deploy 2026.11.18-3 went out at 14:03; rolling it back" \
+  --at 2026-11-18T14:21:00Z
+step opsdocs incident mitigate "$ID" "Rollback complete, 5xx rate back to baseline" \
+  --at 2026-11-18T14:47:00Z
+step opsdocs incident resolve "$ID" "Connection-pool limit restored in the api-server config" \
+  --at 2026-11-18T15:30:00Z
+step opsdocs incident postmortem "$ID"
+step opsdocs incident stats --today 2026-11-20
+step opsdocs index
+
+# What is left for the postmortem's author: the linter lists it until it is written.
+step opsdocs check --today 2026-11-20 --select CT docs/internal/operations/postmortems || true
 step opsdocs list
 printf '\nThe workspace is in %s\n' "$(pwd)"

@@ -23,7 +23,7 @@ from opsdocs.errors import ConfigError
 __all__ = ["FEATURE_SECTIONS", "Config", "find_root", "load_config"]
 
 #: Tables owned by features; each validates its own keys.
-FEATURE_SECTIONS = ("check", "slo", "report", "incidents", "profiles")
+FEATURE_SECTIONS = ("check", "slo", "report", "profiles")
 
 DEFAULT_DOCS_DIR = "docs/internal/operations"
 DEFAULT_TEMPLATES_DIR = "templates/docs"

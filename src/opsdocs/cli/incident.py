@@ -93,7 +93,9 @@ def incident() -> None:
 @click.option("--severity", "-s", required=True, help="A severity of the playbook's ladder.")
 @click.option("--service", "services", multiple=True, help="Affected service (repeatable).")
 @click.option("--owner", help="Owning team (default: the service runbook's owner).")
-@click.option("--at", help="When it was detected. " + AT_HELP)
+@click.option(
+    "--at", help="When it was detected, UTC ISO 8601 (e.g. 2026-11-26T14:02:00Z; default: now)."
+)
 @click.option("--started", help="When impact began, if before detection (UTC ISO 8601).")
 @click.option("--drill", is_flag=True, help="A practice incident (left out of stats).")
 @click.pass_context

@@ -633,12 +633,26 @@ _NUMBERISH = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _resolved_first_chars() -> frozenset[str] | None:
+    """First characters for which YAML has an implicit resolver (None: it has a wildcard one)."""
+    import yaml
+
+    resolvers: dict[str | None, Any] = yaml.SafeLoader.yaml_implicit_resolvers
+    if None in resolvers:  # pragma: no cover - PyYAML has none
+        return None
+    return frozenset(key for key in resolvers if key)
+
+
 @lru_cache(maxsize=4096)
 def _resolves_to_string(text: str) -> bool:
     import yaml
 
     if _NUMBERISH.fullmatch(text):
         return False
+    first = _resolved_first_chars()
+    if text and first is not None and text[0] not in first:
+        return True  # resolve() would try no implicit resolver: a string
 
     resolve: Any = yaml.SafeLoader.resolve
     tag = resolve(yaml.SafeLoader, yaml.ScalarNode, text, (True, False))

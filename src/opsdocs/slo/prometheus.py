@@ -324,11 +324,41 @@ class _NativeParts:
     """
 
     slo_id: str
-    windows: tuple[str, ...]  # SLI windows as Prometheus durations, the period last
+    shape: _NativeShape
+    flt: str  # the label filter that selects this SLO's series
     template: str  # the SLI expression with the window placeholder
     base_labels: dict[str, str]
-    meta: tuple[Rule, ...]
+    info_labels: dict[str, str]
     alerts: tuple[Rule, ...]
+
+    @property
+    def windows(self) -> tuple[str, ...]:
+        """SLI windows as Prometheus durations, the period last."""
+        return self.shape.windows
+
+    def meta(self) -> tuple[Rule, ...]:
+        return tuple(
+            Rule(record=record, expr=expr, labels=self.info_labels if info else self.base_labels)
+            for record, expr, info in _meta_content(self.shape, self.flt)
+        )
+
+
+def _meta_content(shape: _NativeShape, flt: str) -> tuple[tuple[str, str, bool], ...]:
+    """The metadata recordings: record, expression, whether they carry the info labels."""
+
+    def burn(window: str) -> str:
+        record = SLI_RECORD.format(window=window)
+        return f"max without (slo_window) ({record}{flt})\n/ {shape.budget}"
+
+    return (
+        ("slo:objective:ratio", f"vector({shape.objective_ratio})", False),
+        ("slo:error_budget:ratio", f"vector({shape.budget})", False),
+        ("slo:time_period:days", f"vector({shape.days})", False),
+        ("slo:current_burn_rate:ratio", burn(shape.shortest), False),
+        ("slo:period_burn_rate:ratio", burn(shape.period_text), False),
+        ("slo:period_error_budget_remaining:ratio", f"1 - slo:period_burn_rate:ratio{flt}", False),
+        ("opsdocs_slo_info", "vector(1)", True),
+    )
 
 
 @dataclass(frozen=True)
@@ -397,45 +427,17 @@ def _native_parts(
     )
     shape = _native_shape(options.windows, slo.period_seconds, slo.objective, severities)
     period_text = shape.period_text
-    budget = shape.budget
     # The SLI expression is built once with the placeholder, then filled in per window.
     template = _native_sli(slo, WINDOW_PLACEHOLDER, sli_queries(slo))
 
-    def burn(window: str) -> str:
-        return f"max without (slo_window) ({SLI_RECORD.format(window=window)}{flt})\n/ {budget}"
-
-    meta_rules = (
-        Rule(
-            record="slo:objective:ratio",
-            expr=f"vector({shape.objective_ratio})",
-            labels=base_labels,
-        ),
-        Rule(record="slo:error_budget:ratio", expr=f"vector({budget})", labels=base_labels),
-        Rule(record="slo:time_period:days", expr=f"vector({shape.days})", labels=base_labels),
-        Rule(
-            record="slo:current_burn_rate:ratio",
-            expr=burn(shape.shortest),
-            labels=base_labels,
-        ),
-        Rule(record="slo:period_burn_rate:ratio", expr=burn(period_text), labels=base_labels),
-        Rule(
-            record="slo:period_error_budget_remaining:ratio",
-            expr=f"1 - slo:period_burn_rate:ratio{flt}",
-            labels=base_labels,
-        ),
-        Rule(
-            record="opsdocs_slo_info",
-            expr="vector(1)",
-            labels=_merge(
-                base_labels,
-                {
-                    "slo_objective": format_float(slo.objective),
-                    "slo_period": period_text,
-                    "slo_indicator": slo.indicator.type,
-                    "slo_no_data": slo.no_data,
-                },
-            ),
-        ),
+    info_labels = _merge(
+        base_labels,
+        {
+            "slo_objective": format_float(slo.objective),
+            "slo_period": period_text,
+            "slo_indicator": slo.indicator.type,
+            "slo_no_data": slo.no_data,
+        },
     )
 
     alerts = []
@@ -458,7 +460,7 @@ def _native_parts(
                 annotations=_annotations(defaults, slo, severity, runbook_url),
             )
         )
-    return _NativeParts(slo_id, shape.windows, template, base_labels, meta_rules, tuple(alerts))
+    return _NativeParts(slo_id, shape, flt, template, base_labels, info_labels, tuple(alerts))
 
 
 def _compile_native(
@@ -475,7 +477,7 @@ def _compile_native(
     )
     groups = [
         RuleGroup(f"opsdocs-slo-sli-recordings-{parts.slo_id}", sli_rules),
-        RuleGroup(f"opsdocs-slo-meta-recordings-{parts.slo_id}", parts.meta),
+        RuleGroup(f"opsdocs-slo-meta-recordings-{parts.slo_id}", parts.meta()),
     ]
     if parts.alerts:
         groups.append(RuleGroup(f"opsdocs-slo-alerts-{parts.slo_id}", parts.alerts))
@@ -751,6 +753,11 @@ def _mapping_lines(mapping: Mapping[str, str], inner: str) -> list[str]:
     return lines
 
 
+# Group names such as opsdocs-slo-alerts-api-latency: a letter first (so no number, date or
+# merge key), and a '-' or '_' (so no true, on, null, ...): _string writes them plain.
+_GROUP_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*[-_][A-Za-z0-9_-]*")
+
+
 class _RuleEmitter:
     """Writes rules as the items of a ``rules:`` list; label blocks shared by several rules
     (the same mapping object) are rendered once."""
@@ -771,7 +778,10 @@ class _RuleEmitter:
         return text
 
     def group_head(self, name: str, empty: bool) -> None:
-        self.out.append(f"{self.pad}- name: {_string(name)}")
+        if _GROUP_NAME.fullmatch(name):
+            self.out.append(f"{self.pad}- name: {name}")  # what _string gives, without its work
+        else:
+            self.out.append(f"{self.pad}- name: {_string(name)}")
         self.out.append(f"{self.pad}  rules: []" if empty else f"{self.pad}  rules:")
 
     def rule(self, rule: Rule) -> None:
@@ -830,8 +840,10 @@ def _emit_native_sli(parts: _NativeParts, emitter: _RuleEmitter) -> None:
             )
         return
     # Windows are [0-9a-z]+, so filling one in cannot change how the expression is quoted or
-    # indented: indent once, then fill in.
-    expr = _expr_text(template, inner)
+    # indented: fill in a mark (a control character, so not in a block-safe template), indent
+    # once, and put each window where the mark is.
+    filled = _indent_lines(render_window(template, "\x01"), inner + "  ")
+    pieces = f"{inner}expr: |-\n{filled}".split("\x01")
     labels = {k: v for k, v in parts.base_labels.items() if k != "slo_window"}
     lines = _mapping_lines(labels, inner)
     names = sorted(labels)
@@ -839,16 +851,67 @@ def _emit_native_sli(parts: _NativeParts, emitter: _RuleEmitter) -> None:
     # A block value spans two list items; count items per name instead of assuming one.
     items_per_name = [2 if "\n" in labels[n] and _block_safe(labels[n]) else 1 for n in names]
     split = sum(items_per_name[:cut])
-    head = "\n".join([f"{inner}labels:", *lines[:split]])
-    tail = "\n".join(lines[split:])
-    key = _key("slo_window")
+    head = "\n".join([f"{inner}labels:", *lines[:split]]) + "\n"
+    tail = "\n" + "\n".join(lines[split:]) if split < len(lines) else ""
     out = emitter.out
-    pad = emitter.pad
     for w in windows:
-        out.append(f"{pad}    - record: {_string(SLI_RECORD.format(window=w))}")
-        out.append(render_window(expr, w))
-        window_line = f"{inner}  {key}: {_string(w)}"
-        out.append(f"{head}\n{window_line}\n{tail}" if tail else f"{head}\n{window_line}")
+        record, window_line = _sli_lines(w, emitter.pad)
+        out.append(record)
+        out.append(w.join(pieces))
+        out.append(head + window_line + tail)
+
+
+@lru_cache(maxsize=1024)
+def _sli_lines(window: str, pad: str) -> tuple[str, str]:
+    """The record line and the ``slo_window`` label line of an SLI recording."""
+    inner = pad + "      "
+    return (
+        f"{pad}    - record: {_string(SLI_RECORD.format(window=window))}",
+        f"{inner}  {_key('slo_window')}: {_string(window)}",
+    )
+
+
+_FILTER_MARK = "{__opsdocs_filter__}"
+_BASE_LABELS = "\0base"
+_INFO_LABELS = "\0info"
+
+
+@lru_cache(maxsize=256)
+def _meta_chunks(shape: _NativeShape, indent: int) -> tuple[str, ...]:
+    """The metadata recordings of a shape as text, split where the SLO's label filter and its
+    label blocks go (the marks ``_FILTER_MARK``, ``_BASE_LABELS``, ``_INFO_LABELS``)."""
+    pad = " " * indent
+    inner = pad + "      "
+    lines = []
+    for record, expr, info in _meta_content(shape, _FILTER_MARK):
+        lines.append(f"{pad}    - record: {_string(record)}")
+        lines.append(_expr_text(expr, inner))
+        lines.append(_INFO_LABELS if info else _BASE_LABELS)
+    text = "\n".join(lines)
+    marks = "|".join(re.escape(m) for m in (_FILTER_MARK, _BASE_LABELS, _INFO_LABELS))
+    return tuple(re.split(f"({marks})", text))
+
+
+# A label filter whose text cannot change how an expression holding it is written: printable
+# ASCII without the single quote (doubled in a quoted scalar).
+_PLAIN_FILTER = re.compile(r"[ -&(-~]*")
+
+
+def _emit_native_meta(parts: _NativeParts, emitter: _RuleEmitter) -> None:
+    """The metadata recordings: the same text as :meth:`_RuleEmitter.rule` of each of
+    :meth:`_NativeParts.meta`, from text shared by every SLO of the same shape."""
+    flt = parts.flt
+    if not _PLAIN_FILTER.fullmatch(flt) or _FILTER_MARK in flt:
+        for rule in parts.meta():
+            emitter.rule(rule)
+        return
+    fill = {
+        _FILTER_MARK: flt,
+        _BASE_LABELS: emitter.mapping_block("labels", parts.base_labels),
+        _INFO_LABELS: emitter.mapping_block("labels", parts.info_labels),
+    }
+    chunks = _meta_chunks(parts.shape, len(emitter.pad))
+    emitter.out.append("".join([fill.get(chunk, chunk) for chunk in chunks]))
 
 
 def render_section(
@@ -875,8 +938,7 @@ def render_section(
         emitter.group_head(f"opsdocs-slo-sli-recordings-{parts.slo_id}", False)
         _emit_native_sli(parts, emitter)
         emitter.group_head(f"opsdocs-slo-meta-recordings-{parts.slo_id}", False)
-        for rule in parts.meta:
-            emitter.rule(rule)
+        _emit_native_meta(parts, emitter)
         if parts.alerts:
             emitter.group_head(f"opsdocs-slo-alerts-{parts.slo_id}", False)
             for rule in parts.alerts:

@@ -126,6 +126,7 @@ def _le_values(threshold: float) -> list[str]:
     return sorted(values)
 
 
+@lru_cache(maxsize=1024)
 def le_matcher(threshold: float) -> str:
     """``le="0.3"``, or ``le=~"1|1\\\\.0"`` when Prometheus 2 and 3 spell the bucket differently."""
     values = _le_values(threshold)

@@ -785,7 +785,8 @@ class _RuleEmitter:
             self.out.append(f"{self.pad}- name: {_string(name)}")
         self.out.append(f"{self.pad}  rules: []" if empty else f"{self.pad}  rules:")
 
-    def rule(self, rule: Rule) -> None:
+    def rule(self, rule: Rule, expr_text: str | None = None) -> None:
+        """Write ``rule``; ``expr_text``, when given, is its ``expr`` entry already written."""
         out, pad, inner = self.out, self.pad, self.inner
         if rule.record is not None:
             out.append(f"{pad}    - record: {_string(rule.record)}")
@@ -793,7 +794,7 @@ class _RuleEmitter:
                 out.append(f"{inner}alert: {_string(rule.alert)}")
         else:
             out.append(f"{pad}    - alert: {_string(str(rule.alert))}")
-        out.append(_expr_text(rule.expr, inner))
+        out.append(expr_text if expr_text is not None else _expr_text(rule.expr, inner))
         if rule.labels:
             out.append(self.mapping_block("labels", rule.labels))
         if rule.annotations:
@@ -915,6 +916,12 @@ def _emit_native_meta(parts: _NativeParts, emitter: _RuleEmitter) -> None:
     emitter.out.append("".join([fill.get(chunk, chunk) for chunk in chunks]))
 
 
+@lru_cache(maxsize=256)
+def _alert_expr(pieces: tuple[str, ...], inner: str) -> list[str]:
+    """An alert's ``expr`` entry written with the filter mark, split where the filter goes."""
+    return _expr_text(_FILTER_MARK.join(pieces), inner).split(_FILTER_MARK)
+
+
 def render_section(
     section: SloSection,
     options: CompileOptions | None = None,
@@ -942,8 +949,10 @@ def render_section(
         _emit_native_meta(parts, emitter)
         if parts.alerts:
             emitter.group_head(f"opsdocs-slo-alerts-{parts.slo_id}", False)
-            for rule in parts.alerts:
-                emitter.rule(rule)
+            plain = _PLAIN_FILTER.fullmatch(parts.flt) and _FILTER_MARK not in parts.flt
+            for rule, (_, pieces, _) in zip(parts.alerts, parts.shape.alerts, strict=True):
+                text = parts.flt.join(_alert_expr(pieces, emitter.inner)) if plain else None
+                emitter.rule(rule, text)
     return _header(source) + "\n".join(out) + "\n"
 
 

@@ -128,7 +128,7 @@ class RulesCache:
             state = self.directory.parent
             if state.name == ".opsdocs" and not (state / ".gitignore").exists():
                 atomic_write(state / ".gitignore", "*\n")
-            atomic_write(self.texts, stamp + "\n" + "".join(parts))
+            atomic_write(self.texts, "".join([stamp, "\n", *parts]))
             index = {"key": self.key, "stamp": stamp, "length": offset, "entries": entries}
             atomic_write(self.file, json.dumps(index, separators=(",", ":")))
             for old in self.directory.glob("slo-rules-*"):

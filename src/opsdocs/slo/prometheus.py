@@ -368,6 +368,7 @@ class _NativeShape:
     alerts are enabled, not on the service or the queries; shared by SLOs that agree on those."""
 
     windows: tuple[str, ...]
+    plain_windows: bool  # every window is [0-9a-z]+
     period_text: str
     budget: str
     objective_ratio: str
@@ -406,6 +407,7 @@ def _native_shape(
         alerts.append((severity, tuple(pieces), _describe(period, (fast, slow))))
     return _NativeShape(
         windows=tuple(windows),
+        plain_windows=all(_WINDOW_TEXT.fullmatch(w) for w in windows),
         period_text=period_text,
         budget=budget,
         objective_ratio=format_float(float(1 - _budget_fraction(objective))),
@@ -826,11 +828,7 @@ def _emit_native_sli(parts: _NativeParts, emitter: _RuleEmitter) -> None:
     inner = emitter.inner
     template = parts.template
     windows = parts.windows
-    if not (
-        "\n" in template
-        and _block_safe(template)
-        and all(_WINDOW_TEXT.fullmatch(w) for w in windows)
-    ):
+    if not ("\n" in template and parts.shape.plain_windows and _block_safe(template)):
         # A single-line expression is quoted per window; no shortcut for it.
         for w in windows:
             emitter.rule(
@@ -846,8 +844,11 @@ def _emit_native_sli(parts: _NativeParts, emitter: _RuleEmitter) -> None:
     # once, and put each window where the mark is.
     filled = _indent_lines(render_window(template, "\x01"), inner + "  ")
     pieces = f"{inner}expr: |-\n{filled}".split("\x01")
-    labels = {k: v for k, v in parts.base_labels.items() if k != "slo_window"}
+    base = parts.base_labels
+    labels = {k: v for k, v in base.items() if k != "slo_window"}
     lines = _mapping_lines(labels, inner)
+    if len(labels) == len(base):  # the same block serves the metadata recordings
+        emitter.blocks[id(base)] = (base, "\n".join([f"{inner}labels:", *lines]))
     names = sorted(labels)
     cut = sum(1 for name in names if name < "slo_window")
     # A block value spans two list items; count items per name instead of assuming one.

@@ -36,7 +36,7 @@ def _missing(ctx: DocContext) -> Iterator[Violation]:
             after if after is not None else _last_line(ctx),
             1,
             f"missing required section '## {title}'",
-            "add the section ('opsdocs check --fix' adds it with the template's guidance)",
+            "add it, or run 'opsdocs check --fix' to add it with the template's guidance",
         )
 
 

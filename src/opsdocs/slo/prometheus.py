@@ -954,7 +954,8 @@ def render_section(
             for rule, (_, pieces, _) in zip(parts.alerts, parts.shape.alerts, strict=True):
                 text = parts.flt.join(_alert_expr(pieces, emitter.inner)) if plain else None
                 emitter.rule(rule, text)
-    return _header(source) + "\n".join(out) + "\n"
+    # one join for the whole file (the header ends in a newline, which the join puts back)
+    return "\n".join([_header(source)[:-1], *out, ""])
 
 
 def dump_rules_yaml(data: Mapping[str, Any]) -> str:

@@ -3,8 +3,9 @@
 The floor reads the same documents (the shared parser, front matter included) and writes the same
 rule files without compiling anything. A cold run reads, validates (schema, placeholders, PromQL
 parse), compiles and writes; a warm run finds every document unchanged in the content-hash cache
-(what `opsdocs slo rules` does on the second run) and only reads and writes. Target: at most
-2 × the floor. Prints all three and the ratios.
+(what `opsdocs slo rules` does on the second run) and only reads and writes. Every run starts
+with opsdocs's in-process memos emptied, as in a fresh process. Target: at most 2 × the floor.
+Prints all three and the ratios; exits 1 when the cold run misses the target.
 
     python bench/bench_slo_rules.py [--docs 1000] [--repeat 3]
 """
@@ -74,6 +75,19 @@ def make_docs(folder: Path, count: int) -> list[Path]:
     return paths
 
 
+def clear_memos() -> None:
+    """Empty every in-process memo (``functools.lru_cache``) of opsdocs, so that each timed run
+    starts as a fresh ``opsdocs slo rules`` process would, with nothing remembered from the
+    warm-up or an earlier run; only the imports stay done."""
+    for name, module in list(sys.modules.items()):
+        if name != "opsdocs" and not name.startswith("opsdocs."):
+            continue
+        for value in list(vars(module).values()):
+            clear = getattr(value, "cache_clear", None)
+            if callable(clear) and getattr(value, "__module__", None) == name:
+                clear()
+
+
 def write_all(outputs: list[tuple[Path, str]]) -> None:
     for path, text in outputs:
         path.write_text(text, encoding="utf-8")
@@ -112,6 +126,7 @@ def main() -> int:
     cpu: dict[str, list[float]] = {"floor": [], "cold": [], "warm": []}
 
     def timed(name: str, func: Callable[[], object]) -> None:
+        clear_memos()
         start, start_cpu = time.perf_counter(), time.process_time()
         func()
         times[name].append(time.perf_counter() - start)
@@ -151,7 +166,7 @@ def main() -> int:
             line += f"{proc[name] / proc['floor']:.2f} x CPU"
         print(line)
     print(f"target: <= {args.max_ratio:g} x the floor (median of {args.repeat} runs)")
-    return 0 if wall["warm"] / wall["floor"] <= args.max_ratio else 1
+    return 0 if wall["cold"] / wall["floor"] <= args.max_ratio else 1
 
 
 if __name__ == "__main__":

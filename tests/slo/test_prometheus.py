@@ -19,11 +19,13 @@ from opsdocs.slo.prometheus import (
     dump_rules_yaml,
     le_matcher,
     render_rule_file,
+    render_section,
 )
 from opsdocs.slo.spec import SloSection
-from opsdocs.slo.windows import DEFAULT_WINDOWS, format_float
+from opsdocs.slo.windows import DEFAULT_WINDOWS, WindowPair, format_float
 from tests.conftest import require_tool
 from tests.slo.helpers import RATIO, promtool, section, slo
+from tests.slo.strategies import unique_slos
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -353,3 +355,92 @@ def test_window_catalogue_needs_two_pairs_per_severity() -> None:
     )
     with pytest.raises(ConfigError, match=r"slo\.outdir: Extra inputs are not permitted"):
         load_settings({"outdir": "x"}, source="pyproject.toml")
+
+
+# render_section writes native rule files without building every rule first; it must write
+# exactly what render_rule_file writes for the rules compile_section builds.
+
+
+def generic(sec: SloSection, fmt: str, options: CompileOptions, url: Any = None) -> str:
+    groups = compile_section(sec, options, runbook_url=url)
+    return render_rule_file(groups, fmt=fmt, name="slo-api", source="docs/slo-api.md")  # type: ignore[arg-type]
+
+
+def direct(sec: SloSection, fmt: str, options: CompileOptions, url: Any = None) -> str:
+    return render_section(
+        sec,
+        options,
+        fmt=fmt,  # type: ignore[arg-type]
+        name="slo-api",
+        source="docs/slo-api.md",
+        runbook_url=url,
+    )
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_render_section_writes_the_golden_files(name: str) -> None:
+    case = CASES[name]
+    options = CompileOptions(compat=case["compat"])  # type: ignore[arg-type]
+    assert direct(SECTION, case["fmt"], options) == (GOLDEN / name).read_text(encoding="utf-8")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    unique_slos(max_size=3),
+    st.sampled_from(["prometheus", "prometheus-operator"]),
+    st.sampled_from(["native", "sloth"]),
+    st.booleans(),
+)
+def test_render_section_writes_what_compile_and_render_write(
+    slos: list[Any], fmt: str, compat: str, with_url: bool
+) -> None:
+    sec = SloSection(service="api", slos=slos)
+    options = CompileOptions(compat=compat)  # type: ignore[arg-type]
+
+    def url(spec: Any) -> str:
+        return f"https://docs.example/runbook-api.md#{spec.name}"
+
+    link = url if with_url else None
+    assert direct(sec, fmt, options, link) == generic(sec, fmt, options, link)
+
+
+@pytest.mark.parametrize("fmt", ["prometheus", "prometheus-operator"])
+@pytest.mark.parametrize(
+    "labels",
+    [
+        {"a": "two\nlines", "z": "x\n\ny", "slo_window": "overridden"},
+        {"slo_windox": "1", "slo_windov": "multi\nline", "team": "it's"},
+        {"b": " padded ", "y": "1e3", "n": "null"},
+    ],
+)
+@pytest.mark.parametrize(
+    "indicator",
+    [
+        RATIO,
+        {"type": "raw", "error_ratio": "1 - avg_over_time(up[{{ window }}])"},
+        {"type": "probe", "selector": 'job="blackbox"'},
+    ],
+)
+@pytest.mark.parametrize("no_data", ["skip", "good"])
+def test_render_section_agrees_on_odd_labels_and_single_line_exprs(
+    fmt: str, labels: dict[str, str], indicator: dict[str, Any], no_data: str
+) -> None:
+    sec = section(
+        {
+            "name": "odd",
+            "objective": 99.5,
+            "indicator": indicator,
+            "no_data": no_data,
+            "labels": labels,
+            "description": "Two\nlines.",
+        }
+    )
+    windows = (
+        *DEFAULT_WINDOWS[:2],
+        WindowPair("ticket", 5400, 86400, 10),  # 1h30m: a window of two units
+        DEFAULT_WINDOWS[3],
+    )
+    for options in (CompileOptions(), CompileOptions(windows=windows)):
+        text = direct(sec, fmt, options)
+        assert text == generic(sec, fmt, options)
+    assert "1h30m" in direct(sec, fmt, CompileOptions(windows=windows))

@@ -6,6 +6,12 @@ version, the ``slo`` settings and the options of the run (mode, format, tests). 
 while the hash of the document's text, its path and its service's runbook (which gives
 ``runbook_url``) are unchanged. The folder is safe to delete; a cache that cannot be read or
 written is ignored.
+
+The generated files are kept apart from the JSON, as one text file beside it
+(``slo-rules-<key>.txt``: a stamp line, then the files one after the other), and the JSON gives
+each file's start and end in it: escaping megabytes of rules into JSON strings and back cost more
+than compiling a third of them. The stamp, a random token written in both, tells that the two
+belong together (two runs may save at the same time).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import secrets
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -21,7 +28,7 @@ from opsdocs import __version__
 
 __all__ = ["RulesCache", "digest", "fingerprint"]
 
-FORMAT = 1
+FORMAT = 2
 
 
 def digest(*parts: str) -> str:
@@ -68,18 +75,25 @@ class RulesCache:
         self.directory = directory
         self.key = key
         self.file = directory / f"slo-rules-{key}.json"
+        self.texts = directory / f"slo-rules-{key}.txt"
         self.entries: dict[str, dict[str, Any]] = {}
         self.dirty = False
 
     def load(self) -> RulesCache:
         try:
             data = json.loads(self.file.read_bytes())
+            texts = self.texts.read_text(encoding="utf-8")
         except (OSError, ValueError):
             return self
-        if isinstance(data, dict) and data.get("key") == self.key:
-            entries = data.get("entries")
-            if isinstance(entries, dict):
-                self.entries = entries
+        if not isinstance(data, dict) or data.get("key") != self.key:
+            return self
+        stamp, _, blob = texts.partition("\n")
+        entries = data.get("entries")
+        if stamp != data.get("stamp") or len(blob) != data.get("length"):
+            return self  # the text file is from another run, or cut short
+        if isinstance(entries, dict):
+            with contextlib.suppress(TypeError, ValueError, KeyError, AttributeError):
+                self.entries = {label: _with_texts(e, blob) for label, e in entries.items()}
         return self
 
     def get(self, label: str, hash_: str) -> dict[str, Any] | None:
@@ -98,16 +112,38 @@ class RulesCache:
             return
         from opsdocs.workspace import atomic_write
 
+        parts: list[str] = []
+        offset = 0
+        entries = {}
+        for label, entry in self.entries.items():
+            outputs = []
+            for name, text in entry["outputs"]:
+                outputs.append([name, offset, offset + len(text)])
+                parts.append(text)
+                offset += len(text)
+            entries[label] = {**entry, "outputs": outputs}
+        stamp = secrets.token_hex(8)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             state = self.directory.parent
             if state.name == ".opsdocs" and not (state / ".gitignore").exists():
                 atomic_write(state / ".gitignore", "*\n")
-            text = json.dumps({"key": self.key, "entries": self.entries}, separators=(",", ":"))
-            atomic_write(self.file, text)
-            for old in self.directory.glob("slo-rules-*.json"):
-                if old != self.file:
+            atomic_write(self.texts, "".join([stamp, "\n", *parts]))
+            index = {"key": self.key, "stamp": stamp, "length": offset, "entries": entries}
+            atomic_write(self.file, json.dumps(index, separators=(",", ":")))
+            for old in self.directory.glob("slo-rules-*"):
+                if old not in (self.file, self.texts) and old.suffix in (".json", ".txt"):
                     old.unlink()
         except OSError:
             return
         self.dirty = False
+
+
+def _with_texts(entry: dict[str, Any], blob: str) -> dict[str, Any]:
+    """An entry as saved (outputs as ``[name, start, end]``) with its files' texts."""
+    outputs = []
+    for name, start, end in entry["outputs"]:
+        if not (isinstance(name, str) and 0 <= start <= end <= len(blob)):
+            raise ValueError(name)
+        outputs.append([name, blob[start:end]])
+    return {**entry, "outputs": outputs}

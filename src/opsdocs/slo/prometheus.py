@@ -25,6 +25,8 @@ from opsdocs.slo.spec import (
     RawIndicator,
     SloSection,
     SloSpec,
+    _budget,
+    _budget_fraction,
     render_window,
 )
 from opsdocs.slo.windows import (
@@ -46,6 +48,7 @@ __all__ = [
     "le_matcher",
     "reads_back_as_string",
     "render_rule_file",
+    "render_section",
     "sli_queries",
 ]
 
@@ -98,6 +101,7 @@ class CompileOptions:
     sloth_spec: str = "prometheus/v1"
 
 
+@lru_cache(maxsize=4096)
 def _camel(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
 
@@ -122,6 +126,7 @@ def _le_values(threshold: float) -> list[str]:
     return sorted(values)
 
 
+@lru_cache(maxsize=1024)
 def le_matcher(threshold: float) -> str:
     """``le="0.3"``, or ``le=~"1|1\\\\.0"`` when Prometheus 2 and 3 spell the bucket differently."""
     values = _le_values(threshold)
@@ -228,7 +233,12 @@ def _sloth_sli(slo: SloSpec, window: str, q: SliQueries | None = None) -> str:
 
 
 def _filter(labels: Mapping[str, str]) -> str:
-    return "{" + ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(labels.items())) + "}"
+    return "{" + ", ".join(f"{k}={_json(v)}" for k, v in sorted(labels.items())) + "}"
+
+
+@lru_cache(maxsize=4096)
+def _json(text: str) -> str:
+    return json.dumps(text)
 
 
 def _windows(pairs: Iterable[WindowPair]) -> list[int]:
@@ -251,7 +261,11 @@ def _alert_pairs(pairs: Sequence[WindowPair], severity: Severity) -> tuple[Windo
 
 
 def _describe_pairs(slo: SloSpec, pairs: tuple[WindowPair, WindowPair]) -> str:
-    period = slo.period_seconds
+    return _describe(slo.period_seconds, pairs)
+
+
+@lru_cache(maxsize=256)
+def _describe(period: int, pairs: tuple[WindowPair, WindowPair]) -> str:
     parts = [
         f"{format_float(p.factor(period))}× over {format_duration(p.long)}"
         f" ({format_float(p.budget_percent)} % of the budget)"
@@ -301,121 +315,175 @@ def _annotations(
     return _merge(defaults, extra, slo.alerting.annotations, alert.annotations)
 
 
-def _compile_native(
+@dataclass(frozen=True)
+class _NativeParts:
+    """What native mode compiles one SLO to, before it is packaged as rules or written as text.
+
+    The SLI recordings are one expression template (``{{window}}`` for the range) and a list of
+    windows; :func:`_compile_native` turns them into :class:`Rule` objects, :func:`render_section`
+    writes them straight to text.
+    """
+
+    slo_id: str
+    shape: _NativeShape
+    flt: str  # the label filter that selects this SLO's series
+    template: str  # the SLI expression with the window placeholder
+    base_labels: dict[str, str]
+    info_labels: dict[str, str]
+    alerts: tuple[Rule, ...]
+
+    @property
+    def windows(self) -> tuple[str, ...]:
+        """SLI windows as Prometheus durations, the period last."""
+        return self.shape.windows
+
+    def meta(self) -> tuple[Rule, ...]:
+        return tuple(
+            Rule(record=record, expr=expr, labels=self.info_labels if info else self.base_labels)
+            for record, expr, info in _meta_content(self.shape, self.flt)
+        )
+
+
+def _meta_content(shape: _NativeShape, flt: str) -> tuple[tuple[str, str, bool], ...]:
+    """The metadata recordings: record, expression, whether they carry the info labels."""
+
+    def burn(window: str) -> str:
+        record = SLI_RECORD.format(window=window)
+        return f"max without (slo_window) ({record}{flt})\n/ {shape.budget}"
+
+    return (
+        ("slo:objective:ratio", f"vector({shape.objective_ratio})", False),
+        ("slo:error_budget:ratio", f"vector({shape.budget})", False),
+        ("slo:time_period:days", f"vector({shape.days})", False),
+        ("slo:current_burn_rate:ratio", burn(shape.shortest), False),
+        ("slo:period_burn_rate:ratio", burn(shape.period_text), False),
+        ("slo:period_error_budget_remaining:ratio", f"1 - slo:period_burn_rate:ratio{flt}", False),
+        ("opsdocs_slo_info", "vector(1)", True),
+    )
+
+
+@dataclass(frozen=True)
+class _NativeShape:
+    """Everything of native mode that depends only on the catalogue, period, budget and which
+    alerts are enabled, not on the service or the queries; shared by SLOs that agree on those."""
+
+    windows: tuple[str, ...]
+    plain_windows: bool  # every window is [0-9a-z]+
+    period_text: str
+    budget: str
+    objective_ratio: str
+    days: str
+    shortest: str
+    # per enabled severity: the alert expression split where the SLO's label filter goes,
+    # and the burn rates described for the summary
+    alerts: tuple[tuple[Severity, tuple[str, ...], str], ...]
+
+
+@lru_cache(maxsize=256)
+def _native_shape(
+    pairs: tuple[WindowPair, ...], period: int, objective: float, severities: tuple[Severity, ...]
+) -> _NativeShape:
+    period_text = format_duration(period)
+    budget = format_float(_budget(objective))
+    used = [p for p in pairs if p.severity in severities]
+    shortest = min(p.short for p in pairs)
+    windows = [format_duration(w) for w in sorted({*_windows(used), shortest}) if w != period]
+    windows.append(period_text)
+    alerts = []
+    for severity in severities:
+        fast, slow = _alert_pairs(pairs, severity)
+        pieces = []
+        text = ""
+        for n, pair in enumerate((fast, slow)):
+            threshold = f"({format_float(pair.factor(period))} * {budget})"
+            text += "(\n  " if n == 0 else "\n)\nor\n(\n  "
+            for m, w in enumerate((pair.short, pair.long)):
+                if m:
+                    text += "\n  and\n  "
+                text += f"max without (slo_window) ({SLI_RECORD.format(window=format_duration(w))}"
+                pieces.append(text)
+                text = f" > {threshold})"
+        pieces.append(text + "\n)")
+        alerts.append((severity, tuple(pieces), _describe(period, (fast, slow))))
+    return _NativeShape(
+        windows=tuple(windows),
+        plain_windows=all(_WINDOW_TEXT.fullmatch(w) for w in windows),
+        period_text=period_text,
+        budget=budget,
+        objective_ratio=format_float(float(1 - _budget_fraction(objective))),
+        days=format_float(period / 86400),
+        shortest=format_duration(shortest),
+        alerts=tuple(alerts),
+    )
+
+
+def _native_parts(
     service: str, slo: SloSpec, options: CompileOptions, runbook_url: str | None
-) -> list[RuleGroup]:
+) -> _NativeParts:
     slo_id = f"{service}-{slo.name}"
     ids = {"slo_id": slo_id, "slo_service": service, "slo_name": slo.name}
     flt = _filter(ids)
     base_labels = _merge(slo.labels, ids)
-    period = slo.period_seconds
-    period_text = format_duration(period)
-    budget = format_float(slo.budget)
-
-    severities: list[Severity] = [
-        severity for severity in ("page", "ticket") if getattr(slo.alerting, severity).enabled
-    ]
-    pairs = options.windows
-    used = [p for p in pairs if p.severity in severities]
-    shortest = min(p.short for p in pairs)
-    windows = sorted({*_windows(used), shortest})
+    alerting = slo.alerting
+    severities: tuple[Severity, ...] = tuple(
+        severity for severity in ("page", "ticket") if getattr(alerting, severity).enabled
+    )
+    shape = _native_shape(options.windows, slo.period_seconds, slo.objective, severities)
+    period_text = shape.period_text
     # The SLI expression is built once with the placeholder, then filled in per window.
     template = _native_sli(slo, WINDOW_PLACEHOLDER, sli_queries(slo))
-    sli_rules = [
-        Rule(
-            record=SLI_RECORD.format(window=format_duration(w)),
-            expr=render_window(template, format_duration(w)),
-            labels=_merge(base_labels, {"slo_window": format_duration(w)}),
-        )
-        for w in windows
-        if w != period
-    ]
-    sli_rules.append(
-        Rule(
-            record=SLI_RECORD.format(window=period_text),
-            expr=render_window(template, period_text),
-            labels=_merge(base_labels, {"slo_window": period_text}),
-        )
+
+    info_labels = _merge(
+        base_labels,
+        {
+            "slo_objective": format_float(slo.objective),
+            "slo_period": period_text,
+            "slo_indicator": slo.indicator.type,
+            "slo_no_data": slo.no_data,
+        },
     )
-
-    def burn(window: str) -> str:
-        return f"max without (slo_window) ({SLI_RECORD.format(window=window)}{flt})\n/ {budget}"
-
-    meta_rules = [
-        Rule(
-            record="slo:objective:ratio",
-            expr=f"vector({format_float(slo.objective_ratio)})",
-            labels=base_labels,
-        ),
-        Rule(record="slo:error_budget:ratio", expr=f"vector({budget})", labels=base_labels),
-        Rule(
-            record="slo:time_period:days",
-            expr=f"vector({format_float(period / 86400)})",
-            labels=base_labels,
-        ),
-        Rule(
-            record="slo:current_burn_rate:ratio",
-            expr=burn(format_duration(shortest)),
-            labels=base_labels,
-        ),
-        Rule(record="slo:period_burn_rate:ratio", expr=burn(period_text), labels=base_labels),
-        Rule(
-            record="slo:period_error_budget_remaining:ratio",
-            expr=f"1 - slo:period_burn_rate:ratio{flt}",
-            labels=base_labels,
-        ),
-        Rule(
-            record="opsdocs_slo_info",
-            expr="vector(1)",
-            labels=_merge(
-                base_labels,
-                {
-                    "slo_objective": format_float(slo.objective),
-                    "slo_period": period_text,
-                    "slo_indicator": slo.indicator.type,
-                    "slo_no_data": slo.no_data,
-                },
-            ),
-        ),
-    ]
 
     alerts = []
     name = alert_name(service, slo)
-    for severity in severities:
-        fast, slow = _alert_pairs(pairs, severity)
-        terms = []
-        for pair in (fast, slow):
-            threshold = f"({format_float(pair.factor(period))} * {budget})"
-            lines = [
-                f"max without (slo_window) ({SLI_RECORD.format(window=format_duration(w))}{flt}"
-                f" > {threshold})"
-                for w in (pair.short, pair.long)
-            ]
-            terms.append("(\n  " + "\n  and\n  ".join(lines) + "\n)")
+    for severity, pieces, described in shape.alerts:
         defaults = {
             "title": f"({severity}) {{{{$labels.slo_service}}}} {{{{$labels.slo_name}}}}"
             " SLO error budget burn rate is too fast.",
             "summary": f"{{{{$labels.slo_service}}}} {{{{$labels.slo_name}}}} is spending its"
-            f" {slo.period} error budget at more than {_describe_pairs(slo, (fast, slow))}.",
+            f" {slo.period} error budget at more than {described}.",
         }
         if slo.description:
             defaults["description"] = slo.description
-        alert = getattr(slo.alerting, severity)
+        alert = getattr(alerting, severity)
         alerts.append(
             Rule(
                 alert=name,
-                expr="\nor\n".join(terms),
-                labels=_merge({"slo_severity": severity}, slo.alerting.labels, alert.labels),
+                expr=flt.join(pieces),
+                labels=_merge({"slo_severity": severity}, alerting.labels, alert.labels),
                 annotations=_annotations(defaults, slo, severity, runbook_url),
             )
         )
+    return _NativeParts(slo_id, shape, flt, template, base_labels, info_labels, tuple(alerts))
 
+
+def _compile_native(
+    service: str, slo: SloSpec, options: CompileOptions, runbook_url: str | None
+) -> list[RuleGroup]:
+    parts = _native_parts(service, slo, options, runbook_url)
+    sli_rules = tuple(
+        Rule(
+            record=SLI_RECORD.format(window=w),
+            expr=render_window(parts.template, w),
+            labels=_merge(parts.base_labels, {"slo_window": w}),
+        )
+        for w in parts.windows
+    )
     groups = [
-        RuleGroup(f"opsdocs-slo-sli-recordings-{slo_id}", tuple(sli_rules)),
-        RuleGroup(f"opsdocs-slo-meta-recordings-{slo_id}", tuple(meta_rules)),
+        RuleGroup(f"opsdocs-slo-sli-recordings-{parts.slo_id}", sli_rules),
+        RuleGroup(f"opsdocs-slo-meta-recordings-{parts.slo_id}", parts.meta()),
     ]
-    if alerts:
-        groups.append(RuleGroup(f"opsdocs-slo-alerts-{slo_id}", tuple(alerts)))
+    if parts.alerts:
+        groups.append(RuleGroup(f"opsdocs-slo-alerts-{parts.slo_id}", parts.alerts))
     return groups
 
 
@@ -570,12 +638,26 @@ _NUMBERISH = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _resolved_first_chars() -> frozenset[str] | None:
+    """First characters for which YAML has an implicit resolver (None: it has a wildcard one)."""
+    import yaml
+
+    resolvers: dict[str | None, Any] = yaml.SafeLoader.yaml_implicit_resolvers
+    if None in resolvers:  # pragma: no cover - PyYAML has none
+        return None
+    return frozenset(key for key in resolvers if key)
+
+
 @lru_cache(maxsize=4096)
 def _resolves_to_string(text: str) -> bool:
     import yaml
 
     if _NUMBERISH.fullmatch(text):
         return False
+    first = _resolved_first_chars()
+    if text and first is not None and text[0] not in first:
+        return True  # resolve() would try no implicit resolver: a string
 
     resolve: Any = yaml.SafeLoader.resolve
     tag = resolve(yaml.SafeLoader, yaml.ScalarNode, text, (True, False))
@@ -661,51 +743,219 @@ def _emit(value: Any, indent: int, out: list[str]) -> None:
         out.append(pad + _scalar(value))
 
 
+def _mapping_lines(mapping: Mapping[str, str], inner: str) -> list[str]:
+    """The entries of a label or annotation mapping, sorted, indented under ``inner``."""
+    lines = []
+    for name in sorted(mapping):
+        value = mapping[name]
+        if "\n" in value and _block_safe(value):
+            lines.append(f"{inner}  {_key(name)}: |-")
+            lines.append(_indent_lines(value, inner + "    "))
+        else:
+            lines.append(f"{inner}  {_key(name)}: {_string(value)}")
+    return lines
+
+
+# Group names such as opsdocs-slo-alerts-api-latency: a letter first (so no number, date or
+# merge key), and a '-' or '_' (so no true, on, null, ...): _string writes them plain.
+_GROUP_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*[-_][A-Za-z0-9_-]*")
+
+
+class _RuleEmitter:
+    """Writes rules as the items of a ``rules:`` list; label blocks shared by several rules
+    (the same mapping object) are rendered once."""
+
+    def __init__(self, indent: int, out: list[str]) -> None:
+        self.pad = " " * indent
+        self.inner = self.pad + "      "
+        self.out = out
+        self.blocks: dict[int, tuple[Mapping[str, str], str]] = {}
+
+    def mapping_block(self, title: str, mapping: Mapping[str, str]) -> str:
+        key = id(mapping)
+        cached = self.blocks.get(key)
+        if cached is not None and cached[0] is mapping:
+            return cached[1]
+        text = "\n".join([f"{self.inner}{title}:", *_mapping_lines(mapping, self.inner)])
+        self.blocks[key] = (mapping, text)  # keeps the mapping alive, so its id stays its own
+        return text
+
+    def group_head(self, name: str, empty: bool) -> None:
+        if _GROUP_NAME.fullmatch(name):
+            self.out.append(f"{self.pad}- name: {name}")  # what _string gives, without its work
+        else:
+            self.out.append(f"{self.pad}- name: {_string(name)}")
+        self.out.append(f"{self.pad}  rules: []" if empty else f"{self.pad}  rules:")
+
+    def rule(self, rule: Rule, expr_text: str | None = None) -> None:
+        """Write ``rule``; ``expr_text``, when given, is its ``expr`` entry already written."""
+        out, pad, inner = self.out, self.pad, self.inner
+        if rule.record is not None:
+            out.append(f"{pad}    - record: {_string(rule.record)}")
+            if rule.alert is not None:
+                out.append(f"{inner}alert: {_string(rule.alert)}")
+        else:
+            out.append(f"{pad}    - alert: {_string(str(rule.alert))}")
+        out.append(expr_text if expr_text is not None else _expr_text(rule.expr, inner))
+        if rule.labels:
+            out.append(self.mapping_block("labels", rule.labels))
+        if rule.annotations:
+            out.append(self.mapping_block("annotations", rule.annotations))
+
+
+def _expr_text(expr: str, inner: str) -> str:
+    if "\n" in expr and _block_safe(expr):
+        return f"{inner}expr: |-\n{_indent_lines(expr, inner + '  ')}"
+    return f"{inner}expr: {_string(expr)}"
+
+
 def _emit_rules(groups: Sequence[RuleGroup], indent: int, out: list[str]) -> None:
     """The ``groups:`` list, written directly: the same text as :func:`_emit` of
     ``[g.to_dict() for g in groups]``, several times faster for thousands of rules."""
+    emitter = _RuleEmitter(indent, out)
+    for group in groups:
+        emitter.group_head(group.name, not group.rules)
+        for rule in group.rules:
+            emitter.rule(rule)
+
+
+_WINDOW_TEXT = re.compile(r"[0-9a-z]+")
+
+
+def _emit_native_sli(parts: _NativeParts, emitter: _RuleEmitter) -> None:
+    """The SLI recordings of one SLO: the same text as :meth:`_RuleEmitter.rule` of each rule
+    :func:`_compile_native` builds, with the expression indented once for every window."""
+    inner = emitter.inner
+    template = parts.template
+    windows = parts.windows
+    if not ("\n" in template and parts.shape.plain_windows and _block_safe(template)):
+        # A single-line expression is quoted per window; no shortcut for it.
+        for w in windows:
+            emitter.rule(
+                Rule(
+                    record=SLI_RECORD.format(window=w),
+                    expr=render_window(template, w),
+                    labels=_merge(parts.base_labels, {"slo_window": w}),
+                )
+            )
+        return
+    # Windows are [0-9a-z]+, so filling one in cannot change how the expression is quoted or
+    # indented: fill in a mark (a control character, so not in a block-safe template), indent
+    # once, and put each window where the mark is.
+    filled = _indent_lines(render_window(template, "\x01"), inner + "  ")
+    pieces = f"{inner}expr: |-\n{filled}".split("\x01")
+    base = parts.base_labels
+    labels = {k: v for k, v in base.items() if k != "slo_window"}
+    lines = _mapping_lines(labels, inner)
+    if len(labels) == len(base):  # the same block serves the metadata recordings
+        emitter.blocks[id(base)] = (base, "\n".join([f"{inner}labels:", *lines]))
+    names = sorted(labels)
+    cut = sum(1 for name in names if name < "slo_window")
+    # A block value spans two list items; count items per name instead of assuming one.
+    items_per_name = [2 if "\n" in labels[n] and _block_safe(labels[n]) else 1 for n in names]
+    split = sum(items_per_name[:cut])
+    head = "\n".join([f"{inner}labels:", *lines[:split]]) + "\n"
+    tail = "\n" + "\n".join(lines[split:]) if split < len(lines) else ""
+    out = emitter.out
+    for w in windows:
+        record, window_line = _sli_lines(w, emitter.pad)
+        out.append(record)
+        out.append(w.join(pieces))
+        out.append(head + window_line + tail)
+
+
+@lru_cache(maxsize=1024)
+def _sli_lines(window: str, pad: str) -> tuple[str, str]:
+    """The record line and the ``slo_window`` label line of an SLI recording."""
+    inner = pad + "      "
+    return (
+        f"{pad}    - record: {_string(SLI_RECORD.format(window=window))}",
+        f"{inner}  {_key('slo_window')}: {_string(window)}",
+    )
+
+
+_FILTER_MARK = "{__opsdocs_filter__}"
+_BASE_LABELS = "\0base"
+_INFO_LABELS = "\0info"
+
+
+@lru_cache(maxsize=256)
+def _meta_chunks(shape: _NativeShape, indent: int) -> tuple[str, ...]:
+    """The metadata recordings of a shape as text, split where the SLO's label filter and its
+    label blocks go (the marks ``_FILTER_MARK``, ``_BASE_LABELS``, ``_INFO_LABELS``)."""
     pad = " " * indent
     inner = pad + "      "
-    blocks: dict[int, str] = {}  # rendered label blocks, by mapping (rules share them)
+    lines = []
+    for record, expr, info in _meta_content(shape, _FILTER_MARK):
+        lines.append(f"{pad}    - record: {_string(record)}")
+        lines.append(_expr_text(expr, inner))
+        lines.append(_INFO_LABELS if info else _BASE_LABELS)
+    text = "\n".join(lines)
+    marks = "|".join(re.escape(m) for m in (_FILTER_MARK, _BASE_LABELS, _INFO_LABELS))
+    return tuple(re.split(f"({marks})", text))
 
-    def mapping_block(title: str, mapping: Mapping[str, str]) -> str:
-        key = id(mapping)
-        if key in blocks:
-            return blocks[key]
-        lines = [f"{inner}{title}:"]
-        for name in sorted(mapping):
-            value = mapping[name]
-            if "\n" in value and _block_safe(value):
-                lines.append(f"{inner}  {_key(name)}: |-")
-                lines.append(_indent_lines(value, inner + "    "))
-            else:
-                lines.append(f"{inner}  {_key(name)}: {_string(value)}")
-        text = "\n".join(lines)
-        blocks[key] = text
-        return text
 
-    for group in groups:
-        out.append(f"{pad}- name: {_string(group.name)}")
-        if not group.rules:
-            out.append(f"{pad}  rules: []")
-            continue
-        out.append(f"{pad}  rules:")
-        for rule in group.rules:
-            if rule.record is not None:
-                out.append(f"{pad}    - record: {_string(rule.record)}")
-                if rule.alert is not None:
-                    out.append(f"{inner}alert: {_string(rule.alert)}")
-            else:
-                out.append(f"{pad}    - alert: {_string(str(rule.alert))}")
-            expr = rule.expr
-            if "\n" in expr and _block_safe(expr):
-                out.append(f"{inner}expr: |-\n{_indent_lines(expr, inner + '  ')}")
-            else:
-                out.append(f"{inner}expr: {_string(expr)}")
-            if rule.labels:
-                out.append(mapping_block("labels", rule.labels))
-            if rule.annotations:
-                out.append(mapping_block("annotations", rule.annotations))
+# A label filter whose text cannot change how an expression holding it is written: printable
+# ASCII without the single quote (doubled in a quoted scalar).
+_PLAIN_FILTER = re.compile(r"[ -&(-~]*")
+
+
+def _emit_native_meta(parts: _NativeParts, emitter: _RuleEmitter) -> None:
+    """The metadata recordings: the same text as :meth:`_RuleEmitter.rule` of each of
+    :meth:`_NativeParts.meta`, from text shared by every SLO of the same shape."""
+    flt = parts.flt
+    if not _PLAIN_FILTER.fullmatch(flt) or _FILTER_MARK in flt:
+        for rule in parts.meta():
+            emitter.rule(rule)
+        return
+    fill = {
+        _FILTER_MARK: flt,
+        _BASE_LABELS: emitter.mapping_block("labels", parts.base_labels),
+        _INFO_LABELS: emitter.mapping_block("labels", parts.info_labels),
+    }
+    chunks = _meta_chunks(parts.shape, len(emitter.pad))
+    emitter.out.append("".join([fill.get(chunk, chunk) for chunk in chunks]))
+
+
+@lru_cache(maxsize=256)
+def _alert_expr(pieces: tuple[str, ...], inner: str) -> list[str]:
+    """An alert's ``expr`` entry written with the filter mark, split where the filter goes."""
+    return _expr_text(_FILTER_MARK.join(pieces), inner).split(_FILTER_MARK)
+
+
+def render_section(
+    section: SloSection,
+    options: CompileOptions | None = None,
+    *,
+    fmt: RuleFormat = "prometheus",
+    name: str = "slo-rules",
+    source: str | None = None,
+    runbook_url: Callable[[SloSpec], str | None] | None = None,
+) -> str:
+    """The rule file of one document: the same text as :func:`render_rule_file` of
+    :func:`compile_section`, written without building every rule first in native mode."""
+    options = options or CompileOptions()
+    if options.compat != "native" or not section.slos:
+        groups = compile_section(section, options, runbook_url=runbook_url)
+        return render_rule_file(groups, fmt=fmt, name=name, source=source)
+    out: list[str] = []
+    indent = _rule_file_head(out, fmt=fmt, name=name, empty=False)
+    emitter = _RuleEmitter(indent, out)
+    for slo in section.slos:
+        url = runbook_url(slo) if runbook_url else None
+        parts = _native_parts(section.service, slo, options, url)
+        emitter.group_head(f"opsdocs-slo-sli-recordings-{parts.slo_id}", False)
+        _emit_native_sli(parts, emitter)
+        emitter.group_head(f"opsdocs-slo-meta-recordings-{parts.slo_id}", False)
+        _emit_native_meta(parts, emitter)
+        if parts.alerts:
+            emitter.group_head(f"opsdocs-slo-alerts-{parts.slo_id}", False)
+            plain = _PLAIN_FILTER.fullmatch(parts.flt) and _FILTER_MARK not in parts.flt
+            for rule, (_, pieces, _) in zip(parts.alerts, parts.shape.alerts, strict=True):
+                text = parts.flt.join(_alert_expr(pieces, emitter.inner)) if plain else None
+                emitter.rule(rule, text)
+    # one join for the whole file (the header ends in a newline, which the join puts back)
+    return "\n".join([_header(source)[:-1], *out, ""])
 
 
 def dump_rules_yaml(data: Mapping[str, Any]) -> str:
@@ -720,18 +970,14 @@ def _k8s_name(text: str) -> str:
     return name[:253] or "slo-rules"
 
 
-def render_rule_file(
-    groups: Sequence[RuleGroup],
-    *,
-    fmt: RuleFormat = "prometheus",
-    name: str = "slo-rules",
-    source: str | None = None,
-) -> str:
-    """A rule file: Prometheus ``groups:``, or a prometheus-operator ``PrometheusRule``."""
+def _header(source: str | None) -> str:
     header = "# Code generated by opsdocs"
     header += f" from {source}" if source else ""
-    header += ". DO NOT EDIT: change the document and run 'opsdocs slo rules'.\n"
-    out: list[str] = []
+    return header + ". DO NOT EDIT: change the document and run 'opsdocs slo rules'.\n"
+
+
+def _rule_file_head(out: list[str], *, fmt: RuleFormat, name: str, empty: bool) -> int:
+    """Everything above the first group; returns the indent of the groups' items."""
     if fmt == "prometheus-operator":
         head: dict[str, Any] = {
             "apiVersion": "monitoring.coreos.com/v1",
@@ -743,10 +989,21 @@ def render_rule_file(
         }
         _emit(head, 0, out)
         out.append("spec:")
-        indent = 4
-        out.append("  groups:" if groups else "  groups: []")
-    else:
-        indent = 2
-        out.append("groups:" if groups else "groups: []")
+        out.append("  groups: []" if empty else "  groups:")
+        return 4
+    out.append("groups: []" if empty else "groups:")
+    return 2
+
+
+def render_rule_file(
+    groups: Sequence[RuleGroup],
+    *,
+    fmt: RuleFormat = "prometheus",
+    name: str = "slo-rules",
+    source: str | None = None,
+) -> str:
+    """A rule file: Prometheus ``groups:``, or a prometheus-operator ``PrometheusRule``."""
+    out: list[str] = []
+    indent = _rule_file_head(out, fmt=fmt, name=name, empty=not groups)
     _emit_rules(groups, indent, out)
-    return header + "\n".join(out) + "\n"
+    return _header(source) + "\n".join(out) + "\n"

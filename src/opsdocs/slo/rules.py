@@ -21,8 +21,7 @@ from opsdocs.slo.prometheus import (
     CompileOptions,
     RuleFormat,
     alert_name,
-    compile_section,
-    render_rule_file,
+    render_section,
 )
 from opsdocs.slo.promtool import generate_tests
 from opsdocs.slo.settings import SloSettings
@@ -225,8 +224,7 @@ def plan_rules(
                 for slo in section.slos
                 if slo.no_data != "skip"
             )
-        groups = compile_section(section, options, runbook_url=url)
-        text = render_rule_file(groups, fmt=fmt, name=stem, source=source)
+        text = render_section(section, options, fmt=fmt, name=stem, source=source, runbook_url=url)
         plan.outputs.append(RuleOutput(rule_path, text, source))
         if tests:
             for slo in section.slos:

@@ -7,8 +7,10 @@ fire (the threshold is above a 100 % error ratio), an error budget of only secon
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -33,6 +35,7 @@ __all__ = [
     "check_slo",
     "format_key_path",
     "load_front_matter",
+    "promql_shape",
 ]
 
 KeyPath = tuple[str | int, ...]
@@ -121,7 +124,23 @@ def load_front_matter(data: dict[str, Any]) -> tuple[SloSection | None, list[Spe
 
 
 def check_promql(query: str) -> str | None:
-    """The parser's complaint about a PromQL expression, or ``None`` when it parses."""
+    """The parser's complaint about a PromQL expression, or ``None`` when it parses.
+
+    Queries that differ only in the values of ``=`` and ``!=`` label matchers (``job="a"`` and
+    ``job="b"``: every service's SLOs) parse alike, so a query is checked by parsing its shape
+    (see :func:`promql_shape`) once per distinct shape; the regular expressions of ``=~`` and
+    ``!~`` matchers, whose compilation is most of the parser's time, are part of the shape and
+    are compiled as written. When the shape does not parse, the query itself is parsed, so that
+    the complaint is about what the user wrote.
+    """
+    shape = promql_shape(query)
+    if shape is not None and shape != query and _parse(shape) is None:
+        return None
+    return _parse(query)
+
+
+@lru_cache(maxsize=8192)
+def _parse(query: str) -> str | None:
     import promql_parser  # imported here: a native extension, only needed when validating
 
     try:
@@ -129,6 +148,47 @@ def check_promql(query: str) -> str | None:
     except ValueError as exc:
         return str(exc) or "invalid PromQL"
     return None
+
+
+# A plain value: no escapes, quotes or line breaks, so the lexer reads it the same whatever it is.
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.:/ -]+")
+# What precedes the value of an equality matcher: 'name=' or 'name!=' (not '==', '<=', '>=').
+_EQUALITY = re.compile(r"(?<![A-Za-z0-9_:])([A-Za-z_][A-Za-z0-9_]*)\s*(?:!=|=)\s*\Z")
+# Double-quoted strings (no escapes: those queries are not scanned) and comments, in the order
+# the lexer meets them; a lone quote is a string that does not end on its line.
+_STRINGS = re.compile(r'"([^"\n]*)"|#[^\n]*|"')
+
+
+def promql_shape(query: str) -> str | None:
+    """``query`` with the values of its ``=`` and ``!=`` label matchers replaced by ``x``.
+
+    Whether a query parses does not depend on such a value, only on whether it is empty (a
+    selector needs one matcher that does not match the empty string), and that is kept: empty
+    values stay empty, others become ``x``. Only plain values are replaced (letters, digits and
+    ``_.:/ -``), never those of ``__name__`` or of a regular expression matcher. ``None`` when
+    the query has single-quoted or backtick strings, escapes or an unterminated string, which
+    this scan does not follow; such a query is parsed as written.
+    """
+    if "'" in query or "`" in query or "\\" in query:
+        return None
+    out: list[str] = []
+    segment = 0  # start of the code since the last string or comment
+    done = 0  # query[:done] is in out
+    for match in _STRINGS.finditer(query):
+        value = match.group(1)
+        start, end = match.span()
+        if value is None:
+            if match.group() == '"':
+                return None
+        elif value:
+            before = _EQUALITY.search(query, segment, start)
+            if before and before.group(1) != "__name__" and _PLAIN_VALUE.fullmatch(value):
+                out.append(query[done : start + 1])
+                out.append("x")
+                done = end - 1
+        segment = end
+    out.append(query[done:])
+    return "".join(out)
 
 
 def _queries(slo: SloSpec) -> Iterator[tuple[str, str, bool]]:

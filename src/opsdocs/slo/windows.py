@@ -39,7 +39,12 @@ def parse_duration(text: str) -> int:
 
     Raises :class:`ValueError` for anything else, or for zero.
     """
-    text = text.strip() if isinstance(text, str) else ""
+    return _parse_duration(text) if isinstance(text, str) else _parse_duration("")
+
+
+@lru_cache(maxsize=1024)
+def _parse_duration(text: str) -> int:
+    text = text.strip()
     if not _DURATION.match(text):
         raise ValueError(f"must be a duration such as '5m', '1h' or '3d' (got {text!r})")
     seconds = sum(int(n) * _UNITS[u] for n, u in _PART.findall(text))
@@ -50,9 +55,20 @@ def parse_duration(text: str) -> int:
 
 def parse_period(text: str) -> int:
     """An SLO period, ``Nd`` or ``Nw``, in seconds. Raises :class:`ValueError` otherwise."""
-    match = _PERIOD.match(text.strip()) if isinstance(text, str) else None
+    if isinstance(text, str):
+        return _parse_period(text)
+    raise _period_error(text)
+
+
+def _period_error(text: object) -> ValueError:
+    return ValueError(f"must be a rolling period of days or weeks such as '30d' (got {text!r})")
+
+
+@lru_cache(maxsize=1024)
+def _parse_period(text: str) -> int:
+    match = _PERIOD.match(text.strip())
     if match is None:
-        raise ValueError(f"must be a rolling period of days or weeks such as '30d' (got {text!r})")
+        raise _period_error(text)
     return int(match.group(1)) * _UNITS[match.group(2)]
 
 

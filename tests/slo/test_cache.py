@@ -1,0 +1,73 @@
+"""The slo rules cache: an index in JSON, the generated files in a text file beside it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from opsdocs.slo.cache import RulesCache
+
+
+def entry(n: int) -> dict[str, Any]:
+    return {
+        "findings": [[f"docs/slo-{n}.md", 3, 5, "a warning", "warning"]],
+        "outputs": [
+            [f"slo-{n}.yaml", f'groups:\n  - name: "é{n}"\n    expr: |-\n      x{{a="{n}"}}\n'],
+            [f"slo-{n}.x.test.yaml", ""],
+        ],
+        "notes": [f"note {n}"],
+    }
+
+
+def saved(tmp_path: Path) -> RulesCache:
+    cache = RulesCache(tmp_path / "cache", "k1")
+    for n in range(3):
+        cache.put(f"docs/slo-{n}.md", f"h{n}", entry(n))
+    cache.save()
+    return cache
+
+
+def test_saved_entries_load_as_they_were_put(tmp_path: Path) -> None:
+    saved(tmp_path)
+    loaded = RulesCache(tmp_path / "cache", "k1").load()
+    for n in range(3):
+        assert loaded.get(f"docs/slo-{n}.md", f"h{n}") == {"hash": f"h{n}", **entry(n)}
+    assert loaded.get("docs/slo-0.md", "other") is None
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [
+        "slo-rules-k1.json",
+        "slo-rules-k1.txt",
+    ]
+    index = json.loads((tmp_path / "cache/slo-rules-k1.json").read_text())
+    assert "groups:" not in json.dumps(index)  # the texts live in the .txt file only
+
+
+def test_text_file_of_another_run_or_cut_short_is_ignored(tmp_path: Path) -> None:
+    cache = saved(tmp_path)
+    original = cache.texts.read_text(encoding="utf-8")
+    stamp, _, blob = original.partition("\n")
+    for broken in (f"{'0' * len(stamp)}\n{blob}", original[:-5], ""):
+        cache.texts.write_text(broken, encoding="utf-8")
+        assert RulesCache(tmp_path / "cache", "k1").load().entries == {}
+    cache.texts.unlink()
+    assert RulesCache(tmp_path / "cache", "k1").load().entries == {}
+
+
+def test_offsets_outside_the_text_file_are_ignored(tmp_path: Path) -> None:
+    cache = saved(tmp_path)
+    index = json.loads(cache.file.read_text())
+    index["entries"]["docs/slo-1.md"]["outputs"][0][2] = index["length"] + 1
+    cache.file.write_text(json.dumps(index))
+    assert RulesCache(tmp_path / "cache", "k1").load().entries == {}
+
+
+def test_a_new_key_replaces_the_old_files(tmp_path: Path) -> None:
+    saved(tmp_path)
+    other = RulesCache(tmp_path / "cache", "k2")
+    other.put("docs/slo-0.md", "h0", entry(0))
+    other.save()
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [
+        "slo-rules-k2.json",
+        "slo-rules-k2.txt",
+    ]
+    assert RulesCache(tmp_path / "cache", "k1").load().entries == {}

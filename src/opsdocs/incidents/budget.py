@@ -124,31 +124,21 @@ def _measure_one(
     end: dt.datetime,
     window: int,
 ) -> tuple[float | None, str | None]:
+    from opsdocs.reports.collect import measure_target, open_prometheus
+
     slo = target.slo
     if settings.source == "prometheus":
         if not settings.prometheus_url:
             return None, "no report source configured (report.prometheus_url is not set)"
-        import os
-
-        from opsdocs.reports.sources.prometheus import PrometheusClient, measure_prometheus
-
-        token = os.environ.get(settings.token_env) if settings.token_env else None
-        if settings.token_env and not token:
-            return None, f"report.token_env names {settings.token_env}, which is not set"
-        client = PrometheusClient(
-            settings.prometheus_url, token=token, timeout=settings.timeout, retries=settings.retries
-        )
+        client = open_prometheus(settings)
         try:
-            measurement = measure_prometheus(slo, client, at=end, windows=[window])
+            measurement = measure_target(workspace, target, at=end, windows=[window], client=client)
         finally:
             client.close()
     else:
         if slo.logs is None:
             return None, f"no report source configured (SLO {target.key} has no 'logs' mapping)"
-        from opsdocs.reports.sources.logs import measure_logs
-
-        where = f"{workspace.relative(target.document.path)}: slos[{target.index}].logs"
-        measurement = measure_logs(slo, root=workspace.root, at=end, windows=[window], where=where)
+        measurement = measure_target(workspace, target, at=end, windows=[window])
     incident = measurement.windows.get(window)
     period = measurement.windows.get(slo.period_seconds)
     bad = incident.bad if incident is not None else None

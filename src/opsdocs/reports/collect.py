@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from opsdocs.documents.parse import Document
 from opsdocs.errors import DocumentError, UsageError
@@ -15,6 +16,10 @@ from opsdocs.reports.settings import ReportSettings, SourceName
 from opsdocs.slo.spec import SloSpec
 from opsdocs.slo.windows import WindowPair
 from opsdocs.workspace import Workspace
+
+if TYPE_CHECKING:
+    from opsdocs.reports.measurement import Measurement
+    from opsdocs.reports.sources.prometheus import PrometheusClient
 
 __all__ = ["SloTarget", "find_slos", "parse_at", "report_slos"]
 
@@ -103,6 +108,68 @@ def parse_at(text: str | None, *, now: dt.datetime | None = None) -> dt.datetime
     return parsed.astimezone(dt.UTC)
 
 
+def open_prometheus(settings: ReportSettings, url: str | None = None) -> PrometheusClient:
+    """A client for the configured Prometheus API (``url`` wins over the configuration).
+
+    Raises :class:`UsageError` when no address is known or the token variable is not set.
+    """
+    from opsdocs.reports.sources.prometheus import PrometheusClient
+
+    url = url or settings.prometheus_url
+    if not url:
+        raise UsageError(
+            "--source prometheus needs the address of the Prometheus API",
+            hint="pass --prometheus-url or set report.prometheus_url in the configuration",
+        )
+    token = None
+    if settings.token_env:
+        token = os.environ.get(settings.token_env)
+        if not token:
+            raise UsageError(
+                f"report.token_env names {settings.token_env}, which is not set",
+                hint=f"export {settings.token_env}=<token>, or remove report.token_env",
+            )
+    return PrometheusClient(url, token=token, timeout=settings.timeout, retries=settings.retries)
+
+
+def measure_target(
+    workspace: Workspace,
+    target: SloTarget,
+    *,
+    at: dt.datetime,
+    windows: Sequence[int],
+    client: PrometheusClient | None = None,
+    with_steps: bool = False,
+    progress: Callable[[float], None] | None = None,
+) -> Measurement:
+    """Good and total events of one SLO over each window (seconds) ending at ``at``.
+
+    From Prometheus through ``client`` when given, else from the SLO's request logs.
+    """
+    if client is not None:
+        from opsdocs.reports.sources.prometheus import measure_prometheus
+
+        return measure_prometheus(
+            target.slo,
+            client,
+            at=at,
+            windows=windows,
+            with_steps=with_steps,
+            progress=progress,
+        )
+    from opsdocs.reports.sources.logs import measure_logs
+
+    where = f"{workspace.relative(target.document.path)}: slos[{target.index}].logs"
+    return measure_logs(
+        target.slo,
+        root=workspace.root,
+        at=at,
+        windows=windows,
+        where=where,
+        progress=progress,
+    )
+
+
 def report_slos(
     workspace: Workspace,
     targets: Sequence[SloTarget],
@@ -128,54 +195,19 @@ def report_slos(
             workspace.config.section("slo"), source=workspace.config.source_label
         ).window_pairs()
     reports: list[SloReport] = []
-    client = None
-    if source == "prometheus":
-        from opsdocs.reports.sources.prometheus import PrometheusClient
-
-        url = prometheus_url or settings.prometheus_url
-        if not url:
-            raise UsageError(
-                "--source prometheus needs the address of the Prometheus API",
-                hint="pass --prometheus-url or set report.prometheus_url in the configuration",
-            )
-        token = None
-        if settings.token_env:
-            token = os.environ.get(settings.token_env)
-            if not token:
-                raise UsageError(
-                    f"report.token_env names {settings.token_env}, which is not set",
-                    hint=f"export {settings.token_env}=<token>, or remove report.token_env",
-                )
-        client = PrometheusClient(
-            url, token=token, timeout=settings.timeout, retries=settings.retries
-        )
+    client = open_prometheus(settings, prometheus_url) if source == "prometheus" else None
     try:
         for target in targets:
-            windows = needed_windows(target.slo, pairs)
             callback = progress(target.key) if progress is not None else None
-            where = f"{workspace.relative(target.document.path)}: slos[{target.index}].logs"
-            if client is not None:
-                from opsdocs.reports.sources.prometheus import measure_prometheus
-
-                measurement = measure_prometheus(
-                    target.slo,
-                    client,
-                    at=at,
-                    windows=windows,
-                    with_steps=with_steps,
-                    progress=callback,
-                )
-            else:
-                from opsdocs.reports.sources.logs import measure_logs
-
-                measurement = measure_logs(
-                    target.slo,
-                    root=workspace.root,
-                    at=at,
-                    windows=windows,
-                    where=where,
-                    progress=callback,
-                )
+            measurement = measure_target(
+                workspace,
+                target,
+                at=at,
+                windows=needed_windows(target.slo, pairs),
+                client=client,
+                with_steps=with_steps,
+                progress=callback,
+            )
             reports.append(
                 build_report(
                     target.service,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -25,34 +26,76 @@ LATENCY = {
 PROBE = {"type": "probe", "metric": "probe_success", "selector": 'job="blackbox"'}
 
 
-def write_pair(tmp_path: Path, compat: str = "native", **overrides: Any) -> tuple[Path, Any]:
+def write_files(tmp_path: Path, compat: str = "native", **overrides: Any) -> tuple[list[Path], Any]:
+    """The rules and every generated test file (finest evaluation interval first)."""
     spec = slo(**overrides)
     options = CompileOptions(compat=compat)  # type: ignore[arg-type]
     rules = tmp_path / "rules.yaml"
     rules.write_text(render_rule_file(compile_slo("api", spec, options)))
     generated = generate_tests("api", spec, rule_file="rules.yaml", options=options)
-    assert generated.text is not None, generated.notes
-    test = tmp_path / "test.yaml"
-    test.write_text(generated.text)
-    return test, generated
+    assert generated.files, generated.notes
+    paths = []
+    for file in generated.files:
+        path = tmp_path / f"test{file.suffix}.yaml"
+        path.write_text(file.text)
+        paths.append(path)
+    return paths, generated
+
+
+def write_pair(tmp_path: Path, compat: str = "native", **overrides: Any) -> tuple[Path, Any]:
+    paths, generated = write_files(tmp_path, compat, **overrides)
+    return paths[0], generated
+
+
+def seconds(text: str) -> int:
+    units = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+    return sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([dhms])", text))
 
 
 def test_two_tests_per_window_pair_with_thresholds_from_the_maths(tmp_path: Path) -> None:
     _, generated = write_pair(tmp_path)
     assert generated.notes == []
-    data = yaml.safe_load(generated.text)
-    assert data["rule_files"] == ["rules.yaml"]
-    names = [t["name"] for t in data["tests"]]
-    assert len(names) == 2 * len(DEFAULT_WINDOWS)
+    docs = [yaml.safe_load(f.text) for f in generated.files]
+    assert all(d["rule_files"] == ["rules.yaml"] for d in docs)
+    tests = [t for d in docs for t in d["tests"]]
+    assert len(tests) == generated.cases == 2 * len(DEFAULT_WINDOWS)
     # the error ratios fed in are 1.1 and 0.9 times each pair's threshold
-    for test, pair in zip(data["tests"][::2], DEFAULT_WINDOWS, strict=True):
-        bad = next(s for s in test["input_series"] if 'code="500"' in s["series"])
-        slope = float(bad["values"].split()[1].split("+")[1].split("x")[0])
-        assert slope == pytest.approx(1000 * ABOVE * pair.factor(30 * 86400) * 0.001)
-    for test, pair in zip(data["tests"][1::2], DEFAULT_WINDOWS, strict=True):
-        bad = next(s for s in test["input_series"] if 'code="500"' in s["series"])
-        slope = float(bad["values"].split()[1].split("+")[1].split("x")[0])
-        assert slope == pytest.approx(1000 * BELOW * pair.factor(30 * 86400) * 0.001)
+    for pair in DEFAULT_WINDOWS:
+        mine = [t for t in tests if t["name"].startswith(f"{pair.severity} {pair.label} at ")]
+        assert [t["name"].split(": a ratio ")[1][:3] for t in mine] == ["1.1", "0.9"]
+        for test, factor in zip(mine, (ABOVE, BELOW), strict=True):
+            bad = next(s for s in test["input_series"] if 'code="500"' in s["series"])
+            slope = float(bad["values"].split()[1].split("+")[1].split("x")[0])
+            assert slope == pytest.approx(1000 * factor * pair.factor(30 * 86400) * 0.001)
+
+
+def test_each_file_is_evaluated_finely_enough_for_its_detection_times(tmp_path: Path) -> None:
+    _, generated = write_pair(tmp_path)
+    groups = [g.name for g in compile_slo("api", slo(), CompileOptions())]
+    intervals = []
+    for file in generated.files:
+        data = yaml.safe_load(file.text)
+        every = seconds(data["evaluation_interval"])
+        intervals.append(every)
+        assert file.evaluation_interval == every
+        # recordings are evaluated before the alert that reads them
+        assert data["group_eval_order"] == groups
+        for test in data["tests"]:
+            if ": a ratio 1.1" not in test["name"]:
+                continue
+            long = seconds(test["name"].split("/")[1].split(" ")[0])
+            detection = long / ABOVE  # long × θ / (1.1 θ)
+            # an interval of at most 2.5 % of the detection time, or the finest 5m
+            assert every == 300 or every <= 0.025 * detection
+            before, after = (seconds(c["eval_time"]) for c in test["alert_rule_test"])
+            history = before - int(detection * 0.85) // every * every
+            assert history % every == 0 and (after - history) % every == 0
+            # not firing at >= 82.5 % of the detection time, firing by 1.08 × it + 10m + one step
+            assert 0.825 * detection <= before - history <= 0.85 * detection
+            assert after - history <= 1.08 * detection + 600 + every
+    # the 5m/1h and 30m/6h pairs need 5m; 1d and 3d windows are evaluated far less often
+    assert intervals == [300, 1800, 3600]
+    assert [f.suffix for f in generated.files] == ["", ".eval-30m", ".eval-1h"]
 
 
 def test_raw_indicators_get_a_note_not_a_test() -> None:
@@ -119,9 +162,9 @@ def test_generated_tests_pass_under_promtool(
     tmp_path: Path, compat: str, overrides: dict[str, Any]
 ) -> None:
     tool = require_tool("promtool")
-    test, generated = write_pair(tmp_path, compat, **overrides)
+    tests, generated = write_files(tmp_path, compat, **overrides)
     assert generated.cases >= 4
-    result = promtool(tool, "test", "rules", test)
+    result = promtool(tool, "test", "rules", *tests)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
@@ -138,6 +181,37 @@ def test_generated_tests_catch_a_wrong_threshold(tmp_path: Path) -> None:
     text = rules.read_text()
     assert text.count("(14.4 * 0.001)") == 2
     rules.write_text(text.replace("(14.4 * 0.001)", "(16 * 0.001)"))
+    result = promtool(tool, "test", "rules", test)
+    assert result.returncode == 1
+    assert "FAILED" in result.stdout + result.stderr
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize(
+    ("suffix", "factor", "wrong"),
+    [
+        (".eval-30m", "3", "2.5"),  # fires too early: caught by "not before"
+        (".eval-1h", "1", "0.8"),
+        (".eval-1h", "1", "1.2"),  # never fires at 1.1: caught by "fires within"
+    ],
+)
+def test_coarsely_evaluated_tests_catch_a_wrong_ticket_factor(
+    tmp_path: Path, suffix: str, factor: str, wrong: str
+) -> None:
+    """Files evaluated every 30m or 1h still tell a wrong ticket factor from the right one."""
+    tool = require_tool("promtool")
+    tests, _ = write_files(tmp_path)
+    test = tmp_path / f"test{suffix}.yaml"
+    assert test in tests
+    data = yaml.safe_load(test.read_text())
+    assert ": a ratio 1.1 × above" in data["tests"][0]["name"]
+    data["tests"] = data["tests"][:1]
+    test.write_text(yaml.safe_dump(data, allow_unicode=True))
+    assert promtool(tool, "test", "rules", test).returncode == 0
+    rules = tmp_path / "rules.yaml"
+    text = rules.read_text()
+    assert text.count(f"({factor} * 0.001)") == 2
+    rules.write_text(text.replace(f"({factor} * 0.001)", f"({wrong} * 0.001)"))
     result = promtool(tool, "test", "rules", test)
     assert result.returncode == 1
     assert "FAILED" in result.stdout + result.stderr

@@ -126,15 +126,21 @@ def test_tests_need_plain_rule_files(ws: Path, cli: Callable[..., Result]) -> No
     )
 
 
-def test_tests_flag_writes_a_test_file_per_slo(ws: Path, cli: Callable[..., Result]) -> None:
+def test_tests_flag_writes_test_files_per_slo(ws: Path, cli: Callable[..., Result]) -> None:
     result = cli("slo", "rules", "--tests", "--compat", "sloth", cwd=ws)
     assert result.exit_code == 0
+    # one file per evaluation interval: 5m for the page pairs, 30m and 1h for the ticket pairs
+    names = ["test", "eval-30m.test", "eval-1h.test"]
     assert result.stdout.splitlines() == [
         "wrote rules/slo/slo-api.yaml",
-        "wrote rules/slo/slo-api.availability.test.yaml",
+        *(f"wrote rules/slo/slo-api.availability.{n}.yaml" for n in names),
     ]
-    test = yaml.safe_load((ws / "rules/slo/slo-api.availability.test.yaml").read_text())
-    assert test["rule_files"] == ["slo-api.yaml"]
+    for name, every in zip(names, ("5m", "30m", "1h"), strict=True):
+        path = ws / f"rules/slo/slo-api.availability.{name}.yaml"
+        assert f"# Run: promtool test rules {path.name}\n" in path.read_text()
+        test = yaml.safe_load(path.read_text())
+        assert test["rule_files"] == ["slo-api.yaml"]
+        assert test["evaluation_interval"] == every
     rules = yaml.safe_load((ws / "rules/slo/slo-api.yaml").read_text())
     assert rules["groups"][0]["name"] == "sloth-slo-sli-recordings-api-availability"
 

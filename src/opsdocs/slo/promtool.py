@@ -35,22 +35,40 @@ from opsdocs.slo.prometheus import (
 from opsdocs.slo.spec import SloSpec, render_window
 from opsdocs.slo.windows import WindowPair, format_duration, format_float
 
-__all__ = ["GeneratedTests", "generate_tests"]
+__all__ = ["GeneratedTests", "TestFile", "generate_tests"]
 
-EVAL = 300  # seconds between rule evaluations in the tests
+EVAL = 300  # the finest evaluation interval of the tests, in seconds
+EVERY = (300, 600, 900, 1800, 3600)  # evaluation intervals a test file may use
+PRECISION = 0.025  # an evaluation interval is at most this share of the detection time
 RATE = 1000.0  # events per sample
 ABOVE = 1.1
 BELOW = 0.9
 MARGIN = 0.06  # a check needs every threshold at least this far (relatively) from the ratio
 
 
+@dataclass(frozen=True)
+class TestFile:
+    """One ``promtool test rules`` file: ``suffix`` goes before ``.test.yaml`` in its name
+    (empty for the first file, ``.eval-30m`` for one evaluated every 30 minutes)."""
+
+    suffix: str
+    text: str
+    evaluation_interval: int
+
+
 @dataclass
 class GeneratedTests:
-    """A test file's text (``None`` when no test could be made) and notes on what was left out."""
+    """The test files of one SLO (none when no test could be made), finest evaluation interval
+    first, and notes on what was left out."""
 
-    text: str | None
+    files: list[TestFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cases: int = 0
+
+    @property
+    def text(self) -> str | None:
+        """The first file's text, ``None`` when there is no test."""
+        return self.files[0].text if self.files else None
 
 
 @dataclass(frozen=True)
@@ -296,14 +314,14 @@ def generate_tests(
     try:
         plan = _plan(slo)
     except _Unsupported as exc:
-        return GeneratedTests(None, [f"{slo.name}: no generated test: {exc}"])
+        return GeneratedTests([], [f"{slo.name}: no generated test: {exc}"])
     except ValueError as exc:
-        return GeneratedTests(None, [f"{slo.name}: no generated test: {exc}"])
+        return GeneratedTests([], [f"{slo.name}: no generated test: {exc}"])
 
     groups: list[RuleGroup] = compile_slo(service, slo, options, runbook_url=runbook_url)
     alert_rules = [r for g in groups for r in g.rules if r.alert]
     if not alert_rules:
-        return GeneratedTests(None, [f"{slo.name}: both alerts are disabled; nothing to test"])
+        return GeneratedTests([], [f"{slo.name}: both alerts are disabled; nothing to test"])
     sli_labels = dict(groups[0].rules[0].labels)
     window_label = "sloth_window" if options.compat == "sloth" else "slo_window"
     sli_labels.pop(window_label, None)
@@ -335,7 +353,7 @@ def generate_tests(
             text = _expand(template, labels)
             if text is None:
                 return GeneratedTests(
-                    None,
+                    [],
                     [
                         f"{slo.name}: no generated test: annotation {key!r} uses templates other"
                         " than $labels"
@@ -348,7 +366,7 @@ def generate_tests(
         }
 
     name = alerts[0].rule.alert
-    tests: list[dict[str, Any]] = []
+    tests: dict[int, list[dict[str, Any]]] = {}
 
     def firing_at(delta: int, history: int, ratio: float) -> list[str] | None:
         out = []
@@ -366,15 +384,21 @@ def generate_tests(
         return 300 if all(p.short >= 24 * 300 for p in live) else 60
 
     def case(
-        title: str, pair: WindowPair, ratio: float, deltas: Sequence[int], must: Sequence[bool]
+        title: str,
+        pair: WindowPair,
+        every: int,
+        ratio: float,
+        deltas: Sequence[int],
+        must: Sequence[bool],
     ) -> str | None:
-        """Add a test (or say why not): ``must[i]`` is whether this severity fires at deltas[i]."""
+        """Add a test evaluated every ``every`` s (or say why not): ``must[i]`` is whether this
+        severity fires at deltas[i] (multiples of ``every``)."""
         step = interval_for(ratio)
         # The shortest history of good traffic for which every check can be called exactly.
         longs = sorted({p.long for p in options.windows if p.long >= pair.long})
         why = "too close to another threshold to check"
         for long in longs:
-            history = -(-long // EVAL) * EVAL + 2 * EVAL
+            history = -(-long // every) * every + 2 * every
             checks = []
             for delta, fires in zip(deltas, must, strict=True):
                 firing = firing_at(delta, history, ratio)
@@ -396,7 +420,7 @@ def generate_tests(
         else:
             return why
         end = history + max(deltas)
-        tests.append(
+        tests.setdefault(every, []).append(
             {
                 "name": title,
                 "interval": format_duration(step),
@@ -418,16 +442,20 @@ def generate_tests(
             theta = thresholds[pair]
             label = f"{severity} {pair.label} at {format_float(round(theta / slo.budget, 9))}×"
             ratio = theta * ABOVE
+            t_fire = pair.long * theta / ratio
+            # Alerts have no `for:`, so an evaluation interval only limits how exactly the
+            # firing moment is seen: keep it within PRECISION of the detection time.
+            every = max(e for e in EVERY if e == EVAL or e <= PRECISION * t_fire)
             if ratio >= 1:
                 notes.append(f"{slo.name}: {label}: the alert can never fire; no test")
             else:
-                t_fire = pair.long * theta / ratio
-                before = int(t_fire * 0.85) // EVAL * EVAL
-                after = -(-int(t_fire * 1.08 + 2 * EVAL) // EVAL) * EVAL
+                before = int(t_fire * 0.85) // every * every
+                after = -(-int(t_fire * 1.08 + 2 * EVAL) // every) * every
                 why = case(
                     f"{label}: a ratio 1.1 × above fires within"
                     f" {format_duration(after)}, not before {format_duration(before)}",
                     pair,
+                    every,
                     ratio,
                     (before, after),
                     (False, True),
@@ -435,10 +463,11 @@ def generate_tests(
                 if why:
                     notes.append(f"{slo.name}: {label} (1.1 ×): {why}; no test")
             ratio = theta * BELOW
-            done = -(-(pair.long + EVAL) // EVAL) * EVAL
+            done = -(-(pair.long + EVAL) // every) * every
             why = case(
                 f"{label}: a ratio 0.9 × below does not fire once {pair.label} is full",
                 pair,
+                every,
                 ratio,
                 (done,),
                 (False,),
@@ -446,9 +475,18 @@ def generate_tests(
             if why:
                 notes.append(f"{slo.name}: {label} (0.9 ×): {why}; no test")
 
-    doc = {
-        "rule_files": [rule_file],
-        "evaluation_interval": format_duration(EVAL),
-        "tests": tests,
-    }
-    return GeneratedTests(dump_rules_yaml(doc), notes, len(tests))
+    # promtool's evaluation interval is per file: one file per interval, finest first.
+    files: list[TestFile] = []
+    for every in sorted(tests):
+        doc = {
+            "rule_files": [rule_file],
+            "evaluation_interval": format_duration(every),
+            # Recordings before the alerts that read them: promtool otherwise picks an order at
+            # random, and with evaluations more than 5m apart an alert evaluated first would see
+            # no recorded sample at all (the previous one is past the lookback).
+            "group_eval_order": [g.name for g in groups],
+            "tests": tests[every],
+        }
+        suffix = "" if not files else f".eval-{format_duration(every)}"
+        files.append(TestFile(suffix, dump_rules_yaml(doc), every))
+    return GeneratedTests(files, notes, sum(len(t) for t in tests.values()))

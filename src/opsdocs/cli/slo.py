@@ -84,7 +84,8 @@ def rules_command(
 
     Per SLO: SLI recording rules for every alert window and the period, metadata rules, and a
     page and a ticket alert (multi-window, multi-burn-rate). One file per document:
-    OUT/<document>.yaml, plus OUT/<document>.<slo>.test.yaml with --tests.
+    OUT/<document>.yaml, plus with --tests OUT/<document>.<slo>.test.yaml and, for window
+    pairs evaluated less often, OUT/<document>.<slo>.eval-<interval>.test.yaml.
     """
     from opsdocs.documents.parse import read_document
     from opsdocs.errors import UsageError

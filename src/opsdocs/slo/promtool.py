@@ -12,6 +12,12 @@ The detection time comes from the multi-window maths: a long window ``l`` sees `
 check is placed where each alert of the same name is clearly on one side of its thresholds, and
 the expected set of alerts at that moment is computed, so checks stay exact.
 
+Alerts have no ``for:``, so the evaluation interval only sets how exactly the firing moment is
+seen. Most of promtool's time is spent evaluating every rule (the 3d and 30d windows included) at
+every evaluation step, so each pair's tests are evaluated as rarely as its detection time allows
+(at most 2.5 % of it, 5m at the finest), and every check time is on that grid. promtool's
+evaluation interval is per file, hence one file per interval, finest first.
+
 Input series are made up from the indicator's queries: the selectors inside ``rate``/``increase``
 of a ``sum(...)`` get counters whose slopes give the wanted ratio. Indicators that cannot be driven
 that way (``raw``, or queries grouped by labels) get no generated test, and a note says why.

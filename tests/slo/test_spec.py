@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.parse import parse_document
 from opsdocs.slo.rules import load_slo_document
 from opsdocs.slo.settings import SloSettings
-from opsdocs.slo.spec import SloFrontMatter, SloSpec
+from opsdocs.slo.spec import SloFrontMatter, SloSpec, budget_fraction, budget_ratio
 from tests.slo.helpers import RATIO, slo, slo_document
 
 
@@ -165,3 +166,13 @@ def test_budget_is_exact() -> None:
     assert slo(objective=99.9).budget == 0.001
     assert slo(objective=99.95).budget == 0.0005
     assert slo(objective=99.9).objective_ratio == 0.999
+
+
+@pytest.mark.parametrize(
+    ("objective", "budget"), [(99.9, "1/1000"), (99.95, "1/2000"), (90, "1/10")]
+)
+def test_public_budget_helpers_use_the_written_decimal(objective: float, budget: str) -> None:
+    # 99.9 as a binary float is not 999/1000; the helpers must use the decimal as written.
+    assert budget_fraction(objective) == Fraction(budget)
+    assert budget_ratio(objective) == float(Fraction(budget))
+    assert slo(objective=objective).budget_fraction == Fraction(budget)

@@ -25,8 +25,8 @@ from opsdocs.slo.spec import (
     RawIndicator,
     SloSection,
     SloSpec,
-    _budget,
-    _budget_fraction,
+    budget_fraction,
+    budget_ratio,
     render_window,
 )
 from opsdocs.slo.windows import (
@@ -384,7 +384,7 @@ def _native_shape(
     pairs: tuple[WindowPair, ...], period: int, objective: float, severities: tuple[Severity, ...]
 ) -> _NativeShape:
     period_text = format_duration(period)
-    budget = format_float(_budget(objective))
+    budget = format_float(budget_ratio(objective))
     used = [p for p in pairs if p.severity in severities]
     shortest = min(p.short for p in pairs)
     windows = [format_duration(w) for w in sorted({*_windows(used), shortest}) if w != period]
@@ -410,7 +410,7 @@ def _native_shape(
         plain_windows=all(_WINDOW_TEXT.fullmatch(w) for w in windows),
         period_text=period_text,
         budget=budget,
-        objective_ratio=format_float(float(1 - _budget_fraction(objective))),
+        objective_ratio=format_float(float(1 - budget_fraction(objective))),
         days=format_float(period / 86400),
         shortest=format_duration(shortest),
         alerts=tuple(alerts),

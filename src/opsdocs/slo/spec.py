@@ -32,6 +32,8 @@ __all__ = [
     "SloFrontMatter",
     "SloSection",
     "SloSpec",
+    "budget_fraction",
+    "budget_ratio",
     "has_placeholder",
     "render_window",
 ]
@@ -147,14 +149,19 @@ class AlertingSpec(_Strict):
 
 
 @lru_cache(maxsize=1024)
-def _budget_fraction(objective: float) -> Fraction:
-    # The decimal the user wrote (99.9), not its binary neighbour, so 99.9 gives exactly 1/1000.
+def budget_fraction(objective: float) -> Fraction:
+    """The exact error budget of an objective in percent, as a fraction of events.
+
+    The decimal the user wrote (99.9), not its binary neighbour, so 99.9 gives exactly 1/1000.
+    """
     return (100 - Fraction(Decimal(repr(objective)))) / 100
 
 
 @lru_cache(maxsize=1024)
-def _budget(objective: float) -> float:
-    return float(_budget_fraction(objective))
+def budget_ratio(objective: float) -> float:
+    """The error budget of an objective in percent as a float, correctly rounded (99.9 →
+    0.001)."""
+    return float(budget_fraction(objective))
 
 
 class SloSpec(_Strict):
@@ -199,16 +206,16 @@ class SloSpec(_Strict):
     @property
     def budget_fraction(self) -> Fraction:
         """Exact error budget as a fraction of events (99.9 → 1/1000)."""
-        return _budget_fraction(self.objective)
+        return budget_fraction(self.objective)
 
     @property
     def budget(self) -> float:
         """Error budget ratio, correctly rounded (99.9 → 0.001)."""
-        return _budget(self.objective)
+        return budget_ratio(self.objective)
 
     @property
     def objective_ratio(self) -> float:
-        return float(1 - _budget_fraction(self.objective))
+        return float(1 - budget_fraction(self.objective))
 
 
 def _unique(value: list[SloSpec]) -> list[SloSpec]:

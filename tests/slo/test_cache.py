@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +72,21 @@ def test_a_new_key_replaces_the_old_files(tmp_path: Path) -> None:
         "slo-rules-k2.txt",
     ]
     assert RulesCache(tmp_path / "cache", "k1").load().entries == {}
+
+
+def test_text_file_is_written_whole_with_the_usual_permissions(tmp_path: Path) -> None:
+    cache = RulesCache(tmp_path / "c", "k")
+    texts = [f"file {i}\n" * (i + 1) for i in range(50)]
+    cache.put(
+        "a.md",
+        "h",
+        {"findings": [], "outputs": [[f"{i}.yaml", t] for i, t in enumerate(texts)], "notes": []},
+    )
+    cache.save()
+    blob = cache.texts.read_text(encoding="utf-8")
+    stamp, _, rest = blob.partition("\n")
+    assert rest == "".join(texts) and len(stamp) == 16
+    umask = os.umask(0)
+    os.umask(umask)
+    assert cache.texts.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [p.name for p in (tmp_path / "c").iterdir() if p.name.endswith(".tmp")] == []

@@ -236,8 +236,10 @@ def _filter(labels: Mapping[str, str]) -> str:
     return "{" + ", ".join(f"{k}={_json(v)}" for k, v in sorted(labels.items())) + "}"
 
 
-@lru_cache(maxsize=4096)
 def _json(text: str) -> str:
+    """``json.dumps(text)``: a PromQL string literal."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'  # what json.dumps gives for printable ASCII without " and \
     return json.dumps(text)
 
 

@@ -23,10 +23,17 @@ from opsdocs.slo.spec import (
     RawIndicator,
     SloSection,
     SloSpec,
+    budget_ratio,
     has_placeholder,
     render_window,
 )
-from opsdocs.slo.windows import format_duration, format_float
+from opsdocs.slo.windows import (
+    WindowPair,
+    format_duration,
+    format_float,
+    parse_duration,
+    parse_period,
+)
 
 __all__ = [
     "KeyPath",
@@ -235,40 +242,70 @@ def check_slo(
                 SpecProblem((*ind_path, key), f"PromQL does not parse: {complaint}", None)
             )
 
-    pairs = settings.window_pairs()
-    period = slo.period_seconds
+    alerting = slo.alerting
+    enabled = tuple(s for s in ("page", "ticket") if getattr(alerting, s).enabled)
+    schedule = _schedule_problems(
+        settings.window_pairs(),
+        settings.min_window_scrapes,
+        settings.scrape_interval,
+        slo.period,
+        slo.objective,
+        enabled,
+    )
+    problems.extend(
+        SpecProblem((*at, key), message, hint, severity)
+        for key, message, hint, severity in schedule
+    )
+    return problems
+
+
+@lru_cache(maxsize=1024)
+def _schedule_problems(
+    pairs: tuple[WindowPair, ...],
+    min_window_scrapes: int,
+    scrape_interval: str,
+    period_text: str,
+    objective: float,
+    enabled: tuple[str, ...],
+) -> tuple[tuple[str, str, str | None, Severity], ...]:
+    """The checks of an SLO that depend only on the window catalogue, the scrape interval, the
+    period, the objective and the enabled alerts (not on its queries), as ``(key, message,
+    hint, severity)`` under the SLO's key path; shared by every SLO that agrees on those."""
+    problems: list[tuple[str, str, str | None, Severity]] = []
+    period = parse_period(period_text)
     shortest = min(p.short for p in pairs)
-    need = settings.min_window_scrapes * settings.scrape_seconds
+    need = min_window_scrapes * parse_duration(scrape_interval)
     if shortest < need:
         problems.append(
-            SpecProblem(
-                (*at, "period"),
+            (
+                "period",
                 f"shortest alert window {format_duration(shortest)} spans fewer than"
-                f" {settings.min_window_scrapes} scrapes of {settings.scrape_interval}",
+                f" {min_window_scrapes} scrapes of {scrape_interval}",
                 "lower slo.scrape_interval or configure longer slo.windows",
+                "error",
             )
         )
     longest = max(p.long for p in pairs)
     if longest > period:
         problems.append(
-            SpecProblem(
-                (*at, "period"),
-                f"period {slo.period} is shorter than the longest alert window"
+            (
+                "period",
+                f"period {period_text} is shorter than the longest alert window"
                 f" {format_duration(longest)}",
                 "use a period of at least that, or configure shorter slo.windows",
+                "error",
             )
         )
 
-    budget = slo.budget
+    budget = budget_ratio(objective)
     for pair in pairs:
-        alert = getattr(slo.alerting, pair.severity)
-        if not alert.enabled:
+        if pair.severity not in enabled:
             continue
         factor = pair.factor(period)
         if factor * budget >= 1:
             problems.append(
-                SpecProblem(
-                    (*at, "objective"),
+                (
+                    "objective",
                     f"the {pair.severity} alert's {pair.label} condition can never fire: it needs"
                     f" an error ratio above {format_float(factor)} × {format_float(budget)} ="
                     f" {factor * budget:.3g}, more than 100 %",
@@ -279,12 +316,12 @@ def check_slo(
     per_day = budget * 86400
     if per_day < TINY_BUDGET_SECONDS_PER_DAY:
         problems.append(
-            SpecProblem(
-                (*at, "objective"),
-                f"an objective of {slo.objective:g} % allows {per_day:.2g} s of full outage a day,"
+            (
+                "objective",
+                f"an objective of {objective:g} % allows {per_day:.2g} s of full outage a day,"
                 " too little to notice and act on",
                 "lower the objective, or measure over a longer period",
                 "warning",
             )
         )
-    return problems
+    return tuple(problems)

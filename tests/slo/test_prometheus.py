@@ -444,3 +444,58 @@ def test_render_section_agrees_on_odd_labels_and_single_line_exprs(
         text = direct(sec, fmt, options)
         assert text == generic(sec, fmt, options)
     assert "1h30m" in direct(sec, fmt, CompileOptions(windows=windows))
+
+
+# SLOs of one form (the same spec under different services) share the text of everything but
+# their service, runbook link and SLI queries; the second and later are filled in from it.
+
+SERVICES = ["api", "web-1", "true", "123", "null", "0x1f", "on", "a-b-c"]
+URLS = [
+    None,
+    "",
+    "https://docs.example/runbook.md",
+    "https://docs.example/my runbook.md",
+    "https://docs.example/r.md#it's",
+    "yes",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    unique_slos(max_size=2),
+    st.lists(st.sampled_from(SERVICES), min_size=2, max_size=5),
+    st.lists(st.sampled_from(URLS), min_size=2, max_size=5),
+    st.sampled_from(["prometheus", "prometheus-operator"]),
+)
+def test_slos_of_one_form_under_other_services_and_links(
+    slos: list[Any], services: list[str], urls: list[str | None], fmt: str
+) -> None:
+    options = CompileOptions()
+    for n, service in enumerate(services):
+        sec = SloSection(service=service, slos=slos)
+        link = urls[n % len(urls)]
+
+        def url(spec: Any, link: str | None = link) -> str | None:
+            return link
+
+        assert direct(sec, fmt, options, url) == generic(sec, fmt, options, url)
+
+
+@pytest.mark.parametrize(
+    "text", ["opsdocsmarksvcq", "OpsdocsmarksvcqAvailabilityBurnRate", "x opsdocsmarkurlz y"]
+)
+def test_a_spec_that_spells_a_form_mark_is_written_as_it_is(text: str) -> None:
+    spec = {
+        "name": "availability",
+        "objective": 99.9,
+        "description": text,
+        "labels": {"note": text},
+        "indicator": RATIO,
+        "alerting": {"annotations": {"extra": text}},
+    }
+    for service in ("api", "web", "db"):
+        sec = section(spec, service=service)
+        for fmt in ("prometheus", "prometheus-operator"):
+            text_out = direct(sec, fmt, CompileOptions())
+            assert text_out == generic(sec, fmt, CompileOptions())
+            assert f"slo_service: {service}" in text_out

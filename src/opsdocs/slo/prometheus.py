@@ -828,29 +828,44 @@ def _emit_native_sli(parts: _NativeParts, emitter: _RuleEmitter) -> None:
     """The SLI recordings of one SLO: the same text as :meth:`_RuleEmitter.rule` of each rule
     :func:`_compile_native` builds, with the expression indented once for every window."""
     inner = emitter.inner
-    template = parts.template
     windows = parts.windows
-    if not ("\n" in template and parts.shape.plain_windows and _block_safe(template)):
+    pieces = _sli_expr_pieces(parts.template, parts.shape.plain_windows, inner)
+    if pieces is None:
         # A single-line expression is quoted per window; no shortcut for it.
         for w in windows:
             emitter.rule(
                 Rule(
                     record=SLI_RECORD.format(window=w),
-                    expr=render_window(template, w),
+                    expr=render_window(parts.template, w),
                     labels=_merge(parts.base_labels, {"slo_window": w}),
                 )
             )
         return
+    base = parts.base_labels
+    head, tail, block = _sli_label_parts(base, inner)
+    if block is not None:  # the same block serves the metadata recordings
+        emitter.blocks[id(base)] = (base, block)
+    _emit_sli_windows(emitter, windows, pieces, head, tail)
+
+
+def _sli_expr_pieces(template: str, plain_windows: bool, inner: str) -> list[str] | None:
+    """The ``expr`` entry of an SLI recording split where the window goes, or ``None`` when
+    the expression is not written as a literal block (then each window is quoted alone)."""
+    if not ("\n" in template and plain_windows and _block_safe(template)):
+        return None
     # Windows are [0-9a-z]+, so filling one in cannot change how the expression is quoted or
     # indented: fill in a mark (a control character, so not in a block-safe template), indent
     # once, and put each window where the mark is.
     filled = _indent_lines(render_window(template, "\x01"), inner + "  ")
-    pieces = f"{inner}expr: |-\n{filled}".split("\x01")
-    base = parts.base_labels
+    return f"{inner}expr: |-\n{filled}".split("\x01")
+
+
+def _sli_label_parts(base: Mapping[str, str], inner: str) -> tuple[str, str, str | None]:
+    """The ``labels`` entry of an SLI recording around its ``slo_window`` line (head, tail),
+    and the block of ``base`` itself when it has no ``slo_window`` of its own."""
     labels = {k: v for k, v in base.items() if k != "slo_window"}
     lines = _mapping_lines(labels, inner)
-    if len(labels) == len(base):  # the same block serves the metadata recordings
-        emitter.blocks[id(base)] = (base, "\n".join([f"{inner}labels:", *lines]))
+    block = "\n".join([f"{inner}labels:", *lines]) if len(labels) == len(base) else None
     names = sorted(labels)
     cut = sum(1 for name in names if name < "slo_window")
     # A block value spans two list items; count items per name instead of assuming one.
@@ -858,6 +873,12 @@ def _emit_native_sli(parts: _NativeParts, emitter: _RuleEmitter) -> None:
     split = sum(items_per_name[:cut])
     head = "\n".join([f"{inner}labels:", *lines[:split]]) + "\n"
     tail = "\n" + "\n".join(lines[split:]) if split < len(lines) else ""
+    return head, tail, block
+
+
+def _emit_sli_windows(
+    emitter: _RuleEmitter, windows: Sequence[str], pieces: list[str], head: str, tail: str
+) -> None:
     out = emitter.out
     for w in windows:
         record, window_line = _sli_lines(w, emitter.pad)
@@ -925,6 +946,193 @@ def _alert_expr(pieces: tuple[str, ...], inner: str) -> list[str]:
     return _expr_text(_FILTER_MARK.join(pieces), inner).split(_FILTER_MARK)
 
 
+def _emit_native(
+    service: str, slo: SloSpec, options: CompileOptions, url: str | None, emitter: _RuleEmitter
+) -> None:
+    """The three groups of one SLO, written from its :class:`_NativeParts`."""
+    parts = _native_parts(service, slo, options, url)
+    emitter.group_head(f"opsdocs-slo-sli-recordings-{parts.slo_id}", False)
+    _emit_native_sli(parts, emitter)
+    _emit_native_rest(parts, emitter)
+
+
+def _emit_native_rest(parts: _NativeParts, emitter: _RuleEmitter) -> None:
+    """The metadata and alert groups of one SLO."""
+    emitter.group_head(f"opsdocs-slo-meta-recordings-{parts.slo_id}", False)
+    _emit_native_meta(parts, emitter)
+    if parts.alerts:
+        emitter.group_head(f"opsdocs-slo-alerts-{parts.slo_id}", False)
+        plain = _PLAIN_FILTER.fullmatch(parts.flt) and _FILTER_MARK not in parts.flt
+        for rule, (_, pieces, _) in zip(parts.alerts, parts.shape.alerts, strict=True):
+            text = parts.flt.join(_alert_expr(pieces, emitter.inner)) if plain else None
+            emitter.rule(rule, text)
+
+
+# --- Forms: the text of an SLO with its service and runbook link left out -------------------
+#
+# SLOs of different services written from one template (same name, objective, period, labels,
+# alerting, ...) differ in their text only where the service and the runbook link appear, and
+# in their SLI queries. A form is everything else, written once by the code above with marks in
+# place of the service (and of its camel-cased spelling in the alert name) and of the link; an
+# SLO of the same form is then its SLI expressions plus the form with the marks filled in.
+# Filling in is only done with values that are written as they are wherever the marks stand
+# (plain YAML scalars, plain label filters), so the text is byte for byte what the code above
+# writes; other values (a service named 'true', a link with a space) take the long way.
+
+
+class _FormKey:
+    """Everything of an SLO that its form depends on; hashes and compares by that alone (the
+    SLO rides along, to write the form from)."""
+
+    __slots__ = ("hash", "key", "options", "slo")
+
+    def __init__(self, key: tuple[Any, ...], slo: SloSpec, options: CompileOptions) -> None:
+        self.key = key
+        self.hash = hash(key)
+        self.slo = slo
+        self.options = options
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _FormKey) and self.key == other.key
+
+
+def _form_key(slo: SloSpec, options: CompileOptions, indent: int, url: str | None) -> _FormKey:
+    a = slo.alerting
+    page, ticket = a.page, a.ticket
+    key = (
+        id(options.windows),  # the key keeps options, so the id is of a live tuple
+        indent,
+        bool(url),
+        slo.name,
+        slo.objective,
+        slo.period,
+        slo.no_data,
+        slo.indicator.type,
+        slo.description,
+        tuple(slo.labels.items()),
+        a.name,
+        tuple(a.labels.items()),
+        tuple(a.annotations.items()),
+        page.enabled,
+        tuple(page.labels.items()),
+        tuple(page.annotations.items()),
+        ticket.enabled,
+        tuple(ticket.labels.items()),
+        tuple(ticket.annotations.items()),
+    )
+    return _FormKey(key, slo, options)
+
+
+@dataclass(frozen=True)
+class _NativeForm:
+    """The text of one SLO but its SLI expressions, split where the marks stand."""
+
+    sli_head: tuple[str, ...]  # the SLI group's head
+    label_head: tuple[str, ...]  # an SLI recording's labels, before its slo_window line
+    label_tail: tuple[str, ...]  # and after it
+    rest: tuple[str, ...]  # the metadata and alert groups
+    windows: tuple[str, ...]
+    plain_windows: bool
+
+
+_MARKS = (("opsdocsmarksvcq", "opsdocsmarkurlq"), ("opsdocsmarksvcz", "opsdocsmarkurlz"))
+_SERVICE_FORMABLE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _form_texts(key: _FormKey, service: str, url: str) -> tuple[str, str, str, str]:
+    slo, options = key.slo, key.options
+    indent = key.key[1]
+    parts = _native_parts(service, slo, options, url if key.key[2] else None)
+    out: list[str] = []
+    emitter = _RuleEmitter(indent, out)
+    emitter.group_head(f"opsdocs-slo-sli-recordings-{parts.slo_id}", False)
+    sli_head = "\n".join(out)
+    out.clear()
+    head, tail, _ = _sli_label_parts(parts.base_labels, emitter.inner)
+    _emit_native_rest(parts, emitter)
+    return sli_head, head, tail, "\n".join(out)
+
+
+@lru_cache(maxsize=1024)
+def _form_seen(key: _FormKey) -> list[bool]:
+    """Whether an SLO of this form has been written (empty: not yet)."""
+    return []
+
+
+@lru_cache(maxsize=256)
+def _native_form(key: _FormKey) -> _NativeForm | None:
+    """The form of an SLO, or ``None`` when its text cannot be split at the marks safely."""
+    splits = []
+    for service, url in _MARKS:
+        camel = _camel(service)
+        # the marks must be written as they are wherever they stand, as the values filled in
+        # for them are (see _emit_native_form)
+        slo_id, name = f"{service}-{key.slo.name}", alert_name(service, key.slo)
+        if any(_string(text) != text for text in (service, slo_id, name, url)):
+            return None
+        pattern = re.compile("(" + "|".join((service, camel, url)) + ")")
+        names = {service: "\0service", camel: "\0camel", url: "\0url"}
+        texts = _form_texts(key, service, url)
+        splits.append(
+            tuple(
+                tuple(names.get(chunk, chunk) if i % 2 else chunk for i, chunk in enumerate(t))
+                for t in (pattern.split(text) for text in texts)
+            )
+        )
+    # Written with two sets of marks, the form must come out the same: a mark that the SLO's
+    # own text happens to contain (or that its pieces happen to spell) would make them differ.
+    if splits[0] != splits[1]:
+        return None
+    shape = _native_parts(_MARKS[0][0], key.slo, key.options, None).shape
+    sli_head, head, tail, rest = splits[0]
+    return _NativeForm(sli_head, head, tail, rest, shape.windows, shape.plain_windows)
+
+
+def _fill(chunks: tuple[str, ...], values: Mapping[str, str]) -> str:
+    return "".join([values[c] if i % 2 else c for i, c in enumerate(chunks)])
+
+
+def _emit_native_form(
+    service: str, slo: SloSpec, options: CompileOptions, url: str | None, emitter: _RuleEmitter
+) -> bool:
+    """Write one SLO from its form; ``False`` (nothing written) when it has none or its
+    service, link or SLI expression cannot be filled in as they are."""
+    if not _SERVICE_FORMABLE.fullmatch(service):
+        return False
+    slo_id = f"{service}-{slo.name}"
+    if _string(service) != service or _string(slo_id) != slo_id:
+        return False
+    if url is not None and _string(url) != url:
+        return False
+    name = slo.alerting.name
+    camel = _camel(service)
+    if name is None:
+        name = f"{camel}{_camel(slo.name)}BurnRate"
+        if _string(name) != name:
+            return False
+    key = _form_key(slo, options, len(emitter.pad), url)
+    seen = _form_seen(key)
+    if not seen:  # the first SLO of a form is written the long way: most forms are unique
+        seen.append(True)
+        return False
+    form = _native_form(key)
+    if form is None:
+        return False
+    template = _native_sli(slo, WINDOW_PLACEHOLDER, sli_queries(slo))
+    pieces = _sli_expr_pieces(template, form.plain_windows, emitter.inner)
+    if pieces is None:
+        return False
+    values = {"\0service": service, "\0camel": camel, "\0url": url or ""}
+    emitter.out.append(_fill(form.sli_head, values))
+    head, tail = _fill(form.label_head, values), _fill(form.label_tail, values)
+    _emit_sli_windows(emitter, form.windows, pieces, head, tail)
+    emitter.out.append(_fill(form.rest, values))
+    return True
+
+
 def render_section(
     section: SloSection,
     options: CompileOptions | None = None,
@@ -943,19 +1151,11 @@ def render_section(
     out: list[str] = []
     indent = _rule_file_head(out, fmt=fmt, name=name, empty=False)
     emitter = _RuleEmitter(indent, out)
+    service = section.service
     for slo in section.slos:
         url = runbook_url(slo) if runbook_url else None
-        parts = _native_parts(section.service, slo, options, url)
-        emitter.group_head(f"opsdocs-slo-sli-recordings-{parts.slo_id}", False)
-        _emit_native_sli(parts, emitter)
-        emitter.group_head(f"opsdocs-slo-meta-recordings-{parts.slo_id}", False)
-        _emit_native_meta(parts, emitter)
-        if parts.alerts:
-            emitter.group_head(f"opsdocs-slo-alerts-{parts.slo_id}", False)
-            plain = _PLAIN_FILTER.fullmatch(parts.flt) and _FILTER_MARK not in parts.flt
-            for rule, (_, pieces, _) in zip(parts.alerts, parts.shape.alerts, strict=True):
-                text = parts.flt.join(_alert_expr(pieces, emitter.inner)) if plain else None
-                emitter.rule(rule, text)
+        if not _emit_native_form(service, slo, options, url, emitter):
+            _emit_native(service, slo, options, url, emitter)
     # one join for the whole file (the header ends in a newline, which the join puts back)
     return "\n".join([_header(source)[:-1], *out, ""])
 

@@ -1091,8 +1091,9 @@ def _native_form(key: _FormKey) -> _NativeForm | None:
     return _NativeForm(sli_head, head, tail, rest, shape.windows, shape.plain_windows)
 
 
-def _fill(chunks: tuple[str, ...], values: Mapping[str, str]) -> str:
-    return "".join([values[c] if i % 2 else c for i, c in enumerate(chunks)])
+def _fill(chunks: tuple[str, ...], values: dict[str, str]) -> str:
+    # The marks' names start with NUL, which no written chunk holds (YAML text escapes it).
+    return "".join(map(values.get, chunks, chunks))
 
 
 def _emit_native_form(

@@ -3,9 +3,10 @@
 The front matter holds what tools read (id, severity, status, services, roles, milestones in UTC
 ISO 8601, the drill flag, the postmortem due date and the error-budget share); the body holds
 what people read, with a ``## Timeline`` section of entries such as
-``- 2026-11-26T14:02:00Z — Opened at P1``, kept oldest first. opsdocs rewrites the front matter
-as plain YAML when it records a change (comments inside it are not kept); the body is edited
-line by line, so everything people wrote there stays as it was.
+``- 2026-11-26T14:02:00Z — Opened at P1``, kept oldest first. opsdocs edits the front matter
+round-trip when it records a change (:func:`opsdocs.documents.frontmatter.edit_front_matter`:
+comments, key order and unchanged keys stay as written); the body is edited line by line, so
+everything people wrote there stays as it was.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from opsdocs.documents.frontmatter import edit_front_matter
 from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.parse import Document, parse_document, read_document
 from opsdocs.documents.schemas import FrontMatter
 from opsdocs.errors import DocumentError, UsageError
-from opsdocs.yamlio import dump_yaml
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -247,8 +248,11 @@ class Incident:
         self.update(milestones=ordered)
 
     def text(self) -> str:
-        front = dump_yaml(_plain(self.front_matter))
-        return f"---\n{front}---\n{self.body}"
+        """The record as it is now: the file's front matter edited round-trip, then the body."""
+        head = self.doc.lines[: self.doc.front_matter_end]
+        return edit_front_matter(
+            "\n".join([*head, self.body]), _plain(self.front_matter), path=self.path
+        )
 
     def add_entry(self, when: dt.datetime, text: str) -> None:
         """Add a timeline entry in time order (after entries at the same time)."""

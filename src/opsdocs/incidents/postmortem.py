@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from opsdocs.documents.frontmatter import edit_front_matter
 from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.parse import Document, parse_document, read_document
 from opsdocs.documents.render import render_template
@@ -228,9 +228,6 @@ def create_postmortem(
     return PostmortemResult(path, incident.id, due, label)
 
 
-_STATUS_LINE = re.compile(r"^(status:[ \t]*)(.*?)([ \t]+#.*)?$")
-
-
 def _normalise_status(value: str) -> PostmortemStatus:
     key = " ".join(value.replace("-", " ").replace("_", " ").split()).lower()
     for status in POSTMORTEM_STATUSES:
@@ -244,7 +241,8 @@ def _normalise_status(value: str) -> PostmortemStatus:
 def set_postmortem_status(workspace: Workspace, ident: str, status: str) -> tuple[Path, str, str]:
     """Move a postmortem forward (Draft → In Review → Reviewed → Closed).
 
-    Only the ``status:`` line changes, so comments and layout stay. Returns (path, old, new).
+    The front matter is edited round-trip (:func:`edit_front_matter`): only the ``status``
+    key is written anew, so comments and layout stay. Returns (path, old, new).
     """
     wanted = _normalise_status(status)
     incident_path = find_incident(workspace, ident)
@@ -274,18 +272,9 @@ def set_postmortem_status(workspace: Workspace, ident: str, status: str) -> tupl
                         col=col,
                         hint=f"give every action item an owner and a due date before {wanted}",
                     )
-        line, _ = doc.position(("status",))
-        lines = doc.text.split("\n")
-        match = _STATUS_LINE.match(lines[line - 1])
-        if match is None:
-            raise DocumentError(
-                "cannot find a one-line 'status:' to change",
-                path=workspace.relative(path),
-                line=line,
-                hint="write it as 'status: Draft'",
-            )
-        lines[line - 1] = f"{match.group(1)}{wanted}{match.group(3) or ''}"
+        values = {**doc.require_front_matter(), "status": wanted}
+        text = edit_front_matter(doc.text, values, path=workspace.relative(path))
         from opsdocs.incidents.lifecycle import write_record
 
-        write_record(workspace, path, "\n".join(lines))
+        write_record(workspace, path, text)
     return path, old, wanted

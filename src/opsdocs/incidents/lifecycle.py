@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, TypeVar
 from opsdocs.documents.kinds import Kind, get_kind
 from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.documents.render import render_template
-from opsdocs.documents.scaffold import bundled_template
 from opsdocs.errors import InputError, UsageError
 from opsdocs.incidents.budget import BudgetEstimator, BudgetShare, default_estimator
 from opsdocs.incidents.policy import Playbook, Role, Severity, load_playbook
@@ -34,6 +33,7 @@ from opsdocs.incidents.records import (
     incident_from_document,
     read_incident,
     slug_for,
+    template_source,
 )
 from opsdocs.workspace import ChangeSet, locked
 
@@ -215,16 +215,6 @@ def _default_owner(workspace: Workspace, services: list[str]) -> str | None:
     return workspace.config.owners[0] if workspace.config.owners else None
 
 
-def _template(workspace: Workspace) -> tuple[str, str]:
-    own = workspace.templates_dir / "incident-template.md"
-    if own.is_file():
-        try:
-            return own.read_text("utf-8"), workspace.relative(own)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read template: {exc}", path=own) from None
-    return bundled_template("incident-template.md"), "bundled incident-template.md"
-
-
 def open_incident(
     workspace: Workspace,
     title: str,
@@ -268,7 +258,7 @@ def open_incident(
         )
     kind = get_kind("incident")
     folder = workspace.docs_dir / kind.folder
-    source, label = _template(workspace)
+    source, label = template_source(workspace, "incident")
     with locked(workspace.root, folder):
         day = begun.date()
         taken = {p.stem for p in folder.iterdir()} if folder.is_dir() else set()

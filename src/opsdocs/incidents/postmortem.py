@@ -21,7 +21,6 @@ from opsdocs.documents.frontmatter import edit_front_matter
 from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.parse import Document, parse_document, read_document
 from opsdocs.documents.render import render_template
-from opsdocs.documents.scaffold import bundled_template
 from opsdocs.documents.schemas import FrontMatter
 from opsdocs.errors import DocumentError, InputError, UsageError
 from opsdocs.incidents.records import (
@@ -29,6 +28,8 @@ from opsdocs.incidents.records import (
     find_incident,
     format_time,
     read_incident,
+    template_source,
+    validate_front_matter,
 )
 from opsdocs.workspace import locked
 
@@ -106,20 +107,8 @@ def postmortem_status(path: Path) -> str | None:
 def read_postmortem(path: Path) -> tuple[Document, PostmortemFrontMatter]:
     """Parse and validate a postmortem; DocumentError at the offending key."""
     doc = read_document(path)
-    front_matter = doc.require_front_matter()
-    try:
-        return doc, PostmortemFrontMatter.model_validate(front_matter)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        line, col = doc.position(loc)
-        raise DocumentError(
-            f"{'.'.join(str(p) for p in loc)}: {error['msg']}",
-            path=path,
-            line=line,
-            col=col,
-            hint="fix the postmortem's front matter (see docs/incidents.md)",
-        ) from None
+    hint = "fix the postmortem's front matter (see docs/incidents.md)"
+    return doc, validate_front_matter(doc, PostmortemFrontMatter, hint=hint)
 
 
 def _span(start: dt.datetime | None, end: dt.datetime | None) -> str:
@@ -159,16 +148,6 @@ def _timeline(incident: Incident) -> str:
     return "\n".join(f"- {format_time(e.at)} — {e.text}" for e in entries)
 
 
-def _template(workspace: Workspace) -> tuple[str, str]:
-    own = workspace.templates_dir / "postmortem-template.md"
-    if own.is_file():
-        try:
-            return own.read_text("utf-8"), workspace.relative(own)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read template: {exc}", path=own) from None
-    return bundled_template("postmortem-template.md"), "bundled postmortem-template.md"
-
-
 def create_postmortem(
     workspace: Workspace, ident: str, *, owner: str | None = None
 ) -> PostmortemResult:
@@ -194,7 +173,7 @@ def create_postmortem(
             path=workspace.relative(path),
             hint="edit it, or move it forward with --status",
         )
-    source, label = _template(workspace)
+    source, label = template_source(workspace, "postmortem")
     link = os.path.relpath(incident_path, path.parent).replace(os.sep, "/")
     due = incident.model.postmortem_due
     text = render_template(

@@ -29,6 +29,7 @@ import datetime as dt
 import io
 import itertools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -128,7 +129,7 @@ def _verify(front: str, values: Mapping[Any, Any], path: str | Path | None) -> N
             f"the edited front matter would not read back as intended ({where})",
             path=path,
             line=2,
-            hint="nothing was written; edit that key by hand, and report this as a bug",
+            hint="nothing was written; make that change by hand",
         )
 
 
@@ -186,6 +187,8 @@ def _merge(node: Any, seen: Any, want: Any) -> tuple[Any, bool]:
 
     if _canon(seen) == _canon(want):
         return node, False
+    if not want and isinstance(want, Mapping | list | tuple):
+        return _fresh(want), True  # emptied in place, ruamel would leave a stray "{}" line
     if isinstance(node, CommentedMap) and isinstance(seen, dict) and isinstance(want, Mapping):
         _merge_map(node, seen, want)
         return node, True
@@ -219,10 +222,21 @@ def _merge_map(node: Any, seen: dict[Any, Any], want: Mapping[Any, Any]) -> set[
             new, differs = _merge(node[key], seen[seen_key], value)
             if differs:
                 if new is not node[key]:
-                    node[key] = new
+                    _replace(node, key, new)
                 changed.add(key)
         previous = key
     return changed
+
+
+def _replace(node: Any, key: Any, new: Any) -> None:
+    """Put a fresh value at ``key``, dropping comments that stood inside the old block value
+    (ruamel would print them before the new value and lose the line break after the next key)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    slot = node.ca.items.get(key)
+    if isinstance(node[key], CommentedMap | CommentedSeq) and slot and len(slot) > 3:
+        slot[3] = None
+    node[key] = new
 
 
 def _merge_seq(node: Any, seen: list[Any], want: Sequence[Any]) -> None:
@@ -232,11 +246,14 @@ def _merge_seq(node: Any, seen: list[Any], want: Sequence[Any]) -> None:
         if index < len(node):
             new, differs = _merge(node[index], seen[index], value)
             if differs and new is not node[index]:
-                node[index] = new
+                _replace(node, index, new)
         else:
             node.append(_fresh(value))
     while len(node) > len(want):
         del node[-1]
+
+
+_SPECIAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
 def _fresh(value: Any) -> Any:
@@ -260,6 +277,8 @@ def _fresh(value: Any) -> Any:
             if plain and lines[0][:1] not in (" ", "") and _literal_safe(value):
                 return LiteralScalarString(value)
             return DoubleQuotedScalarString(value)
+        if _SPECIAL.search(value):  # line breaks YAML folds, control characters: escape them
+            return DoubleQuotedScalarString(value)
         return value if plain_reads_as_string(value) else SingleQuotedScalarString(value)
     if isinstance(value, Mapping):
         out = CommentedMap()
@@ -274,9 +293,7 @@ def _fresh(value: Any) -> Any:
 def _literal_safe(value: str) -> bool:
     """Whether a ``|-`` block reads back as exactly ``value``: no control characters, and no
     final line break (the front matter's last line has none for a ``|`` block to keep)."""
-    if value.endswith("\n") or any(ch in value for ch in "\r\x85\u2028\u2029\ufeff"):
-        return False
-    return all(ch == "\n" or (ord(ch) >= 32 and ch != "\x7f") for ch in value)
+    return not value.endswith("\n") and not _SPECIAL.search(value.replace("\n", ""))
 
 
 # --- dumping and splicing -------------------------------------------------------------------

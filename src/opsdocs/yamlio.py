@@ -166,13 +166,19 @@ def load_yaml_all(text: str, *, path: str | Path | None = None) -> Iterator[Yaml
         loader.dispose()
 
 
+_SPEC_ONLY_BOOLS = frozenset({"y", "Y", "n", "N"})
+
+
 def plain_reads_as_string(text: str) -> bool:
     """Whether ``text`` written unquoted reads back as that string with the safe loader.
 
     YAML 1.1 (which the document parser reads) takes ``yes``, ``off``, ``1:30``, ``010``,
     ``2026-11-26`` or ``~`` for a bool, a number, a date or null; such strings must be quoted.
-    ruamel.yaml writes YAML 1.2 and would leave them plain.
+    ruamel.yaml writes YAML 1.2 and would leave them plain. ``y`` and ``n`` count as bools too:
+    PyYAML reads them as strings, but the YAML 1.1 spec (and Go's yaml.v2) does not.
     """
+    if text in _SPEC_ONLY_BOOLS:
+        return False
     resolver: Any = yaml.resolver.Resolver()
     return bool(resolver.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str")
 

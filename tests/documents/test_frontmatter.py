@@ -185,3 +185,19 @@ def test_edits_read_back_and_keep_the_body_byte_for_byte(edit: dict[str, Any], b
         assert [line for line in front_lines(DOC) if line.startswith(f"{key}:")] == [
             line for line in front_lines(new) if line.startswith(f"{key}:")
         ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("---\n---\nbody\n", "---\na: 2\nnew: 'yes'\n---\nbody\n"),
+        (
+            "---\n# only a comment\n---\nbody\n",
+            "---\n# only a comment\na: 2\nnew: 'yes'\n---\nbody\n",
+        ),
+        ("---\n{a: 1}  # flow\n---\n", "---\n{a: 2, new: 'yes'} # flow\n---\n"),
+        ("---\na: 1\n...\nbody", "---\na: 2\nnew: 'yes'\n...\nbody"),
+    ],
+)
+def test_empty_comment_only_and_flow_front_matter(text: str, expected: str) -> None:
+    assert edit_front_matter(text, {"a": 2, "new": "yes"}) == expected

@@ -381,12 +381,13 @@ def _key_lines(tree: Any) -> list[tuple[Any, int]] | None:
 
 
 def _segments(text: str, keys: list[tuple[Any, int]]) -> tuple[list[str], dict[Any, list[str]]]:
-    lines = text.split("\n")
-    prefix = lines[: keys[0][1]] if keys else lines
-    parts: dict[Any, list[str]] = {}
-    for (key, start), (_, end) in zip(keys, [*keys[1:], (None, len(lines))], strict=True):
-        parts[key] = lines[start:end]
-    return prefix, parts
+    """The lines before the first key, and each key's lines (up to the next key)."""
+    lines = text.split("\n") if text.strip() else []
+    if not keys:
+        return lines, {}
+    ends = [line for _, line in keys[1:]] + [len(lines)]
+    parts = {key: lines[start:end] for (key, start), end in zip(keys, ends, strict=True)}
+    return lines[: keys[0][1]], parts
 
 
 def _splice(

@@ -17,7 +17,15 @@ import yaml
 
 from opsdocs.errors import InputError
 
-__all__ = ["MAX_EXPANDED_NODES", "KeyPath", "YamlData", "dump_yaml", "load_yaml", "load_yaml_all"]
+__all__ = [
+    "MAX_EXPANDED_NODES",
+    "KeyPath",
+    "YamlData",
+    "dump_yaml",
+    "load_yaml",
+    "load_yaml_all",
+    "plain_reads_as_string",
+]
 
 KeyPath = tuple[str | int, ...]
 
@@ -156,6 +164,23 @@ def load_yaml_all(text: str, *, path: str | Path | None = None) -> Iterator[Yaml
         raise _error(exc, path, 0) from None
     finally:
         loader.dispose()
+
+
+_SPEC_ONLY_BOOLS = frozenset({"y", "Y", "n", "N"})
+
+
+def plain_reads_as_string(text: str) -> bool:
+    """Whether ``text`` written unquoted reads back as that string with the safe loader.
+
+    YAML 1.1 (which the document parser reads) takes ``yes``, ``off``, ``1:30``, ``010``,
+    ``2026-11-26`` or ``~`` for a bool, a number, a date or null; such strings must be quoted.
+    ruamel.yaml writes YAML 1.2 and would leave them plain. ``y`` and ``n`` count as bools too:
+    PyYAML reads them as strings, but the YAML 1.1 spec (and Go's yaml.v2) does not.
+    """
+    if text in _SPEC_ONLY_BOOLS:
+        return False
+    resolver: Any = yaml.resolver.Resolver()
+    return bool(resolver.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str")
 
 
 class _Dumper(yaml.SafeDumper):

@@ -129,3 +129,27 @@ def test_p3_needs_no_postmortem(workspace_dir: Path, cli: Callable[..., Result])
     status = cli("incident", "postmortem", ident, "--status", "In Review", cwd=workspace_dir)
     assert status.exit_code == 2
     assert status.stderr.startswith(f"error: incident {ident} has no postmortem yet")
+
+
+def test_status_written_on_its_own_line_or_quoted_moves_with_comments_kept(
+    resolved: Path, cli: Callable[..., Result]
+) -> None:
+    assert cli("incident", "postmortem", ID, cwd=resolved).exit_code == 0
+    path = resolved / OPS / "postmortems" / f"{ID}.md"
+    text = path.read_text()
+    lines = text.split("\n")
+    end = lines.index("---", 1)
+    status_at = next(n for n in range(end) if lines[n].startswith("status:"))
+    # The value on the next line, a comment above it: a line-by-line edit would break this.
+    lines[status_at : status_at + 1] = ["# review state, see the wiki", "status:", "  'Draft'"]
+    path.write_text("\n".join(lines))
+    moved = cli("incident", "postmortem", ID, "--status", "In Review", cwd=resolved)
+    assert moved.exit_code == 0, moved.stderr
+    new = path.read_text()
+    assert read_document(path).get("status") == "In Review"
+    assert "# review state, see the wiki\nstatus:" in new
+    old_lines, new_lines = text.split("\n"), new.split("\n")
+    # every other line of the file is as it was
+    assert [x for x in old_lines if not x.startswith("status:")] == [
+        x for x in new_lines if x != "# review state, see the wiki" and not x.startswith("status:")
+    ]

@@ -161,3 +161,79 @@ def test_find_incident_by_id_slug_and_path(tmp_path: Path, cli: Callable[..., Re
     assert str(info.value) == (
         "incident 'db-down' is ambiguous (use the full id: 2025-01-01-db-down, 2025-02-01-db-down)"
     )
+
+
+HAND_WRITTEN = """---
+# Incident record: opsdocs keeps these comments
+id: 2025-06-01-search-is-slow   # the file stem
+kind: incident
+title: Search is slow
+severity: P2   # set at triage
+status: triage  # moved by opsdocs
+owner: team-search
+notes_url: https://wiki.example/inc/42   # our own key
+services: [search]
+drill: false
+roles: {}
+milestones:
+  # all times UTC
+  started: '2025-06-01T10:00:00Z'
+  detected: '2025-06-01T10:00:00Z'   # the alert fired
+  acknowledged: null
+  mitigated: null
+  resolved: null
+template: opsdocs/incident@1
+---"""
+COMMENTS = [
+    "# Incident record: opsdocs keeps these comments",
+    "# the file stem",
+    "# set at triage",
+    "# moved by opsdocs",
+    "# our own key",
+    "# all times UTC",
+    "# the alert fired",
+]
+STEPS: list[tuple[tuple[str, ...], str, object]] = [
+    (("log", "Search p99 at 4s", "--at", "2025-06-01T10:01:00Z"), "status", "triage"),
+    (("ack", "--by", "alice", "--at", "2025-06-01T10:02:00Z"), "status", "active"),
+    (("assign", "scribe", "bob", "--at", "2025-06-01T10:03:00Z"), "roles", None),
+    (("set-severity", "P1", "--at", "2025-06-01T10:04:00Z"), "severity", "P1"),
+    (("mitigate", "--at", "2025-06-01T10:05:00Z"), "status", "mitigated"),
+    (("resolve", "--at", "2025-06-01T10:06:00Z"), "status", "resolved"),
+]
+
+
+def test_lifecycle_commands_keep_comments_and_key_order(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    opened = cli(
+        "incident", "open", "-s", "P2", "--service", "search", "Search is slow",
+        "--at", "2025-06-01T10:00:00Z", cwd=workspace_dir,
+    )  # fmt: skip
+    assert opened.exit_code == 0, opened.stderr
+    path = workspace_dir / "docs/internal/operations/incidents/2025-06-01-search-is-slow.md"
+    text = path.read_text()
+    body = text[text.index("\n---\n", 4) + len("\n---") :]
+    path.write_text(HAND_WRITTEN + body)
+    order = [k for k in parse_document(path, HAND_WRITTEN + body).front_matter or {}]
+    intro = body.split("## Timeline")[0]
+    for args, key, value in STEPS:
+        result = cli("incident", args[0], "2025-06-01-search-is-slow", *args[1:], cwd=workspace_dir)
+        assert result.exit_code == 0, (args, result.stderr)
+        text = path.read_text()
+        head = text[: text.index("\n---\n", 4)]
+        assert [c for c in COMMENTS if c not in head] == [], args
+        assert "notes_url: https://wiki.example/inc/42   # our own key" in head, args
+        doc = parse_document(path, text)
+        assert doc.front_matter is not None
+        assert list(doc.front_matter)[: len(order)] == order, args  # new keys only at the end
+        if value is not None:
+            assert doc.front_matter[key] == value, args
+        assert text[len(head) :].startswith("\n---" + intro), args  # the body before the timeline
+    front_matter = doc.front_matter
+    assert front_matter["roles"] == {"incident-commander": "alice", "scribe": "bob"}
+    assert front_matter["milestones"]["resolved"] == "2025-06-01T10:06:00Z"
+    assert "status: resolved  # moved by opsdocs" in head
+    assert "severity: P1   # set at triage" in head
+    entries = [e.text for e in parse_timeline(doc)]
+    assert entries[1] == "Search p99 at 4s" and entries[-1] == "Resolved"

@@ -54,6 +54,35 @@ def test_same_name_is_replaced_others_kept_new_appended() -> None:
     assert new.endswith("---\n\n# API SLOs\n\nProse.\n")
 
 
+def test_reimport_keeps_comments_inside_and_around_the_slo_it_updates() -> None:
+    text = (
+        "---\n"
+        "kind: slo\n"
+        "title: API SLOs  # hand-written\n"
+        "owner: team-api\n"
+        "service: api\n"
+        "last_reviewed: 2026-11-01\n"
+        "slos:\n"
+        "  # the one customers feel\n"
+        "  - name: availability  # agreed with support\n"
+        "    objective: 99.9  # was 99.5 until 2026-10\n"
+        "    indicator:\n"
+        "      type: ratio\n"
+        f"      errors: '{RATIO['errors']}'  # 5xx only\n"
+        f"      total: '{RATIO['total']}'\n"
+        "---\n"
+        "# API SLOs\n"
+    )
+    wanted = slo(name="availability", objective=99.95)
+    new = update_document_slos(parse_document(Path("slo-api.md"), text), [wanted])
+    assert slos_of(new) == [wanted]
+    changed = {
+        "    objective: 99.9  # was 99.5 until 2026-10": "    objective: 99.95 # was 99.5 until 2026-10"
+    }
+    # the comment keeps its column while there is room
+    assert new.split("\n") == [changed.get(line, line) for line in text.split("\n")]
+
+
 body_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"))
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from opsdocs.slo.prometheus import CompileOptions, compile_section, compile_slo, render_rule_file
-from opsdocs.slo.promtool import ABOVE, BELOW, generate_tests
+from opsdocs.slo.promtool import ABOVE, BELOW, DROP, generate_tests
 from opsdocs.slo.spec import SloSection
 from opsdocs.slo.windows import DEFAULT_WINDOWS
 from tests.conftest import require_tool
@@ -64,9 +64,30 @@ def test_two_tests_per_window_pair_with_thresholds_from_the_maths(tmp_path: Path
         mine = [t for t in tests if t["name"].startswith(f"{pair.severity} {pair.label} at ")]
         assert [t["name"].split(": a ratio ")[1][:3] for t in mine] == ["1.1", "0.9"]
         for test, factor in zip(mine, (ABOVE, BELOW), strict=True):
-            bad = next(s for s in test["input_series"] if 'code="500"' in s["series"])
-            slope = float(bad["values"].split()[1].split("+")[1].split("x")[0])
-            assert slope == pytest.approx(1000 * factor * pair.factor(30 * 86400) * 0.001)
+            bad, good = slopes(test, bad=True), slopes(test, bad=False)
+            ratio = bad[1] / (bad[1] + good[1])
+            assert ratio == pytest.approx(factor * pair.factor(30 * 86400) * 0.001)
+            assert bad[0] == 0  # no errors before
+            # traffic drops tenfold only where the pair would not otherwise fire alone
+            dropped = pair.label == "2h/1d" and factor == ABOVE
+            assert (bad[1] + good[1]) * (DROP if dropped else 1) == pytest.approx(good[0])
+            assert ("on 10 × less traffic" in test["name"]) == dropped
+
+
+def slopes(test: dict[str, Any], *, bad: bool) -> tuple[float, float]:
+    """The per-sample increase of the bad (``code="500"``) or the other generated input series,
+    before and after errors start."""
+    series = next(s for s in test["input_series"] if ('code="500"' in s["series"]) == bad)
+    head, tail = series["values"].split()
+    before = 0.0 if "+" not in head else float(head.split("+")[1].split("x")[0])
+    return before, float(tail.split("+")[1].split("x")[0])
+
+
+def detection(test: dict[str, Any], long: int) -> float:
+    """When the pair under test fires after errors start: l × θ × k / (ratio − θ + θ × k)."""
+    bad, good = slopes(test, bad=True), slopes(test, bad=False)
+    drop = good[0] / (bad[1] + good[1])
+    return long * drop / (ABOVE - 1 + drop)
 
 
 def test_each_file_is_evaluated_finely_enough_for_its_detection_times(tmp_path: Path) -> None:
@@ -84,15 +105,15 @@ def test_each_file_is_evaluated_finely_enough_for_its_detection_times(tmp_path: 
             if ": a ratio 1.1" not in test["name"]:
                 continue
             long = seconds(test["name"].split("/")[1].split(" ")[0])
-            detection = long / ABOVE  # long × θ / (1.1 θ)
-            # an interval of at most 2.5 % of the detection time, or the finest 5m
-            assert every == 300 or every <= 0.025 * detection
+            detected = detection(test, long)
+            # an interval of at most 2.5 % of the detected time, or the finest 5m
+            assert every == 300 or every <= 0.025 * detected
             before, after = (seconds(c["eval_time"]) for c in test["alert_rule_test"])
-            history = before - int(detection * 0.85) // every * every
+            history = before - int(detected * 0.85) // every * every
             assert history % every == 0 and (after - history) % every == 0
-            # not firing at >= 82.5 % of the detection time, firing by 1.08 × it + 10m + one step
-            assert 0.825 * detection <= before - history <= 0.85 * detection
-            assert after - history <= 1.08 * detection + 600 + every
+            # not firing at >= 82.5 % of the detected time, firing by 1.08 × it + 10m + one step
+            assert 0.825 * detected <= before - history <= 0.85 * detected
+            assert after - history <= 1.08 * detected + 600 + every
     # the 5m/1h and 30m/6h pairs need 5m; 1d and 3d windows are evaluated far less often
     assert intervals == [300, 1800, 3600]
     assert [f.suffix for f in generated.files] == ["", ".eval-30m", ".eval-1h"]
@@ -188,24 +209,28 @@ def test_generated_tests_catch_a_wrong_threshold(tmp_path: Path) -> None:
 
 @pytest.mark.tools
 @pytest.mark.parametrize(
-    ("suffix", "factor", "wrong"),
+    ("case", "factor", "wrong"),
     [
-        (".eval-30m", "3", "2.5"),  # fires too early: caught by "not before"
-        (".eval-1h", "1", "0.8"),
-        (".eval-1h", "1", "1.2"),  # never fires at 1.1: caught by "fires within"
+        # too high: the 1.1 × case no longer fires. 2h/1d at 3× fires exactly when 6h/3d at 1×
+        # does on steady traffic, so only its dropped-traffic case tells 3.5 from 3.
+        ("ticket 2h/1d at 3×: a ratio 1.1", "3", "3.5"),
+        ("ticket 6h/3d at 1×: a ratio 1.1", "1", "1.2"),
+        # too low: the 0.9 × case fires
+        ("ticket 2h/1d at 3×: a ratio 0.9", "3", "2.5"),
+        ("ticket 6h/3d at 1×: a ratio 0.9", "1", "0.8"),
     ],
 )
 def test_coarsely_evaluated_tests_catch_a_wrong_ticket_factor(
-    tmp_path: Path, suffix: str, factor: str, wrong: str
+    tmp_path: Path, case: str, factor: str, wrong: str
 ) -> None:
-    """Files evaluated every 30m or 1h still tell a wrong ticket factor from the right one."""
+    """Files evaluated every 30m or 1h tell each wrong ticket factor from the right one."""
     tool = require_tool("promtool")
     tests, _ = write_files(tmp_path)
-    test = tmp_path / f"test{suffix}.yaml"
-    assert test in tests
+    test = next(p for p in tests if case in p.read_text())
     data = yaml.safe_load(test.read_text())
-    assert ": a ratio 1.1 × above" in data["tests"][0]["name"]
-    data["tests"] = data["tests"][:1]
+    assert seconds(data["evaluation_interval"]) >= 1800
+    data["tests"] = [t for t in data["tests"] if t["name"].startswith(case)]
+    assert len(data["tests"]) == 1
     test.write_text(yaml.safe_dump(data, allow_unicode=True))
     assert promtool(tool, "test", "rules", test).returncode == 0
     rules = tmp_path / "rules.yaml"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import click
 
 from opsdocs.cli.context import app
+from opsdocs.cli.options import echo_json, format_option, output_option, today_option, write_output
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -17,12 +17,11 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "sarif", "github"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
+    "sarif",
+    "github",
     help="Output format (sarif: SARIF 2.1.0; github: Actions annotations).",
 )
 @click.option(
@@ -35,21 +34,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option(
     "--fix", is_flag=True, help="Apply safe fixes (stale index, missing section headings)."
 )
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Date for the freshness check (default: today).",
-)
+@today_option("Date for the freshness check (default: today).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option(
     "--jobs", type=click.IntRange(1, 64), help="Worker processes for parsing (default: CPUs)."
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE instead of standard output.",
-)
+@output_option("--output", "-o", help="Write the report to FILE instead of standard output.")
 @click.pass_context
 def check_command(
     ctx: click.Context,
@@ -59,7 +49,7 @@ def check_command(
     ignore: tuple[str, ...],
     strict: bool | None,
     fix: bool,
-    today: dt.datetime | None,
+    today: dt.date | None,
     no_cache: bool,
     jobs: int | None,
     output: Path | None,
@@ -78,7 +68,7 @@ def check_command(
         select=_split(select),
         ignore=_split(ignore),
         strict=bool(strict),
-        today=today.date() if today else None,
+        today=today,
         cache=not no_cache,
         jobs=jobs,
     )
@@ -91,13 +81,7 @@ def check_command(
             click.echo(f"fixed {workspace.relative(path)}: {change}", err=True)
         if fixed.changes:
             result = run_check(workspace, list(paths) or None, options)
-    text = render(result, fmt)
-    if output is not None:
-        from opsdocs.workspace import atomic_write
-
-        atomic_write(output, text)
-    else:
-        click.echo(text, nl=False)
+    write_output(render(result, fmt), output)
     if fmt != "text" or output is not None:
         click.echo(result.summary(), err=True)
     return result.exit_code
@@ -106,14 +90,7 @@ def check_command(
 @click.command("rule")
 @click.argument("rule", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Every rule.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 def rule_command(rule: str | None, show_all: bool, fmt: str) -> int:
     """Explain a check rule, by CODE or NAME (or list them all with --all)."""
     from opsdocs.check.docs import rule_text
@@ -125,7 +102,7 @@ def rule_command(rule: str | None, show_all: bool, fmt: str) -> int:
     rules = list(all_rules()) if show_all else [get_rule(rule or "")]
     if fmt == "json":
         data = [r.as_dict() for r in rules]
-        click.echo(json.dumps(data if show_all else data[0], indent=2))
+        echo_json(data if show_all else data[0])
     elif show_all:
         for r in rules:
             click.echo(f"{r.code}  {r.name:<32} {r.severity:<8} {r.summary}")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import click
 
+from opsdocs.cli import EXIT_FINDINGS
 from opsdocs.cli.context import app
-
-EXIT_FINDINGS = 1
+from opsdocs.cli.options import echo_json, format_option, today_option
 
 
 @click.command("init")
@@ -43,11 +42,7 @@ def init_command(ctx: click.Context, directory: Path | None) -> int:
 @click.option("--owner", help="Owning team, e.g. team-api (default: first of config 'owners').")
 @click.option("--title", help="Document title (default: derived from the kind and NAME).")
 @click.option("--service", help="Service the document is about (SLOs: default NAME).")
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Date to record as last_reviewed (default: today).",
-)
+@today_option("Date to record as last_reviewed (default: today).")
 @click.option("--no-index", is_flag=True, help="Do not update the README index.")
 @click.pass_context
 def new_command(
@@ -57,7 +52,7 @@ def new_command(
     owner: str | None,
     title: str | None,
     service: str | None,
-    today: dt.datetime | None,
+    today: dt.date | None,
     no_index: bool,
 ) -> int:
     """Create a document of KIND from its template and add it to the index.
@@ -75,7 +70,7 @@ def new_command(
         owner=owner,
         title=title,
         service=service,
-        today=today.date() if today else None,
+        today=today,
         update_index=not no_index,
     )
     click.echo(workspace.relative(result.path))
@@ -136,14 +131,7 @@ def index_command(ctx: click.Context, check: bool) -> int:
 
 @click.command("list")
 @click.option("--kind", "kind_name", help="Only documents of this kind.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json")
 @click.pass_context
 def list_command(ctx: click.Context, kind_name: str | None, fmt: str) -> int:
     """List the operations documents with kind, title, owner and review dates."""
@@ -152,7 +140,7 @@ def list_command(ctx: click.Context, kind_name: str | None, fmt: str) -> int:
     workspace = app(ctx).workspace()
     rows = list_documents(workspace, kind_name)
     if fmt == "json":
-        click.echo(json.dumps([row.as_dict() for row in rows], indent=2))
+        echo_json([row.as_dict() for row in rows])
         return 0
     if not rows:
         click.echo("No operations documents yet (create one with 'opsdocs new').")
@@ -187,5 +175,5 @@ def schema_command(kind: str) -> int:
     from opsdocs.documents.schemas import model_json_schema
 
     model = get_kind(kind).schema
-    click.echo(json.dumps(model_json_schema(model), indent=2, sort_keys=True))
+    echo_json(model_json_schema(model), sort_keys=True)
     return 0

@@ -4,17 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from opsdocs.cli.context import app
+from opsdocs.cli.options import echo_json, format_option
 
 if TYPE_CHECKING:
     from opsdocs.incidents.lifecycle import Change, Guidance
     from opsdocs.workspace import Workspace
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 AT_HELP = "When it happened, UTC ISO 8601 (e.g. 2026-11-26T14:02:00Z; default: now)."
+
+_ident = click.argument("ident", metavar="ID")
+_at_option = click.option("--at", help=AT_HELP)
+
+
+def _filter_options(command: F) -> F:
+    """``--since``, ``--service`` and ``--severity``: which incidents ``list`` and ``stats`` see."""
+    command = click.option("--severity", help="Only incidents of this severity.")(command)
+    command = click.option("--service", help="Only incidents affecting this service.")(command)
+    return click.option(
+        "--since", help="Only incidents that started on or after DATE (YYYY-MM-DD)."
+    )(command)
 
 
 def _at(value: str | None, what: str = "--at") -> dt.datetime | None:
@@ -34,6 +50,16 @@ def _date(value: str | None, what: str) -> dt.date | None:
         from opsdocs.errors import UsageError
 
         raise UsageError(f"{what} {value!r} is not a date", hint="write it as YYYY-MM-DD") from None
+
+
+def _record(
+    ctx: click.Context, action: Callable[..., Change], *args: Any, at: str | None, **kwargs: Any
+) -> Change:
+    """Apply a lifecycle ``action`` to the workspace's incident and print the change."""
+    workspace = app(ctx).workspace()
+    change = action(workspace, *args, at=_at(at), **kwargs)
+    _report(workspace, change)
+    return change
 
 
 def _report(workspace: Workspace, change: Change) -> None:
@@ -130,59 +156,54 @@ def open_command(
 
 
 @incident.command("log")
-@click.argument("ident", metavar="ID")
+@_ident
 @click.argument("text")
-@click.option("--at", help=AT_HELP)
+@_at_option
 @click.pass_context
 def log_command(ctx: click.Context, ident: str, text: str, at: str | None) -> int:
     """Add TEXT to the incident's timeline."""
     from opsdocs.incidents.lifecycle import log_entry
 
-    workspace = app(ctx).workspace()
-    _report(workspace, log_entry(workspace, ident, text, at=_at(at)))
+    _record(ctx, log_entry, ident, text, at=at)
     return 0
 
 
 @incident.command("ack")
-@click.argument("ident", metavar="ID")
+@_ident
 @click.option("--by", help="Who acknowledged (becomes incident commander if none yet).")
-@click.option("--at", help=AT_HELP)
+@_at_option
 @click.pass_context
 def ack_command(ctx: click.Context, ident: str, by: str | None, at: str | None) -> int:
     """Acknowledge the incident (triage → active)."""
     from opsdocs.incidents.lifecycle import acknowledge
 
-    workspace = app(ctx).workspace()
-    _report(workspace, acknowledge(workspace, ident, by=by, at=_at(at)))
+    _record(ctx, acknowledge, ident, by=by, at=at)
     return 0
 
 
 @incident.command("mitigate")
-@click.argument("ident", metavar="ID")
+@_ident
 @click.argument("note", required=False)
-@click.option("--at", help=AT_HELP)
+@_at_option
 @click.pass_context
 def mitigate_command(ctx: click.Context, ident: str, note: str | None, at: str | None) -> int:
     """Record that the impact has stopped (active → mitigated)."""
     from opsdocs.incidents.lifecycle import mitigate
 
-    workspace = app(ctx).workspace()
-    _report(workspace, mitigate(workspace, ident, note, at=_at(at)))
+    _record(ctx, mitigate, ident, note, at=at)
     return 0
 
 
 @incident.command("resolve")
-@click.argument("ident", metavar="ID")
+@_ident
 @click.argument("note", required=False)
-@click.option("--at", help=AT_HELP)
+@_at_option
 @click.pass_context
 def resolve_command(ctx: click.Context, ident: str, note: str | None, at: str | None) -> int:
     """Record that the cause is fixed (→ resolved), with the error budget consumed."""
     from opsdocs.incidents.lifecycle import resolve
 
-    workspace = app(ctx).workspace()
-    change = resolve(workspace, ident, note, at=_at(at))
-    _report(workspace, change)
+    change = _record(ctx, resolve, ident, note, at=at)
     for share in change.budget:
         slo = f" ({share.slo})" if share.slo else ""
         if share.share is not None:
@@ -198,23 +219,22 @@ def resolve_command(ctx: click.Context, ident: str, note: str | None, at: str | 
 
 
 @incident.command("close")
-@click.argument("ident", metavar="ID")
-@click.option("--at", help=AT_HELP)
+@_ident
+@_at_option
 @click.pass_context
 def close_command(ctx: click.Context, ident: str, at: str | None) -> int:
     """Close a resolved incident (its required postmortem must be Reviewed or Closed)."""
     from opsdocs.incidents.lifecycle import close
 
-    workspace = app(ctx).workspace()
-    _report(workspace, close(workspace, ident, at=_at(at)))
+    _record(ctx, close, ident, at=at)
     return 0
 
 
 @incident.command("set-severity")
-@click.argument("ident", metavar="ID")
+@_ident
 @click.argument("severity")
 @click.option("--reason", help="Why the severity changed.")
-@click.option("--at", help=AT_HELP)
+@_at_option
 @click.pass_context
 def set_severity_command(
     ctx: click.Context, ident: str, severity: str, reason: str | None, at: str | None
@@ -230,30 +250,22 @@ def set_severity_command(
 
 
 @incident.command("assign")
-@click.argument("ident", metavar="ID")
+@_ident
 @click.argument("role")
 @click.argument("person")
-@click.option("--at", help=AT_HELP)
+@_at_option
 @click.pass_context
 def assign_command(ctx: click.Context, ident: str, role: str, person: str, at: str | None) -> int:
     """Give ROLE (e.g. incident-commander, communications-lead, scribe) to PERSON."""
     from opsdocs.incidents.lifecycle import assign
 
-    workspace = app(ctx).workspace()
-    _report(workspace, assign(workspace, ident, role, person, at=_at(at)))
+    _record(ctx, assign, ident, role, person, at=at)
     return 0
 
 
 @incident.command("show")
-@click.argument("ident", metavar="ID")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_ident
+@format_option("text", "json")
 @click.pass_context
 def show_command(ctx: click.Context, ident: str, fmt: str) -> int:
     """Show the incident: status, milestones, roles, timeline and the next update due."""
@@ -268,7 +280,7 @@ def show_command(ctx: click.Context, ident: str, fmt: str) -> int:
         data: dict[str, Any] = json.loads(model.model_dump_json())
         data["path"] = workspace.relative(incident.path)
         data["timeline"] = [{"at": format_time(e.at), "text": e.text} for e in timeline]
-        click.echo(json.dumps(data, indent=2))
+        echo_json(data)
         return 0
     drill = " (drill)" if model.drill else ""
     click.echo(f"{model.id}: {model.title}{drill}")
@@ -294,7 +306,7 @@ def show_command(ctx: click.Context, ident: str, fmt: str) -> int:
 
 
 @incident.command("postmortem")
-@click.argument("ident", metavar="ID")
+@_ident
 @click.option("--owner", help="Owning team (default: the incident's owner).")
 @click.option(
     "--status",
@@ -323,17 +335,8 @@ def postmortem_command(
 
 @incident.command("list")
 @click.option("--open", "open_only", is_flag=True, help="Only incidents not yet resolved.")
-@click.option("--since", help="Only incidents that started on or after DATE (YYYY-MM-DD).")
-@click.option("--service", help="Only incidents affecting this service.")
-@click.option("--severity", help="Only incidents of this severity.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@_filter_options
+@format_option("table", "json")
 @click.pass_context
 def list_command(
     ctx: click.Context,
@@ -359,7 +362,7 @@ def list_command(
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
-        click.echo(json.dumps([asdict(r) for r in rows], indent=2))
+        echo_json([asdict(r) for r in rows])
         return 0
     if not rows:
         click.echo("No incidents" + (" open." if open_only else " match."))
@@ -387,19 +390,10 @@ def _duration(seconds: float) -> str:
 
 
 @incident.command("stats")
-@click.option("--since", help="Only incidents that started on or after DATE (YYYY-MM-DD).")
-@click.option("--service", help="Only incidents affecting this service.")
-@click.option("--severity", help="Only incidents of this severity.")
+@_filter_options
 @click.option("--drills", is_flag=True, help="Count drills too.")
 @click.option("--today", help="Date to judge overdue items by (default: today).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 @click.pass_context
 def stats_command(
     ctx: click.Context,
@@ -426,7 +420,7 @@ def stats_command(
         today=_date(today, "--today"),
     )
     if fmt == "json":
-        click.echo(json.dumps(asdict(stats), indent=2, default=str))
+        echo_json(asdict(stats), default=str)
         return 0
     for warning in stats.warnings:
         click.echo(f"warning: {warning}", err=True)

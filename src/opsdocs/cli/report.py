@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from opsdocs.cli.context import app
+from opsdocs.cli.options import format_option
 
 
 @contextmanager
@@ -57,14 +58,7 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str], Callable[[float], N
     help="Where events come from (default: report.source, else logs).",
 )
 @click.option("--prometheus-url", metavar="URL", help="Prometheus HTTP API root (or Thanos, ...).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "markdown"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json", "markdown")
 @click.option(
     "--chart",
     "chart_dir",

@@ -7,16 +7,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from opsdocs.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from opsdocs.cli.context import app
+from opsdocs.cli.options import format_option, output_option, write_output
 
 if TYPE_CHECKING:
     from opsdocs.slo.rules import SloDocument
     from opsdocs.slo.settings import SloSettings
     from opsdocs.workspace import Workspace
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
 
 
 @click.group("slo")
@@ -239,26 +237,13 @@ def import_command(
 
 
 @slo.command("export")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["openslo"]),
-    default="openslo",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write (default: standard output).",
-)
+@format_option("openslo")
+@output_option("--out", "out", help="File to write (default: standard output).")
 @click.pass_context
 def export_command(ctx: click.Context, fmt: str, out: Path | None) -> int:
     """Export the SLOs of every slo document as OpenSLO v1 (Service, SLI, SLO, AlertPolicy,
     AlertCondition objects, one YAML stream)."""
     from opsdocs.slo.interchange.openslo import export_openslo, render_openslo
-    from opsdocs.workspace import atomic_write
 
     workspace, settings, loaded = _load(ctx, ())
     errors = [f for d in loaded for f in d.errors]
@@ -272,11 +257,8 @@ def export_command(ctx: click.Context, fmt: str, out: Path | None) -> int:
             objects.extend(
                 export_openslo(sd.section.service, sd.section.slos, windows=settings.window_pairs())
             )
-    text = render_openslo(objects)
-    if out is None:
-        click.echo(text, nl=False)
-    else:
-        atomic_write(out, text)
+    write_output(render_openslo(objects), out)
+    if out is not None:
         click.echo(f"wrote {workspace.relative(out)}", err=True)
     return EXIT_OK
 

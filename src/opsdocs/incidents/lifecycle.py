@@ -22,18 +22,19 @@ from typing import TYPE_CHECKING, TypeVar
 from opsdocs.documents.kinds import Kind, get_kind
 from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.documents.render import render_template
-from opsdocs.documents.scaffold import bundled_template
 from opsdocs.errors import InputError, UsageError
 from opsdocs.incidents.budget import BudgetEstimator, BudgetShare, default_estimator
 from opsdocs.incidents.policy import Playbook, Role, Severity, load_playbook
 from opsdocs.incidents.records import (
     OPEN_STATUSES,
     Incident,
+    Status,
     find_incident,
     format_time,
     incident_from_document,
     read_incident,
     slug_for,
+    template_source,
 )
 from opsdocs.workspace import ChangeSet, locked
 
@@ -129,6 +130,31 @@ def _refuse(incident: Incident, action: str, hint: str) -> UsageError:
     return UsageError(f"cannot {action} incident {incident.id}: it is {incident.status}", hint=hint)
 
 
+def _require(incident: Incident, action: str, allowed: tuple[Status, ...], already: str) -> None:
+    """Refuse ``action`` unless the incident is in one of the ``allowed`` statuses, with a hint
+    at the step still missing (or ``already`` when it is past them)."""
+    if incident.status in allowed:
+        return
+    if "resolved" in allowed and incident.status in OPEN_STATUSES:
+        hint = f"resolve it first: opsdocs incident resolve {incident.id}"
+    elif incident.status == "triage":
+        hint = f"acknowledge it first: opsdocs incident ack {incident.id}"
+    else:
+        hint = already
+    raise _refuse(incident, action, hint)
+
+
+def _when(at: dt.datetime | None, now: dt.datetime | None) -> dt.datetime:
+    """The time a command records: ``at`` (not in the future) or the clock."""
+    when = at or _now()
+    _check_not_future(when, now)
+    return when
+
+
+def _with_note(entry: str, note: str | None, what: str = "note") -> str:
+    return entry + (f": {_clean(note, what)}" if note else "")
+
+
 @contextlib.contextmanager
 def _index_lock(workspace: Workspace) -> Iterator[None]:
     with locked(workspace.root, workspace.readme):
@@ -177,6 +203,18 @@ def _update(
     return incident, result, warnings
 
 
+def _record(
+    workspace: Workspace,
+    ident: str,
+    when: dt.datetime,
+    change: Callable[[Incident], str],
+    notes: list[str] | None = None,
+) -> Change:
+    """:func:`_update` with ``change`` returning the timeline entry it added."""
+    incident, entry, warnings = _update(workspace, ident, change)
+    return Change(incident.id, incident.path, entry, when, incident.status, notes or [], warnings)
+
+
 def _listed(incident: Incident) -> tuple[str, ...]:
     """What the README index shows of the record."""
     from opsdocs.documents.index import fact_text
@@ -213,16 +251,6 @@ def _default_owner(workspace: Workspace, services: list[str]) -> str | None:
             if isinstance(owner, str) and owner.strip():
                 return owner.strip()
     return workspace.config.owners[0] if workspace.config.owners else None
-
-
-def _template(workspace: Workspace) -> tuple[str, str]:
-    own = workspace.templates_dir / "incident-template.md"
-    if own.is_file():
-        try:
-            return own.read_text("utf-8"), workspace.relative(own)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read template: {exc}", path=own) from None
-    return bundled_template("incident-template.md"), "bundled incident-template.md"
 
 
 def open_incident(
@@ -268,7 +296,7 @@ def open_incident(
         )
     kind = get_kind("incident")
     folder = workspace.docs_dir / kind.folder
-    source, label = _template(workspace)
+    source, label = template_source(workspace, "incident")
     with locked(workspace.root, folder):
         day = begun.date()
         taken = {p.stem for p in folder.iterdir()} if folder.is_dir() else set()
@@ -375,15 +403,14 @@ def log_entry(
 ) -> Change:
     """Append a timeline entry (in time order)."""
     text = _clean(text, "entry")
-    when = at or _now()
-    _check_not_future(when, now)
+    when = _when(at, now)
 
-    def change(incident: Incident) -> None:
+    def change(incident: Incident) -> str:
         _check_started(when, incident)
         incident.add_entry(when, text)
+        return text
 
-    incident, _, warnings = _update(workspace, ident, change)
-    return Change(incident.id, incident.path, text, when, incident.status, warnings=warnings)
+    return _record(workspace, ident, when, change)
 
 
 def _elapsed(delta: dt.timedelta) -> str:
@@ -406,14 +433,12 @@ def acknowledge(
     now: dt.datetime | None = None,
 ) -> Change:
     """triage → active; records ``acknowledged`` and how it compares with the ack target."""
-    when = at or _now()
-    _check_not_future(when, now)
+    when = _when(at, now)
     playbook = load_playbook(workspace)
     notes: list[str] = []
 
     def change(incident: Incident) -> str:
-        if incident.status != "triage":
-            raise _refuse(incident, "acknowledge", "it was acknowledged already")
+        _require(incident, "acknowledge", ("triage",), "it was acknowledged already")
         _check_after(when, "acknowledge", incident)
         incident.set_milestone("acknowledged", when)
         incident.update(status="active")
@@ -434,8 +459,7 @@ def acknowledge(
         incident.add_entry(when, entry)
         return entry
 
-    incident, entry, warnings = _update(workspace, ident, change)
-    return Change(incident.id, incident.path, entry, when, incident.status, notes, warnings)
+    return _record(workspace, ident, when, change, notes)
 
 
 def mitigate(
@@ -447,25 +471,18 @@ def mitigate(
     now: dt.datetime | None = None,
 ) -> Change:
     """active → mitigated; records ``mitigated``."""
-    when = at or _now()
-    _check_not_future(when, now)
+    when = _when(at, now)
 
     def change(incident: Incident) -> str:
-        if incident.status == "triage":
-            raise _refuse(
-                incident, "mitigate", f"acknowledge it first: opsdocs incident ack {incident.id}"
-            )
-        if incident.status != "active":
-            raise _refuse(incident, "mitigate", "it was mitigated already")
+        _require(incident, "mitigate", ("active",), "it was mitigated already")
         _check_after(when, "mitigation", incident)
         incident.set_milestone("mitigated", when)
         incident.update(status="mitigated")
-        entry = "Mitigated" + (f": {_clean(note, 'note')}" if note else "")
+        entry = _with_note("Mitigated", note)
         incident.add_entry(when, entry)
         return entry
 
-    incident, entry, warnings = _update(workspace, ident, change)
-    return Change(incident.id, incident.path, entry, when, incident.status, warnings=warnings)
+    return _record(workspace, ident, when, change)
 
 
 def resolve(
@@ -479,8 +496,7 @@ def resolve(
 ) -> Change:
     """active or mitigated → resolved; records ``resolved`` (and ``mitigated`` when it was
     not), the postmortem due date from the ladder, and the error budget consumed."""
-    when = at or _now()
-    _check_not_future(when, now)
+    when = _when(at, now)
     playbook = load_playbook(workspace)
     estimate = estimator or default_estimator(workspace)
     due: list[dt.date | None] = [None]
@@ -494,12 +510,7 @@ def resolve(
         shares = _estimate(estimate, key[1], key[0], when)
 
     def change(incident: Incident) -> str:
-        if incident.status == "triage":
-            raise _refuse(
-                incident, "resolve", f"acknowledge it first: opsdocs incident ack {incident.id}"
-            )
-        if incident.status not in ("active", "mitigated"):
-            raise _refuse(incident, "resolve", "it was resolved already")
+        _require(incident, "resolve", ("active", "mitigated"), "it was resolved already")
         _check_after(when, "resolution", incident)
         if incident.milestones.mitigated is None:
             incident.set_milestone("mitigated", when)
@@ -513,21 +524,13 @@ def resolve(
         if now_key != key:
             shares[:] = _estimate(estimate, now_key[1], now_key[0], when)
         incident.update(error_budget=[share.as_record() for share in shares])
-        entry = "Resolved" + (f": {_clean(note, 'note')}" if note else "")
+        entry = _with_note("Resolved", note)
         incident.add_entry(when, entry)
         return entry
 
-    incident, entry, warnings = _update(workspace, ident, change)
-    return Change(
-        incident.id,
-        incident.path,
-        entry,
-        when,
-        incident.status,
-        warnings=warnings,
-        budget=shares,
-        postmortem_due=due[0],
-    )
+    result = _record(workspace, ident, when, change)
+    result.budget, result.postmortem_due = shares, due[0]
+    return result
 
 
 def _estimate(
@@ -555,10 +558,10 @@ def set_severity(
     now: dt.datetime | None = None,
 ) -> tuple[Change, Guidance]:
     """Change the severity (not once closed); returns the new severity's guidance."""
-    when = at or _now()
-    _check_not_future(when, now)
+    when = _when(at, now)
     playbook = load_playbook(workspace)
     level = playbook.severity(severity)
+    services: list[str] = []
 
     def change(incident: Incident) -> str:
         if incident.status == "closed":
@@ -568,21 +571,16 @@ def set_severity(
             raise UsageError(f"incident {incident.id} is {old} already", hint="nothing to change")
         _check_started(when, incident)
         incident.update(severity=level.name)
+        services[:] = incident.model.services
         resolved = incident.milestones.resolved
         if resolved is not None:
             incident.update(postmortem_due=level.postmortem.due_date(resolved.date()))
-        entry = f"Severity {old} → {level.name}" + (
-            f": {_clean(reason, 'reason')}" if reason else ""
-        )
+        entry = _with_note(f"Severity {old} → {level.name}", reason, "reason")
         incident.add_entry(when, entry)
         return entry
 
-    incident, entry, warnings = _update(workspace, ident, change)
-    services = list(incident.model.services)
-    return (
-        Change(incident.id, incident.path, entry, when, incident.status, warnings=warnings),
-        guidance_for(workspace, playbook, level, services),
-    )
+    result = _record(workspace, ident, when, change)
+    return result, guidance_for(workspace, playbook, level, services)
 
 
 def assign(
@@ -595,8 +593,7 @@ def assign(
     now: dt.datetime | None = None,
 ) -> Change:
     """Give ``role`` (a key of the playbook's roles) to ``person``."""
-    when = at or _now()
-    _check_not_future(when, now)
+    when = _when(at, now)
     the_role = load_playbook(workspace).role(role)
     person = _clean(person, "person")
 
@@ -612,8 +609,7 @@ def assign(
         incident.add_entry(when, entry)
         return entry
 
-    incident, entry, warnings = _update(workspace, ident, change)
-    return Change(incident.id, incident.path, entry, when, incident.status, warnings=warnings)
+    return _record(workspace, ident, when, change)
 
 
 def close(
@@ -626,16 +622,10 @@ def close(
     """resolved → closed, once a required postmortem is Reviewed or Closed."""
     from opsdocs.incidents.postmortem import postmortem_path, postmortem_status
 
-    when = at or _now()
-    _check_not_future(when, now)
+    when = _when(at, now)
 
     def change(incident: Incident) -> str:
-        if incident.status in OPEN_STATUSES:
-            raise _refuse(
-                incident, "close", f"resolve it first: opsdocs incident resolve {incident.id}"
-            )
-        if incident.status == "closed":
-            raise _refuse(incident, "close", "it is closed already")
+        _require(incident, "close", ("resolved",), "it is closed already")
         _check_after(when, "closing", incident)
         if incident.model.postmortem_due is not None:
             status = postmortem_status(postmortem_path(workspace, incident.id))
@@ -650,5 +640,4 @@ def close(
         incident.add_entry(when, "Closed")
         return "Closed"
 
-    incident, entry, warnings = _update(workspace, ident, change)
-    return Change(incident.id, incident.path, entry, when, incident.status, warnings=warnings)
+    return _record(workspace, ident, when, change)

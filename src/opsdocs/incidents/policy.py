@@ -14,10 +14,10 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from opsdocs.documents.schemas import FrontMatter
-from opsdocs.errors import DocumentError, UsageError
+from opsdocs.errors import UsageError
 
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
@@ -297,21 +297,11 @@ class Playbook:
 
 def playbook_from_document(doc: Document) -> Playbook:
     """Validate a playbook document's front matter; DocumentError at the offending key."""
-    front_matter = doc.require_front_matter()
-    try:
-        model = IncidentResponseFrontMatter.model_validate(front_matter)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        line, col = doc.position(loc)
-        key = ".".join(str(p) for p in loc) or "front matter"
-        raise DocumentError(
-            f"{key}: {error['msg']}",
-            path=doc.path,
-            line=line,
-            col=col,
-            hint="see docs/incidents.md for the severity ladder",
-        ) from None
+    from opsdocs.incidents.records import validate_front_matter
+
+    model = validate_front_matter(
+        doc, IncidentResponseFrontMatter, hint="see docs/incidents.md for the severity ladder"
+    )
     return Playbook(model, str(doc.path))
 
 

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from opsdocs.documents.frontmatter import edit_front_matter
 from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.parse import Document, parse_document, read_document
 from opsdocs.documents.render import render_template
-from opsdocs.documents.scaffold import bundled_template
 from opsdocs.documents.schemas import FrontMatter
 from opsdocs.errors import DocumentError, InputError, UsageError
 from opsdocs.incidents.records import (
@@ -29,6 +28,8 @@ from opsdocs.incidents.records import (
     find_incident,
     format_time,
     read_incident,
+    template_source,
+    validate_front_matter,
 )
 from opsdocs.workspace import locked
 
@@ -106,20 +107,8 @@ def postmortem_status(path: Path) -> str | None:
 def read_postmortem(path: Path) -> tuple[Document, PostmortemFrontMatter]:
     """Parse and validate a postmortem; DocumentError at the offending key."""
     doc = read_document(path)
-    front_matter = doc.require_front_matter()
-    try:
-        return doc, PostmortemFrontMatter.model_validate(front_matter)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        line, col = doc.position(loc)
-        raise DocumentError(
-            f"{'.'.join(str(p) for p in loc)}: {error['msg']}",
-            path=path,
-            line=line,
-            col=col,
-            hint="fix the postmortem's front matter (see docs/incidents.md)",
-        ) from None
+    hint = "fix the postmortem's front matter (see docs/incidents.md)"
+    return doc, validate_front_matter(doc, PostmortemFrontMatter, hint=hint)
 
 
 def _span(start: dt.datetime | None, end: dt.datetime | None) -> str:
@@ -159,16 +148,6 @@ def _timeline(incident: Incident) -> str:
     return "\n".join(f"- {format_time(e.at)} — {e.text}" for e in entries)
 
 
-def _template(workspace: Workspace) -> tuple[str, str]:
-    own = workspace.templates_dir / "postmortem-template.md"
-    if own.is_file():
-        try:
-            return own.read_text("utf-8"), workspace.relative(own)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read template: {exc}", path=own) from None
-    return bundled_template("postmortem-template.md"), "bundled postmortem-template.md"
-
-
 def create_postmortem(
     workspace: Workspace, ident: str, *, owner: str | None = None
 ) -> PostmortemResult:
@@ -194,7 +173,7 @@ def create_postmortem(
             path=workspace.relative(path),
             hint="edit it, or move it forward with --status",
         )
-    source, label = _template(workspace)
+    source, label = template_source(workspace, "postmortem")
     link = os.path.relpath(incident_path, path.parent).replace(os.sep, "/")
     due = incident.model.postmortem_due
     text = render_template(
@@ -228,9 +207,6 @@ def create_postmortem(
     return PostmortemResult(path, incident.id, due, label)
 
 
-_STATUS_LINE = re.compile(r"^(status:[ \t]*)(.*?)([ \t]+#.*)?$")
-
-
 def _normalise_status(value: str) -> PostmortemStatus:
     key = " ".join(value.replace("-", " ").replace("_", " ").split()).lower()
     for status in POSTMORTEM_STATUSES:
@@ -244,7 +220,8 @@ def _normalise_status(value: str) -> PostmortemStatus:
 def set_postmortem_status(workspace: Workspace, ident: str, status: str) -> tuple[Path, str, str]:
     """Move a postmortem forward (Draft → In Review → Reviewed → Closed).
 
-    Only the ``status:`` line changes, so comments and layout stay. Returns (path, old, new).
+    The front matter is edited round-trip (:func:`edit_front_matter`): only the ``status``
+    key is written anew, so comments and layout stay. Returns (path, old, new).
     """
     wanted = _normalise_status(status)
     incident_path = find_incident(workspace, ident)
@@ -274,18 +251,9 @@ def set_postmortem_status(workspace: Workspace, ident: str, status: str) -> tupl
                         col=col,
                         hint=f"give every action item an owner and a due date before {wanted}",
                     )
-        line, _ = doc.position(("status",))
-        lines = doc.text.split("\n")
-        match = _STATUS_LINE.match(lines[line - 1])
-        if match is None:
-            raise DocumentError(
-                "cannot find a one-line 'status:' to change",
-                path=workspace.relative(path),
-                line=line,
-                hint="write it as 'status: Draft'",
-            )
-        lines[line - 1] = f"{match.group(1)}{wanted}{match.group(3) or ''}"
+        values = {**doc.require_front_matter(), "status": wanted}
+        text = edit_front_matter(doc.text, values, path=workspace.relative(path))
         from opsdocs.incidents.lifecycle import write_record
 
-        write_record(workspace, path, "\n".join(lines))
+        write_record(workspace, path, text)
     return path, old, wanted

@@ -3,9 +3,10 @@
 The front matter holds what tools read (id, severity, status, services, roles, milestones in UTC
 ISO 8601, the drill flag, the postmortem due date and the error-budget share); the body holds
 what people read, with a ``## Timeline`` section of entries such as
-``- 2026-11-26T14:02:00Z — Opened at P1``, kept oldest first. opsdocs rewrites the front matter
-as plain YAML when it records a change (comments inside it are not kept); the body is edited
-line by line, so everything people wrote there stays as it was.
+``- 2026-11-26T14:02:00Z — Opened at P1``, kept oldest first. opsdocs edits the front matter
+round-trip when it records a change (:func:`opsdocs.documents.frontmatter.edit_front_matter`:
+comments, key order and unchanged keys stay as written); the body is edited line by line, so
+everything people wrote there stays as it was.
 """
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from opsdocs.documents.frontmatter import edit_front_matter
 from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.parse import Document, parse_document, read_document
+from opsdocs.documents.scaffold import bundled_template
 from opsdocs.documents.schemas import FrontMatter
-from opsdocs.errors import DocumentError, UsageError
-from opsdocs.yamlio import dump_yaml
+from opsdocs.errors import DocumentError, InputError, UsageError
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -43,6 +45,8 @@ __all__ = [
     "parse_timeline",
     "read_incident",
     "slug_for",
+    "template_source",
+    "validate_front_matter",
 ]
 
 Status = Literal["triage", "active", "mitigated", "resolved", "closed"]
@@ -55,6 +59,8 @@ _ENTRY = re.compile(
     r"^[-*] +(?:\*\*)?(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?Z)(?:\*\*)?(?:\s+(?:[—:-]\s*)?(.*))?$"
 )
 _SLUG_MAX = 60
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def format_time(when: dt.datetime) -> str:
@@ -191,18 +197,31 @@ def parse_timeline(doc: Document) -> list[TimelineEntry]:
     return entries
 
 
-def _validation_error(doc: Document, exc: ValidationError) -> DocumentError:
-    error = exc.errors()[0]
-    loc = tuple(error["loc"])
-    line, col = doc.position(loc)
-    key = ".".join(str(p) for p in loc) or "front matter"
-    return DocumentError(
-        f"{key}: {error['msg']}",
-        path=doc.path,
-        line=line,
-        col=col,
-        hint="fix the incident's front matter (see docs/incidents.md)",
-    )
+def validate_front_matter(doc: Document, model: type[M], *, hint: str) -> M:
+    """``doc``'s front matter validated as ``model``; DocumentError at the offending key."""
+    front_matter = doc.require_front_matter()
+    try:
+        return model.model_validate(front_matter)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        line, col = doc.position(loc)
+        key = ".".join(str(p) for p in loc) or "front matter"
+        raise DocumentError(
+            f"{key}: {error['msg']}", path=doc.path, line=line, col=col, hint=hint
+        ) from None
+
+
+def template_source(workspace: Workspace, kind: str) -> tuple[str, str]:
+    """(text, label) of the workspace's ``<kind>-template.md``, or of the bundled one."""
+    name = get_kind(kind).template_file
+    own = workspace.templates_dir / name
+    if own.is_file():
+        try:
+            return own.read_text("utf-8"), workspace.relative(own)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read template: {exc}", path=own) from None
+    return bundled_template(name), f"bundled {name}"
 
 
 @dataclass
@@ -247,8 +266,11 @@ class Incident:
         self.update(milestones=ordered)
 
     def text(self) -> str:
-        front = dump_yaml(_plain(self.front_matter))
-        return f"---\n{front}---\n{self.body}"
+        """The record as it is now: the file's front matter edited round-trip, then the body."""
+        head = self.doc.lines[: self.doc.front_matter_end]
+        return edit_front_matter(
+            "\n".join([*head, self.body]), _plain(self.front_matter), path=self.path
+        )
 
     def add_entry(self, when: dt.datetime, text: str) -> None:
         """Add a timeline entry in time order (after entries at the same time)."""
@@ -307,13 +329,17 @@ def _plain(value: Any) -> Any:
 
 def incident_from_document(doc: Document) -> Incident:
     """An :class:`Incident` from a parsed document; DocumentError at the offending key."""
-    front_matter = doc.require_front_matter()
-    try:
-        model = IncidentFrontMatter.model_validate(front_matter)
-    except ValidationError as exc:
-        raise _validation_error(doc, exc) from None
+    model = validate_front_matter(
+        doc, IncidentFrontMatter, hint="fix the incident's front matter (see docs/incidents.md)"
+    )
     body = "\n".join(doc.lines[doc.body_line - 1 :]) if doc.front_matter_end else doc.text
-    return Incident(path=doc.path, front_matter=dict(front_matter), body=body, model=model, doc=doc)
+    return Incident(
+        path=doc.path,
+        front_matter=dict(doc.require_front_matter()),
+        body=body,
+        model=model,
+        doc=doc,
+    )
 
 
 def read_incident(path: Path) -> Incident:

@@ -1,13 +1,13 @@
 """Write imported SLOs into ``slo`` documents without losing anything written by hand.
 
 Only the front matter's ``slos:`` list changes: an imported SLO replaces the entry of the same
-name, new ones are appended, the others stay. The front matter is edited round-trip (ruamel), so
-other keys keep their order and comments; the Markdown body is not touched at all.
+name, new ones are appended, the others stay. The front matter is edited round-trip (the shared
+:func:`~opsdocs.documents.frontmatter.edit_front_matter`), so other keys keep their order and
+comments; the Markdown body is not touched at all.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,37 +26,15 @@ def slo_to_yaml_data(slo: SloSpec) -> dict[str, Any]:
     return data
 
 
-def _quoted(value: Any) -> Any:
-    """Strings that a YAML 1.1 reader would take for something else (``no``, ``1e3``) quoted:
-    ruamel writes YAML 1.2, the document parser reads 1.1."""
-    from ruamel.yaml.scalarstring import SingleQuotedScalarString
-
-    from opsdocs.slo.prometheus import reads_back_as_string
-
-    if isinstance(value, str):
-        return value if reads_back_as_string(value) else SingleQuotedScalarString(value)
-    if isinstance(value, dict):
-        return {_quoted(k): _quoted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_quoted(v) for v in value]
-    return value
-
-
-def _yaml() -> Any:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt")
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096  # never fold a PromQL query
-    yaml.preserve_quotes = True
-    return yaml
-
-
 def update_document_slos(doc: Document, slos: Sequence[SloSpec]) -> str:
     """The document's text with ``slos`` merged into its front matter (pure).
 
-    Raises :class:`InputError` when the document has no front matter to edit.
+    The edit goes through :func:`~opsdocs.documents.frontmatter.edit_front_matter`: inside an
+    SLO that is imported again only the fields that differ are written anew, so comments on the
+    others stay. Raises :class:`InputError` when the document has no front matter to edit.
     """
+    from opsdocs.documents.frontmatter import edit_front_matter
+
     if doc.front_matter is None or doc.front_matter_end == 0:
         raise InputError(
             "document has no front matter to hold SLOs",
@@ -64,28 +42,18 @@ def update_document_slos(doc: Document, slos: Sequence[SloSpec]) -> str:
             line=1,
             hint="start the file with a '---' front matter block",
         )
-    lines = doc.text.split("\n")
-    closing = doc.front_matter_end - 1  # index of the closing '---'
-    yaml = _yaml()
-    data = yaml.load("\n".join(lines[1:closing]) + "\n")
-    if data is None:
-        from ruamel.yaml.comments import CommentedMap
-
-        data = CommentedMap()
-    existing = list(data.get("slos") or [])
-    by_name = {str(e.get("name")): i for i, e in enumerate(existing) if hasattr(e, "get")}
+    values = dict(doc.front_matter)
+    existing = list(values.get("slos") or [])
+    by_name = {str(e.get("name")): i for i, e in enumerate(existing) if isinstance(e, dict)}
     for slo in slos:
-        entry = _quoted(slo_to_yaml_data(slo))
+        entry = slo_to_yaml_data(slo)
         if slo.name in by_name:
             existing[by_name[slo.name]] = entry
         else:
             by_name[slo.name] = len(existing)
             existing.append(entry)
-    data["slos"] = existing
-    out = io.StringIO()
-    yaml.dump(data, out)
-    front = out.getvalue().rstrip("\n").split("\n")
-    return "\n".join([lines[0], *front, *lines[closing:]])
+    values["slos"] = existing
+    return edit_front_matter(doc.text, values, path=doc.path)
 
 
 def read_specs(files: Sequence[tuple[str, str]]) -> list[ImportedService]:

@@ -4,13 +4,22 @@ For every window pair of every enabled alert the generator writes two tests. Goo
 for longer than the longest alert window; then errors start at a steady ratio:
 
 * just above the pair's threshold (1.1 ×): the alert must not be firing at 85 % of the expected
-  detection time and must be firing shortly after it;
+  detection time and must be firing shortly after it, while the alert's other pair is clearly
+  not firing, so the pair under test is what fires it;
 * just below it (0.9 ×): the alert must not fire through that pair once its long window is full.
 
 The detection time comes from the multi-window maths: a long window ``l`` sees ``ratio × Δ / l``
 ``Δ`` after the errors start, so a pair with threshold ``θ`` fires at ``Δ = l × θ / ratio``. Every
 check is placed where each alert of the same name is clearly on one side of its thresholds, and
 the expected set of alerts at that moment is computed, so checks stay exact.
+
+With steady traffic some pairs cannot be told apart: under the standard catalogue the ticket
+pair 2h/1d at 3 × fires exactly when 6h/3d at 1 × does (both spend 10 % of the budget), so a
+wrong factor on the first would go unseen. For such a pair the traffic drops ``DROP``-fold when
+the errors start: the errors then weigh little in the longer windows, which are still full of the
+earlier clean traffic, and the pair fires alone. A window ``w`` then sees
+``ratio × Δ / (Δ + k × (w − Δ))`` (while ``Δ < w``), so the pair fires at
+``Δ = l × θ × k / (ratio − θ + θ × k)``. Gauges (``probe``) have no traffic to drop.
 
 Alerts have no ``for:``, so the evaluation interval only sets how exactly the firing moment is
 seen. Most of promtool's time is spent evaluating every rule (the 3d and 30d windows included) at
@@ -50,6 +59,7 @@ RATE = 1000.0  # events per sample
 ABOVE = 1.1
 BELOW = 0.9
 MARGIN = 0.06  # a check needs every threshold at least this far (relatively) from the ratio
+DROP = 10  # how many times less traffic there is once errors start, when a pair must fire alone
 
 
 @dataclass(frozen=True)
@@ -247,13 +257,15 @@ def _plan(slo: SloSpec) -> list[_Series]:
     return series
 
 
-def _values(series: _Series, start: int, steps: int, ratio: float) -> str:
-    """Sample values: good traffic until sample ``start``, then ``ratio`` of it bad."""
+def _values(series: _Series, start: int, steps: int, ratio: float, drop: int = 1) -> str:
+    """Sample values: good traffic until sample ``start``, then ``drop`` times less traffic of
+    which ``ratio`` is bad."""
     after = steps - start
     if series.role == "gauge":
         return f"1x{start} {format_float(1 - ratio)}x{after - 1}"
     before_slope = {"bad": 0.0, "good": RATE, "total": RATE}[series.role]
-    slope = {"bad": RATE * ratio, "good": RATE * (1 - ratio), "total": RATE}[series.role]
+    rate = RATE / drop
+    slope = {"bad": rate * ratio, "good": rate * (1 - ratio), "total": rate}[series.role]
     first = before_slope * start + slope
     head = f"0+{format_float(before_slope)}x{start}" if before_slope else f"0x{start}"
     return f"{head} {_num(first)}+{_num(slope)}x{after - 1}"
@@ -270,29 +282,39 @@ class _Alert:
     rule: Rule
 
 
-def _seen(window: int, delta: int, history: int, ratio: float) -> float:
+def _seen(window: int, delta: int, history: int, ratio: float, drop: int = 1) -> float:
     """Error ratio a window sees ``delta`` s after errors start, with ``history`` s of traffic
-    before: errors fill ``min(delta, window)`` of a window holding ``min(window, all)`` data."""
-    return ratio * min(delta, window) / min(window, history + delta)
+    before, which was ``drop`` times heavier: the errors' share of the window's events."""
+    recent = min(delta, window)
+    earlier = drop * min(max(window - delta, 0), history)
+    return ratio * recent / (recent + earlier)
+
+
+def _pair_state(
+    pair: WindowPair, theta: float, delta: int, history: int, ratio: float, drop: int
+) -> bool | None:
+    """Whether a window pair fires ``delta`` s after errors start; ``None`` when too close."""
+    conditions: list[bool | None] = []
+    for window in (pair.short, pair.long):
+        seen = _seen(window, delta, history, ratio, drop)
+        conditions.append(None if abs(seen - theta) <= MARGIN * theta else seen > theta)
+    if False in conditions:
+        return False
+    return None if None in conditions else True
 
 
 def _state(
-    alert: _Alert, thresholds: Mapping[WindowPair, float], delta: int, history: int, ratio: float
+    alert: _Alert,
+    thresholds: Mapping[WindowPair, float],
+    delta: int,
+    history: int,
+    ratio: float,
+    drop: int = 1,
 ) -> bool | None:
     """Whether the alert fires ``delta`` s after errors start; ``None`` when too close to call."""
-    states: list[bool | None] = []
-    for pair in alert.pairs:
-        theta = thresholds[pair]
-        conditions: list[bool | None] = []
-        for window in (pair.short, pair.long):
-            seen = _seen(window, delta, history, ratio)
-            conditions.append(None if abs(seen - theta) <= MARGIN * theta else seen > theta)
-        if False in conditions:
-            states.append(False)
-        elif None in conditions:
-            states.append(None)
-        else:
-            states.append(True)
+    states = [
+        _pair_state(pair, thresholds[pair], delta, history, ratio, drop) for pair in alert.pairs
+    ]
     if True in states:
         return True
     return None if None in states else False
@@ -374,10 +396,10 @@ def generate_tests(
     name = alerts[0].rule.alert
     tests: dict[int, list[dict[str, Any]]] = {}
 
-    def firing_at(delta: int, history: int, ratio: float) -> list[str] | None:
+    def firing_at(delta: int, history: int, ratio: float, drop: int) -> list[str] | None:
         out = []
         for a in alerts:
-            state = _state(a, thresholds, delta, history, ratio)
+            state = _state(a, thresholds, delta, history, ratio, drop)
             if state is None:
                 return None
             if state:
@@ -396,9 +418,12 @@ def generate_tests(
         ratio: float,
         deltas: Sequence[int],
         must: Sequence[bool],
+        drop: int = 1,
+        quiet: WindowPair | None = None,
     ) -> str | None:
         """Add a test evaluated every ``every`` s (or say why not): ``must[i]`` is whether this
-        severity fires at deltas[i] (multiples of ``every``)."""
+        severity fires at deltas[i] (multiples of ``every``); where it must, ``quiet`` (the
+        alert's other pair) must clearly not fire."""
         step = interval_for(ratio)
         # The shortest history of good traffic for which every check can be called exactly.
         longs = sorted({p.long for p in options.windows if p.long >= pair.long})
@@ -407,13 +432,18 @@ def generate_tests(
             history = -(-long // every) * every + 2 * every
             checks = []
             for delta, fires in zip(deltas, must, strict=True):
-                firing = firing_at(delta, history, ratio)
+                firing = firing_at(delta, history, ratio, drop)
                 if firing is None:
                     why = "too close to another threshold to check"
                     break
                 if (severity in firing) != fires:
                     why = "another window pair decides the alert first"
                     break
+                if fires and quiet is not None:
+                    other = _pair_state(quiet, thresholds[quiet], delta, history, ratio, drop)
+                    if other is not False:
+                        why = f"{quiet.label} fires as well"
+                        break
                 checks.append(
                     {
                         "eval_time": format_duration(history + delta),
@@ -433,7 +463,7 @@ def generate_tests(
                 "input_series": [
                     {
                         "series": s.text(),
-                        "values": _values(s, history // step, end // step + 2, ratio),
+                        "values": _values(s, history // step, end // step + 2, ratio, drop),
                     }
                     for s in plan
                 ],
@@ -448,27 +478,47 @@ def generate_tests(
             theta = thresholds[pair]
             label = f"{severity} {pair.label} at {format_float(round(theta / slo.budget, 9))}×"
             ratio = theta * ABOVE
-            t_fire = pair.long * theta / ratio
-            # Alerts have no `for:`, so an evaluation interval only limits how exactly the
-            # firing moment is seen: keep it within PRECISION of the detection time.
-            every = max(e for e in EVERY if e == EVAL or e <= PRECISION * t_fire)
             if ratio >= 1:
                 notes.append(f"{slo.name}: {label}: the alert can never fire; no test")
             else:
-                before = int(t_fire * 0.85) // every * every
-                after = -(-int(t_fire * 1.08 + 2 * EVAL) // every) * every
-                why = case(
-                    f"{label}: a ratio 1.1 × above fires within"
-                    f" {format_duration(after)}, not before {format_duration(before)}",
-                    pair,
-                    every,
-                    ratio,
-                    (before, after),
-                    (False, True),
-                )
+                other = next(p for p in a.pairs if p != pair)
+                # The pair alone at steady traffic, then on dropped traffic; a gauge has no
+                # traffic to drop, so there the last resort is the alert whichever pair fires it.
+                attempts: list[tuple[int, WindowPair | None]] = [(1, other)]
+                if plan[0].role != "gauge":
+                    attempts.append((DROP, other))
+                attempts.append((1, None))
+                for drop, quiet in attempts:
+                    # the detection time: l × θ × k / (ratio − θ + θ × k), l × θ / ratio at k = 1
+                    t_fire = pair.long * theta * drop / (ratio - theta + theta * drop)
+                    # Alerts have no `for:`, so an evaluation interval only limits how exactly
+                    # the firing moment is seen: keep it within PRECISION of the detection time.
+                    every = max(e for e in EVERY if e == EVAL or e <= PRECISION * t_fire)
+                    before = int(t_fire * 0.85) // every * every
+                    after = -(-int(t_fire * 1.08 + 2 * EVAL) // every) * every
+                    traffic = "" if drop == 1 else f" on {drop} × less traffic"
+                    why = case(
+                        f"{label}: a ratio 1.1 × above{traffic} fires within"
+                        f" {format_duration(after)}, not before {format_duration(before)}",
+                        pair,
+                        every,
+                        ratio,
+                        (before, after),
+                        (False, True),
+                        drop,
+                        quiet,
+                    )
+                    if why is None:
+                        if quiet is None:
+                            notes.append(
+                                f"{slo.name}: {label} (1.1 ×): {other.label} fires as well, so"
+                                " the test proves the alert, not this pair alone"
+                            )
+                        break
                 if why:
                     notes.append(f"{slo.name}: {label} (1.1 ×): {why}; no test")
             ratio = theta * BELOW
+            every = max(e for e in EVERY if e == EVAL or e <= PRECISION * pair.long / ABOVE)
             done = -(-(pair.long + EVAL) // every) * every
             why = case(
                 f"{label}: a ratio 0.9 × below does not fire once {pair.label} is full",

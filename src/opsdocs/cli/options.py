@@ -1,0 +1,67 @@
+"""Options and output helpers shared by the command modules.
+
+One helper per option or way of writing output that several commands share, so that it reads
+and behaves the same in each. Like the command modules, this one imports the library only inside
+its functions: every command module imports it, and ``opsdocs --help`` must stay instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+__all__ = ["echo_json", "format_option", "output_option", "today_option", "write_output"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def format_option(*choices: str, help: str = "Output format.") -> Callable[[F], F]:
+    """``--format`` (passed as ``fmt``), one of ``choices``; the first is the default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
+def _as_date(
+    ctx: click.Context, param: click.Parameter, value: dt.datetime | None
+) -> dt.date | None:
+    return value.date() if value else None
+
+
+def today_option(help: str) -> Callable[[F], F]:
+    """``--today YYYY-MM-DD``, passed as a :class:`datetime.date` (``None`` when not given)."""
+    return click.option(
+        "--today", type=click.DateTime(formats=["%Y-%m-%d"]), callback=_as_date, help=help
+    )
+
+
+def output_option(*decls: str, help: str) -> Callable[[F], F]:
+    """A file to write instead of standard output (``decls`` as for :func:`click.option`)."""
+    return click.option(*decls, type=click.Path(dir_okay=False, path_type=Path), help=help)
+
+
+def write_output(text: str, path: Path | None) -> None:
+    """Write ``text`` to ``path`` atomically or, without a path, to standard output as it is."""
+    if path is None:
+        click.echo(text, nl=False)
+        return
+    from opsdocs.workspace import atomic_write
+
+    atomic_write(path, text)
+
+
+def echo_json(
+    data: Any, *, sort_keys: bool = False, default: Callable[[Any], Any] | None = None
+) -> None:
+    """Print ``data`` as JSON indented by two spaces."""
+    click.echo(json.dumps(data, indent=2, sort_keys=sort_keys, default=default))

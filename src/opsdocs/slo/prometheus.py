@@ -1103,6 +1103,14 @@ def _emit_native_form(
     service, link or SLI expression cannot be filled in as they are."""
     if not _SERVICE_FORMABLE.fullmatch(service):
         return False
+    key = _form_key(slo, options, len(emitter.pad), url)
+    seen = _form_seen(key)
+    if not seen:  # the first SLO of a form is written the long way: many forms are unique
+        seen.append(True)
+        return False
+    form = _native_form(key)
+    if form is None:
+        return False
     slo_id = f"{service}-{slo.name}"
     if _string(service) != service or _string(slo_id) != slo_id:
         return False
@@ -1114,14 +1122,6 @@ def _emit_native_form(
         name = f"{camel}{_camel(slo.name)}BurnRate"
         if _string(name) != name:
             return False
-    key = _form_key(slo, options, len(emitter.pad), url)
-    seen = _form_seen(key)
-    if not seen:  # the first SLO of a form is written the long way: most forms are unique
-        seen.append(True)
-        return False
-    form = _native_form(key)
-    if form is None:
-        return False
     template = _native_sli(slo, WINDOW_PLACEHOLDER, sli_queries(slo))
     pieces = _sli_expr_pieces(template, form.plain_windows, emitter.inner)
     if pieces is None:

@@ -176,3 +176,24 @@ def test_public_budget_helpers_use_the_written_decimal(objective: float, budget:
     assert budget_fraction(objective) == Fraction(budget)
     assert budget_ratio(objective) == float(Fraction(budget))
     assert slo(objective=objective).budget_fraction == Fraction(budget)
+
+
+def test_checks_shared_by_alike_slos_are_reported_at_each_slo() -> None:
+    # The catalogue/period/objective checks are computed once per combination; each SLO must
+    # still get its own findings at its own key path, and only those its settings call for.
+    def one(name: str, objective: str, alerting: str = "") -> str:
+        body = GOOD.removeprefix("slos:\n").replace("availability", name)
+        return body.replace("99.9", objective) + alerting
+
+    text = "slos:\n" + "".join(
+        [
+            one("a", "90"),
+            one("b", "99.9"),
+            one("c", "90"),
+            one("d", "90", "    alerting:\n      page: {enabled: false}\n"),
+        ]
+    )
+    out = findings(text)
+    never = [f for f in out if "can never fire" in f]
+    assert [f.split(": ")[2] for f in never] == ["slos[0].objective", "slos[2].objective"]
+    assert findings(GOOD) == []

@@ -424,7 +424,8 @@ def _native_parts(
 ) -> _NativeParts:
     slo_id = f"{service}-{slo.name}"
     ids = {"slo_id": slo_id, "slo_service": service, "slo_name": slo.name}
-    flt = _filter(ids)
+    # _filter(ids), its keys written in sorted order
+    flt = f"{{slo_id={_json(slo_id)}, slo_name={_json(slo.name)}, slo_service={_json(service)}}}"
     base_labels = _merge(slo.labels, ids)
     alerting = slo.alerting
     severities: tuple[Severity, ...] = tuple(
@@ -963,9 +964,27 @@ def _emit_native_rest(parts: _NativeParts, emitter: _RuleEmitter) -> None:
     if parts.alerts:
         emitter.group_head(f"opsdocs-slo-alerts-{parts.slo_id}", False)
         plain = _PLAIN_FILTER.fullmatch(parts.flt) and _FILTER_MARK not in parts.flt
+        out, inner = emitter.out, emitter.inner
         for rule, (_, pieces, _) in zip(parts.alerts, parts.shape.alerts, strict=True):
-            text = parts.flt.join(_alert_expr(pieces, emitter.inner)) if plain else None
-            emitter.rule(rule, text)
+            # what emitter.rule writes, with label and annotation blocks remembered by content:
+            # most SLOs' alerts carry the same labels and annotations
+            out.append(f"{emitter.pad}    - alert: {_string(str(rule.alert))}")
+            out.append(
+                parts.flt.join(_alert_expr(pieces, inner))
+                if plain
+                else _expr_text(rule.expr, inner)
+            )
+            if rule.labels:
+                out.append(_block_by_content("labels", tuple(rule.labels.items()), inner))
+            if rule.annotations:
+                items = tuple(rule.annotations.items())
+                out.append(_block_by_content("annotations", items, inner))
+
+
+@lru_cache(maxsize=1024)
+def _block_by_content(title: str, items: tuple[tuple[str, str], ...], inner: str) -> str:
+    """A label or annotation block as :meth:`_RuleEmitter.mapping_block` writes it."""
+    return "\n".join([f"{inner}{title}:", *_mapping_lines(dict(items), inner)])
 
 
 # --- Forms: the text of an SLO with its service and runbook link left out -------------------

@@ -30,6 +30,18 @@ def test_atomic_write_keeps_permissions(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o750
 
 
+def test_atomic_write_of_parts_writes_them_in_order_with_the_umask_mode(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    umask = os.umask(0o022)
+    try:
+        atomic_write(path, ["stamp", "\n", "é" * 3, "", "end"])
+    finally:
+        os.umask(umask)
+    assert path.read_text(encoding="utf-8") == "stamp\nééé" + "end"
+    assert path.stat().st_mode & 0o777 == 0o644  # a new file, not mkstemp's 0600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
+
+
 def test_changeset_rolls_back_when_a_rename_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,7 +12,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,11 +26,14 @@ __all__ = ["ChangeSet", "Workspace", "atomic_write", "locked"]
 STATE_DIR = ".opsdocs"
 
 
-def _temp_beside(path: Path, text: str) -> Path:
+def _temp_beside(path: Path, text: str | Sequence[str]) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            if isinstance(text, str):
+                fh.write(text)
+            else:
+                fh.writelines(text)
             fh.flush()
             os.fsync(fh.fileno())
         if path.exists():
@@ -46,10 +49,12 @@ def _temp_beside(path: Path, text: str) -> Path:
     return Path(name)
 
 
-def atomic_write(path: Path, text: str, *, overwrite: bool = True) -> None:
+def atomic_write(path: Path, text: str | Sequence[str], *, overwrite: bool = True) -> None:
     """Write ``text`` to ``path`` atomically (temporary file, fsync, rename).
 
-    With ``overwrite=False`` an existing file is an :class:`InputError` and is left alone.
+    ``text`` may be a sequence of strings, written one after the other (a large file need not
+    be joined into one string first). With ``overwrite=False`` an existing file is an
+    :class:`InputError` and is left alone.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = _temp_beside(path, text)

@@ -19,10 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import secrets
-import tempfile
-from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -131,7 +128,7 @@ class RulesCache:
             state = self.directory.parent
             if state.name == ".opsdocs" and not (state / ".gitignore").exists():
                 atomic_write(state / ".gitignore", "*\n")
-            _write_parts(self.texts, [stamp, "\n", *parts])
+            atomic_write(self.texts, [stamp, "\n", *parts])
             index = {"key": self.key, "stamp": stamp, "length": offset, "entries": entries}
             atomic_write(self.file, json.dumps(index, separators=(",", ":")))
             for old in self.directory.glob("slo-rules-*"):
@@ -150,22 +147,3 @@ def _with_texts(entry: dict[str, Any], blob: str) -> dict[str, Any]:
             raise ValueError(name)
         outputs.append([name, blob[start:end]])
     return {**entry, "outputs": outputs}
-
-
-def _write_parts(path: Path, parts: Sequence[str]) -> None:
-    """Write ``parts`` one after the other to ``path`` atomically, as ``atomic_write`` does
-    (temporary file beside it, fsync, rename), without first joining 20 MB into one string."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.writelines(parts)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(name, 0o666 & ~umask)  # what atomic_write gives a new file, not mkstemp's 0600
-        os.replace(name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(name)
-        raise

@@ -40,6 +40,31 @@ def test_measurement_is_the_last_section() -> None:
     assert out == f"# X\n\n## Measurement\n\nLogs.\n\n{REPORT_START}{BLOCK}{REPORT_END}\n"
 
 
+@pytest.mark.parametrize("ending", ["\n", "\n\n\n", "\r\n"])
+def test_measurement_last_with_trailing_newlines(ending: str) -> None:
+    """The parser counts one more line than splitlines() after a final newline."""
+    nl = "\r\n" if "\r" in ending else "\n"
+    text = f"---{nl}kind: slo{nl}---{nl}# X{nl}{nl}## Measurement{nl}{nl}Logs.{ending}"
+    out = write_block(doc(text), BLOCK, raw=text)
+    block = BLOCK.replace("\n", nl)
+    assert out == (
+        f"---{nl}kind: slo{nl}---{nl}# X{nl}{nl}## Measurement{nl}{nl}Logs.{nl}{nl}"
+        f"{REPORT_START}{block}{REPORT_END}{nl}"
+    )
+
+
+@given(
+    lines=st.lists(st.sampled_from(["", "Logs.", "- item", "   ", "```", "text"]), max_size=8),
+    final=st.sampled_from(["", "\n", "\n\n"]),
+)
+def test_markers_go_into_a_last_measurement_section(lines: list[str], final: str) -> None:
+    head = "# X\n\n## Service\n\nAPI.\n\n## Measurement\n"
+    text = head + "\n".join(lines) + final
+    out = write_block(doc(text), BLOCK, raw=text)
+    assert out.startswith(head)
+    assert out.count(REPORT_START) == out.count(REPORT_END) == 1
+
+
 def test_section_added_when_missing() -> None:
     out = write_block(doc("# X\n\n## Service\n\nAPI.\n"), BLOCK)
     assert (

@@ -212,7 +212,9 @@ def write_block(
             tail = "" if text.endswith(("\n", "\r")) or not text else nl
             text = f"{text}{tail}{nl}## {section}{nl}{nl}{markers}"
         else:
-            end = found.end_line  # last line of the section, inclusive
+            # the last line of the section, inclusive (the parser counts an empty line after
+            # a final newline, which splitlines() does not)
+            end = min(found.end_line, len(lines))
             while end > found.start_line and not lines[end - 1].strip():
                 end -= 1
             before = "".join(lines[:end])

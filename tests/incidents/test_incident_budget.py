@@ -158,6 +158,38 @@ def test_resolve_measures_the_share_from_request_logs(
     assert f"error budget, api (api/availability): {expected * 100:.2f}% consumed" in result.stdout
 
 
+def test_no_traffic_during_the_incident_is_no_data_not_zero(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    """Logs that end a day before the incident cannot say what it cost: no 0 % share."""
+    logs_end = dt.datetime(2026, 11, 19, 12, 0, tzinfo=dt.UTC)
+    rows = ["time,status,duration_ms,path,method"]
+    for n in range(3000):
+        ts = logs_end - dt.timedelta(minutes=7 * n + 1)
+        rows.append(f"{ts.strftime('%Y-%m-%dT%H:%M:%SZ')},{500 if n % 50 == 0 else 200},12,/a,GET")
+    (workspace_dir / "logs").mkdir()
+    (workspace_dir / "logs" / "api.csv").write_text("\n".join(rows) + "\n")
+    (workspace_dir / OPS / "slo-api.md").write_text(SLO_WITH_LOGS.format(extra=""))
+    ident = "2026-11-20-api-errors"
+    for step in (
+        ("open", "-s", "P2", "--service", "api", "API errors", "--at", "2026-11-20T11:00:00Z"),
+        ("ack", ident, "--at", "2026-11-20T11:05:00Z"),
+        ("resolve", ident, "--at", "2026-11-20T12:00:00Z"),
+    ):
+        result = cli("incident", *step, cwd=workspace_dir)
+        assert result.exit_code == 0, result.stderr
+    fm = read_document(workspace_dir / OPS / "incidents" / f"{ident}.md").front_matter
+    assert fm is not None
+    assert fm["error_budget"] == [
+        {
+            "service": "api",
+            "slo": "api/availability",
+            "reason": "no events for SLO api/availability while the incident lasted",
+        }
+    ]
+    assert "consumed" not in result.stdout
+
+
 def test_slo_without_logs_mapping_says_so(workspace_dir: Path, cli: Callable[..., Result]) -> None:
     text = SLO_WITH_LOGS.format(extra="").replace(
         "    logs:\n      files: logs/*.csv\n      timestamp: time\n      status: status\n", ""

@@ -206,6 +206,25 @@ def test_open_without_playbook_uses_the_default_ladder(
     assert fm is not None and fm["owner"] == "team-sre"  # first of config 'owners'
 
 
+def test_playbook_without_a_ladder_says_the_default_applies(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    playbook = ws / OPS / "incident-response.md"
+    assert "[from docs/internal/operations/incident-response.md]" in _open(cli, ws).stdout
+    text = playbook.read_text()
+    start = text.index("severities:")
+    end = text.index("roles:")
+    playbook.write_text(text[:start] + text[end:])  # the same playbook without its ladder
+    result = cli(
+        "incident", "open", "-s", "P3", "Batch job late", "--at", "2025-03-05T00:00:00Z", cwd=ws
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "[from the default ladder (docs/internal/operations/incident-response.md defines no"
+        " severities)]"
+    ) in result.stdout
+
+
 def test_same_title_same_day_gets_a_new_id(ws: Path, cli: Callable[..., Result]) -> None:
     assert _open(cli, ws).exit_code == 0
     second = _open(cli, ws)

@@ -247,7 +247,7 @@ def test_unknown_severity_filter_is_refused(
         result = cli("incident", command, "--severity", "P9", cwd=root)
         assert result.exit_code == 2
         assert result.stderr == (
-            "error: unknown severity 'P9' (use one of P1, P2, P3 (from the default ladder))\n"
+            "error: unknown severity 'P9' (use one of P1, P2, P3 (from the default ladder (no incident-response.md yet)))\n"
         )
     bad_date = cli("incident", "stats", "--since", "last week", cwd=root)
     assert bad_date.exit_code == 2

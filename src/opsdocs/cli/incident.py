@@ -74,7 +74,7 @@ def _report(workspace: Workspace, change: Change) -> None:
 
 def _guidance(workspace: Workspace, guidance: Guidance) -> None:
     level = guidance.severity
-    source = guidance.playbook or "the default ladder (no incident-response.md yet)"
+    source = guidance.playbook
     click.echo("")
     click.echo(f"{level.name}: {level.definition}  [from {source}]")
     click.echo(f"  Page: {', '.join(level.page) if level.page else 'nobody (working hours)'}")

@@ -146,8 +146,12 @@ def _measure_one(
         ratio = incident.ratio()
         bad = ratio * incident.total if ratio is not None else None
     total = period.total if period is not None else None
-    if bad is None or not total:
+    if not total:
         return None, f"no events for SLO {target.key} in its period"
+    if incident is None or not incident.total or bad is None:
+        # No traffic while the incident lasted (or the data ends before it): a 0 % share would
+        # claim the incident cost nothing, which the data cannot say.
+        return None, f"no events for SLO {target.key} while the incident lasted"
     budget = slo.budget * total
     if budget <= 0:
         return None, f"SLO {target.key} has no error budget (objective 100%)"

@@ -83,7 +83,7 @@ class Guidance:
 
     severity: Severity
     roles: list[Role]
-    playbook: str | None  # path of the playbook (None: the default ladder)
+    playbook: str  # where the ladder comes from: the playbook's path, or the default ladder
     runbooks: dict[str, str | None]  # service -> runbook path (None: no runbook)
     slos: dict[str, list[str]]  # service -> SLO documents
 
@@ -237,7 +237,7 @@ def guidance_for(
         path = existing.get(service)
         runbooks[service] = workspace.relative(path) if path is not None else None
     slos = {service: slo_documents_for(workspace, service) for service in services}
-    return Guidance(severity, list(playbook.roles), playbook.path, runbooks, slos)
+    return Guidance(severity, list(playbook.roles), playbook.source, runbooks, slos)
 
 
 def _default_owner(workspace: Workspace, services: list[str]) -> str | None:

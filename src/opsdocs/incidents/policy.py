@@ -253,12 +253,25 @@ class IncidentResponseFrontMatter(FrontMatter):
 class Playbook:
     """The ladder and roles in force, and where they came from (None: the defaults)."""
 
-    def __init__(self, model: IncidentResponseFrontMatter | None, path: str | None) -> None:
+    def __init__(
+        self, model: IncidentResponseFrontMatter | None, path: str | None, *, ladder: bool = True
+    ) -> None:
         self.path = path
+        self.defines_ladder = model is not None and ladder  # False: the default ladder applies
         self.severities: list[Severity] = (
             list(model.severities) if model is not None else list(DEFAULT_SEVERITIES)
         )
         self.roles: list[Role] = list(model.roles) if model is not None else list(DEFAULT_ROLES)
+
+    @property
+    def source(self) -> str:
+        """Where the ladder in force comes from, for people: the playbook's path, or why the
+        default ladder applies."""
+        if self.path is None:
+            return "the default ladder (no incident-response.md yet)"
+        if not self.defines_ladder:
+            return f"the default ladder ({self.path} defines no severities)"
+        return self.path
 
     @property
     def severity_names(self) -> list[str]:
@@ -269,10 +282,9 @@ class Playbook:
         for severity in self.severities:
             if severity.name.lower() == name.strip().lower():
                 return severity
-        where = self.path or "the default ladder"
         raise UsageError(
             f"unknown severity {name!r}",
-            hint=f"use one of {', '.join(self.severity_names)} (from {where})",
+            hint=f"use one of {', '.join(self.severity_names)} (from {self.source})",
         )
 
     def find_severity(self, name: str) -> Severity | None:
@@ -302,7 +314,8 @@ def playbook_from_document(doc: Document) -> Playbook:
     model = validate_front_matter(
         doc, IncidentResponseFrontMatter, hint="see docs/incidents.md for the severity ladder"
     )
-    return Playbook(model, str(doc.path))
+    front = doc.front_matter or {}
+    return Playbook(model, str(doc.path), ladder="severities" in front)
 
 
 def load_playbook(workspace: Workspace) -> Playbook:

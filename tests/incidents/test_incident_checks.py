@@ -83,3 +83,22 @@ def test_overdue_and_hand_edits_are_reported(
     # Before the due dates nothing date-dependent fires.
     early = _findings(cli, workspace_dir, "--select", "IR", "--today", "2026-11-21")
     assert [code for code, _, _ in early] == ["IR001", "IR005"]
+
+
+def test_an_overdue_postmortem_hint_names_the_next_status(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    _lifecycle(workspace_dir, cli)
+
+    def hint() -> str:
+        result = cli("check", "--format", "json", "--no-cache", "--select", "IR004",
+                     "--today", "2026-12-01", cwd=workspace_dir)  # fmt: skip
+        data = json.loads(result.stdout)
+        rows = data["findings"] if isinstance(data, dict) else data
+        (row,) = rows
+        return str(row.get("hint") or row["message"])
+
+    assert "--status \"In Review\"', then 'Reviewed'" in hint()  # a Draft
+    moved = cli("incident", "postmortem", ID, "--status", "In Review", cwd=workspace_dir)
+    assert moved.exit_code == 0, moved.stderr
+    assert hint().endswith(f"'opsdocs incident postmortem {ID} --status \"Reviewed\"'")

@@ -97,7 +97,7 @@ def test_status_moves_forward_only_and_review_needs_owners(
     assert back.exit_code == 2
     assert back.stderr == (
         "error: postmortem is In Review; it cannot move to Draft "
-        "(the order is Draft → In Review → Reviewed → Closed)\n"
+        "(the order is Draft → In Review → Reviewed → Closed, one step at a time)\n"
     )
     unknown = cli("incident", "postmortem", ID, "--status", "Done", cwd=resolved)
     assert unknown.exit_code == 2
@@ -109,6 +109,14 @@ def test_status_moves_forward_only_and_review_needs_owners(
     path.write_text(
         path.read_text().replace("    due: 2025-06-01", "    owner: team-auth\n    due: 2025-06-01")
     )
+    skip = cli("incident", "postmortem", ID, "--status", "Closed", cwd=resolved)
+    assert skip.exit_code == 2
+    assert skip.stderr == (
+        "error: postmortem is In Review; it cannot move to Closed (next is Reviewed; the order is"
+        " Draft → In Review → Reviewed → Closed, one step at a time)\n"
+    )
+    assert read_document(path).get("status") == "In Review"
+    assert cli("incident", "postmortem", ID, "--status", "Reviewed", cwd=resolved).exit_code == 0
     assert cli("incident", "postmortem", ID, "--status", "Closed", cwd=resolved).exit_code == 0
     assert read_document(path).get("status") == "Closed"
     assert cli("incident", "close", ID, "--at", "2025-05-06T10:00:00Z", cwd=resolved).exit_code == 0

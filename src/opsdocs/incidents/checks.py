@@ -80,7 +80,13 @@ def _incident_overdue(ctx: WorkspaceContext) -> Iterator[Violation]:
         if status is None:
             hint = f"write it ('opsdocs incident postmortem {ident}') and get it reviewed"
         else:
-            hint = f"finish the review: 'opsdocs incident postmortem {ident} --status Reviewed'"
+            from opsdocs.incidents.postmortem import next_status
+
+            following = next_status(status) or "Reviewed"
+            hint = (
+                f"finish the review: 'opsdocs incident postmortem {ident} --status"
+                f' "{following}"\'' + ("" if following == "Reviewed" else ", then 'Reviewed'")
+            )
         for finding in incident_due_findings(data, today=ctx.today, postmortem_status=status):
             yield Violation(finding.line, finding.col, finding.message, hint, path=facts.path)
 
@@ -236,7 +242,8 @@ RULES = [
         scope="workspace",
         check=_postmortem_rule(
             "postmortem-overdue",
-            "finish the review and move it on: 'opsdocs incident postmortem ID --status Reviewed'",
+            "finish the review and move it on: 'opsdocs incident postmortem ID --status"
+            " \"In Review\"', then 'Reviewed'",
         ),
         collect=_collect_postmortem,
         what=(

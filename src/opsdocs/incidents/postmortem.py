@@ -2,8 +2,8 @@
 
 ``opsdocs incident postmortem ID`` writes it from the template with the timeline and the numbers
 (duration, times to detect, acknowledge, mitigate and resolve, error budget) taken from the
-incident record, and the due date from the severity ladder. Its status moves forward only:
-Draft → In Review → Reviewed → Closed; it cannot be marked Reviewed while an action item lacks an
+incident record, and the due date from the severity ladder. Its status moves forward one step
+at a time: Draft → In Review → Reviewed → Closed; it cannot be marked Reviewed while an action item lacks an
 owner or a due date.
 """
 
@@ -217,8 +217,17 @@ def _normalise_status(value: str) -> PostmortemStatus:
     )
 
 
+def next_status(status: str) -> PostmortemStatus | None:
+    """The status after ``status`` (None after Closed or for an unknown one)."""
+    if status not in POSTMORTEM_STATUSES:
+        return None
+    index = POSTMORTEM_STATUSES.index(status)  # type: ignore[arg-type]
+    return POSTMORTEM_STATUSES[index + 1] if index + 1 < len(POSTMORTEM_STATUSES) else None
+
+
 def set_postmortem_status(workspace: Workspace, ident: str, status: str) -> tuple[Path, str, str]:
-    """Move a postmortem forward (Draft → In Review → Reviewed → Closed).
+    """Move a postmortem one step forward (Draft → In Review → Reviewed → Closed): a review
+    cannot be skipped.
 
     The front matter is edited round-trip (:func:`edit_front_matter`): only the ``status``
     key is written anew, so comments and layout stay. Returns (path, old, new).
@@ -234,10 +243,13 @@ def set_postmortem_status(workspace: Workspace, ident: str, status: str) -> tupl
     with locked(workspace.root, path):
         doc, model = read_postmortem(path)
         old = model.status
-        if POSTMORTEM_STATUSES.index(wanted) <= POSTMORTEM_STATUSES.index(old):
+        step = POSTMORTEM_STATUSES.index(wanted) - POSTMORTEM_STATUSES.index(old)
+        if step != 1:
+            following = next_status(old)
+            then = f"next is {following}; " if following and step > 1 else ""
             raise UsageError(
                 f"postmortem is {old}; it cannot move to {wanted}",
-                hint=f"the order is {' → '.join(POSTMORTEM_STATUSES)}",
+                hint=f"{then}the order is {' → '.join(POSTMORTEM_STATUSES)}, one step at a time",
             )
         if wanted in DONE_STATUSES:
             for n, item in enumerate(model.action_items):

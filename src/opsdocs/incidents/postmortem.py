@@ -3,8 +3,8 @@
 ``opsdocs incident postmortem ID`` writes it from the template with the timeline and the numbers
 (duration, times to detect, acknowledge, mitigate and resolve, error budget) taken from the
 incident record, and the due date from the severity ladder. Its status moves forward one step
-at a time: Draft → In Review → Reviewed → Closed; it cannot be marked Reviewed while an action item lacks an
-owner or a due date.
+at a time: Draft → In Review → Reviewed → Closed; it cannot be marked Reviewed while an action
+item lacks an owner or a due date.
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ def next_status(status: str) -> PostmortemStatus | None:
     """The status after ``status`` (None after Closed or for an unknown one)."""
     if status not in POSTMORTEM_STATUSES:
         return None
-    index = POSTMORTEM_STATUSES.index(status)  # type: ignore[arg-type]
+    index = POSTMORTEM_STATUSES.index(status)
     return POSTMORTEM_STATUSES[index + 1] if index + 1 < len(POSTMORTEM_STATUSES) else None
 
 

@@ -13,11 +13,11 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from opsdocs.documents.schemas import ServiceFrontMatter
 from opsdocs.slo.logsource import LogsSource
-from opsdocs.slo.windows import format_duration, parse_period
+from opsdocs.slo.windows import format_duration, format_float, parse_period
 
 __all__ = [
     "WINDOW_PLACEHOLDER",
@@ -87,10 +87,11 @@ class LatencyIndicator(_Strict):
     type: Literal["latency"]
     metric: str = Field(pattern=_METRIC_NAME, description="The histogram's _bucket series.")
     selector: str = Field(default="", description='Label matchers, e.g. job="api".')
-    threshold: float = Field(gt=0, description="Upper bound of a good request; one of the le.")
+    # buckets before threshold: the threshold's validator reads them, so an error names the key
     buckets: tuple[float, ...] | None = Field(
         default=None, description="The histogram's bucket bounds, to check the threshold."
     )
+    threshold: float = Field(gt=0, description="Upper bound of a good request; one of the le.")
 
     @field_validator("metric")
     @classmethod
@@ -99,14 +100,16 @@ class LatencyIndicator(_Strict):
             raise ValueError(f"must be a histogram's '_bucket' series (got {value!r})")
         return value
 
-    @model_validator(mode="after")
-    def _threshold_is_bucket(self) -> LatencyIndicator:
-        if self.buckets is not None and self.threshold not in self.buckets:
+    @field_validator("threshold")
+    @classmethod
+    def _threshold_is_bucket(cls, value: float, info: ValidationInfo) -> float:
+        buckets = info.data.get("buckets")
+        if buckets is not None and value not in buckets:
             raise ValueError(
-                f"threshold {self.threshold:g} is not one of the buckets; a latency SLI can only"
-                " count requests at a bucket bound"
+                f"threshold {format_float(value)} is not one of the buckets; a latency SLI can"
+                " only count requests at a bucket bound"
             )
-        return self
+        return value
 
 
 class RawIndicator(_Strict):
@@ -185,7 +188,7 @@ class SloSpec(_Strict):
     @classmethod
     def _objective(cls, value: float) -> float:
         if not 0 < value < 100:
-            raise ValueError(f"must be a percentage above 0 and below 100 (got {value:g})")
+            raise ValueError(f"must be a percentage above 0 and below 100 (got {value:.12g})")
         return value
 
     @field_validator("period")

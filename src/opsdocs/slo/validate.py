@@ -253,7 +253,7 @@ def check_slo(
         enabled,
     )
     problems.extend(
-        SpecProblem((*at, key), message, hint, severity)
+        SpecProblem((*at, key) if key else at, message, hint, severity)
         for key, message, hint, severity in schedule
     )
     return problems
@@ -278,7 +278,7 @@ def _schedule_problems(
     if shortest < need:
         problems.append(
             (
-                "period",
+                "",  # a matter of the configuration, reported at the SLO itself
                 f"shortest alert window {format_duration(shortest)} spans fewer than"
                 f" {min_window_scrapes} scrapes of {scrape_interval}",
                 "lower slo.scrape_interval or configure longer slo.windows",
@@ -318,8 +318,8 @@ def _schedule_problems(
         problems.append(
             (
                 "objective",
-                f"an objective of {objective:g} % allows {per_day:.2g} s of full outage a day,"
-                " too little to notice and act on",
+                f"an objective of {format_float(objective)} % allows {per_day:.2g} s of full outage"
+                " a day, too little to notice and act on",
                 "lower the objective, or measure over a longer period",
                 "warning",
             )

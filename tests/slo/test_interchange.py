@@ -209,12 +209,40 @@ def test_openslo_references_resolve_across_files() -> None:
     assert slo.alerting.name == "CheckoutPaging"
 
 
+def _at(text: str, needle: str, nth: int = 0) -> str:
+    """``line:col`` of the ``nth`` line holding ``needle`` (where its key starts)."""
+    rows = [(n, line) for n, line in enumerate(text.split("\n"), 1) if needle in line]
+    number, line = rows[nth]
+    return f"{number}:{line.index(needle) + 1}"
+
+
 def test_openslo_missing_reference_names_file_and_line() -> None:
     with pytest.raises(InputError) as info:
         read_openslo([("slo.yaml", OPENSLO_SLO)])
     assert str(info.value) == (
-        "slo.yaml:1:1: SLI 'checkout-errors' is referenced but not defined (pass its file too)"
+        f"slo.yaml:{_at(OPENSLO_SLO, 'indicatorRef')}: SLI 'checkout-errors' is referenced but"
+        " not defined (pass its file too)"
     )
+
+
+@pytest.mark.parametrize(
+    ("drop", "needle", "nth", "message"),
+    [
+        # the SLI in rest.yaml refers to a DataSource that is not there: rest.yaml, at the
+        # reference of 'total' (the first query read)
+        ("kind: DataSource", "metricSourceRef", 1, "DataSource 'prom' is referenced"),
+        # the AlertPolicy in rest.yaml refers to a missing AlertCondition
+        ("kind: AlertCondition", "conditionRef", 0, "AlertCondition 'fast-burn' is referenced"),
+    ],
+)
+def test_openslo_missing_reference_is_reported_where_it_is_made(
+    drop: str, needle: str, nth: int, message: str
+) -> None:
+    docs = OPENSLO_REST.split("---\n")
+    rest = "---\n".join(d for d in docs if drop not in d)
+    with pytest.raises(InputError) as info:
+        read_openslo([("slo.yaml", OPENSLO_SLO), ("rest.yaml", rest)])
+    assert str(info.value).startswith(f"rest.yaml:{_at(rest, needle, nth)}: {message}")
 
 
 @pytest.mark.parametrize(

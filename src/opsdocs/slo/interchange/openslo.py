@@ -29,7 +29,7 @@ from opsdocs.slo.spec import (
     has_placeholder,
 )
 from opsdocs.slo.windows import DEFAULT_WINDOWS, WindowPair, format_duration, format_float
-from opsdocs.yamlio import load_yaml_all
+from opsdocs.yamlio import YamlData, load_yaml_all
 
 __all__ = ["export_openslo", "read_openslo", "render_openslo"]
 
@@ -47,9 +47,30 @@ class _Object:
     label: str
     line: int
     col: int
+    yaml: YamlData | None = None
+
+    def error(
+        self, message: str, hint: str | None = None, at: tuple[str | int, ...] = ()
+    ) -> InputError:
+        """An error at key path ``at`` of this object (or its nearest known parent)."""
+        line, col = self.line, self.col
+        if at and self.yaml is not None:
+            line, col = self.yaml.position(at) or (line, col)
+        return InputError(message, path=self.label, line=line, col=col, hint=hint)
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a piece of an SLO stands: in which object, at which key path."""
+
+    obj: _Object
+    path: tuple[str | int, ...] = ()
+
+    def __truediv__(self, key: str | int) -> _Where:
+        return _Where(self.obj, (*self.path, key))
 
     def error(self, message: str, hint: str | None = None) -> InputError:
-        return InputError(message, path=self.label, line=self.line, col=self.col, hint=hint)
+        return self.obj.error(message, hint, self.path)
 
 
 def _objects(files: Iterable[tuple[str, str]]) -> dict[tuple[str, str], _Object]:
@@ -79,39 +100,38 @@ def _objects(files: Iterable[tuple[str, str]]) -> dict[tuple[str, str], _Object]
                     col=col,
                     hint=f"first in {found[key].label}",
                 )
-            found[key] = _Object(kind, name, data, label, line, col)
+            found[key] = _Object(kind, name, data, label, line, col, doc)
     return found
 
 
-def _ref(
-    objects: dict[tuple[str, str], _Object], kind: str, name: Any, user: _Object
-) -> dict[str, Any]:
+def _ref(objects: dict[tuple[str, str], _Object], kind: str, name: Any, at: _Where) -> _Object:
+    """The object ``name`` of ``kind``; an error at the referring key when it is not there."""
     target = objects.get((kind, str(name)))
     if target is None:
-        raise user.error(f"{kind} {name!r} is referenced but not defined", "pass its file too")
-    return target.data
+        raise at.error(f"{kind} {name!r} is referenced but not defined", "pass its file too")
+    return target
 
 
-def _query(
-    source: Any, counter: bool, obj: _Object, objects: dict[tuple[str, str], _Object]
-) -> str:
-    spec = (source or {}).get("metricSource", source) or {}
+def _query(source: Any, counter: bool, at: _Where, objects: dict[tuple[str, str], _Object]) -> str:
+    if isinstance(source, dict) and "metricSource" in source:
+        spec, at = source.get("metricSource") or {}, at / "metricSource"
+    else:
+        spec = source or {}
     kind = spec.get("type")
     if "metricSourceRef" in spec:
-        kind = (_ref(objects, "DataSource", spec["metricSourceRef"], obj).get("spec") or {}).get(
-            "type", kind
-        )
+        target = _ref(objects, "DataSource", spec["metricSourceRef"], at / "metricSourceRef")
+        kind = (target.data.get("spec") or {}).get("type", kind)
     if kind is not None and str(kind).lower() != "prometheus":
-        raise obj.error(f"metric source type {kind} is not Prometheus")
+        raise at.error(f"metric source type {kind} is not Prometheus")
     body = spec.get("spec") or {}
     query = body.get("query") or body.get("promql")
     if not isinstance(query, str) or not query.strip():
-        raise obj.error("metric source has no Prometheus query (spec.query)")
+        raise at.error("metric source has no Prometheus query (spec.query)")
     query = query.strip()
     if has_placeholder(query):
         return query
     if not counter:
-        raise obj.error(
+        raise (at / "spec").error(
             "a gauge query without {{window}} cannot be windowed",
             "use counter: true, or write the range as [{{window}}]",
         )
@@ -121,32 +141,36 @@ def _query(
 def _indicator(
     sli: dict[str, Any],
     annotations: dict[str, Any],
-    obj: _Object,
+    at: _Where,
     objects: dict[tuple[str, str], _Object],
 ) -> dict[str, Any]:
+    """The indicator of the SLI ``sli``, which stands at ``at`` (its own object, or inline)."""
     if NS + "indicator" in annotations:
         data: dict[str, Any] = json.loads(annotations[NS + "indicator"])
         return data
     spec = sli.get("spec") or {}
     ratio = spec.get("ratioMetric")
     if not isinstance(ratio, dict):
-        raise obj.error("only ratioMetric indicators can be imported (thresholdMetric cannot)")
+        raise (at / "spec").error(
+            "only ratioMetric indicators can be imported (thresholdMetric cannot)"
+        )
+    at = at / "spec" / "ratioMetric"
     counter = bool(ratio.get("counter", False))
     total = ratio.get("total")
     if "raw" in ratio:
-        query = _query(ratio["raw"], counter, obj, objects)
+        query = _query(ratio["raw"], counter, at / "raw", objects)
         if ratio.get("rawType") == "success":
             query = f"1 - ({query})"
         return {"type": "raw", "error_ratio": query}
     if total is None:
-        raise obj.error("ratioMetric needs 'total' beside 'good' or 'bad'")
-    out: dict[str, Any] = {"type": "ratio", "total": _query(total, counter, obj, objects)}
+        raise at.error("ratioMetric needs 'total' beside 'good' or 'bad'")
+    out: dict[str, Any] = {"type": "ratio", "total": _query(total, counter, at / "total", objects)}
     if "bad" in ratio:
-        out["errors"] = _query(ratio["bad"], counter, obj, objects)
+        out["errors"] = _query(ratio["bad"], counter, at / "bad", objects)
     elif "good" in ratio:
-        out["good"] = _query(ratio["good"], counter, obj, objects)
+        out["good"] = _query(ratio["good"], counter, at / "good", objects)
     else:
-        raise obj.error("ratioMetric needs 'good' or 'bad'")
+        raise at.error("ratioMetric needs 'good' or 'bad'")
     return out
 
 
@@ -161,10 +185,12 @@ def _convert(obj: _Object, objects: dict[tuple[str, str], _Object]) -> tuple[str
     service = spec.get("service")
     if not isinstance(service, str):
         raise obj.error("SLO has no spec.service")
+    here = _Where(obj, ("spec",))
     if "indicatorRef" in spec:
-        sli = _ref(objects, "SLI", spec["indicatorRef"], obj)
+        sli_obj = _ref(objects, "SLI", spec["indicatorRef"], here / "indicatorRef")
+        sli, sli_at = sli_obj.data, _Where(sli_obj)
     elif isinstance(spec.get("indicator"), dict):
-        sli = spec["indicator"]
+        sli, sli_at = spec["indicator"], here / "indicator"
     else:
         raise obj.error("SLO has neither indicator nor indicatorRef")
     method = spec.get("budgetingMethod", "Occurrences")
@@ -185,16 +211,21 @@ def _convert(obj: _Object, objects: dict[tuple[str, str], _Object]) -> tuple[str
     else:
         raise obj.error("objective has neither target nor targetPercent")
     alerting: dict[str, Any] = {"page": {"enabled": False}, "ticket": {"enabled": False}}
-    for policy_ref in spec.get("alertPolicies") or []:
+    for n, policy_ref in enumerate(spec.get("alertPolicies") or []):
+        policy_at = here / "alertPolicies" / n
         if isinstance(policy_ref, str):
-            policy = _ref(objects, "AlertPolicy", policy_ref, obj)
+            policy_obj = _ref(objects, "AlertPolicy", policy_ref, policy_at)
+            policy, policy_at = policy_obj.data, _Where(policy_obj)
         elif isinstance(policy_ref, dict) and "alertPolicyRef" in policy_ref:
-            policy = _ref(objects, "AlertPolicy", policy_ref["alertPolicyRef"], obj)
+            ref_at = policy_at / "alertPolicyRef"
+            policy_obj = _ref(objects, "AlertPolicy", policy_ref["alertPolicyRef"], ref_at)
+            policy, policy_at = policy_obj.data, _Where(policy_obj)
         else:
             policy = policy_ref
-        for cond in (policy.get("spec") or {}).get("conditions") or []:
+        for m, cond in enumerate((policy.get("spec") or {}).get("conditions") or []):
             if isinstance(cond, dict) and "conditionRef" in cond:
-                cond = _ref(objects, "AlertCondition", cond["conditionRef"], obj)
+                cond_at = policy_at / "spec" / "conditions" / m / "conditionRef"
+                cond = _ref(objects, "AlertCondition", cond["conditionRef"], cond_at).data
             severity = str(((cond or {}).get("spec") or {}).get("severity", "")).lower()
             if severity in _SEVERITIES:
                 alerting[_SEVERITIES[severity]] = {}
@@ -207,7 +238,7 @@ def _convert(obj: _Object, objects: dict[tuple[str, str], _Object]) -> tuple[str
         "name": _slug(obj.name.removeprefix(f"{service}-") or obj.name),
         "objective": float(percent),
         "period": str(window.get("duration", "30d")),
-        "indicator": _indicator(sli, annotations, obj, objects),
+        "indicator": _indicator(sli, annotations, sli_at, objects),
         "no_data": annotations.get(NS + "no-data", "skip"),
         "alerting": alerting,
     }

@@ -146,7 +146,7 @@ def test_whole_lifecycle(ws: Path, cli: Callable[..., Result]) -> None:
     assert entries[-1] == "- 2025-03-06T10:00:00Z — Closed"
 
     listed = cli("incident", "list", cwd=ws)
-    assert listed.stdout.startswith(f"{ID}  P2   closed")
+    assert listed.stdout.startswith(f"{ID}  P2  closed")
     assert cli("incident", "list", "--open", cwd=ws).stdout.strip() == "No incidents open."
 
     readme = (ws / OPS / "README.md").read_text()
@@ -509,3 +509,15 @@ def test_log_leaves_the_index_alone_and_status_changes_refresh_it(
     assert cli("incident", "ack", ID, "--at", "2025-03-04T14:07:00Z", cwd=ws).exit_code == 0
     assert calls == ["index"]
     assert "P1, active, api-server" in (ws / OPS / "README.md").read_text()
+
+
+def test_list_aligns_its_columns(ws: Path, cli: Callable[..., Result]) -> None:
+    assert _open(cli, ws).exit_code == 0
+    short = cli("incident", "open", "-s", "P3", "Lag", "--at", "2025-03-05T09:00:00Z", cwd=ws)
+    assert short.exit_code == 0, short.stderr
+    lines = cli("incident", "list", cwd=ws).stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["2025-03-05-lag", ID]  # newest first
+    # every column starts at the same place on every line
+    for column in ("P", "triage", "2025-03-0"):
+        starts = {line.index(column, len(line.split()[0])) for line in lines}
+        assert len(starts) == 1, (column, lines)

@@ -367,13 +367,21 @@ def list_command(
     if not rows:
         click.echo("No incidents" + (" open." if open_only else " match."))
         return 0
-    for row in rows:
-        drill = " [drill]" if row.drill else ""
-        services = ",".join(row.services) or "-"
-        click.echo(
-            f"{row.id}  {row.severity:<4} {row.status:<9} {row.started}  {services}  "
-            f"{row.title}{drill}"
+    table = [
+        (
+            row.id,
+            row.severity,
+            row.status,
+            row.started or "-",
+            ",".join(row.services) or "-",
+            row.title + (" [drill]" if row.drill else ""),
         )
+        for row in rows
+    ]
+    widths = [max(len(cells[i]) for cells in table) for i in range(5)]
+    for cells in table:
+        padded = [cell.ljust(width) for cell, width in zip(cells, widths, strict=False)]
+        click.echo("  ".join([*padded, cells[5]]))
     return 0
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from opsdocs.config import find_root, load_config
+from opsdocs.config import find_root, key_position, load_config
 from opsdocs.errors import ConfigError
 from tests.conftest import Result, build_tree
 
@@ -26,8 +26,9 @@ def test_pyproject_table_and_unknown_keys(tmp_path: Path) -> None:
     assert config.docs_dir == "ops"
     assert config.owners == ["team-a"]
     assert config.section("check") == {"strict": True}
-    assert config.warnings == [
-        f"{tmp_path / 'pyproject.toml'}: unknown key 'review_evry' (ignored)"
+    assert [warning.format() for warning in config.warnings] == [
+        f"{tmp_path / 'pyproject.toml'}:7:1: unknown key 'review_evry' (ignored) "
+        "(check its spelling; see docs/configuration.md)"
     ]
 
 
@@ -45,16 +46,16 @@ def test_opsdocs_toml_wins_over_pyproject(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('review_every = "3 months"\n', "review_every: Value error, must be a number of days"),
-        ("owners = 3\n", "owners: Input should be a valid list"),
-        ('check = "yes"\n', "check: must be a table"),
+        ('review_every = "3 months"\n', "1:1: review_every: must be a number of days"),
+        ("# teams\n\n  owners = 3\n", "3:3: owners: Input should be a valid list"),
+        ('docs_dir = "d"\ncheck = "yes"\n', "2:1: check: must be a table (write it as [check])"),
     ],
 )
-def test_bad_values_name_key_and_file(tmp_path: Path, text: str, message: str) -> None:
+def test_bad_values_name_key_file_and_line(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "opsdocs.toml").write_text(text)
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path)
-    assert str(info.value).startswith(f"{tmp_path / 'opsdocs.toml'}: {message}")
+    assert str(info.value).startswith(f"{tmp_path / 'opsdocs.toml'}:{message}")
 
 
 def test_invalid_toml_has_a_position(tmp_path: Path, cli: Callable[..., Result]) -> None:
@@ -65,10 +66,56 @@ def test_invalid_toml_has_a_position(tmp_path: Path, cli: Callable[..., Result])
 
 
 def test_unknown_key_is_warned_on_the_cli(tmp_path: Path, cli: Callable[..., Result]) -> None:
-    (tmp_path / "opsdocs.toml").write_text("colour = 1\n")
+    (tmp_path / "opsdocs.toml").write_text('docs_dir = "ops"\ncolour = 1\n')
+    (tmp_path / "sub").mkdir()
     result = cli("list", cwd=tmp_path)
     assert result.exit_code == 0
-    assert "warning: " in result.stderr and "unknown key 'colour' (ignored)" in result.stderr
+    assert result.stderr.startswith(
+        "warning: opsdocs.toml:2:1: unknown key 'colour' (ignored) (check its spelling"
+    )
+    below = cli("list", cwd=tmp_path / "sub")  # the path is shown from where the user is
+    assert below.stderr.startswith(f"warning: {tmp_path / 'opsdocs.toml'}:2:1: unknown key")
+
+
+PYPROJECT = """\
+[project]
+name = "x"
+
+[tool.opsdocs]
+docs_dir = "ops"
+slo.scrape_interval = "1m"
+
+[tool.opsdocs.check]
+select = ["FM"]
+  "ignore" = ["ST002"]
+
+[tool.opsdocs.profiles.alerts]
+guidance = { Meaning = "What it means." }
+
+[tool.opsdocs.report]
+"""
+
+
+@pytest.mark.parametrize(
+    ("keys", "position"),
+    [
+        (("docs_dir",), (5, 1)),
+        (("slo", "scrape_interval"), (6, 1)),  # a dotted key
+        (("check", "select", 0), (9, 1)),  # a list item: the list's key
+        (("check", "ignore"), (10, 3)),  # a quoted, indented key
+        (("check", "strict"), (8, 1)),  # not written: its table
+        (("profiles", "alerts", "guidance", "Meaning"), (13, 1)),  # inside an inline table
+        (("report", "prometheus_url"), (15, 1)),
+        (("nothing", "here"), (None, None)),
+    ],
+)
+def test_key_position_finds_the_line_of_a_key(
+    tmp_path: Path, keys: tuple[object, ...], position: tuple[int | None, int | None]
+) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text(PYPROJECT)
+    assert key_position(path, keys) == position
+    assert key_position(tmp_path / "missing.toml", keys) == (None, None)
 
 
 def test_find_root_walks_up(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from opsdocs.documents.schemas import parse_duration
-from opsdocs.errors import ConfigError
+from opsdocs.errors import ConfigError, OpsdocsWarning
 
-__all__ = ["FEATURE_SECTIONS", "Config", "find_root", "load_config"]
+__all__ = [
+    "FEATURE_SECTIONS",
+    "Config",
+    "config_error",
+    "find_root",
+    "key_position",
+    "load_config",
+]
 
 #: Tables owned by features; each validates its own keys.
 FEATURE_SECTIONS = ("check", "slo", "report", "profiles")
@@ -55,7 +63,7 @@ class Config:
     review_every: str = "90d"
     owners: list[str] = field(default_factory=list)
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[OpsdocsWarning] = field(default_factory=list)
 
     def section(self, name: str) -> dict[str, Any]:
         """The raw table of a feature (empty when absent)."""
@@ -64,6 +72,72 @@ class Config:
     @property
     def source_label(self) -> str:
         return str(self.source) if self.source is not None else "configuration"
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(
+    r"^(\s*)((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*="
+)
+
+
+def _dotted(text: str) -> tuple[str, ...]:
+    return tuple(
+        part.strip().strip("\"'")
+        for part in re.split(r"\.(?=(?:[^\"']|\"[^\"]*\"|'[^']*')*$)", text)
+    )
+
+
+def key_position(
+    source: str | Path | None, keys: Sequence[object]
+) -> tuple[int | None, int | None]:
+    """Line and column of the opsdocs key path ``keys`` in the TOML file ``source``.
+
+    ``keys`` is relative to the opsdocs table (``("check", "select")``); in ``pyproject.toml`` it
+    lives below ``[tool.opsdocs]``. List indexes stop the path at the list's key. When the key is
+    not written out (a missing key, an inline table) the nearest enclosing key or table header is
+    given; ``(None, None)`` when nothing of the path is found or the file cannot be read.
+    """
+    if source is None:
+        return None, None
+    path = Path(source)
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None, None
+    prefix: tuple[str, ...] = ("tool", "opsdocs") if path.name == "pyproject.toml" else ()
+    wanted: list[str] = list(prefix)
+    for key in keys:
+        if isinstance(key, int):
+            break
+        wanted.append(str(key))
+    target = tuple(wanted)
+    best: tuple[int, int | None, int | None] = (len(prefix), None, None)
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            table = _dotted(header.group(1))
+            found, col = table, line.index("[") + 1
+        else:
+            key = _KEY.match(line)
+            if not key:
+                continue
+            found, col = table + _dotted(key.group(2)), len(key.group(1)) + 1
+        if target[: len(found)] == found and len(found) > best[0]:
+            best = (len(found), number, col)
+            if found == target:
+                break
+    return best[1], best[2]
+
+
+def config_error(
+    source: str | Path | None, keys: Sequence[object], message: str, *, hint: str | None = None
+) -> ConfigError:
+    """A :class:`ConfigError` about ``keys`` (``check.select``), at their line in ``source``."""
+    line, col = key_position(source, keys)
+    label = ".".join(str(k) for k in keys)
+    text = f"{label}: {message}" if label else message
+    return ConfigError(text, path=source, line=line, col=col, hint=hint)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -120,9 +194,9 @@ def load_config(root: Path) -> Config:
         settings = _Settings.model_validate(table)
     except ValidationError as exc:
         error = exc.errors()[0]
-        key = ".".join(str(p) for p in error["loc"])
-        raise ConfigError(
-            f"{key}: {error['msg']}", path=source, hint="see docs/configuration.md"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise config_error(
+            source, error["loc"], message, hint="see docs/configuration.md"
         ) from None
     config = Config(
         root=root,
@@ -135,10 +209,20 @@ def load_config(root: Path) -> Config:
     for key, value in (settings.model_extra or {}).items():
         if key in FEATURE_SECTIONS:
             if not isinstance(value, dict):
-                raise ConfigError(
-                    f"{key}: must be a table", path=source, hint=f"write it as [tool.opsdocs.{key}]"
+                header = f"tool.opsdocs.{key}" if source.name == "pyproject.toml" else key
+                raise config_error(
+                    source, (key,), "must be a table", hint=f"write it as [{header}]"
                 )
             config.sections[key] = value
         else:
-            config.warnings.append(f"{source}: unknown key '{key}' (ignored)")
+            line, col = key_position(source, (key,))
+            config.warnings.append(
+                OpsdocsWarning(
+                    f"unknown key '{key}' (ignored)",
+                    path=source,
+                    line=line,
+                    col=col,
+                    hint="check its spelling; see docs/configuration.md",
+                )
+            )
     return config

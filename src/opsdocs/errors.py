@@ -19,8 +19,8 @@ __all__ = [
 ]
 
 
-class OpsdocsError(Exception):
-    """Root of every error opsdocs raises on purpose."""
+class _Located:
+    """A one-line message with where (``path:line:col``) and how to fix it."""
 
     def __init__(
         self,
@@ -36,7 +36,6 @@ class OpsdocsError(Exception):
         self.line = line
         self.col = col
         self.hint = hint
-        super().__init__(self.format())
 
     @property
     def location(self) -> str:
@@ -57,6 +56,22 @@ class OpsdocsError(Exception):
         return f"{location}: {text}" if location else text
 
 
+class OpsdocsError(_Located, Exception):
+    """Root of every error opsdocs raises on purpose."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        col: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        _Located.__init__(self, message, path=path, line=line, col=col, hint=hint)
+        Exception.__init__(self, self.format())
+
+
 class UsageError(OpsdocsError):
     """The command was called wrongly (bad argument, unknown kind, bad name)."""
 
@@ -73,5 +88,17 @@ class ConfigError(OpsdocsError):
     """The opsdocs configuration is invalid."""
 
 
-class OpsdocsWarning(UserWarning):
-    """Something worth telling the user that does not stop the command."""
+class OpsdocsWarning(_Located, UserWarning):
+    """Something worth telling the user that does not stop the command (same shape as errors)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        col: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        _Located.__init__(self, message, path=path, line=line, col=col, hint=hint)
+        UserWarning.__init__(self, self.format())

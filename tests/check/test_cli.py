@@ -135,7 +135,7 @@ def test_bad_configuration_exits_2_naming_key_and_file(tmp_path: Path, cli: Cli)
     result = cli("check", str(folder), cwd=tmp_path)
     assert result.exit_code == 2
     assert result.stderr == (
-        "error: opsdocs.toml: check.strict: Input should be a valid boolean, unable to "
+        "error: opsdocs.toml:2:1: check.strict: Input should be a valid boolean, unable to "
         "interpret input (see docs/check.md)\n"
     )
 
@@ -230,7 +230,14 @@ def test_rule_all_json(cli: Cli) -> None:
 
 def test_rule_all_text_lists_every_code(cli: Cli) -> None:
     result = cli("rule", "--all")
-    assert [line.split()[0] for line in result.stdout.splitlines()] == [r.code for r in all_rules()]
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [r.code for r in all_rules()]
+    # the columns line up however long a rule's name is
+    severity_at = {
+        line.index(" error ") if " error " in line else line.index(" warning ") for line in lines
+    }
+    summary_at = {line.index(r.summary) for line, r in zip(lines, all_rules(), strict=True)}
+    assert len(severity_at) == 1 and len(summary_at) == 1
 
 
 def test_rule_unknown(cli: Cli) -> None:

@@ -91,8 +91,8 @@ def test_profile_declared_twice_is_a_config_error(tmp_path: Path, cli: Cli) -> N
     result = cli("check", "alerts", cwd=tmp_path)
     assert result.exit_code == 2
     assert result.stderr == (
-        "error: opsdocs.toml: profiles.a: declared twice (keep it in [tool.opsdocs.profiles] "
-        "or [tool.opsdocs.check.profiles])\n"
+        "error: opsdocs.toml:3:1: check.profiles.a: profile 'a' is declared twice "
+        "(keep one of profiles.a and check.profiles.a)\n"
     )
 
 
@@ -101,4 +101,4 @@ def test_unknown_profile_key_is_a_config_error(tmp_path: Path, cli: Cli) -> None
     (tmp_path / "alerts").mkdir()
     result = cli("check", "alerts", cwd=tmp_path)
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: opsdocs.toml: profiles.a.section: ")
+    assert result.stderr.startswith("error: opsdocs.toml:2:1: profiles.a.section: ")

@@ -67,7 +67,47 @@ def test_help_is_instant_and_imports_nothing_heavy(tmp_path: Path) -> None:
 def test_unknown_command_is_a_usage_error(cli: Callable[..., Result], tmp_path: Path) -> None:
     result = cli("frobnicate", cwd=tmp_path)
     assert result.exit_code == 2
-    assert "No such command 'frobnicate'" in result.stderr
+    assert result.stderr == "error: No such command 'frobnicate' (see 'opsdocs --help')\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "stderr"),
+    [
+        (
+            ["check", "--format", "xml"],
+            "error: Invalid value for '--format': 'xml' is not one of 'text', 'json', 'sarif', "
+            "'github' (see 'opsdocs check --help')",
+        ),
+        (["incident", "ack"], "error: Missing argument 'ID' (see 'opsdocs incident ack --help')"),
+        (
+            ["new", "runbook", "api", "--today", "2026-13-01"],
+            "error: Invalid value for '--today': '2026-13-01' does not match the format "
+            "'%Y-%m-%d' (see 'opsdocs new --help')",
+        ),
+    ],
+)
+def test_click_usage_errors_are_one_error_line(
+    args: list[str], stderr: str, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    result = cli(*args, cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == stderr + "\n"
+    assert result.stdout == ""
+
+
+def test_unknown_option_is_one_error_line(cli: Callable[..., Result], tmp_path: Path) -> None:
+    result = cli("check", "--no-such-option", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: No such option '--no-such-option'")
+    assert result.stderr.endswith(" (see 'opsdocs check --help')\n")
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_bare_group_shows_its_help(cli: Callable[..., Result], tmp_path: Path) -> None:
+    result = cli("incident", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Usage: opsdocs incident [OPTIONS] COMMAND")
+    assert "  open " in result.stderr
 
 
 def test_bug_exits_3_with_one_line(

@@ -145,8 +145,9 @@ def test_text_outside_markers_is_kept_byte_for_byte(
     before: str, inside: str, after: str, tmp_path_factory: object
 ) -> None:
     text = f"{before}{INDEX_START}{inside}{INDEX_END}{after}"
-    new = replace_block(text, "\nBLOCK\n", path=Path("R.md"), start=INDEX_START, end=INDEX_END)
-    assert new == f"{before}{INDEX_START}\nBLOCK\n{INDEX_END}{after}"
+    # a one-line block: the line-ending rule has nothing to change
+    new = replace_block(text, " BLOCK ", path=Path("R.md"), start=INDEX_START, end=INDEX_END)
+    assert new == f"{before}{INDEX_START} BLOCK {INDEX_END}{after}"
     assert new.encode("utf-8").startswith(before.encode("utf-8"))
     assert new.encode("utf-8").endswith(after.encode("utf-8"))
 
@@ -166,3 +167,15 @@ def test_index_command_keeps_outside_bytes(
     data = readme.read_bytes()
     assert data.startswith(f"{before}{INDEX_START}".encode())
     assert data.endswith(f"{INDEX_END}{after}".encode())
+
+
+def test_index_of_a_crlf_readme_is_written_with_crlf(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    readme = workspace_dir / "docs/internal/operations/README.md"
+    readme.write_bytes(readme.read_bytes().replace(b"\n", b"\r\n"))
+    assert cli("new", "runbook", "api", "--owner", "team-api", cwd=workspace_dir).exit_code == 0
+    data = readme.read_bytes()
+    assert b"runbook-api.md" in data
+    assert data.count(b"\n") == data.count(b"\r\n")  # no bare LF anywhere, index included
+    assert cli("index", "--check", cwd=workspace_dir).exit_code == 0

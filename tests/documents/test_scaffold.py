@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from opsdocs.documents.kinds import KINDS, get_kind
+from opsdocs.documents.kinds import KINDS, get_kind, kind_for_filename
 from opsdocs.documents.parse import read_document
 from opsdocs.documents.scaffold import bundled_template
 from tests.conftest import Result, build_tree, snapshot
@@ -44,6 +44,13 @@ def test_init_lays_out_the_seed_structure(tmp_path: Path, cli: Callable[..., Res
             assert f"- **{section.title}** - " in text
     assert "**Naming**: `runbook-{service}.md`" in text
     assert "**File**: `incident-response.md`" in text
+    # the seed's Example lines, and every example follows its kind's naming rule
+    assert "**Example**: `runbook-api-server.md`, `runbook-database.md`" in text
+    assert "**Example**: `slo-api-availability.md`, `slo-search-latency.md`" in text
+    for kind in KINDS:
+        assert kind.singleton or kind.examples, kind.name
+        for example in kind.examples:
+            assert kind_for_filename(example, kind.folder) is kind, example
     assert (
         "cp templates/docs/runbook-template.md docs/internal/operations/runbook-{service}.md"
         in text
@@ -145,6 +152,11 @@ def test_new_defaults_owner_and_service(workspace_dir: Path, cli: Callable[..., 
         (["playbook", "x"], "error: unknown kind 'playbook' (use one of: runbook, slo"),
         (["runbook", "api", "--service", "web"], "error: a runbook's service is its name (api)"),
         (["slo", "x", "--title", "   "], "error: the title is empty"),
+        (["slo", "x", "--title", "Two\n# lines"], "error: the title 'Two\\n# lines' is not one"),
+        (["slo", "x", "--title", "Tab\there"], "error: the title 'Tab\\there' is not one"),
+        (["runbook", "api", "--owner", "Team API"], "error: invalid owner 'Team API' (use"),
+        (["runbook", "api", "--owner", ""], "error: invalid owner ''"),
+        (["slo", "x", "--service", "Web App"], "error: invalid service 'Web App'"),
     ],
 )
 def test_new_refuses_bad_input_and_writes_nothing(

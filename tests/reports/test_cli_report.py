@@ -241,7 +241,7 @@ def test_bad_report_config(report: Callable[..., Result], workspace: Path) -> No
     result = report(cwd=workspace)
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ")
-    assert "opsdocs.toml: report.sorce: Extra inputs are not permitted" in result.stderr
+    assert "opsdocs.toml:3:1: report.sorce: Extra inputs are not permitted" in result.stderr
 
 
 def test_markdown_format(report: Callable[..., Result], workspace: Path) -> None:

@@ -159,7 +159,7 @@ def test_bad_slo_config_names_key_and_file(tmp_path: Path, cli: Callable[..., Re
     result = cli("slo", "rules", cwd=tmp_path)
     assert result.exit_code == 2
     assert result.stderr == (
-        "error: opsdocs.toml: slo.scrape_interval: must be a duration such as '5m', '1h' or"
+        "error: opsdocs.toml:2:1: slo.scrape_interval: must be a duration such as '5m', '1h' or"
         " '3d' (got 'often') (see docs/slo-spec.md#configuration)\n"
     )
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from opsdocs.config import Config
+from opsdocs.config import Config, config_error
 from opsdocs.errors import ConfigError
 
 __all__ = ["CheckSettings", "Profile", "load_settings"]
@@ -108,8 +108,9 @@ class CheckSettings(BaseModel):
 
 def _error(exc: ValidationError, prefix: str, config: Config) -> ConfigError:
     error = exc.errors()[0]
-    key = ".".join(str(p) for p in (prefix, *error["loc"]))
-    return ConfigError(f"{key}: {error['msg']}", path=config.source_label, hint="see docs/check.md")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    keys = (*prefix.split("."), *error["loc"])
+    return config_error(config.source, keys, message, hint="see docs/check.md")
 
 
 def load_settings(config: Config) -> CheckSettings:
@@ -118,8 +119,8 @@ def load_settings(config: Config) -> CheckSettings:
     top_profiles = config.section("profiles")
     table.pop("review_every", None)
     if "features" in table:
-        raise ConfigError(
-            "check.features: unknown key", path=config.source_label, hint="see docs/check.md"
+        raise config_error(
+            config.source, ("check", "features"), "unknown key", hint="see docs/check.md"
         )
     try:
         settings = CheckSettings.model_validate(table)
@@ -131,10 +132,11 @@ def load_settings(config: Config) -> CheckSettings:
         except ValidationError as exc:
             raise _error(exc, f"profiles.{name}", config) from None
         if name in settings.profiles:
-            raise ConfigError(
-                f"profiles.{name}: declared twice",
-                path=config.source_label,
-                hint="keep it in [tool.opsdocs.profiles] or [tool.opsdocs.check.profiles]",
+            raise config_error(
+                config.source,
+                ("check", "profiles", name),
+                f"profile {name!r} is declared twice",
+                hint=f"keep one of profiles.{name} and check.profiles.{name}",
             )
         settings.profiles[name] = profile
     settings.review_every = config.review_every

@@ -92,6 +92,10 @@ def _error(message: str) -> None:
     click.echo(f"error: {message}", err=True)
 
 
+def _one_line(message: str) -> str:
+    return " ".join(message.split()).rstrip(".")
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Run the command line and exit with its code."""
     sys.exit(run(argv))
@@ -113,8 +117,15 @@ def run(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except click.exceptions.NoArgsIsHelpError as exc:  # a bare group: its help, as Click does
         exc.show()
+        return EXIT_USAGE
+    except click.UsageError as exc:  # bad option, bad choice, missing argument: one line
+        command = exc.ctx.command_path if exc.ctx is not None else "opsdocs"
+        _error(f"{_one_line(exc.format_message())} (see '{command} --help')")
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        _error(_one_line(exc.format_message()))
         return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code
     except OpsdocsError as exc:
         if exc.path is not None:

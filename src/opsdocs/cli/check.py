@@ -104,8 +104,9 @@ def rule_command(rule: str | None, show_all: bool, fmt: str) -> int:
         data = [r.as_dict() for r in rules]
         echo_json(data if show_all else data[0])
     elif show_all:
+        width = max(len(r.name) for r in rules)
         for r in rules:
-            click.echo(f"{r.code}  {r.name:<32} {r.severity:<8} {r.summary}")
+            click.echo(f"{r.code}  {r.name:<{width}}  {r.severity:<7}  {r.summary}")
     else:
         click.echo(rule_text(rules[0]), nl=False)
     return 0

@@ -25,8 +25,12 @@ class AppContext:
 
             chosen = root if root is not None else (Path(self.root) if self.root else None)
             self._workspace = Workspace.discover(root=chosen)
+            from opsdocs.cli import display_path
+
             for warning in self._workspace.config.warnings:
-                click.echo(f"warning: {warning}", err=True)
+                if warning.path is not None:
+                    warning.path = display_path(warning.path)
+                click.echo(f"warning: {warning.format()}", err=True)
         return self._workspace
 
 

@@ -181,6 +181,8 @@ def render_index(entries: list[IndexEntry]) -> str:
 def replace_block(text: str, block: str, *, path: Path, start: str, end: str) -> str:
     """``text`` with everything between the ``start`` and ``end`` markers replaced by ``block``.
 
+    The block takes the file's line endings (a CRLF file stays CRLF).
+
     Raises :class:`DocumentError` when a marker is missing, repeated, or out of order.
     """
     for marker in (start, end):
@@ -205,6 +207,9 @@ def replace_block(text: str, block: str, *, path: Path, start: str, end: str) ->
             hint="put the start marker first",
         )
     _, _, tail = rest.partition(end)
+    first_break = text.find("\n")
+    if first_break > 0 and text[first_break - 1] == "\r":  # keep a CRLF file CRLF
+        block = block.replace("\r\n", "\n").replace("\n", "\r\n")
     return f"{head}{start}{block}{end}{tail}"
 
 

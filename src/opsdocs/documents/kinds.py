@@ -59,6 +59,8 @@ class Kind:
     reviewed: bool = True
     #: The command that creates documents of this kind, when 'opsdocs new' must not.
     created_by: str | None = None
+    #: File names shown as examples in the README (the seed's "Example" lines).
+    examples: tuple[str, ...] = ()
 
     @property
     def singleton(self) -> bool:
@@ -134,11 +136,12 @@ class Kind:
             return None
 
 
-def validate_name(name: str) -> str:
+def validate_name(name: str, *, what: str = "name", example: str = "api-server") -> str:
+    """``name`` if it is lowercase letters, digits and single hyphens; else a UsageError."""
     if not _NAME_RE.match(name):
         raise UsageError(
-            f"invalid name {name!r}",
-            hint="use lowercase letters, digits and single hyphens, e.g. 'api-server'",
+            f"invalid {what} {name!r}",
+            hint=f"use lowercase letters, digits and single hyphens, e.g. '{example}'",
         )
     return name
 
@@ -149,6 +152,7 @@ _RUNBOOK = Kind(
     index_heading="Runbooks",
     purpose="Step-by-step procedures for operational tasks",
     filename="runbook-{name}.md",
+    examples=("runbook-api-server.md", "runbook-database.md"),
     name_help="service name",
     service_from_name=True,
     empty_index_text="(None yet - create your first runbook!)",
@@ -188,6 +192,7 @@ _SLO = Kind(
     index_heading="SLO Definitions",
     purpose="Define service level objectives",
     filename="slo-{name}.md",
+    examples=("slo-api-availability.md", "slo-search-latency.md"),
     name_help="SLO name",
     schema_ref="opsdocs.slo.spec:SloFrontMatter",
     sections=(
@@ -235,6 +240,7 @@ _INCIDENT = Kind(
     purpose="The record of one incident: severity, status, milestones, roles and timeline",
     filename="{date}-{name}.md",
     folder="incidents",
+    examples=("2026-03-14-checkout-5xx.md",),
     name_help="slug",
     empty_index_text="(None yet - open one with `opsdocs incident open`)",
     schema_ref="opsdocs.incidents.records:IncidentFrontMatter",
@@ -260,6 +266,7 @@ _POSTMORTEM = Kind(
     purpose="The blameless review of one incident, with action items",
     filename="{date}-{name}.md",
     folder="postmortems",
+    examples=("2026-03-14-checkout-5xx.md",),
     name_help="slug",
     empty_index_text="(None yet - write one with `opsdocs incident postmortem ID`)",
     schema_ref="opsdocs.incidents.postmortem:PostmortemFrontMatter",
@@ -320,6 +327,7 @@ _MONITORING = Kind(
     index_heading="Monitoring & Alerting",
     purpose="What to monitor and the alert thresholds",
     filename="monitoring-{name}.md",
+    examples=("monitoring-api-server.md", "monitoring-platform.md"),
     name_help="service or area name",
     schema_ref="opsdocs.documents.schemas:OptionalServiceFrontMatter",
     sections=(
@@ -345,6 +353,7 @@ _ON_CALL = Kind(
     index_heading="On-Call",
     purpose="Rotation, escalation and paging expectations",
     filename="on-call-{name}.md",
+    examples=("on-call-team-api.md", "on-call-platform.md"),
     name_help="team or rotation name",
     schema_ref="opsdocs.documents.schemas:OptionalServiceFrontMatter",
     sections=(
@@ -376,6 +385,7 @@ _CAPACITY = Kind(
     index_heading="Capacity Planning",
     purpose="Resource forecasting and scaling",
     filename="capacity-{name}.md",
+    examples=("capacity-database.md", "capacity-search.md"),
     name_help="service name",
     service_from_name=True,
     schema_ref="opsdocs.documents.schemas:ServiceFrontMatter",
@@ -404,6 +414,7 @@ _COST = Kind(
     index_heading="Cost Management",
     purpose="Budget and cost optimisation",
     filename="cost-{name}.md",
+    examples=("cost-team-api.md", "cost-cloud-storage.md"),
     name_help="scope name",
     schema_ref="opsdocs.documents.schemas:OptionalServiceFrontMatter",
     sections=(

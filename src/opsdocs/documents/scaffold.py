@@ -150,6 +150,16 @@ def _record_template(text: str, provenance: str, path: Path) -> str:
     return "\n".join(lines)
 
 
+def _check_title(title: str) -> None:
+    if not title.strip():
+        raise UsageError("the title is empty", hint="pass a title with some words in it")
+    if any(ch in title for ch in "\r\n") or not title.isprintable():
+        raise UsageError(
+            f"the title {title!r} is not one printable line",
+            hint="the title becomes the H1 heading: pass it without line breaks or tabs",
+        )
+
+
 def new_document(
     workspace: Workspace,
     kind_name: str,
@@ -197,9 +207,11 @@ def new_document(
             )
         service = name
     if service is not None:
-        validate_name(service)
-    if title is not None and not title.strip():
-        raise UsageError("the title is empty", hint="pass a title with some words in it")
+        validate_name(service, what="service")
+    if title is not None:
+        _check_title(title)
+    if owner is not None:
+        validate_name(owner, what="owner", example="team-api")
     source, label, provenance = _template_for(workspace, kind)
     variables = {
         "kind": kind.name,

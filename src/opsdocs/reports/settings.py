@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from opsdocs.errors import ConfigError
+from opsdocs.config import config_error
 
 __all__ = ["ReportSettings", "SourceName", "load_report_settings"]
 
@@ -40,8 +40,7 @@ def load_report_settings(
         return ReportSettings.model_validate(raw or {})
     except ValidationError as exc:
         first = exc.errors()[0]
-        key = ".".join(str(p) for p in ("report", *first["loc"]))
         message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError(
-            f"{key}: {message}", path=source, hint="see docs/reports.md#configuration"
+        raise config_error(
+            source, ("report", *first["loc"]), message, hint="see docs/reports.md#configuration"
         ) from None

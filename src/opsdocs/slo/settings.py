@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from opsdocs.errors import ConfigError
+from opsdocs.config import config_error
 from opsdocs.slo.windows import DEFAULT_WINDOWS, Severity, WindowPair, parse_duration
 
 __all__ = ["SloSettings", "WindowSetting", "load_settings"]
@@ -101,8 +101,7 @@ def load_settings(raw: dict[str, Any] | None, *, source: str = "configuration") 
         return SloSettings.model_validate(raw or {})
     except ValidationError as exc:
         first = exc.errors()[0]
-        key = ".".join(str(p) for p in ("slo", *first["loc"]))
         message = first["msg"].removeprefix("Value error, ")
-        raise ConfigError(
-            f"{key}: {message}", path=source, hint="see docs/slo-spec.md#configuration"
+        raise config_error(
+            source, ("slo", *first["loc"]), message, hint="see docs/slo-spec.md#configuration"
         ) from None

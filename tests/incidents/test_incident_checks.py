@@ -102,3 +102,57 @@ def test_an_overdue_postmortem_hint_names_the_next_status(
     moved = cli("incident", "postmortem", ID, "--status", "In Review", cwd=workspace_dir)
     assert moved.exit_code == 0, moved.stderr
     assert hint().endswith(f"'opsdocs incident postmortem {ID} --status \"Reviewed\"'")
+
+
+def _set_severity(record: Path, severity: str) -> int:
+    lines = record.read_text().split("\n")
+    n = next(i for i, line in enumerate(lines) if line.startswith("severity:"))
+    lines[n] = f"severity: {severity}"
+    record.write_text("\n".join(lines))
+    return n + 1
+
+
+def test_a_severity_off_the_default_ladder_is_reported(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    _lifecycle(workspace_dir, cli)
+    record = workspace_dir / OPS / "incidents" / f"{ID}.md"
+    assert _findings(cli, workspace_dir, "--select", "IR009") == []
+    line = _set_severity(record, "SEV1")
+    assert _findings(cli, workspace_dir, "--select", "IR009") == [("IR009", record.name, line)]
+    text = cli("check", "--select", "IR009", "--no-cache", cwd=workspace_dir).stdout
+    assert (
+        f"{record.name}:{line}:1: IR009 incident-severity-not-on-ladder: severity 'SEV1' is not "
+        "on the ladder (P1, P2, P3 from the default ladder)"
+    ) in text
+    _set_severity(record, "p1")  # names match without regard to case
+    assert _findings(cli, workspace_dir, "--select", "IR009") == []
+
+
+def test_the_playbooks_own_ladder_is_the_one_checked(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    _lifecycle(workspace_dir, cli)
+    record = workspace_dir / OPS / "incidents" / f"{ID}.md"
+    assert cli("new", "incident-response", cwd=workspace_dir).exit_code == 0
+    playbook = workspace_dir / OPS / "incident-response.md"
+    playbook.write_text(
+        playbook.read_text()
+        .replace("- name: P1", "- name: SEV1")
+        .replace("- name: P2", "- name: SEV2")
+    )
+    line = next(
+        n
+        for n, text in enumerate(record.read_text().split("\n"), 1)
+        if text.startswith("severity:")
+    )
+    assert _findings(cli, workspace_dir, "--select", "IR009") == [("IR009", record.name, line)]
+    text = cli("check", "--select", "IR009", "--no-cache", cwd=workspace_dir).stdout
+    assert "severity 'P1' is not on the ladder (SEV1, SEV2, P3 from incident-response.md)" in text
+    _set_severity(record, "SEV1")
+    assert _findings(cli, workspace_dir, "--select", "IR009") == []
+    # a ladder that does not validate is FM005's to report, not a reason to flag every incident
+    playbook.write_text(playbook.read_text().replace("- name: SEV1", "- name: 'SEV 1'"))
+    _set_severity(record, "P2")
+    found = _findings(cli, workspace_dir, "--select", "IR009,FM005")
+    assert [code for code, _, _ in found] == ["FM005"]

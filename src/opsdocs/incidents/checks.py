@@ -8,6 +8,7 @@ run over facts collected from each document (also cached) every time ``check`` r
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,6 +22,8 @@ from opsdocs.incidents.validate import (
     incident_due_facts,
     incident_due_findings,
     incident_findings,
+    ladder_facts,
+    ladder_findings,
     postmortem_due_facts,
     postmortem_due_findings,
     postmortem_findings,
@@ -30,6 +33,7 @@ __all__ = ["RULES"]
 
 _INCIDENT_FACTS = "IR004"  # the rule whose collect() holds an incident's due facts
 _POSTMORTEM_FACTS = "IR008"  # the rule whose collect() holds a postmortem's due facts
+_LADDER_FACTS = "IR009"  # the rule whose collect() holds ladders and incidents' severities
 
 
 def _kind(ctx: DocContext) -> str | None:
@@ -109,6 +113,37 @@ def _postmortem_rule(name: str, hint: str) -> Callable[[WorkspaceContext], Itera
                     )
 
     return check
+
+
+def _collect_ladder(ctx: DocContext) -> dict[str, Any] | None:
+    kind = _kind(ctx)
+    return ladder_facts(ctx.doc, kind) if kind is not None else None
+
+
+def _severity_off_ladder(ctx: WorkspaceContext) -> Iterator[Violation]:
+    from opsdocs.incidents.policy import DEFAULT_SEVERITIES
+
+    ladder = [s.name for s in DEFAULT_SEVERITIES]
+    source = "the default ladder"
+    for facts in ctx.documents("incident-response")[:1]:  # XD003 reports a second playbook
+        data = facts.extra.get(_LADDER_FACTS)
+        if not isinstance(data, dict) or not data.get("valid"):
+            return  # FM005 reports the broken ladder
+        if data.get("severities"):
+            ladder = list(data["severities"])
+            source = os.path.basename(facts.path)
+        else:
+            source = f"the default ladder; {os.path.basename(facts.path)} defines none"
+    hint = (
+        f"use one of {', '.join(ladder)} ('opsdocs incident set-severity ID SEVERITY'), "
+        "or add the severity to the playbook's 'severities'"
+    )
+    for facts in ctx.documents("incident"):
+        data = facts.extra.get(_LADDER_FACTS)
+        if facts.path not in ctx.reported or not isinstance(data, dict):
+            continue
+        for finding in ladder_findings(data, ladder, source):
+            yield Violation(finding.line, finding.col, finding.message, hint, path=facts.path)
 
 
 def _rule(code: str, name: str, **fields: Any) -> Rule:
@@ -253,5 +288,25 @@ RULES = [
         why="The severity ladder sets when reviews are due; a draft left open is a lesson lost.",
         example="```yaml\nstatus: Draft\ndue: 2026-11-29\n```\n(checked on 2026-12-01)",
         instead="```yaml\nstatus: Reviewed\ndue: 2026-11-29\n```",
+    ),
+    _rule(
+        "IR009",
+        "incident-severity-not-on-ladder",
+        severity="error",
+        scope="workspace",
+        check=_severity_off_ladder,
+        collect=_collect_ladder,
+        what=(
+            "Reports an incident record whose `severity` is not a rung of the severity ladder in "
+            "the playbook's front matter (`incident-response.md`), or of the default P1, P2, P3 "
+            "ladder when the playbook defines none. Names match without regard to case."
+        ),
+        why=(
+            "The ladder says who is paged, how fast to acknowledge and when the postmortem is "
+            "due. A severity off the ladder (a typo, or a rung renamed since) gets none of it, "
+            "and `incident stats` counts it apart from the rest."
+        ),
+        example="```yaml\nseverity: SEV1\n```\n(the playbook's ladder is P1, P2, P3)",
+        instead="```yaml\nseverity: P1\n```",
     ),
 ]

@@ -19,6 +19,8 @@ Rules (name: what it finds):
 - ``postmortem-action-item-without-owner`` / ``postmortem-action-item-without-due-date``.
 - ``postmortem-action-item-overdue``: an open action item past its due date.
 - ``postmortem-overdue``: the postmortem itself past due and still Draft or In Review.
+- ``incident-severity-not-on-ladder``: an incident whose severity is not a rung of the
+  playbook's ladder (or of the default ladder when the playbook defines none).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ __all__ = [
     "incident_due_facts",
     "incident_due_findings",
     "incident_findings",
+    "ladder_facts",
+    "ladder_findings",
     "postmortem_due_facts",
     "postmortem_due_findings",
     "postmortem_findings",
@@ -59,6 +63,7 @@ RULES: dict[str, str] = {
     "postmortem-action-item-without-due-date": "A postmortem action item has no due date.",
     "postmortem-action-item-overdue": "An open postmortem action item is past its due date.",
     "postmortem-overdue": "A postmortem is past its due date and still in Draft or In Review.",
+    "incident-severity-not-on-ladder": "An incident's severity is not on the playbook's ladder.",
 }
 
 #: The milestone each status needs.
@@ -281,3 +286,54 @@ def postmortem_due_findings(facts: dict[str, Any], *, today: dt.date) -> list[Fi
             )
         )
     return findings
+
+
+def ladder_facts(doc: Document, kind: str) -> dict[str, Any] | None:
+    """What ``incident-severity-not-on-ladder`` needs from one document, as JSON.
+
+    A playbook gives its ladder (``severities: None`` when it defines none, so the default
+    ladder applies; ``valid: False`` when its ladder does not validate, which the schema rule
+    reports); an incident gives its severity and where it is written.
+    """
+    fm = doc.front_matter or {}
+    if kind == "incident-response":
+        if "severities" not in fm:
+            return {"severities": None, "valid": True}
+        from pydantic import ValidationError
+
+        from opsdocs.incidents.policy import IncidentResponseFrontMatter
+
+        try:
+            names = [s.name for s in IncidentResponseFrontMatter.model_validate(fm).severities]
+        except ValidationError as exc:
+            if any(e["loc"][:1] == ("severities",) for e in exc.errors()):
+                return {"severities": None, "valid": False}
+            raw = fm.get("severities")
+            names = [
+                str(item["name"])
+                for item in (raw if isinstance(raw, list) else [])
+                if isinstance(item, dict) and item.get("name")
+            ]
+        return {"severities": names, "valid": True}
+    if kind == "incident":
+        severity = fm.get("severity")
+        if not isinstance(severity, str) or not severity.strip():
+            return None  # the schema rule reports a missing severity
+        return {"severity": severity, "position": list(doc.position(("severity",)))}
+    return None
+
+
+def ladder_findings(incident: dict[str, Any], ladder: list[str], source: str) -> list[Finding]:
+    """``incident-severity-not-on-ladder`` for one incident's :func:`ladder_facts`."""
+    severity = str(incident["severity"]).strip()
+    if severity.lower() in {name.lower() for name in ladder}:
+        return []
+    line, col = incident.get("position") or (1, 1)
+    return [
+        Finding(
+            "incident-severity-not-on-ladder",
+            line,
+            col,
+            f"severity {severity!r} is not on the ladder ({', '.join(ladder)} from {source})",
+        )
+    ]

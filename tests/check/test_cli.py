@@ -329,3 +329,17 @@ def test_one_file_is_checked_against_the_whole_operations_folder(
     (workspace_dir / "link").symlink_to(ops)
     linked = cli("check", "link/slo-api.md", *args, cwd=workspace_dir)
     assert linked.stdout == "All checks passed (1 file).\n"
+
+
+def test_owners_are_checked_only_against_a_configured_list(tmp_path: Path, cli: Cli) -> None:
+    folder = notes(tmp_path, {"runbook-api.md": RUNBOOK})
+    args = ("check", str(folder), "--select", "FM009", "--today", "2026-06-01")
+    assert cli(*args, cwd=tmp_path).stdout == "All checks passed (1 file).\n"
+    (tmp_path / "opsdocs.toml").write_text('owners = ["team-payments", "team-sre"]\n')
+    result = cli(*args, cwd=tmp_path)  # a warm cache must not hide it
+    assert result.exit_code == 0  # a warning
+    assert result.stdout.startswith(
+        "notes/runbook-api.md:4:1: FM009 unknown-owner: owner 'team-api' is not one of the "
+        "configured owners (use one of: team-payments, team-sre"
+    )
+    assert cli(*args, "--strict", cwd=tmp_path).exit_code == 1

@@ -96,6 +96,7 @@ class CheckSettings(BaseModel):
     jobs: int | None = Field(default=None, ge=1, le=64)
     profiles: dict[str, Profile] = Field(default_factory=dict)
     review_every: str = "90d"  # from [tool.opsdocs] review_every, not set here
+    owners: list[str] = Field(default_factory=list)  # from [tool.opsdocs] owners, not set here
     # Other features' tables ([tool.opsdocs.slo], ...), for the rules those features contribute.
     features: dict[str, Any] = Field(default_factory=dict, exclude=True)
 
@@ -118,6 +119,7 @@ def load_settings(config: Config) -> CheckSettings:
     table: dict[str, Any] = config.section("check")
     top_profiles = config.section("profiles")
     table.pop("review_every", None)
+    table.pop("owners", None)
     if "features" in table:
         raise config_error(
             config.source, ("check", "features"), "unknown key", hint="see docs/check.md"
@@ -140,6 +142,7 @@ def load_settings(config: Config) -> CheckSettings:
             )
         settings.profiles[name] = profile
     settings.review_every = config.review_every
+    settings.owners = list(config.owners)
     settings.features = {
         name: value for name, value in config.sections.items() if name not in ("check", "profiles")
     }

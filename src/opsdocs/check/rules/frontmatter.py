@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 from pydantic import ValidationError
 
-from opsdocs.check.context import KINDS_BY_NAME, DocContext
+from opsdocs.check.context import KINDS_BY_NAME, DocContext, WorkspaceContext
 from opsdocs.check.registry import Rule, Violation
 from opsdocs.documents.kinds import KINDS
 
@@ -95,6 +95,26 @@ def _unknown_keys(ctx: DocContext) -> Iterator[Violation]:
                 col,
                 f"unknown key {key!r} for a {ctx.doctype.name} document",
                 "check its spelling; known keys: " + ", ".join(sorted(known)),
+            )
+
+
+def _unknown_owner(ctx: WorkspaceContext) -> Iterator[Violation]:
+    owners = ctx.settings.owners
+    if not owners:
+        return  # no list of teams configured: any owner will do
+    for path in sorted(ctx.reported):
+        facts = ctx.facts.get(path)
+        if facts is None or not facts.type_name or facts.owner is None:
+            continue
+        if facts.owner not in owners:
+            line, col = facts.position("owner")
+            yield Violation(
+                line,
+                col,
+                f"owner {facts.owner!r} is not one of the configured owners",
+                "use one of: " + ", ".join(owners) + " (or add the team to 'owners' in the "
+                "configuration)",
+                path=path,
             )
 
 
@@ -233,6 +253,27 @@ UNKNOWN_KIND = Rule(
     instead="```yaml\nkind: runbook\n```",
 )
 
+UNKNOWN_OWNER = Rule(
+    code="FM009",
+    name="unknown-owner",
+    summary="A document's owner is not one of the teams listed in the configuration's owners.",
+    severity="warning",
+    scope="workspace",
+    check=_unknown_owner,
+    what=(
+        "When the configuration lists the teams (`owners = [...]` in `opsdocs.toml` or "
+        "`[tool.opsdocs]`), reports a document whose `owner` is not one of them. Without the "
+        "list, the rule is silent."
+    ),
+    why=(
+        "The owner is who gets asked when the runbook is wrong and who reviews it. A misspelt "
+        "or renamed team (`team-paymnets`, a team merged last quarter) looks valid to the "
+        "schema, and the document quietly has nobody."
+    ),
+    example='```yaml\nowner: team-paymnets\n```\n(with `owners = ["team-payments", "team-sre"]`)',
+    instead="```yaml\nowner: team-payments\n```",
+)
+
 RULES = [
     MISSING,
     INVALID_YAML,
@@ -242,4 +283,5 @@ RULES = [
     UNKNOWN_KEY,
     DUPLICATE_KEY,
     UNKNOWN_KIND,
+    UNKNOWN_OWNER,
 ]

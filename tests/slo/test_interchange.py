@@ -207,6 +207,24 @@ def test_openslo_references_resolve_across_files() -> None:
     }
     assert slo.alerting.page.enabled and not slo.alerting.ticket.enabled
     assert slo.alerting.name == "CheckoutPaging"
+    # 14.4 over 1h is the 30-day page factor; for 28 days opsdocs alerts at 13.44, and says so
+    assert service.notes == [
+        f"rest.yaml:{_at(OPENSLO_REST, 'condition:')}: AlertCondition 'fast-burn' (burn rate gte "
+        "14.4 over 1h) is not imported as written; opsdocs alerts on 13.44 over 1h, 5.6 over 6h, "
+        "2.8 over 1d, 0.9333 over 3d for a 28d period (docs/slo-spec.md)"
+    ]
+
+
+def test_openslo_condition_of_the_catalogue_and_service_description() -> None:
+    rest = OPENSLO_REST.replace("threshold: 14.4", "threshold: 13.44") + (
+        "---\napiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: checkout\n"
+        "spec:\n  description: Takes the money.\n"
+    )
+    [service] = read_openslo([("slo.yaml", OPENSLO_SLO), ("rest.yaml", rest)])
+    assert service.notes == [  # the condition is one opsdocs writes: no note about it
+        f"rest.yaml:{_at(rest, 'description: Takes')}: the description of Service 'checkout' is "
+        "not imported; write it in the slo document's Service section"
+    ]
 
 
 def _at(text: str, needle: str, nth: int = 0) -> str:
@@ -291,6 +309,7 @@ def test_openslo_export_then_import_keeps_the_meaning(slos: list[SloSpec]) -> No
     [service] = read_openslo([("export.yaml", text)])
     assert service.service == "api"
     assert service.slos == slos
+    assert service.notes == []  # what opsdocs exports, it reads back without a word
     # and again: import → export → import is stable
     again = render_openslo(export_openslo("api", service.slos))
     assert again == text

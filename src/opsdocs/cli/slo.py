@@ -207,6 +207,9 @@ def import_command(
 
             raise InputError(f"cannot read file: {exc}", path=path) from None
     services = read_specs(texts)
+    for imported in services:
+        for note in imported.notes:
+            click.echo(f"note: {note}", err=True)
     existing: dict[str, Document] = {}
     for doc in workspace.documents("slo"):
         service = doc.get("service")

@@ -100,4 +100,5 @@ def read_specs(files: Sequence[tuple[str, str]]) -> list[ImportedService]:
             names.add(slo.name)
             target.slos.append(slo)
         target.sources.extend(s for s in item.sources if s not in target.sources)
+        target.notes.extend(n for n in item.notes if n not in target.notes)
     return [merged[name] for name in sorted(merged)]

@@ -16,3 +16,5 @@ class ImportedService:
     service: str
     slos: list[SloSpec] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    #: What the source said that opsdocs does not take over, one ``path:line:col: text`` each.
+    notes: list[str] = field(default_factory=list)

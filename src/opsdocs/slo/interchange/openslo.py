@@ -28,7 +28,13 @@ from opsdocs.slo.spec import (
     SloSpec,
     has_placeholder,
 )
-from opsdocs.slo.windows import DEFAULT_WINDOWS, WindowPair, format_duration, format_float
+from opsdocs.slo.windows import (
+    DEFAULT_WINDOWS,
+    WindowPair,
+    format_duration,
+    format_float,
+    parse_duration,
+)
 from opsdocs.yamlio import YamlData, load_yaml_all
 
 __all__ = ["export_openslo", "read_openslo", "render_openslo"]
@@ -58,6 +64,13 @@ class _Object:
             line, col = self.yaml.position(at) or (line, col)
         return InputError(message, path=self.label, line=line, col=col, hint=hint)
 
+    def locate(self, at: tuple[str | int, ...] = ()) -> str:
+        """``path:line:col`` of key path ``at`` of this object (or its nearest known parent)."""
+        line, col = self.line, self.col
+        if at and self.yaml is not None:
+            line, col = self.yaml.position(at) or (line, col)
+        return f"{self.label}:{line}:{col}"
+
 
 @dataclass(frozen=True)
 class _Where:
@@ -71,6 +84,9 @@ class _Where:
 
     def error(self, message: str, hint: str | None = None) -> InputError:
         return self.obj.error(message, hint, self.path)
+
+    def locate(self) -> str:
+        return self.obj.locate(self.path)
 
 
 def _objects(files: Iterable[tuple[str, str]]) -> dict[tuple[str, str], _Object]:
@@ -174,11 +190,57 @@ def _indicator(
     return out
 
 
+def _condition_note(cond: Any, at: _Where, period: Any) -> str | None:
+    """A note when an AlertCondition's burn rate is not one opsdocs generates for the period.
+
+    opsdocs alerts with its multi-window catalogue, so a condition it would write itself (an
+    export read back) passes silently and any other is said, not dropped without a word.
+    """
+    condition = ((cond or {}).get("spec") or {}).get("condition")
+    if not isinstance(condition, dict):
+        return None
+    name = ((cond or {}).get("metadata") or {}).get("name") or "(inline)"
+    threshold, lookback = condition.get("threshold"), condition.get("lookbackWindow")
+    try:
+        period_seconds = parse_duration(str(period))
+        long = parse_duration(str(lookback))
+        value = float(str(threshold))
+    except (TypeError, ValueError):
+        return f"{at.locate()}: AlertCondition {name!r} is not imported as written"
+    for pair in DEFAULT_WINDOWS:
+        factor = pair.factor(period_seconds)
+        if pair.long == long and abs(value - factor) <= 1e-6 * max(1.0, factor):
+            return None
+    catalogue = ", ".join(
+        f"{p.factor(period_seconds):.4g} over {format_duration(p.long)}" for p in DEFAULT_WINDOWS
+    )
+    return (
+        f"{at.locate()}: AlertCondition {name!r} (burn rate {condition.get('op', 'gt')} "
+        f"{threshold} over {lookback}) is not imported as written; opsdocs alerts on "
+        f"{catalogue} for a {period} period (docs/slo-spec.md)"
+    )
+
+
+def _service_note(objects: dict[tuple[str, str], _Object], service: str) -> str | None:
+    obj = objects.get(("Service", service))
+    if obj is None:
+        return None
+    description = (obj.data.get("spec") or {}).get("description")
+    if not description:
+        return None
+    return (
+        f"{obj.locate(('spec', 'description'))}: the description of Service {service!r} is not "
+        "imported; write it in the slo document's Service section"
+    )
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def _convert(obj: _Object, objects: dict[tuple[str, str], _Object]) -> tuple[str, dict[str, Any]]:
+def _convert(
+    obj: _Object, objects: dict[tuple[str, str], _Object], notes: list[str]
+) -> tuple[str, dict[str, Any]]:
     spec = obj.data.get("spec") or {}
     meta = obj.data.get("metadata") or {}
     annotations = meta.get("annotations") or {}
@@ -223,9 +285,17 @@ def _convert(obj: _Object, objects: dict[tuple[str, str], _Object]) -> tuple[str
         else:
             policy = policy_ref
         for m, cond in enumerate((policy.get("spec") or {}).get("conditions") or []):
+            cond_at = policy_at / "spec" / "conditions" / m
             if isinstance(cond, dict) and "conditionRef" in cond:
-                cond_at = policy_at / "spec" / "conditions" / m / "conditionRef"
-                cond = _ref(objects, "AlertCondition", cond["conditionRef"], cond_at).data
+                cond_obj = _ref(
+                    objects, "AlertCondition", cond["conditionRef"], cond_at / "conditionRef"
+                )
+                cond, cond_at = cond_obj.data, _Where(cond_obj)
+            note = _condition_note(
+                cond, cond_at / "spec" / "condition", window.get("duration", "30d")
+            )
+            if note is not None and NS + "alerting" not in annotations:
+                notes.append(note)
             severity = str(((cond or {}).get("spec") or {}).get("severity", "")).lower()
             if severity in _SEVERITIES:
                 alerting[_SEVERITIES[severity]] = {}
@@ -259,7 +329,8 @@ def read_openslo(files: Sequence[tuple[str, str]]) -> list[ImportedService]:
     for (kind, _name), obj in objects.items():
         if kind != "SLO":
             continue
-        service, data = _convert(obj, objects)
+        notes: list[str] = []
+        service, data = _convert(obj, objects, notes)
         try:
             slo = SloSpec.model_validate(data)
         except ValidationError as exc:
@@ -268,7 +339,12 @@ def read_openslo(files: Sequence[tuple[str, str]]) -> list[ImportedService]:
             message = str(first["msg"]).removeprefix("Value error, ")
             raise obj.error(f"cannot import SLO {obj.name!r}: {key}: {message}") from None
         imported = services.setdefault(service, ImportedService(service=service))
+        if not imported.slos:
+            about = _service_note(objects, service)
+            if about is not None:
+                notes.insert(0, about)
         imported.slos.append(slo)
+        imported.notes.extend(n for n in notes if n not in imported.notes)
         if obj.label not in imported.sources:
             imported.sources.append(obj.label)
     return [services[s] for s in sorted(services)]

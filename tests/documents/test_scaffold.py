@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -121,7 +122,10 @@ def test_new_follows_the_registry(
     assert fm is not None
     assert fm["kind"] == kind
     assert fm["owner"] == "team-pay"
-    assert fm["template"] == f"opsdocs/{kind}@1"
+    # the document records the bundled template and its version, as the template declares them
+    declared = re.search(r"^template: (\S+)$", bundled_template(spec.template_file), re.M)
+    assert declared is not None and re.fullmatch(rf"opsdocs/{kind}@\d+", declared.group(1))
+    assert fm["template"] == declared.group(1)
     model = spec.schema.model_validate(fm)
     assert model.last_reviewed == dt.date(2026, 3, 4)
     assert doc.title == fm["title"]
@@ -264,3 +268,39 @@ def test_fresh_init_passes_check_and_links_existing_siblings(
     assert "- Delivery Documentation (`../delivery/README.md`, not written yet" in text
     result = cli("check", cwd=tmp_path)
     assert result.exit_code == 0, result.stdout
+
+
+def test_new_links_the_documents_that_exist_and_no_others(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    ops = workspace_dir / "docs/internal/operations"
+    # nothing to link yet: TODO lines that say how to write the missing documents, no dead links
+    assert cli("new", "runbook", "pay", "--owner", "team-sre", cwd=workspace_dir).exit_code == 0
+    runbook = (ops / "runbook-pay.md").read_text()
+    assert "- TODO: link the service's SLO documents (`opsdocs new slo pay-availability" in runbook
+    assert (
+        "**Restore**: TODO: link the DR plan (`opsdocs new disaster-recovery` writes it)" in runbook
+    )
+    found = cli("check", "--select", "LK", cwd=workspace_dir)
+    assert found.stdout == "All checks passed (2 files).\n", found.stdout
+    # the SLO written next links the runbook; a runbook written after them links both
+    args = ("--service", "pay", "--owner", "team-sre")
+    assert cli("new", "slo", "pay-availability", *args, cwd=workspace_dir).exit_code == 0
+    assert (
+        cli("new", "slo", "pay-latency", *args, "--title", "Pay p95", cwd=workspace_dir).exit_code
+        == 0
+    )
+    assert cli("new", "disaster-recovery", cwd=workspace_dir).exit_code == 0
+    assert (
+        "pay: see [its runbook](runbook-pay.md)." in (ops / "slo-pay-availability.md").read_text()
+    )
+    (ops / "runbook-pay.md").unlink()
+    assert cli("new", "runbook", "pay", "--owner", "team-sre", cwd=workspace_dir).exit_code == 0
+    runbook = (ops / "runbook-pay.md").read_text()
+    assert (
+        "- [Pay Availability SLO](slo-pay-availability.md)\n- [Pay p95](slo-pay-latency.md)\n"
+        in runbook
+    )
+    assert "**Restore**: see [the DR plan](disaster-recovery.md)" in runbook
+    found = cli("check", "--select", "LK,XD", cwd=workspace_dir)
+    assert found.exit_code == 0, found.stdout

@@ -18,7 +18,7 @@ from opsdocs.documents.index import (
     render_index,
 )
 from opsdocs.documents.kinds import KINDS, Kind, get_kind, validate_name
-from opsdocs.documents.parse import parse_document
+from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.documents.render import render_template
 from opsdocs.errors import InputError, UsageError
 from opsdocs.workspace import ChangeSet
@@ -141,6 +141,40 @@ def _template_for(workspace: Workspace, kind: Kind) -> tuple[str, str, str]:
     return bundled_template(kind.template_file), f"bundled {kind.template_file}", ""
 
 
+def _link_variables(workspace: Workspace, service: str, *, slo_links: bool) -> dict[str, str]:
+    """Links a new document can make now, to documents that exist, else a TODO saying how to
+    write the missing one (a link to a file that does not exist would fail ``check``).
+
+    The service's SLO documents are read only when the template lists them (``slo_links``).
+    """
+    folder = workspace.docs_dir
+    slos: list[str] = []
+    if service and slo_links:
+        for path in workspace.document_paths("slo"):
+            try:
+                doc = read_document(path)
+            except InputError:
+                continue  # check reports the unreadable file
+            if doc.get("service") == service and path.parent == folder:
+                title = doc.get("title")
+                label = title.strip() if isinstance(title, str) and title.strip() else path.name
+                slos.append(f"- [{label}]({path.name})")
+    runbook = f"runbook-{service}.md"
+    return {
+        "slo_links": "\n".join(slos)
+        or (
+            "- TODO: link the service's SLO documents (`opsdocs new slo "
+            f"{service or 'NAME'}-availability --service {service or 'SERVICE'}` writes one)"
+        ),
+        "runbook_link": f"see [its runbook]({runbook})"
+        if service and (folder / runbook).is_file()
+        else f"TODO: link its runbook (`opsdocs new runbook {service or 'SERVICE'}` writes it)",
+        "dr_link": "see [the DR plan](disaster-recovery.md)"
+        if (folder / "disaster-recovery.md").is_file()
+        else "TODO: link the DR plan (`opsdocs new disaster-recovery` writes it)",
+    }
+
+
 def _record_template(text: str, provenance: str, path: Path) -> str:
     doc = parse_document(path, text)
     if not provenance or doc.front_matter is None or "template" in doc.front_matter:
@@ -221,6 +255,7 @@ def new_document(
         "owner": owner or (workspace.config.owners[0] if workspace.config.owners else "TODO"),
         "today": (today or dt.date.today()).isoformat(),
         "review_every": workspace.config.review_every,
+        **_link_variables(workspace, service or name or "", slo_links="slo_links" in source),
     }
     text = render_template(source, variables, path=label)
     text = _record_template(text, provenance, path)

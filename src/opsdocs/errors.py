@@ -19,8 +19,9 @@ __all__ = [
 ]
 
 
-class _Located:
-    """A one-line message with where (``path:line:col``) and how to fix it."""
+class _Located(Exception):
+    """A one-line message with where (``path:line:col``) and how to fix it: the shape shared by
+    errors and warnings (its ``args`` is the formatted line)."""
 
     def __init__(
         self,
@@ -36,6 +37,7 @@ class _Located:
         self.line = line
         self.col = col
         self.hint = hint
+        super().__init__(self.format())
 
     @property
     def location(self) -> str:
@@ -56,20 +58,8 @@ class _Located:
         return f"{location}: {text}" if location else text
 
 
-class OpsdocsError(_Located, Exception):
+class OpsdocsError(_Located):
     """Root of every error opsdocs raises on purpose."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: str | Path | None = None,
-        line: int | None = None,
-        col: int | None = None,
-        hint: str | None = None,
-    ) -> None:
-        _Located.__init__(self, message, path=path, line=line, col=col, hint=hint)
-        Exception.__init__(self, self.format())
 
 
 class UsageError(OpsdocsError):
@@ -90,15 +80,3 @@ class ConfigError(OpsdocsError):
 
 class OpsdocsWarning(_Located, UserWarning):
     """Something worth telling the user that does not stop the command (same shape as errors)."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: str | Path | None = None,
-        line: int | None = None,
-        col: int | None = None,
-        hint: str | None = None,
-    ) -> None:
-        _Located.__init__(self, message, path=path, line=line, col=col, hint=hint)
-        UserWarning.__init__(self, self.format())

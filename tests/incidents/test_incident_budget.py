@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,22 @@ def _resolved_record(ws: Path, cli: Callable[..., Result], service: str) -> dict
     assert fm is not None
     fm["_stdout"] = result.stdout
     return fm
+
+
+def _run_incident(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> tuple[Result, dict[str, Any] | None]:
+    """Open, acknowledge and resolve an API incident from 11:00 to 12:00 UTC on 2026-11-20:
+    the output of 'resolve' and the record's front matter."""
+    ident = "2026-11-20-api-errors"
+    for step in (
+        ("open", "-s", "P2", "--service", "api", "API errors", "--at", "2026-11-20T11:00:00Z"),
+        ("ack", ident, "--at", "2026-11-20T11:05:00Z"),
+        ("resolve", ident, "--at", "2026-11-20T12:00:00Z"),
+    ):
+        result = cli("incident", *step, cwd=workspace_dir)
+        assert result.exit_code == 0, result.stderr
+    return result, read_document(workspace_dir / OPS / "incidents" / f"{ident}.md").front_matter
 
 
 def test_no_slo_for_the_service(workspace_dir: Path, cli: Callable[..., Result]) -> None:
@@ -142,15 +159,7 @@ def test_resolve_measures_the_share_from_request_logs(
     bad_in_incident = sum(1 for ts, s in requests if start < ts <= end and s >= 500)
     expected = bad_in_incident / ((1 - 0.995) * total)
 
-    ident = "2026-11-20-api-errors"
-    for step in (
-        ("open", "-s", "P2", "--service", "api", "API errors", "--at", "2026-11-20T11:00:00Z"),
-        ("ack", ident, "--at", "2026-11-20T11:05:00Z"),
-        ("resolve", ident, "--at", "2026-11-20T12:00:00Z"),
-    ):
-        result = cli("incident", *step, cwd=workspace_dir)
-        assert result.exit_code == 0, result.stderr
-    fm = read_document(workspace_dir / OPS / "incidents" / f"{ident}.md").front_matter
+    result, fm = _run_incident(workspace_dir, cli)
     assert fm is not None
     (record,) = fm["error_budget"]
     assert record["service"] == "api" and record["slo"] == "api/availability"
@@ -170,15 +179,7 @@ def test_no_traffic_during_the_incident_is_no_data_not_zero(
     (workspace_dir / "logs").mkdir()
     (workspace_dir / "logs" / "api.csv").write_text("\n".join(rows) + "\n")
     (workspace_dir / OPS / "slo-api.md").write_text(SLO_WITH_LOGS.format(extra=""))
-    ident = "2026-11-20-api-errors"
-    for step in (
-        ("open", "-s", "P2", "--service", "api", "API errors", "--at", "2026-11-20T11:00:00Z"),
-        ("ack", ident, "--at", "2026-11-20T11:05:00Z"),
-        ("resolve", ident, "--at", "2026-11-20T12:00:00Z"),
-    ):
-        result = cli("incident", *step, cwd=workspace_dir)
-        assert result.exit_code == 0, result.stderr
-    fm = read_document(workspace_dir / OPS / "incidents" / f"{ident}.md").front_matter
+    result, fm = _run_incident(workspace_dir, cli)
     assert fm is not None
     assert fm["error_budget"] == [
         {

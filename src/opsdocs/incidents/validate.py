@@ -299,21 +299,15 @@ def ladder_facts(doc: Document, kind: str) -> dict[str, Any] | None:
     if kind == "incident-response":
         if "severities" not in fm:
             return {"severities": None, "valid": True}
-        from pydantic import ValidationError
+        from pydantic import TypeAdapter, ValidationError
 
-        from opsdocs.incidents.policy import IncidentResponseFrontMatter
+        from opsdocs.incidents.policy import Severity
 
         try:
-            names = [s.name for s in IncidentResponseFrontMatter.model_validate(fm).severities]
-        except ValidationError as exc:
-            if any(e["loc"][:1] == ("severities",) for e in exc.errors()):
-                return {"severities": None, "valid": False}
-            raw = fm.get("severities")
-            names = [
-                str(item["name"])
-                for item in (raw if isinstance(raw, list) else [])
-                if isinstance(item, dict) and item.get("name")
-            ]
+            ladder = TypeAdapter(list[Severity]).validate_python(fm["severities"])
+        except ValidationError:
+            return {"severities": None, "valid": False}
+        names = [severity.name for severity in ladder]
         return {"severities": names, "valid": True}
     if kind == "incident":
         severity = fm.get("severity")

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from opsdocs.check.context import DocContext, WorkspaceContext
-from opsdocs.check.registry import Rule, Violation
+from opsdocs.check.registry import Rule
+from opsdocs.diagnostics import Diagnostic
 
 
 def _collect(ctx: DocContext) -> dict[str, Any] | None:
@@ -16,11 +17,13 @@ def _collect(ctx: DocContext) -> dict[str, Any] | None:
     return {"line": section.line, "stale": "stale" in ctx.doc.section_text(section)}
 
 
-def _stale_budget(ctx: WorkspaceContext) -> Iterator[Violation]:
+def _stale_budget(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     for facts in ctx.documents("slo"):
         table = facts.extra.get("ZZ901")
         if table and table["stale"] and facts.path in ctx.reported:
-            yield Violation(table["line"], 1, "error-budget table is stale", path=facts.path)
+            yield Diagnostic(
+                line=table["line"], col=1, message="error-budget table is stale", path=facts.path
+            )
 
 
 RULES = [

@@ -7,16 +7,19 @@ from pathlib import Path
 
 import jsonschema
 
-from opsdocs.check.findings import CheckResult, Finding
+from opsdocs.check.findings import CheckResult
 from opsdocs.check.formats import render
 from opsdocs.check.registry import all_rules, get_rule
+from opsdocs.diagnostics import Diagnostic
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 
 
-def finding(code: str, path: str = "docs/runbook-api.md", line: int = 3, col: int = 7) -> Finding:
+def finding(
+    code: str, path: str = "docs/runbook-api.md", line: int = 3, col: int = 7
+) -> Diagnostic:
     rule = get_rule(code)
-    return Finding(
+    return Diagnostic(
         path=path,
         line=line,
         col=col,

@@ -30,11 +30,12 @@ from opsdocs.check.context import (
     section_key,
     slo_section_key,
 )
-from opsdocs.check.findings import CheckResult, Finding
+from opsdocs.check.findings import CheckResult
 from opsdocs.check.registry import Rule, all_rules, get_rule, select_rules
 from opsdocs.check.rules.naming import conventional_name
 from opsdocs.check.settings import CheckSettings, load_settings
 from opsdocs.check.suppress import is_suppressed, parse_suppressions
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.index import INDEX_FACT_KEYS, fact_text
 from opsdocs.documents.parse import MAX_DOCUMENT_BYTES, read_document
 from opsdocs.documents.schemas import as_date
@@ -356,11 +357,11 @@ def run_check(
     for rule in all_rules():
         if rule.scope == "workspace" and rule.code in selected:
             for v in rule.run(wctx):
-                if v.path is not None and v.path in reported_set:
+                if v.path and v.path in reported_set:
                     raw.append((v.path, rule, v.line, v.col, v.message, v.hint))
 
     cwd = os.path.realpath(os.getcwd())
-    findings: list[Finding] = []
+    findings: list[Diagnostic] = []
     suppressed = 0
     for path, rule, line, col, message, hint in raw:
         if rule.code not in selected:
@@ -370,7 +371,7 @@ def run_check(
             suppressed += 1
             continue
         findings.append(
-            Finding(
+            Diagnostic(
                 path=_display(path, cwd),
                 line=line,
                 col=col,

@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-__all__ = ["CheckResult", "Finding"]
+from opsdocs.diagnostics import Diagnostic
 
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    path: str  # for display (relative to the current folder when below it)
-    line: int
-    col: int
-    code: str
-    name: str = field(compare=False)
-    severity: str = field(compare=False)
-    message: str = field(compare=False)
-    hint: str | None = field(default=None, compare=False)
-    fixable: bool = field(default=False, compare=False)
-    uri: str = field(default="", compare=False)  # relative to the workspace root, POSIX
-    abspath: str = field(default="", compare=False)
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("abspath")
-        return data
+__all__ = ["CheckResult"]
 
 
 @dataclass
 class CheckResult:
-    findings: list[Finding]
+    findings: list[Diagnostic]
     files: int = 0
     cached: int = 0
     parsed: int = 0

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.errors import UsageError
 
 if TYPE_CHECKING:
@@ -37,7 +38,6 @@ __all__ = [
     "RULE_MODULES",
     "Rule",
     "Severity",
-    "Violation",
     "all_rules",
     "get_rule",
     "match_selector",
@@ -63,19 +63,8 @@ RULE_MODULES: list[str] = [
 ]
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One defect a rule found; the engine adds the rule's code, name and severity."""
-
-    line: int
-    col: int
-    message: str
-    hint: str | None = None
-    path: str | None = None  # workspace rules: the document's path (facts key)
-
-
-DocCheck = Callable[["DocContext"], Iterable[Violation]]
-WorkspaceCheck = Callable[["WorkspaceContext"], Iterable[Violation]]
+DocCheck = Callable[["DocContext"], Iterable[Diagnostic]]
+WorkspaceCheck = Callable[["WorkspaceContext"], Iterable[Diagnostic]]
 
 
 @dataclass(frozen=True)
@@ -89,7 +78,7 @@ class Rule:
     example: str
     instead: str
     scope: Scope = "document"
-    check: Callable[[Any], Iterable[Violation]] | None = None
+    check: Callable[[Any], Iterable[Diagnostic]] | None = None
     collect: Callable[[DocContext], Any] | None = None
     fixable: bool = False
     # A document fix: the document's new text (None: nothing to change). Rules without one are
@@ -101,7 +90,7 @@ class Rule:
     def family(self) -> str:
         return self.code.rstrip("0123456789")
 
-    def run(self, context: Any) -> Iterator[Violation]:
+    def run(self, context: Any) -> Iterator[Diagnostic]:
         if self.check is not None:
             yield from self.check(context)
 

@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.errors import DocumentError, InputError
 from opsdocs.yamlio import KeyPath, YamlData, load_yaml
 
@@ -27,7 +28,6 @@ __all__ = [
     "Document",
     "Heading",
     "Link",
-    "Problem",
     "Section",
     "normalize_heading",
     "parse_document",
@@ -39,17 +39,6 @@ __all__ = [
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong found while parsing; ``code`` names it for the checker."""
-
-    code: str
-    message: str
-    line: int
-    col: int = 1
-    hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +109,7 @@ class Document:
     yaml: YamlData | None = None
     body_line: int = 1  # file line where the Markdown body starts
     front_matter_end: int = 0  # file line of the closing '---' (0: no front matter)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
 
     # -- front matter -------------------------------------------------------------------------
     @property
@@ -322,12 +311,12 @@ def _split_front_matter(doc: Document) -> None:
             break
     else:
         doc.problems.append(
-            Problem(
-                "front-matter-unterminated",
-                "front matter is never closed",
-                1,
-                1,
-                "end the front matter with a line holding only '---'",
+            Diagnostic(
+                code="front-matter-unterminated",
+                message="front matter is never closed",
+                line=1,
+                col=1,
+                hint="end the front matter with a line holding only '---'",
             )
         )
         doc.body_line = 1
@@ -339,18 +328,24 @@ def _split_front_matter(doc: Document) -> None:
         data = load_yaml(yaml_text, path=doc.path, line_offset=1)
     except InputError as exc:
         doc.problems.append(
-            Problem("front-matter-yaml", exc.message, exc.line or 1, exc.col or 1, exc.hint)
+            Diagnostic(
+                code="front-matter-yaml",
+                message=exc.message,
+                line=exc.line or 1,
+                col=exc.col or 1,
+                hint=exc.hint,
+            )
         )
         return
     doc.yaml = data
     for key_path, line, col in data.duplicates:
         doc.problems.append(
-            Problem(
-                "front-matter-duplicate-key",
-                f"duplicate key '{'.'.join(map(str, key_path))}'",
-                line,
-                col,
-                "keep one of the two; YAML uses only the last",
+            Diagnostic(
+                code="front-matter-duplicate-key",
+                message=f"duplicate key '{'.'.join(map(str, key_path))}'",
+                line=line,
+                col=col,
+                hint="keep one of the two; YAML uses only the last",
             )
         )
     if data.value is None:
@@ -359,12 +354,12 @@ def _split_front_matter(doc: Document) -> None:
         doc.front_matter = data.value
     else:
         doc.problems.append(
-            Problem(
-                "front-matter-not-mapping",
-                f"front matter is a {type(data.value).__name__}, not a mapping of keys",
-                2,
-                1,
-                "write 'key: value' lines between the '---' lines",
+            Diagnostic(
+                code="front-matter-not-mapping",
+                message=f"front matter is a {type(data.value).__name__}, not a mapping of keys",
+                line=2,
+                col=1,
+                hint="write 'key: value' lines between the '---' lines",
             )
         )
 

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from opsdocs.check.context import DocContext, WorkspaceContext
-from opsdocs.check.registry import Rule, Violation
+from opsdocs.check.registry import Rule
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.incidents.validate import (
     RULES as SUMMARIES,
 )
@@ -40,8 +41,8 @@ def _kind(ctx: DocContext) -> str | None:
     return ctx.doctype.kind.name if ctx.doctype.kind is not None else None
 
 
-def _document_rule(name: str, hint: str) -> Callable[[DocContext], Iterator[Violation]]:
-    def check(ctx: DocContext) -> Iterator[Violation]:
+def _document_rule(name: str, hint: str) -> Callable[[DocContext], Iterator[Diagnostic]]:
+    def check(ctx: DocContext) -> Iterator[Diagnostic]:
         kind = _kind(ctx)
         if kind == "incident":
             found: list[Finding] = incident_findings(ctx.doc, today=None)
@@ -51,7 +52,9 @@ def _document_rule(name: str, hint: str) -> Callable[[DocContext], Iterator[Viol
             return
         for finding in found:
             if finding.name == name:
-                yield Violation(finding.line, finding.col, finding.message, hint)
+                yield Diagnostic(
+                    line=finding.line, col=finding.col, message=finding.message, hint=hint
+                )
 
     return check
 
@@ -73,7 +76,7 @@ def _postmortem_statuses(ctx: WorkspaceContext) -> dict[str, str | None]:
     return statuses
 
 
-def _incident_overdue(ctx: WorkspaceContext) -> Iterator[Violation]:
+def _incident_overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     statuses = _postmortem_statuses(ctx)
     for facts in ctx.documents("incident"):
         data = facts.extra.get(_INCIDENT_FACTS)
@@ -92,11 +95,17 @@ def _incident_overdue(ctx: WorkspaceContext) -> Iterator[Violation]:
                 f' "{following}"\'' + ("" if following == "Reviewed" else ", then 'Reviewed'")
             )
         for finding in incident_due_findings(data, today=ctx.today, postmortem_status=status):
-            yield Violation(finding.line, finding.col, finding.message, hint, path=facts.path)
+            yield Diagnostic(
+                line=finding.line,
+                col=finding.col,
+                message=finding.message,
+                hint=hint,
+                path=facts.path,
+            )
 
 
-def _postmortem_rule(name: str, hint: str) -> Callable[[WorkspaceContext], Iterator[Violation]]:
-    def check(ctx: WorkspaceContext) -> Iterator[Violation]:
+def _postmortem_rule(name: str, hint: str) -> Callable[[WorkspaceContext], Iterator[Diagnostic]]:
+    def check(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         for facts in ctx.documents("postmortem"):
             data = facts.extra.get(_POSTMORTEM_FACTS)
             if facts.path not in ctx.reported or not isinstance(data, dict):
@@ -104,11 +113,11 @@ def _postmortem_rule(name: str, hint: str) -> Callable[[WorkspaceContext], Itera
             ident = data.get("incident") or "ID"
             for finding in postmortem_due_findings(data, today=ctx.today):
                 if finding.name == name:
-                    yield Violation(
-                        finding.line,
-                        finding.col,
-                        finding.message,
-                        hint.replace("ID", str(ident)),
+                    yield Diagnostic(
+                        line=finding.line,
+                        col=finding.col,
+                        message=finding.message,
+                        hint=hint.replace("ID", str(ident)),
                         path=facts.path,
                     )
 
@@ -120,7 +129,7 @@ def _collect_ladder(ctx: DocContext) -> dict[str, Any] | None:
     return ladder_facts(ctx.doc, kind) if kind is not None else None
 
 
-def _severity_off_ladder(ctx: WorkspaceContext) -> Iterator[Violation]:
+def _severity_off_ladder(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     from opsdocs.incidents.policy import DEFAULT_SEVERITIES
 
     ladder = [s.name for s in DEFAULT_SEVERITIES]
@@ -143,7 +152,13 @@ def _severity_off_ladder(ctx: WorkspaceContext) -> Iterator[Violation]:
         if facts.path not in ctx.reported or not isinstance(data, dict):
             continue
         for finding in ladder_findings(data, ladder, source):
-            yield Violation(finding.line, finding.col, finding.message, hint, path=facts.path)
+            yield Diagnostic(
+                line=finding.line,
+                col=finding.col,
+                message=finding.message,
+                hint=hint,
+                path=facts.path,
+            )
 
 
 def _rule(code: str, name: str, **fields: Any) -> Rule:

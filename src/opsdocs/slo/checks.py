@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from opsdocs.check.context import DocContext
-from opsdocs.check.registry import Rule, Violation
+from opsdocs.check.registry import Rule
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.slo.budget import budget_table_is_stale
 from opsdocs.slo.settings import SloSettings, load_settings
 from opsdocs.slo.validate import SpecProblem, check_slo, load_front_matter
@@ -33,23 +34,23 @@ def _problems(ctx: DocContext) -> Iterator[SpecProblem]:
         yield from check_slo(slo, settings, key_path=("slos", index))
 
 
-def _violations(ctx: DocContext, severity: str) -> Iterator[Violation]:
+def _violations(ctx: DocContext, severity: str) -> Iterator[Diagnostic]:
     for problem in _problems(ctx):
         if problem.severity == severity:
             line, col = ctx.doc.position(problem.key_path)
             message = f"{problem.key}: {problem.message}" if problem.key_path else problem.message
-            yield Violation(line, col, message, problem.hint)
+            yield Diagnostic(line=line, col=col, message=message, hint=problem.hint)
 
 
-def _invalid(ctx: DocContext) -> Iterator[Violation]:
+def _invalid(ctx: DocContext) -> Iterator[Diagnostic]:
     return _violations(ctx, "error")
 
 
-def _infeasible(ctx: DocContext) -> Iterator[Violation]:
+def _infeasible(ctx: DocContext) -> Iterator[Diagnostic]:
     return _violations(ctx, "warning")
 
 
-def _stale_budget(ctx: DocContext) -> Iterator[Violation]:
+def _stale_budget(ctx: DocContext) -> Iterator[Diagnostic]:
     kind = ctx.doctype.kind
     if kind is None or kind.name != "slo" or ctx.doc.problems:
         return
@@ -59,11 +60,11 @@ def _stale_budget(ctx: DocContext) -> Iterator[Violation]:
     if budget_table_is_stale(ctx.doc, _settings(ctx).window_pairs()):
         target = ctx.doc.section("SLO Target")
         line = target.line if target is not None else 1
-        yield Violation(
-            line,
-            1,
-            "the error-budget table is missing or does not match the SLOs",
-            "run 'opsdocs check --fix', 'opsdocs index' or 'opsdocs slo budget'",
+        yield Diagnostic(
+            line=line,
+            col=1,
+            message="the error-budget table is missing or does not match the SLOs",
+            hint="run 'opsdocs check --fix', 'opsdocs index' or 'opsdocs slo budget'",
         )
 
 

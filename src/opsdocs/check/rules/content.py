@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 
 from opsdocs.check.context import DocContext
-from opsdocs.check.registry import Rule, Violation
+from opsdocs.check.registry import Rule
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.kinds import KINDS
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)")
@@ -94,40 +95,40 @@ def _prose_lines(ctx: DocContext) -> Iterator[tuple[int, str]]:
         yield number, text
 
 
-def _placeholders(ctx: DocContext) -> Iterator[Violation]:
+def _placeholders(ctx: DocContext) -> Iterator[Diagnostic]:
     for number, text in _prose_lines(ctx):
         for match in _MARKERS.finditer(text):
-            yield Violation(
-                number,
-                match.start() + 1,
-                f"placeholder '{match.group(1)}' left in",
-                "replace it with the real content",
+            yield Diagnostic(
+                line=number,
+                col=match.start() + 1,
+                message=f"placeholder '{match.group(1)}' left in",
+                hint="replace it with the real content",
             )
         if "<" in text:
             for match in _ANGLE.finditer(text):
                 inner = match.group(1).strip()
                 if inner.split()[0].lower() in _HTML:
                     continue
-                yield Violation(
-                    number,
-                    match.start() + 1,
-                    f"placeholder '{match.group(0)}' left in",
-                    "replace it with the real value",
+                yield Diagnostic(
+                    line=number,
+                    col=match.start() + 1,
+                    message=f"placeholder '{match.group(0)}' left in",
+                    hint="replace it with the real value",
                 )
 
 
-def _template_syntax(ctx: DocContext) -> Iterator[Violation]:
+def _template_syntax(ctx: DocContext) -> Iterator[Diagnostic]:
     for number, text in _prose_lines(ctx):
         if "{" not in text:
             continue
         for match in _JINJA.finditer(text):
             if _SLO_WINDOW.fullmatch(match.group(0)):
                 continue  # the SLO spec's own range placeholder (docs/slo-spec.md)
-            yield Violation(
-                number,
-                match.start() + 1,
-                f"template syntax '{match.group(0)}' left in",
-                "the file was copied from a template without rendering it; "
+            yield Diagnostic(
+                line=number,
+                col=match.start() + 1,
+                message=f"template syntax '{match.group(0)}' left in",
+                hint="the file was copied from a template without rendering it; "
                 "use 'opsdocs new' or fill in the value",
             )
 
@@ -140,7 +141,7 @@ def _guidance_texts(ctx: DocContext) -> set[str]:
     return {t.strip() for t in texts if t.strip()}
 
 
-def _guidance(ctx: DocContext) -> Iterator[Violation]:
+def _guidance(ctx: DocContext) -> Iterator[Diagnostic]:
     if not ctx.doctype.typed:
         return
     texts: set[str] | None = None
@@ -154,11 +155,11 @@ def _guidance(ctx: DocContext) -> Iterator[Violation]:
         if texts is None:
             texts = _guidance_texts(ctx)
         if stripped.strip("_*").strip() in texts:
-            yield Violation(
-                number,
-                line.index(stripped[0]) + 1,
-                "template guidance line left in",
-                "replace the guidance with the section's content",
+            yield Diagnostic(
+                line=number,
+                col=line.index(stripped[0]) + 1,
+                message="template guidance line left in",
+                hint="replace the guidance with the section's content",
             )
 
 

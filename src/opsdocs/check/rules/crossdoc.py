@@ -6,7 +6,8 @@ import os
 from collections.abc import Iterator
 
 from opsdocs.check.context import WorkspaceContext
-from opsdocs.check.registry import Rule, Violation
+from opsdocs.check.registry import Rule
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.kinds import KINDS
 
 
@@ -18,23 +19,23 @@ def _runbooks_by_service(ctx: WorkspaceContext) -> dict[str, list[str]]:
     return result
 
 
-def _slo_without_runbook(ctx: WorkspaceContext) -> Iterator[Violation]:
+def _slo_without_runbook(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     runbooks = _runbooks_by_service(ctx)
     for facts in ctx.documents("slo"):
         if facts.path not in ctx.reported or not facts.service:
             continue
         if facts.service not in runbooks:
             line, col = facts.position("service")
-            yield Violation(
-                line,
-                col,
-                f"service '{facts.service}' has an SLO but no runbook",
-                f"create one with 'opsdocs new runbook {facts.service}'",
+            yield Diagnostic(
+                line=line,
+                col=col,
+                message=f"service '{facts.service}' has an SLO but no runbook",
+                hint=f"create one with 'opsdocs new runbook {facts.service}'",
                 path=facts.path,
             )
 
 
-def _owner_mismatch(ctx: WorkspaceContext) -> Iterator[Violation]:
+def _owner_mismatch(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     slos: dict[str, list[tuple[str, str]]] = {}
     for facts in ctx.documents("slo"):
         if facts.service and facts.owner:
@@ -45,17 +46,17 @@ def _owner_mismatch(ctx: WorkspaceContext) -> Iterator[Violation]:
         for slo_path, owner in slos.get(facts.service, []):
             if owner != facts.owner:
                 line, col = facts.position("owner")
-                yield Violation(
-                    line,
-                    col,
-                    f"owner '{facts.owner}' differs from '{owner}', owner of "
+                yield Diagnostic(
+                    line=line,
+                    col=col,
+                    message=f"owner '{facts.owner}' differs from '{owner}', owner of "
                     f"'{os.path.basename(slo_path)}'",
-                    "the team that owns the objective usually owns the runbook; align them",
+                    hint="the team that owns the objective usually owns the runbook; align them",
                     path=facts.path,
                 )
 
 
-def _duplicate_singleton(ctx: WorkspaceContext) -> Iterator[Violation]:
+def _duplicate_singleton(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     for kind in KINDS:
         if not kind.singleton:
             continue
@@ -64,12 +65,12 @@ def _duplicate_singleton(ctx: WorkspaceContext) -> Iterator[Violation]:
             if facts.path not in ctx.reported:
                 continue
             line, col = facts.position("kind")
-            yield Violation(
-                line,
-                col,
-                f"a second {kind.name} document; '{os.path.basename(claims[0].path)}' "
+            yield Diagnostic(
+                line=line,
+                col=col,
+                message=f"a second {kind.name} document; '{os.path.basename(claims[0].path)}' "
                 "is one already",
-                f"keep one {kind.filename} per folder: merge the two",
+                hint=f"keep one {kind.filename} per folder: merge the two",
                 path=facts.path,
             )
 

@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Iterator
 
 from opsdocs.check.context import WorkspaceContext
-from opsdocs.check.registry import Rule, Violation
+from opsdocs.check.registry import Rule
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.schemas import parse_duration
 
 
-def _overdue(ctx: WorkspaceContext) -> Iterator[Violation]:
+def _overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     for path in sorted(ctx.reported):
         facts = ctx.facts.get(path)
         if facts is None or not facts.type_name or not facts.last_reviewed:
@@ -25,12 +26,14 @@ def _overdue(ctx: WorkspaceContext) -> Iterator[Violation]:
             continue  # FM005 reports a bad value
         if ctx.today > due:
             line, col = facts.position("last_reviewed")
-            yield Violation(
-                line,
-                col,
-                f"review overdue: last reviewed {facts.last_reviewed}, due {due.isoformat()} "
-                f"(every {every}), {(ctx.today - due).days} days ago",
-                "review the document, then set last_reviewed to today's date",
+            yield Diagnostic(
+                line=line,
+                col=col,
+                message=(
+                    f"review overdue: last reviewed {facts.last_reviewed}, due {due.isoformat()} "
+                    f"(every {every}), {(ctx.today - due).days} days ago"
+                ),
+                hint="review the document, then set last_reviewed to today's date",
                 path=path,
             )
 

@@ -7,35 +7,38 @@ from collections.abc import Callable, Iterator
 from pydantic import ValidationError
 
 from opsdocs.check.context import KINDS_BY_NAME, DocContext, WorkspaceContext
-from opsdocs.check.registry import Rule, Violation
+from opsdocs.check.registry import Rule
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.kinds import KINDS
 
 
-def _problems(code: str) -> Callable[[DocContext], Iterator[Violation]]:
+def _problems(code: str) -> Callable[[DocContext], Iterator[Diagnostic]]:
     """A check that reports the parser's problems with ``code``."""
 
-    def check(ctx: DocContext) -> Iterator[Violation]:
+    def check(ctx: DocContext) -> Iterator[Diagnostic]:
         for problem in ctx.doc.problems:
             if problem.code == code:
-                yield Violation(problem.line, problem.col, problem.message, problem.hint)
+                yield Diagnostic(
+                    line=problem.line, col=problem.col, message=problem.message, hint=problem.hint
+                )
 
     return check
 
 
-def _missing(ctx: DocContext) -> Iterator[Violation]:
+def _missing(ctx: DocContext) -> Iterator[Diagnostic]:
     doc = ctx.doc
     if ctx.doctype.front_matter != "required" or doc.front_matter is not None or doc.problems:
         return
     label = ctx.doctype.name
-    yield Violation(
-        1,
-        1,
-        f"no front matter: this {label} document does not start with its YAML keys",
-        "start the file with '---', the keys (kind, title, owner, last_reviewed), then '---'",
+    yield Diagnostic(
+        line=1,
+        col=1,
+        message=f"no front matter: this {label} document does not start with its YAML keys",
+        hint="start the file with '---', the keys (kind, title, owner, last_reviewed), then '---'",
     )
 
 
-def _schema(ctx: DocContext) -> Iterator[Violation]:
+def _schema(ctx: DocContext) -> Iterator[Diagnostic]:
     schema = ctx.doctype.schema
     fm = ctx.doc.front_matter
     if schema is None or fm is None or not ctx.front_matter_ok:
@@ -61,7 +64,7 @@ def _schema(ctx: DocContext) -> Iterator[Violation]:
             )
             if error["type"] == "missing" and loc and len(loc) == 1:
                 line, col = ctx.doc.position(())
-            yield Violation(line, col, message, hint)
+            yield Diagnostic(line=line, col=col, message=message, hint=hint)
 
 
 def _known_kind(ctx: DocContext, name: str) -> bool:
@@ -71,17 +74,19 @@ def _known_kind(ctx: DocContext, name: str) -> bool:
     )
 
 
-def _unknown_kind(ctx: DocContext) -> Iterator[Violation]:
+def _unknown_kind(ctx: DocContext) -> Iterator[Diagnostic]:
     fm = ctx.doc.front_matter
     if fm is None or not ctx.front_matter_ok or not isinstance(fm.get("kind"), str):
         return
     if not _known_kind(ctx, fm["kind"]):
         line, col = ctx.doc.position(("kind",))
         known = ", ".join(k.name for k in KINDS)
-        yield Violation(line, col, f"unknown kind {fm['kind']!r}", f"use one of: {known}")
+        yield Diagnostic(
+            line=line, col=col, message=f"unknown kind {fm['kind']!r}", hint=f"use one of: {known}"
+        )
 
 
-def _unknown_keys(ctx: DocContext) -> Iterator[Violation]:
+def _unknown_keys(ctx: DocContext) -> Iterator[Diagnostic]:
     schema = ctx.doctype.schema
     fm = ctx.doc.front_matter
     if schema is None or fm is None or not ctx.front_matter_ok:
@@ -90,15 +95,15 @@ def _unknown_keys(ctx: DocContext) -> Iterator[Violation]:
     for key in fm:
         if key not in known:
             line, col = ctx.doc.position((key,))
-            yield Violation(
-                line,
-                col,
-                f"unknown key {key!r} for a {ctx.doctype.name} document",
-                "check its spelling; known keys: " + ", ".join(sorted(known)),
+            yield Diagnostic(
+                line=line,
+                col=col,
+                message=f"unknown key {key!r} for a {ctx.doctype.name} document",
+                hint="check its spelling; known keys: " + ", ".join(sorted(known)),
             )
 
 
-def _unknown_owner(ctx: WorkspaceContext) -> Iterator[Violation]:
+def _unknown_owner(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     owners = ctx.settings.owners
     if not owners:
         return  # no list of teams configured: any owner will do
@@ -108,11 +113,11 @@ def _unknown_owner(ctx: WorkspaceContext) -> Iterator[Violation]:
             continue
         if facts.owner not in owners:
             line, col = facts.position("owner")
-            yield Violation(
-                line,
-                col,
-                f"owner {facts.owner!r} is not one of the configured owners",
-                "use one of: " + ", ".join(owners) + " (or add the team to 'owners' in the "
+            yield Diagnostic(
+                line=line,
+                col=col,
+                message=f"owner {facts.owner!r} is not one of the configured owners",
+                hint="use one of: " + ", ".join(owners) + " (or add the team to 'owners' in the "
                 "configuration)",
                 path=path,
             )

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from opsdocs.check.context import WorkspaceContext, real_path
-from opsdocs.check.registry import Rule, Violation
+from opsdocs.check.registry import Rule
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.index import INDEX_END, INDEX_START, IndexEntry, render_index, replace_block
 from opsdocs.documents.kinds import KINDS, kind_for_filename
 from opsdocs.errors import DocumentError
@@ -47,7 +48,7 @@ def index_entries(ctx: WorkspaceContext, docs_dir: Path) -> list[IndexEntry]:
     return entries
 
 
-def _stale(ctx: WorkspaceContext) -> Iterator[Violation]:
+def _stale(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     workspace = ctx.workspace
     if workspace is None:
         return
@@ -69,15 +70,15 @@ def _stale(ctx: WorkspaceContext) -> Iterator[Violation]:
             end=INDEX_END,
         )
     except DocumentError as exc:
-        yield Violation(exc.line or 1, 1, exc.message, exc.hint, path=readme)
+        yield Diagnostic(line=exc.line or 1, col=1, message=exc.message, hint=exc.hint, path=readme)
         return
     if new != old:
         line = old[: old.find(INDEX_START)].count("\n") + 1
-        yield Violation(
-            line,
-            1,
-            "index is stale: it does not list the documents as they are",
-            "run 'opsdocs index' or 'opsdocs check --fix'",
+        yield Diagnostic(
+            line=line,
+            col=1,
+            message="index is stale: it does not list the documents as they are",
+            hint="run 'opsdocs index' or 'opsdocs check --fix'",
             path=readme,
         )
 

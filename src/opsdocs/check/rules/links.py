@@ -6,10 +6,11 @@ import os
 from collections.abc import Iterator
 
 from opsdocs.check.context import WorkspaceContext, split_href
-from opsdocs.check.registry import Rule, Violation
+from opsdocs.check.registry import Rule
+from opsdocs.diagnostics import Diagnostic
 
 
-def _broken_links(ctx: WorkspaceContext) -> Iterator[Violation]:
+def _broken_links(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     exists: dict[str, bool] = {}
     for path, href, target, _, line, col in ctx.links:
         if not target:
@@ -17,16 +18,16 @@ def _broken_links(ctx: WorkspaceContext) -> Iterator[Violation]:
         if target not in exists:
             exists[target] = target in ctx.facts or os.path.exists(target)
         if not exists[target]:
-            yield Violation(
-                line,
-                col,
-                f"link to '{href}': no such file",
-                "fix the path (relative to this document) or remove the link",
+            yield Diagnostic(
+                line=line,
+                col=col,
+                message=f"link to '{href}': no such file",
+                hint="fix the path (relative to this document) or remove the link",
                 path=path,
             )
 
 
-def _broken_anchors(ctx: WorkspaceContext) -> Iterator[Violation]:
+def _broken_anchors(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     for path, href, target, fragment, line, col in ctx.links:
         if not fragment:
             continue
@@ -38,16 +39,16 @@ def _broken_anchors(ctx: WorkspaceContext) -> Iterator[Violation]:
             continue
         if fragment not in anchors and fragment.lower() not in anchors:
             where = "this document" if target == path else f"'{os.path.basename(target)}'"
-            yield Violation(
-                line,
-                col,
-                f"link to '{href}': {where} has no heading with anchor '#{fragment}'",
-                "link an existing heading (lowercase, spaces as hyphens)",
+            yield Diagnostic(
+                line=line,
+                col=col,
+                message=f"link to '{href}': {where} has no heading with anchor '#{fragment}'",
+                hint="link an existing heading (lowercase, spaces as hyphens)",
                 path=path,
             )
 
 
-def _slo_links(ctx: WorkspaceContext) -> Iterator[Violation]:
+def _slo_links(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     slos_by_service: dict[str, list[str]] = {}
     for slo_facts in ctx.documents("slo"):
         if slo_facts.service:
@@ -68,12 +69,12 @@ def _slo_links(ctx: WorkspaceContext) -> Iterator[Violation]:
         for slo in slos_by_service.get(service, []):
             if slo not in linked:
                 rel = os.path.relpath(slo, os.path.dirname(path))
-                yield Violation(
-                    heading,
-                    1,
-                    f"section 'SLOs / SLIs' does not link '{rel}', "
+                yield Diagnostic(
+                    line=heading,
+                    col=1,
+                    message=f"section 'SLOs / SLIs' does not link '{rel}', "
                     f"an SLO of service '{facts.service}'",
-                    f"add '- [{os.path.basename(slo)}]({rel})' to the section",
+                    hint=f"add '- [{os.path.basename(slo)}]({rel})' to the section",
                     path=path,
                 )
 

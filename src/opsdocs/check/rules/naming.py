@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 
 from opsdocs.check.context import KINDS_BY_NAME, DocContext
-from opsdocs.check.registry import Rule, Violation
+from opsdocs.check.registry import Rule
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.kinds import KINDS, NAME_PATTERN, Kind, kind_for_filename
 
 _NAME_RE = re.compile(rf"^{NAME_PATTERN}$")
@@ -68,20 +69,23 @@ def _convention_breach(ctx: DocContext) -> str | None:
     return wanted
 
 
-def _unconventional(ctx: DocContext) -> Iterator[Violation]:
+def _unconventional(ctx: DocContext) -> Iterator[Diagnostic]:
     if ctx.doctype.typed_by == "profile":
         return
     wanted = _convention_breach(ctx)
     if wanted is not None:
-        yield Violation(
-            1,
-            1,
-            f"'{ctx.path.name}' looks like an operations document but breaks the naming convention",
-            f"rename it to '{wanted}'",
+        yield Diagnostic(
+            line=1,
+            col=1,
+            message=(
+                f"'{ctx.path.name}' looks like an operations document "
+                "but breaks the naming convention"
+            ),
+            hint=f"rename it to '{wanted}'",
         )
 
 
-def _invalid_name(ctx: DocContext) -> Iterator[Violation]:
+def _invalid_name(ctx: DocContext) -> Iterator[Diagnostic]:
     if ctx.doctype.typed_by == "profile":
         return
     name = ctx.path.name
@@ -91,15 +95,15 @@ def _invalid_name(ctx: DocContext) -> Iterator[Violation]:
     head, _, tail = kind.filename.partition("{name}")
     middle = name[len(head) : len(name) - len(tail)]
     fixed = re.sub(r"[^a-z0-9]+", "-", middle.lower()).strip("-") or "NAME"
-    yield Violation(
-        1,
-        1,
-        f"{kind.name} file name '{name}' has an invalid {kind.name_help} {middle!r}",
-        f"use lowercase letters, digits and single hyphens: '{head}{fixed}{tail}'",
+    yield Diagnostic(
+        line=1,
+        col=1,
+        message=f"{kind.name} file name '{name}' has an invalid {kind.name_help} {middle!r}",
+        hint=f"use lowercase letters, digits and single hyphens: '{head}{fixed}{tail}'",
     )
 
 
-def _kind_mismatch(ctx: DocContext) -> Iterator[Violation]:
+def _kind_mismatch(ctx: DocContext) -> Iterator[Diagnostic]:
     dt = ctx.doctype
     if dt.typed_by != "front-matter" or dt.kind is None or dt.profile_name is not None:
         return
@@ -114,10 +118,15 @@ def _kind_mismatch(ctx: DocContext) -> Iterator[Violation]:
         message = f"kind is '{dt.kind.name}' but '{name}' is named like a {by_name.name}"
     else:
         message = f"kind is '{dt.kind.name}' but '{name}' does not follow '{dt.kind.filename}'"
-    yield Violation(line, col, message, f"rename the file to '{dt.kind.filename}' or fix the kind")
+    yield Diagnostic(
+        line=line,
+        col=col,
+        message=message,
+        hint=f"rename the file to '{dt.kind.filename}' or fix the kind",
+    )
 
 
-def _service_mismatch(ctx: DocContext) -> Iterator[Violation]:
+def _service_mismatch(ctx: DocContext) -> Iterator[Diagnostic]:
     kind = ctx.doctype.kind
     if kind is None or not kind.service_from_name or ctx.doctype.profile_name is not None:
         return
@@ -127,11 +136,11 @@ def _service_mismatch(ctx: DocContext) -> Iterator[Violation]:
         return
     if service.strip() != name:
         line, col = ctx.doc.position(("service",))
-        yield Violation(
-            line,
-            col,
-            f"service is '{service.strip()}' but the file name says '{name}'",
-            f"a {kind.name} is named after its service: rename the file to "
+        yield Diagnostic(
+            line=line,
+            col=col,
+            message=f"service is '{service.strip()}' but the file name says '{name}'",
+            hint=f"a {kind.name} is named after its service: rename the file to "
             f"'{kind.filename.replace('{name}', service.strip())}' or fix 'service'",
         )
 

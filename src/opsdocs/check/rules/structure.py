@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from opsdocs.check.context import DocContext, find_section, section_key
-from opsdocs.check.registry import Rule, Violation
+from opsdocs.check.registry import Rule
+from opsdocs.diagnostics import Diagnostic
 
 
 def _last_line(ctx: DocContext) -> int:
@@ -28,19 +29,19 @@ def missing_sections(ctx: DocContext) -> list[tuple[int, str, int | None]]:
     return result
 
 
-def _missing(ctx: DocContext) -> Iterator[Violation]:
+def _missing(ctx: DocContext) -> Iterator[Diagnostic]:
     if not ctx.doctype.sections:
         return
     for _, title, after in missing_sections(ctx):
-        yield Violation(
-            after if after is not None else _last_line(ctx),
-            1,
-            f"missing required section '## {title}'",
-            "add it, or run 'opsdocs check --fix' to add it with the template's guidance",
+        yield Diagnostic(
+            line=after if after is not None else _last_line(ctx),
+            col=1,
+            message=f"missing required section '## {title}'",
+            hint="add it, or run 'opsdocs check --fix' to add it with the template's guidance",
         )
 
 
-def _order(ctx: DocContext) -> Iterator[Violation]:
+def _order(ctx: DocContext) -> Iterator[Diagnostic]:
     if not ctx.doctype.sections or not ctx.doctype.order:
         return
     previous: tuple[int, str] | None = None
@@ -49,44 +50,44 @@ def _order(ctx: DocContext) -> Iterator[Violation]:
         if section is None:
             continue
         if previous is not None and section.line < previous[0]:
-            yield Violation(
-                section.line,
-                1,
-                f"section '{section.title}' comes before '{previous[1]}'",
-                "order: " + ", ".join(s.title for s in ctx.doctype.sections),
+            yield Diagnostic(
+                line=section.line,
+                col=1,
+                message=f"section '{section.title}' comes before '{previous[1]}'",
+                hint="order: " + ", ".join(s.title for s in ctx.doctype.sections),
             )
         else:
             previous = (section.line, section.title)
 
 
-def _empty(ctx: DocContext) -> Iterator[Violation]:
+def _empty(ctx: DocContext) -> Iterator[Diagnostic]:
     if not ctx.doctype.typed:
         return
     for section in ctx.doc.sections:
         if not section.has_content:
-            yield Violation(
-                section.line,
-                1,
-                f"section '{section.title}' is empty",
-                "write what belongs there, or say explicitly that it does not apply",
+            yield Diagnostic(
+                line=section.line,
+                col=1,
+                message=f"section '{section.title}' is empty",
+                hint="write what belongs there, or say explicitly that it does not apply",
             )
 
 
-def _missing_title(ctx: DocContext) -> Iterator[Violation]:
+def _missing_title(ctx: DocContext) -> Iterator[Diagnostic]:
     if not ctx.doctype.typed or ctx.doc.title_heading is not None:
         return
     if any(p.code == "front-matter-unterminated" for p in ctx.doc.problems):
         return
     first = next((t.map[0] for t in ctx.doc.tokens if t.map is not None), None)
-    yield Violation(
-        ctx.doc.body_line + first if first is not None else ctx.doc.body_line,
-        1,
-        "no title: the document has no level-1 heading",
-        "start the body with '# ' and the title",
+    yield Diagnostic(
+        line=ctx.doc.body_line + first if first is not None else ctx.doc.body_line,
+        col=1,
+        message="no title: the document has no level-1 heading",
+        hint="start the body with '# ' and the title",
     )
 
 
-def _title_mismatch(ctx: DocContext) -> Iterator[Violation]:
+def _title_mismatch(ctx: DocContext) -> Iterator[Diagnostic]:
     heading = ctx.doc.title_heading
     if not ctx.doctype.typed or heading is None:
         return
@@ -102,22 +103,22 @@ def _title_mismatch(ctx: DocContext) -> Iterator[Violation]:
     else:
         return
     if section_key(heading.text) != section_key(expected):
-        yield Violation(
-            heading.line,
-            1,
-            f"title '{heading.text}' differs from {source} '{expected}'",
-            f"make the H1 '# {expected}'",
+        yield Diagnostic(
+            line=heading.line,
+            col=1,
+            message=f"title '{heading.text}' differs from {source} '{expected}'",
+            hint=f"make the H1 '# {expected}'",
         )
 
 
-def _unclosed_fence(ctx: DocContext) -> Iterator[Violation]:
+def _unclosed_fence(ctx: DocContext) -> Iterator[Diagnostic]:
     line = ctx.doc.unclosed_fence
     if line is not None:
-        yield Violation(
-            line,
-            1,
-            "code fence is never closed: everything after it is code",
-            "close it with a line of the same fence characters",
+        yield Diagnostic(
+            line=line,
+            col=1,
+            message="code fence is never closed: everything after it is code",
+            hint="close it with a line of the same fence characters",
         )
 
 

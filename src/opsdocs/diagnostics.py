@@ -1,0 +1,78 @@
+"""One type for everything opsdocs finds wrong in a file: parsing, validation and the linter.
+
+A :class:`Diagnostic` is a position (``path:line:col``), a code (a rule code such as ``ST001``,
+or a parser's kebab-case identifier), a message, an optional hint on how to fix it and a
+severity. The linter adds the rule's ``name`` and whether ``--fix`` can repair it. Diagnostics
+sort by position then code, which is the order every report prints them in.
+
+This module imports nothing of opsdocs, so every layer can use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Diagnostic", "Severity"]
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One located problem: ``path:line:col: CODE name: message (hint)``."""
+
+    path: str = ""  # for display (relative to the current folder when below it)
+    line: int = 1
+    col: int = 1
+    code: str = ""
+    message: str = field(default="", compare=False)
+    hint: str | None = field(default=None, compare=False)
+    severity: Severity = field(default="error", compare=False)
+    name: str = field(default="", compare=False)  # the rule's kebab-case name
+    fixable: bool = field(default=False, compare=False)
+    uri: str = field(default="", compare=False)  # relative to the workspace root, POSIX
+    abspath: str = field(default="", compare=False)
+    # Where in structured data (front matter, a spec) the problem is, when that is known.
+    key_path: tuple[str | int, ...] = field(default=(), compare=False)
+
+    @property
+    def location(self) -> str:
+        """``path:line:col``, or an empty string when the diagnostic has no path."""
+        return f"{self.path}:{self.line}:{self.col}" if self.path else ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def detail(self) -> str:
+        """The message with its hint in parentheses."""
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+    def format(self) -> str:
+        """The one-line form every text output uses: ``path:line:col: CODE name: message (hint)``.
+
+        Parts that are not set are left out (no path, no code or no name).
+        """
+        label = " ".join(part for part in (self.code, self.name) if part)
+        text = f"{label}: {self.detail()}" if label else self.detail()
+        location = self.location
+        return f"{location}: {text}" if location else text
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The linter's JSON form (key order is part of the output format)."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+            "fixable": self.fixable,
+            "uri": self.uri,
+        }

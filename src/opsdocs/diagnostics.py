@@ -5,13 +5,16 @@ or a parser's kebab-case identifier), a message, an optional hint on how to fix 
 severity. The linter adds the rule's ``name`` and whether ``--fix`` can repair it. Diagnostics
 sort by position then code, which is the order every report prints them in.
 
-This module imports nothing of opsdocs, so every layer can use it.
+This module imports nothing of opsdocs but :mod:`opsdocs.sanitize` (which imports nothing), so
+every layer can use it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from opsdocs.sanitize import escape_line, escape_path
 
 __all__ = ["Diagnostic", "Severity"]
 
@@ -52,11 +55,14 @@ class Diagnostic:
     def format(self) -> str:
         """The one-line form every text output uses: ``path:line:col: CODE name: message (hint)``.
 
-        Parts that are not set are left out (no path, no code or no name).
+        Parts that are not set are left out (no path, no code or no name). Text from documents
+        (a title in a message, a file name) is escaped: it cannot break the line, start a
+        GitHub workflow command or send terminal codes.
         """
         label = " ".join(part for part in (self.code, self.name) if part)
-        text = f"{label}: {self.detail()}" if label else self.detail()
-        location = self.location
+        detail = escape_line(self.detail())
+        text = f"{label}: {detail}" if label else detail
+        location = escape_path(self.location)
         return f"{location}: {text}" if location else text
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -75,15 +76,40 @@ def test_schema_rejects_a_broken_log() -> None:
 def test_text_summary_counts() -> None:
     lines = render(result(), "text").splitlines()
     assert lines[-1] == "Found 2 errors, 1 warning in 2 files."
-    assert (
-        lines[0]
-        == (
-            [
-                "docs/runbook-api.md:3:7: CT001 placeholder-text: something, 100% wrong:",
-                "second line (fix it)",
-            ][0]
-        )
+    assert lines[0] == (
+        "docs/runbook-api.md:3:7: CT001 placeholder-text: something, 100% wrong:\\nsecond line "
+        "(fix it)"
     )
+
+
+FORGED = "API\n::error file=evil.md::X\x1b]0;owned\x07\u202e"
+
+
+def forged() -> CheckResult:
+    f = finding("CT001", path="::warning file=a::b.md")
+    return CheckResult(findings=[replace(f, message=FORGED, hint=FORGED)], files=1)
+
+
+def test_text_output_escapes_control_characters() -> None:
+    """A title with a line break cannot start a GitHub workflow command, nor reach the
+    terminal as an escape sequence or a right-to-left override."""
+    out = render(forged(), "text")
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert not any(line.lstrip().startswith("::") for line in lines)
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    assert lines[0] == (
+        "./::warning file=a::b.md:3:7: CT001 placeholder-text: "
+        "API\\n::error file=evil.md::X\\x1b]0;owned\\x07\\u202e "
+        "(API\\n::error file=evil.md::X\\x1b]0;owned\\x07\\u202e)"
+    )
+
+
+def test_github_output_escapes_control_characters() -> None:
+    out = render(forged(), "github")
+    assert out.count("\n") == 1 and out.startswith("::error ")
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "API%0A::error file=evil.md::X\\x1b]0;owned\\x07\\u202e (API%0A" in out
 
 
 def test_github_escapes_data() -> None:

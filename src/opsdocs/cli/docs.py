@@ -147,19 +147,17 @@ def list_command(ctx: click.Context, kind_name: str | None, fmt: str) -> int:
         return 0
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from opsdocs.sanitize import escape_line
 
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column in ("KIND", "PATH", "TITLE", "OWNER", "REVIEWED", "DUE"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(
-            row.kind,
-            row.path,
-            row.title,
-            row.owner or "-",
-            row.last_reviewed or "-",
-            row.review_due or "-",
-        )
+        # Text, not str: a title is not Rich markup; and one line each, control characters escaped
+        cells = (row.kind, row.path, row.title, row.owner, row.last_reviewed, row.review_due)
+        table.add_row(*(Text(escape_line(cell or "-")) for cell in cells))
     console = Console()
     if not console.is_terminal:
         console = Console(width=max(console.width, 200))

@@ -18,6 +18,7 @@ from opsdocs.documents.kinds import KINDS, Kind, kind_for_filename
 from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.documents.schemas import as_date
 from opsdocs.errors import DocumentError, InputError
+from opsdocs.sanitize import escape_line
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -169,7 +170,9 @@ def render_index(entries: list[IndexEntry]) -> str:
                 )
             link = _link(entry.link)
             tail = f" - {', '.join(facts)}" if facts else ""
-            out.append(f"- [{_escape(entry.title)}]({link}){tail}")
+            # one line per entry: a line break or control character in a title or a fact is
+            # escaped, never written into the README
+            out.append(escape_line(f"- [{_escape(entry.title)}]({link}){tail}"))
         if hidden:
             older = "older one" if hidden == 1 else "older ones"
             where = f"[{kind.folder}/]({_link(kind.folder)}/)" if kind.folder else "this folder"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from opsdocs.check.findings import CheckResult
+from opsdocs.sanitize import escape_text
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Control characters but the line feed are escaped first (an ESC or a bidi override would
+    # reach the log as it is); the line feeds become %0A, so no text starts a new log line.
+    return escape_text(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _property(text: str) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
-    "ChangeSet": "opsdocs.workspace",
+    "ChangeSet": "opsdocs.fileio",
     "Config": "opsdocs.config",
     "ConfigError": "opsdocs.errors",
     "Document": "opsdocs.documents.parse",
@@ -24,7 +24,7 @@ _EXPORTS: dict[str, str] = {
     "OpsdocsWarning": "opsdocs.errors",
     "UsageError": "opsdocs.errors",
     "Workspace": "opsdocs.workspace",
-    "atomic_write": "opsdocs.workspace",
+    "atomic_write": "opsdocs.fileio",
     "compute_index": "opsdocs.documents.index",
     "get_kind": "opsdocs.documents.kinds",
     "init_workspace": "opsdocs.documents.scaffold",
@@ -78,4 +78,5 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
         OpsdocsWarning,
         UsageError,
     )
-    from opsdocs.workspace import ChangeSet, Workspace, atomic_write
+    from opsdocs.fileio import ChangeSet, atomic_write
+    from opsdocs.workspace import Workspace

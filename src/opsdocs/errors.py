@@ -7,6 +7,8 @@ these into ``error: ...`` and exit code 2; anything else escaping the library is
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 __all__ = [
@@ -16,6 +18,7 @@ __all__ = [
     "OpsdocsError",
     "OpsdocsWarning",
     "UsageError",
+    "from_os_error",
 ]
 
 
@@ -80,3 +83,34 @@ class ConfigError(OpsdocsError):
 
 class OpsdocsWarning(_Located, UserWarning):
     """Something worth telling the user that does not stop the command (same shape as errors)."""
+
+
+#: What to do about an operating-system error, by errno (the message says what happened).
+_OS_HINTS: dict[int, tuple[str, str]] = {
+    errno.EEXIST: ("file already exists", "choose another name or remove it"),
+    errno.EACCES: ("permission denied", "check the permissions of the file and its folder"),
+    errno.EPERM: ("operation not permitted", "check the permissions of the file and its folder"),
+    errno.EROFS: ("read-only file system", "run opsdocs where the files can be written"),
+    errno.ENOSPC: ("no space left on device", "free some space and run the command again"),
+    errno.EDQUOT: ("disk quota exceeded", "free some space and run the command again"),
+    errno.ENAMETOOLONG: ("file name too long", "choose a shorter name"),
+    errno.ELOOP: ("too many levels of symbolic links", "fix or remove the symlink loop"),
+    errno.EISDIR: ("is a folder, not a file", "move the folder away or pass a file"),
+    errno.ENOTDIR: ("a part of the path is not a folder", "check the path"),
+    errno.ENOENT: ("no such file or folder", "check the path"),
+    errno.EIO: ("input/output error", "check the disk"),
+}
+
+
+def from_os_error(exc: OSError) -> InputError:
+    """An operating-system error as one located line: the path, what happened, what to do.
+
+    ``opsdocs.fileio`` raises plain :class:`OSError` subclasses (it imports nothing of opsdocs);
+    the command line shows them through this.
+    """
+    what, hint = _OS_HINTS.get(exc.errno or 0, (exc.strerror or type(exc).__name__, "check it"))
+    custom = getattr(exc, "hint", None)
+    if isinstance(custom, str):  # fileio.OutsideRootError says where it would have written
+        what, hint = exc.strerror or what, custom
+    path = exc.filename if exc.filename is not None else None
+    return InputError(what, path=os.fsdecode(path) if path is not None else None, hint=hint)

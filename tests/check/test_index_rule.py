@@ -9,7 +9,8 @@ import pytest
 
 from opsdocs.check.engine import CheckOptions, run_check
 from opsdocs.documents.index import INDEX_END, INDEX_START, compute_index
-from opsdocs.workspace import Workspace, atomic_write
+from opsdocs.fileio import atomic_write
+from opsdocs.workspace import Workspace
 from tests.check.test_cli import RUNBOOK
 from tests.conftest import Result
 

@@ -213,3 +213,17 @@ def test_root_option_and_discovery(workspace_dir: Path, cli: Callable[..., Resul
 def test_debug_env_does_not_change_success(cli: Callable[..., Result], tmp_path: Path) -> None:
     os.environ.pop("OPSDOCS_DEBUG", None)
     assert cli("list", cwd=tmp_path).exit_code == 0
+
+
+def test_an_os_error_is_one_line_with_the_path_and_exit_2(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    readme = workspace_dir / "docs/internal/operations/README.md"
+    readme.unlink()
+    readme.mkdir()
+    result = cli("index", cwd=workspace_dir)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr == (
+        "error: docs/internal/operations/README.md: is a folder, not a file "
+        "(move the folder away or pass a file)\n"
+    )

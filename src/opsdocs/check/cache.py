@@ -103,7 +103,7 @@ class CheckCache:
         """Write the cache (quietly does nothing when the folder is not writable)."""
         if not self.dirty:
             return
-        from opsdocs.workspace import atomic_write
+        from opsdocs.fileio import atomic_write
 
         try:
             self.directory.mkdir(parents=True, exist_ok=True)

@@ -80,7 +80,7 @@ render_rule_pages = expected_rule_docs
 
 def write_rule_docs(directory: Path) -> list[Path]:
     """Write the rule pages into ``directory``; returns the files that changed."""
-    from opsdocs.workspace import atomic_write
+    from opsdocs.fileio import atomic_write
 
     changed: list[Path] = []
     directory.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,8 @@ from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.errors import InputError
 
 if TYPE_CHECKING:
-    from opsdocs.workspace import ChangeSet, Workspace
+    from opsdocs.fileio import ChangeSet
+    from opsdocs.workspace import Workspace
 
 __all__ = ["FixResult", "apply_fixes", "insert_sections"]
 
@@ -113,7 +114,7 @@ def _apply_rule_fixes(
 def apply_fixes(workspace: Workspace, result: CheckResult) -> FixResult:
     """Apply the safe fixes for the fixable findings in ``result``; returns what changed."""
     from opsdocs.documents.index import compute_index
-    from opsdocs.workspace import ChangeSet
+    from opsdocs.fileio import ChangeSet
 
     settings = load_settings(workspace.config)
     outcome = FixResult()

@@ -76,18 +76,6 @@ def cli(ctx: click.Context, root: str | None, debug: bool) -> None:
     ctx.obj = AppContext(root=root, debug=debug)
 
 
-def display_path(path: str | os.PathLike[str]) -> str:
-    """``path`` relative to the current folder when it lies below it."""
-    text = os.fspath(path)
-    if not os.path.isabs(text):
-        return text
-    try:
-        relative = os.path.relpath(text)
-    except ValueError:
-        return text
-    return text if relative.startswith("..") else relative
-
-
 def _error(message: str) -> None:
     click.echo(f"error: {message}", err=True)
 
@@ -103,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code (used by tests and ``main``)."""
-    from opsdocs.errors import OpsdocsError
+    from opsdocs.cli.context import display_path
+    from opsdocs.errors import OpsdocsError, from_os_error
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("OPSDOCS_DEBUG") == "1"
@@ -134,6 +123,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a folder that cannot be written, a full disk, a symlink loop...
+        located = from_os_error(exc)
+        if located.path is not None:
+            located.path = display_path(located.path)
+        _error(located.format())
+        return EXIT_USAGE
     except Exception as exc:  # the single place where a bug becomes exit 3
         if debug:
             import traceback

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +11,18 @@ import click
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """``path`` relative to the current folder when it lies below it."""
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        return text
+    try:
+        relative = os.path.relpath(text)
+    except ValueError:
+        return text
+    return text if relative.startswith("..") else relative
 
 
 @dataclass
@@ -25,8 +38,6 @@ class AppContext:
 
             chosen = root if root is not None else (Path(self.root) if self.root else None)
             self._workspace = Workspace.discover(root=chosen)
-            from opsdocs.cli import display_path
-
             for warning in self._workspace.config.warnings:
                 if warning.path is not None:
                     warning.path = display_path(warning.path)

@@ -92,9 +92,9 @@ def index_command(ctx: click.Context, check: bool) -> int:
     documents, changes.
     """
     from opsdocs.documents.index import compute_index
+    from opsdocs.fileio import ChangeSet
     from opsdocs.slo.budget import stale_budget_tables
     from opsdocs.slo.settings import load_settings
-    from opsdocs.workspace import ChangeSet
 
     workspace = app(ctx).workspace()
     update = compute_index(workspace)

@@ -55,7 +55,7 @@ def write_output(text: str, path: Path | None) -> None:
     if path is None:
         click.echo(text, nl=False)
         return
-    from opsdocs.workspace import atomic_write
+    from opsdocs.fileio import atomic_write
 
     atomic_write(path, text)
 

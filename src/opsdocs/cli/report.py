@@ -148,8 +148,8 @@ def report_command(
 
     links: dict[str, str] = {}
     if chart_dir is not None:
+        from opsdocs.fileio import ChangeSet
         from opsdocs.reports.charts import chart_data, render_png, render_svg
-        from opsdocs.workspace import ChangeSet
 
         changes = ChangeSet()
         pngs = []
@@ -182,8 +182,8 @@ def _write_blocks(workspace: Any, targets: Any, reports: Any, links: dict[str, s
     import os
 
     from opsdocs.documents.parse import read_document
+    from opsdocs.fileio import ChangeSet
     from opsdocs.reports.render import render_markdown, write_block
-    from opsdocs.workspace import ChangeSet
 
     by_document: dict[Path, list[Any]] = {}
     for target, report in zip(targets, reports, strict=True):

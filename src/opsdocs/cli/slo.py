@@ -87,6 +87,7 @@ def rules_command(
     """
     from opsdocs.documents.parse import read_document
     from opsdocs.errors import UsageError
+    from opsdocs.fileio import ChangeSet
     from opsdocs.slo.cache import RulesCache, fingerprint
     from opsdocs.slo.rules import (
         orphan_outputs,
@@ -94,7 +95,6 @@ def rules_command(
         runbook_resolver,
         stale_outputs,
     )
-    from opsdocs.workspace import ChangeSet
 
     workspace, settings = _settings(ctx)
     docs = [read_document(p) for p in paths] if paths else workspace.documents("slo")
@@ -194,8 +194,8 @@ def import_command(
     """
     from opsdocs.documents.parse import Document, read_document
     from opsdocs.documents.scaffold import new_document
+    from opsdocs.fileio import ChangeSet
     from opsdocs.slo.importer import read_specs, update_document_slos
-    from opsdocs.workspace import ChangeSet
 
     workspace = app(ctx).workspace()
     texts = []
@@ -275,8 +275,8 @@ def budget_command(ctx: click.Context, check: bool) -> int:
     The table sits between <!-- opsdocs:budget:start --> and <!-- opsdocs:budget:end -->; a
     document without the markers gets them at the end of its "SLO Target" section.
     """
+    from opsdocs.fileio import ChangeSet
     from opsdocs.slo.budget import update_budget_table
-    from opsdocs.workspace import ChangeSet
 
     workspace, settings, loaded = _load(ctx, ())
     changes = ChangeSet()

@@ -21,7 +21,7 @@ from opsdocs.documents.kinds import KINDS, Kind, get_kind, validate_name
 from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.documents.render import render_template
 from opsdocs.errors import InputError, UsageError
-from opsdocs.workspace import ChangeSet
+from opsdocs.fileio import ChangeSet
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace

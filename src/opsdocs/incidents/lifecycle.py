@@ -23,6 +23,7 @@ from opsdocs.documents.kinds import Kind, get_kind
 from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.documents.render import render_template
 from opsdocs.errors import InputError, UsageError
+from opsdocs.fileio import ChangeSet, locked
 from opsdocs.incidents.budget import BudgetEstimator, BudgetShare, default_estimator
 from opsdocs.incidents.policy import Playbook, Role, Severity, load_playbook
 from opsdocs.incidents.records import (
@@ -36,7 +37,6 @@ from opsdocs.incidents.records import (
     slug_for,
     template_source,
 )
-from opsdocs.workspace import ChangeSet, locked
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace

@@ -23,6 +23,7 @@ from opsdocs.documents.parse import Document, parse_document, read_document
 from opsdocs.documents.render import render_template
 from opsdocs.documents.schemas import FrontMatter
 from opsdocs.errors import DocumentError, InputError, UsageError
+from opsdocs.fileio import locked
 from opsdocs.incidents.records import (
     Incident,
     find_incident,
@@ -31,7 +32,6 @@ from opsdocs.incidents.records import (
     template_source,
     validate_front_matter,
 )
-from opsdocs.workspace import locked
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace

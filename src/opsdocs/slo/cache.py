@@ -110,7 +110,7 @@ class RulesCache:
         """Write the cache (quietly does nothing when the folder is not writable)."""
         if not self.dirty:
             return
-        from opsdocs.workspace import atomic_write
+        from opsdocs.fileio import atomic_write
 
         parts: list[str] = []
         offset = 0

@@ -1,20 +1,20 @@
-"""Atomic writes and all-or-nothing change sets."""
+"""Atomic writes, all-or-nothing change sets and the workspace boundary (opsdocs.fileio)."""
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
 import pytest
 
-from opsdocs.errors import InputError
-from opsdocs.workspace import ChangeSet, atomic_write
+from opsdocs.fileio import ChangeSet, OutsideRootError, atomic_write, check_inside, remove
 
 
 def test_atomic_write_never_clobbers_unless_asked(tmp_path: Path) -> None:
     path = tmp_path / "a.md"
     atomic_write(path, "one")
-    with pytest.raises(InputError, match="already exists"):
+    with pytest.raises(FileExistsError, match="already exists"):
         atomic_write(path, "two", overwrite=False)
     assert path.read_text() == "one"
     atomic_write(path, "three")
@@ -71,7 +71,7 @@ def test_changeset_create_only_checks_before_writing(tmp_path: Path) -> None:
     changes = ChangeSet()
     changes.write(tmp_path / "a.md", "a")
     changes.write(tmp_path / "b.md", "b", create_only=True)
-    with pytest.raises(InputError):
+    with pytest.raises(FileExistsError):
         changes.commit()
     assert not (tmp_path / "a.md").exists()
     assert (tmp_path / "b.md").read_text() == "mine"
@@ -83,3 +83,41 @@ def test_changeset_reports_only_real_changes(tmp_path: Path) -> None:
     changes.write(tmp_path / "same.md", "same")
     changes.write(tmp_path / "new.md", "new")
     assert changes.commit() == [tmp_path / "new.md"]
+
+
+def test_changeset_with_a_root_refuses_a_symlink_out_before_writing(tmp_path: Path) -> None:
+    root, victim = tmp_path / "repo", tmp_path / "victim"
+    root.mkdir()
+    victim.mkdir()
+    (root / "out").symlink_to(victim)
+    changes = ChangeSet(root=root)
+    changes.write(root / "inside.md", "a")
+    changes.write(root / "out" / "rules.yml", "b")
+    with pytest.raises(OutsideRootError) as caught:
+        changes.commit()
+    assert caught.value.filename == str(root / "out" / "rules.yml")
+    assert str(victim.resolve() / "rules.yml") in caught.value.hint
+    assert list(victim.iterdir()) == []
+    assert not (root / "inside.md").exists()  # nothing written at all
+
+
+def test_atomic_write_and_remove_refuse_a_path_that_climbs_out(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    outside = tmp_path / "x.yml"
+    outside.write_text("keep")
+    with pytest.raises(OutsideRootError):
+        atomic_write(root / ".." / "x.yml", "over", root=root)
+    with pytest.raises(OutsideRootError):
+        remove(root / ".." / "x.yml", root=root)
+    assert outside.read_text() == "keep"
+    atomic_write(root / "sub" / ".." / "ok.md", "fine", root=root)
+    assert remove(root / "ok.md", root=root) is True
+    assert remove(root / "ok.md", root=root) is False
+
+
+def test_check_inside_names_a_symlink_loop(tmp_path: Path) -> None:
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    with pytest.raises(OSError) as caught:
+        check_inside(tmp_path, tmp_path / "loop" / "a.md")
+    assert caught.value.errno == errno.ELOOP

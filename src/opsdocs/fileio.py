@@ -1,0 +1,229 @@
+"""Writing files safely: atomic writes, change sets, locks, and the workspace boundary.
+
+Every write opsdocs makes goes through :func:`atomic_write` or a :class:`ChangeSet`: the new text
+is written to a temporary file in the same folder, flushed to disk, then renamed over the old file,
+so a reader sees either the old or the new file and a crash leaves no half-written document.
+Given a ``root``, a write (or a :func:`remove`) is refused unless its resolved path lies inside
+that folder, so a symlink in the workspace can never send opsdocs to write elsewhere.
+
+This module is the bottom layer: it imports nothing of opsdocs. Its errors are :class:`OSError`
+subclasses carrying the path (``filename``); the command line turns any :class:`OSError` into one
+``error:`` line with exit 2 (``opsdocs.errors.from_os_error``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "STATE_DIR",
+    "ChangeSet",
+    "OutsideRootError",
+    "atomic_write",
+    "check_inside",
+    "locked",
+    "remove",
+]
+
+#: The workspace's own state folder (locks, caches), relative to the root.
+STATE_DIR = ".opsdocs"
+
+
+class OutsideRootError(PermissionError):
+    """A write or delete whose resolved path lies outside the workspace (a symlink out, ``..``)."""
+
+    def __init__(self, path: Path, root: Path, resolved: Path) -> None:
+        super().__init__(errno.EPERM, "refusing to write outside the workspace", str(path))
+        self.root = root
+        self.resolved = resolved
+        self.hint = (
+            f"it resolves to {resolved}; opsdocs writes only inside {root}: "
+            "remove the symlink or choose a folder inside the workspace"
+        )
+
+
+def _resolve(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except RuntimeError:  # Python < 3.13 says "Symlink loop" this way
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
+
+
+def check_inside(root: Path, path: Path) -> Path:
+    """The resolved ``path``; raises :class:`OutsideRootError` unless it lies inside ``root``.
+
+    Every symlink on the way is followed, so a folder that is a symlink out of the workspace
+    (a cache, ``incidents/``, an output folder) is refused, as is a path that climbs out.
+    """
+    base = _resolve(root)
+    resolved = _resolve(path)
+    if resolved != base and base not in resolved.parents:
+        raise OutsideRootError(path, base, resolved)
+    return resolved
+
+
+def _temp_beside(path: Path, text: str | Sequence[str]) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            if isinstance(text, str):
+                fh.write(text)
+            else:
+                fh.writelines(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(name, path.stat().st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(name, 0o666 & ~umask)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+    return Path(name)
+
+
+def _exists_error(path: Path) -> FileExistsError:
+    return FileExistsError(errno.EEXIST, "file already exists", str(path))
+
+
+def _mkdirs(path: Path) -> list[Path]:
+    """Create ``path``'s missing parent folders; returns the ones created, outermost first."""
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return list(reversed(missing))
+
+
+def atomic_write(
+    path: Path, text: str | Sequence[str], *, overwrite: bool = True, root: Path | None = None
+) -> None:
+    """Write ``text`` to ``path`` atomically (temporary file, fsync, rename).
+
+    ``text`` may be a sequence of strings, written one after the other (a large file need not
+    be joined into one string first). With ``overwrite=False`` an existing file is a
+    :class:`FileExistsError` and is left alone. With ``root``, a path outside it is refused
+    (:class:`OutsideRootError`) before anything is written.
+    """
+    if root is not None:
+        check_inside(root, path)
+    _mkdirs(path)
+    temp = _temp_beside(path, text)
+    try:
+        if overwrite:
+            os.replace(temp, path)
+        else:
+            try:
+                os.link(temp, path)  # fails if path exists, so we never clobber a file
+            except FileExistsError:
+                raise _exists_error(path) from None
+            os.unlink(temp)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def remove(path: Path, *, root: Path | None = None) -> bool:
+    """Delete the file ``path`` (refused outside ``root``); False when it was not there."""
+    if root is not None:
+        check_inside(root, path)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+@dataclass
+class ChangeSet:
+    """Several file writes that happen together or not at all.
+
+    Collect ``(path, text)`` with :meth:`write`; :meth:`commit` stages every temporary file first,
+    then renames them in order, and restores the originals if any rename fails. With ``root``,
+    every path is checked to lie inside it before anything is written.
+    """
+
+    writes: dict[Path, tuple[str, bool]] = field(default_factory=dict)
+    root: Path | None = None
+
+    def write(self, path: Path, text: str, *, create_only: bool = False) -> None:
+        self.writes[path] = (text, create_only)
+
+    def __bool__(self) -> bool:
+        return bool(self.writes)
+
+    @property
+    def paths(self) -> list[Path]:
+        return list(self.writes)
+
+    def commit(self) -> list[Path]:
+        """Apply every write; returns the paths that changed."""
+        for path, (_, create_only) in self.writes.items():
+            if self.root is not None:
+                check_inside(self.root, path)
+            if create_only and (path.exists() or path.is_symlink()):
+                raise _exists_error(path)
+        staged: list[tuple[Path, Path]] = []
+        created_dirs: list[Path] = []
+        backups: list[tuple[Path, bytes | None]] = []
+        changed: list[Path] = []
+        try:
+            for path, (text, _) in self.writes.items():
+                created_dirs.extend(_mkdirs(path))
+                staged.append((path, _temp_beside(path, text)))
+            for path, temp in staged:
+                old = path.read_bytes() if path.exists() else None
+                if old is not None and old == temp.read_bytes():
+                    os.unlink(temp)
+                    continue
+                backups.append((path, old))
+                os.replace(temp, path)
+                changed.append(path)
+        except BaseException:
+            for path, old in reversed(backups):
+                with contextlib.suppress(OSError):
+                    if old is None:
+                        path.unlink()
+                    else:
+                        atomic_write(path, old.decode("utf-8"))
+            for _, temp in staged:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp)
+            for directory in reversed(created_dirs):
+                with contextlib.suppress(OSError):
+                    directory.rmdir()
+            raise
+        return changed
+
+
+@contextlib.contextmanager
+def locked(root: Path, path: Path) -> Iterator[None]:
+    """Hold an exclusive lock for ``path`` (a lock file under ``.opsdocs/locks``).
+
+    Locks are advisory and per file: every read-modify-write of a shared file (the README index,
+    an incident record, a document being merged) holds the lock of that file across processes.
+    """
+    state = root / STATE_DIR
+    lock_dir = state / "locks"
+    check_inside(root, lock_dir)
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    ignore = state / ".gitignore"
+    if not ignore.exists():
+        with contextlib.suppress(OSError):
+            atomic_write(ignore, "*\n")
+    key = hashlib.sha256(str(_resolve(path)).encode()).hexdigest()[:16]
+    with (lock_dir / f"{key}.lock").open("a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

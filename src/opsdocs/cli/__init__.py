@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "rule": "opsdocs.cli.check:rule_command",
     "slo": "opsdocs.cli.slo:slo",
     "incident": "opsdocs.cli.incident:incident",
+    "oncall": "opsdocs.cli.oncall:oncall",
 }
 
 EXIT_OK = 0

@@ -355,7 +355,7 @@ _ON_CALL = Kind(
     filename="on-call-{name}.md",
     examples=("on-call-team-api.md", "on-call-platform.md"),
     name_help="team or rotation name",
-    schema_ref="opsdocs.documents.schemas:OptionalServiceFrontMatter",
+    schema_ref="opsdocs.oncall.spec:OnCallFrontMatter",
     sections=(
         SectionSpec(
             "Rotation & Handoff",

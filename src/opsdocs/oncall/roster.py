@@ -1,0 +1,269 @@
+"""Every team's on-call spec in the workspace, read from the on-call documents.
+
+Each ``on-call-{team}.md`` (and an ``on-call.md`` holding several teams) is validated against
+:class:`~opsdocs.oncall.spec.OnCallSection`; what the model cannot see alone (an escalation level
+naming a rotation that does not exist, a level escalating to itself, levels paged out of order) is
+checked here, across documents. The first problem is a :class:`DocumentError` at its key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from opsdocs.errors import DocumentError
+
+if TYPE_CHECKING:
+    from opsdocs.documents.parse import Document
+    from opsdocs.oncall.spec import OnCallSection, Rotation, Team
+    from opsdocs.workspace import Workspace
+
+__all__ = [
+    "ONE_FILE",
+    "Roster",
+    "SpecProblem",
+    "TeamSource",
+    "load_roster",
+    "oncall_paths",
+    "roster_from_documents",
+    "spec_problems",
+    "split_hint",
+]
+
+#: The one-file form: every team's schedule in ``on-call.md``.
+ONE_FILE = "on-call.md"
+_HINT = "see docs/oncall.md for the schedule keys"
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """Something wrong in an on-call spec: the key path, what, and how to fix it."""
+
+    key_path: tuple[str | int, ...]
+    message: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class TeamSource:
+    """A team's spec and where it is written (for positions in messages)."""
+
+    team: Team
+    path: str
+    index: int  # position in the document's 'teams'
+    doc: Document | None = None
+
+    def position(self, *keys: str | int) -> tuple[int, int]:
+        if self.doc is None:
+            return (1, 1)
+        return self.doc.position(("teams", self.index, *keys))
+
+
+@dataclass
+class Roster:
+    """Teams by name, in document order."""
+
+    teams: dict[str, TeamSource] = field(default_factory=dict)
+
+    def team(self, name: str) -> Team:
+        return self.teams[name].team
+
+    def names(self) -> list[str]:
+        return list(self.teams)
+
+    def resolve(self, ref: str, team: str) -> tuple[str, Rotation] | None:
+        """The (team, rotation) a level's ``rotation`` reference names, or None."""
+        owner, _, name = ref.rpartition("/")
+        owner = owner or team
+        source = self.teams.get(owner)
+        if source is None:
+            return None
+        found = source.team.rotation(name)
+        return (owner, found) if found is not None else None
+
+    def select(self, team: str | None) -> list[str]:
+        """Names of the teams ``--team`` selects (all without it); UsageError when unknown."""
+        if team is None:
+            return self.names()
+        if team not in self.teams:
+            from opsdocs.errors import UsageError
+
+            known = ", ".join(self.names()) or "none"
+            raise UsageError(f"unknown team {team!r}", hint=f"teams with a schedule: {known}")
+        return [team]
+
+
+def oncall_paths(workspace: Workspace) -> list[Path]:
+    """The on-call documents: ``on-call-{team}.md`` and ``on-call.md``, sorted."""
+    paths = list(workspace.document_paths("on-call"))
+    one = workspace.docs_dir / ONE_FILE
+    if one.is_file():
+        paths.append(one)
+    return sorted(paths)
+
+
+def _message(error: Any) -> tuple[str, str | None]:
+    kind = error["type"]
+    msg = str(error["msg"]).removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        return "unknown key", _HINT
+    if kind == "missing":
+        return "required key is missing", _HINT
+    if kind == "string_pattern_mismatch":
+        return f"{msg} (got {error.get('input')!r})", "use letters, digits and hyphens"
+    if kind == "too_short" and error["loc"] and error["loc"][-1] == "rotations":
+        return "a team needs at least one rotation", _HINT
+    return split_hint(msg)
+
+
+def split_hint(message: str) -> tuple[str, str | None]:
+    """Our validators write 'what; how to fix': the two halves, for a one-line error."""
+    what, sep, how = message.partition("; ")
+    return (what, how) if sep else (message, None)
+
+
+def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """The key path of a pydantic location in the file, without union tags."""
+    out: list[str | int] = []
+    node = data
+    for index, part in enumerate(loc):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+            out.append(part)
+        elif index == len(loc) - 1 and isinstance(node, dict):
+            out.append(part)  # a missing or unknown key: named, positioned at its parent
+    return tuple(out)
+
+
+def validate_section(data: dict[str, Any]) -> tuple[OnCallSection | None, list[SpecProblem]]:
+    """The ``teams`` of an on-call document's front matter, or None and the problems."""
+    from pydantic import ValidationError
+
+    from opsdocs.oncall.spec import OnCallSection
+
+    try:
+        return OnCallSection.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message, hint = _message(error)
+            problems.append(SpecProblem(_clean_loc(data, tuple(error["loc"])), message, hint))
+        return None, problems
+
+
+def _team_problems(team: Team, index: int) -> list[SpecProblem]:
+    problems: list[SpecProblem] = []
+    base: tuple[str | int, ...] = ("teams", index)
+    previous: str | None = None
+    last_delay = None
+    for number, level in enumerate(team.escalation):
+        where = (*base, "escalation", number)
+        if level.person is None and not level.rotations:
+            problems.append(
+                SpecProblem(where, "the level pages nobody", "give it 'rotation' or 'person'")
+            )
+            continue
+        for ref in level.rotations:
+            if "/" not in ref and team.rotation(ref) is None:
+                known = ", ".join(r.name for r in team.rotations)
+                problems.append(
+                    SpecProblem(
+                        (*where, "rotation"),
+                        f"no rotation {ref!r} in team {team.name!r}",
+                        f"use one of {known}, or 'team/rotation' for another team's",
+                    )
+                )
+        target = level.target(team.name)
+        if target == previous:
+            problems.append(
+                SpecProblem(
+                    where,
+                    f"level {number + 1} escalates to itself: it pages the same "
+                    f"{'person' if level.person else 'rotation'} as level {number}",
+                    "escalate to someone else, or remove the level",
+                )
+            )
+        if last_delay is not None and level.delay <= last_delay:
+            problems.append(
+                SpecProblem(
+                    (*where, "after"),
+                    f"level {number + 1} is paged at {level.after}, not after level {number}",
+                    "give each level a later 'after' than the one before",
+                )
+            )
+        previous, last_delay = target, level.delay
+    return problems
+
+
+def spec_problems(doc: Document) -> list[SpecProblem]:
+    """Everything wrong with one on-call document's schedules that its own text shows."""
+    data = doc.front_matter
+    if not isinstance(data, dict):
+        return []
+    section, problems = validate_section(data)
+    if section is None:
+        return problems
+    for index, team in enumerate(section.teams):
+        problems.extend(_team_problems(team, index))
+    return problems
+
+
+def _raise(doc: Document, problem: SpecProblem) -> DocumentError:
+    line, col = doc.position(problem.key_path)
+    key = ".".join(f"[{p}]" if isinstance(p, int) else p for p in problem.key_path).replace(
+        ".[", "["
+    )
+    text = f"{key}: {problem.message}" if key else problem.message
+    return DocumentError(text, path=doc.path, line=line, col=col, hint=problem.hint or _HINT)
+
+
+def roster_from_documents(docs: list[Document], *, label: Any = None) -> Roster:
+    """The teams of ``docs``; DocumentError at the first problem (cross-document references
+    included)."""
+    from opsdocs.oncall.spec import OnCallSection
+
+    roster = Roster()
+    for doc in docs:
+        data = doc.require_front_matter()
+        problems = spec_problems(doc)
+        if problems:
+            raise _raise(doc, problems[0])
+        section = OnCallSection.model_validate(data)
+        for index, team in enumerate(section.teams):
+            if team.name in roster.teams:
+                raise _raise(
+                    doc,
+                    SpecProblem(
+                        ("teams", index, "name"),
+                        f"team {team.name!r} already has a schedule in "
+                        f"{roster.teams[team.name].path}",
+                        "keep one schedule per team",
+                    ),
+                )
+            path = label(doc.path) if label is not None else str(doc.path)
+            roster.teams[team.name] = TeamSource(team, path, index, doc)
+    for source in roster.teams.values():
+        for number, level in enumerate(source.team.escalation):
+            for ref in level.rotations:
+                if "/" in ref and roster.resolve(ref, source.team.name) is None:
+                    assert source.doc is not None
+                    raise _raise(
+                        source.doc,
+                        SpecProblem(
+                            ("teams", source.index, "escalation", number, "rotation"),
+                            f"no rotation {ref!r}: no team or rotation of that name has a schedule",
+                            "name a rotation of a team with an on-call document",
+                        ),
+                    )
+    return roster
+
+
+def load_roster(workspace: Workspace) -> Roster:
+    """Every team's schedule in the workspace (an empty roster without on-call documents)."""
+    from opsdocs.documents.parse import read_document
+
+    docs = [read_document(path) for path in oncall_paths(workspace)]
+    return roster_from_documents(docs, label=workspace.relative)

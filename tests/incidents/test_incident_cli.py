@@ -171,10 +171,20 @@ def test_open_uses_the_playbook_ladder(ws: Path, cli: Callable[..., Result]) -> 
     assert "SEV1: Everything is on fire." in result.stdout
     assert "Acknowledge within 2m." in result.stdout
     assert "Postmortem required, due 2 business days after resolution." in result.stdout
-    bad = cli("incident", "open", "-s", "P1", "Queue stuck", "--owner", "team-sre", cwd=ws)
+    # The number says which rung: 'p2' on a SEV ladder opens at SEV2, with a warning.
+    alias = cli(
+        "incident", "open", "-s", "p2", "Disk filling", "--owner", "team-sre",
+        "--at", "2025-01-01T00:05:00Z", cwd=ws,
+    )  # fmt: skip
+    assert alias.exit_code == 0, alias.stderr
+    assert alias.stderr == (
+        f"warning: severity 'p2' read as SEV2 (from {OPS}/incident-response.md)\n"
+    )
+    assert "SEV2: Something is smouldering." in alias.stdout
+    bad = cli("incident", "open", "-s", "P3", "Queue stuck", "--owner", "team-sre", cwd=ws)
     assert bad.exit_code == 2
     assert bad.stderr == (
-        f"error: unknown severity 'P1' (use one of SEV1, SEV2 (from {OPS}/incident-response.md))\n"
+        f"error: unknown severity 'P3' (use one of SEV1, SEV2 (from {OPS}/incident-response.md))\n"
     )
 
 
@@ -271,7 +281,7 @@ BAD_INPUT = [
     pytest.param(
         False,
         ("open", "-s", "P1", "--service", "API Server", "Checkout down"),
-        "error: invalid name 'API Server' "
+        "error: invalid service 'API Server' "
         "(use lowercase letters, digits and single hyphens, e.g. 'api-server')",
         id="bad-service",
     ),
@@ -293,15 +303,9 @@ BAD_INPUT = [
     ),
     pytest.param(
         False,
-        ("open", "-s", "P1", "Checkout down", "--at", "2025-03-04 14:00"),
-        "error: --at '2025-03-04 14:00' has no time zone "
-        "(add 'Z' for UTC, e.g. 2026-11-26T14:02:00Z)",
-        id="naive-time",
-    ),
-    pytest.param(
-        False,
         ("open", "-s", "P1", "Checkout down", "--at", "yesterday"),
-        "error: --at 'yesterday' is not an ISO 8601 time (write it like 2026-11-26T14:02:00Z)",
+        "error: --at 'yesterday' is not a time "
+        "(write it like 2026-11-26T14:02:00Z (no zone: UTC), 14:02, now-2h or Unix seconds)",
         id="not-a-time",
     ),
     pytest.param(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from opsdocs.cli.context import app
-from opsdocs.cli.options import echo_json, format_option
+from opsdocs.cli.options import echo_json, format_option, time_option
 
 if TYPE_CHECKING:
     from opsdocs.incidents.lifecycle import Change, Guidance
@@ -18,10 +18,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-AT_HELP = "When it happened, UTC ISO 8601 (e.g. 2026-11-26T14:02:00Z; default: now)."
-
 _ident = click.argument("ident", metavar="ID")
-_at_option = click.option("--at", help=AT_HELP)
+_at_option = time_option(help="When it happened (default: now):")
 
 
 def _filter_options(command: F) -> F:
@@ -31,14 +29,6 @@ def _filter_options(command: F) -> F:
     return click.option(
         "--since", help="Only incidents that started on or after DATE (YYYY-MM-DD)."
     )(command)
-
-
-def _at(value: str | None, what: str = "--at") -> dt.datetime | None:
-    if value is None:
-        return None
-    from opsdocs.incidents.records import parse_time
-
-    return parse_time(value, what=what)
 
 
 def _date(value: str | None, what: str) -> dt.date | None:
@@ -53,11 +43,15 @@ def _date(value: str | None, what: str) -> dt.date | None:
 
 
 def _record(
-    ctx: click.Context, action: Callable[..., Change], *args: Any, at: str | None, **kwargs: Any
+    ctx: click.Context,
+    action: Callable[..., Change],
+    *args: Any,
+    at: dt.datetime | None,
+    **kwargs: Any,
 ) -> Change:
     """Apply a lifecycle ``action`` to the workspace's incident and print the change."""
     workspace = app(ctx).workspace()
-    change = action(workspace, *args, at=_at(at), **kwargs)
+    change = action(workspace, *args, at=at, **kwargs)
     _report(workspace, change)
     return change
 
@@ -119,10 +113,8 @@ def incident() -> None:
 @click.option("--severity", "-s", required=True, help="A severity of the playbook's ladder.")
 @click.option("--service", "services", multiple=True, help="Affected service (repeatable).")
 @click.option("--owner", help="Owning team (default: the service runbook's owner).")
-@click.option(
-    "--at", help="When it was detected, UTC ISO 8601 (e.g. 2026-11-26T14:02:00Z; default: now)."
-)
-@click.option("--started", help="When impact began, if before detection (UTC ISO 8601).")
+@time_option(help="When it was detected (default: now):")
+@time_option("--started", help="When impact began, if before detection:")
 @click.option("--drill", is_flag=True, help="A practice incident (left out of stats).")
 @click.pass_context
 def open_command(
@@ -131,8 +123,8 @@ def open_command(
     severity: str,
     services: tuple[str, ...],
     owner: str | None,
-    at: str | None,
-    started: str | None,
+    at: dt.datetime | None,
+    started: dt.datetime | None,
     drill: bool,
 ) -> int:
     """Open an incident titled TITLE and print what the playbook says to do now."""
@@ -144,8 +136,8 @@ def open_command(
         title,
         severity=severity,
         services=list(services),
-        at=_at(at),
-        started=_at(started, "--started"),
+        at=at,
+        started=started,
         owner=owner,
         drill=drill,
     )
@@ -160,7 +152,7 @@ def open_command(
 @click.argument("text")
 @_at_option
 @click.pass_context
-def log_command(ctx: click.Context, ident: str, text: str, at: str | None) -> int:
+def log_command(ctx: click.Context, ident: str, text: str, at: dt.datetime | None) -> int:
     """Add TEXT to the incident's timeline."""
     from opsdocs.incidents.lifecycle import log_entry
 
@@ -173,7 +165,7 @@ def log_command(ctx: click.Context, ident: str, text: str, at: str | None) -> in
 @click.option("--by", help="Who acknowledged (becomes incident commander if none yet).")
 @_at_option
 @click.pass_context
-def ack_command(ctx: click.Context, ident: str, by: str | None, at: str | None) -> int:
+def ack_command(ctx: click.Context, ident: str, by: str | None, at: dt.datetime | None) -> int:
     """Acknowledge the incident (triage → active)."""
     from opsdocs.incidents.lifecycle import acknowledge
 
@@ -186,7 +178,9 @@ def ack_command(ctx: click.Context, ident: str, by: str | None, at: str | None) 
 @click.argument("note", required=False)
 @_at_option
 @click.pass_context
-def mitigate_command(ctx: click.Context, ident: str, note: str | None, at: str | None) -> int:
+def mitigate_command(
+    ctx: click.Context, ident: str, note: str | None, at: dt.datetime | None
+) -> int:
     """Record that the impact has stopped (active → mitigated)."""
     from opsdocs.incidents.lifecycle import mitigate
 
@@ -199,7 +193,9 @@ def mitigate_command(ctx: click.Context, ident: str, note: str | None, at: str |
 @click.argument("note", required=False)
 @_at_option
 @click.pass_context
-def resolve_command(ctx: click.Context, ident: str, note: str | None, at: str | None) -> int:
+def resolve_command(
+    ctx: click.Context, ident: str, note: str | None, at: dt.datetime | None
+) -> int:
     """Record that the cause is fixed (→ resolved), with the error budget consumed."""
     from opsdocs.incidents.lifecycle import resolve
 
@@ -222,7 +218,7 @@ def resolve_command(ctx: click.Context, ident: str, note: str | None, at: str | 
 @_ident
 @_at_option
 @click.pass_context
-def close_command(ctx: click.Context, ident: str, at: str | None) -> int:
+def close_command(ctx: click.Context, ident: str, at: dt.datetime | None) -> int:
     """Close a resolved incident (its required postmortem must be Reviewed or Closed)."""
     from opsdocs.incidents.lifecycle import close
 
@@ -237,13 +233,13 @@ def close_command(ctx: click.Context, ident: str, at: str | None) -> int:
 @_at_option
 @click.pass_context
 def set_severity_command(
-    ctx: click.Context, ident: str, severity: str, reason: str | None, at: str | None
+    ctx: click.Context, ident: str, severity: str, reason: str | None, at: dt.datetime | None
 ) -> int:
     """Change the incident's severity and print the new severity's procedure."""
     from opsdocs.incidents.lifecycle import set_severity
 
     workspace = app(ctx).workspace()
-    change, guidance = set_severity(workspace, ident, severity, reason, at=_at(at))
+    change, guidance = set_severity(workspace, ident, severity, reason, at=at)
     _report(workspace, change)
     _guidance(workspace, guidance)
     return 0
@@ -255,7 +251,9 @@ def set_severity_command(
 @click.argument("person")
 @_at_option
 @click.pass_context
-def assign_command(ctx: click.Context, ident: str, role: str, person: str, at: str | None) -> int:
+def assign_command(
+    ctx: click.Context, ident: str, role: str, person: str, at: dt.datetime | None
+) -> int:
     """Give ROLE (e.g. incident-commander, communications-lead, scribe) to PERSON."""
     from opsdocs.incidents.lifecycle import assign
 

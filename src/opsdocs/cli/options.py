@@ -15,7 +15,15 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["echo_json", "format_option", "output_option", "today_option", "write_output"]
+__all__ = [
+    "Instant",
+    "echo_json",
+    "format_option",
+    "output_option",
+    "time_option",
+    "today_option",
+    "write_output",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,6 +50,32 @@ def today_option(help: str) -> Callable[[F], F]:
     """``--today YYYY-MM-DD``, passed as a :class:`datetime.date` (``None`` when not given)."""
     return click.option(
         "--today", type=click.DateTime(formats=["%Y-%m-%d"]), callback=_as_date, help=help
+    )
+
+
+class Instant(click.ParamType):  # type: ignore[type-arg]
+    """A point in time typed by a person, read by :func:`opsdocs.instants.parse_instant` (no
+    zone means UTC), passed as a UTC :class:`datetime.datetime`."""
+
+    name = "time"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        from opsdocs.instants import parse_instant
+
+        what = param.opts[0] if param is not None and param.opts else "time"
+        return parse_instant(str(value), what=what)
+
+
+def time_option(*decls: str, help: str) -> Callable[[F], F]:
+    """A time option (``--at`` unless ``decls`` says otherwise) with the one reading of times
+    every command shares; ``help`` says what the time is, the accepted forms are added."""
+    from_help = "ISO 8601 (no zone: UTC), HH:MM (UTC), now, now-2h or Unix seconds"
+    return click.option(
+        *(decls or ("--at",)), type=Instant(), metavar="TIME", help=f"{help} {from_help}."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from typing import Any
 import click
 
 from opsdocs.cli.context import app
-from opsdocs.cli.options import format_option
+from opsdocs.cli.options import format_option, time_option
 
 
 @contextmanager
@@ -45,12 +46,7 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str], Callable[[float], N
 
 @click.command("report")
 @click.argument("slos", nargs=-1)
-@click.option(
-    "--at",
-    "at_text",
-    metavar="TIME",
-    help="Evaluation time for every query: ISO 8601, Unix seconds, now or now-2h (default: now).",
-)
+@time_option("--at", "at_time", help="Evaluation time for every query (default: now):")
 @click.option(
     "--source",
     type=click.Choice(["logs", "prometheus"]),
@@ -76,7 +72,7 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str], Callable[[float], N
 def report_command(
     ctx: click.Context,
     slos: tuple[str, ...],
-    at_text: str | None,
+    at_time: dt.datetime | None,
     source: str | None,
     prometheus_url: str | None,
     fmt: str,
@@ -98,7 +94,7 @@ def report_command(
     settings = load_report_settings(
         workspace.config.section("report"), source=workspace.config.source_label
     )
-    at = parse_at(at_text)
+    at = at_time or parse_at(None)
     chosen_source: Any = source or settings.source
     targets = find_slos(workspace, slos)
     named = {t.key for t in targets} if slos else set()

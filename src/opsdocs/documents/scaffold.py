@@ -187,11 +187,13 @@ def _record_template(text: str, provenance: str, path: Path) -> str:
 def _check_title(title: str) -> None:
     if not title.strip():
         raise UsageError("the title is empty", hint="pass a title with some words in it")
-    if any(ch in title for ch in "\r\n") or not title.isprintable():
-        raise UsageError(
-            f"the title {title!r} is not one printable line",
-            hint="the title becomes the H1 heading: pass it without line breaks or tabs",
-        )
+    from opsdocs.documents.inputs import check_line
+
+    check_line(
+        title,
+        what="title",
+        hint="the title becomes the H1 heading: pass it without line breaks or tabs",
+    )
 
 
 def new_document(

@@ -166,16 +166,19 @@ def write_record(
 ) -> list[str]:
     """Write ``path`` and (with ``index``) refresh the README index with it; returns warnings.
 
-    An index that cannot be refreshed (README missing or its markers broken) never stops an
-    incident from being recorded: it becomes a warning.
+    An index that cannot be refreshed (README missing, unreadable, a directory, its markers
+    broken, or not writable) never stops an incident from being recorded: the record is
+    written alone and the index problem becomes a warning.
     """
-    warnings: list[str] = []
-    changes = ChangeSet()
-    changes.write(path, text, create_only=create)
+    record = ChangeSet()
+    record.write(path, text, create_only=create)
     if not index:
-        changes.commit()
-        return warnings
+        record.commit()
+        return []
+    warnings: list[str] = []
     with _index_lock(workspace):
+        both = ChangeSet()
+        both.write(path, text, create_only=create)
         if workspace.readme.exists():
             from opsdocs.documents.index import compute_index
 
@@ -183,10 +186,26 @@ def write_record(
                 update = compute_index(workspace, pending={path: text})
             except InputError as exc:
                 warnings.append(f"index not updated: {exc}")
+            except OSError as exc:
+                warnings.append(_index_warning(workspace, exc))
             else:
-                changes.write(update.path, update.new)
-        changes.commit()
+                both.write(update.path, update.new)
+        try:
+            both.commit()
+        except OSError as exc:
+            if len(both.paths) == 1:
+                raise
+            warnings.append(_index_warning(workspace, exc))
+            record.commit()
     return warnings
+
+
+def _index_warning(workspace: Workspace, exc: OSError) -> str:
+    reason = exc.strerror or type(exc).__name__
+    return (
+        f"index not updated: {workspace.relative(workspace.readme)}: {reason} "
+        "(fix the README, then run 'opsdocs index')"
+    )
 
 
 def _update(
@@ -240,17 +259,192 @@ def guidance_for(
     return Guidance(severity, list(playbook.roles), playbook.source, runbooks, slos)
 
 
-def _default_owner(workspace: Workspace, services: list[str]) -> str | None:
+#: The owner written when nobody could be found; ``incident edit --owner`` sets the real one.
+UNASSIGNED = "unassigned"
+
+
+def _default_owner(
+    workspace: Workspace, services: list[str], playbook: Playbook
+) -> tuple[str, list[str]]:
+    """The owner of a new incident and warnings: the first service runbook naming a real team,
+    else the playbook's owner, else the configured owners' first, else ``unassigned``."""
+    from opsdocs.incidents.policy import usable_owner
+
+    warnings: list[str] = []
     for service in services:
         path = workspace.docs_dir / get_kind("runbook").filename_for(service)
-        if path.is_file():
-            try:
-                owner = read_document(path).get("owner")
-            except InputError:
-                continue
-            if isinstance(owner, str) and owner.strip():
-                return owner.strip()
-    return workspace.config.owners[0] if workspace.config.owners else None
+        if not path.is_file():
+            continue
+        try:
+            value = read_document(path).get("owner")
+        except InputError:
+            continue
+        owner = usable_owner(value)
+        if owner is not None:
+            return owner, warnings
+        warnings.append(
+            f"{workspace.relative(path)} names no owning team (owner: {value!r}); not used"
+        )
+    if playbook.owner is not None:
+        return playbook.owner, warnings
+    if workspace.config.owners:
+        return workspace.config.owners[0], warnings
+    return UNASSIGNED, warnings
+
+
+@dataclass
+class _Opening:
+    """What ``incident open`` will write, decided before anything is touched."""
+
+    title: str
+    slug: str
+    level: Severity
+    services: list[str]
+    owner: str
+    begun: dt.datetime
+    detected: dt.datetime
+    drill: bool
+    warnings: list[str]
+
+
+def _plan_opening(
+    workspace: Workspace,
+    playbook: Playbook,
+    title: str,
+    *,
+    severity: str,
+    services: list[str],
+    at: dt.datetime | None,
+    started: dt.datetime | None,
+    owner: str | None,
+    drill: bool,
+    now: dt.datetime | None,
+) -> _Opening:
+    """Check the input of ``incident open`` and fill in the defaults, with warnings for what
+    was guessed; UsageError only for what would write a wrong record."""
+    from opsdocs.documents.inputs import check_line
+    from opsdocs.documents.kinds import validate_name
+
+    check_line(title, what="title", hint="the title names the record: write it on one line")
+    title = " ".join(title.split())
+    slug = slug_for(title)
+    warnings = list(playbook.warnings)
+    level, alias = playbook.match_severity(severity)
+    if alias is not None:
+        warnings.append(alias)
+    for service in services:
+        validate_name(service, what="service")
+    if owner is not None:
+        validate_name(owner, what="owner", example="team-api")
+    services = list(dict.fromkeys(services))
+    detected = at or _now()
+    begun = started or detected
+    _check_not_future(detected, now)
+    if begun > detected:
+        raise UsageError(
+            f"start {format_time(begun)} is after detection {format_time(detected)}",
+            hint="--started is when impact began, --at when it was detected",
+        )
+    if owner is None:
+        owner, guessed = _default_owner(workspace, services, playbook)
+        warnings += guessed
+    return _Opening(title, slug, level, services, owner, begun, detected, drill, warnings)
+
+
+def _free_path(folder: Path, kind: Kind, slug: str, day: dt.date) -> tuple[Path, str]:
+    """The first ``YYYY-MM-DD-<slug>[-N].md`` not taken in ``folder``, and its name part."""
+    taken = {p.stem for p in folder.iterdir()} if folder.is_dir() else set()
+    name, n = slug, 1
+    while kind.filename_for(name, day)[: -len(".md")] in taken:
+        n += 1
+        name = f"{slug}-{n}"
+    return folder / kind.filename_for(name, day), name
+
+
+def _render_record(
+    workspace: Workspace, opening: _Opening, path: Path, name: str
+) -> tuple[Incident, str]:
+    """The new record (template body, front matter written by opsdocs) and its first entry."""
+    kind = get_kind("incident")
+    source, label = template_source(workspace, "incident")
+    ident = path.stem
+    rendered = render_template(
+        source,
+        {
+            "kind": "incident",
+            "id": ident,
+            "name": name,
+            "title": opening.title,
+            "owner": opening.owner,
+            "severity": opening.level.name,
+            "service": opening.services[0] if opening.services else "",
+            "services": ", ".join(opening.services),
+            "started": format_time(opening.begun),
+            "today": opening.detected.date().isoformat(),
+            "review_every": workspace.config.review_every,
+        },
+        path=label,
+    )
+    doc = parse_document(path, rendered)
+    front_matter: dict[str, object] = {
+        "kind": "incident",
+        "id": ident,
+        "title": opening.title,
+        "owner": opening.owner,
+        "severity": opening.level.name,
+        "status": "triage",
+        "services": opening.services,
+        "drill": opening.drill,
+        "roles": {},
+        "milestones": {
+            "started": format_time(opening.begun),
+            "detected": format_time(opening.detected),
+            "acknowledged": None,
+            "mitigated": None,
+            "resolved": None,
+        },
+    }
+    for key, value in doc.require_front_matter().items():
+        front_matter.setdefault(key, value)
+    body = _strip_guidance("\n".join(doc.lines[doc.body_line - 1 :]), kind)
+    incident = incident_from_document(parse_document(path, _join(front_matter, body)))
+    what = "Drill opened" if opening.drill else "Opened"
+    on = f" on {', '.join(opening.services)}" if opening.services else ""
+    if opening.begun < opening.detected:
+        incident.add_entry(opening.begun, "Impact started")
+    entry = f"{what} at {opening.level.name}{on}: {opening.title}"
+    incident.add_entry(opening.detected, entry)
+    return incident, entry
+
+
+def _similar_open(workspace: Workspace, opening: _Opening, ident: str) -> list[str]:
+    """Warnings for open incidents on the same service with a similar title (a second
+    ``incident open`` for the same outage)."""
+    import difflib
+
+    from opsdocs.errors import OpsdocsError
+
+    warnings: list[str] = []
+    for path in workspace.document_paths("incident"):
+        try:
+            other = read_incident(path)
+        except OpsdocsError:
+            continue
+        if other.status not in OPEN_STATUSES:
+            continue
+        shared = set(other.model.services) & set(opening.services)
+        if opening.services and other.model.services and not shared:
+            continue
+        ratio = difflib.SequenceMatcher(
+            None, other.model.title.lower(), opening.title.lower()
+        ).ratio()
+        if ratio >= 0.6:
+            on = f" on {', '.join(sorted(shared))}" if shared else ""
+            warnings.append(
+                f"{other.id} is open{on} with a similar title ({other.model.title!r}); if this "
+                f"is the same incident: opsdocs incident close {ident} --duplicate-of {other.id}"
+            )
+    return warnings
 
 
 def open_incident(
@@ -268,94 +462,39 @@ def open_incident(
     """Create ``incidents/YYYY-MM-DD-<slug>.md`` and say what the playbook wants done now.
 
     ``at`` is when the incident was detected (default: now); ``started`` when impact began
-    (default: ``at``). Raises :class:`UsageError` for an unknown severity, a bad service
-    name, an empty title, or times out of order; nothing is written then.
+    (default: ``at``). Never blocked by an unfinished workspace: a missing owner, a playbook
+    still being written, a severity typed as an alias (``p1`` for ``SEV1``) or an index that
+    cannot be updated become warnings. Raises :class:`UsageError` only for what would write a
+    wrong record: an unknown severity, a bad service or owner name, a title that is empty or
+    not one printable line, times out of order; nothing is written then.
     """
-    from opsdocs.documents.kinds import validate_name
-
-    title = " ".join(title.split())
-    slug = slug_for(title)
     playbook = load_playbook(workspace)
-    level = playbook.severity(severity)
-    for service in services:
-        validate_name(service)
-    services = list(dict.fromkeys(services))
-    detected = at or _now()
-    begun = started or detected
-    _check_not_future(detected, now)
-    if begun > detected:
-        raise UsageError(
-            f"start {format_time(begun)} is after detection {format_time(detected)}",
-            hint="--started is when impact began, --at when it was detected",
-        )
-    owner = owner or _default_owner(workspace, services)
-    if owner is None:
-        raise UsageError(
-            "the incident needs an owning team",
-            hint="pass --owner team-x, or set 'owners' in the configuration",
-        )
-    kind = get_kind("incident")
-    folder = workspace.docs_dir / kind.folder
-    source, label = template_source(workspace, "incident")
+    opening = _plan_opening(
+        workspace,
+        playbook,
+        title,
+        severity=severity,
+        services=services,
+        at=at,
+        started=started,
+        owner=owner,
+        drill=drill,
+        now=now,
+    )
+    folder = workspace.docs_dir / get_kind("incident").folder
     with locked(workspace.root, folder):
-        day = begun.date()
-        taken = {p.stem for p in folder.iterdir()} if folder.is_dir() else set()
-        name, n = slug, 1
-        while kind.filename_for(name, day)[: -len(".md")] in taken:
-            n += 1
-            name = f"{slug}-{n}"
-        path = folder / kind.filename_for(name, day)
-        ident = path.stem
-        rendered = render_template(
-            source,
-            {
-                "kind": "incident",
-                "id": ident,
-                "name": name,
-                "title": title,
-                "owner": owner,
-                "severity": level.name,
-                "service": services[0] if services else "",
-                "services": ", ".join(services),
-                "started": format_time(begun),
-                "today": detected.date().isoformat(),
-                "review_every": workspace.config.review_every,
-            },
-            path=label,
+        path, name = _free_path(folder, get_kind("incident"), opening.slug, opening.begun.date())
+        similar = _similar_open(workspace, opening, path.stem)
+        incident, entry = _render_record(workspace, opening, path, name)
+        written = write_record(workspace, path, incident.text(), create=True)
+    warnings = [*opening.warnings, *similar, *written]
+    if opening.owner == UNASSIGNED and owner is None:
+        warnings.append(
+            f"no owning team found: the incident is owned by {UNASSIGNED!r} "
+            f"(set it: opsdocs incident edit {path.stem} --owner TEAM)"
         )
-        doc = parse_document(path, rendered)
-        template_fm = doc.require_front_matter()
-        front_matter = {
-            "kind": "incident",
-            "id": ident,
-            "title": title,
-            "owner": owner,
-            "severity": level.name,
-            "status": "triage",
-            "services": services,
-            "drill": drill,
-            "roles": {},
-            "milestones": {
-                "started": format_time(begun),
-                "detected": format_time(detected),
-                "acknowledged": None,
-                "mitigated": None,
-                "resolved": None,
-            },
-        }
-        for key, value in template_fm.items():
-            front_matter.setdefault(key, value)
-        body = _strip_guidance("\n".join(doc.lines[doc.body_line - 1 :]), kind)
-        incident = incident_from_document(parse_document(path, _join(front_matter, body)))
-        what = "Drill opened" if drill else "Opened"
-        on = f" on {', '.join(services)}" if services else ""
-        if begun < detected:
-            incident.add_entry(begun, "Impact started")
-        entry = f"{what} at {level.name}{on}: {title}"
-        incident.add_entry(detected, entry)
-        warnings = write_record(workspace, path, incident.text(), create=True)
-    change = Change(ident, path, entry, detected, "triage", warnings=warnings)
-    return OpenResult(change, guidance_for(workspace, playbook, level, services))
+    change = Change(path.stem, path, entry, opening.detected, "triage", warnings=warnings)
+    return OpenResult(change, guidance_for(workspace, playbook, opening.level, opening.services))
 
 
 def _strip_guidance(body: str, kind: Kind) -> str:
@@ -387,7 +526,10 @@ def _join(front_matter: dict[str, object], body: str) -> str:
 
 
 def _clean(text: str, what: str) -> str:
-    text = " ".join(text.split())
+    """``text`` as one timeline line: whitespace folded, control characters refused."""
+    from opsdocs.documents.inputs import check_line
+
+    text = check_line(text, what=what, fold=True)
     if not text:
         raise UsageError(f"the {what} is empty", hint="say what happened in a few words")
     return text

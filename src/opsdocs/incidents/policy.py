@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_ROLES",
     "DEFAULT_SEVERITIES",
+    "ROLE_ALIASES",
     "IncidentResponseFrontMatter",
     "Notify",
     "Playbook",
@@ -35,6 +36,8 @@ __all__ = [
     "load_playbook",
     "parse_due",
     "parse_span",
+    "suggest",
+    "usable_owner",
 ]
 
 _SPAN = re.compile(r"^([1-9][0-9]*)\s*(s|m|h|d)$")
@@ -250,18 +253,68 @@ class IncidentResponseFrontMatter(FrontMatter):
         return self
 
 
+#: Short names people type for the default roles.
+ROLE_ALIASES: dict[str, str] = {
+    "ic": "incident-commander",
+    "commander": "incident-commander",
+    "comms": "communications-lead",
+    "communications": "communications-lead",
+    "cl": "communications-lead",
+    "notes": "scribe",
+}
+
+
+def _squash(name: str) -> str:
+    """``name`` lowercased without separators: ``Sev-1`` and ``sev_1`` are ``sev1``."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _number(name: str) -> str | None:
+    match = re.fullmatch(r"[a-z]*0*([0-9]+)", _squash(name))
+    return match.group(1) if match else None
+
+
+def suggest(word: str, choices: list[str]) -> str:
+    """`` (did you mean 'X'?)`` for the closest of ``choices``, or an empty string."""
+    import difflib
+
+    wanted = word.strip().lower()
+    best, score = None, 0.6  # below this, a "suggestion" is noise
+    for choice in choices:  # on a tie the first (the most severe rung) wins
+        ratio = difflib.SequenceMatcher(None, wanted, choice.lower()).ratio()
+        if ratio > score or (best is None and ratio == score):
+            best, score = choice, ratio
+    return f" (did you mean {best!r}?)" if best is not None else ""
+
+
 class Playbook:
-    """The ladder and roles in force, and where they came from (None: the defaults)."""
+    """The ladder and roles in force, and where they came from (None: the defaults).
+
+    ``warnings`` says what of the playbook could not be used (a ladder that does not validate
+    falls back to the default one): incident commands print them and go on.
+    """
 
     def __init__(
-        self, model: IncidentResponseFrontMatter | None, path: str | None, *, ladder: bool = True
+        self,
+        model: IncidentResponseFrontMatter | None,
+        path: str | None,
+        *,
+        ladder: bool = True,
+        warnings: list[str] | None = None,
+        severities: list[Severity] | None = None,
+        roles: list[Role] | None = None,
     ) -> None:
         self.path = path
-        self.defines_ladder = model is not None and ladder  # False: the default ladder applies
-        self.severities: list[Severity] = (
-            list(model.severities) if model is not None else list(DEFAULT_SEVERITIES)
-        )
-        self.roles: list[Role] = list(model.roles) if model is not None else list(DEFAULT_ROLES)
+        # False: the default ladder applies
+        self.defines_ladder = (model is not None or severities is not None) and ladder
+        if severities is None:
+            severities = list(model.severities) if model is not None else None
+        if roles is None:
+            roles = list(model.roles) if model is not None else None
+        self.severities: list[Severity] = severities or list(DEFAULT_SEVERITIES)
+        self.roles: list[Role] = roles if roles is not None else list(DEFAULT_ROLES)
+        self.owner: str | None = None  # the playbook's owner, when it names a real team
+        self.warnings: list[str] = list(warnings or [])
 
     @property
     def source(self) -> str:
@@ -277,15 +330,31 @@ class Playbook:
     def severity_names(self) -> list[str]:
         return [s.name for s in self.severities]
 
-    def severity(self, name: str) -> Severity:
-        """The severity called ``name`` (case-insensitive); UsageError when unknown."""
+    def match_severity(self, name: str) -> tuple[Severity, str | None]:
+        """The severity ``name`` means, and a note when it was read as an alias.
+
+        Names match without regard to case or separators (``sev-1`` is ``SEV1``); failing
+        that, a name ending in a number matches the one rung ending in the same number (``p1``
+        is ``SEV1`` on a SEV ladder). UsageError, with the closest rung, for anything else.
+        """
+        wanted = name.strip()
         for severity in self.severities:
-            if severity.name.lower() == name.strip().lower():
-                return severity
+            if severity.name.lower() == wanted.lower():
+                return severity, None
+        by_squash = [s for s in self.severities if _squash(s.name) == _squash(wanted)]
+        number = _number(wanted)
+        by_number = [s for s in self.severities if number and _number(s.name) == number]
+        for found in (by_squash, by_number):
+            if len(found) == 1:
+                return found[0], f"severity {wanted!r} read as {found[0].name} (from {self.source})"
         raise UsageError(
-            f"unknown severity {name!r}",
+            f"unknown severity {name!r}{suggest(wanted, self.severity_names)}",
             hint=f"use one of {', '.join(self.severity_names)} (from {self.source})",
         )
+
+    def severity(self, name: str) -> Severity:
+        """The severity called ``name`` (see :meth:`match_severity`); UsageError when unknown."""
+        return self.match_severity(name)[0]
 
     def find_severity(self, name: str) -> Severity | None:
         try:
@@ -294,11 +363,18 @@ class Playbook:
             return None
 
     def role(self, key: str) -> Role:
+        """The role ``key`` names: its key or title (any case), or an alias such as ``ic``."""
+        wanted = key.strip().lower()
+        wanted = ROLE_ALIASES.get(wanted, wanted)
         for role in self.roles:
-            if role.key == key.strip().lower():
+            if wanted in (role.key, role.title.lower(), role.title.lower().replace(" ", "-")):
                 return role
+        initials = [r for r in self.roles if "".join(w[0] for w in r.key.split("-")) == wanted]
+        if len(initials) == 1:
+            return initials[0]
+        keys = [r.key for r in self.roles]
         raise UsageError(
-            f"unknown role {key!r}", hint=f"use one of {', '.join(r.key for r in self.roles)}"
+            f"unknown role {key!r}{suggest(wanted, keys)}", hint=f"use one of {', '.join(keys)}"
         )
 
     def rank(self, name: str) -> int:
@@ -319,10 +395,70 @@ def playbook_from_document(doc: Document) -> Playbook:
 
 
 def load_playbook(workspace: Workspace) -> Playbook:
-    """The workspace's playbook (``incident-response.md``), or the default ladder without one."""
-    docs = workspace.documents("incident-response")
-    if not docs:
+    """The workspace's playbook (``incident-response.md``), or the default ladder without one.
+
+    Never refuses: a playbook still being written (``owner: TODO``, a review date missing, a
+    broken ladder) gives what of it can be used and a warning for the rest, because the ladder
+    is read while an incident is being opened. ``check`` reports the playbook's problems.
+    """
+    paths = workspace.document_paths("incident-response")
+    if not paths:
         return Playbook(None, None)
-    playbook = playbook_from_document(docs[0])
-    playbook.path = workspace.relative(docs[0].path)
+    from opsdocs.documents.parse import read_document
+    from opsdocs.errors import OpsdocsError
+
+    label = workspace.relative(paths[0])
+    try:
+        front = read_document(paths[0]).front_matter or {}
+    except OpsdocsError as exc:
+        return Playbook(None, label, ladder=False, warnings=[f"{exc}; using the default ladder"])
+    return _lenient_playbook(front, label)
+
+
+def _lenient_playbook(front: dict[str, object], label: str) -> Playbook:
+    from pydantic import TypeAdapter, ValidationError
+
+    warnings: list[str] = []
+    values: dict[str, list[Severity] | list[Role]] = {}
+    for key, adapter, default in (
+        ("severities", TypeAdapter(list[Severity]), "the default ladder"),
+        ("roles", TypeAdapter(list[Role]), "the default roles"),
+    ):
+        if key not in front:
+            continue
+        try:
+            parsed = adapter.validate_python(front[key])
+            if not parsed:
+                raise ValueError("it is empty")
+            names = [
+                str(getattr(item, "name", None) or getattr(item, "key", "")) for item in parsed
+            ]
+            _unique(names, key)
+        except (ValidationError, ValueError) as exc:
+            first = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+            warnings.append(f"{label}: {key} cannot be used ({first}); using {default}")
+            continue
+        values[key] = parsed
+    severities = values.get("severities")
+    roles = values.get("roles")
+    playbook = Playbook(
+        None,
+        label,
+        ladder=severities is not None,
+        warnings=warnings,
+        severities=[s for s in severities if isinstance(s, Severity)] if severities else None,
+        roles=[r for r in roles if isinstance(r, Role)] if roles is not None else None,
+    )
+    playbook.owner = usable_owner(front.get("owner"))
     return playbook
+
+
+def usable_owner(value: object) -> str | None:
+    """``value`` when it names a team (``team-api``); None for a placeholder such as ``TODO``
+    or anything that is not a name."""
+    if not isinstance(value, str):
+        return None
+    name = value.strip()
+    if not re.fullmatch(_NAME, name) or name in ("todo", "tbd", "fixme", "unassigned"):
+        return None
+    return name

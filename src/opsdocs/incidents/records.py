@@ -41,7 +41,6 @@ __all__ = [
     "find_incident",
     "format_time",
     "incident_paths",
-    "parse_time",
     "parse_timeline",
     "read_incident",
     "slug_for",
@@ -66,27 +65,6 @@ M = TypeVar("M", bound=BaseModel)
 def format_time(when: dt.datetime) -> str:
     """UTC ISO 8601 to the second: ``2026-11-26T14:02:00Z``."""
     return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_time(value: str, *, what: str = "time") -> dt.datetime:
-    """A UTC ISO 8601 time from the user (``2026-11-26T14:02Z``, ``...+02:00``), in UTC.
-
-    Raises :class:`UsageError` for anything else, including a time without a zone.
-    """
-    text = value.strip()
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"{what} {value!r} is not an ISO 8601 time",
-            hint="write it like 2026-11-26T14:02:00Z",
-        ) from None
-    if when.tzinfo is None:
-        raise UsageError(
-            f"{what} {value!r} has no time zone",
-            hint="add 'Z' for UTC, e.g. 2026-11-26T14:02:00Z",
-        )
-    return when.astimezone(dt.UTC).replace(microsecond=0)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

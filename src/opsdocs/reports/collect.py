@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -77,35 +76,13 @@ def find_slos(workspace: Workspace, selectors: Sequence[str] = ()) -> list[SloTa
     return chosen
 
 
-_RELATIVE = re.compile(r"^now(?:-([0-9]+)([smhdw]))?$")
-
-
 def parse_at(text: str | None, *, now: dt.datetime | None = None) -> dt.datetime:
-    """``--at``: ISO 8601 (naive means UTC), Unix seconds, ``now`` or ``now-2h``."""
-    current = now or dt.datetime.now(dt.UTC)
+    """``--at`` (see :func:`opsdocs.instants.parse_instant`); None is now."""
+    from opsdocs.instants import parse_instant
+
     if text is None:
-        return current.replace(microsecond=0)
-    value = text.strip()
-    match = _RELATIVE.match(value)
-    if match:
-        if match.group(1) is None:
-            return current.replace(microsecond=0)
-        unit = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[match.group(2)]
-        return current.replace(microsecond=0) - dt.timedelta(seconds=int(match.group(1)) * unit)
-    try:
-        return dt.datetime.fromtimestamp(float(value), dt.UTC)
-    except ValueError:
-        pass
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"--at: not a time: {text!r}",
-            hint="use ISO 8601 such as 2026-11-26T12:00:00Z, Unix seconds, or now-1h",
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+        return (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    return parse_instant(text, what="--at", now=now)
 
 
 def open_prometheus(settings: ReportSettings, url: str | None = None) -> PrometheusClient:

@@ -72,7 +72,7 @@ def test_burn_rates_equal_the_recording_rules(prometheus: PrometheusServer, name
         def value(expr: str) -> float | None:
             result = client.query(_inline(expr, records), T)
             assert len(result) <= 1, expr
-            return result[0][1] if result else None
+            return result[0].value if result else None
 
         sli_rules = [r for r in rules if r.record and r.record.startswith("slo:sli_error:")]
         assert sli_rules

@@ -223,7 +223,7 @@ def test_unknown_extension_needs_format(tmp_path: Path) -> None:
             "logs": {"files": "a.txt"},
         }
     )
-    with pytest.raises(InputError, match="cannot tell the log format"):
+    with pytest.raises(InputError, match="cannot tell the file format"):
         measure_logs(spec, root=tmp_path, at=AT, windows=[3600])
 
 

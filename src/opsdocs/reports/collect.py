@@ -18,7 +18,7 @@ from opsdocs.workspace import Workspace
 
 if TYPE_CHECKING:
     from opsdocs.reports.measurement import Measurement
-    from opsdocs.reports.sources.prometheus import PrometheusClient
+    from opsdocs.sources.prometheus import PrometheusClient
 
 __all__ = ["SloTarget", "find_slos", "parse_at", "report_slos"]
 
@@ -90,7 +90,7 @@ def open_prometheus(settings: ReportSettings, url: str | None = None) -> Prometh
 
     Raises :class:`UsageError` when no address is known or the token variable is not set.
     """
-    from opsdocs.reports.sources.prometheus import PrometheusClient
+    from opsdocs.sources.prometheus import PrometheusClient
 
     url = url or settings.prometheus_url
     if not url:

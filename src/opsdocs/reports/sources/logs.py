@@ -11,10 +11,7 @@ parse) are counted as malformed and reported, never fatal.
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import math
-import os
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,22 +21,19 @@ from opsdocs.errors import InputError
 from opsdocs.reports.measurement import Counts, Measurement, Step
 from opsdocs.slo.logsource import GoodRule, LogsSource
 from opsdocs.slo.spec import LatencyIndicator, SloSpec
+from opsdocs.sources.files import (
+    connect,
+    describe_fields,
+    detect_format,
+    expand_files,
+    run_query,
+    safe_message,
+)
 
 __all__ = ["COMBINED_FIELDS", "LARGE_BYTES", "LogQuery", "build_query", "measure_logs"]
 
 #: Above this many bytes of log files the CLI shows a progress bar (on a terminal).
 LARGE_BYTES = 256 * 1024 * 1024
-
-_EXTENSIONS = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".log": "combined",
-}
 
 #: Fields of the combined log format, plus a trailing request time as nginx often appends.
 COMBINED_FIELDS = (
@@ -102,43 +96,7 @@ class LogQuery:
 
 
 def _format_of(files: Sequence[str], spec: LogsSource, where: str) -> str:
-    if spec.format is not None:
-        return spec.format
-    found = set()
-    for name in files:
-        stem = name[:-3] if name.endswith(".gz") else name
-        found.add(_EXTENSIONS.get(os.path.splitext(stem)[1].lower()))
-    if len(found) == 1 and None not in found:
-        return str(found.pop())
-    raise InputError(
-        f"{where}.format: cannot tell the log format from the file names",
-        hint="set format to csv, jsonl, parquet or combined",
-    )
-
-
-def _expand(root: Path, spec: LogsSource, where: str) -> tuple[list[str], int, int]:
-    """Files matching the globs (sorted, deduplicated), empty files left out, and total bytes."""
-    files: list[str] = []
-    empty = 0
-    size = 0
-    for pattern in spec.patterns:
-        full = pattern if os.path.isabs(pattern) else str(root / pattern)
-        matched = sorted(glob.glob(full, recursive=True))
-        if not matched:
-            raise InputError(
-                f"{where}.files: no file matches {pattern!r}",
-                hint="check the path; it is relative to the workspace root",
-            )
-        for name in matched:
-            if not os.path.isfile(name) or name in files:
-                continue
-            length = os.path.getsize(name)
-            if length == 0:
-                empty += 1
-                continue
-            files.append(name)
-            size += length
-    return files, empty, size
+    return detect_format(files, where=where, given=spec.format)
 
 
 def _good_rule(slo: SloSpec, spec: LogsSource) -> GoodRule:
@@ -441,7 +399,7 @@ def _check_columns(columns: set[str], spec: LogsSource, slo: SloSpec, where: str
         if name.split(".")[0] not in columns:
             raise InputError(
                 f"{where}.{key}: the log files have no field {name!r}",
-                hint="fields found: " + ", ".join(sorted(columns)),
+                hint=describe_fields(columns),
             )
 
 
@@ -470,7 +428,8 @@ def measure_logs(
             f"SLO {slo.name!r} has no 'logs' mapping",
             hint="add slos[].logs to the SLO document, or use --source prometheus",
         )
-    files, empty, size = _expand(root, spec, where)
+    found = expand_files(root, spec.patterns, where=where)
+    files, empty, size = list(found.files), found.empty, found.size
     if size < progress_above:
         progress = None
     period = slo.period_seconds
@@ -485,12 +444,7 @@ def measure_logs(
             files=0,
             notes=("every matching file is empty",),
         )
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    # DuckDB draws its own progress bar on standard output for long queries: keep the tracking
-    # (our callback reads it) but never let the library print.
-    con.execute("SET enable_progress_bar_print = false")
-    con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
+    con = connect(progress=progress is not None)
     try:
         fmt = _format_of(files, spec, where)
         types: dict[str, str] = {}
@@ -503,7 +457,7 @@ def measure_logs(
             elif fmt == "csv":
                 _check_columns(_csv_columns(con, files), spec, slo, where)
         except duckdb.Error as exc:
-            raise InputError(f"{where}.files: cannot read the logs: {_first_line(exc)}") from None
+            raise InputError(f"{where}.files: cannot read the logs: {safe_message(exc)}") from None
         query = build_query(
             slo,
             spec,
@@ -526,44 +480,18 @@ def measure_logs(
     return _assemble(at, all_windows, query, rows, rejected, empty, len(files))
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
 def _run(
     con: Any, query: LogQuery, progress: Callable[[float], None] | None, where: str
 ) -> list[tuple[int, int, int]]:
     import duckdb
 
-    done = threading.Event()
-    watcher = None
-    if progress is not None:
-
-        def poll() -> None:
-            while not done.wait(0.2):
-                try:
-                    value = float(con.query_progress())
-                except duckdb.Error:
-                    continue
-                if value >= 0:
-                    progress(value)
-
-        watcher = threading.Thread(target=poll, daemon=True)
-        watcher.start()
     try:
-        result = con.execute(query.sql, query.params).fetchall()
+        result = run_query(con, query.sql, query.params, progress=progress)
     except duckdb.Error as exc:
         raise InputError(
-            f"{where}.files: cannot read the logs as {query.format}: {_first_line(exc)}",
+            f"{where}.files: cannot read the logs as {query.format}: {safe_message(exc)}",
             hint="check logs.format and the files",
         ) from None
-    finally:
-        done.set()
-        if watcher is not None:
-            watcher.join()
-    if progress is not None:
-        progress(100.0)
     return [(int(r[0]), int(r[1]), int(r[2])) for r in result]
 
 

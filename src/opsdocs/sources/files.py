@@ -1,0 +1,219 @@
+"""Data files read in place with DuckDB: CSV, JSON Lines, Parquet, gzip, globs.
+
+A feature names its files by glob (relative to the workspace root, or absolute); this module finds
+them, each once, tells their format, opens a DuckDB connection that never prints, and runs one
+query over them so that Ctrl-C stops it at once. It knows nothing about what the rows mean:
+``opsdocs.reports`` maps request logs onto SLO counts, and cost or capacity reports can map
+billing exports or usage tables the same way.
+
+Rules it keeps for every caller:
+
+- **Each file once.** A glob that matches a file and a symlink to it (or two globs that match the
+  same file) read it once: files are told apart by device and inode, not by name.
+- **Regular files only.** FIFOs, devices and folders are left out, so nothing blocks or reads
+  without end.
+- **The workspace boundary.** A relative pattern must stay inside the workspace, symlinks
+  included; a file elsewhere is read only when the configuration names it by an absolute path.
+- **No raw content in messages.** Errors show the names of fields only when the first line looks
+  like a header; DuckDB's own messages have their quoted parts (which can be file content)
+  replaced by an ellipsis.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import stat
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from opsdocs.errors import InputError
+
+__all__ = [
+    "EXTENSIONS",
+    "FileSet",
+    "connect",
+    "describe_fields",
+    "detect_format",
+    "expand_files",
+    "run_query",
+    "safe_message",
+]
+
+#: File name extension (before ``.gz``) → format.
+EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".log": "combined",
+}
+
+_HEADER_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\- ]{0,63}$")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+@dataclass(frozen=True)
+class FileSet:
+    """The files a set of globs matches: non-empty regular files, each once, sorted per glob."""
+
+    files: tuple[str, ...]
+    empty: int  # empty files left out
+    size: int  # bytes of the files kept
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def expand_files(root: Path, patterns: Iterable[str], *, where: str) -> FileSet:
+    """The files matching ``patterns`` (globs; ``**`` recurses); ``where`` prefixes messages.
+
+    Raises :class:`InputError` for a pattern that matches nothing, or a relative pattern that
+    reaches outside ``root`` (by ``..`` or through a symlink).
+    """
+    real_root = os.path.realpath(root)
+    files: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    empty = 0
+    size = 0
+    for pattern in patterns:
+        absolute = os.path.isabs(pattern)
+        full = pattern if absolute else str(root / pattern)
+        matched = sorted(glob.glob(full, recursive=True))
+        if not matched:
+            raise InputError(
+                f"{where}.files: no file matches {pattern!r}",
+                hint="check the path; it is relative to the workspace root",
+            )
+        for name in matched:
+            if not absolute and not _inside(os.path.realpath(name), real_root):
+                raise InputError(
+                    f"{where}.files: {pattern!r} reaches outside the workspace",
+                    hint="name a file outside the workspace by its absolute path",
+                )
+            try:
+                info = os.stat(name)
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            key = (info.st_dev, info.st_ino)
+            if key in seen:
+                continue
+            seen.add(key)
+            if info.st_size == 0:
+                empty += 1
+                continue
+            files.append(name)
+            size += info.st_size
+    return FileSet(tuple(files), empty, size)
+
+
+def detect_format(files: Sequence[str], *, where: str, given: str | None = None) -> str:
+    """``given``, else the one format the files' extensions share (``.gz`` looked through)."""
+    if given is not None:
+        return given
+    found = set()
+    for name in files:
+        stem = name[:-3] if name.endswith(".gz") else name
+        found.add(EXTENSIONS.get(os.path.splitext(stem)[1].lower()))
+    if len(found) == 1 and None not in found:
+        return str(found.pop())
+    raise InputError(
+        f"{where}.format: cannot tell the file format from the file names",
+        hint="set format to csv, jsonl, parquet or combined",
+    )
+
+
+def connect(*, progress: bool = False) -> Any:
+    """An in-memory DuckDB connection in UTC that never prints (``progress``: track it)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws its own progress bar on standard output for long queries: keep the tracking
+    # (run_query reads it) but never let the library print.
+    con.execute("SET enable_progress_bar_print = false")
+    con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
+    return con
+
+
+def run_query(
+    con: Any,
+    sql: str,
+    params: Sequence[Any] = (),
+    *,
+    progress: Callable[[float], None] | None = None,
+) -> list[tuple[Any, ...]]:
+    """All rows of ``sql``; Ctrl-C interrupts DuckDB at once and raises KeyboardInterrupt.
+
+    The query runs in a helper thread while this one waits (and reports ``progress``, 0–100),
+    because a signal reaches Python only between bytecodes of the main thread: a long DuckDB
+    call on it would finish its scan before the interrupt is seen. Errors are DuckDB's own.
+    """
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            outcome["rows"] = con.execute(sql, list(params)).fetchall()
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=work, name="opsdocs-duckdb", daemon=True)
+    worker.start()
+    try:
+        while not done.wait(0.1):
+            if progress is not None:
+                _report_progress(con, progress)
+    except KeyboardInterrupt:
+        con.interrupt()
+        done.wait(10)
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    if progress is not None:
+        progress(100.0)
+    rows: list[tuple[Any, ...]] = outcome["rows"]
+    return rows
+
+
+def _report_progress(con: Any, progress: Callable[[float], None]) -> None:
+    import duckdb
+
+    try:
+        value = float(con.query_progress())
+    except duckdb.Error:
+        return
+    if value >= 0:
+        progress(value)
+
+
+def describe_fields(names: Iterable[str]) -> str:
+    """``fields found: a, b`` when the names look like a header, else a note that they do not.
+
+    A file that has no header line (or is not the format it was read as) gives "field names"
+    that are its first line: content, which may be secret, is never put into a message.
+    """
+    found = sorted(names)
+    if found and len(found) <= 100 and all(_HEADER_FIELD.match(n) for n in found):
+        return "fields found: " + ", ".join(found)
+    return "the first line does not look like a header of field names"
+
+
+def safe_message(exc: BaseException) -> str:
+    """The first line of a DuckDB error with quoted parts (possibly file content) elided."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else type(exc).__name__
+    text = _QUOTED.sub("'…'", text)
+    return text if len(text) <= 200 else text[:199] + "…"

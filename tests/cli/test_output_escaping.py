@@ -72,5 +72,6 @@ def test_index_row_escapes_a_hostile_title(workspace_dir: Path, cli: Callable[..
     assert cli("index", cwd=workspace_dir).exit_code == 0
     readme = (workspace_dir / "docs/internal/operations/README.md").read_text()
     _assert_clean(readme)
-    assert "- [API\\n::error file=evil.md::X\\x1b\\]0;owned\\x07\\u202e](runbook-api.md)" in readme
+    # a line break in a title is a space in the index (one line per entry), other controls escaped
+    assert "- [API ::error file=evil.md::X\\x1b\\]0;owned\\x07\\u202e](runbook-api.md)" in readme
     assert cli("check", "--select", "IX001", cwd=workspace_dir).exit_code == 0

@@ -179,3 +179,40 @@ def test_index_of_a_crlf_readme_is_written_with_crlf(
     assert b"runbook-api.md" in data
     assert data.count(b"\n") == data.count(b"\r\n")  # no bare LF anywhere, index included
     assert cli("index", "--check", cwd=workspace_dir).exit_code == 0
+
+
+def test_a_title_holding_an_index_marker_never_writes_the_marker(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    title = f"A {INDEX_END} B {INDEX_START}"
+    result = cli("new", "runbook", "api", "--title", title, cwd=workspace_dir)
+    assert result.exit_code == 0, result.stderr
+    readme = (workspace_dir / "docs/internal/operations/README.md").read_text()
+    assert readme.count(INDEX_END) == 1 and readme.count(INDEX_START) == 1
+    assert "- [A &lt;!-- opsdocs:index:end --> B &lt;!-- opsdocs:index:start -->]" in readme
+    # every later command that rewrites the index still works
+    assert cli("new", "runbook", "web", cwd=workspace_dir).exit_code == 0
+    assert cli("index", "--check", cwd=workspace_dir).exit_code == 0
+    check = cli("check", "--select", "IX", cwd=workspace_dir)
+    assert check.exit_code == 0, check.stdout + check.stderr
+
+
+def test_a_front_matter_title_with_a_line_break_is_one_index_line(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    ops = "docs/internal/operations"
+    build_tree(
+        workspace_dir,
+        {
+            f"{ops}/runbook-api.md": (
+                '---\nkind: runbook\ntitle: "API\\n- [forged](x.md)\\n"\nowner: team-api\n'
+                "last_reviewed: 2026-10-01\n---\n\n# API\n"
+            )
+        },
+    )
+    assert cli("index", cwd=workspace_dir).exit_code == 0
+    readme = (workspace_dir / f"{ops}/README.md").read_text()
+    assert "- [API - \\[forged\\](x.md)](runbook-api.md) - team-api" in readme
+    assert "\n- [forged]" not in readme
+    check = cli("check", "--select", "IX", cwd=workspace_dir)
+    assert check.exit_code == 0, check.stdout + check.stderr

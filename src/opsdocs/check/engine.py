@@ -36,7 +36,7 @@ from opsdocs.check.rules.naming import conventional_name
 from opsdocs.check.settings import CheckSettings, load_settings
 from opsdocs.check.suppress import is_suppressed, parse_suppressions
 from opsdocs.diagnostics import Diagnostic
-from opsdocs.documents.index import INDEX_FACT_KEYS, fact_text
+from opsdocs.documents.index import INDEX_FACT_KEYS, fact_text, index_title
 from opsdocs.documents.parse import MAX_DOCUMENT_BYTES, read_document
 from opsdocs.documents.schemas import as_date
 from opsdocs.errors import InputError, UsageError
@@ -144,11 +144,7 @@ def collect_facts(ctx: DocContext) -> Facts:
             if path in doc.yaml.positions:
                 facts.positions[key] = list(doc.yaml.positions[path])
     # index entry, exactly as opsdocs.documents.index builds it
-    title = fm.get("title")
-    if isinstance(title, str) and title.strip():
-        facts.index_title = title.strip()
-    elif doc.title:
-        facts.index_title = doc.title
+    facts.index_title = index_title(fm.get("title"), doc.title)
     if isinstance(fm.get("owner"), str):
         facts.index_owner = fm["owner"].strip() or None
     facts.index_reviewed = facts.last_reviewed

@@ -32,6 +32,7 @@ __all__ = [
     "collect_entries",
     "compute_index",
     "fact_text",
+    "index_title",
     "render_index",
     "replace_block",
 ]
@@ -83,11 +84,7 @@ def _entry_for(path: Path, base: Path, kind: Kind, pending: dict[Path, str]) -> 
     except InputError:
         return IndexEntry(kind, link, title, owner, reviewed)
     fm = doc.front_matter or {}
-    value = fm.get("title")
-    if isinstance(value, str) and value.strip():
-        title = value.strip()
-    elif doc.title:
-        title = doc.title
+    title = index_title(fm.get("title"), doc.title) or title
     if isinstance(fm.get("owner"), str):
         owner = fm["owner"].strip() or None
     when = as_date(fm.get("last_reviewed"))
@@ -95,6 +92,17 @@ def _entry_for(path: Path, base: Path, kind: Kind, pending: dict[Path, str]) -> 
         reviewed = when.isoformat()
     facts = tuple(text for key in kind.index_facts if (text := fact_text(key, fm.get(key))))
     return IndexEntry(kind, link, title, owner, reviewed, facts)
+
+
+def index_title(value: object, heading: str | None) -> str | None:
+    """The title a document shows in the index: its front-matter ``title``, else its H1.
+
+    Whitespace runs (line breaks included) become one space: an entry is always one line.
+    (``check`` builds the index from cached facts with it.)
+    """
+    if isinstance(value, str) and value.strip():
+        return " ".join(value.split())
+    return heading or None
 
 
 #: Every front-matter key some kind shows in the index (``Kind.index_facts``).
@@ -137,12 +145,24 @@ def collect_entries(docs_dir: Path, pending: dict[Path, str] | None = None) -> l
     return entries
 
 
+def _no_markup(text: str) -> str:
+    """``text`` with ``<`` as ``&lt;``: no HTML comment, so no index marker, can be written."""
+    return text.replace("<", "&lt;")
+
+
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    text = text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return _no_markup(text)
 
 
 def _link(path: str) -> str:
-    return path.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    return (
+        path.replace(" ", "%20")
+        .replace("(", "%28")
+        .replace(")", "%29")
+        .replace("<", "%3C")
+        .replace(">", "%3E")
+    )
 
 
 def render_index(entries: list[IndexEntry]) -> str:
@@ -169,7 +189,7 @@ def render_index(entries: list[IndexEntry]) -> str:
                     f"reviewed {entry.last_reviewed}" if entry.last_reviewed else "never reviewed"
                 )
             link = _link(entry.link)
-            tail = f" - {', '.join(facts)}" if facts else ""
+            tail = f" - {_no_markup(', '.join(facts))}" if facts else ""
             # one line per entry: a line break or control character in a title or a fact is
             # escaped, never written into the README
             out.append(escape_line(f"- [{_escape(entry.title)}]({link}){tail}"))

@@ -110,6 +110,8 @@ def test_new_follows_the_registry(
 ) -> None:
     spec = get_kind(kind)
     args = ["new", kind] if spec.singleton else ["new", kind, "payments-api"]
+    if kind == "slo":
+        args += ["--service", "payments"]
     result = cli(*args, "--owner", "team-pay", "--today", "2026-03-04", cwd=workspace_dir)
     assert result.exit_code == 0, result.stderr
     expected_name = spec.filename.replace("{name}", "payments-api")
@@ -225,7 +227,7 @@ def test_template_syntax_error_names_the_line(
 ) -> None:
     own = workspace_dir / "templates/docs/slo-template.md"
     own.write_text("---\nkind: slo\n---\n\n{% if %}\n")
-    result = cli("new", "slo", "x", cwd=workspace_dir)
+    result = cli("new", "slo", "x", "--service", "x", cwd=workspace_dir)
     assert result.exit_code == 2
     assert result.stderr.startswith(
         "error: templates/docs/slo-template.md:5:1: template syntax error"
@@ -304,3 +306,24 @@ def test_new_links_the_documents_that_exist_and_no_others(
     assert "**Restore**: see [the DR plan](disaster-recovery.md)" in runbook
     found = cli("check", "--select", "LK,XD", cwd=workspace_dir)
     assert found.exit_code == 0, found.stdout
+
+
+def test_new_slo_takes_the_longest_runbook_service_that_prefixes_the_name(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    ops = workspace_dir / "docs/internal/operations"
+    for service in ("api", "api-gateway", "ap"):
+        assert cli("new", "runbook", service, cwd=workspace_dir).exit_code == 0
+    assert cli("new", "slo", "api-availability", cwd=workspace_dir).exit_code == 0
+    assert 'service: "api"\n' in (ops / "slo-api-availability.md").read_text()
+    assert cli("new", "slo", "api-gateway-latency", cwd=workspace_dir).exit_code == 0
+    assert 'service: "api-gateway"\n' in (ops / "slo-api-gateway-latency.md").read_text()
+    # 'apis' is not 'api' followed by a word: no guess
+    before = snapshot(workspace_dir)
+    result = cli("new", "slo", "apis-latency", cwd=workspace_dir)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: no runbook's service starts the name 'apis-latency' (pass --service, e.g."
+        " 'opsdocs new slo apis-latency --service SERVICE')\n",
+    )
+    assert snapshot(workspace_dir) == before

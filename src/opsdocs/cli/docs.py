@@ -41,7 +41,11 @@ def init_command(ctx: click.Context, directory: Path | None) -> int:
 @click.argument("name", required=False)
 @click.option("--owner", help="Owning team, e.g. team-api (default: first of config 'owners').")
 @click.option("--title", help="Document title (default: derived from the kind and NAME).")
-@click.option("--service", help="Service the document is about (SLOs: default NAME).")
+@click.option(
+    "--service",
+    help="Service the document is about (SLOs: default the longest runbook service NAME starts"
+    " with).",
+)
 @today_option("Date to record as last_reviewed (default: today).")
 @click.option("--no-index", is_flag=True, help="Do not update the README index.")
 @click.pass_context

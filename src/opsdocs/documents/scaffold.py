@@ -26,7 +26,16 @@ from opsdocs.fileio import ChangeSet
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
 
-__all__ = ["InitResult", "NewResult", "bundled_template", "init_workspace", "new_document"]
+__all__ = [
+    "DocumentDraft",
+    "InitResult",
+    "NewResult",
+    "bundled_template",
+    "draft_document",
+    "guess_service",
+    "init_workspace",
+    "new_document",
+]
 
 
 def bundled_template(name: str) -> str:
@@ -196,7 +205,45 @@ def _check_title(title: str) -> None:
     )
 
 
-def new_document(
+def _runbook_services(workspace: Workspace) -> list[str]:
+    """The services that have a runbook (its ``service:``, else the name in its file name)."""
+    runbook = get_kind("runbook")
+    services = []
+    for path in workspace.document_paths("runbook"):
+        try:
+            service = read_document(path).get("service")
+        except InputError:
+            service = None  # check reports the unreadable file; its name still says the service
+        if not isinstance(service, str) or not service:
+            prefix, _, suffix = runbook.filename.partition("{name}")
+            service = path.name.removeprefix(prefix).removesuffix(suffix)
+        services.append(service)
+    return services
+
+
+def guess_service(workspace: Workspace, name: str) -> str:
+    """The service an SLO called ``name`` is about: the longest service with a runbook that
+    ``name`` starts with (``api-availability`` → ``api``, or ``api-gateway`` when that has a
+    runbook too). Raises :class:`UsageError` asking for ``--service`` when none does."""
+    matches = [s for s in _runbook_services(workspace) if name == s or name.startswith(f"{s}-")]
+    if not matches:
+        raise UsageError(
+            f"no runbook's service starts the name {name!r}",
+            hint=f"pass --service, e.g. 'opsdocs new slo {name} --service SERVICE'",
+        )
+    return max(matches, key=len)
+
+
+@dataclass
+class DocumentDraft:
+    """A new document's path and text, not written yet."""
+
+    path: Path
+    text: str
+    template: str  # where the template came from, for messages
+
+
+def draft_document(
     workspace: Workspace,
     kind_name: str,
     name: str | None = None,
@@ -205,13 +252,11 @@ def new_document(
     title: str | None = None,
     service: str | None = None,
     today: dt.date | None = None,
-    update_index: bool = True,
-) -> NewResult:
-    """Create a document of ``kind_name`` from its template and add it to the index.
+) -> DocumentDraft:
+    """The document :func:`new_document` would write, rendered but not written.
 
     Raises :class:`UsageError` for a bad kind or name and :class:`InputError` when the file
-    (or one differing only in case) exists or the template cannot be used. Nothing is written
-    unless everything succeeds.
+    (or one differing only in case) exists or the template cannot be used.
     """
     kind = get_kind(kind_name)
     if kind.created_by is not None:
@@ -248,6 +293,8 @@ def new_document(
         _check_title(title)
     if owner is not None:
         validate_name(owner, what="owner", example="team-api")
+    if kind.name == "slo" and service is None and name:
+        service = guess_service(workspace, name)
     source, label, provenance = _template_for(workspace, kind)
     variables = {
         "kind": kind.name,
@@ -269,6 +316,31 @@ def new_document(
             path=label,
             hint="fix the template's front matter",
         )
+    return DocumentDraft(path=path, text=text, template=label)
+
+
+def new_document(
+    workspace: Workspace,
+    kind_name: str,
+    name: str | None = None,
+    *,
+    owner: str | None = None,
+    title: str | None = None,
+    service: str | None = None,
+    today: dt.date | None = None,
+    update_index: bool = True,
+) -> NewResult:
+    """Create a document of ``kind_name`` from its template and add it to the index.
+
+    An SLO document without ``service`` is about the service :func:`guess_service` finds.
+    Raises :class:`UsageError` for a bad kind or name and :class:`InputError` when the file
+    (or one differing only in case) exists or the template cannot be used. Nothing is written
+    unless everything succeeds.
+    """
+    draft = draft_document(
+        workspace, kind_name, name, owner=owner, title=title, service=service, today=today
+    )
+    path, text = draft.path, draft.text
     changes = ChangeSet()
     changes.write(path, text, create_only=True)
     index_path: Path | None = None
@@ -277,4 +349,4 @@ def new_document(
         changes.write(update.path, update.new)
         index_path = update.path
     changes.commit()
-    return NewResult(path=path, template=label, index=index_path)
+    return NewResult(path=path, template=draft.template, index=index_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -109,10 +110,7 @@ def test_cli_import_creates_then_updates(tmp_path: Path, cli: Callable[..., Resu
     result = cli("slo", "import", "sloth.yaml", cwd=tmp_path)
     assert (result.exit_code, result.stdout.splitlines()) == (
         0,
-        [
-            f"created {DOCS}/slo-myservice.md",
-            f"updated {DOCS}/slo-myservice.md: requests-availability",
-        ],
+        [f"created {DOCS}/slo-myservice.md: requests-availability"],
     )
     doc = tmp_path / DOCS / "slo-myservice.md"
     doc.write_text(doc.read_text() + "\nNotes written by hand.\n")
@@ -127,7 +125,10 @@ def test_cli_import_dry_run_writes_nothing(tmp_path: Path, cli: Callable[..., Re
     build_tree(tmp_path, {"opsdocs.toml": 'owners = ["team-x"]\n', "sloth.yaml": SLOTH})
     before = snapshot(tmp_path)
     result = cli("slo", "import", "--dry-run", "sloth.yaml", cwd=tmp_path)
-    assert result.stdout == "would create an slo document for myservice: requests-availability\n"
+    assert result.stdout == (
+        f"would create {DOCS}/slo-myservice.md: requests-availability\n"
+        "  requests-availability: new SLO\n"
+    )
     assert snapshot(tmp_path) == before
 
 
@@ -136,8 +137,9 @@ def test_cli_import_error_is_one_line(tmp_path: Path, cli: Callable[..., Result]
     result = cli("slo", "import", "bad.yaml", cwd=tmp_path)
     assert result.exit_code == 2
     assert result.stderr == (
-        "error: bad.yaml:1:1: neither a Sloth spec nor OpenSLO v1 (expected 'version:"
-        " prometheus/v1', 'apiVersion: sloth.slok.dev/v1' or 'apiVersion: openslo/v1')\n"
+        "error: bad.yaml:1:1: neither a Sloth spec nor OpenSLO (expected 'version:"
+        " prometheus/v1', 'apiVersion: sloth.slok.dev/v1', 'apiVersion: openslo/v1' or"
+        " 'apiVersion: openslo/v1alpha')\n"
     )
 
 
@@ -166,6 +168,7 @@ def test_cli_export_then_import_elsewhere_is_the_same(
         "SLO",
         "AlertCondition",
         "AlertPolicy",
+        "AlertNotificationTarget",
     }
     imported = cli("slo", "import", "openslo.yaml", cwd=two)
     assert imported.exit_code == 0
@@ -193,6 +196,9 @@ def test_cli_import_says_what_it_does_not_take_over(
         "      spec:\n        conditions:\n          - kind: AlertCondition\n"
         "            metadata: {name: burn}\n            spec:\n              severity: page\n"
         "              condition: {kind: burnrate, op: gt, threshold: 10, lookbackWindow: 1h}\n"
+        "        notificationTargets: [{targetRef: api-pager}]\n"
+        "---\napiVersion: openslo/v1\nkind: AlertNotificationTarget\nmetadata: {name: api-pager}\n"
+        "spec: {target: pagerduty}\n"
     )
     build_tree(tmp_path, {"opsdocs.toml": 'owners = ["team-api"]\n', "openslo.yaml": spec})
     assert cli("init", cwd=tmp_path).exit_code == 0
@@ -204,3 +210,150 @@ def test_cli_import_says_what_it_does_not_take_over(
         "imported as written; opsdocs alerts on 14.4 over 1h, 6 over 6h, 3 over 1d, 1 over 3d "
         "for a 30d period (docs/slo-spec.md)\n"
     )
+
+
+SLOTH_BARE = """\
+version: "prometheus/v1"
+service: "api"
+slos:
+  - name: "availability"
+    objective: 99.5
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{job="api",code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(http_requests_total{job="api"}[{{.window}}]))
+"""
+
+HAND_WRITTEN = slo_document(
+    "slos:\n"
+    "  - name: availability\n"
+    "    description: Written by hand.\n"
+    "    objective: 99.9\n"
+    "    period: 28d\n"
+    "    no_data: bad\n"
+    "    indicator:\n"
+    "      type: raw\n"
+    "      error_ratio: '1 - avg_over_time(up[{{window}}])'\n"
+    "    logs:\n"
+    "      files: logs/api-*.jsonl\n"
+    "      status: code\n"
+)
+
+
+def test_cli_import_keeps_the_keys_the_source_does_not_define(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    build_tree(
+        tmp_path,
+        {"opsdocs.toml": "", f"{DOCS}/slo-api.md": HAND_WRITTEN, "sloth.yaml": SLOTH_BARE},
+    )
+    result = cli("slo", "import", "sloth.yaml", cwd=tmp_path)
+    assert (result.exit_code, result.stdout) == (0, f"updated {DOCS}/slo-api.md: availability\n")
+    [merged] = slos_of((tmp_path / DOCS / "slo-api.md").read_text())
+    # what Sloth defines is taken over: the objective and the indicator (as a whole)...
+    assert merged.objective == 99.5
+    assert merged.indicator.type == "ratio"
+    # ...and what it does not define stays: description, period, no-data policy, logs
+    assert merged.description == "Written by hand."
+    assert (merged.period, merged.no_data) == ("28d", "bad")
+    assert merged.logs is not None and merged.logs.status == "code"
+
+
+def test_cli_import_dry_run_prints_the_field_level_diff(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    build_tree(
+        tmp_path,
+        {"opsdocs.toml": "", f"{DOCS}/slo-api.md": HAND_WRITTEN, "sloth.yaml": SLOTH_BARE},
+    )
+    before = snapshot(tmp_path)
+    result = cli("slo", "import", "--dry-run", "sloth.yaml", cwd=tmp_path)
+    assert snapshot(tmp_path) == before
+    assert (result.exit_code, result.stdout.splitlines()) == (
+        0,
+        [
+            f"would update {DOCS}/slo-api.md: availability",
+            '  availability.indicator.error_ratio: "1 - avg_over_time(up[{{window}}])" -> (unset)',
+            '  availability.indicator.errors: (unset) -> "sum(rate(http_requests_total{job=\\"api\\",'
+            'code=~\\"5..\\"}[{{window}}]))"',
+            '  availability.indicator.total: (unset) -> "sum(rate(http_requests_total{job=\\"api\\"}'
+            '[{{window}}]))"',
+            '  availability.indicator.type: "raw" -> "ratio"',
+            "  availability.objective: 99.9 -> 99.5",
+        ],
+    )
+
+
+def test_cli_import_writes_all_or_nothing(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    other = SLOTH_BARE.replace('service: "api"', 'service: "web"')
+    broken = other.replace("objective: 99.5", "objective: yes")
+    build_tree(
+        tmp_path,
+        {"opsdocs.toml": "", "one.yaml": SLOTH, "two.yaml": broken},
+    )
+    assert cli("init", cwd=tmp_path).exit_code == 0
+    before = snapshot(tmp_path)
+    result = cli("slo", "import", "one.yaml", "two.yaml", cwd=tmp_path)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: two.yaml:5:5: 'objective' must be a number, not a boolean (YAML reads yes, no,"
+        " on, off, true and false so)\n"
+    )
+    assert snapshot(tmp_path) == before
+    # the same two, both valid: both documents and the index, in one step
+    (tmp_path / "two.yaml").write_text(other)
+    result = cli("slo", "import", "one.yaml", "two.yaml", cwd=tmp_path)
+    assert result.stdout.splitlines() == [
+        f"created {DOCS}/slo-myservice.md: requests-availability",
+        f"created {DOCS}/slo-web.md: availability",
+    ]
+    readme = (tmp_path / DOCS / "README.md").read_text()
+    assert "(slo-myservice.md)" in readme and "(slo-web.md)" in readme
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "sum(rate(x_total[{{.foo}}]))",
+            "indicator.errors: query has no {{window}} placeholder",
+        ),
+        ("sum(rate(x_total[5m]))", "indicator.errors: query has no {{window}} placeholder"),
+        ("sum(rate(x_total[{{.window}}])) +", "indicator.errors: PromQL does not parse"),
+        (
+            "sum(rate(x_total[{{.window}}])) / {{.foo}}",
+            "indicator.errors: PromQL does not parse",
+        ),
+    ],
+)
+def test_cli_import_refuses_what_check_refuses(
+    tmp_path: Path, cli: Callable[..., Result], query: str, message: str
+) -> None:
+    spec = SLOTH_BARE.replace(
+        'error_query: sum(rate(http_requests_total{job="api",code=~"5.."}[{{.window}}]))',
+        f"error_query: '{query}'",
+    )
+    build_tree(tmp_path, {"opsdocs.toml": "", "sloth.yaml": spec})
+    before = snapshot(tmp_path)
+    result = cli("slo", "import", "sloth.yaml", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: sloth.yaml:8:9: cannot import SLO 'availability': {message}"
+    ), result.stderr
+    assert result.stderr.count("\n") == 1
+    assert snapshot(tmp_path) == before
+
+
+def test_cli_import_of_a_file_without_slos_says_so(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    service = "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: api}\nspec: {}\n"
+    build_tree(tmp_path, {"opsdocs.toml": "", "service.yaml": service})
+    before = snapshot(tmp_path)
+    result = cli("slo", "import", "service.yaml", cwd=tmp_path)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "No SLOs found in the files given.\n",
+    )
+    assert snapshot(tmp_path) == before

@@ -112,10 +112,7 @@ def test_sloth_plugins_are_refused_with_a_position() -> None:
     text = SLOTH.replace("      events:", "      plugin:\n        id: x\n      events_unused:")
     with pytest.raises(InputError) as info:
         read_sloth(text, path="sloth.yaml")
-    assert str(info.value) == (
-        "sloth.yaml:6:5: cannot import SLO 'requests-availability': Sloth SLI plugins have no"
-        " PromQL to import"
-    )
+    assert str(info.value) == ("sloth.yaml:10:7: Sloth SLI plugins have no PromQL to import")
 
 
 def test_sloth_bad_objective() -> None:
@@ -178,6 +175,15 @@ metadata:
 spec:
   conditions:
     - conditionRef: fast-burn
+  notificationTargets:
+    - targetRef: checkout-pager
+---
+apiVersion: openslo/v1
+kind: AlertNotificationTarget
+metadata:
+  name: checkout-pager
+spec:
+  target: pagerduty
 ---
 apiVersion: openslo/v1
 kind: AlertCondition
@@ -247,8 +253,8 @@ def test_openslo_missing_reference_names_file_and_line() -> None:
     ("drop", "needle", "nth", "message"),
     [
         # the SLI in rest.yaml refers to a DataSource that is not there: rest.yaml, at the
-        # reference of 'total' (the first query read)
-        ("kind: DataSource", "metricSourceRef", 1, "DataSource 'prom' is referenced"),
+        # reference of 'bad' (the first query read)
+        ("kind: DataSource", "metricSourceRef", 0, "DataSource 'prom' is referenced"),
         # the AlertPolicy in rest.yaml refers to a missing AlertCondition
         ("kind: AlertCondition", "conditionRef", 0, "AlertCondition 'fast-burn' is referenced"),
     ],
@@ -266,9 +272,17 @@ def test_openslo_missing_reference_is_reported_where_it_is_made(
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("isRolling: true", "isRolling: false"), "calendar-aligned time windows"),
+        (
+            (
+                "isRolling: true",
+                "isRolling: false\n      calendar: {startTime: 2020-01-21 12:30:00}",
+            ),
+            "calendar-aligned time windows",
+        ),
+        (("isRolling: true", "isRolling: false"), "a time window is rolling"),
         (("budgetingMethod: Occurrences", "budgetingMethod: Timeslices"), "Timeslices"),
-        (("target: 0.995", "target: 1.5"), "must be a percentage"),
+        (("target: 0.995", "target: 1.5"), "target must be at least 0 and below 1, not 1.5"),
+        (("target: 0.995", "target: 0"), "objective: must be a percentage"),
     ],
 )
 def test_openslo_unsupported(change: tuple[str, str], message: str) -> None:
@@ -280,7 +294,7 @@ def test_openslo_unsupported(change: tuple[str, str], message: str) -> None:
 def test_read_specs_detects_formats_and_rejects_others() -> None:
     services = read_specs([("s.yaml", SLOTH), ("o1.yaml", OPENSLO_SLO), ("o2.yaml", OPENSLO_REST)])
     assert [s.service for s in services] == ["checkout", "myservice"]
-    with pytest.raises(InputError, match="neither a Sloth spec nor OpenSLO v1"):
+    with pytest.raises(InputError, match="neither a Sloth spec nor OpenSLO"):
         read_specs([("x.yaml", "groups: []\n")])
 
 
@@ -290,16 +304,56 @@ def test_export_writes_objects_that_refer_to_each_other() -> None:
     kinds = [(o["kind"], o["metadata"]["name"]) for o in objects]
     assert kinds == [
         ("Service", "myservice"),
+        ("AlertNotificationTarget", "myservice-page"),
         ("SLI", "myservice-requests-availability"),
         ("AlertCondition", "myservice-requests-availability-page-1h"),
+        ("AlertPolicy", "myservice-requests-availability-page-1h"),
         ("AlertCondition", "myservice-requests-availability-page-6h"),
-        ("AlertPolicy", "myservice-requests-availability-burn-rate"),
+        ("AlertPolicy", "myservice-requests-availability-page-6h"),
         ("SLO", "myservice-requests-availability"),
     ]
     slo = objects[-1]["spec"]
     assert slo["objectives"] == [{"displayName": "requests-availability", "target": 0.999}]
     assert slo["indicatorRef"] == "myservice-requests-availability"
-    assert [c["spec"]["condition"]["threshold"] for c in objects[2:4]] == [14.4, 6]
+    conditions = [o["spec"] for o in objects if o["kind"] == "AlertCondition"]
+    # the long window is the lookback; alertAfter is a for: duration (opsdocs fires at once);
+    # the short window of the multi-window alert travels in an annotation
+    assert [c["condition"] for c in conditions] == [
+        {
+            "kind": "burnrate",
+            "op": "gt",
+            "threshold": 14.4,
+            "lookbackWindow": "1h",
+            "alertAfter": "0m",
+        },
+        {
+            "kind": "burnrate",
+            "op": "gt",
+            "threshold": 6,
+            "lookbackWindow": "6h",
+            "alertAfter": "0m",
+        },
+    ]
+    short = [o["metadata"]["annotations"] for o in objects if o["kind"] == "AlertCondition"]
+    assert short == [{"opsdocs.dev/short-window": "5m"}, {"opsdocs.dev/short-window": "30m"}]
+    policies = [o["spec"] for o in objects if o["kind"] == "AlertPolicy"]
+    assert [(p["conditions"], p["notificationTargets"]) for p in policies] == [
+        (
+            [{"conditionRef": "myservice-requests-availability-page-1h"}],
+            [{"targetRef": "myservice-page"}],
+        ),
+        (
+            [{"conditionRef": "myservice-requests-availability-page-6h"}],
+            [{"targetRef": "myservice-page"}],
+        ),
+    ]
+    # a counter query is exported as the raw counter
+    sli = objects[2]["spec"]["ratioMetric"]
+    assert sli["counter"] is True
+    assert sli["bad"]["metricSource"]["spec"]["query"] == (
+        'http_requests_total{job="myservice",code=~"(5..|429)"}'
+    )
+    assert sli["total"]["metricSource"]["spec"]["query"] == 'http_requests_total{job="myservice"}'
 
 
 @settings(max_examples=60, deadline=None)
@@ -370,6 +424,7 @@ spec:
   timeWindow:
     - duration: 1w
       isRolling: true
+  budgetingMethod: Occurrences
   objectives:
     - targetPercent: 99.5
   alertPolicies:
@@ -384,6 +439,10 @@ spec:
             spec:
               severity: warning
               condition: {kind: burnrate, threshold: 1, lookbackWindow: 3d}
+        notificationTargets:
+          - kind: AlertNotificationTarget
+            metadata: {name: search-mail}
+            spec: {target: email}
 """
 
 

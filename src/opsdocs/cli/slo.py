@@ -180,62 +180,46 @@ def rules_command(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--owner", help="Owner of documents created for new services (default: config).")
-@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Say what would change, field by field; write nothing."
+)
 @click.pass_context
 def import_command(
     ctx: click.Context, files: tuple[Path, ...], owner: str | None, dry_run: bool
 ) -> int:
-    """Import Sloth or OpenSLO v1 SLO specs into slo documents.
+    """Import Sloth or OpenSLO SLO specs into slo documents.
 
-    FILES are Sloth prometheus/v1 specs, sloth.slok.dev/v1 PrometheusServiceLevel manifests or
-    OpenSLO v1 files (SLO, SLI, AlertPolicy, AlertCondition, Service, DataSource; references
-    resolve across FILES). Each service's SLOs go into its slo document: an SLO of the same
-    name is replaced, others are added, and everything else in the document is kept.
+    FILES are Sloth prometheus/v1 specs, sloth.slok.dev/v1 PrometheusServiceLevel manifests,
+    OpenSLO v1 files (SLO, SLI, AlertPolicy, AlertCondition, AlertNotificationTarget, Service,
+    DataSource; references resolve across FILES) or OpenSLO v1alpha SLOs. Each service's SLOs
+    go into its slo document: an SLO of the same name is updated with the keys the spec
+    defines (the others stay), new ones are added, and everything else in the document is
+    kept. Every spec is validated first; then all documents are written, or none.
     """
-    from opsdocs.documents.parse import Document, read_document
-    from opsdocs.documents.scaffold import new_document
-    from opsdocs.fileio import ChangeSet
-    from opsdocs.slo.importer import read_specs, update_document_slos
+    from opsdocs.slo.importer import import_lock, plan_import, read_sources
 
     workspace = app(ctx).workspace()
-    texts = []
-    for path in files:
-        try:
-            texts.append((workspace.relative(path), path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as exc:
-            from opsdocs.errors import InputError
-
-            raise InputError(f"cannot read file: {exc}", path=path) from None
-    services = read_specs(texts)
-    for imported in services:
-        for note in imported.notes:
-            click.echo(f"note: {note}", err=True)
-    existing: dict[str, Document] = {}
-    for doc in workspace.documents("slo"):
-        service = doc.get("service")
-        if isinstance(service, str) and service not in existing:
-            existing[service] = doc
-    changes = ChangeSet()
-    for imported in services:
-        names = ", ".join(s.name for s in imported.slos)
-        found = existing.get(imported.service)
-        if found is None:
-            if dry_run:
-                click.echo(f"would create an slo document for {imported.service}: {names}")
-                continue
-            created = new_document(workspace, "slo", imported.service, owner=owner)
-            click.echo(f"created {workspace.relative(created.path)}")
-            found = read_document(created.path)
-        doc = found
-        text = update_document_slos(doc, imported.slos)
-        verb = "would update" if dry_run else "updated"
-        if text == doc.text:
-            click.echo(f"same    {workspace.relative(doc.path)}: {names}")
+    sources = read_sources(workspace, files)
+    with import_lock(workspace):
+        plan = plan_import(workspace, sources, owner=owner)
+        if plan.changes and not dry_run:
+            plan.changes.commit()
+    for note in plan.notes:
+        click.echo(f"note: {note}", err=True)
+    for doc in plan.documents:
+        names = ", ".join(doc.slos)
+        label = workspace.relative(doc.path)
+        if not doc.changed:
+            click.echo(f"same    {label}: {names}")
             continue
-        click.echo(f"{verb} {workspace.relative(doc.path)}: {names}")
-        changes.write(doc.path, text)
-    if changes and not dry_run:
-        changes.commit()
+        verb = "created" if doc.created else "updated"
+        click.echo(f"{'would ' + verb[:-1] if dry_run else verb} {label}: {names}")
+        if dry_run:
+            for line in doc.diff:
+                click.echo(f"  {line}")
+    if not plan.documents:
+        click.echo("No SLOs found in the files given.", err=True)
+        return EXIT_FINDINGS
     return EXIT_OK
 
 

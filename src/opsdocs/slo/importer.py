@@ -1,22 +1,52 @@
 """Write imported SLOs into ``slo`` documents without losing anything written by hand.
 
-Only the front matter's ``slos:`` list changes: an imported SLO replaces the entry of the same
-name, new ones are appended, the others stay. The front matter is edited round-trip (the shared
+:func:`plan_import` reads every source, validates every SLO as ``check`` would (the schema, the
+queries, the windows), matches services to documents and computes every new text before anything
+is written; the caller commits the plan's change set (all files or none) while holding
+:func:`import_lock`, so that imports running at once into one document each see the other's
+result.
+
+Merging: an imported SLO updates the entry of the same name key by key. Keys the source defines
+replace the document's (an indicator as a whole); keys it does not define (a Sloth spec has no
+``period``, no ``no_data``; no source has ``logs:``) keep what the document says. New SLOs are
+appended, the others stay. The front matter is edited round-trip (the shared
 :func:`~opsdocs.documents.frontmatter.edit_front_matter`), so other keys keep their order and
 comments; the Markdown body is not touched at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import contextlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from opsdocs.documents.parse import Document
 from opsdocs.errors import InputError
-from opsdocs.slo.interchange import ImportedService
+from opsdocs.slo.interchange import ImportedService, ImportedSlo, KeyPath, validate_entry
 from opsdocs.slo.spec import SloSpec
 
-__all__ = ["read_specs", "slo_to_yaml_data", "update_document_slos"]
+if TYPE_CHECKING:
+    from opsdocs.slo.settings import SloSettings
+    from opsdocs.fileio import ChangeSet
+    from opsdocs.workspace import Workspace
+
+__all__ = [
+    "DocumentImport",
+    "ImportPlan",
+    "import_lock",
+    "merge_entry",
+    "plan_import",
+    "read_sources",
+    "read_specs",
+    "slo_to_yaml_data",
+    "update_document_slos",
+]
+
+#: Keys replaced as a whole, never merged key by key (an indicator's keys depend on its type).
+_WHOLE = frozenset({"indicator"})
 
 
 def slo_to_yaml_data(slo: SloSpec) -> dict[str, Any]:
@@ -26,13 +56,65 @@ def slo_to_yaml_data(slo: SloSpec) -> dict[str, Any]:
     return data
 
 
-def update_document_slos(doc: Document, slos: Sequence[SloSpec]) -> str:
-    """The document's text with ``slos`` merged into its front matter (pure).
+def merge_entry(
+    old: dict[str, Any] | None, new: dict[str, Any], *, top: bool = True
+) -> dict[str, Any]:
+    """``old`` updated with what ``new`` defines: ``None`` removes a key (the default), a
+    mapping merges key by key (except an indicator), anything else replaces."""
+    out = dict(old or {})
+    for key, value in new.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and not (top and key in _WHOLE):
+            before = out.get(key)
+            merged = merge_entry(before if isinstance(before, dict) else None, value, top=False)
+            if merged:
+                out[key] = merged
+            else:
+                out.pop(key, None)
+        else:
+            out[key] = value
+    return out
 
-    The edit goes through :func:`~opsdocs.documents.frontmatter.edit_front_matter`: inside an
-    SLO that is imported again only the fields that differ are written anew, so comments on the
-    others stay. Raises :class:`InputError` when the document has no front matter to edit.
-    """
+
+def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, dict) and data:
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: data}
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def field_diff(name: str, old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
+    """One line per field of SLO ``name`` that differs: ``name.key: old -> new``."""
+    if old is None:
+        return [f"{name}: new SLO"]
+    before, after = _flat(old), _flat(new)
+    lines = []
+    for key in sorted(set(before) | set(after)):
+        if key in before and key in after and before[key] == after[key]:
+            continue
+        was = _shown(before[key]) if key in before else "(unset)"
+        now = _shown(after[key]) if key in after else "(unset)"
+        lines.append(f"{name}.{key}: {was} -> {now}")
+    return lines
+
+
+@dataclass
+class _Merge:
+    text: str
+    diff: list[str]
+    warnings: list[str]
+
+
+def _merge(
+    doc: Document, slos: Sequence[SloSpec | ImportedSlo], settings: SloSettings | None
+) -> _Merge:
     from opsdocs.documents.frontmatter import edit_front_matter
 
     if doc.front_matter is None or doc.front_matter_end == 0:
@@ -43,26 +125,67 @@ def update_document_slos(doc: Document, slos: Sequence[SloSpec]) -> str:
             hint="start the file with a '---' front matter block",
         )
     values = dict(doc.front_matter)
-    existing = list(values.get("slos") or [])
-    by_name = {str(e.get("name")): i for i, e in enumerate(existing) if isinstance(e, dict)}
+    existing = values.get("slos") or []
+    if not isinstance(existing, list):
+        raise InputError(
+            f"'slos' is a {type(existing).__name__}, not a list",
+            path=doc.path,
+            line=1,
+            hint="fix the document, then import again",
+        )
+    entries = list(existing)
+    by_name = {str(e.get("name")): i for i, e in enumerate(entries) if isinstance(e, dict)}
+    diff: list[str] = []
+    warnings: list[str] = []
     for slo in slos:
-        entry = slo_to_yaml_data(slo)
-        if slo.name in by_name:
-            existing[by_name[slo.name]] = entry
+        if isinstance(slo, SloSpec):
+            slo = ImportedSlo(name=slo.name, data=slo_to_yaml_data(slo))
+        index = by_name.get(slo.name)
+        old = entries[index] if index is not None else None
+        entry = merge_entry(old, slo.data)
+
+        def error(
+            key: KeyPath, message: str, hint: str | None, slo: ImportedSlo = slo
+        ) -> InputError:
+            if slo.positions:
+                return slo.error(key, message, hint)
+            return InputError(message, path=doc.path, line=1, hint=hint)
+
+        _, found = validate_entry(entry, error, settings)
+        for key, text in found:
+            label, line, col = slo.locate(key) if slo.positions else (str(doc.path), 1, 1)
+            warnings.append(f"{label}:{line}:{col}: {slo.name}: {text}")
+        diff.extend(field_diff(slo.name, old, entry))
+        if index is None:
+            by_name[slo.name] = len(entries)
+            entries.append(entry)
         else:
-            by_name[slo.name] = len(existing)
-            existing.append(entry)
-    values["slos"] = existing
-    return edit_front_matter(doc.text, values, path=doc.path)
+            entries[index] = entry
+    values["slos"] = entries
+    return _Merge(edit_front_matter(doc.text, values, path=doc.path), diff, warnings)
 
 
-def read_specs(files: Sequence[tuple[str, str]]) -> list[ImportedService]:
+def update_document_slos(
+    doc: Document, slos: Sequence[SloSpec | ImportedSlo], settings: SloSettings | None = None
+) -> str:
+    """The document's text with ``slos`` merged into its front matter (pure; see the module
+    docstring). A :class:`SloSpec` defines its keys that are not at their defaults.
+
+    Raises :class:`InputError` when the document has no front matter to edit or a merged SLO
+    is not valid.
+    """
+    return _merge(doc, slos, settings).text
+
+
+def read_specs(
+    files: Sequence[tuple[str, str]], *, settings: SloSettings | None = None
+) -> list[ImportedService]:
     """Sloth and OpenSLO SLOs from ``[(label, text), ...]``, merged per service, sorted.
 
     OpenSLO files are read together so that references resolve across them. A file holding
-    neither format is an :class:`InputError`.
+    neither format is an :class:`InputError`; so is a file whose objects define no SLO.
     """
-    from opsdocs.slo.interchange.openslo import API, read_openslo
+    from opsdocs.slo.interchange.openslo import is_openslo, read_openslo
     from opsdocs.slo.interchange.sloth import is_sloth, read_sloth
     from opsdocs.yamlio import load_yaml_all
 
@@ -71,34 +194,144 @@ def read_specs(files: Sequence[tuple[str, str]]) -> list[ImportedService]:
     for label, text in files:
         docs = [d.value for d in load_yaml_all(text, path=label)]
         sloth = any(is_sloth(d) for d in docs)
-        open_ = any(isinstance(d, dict) and d.get("apiVersion") == API for d in docs)
+        open_ = any(is_openslo(d) for d in docs)
         if not sloth and not open_:
             raise InputError(
-                "neither a Sloth spec nor OpenSLO v1",
+                "neither a Sloth spec nor OpenSLO",
                 path=label,
                 line=1,
-                hint="expected 'version: prometheus/v1', 'apiVersion: sloth.slok.dev/v1' or"
-                " 'apiVersion: openslo/v1'",
+                hint="expected 'version: prometheus/v1', 'apiVersion: sloth.slok.dev/v1',"
+                " 'apiVersion: openslo/v1' or 'apiVersion: openslo/v1alpha'",
             )
         if sloth:
-            found.extend(read_sloth(text, path=label))
+            found.extend(read_sloth(text, path=label, settings=settings))
         if open_:
             openslo.append((label, text))
     if openslo:
-        found.extend(read_openslo(openslo))
+        found.extend(read_openslo(openslo, settings=settings))
     merged: dict[str, ImportedService] = {}
     for item in found:
         target = merged.setdefault(item.service, ImportedService(service=item.service))
         names = {s.name for s in target.slos}
-        for slo in item.slos:
+        for slo, imported in zip(item.slos, item.imported, strict=True):
             if slo.name in names:
-                raise InputError(
-                    f"SLO {item.service}/{slo.name} is defined twice",
-                    path=item.sources[0] if item.sources else None,
-                    hint="keep one definition",
+                raise imported.error(
+                    (), f"SLO {item.service}/{slo.name} is defined twice", "keep one definition"
                 )
             names.add(slo.name)
             target.slos.append(slo)
+            target.imported.append(imported)
         target.sources.extend(s for s in item.sources if s not in target.sources)
         target.notes.extend(n for n in item.notes if n not in target.notes)
-    return [merged[name] for name in sorted(merged)]
+    # a spec with no SLOs creates nothing (not an empty document)
+    return [merged[name] for name in sorted(merged) if merged[name].slos]
+
+
+def read_sources(workspace: Workspace, paths: Sequence[Path]) -> list[tuple[str, str]]:
+    """``(label, text)`` of each spec file: regular files under the document size limit."""
+    from opsdocs.documents.parse import MAX_DOCUMENT_BYTES
+
+    out = []
+    for path in paths:
+        label = workspace.relative(path)
+        try:
+            if not path.is_file():
+                raise InputError("not a regular file", path=label, hint="pass a YAML file")
+            if path.stat().st_size > MAX_DOCUMENT_BYTES:
+                raise InputError(
+                    "file is too large to be a spec",
+                    path=label,
+                    hint=f"specs must be under {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
+                )
+            out.append((label, path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise InputError(f"cannot read file: {reason}", path=label) from None
+    return out
+
+
+@dataclass
+class DocumentImport:
+    """What an import does to one document."""
+
+    path: Path
+    service: str
+    slos: list[str]
+    created: bool
+    changed: bool
+    #: ``slo.key: old -> new`` per field that changes (``slo: new SLO`` for a new one).
+    diff: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    """Every document an import writes, computed and validated before anything is written."""
+
+    documents: list[DocumentImport]
+    notes: list[str]
+    changes: ChangeSet
+
+
+@contextlib.contextmanager
+def import_lock(workspace: Workspace) -> Iterator[None]:
+    """Hold the lock of the README index (the one ``new`` and ``incident`` take) for a whole
+    import: reading the documents, merging, writing them and the index."""
+    from opsdocs.fileio import locked
+
+    with locked(workspace.root, workspace.readme):
+        yield
+
+
+def plan_import(
+    workspace: Workspace, sources: Sequence[tuple[str, str]], *, owner: str | None = None
+) -> ImportPlan:
+    """What importing ``sources`` (``[(label, text), ...]``) into ``workspace`` writes.
+
+    Each service's SLOs go into its ``slo`` document; a service without one gets a new document
+    from the template (added to the README index). Raises :class:`InputError` for the first
+    problem in any source or merged SLO; nothing is written by this function.
+    """
+    from opsdocs.documents.index import compute_index
+    from opsdocs.documents.parse import parse_document
+    from opsdocs.documents.scaffold import draft_document
+    from opsdocs.slo.settings import load_settings
+
+    settings = load_settings(workspace.config.section("slo"), source=workspace.config.source_label)
+    services = read_specs(sources, settings=settings)
+    existing: dict[str, Document] = {}
+    for doc in workspace.documents("slo"):
+        service = doc.get("service")
+        if isinstance(service, str) and service not in existing:
+            existing[service] = doc
+    plan = ImportPlan(documents=[], notes=[], changes=workspace.changes())
+    created: dict[Path, str] = {}
+    for imported in services:
+        plan.notes.extend(imported.notes)
+        found = existing.get(imported.service)
+        if found is None:
+            draft = draft_document(
+                workspace, "slo", imported.service, owner=owner, service=imported.service
+            )
+            found = parse_document(draft.path, draft.text)
+        merge = _merge(found, imported.imported, settings)
+        plan.notes.extend(merge.warnings)
+        is_new = imported.service not in existing
+        plan.documents.append(
+            DocumentImport(
+                path=found.path,
+                service=imported.service,
+                slos=[s.name for s in imported.slos],
+                created=is_new,
+                changed=is_new or merge.text != found.text,
+                diff=merge.diff,
+            )
+        )
+        if is_new:
+            created[found.path] = merge.text
+            plan.changes.write(found.path, merge.text, create_only=True)
+        elif merge.text != found.text:
+            plan.changes.write(found.path, merge.text)
+    if created and workspace.readme.exists():
+        update = compute_index(workspace, pending=created)
+        plan.changes.write(update.path, update.new)
+    return plan

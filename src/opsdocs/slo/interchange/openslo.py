@@ -1,11 +1,21 @@
-"""OpenSLO v1 (``apiVersion: openslo/v1``): import SLO, SLI, AlertPolicy, AlertCondition, Service
-and DataSource objects with references resolved across files, and export specs back.
+"""OpenSLO: import ``openslo/v1`` (SLO, SLI, AlertPolicy, AlertCondition, AlertNotificationTarget,
+Service, DataSource; references resolved across files) and ``openslo/v1alpha`` (SLO, Service: the
+version Sloth reads), and export opsdocs SLOs as standard ``openslo/v1``.
 
-What OpenSLO cannot say (the no-data policy, a latency or probe indicator's shape, labels and
-alert labels and annotations) travels in ``metadata.annotations`` under ``opsdocs.dev/``; another
-tool ignores those and still reads a correct SLO, and opsdocs reads its own meaning back intact.
-Queries without a ``{{window}}`` placeholder are counters (``counter: true``) and are wrapped in
-``sum(rate(query[{{window}}]))`` on import.
+Every object is checked against the rules of the v1 specification (required keys, the types of
+values, one condition per AlertPolicy, notification targets, descriptions of at most 1050
+characters, names, durations), and a problem is reported at the key that has it.
+
+Queries: a ``counter: true`` query is the raw counter (``http_requests_total{job="api"}``); it is
+imported as ``sum(rate(query[{{window}}]))`` and exported back the same way. A query opsdocs
+cannot write as a raw counter keeps its ``{{window}}`` placeholder and says ``counter: false``.
+
+Alerts: an AlertCondition's ``lookbackWindow`` is the alert's long window and ``alertAfter`` how
+long the condition holds before the alert fires (a ``for:``; opsdocs alerts at once: ``0m``).
+What OpenSLO cannot say (the short window of a multi-window alert, the no-data policy, a latency
+or probe indicator's shape, labels and alert labels and annotations) travels in
+``metadata.annotations`` under ``opsdocs.dev/``: another tool ignores those and still reads a
+correct SLO, and opsdocs reads its own meaning back intact.
 """
 
 from __future__ import annotations
@@ -15,19 +25,20 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from opsdocs.errors import InputError
-from opsdocs.slo.interchange import ImportedService
-from opsdocs.slo.prometheus import alert_name, sli_queries
-from opsdocs.slo.spec import (
-    LatencyIndicator,
-    ProbeIndicator,
-    SloSpec,
-    has_placeholder,
+from opsdocs.slo.interchange import (
+    ImportedService,
+    ImportedSlo,
+    KeyPath,
+    Position,
+    Source,
+    defined,
+    validate_entry,
 )
+from opsdocs.slo.prometheus import alert_name, sli_queries
+from opsdocs.slo.spec import LatencyIndicator, ProbeIndicator, SloSpec, has_placeholder
 from opsdocs.slo.windows import (
     DEFAULT_WINDOWS,
     WindowPair,
@@ -35,318 +46,813 @@ from opsdocs.slo.windows import (
     format_float,
     parse_duration,
 )
-from opsdocs.yamlio import YamlData, load_yaml_all
+from opsdocs.yamlio import load_yaml_all
 
-__all__ = ["export_openslo", "read_openslo", "render_openslo"]
+if TYPE_CHECKING:
+    from opsdocs.slo.settings import SloSettings
+
+__all__ = ["API", "API_ALPHA", "export_openslo", "is_openslo", "read_openslo", "render_openslo"]
 
 API = "openslo/v1"
-KINDS = ("SLO", "SLI", "AlertPolicy", "AlertCondition", "Service", "DataSource")
+API_ALPHA = "openslo/v1alpha"
+KINDS = (
+    "SLO",
+    "SLI",
+    "AlertPolicy",
+    "AlertCondition",
+    "AlertNotificationTarget",
+    "Service",
+    "DataSource",
+)
+ALPHA_KINDS = ("SLO", "Service")
 NS = "opsdocs.dev/"
+#: The specification's limit on every ``description``.
+MAX_DESCRIPTION = 1050
 _SEVERITIES = {"page": "page", "critical": "page", "ticket": "ticket", "warning": "ticket"}
+# RFC 1123 labels, and the longer names implementations are encouraged to accept.
+_NAME = re.compile(r"[a-z0-9](?:[a-z0-9.|/\\-]{0,253}[a-z0-9])?")
+_DURATION = re.compile(r"([0-9]+)([mhdwMQY])")
+_OPS = ("lte", "gte", "lt", "gt")
+_COUNTER = re.compile(r"sum\(rate\((?P<selector>.+)\[\{\{window\}\}\]\)\)", re.S)
+
+
+def is_openslo(data: Any) -> bool:
+    """Whether one YAML document is an OpenSLO object opsdocs reads."""
+    return isinstance(data, dict) and data.get("apiVersion") in (API, API_ALPHA)
+
+
+# --- reading objects --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _Object:
+    """One object (top-level, or inline in another) and where it stands."""
+
     kind: str
     name: str
     data: dict[str, Any]
-    label: str
-    line: int
-    col: int
-    yaml: YamlData | None = None
+    src: Source
+    at: KeyPath = ()
 
-    def error(
-        self, message: str, hint: str | None = None, at: tuple[str | int, ...] = ()
-    ) -> InputError:
-        """An error at key path ``at`` of this object (or its nearest known parent)."""
-        line, col = self.line, self.col
-        if at and self.yaml is not None:
-            line, col = self.yaml.position(at) or (line, col)
-        return InputError(message, path=self.label, line=line, col=col, hint=hint)
+    @property
+    def spec(self) -> dict[str, Any]:
+        spec = self.data.get("spec")
+        return spec if isinstance(spec, dict) else {}
 
-    def locate(self, at: tuple[str | int, ...] = ()) -> str:
-        """``path:line:col`` of key path ``at`` of this object (or its nearest known parent)."""
-        line, col = self.line, self.col
-        if at and self.yaml is not None:
-            line, col = self.yaml.position(at) or (line, col)
-        return f"{self.label}:{line}:{col}"
+    @property
+    def annotations(self) -> dict[str, Any]:
+        meta = self.data.get("metadata")
+        value = meta.get("annotations") if isinstance(meta, dict) else None
+        return value if isinstance(value, dict) else {}
 
+    def path(self, *keys: str | int) -> KeyPath:
+        return (*self.at, *keys)
 
-@dataclass(frozen=True)
-class _Where:
-    """Where a piece of an SLO stands: in which object, at which key path."""
+    def error(self, keys: KeyPath, message: str, hint: str | None = None) -> InputError:
+        return self.src.error(self.path(*keys), f"{self.kind} {self.name!r}: {message}", hint)
 
-    obj: _Object
-    path: tuple[str | int, ...] = ()
+    def position(self, *keys: str | int) -> Position:
+        return self.src.position(self.path(*keys))
 
-    def __truediv__(self, key: str | int) -> _Where:
-        return _Where(self.obj, (*self.path, key))
+    def locate(self, *keys: str | int) -> str:
+        label, line, col = self.position(*keys)
+        return f"{label}:{line}:{col}"
 
-    def error(self, message: str, hint: str | None = None) -> InputError:
-        return self.obj.error(message, hint, self.path)
-
-    def locate(self) -> str:
-        return self.obj.locate(self.path)
-
-
-def _objects(files: Iterable[tuple[str, str]]) -> dict[tuple[str, str], _Object]:
-    found: dict[tuple[str, str], _Object] = {}
-    for label, text in files:
-        for doc in load_yaml_all(text, path=label):
-            data = doc.value
-            if not isinstance(data, dict) or data.get("apiVersion") != API:
-                continue
-            kind = data.get("kind")
-            line, col = doc.position(()) or (1, 1)
-            name = (data.get("metadata") or {}).get("name")
-            if kind not in KINDS or not isinstance(name, str):
-                raise InputError(
-                    f"OpenSLO object without a known kind and metadata.name (kind {kind!r})",
-                    path=label,
-                    line=line,
-                    col=col,
-                    hint=f"kind is one of {', '.join(KINDS)}",
-                )
-            key = (kind, name)
-            if key in found:
-                raise InputError(
-                    f"{kind} {name!r} is defined twice",
-                    path=label,
-                    line=line,
-                    col=col,
-                    hint=f"first in {found[key].label}",
-                )
-            found[key] = _Object(kind, name, data, label, line, col, doc)
-    return found
+    def get(self, keys: KeyPath, key: str, kind: type, *, required: bool = False) -> Any:
+        """``key`` of the mapping at ``keys`` (checked by :meth:`Source.get`)."""
+        node: Any = self.data
+        for part in keys:
+            node = node[part]
+        try:
+            return self.src.get(node, self.path(*keys), key, kind, required=required)
+        except InputError as exc:
+            raise InputError(
+                f"{self.kind} {self.name!r}: {exc.message}",
+                path=exc.path,
+                line=exc.line,
+                col=exc.col,
+                hint=exc.hint,
+            ) from None
 
 
-def _ref(objects: dict[tuple[str, str], _Object], kind: str, name: Any, at: _Where) -> _Object:
-    """The object ``name`` of ``kind``; an error at the referring key when it is not there."""
-    target = objects.get((kind, str(name)))
-    if target is None:
-        raise at.error(f"{kind} {name!r} is referenced but not defined", "pass its file too")
-    return target
-
-
-def _query(source: Any, counter: bool, at: _Where, objects: dict[tuple[str, str], _Object]) -> str:
-    if isinstance(source, dict) and "metricSource" in source:
-        spec, at = source.get("metricSource") or {}, at / "metricSource"
-    else:
-        spec = source or {}
-    kind = spec.get("type")
-    if "metricSourceRef" in spec:
-        target = _ref(objects, "DataSource", spec["metricSourceRef"], at / "metricSourceRef")
-        kind = (target.data.get("spec") or {}).get("type", kind)
-    if kind is not None and str(kind).lower() != "prometheus":
-        raise at.error(f"metric source type {kind} is not Prometheus")
-    body = spec.get("spec") or {}
-    query = body.get("query") or body.get("promql")
-    if not isinstance(query, str) or not query.strip():
-        raise at.error("metric source has no Prometheus query (spec.query)")
-    query = query.strip()
-    if has_placeholder(query):
-        return query
-    if not counter:
-        raise (at / "spec").error(
-            "a gauge query without {{window}} cannot be windowed",
-            "use counter: true, or write the range as [{{window}}]",
+def _duration(obj: _Object, keys: KeyPath, key: str, *, required: bool) -> str | None:
+    value = obj.get(keys, key, str, required=required)
+    if value is not None and not _DURATION.fullmatch(value):
+        raise obj.error(
+            (*keys, key),
+            f"'{key}' must be a duration such as 5m, 1h, 28d, 4w, 1M, 1Q or 1Y, not {value!r}",
         )
-    return f"sum(rate({query}[{{{{window}}}}]))"
+    return str(value) if value is not None else None
 
 
-def _indicator(
-    sli: dict[str, Any],
-    annotations: dict[str, Any],
-    at: _Where,
-    objects: dict[tuple[str, str], _Object],
-) -> dict[str, Any]:
-    """The indicator of the SLI ``sli``, which stands at ``at`` (its own object, or inline)."""
-    if NS + "indicator" in annotations:
-        data: dict[str, Any] = json.loads(annotations[NS + "indicator"])
-        return data
-    spec = sli.get("spec") or {}
-    ratio = spec.get("ratioMetric")
-    if not isinstance(ratio, dict):
-        raise (at / "spec").error(
-            "only ratioMetric indicators can be imported (thresholdMetric cannot)"
+def _description(obj: _Object, keys: KeyPath = ("spec",)) -> str | None:
+    text = obj.get(keys, "description", str)
+    if text is not None and len(text) > MAX_DESCRIPTION:
+        raise obj.error(
+            (*keys, "description"),
+            f"description has {len(text)} characters; OpenSLO allows at most {MAX_DESCRIPTION}",
+            "shorten it",
         )
-    at = at / "spec" / "ratioMetric"
-    counter = bool(ratio.get("counter", False))
-    total = ratio.get("total")
-    if "raw" in ratio:
-        query = _query(ratio["raw"], counter, at / "raw", objects)
-        if ratio.get("rawType") == "success":
-            query = f"1 - ({query})"
-        return {"type": "raw", "error_ratio": query}
-    if total is None:
-        raise at.error("ratioMetric needs 'total' beside 'good' or 'bad'")
-    out: dict[str, Any] = {"type": "ratio", "total": _query(total, counter, at / "total", objects)}
-    if "bad" in ratio:
-        out["errors"] = _query(ratio["bad"], counter, at / "bad", objects)
-    elif "good" in ratio:
-        out["good"] = _query(ratio["good"], counter, at / "good", objects)
+    return str(text) if text is not None else None
+
+
+def _header(src: Source, data: dict[str, Any], at: KeyPath, kinds: Sequence[str]) -> _Object:
+    """Check kind and metadata (name, labels, annotations); the object."""
+    kind = data.get("kind")
+    if kind not in kinds:
+        raise src.error(
+            (*at, "kind"),
+            f"unknown OpenSLO kind {kind!r}" if kind is not None else "'kind' is required",
+            f"use one of {', '.join(kinds)}",
+        )
+    meta = src.get(data, at, "metadata", dict, required=True)
+    name = src.get(meta, (*at, "metadata"), "name", str, required=True)
+    if not _NAME.fullmatch(name):
+        raise src.error(
+            (*at, "metadata", "name"),
+            f"{kind} name {name!r} is not a valid OpenSLO name",
+            "lowercase letters, digits and '-', starting and ending with a letter or digit",
+        )
+    obj = _Object(str(kind), name, data, src, at)
+    labels = obj.get(("metadata",), "labels", dict)
+    for key, value in (labels or {}).items():
+        ok = isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        )
+        if not ok:
+            raise obj.error(
+                ("metadata", "labels", key), f"label {key!r} must be a string or a list of strings"
+            )
+    for key, value in (obj.get(("metadata",), "annotations", dict) or {}).items():
+        if not isinstance(value, str):
+            raise obj.error(
+                ("metadata", "annotations", key),
+                f"annotation {key!r} must be a string, not {value!r}",
+            )
+    if "spec" in data and not isinstance(data["spec"], dict):
+        raise obj.error(("spec",), f"'spec' must be a mapping, not {data['spec']!r}")
+    if "spec" not in data and kind != "Service":
+        raise obj.error((), "'spec' is required")
+    return obj
+
+
+def _inline(src: Source, data: Any, at: KeyPath, kind: str) -> _Object:
+    """An object written inline where a reference could stand (kind optional)."""
+    if not isinstance(data, dict):
+        raise src.error(at, f"an inline {kind} must be a mapping, not {data!r}")
+    if "kind" in data and data["kind"] != kind:
+        raise src.error((*at, "kind"), f"expected kind {kind}, not {data['kind']!r}")
+    return _header(src, {**data, "kind": kind}, at, (kind,))
+
+
+class _Objects:
+    """Every object of the files, by (kind, name), each checked as it is met."""
+
+    def __init__(self, files: Iterable[tuple[str, str]]) -> None:
+        self.found: dict[tuple[str, str], _Object] = {}
+        self.alpha: list[_Object] = []
+        for label, text in files:
+            for doc in load_yaml_all(text, path=label):
+                if not is_openslo(doc.value):
+                    continue
+                src = Source(doc, label)
+                if doc.value["apiVersion"] == API_ALPHA:
+                    obj = _header(src, doc.value, (), ALPHA_KINDS)
+                    _check_alpha(obj)
+                    self.alpha.append(obj)
+                    continue
+                obj = _header(src, doc.value, (), KINDS)
+                key = (obj.kind, obj.name)
+                if key in self.found:
+                    raise src.error(
+                        (),
+                        f"{obj.kind} {obj.name!r} is defined twice",
+                        f"first in {self.found[key].locate()}",
+                    )
+                self.found[key] = obj
+        for obj in list(self.found.values()):
+            _CHECKS[obj.kind](obj)
+
+    def ref(self, kind: str, obj: _Object, keys: KeyPath, key: str) -> _Object:
+        """The object of ``kind`` named at ``keys/key`` of ``obj``."""
+        name = obj.get(keys, key, str, required=True)
+        target = self.found.get((kind, name))
+        if target is None:
+            raise obj.src.error(
+                obj.path(*keys, key),
+                f"{kind} {name!r} is referenced but not defined",
+                "pass its file too",
+            )
+        return target
+
+
+# --- the v1 rules, one function per kind ------------------------------------------------------
+
+
+def _check_service(obj: _Object) -> None:
+    _description(obj)
+
+
+def _check_data_source(obj: _Object) -> None:
+    _description(obj)
+    obj.get(("spec",), "type", str, required=True)
+
+
+def _check_metric(obj: _Object, keys: KeyPath) -> None:
+    source = obj.get(keys, "metricSource", dict, required=True)
+    here = (*keys, "metricSource")
+    obj.get(here, "metricSourceRef", str)
+    obj.get(here, "type", str)
+    if "metricSourceRef" not in source and "type" not in source:
+        raise obj.error(here, "metricSource needs 'type' or 'metricSourceRef'")
+    obj.get(here, "spec", dict, required=True)
+
+
+def _check_sli(obj: _Object, keys: KeyPath = ("spec",)) -> None:
+    _description(obj, keys)
+    ratio = obj.get(keys, "ratioMetric", dict)
+    threshold = obj.get(keys, "thresholdMetric", dict)
+    if (ratio is None) == (threshold is None):
+        raise obj.error(keys, "give exactly one of 'ratioMetric' and 'thresholdMetric'")
+    if threshold is not None:
+        _check_metric(obj, (*keys, "thresholdMetric"))
+        return
+    here = (*keys, "ratioMetric")
+    obj.get(here, "counter", bool)
+    parts = {k for k in ("good", "bad", "total", "raw") if k in ratio}
+    if "raw" in parts:
+        if parts != {"raw"}:
+            raise obj.error(here, "'raw' cannot be used together with good, bad or total")
+        raw_type = obj.get(here, "rawType", str, required=True)
+        if raw_type not in ("success", "failure"):
+            raise obj.error(
+                (*here, "rawType"), f"rawType must be success or failure, not {raw_type!r}"
+            )
+    elif parts == {"good", "bad", "total"}:
+        raise obj.error(here, "give 'good' or 'bad' beside 'total', not both")
+    elif "total" not in parts or len(parts) != 2:
+        raise obj.error(here, "ratioMetric needs 'good' or 'bad' beside 'total', or 'raw'")
+    elif "rawType" in ratio:
+        raise obj.error((*here, "rawType"), "rawType goes with 'raw' only")
+    for part in sorted(parts):
+        obj.get(here, part, dict, required=True)
+        _check_metric(obj, (*here, part))
+
+
+def _check_condition(obj: _Object) -> None:
+    _description(obj)
+    obj.get(("spec",), "severity", str, required=True)
+    obj.get(("spec",), "condition", dict, required=True)
+    keys = ("spec", "condition")
+    kind = obj.get(keys, "kind", str) or "burnrate"
+    if kind != "burnrate":
+        raise obj.error((*keys, "kind"), f"condition kind must be burnrate, not {kind!r}")
+    op = obj.get(keys, "op", str)
+    if op is not None and op not in _OPS:
+        raise obj.error((*keys, "op"), f"op must be one of {', '.join(_OPS)}, not {op!r}")
+    obj.get(keys, "threshold", float, required=True)
+    _duration(obj, keys, "lookbackWindow", required=True)
+    _duration(obj, keys, "alertAfter", required=False)
+
+
+def _check_target(obj: _Object) -> None:
+    _description(obj)
+    obj.get(("spec",), "target", str, required=True)
+
+
+def _check_policy(obj: _Object) -> None:
+    _description(obj)
+    for key in ("alertWhenNoData", "alertWhenResolved", "alertWhenBreaching"):
+        obj.get(("spec",), key, bool)
+    conditions = obj.get(("spec",), "conditions", list, required=True)
+    if len(conditions) != 1:
+        raise obj.error(
+            ("spec", "conditions"),
+            f"an AlertPolicy has exactly one condition, not {len(conditions)}",
+            "write one AlertPolicy per condition",
+        )
+    targets = obj.get(("spec",), "notificationTargets", list, required=True)
+    if not targets:
+        raise obj.error(
+            ("spec", "notificationTargets"), "an AlertPolicy needs notification targets"
+        )
+    for n, target in enumerate(targets):
+        at = obj.path("spec", "notificationTargets", n)
+        if isinstance(target, dict) and "targetRef" in target:
+            obj.get(("spec", "notificationTargets", n), "targetRef", str, required=True)
+        else:
+            _check_target(_inline(obj.src, target, at, "AlertNotificationTarget"))
+    condition = conditions[0]
+    at = obj.path("spec", "conditions", 0)
+    if isinstance(condition, dict) and "conditionRef" in condition:
+        obj.get(("spec", "conditions", 0), "conditionRef", str, required=True)
     else:
-        raise at.error("ratioMetric needs 'good' or 'bad'")
-    return out
+        _check_condition(_inline(obj.src, condition, at, "AlertCondition"))
 
 
-def _condition_note(cond: Any, at: _Where, period: Any) -> str | None:
-    """A note when an AlertCondition's burn rate is not one opsdocs generates for the period.
+def _check_slo(obj: _Object) -> None:
+    _description(obj)
+    obj.get(("spec",), "service", str, required=True)
+    indicator = obj.get(("spec",), "indicator", dict)
+    ref = obj.get(("spec",), "indicatorRef", str)
+    if (indicator is None) == (ref is None):
+        raise obj.error(("spec",), "give exactly one of 'indicator' and 'indicatorRef'")
+    if indicator is not None:
+        _check_sli(_inline(obj.src, indicator, obj.path("spec", "indicator"), "SLI"))
+    windows = obj.get(("spec",), "timeWindow", list)
+    if windows is not None:
+        if len(windows) != 1:
+            raise obj.error(
+                ("spec", "timeWindow"), f"timeWindow has exactly one item, not {len(windows)}"
+            )
+        window = windows[0]
+        at = ("spec", "timeWindow", 0)
+        if not isinstance(window, dict):
+            raise obj.error(at, f"a time window must be a mapping, not {window!r}")
+        _duration(obj, at, "duration", required=True)
+        rolling = obj.get(at, "isRolling", bool)
+        calendar = obj.get(at, "calendar", dict)
+        if not rolling and calendar is None:
+            raise obj.error(at, "a time window is rolling (isRolling: true) or has a calendar")
+    method = obj.get(("spec",), "budgetingMethod", str, required=True)
+    if method not in ("Occurrences", "Timeslices", "RatioTimeslices"):
+        raise obj.error(
+            ("spec", "budgetingMethod"),
+            f"budgetingMethod must be Occurrences, Timeslices or RatioTimeslices, not {method!r}",
+        )
+    objectives = obj.get(("spec",), "objectives", list, required=True)
+    if not objectives:
+        raise obj.error(("spec", "objectives"), "an SLO needs at least one objective")
+    for n, objective in enumerate(objectives):
+        at = ("spec", "objectives", n)
+        if not isinstance(objective, dict):
+            raise obj.error(at, f"an objective must be a mapping, not {objective!r}")
+        target = obj.get(at, "target", float)
+        percent = obj.get(at, "targetPercent", float)
+        if (target is None) == (percent is None):
+            raise obj.error(at, "give exactly one of 'target' and 'targetPercent'")
+        if target is not None and not 0 <= target < 1:
+            raise obj.error((*at, "target"), f"target must be at least 0 and below 1, not {target}")
+        if percent is not None and not 0 <= percent < 100:
+            raise obj.error(
+                (*at, "targetPercent"),
+                f"targetPercent must be at least 0 and below 100, not {percent}",
+            )
+        op = obj.get(at, "op", str)
+        if op is not None and op not in _OPS:
+            raise obj.error((*at, "op"), f"op must be one of {', '.join(_OPS)}, not {op!r}")
+    for n, policy in enumerate(obj.get(("spec",), "alertPolicies", list) or []):
+        where = obj.path("spec", "alertPolicies", n)
+        if isinstance(policy, str) or (isinstance(policy, dict) and "alertPolicyRef" in policy):
+            if isinstance(policy, dict):
+                obj.get(("spec", "alertPolicies", n), "alertPolicyRef", str, required=True)
+            continue
+        _check_policy(_inline(obj.src, policy, where, "AlertPolicy"))
 
-    opsdocs alerts with its multi-window catalogue, so a condition it would write itself (an
-    export read back) passes silently and any other is said, not dropped without a word.
-    """
-    condition = ((cond or {}).get("spec") or {}).get("condition")
-    if not isinstance(condition, dict):
-        return None
-    name = ((cond or {}).get("metadata") or {}).get("name") or "(inline)"
-    threshold, lookback = condition.get("threshold"), condition.get("lookbackWindow")
-    try:
-        period_seconds = parse_duration(str(period))
-        long = parse_duration(str(lookback))
-        value = float(str(threshold))
-    except (TypeError, ValueError):
-        return f"{at.locate()}: AlertCondition {name!r} is not imported as written"
-    for pair in DEFAULT_WINDOWS:
-        factor = pair.factor(period_seconds)
-        if pair.long == long and abs(value - factor) <= 1e-6 * max(1.0, factor):
-            return None
-    catalogue = ", ".join(
-        f"{p.factor(period_seconds):.4g} over {format_duration(p.long)}" for p in DEFAULT_WINDOWS
-    )
-    return (
-        f"{at.locate()}: AlertCondition {name!r} (burn rate {condition.get('op', 'gt')} "
-        f"{threshold} over {lookback}) is not imported as written; opsdocs alerts on "
-        f"{catalogue} for a {period} period (docs/slo-spec.md)"
-    )
+
+_CHECKS = {
+    "SLO": _check_slo,
+    "SLI": _check_sli,
+    "AlertPolicy": _check_policy,
+    "AlertCondition": _check_condition,
+    "AlertNotificationTarget": _check_target,
+    "Service": _check_service,
+    "DataSource": _check_data_source,
+}
 
 
-def _service_note(objects: dict[tuple[str, str], _Object], service: str) -> str | None:
-    obj = objects.get(("Service", service))
-    if obj is None:
-        return None
-    description = (obj.data.get("spec") or {}).get("description")
-    if not description:
-        return None
-    return (
-        f"{obj.locate(('spec', 'description'))}: the description of Service {service!r} is not "
-        "imported; write it in the slo document's Service section"
-    )
+def _check_alpha(obj: _Object) -> None:
+    _description(obj)
+    if obj.kind != "SLO":
+        return
+    obj.get(("spec",), "service", str, required=True)
+    windows = obj.get(("spec",), "timeWindows", list, required=True)
+    if len(windows) != 1:
+        raise obj.error(
+            ("spec", "timeWindows"), f"timeWindows has exactly one item, not {len(windows)}"
+        )
+    at = ("spec", "timeWindows", 0)
+    if not isinstance(windows[0], dict):
+        raise obj.error(at, f"a time window must be a mapping, not {windows[0]!r}")
+    unit = obj.get(at, "unit", str, required=True)
+    if unit not in ("Second", "Day", "Week", "Month", "Quarter", "Year"):
+        raise obj.error(
+            (*at, "unit"), f"unit must be Second, Day, Week, Month or Quarter, not {unit!r}"
+        )
+    count = obj.get(at, "count", float, required=True)
+    if not isinstance(count, int) or count <= 0:
+        raise obj.error((*at, "count"), f"count must be a whole number above 0, not {count!r}")
+    obj.get(at, "isRolling", bool)
+    method = obj.get(("spec",), "budgetingMethod", str, required=True)
+    if method not in ("Occurrences", "Timeslices"):
+        raise obj.error(
+            ("spec", "budgetingMethod"),
+            f"budgetingMethod must be Occurrences or Timeslices, not {method!r}",
+        )
+    objectives = obj.get(("spec",), "objectives", list, required=True)
+    if not objectives:
+        raise obj.error(("spec", "objectives"), "an SLO needs at least one objective")
+    for n, objective in enumerate(objectives):
+        at = ("spec", "objectives", n)
+        if not isinstance(objective, dict):
+            raise obj.error(at, f"an objective must be a mapping, not {objective!r}")
+        target = obj.get(at, "target", float, required=True)
+        if not 0 <= target < 1:
+            raise obj.error((*at, "target"), f"target must be at least 0 and below 1, not {target}")
+        ratio = obj.get(at, "ratioMetrics", dict)
+        if ratio is not None:
+            here = (*at, "ratioMetrics")
+            obj.get(here, "counter", bool)
+            for part in ("good", "total"):
+                obj.get(here, part, dict, required=True)
+                for key in ("source", "queryType", "query"):
+                    obj.get((*here, part), key, str, required=True)
+
+
+# --- converting an SLO ------------------------------------------------------------------------
 
 
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def _convert(
-    obj: _Object, objects: dict[tuple[str, str], _Object], notes: list[str]
-) -> tuple[str, dict[str, Any]]:
-    spec = obj.data.get("spec") or {}
-    meta = obj.data.get("metadata") or {}
-    annotations = meta.get("annotations") or {}
-    service = spec.get("service")
-    if not isinstance(service, str):
-        raise obj.error("SLO has no spec.service")
-    here = _Where(obj, ("spec",))
-    if "indicatorRef" in spec:
-        sli_obj = _ref(objects, "SLI", spec["indicatorRef"], here / "indicatorRef")
-        sli, sli_at = sli_obj.data, _Where(sli_obj)
-    elif isinstance(spec.get("indicator"), dict):
-        sli, sli_at = spec["indicator"], here / "indicator"
+def _json(obj: _Object, key: str, kind: type) -> Any:
+    """The opsdocs annotation ``key`` of ``obj`` as JSON of ``kind``, or ``None``."""
+    text = obj.annotations.get(NS + key)
+    if text is None:
+        return None
+    at = ("metadata", "annotations", NS + key)
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise obj.error(at, f"annotation {NS + key} is not valid JSON: {exc}") from None
+    if not isinstance(value, kind):
+        raise obj.error(at, f"annotation {NS + key} must hold a JSON {kind.__name__}")
+    return value
+
+
+def _query(
+    obj: _Object, keys: KeyPath, counter: bool, objects: _Objects, where: list[Position]
+) -> str:
+    """The Prometheus query of the metric at ``keys`` of ``obj``, windowed for opsdocs."""
+    here = (*keys, "metricSource")
+    source = obj.get(keys, "metricSource", dict, required=True)
+    kind = source.get("type")
+    if "metricSourceRef" in source:
+        kind = objects.ref("DataSource", obj, here, "metricSourceRef").spec.get("type", kind)
+    if kind is not None and str(kind).lower() != "prometheus":
+        raise obj.error(here, f"metric source type {kind} is not Prometheus")
+    spec = obj.get(here, "spec", dict, required=True)
+    key = "query" if "query" in spec or "promql" not in spec else "promql"
+    query = obj.get((*here, "spec"), key, str, required=True).strip()
+    where.append(obj.position(*here, "spec", key))
+    if not query:
+        raise obj.error((*here, "spec", key), "the query is empty")
+    if has_placeholder(query):
+        return str(query)
+    if not counter:
+        raise obj.error(
+            (*here, "spec", key),
+            "a gauge query without {{window}} cannot be windowed",
+            "use counter: true for a counter, or write the range as [{{window}}]",
+        )
+    return f"sum(rate({query}[{{{{window}}}}]))"
+
+
+def _indicator(
+    sli: _Object, keys: KeyPath, objects: _Objects, where: dict[KeyPath, Position]
+) -> dict[str, Any]:
+    """The indicator of the SLI whose spec is at ``keys`` of ``sli``."""
+    ratio = sli.get(keys, "ratioMetric", dict)
+    if ratio is None:
+        raise sli.error(
+            (*keys, "thresholdMetric"),
+            "only ratioMetric indicators can be imported (thresholdMetric cannot)",
+        )
+    here = (*keys, "ratioMetric")
+    counter = bool(ratio.get("counter", False))
+
+    def query(part: str, mine: str) -> str:
+        found: list[Position] = []
+        text = _query(sli, (*here, part), counter, objects, found)
+        where[("indicator", mine)] = found[0]
+        return text
+
+    if "raw" in ratio:
+        error_ratio = query("raw", "error_ratio")
+        if ratio.get("rawType") == "success":
+            error_ratio = f"1 - ({error_ratio})"
+        return {"type": "raw", "error_ratio": error_ratio}
+    out: dict[str, Any] = {"type": "ratio"}
+    if "bad" in ratio:
+        out["errors"] = query("bad", "errors")
     else:
-        raise obj.error("SLO has neither indicator nor indicatorRef")
-    method = spec.get("budgetingMethod", "Occurrences")
-    if method != "Occurrences":
-        raise obj.error(f"budgetingMethod {method} is not supported", "use Occurrences")
-    windows = spec.get("timeWindow") or [{"duration": "30d", "isRolling": True}]
-    window = windows[0]
-    if not window.get("isRolling", False):
-        raise obj.error("calendar-aligned time windows are not supported", "use isRolling: true")
-    objectives = spec.get("objectives") or []
-    if len(objectives) != 1:
-        raise obj.error(f"SLO has {len(objectives)} objectives; opsdocs takes exactly one")
-    objective = objectives[0]
-    if "targetPercent" in objective:
-        percent = Decimal(str(objective["targetPercent"]))
-    elif "target" in objective:
-        percent = Decimal(str(objective["target"])) * 100
-    else:
-        raise obj.error("objective has neither target nor targetPercent")
-    alerting: dict[str, Any] = {"page": {"enabled": False}, "ticket": {"enabled": False}}
-    for n, policy_ref in enumerate(spec.get("alertPolicies") or []):
-        policy_at = here / "alertPolicies" / n
-        if isinstance(policy_ref, str):
-            policy_obj = _ref(objects, "AlertPolicy", policy_ref, policy_at)
-            policy, policy_at = policy_obj.data, _Where(policy_obj)
-        elif isinstance(policy_ref, dict) and "alertPolicyRef" in policy_ref:
-            ref_at = policy_at / "alertPolicyRef"
-            policy_obj = _ref(objects, "AlertPolicy", policy_ref["alertPolicyRef"], ref_at)
-            policy, policy_at = policy_obj.data, _Where(policy_obj)
-        else:
-            policy = policy_ref
-        for m, cond in enumerate((policy.get("spec") or {}).get("conditions") or []):
-            cond_at = policy_at / "spec" / "conditions" / m
-            if isinstance(cond, dict) and "conditionRef" in cond:
-                cond_obj = _ref(
-                    objects, "AlertCondition", cond["conditionRef"], cond_at / "conditionRef"
-                )
-                cond, cond_at = cond_obj.data, _Where(cond_obj)
-            note = _condition_note(
-                cond, cond_at / "spec" / "condition", window.get("duration", "30d")
+        out["good"] = query("good", "good")
+    out["total"] = query("total", "total")
+    return out
+
+
+def _period(obj: _Object, at: KeyPath, text: str) -> str:
+    from opsdocs.slo.windows import parse_period
+
+    try:
+        parse_period(text)
+    except ValueError:
+        raise obj.error(
+            at, f"a period of {text} cannot be imported", "opsdocs periods are days or weeks"
+        ) from None
+    return text
+
+
+class _Alerting:
+    """Which alerts an SLO's policies ask for, and notes on what is not taken over."""
+
+    def __init__(self, windows: Sequence[WindowPair], period: str) -> None:
+        self.windows = windows
+        self.period = period
+        self.data: dict[str, Any] = {"page": {"enabled": False}, "ticket": {"enabled": False}}
+        self.notes: list[str] = []
+
+    def condition(self, cond: _Object, policy: _Object) -> None:
+        severity = str(cond.spec.get("severity", "")).lower()
+        mine = _SEVERITIES.get(severity)
+        if mine is None:
+            self.notes.append(
+                f"{cond.locate('spec', 'severity')}: AlertCondition {cond.name!r} has severity "
+                f"{severity!r}, which is neither page (page, critical) nor ticket (ticket, "
+                "warning); it is not imported"
             )
-            if note is not None and NS + "alerting" not in annotations:
-                notes.append(note)
-            severity = str(((cond or {}).get("spec") or {}).get("severity", "")).lower()
-            if severity in _SEVERITIES:
-                alerting[_SEVERITIES[severity]] = {}
-        policy_name = (policy.get("metadata") or {}).get("name")
-        if policy_name and "name" not in alerting:
-            alerting["name"] = re.sub(r"[^A-Za-z0-9_]", "", policy_name.title())
-    if NS + "alerting" in annotations:
-        alerting = json.loads(annotations[NS + "alerting"])
-    out: dict[str, Any] = {
-        "name": _slug(obj.name.removeprefix(f"{service}-") or obj.name),
-        "objective": float(percent),
-        "period": str(window.get("duration", "30d")),
-        "indicator": _indicator(sli, annotations, sli_at, objects),
-        "no_data": annotations.get(NS + "no-data", "skip"),
-        "alerting": alerting,
-    }
-    if spec.get("description"):
-        out["description"] = spec["description"]
-    if NS + "labels" in annotations:
-        out["labels"] = json.loads(annotations[NS + "labels"])
+            return
+        self.data[mine] = {"enabled": None}
+        if "name" not in self.data:
+            self.data["name"] = re.sub(r"[^A-Za-z0-9_]", "", policy.name.title()) or None
+        if NS + "short-window" in cond.annotations:
+            return  # written by opsdocs from its own catalogue
+        note = self._note(cond)
+        if note is not None:
+            self.notes.append(note)
+
+    def _note(self, cond: _Object) -> str | None:
+        """A note when a condition is not one opsdocs writes for the period (opsdocs alerts
+        with its multi-window catalogue, so any other condition is said, not dropped)."""
+        condition = cond.spec["condition"]
+        threshold, lookback = condition["threshold"], condition["lookbackWindow"]
+        at = cond.locate("spec", "condition")
+        try:
+            period_seconds = parse_duration(self.period)
+            long = parse_duration(lookback)
+        except ValueError:
+            return f"{at}: AlertCondition {cond.name!r} is not imported as written"
+        for pair in self.windows:
+            factor = pair.factor(period_seconds)
+            if pair.long == long and abs(float(threshold) - factor) <= 1e-6 * max(1.0, factor):
+                return None
+        catalogue = ", ".join(
+            f"{p.factor(period_seconds):.4g} over {format_duration(p.long)}" for p in self.windows
+        )
+        return (
+            f"{at}: AlertCondition {cond.name!r} (burn rate {condition.get('op', 'gt')} "
+            f"{threshold} over {lookback}) is not imported as written; opsdocs alerts on "
+            f"{catalogue} for a {self.period} period (docs/slo-spec.md)"
+        )
+
+
+def _policies(obj: _Object, objects: _Objects, alerting: _Alerting) -> None:
+    for n, item in enumerate(obj.spec.get("alertPolicies") or []):
+        at = obj.path("spec", "alertPolicies", n)
+        if isinstance(item, str):
+            policy = objects.found.get(("AlertPolicy", item))
+            if policy is None:
+                raise obj.src.error(
+                    at, f"AlertPolicy {item!r} is referenced but not defined", "pass its file too"
+                )
+        elif "alertPolicyRef" in item:
+            policy = objects.ref("AlertPolicy", obj, ("spec", "alertPolicies", n), "alertPolicyRef")
+        else:
+            policy = _inline(obj.src, item, at, "AlertPolicy")
+        [condition] = policy.spec["conditions"]
+        if "conditionRef" in condition:
+            cond = objects.ref("AlertCondition", policy, ("spec", "conditions", 0), "conditionRef")
+        else:
+            cond = _inline(
+                policy.src, condition, policy.path("spec", "conditions", 0), "AlertCondition"
+            )
+        alerting.condition(cond, policy)
+        for m, target in enumerate(policy.spec["notificationTargets"]):
+            if "targetRef" in target:
+                objects.ref(
+                    "AlertNotificationTarget",
+                    policy,
+                    ("spec", "notificationTargets", m),
+                    "targetRef",
+                )
+
+
+def _convert(
+    obj: _Object, objects: _Objects, windows: Sequence[WindowPair]
+) -> tuple[str, ImportedSlo, list[str]]:
+    spec = obj.spec
+    service = spec["service"]
+    where: dict[KeyPath, Position] = {(): obj.position()}
+    if "indicatorRef" in spec:
+        sli = objects.ref("SLI", obj, ("spec",), "indicatorRef")
+        sli_keys: KeyPath = ("spec",)
+        where[("indicator",)] = obj.position("spec", "indicatorRef")
+    else:
+        sli = _inline(obj.src, spec["indicator"], obj.path("spec", "indicator"), "SLI")
+        sli_keys = ("spec",)
+        where[("indicator",)] = obj.position("spec", "indicator")
+    method = spec["budgetingMethod"]
+    if method != "Occurrences":
+        raise obj.error(
+            ("spec", "budgetingMethod"),
+            f"budgetingMethod {method} is not supported",
+            "use Occurrences",
+        )
+    name = obj.annotations.get(NS + "name")
+    if not isinstance(name, str):
+        name = _slug(obj.name.removeprefix(f"{service}-") or obj.name)
+    data: dict[str, Any] = {"name": name}
+    period = "30d"
+    if "timeWindow" in spec:
+        window = spec["timeWindow"][0]
+        at = ("spec", "timeWindow", 0)
+        if not window.get("isRolling", False):
+            raise obj.error(
+                at, "calendar-aligned time windows are not supported", "use isRolling: true"
+            )
+        period = data["period"] = _period(obj, (*at, "duration"), window["duration"])
+        where[("period",)] = obj.position(*at, "duration")
+    objectives = spec["objectives"]
+    if len(objectives) != 1:
+        raise obj.error(
+            ("spec", "objectives"),
+            f"SLO has {len(objectives)} objectives; opsdocs takes exactly one",
+        )
+    objective = objectives[0]
+    key = "targetPercent" if "targetPercent" in objective else "target"
+    percent = Decimal(str(objective[key])) * (1 if key == "targetPercent" else 100)
+    data["objective"] = float(percent)
+    where[("objective",)] = obj.position("spec", "objectives", 0, key)
+    indicator = _json(obj, "indicator", dict)
+    data["indicator"] = _indicator(sli, sli_keys, objects, where)
+    if indicator is not None:
+        data["indicator"] = indicator
+        where[("indicator",)] = obj.position("metadata", "annotations", NS + "indicator")
+    if NS + "description" in obj.annotations:
+        data["description"] = obj.annotations[NS + "description"]
+        where[("description",)] = obj.position("metadata", "annotations", NS + "description")
+    elif spec.get("description"):
+        data["description"] = spec["description"]
+        where[("description",)] = obj.position("spec", "description")
+    alerting = _Alerting(windows, period)
+    _policies(obj, objects, alerting)
+    where[("alerting",)] = obj.position("spec", "alertPolicies")
+    data["alerting"] = alerting.data
+    own = _json(obj, "alerting", dict)
+    if own is not None:
+        for severity in ("page", "ticket"):
+            if isinstance(own.get(severity, {}), dict):
+                own.setdefault(severity, {}).setdefault("enabled", None)
+        data["alerting"] = own
+        where[("alerting",)] = obj.position("metadata", "annotations", NS + "alerting")
+    no_data = obj.annotations.get(NS + "no-data")
+    if no_data is not None:
+        data["no_data"] = no_data
+        where[("no_data",)] = obj.position("metadata", "annotations", NS + "no-data")
+    labels = _json(obj, "labels", dict)
+    if labels is not None:
+        data["labels"] = labels
+        where[("labels",)] = obj.position("metadata", "annotations", NS + "labels")
+    notes = [] if own is not None else alerting.notes
+    return service, ImportedSlo(name=data["name"], data=data, positions=where), notes
+
+
+def _convert_alpha(obj: _Object) -> tuple[str, list[ImportedSlo]]:
+    """The SLOs of a v1alpha SLO: one per objective with ratioMetrics (as Sloth reads it)."""
+    spec = obj.spec
+    service = spec["service"]
+    window = spec["timeWindows"][0]
+    at = ("spec", "timeWindows", 0)
+    if not window.get("isRolling", False):
+        raise obj.error(
+            at, "calendar-aligned time windows are not supported", "use isRolling: true"
+        )
+    unit, count = window["unit"], window["count"]
+    days = {"Day": count, "Week": 7 * count, "Second": count / 86400}.get(unit)
+    if days is None or days != int(days):
+        raise obj.error(
+            (*at, "unit"),
+            f"a period of {count} {unit} cannot be imported",
+            "opsdocs periods are days or weeks",
+        )
+    period = f"{count}w" if unit == "Week" else f"{int(days)}d"
+    if spec["budgetingMethod"] != "Occurrences":
+        raise obj.error(
+            ("spec", "budgetingMethod"),
+            f"budgetingMethod {spec['budgetingMethod']} is not supported",
+            "use Occurrences",
+        )
+    base = _slug(obj.name.removeprefix(f"{service}-") or obj.name)
+    objectives = spec["objectives"]
+    out = []
+    for n, objective in enumerate(objectives):
+        here = ("spec", "objectives", n)
+        ratio = objective.get("ratioMetrics")
+        if ratio is None:
+            raise obj.error(here, "only ratioMetrics objectives can be imported")
+        name = base
+        if len(objectives) > 1:
+            name = f"{base}-{_slug(str(objective.get('displayName') or '')) or n}"
+        where: dict[KeyPath, Position] = {
+            (): obj.position(*here),
+            ("objective",): obj.position(*here, "target"),
+            ("period",): obj.position(*at),
+            ("indicator",): obj.position(*here, "ratioMetrics"),
+        }
+        indicator: dict[str, Any] = {"type": "ratio"}
+        for part in ("good", "total"):
+            metric = ratio[part]
+            source = str(metric["source"]).lower()
+            if source not in ("prometheus", "sloth"):
+                raise obj.error(
+                    (*here, "ratioMetrics", part, "source"),
+                    f"metric source {metric['source']} is not Prometheus",
+                )
+            if metric["queryType"].lower() != "promql":
+                raise obj.error(
+                    (*here, "ratioMetrics", part, "queryType"),
+                    f"query type {metric['queryType']} is not promql",
+                )
+            query = re.sub(r"\{\{\s*\.window\s*\}\}", "{{window}}", metric["query"].strip())
+            if not has_placeholder(query):
+                if not ratio.get("counter", False):
+                    raise obj.error(
+                        (*here, "ratioMetrics", part, "query"),
+                        "a gauge query without {{window}} cannot be windowed",
+                        "use counter: true for a counter, or write the range as [{{window}}]",
+                    )
+                query = f"sum(rate({query}[{{{{window}}}}]))"
+            indicator[part] = query
+            where[("indicator", part)] = obj.position(*here, "ratioMetrics", part, "query")
+        data: dict[str, Any] = {
+            "name": name,
+            "objective": float(Decimal(str(objective["target"])) * 100),
+            "period": period,
+            "indicator": indicator,
+            # v1alpha has no alerting: none, as Sloth reads it
+            "alerting": {"page": {"enabled": False}, "ticket": {"enabled": False}},
+        }
+        if spec.get("description"):
+            data["description"] = spec["description"]
+            where[("description",)] = obj.position("spec", "description")
+        out.append(ImportedSlo(name=name, data=data, positions=where))
     return service, out
 
 
-def read_openslo(files: Sequence[tuple[str, str]]) -> list[ImportedService]:
-    """The SLOs in OpenSLO v1 files ``[(label, text), ...]``, references resolved across them.
+def _service_note(objects: _Objects, service: str) -> str | None:
+    obj = objects.found.get(("Service", service))
+    if obj is None or not obj.spec.get("description"):
+        return None
+    return (
+        f"{obj.locate('spec', 'description')}: the description of Service {service!r} is not "
+        "imported; write it in the slo document's Service section"
+    )
+
+
+def read_openslo(
+    files: Sequence[tuple[str, str]], *, settings: SloSettings | None = None
+) -> list[ImportedService]:
+    """The SLOs in OpenSLO files ``[(label, text), ...]`` (v1, references resolved across them,
+    and v1alpha), each object checked against the specification and each SLO as ``check``
+    checks a document (with ``settings``).
 
     Raises :class:`InputError` naming the file and position of what cannot be imported.
     """
-    objects = _objects(files)
+    windows = settings.window_pairs() if settings is not None else DEFAULT_WINDOWS
+    objects = _Objects(files)
+    found: list[tuple[str, ImportedSlo, list[str], str]] = []
+    for (kind, _name), obj in objects.found.items():
+        if kind == "SLO":
+            service, imported, notes = _convert(obj, objects, windows)
+            found.append((service, imported, notes, obj.src.label))
+    for obj in objects.alpha:
+        if obj.kind == "SLO":
+            service, slos = _convert_alpha(obj)
+            found.extend((service, imported, [], obj.src.label) for imported in slos)
     services: dict[str, ImportedService] = {}
-    for (kind, _name), obj in objects.items():
-        if kind != "SLO":
-            continue
-        notes: list[str] = []
-        service, data = _convert(obj, objects, notes)
-        try:
-            slo = SloSpec.model_validate(data)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            key = ".".join(str(p) for p in first["loc"])
-            message = str(first["msg"]).removeprefix("Value error, ")
-            raise obj.error(f"cannot import SLO {obj.name!r}: {key}: {message}") from None
-        imported = services.setdefault(service, ImportedService(service=service))
-        if not imported.slos:
+    for service, imported, notes, label in found:
+        spec, _ = validate_entry(defined(imported.data), imported.error, settings)
+        result = services.setdefault(service, ImportedService(service=service))
+        if not result.slos:
             about = _service_note(objects, service)
             if about is not None:
-                notes.insert(0, about)
-        imported.slos.append(slo)
-        imported.notes.extend(n for n in notes if n not in imported.notes)
-        if obj.label not in imported.sources:
-            imported.sources.append(obj.label)
+                result.notes.append(about)
+        result.slos.append(spec)
+        result.imported.append(imported)
+        result.notes.extend(n for n in notes if n not in result.notes)
+        if label not in result.sources:
+            result.sources.append(label)
     return [services[s] for s in sorted(services)]
 
 
@@ -357,63 +863,130 @@ def _source(query: str) -> dict[str, Any]:
     return {"metricSource": {"type": "Prometheus", "spec": {"query": query}}}
 
 
-def _conditions(service: str, slo: SloSpec, pairs: Sequence[WindowPair]) -> list[dict[str, Any]]:
-    out = []
+def _counters(queries: dict[str, str]) -> dict[str, str] | None:
+    """The raw counters of queries that are all ``sum(rate(counter[{{window}}]))``, else None."""
+    import promql_parser
+
+    out = {}
+    for key, query in queries.items():
+        match = _COUNTER.fullmatch(query)
+        if match is None:
+            return None
+        selector = match.group("selector")
+        try:
+            parsed = promql_parser.parse(selector)
+        except ValueError:
+            return None
+        if type(parsed).__name__ != "VectorSelector":
+            return None
+        out[key] = selector
+    return out
+
+
+def _ratio(slo: SloSpec) -> dict[str, Any]:
+    q = sli_queries(slo)
+    if q.ratio is not None:
+        return {"counter": False, "rawType": "failure", "raw": _source(q.ratio)}
+    assert q.total is not None
+    queries = {"bad": q.errors, "good": q.good, "total": q.total}
+    present = {k: v for k, v in queries.items() if v is not None}
+    counters = _counters(present)
+    ratio: dict[str, Any] = {"counter": counters is not None}
+    for key, query in (counters or present).items():
+        ratio[key] = _source(query)
+    return ratio
+
+
+def _conditions(
+    service: str, slo: SloSpec, pairs: Sequence[WindowPair]
+) -> list[tuple[str, dict[str, Any]]]:
+    """(severity, AlertCondition) per enabled window pair."""
+    out: list[tuple[str, dict[str, Any]]] = []
     for pair in pairs:
         if not getattr(slo.alerting, pair.severity).enabled:
             continue
-        name = f"{service}-{slo.name}-{pair.severity}-{format_duration(pair.long)}"
-        out.append(
-            {
-                "apiVersion": API,
-                "kind": "AlertCondition",
-                "metadata": {"name": name},
-                "spec": {
-                    "severity": pair.severity,
-                    "condition": {
-                        "kind": "burnrate",
-                        "op": "gt",
-                        "threshold": float(format_float(pair.factor(slo.period_seconds))),
-                        "lookbackWindow": format_duration(pair.long),
-                        "alertAfter": format_duration(pair.short),
-                    },
+        factor = format_float(pair.factor(slo.period_seconds))
+        long, short = format_duration(pair.long), format_duration(pair.short)
+        name = f"{service}-{slo.name.replace('_', '-')}-{pair.severity}-{long}"
+        condition = {
+            "apiVersion": API,
+            "kind": "AlertCondition",
+            "metadata": {
+                "name": name,
+                "annotations": {NS + "short-window": short},
+            },
+            "spec": {
+                "description": (f"burn rate over {long} and over {short} above {factor}"),
+                "severity": pair.severity,
+                "condition": {
+                    "kind": "burnrate",
+                    "op": "gt",
+                    "threshold": float(factor),
+                    "lookbackWindow": long,
+                    "alertAfter": "0m",
                 },
-            }
-        )
+            },
+        }
+        out.append((pair.severity, condition))
     return out
+
+
+def _target(service: str, severity: str) -> dict[str, Any]:
+    return {
+        "apiVersion": API,
+        "kind": "AlertNotificationTarget",
+        "metadata": {"name": f"{service}-{severity}"},
+        "spec": {
+            "description": f"Prometheus alerts labelled slo_severity={severity}, routed by"
+            " Alertmanager",
+            "target": "alertmanager",
+        },
+    }
 
 
 def export_openslo(
     service: str, slos: Sequence[SloSpec], *, windows: Sequence[WindowPair] = DEFAULT_WINDOWS
 ) -> list[dict[str, Any]]:
-    """OpenSLO v1 objects for one service: Service, then per SLO its SLI, AlertConditions,
-    AlertPolicy and SLO (referring to the others by name)."""
+    """OpenSLO v1 objects for one service: the Service, its AlertNotificationTargets, then per
+    SLO its SLI, AlertConditions, one AlertPolicy per condition, and the SLO (referring to the
+    others by name)."""
     objects: list[dict[str, Any]] = [
         {"apiVersion": API, "kind": "Service", "metadata": {"name": service}, "spec": {}}
     ]
+    severities = sorted(
+        {p.severity for s in slos for p in windows if getattr(s.alerting, p.severity).enabled}
+    )
+    objects.extend(_target(service, severity) for severity in severities)
     for slo in slos:
-        full = f"{service}-{slo.name}"
-        q = sli_queries(slo)
-        ratio: dict[str, Any] = {"counter": True}
-        if q.ratio is not None:
-            ratio.update(rawType="failure", raw=_source(q.ratio))
-        else:
-            assert q.total is not None
-            if q.errors is not None:
-                ratio["bad"] = _source(q.errors)
-            elif q.good is not None:
-                ratio["good"] = _source(q.good)
-            ratio["total"] = _source(q.total)
+        full = f"{service}-{slo.name.replace('_', '-')}"
         objects.append(
             {
                 "apiVersion": API,
                 "kind": "SLI",
                 "metadata": {"name": full},
-                "spec": {"ratioMetric": ratio},
+                "spec": {"ratioMetric": _ratio(slo)},
             }
         )
-        conditions = _conditions(service, slo, windows)
-        objects.extend(conditions)
+        policies = []
+        for severity, condition in _conditions(service, slo, windows):
+            objects.append(condition)
+            name = condition["metadata"]["name"]
+            policies.append(name)
+            objects.append(
+                {
+                    "apiVersion": API,
+                    "kind": "AlertPolicy",
+                    "metadata": {"name": name},
+                    "spec": {
+                        "description": f"{alert_name(service, slo)}: multi-window burn rate",
+                        "alertWhenBreaching": True,
+                        "alertWhenResolved": False,
+                        "alertWhenNoData": False,
+                        "conditions": [{"conditionRef": name}],
+                        "notificationTargets": [{"targetRef": f"{service}-{severity}"}],
+                    },
+                }
+            )
         annotations = {
             NS + "no-data": slo.no_data,
             NS + "alerting": json.dumps(
@@ -426,6 +999,10 @@ def export_openslo(
             )
         if slo.labels:
             annotations[NS + "labels"] = json.dumps(slo.labels, sort_keys=True)
+        if "_" in slo.name:
+            annotations[NS + "name"] = slo.name  # OpenSLO names have no '_'
+        if len(slo.description) > MAX_DESCRIPTION:
+            annotations[NS + "description"] = slo.description
         spec: dict[str, Any] = {
             "service": service,
             "indicatorRef": full,
@@ -434,24 +1011,13 @@ def export_openslo(
             "objectives": [{"displayName": slo.name, "target": slo.objective_ratio}],
         }
         if slo.description:
-            spec["description"] = slo.description
-        if conditions:
-            policy = f"{full}-burn-rate"
-            objects.append(
-                {
-                    "apiVersion": API,
-                    "kind": "AlertPolicy",
-                    "metadata": {"name": policy},
-                    "spec": {
-                        "description": f"{alert_name(service, slo)}: multi-window burn rate",
-                        "alertWhenBreaching": True,
-                        "alertWhenResolved": False,
-                        "alertWhenNoData": False,
-                        "conditions": [{"conditionRef": c["metadata"]["name"]} for c in conditions],
-                    },
-                }
+            spec["description"] = (
+                slo.description[: MAX_DESCRIPTION - 3] + "..."
+                if len(slo.description) > MAX_DESCRIPTION
+                else slo.description
             )
-            spec["alertPolicies"] = [policy]
+        if policies:
+            spec["alertPolicies"] = [{"alertPolicyRef": name} for name in policies]
         objects.append(
             {
                 "apiVersion": API,

@@ -3,25 +3,35 @@ manifests (several YAML documents in one file too).
 
 Sloth's ``{{.window}}`` becomes ``{{window}}``; service-level labels are copied onto each SLO;
 ``page_alert``/``ticket_alert`` (``pageAlert``/``ticketAlert``) become ``alerting.page``/``ticket``.
-Sloth has no no-data policy: its ratio is NaN in a window without traffic and the window drops
-out of the alert, which is ``no_data: skip``. SLI plugins have no PromQL to import and are refused.
+Sloth has no no-data policy (its ratio is NaN in a window without traffic and the window drops
+out of the alert, which is opsdocs' default ``no_data: skip``) and no period per SLO, so neither
+is defined by an import: a document's own ``no_data`` and ``period`` stay. SLI plugins have no
+PromQL to import and are refused. Every value is checked for its type at its key.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from opsdocs.slo.interchange import (
+    ImportedService,
+    ImportedSlo,
+    KeyPath,
+    Source,
+    defined,
+    validate_entry,
+)
+from opsdocs.yamlio import load_yaml_all
 
-from opsdocs.errors import InputError
-from opsdocs.slo.interchange import ImportedService
-from opsdocs.slo.spec import SloSpec
-from opsdocs.yamlio import YamlData, load_yaml_all
+if TYPE_CHECKING:
+    from opsdocs.slo.settings import SloSettings
 
-__all__ = ["is_sloth", "read_sloth"]
+__all__ = ["CRD_API", "is_sloth", "read_sloth"]
 
+CRD_API = "sloth.slok.dev/v1"
+_ALERTS = (("page", "page_alert", "pageAlert"), ("ticket", "ticket_alert", "ticketAlert"))
 _GO_WINDOW = re.compile(r"\{\{\s*\.window\s*\}\}")
 
 
@@ -30,127 +40,146 @@ def is_sloth(data: Any) -> bool:
     if not isinstance(data, dict):
         return False
     return data.get("version") == "prometheus/v1" or (
-        data.get("apiVersion") == "sloth.slok.dev/v1"
-        and data.get("kind") == "PrometheusServiceLevel"
+        data.get("apiVersion") == CRD_API and data.get("kind") == "PrometheusServiceLevel"
     )
 
 
-def _window(query: Any) -> Any:
-    return _GO_WINDOW.sub("{{window}}", query) if isinstance(query, str) else query
+def _window(query: str) -> str:
+    return _GO_WINDOW.sub("{{window}}", query)
 
 
-def _get(data: dict[str, Any], *names: str) -> Any:
-    for name in names:
-        if name in data:
-            return data[name]
-    return None
+def _either(data: dict[str, Any], *names: str) -> str:
+    """The first of ``names`` (Sloth's snake_case, the manifest's camelCase) present in data."""
+    return next((n for n in names if n in data), names[0])
 
 
-def _alert(data: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        return {}
-    out: dict[str, Any] = {}
-    if data.get("disable"):
-        out["enabled"] = False
-    for key in ("labels", "annotations"):
-        if data.get(key):
-            out[key] = data[key]
-    return out
+def _labels(src: Source, data: dict[str, Any], at: KeyPath, key: str) -> dict[str, str]:
+    value = src.get(data, at, key, dict) or {}
+    for name, text in value.items():
+        if not isinstance(text, str | int | float) or isinstance(text, bool):
+            raise src.error((*at, key, name), f"label {name!r} must be a string, not {text!r}")
+    return {str(k): str(v) for k, v in value.items()}
 
 
-def _convert(slo: dict[str, Any], service_labels: dict[str, Any]) -> dict[str, Any]:
-    sli = slo.get("sli") or {}
-    events = sli.get("events")
-    raw = sli.get("raw")
-    indicator: dict[str, Any]
-    if isinstance(events, dict):
-        indicator = {
-            "type": "ratio",
-            "errors": _window(_get(events, "error_query", "errorQuery")),
-            "total": _window(_get(events, "total_query", "totalQuery")),
-        }
-    elif isinstance(raw, dict):
-        indicator = {
-            "type": "raw",
-            "error_ratio": _window(_get(raw, "error_ratio_query", "errorRatioQuery")),
-        }
-    elif sli.get("plugin") is not None:
-        raise ValueError("Sloth SLI plugins have no PromQL to import")
-    else:
-        raise ValueError("sli needs 'events' or 'raw'")
-    alerting_in = slo.get("alerting") or {}
-    alerting: dict[str, Any] = {}
-    if alerting_in.get("name"):
-        alerting["name"] = alerting_in["name"]
-    for key in ("labels", "annotations"):
-        if alerting_in.get(key):
-            alerting[key] = alerting_in[key]
-    page = _alert(_get(alerting_in, "page_alert", "pageAlert"))
-    ticket = _alert(_get(alerting_in, "ticket_alert", "ticketAlert"))
-    if page:
-        alerting["page"] = page
-    if ticket:
-        alerting["ticket"] = ticket
-    out: dict[str, Any] = {
-        "name": slo.get("name"),
-        "objective": slo.get("objective"),
-        "indicator": indicator,
-        "no_data": "skip",
+def _annotations(src: Source, data: dict[str, Any], at: KeyPath) -> dict[str, str] | None:
+    value = src.get(data, at, "annotations", dict)
+    if value is None:
+        return None
+    for name, text in value.items():
+        if not isinstance(text, str):
+            raise src.error(
+                (*at, "annotations", name), f"annotation {name!r} must be a string, not {text!r}"
+            )
+    return {str(k): v for k, v in value.items()}
+
+
+def _alert(src: Source, alerting: dict[str, Any], at: KeyPath, names: tuple[str, str]) -> Any:
+    key = _either(alerting, *names)
+    data = src.get(alerting, at, key, dict)
+    if data is None:
+        return None
+    here = (*at, key)
+    disable = src.get(data, here, "disable", bool)
+    return {
+        "enabled": False if disable else None,
+        "labels": _labels(src, data, here, "labels") or None,
+        "annotations": _annotations(src, data, here),
     }
-    if slo.get("description"):
-        out["description"] = slo["description"]
-    labels = {**service_labels, **(slo.get("labels") or {})}
+
+
+def _indicator(
+    src: Source, sli: dict[str, Any], at: KeyPath, where: dict[KeyPath, Any]
+) -> dict[str, Any]:
+    if "plugin" in sli:
+        raise src.error((*at, "plugin"), "Sloth SLI plugins have no PromQL to import")
+    if "events" in sli:
+        events = src.get(sli, at, "events", dict, required=True)
+        here = (*at, "events")
+        out: dict[str, Any] = {"type": "ratio"}
+        for mine, names in (
+            ("errors", ("error_query", "errorQuery")),
+            ("total", ("total_query", "totalQuery")),
+        ):
+            key = _either(events, *names)
+            out[mine] = _window(src.get(events, here, key, str, required=True))
+            where[("indicator", mine)] = src.position((*here, key))
+        return out
+    if "raw" in sli:
+        raw = src.get(sli, at, "raw", dict, required=True)
+        here = (*at, "raw")
+        key = _either(raw, "error_ratio_query", "errorRatioQuery")
+        where[("indicator", "error_ratio")] = src.position((*here, key))
+        return {"type": "raw", "error_ratio": _window(src.get(raw, here, key, str, required=True))}
+    raise src.error(at, "sli needs 'events' or 'raw'")
+
+
+def _slo(
+    src: Source, slo: Any, at: KeyPath, service_labels: dict[str, str], settings: Any
+) -> tuple[ImportedSlo, Any]:
+    if not isinstance(slo, dict):
+        raise src.error(at, f"an SLO must be a mapping, not {slo!r}")
+    name = src.get(slo, at, "name", str, required=True)
+    where: dict[KeyPath, Any] = {(): src.position(at)}
+    for key in ("name", "objective", "description", "labels", "sli", "alerting"):
+        if key in slo:
+            where[("indicator",) if key == "sli" else (key,)] = src.position((*at, key))
+    objective = src.get(slo, at, "objective", float, required=True)
+    data: dict[str, Any] = {"name": name, "objective": objective}
+    description = src.get(slo, at, "description", str)
+    if description:
+        data["description"] = description
+    sli = src.get(slo, at, "sli", dict, required=True)
+    data["indicator"] = _indicator(src, sli, (*at, "sli"), where)
+    labels = {**service_labels, **_labels(src, slo, at, "labels")}
     if labels:
-        out["labels"] = {str(k): str(v) for k, v in labels.items()}
-    if alerting:
-        out["alerting"] = alerting
-    return out
+        data["labels"] = labels
+    alerting_in = src.get(slo, at, "alerting", dict)
+    if alerting_in is not None:
+        here = (*at, "alerting")
+        alerting: dict[str, Any] = {
+            "name": src.get(alerting_in, here, "name", str),
+            "labels": _labels(src, alerting_in, here, "labels") or None,
+            "annotations": _annotations(src, alerting_in, here),
+            **{m: _alert(src, alerting_in, here, (f, s)) for m, f, s in _ALERTS},
+        }
+        for mine, first, second in _ALERTS:
+            key = _either(alerting_in, first, second)
+            if key in alerting_in:
+                where[("alerting", mine)] = src.position((*here, key))
+        data["alerting"] = {k: v for k, v in alerting.items() if v is not None}
+    imported = ImportedSlo(name=name, data=data, positions=where)
+    spec, _ = validate_entry(defined(data), imported.error, settings)
+    return imported, spec
 
 
-def _service(doc: YamlData, label: str) -> ImportedService:
-    data = doc.value
-    body = data["spec"] if "apiVersion" in data else data
-    base: tuple[str | int, ...] = ("spec",) if "apiVersion" in data else ()
-    if not isinstance(body, dict):
-        line, col = doc.position(base) or (1, 1)
-        raise InputError("Sloth spec is not a mapping", path=label, line=line, col=col)
-    service = body.get("service")
-    if not isinstance(service, str) or not service:
-        line, col = doc.position(base) or (1, 1)
-        raise InputError(
-            "Sloth spec has no service", path=label, line=line, col=col, hint="add 'service:'"
-        )
-    result = ImportedService(service=service, sources=[label])
-    labels = body.get("labels") or {}
-    for index, slo in enumerate(body.get("slos") or []):
-        at = (*base, "slos", index)
-        line, col = doc.position(at) or (1, 1)
-        try:
-            if not isinstance(slo, dict):
-                raise ValueError("an SLO must be a mapping")
-            result.slos.append(SloSpec.model_validate(_convert(slo, labels)))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            key = ".".join(str(p) for p in first["loc"] if p not in ("ratio", "raw"))
-            message = str(first["msg"]).removeprefix("Value error, ")
-            raise InputError(
-                f"cannot import SLO {slo.get('name')!r}: {key}: {message}",
-                path=label,
-                line=line,
-                col=col,
-            ) from None
-        except ValueError as exc:
-            name = slo.get("name") if isinstance(slo, dict) else index
-            raise InputError(
-                f"cannot import SLO {name!r}: {exc}", path=label, line=line, col=col
-            ) from None
+def _service(src: Source, settings: SloSettings | None) -> ImportedService:
+    data = src.doc.value
+    manifest = "apiVersion" in data
+    base: KeyPath = ("spec",) if manifest else ()
+    body = src.get(data, (), "spec", dict, required=True) if manifest else data
+    service = src.get(body, base, "service", str, required=True, hint="add 'service:'")
+    if not service:
+        raise src.error((*base, "service"), "Sloth spec has an empty service")
+    result = ImportedService(service=service, sources=[src.label])
+    labels = _labels(src, body, base, "labels")
+    for index, slo in enumerate(src.get(body, base, "slos", list) or []):
+        imported, spec = _slo(src, slo, (*base, "slos", index), labels, settings)
+        result.imported.append(imported)
+        result.slos.append(spec)
     return result
 
 
-def read_sloth(text: str, *, path: str | Path) -> list[ImportedService]:
+def read_sloth(
+    text: str, *, path: str | Path, settings: SloSettings | None = None
+) -> list[ImportedService]:
     """Every Sloth spec in a (multi-document) YAML text; other documents are ignored.
 
-    Raises :class:`InputError` with the position of what cannot be imported.
+    Each SLO is validated as ``check`` validates a document (with ``settings``). Raises
+    :class:`InputError` with the position of what cannot be imported.
     """
     label = str(path)
-    return [_service(doc, label) for doc in load_yaml_all(text, path=label) if is_sloth(doc.value)]
+    out = []
+    for doc in load_yaml_all(text, path=label):
+        if is_sloth(doc.value):
+            out.append(_service(Source(doc, label), settings))
+    return out

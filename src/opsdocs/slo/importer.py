@@ -29,8 +29,8 @@ from opsdocs.slo.interchange import ImportedService, ImportedSlo, KeyPath, valid
 from opsdocs.slo.spec import SloSpec
 
 if TYPE_CHECKING:
-    from opsdocs.slo.settings import SloSettings
     from opsdocs.fileio import ChangeSet
+    from opsdocs.slo.settings import SloSettings
     from opsdocs.workspace import Workspace
 
 __all__ = [

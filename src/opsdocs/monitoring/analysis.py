@@ -1,0 +1,593 @@
+"""The alert catalogue held against the runbooks: what every AL rule reports, computed once.
+
+:func:`collect_document` reads what one document says about alerts (the alerts a runbook or a
+monitoring document names, its dashboards); the check engine caches it per content hash.
+:func:`analyse` joins the catalogue, the documents, the playbook's ladder, promtool's verdict and
+(optionally) the series a Prometheus knows, and returns the catalogue rows and the findings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from opsdocs.documents.parse import Document
+from opsdocs.monitoring.catalogue import Alert, Catalogue, RuleFile
+from opsdocs.monitoring.runbooks import (
+    INDEX_NAMES,
+    Resolution,
+    alert_name_heading,
+    resolve_runbook_url,
+)
+from opsdocs.monitoring.settings import AlertAction, MonitoringSettings
+
+__all__ = [
+    "Analysis",
+    "Entry",
+    "Finding",
+    "analyse",
+    "collect_document",
+    "metric_names",
+    "promtool_findings",
+]
+
+ALERTS_SECTION = "Dashboards & Alerts"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One AL finding, at an absolute path."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    hint: str | None = None
+
+
+@dataclass
+class Entry:
+    """A catalogue row: the alert and what it resolves to."""
+
+    alert: Alert
+    severity: str | None
+    action: AlertAction | None
+    runbook: Resolution | None
+    runbook_section: str | None = None
+    dashboards: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self, root: str) -> dict[str, Any]:
+        alert = self.alert
+        runbook: dict[str, Any] | None = None
+        if self.runbook is not None:
+            target = self.runbook.target
+            runbook = {
+                "url": self.runbook.url,
+                "status": self.runbook.status,
+                "file": os.path.relpath(target, root) if target else None,
+                "anchor": self.runbook.anchor,
+                "section": self.runbook_section,
+            }
+        return {
+            "alert": alert.name,
+            "group": alert.group,
+            "severity": self.severity,
+            "action": self.action,
+            "team": alert.label("team"),
+            "service": alert.label("service"),
+            "runbook": runbook,
+            "dashboards": self.dashboards,
+            "file": alert.file,
+            "line": alert.line,
+            "source": alert.source,
+            "expr": alert.expr,
+            "for": alert.for_,
+            "labels": alert.labels,
+            "annotations": alert.annotations,
+        }
+
+
+@dataclass
+class Analysis:
+    entries: list[Entry]
+    findings: list[Finding]
+    catalogue: Catalogue
+    notes: list[str] = field(default_factory=list)
+
+
+# -- what one document says about alerts -----------------------------------------------------
+
+
+def collect_document(doc: Document, kind: str | None) -> dict[str, Any] | None:
+    """Alerts named and dashboards listed by a runbook or monitoring document (JSON-able)."""
+    if kind not in ("runbook", "monitoring"):
+        return None
+    front = doc.front_matter if isinstance(doc.front_matter, dict) else {}
+    names: list[list[Any]] = []
+    listed = front.get("alerts")
+    if isinstance(listed, list):
+        for index, item in enumerate(listed):
+            name = item.get("name") if isinstance(item, dict) else item
+            if isinstance(name, str) and name.strip():
+                line, col = doc.position(("alerts", index))
+                names.append([name.strip(), line, col, "front matter"])
+    if kind == "runbook":
+        names.extend(_heading_names(doc))
+    dashboards: list[list[Any]] = []
+    if kind == "monitoring" and isinstance(front.get("dashboards"), list):
+        for index, item in enumerate(front["dashboards"]):
+            if isinstance(item, dict):
+                line, col = doc.position(("dashboards", index))
+                dashboards.append(
+                    [str(item.get("title", "")), item.get("url"), item.get("file"), line, col]
+                )
+    service = front.get("service") if isinstance(front.get("service"), str) else None
+    return {"kind": kind, "service": service, "names": names, "dashboards": dashboards}
+
+
+def _heading_names(doc: Document) -> list[list[Any]]:
+    from opsdocs.documents.parse import normalize_heading
+
+    section = next((s for s in doc.sections if s.key == normalize_heading(ALERTS_SECTION)), None)
+    if section is None:
+        return []
+    found: list[list[Any]] = []
+    for heading in doc.headings:
+        if heading.level < 3 or not section.start_line <= heading.line <= section.end_line:
+            continue
+        raw = doc.lines[heading.line - 1].strip().lstrip("#").strip().rstrip("#").strip()
+        name = alert_name_heading(raw) or alert_name_heading(heading.text)
+        if name is not None:
+            found.append([name, heading.line, 1, "heading"])
+    return found
+
+
+# -- promtool ------------------------------------------------------------------------------
+
+_PROMTOOL_LINE = re.compile(
+    r'^(?P<file>.+?): (?:(?P<line>\d+):(?P<col>\d+): )?group "(?P<group>[^"]*)", '
+    r'rule (?P<rule>\d+), "(?P<name>[^"]*)": (?P<message>.*)$'
+)
+
+
+def promtool_findings(files: list[RuleFile], root: str, promtool: str) -> list[Finding]:
+    """Run ``promtool check rules`` over the rule files and place its complaints at the rules.
+
+    Plain rule files are checked as they are (promtool's own line numbers); each PrometheusRule
+    document is written out as a plain rule file first and mapped back by group and rule number.
+    """
+    jobs: dict[str, tuple[RuleFile, int, bool]] = {}
+    with tempfile.TemporaryDirectory(prefix="opsdocs-promtool-") as tmp:
+        args = [promtool, "check", "rules"]
+        for f_index, rule_file in enumerate(files):
+            for number, groups, plain in rule_file.documents:
+                if plain and len(rule_file.documents) == 1:
+                    name = rule_file.abspath
+                else:
+                    name = os.path.join(tmp, f"{f_index}-{number}.yaml")
+                    with open(name, "w", encoding="utf-8") as fh:
+                        json.dump({"groups": groups}, fh)  # JSON is YAML
+                jobs[name] = (rule_file, number, plain and len(rule_file.documents) == 1)
+                args.append(name)
+        if len(args) == 3:
+            return []
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
+    if proc.returncode == 0:
+        return []
+    findings: list[Finding] = []
+    for raw in (proc.stdout + "\n" + proc.stderr).splitlines():
+        line = raw.strip()
+        match = _PROMTOOL_LINE.match(line)
+        if match is not None and match.group("file") in jobs:
+            rule_file, number, own_lines = jobs[match.group("file")]
+            key = (number, match.group("group"), int(match.group("rule")))
+            r_line, r_col, e_line, e_col = rule_file.rule_lines.get(key, (1, 1, 1, 1))
+            message = match.group("message")
+            if match.group("line") and own_lines:
+                at_line, at_col = int(match.group("line")), int(match.group("col"))
+            elif "expression" in message:
+                at_line, at_col = e_line, e_col
+            else:
+                at_line, at_col = r_line, r_col
+            findings.append(
+                Finding(
+                    rule_file.abspath,
+                    at_line,
+                    at_col,
+                    "AL010",
+                    f"alert {match.group('name')!r}: promtool: {message}",
+                    "fix the rule so that 'promtool check rules' accepts it",
+                )
+            )
+            continue
+        for name, (rule_file, _, _) in jobs.items():
+            if line.startswith(name + ": "):
+                findings.append(
+                    Finding(
+                        rule_file.abspath,
+                        1,
+                        1,
+                        "AL010",
+                        f"promtool: {line[len(name) + 2 :]}",
+                        "fix the rule file so that 'promtool check rules' accepts it",
+                    )
+                )
+                break
+    return findings
+
+
+# -- metric names --------------------------------------------------------------------------
+
+
+def metric_names(expr: str) -> set[str]:
+    """Metric names an expression selects (empty when it does not parse)."""
+    import promql_parser as pp
+
+    try:
+        tree = pp.parse(expr)
+    except Exception:  # promql_parser raises its own error types
+        return set()
+    names: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, pp.VectorSelector):
+            if node.name:
+                names.add(node.name)
+            for matcher in node.matchers.matchers:
+                if matcher.name == "__name__" and str(matcher.op).endswith("Equal"):
+                    names.add(matcher.value)
+
+    pp.walk(tree, visit)
+    return names
+
+
+# -- the analysis --------------------------------------------------------------------------
+
+
+def _suppressed(lines: list[str], line: int, code: str) -> bool:
+    for number in (line, line - 1):
+        if 0 < number <= len(lines):
+            text = lines[number - 1]
+            at = text.find("opsdocs-disable")
+            if at >= 0:
+                codes = re.split(r"[\s,:]+", text[at + len("opsdocs-disable") :].strip())
+                if code in codes or "ALL" in codes:
+                    return True
+    return False
+
+
+def analyse(
+    *,
+    root: Path,
+    settings: MonitoringSettings,
+    catalogue: Catalogue,
+    documents: dict[str, dict[str, Any]],
+    ladder: dict[str, AlertAction],
+    anchors_of: Callable[[str], set[str] | None],
+    runbook_folder_files: Iterable[str] = (),
+    promtool: list[Finding] | None = None,
+    series: set[str] | None = None,
+) -> Analysis:
+    """Every AL finding and the catalogue rows (see the module docstring).
+
+    ``documents`` maps a document's absolute path to :func:`collect_document`'s result;
+    ``runbook_folder_files`` are the Markdown files under the mapped runbook folders.
+    """
+    root_s = str(root)
+    findings: list[Finding] = []
+    for error in catalogue.errors:
+        path = error.path or root_s
+        findings.append(
+            Finding(
+                _absolute(path, root_s),
+                error.line or 1,
+                error.col or 1,
+                "AL001",
+                error.message,
+                error.hint,
+            )
+        )
+    by_name = catalogue.by_name()
+    entries: list[Entry] = []
+    pointed_at: set[str] = set()
+    for alert in catalogue.alerts:
+        entry, found = _alert_entry(alert, root_s, settings, ladder, anchors_of)
+        entries.append(entry)
+        findings.extend(found)
+        if entry.runbook is not None and entry.runbook.target is not None:
+            pointed_at.add(os.path.normpath(entry.runbook.target))
+    dashboards = _dashboards(documents, root_s, findings)
+    for entry in entries:
+        entry.dashboards = _dashboards_of(entry.alert, dashboards, documents)
+        section = _section_of(entry, documents)
+        entry.runbook_section = section
+    # Documents that name alerts: each name must exist.
+    alert_runbooks: set[str] = set()
+    for path, facts in sorted(documents.items()):
+        names = facts.get("names") or []
+        if facts.get("kind") == "runbook" and names:
+            alert_runbooks.add(os.path.normpath(path))
+        for name, line, col, how in names:
+            if name not in by_name:
+                where = "front matter" if how == "front matter" else f"section '{ALERTS_SECTION}'"
+                findings.append(
+                    Finding(
+                        path,
+                        line,
+                        col,
+                        "AL009",
+                        f"{where} names alert {name!r}, which no rule file defines",
+                        _did_you_mean(name, by_name) or "remove it, or fix the alert's name",
+                    )
+                )
+    for path in runbook_folder_files:
+        if os.path.basename(path) not in INDEX_NAMES:
+            alert_runbooks.add(os.path.normpath(path))
+    for path in sorted(alert_runbooks - pointed_at):
+        findings.append(
+            Finding(
+                path,
+                1,
+                1,
+                "AL004",
+                "no alert's runbook_url points at this alert runbook",
+                "link it from its alert's runbook_url annotation, or delete the runbook if the "
+                "alert is gone",
+            )
+        )
+    findings.extend(promtool or [])
+    if series is not None:
+        records = {name for f in catalogue.files for name in f.records}
+        for alert in catalogue.alerts:
+            for metric in sorted(metric_names(alert.expr) - series - records):
+                line, col = alert.at("expr")
+                findings.append(
+                    Finding(
+                        _absolute(alert.file, root_s),
+                        line,
+                        col,
+                        "AL011",
+                        f"alert {alert.name!r}: metric '{metric}' has no series in Prometheus",
+                        "the alert can never fire: fix the metric name or the scrape job",
+                    )
+                )
+    findings = _filter_suppressed(findings)
+    return Analysis(
+        entries=entries, findings=sorted(set(findings)), catalogue=catalogue, notes=catalogue.notes
+    )
+
+
+def _alert_entry(
+    alert: Alert,
+    root: str,
+    settings: MonitoringSettings,
+    ladder: dict[str, AlertAction],
+    anchors_of: Callable[[str], set[str] | None],
+) -> tuple[Entry, list[Finding]]:
+    found: list[Finding] = []
+    path = _absolute(alert.file, root)
+    severity = alert.label(settings.severity_label)
+    action = settings.action(severity, ladder)
+
+    def report(key: str, code: str, message: str, hint: str) -> None:
+        line, col = alert.at(key)
+        found.append(Finding(path, line, col, code, f"alert {alert.name!r}: {message}", hint))
+
+    resolution: Resolution | None = None
+    url = alert.runbook_url
+    if url is None:
+        report(
+            "annotations",
+            "AL002",
+            "no runbook_url annotation",
+            "add 'runbook_url' (run 'opsdocs alerts stub' to create the runbook)",
+        )
+    elif alert.source != "prometheus" or os.path.isabs(path):
+        rule_dir = os.path.dirname(path)
+        resolution = resolve_runbook_url(
+            url,
+            alert=alert,
+            root=root,
+            rule_dir=rule_dir,
+            settings=settings,
+            anchors_of=anchors_of,
+        )
+        if resolution.status in ("no-file", "no-anchor", "invalid"):
+            report(
+                "annotations.runbook_url",
+                "AL003",
+                resolution.message or "runbook_url leads nowhere",
+                resolution.hint or "fix the URL",
+            )
+    names = ", ".join(sorted({*settings.severities, *ladder}, key=str.lower))
+    if severity is None:
+        report(
+            "labels",
+            "AL005",
+            f"no '{settings.severity_label}' label",
+            f"add a '{settings.severity_label}' label: one of {names}",
+        )
+    elif action is None:
+        report(
+            f"labels.{settings.severity_label}",
+            "AL005",
+            f"severity {severity!r} is neither on the playbook's ladder nor a configured alert "
+            "severity",
+            f"use one of {names}, or add it to [monitoring] severities",
+        )
+    if not alert.annotations.get("summary") and not alert.annotations.get("description"):
+        report(
+            "annotations",
+            "AL006",
+            "no 'summary' or 'description' annotation",
+            "say what is wrong in a 'summary' annotation, so the page explains itself",
+        )
+    seconds = _seconds(alert.for_)
+    if seconds is not None and seconds > 0 and seconds < 2 * settings.scrape_seconds:
+        report(
+            "for",
+            "AL007",
+            f"'for: {alert.for_}' is shorter than twice the scrape interval "
+            f"({settings.scrape_interval})",
+            f"use at least {2 * settings.scrape_seconds}s, or the alert flaps on one scrape",
+        )
+    if action == "page" and not seconds:
+        report(
+            "expr",
+            "AL008",
+            "a paging alert with no 'for:'",
+            "add 'for:' (e.g. 5m) so that one bad scrape does not wake someone",
+        )
+    return Entry(alert, severity, action, resolution), found
+
+
+def _seconds(text: str | None) -> int | None:
+    if text is None:
+        return None
+    from opsdocs.slo.windows import parse_duration
+
+    if text.strip() in ("0", "0s", "0m"):
+        return 0
+    try:
+        return parse_duration(text)
+    except ValueError:
+        return None
+
+
+def _dashboards(
+    documents: dict[str, dict[str, Any]], root: str, findings: list[Finding]
+) -> dict[str, list[dict[str, Any]]]:
+    """Dashboards of each monitoring document (with the panel queries of dashboard files)."""
+    result: dict[str, list[dict[str, Any]]] = {}
+    for path, facts in documents.items():
+        for title, url, file, line, col in facts.get("dashboards") or []:
+            item: dict[str, Any] = {"title": title, "url": url, "file": file, "queries": []}
+            if file:
+                full = os.path.normpath(os.path.join(os.path.dirname(path), file))
+                item["file"] = os.path.relpath(full, root)
+                queries, problem = _dashboard_queries(full, root)
+                if problem is not None:
+                    findings.append(
+                        Finding(
+                            path,
+                            line,
+                            col,
+                            "AL012",
+                            f"dashboard {title!r}: {problem}",
+                            "fix the path (relative to this document) or the dashboard JSON",
+                        )
+                    )
+                item["queries"] = queries
+            result.setdefault(path, []).append(item)
+    return result
+
+
+MAX_DASHBOARD_BYTES = 11 * 1024 * 1024
+
+
+def _dashboard_queries(path: str, root: str) -> tuple[list[str], str | None]:
+    real = os.path.realpath(path)
+    real_root = os.path.realpath(root)
+    if not real.startswith(real_root + os.sep):
+        return [], f"{path} is outside the workspace"
+    try:
+        if not os.path.isfile(path):
+            return [], f"{os.path.relpath(path, root)}: no such file"
+        if os.path.getsize(path) > MAX_DASHBOARD_BYTES:
+            return [], f"{os.path.relpath(path, root)}: larger than 11 MB"
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], f"{os.path.relpath(path, root)}: cannot read ({exc})"
+    except json.JSONDecodeError as exc:
+        return (
+            [],
+            f"{os.path.relpath(path, root)}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}",
+        )
+    if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
+        data = data["dashboard"]  # the API's export wraps the model
+    if not isinstance(data, dict) or not isinstance(data.get("panels", []), list):
+        return [], f"{os.path.relpath(path, root)}: not a Grafana dashboard (no 'panels' list)"
+    queries: list[str] = []
+    stack = list(data.get("panels", []))
+    for row in data.get("rows", []) if isinstance(data.get("rows"), list) else []:
+        if isinstance(row, dict):
+            stack.extend(row.get("panels") or [])
+    while stack:
+        panel = stack.pop(0)
+        if not isinstance(panel, dict):
+            continue
+        stack.extend(p for p in panel.get("panels") or [] if isinstance(p, dict))
+        for target in panel.get("targets") or []:
+            if isinstance(target, dict) and isinstance(target.get("expr"), str):
+                queries.append(target["expr"])
+    return queries, None
+
+
+def _dashboards_of(
+    alert: Alert,
+    dashboards: dict[str, list[dict[str, Any]]],
+    documents: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for key in ("dashboard_url", "dashboard", "grafana_url"):
+        value = alert.annotations.get(key)
+        if value:
+            found.append({"title": key, "url": value, "file": None, "queries": []})
+    service = alert.label("service")
+    for path, items in sorted(dashboards.items()):
+        facts = documents[path]
+        names = {n[0] for n in facts.get("names") or []}
+        if alert.name in names or (service is not None and facts.get("service") == service):
+            found.extend(items)
+    return found
+
+
+def _section_of(entry: Entry, documents: dict[str, dict[str, Any]]) -> str | None:
+    runbook = entry.runbook
+    if runbook is None or runbook.target is None:
+        return None
+    return runbook.anchor
+
+
+def _did_you_mean(name: str, known: dict[str, Any]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.8)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _absolute(path: str, root: str) -> str:
+    return path if os.path.isabs(path) else os.path.normpath(os.path.join(root, path))
+
+
+def _filter_suppressed(findings: list[Finding]) -> list[Finding]:
+    lines: dict[str, list[str]] = {}
+    kept: list[Finding] = []
+    for finding in findings:
+        if not finding.path.endswith((".yaml", ".yml", ".json")):
+            kept.append(finding)
+            continue
+        if finding.path not in lines:
+            try:
+                with open(finding.path, encoding="utf-8") as fh:
+                    lines[finding.path] = fh.read().splitlines()
+            except (OSError, UnicodeDecodeError):
+                lines[finding.path] = []
+        if not _suppressed(lines[finding.path], finding.line, finding.code):
+            kept.append(finding)
+    return kept
+
+
+def find_promtool() -> str | None:
+    """The promtool binary, when installed."""
+    return shutil.which("promtool")

@@ -228,6 +228,8 @@ class WorkspaceContext:
     settings: CheckSettings
     workspace: Workspace | None = None
     root: Path = field(default_factory=Path.cwd)
+    #: what a family of rules computes once per run and shares (e.g. the alert analysis)
+    memo: dict[str, Any] = field(default_factory=dict)
     _anchor_cache: dict[str, set[str] | None] = field(default_factory=dict)
     _resolved: dict[tuple[str, str], str] = field(default_factory=dict)
 

@@ -353,7 +353,10 @@ def run_check(
     for rule in all_rules():
         if rule.scope == "workspace" and rule.code in selected:
             for v in rule.run(wctx):
-                if v.path and v.path in reported_set:
+                # A finding in a file that is no document (a rule file, for the AL rules)
+                # counts when the whole workspace is checked.
+                outside = not paths and v.path not in facts
+                if v.path and (v.path in reported_set or outside):
                     raw.append((v.path, rule, v.line, v.col, v.message, v.hint))
 
     cwd = os.path.realpath(os.getcwd())

@@ -60,6 +60,7 @@ RULE_MODULES: list[str] = [
     "opsdocs.check.rules.crossdoc",
     "opsdocs.slo.checks",
     "opsdocs.incidents.checks",
+    "opsdocs.monitoring.checks",
 ]
 
 

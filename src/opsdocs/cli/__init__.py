@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "slo": "opsdocs.cli.slo:slo",
     "incident": "opsdocs.cli.incident:incident",
     "oncall": "opsdocs.cli.oncall:oncall",
+    "alerts": "opsdocs.cli.alerts:alerts",
 }
 
 EXIT_OK = 0

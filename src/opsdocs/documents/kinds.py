@@ -156,7 +156,7 @@ _RUNBOOK = Kind(
     name_help="service name",
     service_from_name=True,
     empty_index_text="(None yet - create your first runbook!)",
-    schema_ref="opsdocs.documents.schemas:ServiceFrontMatter",
+    schema_ref="opsdocs.documents.schemas:RunbookFrontMatter",
     sections=(
         SectionSpec(
             "Service Overview",
@@ -329,7 +329,7 @@ _MONITORING = Kind(
     filename="monitoring-{name}.md",
     examples=("monitoring-api-server.md", "monitoring-platform.md"),
     name_help="service or area name",
-    schema_ref="opsdocs.documents.schemas:OptionalServiceFrontMatter",
+    schema_ref="opsdocs.monitoring.spec:MonitoringFrontMatter",
     sections=(
         SectionSpec(
             "Signals",

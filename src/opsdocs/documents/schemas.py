@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 __all__ = [
     "Duration",
     "FrontMatter",
+    "RunbookFrontMatter",
     "ServiceFrontMatter",
     "as_date",
     "parse_duration",
@@ -98,6 +99,15 @@ class ServiceFrontMatter(FrontMatter):
     )
     tier: int | None = Field(
         default=None, ge=0, le=4, description="Service tier: 0 (most critical) to 4."
+    )
+
+
+class RunbookFrontMatter(ServiceFrontMatter):
+    """A runbook: one service, and optionally the alerts it is the runbook for."""
+
+    alerts: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description="Alerts this runbook answers (their 'alert:' names in the rule files).",
     )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.parse import Document
 from opsdocs.monitoring.catalogue import Alert, Catalogue, RuleFile
 from opsdocs.monitoring.runbooks import (
@@ -32,7 +33,6 @@ from opsdocs.monitoring.settings import AlertAction, MonitoringSettings
 __all__ = [
     "Analysis",
     "Entry",
-    "Finding",
     "analyse",
     "collect_document",
     "metric_names",
@@ -40,18 +40,6 @@ __all__ = [
 ]
 
 ALERTS_SECTION = "Dashboards & Alerts"
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One AL finding, at an absolute path."""
-
-    path: str
-    line: int
-    col: int
-    code: str
-    message: str
-    hint: str | None = None
 
 
 @dataclass
@@ -62,7 +50,6 @@ class Entry:
     severity: str | None
     action: AlertAction | None
     runbook: Resolution | None
-    runbook_section: str | None = None
     dashboards: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self, root: str) -> dict[str, Any]:
@@ -75,7 +62,6 @@ class Entry:
                 "status": self.runbook.status,
                 "file": os.path.relpath(target, root) if target else None,
                 "anchor": self.runbook.anchor,
-                "section": self.runbook_section,
             }
         return {
             "alert": alert.name,
@@ -99,7 +85,7 @@ class Entry:
 @dataclass
 class Analysis:
     entries: list[Entry]
-    findings: list[Finding]
+    findings: list[Diagnostic]
     catalogue: Catalogue
     notes: list[str] = field(default_factory=list)
 
@@ -159,7 +145,7 @@ _PROMTOOL_LINE = re.compile(
 )
 
 
-def promtool_findings(files: list[RuleFile], root: str, promtool: str) -> list[Finding]:
+def promtool_findings(files: list[RuleFile], root: str, promtool: str) -> list[Diagnostic]:
     """Run ``promtool check rules`` over the rule files and place its complaints at the rules.
 
     Plain rule files are checked as they are (promtool's own line numbers); each PrometheusRule
@@ -183,7 +169,7 @@ def promtool_findings(files: list[RuleFile], root: str, promtool: str) -> list[F
         proc = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
     if proc.returncode == 0:
         return []
-    findings: list[Finding] = []
+    findings: list[Diagnostic] = []
     for raw in (proc.stdout + "\n" + proc.stderr).splitlines():
         line = raw.strip()
         match = _PROMTOOL_LINE.match(line)
@@ -199,7 +185,7 @@ def promtool_findings(files: list[RuleFile], root: str, promtool: str) -> list[F
             else:
                 at_line, at_col = r_line, r_col
             findings.append(
-                Finding(
+                Diagnostic(
                     rule_file.abspath,
                     at_line,
                     at_col,
@@ -212,7 +198,7 @@ def promtool_findings(files: list[RuleFile], root: str, promtool: str) -> list[F
         for name, (rule_file, _, _) in jobs.items():
             if line.startswith(name + ": "):
                 findings.append(
-                    Finding(
+                    Diagnostic(
                         rule_file.abspath,
                         1,
                         1,
@@ -274,7 +260,7 @@ def analyse(
     ladder: dict[str, AlertAction],
     anchors_of: Callable[[str], set[str] | None],
     runbook_folder_files: Iterable[str] = (),
-    promtool: list[Finding] | None = None,
+    promtool: list[Diagnostic] | None = None,
     series: set[str] | None = None,
 ) -> Analysis:
     """Every AL finding and the catalogue rows (see the module docstring).
@@ -283,11 +269,11 @@ def analyse(
     ``runbook_folder_files`` are the Markdown files under the mapped runbook folders.
     """
     root_s = str(root)
-    findings: list[Finding] = []
+    findings: list[Diagnostic] = []
     for error in catalogue.errors:
         path = error.path or root_s
         findings.append(
-            Finding(
+            Diagnostic(
                 _absolute(path, root_s),
                 error.line or 1,
                 error.col or 1,
@@ -308,8 +294,6 @@ def analyse(
     dashboards = _dashboards(documents, root_s, findings)
     for entry in entries:
         entry.dashboards = _dashboards_of(entry.alert, dashboards, documents)
-        section = _section_of(entry, documents)
-        entry.runbook_section = section
     # Documents that name alerts: each name must exist.
     alert_runbooks: set[str] = set()
     for path, facts in sorted(documents.items()):
@@ -320,7 +304,7 @@ def analyse(
             if name not in by_name:
                 where = "front matter" if how == "front matter" else f"section '{ALERTS_SECTION}'"
                 findings.append(
-                    Finding(
+                    Diagnostic(
                         path,
                         line,
                         col,
@@ -334,7 +318,7 @@ def analyse(
             alert_runbooks.add(os.path.normpath(path))
     for path in sorted(alert_runbooks - pointed_at):
         findings.append(
-            Finding(
+            Diagnostic(
                 path,
                 1,
                 1,
@@ -351,7 +335,7 @@ def analyse(
             for metric in sorted(metric_names(alert.expr) - series - records):
                 line, col = alert.at("expr")
                 findings.append(
-                    Finding(
+                    Diagnostic(
                         _absolute(alert.file, root_s),
                         line,
                         col,
@@ -372,15 +356,15 @@ def _alert_entry(
     settings: MonitoringSettings,
     ladder: dict[str, AlertAction],
     anchors_of: Callable[[str], set[str] | None],
-) -> tuple[Entry, list[Finding]]:
-    found: list[Finding] = []
+) -> tuple[Entry, list[Diagnostic]]:
+    found: list[Diagnostic] = []
     path = _absolute(alert.file, root)
     severity = alert.label(settings.severity_label)
     action = settings.action(severity, ladder)
 
     def report(key: str, code: str, message: str, hint: str) -> None:
         line, col = alert.at(key)
-        found.append(Finding(path, line, col, code, f"alert {alert.name!r}: {message}", hint))
+        found.append(Diagnostic(path, line, col, code, f"alert {alert.name!r}: {message}", hint))
 
     resolution: Resolution | None = None
     url = alert.runbook_url
@@ -464,7 +448,7 @@ def _seconds(text: str | None) -> int | None:
 
 
 def _dashboards(
-    documents: dict[str, dict[str, Any]], root: str, findings: list[Finding]
+    documents: dict[str, dict[str, Any]], root: str, findings: list[Diagnostic]
 ) -> dict[str, list[dict[str, Any]]]:
     """Dashboards of each monitoring document (with the panel queries of dashboard files)."""
     result: dict[str, list[dict[str, Any]]] = {}
@@ -477,7 +461,7 @@ def _dashboards(
                 queries, problem = _dashboard_queries(full, root)
                 if problem is not None:
                     findings.append(
-                        Finding(
+                        Diagnostic(
                             path,
                             line,
                             col,
@@ -552,13 +536,6 @@ def _dashboards_of(
     return found
 
 
-def _section_of(entry: Entry, documents: dict[str, dict[str, Any]]) -> str | None:
-    runbook = entry.runbook
-    if runbook is None or runbook.target is None:
-        return None
-    return runbook.anchor
-
-
 def _did_you_mean(name: str, known: dict[str, Any]) -> str | None:
     import difflib
 
@@ -570,9 +547,9 @@ def _absolute(path: str, root: str) -> str:
     return path if os.path.isabs(path) else os.path.normpath(os.path.join(root, path))
 
 
-def _filter_suppressed(findings: list[Finding]) -> list[Finding]:
+def _filter_suppressed(findings: list[Diagnostic]) -> list[Diagnostic]:
     lines: dict[str, list[str]] = {}
-    kept: list[Finding] = []
+    kept: list[Diagnostic] = []
     for finding in findings:
         if not finding.path.endswith((".yaml", ".yml", ".json")):
             kept.append(finding)

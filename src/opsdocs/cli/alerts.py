@@ -1,0 +1,97 @@
+"""``opsdocs alerts``: the alert catalogue, checked against the runbooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from opsdocs.cli.context import app
+from opsdocs.cli.options import format_option, output_option, today_option, write_output
+
+
+@click.group("alerts")
+def alerts() -> None:
+    """The alert catalogue: alerts, their runbooks and dashboards, kept linked."""
+
+
+def _require_monitoring(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from opsdocs.errors import UsageError
+    from opsdocs.monitoring.estate import configured
+
+    workspace = app(ctx).workspace()
+    if not configured(workspace):
+        raise UsageError(
+            "no [monitoring] table in the configuration",
+            hint="add [tool.opsdocs.monitoring] with rule_files (see docs/monitoring.md)",
+        )
+    return workspace
+
+
+@alerts.command("list")
+@format_option("table", "json", "markdown")
+@click.option("--no-prometheus", is_flag=True, help="Read the rule files even if a URL is set.")
+@click.pass_context
+def list_command(ctx: click.Context, fmt: str, no_prometheus: bool) -> int:
+    """List every alert: severity, team and service, runbook (file#section), dashboards and
+    where the rule is written."""
+    from opsdocs.monitoring.estate import study
+    from opsdocs.monitoring.render import render_catalogue
+
+    workspace = _require_monitoring(ctx)
+    analysis = study(workspace, promtool=False, prometheus=not no_prometheus)
+    for error in analysis.catalogue.errors:
+        raise error
+    click.echo(render_catalogue(analysis, str(workspace.root), fmt), nl=False)
+    for note in analysis.notes:
+        click.echo(f"note: {note}", err=True)
+    return 0
+
+
+@alerts.command("check")
+@format_option("text", "json", "sarif", "github", help="Output format (as for 'opsdocs check').")
+@click.option("--select", multiple=True, help="Only these AL rules (codes or names).")
+@click.option("--ignore", multiple=True, help="Skip these rules.")
+@click.option("--strict", is_flag=True, default=None, help="Warnings fail the check too.")
+@today_option("Date for date-dependent rules (default: today).")
+@output_option("--output", "-o", help="Write the report to FILE instead of standard output.")
+@click.pass_context
+def check_command(
+    ctx: click.Context,
+    fmt: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    strict: bool | None,
+    today: dt.date | None,
+    output: Path | None,
+) -> int:
+    """Check the alerts against the runbooks: the AL rules of 'opsdocs check', alone.
+
+    Exit status: 0 clean, 1 findings, 2 usage or configuration error.
+    """
+    from opsdocs.check.engine import CheckOptions, run_check
+    from opsdocs.check.formats import render
+
+    workspace = _require_monitoring(ctx)
+    from opsdocs.check.registry import select_rules
+    from opsdocs.errors import UsageError
+
+    chosen = [part.strip() for value in select for part in value.split(",") if part.strip()]
+    others = sorted(code for code in select_rules(chosen) if not code.startswith("AL"))
+    if chosen and others:
+        raise UsageError(
+            f"--select picks rules outside the AL family ({', '.join(others[:3])})",
+            hint="use 'opsdocs check' for other rules",
+        )
+    options = CheckOptions(
+        select=chosen or ["AL"],
+        ignore=[part.strip() for value in ignore for part in value.split(",") if part.strip()],
+        strict=bool(strict),
+        today=today,
+    )
+    result = run_check(workspace, None, options)
+    write_output(render(result, fmt), output)
+    if fmt != "text" or output is not None:
+        click.echo(result.summary(), err=True)
+    return result.exit_code

@@ -1,0 +1,67 @@
+"""The catalogue as text: an aligned table, Markdown or JSON (``opsdocs alerts list``)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from opsdocs.monitoring.analysis import Analysis, Entry
+
+__all__ = ["render_catalogue"]
+
+_COLUMNS = ("ALERT", "SEVERITY", "TEAM", "SERVICE", "RUNBOOK", "DASHBOARDS", "SOURCE")
+
+
+def _runbook_cell(entry: Entry, root: str) -> str:
+    runbook = entry.runbook
+    if entry.alert.runbook_url is None:
+        return "(none)"
+    if runbook is None:
+        return entry.alert.runbook_url
+    if runbook.target is not None:
+        cell = os.path.relpath(runbook.target, root)
+        if runbook.anchor:
+            cell += f"#{runbook.anchor}"
+        return cell if runbook.status == "ok" else f"{cell} (no such anchor)"
+    if runbook.status == "external":
+        return runbook.url
+    if runbook.status == "unchecked":
+        return f"{runbook.url} (not checked)"
+    return f"{runbook.url} (broken)"
+
+
+def _row(entry: Entry, root: str) -> list[str]:
+    alert = entry.alert
+    return [
+        alert.name,
+        entry.severity or "-",
+        alert.label("team") or "-",
+        alert.label("service") or "-",
+        _runbook_cell(entry, root),
+        ", ".join(d["title"] for d in entry.dashboards) or "-",
+        f"{alert.file}:{alert.line}",
+    ]
+
+
+def _escape_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_catalogue(analysis: Analysis, root: str, fmt: str) -> str:
+    """The catalogue in ``fmt`` (table, markdown or json), sorted by alert name then source."""
+    entries = sorted(analysis.entries, key=lambda e: (e.alert.name, e.alert.file, e.alert.line))
+    if fmt == "json":
+        return json.dumps([e.as_dict(root) for e in entries], indent=2) + "\n"
+    rows = [_row(e, root) for e in entries]
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(c.title() for c in _COLUMNS) + " |"]
+        lines.append("|" + "---|" * len(_COLUMNS))
+        lines.extend("| " + " | ".join(_escape_cell(c) for c in row) + " |" for row in rows)
+        return "\n".join(lines) + "\n"
+    if not rows:
+        return "No alerts found.\n"
+    widths = [max(len(r[i]) for r in [list(_COLUMNS), *rows]) for i in range(len(_COLUMNS))]
+    out = []
+    for row in [list(_COLUMNS), *rows]:
+        out.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    return "\n".join(out) + "\n"

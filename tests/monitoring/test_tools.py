@@ -1,0 +1,226 @@
+"""The AL rules against the real tools: promtool's verdict on rule files of both shapes, and a
+running Prometheus serving its loaded rules (/api/v1/rules) and its series."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import Result, build_tree, require_tool
+
+pytestmark = pytest.mark.tools
+
+SITE = "https://runbooks.example.com/runbooks/"
+
+GOOD_AND_BAD = f"""\
+groups:
+  - name: api
+    rules:
+      - alert: ApiDown
+        expr: up{{job="api"}} == 0
+        for: 5m
+        labels:
+          severity: critical
+        annotations:
+          summary: API is down
+          runbook_url: {SITE}api-down
+      - alert: ApiTypo
+        expr: rate(http_request_total[5m]) > 1
+        for: 5m
+        labels:
+          severity: warning
+        annotations:
+          summary: Requests seen
+          runbook_url: {SITE}api-typo
+"""
+
+BROKEN_EXPR = f"""\
+groups:
+  - name: broken
+    rules:
+      - alert: Broken
+        expr: sum(rate(http_requests_total[5m]) > 1
+        for: 5m
+        labels:
+          severity: warning
+        annotations:
+          summary: x
+          runbook_url: {SITE}broken
+"""
+
+OPERATOR = f"""\
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: kube
+spec:
+  groups:
+    - name: kube
+      rules:
+        - alert: KubeBroken
+          expr: up ==
+          for: 5m
+          labels:
+            severity: warning
+          annotations:
+            summary: x
+            runbook_url: {SITE}kube-broken
+"""
+
+
+def _workspace(root: Path, extra: str = "") -> Path:
+    build_tree(
+        root,
+        {
+            "opsdocs.toml": (
+                'owners = ["team-sre"]\n\n[monitoring]\nrule_files = ["rules/*.yaml"]\n'
+                f'runbook_urls = {{"{SITE}" = "runbooks/"}}\n{extra}'
+            ),
+            "runbooks/api-down.md": "# API down\n",
+            "runbooks/api-typo.md": "# typo\n",
+            "runbooks/broken.md": "# broken\n",
+            "runbooks/kube-broken.md": "# kube\n",
+        },
+    )
+    return root
+
+
+def test_promtool_complaints_land_at_the_rule(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    require_tool("promtool")
+    _workspace(tmp_path)
+    build_tree(
+        tmp_path,
+        {
+            "rules/good.yaml": GOOD_AND_BAD,
+            "rules/broken.yaml": BROKEN_EXPR,
+            "rules/op.yaml": OPERATOR,
+        },
+    )
+    cli("init", cwd=tmp_path)
+    result = cli("alerts", "check", "--format", "json", cwd=tmp_path)
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["code"], f["path"], f["line"]) for f in findings] == [
+        ("AL010", "rules/broken.yaml", 5),
+        ("AL010", "rules/op.yaml", 10),
+    ]
+    assert "promtool: could not parse expression" in findings[0]["message"]
+    assert findings[1]["message"].startswith("alert 'KubeBroken': promtool: could not parse")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """Prometheus on loopback over a tiny TSDB (series of up and http_requests_total) with
+    GOOD_AND_BAD loaded as its rule file."""
+    server = require_tool("prometheus")
+    promtool = require_tool("promtool")
+    home = tmp_path_factory.mktemp("monitoring-prometheus")
+    now = int(time.time())
+    samples = ["# TYPE up gauge"]
+    samples += [f'up{{job="api"}} 1 {now - 3600 + 60 * i}' for i in range(50)]
+    samples += ["# TYPE http_requests counter"]
+    samples += [f'http_requests_total{{job="api"}} {i} {now - 3600 + 60 * i}' for i in range(50)]
+    samples.append("# EOF")
+    (home / "data.om").write_text("\n".join(samples) + "\n")
+    subprocess.run(
+        [
+            promtool,
+            "tsdb",
+            "create-blocks-from",
+            "openmetrics",
+            "-q",
+            str(home / "data.om"),
+            str(home / "data"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    rules = home / "rules.yaml"
+    rules.write_text(GOOD_AND_BAD)
+    (home / "prometheus.yml").write_text(
+        f"global:\n  evaluation_interval: 1m\nrule_files:\n  - {rules}\n"
+    )
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            server,
+            f"--config.file={home / 'prometheus.yml'}",
+            f"--storage.tsdb.path={home / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--storage.tsdb.retention.time=100y",
+            "--log.level=warn",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/-/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("prometheus did not start")
+            time.sleep(0.2)
+        yield url, rules
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_loaded_rules_and_series_from_a_running_prometheus(
+    prometheus: tuple[str, Path], tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    url, _ = prometheus
+    _workspace(tmp_path, f'prometheus_url = "{url}"\npromtool = false\n')
+    # the same rules in the repository: findings land at their lines
+    build_tree(tmp_path, {"rules/api.yaml": GOOD_AND_BAD})
+    for unused in ("broken", "kube-broken"):
+        (tmp_path / "runbooks" / f"{unused}.md").unlink()
+    cli("init", cwd=tmp_path)
+    listed = cli("alerts", "list", "--format", "json", cwd=tmp_path)
+    assert listed.exit_code == 0, listed.stderr
+    data = json.loads(listed.stdout)
+    assert [(a["alert"], a["source"], a["file"], a["line"]) for a in data] == [
+        ("ApiDown", "prometheus", "rules/api.yaml", 4),
+        ("ApiTypo", "prometheus", "rules/api.yaml", 12),
+    ]
+    assert "read from" in listed.stderr
+    checked = cli("alerts", "check", "--format", "json", cwd=tmp_path)
+    findings = json.loads(checked.stdout)["findings"]
+    assert [(f["code"], f["path"], f["line"], f["message"]) for f in findings] == [
+        (
+            "AL011",
+            "rules/api.yaml",
+            13,
+            "alert 'ApiTypo': metric 'http_request_total' has no series in Prometheus",
+        )
+    ]
+
+
+def test_an_unreachable_prometheus_is_one_line(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    port = _free_port()
+    _workspace(tmp_path, f'prometheus_url = "http://127.0.0.1:{port}"\npromtool = false\n')
+    cli("init", cwd=tmp_path)
+    result = cli("alerts", "list", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: http://127.0.0.1:{port}/api/v1/rules?type=alert: cannot reach Prometheus"
+    )
+    assert len(result.stderr.splitlines()) == 1

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from opsdocs.errors import InputError
-from opsdocs.yamlio import YamlData, load_yaml_all
+from opsdocs.yamlio import KeyPath, YamlData, load_yaml_all
 
 __all__ = [
     "Alert",
@@ -244,7 +244,7 @@ def _read_groups(
     result: RuleFile,
 ) -> None:
     for g_index, group in enumerate(groups):
-        g_path = (*prefix, g_index)
+        g_path: KeyPath = (*prefix, g_index)
         g_line, g_col = document.position(g_path) or (1, 1)
         if not isinstance(group, dict) or not isinstance(group.get("name"), str):
             result.errors.append(
@@ -272,7 +272,7 @@ def _read_groups(
             )
             continue
         for r_index, rule in enumerate(rules):
-            r_path = (*g_path, "rules", r_index)
+            r_path: KeyPath = (*g_path, "rules", r_index)
             line, col = document.position(r_path) or (g_line, g_col)
             e_line, e_col = document.positions.get((*r_path, "expr"), (line, col))
             result.rule_lines[(number, name, r_index + 1)] = (line, col, e_line, e_col)

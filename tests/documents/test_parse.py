@@ -78,6 +78,23 @@ def test_unclosed_fence_is_found() -> None:
     assert parse_document(Path("d.md"), "# T\n\n````\n```\n````\n").unclosed_fence is None
 
 
+def test_fences_in_containers_are_closed_at_the_container_indentation() -> None:
+    closed = [
+        "1. step\n\n    ```\n    ls\n    ```\n",
+        "- step\n  ```sh\n  ls\n    ```\n",
+        "> ```\n> ls\n> ```\n",
+        "- > ```\n  > ls\n  > ```\n",
+        "1. a\n   - b\n\n     ~~~\n     ls\n     ~~~~\n",
+    ]
+    for text in closed:
+        assert parse_document(Path("d.md"), text).unclosed_fences == [], text
+
+
+def test_fences_running_to_the_end_of_their_container_are_unclosed() -> None:
+    text = "- a\n\n  ```\n  ls\n\nmargin\n\n> ```\n> ls\n\n- b\n  ```\n      ```\n"
+    assert parse_document(Path("d.md"), text).unclosed_fences == [3, 8, 12]
+
+
 def test_links_have_file_positions() -> None:
     text = "---\nkind: x\n---\n# T\n\nSee [a](a.md#x) and\nalso [b](../b.md).\n"
     doc = parse_document(Path("d.md"), text)

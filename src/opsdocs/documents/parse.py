@@ -22,6 +22,7 @@ from opsdocs.yamlio import KeyPath, YamlData, load_yaml
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
     from markdown_it.token import Token
 
 __all__ = [
@@ -96,7 +97,41 @@ def _markdown() -> MarkdownIt:
         from markdown_it import MarkdownIt
 
         _MD = MarkdownIt("commonmark")
+        # the fence rule, wrapped to record whether a closing fence ended the block
+        _MD.block.ruler.at(
+            "fence",
+            _fence_recording_closure,
+            {"alt": ["paragraph", "reference", "blockquote", "list"]},
+        )
     return _MD
+
+
+def _fence_recording_closure(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's fence rule, then ``token.meta["closed"]``: whether the block's last line is
+    its closing fence, read the way the parser reads it (past the container's prefix: a list
+    item's indentation, a block quote's ``>``). A fence not closed runs to the end of its
+    container or of the file."""
+    from markdown_it.rules_block import fence
+
+    count = len(state.tokens)
+    if not fence(state, start, end, silent):
+        return False
+    if not silent and len(state.tokens) > count:
+        token = state.tokens[-1]
+        token.meta["closed"] = _ends_with_closing_fence(state, token)
+    return True
+
+
+def _ends_with_closing_fence(state: StateBlock, token: Token) -> bool:
+    if token.map is None:
+        return False
+    start, stop = token.map
+    last = stop - 1
+    if last <= start or state.sCount[last] - state.blkIndent >= 4:
+        return False
+    line = state.src[state.bMarks[last] + state.tShift[last] : state.eMarks[last]].rstrip(" \t")
+    marker = token.markup[:1]
+    return bool(line) and line == marker * len(line) and len(line) >= len(token.markup)
 
 
 @dataclass
@@ -268,16 +303,20 @@ class Document:
         return result
 
     @cached_property
+    def unclosed_fences(self) -> list[int]:
+        """File lines of the code fences never closed: each runs to the end of its container
+        (list item, block quote) or of the file. The parsed tree decides, so a fence in a list
+        item closed at the item's indentation is closed."""
+        return [
+            self._file_line(token.map[0])
+            for token in self.tokens
+            if token.type == "fence" and token.map is not None and not token.meta.get("closed")
+        ]
+
+    @property
     def unclosed_fence(self) -> int | None:
-        """File line of a code fence that is never closed, if any."""
-        for token in self.tokens:
-            if token.type != "fence" or token.map is None:
-                continue
-            start, end = token.map
-            last = self.lines[self._file_line(end - 1) - 1] if end - 1 > start else ""
-            if not _closes(last, token.markup):
-                return self._file_line(start)
-        return None
+        """File line of the first code fence never closed, if any."""
+        return self.unclosed_fences[0] if self.unclosed_fences else None
 
 
 def _heading_text(inline: Token) -> str:
@@ -290,16 +329,6 @@ def _heading_text(inline: Token) -> str:
         if child.type in ("text", "code_inline", "softbreak", "hardbreak")
     ]
     return " ".join("".join(parts).split())
-
-
-def _closes(line: str, markup: str) -> bool:
-    stripped = line.strip()
-    return (
-        bool(stripped)
-        and set(stripped) == {markup[0]}
-        and len(stripped) >= len(markup)
-        and len(line) - len(line.lstrip(" ")) <= 3
-    )
 
 
 def _split_front_matter(doc: Document) -> None:

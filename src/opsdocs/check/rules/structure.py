@@ -112,12 +112,11 @@ def _title_mismatch(ctx: DocContext) -> Iterator[Diagnostic]:
 
 
 def _unclosed_fence(ctx: DocContext) -> Iterator[Diagnostic]:
-    line = ctx.doc.unclosed_fence
-    if line is not None:
+    for line in ctx.doc.unclosed_fences:
         yield Diagnostic(
             line=line,
             col=1,
-            message="code fence is never closed: everything after it is code",
+            message="code fence is never closed: it runs to the end of its block as code",
             hint="close it with a line of the same fence characters",
         )
 
@@ -202,7 +201,12 @@ UNCLOSED_FENCE = Rule(
     summary="A code fence is opened and never closed.",
     severity="error",
     check=_unclosed_fence,
-    what="Reports a fenced code block (```` ``` ```` or `~~~`) that runs to the end of the file.",
+    what=(
+        "Reports a fenced code block (```` ``` ```` or `~~~`) that no closing fence ends: it runs "
+        "to the end of the file, or of the list item or block quote it is in. Closure is read "
+        "from the parsed Markdown, so a fence in a list item closed at the item's indentation "
+        "(or in a block quote, after its `>`) is closed."
+    ),
     why=(
         "Everything after the fence renders as code: the remaining sections disappear from "
         "the rendered page, even though the source looks fine."

@@ -378,7 +378,7 @@ def test_sloth_import_export_import(slos: list[SloSpec]) -> None:
     for s in sloth_able:
         if s.indicator.type == "ratio" and getattr(s.indicator, "errors", None) is None:
             continue
-        lines += [f"  - name: {s.name}", f"    objective: {s.objective!r}", "    sli:"]
+        lines += [f"  - name: '{s.name}'", f"    objective: {s.objective!r}", "    sli:"]
         if s.indicator.type == "raw":
             query = s.indicator.error_ratio.replace("{{window}}", "{{.window}}")  # type: ignore[union-attr]
             lines += ["      raw:", f"        error_ratio_query: '{query}'"]

@@ -1,15 +1,27 @@
-"""yamlio: which strings may be written unquoted for the safe (YAML 1.1) loader."""
+"""yamlio: the one quoting predicate and the one block-YAML writer, read back by every reader."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import string
+import subprocess
+from pathlib import Path
+from typing import Any
+
 import pytest
 import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from opsdocs.yamlio import plain_reads_as_string
+from opsdocs.yamlio import dump_yaml, plain_reads_as_string, quote_string
+from tests.conftest import require_tool
 
 MISREAD = ["yes", "No", "ON", "off", "1:30", "010", "0x1f", "1_000", "12.5", ".inf"]
 MISREAD += ["2026-11-26", "2026-11-26T14:02:00Z", "~", "null", "true", "", "=", "<<"]
-FINE = ["In Review", "team-api", "P1", "1e3", "0o17", "hello world", "api-server", "v1.2.3"]
+# numbers under YAML 1.2 (ruamel.yaml, Go's yaml.v3) that PyYAML reads as strings
+YAML12_NUMBERS = ["1e3", "0o17", "-2E+5", "1E10"]
+FINE = ["In Review", "team-api", "P1", "hello world", "api-server", "v1.2.3", "e1", "0o"]
 
 
 @pytest.mark.parametrize("text", MISREAD + FINE)
@@ -22,7 +34,115 @@ def test_plain_reads_as_string_agrees_with_the_safe_loader(text: str) -> None:
     assert plain_reads_as_string(text) == (text in FINE)
 
 
-@pytest.mark.parametrize("text", ["y", "Y", "n", "N"])
-def test_yaml_1_1_spec_bools_are_quoted_though_pyyaml_reads_strings(text: str) -> None:
+@pytest.mark.parametrize("text", ["y", "Y", "n", "N", *YAML12_NUMBERS])
+def test_strings_other_readers_misread_are_quoted_though_pyyaml_reads_strings(text: str) -> None:
     assert yaml.safe_load(f"key: {text}") == {"key": text}
     assert not plain_reads_as_string(text)
+    assert dump_yaml({"key": text}) == f"key: '{text}'\n"
+
+
+def test_the_writer_and_the_predicate_agree() -> None:
+    # one predicate: whatever it calls unsafe, the writer quotes
+    for text in MISREAD + YAML12_NUMBERS + ["y", "n"]:
+        assert quote_string(text) != text
+
+
+def test_front_matter_values() -> None:
+    data = {
+        "title": "API down: it's 'bad'",
+        "services": ["api", "web"],
+        "acknowledged": None,
+        "when": dt.date(2026, 11, 26),
+        "count": 3,
+        "ratio": 0.25,
+        "on": True,
+        "notes": "first\n\nthird",
+        "empty": [],
+        "nested": {"a": {}},
+    }
+    text = dump_yaml(data)
+    assert text == (
+        "title: 'API down: it''s ''bad'''\n"
+        "services:\n  - api\n  - web\n"
+        "acknowledged: null\n"
+        "when: 2026-11-26\n"
+        "count: 3\n"
+        "ratio: 0.25\n"
+        '"on": true\n'
+        "notes: |-\n  first\n\n  third\n"
+        "empty: []\n"
+        "nested:\n  a: {}\n"
+    )
+    assert yaml.safe_load(text) == data
+
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+_KEYS = st.text(alphabet=string.ascii_letters + "_:./- #'\"", min_size=1, max_size=12)
+_VALUES = st.recursive(
+    st.one_of(_TEXT, st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=3)),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, _VALUES, max_size=5))
+def test_pyyaml_and_ruamel_read_back_what_is_written(data: dict[str, Any]) -> None:
+    from ruamel.yaml import YAML
+
+    text = dump_yaml(data)
+    assert yaml.safe_load(text) == (data or {})
+    assert (YAML(typ="safe", pure=True).load(text) or {}) == data
+
+
+# Prometheus reads rule files and promtool test files with Go's YAML library. A recording rule
+# carries each string as a label value; a unit test expects the series with that label, written
+# in PromQL's own quoting. The test passes only if Go read the YAML value back as written.
+
+_LABEL_VALUES = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=20,
+)
+
+
+@pytest.mark.tools
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_LABEL_VALUES, min_size=1, max_size=8, unique=True))
+@example(["a\u2028b", "a\x85b", "y", "1e3", "0o17", "a: b", " x", "it's", "\ufeffx", "~"])
+def test_promtool_reads_back_what_is_written(values: list[str]) -> None:
+    import tempfile
+
+    tool = require_tool("promtool")
+    rules = [
+        {"record": f"r{n}", "expr": "vector(1)", "labels": {"v": v}} for n, v in enumerate(values)
+    ]
+    tests = [
+        {
+            "expr": f"r{n}",
+            "eval_time": "1m",
+            "exp_samples": [
+                {"labels": f"r{n}{{v={json.dumps(v, ensure_ascii=False)}}}", "value": 1}
+            ],
+        }
+        for n, v in enumerate(values)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "rules.yaml").write_text(
+            dump_yaml({"groups": [{"name": "g", "rules": rules}]}), encoding="utf-8"
+        )
+        (folder / "test.yaml").write_text(
+            dump_yaml(
+                {
+                    "rule_files": ["rules.yaml"],
+                    "evaluation_interval": "1m",
+                    "tests": [{"interval": "1m", "promql_expr_test": tests}],
+                }
+            ),
+            encoding="utf-8",
+        )
+        result = subprocess.run(
+            [tool, "test", "rules", "test.yaml"], cwd=folder, capture_output=True, text=True
+        )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,4 +1,4 @@
-"""Safe YAML loading that remembers where every key came from.
+"""Safe YAML loading that remembers where every key came from, and the one YAML writer.
 
 Only the safe loader is used (``CSafeLoader`` when libyaml is there): no Python tags. Aliases are
 allowed, but a document whose aliases would expand beyond :data:`MAX_EXPANDED_NODES` nodes (the
@@ -8,8 +8,13 @@ rather than silently collapsed, so a checker can report them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,7 @@ __all__ = [
     "load_yaml",
     "load_yaml_all",
     "plain_reads_as_string",
+    "quote_string",
 ]
 
 KeyPath = tuple[str | int, ...]
@@ -166,39 +172,201 @@ def load_yaml_all(text: str, *, path: str | Path | None = None) -> Iterator[Yaml
         loader.dispose()
 
 
+# Strings that some reader takes for something else although PyYAML reads them as strings: the
+# YAML 1.1 spec's one-letter bools (Go's yaml.v2 follows the spec), and numbers of YAML 1.2 (Go's
+# yaml.v3 and ruamel.yaml): 1e3, 0o17, .inf.
 _SPEC_ONLY_BOOLS = frozenset({"y", "Y", "n", "N"})
+_YAML12_NUMBER = re.compile(
+    r"[-+]?(\.?[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|0[oxb][0-9a-fA-F_]+"
+    r"|\.(inf|Inf|INF|nan|NaN|NAN))"
+)
 
 
+@lru_cache(maxsize=1)
+def _resolved_first_chars() -> frozenset[str]:
+    """First characters for which the safe loader has an implicit resolver."""
+    resolvers: dict[str | None, Any] = yaml.SafeLoader.yaml_implicit_resolvers
+    return frozenset(key for key in resolvers if key)
+
+
+@lru_cache(maxsize=8192)
 def plain_reads_as_string(text: str) -> bool:
-    """Whether ``text`` written unquoted reads back as that string with the safe loader.
+    """Whether ``text`` written unquoted reads back as that string under YAML 1.1 (PyYAML, the
+    document parser), YAML 1.2 (ruamel.yaml) and Go's readers (Prometheus, promtool).
 
-    YAML 1.1 (which the document parser reads) takes ``yes``, ``off``, ``1:30``, ``010``,
-    ``2026-11-26`` or ``~`` for a bool, a number, a date or null; such strings must be quoted.
-    ruamel.yaml writes YAML 1.2 and would leave them plain. ``y`` and ``n`` count as bools too:
-    PyYAML reads them as strings, but the YAML 1.1 spec (and Go's yaml.v2) does not.
+    YAML 1.1 takes ``yes``, ``off``, ``1:30``, ``010``, ``2026-11-26`` or ``~`` for a bool, a
+    number, a date or null; YAML 1.2 takes ``1e3`` and ``0o17`` for numbers; the YAML 1.1 spec
+    (and Go's yaml.v2) takes ``y`` and ``n`` for bools. Such strings must be quoted. This is the
+    one quoting predicate: quoting more than needed is always safe, quoting less never is.
     """
-    if text in _SPEC_ONLY_BOOLS:
+    if not text or text in _SPEC_ONLY_BOOLS or _YAML12_NUMBER.fullmatch(text):
         return False
-    resolver: Any = yaml.resolver.Resolver()
-    return bool(resolver.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str")
+    if text[0] not in _resolved_first_chars():
+        return True  # no implicit resolver starts with this character: a string
+    resolve: Any = yaml.SafeLoader.resolve
+    return bool(
+        resolve(yaml.SafeLoader, yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+    )
 
 
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        # Indent sequences inside mappings, as people write them by hand.
-        super().increase_indent(flow, False)
+# --- the block-YAML writer ----------------------------------------------------------------------
+#
+# One writer for every YAML file opsdocs generates (rule files, promtool tests, OpenSLO, front
+# matter): block style, keys in the order given, multi-line strings as ``|-`` literal blocks,
+# other strings plain when that is safe for every reader (see plain_reads_as_string), else
+# single-quoted, else double-quoted with escapes. The output of equal input is equal text.
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
+# Characters a plain scalar may hold without any reader taking them for syntax.
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:/()#?=&%~+-]*")
+_NOT_YAML_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+    "\U00010000-\U0010ffff]"
+)
+# What a literal block cannot hold as it is: control characters, YAML's other line breaks
+# (NEL, LS, PS), a byte-order mark, and blanks at the end of a line.
+_UNSAFE_BLOCK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]|[ \t]$", re.M)
 
 
-def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+def _plain_ok(text: str) -> bool:
+    return (
+        bool(_PLAIN_VALUE.fullmatch(text))
+        and not text.endswith(":")
+        and (plain_reads_as_string(text))
+    )
 
 
-_Dumper.add_representer(str, _str_representer)
+def _double_quoted(text: str) -> str:
+    """A double-quoted scalar: JSON escapes, plus escapes for what YAML cannot hold raw."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+@lru_cache(maxsize=1 << 16)
+def quote_string(text: str) -> str:
+    """``text`` as a YAML scalar that every reader reads back as exactly ``text``."""
+    if _plain_ok(text):
+        return text
+    if text.isprintable() and text == text.strip():
+        return "'" + text.replace("'", "''") + "'"
+    return _double_quoted(text)
+
+
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _block_safe(text: str) -> bool:
+    """Whether a ``|-`` literal block reads back as exactly ``text``."""
+    if "\n" not in text or text.endswith(("\n", " ", "\t")) or text[:1] in (" ", "\t", "\n"):
+        return False
+    if " \n" in text or "\t\n" in text:
+        return False  # blanks at the end of a line
+    if text.isascii():
+        return _ASCII_CONTROL.search(text) is None
+    return not _UNSAFE_BLOCK.search(text) and not _NOT_YAML_PRINTABLE.search(text.replace("\n", ""))
+
+
+def _format_float(value: float) -> str:
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(value)
+    mantissa, e, exponent = text.partition("e")
+    if e and "." not in mantissa:  # YAML 1.1 reads a float only with a dot: 1e-05 → 1.0e-05
+        text = f"{mantissa}.0e{exponent}"
+    return text
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _format_float(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return quote_string(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _key(key: str) -> str:
+    return key if _PLAIN_KEY.fullmatch(key) and plain_reads_as_string(key) else _double_quoted(key)
+
+
+def _block(text: str, pad: str) -> list[str]:
+    return [f"{pad}{line}" if line else "" for line in text.split("\n")]
+
+
+def _is_container(value: Any) -> bool:
+    kind = type(value)
+    if kind is str:
+        return False
+    return kind is dict or kind is list or isinstance(value, Mapping | list | tuple)
+
+
+def _inline(value: Any) -> str:
+    """A value written on its key's (or dash's) line: a scalar, ``{}`` or ``[]``."""
+    if type(value) is str:
+        return quote_string(value)
+    if isinstance(value, Mapping):
+        return "{}"
+    if isinstance(value, list | tuple):
+        return "[]"
+    return _scalar(value)
+
+
+def _emit(value: Any, indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            head = f"{pad}{_key(key if type(key) is str else str(key))}:"
+            if item and _is_container(item):
+                out.append(head)
+                _emit(item, indent + 2, out)
+            elif type(item) is str and "\n" in item and _block_safe(item):
+                out.append(f"{head} |-")
+                out.extend(_block(item, pad + "  "))
+            else:
+                out.append(f"{head} {_inline(item)}")
+        return
+    for item in value:
+        if item and _is_container(item):
+            sub: list[str] = []
+            _emit(item, indent + 2, sub)
+            sub[0] = f"{pad}- " + sub[0][indent + 2 :]
+            out.extend(sub)
+        elif type(item) is str and "\n" in item and _block_safe(item):
+            out.append(f"{pad}- |-")
+            out.extend(_block(item, pad + "  "))
+        else:
+            out.append(f"{pad}- {_inline(item)}")
 
 
 def dump_yaml(value: Any, *, sort_keys: bool = False) -> str:
-    """Dump ``value`` as block-style YAML, deterministic for equal input."""
-    return yaml.dump(
-        value, Dumper=_Dumper, sort_keys=sort_keys, allow_unicode=True, default_flow_style=False
-    )
+    """``value`` as block-style YAML that YAML 1.1, YAML 1.2 and Go's readers read back as it
+    is; deterministic for equal input (keys in the order given unless ``sort_keys``)."""
+    if sort_keys:
+        value = _sorted(value)
+    if value and _is_container(value):
+        out: list[str] = []
+        _emit(value, 0, out)
+        return "\n".join(out) + "\n"
+    if isinstance(value, str) and _block_safe(value):
+        return "|-\n" + "\n".join(_block(value, "  ")) + "\n"
+    return _inline(value) + "\n"
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _sorted(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, list | tuple):
+        return [_sorted(v) for v in value]
+    return value

@@ -2,30 +2,23 @@ from __future__ import annotations
 
 import os
 import re
-import string
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from opsdocs.slo.prometheus import (
     CompileOptions,
     compile_section,
     compile_slo,
-    dump_rules_yaml,
-    le_matcher,
     render_rule_file,
-    render_section,
 )
 from opsdocs.slo.spec import SloSection
-from opsdocs.slo.windows import DEFAULT_WINDOWS, WindowPair, format_float
+from opsdocs.slo.windows import DEFAULT_WINDOWS, format_float
 from tests.conftest import require_tool
 from tests.slo.helpers import RATIO, promtool, section, slo
-from tests.slo.strategies import unique_slos
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -251,19 +244,6 @@ def test_runbook_url_unless_the_spec_sets_it() -> None:
     assert alert.annotations["runbook_url"] == "https://wiki/mine"
 
 
-@pytest.mark.parametrize(
-    ("threshold", "expected"),
-    [
-        (0.3, 'le="0.3"'),
-        (1, 'le=~"1|1\\\\.0"'),
-        (2.5, 'le="2.5"'),
-        (1e6, 'le=~"1000000|1000000\\\\.0|1e\\\\+06"'),
-    ],
-)
-def test_le_matcher_covers_prometheus_2_and_3(threshold: float, expected: str) -> None:
-    assert le_matcher(threshold) == expected
-
-
 def test_no_data_policies_are_written_out() -> None:
     skip = compile_slo("api", slo(no_data="skip"))[0].rules[0].expr
     good = compile_slo("api", slo(no_data="good"))[0].rules[0].expr
@@ -273,25 +253,6 @@ def test_no_data_policies_are_written_out() -> None:
     assert bad.endswith("or on() vector(1)") and "+ 1)" in bad
 
 
-_TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"),
-    max_size=40,
-)
-_KEYS = st.text(alphabet=string.ascii_letters + "_:./- ", min_size=1, max_size=12)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.dictionaries(
-        _KEYS,
-        st.one_of(_TEXT, st.lists(_TEXT, max_size=3), st.dictionaries(_KEYS, _TEXT, max_size=3)),
-        max_size=5,
-    )
-)
-def test_rule_yaml_reads_back_as_written(data: dict[str, Any]) -> None:
-    assert yaml.safe_load(dump_rules_yaml(data) if data else "{}") == data
-
-
 def test_header_names_the_source() -> None:
     text = render("prometheus", "native")
     assert text.splitlines()[0] == (
@@ -299,24 +260,6 @@ def test_header_names_the_source() -> None:
         " run 'opsdocs slo rules'."
     )
     assert re.search(r"^groups:$", text, re.M)
-
-
-@pytest.mark.parametrize("compat", ["native", "sloth"])
-def test_fast_emitter_writes_what_the_generic_one_writes(compat: str) -> None:
-    sec = section(
-        {
-            "name": "odd",
-            "objective": 99,
-            "indicator": RATIO,
-            "labels": {"note": "two\nlines", "yes": "no", "n": "1e3"},
-            "alerting": {"annotations": {"runbook": "first\n\nthird", "x": " padded "}},
-        }
-    )
-    groups = compile_section(sec, CompileOptions(compat=compat))  # type: ignore[arg-type]
-    text = render_rule_file(groups)
-    body = text.split("\n", 1)[1]
-    assert body == dump_rules_yaml({"groups": [g.to_dict() for g in groups]})
-    assert yaml.safe_load(body) == {"groups": [g.to_dict() for g in groups]}
 
 
 def test_custom_window_catalogue() -> None:
@@ -355,147 +298,3 @@ def test_window_catalogue_needs_two_pairs_per_severity() -> None:
     )
     with pytest.raises(ConfigError, match=r"slo\.outdir: Extra inputs are not permitted"):
         load_settings({"outdir": "x"}, source="pyproject.toml")
-
-
-# render_section writes native rule files without building every rule first; it must write
-# exactly what render_rule_file writes for the rules compile_section builds.
-
-
-def generic(sec: SloSection, fmt: str, options: CompileOptions, url: Any = None) -> str:
-    groups = compile_section(sec, options, runbook_url=url)
-    return render_rule_file(groups, fmt=fmt, name="slo-api", source="docs/slo-api.md")  # type: ignore[arg-type]
-
-
-def direct(sec: SloSection, fmt: str, options: CompileOptions, url: Any = None) -> str:
-    return render_section(
-        sec,
-        options,
-        fmt=fmt,  # type: ignore[arg-type]
-        name="slo-api",
-        source="docs/slo-api.md",
-        runbook_url=url,
-    )
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_render_section_writes_the_golden_files(name: str) -> None:
-    case = CASES[name]
-    options = CompileOptions(compat=case["compat"])  # type: ignore[arg-type]
-    assert direct(SECTION, case["fmt"], options) == (GOLDEN / name).read_text(encoding="utf-8")
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    unique_slos(max_size=3),
-    st.sampled_from(["prometheus", "prometheus-operator"]),
-    st.sampled_from(["native", "sloth"]),
-    st.booleans(),
-)
-def test_render_section_writes_what_compile_and_render_write(
-    slos: list[Any], fmt: str, compat: str, with_url: bool
-) -> None:
-    sec = SloSection(service="api", slos=slos)
-    options = CompileOptions(compat=compat)  # type: ignore[arg-type]
-
-    def url(spec: Any) -> str:
-        return f"https://docs.example/runbook-api.md#{spec.name}"
-
-    link = url if with_url else None
-    assert direct(sec, fmt, options, link) == generic(sec, fmt, options, link)
-
-
-@pytest.mark.parametrize("fmt", ["prometheus", "prometheus-operator"])
-@pytest.mark.parametrize(
-    "labels",
-    [
-        {"a": "two\nlines", "z": "x\n\ny", "slo_window": "overridden"},
-        {"slo_windox": "1", "slo_windov": "multi\nline", "team": "it's"},
-        {"b": " padded ", "y": "1e3", "n": "null"},
-    ],
-)
-@pytest.mark.parametrize(
-    "indicator",
-    [
-        RATIO,
-        {"type": "raw", "error_ratio": "1 - avg_over_time(up[{{ window }}])"},
-        {"type": "probe", "selector": 'job="blackbox"'},
-    ],
-)
-@pytest.mark.parametrize("no_data", ["skip", "good"])
-def test_render_section_agrees_on_odd_labels_and_single_line_exprs(
-    fmt: str, labels: dict[str, str], indicator: dict[str, Any], no_data: str
-) -> None:
-    sec = section(
-        {
-            "name": "odd",
-            "objective": 99.5,
-            "indicator": indicator,
-            "no_data": no_data,
-            "labels": labels,
-            "description": "Two\nlines.",
-        }
-    )
-    windows = (
-        *DEFAULT_WINDOWS[:2],
-        WindowPair("ticket", 5400, 86400, 10),  # 1h30m: a window of two units
-        DEFAULT_WINDOWS[3],
-    )
-    for options in (CompileOptions(), CompileOptions(windows=windows)):
-        text = direct(sec, fmt, options)
-        assert text == generic(sec, fmt, options)
-    assert "1h30m" in direct(sec, fmt, CompileOptions(windows=windows))
-
-
-# SLOs of one form (the same spec under different services) share the text of everything but
-# their service, runbook link and SLI queries; the second and later are filled in from it.
-
-SERVICES = ["api", "web-1", "true", "123", "null", "0x1f", "on", "a-b-c"]
-URLS = [
-    None,
-    "",
-    "https://docs.example/runbook.md",
-    "https://docs.example/my runbook.md",
-    "https://docs.example/r.md#it's",
-    "yes",
-]
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    unique_slos(max_size=2),
-    st.lists(st.sampled_from(SERVICES), min_size=2, max_size=5),
-    st.lists(st.sampled_from(URLS), min_size=2, max_size=5),
-    st.sampled_from(["prometheus", "prometheus-operator"]),
-)
-def test_slos_of_one_form_under_other_services_and_links(
-    slos: list[Any], services: list[str], urls: list[str | None], fmt: str
-) -> None:
-    options = CompileOptions()
-    for n, service in enumerate(services):
-        sec = SloSection(service=service, slos=slos)
-        link = urls[n % len(urls)]
-
-        def url(spec: Any, link: str | None = link) -> str | None:
-            return link
-
-        assert direct(sec, fmt, options, url) == generic(sec, fmt, options, url)
-
-
-@pytest.mark.parametrize(
-    "text", ["opsdocsmarksvcq", "OpsdocsmarksvcqAvailabilityBurnRate", "x opsdocsmarkurlz y"]
-)
-def test_a_spec_that_spells_a_form_mark_is_written_as_it_is(text: str) -> None:
-    spec = {
-        "name": "availability",
-        "objective": 99.9,
-        "description": text,
-        "labels": {"note": text},
-        "indicator": RATIO,
-        "alerting": {"annotations": {"extra": text}},
-    }
-    for service in ("api", "web", "db"):
-        sec = section(spec, service=service)
-        for fmt in ("prometheus", "prometheus-operator"):
-            text_out = direct(sec, fmt, CompileOptions())
-            assert text_out == generic(sec, fmt, CompileOptions())
-            assert f"slo_service: {service}" in text_out

@@ -39,16 +39,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from opsdocs.slo.prometheus import (
-    CompileOptions,
-    Rule,
-    RuleGroup,
-    compile_slo,
-    dump_rules_yaml,
-    sli_queries,
-)
+from opsdocs.promql import sli_queries
+from opsdocs.slo.prometheus import CompileOptions, Rule, RuleGroup, compile_slo
 from opsdocs.slo.spec import SloSpec, render_window
 from opsdocs.slo.windows import WindowPair, format_duration, format_float
+from opsdocs.yamlio import dump_yaml
 
 __all__ = ["GeneratedTests", "TestFile", "generate_tests"]
 
@@ -544,5 +539,5 @@ def generate_tests(
             "tests": tests[every],
         }
         suffix = "" if not files else f".eval-{format_duration(every)}"
-        files.append(TestFile(suffix, dump_rules_yaml(doc), every))
+        files.append(TestFile(suffix, dump_yaml(doc), every))
     return GeneratedTests(files, notes, sum(len(t) for t in tests.values()))

@@ -21,7 +21,8 @@ from opsdocs.slo.prometheus import (
     CompileOptions,
     RuleFormat,
     alert_name,
-    render_section,
+    compile_section,
+    render_rule_file,
 )
 from opsdocs.slo.promtool import generate_tests
 from opsdocs.slo.settings import SloSettings
@@ -239,7 +240,8 @@ def _plan_document(
             for slo in section.slos
             if slo.no_data != "skip"
         )
-    text = render_section(section, options, fmt=fmt, name=stem, source=source, runbook_url=url)
+    groups = compile_section(section, options, runbook_url=url)
+    text = render_rule_file(groups, fmt=fmt, name=stem, source=source)
     plan.outputs.append(RuleOutput(rule_path, text, source))
     if tests:
         for slo in section.slos:
@@ -312,7 +314,6 @@ def plan_documents(
     """Like :func:`plan_rules` from parsed documents, reusing ``cache`` entries for documents
     (and runbooks) that have not changed since the cache was written."""
     settings = settings or SloSettings()
-    # one options object for the run: SLOs of one form share their text (see render_section)
     options = CompileOptions(compat=compat, windows=settings.window_pairs())
     plan = RulesPlan()
     for doc in sorted(documents, key=lambda d: str(d.path)):

@@ -7,7 +7,6 @@ fire (the threshold is above a 100 % error ratio), an error budget of only secon
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from opsdocs.promql import PromqlError, check_promql, label_mismatch, selector, sli_queries
 from opsdocs.slo.settings import SloSettings
 from opsdocs.slo.spec import (
     LatencyIndicator,
@@ -38,11 +38,9 @@ from opsdocs.slo.windows import (
 __all__ = [
     "KeyPath",
     "SpecProblem",
-    "check_promql",
     "check_slo",
     "format_key_path",
     "load_front_matter",
-    "promql_shape",
 ]
 
 KeyPath = tuple[str | int, ...]
@@ -130,74 +128,6 @@ def load_front_matter(data: dict[str, Any]) -> tuple[SloSection | None, list[Spe
         return None, problems
 
 
-def check_promql(query: str) -> str | None:
-    """The parser's complaint about a PromQL expression, or ``None`` when it parses.
-
-    Queries that differ only in the values of ``=`` and ``!=`` label matchers (``job="a"`` and
-    ``job="b"``: every service's SLOs) parse alike, so a query is checked by parsing its shape
-    (see :func:`promql_shape`) once per distinct shape; the regular expressions of ``=~`` and
-    ``!~`` matchers, whose compilation is most of the parser's time, are part of the shape and
-    are compiled as written. When the shape does not parse, the query itself is parsed, so that
-    the complaint is about what the user wrote.
-    """
-    shape = promql_shape(query)
-    if shape is not None and shape != query and _parse(shape) is None:
-        return None
-    return _parse(query)
-
-
-@lru_cache(maxsize=8192)
-def _parse(query: str) -> str | None:
-    import promql_parser  # imported here: a native extension, only needed when validating
-
-    try:
-        promql_parser.parse(query)
-    except ValueError as exc:
-        return str(exc) or "invalid PromQL"
-    return None
-
-
-# A plain value: no escapes, quotes or line breaks, so the lexer reads it the same whatever it is.
-_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.:/ -]+")
-# What precedes the value of an equality matcher: 'name=' or 'name!=' (not '==', '<=', '>=').
-_EQUALITY = re.compile(r"(?<![A-Za-z0-9_:])([A-Za-z_][A-Za-z0-9_]*)\s*(?:!=|=)\s*\Z")
-# Double-quoted strings (no escapes: those queries are not scanned) and comments, in the order
-# the lexer meets them; a lone quote is a string that does not end on its line.
-_STRINGS = re.compile(r'"([^"\n]*)"|#[^\n]*|"')
-
-
-def promql_shape(query: str) -> str | None:
-    """``query`` with the values of its ``=`` and ``!=`` label matchers replaced by ``x``.
-
-    Whether a query parses does not depend on such a value, only on whether it is empty (a
-    selector needs one matcher that does not match the empty string), and that is kept: empty
-    values stay empty, others become ``x``. Only plain values are replaced (letters, digits and
-    ``_.:/ -``), never those of ``__name__`` or of a regular expression matcher. ``None`` when
-    the query has single-quoted or backtick strings, escapes or an unterminated string, which
-    this scan does not follow; such a query is parsed as written.
-    """
-    if "'" in query or "`" in query or "\\" in query:
-        return None
-    out: list[str] = []
-    segment = 0  # start of the code since the last string or comment
-    done = 0  # query[:done] is in out
-    for match in _STRINGS.finditer(query):
-        value = match.group(1)
-        start, end = match.span()
-        if value is None:
-            if match.group() == '"':
-                return None
-        elif value:
-            before = _EQUALITY.search(query, segment, start)
-            if before and before.group(1) != "__name__" and _PLAIN_VALUE.fullmatch(value):
-                out.append(query[done : start + 1])
-                out.append("x")
-                done = end - 1
-        segment = end
-    out.append(query[done:])
-    return "".join(out)
-
-
 def _queries(slo: SloSpec) -> Iterator[tuple[str, str, bool]]:
     """(key, query, needs the window placeholder) for every query of the indicator."""
     ind = slo.indicator
@@ -209,10 +139,7 @@ def _queries(slo: SloSpec) -> Iterator[tuple[str, str, bool]]:
     elif isinstance(ind, RawIndicator):
         yield "error_ratio", ind.error_ratio, True
     elif isinstance(ind, LatencyIndicator | ProbeIndicator):
-        selector = ind.selector.strip()
-        if selector.startswith("{"):
-            selector = selector[1:-1] if selector.endswith("}") else selector
-        yield "selector", f"{ind.metric}{{{selector}}}", False
+        yield "selector", ind.selector, False
 
 
 def check_slo(
@@ -227,6 +154,19 @@ def check_slo(
     at = key_path
     ind_path = (*at, "indicator")
     for key, query, needs_window in _queries(slo):
+        if key == "selector":
+            assert isinstance(slo.indicator, LatencyIndicator | ProbeIndicator)
+            try:
+                query = selector(slo.indicator.metric, query)
+            except PromqlError as exc:
+                problems.append(
+                    SpecProblem(
+                        (*ind_path, key),
+                        f"not a list of label matchers: {exc}",
+                        'write matchers only, e.g. job="api", code=~"5.."',
+                    )
+                )
+                continue
         if needs_window and not has_placeholder(query):
             problems.append(
                 SpecProblem(
@@ -241,6 +181,8 @@ def check_slo(
             problems.append(
                 SpecProblem((*ind_path, key), f"PromQL does not parse: {complaint}", None)
             )
+    if not problems:
+        problems.extend(_label_problems(slo, ind_path))
 
     alerting = slo.alerting
     enabled = tuple(s for s in ("page", "ticket") if getattr(alerting, s).enabled)
@@ -257,6 +199,28 @@ def check_slo(
         for key, message, hint, severity in schedule
     )
     return problems
+
+
+def _label_problems(slo: SloSpec, ind_path: KeyPath) -> list[SpecProblem]:
+    """A ratio whose two queries keep different labels: its division matches no series, so
+    the SLI is empty and the alert can never fire (while a sum of each would show a burn)."""
+    ind = slo.indicator
+    if not isinstance(ind, RatioIndicator):
+        return []
+    q = sli_queries(slo)
+    part = ("errors", q.errors) if q.errors is not None else ("good", q.good)
+    assert part[1] is not None and q.total is not None
+    mismatch = label_mismatch([(part[0], part[1]), ("total", q.total)])
+    if mismatch is None:
+        return []
+    return [
+        SpecProblem(
+            (*ind_path, part[0]),
+            f"{part[0]} and total keep different labels ({mismatch}): dividing them matches"
+            " no series, so the SLI is empty and the alert never fires",
+            "aggregate both by the same labels, e.g. sum(...) in both",
+        )
+    ]
 
 
 @lru_cache(maxsize=1024)

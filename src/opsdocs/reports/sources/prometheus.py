@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from opsdocs.errors import InputError
+from opsdocs.promql import SliQueries, sli_queries
 from opsdocs.reports.measurement import Counts, Measurement, Step
 from opsdocs.slo.spec import SloSpec, render_window
 from opsdocs.slo.windows import format_duration
@@ -23,48 +23,6 @@ __all__ = ["PrometheusClient", "SliQueries", "measure_prometheus", "sli_queries"
 
 #: Charts from Prometheus use at most this many steps over the period.
 CHART_POINTS = 720
-
-
-@dataclass(frozen=True)
-class SliQueries:
-    """An indicator as PromQL with ``{{window}}``: rates of bad/good and all events, or a ratio.
-
-    ``good_count`` and ``total_count`` give event counts for indicators that have no rates (a probe
-    gauge: samples that succeeded, samples taken).
-    """
-
-    errors: str | None = None
-    good: str | None = None
-    total: str | None = None
-    ratio: str | None = None
-    good_count: str | None = None
-    total_count: str | None = None
-
-
-def sli_queries(slo: SloSpec) -> SliQueries:
-    """The SLO's indicator as the queries the rules use (``opsdocs.slo.prometheus``)."""
-    from opsdocs.slo import prometheus as rules
-
-    q = rules.sli_queries(slo)
-    if q.kind == "probe":
-        from opsdocs.slo.spec import ProbeIndicator
-
-        ind = slo.indicator
-        assert isinstance(ind, ProbeIndicator)
-        gauge = _selector(ind.metric, ind.selector)
-        return SliQueries(
-            ratio=q.ratio,
-            good_count=f"sum(sum_over_time({gauge}[{{{{window}}}}]))",
-            total_count=f"sum(count_over_time({gauge}[{{{{window}}}}]))",
-        )
-    return SliQueries(errors=q.errors, good=q.good, total=q.total, ratio=q.ratio)
-
-
-def _selector(metric: str, selector: str) -> str:
-    inner = selector.strip()
-    if inner.startswith("{") and inner.endswith("}"):
-        inner = inner[1:-1].strip()
-    return f"{metric}{{{inner.rstrip(', ')}}}"
 
 
 class _Queries:

@@ -256,10 +256,7 @@ def parse_matchers(text: str) -> tuple[LabelMatcher, ...]:
             return tuple(matchers)
         match = _MATCHER.match(inner, pos)
         if match is None:
-            raise PromqlError(
-                f'not a label matcher at {inner[pos : pos + 20]!r} (write name="value",'
-                ' name!="value", name=~"regex" or name!~"regex", separated by commas)'
-            )
+            raise PromqlError(f"not a label matcher at {inner[pos : pos + 20]!r}")
         value, pos = _read_string(inner, match.end()) if match.end() < len(inner) else ("", -1)
         if pos < 0:
             raise PromqlError(f"label matcher {match.group(1)}{match.group(2)} has no value")
@@ -269,10 +266,7 @@ def parse_matchers(text: str) -> tuple[LabelMatcher, ...]:
             pos += 1
         if pos < len(inner):
             if inner[pos] != ",":
-                raise PromqlError(
-                    f"not a label matcher at {inner[pos : pos + 20]!r} (matchers are separated"
-                    " by commas, and a selector holds nothing else)"
-                )
+                raise PromqlError(f"not a label matcher at {inner[pos : pos + 20]!r}")
             pos += 1
 
 

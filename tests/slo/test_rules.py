@@ -250,3 +250,89 @@ def test_runbook_link_styles(ws: Path, cli: Callable[..., Result], style: str, l
     data = yaml.safe_load((ws / "rules/slo/slo-api.yaml").read_text())
     urls = {a["annotations"]["runbook_url"] for a in data["groups"][2]["rules"]}
     assert urls == {f"https://docs.example.com/ops/{link}#availability"}
+
+
+# --- hardening: queries and selectors that must not reach the rules ----------------------------
+
+
+def test_a_query_too_deep_for_the_parser_is_one_line_at_its_key(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    deep = "sum(rate(x[{{window}}]))" + " + x" * 5000
+    (ws / DOCS / "slo-api.md").write_text(
+        slo_document(
+            SLOS.replace('sum(rate(http_requests_total{job="api",code=~"5.."}[{{window}}]))', deep)
+        )
+    )
+    for args in (("slo", "rules"), ("check",)):
+        result = cli(*args, cwd=ws)
+        assert result.exit_code in (1, 2), result.stderr
+        out = result.stderr + result.stdout
+        assert f"{DOCS}/slo-api.md:12:7: " in out
+        assert (
+            "slos[0].indicator.errors: query is 20016 characters long, more than 8192"
+            " (simplify it, or record a part as its own rule)\n" in out
+        )
+    assert not (ws / "rules").exists()
+
+
+def test_a_selector_that_escapes_its_braces_is_refused(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    latency = """slos:
+  - name: latency
+    objective: 99
+    indicator:
+      type: latency
+      metric: http_request_duration_seconds_bucket
+      selector: 'job="api"} or vector(1) or x{a="b"'
+      threshold: 0.3
+"""
+    (ws / DOCS / "slo-api.md").write_text(slo_document(latency))
+    result = cli("slo", "rules", cwd=ws)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {DOCS}/slo-api.md:13:7: slos[0].indicator.selector: not a list of label"
+        " matchers: not a label matcher at '} or vector(1) or x{'"
+        ' (write label matchers only, separated by commas: job="api", code=~"5..")\n'
+    )
+    assert not (ws / "rules").exists()
+
+
+@pytest.mark.tools
+def test_a_description_is_text_not_a_template(ws: Path, cli: Callable[..., Result]) -> None:
+    tool = require_tool("promtool")
+    slos = SLOS + "    description: '{{ 7*7 }} and {{ query \"up\" }}'\n"
+    (ws / DOCS / "slo-api.md").write_text(slo_document(slos))
+    assert cli("slo", "rules", "--tests", cwd=ws).exit_code == 0
+    rules = ws / "rules/slo/slo-api.yaml"
+    alerts = yaml.safe_load(rules.read_text())["groups"][2]["rules"]
+    assert alerts[0]["annotations"]["description"] == (
+        '{{ `{{` }} 7*7 {{ `}}` }} and {{ `{{` }} query "up" {{ `}}` }}'
+    )
+    assert promtool(tool, "check", "rules", rules).returncode == 0
+    # the generated tests expect the annotation to expand to the text as written
+    tests = sorted((ws / "rules").rglob("*.test.yaml"))
+    assert tests
+    text = tests[0].read_text()
+    assert "description: '{{ 7*7 }} and {{ query \"up\" }}'" in text
+    result = promtool(tool, "test", "rules", *tests)
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_errors_and_total_with_different_labels_are_refused(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    grouped = SLOS.replace("errors: sum(rate(", "errors: sum by (path) (rate(")
+    (ws / DOCS / "slo-api.md").write_text(slo_document(grouped))
+    result = cli("slo", "rules", cwd=ws)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {DOCS}/slo-api.md:12:7: slos[0].indicator.errors: errors and total keep"
+        " different labels (errors keeps path that total does not): dividing them matches no"
+        " series, so the SLI is empty and the alert never fires (aggregate both by the same"
+        " labels, e.g. sum(...) in both)\n"
+    )
+    check = cli("check", cwd=ws)
+    assert check.exit_code == 1
+    assert "SL001" in check.stdout and "errors keeps path that total does not" in check.stdout

@@ -319,8 +319,15 @@ def _expand(template: str, labels: Mapping[str, str]) -> str | None:
     def sub(match: re.Match[str]) -> str:
         return labels.get(match.group(1), "")
 
-    text = re.sub(r"\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}", sub, template)
-    return None if "{{" in text else text
+    def literal(match: re.Match[str]) -> str:
+        return match.group(1).replace("{", "\0o").replace("}", "\0c")
+
+    # {{ `text` }} (escaped annotation text) expands to text; marked so it is not read again
+    text = re.sub(r"\{\{\s*`([^`]*)`\s*\}\}", literal, template)
+    text = re.sub(r"\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}", sub, text)
+    if "{{" in text or "}}" in text:
+        return None
+    return text.replace("\0o", "{").replace("\0c", "}")
 
 
 def generate_tests(

@@ -14,7 +14,14 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from opsdocs.promql import PromqlError, check_promql, label_mismatch, selector, sli_queries
+from opsdocs.promql import (
+    PromqlError,
+    bound_problem,
+    check_promql,
+    label_mismatch,
+    selector,
+    sli_queries,
+)
 from opsdocs.slo.settings import SloSettings
 from opsdocs.slo.spec import (
     LatencyIndicator,
@@ -163,7 +170,7 @@ def check_slo(
                     SpecProblem(
                         (*ind_path, key),
                         f"not a list of label matchers: {exc}",
-                        'write matchers only, e.g. job="api", code=~"5.."',
+                        'write label matchers only, separated by commas: job="api", code=~"5.."',
                     )
                 )
                 continue
@@ -176,7 +183,16 @@ def check_slo(
                 )
             )
             continue
-        complaint = check(render_window(query, "5m"))
+        rendered = render_window(query, "5m")
+        too_big = bound_problem(rendered)
+        if too_big is not None:
+            problems.append(
+                SpecProblem(
+                    (*ind_path, key), too_big, "simplify it, or record a part as its own rule"
+                )
+            )
+            continue
+        complaint = check(rendered)
         if complaint is not None:
             problems.append(
                 SpecProblem((*ind_path, key), f"PromQL does not parse: {complaint}", None)

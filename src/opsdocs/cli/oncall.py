@@ -163,3 +163,103 @@ def schedule_command(
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
     ]
     write_output("\n".join(lines) + "\n", out)
+
+
+@oncall.command("gaps")
+@_range_options
+@_team_option
+@_zone_option
+@format_option("text", "json")
+@click.pass_context
+def gaps_command(
+    ctx: click.Context, since: str, until: str, team: str | None, zone: str, fmt: str
+) -> int:
+    """Uncovered hours per level, overlapping and back-to-back shifts, outsider overrides.
+
+    Exits 1 when it finds any.
+    """
+    from opsdocs.oncall.coverage import find_gaps
+
+    start, end = _range(since, until, zone)
+    gaps = find_gaps(_roster(ctx), start, end, team=team)
+    if fmt == "json":
+        echo_json({"gaps": [g.as_dict() for g in gaps]})
+        return 1 if gaps else 0
+    if not gaps:
+        click.echo("no gaps: every level is covered, nobody is on two shifts at once")
+        return 0
+    for gap in gaps:
+        click.echo(f"{gap.team}: {gap.kind}: {gap.message}")
+    hours = sum(g.hours for g in gaps if g.kind == "uncovered")
+    click.echo(f"Found {len(gaps)} problem{'s' if len(gaps) != 1 else ''}; {hours:g} h uncovered")
+    return 1
+
+
+@oncall.command("report")
+@_range_options
+@_team_option
+@_zone_option
+@click.option(
+    "--holidays",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A file of holiday dates, one YYYY-MM-DD a line (default: the configured list).",
+)
+@format_option("text", "json")
+@click.pass_context
+def report_command(
+    ctx: click.Context,
+    since: str,
+    until: str,
+    team: str | None,
+    zone: str,
+    holidays: Path | None,
+    fmt: str,
+) -> None:
+    """Hours on call per person, and how many fell on nights, weekends and holidays."""
+    from opsdocs.oncall.coverage import load_report
+    from opsdocs.oncall.settings import load_settings
+
+    workspace = app(ctx).workspace()
+    settings = load_settings(workspace.config)
+    days = _read_holidays(holidays) if holidays is not None else list(settings.holidays)
+    start, end = _range(since, until, zone)
+    loads = load_report(_roster(ctx), start, end, team=team, holidays=days, night=settings.night)
+    if fmt == "json":
+        echo_json(
+            {
+                "from": _time(start, "UTC"),
+                "to": _time(end, "UTC"),
+                "night": settings.night,
+                "holidays": [d.isoformat() for d in days],
+                "people": [load.as_dict() for load in loads],
+            }
+        )
+        return
+    if not loads:
+        click.echo("nobody is on call in the range")
+        return
+    rows = [["person", "shifts", "hours", "nights", "weekends", "holidays"]]
+    for load in loads:
+        data = load.as_dict()
+        rows.append(
+            [load.person, str(load.shifts)]
+            + [f"{data[k]:g}" for k in ("hours", "night_hours", "weekend_hours", "holiday_hours")]
+        )
+    _table(rows)
+
+
+def _read_holidays(path: Path) -> list[dt.date]:
+    from opsdocs.errors import InputError
+
+    days = []
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        text = line.split("#", 1)[0].strip().removeprefix("- ").strip()
+        if not text:
+            continue
+        try:
+            days.append(dt.date.fromisoformat(text))
+        except ValueError:
+            raise InputError(
+                f"not a date: {text!r}", path=path, line=number, hint="one YYYY-MM-DD a line"
+            ) from None
+    return days

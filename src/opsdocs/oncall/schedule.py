@@ -25,10 +25,12 @@ __all__ = [
     "OnCallNow",
     "Shift",
     "level_shifts",
+    "merge",
     "rotation_shifts",
     "schedule",
     "to_utc",
     "who",
+    "windows",
 ]
 
 UTC = dt.UTC
@@ -122,7 +124,7 @@ def _handoffs(
         previous = instant
 
 
-def _windows(
+def windows(
     restrict_days: frozenset[int],
     span: tuple[dt.time, dt.time] | None,
     zone_name: str,
@@ -149,7 +151,7 @@ def _windows(
         day += dt.timedelta(days=1)
 
 
-def _merge(
+def merge(
     intervals: Iterable[tuple[dt.datetime, dt.datetime]],
 ) -> list[tuple[dt.datetime, dt.datetime]]:
     merged: list[tuple[dt.datetime, dt.datetime]] = []
@@ -190,7 +192,7 @@ def rotation_shifts(
         if restrict is None:
             pieces = [(a, b)]
         else:
-            pieces = _merge(_windows(restrict.weekdays, restrict.span, rotation.zone, a, b))
+            pieces = merge(windows(restrict.weekdays, restrict.span, rotation.zone, a, b))
         shifts.extend(Shift(p, q, team, rotation.name, member, k, origin=p) for p, q in pieces)
     for override in rotation.overrides:
         a = _aware(override.start, rotation.zone)

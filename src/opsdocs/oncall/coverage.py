@@ -1,0 +1,302 @@
+"""What a schedule leaves uncovered or asks too much of, and how the load falls on people.
+
+:func:`find_gaps` reports hours no one covers at an escalation level, a person on two shifts at
+once, an override for someone who is not in the rotation, and a person whose shift starts the
+moment another of theirs ends. :func:`load_report` counts each person's hours, and of them the
+night, weekend and holiday hours, in the zone of the rotation they were on call for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from opsdocs.oncall.schedule import (
+    UTC,
+    Shift,
+    level_shifts,
+    merge,
+    rotation_shifts,
+    schedule,
+    to_utc,
+    windows,
+)
+from opsdocs.oncall.spec import parse_hours
+
+if TYPE_CHECKING:
+    from opsdocs.oncall.roster import Roster
+
+__all__ = ["Gap", "Load", "find_gaps", "load_report", "uncovered"]
+
+GapKind = Literal["uncovered", "overlap", "outsider-override", "back-to-back"]
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _hours(seconds: float) -> float:
+    return round(seconds / 3600, 4)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One problem with a schedule, over [start, end)."""
+
+    kind: GapKind
+    team: str
+    start: dt.datetime
+    end: dt.datetime
+    message: str
+    level: int | None = None
+    person: str | None = None
+    rotation: str | None = None
+    override: int | None = None  # index in the rotation's 'overrides'
+
+    @property
+    def hours(self) -> float:
+        return _hours((self.end - self.start).total_seconds())
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "team": self.team,
+            "level": self.level,
+            "rotation": self.rotation,
+            "person": self.person,
+            "start": _iso(self.start),
+            "end": _iso(self.end),
+            "hours": self.hours,
+            "message": self.message,
+        }
+
+
+def uncovered(
+    shifts: Iterable[Shift], start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The parts of [start, end) that no shift covers."""
+    holes = []
+    cursor = start
+    for a, b in merge((s.start, s.end) for s in shifts):
+        if a > cursor:
+            holes.append((cursor, min(a, end)))
+        cursor = max(cursor, b)
+    if cursor < end:
+        holes.append((cursor, end))
+    return [(a, b) for a, b in holes if a < b]
+
+
+def _uncovered(roster: Roster, names: list[str], start: dt.datetime, end: dt.datetime) -> list[Gap]:
+    gaps = []
+    for name in names:
+        for level in level_shifts(roster, name, start, end):
+            if level.level.person is not None:
+                continue
+            for a, b in uncovered(level.shifts, start, end):
+                gaps.append(
+                    Gap(
+                        "uncovered",
+                        name,
+                        a,
+                        b,
+                        f"nobody covers {level.label} from {_iso(a)} to {_iso(b)} "
+                        f"({_hours((b - a).total_seconds()):g} h)",
+                        level=level.number,
+                    )
+                )
+    return gaps
+
+
+def _by_person(shifts: Sequence[Shift]) -> dict[str, list[Shift]]:
+    people: dict[str, list[Shift]] = {}
+    for shift in shifts:
+        people.setdefault(shift.member, []).append(shift)
+    for items in people.values():
+        items.sort()
+    return people
+
+
+def _label(shift: Shift) -> str:
+    return f"{shift.team}/{shift.rotation}"
+
+
+def _overlaps(shifts: Sequence[Shift]) -> list[Gap]:
+    gaps = []
+    for person, items in _by_person(shifts).items():
+        for i, first in enumerate(items):
+            for second in items[i + 1 :]:
+                if second.start >= first.end:
+                    break
+                if (first.team, first.rotation) == (second.team, second.rotation):
+                    continue
+                a, b = second.start, min(first.end, second.end)
+                gaps.append(
+                    Gap(
+                        "overlap",
+                        first.team,
+                        a,
+                        b,
+                        f"{person} is on call for {_label(first)} and {_label(second)} at once "
+                        f"from {_iso(a)} to {_iso(b)}",
+                        person=person,
+                        rotation=first.rotation,
+                    )
+                )
+    return gaps
+
+
+def _back_to_back(roster: Roster, shifts: Sequence[Shift]) -> list[Gap]:
+    gaps = []
+    for person, items in _by_person(shifts).items():
+        ends = {(s.end, s.team, s.rotation, s.number) for s in items}
+        for shift in items:
+            for end, team, rotation, number in ends:
+                if end != shift.start:
+                    continue
+                same = (team, rotation) == (shift.team, shift.rotation)
+                if same and (number == shift.number or shift.override or number == -1):
+                    continue  # two pieces of one shift, or an override cut out of it
+                spec = roster.team(team).rotation(rotation)
+                if same and spec is not None and len(spec.members) < 2:
+                    continue  # a one-person rotation: every shift follows the last
+                gaps.append(
+                    Gap(
+                        "back-to-back",
+                        shift.team,
+                        shift.start,
+                        shift.end,
+                        f"{person}'s shift on {_label(shift)} starts at {_iso(shift.start)}, "
+                        f"the moment their shift on {team}/{rotation} ends",
+                        person=person,
+                        rotation=shift.rotation,
+                    )
+                )
+    return gaps
+
+
+def _outsiders(roster: Roster, names: list[str], start: dt.datetime, end: dt.datetime) -> list[Gap]:
+    gaps = []
+    for name in names:
+        for rotation in roster.team(name).rotations:
+            for index, override in enumerate(rotation.overrides):
+                if override.who in rotation.members:
+                    continue
+                shifts = [
+                    s
+                    for s in rotation_shifts(name, rotation, start, end)
+                    if s.override and s.member == override.who
+                ]
+                if not shifts:
+                    continue
+                gaps.append(
+                    Gap(
+                        "outsider-override",
+                        name,
+                        shifts[0].start,
+                        shifts[-1].end,
+                        f"the override gives {name}/{rotation.name} to {override.who}, who is "
+                        "not one of its members",
+                        person=override.who,
+                        rotation=rotation.name,
+                        override=index,
+                    )
+                )
+    return gaps
+
+
+def find_gaps(
+    roster: Roster, start: dt.datetime, end: dt.datetime, *, team: str | None = None
+) -> list[Gap]:
+    """Every gap, overlap, outsider override and back-to-back shift in [start, end), in time
+    order."""
+    names = roster.select(team)
+    every = schedule(roster, start, end)  # overlaps and back-to-back look across teams
+    mine = [s for s in every if s.team in names]
+    people = {s.member for s in mine}
+    theirs = [s for s in every if s.member in people]
+    gaps = _uncovered(roster, names, start, end)
+    gaps += [g for g in _overlaps(theirs) if g.team in names or team is None]
+    gaps += [g for g in _back_to_back(roster, theirs) if g.team in names]
+    gaps += _outsiders(roster, names, start, end)
+    order = {"uncovered": 0, "overlap": 1, "back-to-back": 2, "outsider-override": 3}
+    gaps.sort(key=lambda g: (g.start, g.team, order[g.kind], g.level or 0, g.person or ""))
+    return gaps
+
+
+@dataclass
+class Load:
+    """One person's on-call load over a range."""
+
+    person: str
+    shifts: int = 0
+    seconds: float = 0
+    night: float = 0
+    weekend: float = 0
+    holiday: float = 0
+    teams: set[str] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "person": self.person,
+            "shifts": self.shifts,
+            "hours": _hours(self.seconds),
+            "night_hours": _hours(self.night),
+            "weekend_hours": _hours(self.weekend),
+            "holiday_hours": _hours(self.holiday),
+            "teams": sorted(self.teams),
+        }
+
+
+def _overlap_seconds(shift: Shift, spans: Iterable[tuple[dt.datetime, dt.datetime]]) -> float:
+    return sum(
+        (min(b, shift.end) - max(a, shift.start)).total_seconds()
+        for a, b in spans
+        if a < shift.end and b > shift.start
+    )
+
+
+def load_report(
+    roster: Roster,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    team: str | None = None,
+    holidays: Sequence[dt.date] = (),
+    night: str = "22:00-06:00",
+) -> list[Load]:
+    """Each person's shifts and hours in [start, end), with night (``night``, local), weekend
+    (Saturday and Sunday, local) and holiday hours, most hours first."""
+    night_span = parse_hours(night)
+    every_day = frozenset(range(7))
+    weekend_days = frozenset((5, 6))
+    loads: dict[str, Load] = {}
+    counted: set[tuple[str, str, int, str]] = set()
+    for shift in schedule(roster, start, end, team=team):
+        rotation = roster.team(shift.team).rotation(shift.rotation)
+        zone_name = rotation.zone if rotation is not None else "UTC"
+        load = loads.setdefault(shift.member, Load(shift.member))
+        key = (shift.team, shift.rotation, shift.number, shift.member)
+        if shift.override or key not in counted:
+            load.shifts += 1
+            counted.add(key)
+        load.seconds += (shift.end - shift.start).total_seconds()
+        load.teams.add(shift.team)
+        load.night += _overlap_seconds(
+            shift, windows(every_day, night_span, zone_name, shift.start, shift.end)
+        )
+        load.weekend += _overlap_seconds(
+            shift, windows(weekend_days, None, zone_name, shift.start, shift.end)
+        )
+        load.holiday += _overlap_seconds(
+            shift,
+            (
+                (
+                    to_utc(dt.datetime.combine(day, dt.time()), zone_name),
+                    to_utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), zone_name),
+                )
+                for day in holidays
+            ),
+        )
+    return sorted(loads.values(), key=lambda lo: (-lo.seconds, lo.person))

@@ -1,0 +1,88 @@
+"""``[tool.opsdocs.oncall]``: the gap horizon, the owners' people, holidays, night hours, and
+how Alertmanager is configured."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from opsdocs.config import config_error
+
+if TYPE_CHECKING:
+    from opsdocs.config import Config
+
+__all__ = ["AlertmanagerSettings", "OnCallSettings", "load_settings"]
+
+#: Placeholder receivers post here (nothing listens: discard port), until configured.
+PLACEHOLDER_URL = "http://127.0.0.1:9/opsdocs/{receiver}"
+
+
+def _hours(value: str) -> str:
+    from opsdocs.oncall.spec import parse_hours
+
+    parse_hours(value)
+    return value
+
+
+def _url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"must be an http:// or https:// URL (got {value!r})")
+    return value
+
+
+Url = Annotated[str, AfterValidator(_url)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AlertmanagerSettings(_Strict):
+    """How ``oncall alertmanager`` writes receivers, and which hand-written file ``check``
+    reads."""
+
+    config: str | None = Field(
+        default=None, description="A hand-written alertmanager.yml that 'check' proves (OC006)."
+    )
+    webhook_url: Url = Field(
+        default=PLACEHOLDER_URL,
+        description="Webhook of placeholder receivers; '{receiver}' is replaced by the name.",
+    )
+    receivers: dict[str, Url] = Field(
+        default_factory=dict, description="Receiver name -> its webhook URL."
+    )
+    severity_label: str = "severity"
+    team_label: str = "team"
+    service_label: str = "service"
+    group_by: list[str] = Field(
+        default_factory=lambda: ["alertname", "severity", "team", "service"]
+    )
+
+    def url(self, receiver: str) -> str:
+        return self.receivers.get(receiver) or self.webhook_url.replace("{receiver}", receiver)
+
+
+class OnCallSettings(_Strict):
+    gap_days: int = Field(default=14, ge=1, le=366, description="OC004 looks this many days ahead.")
+    people: dict[str, list[str]] = Field(
+        default_factory=dict, description="Owner team -> its people (OC005)."
+    )
+    holidays: list[dt.date] = Field(default_factory=list, description="For 'oncall report'.")
+    night: Annotated[str, AfterValidator(_hours)] = Field(
+        default="22:00-06:00", description="Night hours for 'oncall report', local time."
+    )
+    alertmanager: AlertmanagerSettings = Field(default_factory=AlertmanagerSettings)
+
+
+def load_settings(config: Config) -> OnCallSettings:
+    """The ``oncall`` section validated; ConfigError at the key."""
+    try:
+        return OnCallSettings.model_validate(config.section("oncall"))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise config_error(
+            config.source, ("oncall", *first["loc"]), message, hint="see docs/oncall.md"
+        ) from None

@@ -263,3 +263,119 @@ def _read_holidays(path: Path) -> list[dt.date]:
                 f"not a date: {text!r}", path=path, line=number, hint="one YYYY-MM-DD a line"
             ) from None
     return days
+
+
+@oncall.command("alertmanager")
+@output_option("--out", help="Write the configuration to this file (default: standard output).")
+@click.option(
+    "--tests",
+    is_flag=True,
+    help="Prove it with amtool: check-config, then 'config routes test' for every severity × "
+    "team; nothing is written unless every route reaches the expected receiver.",
+)
+@click.pass_context
+def alertmanager_command(ctx: click.Context, out: Path | None, tests: bool) -> int:
+    """An Alertmanager configuration from the ladder, the teams and the alert labels."""
+    from opsdocs.oncall.alertmanager import build_config, plan_routing, render_config, route_cases
+    from opsdocs.oncall.settings import load_settings
+
+    workspace = app(ctx).workspace()
+    settings = load_settings(workspace.config).alertmanager
+    routing = plan_routing(workspace, _roster(ctx), settings)
+    config = build_config(routing)
+    text = render_config(config)
+    if tests:
+        failed = _prove(config, text, route_cases(routing))
+        if failed:
+            return 1
+    write_output(text, out)
+    if out is not None:
+        click.echo(f"wrote {out}", err=True)
+    return 0
+
+
+def _prove(config: dict[str, Any], text: str, cases: list[Any]) -> int:
+    import tempfile
+
+    from opsdocs.errors import InputError
+    from opsdocs.oncall.alertmanager import amtool_check, prove_routes
+
+    with tempfile.TemporaryDirectory(prefix="opsdocs-am-") as folder:
+        path = Path(folder) / "alertmanager.yml"
+        path.write_text(text, encoding="utf-8")
+        problem = amtool_check(path)
+        if problem is not None:
+            raise InputError(f"amtool check-config rejects the configuration: {problem}")
+        proofs = prove_routes(config, cases, path)
+    failed = [p for p in proofs if not p.ok]
+    rows = [["labels", "expected", "opsdocs", "amtool", ""]]
+    for proof in proofs:
+        rows.append(
+            [
+                ",".join(f"{k}={v}" for k, v in proof.case.labels.items()),
+                proof.case.expected,
+                ",".join(proof.resolved),
+                ",".join(proof.amtool or []),
+                "ok" if proof.ok else "MISMATCH",
+            ]
+        )
+    click.echo("amtool check-config: ok", err=True)
+    for row in rows:
+        widths = [max(len(r[i]) for r in rows) for i in range(len(row))]
+        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        click.echo(line, err=True)
+    click.echo(
+        f"{len(proofs) - len(failed)} of {len(proofs)} route tests pass with amtool", err=True
+    )
+    return len(failed)
+
+
+@oncall.command("routes")
+@click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The Alertmanager configuration to read (alertmanager.yml).",
+)
+@format_option("text", "json")
+@click.pass_context
+def routes_command(ctx: click.Context, config_path: Path, fmt: str) -> int:
+    """For each severity × team of the ladder, the receiver Alertmanager would choose.
+
+    Exits 1 when a paging severity reaches no pager receiver.
+    """
+    from opsdocs.oncall.alertmanager import (
+        is_pager,
+        load_alertmanager_config,
+        plan_routing,
+        receivers_of,
+        resolve,
+        route_cases,
+    )
+    from opsdocs.oncall.settings import load_settings
+
+    workspace = app(ctx).workspace()
+    settings = load_settings(workspace.config).alertmanager
+    routing = plan_routing(workspace, _roster(ctx), settings)
+    config = load_alertmanager_config(config_path)
+    receivers = receivers_of(config)
+    rows = [["labels", "receiver", "pages"]]
+    data = []
+    unpaged = 0
+    for case in route_cases(routing):
+        chosen = resolve(config, case.labels)
+        pages = any(is_pager(name, receivers.get(name)) for name in chosen)
+        bad = case.paging and not pages
+        unpaged += bad
+        note = "yes" if pages else ("NO (the ladder pages for it)" if bad else "no")
+        labels = ",".join(f"{k}={v}" for k, v in case.labels.items())
+        rows.append([labels, ",".join(chosen), note])
+        data.append({**case.as_dict(), "receivers": chosen, "pages": pages})
+    if fmt == "json":
+        echo_json({"routes": data})
+    elif len(rows) == 1:
+        click.echo("no teams with a schedule: nothing to route")
+    else:
+        _table(rows)
+    return 1 if unpaged else 0

@@ -1,0 +1,420 @@
+"""Alertmanager routing from the ladder and the teams, and the proof that it routes as meant.
+
+:func:`build_config` writes a route tree: one route per severity of the ladder (its
+``repeat_interval`` is the severity's ``update_every``), below each paging severity one route per
+team (by the ``team`` label, then by the ``service`` label for the services the team's runbooks
+own) to the team's pager receiver; ticket severities (those that page nobody) go to the ticket
+receiver, anything else to the default one. Page alerts inhibit ticket alerts of the same SLO.
+
+:func:`resolve` answers, for a label set, which receivers Alertmanager would choose, following its
+rules (children in order, the first match wins unless ``continue``, receivers inherited); it reads
+hand-written configurations too. :func:`amtool_check` and :func:`amtool_route` ask the real
+``amtool`` the same questions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from opsdocs.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from opsdocs.incidents.policy import Playbook, Severity
+    from opsdocs.oncall.roster import Roster
+    from opsdocs.oncall.settings import AlertmanagerSettings
+    from opsdocs.workspace import Workspace
+
+__all__ = [
+    "DEFAULT_RECEIVER",
+    "TICKET_RECEIVER",
+    "RouteCase",
+    "RouteProof",
+    "Routing",
+    "amtool_check",
+    "amtool_route",
+    "build_config",
+    "is_pager",
+    "load_alertmanager_config",
+    "pager_receiver",
+    "plan_routing",
+    "prove_routes",
+    "render_config",
+    "resolve",
+    "route_cases",
+    "unpaged",
+]
+
+DEFAULT_RECEIVER = "default"
+TICKET_RECEIVER = "tickets"
+#: Receiver config keys that reach a person's phone.
+_PAGING_CONFIGS = ("pagerduty_configs", "opsgenie_configs", "victorops_configs")
+#: Without an ``update_every``, a ticket or a default alert is repeated once a day.
+_DEFAULT_REPEAT = "24h"
+
+
+def pager_receiver(team: str) -> str:
+    """The name of a team's pager receiver in generated configurations."""
+    return f"{team}-pager"
+
+
+def is_pager(name: str, receiver: Mapping[str, Any] | None) -> bool:
+    """Whether a receiver pages someone: it has a PagerDuty, Opsgenie or VictorOps config, or it
+    is named as a pager (``team-api-pager``)."""
+    if receiver is not None and any(receiver.get(key) for key in _PAGING_CONFIGS):
+        return True
+    return name.endswith("-pager") or name.endswith("-pagers")
+
+
+@dataclass(frozen=True)
+class RouteCase:
+    """A label set of the ladder and the teams, and the receiver opsdocs expects for it."""
+
+    severity: str
+    team: str
+    labels: dict[str, str]
+    expected: str
+    paging: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "severity": self.severity,
+            "team": self.team,
+            "labels": self.labels,
+            "expected": self.expected,
+            "paging": self.paging,
+        }
+
+
+@dataclass
+class Routing:
+    """What generating needs: the ladder, the teams and which team owns which service."""
+
+    severities: list[Severity]
+    teams: list[str]
+    services: dict[str, list[str]]  # team -> services its runbooks own
+    settings: AlertmanagerSettings
+    ladder_source: str = ""
+
+
+def plan_routing(workspace: Workspace, roster: Roster, settings: AlertmanagerSettings) -> Routing:
+    """The ladder (the playbook's), the teams with a schedule, and the services each owns."""
+    from opsdocs.incidents.policy import load_playbook
+
+    playbook: Playbook = load_playbook(workspace)
+    services: dict[str, list[str]] = {}
+    for doc in workspace.documents("runbook"):
+        owner, service = doc.get("owner"), doc.get("service")
+        if isinstance(owner, str) and isinstance(service, str) and owner in roster.teams:
+            services.setdefault(owner, []).append(service)
+    return Routing(
+        list(playbook.severities),
+        roster.names(),
+        {team: sorted(set(names)) for team, names in services.items()},
+        settings,
+        playbook.source,
+    )
+
+
+def _quote(value: str) -> str:
+    return json.dumps(value)
+
+
+def _matcher(label: str, values: Sequence[str]) -> str:
+    if len(values) == 1:
+        return f"{label}={_quote(values[0])}"
+    return f"{label}=~{_quote('|'.join(re.escape(v) for v in values))}"
+
+
+def route_cases(routing: Routing) -> list[RouteCase]:
+    """Every severity × team label set (and severity × service, for the services the team's
+    runbooks own) with the receiver it must reach."""
+    s = routing.settings
+    cases = []
+    for severity in routing.severities:
+        for team in routing.teams:
+            paging = bool(severity.page)
+            expected = pager_receiver(team) if paging else TICKET_RECEIVER
+            labels = {s.severity_label: severity.name, s.team_label: team}
+            cases.append(RouteCase(severity.name, team, labels, expected, paging))
+            for service in routing.services.get(team, []):
+                # an alert that names only its service reaches the team that owns it
+                labels = {s.severity_label: severity.name, s.service_label: service}
+                cases.append(RouteCase(severity.name, team, labels, expected, paging))
+    return cases
+
+
+def build_config(routing: Routing) -> dict[str, Any]:
+    """The Alertmanager configuration (a mapping ready to be written as YAML)."""
+    s = routing.settings
+    paging = [sv for sv in routing.severities if sv.page]
+    tickets = [sv for sv in routing.severities if not sv.page]
+    routes: list[dict[str, Any]] = []
+    for severity in paging:
+        children: list[dict[str, Any]] = []
+        for team in routing.teams:
+            children.append(
+                {"matchers": [_matcher(s.team_label, [team])], "receiver": pager_receiver(team)}
+            )
+        for team in routing.teams:
+            owned = routing.services.get(team, [])
+            if owned:
+                children.append(
+                    {
+                        "matchers": [_matcher(s.service_label, owned)],
+                        "receiver": pager_receiver(team),
+                    }
+                )
+        route: dict[str, Any] = {
+            "matchers": [_matcher(s.severity_label, [severity.name])],
+            "receiver": DEFAULT_RECEIVER,
+            "repeat_interval": _interval(severity),
+        }
+        if children:
+            route["routes"] = children
+        routes.append(route)
+    for severity in tickets:
+        routes.append(
+            {
+                "matchers": [_matcher(s.severity_label, [severity.name])],
+                "receiver": TICKET_RECEIVER,
+                "repeat_interval": _interval(severity),
+            }
+        )
+    names = [DEFAULT_RECEIVER, TICKET_RECEIVER] + [pager_receiver(t) for t in routing.teams]
+    receivers = [
+        {"name": name, "webhook_configs": [{"url": s.url(name), "send_resolved": True}]}
+        for name in names
+    ]
+    inhibit: list[dict[str, Any]] = [
+        {
+            # opsdocs SLO alerts: the page alert silences the ticket alert of the same SLO
+            "source_matchers": ['slo_severity="page"'],
+            "target_matchers": ['slo_severity="ticket"'],
+            "equal": ["slo_id"],
+        }
+    ]
+    if paging and tickets:
+        inhibit.append(
+            {
+                # slo_id must be set: two alerts without it would count as "equal"
+                "source_matchers": [
+                    _matcher(s.severity_label, [sv.name for sv in paging]),
+                    'slo_id=~".+"',
+                ],
+                "target_matchers": [_matcher(s.severity_label, [sv.name for sv in tickets])],
+                "equal": ["slo_id"],
+            }
+        )
+    return {
+        "route": {
+            "receiver": DEFAULT_RECEIVER,
+            "group_by": list(s.group_by),
+            "group_wait": "30s",
+            "group_interval": "5m",
+            "repeat_interval": _DEFAULT_REPEAT,
+            "routes": routes,
+        },
+        "receivers": receivers,
+        "inhibit_rules": inhibit,
+    }
+
+
+def _interval(severity: Severity) -> str:
+    """The severity's update cadence as an Alertmanager duration (``1h``, ``30m``)."""
+    if severity.update_every is None:
+        return _DEFAULT_REPEAT
+    return severity.update_every.replace(" ", "")
+
+
+HEADER = (
+    "# Generated by 'opsdocs oncall alertmanager' from the severity ladder and the on-call\n"
+    "# schedules. Receivers are placeholders until configured\n"
+    "# ([tool.opsdocs.oncall.alertmanager] webhook_url, receivers).\n"
+)
+
+
+def render_config(config: Mapping[str, Any]) -> str:
+    """The configuration as YAML, with a header saying where it comes from."""
+    from opsdocs.yamlio import dump_yaml
+
+    return HEADER + dump_yaml(dict(config))
+
+
+def load_alertmanager_config(path: Path) -> dict[str, Any]:
+    """A hand-written Alertmanager configuration (safe YAML); InputError when it is not one."""
+    from opsdocs.yamlio import load_yaml
+
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    data = load_yaml(text, path=path).value
+    if not isinstance(data, dict) or not isinstance(data.get("route"), dict):
+        raise InputError(
+            "not an Alertmanager configuration: no 'route'",
+            path=path,
+            line=1,
+            hint="give the file Alertmanager reads (alertmanager.yml)",
+        )
+    return data
+
+
+# -- resolving routes as Alertmanager does ------------------------------------------------------
+
+_MATCHER = re.compile(r"^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$")
+
+
+@lru_cache(maxsize=1024)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(f"^(?:{pattern})$")
+
+
+def _parse_matcher(text: str) -> tuple[str, str, str]:
+    match = _MATCHER.match(text.strip().strip("{}"))
+    if match is None:
+        raise InputError(f"cannot read matcher {text!r}", hint='write it as label="value"')
+    name, op, value = match.groups()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = json.loads(value)
+    return name, op, value
+
+
+def _matches(route: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    matchers: list[tuple[str, str, str]] = []
+    for key, value in (route.get("match") or {}).items():
+        matchers.append((str(key), "=", str(value)))
+    for key, value in (route.get("match_re") or {}).items():
+        matchers.append((str(key), "=~", str(value)))
+    for text in route.get("matchers") or []:
+        matchers.append(_parse_matcher(str(text)))
+    for name, op, value in matchers:
+        have = labels.get(name, "")
+        if op == "=" and have != value:
+            return False
+        if op == "!=" and have == value:
+            return False
+        if op == "=~" and not _regex(value).match(have):
+            return False
+        if op == "!~" and _regex(value).match(have):
+            return False
+    return True
+
+
+def _walk(route: Mapping[str, Any], labels: Mapping[str, str], receiver: str) -> list[str]:
+    receiver = str(route.get("receiver") or receiver)
+    found: list[str] = []
+    for child in route.get("routes") or []:
+        if not isinstance(child, Mapping) or not _matches(child, labels):
+            continue
+        found.extend(_walk(child, labels, receiver))
+        if not child.get("continue"):
+            break
+    return found or [receiver]
+
+
+def resolve(config: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
+    """The receivers Alertmanager chooses for an alert with ``labels``."""
+    root = config.get("route")
+    if not isinstance(root, Mapping):
+        return []
+    return _walk(root, labels, "")
+
+
+def receivers_of(config: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    return {str(r.get("name")): r for r in config.get("receivers") or [] if isinstance(r, Mapping)}
+
+
+# -- amtool -------------------------------------------------------------------------------------
+
+
+def _amtool(args: Sequence[str], *, what: str) -> subprocess.CompletedProcess[str]:
+    import shutil
+
+    binary = shutil.which("amtool")
+    if binary is None:
+        raise UsageError(
+            f"{what} needs amtool, which is not installed",
+            hint="install Alertmanager's amtool (Debian: prometheus-alertmanager)",
+        )
+    try:
+        return subprocess.run(
+            [binary, *args], capture_output=True, text=True, timeout=60, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise UsageError(f"amtool did not answer within 60 s ({what})") from None
+
+
+def amtool_check(path: Path) -> str | None:
+    """``amtool check-config``'s complaint about ``path``, or None when it passes."""
+    result = _amtool(["check-config", str(path)], what="--tests")
+    if result.returncode == 0:
+        return None
+    lines = [ln.strip() for ln in (result.stdout + result.stderr).splitlines() if ln.strip()]
+    return next((ln for ln in lines if "FAILED" in ln or "error" in ln.lower()), lines[-1])
+
+
+def amtool_route(path: Path, labels: Mapping[str, str]) -> list[str]:
+    """The receivers ``amtool config routes test`` resolves for ``labels``."""
+    pairs = [f"{key}={value}" for key, value in labels.items()]
+    result = _amtool(["config", "routes", "test", f"--config.file={path}", *pairs], what="--tests")
+    if result.returncode != 0:
+        raise InputError(
+            f"amtool config routes test failed: {result.stderr.strip() or result.stdout.strip()}",
+            path=path,
+        )
+    line = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    return [name for name in line.split(",") if name]
+
+
+@dataclass(frozen=True)
+class RouteProof:
+    """A case, the receivers opsdocs resolves, and (with amtool) the ones amtool resolves."""
+
+    case: RouteCase
+    resolved: list[str]
+    amtool: list[str] | None = None
+
+    @property
+    def ok(self) -> bool:
+        wanted = [self.case.expected]
+        return self.resolved == wanted and (self.amtool is None or self.amtool == wanted)
+
+    def as_dict(self) -> dict[str, object]:
+        return {**self.case.as_dict(), "resolved": self.resolved, "amtool": self.amtool}
+
+
+def prove_routes(
+    config: Mapping[str, Any], cases: Sequence[RouteCase], path: Path | None = None
+) -> list[RouteProof]:
+    """Each case resolved by opsdocs and, when ``path`` (the written configuration) is given, by
+    ``amtool config routes test``."""
+    return [
+        RouteProof(
+            case,
+            resolve(config, case.labels),
+            amtool_route(path, case.labels) if path is not None else None,
+        )
+        for case in cases
+    ]
+
+
+def unpaged(
+    config: Mapping[str, Any], cases: Sequence[RouteCase]
+) -> list[tuple[RouteCase, list[str]]]:
+    """The paging cases whose alerts reach no pager receiver in ``config``."""
+    receivers = receivers_of(config)
+    found = []
+    for case in cases:
+        if not case.paging:
+            continue
+        chosen = resolve(config, case.labels)
+        if not any(is_pager(name, receivers.get(name)) for name in chosen):
+            found.append((case, chosen))
+    return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -357,3 +358,214 @@ def test_cli_import_of_a_file_without_slos_says_so(
         "No SLOs found in the files given.\n",
     )
     assert snapshot(tmp_path) == before
+
+
+OPENSLO_BASE = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: api-availability
+  annotations:
+    opsdocs.dev/alerting: '{"name": "ApiDown"}'
+    opsdocs.dev/labels: '{"team": "api"}'
+spec:
+  service: api
+  budgetingMethod: Occurrences
+  timeWindow:
+    - duration: 30d
+      isRolling: true
+  objectives:
+    - targetPercent: 99.9
+  indicator:
+    metadata:
+      name: api-errors
+    spec:
+      ratioMetric:
+        counter: true
+        bad:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: http_requests_total{job="api",code=~"5.."}
+        total:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: http_requests_total{job="api"}
+  alertPolicies:
+    - kind: AlertPolicy
+      metadata:
+        name: api-paging
+      spec:
+        conditions:
+          - kind: AlertCondition
+            metadata:
+              name: api-fast-burn
+            spec:
+              severity: page
+              condition: {kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h}
+        notificationTargets:
+          - targetRef: api-pager
+---
+apiVersion: openslo/v1
+kind: AlertNotificationTarget
+metadata:
+  name: api-pager
+spec:
+  target: pagerduty
+"""
+
+SLOTH_K8S_BASE = """\
+apiVersion: sloth.slok.dev/v1
+kind: PrometheusServiceLevel
+metadata:
+  name: api
+spec:
+  service: api
+  labels:
+    team: api
+  slos:
+    - name: availability
+      objective: 99.9
+      sli:
+        events:
+          errorQuery: sum(rate(http_requests_total{job="api",code=~"5.."}[{{.window}}]))
+          totalQuery: sum(rate(http_requests_total{job="api"}[{{.window}}]))
+      alerting:
+        name: ApiDown
+        pageAlert:
+          labels: {severity: page}
+"""
+
+MALFORMED = [
+    # Sloth prometheus/v1
+    (SLOTH_BARE, "    sli:\n      events:", "    sli: abc\n    x_events:"),
+    (SLOTH_BARE, "slos:\n  - name", "slos: 5\nx:\n  - name"),
+    (SLOTH_BARE, "slos:\n  - name", "slos:\n  - abc\n  - name"),
+    (SLOTH_BARE, 'service: "api"', 'service: "api"\nlabels: 5'),
+    (SLOTH_BARE, 'service: "api"', "service: [api]"),
+    (SLOTH_BARE, "objective: 99.5", "objective: abc"),
+    (SLOTH_BARE, "objective: 99.5", "objective: yes"),
+    (SLOTH_BARE, "objective: 99.5", "objective: 250"),
+    (SLOTH_BARE, '- name: "availability"', "- name: 5"),
+    (SLOTH_BARE, "      events:", "      events: abc\n      x:"),
+    (SLOTH_BARE, "        error_query: sum", "        error_query: 5\n        x: sum"),
+    (SLOTH_BARE, "    sli:\n      events:", "    alerting: abc\n    sli:\n      events:"),
+    (
+        SLOTH_BARE,
+        "    sli:\n      events:",
+        "    alerting: {page_alert: abc}\n    sli:\n      events:",
+    ),
+    (SLOTH_BARE, "    sli:\n      events:", "    labels: {a: [1]}\n    sli:\n      events:"),
+    (SLOTH_BARE, "    sli:\n      events:", "    sli: {}\n    x:\n      events:"),
+    # Sloth's Kubernetes manifest
+    (SLOTH_K8S_BASE, "spec:\n  service: api", "spec: abc\nx:\n  service: api"),
+    (SLOTH_K8S_BASE, "        pageAlert:", "        pageAlert: {disable: maybe}\n        x:"),
+    # OpenSLO v1
+    (OPENSLO_BASE, "    - targetPercent: 99.9", "    - targetPercent: abc"),
+    (OPENSLO_BASE, "  timeWindow:\n", "  timeWindow: abc\n  x:\n"),
+    (OPENSLO_BASE, '{"name": "ApiDown"}', '{"name": '),
+    (OPENSLO_BASE, '{"team": "api"}', "[1, 2]"),
+    (OPENSLO_BASE, '{"name": "ApiDown"}', '{"page": 5}'),
+    (OPENSLO_BASE, "  objectives:\n", "  objectives: abc\n  x:\n"),
+    (
+        OPENSLO_BASE,
+        "metadata:\n  name: api-availability",
+        "metadata: abc\nx:\n  name: api-availability",
+    ),
+    (OPENSLO_BASE, "      ratioMetric:\n", "      ratioMetric: abc\n      x:\n"),
+    (OPENSLO_BASE, "        counter: true", "        counter: maybe"),
+    (OPENSLO_BASE, "  alertPolicies:\n", "  alertPolicies: 5\n  x:\n"),
+    (OPENSLO_BASE, "    - duration: 30d", "    - duration: abc"),
+    (OPENSLO_BASE, "threshold: 14.4", "threshold: abc"),
+    (OPENSLO_BASE, "lookbackWindow: 1h", "lookbackWindow: 1 hour"),
+    (OPENSLO_BASE, "name: api-paging", "name: Api Paging"),
+    (
+        OPENSLO_BASE,
+        '              query: http_requests_total{job="api"}',
+        "              query: [1]",
+    ),
+]
+
+
+@pytest.mark.parametrize(("base", "old", "new"), MALFORMED)
+def test_malformed_specs_are_one_line_at_the_key(
+    tmp_path: Path, cli: Callable[..., Result], base: str, old: str, new: str
+) -> None:
+    assert old in base
+    text = base.replace(old, new, 1)
+    build_tree(tmp_path, {"opsdocs.toml": "", "spec.yaml": text})
+    before = snapshot(tmp_path)
+    result = cli("slo", "import", "spec.yaml", cwd=tmp_path)
+    assert (result.exit_code, result.stdout) == (2, ""), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    # at the line the malformed value is on
+    first = next(row for row in new.split("\n") if row not in old.split("\n")).strip()
+    line = next(n for n, row in enumerate(text.split("\n"), 1) if first in row)
+    assert result.stderr.startswith(f"error: spec.yaml:{line}:"), result.stderr
+    assert snapshot(tmp_path) == before
+
+
+def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key path in ``data`` (mappings and lists), the root excluded."""
+    out = []
+    if isinstance(data, dict):
+        items: Any = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return []
+    for key, value in items:
+        out.append((*prefix, key))
+        out.extend(_paths(value, (*prefix, key)))
+    return out
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.sampled_from(["{{.window}}", "{{window}}", "{{.foo}}", "abc", "30d", "1M", "{", "[1]", ""]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    base=st.sampled_from([SLOTH, SLOTH_BARE, SLOTH_K8S_BASE, OPENSLO_BASE]),
+    data=st.data(),
+)
+def test_fuzzed_specs_never_crash(base: str, data: st.DataObject) -> None:
+    """Any value at any key of a valid spec is imported or refused with an OpsdocsError (exit
+    2), never an internal error (exit 3)."""
+    from opsdocs.errors import OpsdocsError
+    from opsdocs.slo.importer import read_specs
+
+    docs = list(yaml.safe_load_all(base))
+    index = data.draw(st.integers(0, len(docs) - 1))
+    paths = _paths(docs[index])
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(paths))
+        node = docs[index]
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = data.draw(values)
+        paths = _paths(docs[index])
+        if not paths:
+            break
+    text = yaml.safe_dump_all(docs, sort_keys=False)
+    try:
+        services = read_specs([("spec.yaml", text)])
+        doc = parse_document(Path("slo-api.md"), HAND_WRITTEN)
+        for service in services:
+            update_document_slos(doc, service.imported)
+    except OpsdocsError:
+        pass

@@ -488,7 +488,10 @@ def _json(obj: _Object, key: str, kind: type) -> Any:
     except ValueError as exc:
         raise obj.error(at, f"annotation {NS + key} is not valid JSON: {exc}") from None
     if not isinstance(value, kind):
-        raise obj.error(at, f"annotation {NS + key} must hold a JSON {kind.__name__}")
+        raise obj.error(
+            at,
+            f"annotation {NS + key} must hold a JSON {'object' if kind is dict else kind.__name__}",
+        )
     return value
 
 

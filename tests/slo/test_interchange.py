@@ -466,3 +466,242 @@ def test_openslo_gauge_without_window_and_other_sources_are_refused() -> None:
     datadog = INLINE.replace("type: Prometheus", "type: Datadog")
     with pytest.raises(InputError, match="metric source type Datadog is not Prometheus"):
         read_openslo([("inline.yaml", datadog)])
+
+
+CONDITION = """\
+apiVersion: openslo/v1
+kind: AlertCondition
+metadata:
+  name: fast-burn
+spec:
+  severity: page
+  condition:
+    kind: burnrate
+    op: gt
+    threshold: 14.4
+    lookbackWindow: 1h
+    alertAfter: 0m
+"""
+POLICY = """\
+apiVersion: openslo/v1
+kind: AlertPolicy
+metadata:
+  name: paging
+spec:
+  conditions:
+    - conditionRef: fast-burn
+  notificationTargets:
+    - targetRef: pager
+"""
+TARGET = """\
+apiVersion: openslo/v1
+kind: AlertNotificationTarget
+metadata:
+  name: pager
+spec:
+  target: pagerduty
+"""
+SERVICE = """\
+apiVersion: openslo/v1
+kind: Service
+metadata:
+  name: checkout
+spec:
+  description: Takes the money.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "old", "new", "needle", "message"),
+    [
+        (
+            CONDITION,
+            "  condition:\n    kind: burnrate\n",
+            "  x:\n    kind: burnrate\n",
+            "spec:",
+            "AlertCondition 'fast-burn': 'condition' is required",
+        ),
+        (
+            CONDITION,
+            "  severity: page\n",
+            "",
+            "spec:",
+            "AlertCondition 'fast-burn': 'severity' is required",
+        ),
+        (
+            CONDITION,
+            "    threshold: 14.4\n",
+            "",
+            "condition:",
+            "AlertCondition 'fast-burn': 'threshold' is required",
+        ),
+        (
+            CONDITION,
+            "    kind: burnrate",
+            "    kind: latency",
+            "kind: latency",
+            "AlertCondition 'fast-burn': condition kind must be burnrate, not 'latency'",
+        ),
+        (
+            POLICY,
+            "  conditions:\n    - conditionRef: fast-burn\n",
+            "",
+            "spec:",
+            "AlertPolicy 'paging': 'conditions' is required",
+        ),
+        (
+            POLICY,
+            "  notificationTargets:\n    - targetRef: pager\n",
+            "",
+            "spec:",
+            "AlertPolicy 'paging': 'notificationTargets' is required",
+        ),
+        (
+            POLICY,
+            "    - targetRef: pager\n",
+            "    []\n",
+            "notificationTargets:",
+            "AlertPolicy 'paging': an AlertPolicy needs notification targets",
+        ),
+        (
+            POLICY,
+            "    - conditionRef: fast-burn\n",
+            "    - conditionRef: fast-burn\n    - conditionRef: slow-burn\n",
+            "conditions:",
+            "AlertPolicy 'paging': an AlertPolicy has exactly one condition, not 2 (write one"
+            " AlertPolicy per condition)",
+        ),
+        (
+            SERVICE,
+            "Takes the money.",
+            "x" * 1051,
+            "description:",
+            "Service 'checkout': description has 1051 characters; OpenSLO allows at most 1050"
+            " (shorten it)",
+        ),
+        (
+            TARGET,
+            "  target: pagerduty\n",
+            "  description: the pager\n",
+            "spec:",
+            "AlertNotificationTarget 'pager': 'target' is required",
+        ),
+        (
+            OPENSLO_SLO,
+            "  budgetingMethod: Occurrences\n",
+            "",
+            "spec:",
+            "SLO 'checkout-availability': 'budgetingMethod' is required",
+        ),
+        (
+            OPENSLO_SLO,
+            "      target: 0.995",
+            "      target: 0.995\n      targetPercent: 99.5",
+            "displayName",
+            "SLO 'checkout-availability': give exactly one of 'target' and 'targetPercent'",
+        ),
+        (
+            OPENSLO_SLO,
+            "  indicatorRef: checkout-errors\n",
+            "",
+            "spec:",
+            "SLO 'checkout-availability': give exactly one of 'indicator' and 'indicatorRef'",
+        ),
+        (
+            OPENSLO_SLO,
+            "    - duration: 28d\n      isRolling: true\n",
+            "    - duration: 28d\n      isRolling: true\n    - duration: 7d\n      isRolling: true\n",
+            "timeWindow:",
+            "SLO 'checkout-availability': timeWindow has exactly one item, not 2",
+        ),
+    ],
+)
+def test_openslo_objects_are_checked_against_the_specification(
+    text: str, old: str, new: str, needle: str, message: str
+) -> None:
+    assert old in text
+    changed = text.replace(old, new, 1)
+    label = "spec.yaml"
+    files = [(label, changed)]
+    if text == OPENSLO_SLO:
+        files.append(("rest.yaml", OPENSLO_REST))
+    with pytest.raises(InputError) as info:
+        read_openslo(files)
+    assert str(info.value) == f"{label}:{_at(changed, needle)}: {message}"
+
+
+ALPHA = """\
+apiVersion: openslo/v1alpha
+kind: SLO
+metadata:
+  name: checkout-requests
+  displayName: Checkout requests
+spec:
+  service: checkout
+  description: Checkout requests succeed.
+  budgetingMethod: Occurrences
+  timeWindows:
+    - unit: Day
+      count: 30
+      isRolling: true
+  objectives:
+    - ratioMetrics:
+        good:
+          source: prometheus
+          queryType: promql
+          query: sum(rate(http_requests_total{job="checkout",code!~"5.."}[{{.window}}]))
+        total:
+          source: prometheus
+          queryType: promql
+          query: sum(rate(http_requests_total{job="checkout"}[{{.window}}]))
+      target: 0.999
+"""
+
+
+def test_openslo_v1alpha_as_sloth_reads_it() -> None:
+    [service] = read_openslo([("alpha.yaml", ALPHA)])
+    assert service.service == "checkout"
+    [slo] = service.slos
+    assert slo == SloSpec.model_validate(
+        {
+            "name": "requests",
+            "description": "Checkout requests succeed.",
+            "objective": 99.9,
+            "period": "30d",
+            "indicator": {
+                "type": "ratio",
+                "good": 'sum(rate(http_requests_total{job="checkout",code!~"5.."}[{{window}}]))',
+                "total": 'sum(rate(http_requests_total{job="checkout"}[{{window}}]))',
+            },
+            "alerting": {"page": {"enabled": False}, "ticket": {"enabled": False}},
+        }
+    )
+    # two objectives: two SLOs; an objective without a target is refused at its key
+    two = ALPHA.replace("      target: 0.999\n", "      target: 0.999\n      displayName: strict\n")
+    two += (
+        two[two.index("    - ratioMetrics:") :].replace("strict", "loose").replace("0.999", "0.99")
+    )
+    [service] = read_openslo([("alpha.yaml", two)])
+    assert [(s.name, s.objective) for s in service.slos] == [
+        ("requests-strict", 99.9),
+        ("requests-loose", 99.0),
+    ]
+    with pytest.raises(InputError) as info:
+        read_openslo([("alpha.yaml", ALPHA.replace("      target: 0.999\n", ""))])
+    assert str(info.value) == (
+        f"alpha.yaml:{_at(ALPHA, 'ratioMetrics')}: SLO 'checkout-requests': 'target' is required"
+    )
+    with pytest.raises(InputError, match="a period of 1 Month cannot be imported"):
+        read_openslo(
+            [
+                (
+                    "alpha.yaml",
+                    ALPHA.replace("unit: Day\n      count: 30", "unit: Month\n      count: 1"),
+                )
+            ]
+        )
+
+
+def test_read_specs_takes_v1alpha() -> None:
+    [service] = read_specs([("alpha.yaml", ALPHA)])
+    assert [s.name for s in service.slos] == ["requests"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from opsdocs.check.registry import all_rules
 from opsdocs.incidents.validate import RULES as SUMMARIES
 from tests.conftest import Result
+from tests.incidents.helpers import fill_postmortem
 
 OPS = "docs/internal/operations"
 ID = "2026-11-20-checkout-down"
@@ -99,6 +100,7 @@ def test_an_overdue_postmortem_hint_names_the_next_status(
         return str(row.get("hint") or row["message"])
 
     assert "--status \"In Review\"', then 'Reviewed'" in hint()  # a Draft
+    fill_postmortem(workspace_dir / OPS / "postmortems" / f"{ID}.md")
     moved = cli("incident", "postmortem", ID, "--status", "In Review", cwd=workspace_dir)
     assert moved.exit_code == 0, moved.stderr
     assert hint().endswith(f"'opsdocs incident postmortem {ID} --status \"Reviewed\"'")

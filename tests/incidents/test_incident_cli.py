@@ -10,6 +10,7 @@ import pytest
 
 from opsdocs.documents.parse import read_document
 from tests.conftest import Result, snapshot
+from tests.incidents.helpers import fill_postmortem
 
 OPS = Path("docs/internal/operations")
 ID = "2025-03-04-checkout-returns-5xx"
@@ -121,7 +122,7 @@ def test_whole_lifecycle(ws: Path, cli: Callable[..., Result]) -> None:
     # Closing needs the required postmortem to be reviewed.
     refused = cli("incident", "close", ID, "--at", "2025-03-05T10:00:00Z", cwd=ws)
     assert refused.exit_code == 2
-    assert "its postmortem is required and no postmortem" in refused.stderr
+    assert "its postmortem is required and there is no postmortem" in refused.stderr
 
     written = cli("incident", "postmortem", ID, cwd=ws)
     assert written.exit_code == 0, written.stderr
@@ -135,6 +136,16 @@ def test_whole_lifecycle(ws: Path, cli: Callable[..., Result]) -> None:
     assert "- 2025-03-04T14:12:00Z — Severity P1 → P2: one region only" in doc.section_text(
         timeline
     )
+    # Past Draft only once every section is written (the same test as CT001).
+    early = cli("incident", "postmortem", ID, "--status", "In Review", cwd=ws)
+    line = pm.read_text().split("\n").index("## Summary") + 5
+    assert early.exit_code == 2
+    assert early.stderr == (
+        f"error: {OPS}/postmortems/{ID}.md:{line}:1: section 'Summary' is not written yet: "
+        "placeholder 'TODO' left in (and 8 more sections) (fill in every section before "
+        "In Review ('opsdocs check' lists what is left))\n"
+    )
+    fill_postmortem(pm)
     for status in ("In Review", "reviewed"):
         assert cli("incident", "postmortem", ID, "--status", status, cwd=ws).exit_code == 0
     assert read_document(pm).get("status") == "Reviewed"
@@ -146,7 +157,7 @@ def test_whole_lifecycle(ws: Path, cli: Callable[..., Result]) -> None:
     assert entries[-1] == "- 2025-03-06T10:00:00Z — Closed"
 
     listed = cli("incident", "list", cwd=ws)
-    assert listed.stdout.startswith(f"{ID}  P2  closed")
+    assert listed.stdout.splitlines()[1].startswith(f"{ID}  P2        closed")
     assert cli("incident", "list", "--open", cwd=ws).stdout.strip() == "No incidents open."
 
     readme = (ws / OPS / "README.md").read_text()
@@ -520,8 +531,9 @@ def test_list_aligns_its_columns(ws: Path, cli: Callable[..., Result]) -> None:
     short = cli("incident", "open", "-s", "P3", "Lag", "--at", "2025-03-05T09:00:00Z", cwd=ws)
     assert short.exit_code == 0, short.stderr
     lines = cli("incident", "list", cwd=ws).stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["2025-03-05-lag", ID]  # newest first
+    assert lines[0].split() == ["ID", "SEVERITY", "STATUS", "STARTED", "SERVICES", "LATE", "TITLE"]
+    assert [line.split()[0] for line in lines[1:]] == ["2025-03-05-lag", ID]  # newest first
     # every column starts at the same place on every line
     for column in ("P", "triage", "2025-03-0"):
-        starts = {line.index(column, len(line.split()[0])) for line in lines}
+        starts = {line.index(column, len(line.split()[0])) for line in lines[1:]}
         assert len(starts) == 1, (column, lines)

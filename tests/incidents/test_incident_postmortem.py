@@ -11,6 +11,7 @@ from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.parse import read_document
 from opsdocs.incidents.postmortem import PostmortemFrontMatter
 from tests.conftest import Result, snapshot
+from tests.incidents.helpers import fill_postmortem
 
 OPS = Path("docs/internal/operations")
 ID = "2025-05-02-login-fails"
@@ -80,6 +81,7 @@ def test_status_moves_forward_only_and_review_needs_owners(
         "    tracker: https://tracker.example/OPS-1",
     )
     path.write_text(text)
+    fill_postmortem(path)
     ok = cli("incident", "postmortem", ID, "--status", "in-review", cwd=resolved)
     assert ok.exit_code == 0, ok.stderr
     assert ok.stdout == f"{OPS}/postmortems/{ID}.md: Draft → In Review\n"
@@ -144,6 +146,7 @@ def test_status_written_on_its_own_line_or_quoted_moves_with_comments_kept(
 ) -> None:
     assert cli("incident", "postmortem", ID, cwd=resolved).exit_code == 0
     path = resolved / OPS / "postmortems" / f"{ID}.md"
+    fill_postmortem(path)
     text = path.read_text()
     lines = text.split("\n")
     end = lines.index("---", 1)

@@ -149,14 +149,16 @@ def open_command(
 
 @incident.command("log")
 @_ident
-@click.argument("text")
+@click.argument("text", nargs=-1, required=True)
 @_at_option
 @click.pass_context
-def log_command(ctx: click.Context, ident: str, text: str, at: dt.datetime | None) -> int:
-    """Add TEXT to the incident's timeline."""
+def log_command(
+    ctx: click.Context, ident: str, text: tuple[str, ...], at: dt.datetime | None
+) -> int:
+    """Add TEXT (the rest of the line, quoted or not) to the incident's timeline."""
     from opsdocs.incidents.lifecycle import log_entry
 
-    _record(ctx, log_entry, ident, text, at=at)
+    _record(ctx, log_entry, ident, " ".join(text), at=at)
     return 0
 
 
@@ -175,31 +177,31 @@ def ack_command(ctx: click.Context, ident: str, by: str | None, at: dt.datetime 
 
 @incident.command("mitigate")
 @_ident
-@click.argument("note", required=False)
+@click.argument("note", nargs=-1)
 @_at_option
 @click.pass_context
 def mitigate_command(
-    ctx: click.Context, ident: str, note: str | None, at: dt.datetime | None
+    ctx: click.Context, ident: str, note: tuple[str, ...], at: dt.datetime | None
 ) -> int:
     """Record that the impact has stopped (active → mitigated)."""
     from opsdocs.incidents.lifecycle import mitigate
 
-    _record(ctx, mitigate, ident, note, at=at)
+    _record(ctx, mitigate, ident, " ".join(note) or None, at=at)
     return 0
 
 
 @incident.command("resolve")
 @_ident
-@click.argument("note", required=False)
+@click.argument("note", nargs=-1)
 @_at_option
 @click.pass_context
 def resolve_command(
-    ctx: click.Context, ident: str, note: str | None, at: dt.datetime | None
+    ctx: click.Context, ident: str, note: tuple[str, ...], at: dt.datetime | None
 ) -> int:
     """Record that the cause is fixed (→ resolved), with the error budget consumed."""
     from opsdocs.incidents.lifecycle import resolve
 
-    change = _record(ctx, resolve, ident, note, at=at)
+    change = _record(ctx, resolve, ident, " ".join(note) or None, at=at)
     for share in change.budget:
         slo = f" ({share.slo})" if share.slo else ""
         if share.share is not None:
@@ -216,13 +218,98 @@ def resolve_command(
 
 @incident.command("close")
 @_ident
+@click.option(
+    "--duplicate-of", metavar="ID", help="Close it as a duplicate of incident ID (any status)."
+)
+@click.option("--false-alarm", is_flag=True, help="Close it as a false alarm (any status).")
 @_at_option
 @click.pass_context
-def close_command(ctx: click.Context, ident: str, at: dt.datetime | None) -> int:
-    """Close a resolved incident (its required postmortem must be Reviewed or Closed)."""
+def close_command(
+    ctx: click.Context,
+    ident: str,
+    duplicate_of: str | None,
+    false_alarm: bool,
+    at: dt.datetime | None,
+) -> int:
+    """Close a resolved incident (its required postmortem must be written and Reviewed or
+    Closed), or any incident as a duplicate or false alarm (left out of stats)."""
     from opsdocs.incidents.lifecycle import close
 
-    _record(ctx, close, ident, at=at)
+    _record(ctx, close, ident, duplicate_of=duplicate_of, false_alarm=false_alarm, at=at)
+    return 0
+
+
+@incident.command("reopen")
+@_ident
+@click.argument("reason", nargs=-1)
+@_at_option
+@click.pass_context
+def reopen_command(
+    ctx: click.Context, ident: str, reason: tuple[str, ...], at: dt.datetime | None
+) -> int:
+    """Reopen a resolved or closed incident (the impact is back, or it was closed by mistake)."""
+    from opsdocs.incidents.lifecycle import reopen
+
+    _record(ctx, reopen, ident, " ".join(reason) or None, at=at)
+    return 0
+
+
+@incident.command("edit")
+@_ident
+@click.option("--title", help="A new title (the id and file name stay).")
+@click.option(
+    "--service", "services", multiple=True, help="The affected services (repeatable; replaces)."
+)
+@click.option("--add-service", "add_services", multiple=True, help="Add an affected service.")
+@click.option(
+    "--remove-service", "remove_services", multiple=True, help="Remove an affected service."
+)
+@click.option("--owner", help="The owning team.")
+@time_option("--started", help="When impact began:")
+@time_option("--detected", help="When it was detected:")
+@time_option("--acknowledged", help="When it was acknowledged:")
+@time_option("--mitigated", help="When the impact stopped:")
+@time_option("--resolved", help="When the cause was fixed:")
+@_at_option
+@click.pass_context
+def edit_command(
+    ctx: click.Context,
+    ident: str,
+    title: str | None,
+    services: tuple[str, ...],
+    add_services: tuple[str, ...],
+    remove_services: tuple[str, ...],
+    owner: str | None,
+    started: dt.datetime | None,
+    detected: dt.datetime | None,
+    acknowledged: dt.datetime | None,
+    mitigated: dt.datetime | None,
+    resolved: dt.datetime | None,
+    at: dt.datetime | None,
+) -> int:
+    """Correct an open or resolved incident: title, services, owner, milestone times. Each
+    change is a timeline entry (--at: when the correction was made)."""
+    from opsdocs.incidents.lifecycle import edit
+
+    given = {
+        "started": started,
+        "detected": detected,
+        "acknowledged": acknowledged,
+        "mitigated": mitigated,
+        "resolved": resolved,
+    }
+    _record(
+        ctx,
+        edit,
+        ident,
+        title=title,
+        services=list(services) or None,
+        add_services=list(add_services),
+        remove_services=list(remove_services),
+        owner=owner,
+        milestones={k: v for k, v in given.items() if v is not None},
+        at=at,
+    )
     return 0
 
 
@@ -266,24 +353,41 @@ def assign_command(
 @format_option("text", "json")
 @click.pass_context
 def show_command(ctx: click.Context, ident: str, fmt: str) -> int:
-    """Show the incident: status, milestones, roles, timeline and the next update due."""
-    from opsdocs.incidents.policy import load_playbook
-    from opsdocs.incidents.records import OPEN_STATUSES, find_incident, format_time, read_incident
+    """Show the incident: status, milestones, roles, timeline, and what is due or late (the
+    acknowledgement target, the next status update)."""
+    from opsdocs.incidents.deadlines import describe_incident
+    from opsdocs.incidents.records import format_time
 
     workspace = app(ctx).workspace()
-    incident = read_incident(find_incident(workspace, ident))
-    model = incident.model
-    timeline = incident.timeline
+    view = describe_incident(workspace, ident)
+    model = view.incident.model
+    for warning in view.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    deadlines = [d for d in (view.deadlines.ack, view.deadlines.update) if d is not None]
     if fmt == "json":
         data: dict[str, Any] = json.loads(model.model_dump_json())
-        data["path"] = workspace.relative(incident.path)
-        data["timeline"] = [{"at": format_time(e.at), "text": e.text} for e in timeline]
+        data["path"] = view.path
+        data["timeline"] = [{"at": format_time(e.at), "text": e.text} for e in view.timeline]
+        data["deadlines"] = [
+            {
+                "what": d.what,
+                "due": format_time(d.due),
+                "late_seconds": int(d.late.total_seconds()) if d.late is not None else None,
+                "met": format_time(d.met_at) if d.met_at is not None else None,
+            }
+            for d in deadlines
+        ]
         echo_json(data)
         return 0
     drill = " (drill)" if model.drill else ""
     click.echo(f"{model.id}: {model.title}{drill}")
-    click.echo(f"  {model.severity}, {model.status}; services: {', '.join(model.services) or '-'}")
-    click.echo(f"  owner: {model.owner}; file: {workspace.relative(incident.path)}")
+    status: str = model.status
+    if model.closed_as == "duplicate":
+        status += f" (duplicate of {model.duplicate_of})"
+    elif model.closed_as == "false-alarm":
+        status += " (false alarm)"
+    click.echo(f"  {model.severity}, {status}; services: {', '.join(model.services) or '-'}")
+    click.echo(f"  owner: {model.owner}; file: {view.path}")
     for key, person in model.roles.items():
         click.echo(f"  {key}: {person}")
     for name, when in model.milestones.items():
@@ -294,12 +398,10 @@ def show_command(ctx: click.Context, ident: str, fmt: str) -> int:
     if model.postmortem_due:
         click.echo(f"  postmortem due: {model.postmortem_due.isoformat()}")
     click.echo("Timeline:")
-    for entry in timeline:
+    for entry in view.timeline:
         click.echo(f"  {format_time(entry.at)}  {entry.text}")
-    level = load_playbook(workspace).find_severity(model.severity)
-    if model.status in OPEN_STATUSES and level is not None and level.update_cadence and timeline:
-        last = max(e.at for e in timeline)
-        click.echo(f"Next status update due by {format_time(last + level.update_cadence)}.")
+    for deadline in deadlines:
+        click.echo(deadline.describe())
     return 0
 
 
@@ -365,21 +467,25 @@ def list_command(
     if not rows:
         click.echo("No incidents" + (" open." if open_only else " match."))
         return 0
-    table = [
+    header = ("ID", "SEVERITY", "STATUS", "STARTED", "SERVICES", "LATE", "TITLE")
+    table = [header] + [
         (
             row.id,
             row.severity,
             row.status,
             row.started or "-",
             ",".join(row.services) or "-",
-            row.title + (" [drill]" if row.drill else ""),
+            ", ".join(row.late) or "-",
+            row.title
+            + (" [drill]" if row.drill else "")
+            + (f" [{row.closed_as}]" if row.closed_as else ""),
         )
         for row in rows
     ]
-    widths = [max(len(cells[i]) for cells in table) for i in range(5)]
+    widths = [max(len(cells[i]) for cells in table) for i in range(6)]
     for cells in table:
         padded = [cell.ljust(width) for cell, width in zip(cells, widths, strict=False)]
-        click.echo("  ".join([*padded, cells[5]]))
+        click.echo("  ".join([*padded, cells[6]]).rstrip())
     return 0
 
 
@@ -430,7 +536,12 @@ def stats_command(
         return 0
     for warning in stats.warnings:
         click.echo(f"warning: {warning}", err=True)
-    drills_note = f" ({stats.drills_excluded} drills left out)" if stats.drills_excluded else ""
+    left_out = []
+    if stats.drills_excluded:
+        left_out.append(f"{stats.drills_excluded} drills")
+    if stats.not_incidents_excluded:
+        left_out.append(f"{stats.not_incidents_excluded} duplicates or false alarms")
+    drills_note = f" ({' and '.join(left_out)} left out)" if left_out else ""
     click.echo(f"Incidents: {stats.incidents}{drills_note}")
     click.echo(
         "By severity: " + (", ".join(f"{k} {v}" for k, v in stats.by_severity.items()) or "-")

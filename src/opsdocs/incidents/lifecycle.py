@@ -12,9 +12,8 @@ parallel commands on one incident lose nothing.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -23,7 +22,7 @@ from opsdocs.documents.kinds import Kind, get_kind
 from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.documents.render import render_template
 from opsdocs.errors import InputError, UsageError
-from opsdocs.fileio import ChangeSet, locked
+from opsdocs.fileio import locked
 from opsdocs.incidents.budget import BudgetEstimator, BudgetShare, default_estimator
 from opsdocs.incidents.policy import Playbook, Role, Severity, load_playbook
 from opsdocs.incidents.records import (
@@ -36,6 +35,7 @@ from opsdocs.incidents.records import (
     read_incident,
     slug_for,
     template_source,
+    write_record,
 )
 
 if TYPE_CHECKING:
@@ -48,10 +48,12 @@ __all__ = [
     "acknowledge",
     "assign",
     "close",
+    "edit",
     "guidance_for",
     "log_entry",
     "mitigate",
     "open_incident",
+    "reopen",
     "resolve",
     "set_severity",
 ]
@@ -153,59 +155,6 @@ def _when(at: dt.datetime | None, now: dt.datetime | None) -> dt.datetime:
 
 def _with_note(entry: str, note: str | None, what: str = "note") -> str:
     return entry + (f": {_clean(note, what)}" if note else "")
-
-
-@contextlib.contextmanager
-def _index_lock(workspace: Workspace) -> Iterator[None]:
-    with locked(workspace.root, workspace.readme):
-        yield
-
-
-def write_record(
-    workspace: Workspace, path: Path, text: str, *, create: bool = False, index: bool = True
-) -> list[str]:
-    """Write ``path`` and (with ``index``) refresh the README index with it; returns warnings.
-
-    An index that cannot be refreshed (README missing, unreadable, a directory, its markers
-    broken, or not writable) never stops an incident from being recorded: the record is
-    written alone and the index problem becomes a warning.
-    """
-    record = ChangeSet()
-    record.write(path, text, create_only=create)
-    if not index:
-        record.commit()
-        return []
-    warnings: list[str] = []
-    with _index_lock(workspace):
-        both = ChangeSet()
-        both.write(path, text, create_only=create)
-        if workspace.readme.exists():
-            from opsdocs.documents.index import compute_index
-
-            try:
-                update = compute_index(workspace, pending={path: text})
-            except InputError as exc:
-                warnings.append(f"index not updated: {exc}")
-            except OSError as exc:
-                warnings.append(_index_warning(workspace, exc))
-            else:
-                both.write(update.path, update.new)
-        try:
-            both.commit()
-        except OSError as exc:
-            if len(both.paths) == 1:
-                raise
-            warnings.append(_index_warning(workspace, exc))
-            record.commit()
-    return warnings
-
-
-def _index_warning(workspace: Workspace, exc: OSError) -> str:
-    reason = exc.strerror or type(exc).__name__
-    return (
-        f"index not updated: {workspace.relative(workspace.readme)}: {reason} "
-        "(fix the README, then run 'opsdocs index')"
-    )
 
 
 def _update(
@@ -555,17 +504,6 @@ def log_entry(
     return _record(workspace, ident, when, change)
 
 
-def _elapsed(delta: dt.timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    if minutes:
-        return f"{minutes}m" if not seconds else f"{minutes}m{seconds:02d}s"
-    return f"{seconds}s"
-
-
 def acknowledge(
     workspace: Workspace,
     ident: str,
@@ -575,6 +513,8 @@ def acknowledge(
     now: dt.datetime | None = None,
 ) -> Change:
     """triage → active; records ``acknowledged`` and how it compares with the ack target."""
+    from opsdocs.incidents.deadlines import format_elapsed
+
     when = _when(at, now)
     playbook = load_playbook(workspace)
     notes: list[str] = []
@@ -591,7 +531,7 @@ def acknowledge(
         if level is not None:
             verdict = "within" if took <= level.ack_target else "missed"
             notes.append(
-                f"acknowledged {_elapsed(took)} after detection "
+                f"acknowledged {format_elapsed(took)} after detection "
                 f"({verdict} the {level.ack_within} target for {level.name})"
             )
         if by and "incident-commander" in {r.key for r in playbook.roles}:
@@ -651,11 +591,18 @@ def resolve(
         key = (before.milestones.started, tuple(before.model.services))
         shares = _estimate(estimate, key[1], key[0], when)
 
+    notes: list[str] = []
+
     def change(incident: Incident) -> str:
         _require(incident, "resolve", ("active", "mitigated"), "it was resolved already")
         _check_after(when, "resolution", incident)
+        notes.clear()
         if incident.milestones.mitigated is None:
             incident.set_milestone("mitigated", when)
+            notes.append(
+                f"mitigated set to {format_time(when)} too (no mitigation was recorded; "
+                f"correct it with: opsdocs incident edit {incident.id} --mitigated TIME)"
+            )
         incident.set_milestone("resolved", when)
         incident.update(status="resolved")
         level = playbook.find_severity(incident.model.severity)
@@ -670,7 +617,7 @@ def resolve(
         incident.add_entry(when, entry)
         return entry
 
-    result = _record(workspace, ident, when, change)
+    result = _record(workspace, ident, when, change, notes)
     result.budget, result.postmortem_due = shares, due[0]
     return result
 
@@ -758,28 +705,189 @@ def close(
     workspace: Workspace,
     ident: str,
     *,
+    duplicate_of: str | None = None,
+    false_alarm: bool = False,
     at: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> Change:
-    """resolved → closed, once a required postmortem is Reviewed or Closed."""
-    from opsdocs.incidents.postmortem import postmortem_path, postmortem_status
+    """resolved → closed, once a required postmortem is Reviewed or Closed (with its required
+    sections filled in).
+
+    With ``duplicate_of`` (another incident's id) or ``false_alarm`` the incident is closed from
+    any status, needs no postmortem and is left out of statistics.
+    """
+    from opsdocs.incidents.postmortem import postmortem_gap
 
     when = _when(at, now)
+    if duplicate_of is not None and false_alarm:
+        raise UsageError(
+            "an incident is either a duplicate or a false alarm",
+            hint="pass --duplicate-of ID or --false-alarm, not both",
+        )
+    original = find_incident(workspace, duplicate_of).stem if duplicate_of is not None else None
 
     def change(incident: Incident) -> str:
+        if original is not None or false_alarm:
+            return _close_as(incident, when, original)
         _require(incident, "close", ("resolved",), "it is closed already")
         _check_after(when, "closing", incident)
         if incident.model.postmortem_due is not None:
-            status = postmortem_status(postmortem_path(workspace, incident.id))
-            if status not in ("Reviewed", "Closed"):
-                have = "no postmortem" if status is None else f"the postmortem is {status}"
+            gap = postmortem_gap(workspace, incident.id)
+            if gap is not None:
                 raise UsageError(
-                    f"cannot close incident {incident.id}: its postmortem is required and {have}",
-                    hint=f"write it with 'opsdocs incident postmortem {incident.id}' and get "
-                    "it reviewed",
+                    f"cannot close incident {incident.id}: its postmortem is required and {gap}",
+                    hint=f"write it with 'opsdocs incident postmortem {incident.id}', fill it in "
+                    "and get it reviewed",
                 )
         incident.update(status="closed")
         incident.add_entry(when, "Closed")
         return "Closed"
 
     return _record(workspace, ident, when, change)
+
+
+def _close_as(incident: Incident, when: dt.datetime, original: str | None) -> str:
+    if incident.status == "closed":
+        raise _refuse(incident, "close", "it is closed already; reopen it first")
+    if original == incident.id:
+        raise UsageError(
+            f"incident {incident.id} cannot duplicate itself", hint="name the other incident"
+        )
+    _check_started(when, incident)
+    incident.update(
+        status="closed",
+        closed_as="duplicate" if original else "false-alarm",
+        duplicate_of=original,
+        postmortem_due=None,
+    )
+    entry = f"Closed as a duplicate of {original}" if original else "Closed as a false alarm"
+    incident.add_entry(when, entry)
+    return entry
+
+
+def reopen(
+    workspace: Workspace,
+    ident: str,
+    reason: str | None = None,
+    *,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Change:
+    """resolved or closed → active (triage when never acknowledged): the impact is back, or
+    the incident was closed by mistake. The resolution (and a mitigation recorded with it) is
+    cleared, its times kept in the timeline entry; resolving again sets them anew."""
+    when = _when(at, now)
+
+    def change(incident: Incident) -> str:
+        _require(incident, "reopen", ("resolved", "closed"), "it is open")
+        _check_started(when, incident)
+        cleared = []
+        for name in ("mitigated", "resolved"):
+            value = getattr(incident.milestones, name)
+            if value is not None and incident.model.closed_as is None:
+                cleared.append(f"{name} {format_time(value)}")
+                incident.set_milestone(name, None)
+        was = incident.model.closed_as or incident.status
+        status: Status = "active" if incident.milestones.acknowledged else "triage"
+        incident.update(status=status, closed_as=None, duplicate_of=None, postmortem_due=None)
+        detail = f"; cleared {', '.join(cleared)}" if cleared else ""
+        entry = _with_note(f"Reopened (was {was}{detail})", reason, "reason")
+        incident.add_entry(when, entry)
+        return entry
+
+    return _record(workspace, ident, when, change)
+
+
+#: What ``incident edit`` may change, and the timeline words for it.
+EDITABLE_MILESTONES = ("started", "detected", "acknowledged", "mitigated", "resolved")
+
+
+def edit(
+    workspace: Workspace,
+    ident: str,
+    *,
+    title: str | None = None,
+    services: list[str] | None = None,
+    add_services: list[str] | None = None,
+    remove_services: list[str] | None = None,
+    owner: str | None = None,
+    milestones: dict[str, dt.datetime] | None = None,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Change:
+    """Correct an incident: its title, services, owner or milestone times, each change a
+    timeline entry (the id and file name stay). Milestones must stay in order; UsageError when
+    nothing would change."""
+    from opsdocs.documents.inputs import check_line
+    from opsdocs.documents.kinds import validate_name
+
+    when = _when(at, now)
+    if title is not None:
+        check_line(title, what="title", hint="the title names the record: write it on one line")
+        title = " ".join(title.split())
+        slug_for(title)  # refuses a title without words
+    for name in [*(services or []), *(add_services or []), *(remove_services or [])]:
+        validate_name(name, what="service")
+    if owner is not None:
+        validate_name(owner, what="owner", example="team-api")
+    times = dict(milestones or {})
+    for name, value in times.items():
+        if name not in EDITABLE_MILESTONES:
+            raise UsageError(f"unknown milestone {name!r}", hint=", ".join(EDITABLE_MILESTONES))
+        _check_not_future(value, now)
+    entries: list[str] = []
+
+    def change(incident: Incident) -> str:
+        if incident.status == "closed":
+            raise _refuse(
+                incident, "edit", f"reopen it first: opsdocs incident reopen {incident.id}"
+            )
+        model = incident.model
+        entries.clear()
+        if title is not None and title != model.title:
+            entries.append(f"Title changed from {model.title!r} to {title!r}")
+            incident.update(title=title)
+        wanted = list(model.services) if services is None else list(dict.fromkeys(services))
+        wanted += [s for s in add_services or [] if s not in wanted]
+        wanted = [s for s in wanted if s not in (remove_services or [])]
+        if wanted != list(model.services):
+            old = ", ".join(model.services) or "none"
+            entries.append(f"Services changed from {old} to {', '.join(wanted) or 'none'}")
+            incident.update(services=wanted)
+        if owner is not None and owner != model.owner:
+            entries.append(f"Owner changed from {model.owner} to {owner}")
+            incident.update(owner=owner)
+        for name in EDITABLE_MILESTONES:
+            if name not in times:
+                continue
+            before = getattr(incident.milestones, name)
+            if before == times[name]:
+                continue
+            was = format_time(before) if before else "not set"
+            entries.append(f"Milestone {name} changed from {was} to {format_time(times[name])}")
+            incident.set_milestone(name, times[name])
+        _check_order(incident)
+        if not entries:
+            raise UsageError(
+                f"nothing to change in incident {incident.id}",
+                hint="pass --title, --service, --owner or a milestone time",
+            )
+        for entry in entries:
+            incident.add_entry(when, entry)
+        return "; ".join(entries)
+
+    return _record(workspace, ident, when, change)
+
+
+def _check_order(incident: Incident) -> None:
+    """Milestones in order (started ≤ detected ≤ ... ≤ resolved); UsageError otherwise."""
+    latest: tuple[str, dt.datetime] | None = None
+    for name, when in incident.milestones.items():
+        if when is None:
+            continue
+        if latest is not None and when < latest[1]:
+            raise UsageError(
+                f"{name} {format_time(when)} would be before {latest[0]} {format_time(latest[1])}",
+                hint="milestones go started, detected, acknowledged, mitigated, resolved",
+            )
+        latest = (name, when)

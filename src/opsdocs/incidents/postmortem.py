@@ -31,6 +31,7 @@ from opsdocs.incidents.records import (
     read_incident,
     template_source,
     validate_front_matter,
+    write_record,
 )
 
 if TYPE_CHECKING:
@@ -42,10 +43,12 @@ __all__ = [
     "PostmortemFrontMatter",
     "PostmortemResult",
     "create_postmortem",
+    "postmortem_gap",
     "postmortem_path",
     "postmortem_status",
     "read_postmortem",
     "set_postmortem_status",
+    "unfinished_sections",
 ]
 
 PostmortemStatus = Literal["Draft", "In Review", "Reviewed", "Closed"]
@@ -156,8 +159,6 @@ def create_postmortem(
     Raises :class:`UsageError` when the incident is unknown or not resolved yet and
     :class:`InputError` when the postmortem exists already.
     """
-    from opsdocs.incidents.lifecycle import write_record
-
     incident_path = find_incident(workspace, ident)
     incident = read_incident(incident_path)
     if incident.status not in ("resolved", "closed"):
@@ -207,6 +208,72 @@ def create_postmortem(
     return PostmortemResult(path, incident.id, due, label)
 
 
+def unfinished_sections(workspace: Workspace, doc: Document) -> list[tuple[str, int, str]]:
+    """The postmortem's required sections that are not written yet, as (title, line, what):
+    missing, empty (nothing but the template's guidance), or still holding a placeholder by
+    the same test as ``check``'s placeholder-text rule (CT001)."""
+    from opsdocs.check.context import DocContext, resolve_type
+    from opsdocs.check.registry import get_rule
+    from opsdocs.check.settings import load_settings
+
+    settings = load_settings(workspace.config)
+    rel = [workspace.relative(doc.path)]
+    ctx = DocContext(doc.path, doc, resolve_type(doc, rel, settings), rel, settings)
+    hits: dict[int, str] = {}
+    for found in get_rule("CT001").run(ctx):
+        hits.setdefault(found.line, found.message)
+    kind = get_kind("postmortem")
+    guidance = {f"_{spec.guidance}_" for spec in kind.sections}
+    gaps: list[tuple[str, int, str]] = []
+    for spec in kind.sections:
+        section = doc.section(spec.title)
+        if section is None:
+            gaps.append((spec.title, 1, "missing"))
+            continue
+        lines = range(section.start_line, section.end_line + 1)
+        placeholder = next((n for n in lines if n in hits), None)
+        if placeholder is not None:
+            gaps.append((spec.title, placeholder, hits[placeholder]))
+        elif not any(doc.lines[n - 1].strip() not in ("", *guidance) for n in lines):
+            gaps.append((spec.title, section.line, "empty"))
+    return gaps
+
+
+def _require_filled(workspace: Workspace, doc: Document, wanted: str) -> None:
+    gaps = unfinished_sections(workspace, doc)
+    if not gaps:
+        return
+    title, line, what = gaps[0]
+    more = (
+        f" (and {len(gaps) - 1} more section{'s' if len(gaps) > 2 else ''})"
+        if len(gaps) > 1
+        else ""
+    )
+    raise DocumentError(
+        f"section {title!r} is not written yet: {what}{more}",
+        path=workspace.relative(doc.path),
+        line=line,
+        col=1,
+        hint=f"fill in every section before {wanted} ('opsdocs check' lists what is left)",
+    )
+
+
+def postmortem_gap(workspace: Workspace, incident_id: str) -> str | None:
+    """Why the incident's postmortem does not yet allow closing it (None: it does): not
+    written, not Reviewed or Closed, or with sections still unwritten."""
+    path = postmortem_path(workspace, incident_id)
+    status = postmortem_status(path)
+    if status is None:
+        return "there is no postmortem"
+    if status not in DONE_STATUSES:
+        return f"the postmortem is {status}"
+    gaps = unfinished_sections(workspace, read_document(path))
+    if gaps:
+        names = ", ".join(repr(title) for title, _, _ in gaps)
+        return f"the postmortem's sections {names} are not written yet"
+    return None
+
+
 def _normalise_status(value: str) -> PostmortemStatus:
     key = " ".join(value.replace("-", " ").replace("_", " ").split()).lower()
     for status in POSTMORTEM_STATUSES:
@@ -251,6 +318,8 @@ def set_postmortem_status(workspace: Workspace, ident: str, status: str) -> tupl
                 f"postmortem is {old}; it cannot move to {wanted}",
                 hint=f"{then}the order is {' → '.join(POSTMORTEM_STATUSES)}, one step at a time",
             )
+        if old == "Draft":
+            _require_filled(workspace, doc, wanted)
         if wanted in DONE_STATUSES:
             for n, item in enumerate(model.action_items):
                 missing = [k for k in ("owner", "due") if getattr(item, k) in (None, "")]
@@ -265,7 +334,5 @@ def set_postmortem_status(workspace: Workspace, ident: str, status: str) -> tupl
                     )
         values = {**doc.require_front_matter(), "status": wanted}
         text = edit_front_matter(doc.text, values, path=workspace.relative(path))
-        from opsdocs.incidents.lifecycle import write_record
-
         write_record(workspace, path, text)
     return path, old, wanted

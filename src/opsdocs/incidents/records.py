@@ -11,9 +11,11 @@ everything people wrote there stays as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
@@ -26,6 +28,7 @@ from opsdocs.documents.parse import Document, parse_document, read_document
 from opsdocs.documents.scaffold import bundled_template
 from opsdocs.documents.schemas import FrontMatter
 from opsdocs.errors import DocumentError, InputError, UsageError
+from opsdocs.fileio import ChangeSet, locked
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -46,6 +49,7 @@ __all__ = [
     "slug_for",
     "template_source",
     "validate_front_matter",
+    "write_record",
 ]
 
 Status = Literal["triage", "active", "mitigated", "resolved", "closed"]
@@ -126,6 +130,19 @@ class IncidentFrontMatter(FrontMatter):
     error_budget: list[BudgetRecord] = Field(
         default_factory=list, description="Error budget consumed, per service (set on resolve)."
     )
+    closed_as: Literal["duplicate", "false-alarm"] | None = Field(
+        default=None,
+        description="Closed without being an incident of its own (left out of stats): "
+        "'duplicate' (see duplicate_of) or 'false-alarm'.",
+    )
+    duplicate_of: str | None = Field(
+        default=None, description="Id of the incident this one duplicates (with closed_as)."
+    )
+
+    @property
+    def counted(self) -> bool:
+        """Whether statistics count the incident: not a drill, a duplicate or a false alarm."""
+        return not self.drill and self.closed_as is None
 
 
 @dataclass(frozen=True)
@@ -330,9 +347,11 @@ def incident_paths(workspace: Workspace) -> list[Path]:
 
 def find_incident(workspace: Workspace, ident: str) -> Path:
     """The record named by ``ident``: its id (``2026-11-26-checkout-5xx``), its slug
-    (``checkout-5xx``, when only one incident has it) or its path.
+    (``checkout-5xx``), its path, or the start of any of these (``checkout``), as long as only
+    one incident matches.
 
-    Raises :class:`UsageError` for an unknown or ambiguous incident.
+    Raises :class:`UsageError` for an unknown incident (with the closest ids) or an ambiguous
+    one (with the candidates).
     """
     wanted = ident.strip()
     paths = incident_paths(workspace)
@@ -348,10 +367,84 @@ def find_incident(workspace: Workspace, ident: str) -> Path:
     if exact:
         return exact[0]
     kind = get_kind("incident")
-    by_slug = [p for p in paths if kind.match(p.name) == wanted]
-    if len(by_slug) == 1:
-        return by_slug[0]
-    if len(by_slug) > 1:
-        ids = ", ".join(p.stem for p in by_slug)
-        raise UsageError(f"incident {ident!r} is ambiguous", hint=f"use the full id: {ids}")
-    raise UsageError(f"unknown incident {ident!r}", hint="see 'opsdocs incident list' for the ids")
+    slugs = {p: kind.match(p.name) or p.stem for p in paths}
+    lowered = wanted.lower()
+    for matches in (
+        [p for p in paths if slugs[p] == lowered],
+        [p for p in paths if p.stem.startswith(lowered) or slugs[p].startswith(lowered)],
+    ):
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            ids = ", ".join(p.stem for p in matches)
+            raise UsageError(f"incident {ident!r} is ambiguous", hint=f"use the full id: {ids}")
+    raise UsageError(
+        f"unknown incident {ident!r}{_closest(wanted, paths, slugs)}",
+        hint="see 'opsdocs incident list' for the ids",
+    )
+
+
+def _closest(wanted: str, paths: list[Path], slugs: dict[Path, str]) -> str:
+    """`` (did you mean 'ID'?)`` for the record whose id or slug is closest to ``wanted``."""
+    import difflib
+
+    best, score = None, 0.6
+    for path in reversed(paths):  # newest first wins a tie
+        for name in (path.stem, slugs[path]):
+            ratio = difflib.SequenceMatcher(None, wanted.lower(), name).ratio()
+            if ratio > score:
+                best, score = path.stem, ratio
+    return f" (did you mean {best!r}?)" if best else ""
+
+
+@contextlib.contextmanager
+def _index_lock(workspace: Workspace) -> Iterator[None]:
+    with locked(workspace.root, workspace.readme):
+        yield
+
+
+def write_record(
+    workspace: Workspace, path: Path, text: str, *, create: bool = False, index: bool = True
+) -> list[str]:
+    """Write ``path`` and (with ``index``) refresh the README index with it; returns warnings.
+
+    An index that cannot be refreshed (README missing, unreadable, a directory, its markers
+    broken, or not writable) never stops an incident from being recorded: the record is
+    written alone and the index problem becomes a warning.
+    """
+    record = ChangeSet()
+    record.write(path, text, create_only=create)
+    if not index:
+        record.commit()
+        return []
+    warnings: list[str] = []
+    with _index_lock(workspace):
+        both = ChangeSet()
+        both.write(path, text, create_only=create)
+        if workspace.readme.exists():
+            from opsdocs.documents.index import compute_index
+
+            try:
+                update = compute_index(workspace, pending={path: text})
+            except InputError as exc:
+                warnings.append(f"index not updated: {exc}")
+            except OSError as exc:
+                warnings.append(_index_warning(workspace, exc))
+            else:
+                both.write(update.path, update.new)
+        try:
+            both.commit()
+        except OSError as exc:
+            if len(both.paths) == 1:
+                raise
+            warnings.append(_index_warning(workspace, exc))
+            record.commit()
+    return warnings
+
+
+def _index_warning(workspace: Workspace, exc: OSError) -> str:
+    reason = exc.strerror or type(exc).__name__
+    return (
+        f"index not updated: {workspace.relative(workspace.readme)}: {reason} "
+        "(fix the README, then run 'opsdocs index')"
+    )

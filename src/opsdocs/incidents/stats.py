@@ -104,6 +104,7 @@ class Stats:
     by_severity: dict[str, int]
     by_service: dict[str, int]
     times: dict[str, Summary | None]
+    not_incidents_excluded: int = 0  # closed as duplicates or false alarms
     overdue_postmortems: list[PostmortemDue] = field(default_factory=list)
     overdue_action_items: list[ActionItemDue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -167,6 +168,9 @@ def compute_stats(
     history, warnings = load_history(workspace)
     _known_severity(workspace, history, severity)
     chosen = _select(history, since=since, service=service, severity=severity)
+    # Duplicates and false alarms were never incidents of their own: always left out.
+    not_incidents = [i for i in chosen if i.model.closed_as is not None]
+    chosen = [i for i in chosen if i.model.closed_as is None]
     drills = [i for i in chosen if i.model.drill]
     if not include_drills:
         chosen = [i for i in chosen if not i.model.drill]
@@ -195,6 +199,7 @@ def compute_stats(
     stats = Stats(
         incidents=len(chosen),
         drills_excluded=0 if include_drills else len(drills),
+        not_incidents_excluded=len(not_incidents),
         by_severity=by_severity,
         by_service=by_service,
         times=times,
@@ -233,6 +238,8 @@ class IncidentRow:
     services: list[str]
     started: str
     drill: bool
+    late: list[str] = field(default_factory=list)  # missed targets now: "ack late 4h55m"
+    closed_as: str | None = None
 
 
 def list_incidents(
@@ -242,12 +249,18 @@ def list_incidents(
     since: dt.date | None = None,
     service: str | None = None,
     severity: str | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[list[IncidentRow], list[str]]:
-    """Incidents, newest first, with the filters applied; unreadable records are warnings."""
+    """Incidents, newest first, with the filters applied and what is late at ``now`` marked;
+    unreadable records are warnings."""
+    from opsdocs.incidents.deadlines import deadlines_for
+    from opsdocs.incidents.policy import load_playbook
     from opsdocs.incidents.records import format_time
 
     history, warnings = load_history(workspace)
     _known_severity(workspace, history, severity)
+    playbook = load_playbook(workspace)
+    when = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     rows = []
     for incident in _select(history, since=since, service=service, severity=severity):
         if open_only and incident.status not in OPEN_STATUSES:
@@ -263,6 +276,8 @@ def list_incidents(
                 services=list(model.services),
                 started=format_time(model.milestones.started),
                 drill=model.drill,
+                late=deadlines_for(incident, playbook, when).marks,
+                closed_as=model.closed_as,
             )
         )
     rows.sort(key=lambda r: (r.started, r.id), reverse=True)

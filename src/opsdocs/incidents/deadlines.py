@@ -1,0 +1,146 @@
+"""What is late on an incident: the acknowledgement target and the next status update.
+
+Both come from the severity ladder: ``ack_within`` counts from detection, ``update_every``
+from the latest timeline entry while the incident is open. ``incident list`` and ``show`` use
+this module, so the two never disagree about what is overdue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from opsdocs.incidents.records import OPEN_STATUSES, Incident, TimelineEntry, format_time
+
+if TYPE_CHECKING:
+    from opsdocs.incidents.policy import Playbook
+    from opsdocs.workspace import Workspace
+
+__all__ = ["Deadline", "Deadlines", "IncidentView", "deadlines_for", "describe_incident"]
+
+
+def format_elapsed(delta: dt.timedelta) -> str:
+    """``4h55m``, ``12m``, ``12m30s``, ``40s``, ``2d03h``: a span for people, to the second."""
+    seconds = max(0, int(delta.total_seconds()))
+    days, seconds = divmod(seconds, 86400)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days}d{hours:02d}h"
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m" if not seconds else f"{minutes}m{seconds:02d}s"
+    return f"{seconds}s"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One target: when it was (or is) due, and by how much it was missed (None: it was not)."""
+
+    what: str  # "acknowledgement" or "status update"
+    due: dt.datetime
+    late: dt.timedelta | None = None
+    met_at: dt.datetime | None = None  # when the target was met (acknowledged)
+
+    @property
+    def mark(self) -> str | None:
+        """A short mark for a table (``ack late 4h55m``), or None when not late."""
+        if self.late is None:
+            return None
+        short = "ack" if self.what == "acknowledgement" else "update"
+        return f"{short} late {format_elapsed(self.late)}"
+
+    def describe(self) -> str:
+        """One sentence for ``show``."""
+        due = format_time(self.due)
+        if self.what == "acknowledgement":
+            if self.met_at is not None:
+                return (
+                    f"Acknowledged {format_elapsed(self.late)} after the target ({due})."
+                    if self.late
+                    else f"Acknowledged within the target ({due})."
+                )
+            if self.late is not None:
+                late = format_elapsed(self.late)
+                return f"NOT ACKNOWLEDGED: the target ({due}) was missed by {late}."
+            return f"Acknowledge by {due}."
+        if self.late is not None:
+            return f"STATUS UPDATE OVERDUE by {format_elapsed(self.late)} (was due by {due})."
+        return f"Next status update due by {due}."
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    ack: Deadline | None = None
+    update: Deadline | None = None
+
+    @property
+    def marks(self) -> list[str]:
+        """Marks for what is late now, for ``list``."""
+        found = []
+        for deadline in (self.ack, self.update):
+            if deadline is not None and deadline.met_at is None and deadline.mark:
+                found.append(deadline.mark)
+        return found
+
+
+def deadlines_for(
+    incident: Incident,
+    playbook: Playbook,
+    now: dt.datetime,
+    timeline: list[TimelineEntry] | None = None,
+) -> Deadlines:
+    """The acknowledgement and status-update deadlines of ``incident`` at ``now``.
+
+    Nothing for a severity off the ladder; no status update once the incident is resolved.
+    """
+    level = playbook.find_severity(incident.model.severity)
+    if level is None:
+        return Deadlines()
+    milestones = incident.milestones
+    detected = milestones.detected or milestones.started
+    due = detected + level.ack_target
+    acked = milestones.acknowledged
+    ack: Deadline | None = None
+    if acked is not None:
+        ack = Deadline("acknowledgement", due, acked - due if acked > due else None, acked)
+    elif incident.status in OPEN_STATUSES:
+        ack = Deadline("acknowledgement", due, now - due if now > due else None)
+    update: Deadline | None = None
+    cadence = level.update_cadence
+    if incident.status in OPEN_STATUSES and cadence is not None:
+        entries = incident.timeline if timeline is None else timeline
+        last = max((e.at for e in entries), default=detected)
+        next_due = last + cadence
+        update = Deadline("status update", next_due, now - next_due if now > next_due else None)
+    return Deadlines(ack, update)
+
+
+@dataclass
+class IncidentView:
+    """An incident as ``show`` presents it: the record, its timeline and its deadlines."""
+
+    incident: Incident
+    path: str  # relative to the workspace root
+    timeline: list[TimelineEntry]
+    deadlines: Deadlines
+    warnings: list[str] = field(default_factory=list)
+
+
+def describe_incident(
+    workspace: Workspace, ident: str, *, now: dt.datetime | None = None
+) -> IncidentView:
+    """Read the incident ``ident`` names and work out what is late at ``now``."""
+    from opsdocs.incidents.policy import load_playbook
+    from opsdocs.incidents.records import find_incident, read_incident
+
+    incident = read_incident(find_incident(workspace, ident))
+    playbook = load_playbook(workspace)
+    timeline = incident.timeline
+    when = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    deadlines = deadlines_for(incident, playbook, when, timeline)
+    return IncidentView(
+        incident, workspace.relative(incident.path), timeline, deadlines, list(playbook.warnings)
+    )

@@ -72,10 +72,10 @@ def test_overdue_and_hand_edits_are_reported(
     item_line = pm_lines.index("  - what: Add a canary") + 1
     pm_due_line = next(n for n, line in enumerate(pm_lines, 1) if line.startswith("due:"))
     found = _findings(cli, workspace_dir, "--select", "IR", "--today", "2026-12-01")
+    # The overdue postmortem is reported once, on the postmortem (IR008), not on the record too.
     assert found == sorted(
         [
             ("IR001", record.name, ack_line),
-            ("IR004", record.name, due_line),
             ("IR005", pm.name, item_line),
             ("IR007", pm.name, item_line),
             ("IR008", pm.name, pm_due_line),
@@ -84,6 +84,10 @@ def test_overdue_and_hand_edits_are_reported(
     # Before the due dates nothing date-dependent fires.
     early = _findings(cli, workspace_dir, "--select", "IR", "--today", "2026-11-21")
     assert [code for code, _, _ in early] == ["IR001", "IR005"]
+    # Without a postmortem the record says it is overdue (IR004).
+    pm.unlink()
+    alone = _findings(cli, workspace_dir, "--select", "IR", "--today", "2026-12-01")
+    assert alone == [("IR001", record.name, ack_line), ("IR004", record.name, due_line)]
 
 
 def test_an_overdue_postmortem_hint_names_the_next_status(
@@ -92,7 +96,7 @@ def test_an_overdue_postmortem_hint_names_the_next_status(
     _lifecycle(workspace_dir, cli)
 
     def hint() -> str:
-        result = cli("check", "--format", "json", "--no-cache", "--select", "IR004",
+        result = cli("check", "--format", "json", "--no-cache", "--select", "IR008",
                      "--today", "2026-12-01", cwd=workspace_dir)  # fmt: skip
         data = json.loads(result.stdout)
         rows = data["findings"] if isinstance(data, dict) else data

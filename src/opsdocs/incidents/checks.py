@@ -1,9 +1,12 @@
 """The incident rule family (IR) for ``opsdocs check``.
 
-The rule logic lives in :mod:`opsdocs.incidents.validate` as pure functions; this module only
-registers it with the check registry. Rules that look at one document run per document (and are
-cached with it); rules that depend on the date, or on the postmortem's status for an incident,
-run over facts collected from each document (also cached) every time ``check`` runs.
+The rule logic lives in :mod:`opsdocs.incidents.validate` as pure functions returning
+diagnostics with their rule codes; this module registers each rule once. The rules that look at
+one document share one analysis of it (computed once per document, not once per rule) and each
+takes the diagnostics with its code; rules that depend on the date, or on the postmortem's
+status for an incident, run over facts collected from each document (also cached) every time
+``check`` runs. An overdue postmortem is reported once: on the postmortem (IR008) when it
+exists with a due date of its own, else on the incident (IR004).
 """
 
 from __future__ import annotations
@@ -16,10 +19,7 @@ from opsdocs.check.context import DocContext, WorkspaceContext
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.incidents.validate import (
-    RULES as SUMMARIES,
-)
-from opsdocs.incidents.validate import (
-    Finding,
+    CODES,
     incident_due_facts,
     incident_due_findings,
     incident_findings,
@@ -28,6 +28,9 @@ from opsdocs.incidents.validate import (
     postmortem_due_facts,
     postmortem_due_findings,
     postmortem_findings,
+)
+from opsdocs.incidents.validate import (
+    RULES as SUMMARIES,
 )
 
 __all__ = ["RULES"]
@@ -41,20 +44,33 @@ def _kind(ctx: DocContext) -> str | None:
     return ctx.doctype.kind.name if ctx.doctype.kind is not None else None
 
 
+#: The last document analysed and its diagnostics: the engine runs every document rule on one
+#: document before the next, so one entry is enough for each to reuse the same analysis.
+_last: list[tuple[object, list[Diagnostic]]] = []
+
+
+def _analysis(ctx: DocContext) -> list[Diagnostic]:
+    """Every per-document IR diagnostic of ``ctx``'s document, computed once."""
+    if _last and _last[0][0] is ctx.doc:
+        return _last[0][1]
+    kind = _kind(ctx)
+    if kind == "incident":
+        found = incident_findings(ctx.doc, today=None)
+    elif kind == "postmortem":
+        found = postmortem_findings(ctx.doc, today=None)
+    else:
+        found = []
+    _last[:] = [(ctx.doc, found)]
+    return found
+
+
 def _document_rule(name: str, hint: str) -> Callable[[DocContext], Iterator[Diagnostic]]:
+    code = CODES[name]
+
     def check(ctx: DocContext) -> Iterator[Diagnostic]:
-        kind = _kind(ctx)
-        if kind == "incident":
-            found: list[Finding] = incident_findings(ctx.doc, today=None)
-        elif kind == "postmortem":
-            found = postmortem_findings(ctx.doc, today=None)
-        else:
-            return
-        for finding in found:
-            if finding.name == name:
-                yield Diagnostic(
-                    line=finding.line, col=finding.col, message=finding.message, hint=hint
-                )
+        for found in _analysis(ctx):
+            if found.code == code:
+                yield Diagnostic(line=found.line, col=found.col, message=found.message, hint=hint)
 
     return check
 
@@ -67,33 +83,31 @@ def _collect_postmortem(ctx: DocContext) -> dict[str, Any] | None:
     return postmortem_due_facts(ctx.doc) if _kind(ctx) == "postmortem" else None
 
 
-def _postmortem_statuses(ctx: WorkspaceContext) -> dict[str, str | None]:
-    statuses: dict[str, str | None] = {}
+def _postmortems(ctx: WorkspaceContext) -> dict[str, dict[str, Any]]:
+    """Incident id -> its postmortem's due facts."""
+    found: dict[str, dict[str, Any]] = {}
     for facts in ctx.documents("postmortem"):
         data = facts.extra.get(_POSTMORTEM_FACTS)
         if isinstance(data, dict) and data.get("incident"):
-            statuses[str(data["incident"])] = data.get("status")
-    return statuses
+            found[str(data["incident"])] = data
+    return found
 
 
 def _incident_overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-    statuses = _postmortem_statuses(ctx)
+    postmortems = _postmortems(ctx)
     for facts in ctx.documents("incident"):
         data = facts.extra.get(_INCIDENT_FACTS)
         if facts.path not in ctx.reported or not isinstance(data, dict):
             continue
         ident = str(data.get("id"))
-        status = statuses.get(ident)
+        postmortem = postmortems.get(ident)
+        if postmortem is not None and postmortem.get("due"):
+            continue  # IR008 reports it on the postmortem, with its own due date
+        status = postmortem.get("status") if postmortem is not None else None
         if status is None:
             hint = f"write it ('opsdocs incident postmortem {ident}') and get it reviewed"
         else:
-            from opsdocs.incidents.postmortem import next_status
-
-            following = next_status(status) or "Reviewed"
-            hint = (
-                f"finish the review: 'opsdocs incident postmortem {ident} --status"
-                f' "{following}"\'' + ("" if following == "Reviewed" else ", then 'Reviewed'")
-            )
+            hint = _review_hint(ident, status)
         for finding in incident_due_findings(data, today=ctx.today, postmortem_status=status):
             yield Diagnostic(
                 line=finding.line,
@@ -104,20 +118,36 @@ def _incident_overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
             )
 
 
-def _postmortem_rule(name: str, hint: str) -> Callable[[WorkspaceContext], Iterator[Diagnostic]]:
+def _review_hint(ident: str, status: str | None) -> str:
+    """How to move a postmortem in ``status`` on to Reviewed."""
+    from opsdocs.incidents.postmortem import next_status
+
+    following = next_status(status or "Draft") or "Reviewed"
+    return (
+        f"finish the review: 'opsdocs incident postmortem {ident} --status"
+        f' "{following}"\'' + ("" if following == "Reviewed" else ", then 'Reviewed'")
+    )
+
+
+def _postmortem_rule(
+    name: str, hint: str | None
+) -> Callable[[WorkspaceContext], Iterator[Diagnostic]]:
+    """A date rule over postmortems' facts; ``hint`` None: the hint names the next status."""
+    code = CODES[name]
+
     def check(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         for facts in ctx.documents("postmortem"):
             data = facts.extra.get(_POSTMORTEM_FACTS)
             if facts.path not in ctx.reported or not isinstance(data, dict):
                 continue
-            ident = data.get("incident") or "ID"
+            ident = str(data.get("incident") or "ID")
             for finding in postmortem_due_findings(data, today=ctx.today):
-                if finding.name == name:
+                if finding.code == code:
                     yield Diagnostic(
                         line=finding.line,
                         col=finding.col,
                         message=finding.message,
-                        hint=hint.replace("ID", str(ident)),
+                        hint=hint or _review_hint(ident, data.get("status")),
                         path=facts.path,
                     )
 
@@ -231,8 +261,9 @@ RULES = [
         collect=_collect_incident,
         what=(
             "Reports an incident whose required postmortem (`postmortem_due`, set on resolve "
-            "from the severity ladder) is past due and not Reviewed or Closed. `--today DATE` "
-            "sets the date."
+            "from the severity ladder) is past due and not Reviewed or Closed, when the "
+            "postmortem is not written yet or has no `due` of its own; otherwise IR008 reports "
+            "it on the postmortem, so it is reported once. `--today DATE` sets the date."
         ),
         why=(
             "A review held weeks later has lost the details; the ladder's deadline is how the "
@@ -290,11 +321,7 @@ RULES = [
         "postmortem-overdue",
         severity="error",
         scope="workspace",
-        check=_postmortem_rule(
-            "postmortem-overdue",
-            "finish the review and move it on: 'opsdocs incident postmortem ID --status"
-            " \"In Review\"', then 'Reviewed'",
-        ),
+        check=_postmortem_rule("postmortem-overdue", None),
         collect=_collect_postmortem,
         what=(
             "Reports a postmortem past its `due` date that is still Draft or In Review. "

@@ -1,7 +1,8 @@
 """Check rules for incident records and postmortems, as pure functions.
 
 Each function takes a parsed :class:`~opsdocs.documents.parse.Document` (and the date to judge
-deadlines by) and returns :class:`Finding` tuples ``(name, line, col, message)``. They read the
+deadlines by) and returns :class:`~opsdocs.diagnostics.Diagnostic` objects carrying the rule's
+code and name (:data:`CODES`); the check registry adds the hint and the path. They read the
 raw front matter, so a record with a schema error elsewhere still gets these findings; the
 schema itself is checked by the kind's model. Rules that depend on the date (or on another
 document, the postmortem's status) also come as a pair: ``*_due_facts(doc)`` extracts JSON that
@@ -26,15 +27,16 @@ Rules (name: what it finds):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, NamedTuple
+from typing import Any
 
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.parse import Document
 from opsdocs.documents.schemas import as_date
 from opsdocs.incidents.records import MILESTONES, format_time, parse_timeline
 
 __all__ = [
+    "CODES",
     "RULES",
-    "Finding",
     "incident_due_facts",
     "incident_due_findings",
     "incident_findings",
@@ -44,13 +46,6 @@ __all__ = [
     "postmortem_due_findings",
     "postmortem_findings",
 ]
-
-
-class Finding(NamedTuple):
-    name: str
-    line: int
-    col: int
-    message: str
 
 
 #: name -> one-line summary, for the check registry.
@@ -65,6 +60,14 @@ RULES: dict[str, str] = {
     "postmortem-overdue": "A postmortem is past its due date and still in Draft or In Review.",
     "incident-severity-not-on-ladder": "An incident's severity is not on the playbook's ladder.",
 }
+
+#: name -> rule code.
+CODES: dict[str, str] = {name: f"IR{n:03d}" for n, name in enumerate(RULES, start=1)}
+
+
+def _finding(name: str, line: int, col: int, message: str) -> Diagnostic:
+    return Diagnostic(line=line, col=col, code=CODES[name], name=name, message=message)
+
 
 #: The milestone each status needs.
 _STATUS_MILESTONE = {
@@ -89,7 +92,7 @@ def _time(value: Any) -> dt.datetime | None:
 
 def incident_findings(
     doc: Document, *, today: dt.date | None, postmortem_status: str | None = None
-) -> list[Finding]:
+) -> list[Diagnostic]:
     """Findings for an incident record.
 
     ``today`` None leaves out the rules that depend on the date. ``postmortem_status`` is the
@@ -103,9 +106,9 @@ def incident_findings(
     return findings
 
 
-def _incident_document(doc: Document) -> list[Finding]:
+def _incident_document(doc: Document) -> list[Diagnostic]:
     fm = doc.front_matter or {}
-    findings: list[Finding] = []
+    findings: list[Diagnostic] = []
     milestones = fm.get("milestones")
     times: dict[str, dt.datetime] = {}
     if isinstance(milestones, dict):
@@ -120,7 +123,7 @@ def _incident_document(doc: Document) -> list[Finding]:
             if latest is not None and times[name] < latest[1]:
                 line, col = doc.position(("milestones", name))
                 findings.append(
-                    Finding(
+                    _finding(
                         "incident-milestones-out-of-order",
                         line,
                         col,
@@ -132,10 +135,12 @@ def _incident_document(doc: Document) -> list[Finding]:
                 latest = (name, times[name])
     status = fm.get("status")
     needed = _STATUS_MILESTONE.get(status) if isinstance(status, str) else None
+    if fm.get("closed_as") and status == "closed":
+        needed = None  # a duplicate or false alarm is closed without being resolved
     if needed is not None and needed not in times:
         line, col = doc.position(("status",))
         findings.append(
-            Finding(
+            _finding(
                 "incident-status-without-milestone",
                 line,
                 col,
@@ -146,7 +151,7 @@ def _incident_document(doc: Document) -> list[Finding]:
     for entry in parse_timeline(doc):
         if previous is not None and entry.at < previous:
             findings.append(
-                Finding(
+                _finding(
                     "incident-timeline-out-of-order",
                     entry.line,
                     1,
@@ -171,7 +176,7 @@ def incident_due_facts(doc: Document) -> dict[str, Any]:
 
 def incident_due_findings(
     facts: dict[str, Any], *, today: dt.date, postmortem_status: str | None
-) -> list[Finding]:
+) -> list[Diagnostic]:
     """``incident-postmortem-overdue`` from :func:`incident_due_facts`."""
     due = as_date(facts.get("postmortem_due"))
     if due is None or due >= today or postmortem_status in ("Reviewed", "Closed"):
@@ -179,7 +184,7 @@ def incident_due_findings(
     line, col = facts.get("position") or (1, 1)
     state = "not written" if postmortem_status is None else postmortem_status
     return [
-        Finding(
+        _finding(
             "incident-postmortem-overdue",
             line,
             col,
@@ -188,13 +193,13 @@ def incident_due_findings(
     ]
 
 
-def postmortem_findings(doc: Document, *, today: dt.date | None) -> list[Finding]:
+def postmortem_findings(doc: Document, *, today: dt.date | None) -> list[Diagnostic]:
     """Findings for a postmortem: action items and the review's own due date.
 
     ``today`` None leaves out the rules that depend on the date.
     """
     fm = doc.front_matter or {}
-    findings: list[Finding] = []
+    findings: list[Diagnostic] = []
     items = fm.get("action_items")
     if isinstance(items, list):
         for n, item in enumerate(items):
@@ -205,13 +210,13 @@ def postmortem_findings(doc: Document, *, today: dt.date | None) -> list[Finding
             owner = item.get("owner")
             if not (isinstance(owner, str) and owner.strip()):
                 findings.append(
-                    Finding(
+                    _finding(
                         "postmortem-action-item-without-owner", line, col, f"{what!r} has no owner"
                     )
                 )
             if as_date(item.get("due")) is None:
                 findings.append(
-                    Finding(
+                    _finding(
                         "postmortem-action-item-without-due-date",
                         line,
                         col,
@@ -257,16 +262,16 @@ def postmortem_due_facts(doc: Document) -> dict[str, Any]:
     }
 
 
-def postmortem_due_findings(facts: dict[str, Any], *, today: dt.date) -> list[Finding]:
+def postmortem_due_findings(facts: dict[str, Any], *, today: dt.date) -> list[Diagnostic]:
     """``postmortem-action-item-overdue`` and ``postmortem-overdue`` from
     :func:`postmortem_due_facts`."""
-    findings: list[Finding] = []
+    findings: list[Diagnostic] = []
     for item in facts.get("items") or []:
         due = as_date(item.get("due"))
         if due is not None and due < today and not item.get("done"):
             line, col = item.get("position") or (1, 1)
             findings.append(
-                Finding(
+                _finding(
                     "postmortem-action-item-overdue",
                     line,
                     col,
@@ -278,7 +283,7 @@ def postmortem_due_findings(facts: dict[str, Any], *, today: dt.date) -> list[Fi
     if due is not None and due < today and status in ("Draft", "In Review"):
         line, col = facts.get("position") or (1, 1)
         findings.append(
-            Finding(
+            _finding(
                 "postmortem-overdue",
                 line,
                 col,
@@ -317,14 +322,14 @@ def ladder_facts(doc: Document, kind: str) -> dict[str, Any] | None:
     return None
 
 
-def ladder_findings(incident: dict[str, Any], ladder: list[str], source: str) -> list[Finding]:
+def ladder_findings(incident: dict[str, Any], ladder: list[str], source: str) -> list[Diagnostic]:
     """``incident-severity-not-on-ladder`` for one incident's :func:`ladder_facts`."""
     severity = str(incident["severity"]).strip()
     if severity.lower() in {name.lower() for name in ladder}:
         return []
     line, col = incident.get("position") or (1, 1)
     return [
-        Finding(
+        _finding(
             "incident-severity-not-on-ladder",
             line,
             col,

@@ -123,9 +123,8 @@ def _review_hint(ident: str, status: str | None) -> str:
     from opsdocs.incidents.postmortem import next_status
 
     following = next_status(status or "Draft") or "Reviewed"
-    return (
-        f"finish the review: 'opsdocs incident postmortem {ident} --status"
-        f' "{following}"\'' + ("" if following == "Reviewed" else ", then 'Reviewed'")
+    return f"finish the review: 'opsdocs incident postmortem {ident} --status \"{following}\"'" + (
+        "" if following == "Reviewed" else ", then 'Reviewed'"
     )
 
 

@@ -779,7 +779,8 @@ def reopen(
     when = _when(at, now)
 
     def change(incident: Incident) -> str:
-        _require(incident, "reopen", ("resolved", "closed"), "it is open")
+        if incident.status in OPEN_STATUSES:
+            raise _refuse(incident, "reopen", "it is still open: nothing to reopen")
         _check_started(when, incident)
         cleared = []
         for name in ("mitigated", "resolved"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import os
 from pathlib import Path
 from typing import Any
 
@@ -348,3 +349,84 @@ def test_tab_separated(tmp_path: Path) -> None:
     spec = slo("csv", "a.tsv")
     m = measure_logs(spec, root=tmp_path, at=AT, windows=[86400])
     assert (m.windows[86400].good, m.windows[86400].total) == expected(REQUESTS, 86400)
+
+
+@pytest.mark.parametrize("time_format", ["auto", "epoch_s"])
+def test_times_that_are_not_finite_are_malformed(tmp_path: Path, time_format: str) -> None:
+    bad = ['"NaN"', '"inf"', '"-Infinity"', '"1e300"', "1e300", "-1e300"]
+    lines = [f'{{"time": {t}, "http": {{"status": 200, "path": "/api/a"}}}}' for t in bad]
+    write_jsonl(tmp_path / "a.jsonl", REQUESTS[:200], malformed=lines)
+    spec = slo("jsonl", "a.jsonl", timestamp_format=time_format)
+    m = measure_logs(spec, root=tmp_path, at=AT, windows=[86400])
+    # with epoch_s the generated ISO times are malformed too; nothing aborts the scan
+    assert m.malformed == len(bad) + (0 if time_format == "auto" else 200)
+    if time_format == "auto":
+        assert m.windows[86400].total == expected(REQUESTS[:200], 86400)[1]
+
+
+def test_csv_row_with_wrong_field_count_is_malformed_and_located(tmp_path: Path) -> None:
+    # The first data row has three fields: DuckDB's sniffer then takes "time,status" for one field.
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "a.csv").write_text(
+        "time,status\n2026-11-20T11:00:00Z,200,9\n2026-11-20T11:00:01Z,500\n"
+        "2026-11-20T11:00:02Z,200\n"
+    )
+    spec = slo("csv", "logs/a.csv", latency=None, exclude={})
+    m = measure_logs(spec, root=tmp_path, at=AT, windows=[3600])
+    assert m.malformed == 1
+    assert "first malformed row at logs/a.csv:2" in m.notes
+    assert (m.windows[3600].good, m.windows[3600].total) == (1, 2)
+
+
+def test_a_file_and_a_symlink_to_it_are_read_once(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "a.jsonl", REQUESTS[:300], malformed=[])
+    (tmp_path / "b.jsonl").symlink_to(tmp_path / "a.jsonl")
+    spec = slo("jsonl", ["*.jsonl", "a.jsonl"])
+    m = measure_logs(spec, root=tmp_path, at=AT, windows=[86400])
+    assert m.files == 1
+    assert m.windows[86400].total == expected(REQUESTS[:300], 86400)[1]
+
+
+def test_fifos_matched_by_a_glob_are_not_read(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "a.jsonl", REQUESTS[:50], malformed=[])
+    os.mkfifo(tmp_path / "b.jsonl")  # opening it to read would block forever
+    m = measure_logs(slo("jsonl", "*.jsonl"), root=tmp_path, at=AT, windows=[86400])
+    assert m.files == 1
+
+
+@pytest.mark.parametrize("how", ["dotdot", "symlink"])
+def test_relative_paths_do_not_climb_out_of_the_workspace(tmp_path: Path, how: str) -> None:
+    root = tmp_path / "ws"
+    outside = tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    write_jsonl(outside / "a.jsonl", REQUESTS[:10], malformed=[])
+    pattern = "../outside/*.jsonl"
+    if how == "symlink":
+        (root / "logs").symlink_to(outside)
+        pattern = "logs/*.jsonl"
+    with pytest.raises(InputError) as caught:
+        measure_logs(slo("jsonl", pattern), root=root, at=AT, windows=[3600])
+    assert str(caught.value) == (
+        f"logs.files: {pattern!r} reaches outside the workspace"
+        " (name a file outside the workspace by its absolute path)"
+    )
+    # named by its absolute path, the same file is read
+    m = measure_logs(slo("jsonl", str(outside / "a.jsonl")), root=root, at=AT, windows=[3600])
+    assert m.files == 1
+
+
+def test_messages_never_show_content_that_is_not_a_header(tmp_path: Path) -> None:
+    secret = tmp_path / "shadow"
+    secret.write_text("root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n")
+    spec = slo("csv", str(secret), format="csv", latency=None, exclude={})
+    with pytest.raises(InputError) as caught:
+        measure_logs(spec, root=tmp_path / "ws", at=AT, windows=[3600])
+    assert "root" not in str(caught.value)
+    assert str(caught.value) == (
+        "logs.timestamp: the log files have no field 'time'"
+        " (the first line does not look like a header of field names)"
+    )
+    (tmp_path / "h.csv").write_text("when,code\n2026-11-20T11:00:00Z,200\n")
+    with pytest.raises(InputError, match=r"\(fields found: code, when\)"):
+        measure_logs(slo("csv", "h.csv", exclude={}), root=tmp_path, at=AT, windows=[3600])

@@ -21,7 +21,9 @@ Rules it keeps for every caller:
 
 from __future__ import annotations
 
+import csv
 import glob
+import gzip
 import os
 import re
 import stat
@@ -37,6 +39,7 @@ __all__ = [
     "EXTENSIONS",
     "FileSet",
     "connect",
+    "csv_header",
     "describe_fields",
     "detect_format",
     "expand_files",
@@ -197,6 +200,22 @@ def _report_progress(con: Any, progress: Callable[[float], None]) -> None:
         return
     if value >= 0:
         progress(value)
+
+
+def csv_header(path: str, delimiter: str = ",") -> list[str]:
+    """The field names on the first line of a CSV file (gzip looked through; 64 KiB at most).
+
+    Read here rather than by DuckDB's sniffer, which takes a file whose rows have differing
+    numbers of fields for a file of one field per line.
+    """
+    opener: Any = gzip.open if path.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
+            line = handle.readline(65536)
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return []
+    row = next(csv.reader([line], delimiter=delimiter), [])
+    return [name.strip() for name in row]
 
 
 def describe_fields(names: Iterable[str]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from opsdocs.slo.logsource import GoodRule, LogsSource
 from opsdocs.slo.spec import LatencyIndicator, SloSpec
 from opsdocs.sources.files import (
     connect,
+    csv_header,
     describe_fields,
     detect_format,
     expand_files,
@@ -152,7 +154,7 @@ def _timestamp_us(fields: _Fields, name: str, fmt: str) -> str:
     if kind.startswith("TIMESTAMP"):
         return f"epoch_us({raw})"
     if fmt in epoch:
-        return f"CAST(round(TRY_CAST({raw} AS DOUBLE) * {epoch[fmt]!r}) AS BIGINT)"
+        return f"TRY_CAST(round(TRY_CAST({raw} AS DOUBLE) * {epoch[fmt]!r}) AS BIGINT)"
     if fmt == "iso":
         return f"epoch_us(TRY_CAST({raw} AS TIMESTAMPTZ))"
     if fmt != "auto":
@@ -160,10 +162,10 @@ def _timestamp_us(fields: _Fields, name: str, fmt: str) -> str:
     if kind in {"DOUBLE", "FLOAT", "BIGINT", "INTEGER", "UBIGINT", "HUGEINT"} or kind.startswith(
         "DECIMAL"
     ):
-        return f"CAST(round({raw} * 1e6) AS BIGINT)"  # numbers are epoch seconds
+        return f"TRY_CAST(round({raw} * 1e6) AS BIGINT)"  # numbers are epoch seconds
     return (
         f"coalesce(epoch_us(TRY_CAST({raw} AS TIMESTAMPTZ)),"
-        f" CAST(round(TRY_CAST({raw} AS DOUBLE) * 1e6) AS BIGINT))"
+        f" TRY_CAST(round(TRY_CAST({raw} AS DOUBLE) * 1e6) AS BIGINT))"
     )
 
 
@@ -292,7 +294,7 @@ GROUP BY ALL
     if fmt == "parquet":
         source = "read_parquet(?, union_by_name=true)"
     elif fmt == "csv":
-        delim = "\\t" if all(f.removesuffix(".gz").endswith(".tsv") for f in files) else ","
+        delim = "\\t" if _csv_delimiter(files) == "\t" else ","
         source = (
             f"read_csv(?, header=true, all_varchar=true, delim=E'{delim}', ignore_errors=true,"
             " store_rejects=true, rejects_table='opsdocs_rejects',"
@@ -378,12 +380,13 @@ def _parquet_types(con: Any, files: list[str]) -> dict[str, str]:
     return {str(row[0]): str(row[1]) for row in rows}
 
 
-def _csv_columns(con: Any, files: list[str]) -> set[str]:
-    rows = con.execute(
-        "DESCRIBE SELECT * FROM read_csv(?, header=true, all_varchar=true, union_by_name=true)",
-        [files],
-    ).fetchall()
-    return {str(row[0]) for row in rows}
+def _csv_delimiter(files: Sequence[str]) -> str:
+    return "\t" if all(f.removesuffix(".gz").endswith(".tsv") for f in files) else ","
+
+
+def _csv_columns(files: list[str]) -> set[str]:
+    delimiter = _csv_delimiter(files)
+    return {name for path in files for name in csv_header(path, delimiter)}
 
 
 def _check_columns(columns: set[str], spec: LogsSource, slo: SloSpec, where: str) -> None:
@@ -455,7 +458,7 @@ def measure_logs(
                 _check_columns(set(types), spec, slo, where)
                 no_nulls = _parquet_no_nulls(con, files)
             elif fmt == "csv":
-                _check_columns(_csv_columns(con, files), spec, slo, where)
+                _check_columns(_csv_columns(files), spec, slo, where)
         except duckdb.Error as exc:
             raise InputError(f"{where}.files: cannot read the logs: {safe_message(exc)}") from None
         query = build_query(
@@ -469,15 +472,32 @@ def measure_logs(
             where=where,
         )
         rows = _run(con, query, progress, where)
-        rejected = 0
-        if query.rejects:
-            row = con.execute(
-                "SELECT count(DISTINCT (scan_id, file_id, line)) FROM opsdocs_rejects"
-            ).fetchone()
-            rejected = int(row[0]) if row else 0
+        rejected, first_rejected = _rejects(con, root) if query.rejects else (0, None)
     finally:
         con.close()
-    return _assemble(at, all_windows, query, rows, rejected, empty, len(files))
+    notes = [f"first malformed row at {first_rejected}"] if first_rejected else []
+    return _assemble(at, all_windows, query, rows, rejected, empty, len(files), notes)
+
+
+def _rejects(con: Any, root: Path) -> tuple[int, str | None]:
+    """CSV rows the reader rejected (wrong number of fields...), and where the first one is."""
+    row = con.execute(
+        "SELECT count(DISTINCT (scan_id, file_id, line)) FROM opsdocs_rejects"
+    ).fetchone()
+    count = int(row[0]) if row else 0
+    if not count:
+        return 0, None
+    first = con.execute(
+        "SELECT s.file_path, r.line FROM opsdocs_rejects r"
+        " JOIN opsdocs_rejects_scan s USING (scan_id, file_id)"
+        " ORDER BY s.file_path, r.line LIMIT 1"
+    ).fetchone()
+    if not first:
+        return count, None
+    path = str(first[0])
+    inside = os.path.realpath(path).startswith(os.path.realpath(root) + os.sep)
+    shown = os.path.relpath(path, root) if inside else path
+    return count, f"{shown}:{int(first[1])}"
 
 
 def _run(
@@ -503,6 +523,7 @@ def _assemble(
     rejected: int,
     empty: int,
     files: int,
+    extra_notes: Sequence[str] = (),
 ) -> Measurement:
     step = query.step_us // 1_000_000
     malformed = rejected
@@ -532,6 +553,7 @@ def _assemble(
     notes = []
     if malformed:
         notes.append(f"{malformed} malformed line(s) skipped")
+        notes.extend(extra_notes)
     if empty:
         notes.append(f"{empty} empty file(s)")
     return Measurement(

@@ -298,3 +298,40 @@ def test_write_with_one_slo_keeps_the_others_in_the_block(
     assert result.exit_code == 0, result.stderr
     text = doc.read_text()
     assert "| availability (30d) |" in text and "| latency (30d) |" in text
+
+
+@pytest.mark.parametrize(
+    ("at", "what"),
+    [
+        ("inf", "is not a time"),
+        ("1e20", "is out of range"),
+        ("-1e20", "is out of range"),
+        ("0001-01-01T00:00:00+01:00", "is out of range"),
+        ("now-99999999w", "is out of range"),
+    ],
+)
+def test_instants_out_of_range_are_one_line(
+    report: Callable[..., Result], workspace: Path, at: str, what: str
+) -> None:
+    result = report("--at", at, cwd=workspace)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: --at {at!r} {what} (")
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("period", ["9999999d", "106752d", "9999999999999999999999w"])
+def test_periods_longer_than_prometheus_accepts_are_refused(
+    report: Callable[..., Result], workspace: Path, period: str
+) -> None:
+    doc = workspace / "docs/internal/operations/slo-api.md"
+    doc.write_text(
+        SLO_DOC.format(extra="").replace(
+            "    objective: 99.5\n", f"    objective: 99.5\n    period: {period}\n"
+        )
+    )
+    result = report("--at", AT_TEXT, cwd=workspace)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "slos[0].period: must be" in result.stderr
+    if len(period) < 10:
+        assert "at most 106751d, the longest duration Prometheus accepts" in result.stderr

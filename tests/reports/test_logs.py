@@ -12,7 +12,7 @@ import pytest
 
 from opsdocs.errors import InputError
 from opsdocs.reports.report import build_report, needed_windows
-from opsdocs.reports.sources.logs import measure_logs
+from opsdocs.reports.sources.logs import MAX_SERIES_STEPS, measure_logs
 from opsdocs.slo.spec import SloSpec
 from tests.reports.logdata import (
     AT,
@@ -430,3 +430,15 @@ def test_messages_never_show_content_that_is_not_a_header(tmp_path: Path) -> Non
     (tmp_path / "h.csv").write_text("when,code\n2026-11-20T11:00:00Z,200\n")
     with pytest.raises(InputError, match=r"\(fields found: code, when\)"):
         measure_logs(slo("csv", "h.csv", exclude={}), root=tmp_path, at=AT, windows=[3600])
+
+
+@pytest.mark.parametrize("period", ["1000d", "99999d"])
+def test_a_long_period_costs_what_its_data_costs(tmp_path: Path, period: str) -> None:
+    write_jsonl(tmp_path / "a.jsonl", REQUESTS, malformed=[])
+    spec = slo("jsonl", "a.jsonl")
+    spec = spec.model_copy(update={"period": period})
+    m = measure_logs(spec, root=tmp_path, at=AT, windows=needed_windows(spec))
+    assert len(m.steps) <= MAX_SERIES_STEPS
+    assert sum(s.total for s in m.steps) == m.windows[spec.period_seconds].total
+    assert m.windows[spec.period_seconds].total == expected(REQUESTS, 40 * 86400)[1]
+    assert m.steps[-1].end == AT

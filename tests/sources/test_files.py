@@ -113,7 +113,7 @@ def test_ctrl_c_during_a_log_scan_exits_130(tmp_path: Path) -> None:
     build_tree(
         tmp_path,
         {
-            "opsdocs.toml": "docs_dir = \"docs\"\n",
+            "opsdocs.toml": 'docs_dir = "docs"\n',
             "docs/slo-api.md": (
                 "---\nkind: slo\ntitle: API\nowner: team\nservice: api\n"
                 'last_reviewed: "2026-11-01"\nreview_every: 90d\nslos:\n'

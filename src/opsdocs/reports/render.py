@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from opsdocs.documents.index import replace_block
 from opsdocs.documents.parse import Document
@@ -81,9 +83,21 @@ def _shown(report: SloReport) -> list[int]:
     ]
 
 
+def _finite_only(value: Any) -> Any:
+    """``value`` with every NaN or infinity replaced by None (strict JSON has neither)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite_only(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_only(v) for v in value]
+    return value
+
+
 def render_json(reports: Sequence[SloReport]) -> str:
-    """All reports as one JSON document (``{"reports": [...]}``)."""
-    return json.dumps({"reports": [r.to_dict() for r in reports]}, indent=2, sort_keys=False)
+    """All reports as one JSON document (``{"reports": [...]}``), strict: no NaN, no Infinity."""
+    data = _finite_only({"reports": [r.to_dict() for r in reports]})
+    return json.dumps(data, indent=2, sort_keys=False, allow_nan=False)
 
 
 def render_table(reports: Sequence[SloReport]) -> str:

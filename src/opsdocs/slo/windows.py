@@ -64,12 +64,23 @@ def _period_error(text: object) -> ValueError:
     return ValueError(f"must be a rolling period of days or weeks such as '30d' (got {text!r})")
 
 
+#: The longest period: Prometheus reads durations as Go's time.Duration, which ends at about
+#: 292 years, and refuses a longer range selector ("duration out of range").
+MAX_PERIOD_DAYS = 106_751
+
+
 @lru_cache(maxsize=1024)
 def _parse_period(text: str) -> int:
     match = _PERIOD.match(text.strip())
-    if match is None:
+    if match is None or len(match.group(1)) > 9:
         raise _period_error(text)
-    return int(match.group(1)) * _UNITS[match.group(2)]
+    seconds = int(match.group(1)) * _UNITS[match.group(2)]
+    if seconds > MAX_PERIOD_DAYS * 86400:
+        raise ValueError(
+            f"must be at most {MAX_PERIOD_DAYS}d, the longest duration Prometheus accepts"
+            f" (got {text!r})"
+        )
+    return seconds
 
 
 @lru_cache(maxsize=1024)

@@ -31,6 +31,8 @@ from typing import Any
 from opsdocs.errors import InputError
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
     "MAX_RANGE_POINTS",
     "MAX_RESPONSE_BYTES",
     "PrometheusClient",

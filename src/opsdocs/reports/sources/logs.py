@@ -34,6 +34,8 @@ from opsdocs.sources.files import (
 
 __all__ = ["COMBINED_FIELDS", "LARGE_BYTES", "LogQuery", "build_query", "measure_logs"]
 
+#: The period as a series for charts has at most this many steps.
+MAX_SERIES_STEPS = 10_000
 #: Above this many bytes of log files the CLI shows a progress bar (on a terminal).
 LARGE_BYTES = 256 * 1024 * 1024
 
@@ -541,14 +543,24 @@ def _assemble(
         total = sum(v for k, v in steps_total.items() if k < n)
         good = sum(v for k, v in steps_good.items() if k < n)
         counts[window] = Counts(good, total)
+    # The series for charts: whole steps merged so that a long period stays a few thousand
+    # points (a 99999-day period is 29 million five-minute steps); built from the steps that
+    # have rows, so the cost follows the data, not the period.
     period_steps = max(windows) // step
+    merge = max(1, math.ceil(period_steps / MAX_SERIES_STEPS))
+    bucket_total: dict[int, int] = {}
+    bucket_bad: dict[int, int] = {}
+    for index, counted in steps_total.items():
+        key = index // merge
+        bucket_total[key] = bucket_total.get(key, 0) + counted
+        bucket_bad[key] = bucket_bad.get(key, 0) + counted - steps_good[index]
     series = tuple(
         Step(
-            end=at - dt.timedelta(seconds=index * step),
-            bad=float(steps_total.get(index, 0) - steps_good.get(index, 0)),
-            total=float(steps_total.get(index, 0)),
+            end=at - dt.timedelta(seconds=key * merge * step),
+            bad=float(bucket_bad.get(key, 0)),
+            total=float(bucket_total.get(key, 0)),
         )
-        for index in range(period_steps - 1, -1, -1)
+        for key in range(math.ceil(period_steps / merge) - 1, -1, -1)
     )
     notes = []
     if malformed:
@@ -561,7 +573,7 @@ def _assemble(
         at=at,
         windows=counts,
         steps=series,
-        step_seconds=step,
+        step_seconds=step * merge,
         malformed=malformed,
         empty_files=empty,
         files=files,

@@ -17,12 +17,16 @@ from opsdocs.promql import SliQueries, sli_queries
 from opsdocs.reports.measurement import Counts, Measurement, Step
 from opsdocs.slo.spec import SloSpec, render_window
 from opsdocs.slo.windows import format_duration
-from opsdocs.sources.prometheus import PrometheusClient, Series, one_line
+from opsdocs.sources.prometheus import EARLIEST, PrometheusClient, Series, one_line
 
 __all__ = ["PrometheusClient", "SliQueries", "measure_prometheus", "sli_queries"]
 
 #: Charts from Prometheus use at most this many steps over the period.
 CHART_POINTS = 720
+
+
+class _NotFinite(Exception):
+    """A query answered NaN or ±Inf: the window has no number, so no data."""
 
 
 class _Queries:
@@ -34,7 +38,7 @@ class _Queries:
         self.not_finite: list[str] = []
 
     def single(self, query: str, *, required: bool) -> float | None:
-        """The one value of ``query``; None for no series or a value that is not finite."""
+        """The one value of ``query``, None for no series; raises :class:`_NotFinite`."""
         result = self.client.query(query, self.at)
         if not result:
             if required:
@@ -52,8 +56,9 @@ class _Queries:
         if sample.finite:
             return sample.value
         # NaN (0/0) or ±Inf (x/0): no number to report, so no data, and the note says why.
-        self.not_finite.append(f"{one_line(query)} returned {sample.value:+}")
-        return None
+        spelled = "NaN" if math.isnan(sample.value) else ("+Inf" if sample.value > 0 else "-Inf")
+        self.not_finite.append(f"{one_line(query)} returned {spelled}")
+        raise _NotFinite
 
     def notes(self) -> tuple[str, ...]:
         if not self.not_finite:
@@ -64,6 +69,13 @@ class _Queries:
 
 
 def _window_counts(queries: _Queries, q: SliQueries, seconds: int, *, is_period: bool) -> Counts:
+    try:
+        return _counts(queries, q, seconds, is_period=is_period)
+    except _NotFinite:
+        return Counts(None, None)
+
+
+def _counts(queries: _Queries, q: SliQueries, seconds: int, *, is_period: bool) -> Counts:
     window = format_duration(seconds)
     single = queries.single
     if q.total is not None:
@@ -109,7 +121,9 @@ def _steps(
 ) -> tuple[tuple[Step, ...], int]:
     step = max(300, math.ceil(period / CHART_POINTS / 60) * 60)
     window = format_duration(step)
-    start = at - dt.timedelta(seconds=period - step)
+    # The first step, unless the period reaches back before 1970 (no data there to ask for).
+    first = min(period // step - 1, int((at - EARLIEST).total_seconds() // step))
+    start = at - dt.timedelta(seconds=first * step)
 
     def fetch(query: str) -> dict[int, float]:
         return _summed(client.query_range(render_window(query, window), start, at, step))

@@ -223,8 +223,8 @@ def test_bad_command_line_values(cli: Callable[..., Result], ws: Path) -> None:
     )
     result = cli("oncall", "who", "--at", "yesterday", cwd=ws)
     assert result.stderr == (
-        "error: --at 'yesterday' is not a date or time (write YYYY-MM-DD or an ISO 8601 time "
-        "such as 2026-03-29T09:00:00Z)\n"
+        "error: --at 'yesterday' is not a time (write it like 2026-11-26T14:02:00Z (no zone: "
+        "UTC), 14:02, now-2h or Unix seconds)\n"
     )
     result = cli("oncall", "who", "--zone", "Mars/Olympus", cwd=ws)
     assert result.stderr == (

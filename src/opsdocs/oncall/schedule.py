@@ -11,6 +11,7 @@ first of the two. Every instant this module returns is an aware UTC datetime.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -316,21 +317,23 @@ def who(roster: Roster, at: dt.datetime, *, team: str | None = None) -> list[OnC
 
 
 def parse_when(value: str, *, what: str, zone_name: str = "UTC", end: bool = False) -> dt.datetime:
-    """A command-line time: ISO 8601 with an offset (``2026-03-29T09:00+02:00``, ``...Z``), a
-    local time without one (read in ``zone_name``), or a date (its midnight; with ``end``, the
-    midnight after it, so that ``--to 2026-03-31`` includes the 31st). UsageError otherwise."""
-    from opsdocs.errors import UsageError
+    """A command-line time, read as every command reads one (:func:`opsdocs.instants.parse_instant`:
+    ISO 8601, ``now-2h``, Unix seconds), except that a date is its midnight (with ``end``, the
+    midnight after it, so that ``--to 2026-03-31`` includes the 31st) and a time without an
+    offset is read in ``zone_name`` (UTC unless ``--zone`` says otherwise)."""
+    from opsdocs.instants import parse_instant
 
     text = value.strip()
-    try:
-        if len(text) == 10:
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
             day = dt.date.fromisoformat(text)
-            local = dt.datetime.combine(day + dt.timedelta(days=1 if end else 0), dt.time())
-            return to_utc(local, zone_name)
-        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"{what} {value!r} is not a date or time",
-            hint="write YYYY-MM-DD or an ISO 8601 time such as 2026-03-29T09:00:00Z",
-        ) from None
-    return _aware(when, zone_name)
+        except ValueError:
+            return parse_instant(text, what=what)  # its one-line error
+        local = dt.datetime.combine(day + dt.timedelta(days=1 if end else 0), dt.time())
+        return to_utc(local, zone_name)
+    if zone_name != "UTC" and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+", text):
+        try:
+            return to_utc(dt.datetime.fromisoformat(text), zone_name)
+        except ValueError:
+            pass
+    return parse_instant(text, what=what)

@@ -61,6 +61,7 @@ RULE_MODULES: list[str] = [
     "opsdocs.slo.checks",
     "opsdocs.incidents.checks",
     "opsdocs.monitoring.checks",
+    "opsdocs.oncall.checks",
 ]
 
 

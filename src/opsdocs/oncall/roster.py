@@ -24,8 +24,10 @@ __all__ = [
     "Roster",
     "SpecProblem",
     "TeamSource",
+    "collect_roster",
     "load_roster",
     "oncall_paths",
+    "policy_problems",
     "roster_from_documents",
     "spec_problems",
     "split_hint",
@@ -211,6 +213,18 @@ def spec_problems(doc: Document) -> list[SpecProblem]:
     return problems
 
 
+def policy_problems(doc: Document) -> list[SpecProblem]:
+    """What is wrong with the escalation policies of a document whose keys are valid (the
+    schema's own complaints are left to the front-matter check)."""
+    data = doc.front_matter
+    if not isinstance(data, dict):
+        return []
+    section, _ = validate_section(data)
+    if section is None:
+        return []
+    return [p for i, team in enumerate(section.teams) for p in _team_problems(team, i)]
+
+
 def _raise(doc: Document, problem: SpecProblem) -> DocumentError:
     line, col = doc.position(problem.key_path)
     key = ".".join(f"[{p}]" if isinstance(p, int) else p for p in problem.key_path).replace(
@@ -220,44 +234,65 @@ def _raise(doc: Document, problem: SpecProblem) -> DocumentError:
     return DocumentError(text, path=doc.path, line=line, col=col, hint=problem.hint or _HINT)
 
 
-def roster_from_documents(docs: list[Document], *, label: Any = None) -> Roster:
-    """The teams of ``docs``; DocumentError at the first problem (cross-document references
-    included)."""
+def collect_roster(
+    docs: list[Document], *, label: Any = None
+) -> tuple[Roster, list[tuple[Document, SpecProblem]]]:
+    """The teams of ``docs`` that are valid, and the problems of the others (a document with a
+    problem contributes no team; a level naming a rotation no team has is a problem too)."""
     from opsdocs.oncall.spec import OnCallSection
 
     roster = Roster()
+    problems: list[tuple[Document, SpecProblem]] = []
     for doc in docs:
-        data = doc.require_front_matter()
-        problems = spec_problems(doc)
-        if problems:
-            raise _raise(doc, problems[0])
+        data = doc.front_matter
+        found = spec_problems(doc) if isinstance(data, dict) else []
+        if not isinstance(data, dict) or found:
+            problems.extend((doc, p) for p in found)
+            continue
         section = OnCallSection.model_validate(data)
         for index, team in enumerate(section.teams):
             if team.name in roster.teams:
-                raise _raise(
-                    doc,
-                    SpecProblem(
-                        ("teams", index, "name"),
-                        f"team {team.name!r} already has a schedule in "
-                        f"{roster.teams[team.name].path}",
-                        "keep one schedule per team",
-                    ),
-                )
-            path = label(doc.path) if label is not None else str(doc.path)
-            roster.teams[team.name] = TeamSource(team, path, index, doc)
-    for source in roster.teams.values():
-        for number, level in enumerate(source.team.escalation):
-            for ref in level.rotations:
-                if "/" in ref and roster.resolve(ref, source.team.name) is None:
-                    assert source.doc is not None
-                    raise _raise(
-                        source.doc,
+                problems.append(
+                    (
+                        doc,
                         SpecProblem(
-                            ("teams", source.index, "escalation", number, "rotation"),
-                            f"no rotation {ref!r}: no team or rotation of that name has a schedule",
-                            "name a rotation of a team with an on-call document",
+                            ("teams", index, "name"),
+                            f"team {team.name!r} already has a schedule in "
+                            f"{roster.teams[team.name].path}",
+                            "keep one schedule per team",
                         ),
                     )
+                )
+                continue
+            path = label(doc.path) if label is not None else str(doc.path)
+            roster.teams[team.name] = TeamSource(team, path, index, doc)
+    for name, source in list(roster.teams.items()):
+        for number, level in enumerate(source.team.escalation):
+            for ref in level.rotations:
+                if "/" in ref and roster.resolve(ref, name) is None and source.doc is not None:
+                    problems.append(
+                        (
+                            source.doc,
+                            SpecProblem(
+                                ("teams", source.index, "escalation", number, "rotation"),
+                                f"no rotation {ref!r}: no team or rotation of that name has a "
+                                "schedule",
+                                "name a rotation of a team with an on-call document",
+                            ),
+                        )
+                    )
+    return roster, problems
+
+
+def roster_from_documents(docs: list[Document], *, label: Any = None) -> Roster:
+    """The teams of ``docs``; DocumentError at the first problem (cross-document references
+    included)."""
+    for doc in docs:
+        doc.require_front_matter()
+    roster, problems = collect_roster(docs, label=label)
+    if problems:
+        doc, problem = problems[0]
+        raise _raise(doc, problem)
     return roster
 
 

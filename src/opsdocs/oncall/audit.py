@@ -1,0 +1,306 @@
+"""The on-call schedules held against the ladder, the runbooks and the alert routing: what the OC
+rules of ``opsdocs check`` report.
+
+Everything is computed once per check run by :func:`audit` and handed to the rules by code. The
+rules that compare schedules with the rest of the workspace (OC001, OC003) apply once a workspace
+keeps at least one schedule as data: until then there is nothing to compare with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from opsdocs.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from opsdocs.documents.parse import Document
+    from opsdocs.incidents.policy import Playbook, Severity
+    from opsdocs.oncall.roster import Roster
+    from opsdocs.oncall.settings import OnCallSettings
+    from opsdocs.workspace import Workspace
+
+__all__ = ["Inputs", "Owner", "audit", "normalize_role", "roles_provided"]
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A runbook's owner: the facts key of the runbook, the team and where ``owner`` is."""
+
+    path: str
+    team: str
+    line: int
+    col: int
+
+
+@dataclass
+class Inputs:
+    """What the audit reads, keyed by the check engine's paths."""
+
+    oncall: list[tuple[str, Document]]  # (facts key, document)
+    playbook: tuple[str, Document] | None
+    owners: list[Owner]
+    settings: OnCallSettings
+    workspace: Workspace
+    today: dt.date
+
+
+def normalize_role(role: str) -> str:
+    """``Primary On Call``, ``primary oncall`` and ``primary on-call`` are one role."""
+    text = " ".join(role.lower().split())
+    return re.sub(r"\bon[ -]?call\b", "on-call", text)
+
+
+def roles_provided(roster: Roster) -> set[str]:
+    """Every ladder role a schedule provides: rotations' roles and levels' roles."""
+    roles: set[str] = set()
+    for source in roster.teams.values():
+        for rotation in source.team.rotations:
+            roles.add(normalize_role(rotation.role_name))
+        for level in source.team.escalation:
+            if level.role is not None:
+                roles.add(normalize_role(level.role))
+    return roles
+
+
+def _playbook(inputs: Inputs) -> Playbook | None:
+    from opsdocs.errors import OpsdocsError
+    from opsdocs.incidents.policy import playbook_from_document
+
+    if inputs.playbook is None:
+        return None
+    try:
+        return playbook_from_document(inputs.playbook[1])
+    except OpsdocsError:
+        return None  # FM and IR rules report a broken ladder
+
+
+def _key_of(roster: Roster, keys: dict[int, str], team: str) -> tuple[str, Document] | None:
+    source = roster.teams[team]
+    if source.doc is None:
+        return None
+    return keys[id(source.doc)], source.doc
+
+
+def audit(inputs: Inputs) -> list[Diagnostic]:
+    """Every OC finding of the workspace (OC007 excepted: it is a document rule)."""
+    from opsdocs.oncall.roster import collect_roster
+
+    keys = {id(doc): key for key, doc in inputs.oncall}
+    roster, _ = collect_roster([doc for _, doc in inputs.oncall])
+    found: list[Diagnostic] = []
+    playbook = _playbook(inputs)
+    for step in (_unscheduled_roles, _slow_escalation, _gaps, _unknown_members):
+        found.extend(step(inputs, roster, keys, playbook))
+    found.extend(_unscheduled_owners(inputs, roster))
+    found.extend(_unrouted_pages(inputs, roster, playbook))
+    return found
+
+
+Step = Callable[["Inputs", "Roster", dict[int, str], "Playbook | None"], Iterator[Diagnostic]]
+
+
+def _unscheduled_roles(
+    inputs: Inputs, roster: Roster, keys: dict[int, str], playbook: Playbook | None
+) -> Iterator[Diagnostic]:
+    if not roster.teams or playbook is None or inputs.playbook is None:
+        return
+    key, doc = inputs.playbook
+    provided = roles_provided(roster)
+    for i, severity in enumerate(playbook.severities):
+        for j, role in enumerate(severity.page):
+            if normalize_role(role) in provided:
+                continue
+            line, col = doc.position(("severities", i, "page", j))
+            known = ", ".join(sorted(provided)) or "none"
+            yield Diagnostic(
+                path=key,
+                line=line,
+                col=col,
+                code="OC001",
+                message=f"{severity.name} pages {role!r}, a role no on-call schedule provides",
+                hint=f"give a rotation or a level 'role: {role}'; schedules provide: {known}",
+            )
+
+
+def _slow_escalation(
+    inputs: Inputs, roster: Roster, keys: dict[int, str], playbook: Playbook | None
+) -> Iterator[Diagnostic]:
+    from opsdocs.incidents.policy import DEFAULT_SEVERITIES
+
+    severities = playbook.severities if playbook is not None else list(DEFAULT_SEVERITIES)
+    paging = [s for s in severities if s.page]
+    if not paging:
+        return
+    strictest = min(paging, key=lambda s: s.ack_target)
+    for name, source in roster.teams.items():
+        if not source.team.escalation:
+            continue  # the default policy pages the first rotation at once
+        first = source.team.escalation[0]
+        if first.delay <= strictest.ack_target:
+            continue
+        where = _key_of(roster, keys, name)
+        if where is None:
+            continue
+        line, col = source.position("escalation", 0, "after")
+        yield Diagnostic(
+            path=where[0],
+            line=line,
+            col=col,
+            code="OC002",
+            message=(
+                f"team {name}'s first escalation level is paged after {first.after}, later than "
+                f"{strictest.name}'s ack_within {strictest.ack_within}"
+            ),
+            hint=f"page the first level within {strictest.ack_within} (after: 0m)",
+        )
+
+
+def _gaps(
+    inputs: Inputs, roster: Roster, keys: dict[int, str], playbook: Playbook | None
+) -> Iterator[Diagnostic]:
+    from opsdocs.oncall.coverage import uncovered
+    from opsdocs.oncall.schedule import level_shifts
+
+    days = inputs.settings.gap_days
+    start = dt.datetime.combine(inputs.today, dt.time(), tzinfo=dt.UTC)
+    end = start + dt.timedelta(days=days)
+    for name, source in roster.teams.items():
+        where = _key_of(roster, keys, name)
+        if where is None:
+            continue
+        for level in level_shifts(roster, name, start, end):
+            if level.level.person is not None:
+                continue
+            holes = uncovered(level.shifts, start, end)
+            if not holes:
+                continue
+            hours = sum((b - a).total_seconds() for a, b in holes) / 3600
+            if source.team.escalation:
+                line, col = source.position("escalation", level.number - 1)
+            else:
+                line, col = source.position("rotations", level.number - 1)
+            first = holes[0]
+            yield Diagnostic(
+                path=where[0],
+                line=line,
+                col=col,
+                code="OC004",
+                message=(
+                    f"nobody covers team {name}'s {level.label} for {hours:g} h in the next "
+                    f"{days} days, first from {_iso(first[0])} to {_iso(first[1])}"
+                ),
+                hint="extend the rotation, add members or an override; 'opsdocs oncall gaps' "
+                "lists every hole",
+            )
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%MZ")
+
+
+def _unknown_members(
+    inputs: Inputs, roster: Roster, keys: dict[int, str], playbook: Playbook | None
+) -> Iterator[Diagnostic]:
+    people = inputs.settings.people
+    for name, source in roster.teams.items():
+        known = people.get(name)
+        where = _key_of(roster, keys, name)
+        if known is None or where is None:
+            continue
+        allowed = set(known)
+        for r, rotation in enumerate(source.team.rotations):
+            spots: list[tuple[str, tuple[str | int, ...]]] = [
+                (m, ("rotations", r, "members", k)) for k, m in enumerate(rotation.members)
+            ]
+            spots += [
+                (o.who, ("rotations", r, "overrides", k, "who"))
+                for k, o in enumerate(rotation.overrides)
+            ]
+            for person, key_path in spots:
+                if person in allowed:
+                    continue
+                line, col = source.position(*key_path)
+                yield Diagnostic(
+                    path=where[0],
+                    line=line,
+                    col=col,
+                    code="OC005",
+                    message=f"{person} is on team {name}'s {rotation.name} rotation but not in "
+                    f"the configured people of {name}",
+                    hint=f"add them to [oncall.people] {name}, or correct the name",
+                )
+
+
+def _unscheduled_owners(inputs: Inputs, roster: Roster) -> Iterator[Diagnostic]:
+    if not roster.teams:
+        return
+    for owner in inputs.owners:
+        if owner.team in roster.teams:
+            continue
+        yield Diagnostic(
+            path=owner.path,
+            line=owner.line,
+            col=owner.col,
+            code="OC003",
+            message=f"team {owner.team} owns this service but has no on-call schedule",
+            hint=f"add team {owner.team} to an on-call document ('opsdocs new on-call "
+            f"{owner.team}')",
+        )
+
+
+def _unrouted_pages(
+    inputs: Inputs, roster: Roster, playbook: Playbook | None
+) -> Iterator[Diagnostic]:
+    from opsdocs.errors import OpsdocsError
+    from opsdocs.oncall.alertmanager import (
+        Routing,
+        load_alertmanager_config,
+        route_cases,
+        unpaged,
+    )
+
+    settings = inputs.settings.alertmanager
+    if settings.config is None or not roster.teams:
+        return
+    path = Path(inputs.workspace.root, settings.config)
+    key = str(Path(path).resolve())
+    try:
+        config = load_alertmanager_config(path)
+    except OpsdocsError as exc:
+        yield Diagnostic(
+            path=key,
+            line=exc.line or 1,
+            col=exc.col or 1,
+            code="OC006",
+            message=f"cannot check the routing: {exc.message}",
+            hint=exc.hint or "fix [oncall.alertmanager] config",
+        )
+        return
+    from opsdocs.incidents.policy import DEFAULT_SEVERITIES
+    from opsdocs.yamlio import load_yaml
+
+    severities: Sequence[Severity] = (
+        playbook.severities if playbook is not None else DEFAULT_SEVERITIES
+    )
+    routing = Routing(list(severities), roster.names(), {}, settings)
+    positions = load_yaml(path.read_text("utf-8"), path=path)
+    line, col = positions.position(("route",)) or (1, 1)
+    for case, chosen in unpaged(config, route_cases(routing)):
+        yield Diagnostic(
+            path=key,
+            line=line,
+            col=col,
+            code="OC006",
+            message=(
+                f"{case.severity} pages, but an alert with "
+                f"{', '.join(f'{k}={v}' for k, v in case.labels.items())} reaches "
+                f"{', '.join(chosen) or 'no receiver'}, which pages nobody"
+            ),
+            hint=f"route it to a pager receiver ('opsdocs oncall alertmanager' writes "
+            f"{case.team}-pager)",
+        )

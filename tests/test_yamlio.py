@@ -146,3 +146,16 @@ def test_promtool_reads_back_what_is_written(values: list[str]) -> None:
             [tool, "test", "rules", "test.yaml"], cwd=folder, capture_output=True, text=True
         )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_impossible_dates_and_huge_integers_stay_strings() -> None:
+    from opsdocs.yamlio import load_yaml
+
+    big = "9" * 5000
+    data = load_yaml(f"a: 2026-02-30\nb: 2026-01-01 25:99:99\nc: {big}\nd: 2026-02-28\ne: 7\n")
+    assert data.value["a"] == "2026-02-30"
+    assert data.value["b"] == "2026-01-01 25:99:99"
+    assert data.value["c"] == big
+    assert str(data.value["d"]) == "2026-02-28" and not isinstance(data.value["d"], str)
+    assert data.value["e"] == 7
+    assert data.positions[("a",)] == (1, 1)

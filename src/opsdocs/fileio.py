@@ -18,6 +18,7 @@ import errno
 import fcntl
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,10 +27,13 @@ from pathlib import Path
 __all__ = [
     "STATE_DIR",
     "ChangeSet",
+    "FileTooLargeError",
+    "NotRegularFileError",
     "OutsideRootError",
     "atomic_write",
     "check_inside",
     "locked",
+    "read_regular",
     "remove",
 ]
 
@@ -227,3 +231,58 @@ def locked(root: Path, path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+class NotRegularFileError(OSError):
+    """The path is a FIFO, a device or a socket: opsdocs reads only regular files."""
+
+
+class FileTooLargeError(OSError):
+    """The file is larger than the limit the caller reads (``size``: bytes seen)."""
+
+    size = 0
+
+
+def _too_large(path: Path, size: int) -> FileTooLargeError:
+    error = FileTooLargeError(errno.EFBIG, "file too large", str(path))
+    error.size = size
+    return error
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file at ``path`` (a symlink is followed), at most ``limit``.
+
+    Never blocks on a FIFO and never reads a device without end: the file is opened without
+    blocking and its type checked on the open descriptor. Raises :class:`IsADirectoryError`,
+    :class:`NotRegularFileError`, :class:`FileTooLargeError` or another :class:`OSError`.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFileError(errno.EINVAL, _file_type(info.st_mode), str(path))
+        if info.st_size > limit:
+            raise _too_large(path, info.st_size)
+        chunks: list[bytes] = []
+        total = 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:  # it grew while we read
+                raise _too_large(path, total)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

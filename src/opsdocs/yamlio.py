@@ -38,11 +38,36 @@ KeyPath = tuple[str | int, ...]
 #: Largest number of nodes a document may expand to once aliases are followed.
 MAX_EXPANDED_NODES = 100_000
 
-_Loader: type[yaml.SafeLoader]
+_Base: type[yaml.SafeLoader]
 try:
-    _Loader = yaml.CSafeLoader  # type: ignore[assignment]
+    _Base = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """The safe loader, except that a scalar which looks like a date, a time or an integer but
+    is not one (``2026-02-30``, ``25:99:99``, more digits than Python converts) stays the string
+    it is written as: the schema then reports it at its key, instead of the whole file failing
+    to load and every command that reads it failing with it."""
+
+
+def _lenient(construct: Any) -> Any:
+    def build(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError):
+            return loader.construct_scalar(node)
+
+    return build
+
+
+for _tag, _construct in (
+    ("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_timestamp),
+    ("tag:yaml.org,2002:int", yaml.constructor.SafeConstructor.construct_yaml_int),
+    ("tag:yaml.org,2002:float", yaml.constructor.SafeConstructor.construct_yaml_float),
+):
+    _Loader.add_constructor(_tag, _lenient(_construct))
 
 
 @dataclass

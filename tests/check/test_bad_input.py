@@ -149,14 +149,16 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     if os.geteuid() != 0:  # a real permission error where we can have one
         secret.chmod(0)
     else:  # root reads everything: make the read fail as it would for another user
-        real = Path.read_bytes
+        from opsdocs.documents import parse
 
-        def read_bytes(self: Path) -> bytes:
-            if self == secret:
-                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
-            return real(self)
+        real = parse.read_regular
 
-        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+        def read_regular(path: Path, limit: int) -> bytes:
+            if path == secret:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+            return real(path, limit)
+
+        monkeypatch.setattr(parse, "read_regular", read_regular)
     result = run_check(
         Workspace.discover(root=tmp_path),
         [folder],
@@ -166,3 +168,33 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert ("secret.md", "IN001", f"cannot read file: {os.strerror(errno.EACCES)}") in by_file
     assert ("runbook-canary.md", "CT001", "placeholder 'TODO' left in") in by_file
     secret.chmod(0o644)
+
+
+def test_fifo_named_like_a_runbook_does_not_hang(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "docs").mkdir()
+    os.mkfifo(tmp_path / "docs" / "runbook-x.md")
+    _, lines = run(tmp_path, cli, {})
+    assert lines[0] == (
+        "docs/runbook-x.md:1:1: IN001 unreadable-file: not a regular file: a named pipe (FIFO) "
+        "(opsdocs reads only regular files: remove it or move it out of the folder)"
+    )
+
+
+def test_symlink_to_a_device_is_not_read(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "docs").mkdir()
+    os.symlink("/dev/zero", tmp_path / "docs" / "runbook-zero.md")
+    _, lines = run(tmp_path, cli, {})
+    assert lines[0] == (
+        "docs/runbook-zero.md:1:1: IN001 unreadable-file: not a regular file: a device "
+        "(opsdocs reads only regular files: remove it or move it out of the folder)"
+    )
+
+
+def test_special_files_do_not_stop_list_and_index(workspace_dir: Path, cli: Cli) -> None:
+    ops = workspace_dir / "docs/internal/operations"
+    os.mkfifo(ops / "runbook-fifo.md")
+    os.symlink("/dev/zero", ops / "runbook-zero.md")
+    assert cli("new", "runbook", "api", cwd=workspace_dir).exit_code == 0
+    listing = cli("list", cwd=workspace_dir)
+    assert listing.exit_code == 0 and "runbook-api.md" in listing.stdout
+    assert cli("index", cwd=workspace_dir).exit_code == 0

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from opsdocs.documents.kinds import KINDS, kind_for_filename
 from opsdocs.documents.parse import read_document
-from opsdocs.documents.schemas import as_date, parse_duration
+from opsdocs.documents.schemas import as_date, review_due
 from opsdocs.errors import InputError
 
 if TYPE_CHECKING:
@@ -50,11 +50,8 @@ def list_documents(workspace: Workspace, kind: str | None = None) -> list[Docume
         when = as_date(fm.get("last_reviewed"))
         if when is not None:
             reviewed = when.isoformat()
-            try:
-                every = parse_duration(str(fm.get("review_every", workspace.config.review_every)))
-                due = (when + every).isoformat()
-            except ValueError:
-                due = None
+            day = review_due(when, str(fm.get("review_every", workspace.config.review_every)))
+            due = day.isoformat() if day is not None else None
         rows.append(
             DocumentRow(
                 kind=found.name,

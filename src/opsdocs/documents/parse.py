@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.errors import DocumentError, InputError
+from opsdocs.fileio import FileTooLargeError, NotRegularFileError, read_regular
 from opsdocs.yamlio import KeyPath, YamlData, load_yaml
 
 if TYPE_CHECKING:
@@ -409,16 +410,24 @@ def read_document(path: Path) -> Document:
     Raises :class:`InputError` when the file cannot be read as UTF-8 text.
     """
     try:
-        if path.is_dir():
-            raise InputError("is a folder, not a document", path=path, hint="rename or skip it")
-        size = path.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            raise InputError(
-                f"file is too large to be a document ({size // (1024 * 1024)} MB)",
-                path=path,
-                hint=f"operations documents must be under {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
-            )
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_DOCUMENT_BYTES)
+    except IsADirectoryError:
+        raise InputError(
+            "is a folder, not a document", path=path, hint="rename or skip it"
+        ) from None
+    except NotRegularFileError as exc:
+        # a FIFO would block the read forever, a device (a link to /dev/zero) never end it
+        raise InputError(
+            f"not a regular file: {exc.strerror}",
+            path=path,
+            hint="opsdocs reads only regular files: remove it or move it out of the folder",
+        ) from None
+    except FileTooLargeError as exc:
+        raise InputError(
+            f"file is too large to be a document ({exc.size // (1024 * 1024)} MB)",
+            path=path,
+            hint=f"operations documents must be under {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
+        ) from None
     except OSError as exc:
         raise InputError(
             f"cannot read file: {exc.strerror or exc}", path=path, hint="check permissions"

@@ -21,6 +21,7 @@ __all__ = [
     "ServiceFrontMatter",
     "as_date",
     "parse_duration",
+    "review_due",
 ]
 
 _DURATION = re.compile(r"^([1-9][0-9]*)([dw])$")
@@ -38,7 +39,23 @@ def parse_duration(value: str) -> dt.timedelta:
             f"must be a number of days or weeks such as '90d' or '12w' (got {value!r})"
         )
     n, unit = int(match.group(1)), match.group(2)
-    return dt.timedelta(days=n * (7 if unit == "w" else 1))
+    days = n * (7 if unit == "w" else 1)
+    if days > MAX_DURATION_DAYS:
+        raise ValueError(f"must be at most {MAX_DURATION_DAYS}d, a hundred years (got {value!r})")
+    return dt.timedelta(days=days)
+
+
+#: The longest review interval: a hundred years (a longer one is a typo, and overflows dates).
+MAX_DURATION_DAYS = 36_500
+
+
+def review_due(last_reviewed: dt.date, every: str) -> dt.date | None:
+    """The day a review falls due, or None when ``every`` is no duration or the day would be
+    past the calendar's end (``last_reviewed: 9999-12-31``)."""
+    try:
+        return last_reviewed + parse_duration(every)
+    except (ValueError, OverflowError):
+        return None
 
 
 def as_date(value: object) -> dt.date | None:

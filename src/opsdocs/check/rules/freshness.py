@@ -9,7 +9,7 @@ from opsdocs.check.context import WorkspaceContext
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.kinds import get_kind
-from opsdocs.documents.schemas import parse_duration
+from opsdocs.documents.schemas import review_due
 
 
 def _overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
@@ -21,10 +21,10 @@ def _overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
             continue  # a record of an event (incident, postmortem) has no review cycle
         every = facts.review_every or ctx.settings.review_every
         try:
-            due = dt.date.fromisoformat(facts.last_reviewed) + parse_duration(every)
+            due = review_due(dt.date.fromisoformat(facts.last_reviewed), every)
         except ValueError:
             continue  # FM005 reports a bad value
-        if ctx.today > due:
+        if due is not None and ctx.today > due:
             line, col = facts.position("last_reviewed")
             yield Diagnostic(
                 line=line,

@@ -52,8 +52,9 @@ def _schema(ctx: DocContext) -> Iterator[Diagnostic]:
             loc = tuple(error["loc"])
             line, col = ctx.doc.position(loc)
             key = ".".join(str(p) for p in loc) or "front matter"
-            message = f"{key}: {error['msg']}"
-            if error["type"] != "missing" and loc:
+            text = str(error["msg"]).removeprefix("Value error, ")
+            message = f"{key}: {text}"
+            if error["type"] != "missing" and loc and "(got " not in text:
                 message += f" (got {error['input']!r})"
             hint = (
                 f"add '{key}:' to the front matter"

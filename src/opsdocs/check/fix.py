@@ -114,11 +114,11 @@ def _apply_rule_fixes(
 def apply_fixes(workspace: Workspace, result: CheckResult) -> FixResult:
     """Apply the safe fixes for the fixable findings in ``result``; returns what changed."""
     from opsdocs.documents.index import compute_index
-    from opsdocs.fileio import ChangeSet
+    from opsdocs.fileio import locked
 
     settings = load_settings(workspace.config)
     outcome = FixResult()
-    changes = ChangeSet()
+    changes = workspace.changes()
     pending: dict[Path, str] = {}
     section_paths = sorted({f.abspath for f in result.findings if f.code == "ST001"})
     for name in section_paths:
@@ -142,11 +142,15 @@ def apply_fixes(workspace: Workspace, result: CheckResult) -> FixResult:
         for title in titles:
             outcome.changes.append((path, f"added section '## {title}'"))
     _apply_rule_fixes(workspace, result, settings, pending, changes, outcome)
-    if any(f.code == "IX001" for f in result.findings):
+    if not any(f.code == "IX001" for f in result.findings):
+        if changes:
+            changes.commit()
+        return outcome
+    with locked(workspace.root, workspace.readme):  # the README is shared with 'new', 'incident'
         update = compute_index(workspace, pending)
         if update.stale:
             changes.write(update.path, update.new)
             outcome.changes.append((update.path, "regenerated the index"))
-    if changes:
-        changes.commit()
+        if changes:
+            changes.commit()
     return outcome

@@ -96,7 +96,7 @@ def index_command(ctx: click.Context, check: bool) -> int:
     documents, changes.
     """
     from opsdocs.documents.index import compute_index
-    from opsdocs.fileio import ChangeSet
+    from opsdocs.fileio import locked
     from opsdocs.slo.budget import stale_budget_tables
     from opsdocs.slo.settings import load_settings
 
@@ -118,12 +118,14 @@ def index_command(ctx: click.Context, check: bool) -> int:
             return EXIT_FINDINGS
         click.echo(f"{label}: index is up to date", err=True)
         return 0
-    changes = ChangeSet()
-    if update.stale:
-        changes.write(update.path, update.new)
-    for budget in budgets:
-        changes.write(budget.path, budget.new)
-    changes.commit()
+    changes = workspace.changes()
+    with locked(workspace.root, workspace.readme):  # read again under the lock, then write
+        update = compute_index(workspace)
+        if update.stale:
+            changes.write(update.path, update.new)
+        for budget in budgets:
+            changes.write(budget.path, budget.new)
+        changes.commit()
     if update.stale:
         click.echo(f"updated index in {label}")
     else:

@@ -21,7 +21,7 @@ from opsdocs.documents.kinds import KINDS, Kind, get_kind, validate_name
 from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.documents.render import render_template
 from opsdocs.errors import InputError, UsageError
-from opsdocs.fileio import ChangeSet
+from opsdocs.fileio import locked
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -96,7 +96,7 @@ def init_workspace(workspace: Workspace) -> InitResult:
     already in the folder.
     """
     result = InitResult()
-    changes = ChangeSet()
+    changes = workspace.changes()
     wanted: list[tuple[Path, str]] = [(workspace.readme, _readme_text(workspace))]
     for kind in KINDS:
         wanted.append(
@@ -341,12 +341,17 @@ def new_document(
         workspace, kind_name, name, owner=owner, title=title, service=service, today=today
     )
     path, text = draft.path, draft.text
-    changes = ChangeSet()
+    changes = workspace.changes()
     changes.write(path, text, create_only=True)
     index_path: Path | None = None
-    if update_index and workspace.readme.exists():
+    if not (update_index and workspace.readme.exists()):
+        changes.commit()
+        return NewResult(path=path, template=draft.template, index=None)
+    # The README is read, changed and written back: hold its lock (the one incident commands
+    # take), or a parallel 'new' would write an index without this document.
+    with locked(workspace.root, workspace.readme):
         update = compute_index(workspace, pending={path: text})
         changes.write(update.path, update.new)
         index_path = update.path
-    changes.commit()
+        changes.commit()
     return NewResult(path=path, template=draft.template, index=index_path)

@@ -30,11 +30,13 @@ __all__ = [
     "FileTooLargeError",
     "NotRegularFileError",
     "OutsideRootError",
+    "SymlinkRefusedError",
     "atomic_write",
     "check_inside",
     "locked",
     "read_regular",
     "remove",
+    "state_dir",
 ]
 
 #: The workspace's own state folder (locks, caches), relative to the root.
@@ -51,6 +53,18 @@ class OutsideRootError(PermissionError):
         self.hint = (
             f"it resolves to {resolved}; opsdocs writes only inside {root}: "
             "remove the symlink or choose a folder inside the workspace"
+        )
+
+
+class SymlinkRefusedError(PermissionError):
+    """A state folder (caches, locks) that is, or lies under, a symlink."""
+
+    def __init__(self, path: Path, link: Path) -> None:
+        super().__init__(errno.EPERM, "refusing a state folder that is a symlink", str(path))
+        self.link = link
+        self.hint = (
+            f"{link} is a symlink to {_resolve(link)}: opsdocs deletes and rewrites files there, "
+            "so it keeps them only in a real folder inside the workspace; remove the symlink"
         )
 
 
@@ -72,6 +86,27 @@ def check_inside(root: Path, path: Path) -> Path:
     if resolved != base and base not in resolved.parents:
         raise OutsideRootError(path, base, resolved)
     return resolved
+
+
+def state_dir(root: Path, path: Path) -> Path:
+    """``path``, a folder where opsdocs keeps state it rewrites and deletes (a cache, locks).
+
+    Refused (:class:`OutsideRootError`, :class:`SymlinkRefusedError`) unless it lies inside
+    ``root`` and neither it nor any folder between ``root`` and it is a symlink.
+    """
+    check_inside(root, path)
+    base = root.absolute()
+    target = path if path.is_absolute() else base / path
+    try:
+        parts = target.relative_to(base).parts
+    except ValueError:  # inside only through the resolved root: walk the resolved path
+        base, parts = _resolve(root), _resolve(target).relative_to(_resolve(root)).parts
+    current = base
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            raise SymlinkRefusedError(path, current)
+    return path
 
 
 def _temp_beside(path: Path, text: str | Sequence[str]) -> Path:
@@ -217,8 +252,7 @@ def locked(root: Path, path: Path) -> Iterator[None]:
     an incident record, a document being merged) holds the lock of that file across processes.
     """
     state = root / STATE_DIR
-    lock_dir = state / "locks"
-    check_inside(root, lock_dir)
+    lock_dir = state_dir(root, state / "locks")
     lock_dir.mkdir(parents=True, exist_ok=True)
     ignore = state / ".gitignore"
     if not ignore.exists():

@@ -13,7 +13,7 @@ from opsdocs.config import Config, find_root, load_config
 from opsdocs.documents.kinds import KINDS, Kind, get_kind, kind_for_filename
 from opsdocs.documents.parse import Document, read_document
 from opsdocs.errors import OpsdocsError
-from opsdocs.fileio import STATE_DIR, ChangeSet, atomic_write, check_inside, locked
+from opsdocs.fileio import STATE_DIR, ChangeSet, atomic_write, check_inside, locked, state_dir
 
 # ChangeSet, atomic_write and locked live in opsdocs.fileio; re-exported while callers move.
 __all__ = ["STATE_DIR", "ChangeSet", "Workspace", "atomic_write", "locked"]
@@ -39,10 +39,10 @@ class Workspace:
             base = find_root(start or Path.cwd())
         return cls(root=base, config=load_config(base))
 
-    @property
-    def state_dir(self) -> Path:
-        """``.opsdocs`` under the root: locks and caches (refused when it leads outside)."""
-        return self.root / STATE_DIR
+    def state_path(self, *parts: str) -> Path:
+        """A folder under ``.opsdocs`` (``"cache"``): refused when it, or a folder on the way, is
+        a symlink or leads out of the workspace (opsdocs deletes files there)."""
+        return state_dir(self.root, self.root.joinpath(STATE_DIR, *parts))
 
     def changes(self) -> ChangeSet:
         """A change set whose every path must resolve inside the workspace."""

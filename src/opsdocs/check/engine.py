@@ -40,6 +40,7 @@ from opsdocs.documents.index import INDEX_FACT_KEYS, fact_text, index_title
 from opsdocs.documents.parse import MAX_DOCUMENT_BYTES, read_document
 from opsdocs.documents.schemas import as_date
 from opsdocs.errors import InputError, UsageError
+from opsdocs.fileio import state_dir
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -300,7 +301,8 @@ def run_check(
     if options.cache and settings.cache:
         cache_dir = Path(settings.cache_dir)
         cache = CheckCache(
-            cache_dir if cache_dir.is_absolute() else root / cache_dir,
+            # the cache folder's old files are deleted: only a real folder in the workspace
+            state_dir(root, cache_dir if cache_dir.is_absolute() else root / cache_dir),
             fingerprint(settings.fingerprint()),
         )
         cache.load()

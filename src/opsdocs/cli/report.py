@@ -124,12 +124,14 @@ def report_command(
                 hint="add slos[].logs to the SLO documents (docs/reports.md), or use --source"
                 " prometheus",
             )
+    configured = False  # the chart folder came from the configuration, not the command line
     if png and chart_dir is None:
         if not settings.chart_dir:
             from opsdocs.errors import UsageError
 
             raise UsageError("--png needs --chart DIR", hint="or set report.chart_dir")
         chart_dir = workspace.root / settings.chart_dir
+        configured = True
     with _progress_bar(sys.stderr.isatty()) as progress:
         reports = report_slos(
             workspace,
@@ -147,7 +149,8 @@ def report_command(
         from opsdocs.fileio import ChangeSet
         from opsdocs.reports.charts import chart_data, render_png, render_svg
 
-        changes = ChangeSet()
+        # report.chart_dir must stay in the workspace; a folder typed with --chart is the user's
+        changes = workspace.changes() if configured else ChangeSet()
         pngs = []
         for report in reports:
             data = chart_data(report)
@@ -160,6 +163,8 @@ def report_command(
         for path in changes.commit():
             click.echo(f"wrote {workspace.relative(path)}", err=True)
         for data, path in pngs:
+            if configured:
+                workspace.check_inside(path)
             render_png(data, path)
             click.echo(f"wrote {workspace.relative(path)}", err=True)
 
@@ -178,13 +183,12 @@ def _write_blocks(workspace: Any, targets: Any, reports: Any, links: dict[str, s
     import os
 
     from opsdocs.documents.parse import read_document
-    from opsdocs.fileio import ChangeSet
     from opsdocs.reports.render import render_markdown, write_block
 
     by_document: dict[Path, list[Any]] = {}
     for target, report in zip(targets, reports, strict=True):
         by_document.setdefault(Path(target.document.path), []).append(report)
-    changes = ChangeSet()
+    changes = workspace.changes()
     for path, items in by_document.items():
         relative_links = {name: os.path.relpath(link, path.parent) for name, link in links.items()}
         document = read_document(path)

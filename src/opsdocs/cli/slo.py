@@ -121,7 +121,7 @@ def rules_command(
                 "tests": tests,
             }
         )
-        cache = RulesCache(workspace.root / ".opsdocs" / "cache", key).load()
+        cache = RulesCache(workspace.state_path("cache"), key).load()
     plan = plan_documents(
         docs,
         target,
@@ -157,7 +157,8 @@ def rules_command(
             return EXIT_FINDINGS
         click.echo(f"{len(plan.outputs)} rule file(s) up to date.")
         return EXIT_OK
-    changes = ChangeSet()
+    # [slo] output_dir must stay in the workspace; a folder typed with --out is the user's choice
+    changes = workspace.changes() if out_dir is None else ChangeSet()
     for output in plan.outputs:
         changes.write(output.path, output.text)
     changed = set(changes.commit()) if changes else set()
@@ -259,11 +260,10 @@ def budget_command(ctx: click.Context, check: bool) -> int:
     The table sits between <!-- opsdocs:budget:start --> and <!-- opsdocs:budget:end -->; a
     document without the markers gets them at the end of its "SLO Target" section.
     """
-    from opsdocs.fileio import ChangeSet
     from opsdocs.slo.budget import update_budget_table
 
     workspace, settings, loaded = _load(ctx, ())
-    changes = ChangeSet()
+    changes = workspace.changes()
     stale = []
     for sd in loaded:
         if sd.section is None:

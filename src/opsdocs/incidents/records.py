@@ -28,7 +28,7 @@ from opsdocs.documents.parse import Document, parse_document, read_document
 from opsdocs.documents.scaffold import bundled_template
 from opsdocs.documents.schemas import FrontMatter
 from opsdocs.errors import DocumentError, InputError, UsageError
-from opsdocs.fileio import ChangeSet, locked
+from opsdocs.fileio import locked
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -412,14 +412,14 @@ def write_record(
     broken, or not writable) never stops an incident from being recorded: the record is
     written alone and the index problem becomes a warning.
     """
-    record = ChangeSet()
+    record = workspace.changes()  # an incidents/ folder symlinked out is refused
     record.write(path, text, create_only=create)
     if not index:
         record.commit()
         return []
     warnings: list[str] = []
     with _index_lock(workspace):
-        both = ChangeSet()
+        both = workspace.changes()
         both.write(path, text, create_only=create)
         if workspace.readme.exists():
             from opsdocs.documents.index import compute_index

@@ -537,3 +537,22 @@ def test_list_aligns_its_columns(ws: Path, cli: Callable[..., Result]) -> None:
     for column in ("P", "triage", "2025-03-0"):
         starts = {line.index(column, len(line.split()[0])) for line in lines[1:]}
         assert len(starts) == 1, (column, lines)
+
+
+def test_index_orders_recent_incidents_by_time_like_list(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    # Same day: "zebra" sorts last by name but started first; "alpha" started later.
+    for title, at in (
+        ("Zebra outage", "2025-03-04T09:00:00Z"),
+        ("Alpha outage", "2025-03-04T14:00:00Z"),
+    ):
+        opened = cli("incident", "open", "-s", "P3", title, "--at", at, cwd=ws)
+        assert opened.exit_code == 0, opened.stderr
+    listed = [line.split()[0] for line in cli("incident", "list", cwd=ws).stdout.splitlines()[1:]]
+    assert listed == ["2025-03-04-alpha-outage", "2025-03-04-zebra-outage"]
+    readme = (ws / OPS / "README.md").read_text()
+    assert readme.index("[Alpha outage]") < readme.index("[Zebra outage]")
+    assert cli("index", "--check", cwd=ws).exit_code == 0
+    check = cli("check", "--select", "IX", cwd=ws)
+    assert check.exit_code == 0, check.stdout

@@ -150,3 +150,18 @@ def test_time_without_zone_is_utc_as_in_reports(
         "mitigated": None,
         "resolved": None,
     }
+
+
+def test_set_severity_reads_an_alias_with_a_warning(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    opened = cli("incident", "open", "-s", "P1", "Queue stuck", "--at", "now-1h", cwd=workspace_dir)
+    assert opened.exit_code == 0, opened.stderr
+    ident = opened.stdout.splitlines()[0].rsplit("/", 1)[1][: -len(".md")]
+    changed = cli("incident", "set-severity", ident, "sev2", cwd=workspace_dir)
+    assert changed.exit_code == 0, changed.stderr
+    assert changed.stderr == (
+        "warning: severity 'sev2' read as P2 (from the default ladder (no incident-response.md "
+        "yet))\n"
+    )
+    assert read_document(workspace_dir / OPS / "incidents" / f"{ident}.md").get("severity") == "P2"

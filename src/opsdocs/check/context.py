@@ -182,6 +182,7 @@ class Facts:
     index_title: str | None = None
     index_owner: str | None = None
     index_reviewed: str | None = None
+    index_when: str = ""
     index_facts: dict[str, str] = field(default_factory=dict)  # Kind.index_facts as index text
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -36,7 +36,7 @@ from opsdocs.check.rules.naming import conventional_name
 from opsdocs.check.settings import CheckSettings, load_settings
 from opsdocs.check.suppress import is_suppressed, parse_suppressions
 from opsdocs.diagnostics import Diagnostic
-from opsdocs.documents.index import INDEX_FACT_KEYS, fact_text, index_title
+from opsdocs.documents.index import INDEX_FACT_KEYS, fact_text, index_time, index_title
 from opsdocs.documents.parse import MAX_DOCUMENT_BYTES, read_document
 from opsdocs.documents.schemas import as_date
 from opsdocs.errors import InputError, UsageError
@@ -149,6 +149,7 @@ def collect_facts(ctx: DocContext) -> Facts:
     if isinstance(fm.get("owner"), str):
         facts.index_owner = fm["owner"].strip() or None
     facts.index_reviewed = facts.last_reviewed
+    facts.index_when = index_time(fm)
     facts.index_facts = {k: t for k in INDEX_FACT_KEYS if (t := fact_text(k, fm.get(k)))}
     facts.anchors = sorted(anchors_of(doc))
     facts.links = [[link.href, link.line, link.col] for link in doc.links]

@@ -9,6 +9,7 @@ regenerating it twice gives the same bytes.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ class IndexEntry:
     owner: str | None
     last_reviewed: str | None
     facts: tuple[str, ...] = ()  # the kind's index_facts that the document has
+    when: str = ""  # index_time(): orders newest-first kinds like 'incident list' does
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,24 @@ def _entry_for(path: Path, base: Path, kind: Kind, pending: dict[Path, str]) -> 
     if when is not None:
         reviewed = when.isoformat()
     facts = tuple(text for key in kind.index_facts if (text := fact_text(key, fm.get(key))))
-    return IndexEntry(kind, link, title, owner, reviewed, facts)
+    return IndexEntry(kind, link, title, owner, reviewed, facts, index_time(fm))
+
+
+def index_time(front_matter: dict[str, object]) -> str:
+    """When an event record's event began (an incident's ``milestones.started``), as UTC ISO
+    8601, or an empty string. Newest-first sections sort by it, then by file name, so the index
+    lists incidents in the order ``incident list`` does. (``check`` caches it with the facts.)
+    """
+    milestones = front_matter.get("milestones")
+    started = milestones.get("started") if isinstance(milestones, dict) else None
+    if isinstance(started, str):
+        try:
+            started = dt.datetime.fromisoformat(started.strip())
+        except ValueError:
+            return ""
+    if isinstance(started, dt.datetime) and started.tzinfo is not None:
+        return started.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return ""
 
 
 def index_title(value: object, heading: str | None) -> str | None:
@@ -175,6 +194,8 @@ def render_index(entries: list[IndexEntry]) -> str:
             out.append(f"- {kind.empty_index_text}")
             continue
         if kind.index_newest_first:
+            # by start time where the record has one (same day: the later first), else by name
+            mine.sort(key=lambda e: (e.when or e.link.rsplit("/", 1)[-1][:10], e.link))
             mine.reverse()
         hidden = 0
         if kind.index_limit is not None and len(mine) > kind.index_limit:

@@ -541,7 +541,9 @@ def acknowledge(
         incident.add_entry(when, entry)
         return entry
 
-    return _record(workspace, ident, when, change, notes)
+    result = _record(workspace, ident, when, change, notes)
+    result.warnings[:0] = playbook.warnings
+    return result
 
 
 def mitigate(
@@ -649,7 +651,7 @@ def set_severity(
     """Change the severity (not once closed); returns the new severity's guidance."""
     when = _when(at, now)
     playbook = load_playbook(workspace)
-    level = playbook.severity(severity)
+    level, alias = playbook.match_severity(severity)
     services: list[str] = []
 
     def change(incident: Incident) -> str:
@@ -669,6 +671,7 @@ def set_severity(
         return entry
 
     result = _record(workspace, ident, when, change)
+    result.warnings[:0] = [*playbook.warnings, *([alias] if alias else [])]
     return result, guidance_for(workspace, playbook, level, services)
 
 

@@ -43,6 +43,7 @@ def index_entries(ctx: WorkspaceContext, docs_dir: Path) -> list[IndexEntry]:
                         tuple(
                             facts.index_facts[k] for k in kind.index_facts if k in facts.index_facts
                         ),
+                        facts.index_when,
                     )
                 )
     return entries

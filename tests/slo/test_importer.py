@@ -569,3 +569,33 @@ def test_fuzzed_specs_never_crash(base: str, data: st.DataObject) -> None:
             update_document_slos(doc, service.imported)
     except OpsdocsError:
         pass
+
+
+def test_cli_import_of_a_sloth_manifest_keeps_where_it_came_from(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    manifest = SLOTH_K8S_BASE.replace(
+        "metadata:\n  name: api\n",
+        "metadata:\n  name: api-slos\n  namespace: monitoring\n  labels:\n    team: api\n",
+    )
+    build_tree(tmp_path, {"opsdocs.toml": "", "sloth.yaml": manifest})
+    assert cli("init", cwd=tmp_path).exit_code == 0
+    result = cli("slo", "import", "sloth.yaml", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    doc = parse_document(Path("slo-api.md"), (tmp_path / DOCS / "slo-api.md").read_text())
+    assert doc.front_matter is not None
+    assert doc.front_matter["sloth"] == {
+        "spec": "sloth.slok.dev/v1",
+        "name": "api-slos",
+        "namespace": "monitoring",
+        "labels": {"team": "api"},
+    }
+    assert SloSection.model_validate(doc.front_matter).sloth is not None
+    bad = manifest.replace("name: api-slos", "name: API SLOs")
+    (tmp_path / "bad.yaml").write_text(bad)
+    refused = cli("slo", "import", "bad.yaml", cwd=tmp_path)
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "error: bad.yaml:4:3: metadata.name 'API SLOs' cannot name the rules in Kubernetes"
+        " (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)\n"
+    )

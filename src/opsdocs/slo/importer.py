@@ -113,7 +113,10 @@ class _Merge:
 
 
 def _merge(
-    doc: Document, slos: Sequence[SloSpec | ImportedSlo], settings: SloSettings | None
+    doc: Document,
+    slos: Sequence[SloSpec | ImportedSlo],
+    settings: SloSettings | None,
+    document: dict[str, Any] | None = None,
 ) -> _Merge:
     from opsdocs.documents.frontmatter import edit_front_matter
 
@@ -124,7 +127,7 @@ def _merge(
             line=1,
             hint="start the file with a '---' front matter block",
         )
-    values = dict(doc.front_matter)
+    values = merge_entry(dict(doc.front_matter), document or {}, top=False)
     existing = values.get("slos") or []
     if not isinstance(existing, list):
         raise InputError(
@@ -221,6 +224,7 @@ def read_specs(
             names.add(slo.name)
             target.slos.append(slo)
             target.imported.append(imported)
+        target.document.update(item.document)
         target.sources.extend(s for s in item.sources if s not in target.sources)
         target.notes.extend(n for n in item.notes if n not in target.notes)
     # a spec with no SLOs creates nothing (not an empty document)
@@ -313,7 +317,7 @@ def plan_import(
                 workspace, "slo", imported.service, owner=owner, service=imported.service
             )
             found = parse_document(draft.path, draft.text)
-        merge = _merge(found, imported.imported, settings)
+        merge = _merge(found, imported.imported, settings, imported.document)
         plan.notes.extend(merge.warnings)
         is_new = imported.service not in existing
         plan.documents.append(

@@ -32,6 +32,7 @@ __all__ = [
     "SloFrontMatter",
     "SloSection",
     "SloSpec",
+    "SlothManifest",
     "budget_fraction",
     "budget_ratio",
     "has_placeholder",
@@ -230,10 +231,27 @@ def _unique(value: list[SloSpec]) -> list[SloSpec]:
     return value
 
 
+_K8S_NAME = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"
+
+
+class SlothManifest(_Strict):
+    """The Kubernetes manifest (``sloth.slok.dev/v1`` ``PrometheusServiceLevel``) a document's
+    SLOs were imported from: its spec version, kept in the ``sloth_spec`` label of Sloth-mode
+    metadata rules, and its name, namespace and labels, kept by PrometheusRule output."""
+
+    spec: str = Field(default="sloth.slok.dev/v1", min_length=1)
+    name: str | None = Field(default=None, pattern=_K8S_NAME)
+    namespace: str | None = Field(default=None, pattern=_K8S_NAME)
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
 class SloFrontMatter(ServiceFrontMatter):
     """Front matter of an ``slo`` document: the service keys plus its SLOs."""
 
     slos: list[SloSpec] = Field(default_factory=list, description="The service's SLOs.")
+    sloth: SlothManifest | None = Field(
+        default=None, description="The Sloth manifest the SLOs were imported from."
+    )
 
     @field_validator("slos")
     @classmethod
@@ -249,6 +267,7 @@ class SloSection(BaseModel):
 
     service: str = Field(min_length=1, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
     slos: list[SloSpec] = Field(default_factory=list)
+    sloth: SlothManifest | None = None
 
     @field_validator("slos")
     @classmethod

@@ -152,6 +152,23 @@ def _slo(
     return imported, spec
 
 
+def _check_manifest(src: Source, data: dict[str, Any]) -> None:
+    from pydantic import ValidationError
+
+    from opsdocs.slo.spec import SlothManifest
+
+    try:
+        SlothManifest.model_validate(defined(data))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = str(first["loc"][0]) if first["loc"] else ""
+        raise src.error(
+            ("metadata", key),
+            f"metadata.{key} {first.get('input')!r} cannot name the rules in Kubernetes",
+            "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit",
+        ) from None
+
+
 def _service(src: Source, settings: SloSettings | None) -> ImportedService:
     data = src.doc.value
     manifest = "apiVersion" in data
@@ -161,6 +178,15 @@ def _service(src: Source, settings: SloSettings | None) -> ImportedService:
     if not service:
         raise src.error((*base, "service"), "Sloth spec has an empty service")
     result = ImportedService(service=service, sources=[src.label])
+    if manifest:
+        meta = src.get(data, (), "metadata", dict) or {}
+        result.document["sloth"] = {
+            "spec": CRD_API,
+            "name": src.get(meta, ("metadata",), "name", str),
+            "namespace": src.get(meta, ("metadata",), "namespace", str),
+            "labels": _labels(src, meta, ("metadata",), "labels") or None,
+        }
+        _check_manifest(src, result.document["sloth"])
     labels = _labels(src, body, base, "labels")
     for index, slo in enumerate(src.get(body, base, "slos", list) or []):
         imported, spec = _slo(src, slo, (*base, "slos", index), labels, settings)

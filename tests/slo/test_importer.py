@@ -599,3 +599,15 @@ def test_cli_import_of_a_sloth_manifest_keeps_where_it_came_from(
         "error: bad.yaml:4:3: metadata.name 'API SLOs' cannot name the rules in Kubernetes"
         " (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)\n"
     )
+
+
+def test_cli_import_reads_only_regular_files(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    import os
+
+    build_tree(tmp_path, {"opsdocs.toml": ""})
+    os.mkfifo(tmp_path / "spec.yaml")  # would hang a plain read
+    result = cli("slo", "import", "spec.yaml", cwd=tmp_path)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: spec.yaml: not a regular file (pass a YAML file)\n",
+    )

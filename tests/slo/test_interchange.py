@@ -705,3 +705,20 @@ def test_openslo_v1alpha_as_sloth_reads_it() -> None:
 def test_read_specs_takes_v1alpha() -> None:
     [service] = read_specs([("alpha.yaml", ALPHA)])
     assert [s.name for s in service.slos] == ["requests"]
+
+
+def test_export_keeps_what_openslo_names_and_descriptions_cannot_hold() -> None:
+    slo = SloSpec.model_validate(
+        {
+            "name": "api_v2",
+            "objective": 99.5,
+            "description": "word " * 250,
+            "indicator": {"type": "raw", "error_ratio": "1 - avg_over_time(up[{{window}}])"},
+        }
+    )
+    objects = export_openslo("api", [slo])
+    exported = next(o for o in objects if o["kind"] == "SLO")
+    assert exported["metadata"]["name"] == "api-api-v2"
+    assert len(exported["spec"]["description"]) == 1050
+    [service] = read_openslo([("e.yaml", render_openslo(objects))])
+    assert service.slos == [slo]

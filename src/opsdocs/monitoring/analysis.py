@@ -69,7 +69,7 @@ class Entry:
             "severity": self.severity,
             "action": self.action,
             "team": alert.label("team"),
-            "service": alert.label("service"),
+            "service": alert.service,
             "runbook": runbook,
             "dashboards": self.dashboards,
             "file": alert.file,
@@ -359,7 +359,12 @@ def _alert_entry(
 ) -> tuple[Entry, list[Diagnostic]]:
     found: list[Diagnostic] = []
     path = _absolute(alert.file, root)
-    severity = alert.label(settings.severity_label)
+    # SLO alerts carry their severity as slo_severity (sloth_severity with --compat sloth)
+    severity = (
+        alert.label(settings.severity_label)
+        or alert.label("slo_severity")
+        or alert.label("sloth_severity")
+    )
     action = settings.action(severity, ladder)
 
     def report(key: str, code: str, message: str, hint: str) -> None:
@@ -416,7 +421,14 @@ def _alert_entry(
             "say what is wrong in a 'summary' annotation, so the page explains itself",
         )
     seconds = _seconds(alert.for_)
-    if seconds is not None and seconds > 0 and seconds < 2 * settings.scrape_seconds:
+    # multi-window burn-rate alerts smooth over their windows: no 'for:' by design
+    burn_rate = alert.source == "slo"
+    if (
+        not burn_rate
+        and seconds is not None
+        and seconds > 0
+        and seconds < 2 * settings.scrape_seconds
+    ):
         report(
             "for",
             "AL007",
@@ -424,7 +436,7 @@ def _alert_entry(
             f"({settings.scrape_interval})",
             f"use at least {2 * settings.scrape_seconds}s, or the alert flaps on one scrape",
         )
-    if action == "page" and not seconds:
+    if action == "page" and not seconds and not burn_rate:
         report(
             "expr",
             "AL008",
@@ -527,7 +539,7 @@ def _dashboards_of(
         value = alert.annotations.get(key)
         if value:
             found.append({"title": key, "url": value, "file": None, "queries": []})
-    service = alert.label("service")
+    service = alert.service
     for path, items in sorted(dashboards.items()):
         facts = documents[path]
         names = {n[0] for n in facts.get("names") or []}

@@ -8,8 +8,10 @@ per file allowed), from a running Prometheus (``/api/v1/rules``), and from the S
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,8 @@ __all__ = [
 MAX_RULE_FILE_BYTES = 11 * 1024 * 1024
 
 Source = Literal["file", "prometheus", "slo"]
+
+_SLO_SERVICE = re.compile(r'slo_service="([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,15 @@ class Alert:
     def runbook_url(self) -> str | None:
         value = self.annotations.get("runbook_url")
         return value if value else None
+
+    @property
+    def service(self) -> str | None:
+        """The ``service`` label; for SLO alerts, the SLO's service (from its selector)."""
+        found = self.label("service") or self.label("slo_service")
+        if found is None and self.source == "slo":
+            match = _SLO_SERVICE.search(self.expr)
+            found = match.group(1) if match else None
+        return found
 
     def label(self, name: str) -> str | None:
         value = self.labels.get(name)
@@ -156,6 +169,9 @@ def parse_rule_text(text: str, result: RuleFile) -> RuleFile:
             continue
         found = _document_groups(document, number, result)
         rules_seen = rules_seen or found
+    if result.generated:
+        # rules 'opsdocs slo rules' wrote: known as SLO alerts wherever they are read from
+        result.alerts = [dataclasses.replace(a, source="slo") for a in result.alerts]
     if not rules_seen and not result.errors:
         result.errors.append(
             InputError(

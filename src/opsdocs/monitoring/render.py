@@ -36,7 +36,7 @@ def _row(entry: Entry, root: str) -> list[str]:
         alert.name,
         entry.severity or "-",
         alert.label("team") or "-",
-        alert.label("service") or "-",
+        alert.service or "-",
         _runbook_cell(entry, root),
         ", ".join(d["title"] for d in entry.dashboards) or "-",
         f"{alert.file}:{alert.line}",

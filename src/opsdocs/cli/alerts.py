@@ -95,3 +95,65 @@ def check_command(
     if fmt != "text" or output is not None:
         click.echo(result.summary(), err=True)
     return result.exit_code
+
+
+@alerts.command("stub")
+@click.argument("names", nargs=-1)
+@click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
+@click.option(
+    "--write-rules",
+    is_flag=True,
+    help="Also add the runbook_url to the rule files (comments and layout kept).",
+)
+@click.pass_context
+def stub_command(
+    ctx: click.Context, names: tuple[str, ...], dry_run: bool, write_rules: bool
+) -> int:
+    """Write a runbook section for each alert without a runbook (or only NAMES).
+
+    The service's runbook (runbook-SERVICE.md, created from the template when missing) gets an
+    '### AlertName' section in 'Dashboards & Alerts' with the rule's expression, labels and
+    summary. Prints the runbook_url to put on each alert.
+    """
+    from opsdocs.fileio import ChangeSet, locked
+    from opsdocs.monitoring.estate import effective_settings, study
+    from opsdocs.monitoring.stub import plan_stubs
+
+    workspace = _require_monitoring(ctx)
+    with locked(workspace.root, workspace.readme):
+        analysis = study(workspace, promtool=False, prometheus=False)
+        for error in analysis.catalogue.errors:
+            raise error
+        plan = plan_stubs(
+            workspace,
+            analysis,
+            effective_settings(workspace),
+            names=list(names),
+            write_rules=write_rules,
+        )
+        for alert, why in plan.skipped:
+            click.echo(f"skipped {alert.name}: {why}", err=True)
+        if not plan.alerts:
+            click.echo("Every alert has a runbook_url.")
+            return 0
+        for stub in plan.alerts:
+            where = f"{workspace.relative(stub.runbook)}#{stub.anchor}"
+            click.echo(f"{stub.alert.name}: {where}  runbook_url: {stub.runbook_url}")
+        if dry_run:
+            for path in sorted(plan.writes):
+                verb = "create" if path in plan.created else "update"
+                click.echo(f"would {verb} {workspace.relative(path)}", err=True)
+            return 0
+        changes = ChangeSet()
+        for path, text in plan.writes.items():
+            changes.write(path, text, create_only=path in plan.created)
+        changed = changes.commit()
+    for path in changed:
+        verb = "created" if path in plan.created else "updated"
+        click.echo(f"{verb} {workspace.relative(path)}", err=True)
+    if not write_rules:
+        click.echo(
+            "Add each runbook_url to its alert's annotations (or rerun with --write-rules).",
+            err=True,
+        )
+    return 0

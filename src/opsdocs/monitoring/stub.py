@@ -156,7 +156,7 @@ def plan_stubs(
             plan.created.append(runbook)
         doc = parse_document(runbook, text)
         have = {h.text for h in doc.headings}
-        sections = []
+        sections: list[str] = []
         for alert in sorted(alerts, key=lambda a: a.name):
             if alert.name not in have and all(alert.name not in s for s in sections):
                 sections.append(_section_text(alert))

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: Tables owned by features; each validates its own keys.
-FEATURE_SECTIONS = ("check", "slo", "report", "profiles", "monitoring", "oncall")
+FEATURE_SECTIONS = ("check", "slo", "report", "profiles", "monitoring", "oncall", "adopt")
 
 DEFAULT_DOCS_DIR = "docs/internal/operations"
 DEFAULT_TEMPLATES_DIR = "templates/docs"

@@ -9,7 +9,7 @@ from opsdocs.documents.index import compute_index
 from opsdocs.documents.kinds import get_kind
 from opsdocs.workspace import Workspace
 from tests.check.test_cli import RUNBOOK
-from tests.conftest import Result
+from tests.conftest import Result, build_tree, snapshot
 
 Cli = Callable[..., Result]
 OPS = Path("docs/internal/operations")
@@ -87,3 +87,15 @@ def test_without_fix_nothing_is_written(workspace_dir: Path, cli: Cli) -> None:
     assert cli("check", cwd=workspace_dir).exit_code == 1
     assert (ops / "README.md").read_bytes() == readme
     assert "## Other" in (ops / "runbook-api.md").read_text()
+
+
+def test_fix_leaves_a_runbook_without_front_matter_alone(tmp_path: Path, cli: Cli) -> None:
+    """Such a file is not adopted yet: its headings may be the sections under other names
+    ('opsdocs adopt' maps them); appending empty template sections would bury them."""
+    (tmp_path / "opsdocs.toml").write_text("")
+    folder = build_tree(tmp_path / "notes", {"runbook-api.md": "# API\n\n## Symptoms\n\n5xx.\n"})
+    before = snapshot(folder)
+    result = cli("check", "notes", "--fix", "--no-cache", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "fixed" not in result.stderr
+    assert snapshot(folder) == before

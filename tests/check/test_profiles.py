@@ -102,3 +102,14 @@ def test_unknown_profile_key_is_a_config_error(tmp_path: Path, cli: Cli) -> None
     result = cli("check", "alerts", cwd=tmp_path)
     assert result.exit_code == 2
     assert result.stderr.startswith("error: opsdocs.toml:2:1: profiles.a.section: ")
+
+
+def test_optional_front_matter_on_a_profile_named_after_a_kind(tmp_path: Path) -> None:
+    """``front_matter = "optional"`` holds for a profile named like a built-in kind."""
+    (tmp_path / "opsdocs.toml").write_text(
+        '[profiles.runbook]\nsections = ["Meaning"]\nfront_matter = "optional"\n'
+    )
+    build_tree(tmp_path / "alerts", {"runbook-api.md": "# API\n\n## Meaning\n\nIt pages.\n"})
+    assert not {f for f in run(tmp_path) if f[1] == "FM001"}
+    (tmp_path / "opsdocs.toml").write_text('[profiles.runbook]\nsections = ["Meaning"]\n')
+    assert ("runbook-api.md", "FM001", 1) in run(tmp_path)  # required stays the kind's default

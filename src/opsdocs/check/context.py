@@ -80,7 +80,7 @@ def _profile_type(name: str, profile: Profile, kind: Kind | None, typed_by: str)
         sections=sections,
         order=profile.order,
         title=profile.title,
-        front_matter="required" if kind is not None else profile.front_matter,
+        front_matter=profile.front_matter or ("required" if kind is not None else "optional"),
     )
 
 

@@ -6,6 +6,7 @@
 
 All changes are written together (:class:`opsdocs.workspace.ChangeSet`) or not at all. A document
 with front-matter problems or an unclosed fence is left alone: inserting text there is not safe.
+So is a document without the front matter its kind requires: ``opsdocs adopt`` brings it in.
 Line endings (CRLF) and a byte-order mark are kept.
 """
 
@@ -131,6 +132,10 @@ def apply_fixes(workspace: Workspace, result: CheckResult) -> FixResult:
             continue
         rels = [workspace.relative(path).replace(os.sep, "/"), path.name]
         ctx = DocContext(path, doc, resolve_type(doc, rels, settings), rels, settings)
+        if doc.front_matter is None and ctx.doctype.front_matter == "required":
+            # a hand-written file not adopted yet: its headings may be the sections under other
+            # names, and appending empty ones would bury them ('opsdocs adopt' maps them)
+            continue
         fixed = insert_sections(ctx)
         if fixed is None:
             continue

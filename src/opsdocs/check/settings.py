@@ -44,7 +44,13 @@ class Profile(BaseModel):
         default="front-matter",
         description="What the H1 must equal: the front-matter title, the file name, or anything.",
     )
-    front_matter: Literal["required", "optional"] = Field(default="optional")
+    front_matter: Literal["required", "optional"] | None = Field(
+        default=None,
+        description=(
+            "Whether front matter is required (default: required for a built-in kind, "
+            "optional otherwise)."
+        ),
+    )
 
     def matches_path(self, relative_paths: list[str]) -> bool:
         """True when a glob matches one of the document's relative paths (or, for a glob

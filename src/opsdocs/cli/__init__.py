@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "schema": "opsdocs.cli.docs:schema_command",
     "check": "opsdocs.cli.check:check_command",
     "rule": "opsdocs.cli.check:rule_command",
+    "adopt": "opsdocs.cli.check:adopt_command",
     "slo": "opsdocs.cli.slo:slo",
     "incident": "opsdocs.cli.incident:incident",
     "oncall": "opsdocs.cli.oncall:oncall",

@@ -110,3 +110,47 @@ def rule_command(rule: str | None, show_all: bool, fmt: str) -> int:
     else:
         click.echo(rule_text(rules[0]), nl=False)
     return 0
+
+
+@click.command("adopt")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--kind", "kind_name", help="The kind of every file (default: told from each file).")
+@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing (the default).")
+@click.option("--write", is_flag=True, help="Apply the plan: all of it, or nothing.")
+@today_option("Date written as last_reviewed in new front matter (default: today).")
+@click.pass_context
+def adopt_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    kind_name: str | None,
+    dry_run: bool,
+    write: bool,
+    today: dt.date | None,
+) -> int:
+    """Bring hand-written documents under opsdocs: rename, add front matter, map headings.
+
+    Prints the plan: the new file name by the kind's naming rule, the front matter to add (the
+    owner from CODEOWNERS when it names one), the headings that are the kind's sections under
+    another name ('Symptoms' is 'Common Failures & Diagnostics'; extend the table with
+    [adopt.synonyms]), the sections to add, and the relative links to update. --write applies it
+    in one step.
+    """
+    from opsdocs.check.adopt import apply_adoption, plan_adoption
+    from opsdocs.errors import UsageError
+    from opsdocs.sanitize import escape_line
+
+    if dry_run and write:
+        raise UsageError("--dry-run and --write contradict each other", hint="give one of them")
+    workspace = app(ctx).workspace()
+    plan = plan_adoption(workspace, list(paths), kind=kind_name, today=today)
+    for line in plan.describe(workspace.relative):
+        click.echo(escape_line(line))
+    if plan.empty:
+        click.echo("Nothing to adopt: the files already follow their kind.", err=True)
+        return 0
+    if not write:
+        click.echo("Dry run: nothing changed (apply the plan with --write).", err=True)
+        return 0
+    written = apply_adoption(workspace, plan)
+    click.echo(f"adopted {len(plan.files)} file(s); wrote {len(written)} file(s)", err=True)
+    return 0

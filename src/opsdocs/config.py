@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from opsdocs.documents.schemas import parse_duration
+from opsdocs.durations import review_interval
 from opsdocs.errors import ConfigError, OpsdocsWarning
 
 __all__ = [
@@ -48,7 +48,7 @@ class _Settings(BaseModel):
     @field_validator("review_every")
     @classmethod
     def _duration(cls, value: str) -> str:
-        parse_duration(value)
+        review_interval(value)
         return value
 
 

@@ -23,10 +23,10 @@ import re
 import httpx
 import pytest
 
+from opsdocs.durations import duration_seconds
 from opsdocs.reports.report import build_report, needed_windows
 from opsdocs.reports.sources.prometheus import PrometheusClient, measure_prometheus
 from opsdocs.slo.prometheus import Rule, compile_slo
-from opsdocs.slo.windows import parse_duration
 from tests.reports.conftest import SLOS, PrometheusServer, slo_spec
 from tests.reports.promdata import T
 
@@ -77,13 +77,13 @@ def test_burn_rates_equal_the_recording_rules(prometheus: PrometheusServer, name
         sli_rules = [r for r in rules if r.record and r.record.startswith("slo:sli_error:")]
         assert sli_rules
         for rule in sli_rules:
-            window = parse_duration(rule.labels["slo_window"])
+            window = duration_seconds(rule.labels["slo_window"])
             mine = report.window(window)
             assert mine is not None, f"the report does not evaluate {rule.labels['slo_window']}"
             assert mine.error_ratio == value(rule.expr), rule.record
             assert mine.burn_rate == value(f"({rule.expr}) / {slo.budget!r}"), rule.record
 
-        shortest = min(parse_duration(r.labels["slo_window"]) for r in sli_rules)
+        shortest = min(duration_seconds(r.labels["slo_window"]) for r in sli_rules)
         assert report.burn_rate(shortest) == value(records["slo:current_burn_rate:ratio"])
         assert report.burn_rate(slo.period_seconds) == value(records["slo:period_burn_rate:ratio"])
         assert report.budget_remaining == value(records["slo:period_error_budget_remaining:ratio"])

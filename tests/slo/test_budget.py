@@ -13,7 +13,6 @@ from opsdocs.slo.budget import (
     BUDGET_START,
     budget_of,
     budget_table_is_stale,
-    human_duration,
     update_budget_table,
 )
 from opsdocs.slo.windows import DEFAULT_WINDOWS
@@ -42,14 +41,6 @@ def test_budget_numbers() -> None:
         # firing means the pair's share was spent in one long window
         assert alert.spent_when_firing == pytest.approx(pair.budget_percent / 100)
         assert alert.exhausted_after == pytest.approx(period / pair.factor(period))
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [(2592, "43m 12s"), (86.4, "1m 26s"), (8.64, "8.6s"), (180000, "2d 2h"), (90061, "1d 1h 1m")],
-)
-def test_human_duration(seconds: float, text: str) -> None:
-    assert human_duration(seconds) == text
 
 
 def test_table_goes_after_slo_target_and_is_then_current() -> None:

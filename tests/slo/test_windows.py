@@ -4,13 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from opsdocs.slo.windows import (
-    DEFAULT_WINDOWS,
-    format_duration,
-    format_float,
-    parse_duration,
-    parse_period,
-)
+from opsdocs.slo.windows import DEFAULT_WINDOWS, format_float
 
 DAY = 86400
 
@@ -37,41 +31,6 @@ def test_sloth_factor_is_float64_arithmetic() -> None:
     slow_page = DEFAULT_WINDOWS[1]
     assert slow_page.sloth_factor(28 * DAY) == 5 * (28 * 24) / 100 / 6
     assert slow_page.sloth_factor(28 * DAY) != 5.6  # why native mode uses exact fractions
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (300, "5m"),
-        (3600, "1h"),
-        (5400, "1h30m"),
-        (DAY, "1d"),
-        (3 * DAY, "3d"),
-        (30 * DAY, "30d"),
-        (28 * DAY, "4w"),
-        (7 * DAY, "1w"),
-        (365 * DAY, "1y"),
-        (0, "0s"),
-    ],
-)
-def test_format_duration_spells_like_prometheus(seconds: int, text: str) -> None:
-    assert format_duration(seconds) == text
-    if seconds:
-        assert parse_duration(text) == seconds
-
-
-@pytest.mark.parametrize("bad", ["", "5", "m5", "5x", "0m", "-5m", "5 m"])
-def test_parse_duration_rejects(bad: str) -> None:
-    with pytest.raises(ValueError, match="duration"):
-        parse_duration(bad)
-
-
-def test_parse_period() -> None:
-    assert parse_period("30d") == 30 * DAY
-    assert parse_period("4w") == 28 * DAY
-    for bad in ("30h", "0d", "d", "1.5d"):
-        with pytest.raises(ValueError, match="rolling period"):
-            parse_period(bad)
 
 
 def test_format_float() -> None:

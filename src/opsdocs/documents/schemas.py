@@ -9,10 +9,11 @@ own package; the kind registry names the model by import path.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from opsdocs.durations import review_interval
 
 __all__ = [
     "Duration",
@@ -20,40 +21,17 @@ __all__ = [
     "RunbookFrontMatter",
     "ServiceFrontMatter",
     "as_date",
-    "parse_duration",
     "review_due",
 ]
 
-_DURATION = re.compile(r"^([1-9][0-9]*)([dw])$")
 _NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-
-
-def parse_duration(value: str) -> dt.timedelta:
-    """``"90d"`` or ``"12w"`` as a :class:`datetime.timedelta`.
-
-    Raises :class:`ValueError` for anything else.
-    """
-    match = _DURATION.match(value.strip()) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError(
-            f"must be a number of days or weeks such as '90d' or '12w' (got {value!r})"
-        )
-    n, unit = int(match.group(1)), match.group(2)
-    days = n * (7 if unit == "w" else 1)
-    if days > MAX_DURATION_DAYS:
-        raise ValueError(f"must be at most {MAX_DURATION_DAYS}d, a hundred years (got {value!r})")
-    return dt.timedelta(days=days)
-
-
-#: The longest review interval: a hundred years (a longer one is a typo, and overflows dates).
-MAX_DURATION_DAYS = 36_500
 
 
 def review_due(last_reviewed: dt.date, every: str) -> dt.date | None:
     """The day a review falls due, or None when ``every`` is no duration or the day would be
     past the calendar's end (``last_reviewed: 9999-12-31``)."""
     try:
-        return last_reviewed + parse_duration(every)
+        return last_reviewed + review_interval(every)
     except (ValueError, OverflowError):
         return None
 
@@ -73,7 +51,7 @@ def as_date(value: object) -> dt.date | None:
 
 
 def _check_duration(value: str) -> str:
-    parse_duration(value)
+    review_interval(value)
     return value
 
 
@@ -105,7 +83,7 @@ class FrontMatter(BaseModel):
         return keys
 
     def review_due(self) -> dt.date:
-        return self.last_reviewed + parse_duration(self.review_every)
+        return self.last_reviewed + review_interval(self.review_every)
 
 
 class ServiceFrontMatter(FrontMatter):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from opsdocs.documents.schemas import FrontMatter
+from opsdocs.durations import duration_timedelta
 from opsdocs.errors import UsageError
 
 if TYPE_CHECKING:
@@ -41,17 +42,15 @@ __all__ = [
 ]
 
 _SPAN = re.compile(r"^([1-9][0-9]*)\s*(s|m|h|d)$")
-_SPAN_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DUE = re.compile(r"^([0-9]+)\s*(?:(calendar|business)\s+)?days?$|^([0-9]+)d$")
 _NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 def parse_span(value: str) -> dt.timedelta:
     """``"5m"``, ``"1h"``, ``"30s"`` or ``"2d"`` as a timedelta; ValueError for anything else."""
-    match = _SPAN.match(value.strip()) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError(f"must be a number and a unit s, m, h or d, such as '15m' (got {value!r})")
-    return dt.timedelta(seconds=int(match.group(1)) * _SPAN_UNITS[match.group(2)])
+    if isinstance(value, str) and _SPAN.match(value.strip()):
+        return duration_timedelta(value.replace(" ", ""))
+    raise ValueError(f"must be a number and a unit s, m, h or d, such as '15m' (got {value!r})")
 
 
 def parse_due(value: str) -> tuple[int, Literal["calendar", "business"]]:

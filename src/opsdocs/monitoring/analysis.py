@@ -449,12 +449,12 @@ def _alert_entry(
 def _seconds(text: str | None) -> int | None:
     if text is None:
         return None
-    from opsdocs.slo.windows import parse_duration
+    from opsdocs.durations import duration_seconds
 
     if text.strip() in ("0", "0s", "0m"):
         return 0
     try:
-        return parse_duration(text)
+        return duration_seconds(text)
     except ValueError:
         return None
 

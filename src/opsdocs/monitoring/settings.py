@@ -66,10 +66,10 @@ class MonitoringSettings(BaseModel):
     @field_validator("scrape_interval")
     @classmethod
     def _interval(cls, value: str) -> str:
-        from opsdocs.slo.windows import parse_duration
+        from opsdocs.durations import duration_seconds
 
         try:
-            seconds = parse_duration(value)
+            seconds = duration_seconds(value)
         except ValueError as exc:
             raise ValueError(str(exc)) from None
         if seconds <= 0:
@@ -88,9 +88,9 @@ class MonitoringSettings(BaseModel):
 
     @property
     def scrape_seconds(self) -> int:
-        from opsdocs.slo.windows import parse_duration
+        from opsdocs.durations import duration_seconds
 
-        return parse_duration(self.scrape_interval)
+        return duration_seconds(self.scrape_interval)
 
     def action(self, severity: str | None, ladder: dict[str, AlertAction]) -> AlertAction | None:
         """What an alert of ``severity`` does (None: not a known severity)."""

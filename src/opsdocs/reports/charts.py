@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from opsdocs.durations import format_duration
 from opsdocs.errors import UsageError
 from opsdocs.reports.report import SloReport
-from opsdocs.slo.windows import format_duration
 
 __all__ = ["ChartData", "chart_data", "render_png", "render_svg"]
 

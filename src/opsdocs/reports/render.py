@@ -15,8 +15,8 @@ from typing import Any
 
 from opsdocs.documents.index import replace_block
 from opsdocs.documents.parse import Document
+from opsdocs.durations import format_duration
 from opsdocs.reports.report import REPORTED_WINDOWS, SloReport
-from opsdocs.slo.windows import format_duration
 
 __all__ = [
     "REPORT_END",

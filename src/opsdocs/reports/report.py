@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from opsdocs.durations import format_duration
 from opsdocs.reports.measurement import Counts, Measurement
 from opsdocs.slo.spec import SloSpec
-from opsdocs.slo.windows import DEFAULT_WINDOWS, Severity, WindowPair, format_duration
+from opsdocs.slo.windows import DEFAULT_WINDOWS, Severity, WindowPair
 
 __all__ = [
     "REPORTED_WINDOWS",

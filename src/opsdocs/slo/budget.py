@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opsdocs.documents.parse import Document, parse_document
+from opsdocs.durations import format_duration, format_span
 from opsdocs.slo.spec import SloSection, SloSpec
 from opsdocs.slo.validate import load_front_matter
-from opsdocs.slo.windows import DEFAULT_WINDOWS, WindowPair, format_duration, format_float
+from opsdocs.slo.windows import DEFAULT_WINDOWS, WindowPair, format_float
 
 __all__ = [
     "BUDGET_END",
@@ -27,7 +28,6 @@ __all__ = [
     "SloBudget",
     "budget_of",
     "budget_table_is_stale",
-    "human_duration",
     "render_budget_table",
     "stale_budget_tables",
     "update_budget_table",
@@ -91,19 +91,6 @@ def budget_of(slo: SloSpec, windows: Sequence[WindowPair] = DEFAULT_WINDOWS) -> 
     )
 
 
-def human_duration(seconds: float) -> str:
-    """``2592.0`` → ``43m 12s``; at most three units, tenths of a second below a minute."""
-    if seconds < 60:
-        return f"{format_float(round(seconds, 1))}s"
-    rest = round(seconds)
-    parts = []
-    for unit, size in (("d", DAY), ("h", 3600), ("m", 60), ("s", 1)):
-        count, rest = divmod(rest, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return " ".join(parts[:3])
-
-
 def _percent(share: float) -> str:
     return f"{format_float(round(share * 100, 6))} %"
 
@@ -120,8 +107,8 @@ def render_budget_table(
             "",
             f"| Error budget | Full outage per {slo.period} | Per week | Per day |",
             "| --- | --- | --- | --- |",
-            f"| {_percent(b.budget)} of events | {human_duration(b.outage_per_period)}"
-            f" | {human_duration(b.outage_per_week)} | {human_duration(b.outage_per_day)} |",
+            f"| {_percent(b.budget)} of events | {format_span(b.outage_per_period)}"
+            f" | {format_span(b.outage_per_week)} | {format_span(b.outage_per_day)} |",
             "",
             "| Alert | Burn rate | Windows (short / long) | Budget spent when it fires"
             " | Budget gone after |",
@@ -132,7 +119,7 @@ def render_budget_table(
             out.append(
                 f"| {severity} | {format_float(round(a.burn_rate, 4))}×"
                 f" | {format_duration(a.short)} / {format_duration(a.long)}"
-                f" | {_percent(a.spent_when_firing)} | {human_duration(a.exhausted_after)} |"
+                f" | {_percent(a.spent_when_firing)} | {format_span(a.exhausted_after)} |"
             )
         out.append("")
     return "\n".join(out)

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from opsdocs import __version__
+from opsdocs.durations import format_duration
 from opsdocs.promql import SliQueries, sli_queries
 from opsdocs.slo.spec import (
     WINDOW_PLACEHOLDER,
@@ -30,7 +31,6 @@ from opsdocs.slo.windows import (
     DEFAULT_WINDOWS,
     Severity,
     WindowPair,
-    format_duration,
     format_float,
 )
 from opsdocs.yamlio import dump_yaml

@@ -39,10 +39,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from opsdocs.durations import format_duration
 from opsdocs.promql import sli_queries
 from opsdocs.slo.prometheus import CompileOptions, Rule, RuleGroup, compile_slo
 from opsdocs.slo.spec import SloSpec, render_window
-from opsdocs.slo.windows import WindowPair, format_duration, format_float
+from opsdocs.slo.windows import WindowPair, format_float
 from opsdocs.yamlio import dump_yaml
 
 __all__ = ["GeneratedTests", "TestFile", "generate_tests"]

@@ -7,7 +7,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from opsdocs.config import config_error
-from opsdocs.slo.windows import DEFAULT_WINDOWS, Severity, WindowPair, parse_duration
+from opsdocs.durations import duration_seconds
+from opsdocs.slo.windows import DEFAULT_WINDOWS, Severity, WindowPair
 
 __all__ = ["SloSettings", "WindowSetting", "load_settings"]
 
@@ -27,14 +28,14 @@ class WindowSetting(BaseModel):
     @field_validator("short", "long")
     @classmethod
     def _duration(cls, value: str) -> str:
-        parse_duration(value)
+        duration_seconds(value)
         return value
 
     def pair(self) -> WindowPair:
         return WindowPair(
             self.severity,
-            parse_duration(self.short),
-            parse_duration(self.long),
+            duration_seconds(self.short),
+            duration_seconds(self.long),
             self.budget_percent,
         )
 
@@ -65,7 +66,7 @@ class SloSettings(BaseModel):
     @field_validator("scrape_interval")
     @classmethod
     def _interval(cls, value: str) -> str:
-        parse_duration(value)
+        duration_seconds(value)
         return value
 
     @field_validator("windows")
@@ -78,13 +79,13 @@ class SloSettings(BaseModel):
             if count != 2:
                 raise ValueError(f"needs exactly two '{severity}' windows (got {count})")
         for w in value:
-            if parse_duration(w.short) >= parse_duration(w.long):
+            if duration_seconds(w.short) >= duration_seconds(w.long):
                 raise ValueError(f"short window {w.short} must be shorter than long {w.long}")
         return value
 
     @property
     def scrape_seconds(self) -> int:
-        return parse_duration(self.scrape_interval)
+        return duration_seconds(self.scrape_interval)
 
     def window_pairs(self) -> tuple[WindowPair, ...]:
         """The catalogue in use: page pairs first, each severity's fastest pair first."""

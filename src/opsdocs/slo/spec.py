@@ -16,8 +16,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from opsdocs.documents.schemas import ServiceFrontMatter
+from opsdocs.durations import format_duration, period_seconds
 from opsdocs.slo.logsource import LogsSource
-from opsdocs.slo.windows import format_duration, format_float, parse_period
+from opsdocs.slo.windows import format_float
 
 __all__ = [
     "WINDOW_PLACEHOLDER",
@@ -195,12 +196,12 @@ class SloSpec(_Strict):
     @field_validator("period")
     @classmethod
     def _period(cls, value: str) -> str:
-        parse_period(value)
+        period_seconds(value)
         return value
 
     @property
     def period_seconds(self) -> int:
-        return parse_period(self.period)
+        return period_seconds(self.period)
 
     @property
     def period_text(self) -> str:

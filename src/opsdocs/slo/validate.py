@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from opsdocs.durations import duration_seconds, format_duration, period_seconds
 from opsdocs.promql import (
     PromqlError,
     bound_problem,
@@ -36,10 +37,7 @@ from opsdocs.slo.spec import (
 )
 from opsdocs.slo.windows import (
     WindowPair,
-    format_duration,
     format_float,
-    parse_duration,
-    parse_period,
 )
 
 __all__ = [
@@ -252,9 +250,9 @@ def _schedule_problems(
     period, the objective and the enabled alerts (not on its queries), as ``(key, message,
     hint, severity)`` under the SLO's key path; shared by every SLO that agrees on those."""
     problems: list[tuple[str, str, str | None, Severity]] = []
-    period = parse_period(period_text)
+    period = period_seconds(period_text)
     shortest = min(p.short for p in pairs)
-    need = min_window_scrapes * parse_duration(scrape_interval)
+    need = min_window_scrapes * duration_seconds(scrape_interval)
     if shortest < need:
         problems.append(
             (

@@ -1,4 +1,4 @@
-"""Durations, burn-rate windows and their factors (Google SRE Workbook, "Alerting on SLOs").
+"""Burn-rate windows and their factors (Google SRE Workbook, "Alerting on SLOs").
 
 A window pair alerts when both its short and its long window burn the error budget faster than
 ``factor``; ``factor = budget_percent / 100 × period / long_window``, the rate at which the pair's
@@ -10,109 +10,26 @@ page on 2 % in 1 h (short 5 m) or 5 % in 6 h (30 m), ticket on 10 % in 1 d (2 h)
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from typing import Literal
 
+from opsdocs.durations import format_duration
+
 __all__ = [
     "DEFAULT_WINDOWS",
     "Severity",
     "WindowPair",
-    "format_duration",
     "format_float",
-    "parse_duration",
-    "parse_period",
 ]
 
 Severity = Literal["page", "ticket"]
-
-_UNITS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
-_DURATION = re.compile(r"^(?:[0-9]+[ywdhms])+$")
-_PART = re.compile(r"([0-9]+)([ywdhms])")
-_PERIOD = re.compile(r"^([1-9][0-9]*)([dw])$")
-
-
-def parse_duration(text: str) -> int:
-    """A Prometheus duration (``5m``, ``1h30m``, ``4w``) in whole seconds.
-
-    Raises :class:`ValueError` for anything else, or for zero.
-    """
-    return _parse_duration(text) if isinstance(text, str) else _parse_duration("")
-
-
-@lru_cache(maxsize=1024)
-def _parse_duration(text: str) -> int:
-    text = text.strip()
-    if not _DURATION.match(text):
-        raise ValueError(f"must be a duration such as '5m', '1h' or '3d' (got {text!r})")
-    seconds = sum(int(n) * _UNITS[u] for n, u in _PART.findall(text))
-    if seconds <= 0:
-        raise ValueError(f"must be a duration longer than zero (got {text!r})")
-    return seconds
-
-
-def parse_period(text: str) -> int:
-    """An SLO period, ``Nd`` or ``Nw``, in seconds. Raises :class:`ValueError` otherwise."""
-    if isinstance(text, str):
-        return _parse_period(text)
-    raise _period_error(text)
-
-
-def _period_error(text: object) -> ValueError:
-    return ValueError(f"must be a rolling period of days or weeks such as '30d' (got {text!r})")
-
-
-#: The longest period: Prometheus reads durations as Go's time.Duration, which ends at about
-#: 292 years, and refuses a longer range selector ("duration out of range").
-MAX_PERIOD_DAYS = 106_751
-
-
-@lru_cache(maxsize=1024)
-def _parse_period(text: str) -> int:
-    match = _PERIOD.match(text.strip())
-    if match is None or len(match.group(1)) > 9:
-        raise _period_error(text)
-    seconds = int(match.group(1)) * _UNITS[match.group(2)]
-    if seconds > MAX_PERIOD_DAYS * 86400:
-        raise ValueError(
-            f"must be at most {MAX_PERIOD_DAYS}d, the longest duration Prometheus accepts"
-            f" (got {text!r})"
-        )
-    return seconds
 
 
 @lru_cache(maxsize=1024)
 def _factor(budget_percent: float, period: int, long: int) -> float:
     return float(Fraction(str(budget_percent)) * period / (100 * long))
-
-
-@lru_cache(maxsize=1024)
-def format_duration(seconds: int) -> str:
-    """Seconds as Prometheus prints a duration (``model.Duration.String``).
-
-    Years and weeks are used only when they divide exactly, so 28 days is ``4w`` and 30 days is
-    ``30d``; this is the spelling Sloth uses in record names and ``sloth_window`` labels.
-    """
-    if seconds <= 0:
-        return "0s"
-    out = []
-    rest = seconds
-    for unit, size, exact in (
-        ("y", _UNITS["y"], True),
-        ("w", _UNITS["w"], True),
-        ("d", _UNITS["d"], False),
-        ("h", _UNITS["h"], False),
-        ("m", _UNITS["m"], False),
-        ("s", 1, False),
-    ):
-        if exact and rest % size:
-            continue
-        count, rest = divmod(rest, size)
-        if count:
-            out.append(f"{count}{unit}")
-    return "".join(out)
 
 
 @lru_cache(maxsize=4096)

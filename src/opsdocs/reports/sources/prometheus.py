@@ -12,11 +12,11 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 
+from opsdocs.durations import format_duration
 from opsdocs.errors import InputError
 from opsdocs.promql import SliQueries, sli_queries
 from opsdocs.reports.measurement import Counts, Measurement, Step
 from opsdocs.slo.spec import SloSpec, render_window
-from opsdocs.slo.windows import format_duration
 from opsdocs.sources.prometheus import EARLIEST, PrometheusClient, Series, one_line
 
 __all__ = ["PrometheusClient", "SliQueries", "measure_prometheus", "sli_queries"]

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from opsdocs.durations import duration_seconds, format_duration, period_seconds
 from opsdocs.errors import InputError
 from opsdocs.promql import sli_queries
 from opsdocs.slo.interchange import (
@@ -43,9 +44,7 @@ from opsdocs.slo.spec import LatencyIndicator, ProbeIndicator, SloSpec, has_plac
 from opsdocs.slo.windows import (
     DEFAULT_WINDOWS,
     WindowPair,
-    format_duration,
     format_float,
-    parse_duration,
 )
 from opsdocs.yamlio import load_yaml_all
 
@@ -557,10 +556,8 @@ def _indicator(
 
 
 def _period(obj: _Object, at: KeyPath, text: str) -> str:
-    from opsdocs.slo.windows import parse_period
-
     try:
-        parse_period(text)
+        period_seconds(text)
     except ValueError:
         raise obj.error(
             at, f"a period of {text} cannot be imported", "opsdocs periods are days or weeks"
@@ -603,16 +600,16 @@ class _Alerting:
         threshold, lookback = condition["threshold"], condition["lookbackWindow"]
         at = cond.locate("spec", "condition")
         try:
-            period_seconds = parse_duration(self.period)
-            long = parse_duration(lookback)
+            period = duration_seconds(self.period)
+            long = duration_seconds(lookback)
         except ValueError:
             return f"{at}: AlertCondition {cond.name!r} is not imported as written"
         for pair in self.windows:
-            factor = pair.factor(period_seconds)
+            factor = pair.factor(period)
             if pair.long == long and abs(float(threshold) - factor) <= 1e-6 * max(1.0, factor):
                 return None
         catalogue = ", ".join(
-            f"{p.factor(period_seconds):.4g} over {format_duration(p.long)}" for p in self.windows
+            f"{p.factor(period):.4g} over {format_duration(p.long)}" for p in self.windows
         )
         return (
             f"{at}: AlertCondition {cond.name!r} (burn rate {condition.get('op', 'gt')} "

@@ -15,9 +15,7 @@ import opsdocs
 SRC = Path(opsdocs.__file__).parent
 
 #: Cycles on main that are being removed; the list may only shrink.
-KNOWN: set[frozenset[str]] = {
-    frozenset({"opsdocs.config", "opsdocs.documents", "opsdocs.workspace"}),
-}
+KNOWN: set[frozenset[str]] = set()
 
 
 def _modules() -> dict[str, Path]:

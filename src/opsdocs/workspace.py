@@ -1,7 +1,8 @@
-"""The operations folder on disk: its root, configuration and documents.
+"""The operations folder on disk: its root and configuration.
 
 Writing is :mod:`opsdocs.fileio` (atomic writes, change sets, locks, the workspace boundary);
-:meth:`Workspace.changes` gives a change set confined to the workspace.
+:meth:`Workspace.changes` gives a change set confined to the workspace. Which files are documents
+is :mod:`opsdocs.documents.folder` (this module sits below the documents layer).
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opsdocs.config import Config, find_root, load_config
-from opsdocs.documents.kinds import KINDS, Kind, get_kind, kind_for_filename
-from opsdocs.documents.parse import Document, read_document
 from opsdocs.errors import OpsdocsError
 from opsdocs.fileio import STATE_DIR, ChangeSet, atomic_write, check_inside, locked, state_dir
 
@@ -70,27 +69,3 @@ class Workspace:
             return str(path.resolve().relative_to(self.root))
         except ValueError:
             return str(path)
-
-    def document_paths(self, kind: str | None = None) -> list[Path]:
-        """Files in the docs folder that follow a kind's naming rule, sorted."""
-        wanted: tuple[Kind, ...] = (get_kind(kind),) if kind else KINDS
-        result: list[Path] = []
-        folders = sorted({k.folder for k in wanted})
-        for folder in folders:
-            directory = self.docs_dir / folder if folder else self.docs_dir
-            if not directory.is_dir():
-                continue
-            for entry in sorted(directory.iterdir(), key=lambda p: p.name):
-                if not entry.is_file():
-                    continue
-                found = kind_for_filename(entry.name, folder)
-                if found is not None and found in wanted:
-                    result.append(entry)
-        return result
-
-    def documents(self, kind: str | None = None) -> list[Document]:
-        """Parsed documents of ``kind`` (all kinds when None), sorted by path.
-
-        A file that cannot be read as text raises :class:`InputError`.
-        """
-        return [read_document(path) for path in self.document_paths(kind)]

@@ -95,6 +95,7 @@ def index_command(ctx: click.Context, check: bool) -> int:
     README, and between <!-- opsdocs:budget:start --> and <!-- opsdocs:budget:end --> in SLO
     documents, changes.
     """
+    from opsdocs.documents.folder import document_paths
     from opsdocs.documents.index import compute_index
     from opsdocs.fileio import locked
     from opsdocs.slo.budget import stale_budget_tables
@@ -105,7 +106,7 @@ def index_command(ctx: click.Context, check: bool) -> int:
     windows = load_settings(
         workspace.config.section("slo"), source=workspace.config.source_label
     ).window_pairs()
-    budgets = stale_budget_tables(workspace.document_paths("slo"), windows)
+    budgets = stale_budget_tables(document_paths(workspace, "slo"), windows)
     label = workspace.relative(update.path)
     if check:
         if update.stale:

@@ -34,11 +34,12 @@ def _settings(ctx: click.Context) -> tuple[Workspace, SloSettings]:
 def _load(
     ctx: click.Context, paths: tuple[Path, ...]
 ) -> tuple[Workspace, SloSettings, list[SloDocument]]:
+    from opsdocs.documents.folder import read_documents
     from opsdocs.documents.parse import read_document
     from opsdocs.slo.rules import load_slo_document
 
     workspace, settings = _settings(ctx)
-    docs = [read_document(p) for p in paths] if paths else workspace.documents("slo")
+    docs = [read_document(p) for p in paths] if paths else read_documents(workspace, "slo")
     loaded = [load_slo_document(d, settings, label=workspace.relative(d.path)) for d in docs]
     return workspace, settings, loaded
 
@@ -85,6 +86,7 @@ def rules_command(
     OUT/<document>.yaml, plus with --tests OUT/<document>.<slo>.test.yaml and, for window
     pairs evaluated less often, OUT/<document>.<slo>.eval-<interval>.test.yaml.
     """
+    from opsdocs.documents.folder import read_documents
     from opsdocs.documents.parse import read_document
     from opsdocs.errors import UsageError
     from opsdocs.fileio import ChangeSet
@@ -97,7 +99,7 @@ def rules_command(
     )
 
     workspace, settings = _settings(ctx)
-    docs = [read_document(p) for p in paths] if paths else workspace.documents("slo")
+    docs = [read_document(p) for p in paths] if paths else read_documents(workspace, "slo")
     chosen_fmt = fmt or settings.format
     if tests and chosen_fmt != "prometheus":
         raise UsageError(
@@ -106,7 +108,7 @@ def rules_command(
         )
     target = out_dir if out_dir is not None else workspace.root / settings.output_dir
     resolver = runbook_resolver(
-        workspace.documents("runbook"),
+        read_documents(workspace, "runbook"),
         workspace.docs_dir,
         settings.docs_base_url,
         settings.docs_link_style,

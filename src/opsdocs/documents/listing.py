@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from opsdocs.documents.folder import document_paths
 from opsdocs.documents.kinds import KINDS, kind_for_filename
 from opsdocs.documents.parse import read_document
 from opsdocs.documents.schemas import as_date, review_due
@@ -33,7 +34,7 @@ class DocumentRow:
 def list_documents(workspace: Workspace, kind: str | None = None) -> list[DocumentRow]:
     """One row per document (all kinds, or ``kind``), in index order."""
     rows: list[DocumentRow] = []
-    for path in workspace.document_paths(kind):
+    for path in document_paths(workspace, kind):
         folder = path.parent.relative_to(workspace.docs_dir).as_posix()
         found = kind_for_filename(path.name, "" if folder == "." else folder)
         assert found is not None  # document_paths only yields matching files

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from opsdocs.documents.folder import document_paths
 from opsdocs.documents.index import (
     INDEX_END,
     INDEX_START,
@@ -159,7 +160,7 @@ def _link_variables(workspace: Workspace, service: str, *, slo_links: bool) -> d
     folder = workspace.docs_dir
     slos: list[str] = []
     if service and slo_links:
-        for path in workspace.document_paths("slo"):
+        for path in document_paths(workspace, "slo"):
             try:
                 doc = read_document(path)
             except InputError:
@@ -209,7 +210,7 @@ def _runbook_services(workspace: Workspace) -> list[str]:
     """The services that have a runbook (its ``service:``, else the name in its file name)."""
     runbook = get_kind("runbook")
     services = []
-    for path in workspace.document_paths("runbook"):
+    for path in document_paths(workspace, "runbook"):
         try:
             service = read_document(path).get("service")
         except InputError:

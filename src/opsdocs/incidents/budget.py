@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from opsdocs.documents.folder import document_paths
 from opsdocs.errors import InputError, OpsdocsError
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ BudgetEstimator = Callable[[str, dt.datetime, dt.datetime], list[BudgetShare]]
 def slo_documents_for(workspace: Workspace, service: str) -> list[str]:
     """SLO documents whose front matter names ``service`` (paths relative to the root)."""
     found: list[str] = []
-    for path in workspace.document_paths("slo"):
+    for path in document_paths(workspace, "slo"):
         try:
             from opsdocs.documents.parse import read_document
 

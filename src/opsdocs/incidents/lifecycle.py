@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from opsdocs.documents.folder import document_paths
 from opsdocs.documents.kinds import Kind, get_kind
 from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.documents.render import render_template
@@ -200,7 +201,7 @@ def guidance_for(
 
     runbooks: dict[str, str | None] = {}
     runbook_kind = get_kind("runbook")
-    existing = {runbook_kind.match(p.name): p for p in workspace.document_paths("runbook")}
+    existing = {runbook_kind.match(p.name): p for p in document_paths(workspace, "runbook")}
     for service in services:
         path = existing.get(service)
         runbooks[service] = workspace.relative(path) if path is not None else None
@@ -374,7 +375,7 @@ def _similar_open(workspace: Workspace, opening: _Opening, ident: str) -> list[s
     from opsdocs.errors import OpsdocsError
 
     warnings: list[str] = []
-    for path in workspace.document_paths("incident"):
+    for path in document_paths(workspace, "incident"):
         try:
             other = read_incident(path)
         except OpsdocsError:

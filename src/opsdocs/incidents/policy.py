@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from opsdocs.documents.folder import document_paths
 from opsdocs.documents.schemas import FrontMatter
 from opsdocs.durations import duration_timedelta
 from opsdocs.errors import UsageError
@@ -400,7 +401,7 @@ def load_playbook(workspace: Workspace) -> Playbook:
     broken ladder) gives what of it can be used and a warning for the rest, because the ladder
     is read while an incident is being opened. ``check`` reports the playbook's problems.
     """
-    paths = workspace.document_paths("incident-response")
+    paths = document_paths(workspace, "incident-response")
     if not paths:
         return Playbook(None, None)
     from opsdocs.documents.parse import read_document

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from opsdocs.documents.folder import document_paths
 from opsdocs.documents.frontmatter import edit_front_matter
 from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.parse import Document, parse_document, read_document
@@ -342,7 +343,7 @@ def read_incident(path: Path) -> Incident:
 
 
 def incident_paths(workspace: Workspace) -> list[Path]:
-    return workspace.document_paths("incident")
+    return document_paths(workspace, "incident")
 
 
 def find_incident(workspace: Workspace, ident: str) -> Path:

@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from opsdocs.documents.folder import document_paths
 from opsdocs.errors import OpsdocsError
 from opsdocs.incidents.records import OPEN_STATUSES, Incident, read_incident
 
@@ -114,7 +115,7 @@ def load_history(workspace: Workspace) -> tuple[list[Incident], list[str]]:
     """Every incident record that reads; the others become warnings."""
     incidents: list[Incident] = []
     warnings: list[str] = []
-    for path in workspace.document_paths("incident"):
+    for path in document_paths(workspace, "incident"):
         try:
             incidents.append(read_incident(path))
         except OpsdocsError as exc:

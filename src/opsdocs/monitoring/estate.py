@@ -130,16 +130,17 @@ def _alerts_from_prometheus(
 
 def _slo_alerts(workspace: Workspace, catalogue: Catalogue) -> list[Alert]:
     """The alerts ``opsdocs slo rules`` generates, unless its files are already loaded."""
+    from opsdocs.documents.folder import read_documents
     from opsdocs.slo import load_settings, plan_documents
     from opsdocs.slo.rules import runbook_resolver
 
-    docs = workspace.documents("slo")
+    docs = read_documents(workspace, "slo")
     if not docs:
         return []
     settings = load_settings(workspace.config.section("slo"), source=workspace.config.source_label)
     out_dir = workspace.root / settings.output_dir
     resolver = runbook_resolver(
-        workspace.documents("runbook"),
+        read_documents(workspace, "runbook"),
         workspace.docs_dir,
         settings.docs_base_url,
         settings.docs_link_style,
@@ -267,12 +268,13 @@ def _read_documents(
     workspace: Workspace, folder_files: list[str]
 ) -> tuple[dict[str, dict[str, Any]], Callable[[str], set[str] | None]]:
     from opsdocs.check.context import anchors_of as doc_anchors
+    from opsdocs.documents.folder import document_paths
     from opsdocs.documents.parse import read_document
 
     documents: dict[str, dict[str, Any]] = {}
     anchors: dict[str, set[str] | None] = {}
     for kind in ("runbook", "monitoring"):
-        for path in workspace.document_paths(kind):
+        for path in document_paths(workspace, kind):
             try:
                 doc = read_document(path)
             except InputError:

@@ -105,11 +105,12 @@ class Routing:
 
 def plan_routing(workspace: Workspace, roster: Roster, settings: AlertmanagerSettings) -> Routing:
     """The ladder (the playbook's), the teams with a schedule, and the services each owns."""
+    from opsdocs.documents.folder import read_documents
     from opsdocs.incidents.policy import load_playbook
 
     playbook: Playbook = load_playbook(workspace)
     services: dict[str, list[str]] = {}
-    for doc in workspace.documents("runbook"):
+    for doc in read_documents(workspace, "runbook"):
         owner, service = doc.get("owner"), doc.get("service")
         if isinstance(owner, str) and isinstance(service, str) and owner in roster.teams:
             services.setdefault(owner, []).append(service)

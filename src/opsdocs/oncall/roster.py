@@ -98,7 +98,9 @@ class Roster:
 
 def oncall_paths(workspace: Workspace) -> list[Path]:
     """The on-call documents: ``on-call-{team}.md`` and ``on-call.md``, sorted."""
-    paths = list(workspace.document_paths("on-call"))
+    from opsdocs.documents.folder import document_paths
+
+    paths = list(document_paths(workspace, "on-call"))
     one = workspace.docs_dir / ONE_FILE
     if one.is_file():
         paths.append(one)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from opsdocs.documents.folder import read_documents
 from opsdocs.documents.parse import Document
 from opsdocs.errors import DocumentError, UsageError
 from opsdocs.reports.report import SloReport, build_report, needed_windows
@@ -55,7 +56,7 @@ def find_slos(workspace: Workspace, selectors: Sequence[str] = ()) -> list[SloTa
     """SLOs of the workspace's ``slo`` documents; ``selectors`` pick ``service/slo``, an SLO
     name, or a service (all when empty). Raises :class:`UsageError` for one that matches none."""
     targets: list[SloTarget] = []
-    for document in workspace.documents("slo"):
+    for document in read_documents(workspace, "slo"):
         loaded = _load(document)
         if loaded is None:
             continue

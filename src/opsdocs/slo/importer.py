@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opsdocs.documents.folder import read_documents
 from opsdocs.documents.parse import Document
 from opsdocs.errors import InputError
 from opsdocs.slo.interchange import ImportedService, ImportedSlo, KeyPath, validate_entry
@@ -303,7 +304,7 @@ def plan_import(
     settings = load_settings(workspace.config.section("slo"), source=workspace.config.source_label)
     services = read_specs(sources, settings=settings)
     existing: dict[str, Document] = {}
-    for doc in workspace.documents("slo"):
+    for doc in read_documents(workspace, "slo"):
         service = doc.get("service")
         if isinstance(service, str) and service not in existing:
             existing[service] = doc

@@ -144,26 +144,23 @@ def test_globs_read_each_file_once_even_through_a_symlink(tmp_path: Path) -> Non
 
 def test_alerts_from_the_rules_api() -> None:
     payload = {
-        "status": "success",
-        "data": {
-            "groups": [
-                {
-                    "name": "api",
-                    "file": "/etc/prometheus/api.yaml",
-                    "rules": [
-                        {"type": "recording", "name": "x", "query": "up"},
-                        {
-                            "type": "alerting",
-                            "name": "ApiDown",
-                            "query": "up == 0",
-                            "duration": 300,
-                            "labels": {"severity": "critical"},
-                            "annotations": {"summary": "down"},
-                        },
-                    ],
-                }
-            ]
-        },
+        "groups": [
+            {
+                "name": "api",
+                "file": "/etc/prometheus/api.yaml",
+                "rules": [
+                    {"type": "recording", "name": "x", "query": "up"},
+                    {
+                        "type": "alerting",
+                        "name": "ApiDown",
+                        "query": "up == 0",
+                        "duration": 300,
+                        "labels": {"severity": "critical"},
+                        "annotations": {"summary": "down"},
+                    },
+                ],
+            }
+        ]
     }
     [alert] = list(alerts_from_api(payload, origin="http://prom"))
     assert (alert.name, alert.for_, alert.file, alert.source) == (

@@ -220,7 +220,5 @@ def test_an_unreachable_prometheus_is_one_line(tmp_path: Path, cli: Callable[...
     cli("init", cwd=tmp_path)
     result = cli("alerts", "list", cwd=tmp_path)
     assert result.exit_code == 2
-    assert result.stderr.startswith(
-        f"error: http://127.0.0.1:{port}/api/v1/rules?type=alert: cannot reach Prometheus"
-    )
+    assert result.stderr.startswith(f"error: cannot reach Prometheus at http://127.0.0.1:{port}")
     assert len(result.stderr.splitlines()) == 1

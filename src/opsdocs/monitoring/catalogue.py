@@ -347,9 +347,9 @@ def _read_groups(
             )
 
 
-def alerts_from_api(payload: Any, *, origin: str) -> Iterator[Alert]:
-    """Alerts in a ``/api/v1/rules`` response (``data.groups[].rules[]`` of type alerting)."""
-    data = payload.get("data") if isinstance(payload, dict) else None
+def alerts_from_api(data: Any, *, origin: str) -> Iterator[Alert]:
+    """Alerts in the ``data`` of a ``/api/v1/rules`` response (``groups[].rules[]`` of type
+    alerting)."""
     groups = data.get("groups") if isinstance(data, dict) else None
     if not isinstance(groups, list):
         raise InputError(

@@ -96,14 +96,14 @@ def load_catalogue(
 def _alerts_from_prometheus(
     settings: MonitoringSettings, local: list[RuleFile], catalogue: Catalogue
 ) -> list[Alert]:
-    from opsdocs.monitoring.prometheus import get_json
+    from opsdocs.sources.prometheus import PrometheusClient
 
     assert settings.prometheus_url is not None
-    url = settings.prometheus_url.rstrip("/") + "/api/v1/rules?type=alert"
-    payload = get_json(url, timeout=settings.timeout)
+    with PrometheusClient(settings.prometheus_url, timeout=settings.timeout) as client:
+        data = client.api("/api/v1/rules", {"type": "alert"})
     known = {(a.group, a.name): a for f in local for a in f.alerts}
     alerts: list[Alert] = []
-    for alert in alerts_from_api(payload, origin=settings.prometheus_url):
+    for alert in alerts_from_api(data, origin=settings.prometheus_url):
         mine = known.get((alert.group, alert.name))
         if mine is not None:
             # the same rule in a local file: report at its line
@@ -208,11 +208,10 @@ def fetch_series_names(settings: MonitoringSettings) -> set[str] | None:
     """Every metric name the configured Prometheus has series for (None without a URL)."""
     if not settings.prometheus_url:
         return None
-    from opsdocs.monitoring.prometheus import get_json
+    from opsdocs.sources.prometheus import PrometheusClient
 
-    url = settings.prometheus_url.rstrip("/") + "/api/v1/label/__name__/values"
-    payload = get_json(url, timeout=settings.timeout)
-    data = payload.get("data") if isinstance(payload, dict) else None
+    with PrometheusClient(settings.prometheus_url, timeout=settings.timeout) as client:
+        data = client.api("/api/v1/label/__name__/values")
     if not isinstance(data, list):
         raise InputError(
             "unexpected response from /api/v1/label/__name__/values",

@@ -199,6 +199,11 @@ class PrometheusClient:
         except _Malformed as exc:
             raise self._malformed(query, str(exc)) from None
 
+    def api(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """The ``data`` of another GET endpoint of the API (``/api/v1/rules``,
+        ``/api/v1/label/__name__/values``), with the same deadline, size cap and errors."""
+        return self._get(path, dict(params or {}), path)
+
     # -- transport -------------------------------------------------------------------------
 
     def _get(self, path: str, params: dict[str, str], query: str) -> Any:

@@ -41,7 +41,7 @@ if command -v promtool >/dev/null 2>&1; then
   printf '\n(promtool test rules rules/*.test.yaml replays each alert at its threshold: ~4 s an SLO)\n'
 fi
 # ...and measure themselves against the logs, writing the status into each document.
-step opsdocs slo report --at "$AT" --write --chart charts
+step opsdocs slo report --at "$AT" --write --chart charts --png
 # The linter keeps all of it true.
 step opsdocs check --today 2026-11-20
 

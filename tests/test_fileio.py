@@ -121,3 +121,27 @@ def test_check_inside_names_a_symlink_loop(tmp_path: Path) -> None:
     with pytest.raises(OSError) as caught:
         check_inside(tmp_path, tmp_path / "loop" / "a.md")
     assert caught.value.errno == errno.ELOOP
+
+
+def test_changeset_writes_and_restores_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    image, later = tmp_path / "chart.png", tmp_path / "z.md"
+    image.write_bytes(b"\x89PNG old \xff\xfe")
+    changes = ChangeSet()
+    changes.write(image, b"\x89PNG new \x00\xff")
+    changes.write(later, "text")
+    real_replace = os.replace
+
+    def failing(src: str, dst: str) -> None:
+        if str(dst).endswith("z.md"):
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(OSError):
+        changes.commit()
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert image.read_bytes() == b"\x89PNG old \xff\xfe"  # not UTF-8: restored as it was
+    assert changes.commit() == [image, later]
+    assert image.read_bytes() == b"\x89PNG new \x00\xff"

@@ -109,16 +109,22 @@ def state_dir(root: Path, path: Path) -> Path:
     return path
 
 
-def _temp_beside(path: Path, text: str | Sequence[str]) -> Path:
+def _temp_beside(path: Path, text: str | bytes | Sequence[str]) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            if isinstance(text, str):
-                fh.write(text)
-            else:
-                fh.writelines(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as raw:
+                raw.write(text)
+                raw.flush()
+                os.fsync(raw.fileno())
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                if isinstance(text, str):
+                    fh.write(text)
+                else:
+                    fh.writelines(text)
+                fh.flush()
+                os.fsync(fh.fileno())
         if path.exists():
             os.chmod(name, path.stat().st_mode & 0o7777)
         else:
@@ -186,15 +192,15 @@ def remove(path: Path, *, root: Path | None = None) -> bool:
 class ChangeSet:
     """Several file writes that happen together or not at all.
 
-    Collect ``(path, text)`` with :meth:`write`; :meth:`commit` stages every temporary file first,
-    then renames them in order, and restores the originals if any rename fails. With ``root``,
-    every path is checked to lie inside it before anything is written.
+    Collect ``(path, text or bytes)`` with :meth:`write`; :meth:`commit` stages every temporary
+    file first, then renames them in order, and restores the originals if any rename fails.
+    With ``root``, every path is checked to lie inside it before anything is written.
     """
 
-    writes: dict[Path, tuple[str, bool]] = field(default_factory=dict)
+    writes: dict[Path, tuple[str | bytes, bool]] = field(default_factory=dict)
     root: Path | None = None
 
-    def write(self, path: Path, text: str, *, create_only: bool = False) -> None:
+    def write(self, path: Path, text: str | bytes, *, create_only: bool = False) -> None:
         self.writes[path] = (text, create_only)
 
     def __bool__(self) -> bool:
@@ -233,7 +239,7 @@ class ChangeSet:
                     if old is None:
                         path.unlink()
                     else:
-                        atomic_write(path, old.decode("utf-8"))
+                        os.replace(_temp_beside(path, old), path)
             for _, temp in staged:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(temp)

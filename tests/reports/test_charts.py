@@ -67,25 +67,32 @@ def test_chart_needs_steps(report) -> None:  # type: ignore[no-untyped-def]
         chart_data(bare)
 
 
-def test_png_without_matplotlib_says_how_to_get_it(  # type: ignore[no-untyped-def]
-    report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_png_without_resvg_says_how_to_get_it(  # type: ignore[no-untyped-def]
+    report, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sys
 
-    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes 'import matplotlib' fail
-    with pytest.raises(UsageError, match=r"pip install 'opsdocs\[charts\]'"):
-        render_png(chart_data(report), tmp_path / "x.png")
+    monkeypatch.setitem(sys.modules, "resvg_py", None)  # makes 'import resvg_py' fail
+    with pytest.raises(UsageError) as caught:
+        render_png(render_svg(chart_data(report)))
+    assert str(caught.value) == (
+        "PNG charts need resvg-py, which is not installed"
+        " (pip install 'opsdocs[charts]', or leave out --png to get SVG)"
+    )
 
 
-def test_png(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    if importlib.util.find_spec("matplotlib") is None:
+def _require_resvg() -> None:
+    if importlib.util.find_spec("resvg_py") is None:
         if os.environ.get("OPSDOCS_REQUIRE_TOOLS") == "1":
-            pytest.fail("matplotlib is required (OPSDOCS_REQUIRE_TOOLS=1): make test installs it")
-        pytest.skip("needs matplotlib (pip install 'opsdocs[charts]')")
-    render_png(chart_data(report), tmp_path / "x.png")
-    assert (tmp_path / "x.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            pytest.fail("resvg-py is required (OPSDOCS_REQUIRE_TOOLS=1): make dev installs it")
+        pytest.skip("needs resvg-py (pip install 'opsdocs[charts]')")
+
+
+def test_png(report) -> None:  # type: ignore[no-untyped-def]
+    _require_resvg()
+    png = render_png(render_svg(chart_data(report)))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png[16:24] == (800).to_bytes(4, "big") + (520).to_bytes(4, "big")  # IHDR size
 
 
 def test_thinning_keeps_burn_spikes(report) -> None:  # type: ignore[no-untyped-def]

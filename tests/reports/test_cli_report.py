@@ -335,3 +335,33 @@ def test_periods_longer_than_prometheus_accepts_are_refused(
     assert "slos[0].period: must be" in result.stderr
     if len(period) < 10:
         assert "at most 106751d, the longest duration Prometheus accepts" in result.stderr
+
+
+def test_chart_png_and_write_together(report: Callable[..., Result], workspace: Path) -> None:
+    pytest.importorskip("resvg_py")
+    result = report("--at", AT_TEXT, "--chart", "charts", "--png", "--write", cwd=workspace)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "wrote charts/api-availability.svg",
+        "wrote charts/api-availability.png",
+        "wrote charts/api-latency.svg",
+        "wrote charts/api-latency.png",
+        "updated docs/internal/operations/slo-api.md",
+    ]
+    assert (workspace / "charts/api-latency.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_failed_png_writes_nothing(
+    report: Callable[..., Result], workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "resvg_py", None)
+    before = snapshot(workspace)
+    result = report("--at", AT_TEXT, "--chart", "charts", "--png", "--write", cwd=workspace)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: PNG charts need resvg-py, which is not installed"
+        " (pip install 'opsdocs[charts]', or leave out --png to get SVG)\n"
+    )
+    assert snapshot(workspace) == before  # neither the SVG charts nor the document

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -62,7 +61,9 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str], Callable[[float], N
     default=None,
     help="Write a budget chart per SLO into this folder (SVG).",
 )
-@click.option("--png", is_flag=True, help="With --chart, also write PNG (needs matplotlib).")
+@click.option(
+    "--png", is_flag=True, help="With --chart, also write PNG (needs resvg-py: opsdocs[charts])."
+)
 @click.option(
     "--write",
     is_flag=True,
@@ -86,7 +87,8 @@ def report_command(
     evaluated at --at, so all numbers describe the same moment. The logs source reads the files
     named in each SLO's logs mapping with DuckDB; the prometheus source queries the HTTP API.
     """
-    from opsdocs.reports.collect import find_slos, parse_at, report_slos
+    from opsdocs.reports.collect import parse_at
+    from opsdocs.reports.plan import plan_report
     from opsdocs.reports.render import render_json, render_markdown, render_table
     from opsdocs.reports.settings import load_report_settings
 
@@ -94,107 +96,39 @@ def report_command(
     settings = load_report_settings(
         workspace.config.section("report"), source=workspace.config.source_label
     )
-    at = at_time or parse_at(None)
-    chosen_source: Any = source or settings.source
-    targets = find_slos(workspace, slos)
-    named = {t.key for t in targets} if slos else set()
-    if write and slos:
-        # The status block lists every SLO of its document, so measure them all.
-        documents = {t.document.path for t in targets}
-        targets = [t for t in find_slos(workspace) if t.document.path in documents]
-    if not targets:
-        click.echo("No SLOs found: no slo document defines slos in its front matter.", err=True)
-        return 0
-    if chosen_source == "logs":
-        # Report what can be measured and say what was left out (an SLO named on the command
-        # line without a logs mapping is an error, raised when it is measured).
-        without = [t for t in targets if t.slo.logs is None and t.key not in named]
-        for target in without:
-            click.echo(
-                f"warning: {target.key}: no logs mapping, left out"
-                " (add slos[].logs to its document, or use --source prometheus)",
-                err=True,
-            )
-        targets = [t for t in targets if t not in without]
-        if not targets:
-            from opsdocs.errors import UsageError
-
-            raise UsageError(
-                "no SLO has a logs mapping to measure it from",
-                hint="add slos[].logs to the SLO documents (docs/reports.md), or use --source"
-                " prometheus",
-            )
-    configured = False  # the chart folder came from the configuration, not the command line
-    if png and chart_dir is None:
-        if not settings.chart_dir:
-            from opsdocs.errors import UsageError
-
-            raise UsageError("--png needs --chart DIR", hint="or set report.chart_dir")
-        chart_dir = workspace.root / settings.chart_dir
-        configured = True
     with _progress_bar(sys.stderr.isatty()) as progress:
-        reports = report_slos(
+        plan = plan_report(
             workspace,
-            targets,
-            at=at,
-            source=chosen_source,
+            slos,
+            at=at_time or parse_at(None),
             settings=settings,
+            source=source,  # type: ignore[arg-type]  # click.Choice of the same names
             prometheus_url=prometheus_url,
-            with_steps=chart_dir is not None,
+            chart_dir=chart_dir,
+            png=png,
+            write=write,
             progress=progress,
         )
-
-    links: dict[str, str] = {}
-    if chart_dir is not None:
-        from opsdocs.fileio import ChangeSet
-        from opsdocs.reports.charts import chart_data, render_png, render_svg
-
-        # report.chart_dir must stay in the workspace; a folder typed with --chart is the user's
-        changes = workspace.changes() if configured else ChangeSet()
-        pngs = []
-        for report in reports:
-            data = chart_data(report)
-            stem = f"{report.service}-{report.name}"
-            changes.write(chart_dir / f"{stem}.svg", render_svg(data))
-            links[report.name] = str(chart_dir / f"{stem}.svg")
-            if png:
-                pngs.append((data, chart_dir / f"{stem}.png"))
-        chart_dir.mkdir(parents=True, exist_ok=True)
-        for path in changes.commit():
+    if not plan.found:
+        click.echo("No SLOs found: no slo document defines slos in its front matter.", err=True)
+        return 0
+    for key in plan.left_out:
+        click.echo(
+            f"warning: {key}: no logs mapping, left out"
+            " (add slos[].logs to its document, or use --source prometheus)",
+            err=True,
+        )
+    changed = set(plan.changes.commit())
+    for path in plan.charts:
+        if path in changed:
             click.echo(f"wrote {workspace.relative(path)}", err=True)
-        for data, path in pngs:
-            if configured:
-                workspace.check_inside(path)
-            render_png(data, path)
-            click.echo(f"wrote {workspace.relative(path)}", err=True)
-
-    if write:
-        _write_blocks(workspace, targets, reports, links)
+    for path in plan.documents:
+        if path in changed:
+            click.echo(f"updated {workspace.relative(path)}", err=True)
     if fmt == "json":
-        click.echo(render_json(reports))
+        click.echo(render_json(plan.reports))
     elif fmt == "markdown":
-        click.echo(render_markdown(reports), nl=False)
+        click.echo(render_markdown(plan.reports), nl=False)
     else:
-        click.echo(render_table(reports), nl=False)
+        click.echo(render_table(plan.reports), nl=False)
     return 0
-
-
-def _write_blocks(workspace: Any, targets: Any, reports: Any, links: dict[str, str]) -> None:
-    import os
-
-    from opsdocs.documents.parse import read_document
-    from opsdocs.reports.render import render_markdown, write_block
-
-    by_document: dict[Path, list[Any]] = {}
-    for target, report in zip(targets, reports, strict=True):
-        by_document.setdefault(Path(target.document.path), []).append(report)
-    changes = workspace.changes()
-    for path, items in by_document.items():
-        relative_links = {name: os.path.relpath(link, path.parent) for name, link in links.items()}
-        document = read_document(path)
-        raw = path.read_bytes().decode("utf-8")
-        text = write_block(document, render_markdown(items, chart_links=relative_links), raw=raw)
-        if text != raw:
-            changes.write(path, text)
-    for path in changes.commit():
-        click.echo(f"updated {workspace.relative(path)}", err=True)

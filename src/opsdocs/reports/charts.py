@@ -1,4 +1,4 @@
-"""Budget burn-down charts: SVG written by hand (no dependency), PNG through matplotlib.
+"""Budget burn-down charts: SVG written by hand (no dependency), PNG rasterised from it (resvg).
 
 Top panel: the error budget remaining over the period, from the period's start to the evaluation
 time, as a share of the whole budget (events-weighted: bad events so far over the budget of all the
@@ -10,10 +10,10 @@ generated rules) as horizontal lines, so one can see when an alert would have fi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 
 from opsdocs.durations import format_duration
 from opsdocs.errors import UsageError
@@ -27,6 +27,8 @@ _LEFT, _RIGHT = 70, 20
 _TOP_PANEL = (50, 250)  # y from, y to
 _BOTTOM_PANEL = (310, 470)
 _COLOURS = {"page": "#c0392b", "ticket": "#d68910"}
+_LABEL_GAP = 13  # pixels between the baselines of two 11-pixel labels
+_FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 
 @dataclass(frozen=True)
@@ -113,137 +115,203 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}"
 
 
-def render_svg(data: ChartData) -> str:
-    """The chart as a standalone SVG document."""
-    span = (data.end - data.start).total_seconds() or 1.0
-    plot_w = _WIDTH - _LEFT - _RIGHT
+def _nice_ticks(high: float, count: int = 5) -> list[float]:
+    """Round values from 0 up to ``high``, about ``count`` of them (steps of 1, 2 or 5 × 10^k)."""
+    raw = high / max(count - 1, 1)
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    ticks = []
+    value = 0.0
+    while value <= high * (1 + 1e-9):
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
 
-    def x(at: dt.datetime) -> float:
-        return _LEFT + plot_w * (at - data.start).total_seconds() / span
 
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{_HEIGHT}"'
-        f' viewBox="0 0 {_WIDTH} {_HEIGHT}" font-family="sans-serif" font-size="11">',
-        f"<title>{escape(data.title)}</title>",
-        f'<rect width="{_WIDTH}" height="{_HEIGHT}" fill="white"/>',
-        f'<text x="{_LEFT}" y="24" font-size="15" font-weight="bold">{escape(data.title)}</text>',
-    ]
+def _spread(wanted: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Label positions (y, top to bottom) near ``wanted`` but at least ``gap`` apart and within
+    [low, high]: pushed down from the top, then back up from the bottom where they ran out."""
+    order = sorted(range(len(wanted)), key=lambda i: wanted[i])
+    placed = [0.0] * len(wanted)
+    last = low - gap
+    for i in order:
+        placed[i] = max(wanted[i], last + gap, low)
+        last = placed[i]
+    limit = high
+    for i in reversed(order):
+        placed[i] = min(placed[i], limit)
+        limit = placed[i] - gap
+    return placed
 
-    # Top panel: budget remaining, from min(0, lowest) to 100 %.
+
+@dataclass(frozen=True)
+class _Frame:
+    """Where things go on the canvas; x() places a time."""
+
+    start: dt.datetime
+    span: float
+
+    @property
+    def plot_w(self) -> float:
+        return _WIDTH - _LEFT - _RIGHT
+
+    def x(self, at: dt.datetime) -> float:
+        return _LEFT + self.plot_w * (at - self.start).total_seconds() / self.span
+
+
+def _text(x: float | str, y: float | str, label: str, **attrs: str) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+    return f'<text x="{x}" y="{y}"{extra}>{escape(label)}</text>'
+
+
+def _remaining_panel(data: ChartData, frame: _Frame) -> list[str]:
+    """Top panel: budget remaining, from min(0, lowest) to 100 %."""
     top, bottom = _TOP_PANEL
     low = min(0.0, *data.remaining) if data.remaining else 0.0
-    high = 1.0
 
-    def y1(value: float) -> float:
-        return bottom - (bottom - top) * (value - low) / (high - low)
+    def y(value: float) -> float:
+        return bottom - (bottom - top) * (value - low) / (1.0 - low)
 
-    out.append(f'<text x="{_LEFT}" y="{top - 8}">Error budget remaining</text>')
-    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
-        if tick < low:
-            continue
-        ty = _fmt(y1(tick))
+    out = [_text(_LEFT, top - 8, "Error budget remaining")]
+    ticks = [t for t in (0.0, 0.25, 0.5, 0.75, 1.0) if t >= low]
+    if low < 0:  # an overspent budget: label the bottom of the scale too
+        ticks = [t for t in _nice_ticks(1.0 - low) if t <= 1.0 - low]
+        ticks = [1.0 - t for t in ticks]
+    for tick in _without_crowding(ticks, y):
+        ty = _fmt(y(tick))
         out.append(
             f'<line x1="{_LEFT}" y1="{ty}" x2="{_WIDTH - _RIGHT}" y2="{ty}" stroke="#ddd"/>'
-            f'<text x="{_LEFT - 6}" y="{ty}" text-anchor="end" dy="4">{int(tick * 100)} %</text>'
+            + _text(_LEFT - 6, ty, f"{round(tick * 100):d} %", text_anchor="end", dy="4")
         )
-    zero = _fmt(y1(0.0))
+    zero = _fmt(y(0.0))
     out.append(
         f'<line x1="{_LEFT}" y1="{zero}" x2="{_WIDTH - _RIGHT}" y2="{zero}" stroke="#333"'
         ' stroke-dasharray="4 3"><title>budget exhausted</title></line>'
     )
     picked = _thin(data.remaining, data.times)
-    points = " ".join(f"{_fmt(x(data.times[i]))},{_fmt(y1(data.remaining[i]))}" for i in picked)
+    points = " ".join(
+        f"{_fmt(frame.x(data.times[i]))},{_fmt(y(data.remaining[i]))}" for i in picked
+    )
     if points:
         out.append(
             f'<polyline class="remaining" fill="none" stroke="#1f77b4" stroke-width="2"'
             f' points="{points}"/>'
         )
+    return out
 
-    # Bottom panel: burn rate with the alert thresholds.
-    top2, bottom2 = _BOTTOM_PANEL
+
+def _without_crowding(ticks: list[float], y: Callable[[float], float]) -> list[float]:
+    """Ticks at least one label height apart (the first ones kept)."""
+    kept: list[float] = []
+    for tick in ticks:
+        if all(abs(y(tick) - y(k)) >= _LABEL_GAP for k in kept):
+            kept.append(tick)
+    return kept
+
+
+def _burn_panel(data: ChartData, frame: _Frame) -> list[str]:
+    """Bottom panel: the burn rate, a labelled scale, and the alert thresholds."""
+    top, bottom = _BOTTOM_PANEL
     values = [b for b in data.burn if b is not None]
     factors = [f for _, f in data.thresholds]
-    high2 = max([1.0, *values, *factors]) * 1.1
+    high = max([1.0, *values, *factors]) * 1.1
 
-    def y2(value: float) -> float:
-        return bottom2 - (bottom2 - top2) * min(value, high2) / high2
+    def y(value: float) -> float:
+        return bottom - (bottom - top) * min(value, high) / high
 
-    out.append(
-        f'<text x="{_LEFT}" y="{top2 - 8}">Burn rate over {format_duration(data.burn_window)}'
-        " and alert thresholds</text>"
-    )
-    out.append(
-        f'<line x1="{_LEFT}" y1="{bottom2}" x2="{_WIDTH - _RIGHT}" y2="{bottom2}" stroke="#333"/>'
-        f'<text x="{_LEFT - 6}" y="{bottom2}" text-anchor="end" dy="4">0×</text>'
-    )
-    for label, factor in data.thresholds:
+    out = [
+        _text(
+            _LEFT,
+            top - 8,
+            f"Burn rate over {format_duration(data.burn_window)} and alert thresholds",
+        )
+    ]
+    for tick in _without_crowding(_nice_ticks(high), y):
+        ty = _fmt(y(tick))
+        stroke = "#333" if tick == 0 else "#eee"
+        out.append(
+            f'<line x1="{_LEFT}" y1="{ty}" x2="{_WIDTH - _RIGHT}" y2="{ty}" stroke="{stroke}"/>'
+            + _text(_LEFT - 6, ty, f"{tick:g}×", text_anchor="end", dy="4")
+        )
+    # Threshold labels sit above their line, moved apart where lines are close together.
+    wanted = [y(factor) - 4 for _, factor in data.thresholds]
+    placed = _spread(wanted, _LABEL_GAP, top + _LABEL_GAP - 4, bottom - 4)
+    for (label, factor), label_y in zip(data.thresholds, placed, strict=True):
         colour = _COLOURS["page" if label.startswith("page") else "ticket"]
-        ty = _fmt(y2(factor))
+        ty = _fmt(y(factor))
         out.append(
             f'<line class="threshold" x1="{_LEFT}" y1="{ty}" x2="{_WIDTH - _RIGHT}" y2="{ty}"'
             f' stroke="{colour}" stroke-dasharray="6 4"><title>{escape(label)}: {factor:g}×'
             "</title></line>"
-            f'<text x="{_WIDTH - _RIGHT - 4}" y="{ty}" dy="-3" text-anchor="end"'
-            f' fill="{colour}">{escape(label)} {factor:g}×</text>'
+            + _text(
+                _WIDTH - _RIGHT - 4,
+                _fmt(label_y),
+                f"{label} {factor:g}×",
+                text_anchor="end",
+                fill=colour,
+            )
         )
-    segment: list[str] = []
+    out.extend(_burn_lines(data, frame, y))
+    return out
+
+
+def _burn_lines(data: ChartData, frame: _Frame, y: Callable[[float], float]) -> list[str]:
     segments: list[list[str]] = []
+    segment: list[str] = []
     for i, value in _peaks(data.burn):
         if value is None:
             if segment:
                 segments.append(segment)
             segment = []
             continue
-        segment.append(f"{_fmt(x(data.times[i]))},{_fmt(y2(value))}")
+        segment.append(f"{_fmt(frame.x(data.times[i]))},{_fmt(y(value))}")
     if segment:
         segments.append(segment)
-    for seg in segments:
-        out.append(
-            f'<polyline class="burn" fill="none" stroke="#2c3e50" stroke-width="1.5"'
-            f' points="{" ".join(seg)}"/>'
-        )
+    return [
+        f'<polyline class="burn" fill="none" stroke="#2c3e50" stroke-width="1.5"'
+        f' points="{" ".join(seg)}"/>'
+        for seg in segments
+    ]
 
-    # Time axis.
+
+def _time_axis(data: ChartData, frame: _Frame) -> list[str]:
+    """Five times under the bottom panel; the first and last flush with the plot's edges."""
+    _, bottom = _BOTTOM_PANEL
+    out = []
     for frac in (0.0, 0.25, 0.5, 0.75, 1.0):
-        at = data.start + dt.timedelta(seconds=span * frac)
-        tx = _fmt(_LEFT + plot_w * frac)
+        at = data.start + dt.timedelta(seconds=frame.span * frac)
+        anchor = "start" if frac == 0 else "end" if frac == 1 else "middle"
         label = at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
-        out.append(f'<text x="{tx}" y="{bottom2 + 18}" text-anchor="middle">{label}</text>')
-    out.append(
-        f'<text x="{_LEFT}" y="{_HEIGHT - 12}">UTC; evaluated at {data.end.isoformat()}</text>'
-    )
-    out.append("</svg>")
+        out.append(_text(_fmt(_LEFT + frame.plot_w * frac), bottom + 18, label, text_anchor=anchor))
+    out.append(_text(_LEFT, _HEIGHT - 12, f"UTC; evaluated at {data.end.isoformat()}"))
+    return out
+
+
+def render_svg(data: ChartData) -> str:
+    """The chart as a standalone SVG document."""
+    frame = _Frame(data.start, (data.end - data.start).total_seconds() or 1.0)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{_HEIGHT}"'
+        f' viewBox="0 0 {_WIDTH} {_HEIGHT}" font-family="{_FONT}" font-size="11">',
+        f"<title>{escape(data.title)}</title>",
+        f'<rect width="{_WIDTH}" height="{_HEIGHT}" fill="white"/>',
+        _text(_LEFT, 24, data.title, font_size="15", font_weight="bold"),
+        *_remaining_panel(data, frame),
+        *_burn_panel(data, frame),
+        *_time_axis(data, frame),
+        "</svg>",
+    ]
     return "\n".join(out) + "\n"
 
 
-def render_png(data: ChartData, path: Path) -> None:
-    """The same chart as PNG (needs matplotlib: ``pip install 'opsdocs[charts]'``)."""
+def render_png(svg: str) -> bytes:
+    """An SVG chart as PNG bytes (needs resvg-py: ``pip install 'opsdocs[charts]'``)."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import resvg_py
     except ImportError:
         raise UsageError(
-            "PNG charts need matplotlib, which is not installed",
+            "PNG charts need resvg-py, which is not installed",
             hint="pip install 'opsdocs[charts]', or leave out --png to get SVG",
         ) from None
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 5.2), sharex=True)
-    top.plot(list(data.times), [100 * v for v in data.remaining], color="#1f77b4")
-    top.axhline(0, color="#333", linestyle="--", linewidth=1)
-    top.set_ylabel("budget remaining (%)")
-    top.set_title(data.title)
-    burn = [float("nan") if b is None else b for b in data.burn]
-    bottom.plot(list(data.times), burn, color="#2c3e50", linewidth=1)
-    for label, factor in data.thresholds:
-        colour = _COLOURS["page" if label.startswith("page") else "ticket"]
-        bottom.axhline(
-            factor, color=colour, linestyle="--", linewidth=1, label=f"{label} {factor:g}×"
-        )
-    bottom.set_ylabel(f"burn rate ({format_duration(data.burn_window)})")
-    if data.thresholds:
-        bottom.legend(fontsize="small", loc="upper left")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path, format="png", dpi=100)
-    plt.close(fig)
+    png: bytes = bytes(resvg_py.svg_to_bytes(svg_string=svg, background="white"))
+    return png

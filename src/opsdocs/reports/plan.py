@@ -1,0 +1,149 @@
+"""One run of ``opsdocs slo report`` as a plan: the reports, and the files they would write.
+
+:func:`plan_report` picks the SLOs, measures them, and prepares every file the run writes (charts
+as SVG and PNG, status blocks in SLO documents) in one :class:`~opsdocs.fileio.ChangeSet`
+without writing anything; the command line commits it and prints. So a failure anywhere (an
+unreachable Prometheus, a document with repeated markers, a missing rasteriser) leaves every
+file as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from opsdocs.errors import UsageError
+from opsdocs.fileio import ChangeSet
+from opsdocs.reports.collect import SloTarget, find_slos, report_slos
+from opsdocs.reports.report import SloReport
+from opsdocs.reports.settings import ReportSettings, SourceName
+from opsdocs.workspace import Workspace
+
+__all__ = ["ReportPlan", "plan_report"]
+
+
+@dataclass
+class ReportPlan:
+    """What a report run found and would write."""
+
+    reports: list[SloReport] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # SLOs without a logs mapping
+    changes: ChangeSet = field(default_factory=ChangeSet)
+    charts: list[Path] = field(default_factory=list)
+    documents: list[Path] = field(default_factory=list)
+    found: bool = True  # False: no slo document defines SLOs
+
+
+def _choose(
+    workspace: Workspace, selectors: Sequence[str], *, source: str, write: bool
+) -> tuple[list[SloTarget], list[str]]:
+    """The SLOs to measure, and the keys of those left out for want of a logs mapping."""
+    targets = find_slos(workspace, selectors)
+    named = {t.key for t in targets} if selectors else set()
+    if write and selectors:
+        # The status block lists every SLO of its document, so measure them all.
+        documents = {t.document.path for t in targets}
+        targets = [t for t in find_slos(workspace) if t.document.path in documents]
+    if source != "logs" or not targets:
+        return targets, []
+    # Report what can be measured and say what was left out (an SLO named on the command line
+    # without a logs mapping is an error, raised when it is measured).
+    without = [t for t in targets if t.slo.logs is None and t.key not in named]
+    kept = [t for t in targets if t not in without]
+    if not kept:
+        raise UsageError(
+            "no SLO has a logs mapping to measure it from",
+            hint="add slos[].logs to the SLO documents (docs/reports.md), or use --source"
+            " prometheus",
+        )
+    return kept, [t.key for t in without]
+
+
+def plan_report(
+    workspace: Workspace,
+    selectors: Sequence[str],
+    *,
+    at: dt.datetime,
+    settings: ReportSettings,
+    source: SourceName | None = None,
+    prometheus_url: str | None = None,
+    chart_dir: Path | None = None,
+    png: bool = False,
+    write: bool = False,
+    progress: Callable[[str], Callable[[float], None] | None] | None = None,
+) -> ReportPlan:
+    """Measure the chosen SLOs at ``at`` and prepare the charts and status blocks to write.
+
+    Raises :class:`UsageError` for ``png`` without a chart folder, or when no chosen SLO can be
+    measured from logs; and whatever measuring raises (see :func:`report_slos`).
+    """
+    chosen: SourceName = source or settings.source
+    targets, left_out = _choose(workspace, selectors, source=chosen, write=write)
+    if not targets:
+        return ReportPlan(found=False)
+    configured = False  # a folder typed with --chart is the user's; report.chart_dir is not
+    if png and chart_dir is None:
+        if not settings.chart_dir:
+            raise UsageError("--png needs --chart DIR", hint="or set report.chart_dir")
+        chart_dir = workspace.root / settings.chart_dir
+        configured = True
+    reports = report_slos(
+        workspace,
+        targets,
+        at=at,
+        source=chosen,
+        settings=settings,
+        prometheus_url=prometheus_url,
+        with_steps=chart_dir is not None,
+        progress=progress,
+    )
+    plan = ReportPlan(reports=reports, left_out=left_out)
+    links: dict[str, Path] = {}
+    if chart_dir is not None:
+        links = _plan_charts(plan, chart_dir, png=png)
+        if configured:  # report.chart_dir must stay in the workspace
+            for path in plan.charts:
+                workspace.check_inside(path)
+    if write:
+        _plan_blocks(plan, targets, links)
+        for path in plan.documents:
+            workspace.check_inside(path)
+    return plan
+
+
+def _plan_charts(plan: ReportPlan, folder: Path, *, png: bool) -> dict[str, Path]:
+    from opsdocs.reports.charts import chart_data, render_png, render_svg
+
+    links: dict[str, Path] = {}
+    for report in plan.reports:
+        svg = render_svg(chart_data(report))
+        stem = folder / f"{report.service}-{report.name}"
+        paths = [stem.with_suffix(".svg")]
+        plan.changes.write(paths[0], svg)
+        if png:
+            paths.append(stem.with_suffix(".png"))
+            plan.changes.write(paths[1], render_png(svg))
+        plan.charts.extend(paths)
+        links[report.name] = paths[0]
+    return links
+
+
+def _plan_blocks(plan: ReportPlan, targets: Sequence[SloTarget], links: dict[str, Path]) -> None:
+    """The status block of each SLO document, with links to the charts relative to it."""
+    from opsdocs.documents.parse import read_document
+    from opsdocs.reports.render import render_markdown, write_block
+
+    by_document: dict[Path, list[SloReport]] = {}
+    for target, report in zip(targets, plan.reports, strict=True):
+        by_document.setdefault(Path(target.document.path), []).append(report)
+    for path, items in by_document.items():
+        relative = {name: os.path.relpath(link, path.parent) for name, link in links.items()}
+        document = read_document(path)
+        raw = path.read_bytes().decode("utf-8")
+        text = write_block(document, render_markdown(items, chart_links=relative), raw=raw)
+        if text != raw:
+            plan.changes.write(path, text)
+            plan.documents.append(path)

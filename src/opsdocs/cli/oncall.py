@@ -148,7 +148,9 @@ def schedule_command(
     if fmt == "json":
         import json
 
-        text = json.dumps({"shifts": [s.as_dict() for s in shifts]}, indent=2) + "\n"
+        # one shift a line: readable, and the C encoder (indent= would use the slow one)
+        lines = ",\n".join(f"    {json.dumps(s.as_dict())}" for s in shifts)
+        text = '{\n  "shifts": [\n' + lines + "\n  ]\n}\n" if shifts else '{\n  "shifts": []\n}\n'
         write_output(text, out)
         return
     rows = [["start", "end", "team", "rotation", "who"]]

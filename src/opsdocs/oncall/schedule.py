@@ -203,7 +203,9 @@ def rotation_shifts(
         shifts = _subtract(shifts, a, b)
         shifts.append(Shift(a, b, team, rotation.name, override.who, -1, True, origin=a))
     shifts = [
-        replace(s, start=max(s.start, start), end=min(s.end, end))
+        s
+        if s.start >= start and s.end <= end
+        else replace(s, start=max(s.start, start), end=min(s.end, end))
         for s in shifts
         if s.start < end and s.end > start
     ]

@@ -61,6 +61,9 @@ class Kind:
     created_by: str | None = None
     #: File names shown as examples in the README (the seed's "Example" lines).
     examples: tuple[str, ...] = ()
+    #: Fixed file names the kind also accepts (``on-call.md``: every team's schedule in one file);
+    #: such a file carries no NAME.
+    also: tuple[str, ...] = ()
 
     @property
     def singleton(self) -> bool:
@@ -120,6 +123,8 @@ class Kind:
 
     def match(self, filename: str) -> str | None:
         """The NAME a file name carries for this kind ('' for a singleton), or None."""
+        if filename in self.also:
+            return ""
         m = self.filename_regex.match(filename)
         if m is None:
             return None
@@ -355,6 +360,7 @@ _ON_CALL = Kind(
     filename="on-call-{name}.md",
     examples=("on-call-team-api.md", "on-call-platform.md"),
     name_help="team or rotation name",
+    also=("on-call.md",),
     schema_ref="opsdocs.oncall.spec:OnCallFrontMatter",
     sections=(
         SectionSpec(

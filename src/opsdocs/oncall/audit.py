@@ -50,15 +50,21 @@ class Inputs:
 
 
 def normalize_role(role: str) -> str:
-    """``Primary On Call``, ``primary oncall`` and ``primary on-call`` are one role."""
-    text = " ".join(role.lower().split())
+    """``Primary On Call``, ``primary oncall`` and ``primary on-call`` are one role; a remark in
+    parentheses (``team-sre on call (incident commander)``) is not part of it."""
+    text = re.sub(r"\([^)]*\)", " ", role.lower())
+    text = " ".join(text.split())
     return re.sub(r"\bon[ -]?call\b", "on-call", text)
 
 
 def roles_provided(roster: Roster) -> set[str]:
-    """Every ladder role a schedule provides: rotations' roles and levels' roles."""
+    """Every ladder role a schedule provides: rotations' roles, levels' roles, ``<team> on-call``
+    for each team with a schedule, and ``owning team on-call`` once any team has one."""
     roles: set[str] = set()
-    for source in roster.teams.values():
+    if roster.teams:
+        roles.add("owning team on-call")
+    for name, source in roster.teams.items():
+        roles.add(f"{name} on-call")
         for rotation in source.team.rotations:
             roles.add(normalize_role(rotation.role_name))
         for level in source.team.escalation:

@@ -100,11 +100,7 @@ def oncall_paths(workspace: Workspace) -> list[Path]:
     """The on-call documents: ``on-call-{team}.md`` and ``on-call.md``, sorted."""
     from opsdocs.documents.folder import document_paths
 
-    paths = list(document_paths(workspace, "on-call"))
-    one = workspace.docs_dir / ONE_FILE
-    if one.is_file():
-        paths.append(one)
-    return sorted(paths)
+    return sorted(document_paths(workspace, "on-call"))  # the kind accepts on-call.md too
 
 
 def _message(error: Any) -> tuple[str, str | None]:

@@ -12,6 +12,9 @@ git init -q .
 cat > opsdocs.toml <<'TOML'
 owners = ["team-api", "team-search", "team-data", "team-sre"]
 review_every = "90d"
+
+[oncall]
+holidays = [2026-11-26, 2026-12-25]
 TOML
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
@@ -44,6 +47,25 @@ fi
 step opsdocs slo report --at "$AT" --write --chart charts --png
 # The linter keeps all of it true.
 step opsdocs check --today 2026-11-20
+
+# On-call as data: who is on call at each escalation level, the shifts (Berlin across DST, Search
+# following the sun from New York to Bangalore), the calendar file, holes and load, and the
+# Alertmanager routing that pages those people, proven with amtool.
+step opsdocs oncall who --at "$AT"
+step opsdocs oncall schedule --from 2026-11-16 --to 2026-11-29 --team team-api --zone Europe/Berlin
+step opsdocs oncall schedule --from 2026-11-01 --to 2026-12-31 --format ics --out oncall.ics
+head -n 16 oncall.ics
+step opsdocs oncall gaps --from 2026-11-02 --to 2026-11-30
+# New York moves to summer time on 2027-03-14; Bangalore does not: an hour a night is nobody's.
+step opsdocs oncall gaps --from 2027-03-12 --to 2027-03-17 --team team-search || true
+step opsdocs oncall report --from 2026-11-01 --to 2026-11-30
+if command -v amtool >/dev/null 2>&1; then
+  step opsdocs oncall alertmanager --out alertmanager.yml --tests
+  step amtool check-config alertmanager.yml
+else
+  step opsdocs oncall alertmanager --out alertmanager.yml
+fi
+step opsdocs oncall routes --config alertmanager.yml
 
 # The playbook drives an incident: what to do at P1, a UTC timeline, milestones, the error budget
 # the incident burnt (measured from the same logs), then the postmortem and the metrics.

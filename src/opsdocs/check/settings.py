@@ -110,7 +110,10 @@ class CheckSettings(BaseModel):
         """Hash of everything that changes the result of document rules."""
         data: dict[str, Any] = {name: p.model_dump() for name, p in sorted(self.profiles.items())}
         data["__features__"] = self.features
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+        # default=str: TOML dates and times ([oncall] holidays) are values of feature tables
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[
+            :16
+        ]
 
 
 def _error(exc: ValidationError, prefix: str, config: Config) -> ConfigError:

@@ -149,8 +149,8 @@ def schedule_command(
         import json
 
         # one shift a line: readable, and the C encoder (indent= would use the slow one)
-        lines = ",\n".join(f"    {json.dumps(s.as_dict())}" for s in shifts)
-        text = '{\n  "shifts": [\n' + lines + "\n  ]\n}\n" if shifts else '{\n  "shifts": []\n}\n'
+        body = ",\n".join(f"    {json.dumps(s.as_dict())}" for s in shifts)
+        text = '{\n  "shifts": [\n' + body + "\n  ]\n}\n" if shifts else '{\n  "shifts": []\n}\n'
         write_output(text, out)
         return
     rows = [["start", "end", "team", "rotation", "who"]]

@@ -1,7 +1,10 @@
 """Running the checks: find the files, analyse each (cached, in parallel), then look across.
 
-1. The files: the operations folder by default, or the given paths (folders are walked; hidden
-   folders, ``node_modules`` and the workspace's templates folder are skipped). Markdown files
+1. The files: the operations folder and the files a profile's ``paths`` match anywhere in the
+   workspace by default, or the given paths (folders are walked; hidden folders,
+   ``node_modules`` and the workspace's templates folder are skipped). The index's document
+   set (:func:`opsdocs.documents.index.index_files`) is always read, so that IX001 and
+   ``opsdocs index`` agree. Markdown files
    are checked, and so are files that look like operations documents without a Markdown name
    (``runbook-api``), so that the naming rules can report them.
 2. Each file's bytes are hashed; a cache hit gives its document-rule findings and its facts
@@ -36,7 +39,14 @@ from opsdocs.check.rules.naming import conventional_name
 from opsdocs.check.settings import CheckSettings, load_settings
 from opsdocs.check.suppress import is_suppressed, parse_suppressions
 from opsdocs.diagnostics import Diagnostic
-from opsdocs.documents.index import INDEX_FACT_KEYS, fact_text, index_time, index_title
+from opsdocs.documents.index import (
+    INDEX_FACT_KEYS,
+    fact_text,
+    index_files,
+    index_key,
+    index_time,
+    index_title,
+)
 from opsdocs.documents.parse import MAX_DOCUMENT_BYTES, read_document
 from opsdocs.documents.schemas import as_date
 from opsdocs.errors import InputError, UsageError
@@ -268,36 +278,66 @@ def _targets(workspace: Workspace, paths: Sequence[Path] | None) -> list[Path]:
     return list(paths)
 
 
-def run_check(
-    workspace: Workspace, paths: Sequence[Path] | None = None, options: CheckOptions | None = None
-) -> CheckResult:
-    """Check the operations folder (or ``paths``) of ``workspace``.
+def _add(
+    files: dict[str, _File], found: Iterable[tuple[str, str | None]], root: Path, *, reported: bool
+) -> None:
+    for path, rel in found:
+        if path not in files:
+            rels = [r for r in (_rel(path, root), rel) if r]
+            files[path] = _File(path, rels or [os.path.basename(path)], reported)
 
-    Raises :class:`ConfigError` for bad settings and :class:`UsageError` for a bad selector or
-    a path that does not exist. Problems in the files are findings, never exceptions.
-    """
-    options = options or CheckOptions()
-    settings = load_settings(workspace.config)
-    selected = select_rules(
-        list(options.select) or settings.select, [*settings.ignore, *options.ignore]
-    )
+
+def _profile_files(workspace: Workspace, settings: CheckSettings) -> list[tuple[str, str | None]]:
+    """Files outside the operations folder that a profile's ``paths`` match: first-class
+    documents, checked by a plain ``opsdocs check``."""
     root = workspace.root
-    targets = _targets(workspace, paths)
-    skip = [workspace.templates_dir]
-    reported = discover_files(targets, root, skip)
-    files: dict[str, _File] = {}
-    for path, rel in reported:
-        rels = [r for r in (_rel(path, root), rel) if r]
-        files[path] = _File(path, rels or [os.path.basename(path)], True)
-    docs_dir = real_path(workspace.docs_dir)
-    checked_dirs = {real_path(t) for t in targets}
-    if docs_dir not in checked_dirs and any(p.startswith(docs_dir + os.sep) for p in files):
-        # Cross-document rules need the whole operations folder, even when given one file.
-        for path, rel in discover_files([workspace.docs_dir], root, skip):
-            if path not in files:
-                rels = [r for r in (_rel(path, root), rel) if r]
-                files[path] = _File(path, rels, False)
+    docs_dir = real_path(workspace.docs_dir) + os.sep
+    found: dict[str, str | None] = {}
+    for profile in settings.profiles.values():
+        for pattern in profile.paths:
+            glob = pattern.lstrip("/") if "/" in pattern else f"**/{pattern}"
+            for match in sorted(root.glob(glob)):
+                rel = match.relative_to(root)
+                if any(part.startswith(".") or part in _SKIP_DIRS for part in rel.parts[:-1]):
+                    continue
+                path = os.path.join(real_path(match.parent), match.name)
+                if not path.startswith(docs_dir) and _wanted(match.name) and match.is_file():
+                    found.setdefault(path, None)
+    return sorted(found.items())
 
+
+def collect_files(
+    workspace: Workspace, paths: Sequence[Path] | None, settings: CheckSettings
+) -> dict[str, _File]:
+    """The files of a run: those reported on, and those the cross-document rules read too
+    (the whole operations folder and the index's document set, even when given one file)."""
+    root = workspace.root
+    skip = [workspace.templates_dir]
+    files: dict[str, _File] = {}
+    _add(files, discover_files(_targets(workspace, paths), root, skip), root, reported=True)
+    if not paths:
+        _add(files, _profile_files(workspace, settings), root, reported=True)
+    if workspace.docs_dir.is_dir():
+        _add(files, discover_files([workspace.docs_dir], root, skip), root, reported=False)
+        # a kind folder that is a symlink is not walked, but the index lists its documents
+        index_set = [(index_key(path), None) for _, _, path in index_files(workspace.docs_dir)]
+        _add(files, index_set, root, reported=False)
+    return files
+
+
+@dataclass
+class _Analysis:
+    findings: dict[str, list[list[Any]]]  # document-rule findings per file
+    facts: dict[str, Facts]
+    cached: int = 0
+    parsed: int = 0
+
+
+def analyze_files(
+    root: Path, files: dict[str, _File], settings: CheckSettings, options: CheckOptions
+) -> _Analysis:
+    """Document rules and facts of every file: from the cache when its bytes are unchanged,
+    else parsed (in worker processes when there are many)."""
     cache: CheckCache | None = None
     if options.cache and settings.cache:
         cache_dir = Path(settings.cache_dir)
@@ -307,20 +347,16 @@ def run_check(
             fingerprint(settings.fingerprint()),
         )
         cache.load()
-
-    local: dict[str, list[list[Any]]] = {}
-    facts: dict[str, Facts] = {}
+    result = _Analysis(findings={}, facts={})
     misses: list[tuple[str, list[str]]] = []
     digests: dict[str, str | None] = {}
-    hits = 0
     for path, file in files.items():
-        digest = _read_hash(path)
-        digests[path] = digest
+        digest = digests[path] = _read_hash(path)
         entry = cache.get(path, digest) if cache is not None and digest is not None else None
         cached = _from_cache(entry) if entry is not None else None
         if cached is not None:
-            local[path], facts[path] = cached
-            hits += 1
+            result.findings[path], result.facts[path] = cached
+            result.cached += 1
         else:
             misses.append((path, file.rel_paths))
     workers = options.jobs or settings.jobs or min(os.cpu_count() or 1, 8)
@@ -329,39 +365,50 @@ def run_check(
     for (path, _), (found, fact_json) in zip(
         misses, _analyze_all(misses, settings, workers), strict=True
     ):
-        local[path] = found
-        facts[path] = Facts.from_json(fact_json)
+        result.findings[path] = found
+        result.facts[path] = Facts.from_json(fact_json)
         digest = digests[path]
         if cache is not None:
             if digest is not None and fact_json["readable"]:
                 cache.put(path, digest, found, fact_json)
             else:
                 cache.forget(path)
+    result.parsed = len(misses)
     if cache is not None:
         cache.save()
+    return result
 
-    reported_set = {p for p, f in files.items() if f.reported}
-    wctx = WorkspaceContext(
-        facts=facts,
-        reported=reported_set,
-        today=options.today or dt.date.today(),
-        settings=settings,
-        workspace=workspace,
-        root=root,
-    )
-    raw: list[tuple[str, Rule, int, int, str, str | None]] = []
-    for path in sorted(reported_set):
-        for code, line, col, message, hint in local[path]:
+
+_Raw = tuple[str, Rule, int, int, str, str | None]
+
+
+def _raw_findings(
+    analysis: _Analysis,
+    reported: set[str],
+    wctx: WorkspaceContext,
+    selected: frozenset[str],
+    whole_workspace: bool,
+) -> list[_Raw]:
+    raw: list[_Raw] = []
+    for path in sorted(reported):
+        for code, line, col, message, hint in analysis.findings[path]:
             raw.append((path, get_rule(code), line, col, message, hint))
     for rule in all_rules():
         if rule.scope == "workspace" and rule.code in selected:
             for v in rule.run(wctx):
                 # A finding in a file that is no document (a rule file, for the AL rules)
                 # counts when the whole workspace is checked.
-                outside = not paths and v.path not in facts
-                if v.path and (v.path in reported_set or outside):
+                outside = whole_workspace and v.path not in analysis.facts
+                if v.path and (v.path in reported or outside):
                     raw.append((v.path, rule, v.line, v.col, v.message, v.hint))
+    return raw
 
+
+def _diagnostics(
+    raw: list[_Raw], selected: frozenset[str], facts: dict[str, Facts], root: Path
+) -> tuple[list[Diagnostic], int]:
+    """The selected, unsuppressed findings as diagnostics (sorted), and how many were
+    suppressed."""
     cwd = os.path.realpath(os.getcwd())
     findings: list[Diagnostic] = []
     suppressed = 0
@@ -388,11 +435,40 @@ def run_check(
             )
         )
     findings.sort()
+    return findings, suppressed
+
+
+def run_check(
+    workspace: Workspace, paths: Sequence[Path] | None = None, options: CheckOptions | None = None
+) -> CheckResult:
+    """Check the operations folder (or ``paths``) of ``workspace``.
+
+    Raises :class:`ConfigError` for bad settings and :class:`UsageError` for a bad selector or
+    a path that does not exist. Problems in the files are findings, never exceptions.
+    """
+    options = options or CheckOptions()
+    settings = load_settings(workspace.config)
+    selected = select_rules(
+        list(options.select) or settings.select, [*settings.ignore, *options.ignore]
+    )
+    files = collect_files(workspace, paths, settings)
+    analysis = analyze_files(workspace.root, files, settings, options)
+    reported = {p for p, f in files.items() if f.reported}
+    wctx = WorkspaceContext(
+        facts=analysis.facts,
+        reported=reported,
+        today=options.today or dt.date.today(),
+        settings=settings,
+        workspace=workspace,
+        root=workspace.root,
+    )
+    raw = _raw_findings(analysis, reported, wctx, selected, whole_workspace=not paths)
+    findings, suppressed = _diagnostics(raw, selected, analysis.facts, workspace.root)
     return CheckResult(
         findings=findings,
-        files=len(reported_set),
-        cached=hits,
-        parsed=len(misses),
+        files=len(reported),
+        cached=analysis.cached,
+        parsed=analysis.parsed,
         strict=options.strict or settings.strict,
         suppressed=suppressed,
         rules=selected,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,23 +147,43 @@ def fact_text(key: str, value: object) -> str:
     return " ".join(str(value).split())
 
 
+def index_files(docs_dir: Path, pending: Iterable[Path] = ()) -> list[tuple[Kind, str, Path]]:
+    """The document set of the index, in index order: ``(kind, folder, path)`` of every file in
+    the operations folder and in each kind's folder (a symlinked folder is read like any other)
+    whose name follows a kind's naming rule. ``pending``: paths about to be written.
+
+    ``opsdocs index`` and ``check`` (IX001) both take the documents from here, so they agree.
+    """
+    waiting = set(pending)
+    found: list[tuple[Kind, str, Path]] = []
+    for folder in sorted({k.folder for k in KINDS}):
+        directory = docs_dir / folder if folder else docs_dir
+        paths = {p for p in waiting if p.parent == directory}
+        if directory.is_dir():
+            paths.update(p for p in directory.iterdir() if p.is_file())
+        for path in sorted(paths, key=lambda p: p.name):
+            kind = kind_for_filename(path.name, folder)
+            if kind is not None:
+                found.append((kind, folder, path))
+    return found
+
+
+def index_key(path: Path) -> str:
+    """How ``check`` names a file of :func:`index_files` (its folder resolved, its name kept)."""
+    folder = os.path.realpath(os.path.abspath(path.parent))
+    return os.path.join(folder, path.name)
+
+
 def collect_entries(docs_dir: Path, pending: dict[Path, str] | None = None) -> list[IndexEntry]:
     """Index entries for every document in ``docs_dir`` that follows a naming rule.
 
     ``pending`` maps paths about to be written to their text; they are indexed as if on disk.
     """
     pending = pending or {}
-    entries: list[IndexEntry] = []
-    for folder in sorted({k.folder for k in KINDS}):
-        directory = docs_dir / folder if folder else docs_dir
-        paths = {p for p in pending if p.parent == directory}
-        if directory.is_dir():
-            paths.update(p for p in directory.iterdir() if p.is_file())
-        for path in sorted(paths, key=lambda p: p.name):
-            kind = kind_for_filename(path.name, folder)
-            if kind is not None:
-                entries.append(_entry_for(path, docs_dir, kind, pending))
-    return entries
+    return [
+        _entry_for(path, docs_dir, kind, pending)
+        for kind, _, path in index_files(docs_dir, pending)
+    ]
 
 
 def _no_markup(text: str) -> str:

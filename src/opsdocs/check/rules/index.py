@@ -2,50 +2,46 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from opsdocs.check.context import WorkspaceContext, real_path
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
-from opsdocs.documents.index import INDEX_END, INDEX_START, IndexEntry, render_index, replace_block
-from opsdocs.documents.kinds import KINDS, kind_for_filename
+from opsdocs.documents.index import (
+    INDEX_END,
+    INDEX_START,
+    IndexEntry,
+    index_files,
+    index_key,
+    render_index,
+    replace_block,
+)
 from opsdocs.errors import DocumentError
 
 
 def index_entries(ctx: WorkspaceContext, docs_dir: Path) -> list[IndexEntry]:
-    """The entries :func:`opsdocs.documents.index.collect_entries` would build, from facts."""
+    """The entries :func:`opsdocs.documents.index.collect_entries` would build, from facts (of
+    the same document set: :func:`~opsdocs.documents.index.index_files`)."""
     entries: list[IndexEntry] = []
-    for folder in sorted({k.folder for k in KINDS}):
-        directory = docs_dir / folder if folder else docs_dir
-        if not directory.is_dir():
+    for kind, folder, path in index_files(docs_dir):
+        name = path.name
+        link = f"{folder}/{name}" if folder else name
+        facts = ctx.facts.get(index_key(path))
+        if facts is None or not facts.readable:
+            entries.append(IndexEntry(kind, link, name, None, None))
             continue
-        with os.scandir(directory) as scan:
-            entries_here = sorted((e.name, e.is_file()) for e in scan)
-        prefix = f"{folder}/" if folder else ""
-        for name, is_file in entries_here:
-            kind = kind_for_filename(name, folder)
-            if kind is None or not is_file:
-                continue
-            facts = ctx.facts.get(os.path.join(real_path(directory), name))
-            link = prefix + name
-            if facts is None or not facts.readable:
-                entries.append(IndexEntry(kind, link, name, None, None))
-            else:
-                entries.append(
-                    IndexEntry(
-                        kind,
-                        link,
-                        facts.index_title or name,
-                        facts.index_owner,
-                        facts.index_reviewed,
-                        tuple(
-                            facts.index_facts[k] for k in kind.index_facts if k in facts.index_facts
-                        ),
-                        facts.index_when,
-                    )
-                )
+        entries.append(
+            IndexEntry(
+                kind,
+                link,
+                facts.index_title or name,
+                facts.index_owner,
+                facts.index_reviewed,
+                tuple(facts.index_facts[k] for k in kind.index_facts if k in facts.index_facts),
+                facts.index_when,
+            )
+        )
     return entries
 
 

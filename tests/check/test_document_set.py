@@ -1,0 +1,70 @@
+"""One document set: `check` (IX001) and `index` agree on what the index lists, and files a
+profile matches outside the operations folder are checked by a plain `opsdocs check`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.check.test_profiles import GOOD
+from tests.conftest import Result, build_tree
+
+Cli = Callable[..., Result]
+
+INCIDENT = """---
+kind: incident
+title: {title}
+severity: SEV2
+status: resolved
+services: [api]
+started: 2026-05-01T10:00:00Z
+---
+
+# {title}
+"""
+
+
+def test_symlinked_incidents_folder_check_and_index_agree(
+    workspace_dir: Path, cli: Cli, tmp_path_factory: object
+) -> None:
+    outside = workspace_dir.parent / (workspace_dir.name + "-incidents")
+    build_tree(outside, {"2026-05-01-api-down.md": INCIDENT.format(title="API down")})
+    ops = workspace_dir / "docs/internal/operations"
+    if (ops / "incidents").exists():
+        os.rmdir(ops / "incidents")
+    os.symlink(outside, ops / "incidents")
+    assert cli("index", cwd=workspace_dir).exit_code == 0
+    assert "API down" in (ops / "README.md").read_text()
+    assert cli("index", "--check", cwd=workspace_dir).exit_code == 0
+    check = cli("check", "--select", "IX001", cwd=workspace_dir)
+    assert check.exit_code == 0, check.stdout
+    # a change in the symlinked folder: both see it, and --fix clears it
+    (outside / "2026-05-01-api-down.md").write_text(INCIDENT.format(title="API slow"))
+    assert cli("index", "--check", cwd=workspace_dir).exit_code == 1
+    assert cli("check", "--select", "IX001", cwd=workspace_dir).exit_code == 1
+    fixed = cli("check", "--select", "IX001", "--fix", cwd=workspace_dir)
+    assert fixed.exit_code == 0, fixed.stdout
+    assert cli("index", "--check", cwd=workspace_dir).exit_code == 0
+
+
+def test_profile_files_outside_the_operations_folder_are_checked(
+    workspace_dir: Path, cli: Cli
+) -> None:
+    (workspace_dir / "opsdocs.toml").write_text(
+        'owners = ["team-sre"]\n\n[profiles.alert-runbook]\npaths = ["runbooks/alerts/**/*.md"]\n'
+        'sections = ["Meaning", "Impact", "Diagnosis", "Mitigation"]\ntitle = "file-stem"\n'
+    )
+    bad = GOOD.replace("## Impact\n\nThe service runs with less capacity.\n\n", "")
+    build_tree(
+        workspace_dir / "runbooks/alerts",
+        {
+            "k8s/KubePodCrashLooping.md": GOOD,
+            "k8s/KubeNodeNotReady.md": bad.replace("# KubePodCrashLooping", "# KubeNodeNotReady"),
+        },
+    )
+    result = cli("check", "--select", "ST001", cwd=workspace_dir)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith("runbooks/alerts/k8s/KubeNodeNotReady.md:")
+    assert "ST001 missing-required-section: missing required section '## Impact'" in (result.stdout)
+    assert "KubePodCrashLooping" not in result.stdout

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from opsdocs.check.registry import all_rules
 from opsdocs.incidents.validate import RULES as SUMMARIES
@@ -162,3 +165,26 @@ def test_the_playbooks_own_ladder_is_the_one_checked(
     _set_severity(record, "P2")
     found = _findings(cli, workspace_dir, "--select", "IR009,FM005")
     assert [code for code, _, _ in found] == ["FM005"]
+
+
+def test_document_rules_share_one_analysis_per_document(
+    workspace_dir: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import opsdocs.incidents.checks as checks
+    from opsdocs.check.engine import analyze_document
+    from opsdocs.check.settings import load_settings
+    from opsdocs.workspace import Workspace
+
+    _lifecycle(workspace_dir, cli)
+    calls: list[str] = []
+    real = checks.incident_findings
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append("analysis")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(checks, "incident_findings", counting)
+    settings = load_settings(Workspace.discover(root=workspace_dir).config)
+    record = workspace_dir / OPS / "incidents" / f"{ID}.md"
+    analyze_document(str(record), [f"{OPS}/incidents/{ID}.md"], settings)
+    assert calls == ["analysis"]  # IR001, IR002 and IR003 read one analysis

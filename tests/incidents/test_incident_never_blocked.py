@@ -165,3 +165,21 @@ def test_set_severity_reads_an_alias_with_a_warning(
         "yet))\n"
     )
     assert read_document(workspace_dir / OPS / "incidents" / f"{ident}.md").get("severity") == "P2"
+
+
+def test_a_mistyped_service_gets_the_closest_runbook(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    assert cli("new", "runbook", "checkout", cwd=workspace_dir).exit_code == 0
+    opened = cli("incident", "open", "-s", "P2", "--service", "chekout", "Cart empty",
+                 "--at", "2025-03-04T10:00:00Z", cwd=workspace_dir)  # fmt: skip
+    assert opened.exit_code == 0, opened.stderr
+    assert (
+        "  No runbook for chekout: did you mean 'checkout'? (fix it: opsdocs incident edit "
+        "2025-03-04-cart-empty --remove-service chekout --add-service checkout)"
+    ) in opened.stdout.splitlines()
+    fixed = cli("incident", "edit", "cart-empty", "--remove-service", "chekout",
+                "--add-service", "checkout", "--at", "2025-03-04T10:01:00Z", cwd=workspace_dir)  # fmt: skip
+    assert fixed.exit_code == 0, fixed.stderr
+    record = read_document(workspace_dir / OPS / "incidents" / "2025-03-04-cart-empty.md")
+    assert record.get("services") == ["checkout"]

@@ -66,7 +66,7 @@ def _report(workspace: Workspace, change: Change) -> None:
         click.echo(f"warning: {warning}", err=True)
 
 
-def _guidance(workspace: Workspace, guidance: Guidance) -> None:
+def _guidance(workspace: Workspace, guidance: Guidance, ident: str) -> None:
     level = guidance.severity
     source = guidance.playbook
     click.echo("")
@@ -93,7 +93,17 @@ def _guidance(workspace: Workspace, guidance: Guidance) -> None:
         if runbook:
             click.echo(f"  Runbook for {service}: {runbook}")
         else:
-            click.echo(f"  No runbook for {service} (create one: opsdocs new runbook {service})")
+            near = guidance.closest.get(service)
+            if near is not None:
+                click.echo(
+                    f"  No runbook for {service}: did you mean {near!r}? "
+                    f"(fix it: opsdocs incident edit {ident} --remove-service {service} "
+                    f"--add-service {near})"
+                )
+            else:
+                click.echo(
+                    f"  No runbook for {service} (create one: opsdocs new runbook {service})"
+                )
         for slo in guidance.slos.get(service, []):
             click.echo(f"  SLO for {service}: {slo}")
 
@@ -143,7 +153,7 @@ def open_command(
     )
     click.echo(workspace.relative(result.change.path))
     _report(workspace, result.change)
-    _guidance(workspace, result.guidance)
+    _guidance(workspace, result.guidance, result.change.id)
     return 0
 
 
@@ -328,7 +338,7 @@ def set_severity_command(
     workspace = app(ctx).workspace()
     change, guidance = set_severity(workspace, ident, severity, reason, at=at)
     _report(workspace, change)
-    _guidance(workspace, guidance)
+    _guidance(workspace, guidance, change.id)
     return 0
 
 

@@ -89,6 +89,8 @@ class Guidance:
     playbook: str  # where the ladder comes from: the playbook's path, or the default ladder
     runbooks: dict[str, str | None]  # service -> runbook path (None: no runbook)
     slos: dict[str, list[str]]  # service -> SLO documents
+    # service without a runbook -> the closest service that has one (a typo, probably)
+    closest: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -198,15 +200,20 @@ def guidance_for(
 ) -> Guidance:
     """The playbook's entry for ``severity`` and the documents of ``services``."""
     from opsdocs.incidents.budget import slo_documents_for
+    from opsdocs.incidents.policy import closest
 
     runbooks: dict[str, str | None] = {}
     runbook_kind = get_kind("runbook")
-    existing = {runbook_kind.match(p.name): p for p in document_paths(workspace, "runbook")}
+    existing = {runbook_kind.match(p.name) or "": p for p in document_paths(workspace, "runbook")}
+    near: dict[str, str] = {}
     for service in services:
         path = existing.get(service)
         runbooks[service] = workspace.relative(path) if path is not None else None
+        guess = closest(service, list(existing)) if path is None else None
+        if guess is not None:
+            near[service] = guess
     slos = {service: slo_documents_for(workspace, service) for service in services}
-    return Guidance(severity, list(playbook.roles), playbook.source, runbooks, slos)
+    return Guidance(severity, list(playbook.roles), playbook.source, runbooks, slos, near)
 
 
 #: The owner written when nobody could be found; ``incident edit --owner`` sets the real one.

@@ -35,6 +35,7 @@ __all__ = [
     "PostmortemRule",
     "Role",
     "Severity",
+    "closest",
     "load_playbook",
     "parse_due",
     "parse_span",
@@ -274,8 +275,8 @@ def _number(name: str) -> str | None:
     return match.group(1) if match else None
 
 
-def suggest(word: str, choices: list[str]) -> str:
-    """`` (did you mean 'X'?)`` for the closest of ``choices``, or an empty string."""
+def closest(word: str, choices: list[str]) -> str | None:
+    """The one of ``choices`` closest to ``word`` (without regard to case), if close enough."""
     import difflib
 
     wanted = word.strip().lower()
@@ -284,6 +285,12 @@ def suggest(word: str, choices: list[str]) -> str:
         ratio = difflib.SequenceMatcher(None, wanted, choice.lower()).ratio()
         if ratio > score or (best is None and ratio == score):
             best, score = choice, ratio
+    return best
+
+
+def suggest(word: str, choices: list[str]) -> str:
+    """`` (did you mean 'X'?)`` for the closest of ``choices``, or an empty string."""
+    best = closest(word, choices)
     return f" (did you mean {best!r}?)" if best is not None else ""
 
 

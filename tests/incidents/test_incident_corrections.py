@@ -201,17 +201,17 @@ def test_list_and_show_mark_what_is_late(workspace_dir: Path, cli: Callable[...,
     ident = opened.stdout.splitlines()[0].rsplit("/", 1)[1][: -len(".md")]
     listed = cli("incident", "list", cwd=workspace_dir).stdout.splitlines()
     assert listed[0].split() == ["ID", "SEVERITY", "STATUS", "STARTED", "SERVICES", "LATE", "TITLE"]
-    assert "ack late 4h55m, update late 4h30m  Queue stuck" in listed[1]
+    assert "ack late 4h 55m, update late 4h 30m  Queue stuck" in listed[1]
     shown = cli("incident", "show", ident, cwd=workspace_dir).stdout.splitlines()
     assert re.fullmatch(
-        r"NOT ACKNOWLEDGED: the target \(\S+Z\) was missed by 4h55m\.", shown[-2]
+        r"NOT ACKNOWLEDGED: the target \(\S+Z\) was missed by 4h 55m\.", shown[-2]
     ), shown
-    assert re.fullmatch(r"STATUS UPDATE OVERDUE by 4h30m \(was due by \S+Z\)\.", shown[-1]), shown
+    assert re.fullmatch(r"STATUS UPDATE OVERDUE by 4h 30m \(was due by \S+Z\)\.", shown[-1]), shown
     assert cli("incident", "ack", ident, cwd=workspace_dir).exit_code == 0
     listed = cli("incident", "list", cwd=workspace_dir).stdout.splitlines()
     assert listed[1].split()[5] == "-"  # acknowledged, and the entry just written is an update
     shown = cli("incident", "show", ident, cwd=workspace_dir).stdout.splitlines()
-    assert shown[-2].startswith("Acknowledged 4h55m after the target (")
+    assert shown[-2].startswith("Acknowledged 4h 55m after the target (")
     assert shown[-1].startswith("Next status update due by ")
 
 

@@ -21,18 +21,14 @@ __all__ = ["Deadline", "Deadlines", "IncidentView", "deadlines_for", "describe_i
 
 
 def format_elapsed(delta: dt.timedelta) -> str:
-    """``4h55m``, ``12m``, ``12m30s``, ``40s``, ``2d03h``: a span for people, to the second."""
+    """How late, for people (``4h 55m``, ``12m 30s``): :func:`opsdocs.durations.format_span`,
+    to the minute from an hour on (seconds there are noise)."""
+    from opsdocs.durations import format_span
+
     seconds = max(0, int(delta.total_seconds()))
-    days, seconds = divmod(seconds, 86400)
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if days:
-        return f"{days}d{hours:02d}h"
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    if minutes:
-        return f"{minutes}m" if not seconds else f"{minutes}m{seconds:02d}s"
-    return f"{seconds}s"
+    if seconds >= 3600:
+        seconds -= seconds % 60
+    return format_span(seconds)
 
 
 @dataclass(frozen=True)

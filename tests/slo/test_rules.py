@@ -133,13 +133,13 @@ def test_tests_flag_writes_test_files_per_slo(ws: Path, cli: Callable[..., Resul
     names = ["test", "eval-30m.test", "eval-1h.test"]
     assert result.stdout.splitlines() == [
         "wrote rules/slo/slo-api.yaml",
-        *(f"wrote rules/slo/slo-api.availability.{n}.yaml" for n in names),
+        *(f"wrote rules/slo-tests/slo-api.availability.{n}.yaml" for n in names),
     ]
     for name, every in zip(names, ("5m", "30m", "1h"), strict=True):
-        path = ws / f"rules/slo/slo-api.availability.{name}.yaml"
+        path = ws / f"rules/slo-tests/slo-api.availability.{name}.yaml"
         assert f"# Run: promtool test rules {path.name}\n" in path.read_text()
         test = yaml.safe_load(path.read_text())
-        assert test["rule_files"] == ["slo-api.yaml"]
+        assert test["rule_files"] == ["../slo/slo-api.yaml"]
         assert test["evaluation_interval"] == every
     rules = yaml.safe_load((ws / "rules/slo/slo-api.yaml").read_text())
     assert rules["groups"][0]["name"] == "sloth-slo-sli-recordings-api-availability"
@@ -336,3 +336,108 @@ def test_errors_and_total_with_different_labels_are_refused(
     check = cli("check", cwd=ws)
     assert check.exit_code == 1
     assert "SL001" in check.stdout and "errors keeps path that total does not" in check.stdout
+
+
+# --- tests in their own folder, duplicate ids, documents of another kind ------------------------
+
+
+def test_tests_go_to_their_own_folder_and_check_knows_both(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    assert cli("slo", "rules", "--tests", cwd=ws).exit_code == 0
+    assert sorted(p.name for p in (ws / "rules/slo").iterdir()) == ["slo-api.yaml"]
+    tests = sorted(p.name for p in (ws / "rules/slo-tests").iterdir())
+    assert tests and all(name.endswith(".test.yaml") for name in tests)
+    # a plain run (without --tests) neither calls the tests orphans nor asks to delete them
+    plain = cli("slo", "rules", "--check", cwd=ws)
+    assert (plain.exit_code, plain.stdout) == (0, "1 rule file(s) up to date.\n")
+    again = cli("slo", "rules", cwd=ws)
+    assert (again.exit_code, again.stderr) == (0, "")
+    assert cli("slo", "rules", "--tests", "--check", cwd=ws).exit_code == 0
+    # the tests of a removed document are orphans
+    (ws / DOCS / "slo-api.md").unlink()
+    gone = cli("slo", "rules", "--check", cwd=ws)
+    assert gone.exit_code == 1
+    assert f"orphan rules/slo-tests/{tests[0]} (no document generates it)" in gone.stdout
+
+
+def test_tests_folder_is_configurable(ws: Path, cli: Callable[..., Result]) -> None:
+    config = ws / "opsdocs.toml"
+    config.write_text(config.read_text() + 'tests_dir = "tests/promtool"\n')
+    assert cli("slo", "rules", "--tests", cwd=ws).exit_code == 0
+    [first, *_] = sorted((ws / "tests/promtool").iterdir())
+    assert yaml.safe_load(first.read_text())["rule_files"] == ["../../rules/slo/slo-api.yaml"]
+
+
+@pytest.mark.tools
+def test_generated_tests_run_from_their_folder(ws: Path, cli: Callable[..., Result]) -> None:
+    tool = require_tool("promtool")
+    assert cli("slo", "rules", "--tests", cwd=ws).exit_code == 0
+    [first, *_] = sorted((ws / "rules/slo-tests").iterdir())
+    data = yaml.safe_load(first.read_text())
+    data["tests"] = data["tests"][:1]
+    first.write_text(yaml.safe_dump(data))
+    result = promtool(tool, "test", "rules", first)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_duplicate_slo_ids_are_refused(ws: Path, cli: Callable[..., Result]) -> None:
+    (ws / DOCS / "slo-api-legacy.md").write_text(slo_document(SLOS))
+    before = snapshot(ws)
+    result = cli("slo", "rules", cwd=ws)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {DOCS}/{name}:8:5: SLO id 'api-availability' is also defined in"
+        f" {DOCS}/{other}: their rules would record the same series (service and name must be"
+        " unique across the workspace; rename one)"
+        for name, other in (
+            ("slo-api-legacy.md", "slo-api.md"),
+            ("slo-api.md", "slo-api-legacy.md"),
+        )
+    ]
+    assert snapshot(ws) == before
+    # one document given: the duplicate elsewhere in the workspace still counts
+    one = cli("slo", "rules", f"{DOCS}/slo-api.md", cwd=ws)
+    assert one.exit_code == 2 and "also defined in" in one.stderr
+    check = cli("check", cwd=ws)
+    assert check.exit_code == 1
+    assert (
+        f"{DOCS}/slo-api.md:8:5: SL004 duplicate-slo-id: SLO id 'api-availability'" in check.stdout
+    )
+
+
+def test_a_document_of_another_kind_is_not_an_slo_document(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    result = cli("slo", "rules", f"{DOCS}/runbook-api.md", cwd=ws)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"error: {DOCS}/runbook-api.md:1:1: not an slo document (its kind is 'runbook')"
+        " (give slo documents, or no paths for all of them)\n"
+    )
+
+
+@pytest.mark.tools
+def test_tests_run_promtool_over_the_rules_before_writing(
+    ws: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_tool("promtool")
+    from opsdocs.slo import prometheus
+
+    # rules promtool rejects (a template that does not parse), as a compiler bug would write
+    real = prometheus.escape_template
+    monkeypatch.setattr(prometheus, "escape_template", lambda text: "{{ broken")
+    slos = SLOS + "    description: anything\n"
+    (ws / DOCS / "slo-api.md").write_text(slo_document(slos))
+    before = snapshot(ws)
+    result = cli("slo", "rules", "--tests", "--no-cache", cwd=ws)
+    assert result.exit_code == 2
+    assert (
+        "\nerror: rules/slo/slo-api.yaml: promtool check rules rejects it: group"
+        ' "opsdocs-slo-alerts-api-availability", rule 1, "ApiAvailabilityBurnRate": annotation'
+        ' "description": template: __alert_ApiAvailabilityBurnRate:1: function "broken" not'
+        " defined\n" in result.stderr
+    ), result.stderr
+    assert snapshot(ws) == before
+    monkeypatch.setattr(prometheus, "escape_template", real)
+    assert cli("slo", "rules", "--tests", "--no-cache", cwd=ws).exit_code == 0

@@ -39,16 +39,21 @@ class SloTarget:
 
 
 def _load(document: Document) -> tuple[str, list[SloSpec]] | None:
-    from opsdocs.slo.validate import load_front_matter
+    from opsdocs.slo.validate import keyed, load_front_matter, ratio_label_problems
 
     data = document.require_front_matter()
     if not data.get("slos"):
         return None
     section, problems = load_front_matter(data)
-    if section is None:
+    if section is not None:
+        # the report divides as the rules do: queries whose labels cannot divide are refused
+        for index, slo in enumerate(section.slos):
+            problems.extend(ratio_label_problems(slo, ("slos", index, "indicator")))
+    if problems:
         first = problems[0]
         line, col = document.position(first.key_path)
-        raise DocumentError(first.text(), path=document.path, line=line, col=col)
+        raise DocumentError(keyed(first), path=document.path, line=line, col=col)
+    assert section is not None
     return section.service, list(section.slos)
 
 

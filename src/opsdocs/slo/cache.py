@@ -43,12 +43,15 @@ def _source_stamp() -> list[Any]:
     import opsdocs.documents
     import opsdocs.slo
 
-    stamp: list[Any] = []
+    top = Path(opsdocs.slo.__file__ or "").parent.parent
+    files = [top / "promql.py", top / "yamlio.py", top / "diagnostics.py"]
     for package in (opsdocs.slo, opsdocs.documents):
-        for file in sorted(Path(package.__file__ or "").parent.rglob("*.py")):
-            with contextlib.suppress(OSError):
-                st = file.stat()
-                stamp.append([file.name, st.st_size, st.st_mtime_ns])
+        files.extend(sorted(Path(package.__file__ or "").parent.rglob("*.py")))
+    stamp: list[Any] = []
+    for file in files:
+        with contextlib.suppress(OSError):
+            st = file.stat()
+            stamp.append([file.name, st.st_size, st.st_mtime_ns])
     return stamp
 
 

@@ -8,37 +8,60 @@ scrape interval, objectives whose alerts can never fire, and the generated error
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
-from opsdocs.check.context import DocContext
+from opsdocs.check.context import DocContext, WorkspaceContext
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
-from opsdocs.slo.budget import budget_table_is_stale
 from opsdocs.slo.settings import SloSettings, load_settings
-from opsdocs.slo.validate import SpecProblem, check_slo, load_front_matter
+from opsdocs.slo.spec import SloSection
+from opsdocs.slo.validate import check_slo, format_key_path, load_front_matter
+
+_MEMO = "_slo_analysis"  # where a document's analysis is kept on its context
+_IDS = "SL004"  # the rule whose collect() holds a document's SLO ids
 
 
-def _settings(ctx: DocContext) -> SloSettings:
-    return load_settings(ctx.settings.features.get("slo"))
+@dataclass
+class _Analysis:
+    """What the SL rules need of one document, computed once for all of them: the settings,
+    the validated section, and the problems of its SLOs."""
+
+    settings: SloSettings
+    section: SloSection | None = None
+    problems: list[Diagnostic] = field(default_factory=list)
 
 
-def _problems(ctx: DocContext) -> Iterator[SpecProblem]:
+def _analysis(ctx: DocContext) -> _Analysis | None:
+    """The document's analysis (``None``: not an slo document, or front matter FM rules
+    report); computed on first use and kept on the context for the other SL rules."""
+    memo: dict[str, Any] = ctx.__dict__
+    if _MEMO not in memo:
+        memo[_MEMO] = _analyse(ctx)
+    result: _Analysis | None = memo[_MEMO]
+    return result
+
+
+def _analyse(ctx: DocContext) -> _Analysis | None:
     kind = ctx.doctype.kind
     data = ctx.doc.front_matter
     if kind is None or kind.name != "slo" or data is None or ctx.doc.problems:
-        return
-    section, _ = load_front_matter(data)
-    if section is None:
-        return  # FM005 reports schema errors
-    settings = _settings(ctx)
-    for index, slo in enumerate(section.slos):
-        yield from check_slo(slo, settings, key_path=("slos", index))
+        return None
+    analysis = _Analysis(load_settings(ctx.settings.features.get("slo")))
+    analysis.section, _ = load_front_matter(data)  # FM005 reports schema errors
+    if analysis.section is not None:
+        for index, slo in enumerate(analysis.section.slos):
+            analysis.problems.extend(check_slo(slo, analysis.settings, key_path=("slos", index)))
+    return analysis
 
 
 def _violations(ctx: DocContext, severity: str) -> Iterator[Diagnostic]:
-    for problem in _problems(ctx):
+    analysis = _analysis(ctx)
+    for problem in analysis.problems if analysis is not None else ():
         if problem.severity == severity:
             line, col = ctx.doc.position(problem.key_path)
-            message = f"{problem.key}: {problem.message}" if problem.key_path else problem.message
+            key = format_key_path(problem.key_path)
+            message = f"{key}: {problem.message}" if key else problem.message
             yield Diagnostic(line=line, col=col, message=message, hint=problem.hint)
 
 
@@ -51,13 +74,12 @@ def _infeasible(ctx: DocContext) -> Iterator[Diagnostic]:
 
 
 def _stale_budget(ctx: DocContext) -> Iterator[Diagnostic]:
-    kind = ctx.doctype.kind
-    if kind is None or kind.name != "slo" or ctx.doc.problems:
+    from opsdocs.slo.budget import budget_table_is_stale
+
+    analysis = _analysis(ctx)
+    if analysis is None or analysis.section is None or not analysis.section.slos:
         return
-    section, _ = load_front_matter(ctx.doc.front_matter or {})
-    if section is None or not section.slos:
-        return
-    if budget_table_is_stale(ctx.doc, _settings(ctx).window_pairs()):
+    if budget_table_is_stale(ctx.doc, analysis.settings.window_pairs()):
         target = ctx.doc.section("SLO Target")
         line = target.line if target is not None else 1
         yield Diagnostic(
@@ -72,8 +94,46 @@ def fix_budget_table(ctx: DocContext) -> str | None:
     """The document's text with a current budget table, or None when nothing changes."""
     from opsdocs.slo.budget import update_budget_table
 
-    new = update_budget_table(ctx.doc, _settings(ctx).window_pairs())
+    settings = load_settings(ctx.settings.features.get("slo"))
+    new = update_budget_table(ctx.doc, settings.window_pairs())
     return None if new == ctx.doc.text else new
+
+
+def _collect_ids(ctx: DocContext) -> list[list[Any]] | None:
+    from opsdocs.slo.rules import slo_ids
+
+    kind = ctx.doctype.kind
+    if kind is None or kind.name != "slo":
+        return None
+    found = []
+    for ident, key_path in slo_ids(ctx.doc):
+        line, col = ctx.doc.position(key_path)
+        found.append([ident, line, col])
+    return found or None
+
+
+def _duplicate_ids(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
+    places: dict[str, list[tuple[str, int, int]]] = {}
+    for facts in ctx.documents("slo"):
+        for ident, line, col in facts.extra.get(_IDS) or ():
+            places.setdefault(ident, []).append((facts.path, line, col))
+    for ident, where in places.items():
+        if len(where) < 2:
+            continue
+        for path, line, col in where:
+            if path not in ctx.reported:
+                continue
+            others = ", ".join(
+                sorted({f"{p}:{n}" for p, n, c in where if (p, n, c) != (path, line, col)})
+            )
+            yield Diagnostic(
+                path=path,
+                line=line,
+                col=col,
+                message=f"SLO id '{ident}' is also defined at {others}: their rules would record"
+                " the same series",
+                hint="service and SLO name must be unique across the workspace; rename one",
+            )
 
 
 INVALID = Rule(
@@ -140,4 +200,28 @@ STALE_BUDGET = Rule(
     instead="Run `opsdocs check --fix` or `opsdocs index` and commit the document.",
 )
 
-RULES = [INVALID, INFEASIBLE, STALE_BUDGET]
+DUPLICATE_ID = Rule(
+    code="SL004",
+    name="duplicate-slo-id",
+    summary="Two SLOs of the workspace have the same service and name.",
+    severity="error",
+    scope="workspace",
+    check=_duplicate_ids,
+    collect=_collect_ids,
+    what=(
+        "Reports every SLO whose id, its service and name joined by '-', another SLO of the "
+        "workspace also has, in the same document or another."
+    ),
+    why=(
+        "Their rule files record the same series: loaded together, `slo:objective:ratio` "
+        "flips between the two objectives at every evaluation, and reports list two entries "
+        "with different verdicts. `opsdocs slo rules` refuses to write them."
+    ),
+    example=(
+        "`slo-api.md` and `slo-api-legacy.md` both with `service: api` and an SLO named "
+        "`availability`."
+    ),
+    instead="Rename one SLO, or merge the two documents.",
+)
+
+RULES = [INVALID, INFEASIBLE, STALE_BUDGET, DUPLICATE_ID]

@@ -35,8 +35,9 @@ that way (``raw``, or queries grouped by labels) get no generated test, and a no
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from opsdocs.durations import format_duration
@@ -46,7 +47,7 @@ from opsdocs.slo.spec import SloSpec, render_window
 from opsdocs.slo.windows import WindowPair, format_float
 from opsdocs.yamlio import dump_yaml
 
-__all__ = ["GeneratedTests", "TestFile", "generate_tests"]
+__all__ = ["GeneratedTests", "TestFile", "generate_tests", "promtool_problems"]
 
 EVAL = 300  # the finest evaluation interval of the tests, in seconds
 EVERY = (300, 600, 900, 1800, 3600)  # evaluation intervals a test file may use
@@ -549,3 +550,63 @@ def generate_tests(
         suffix = "" if not files else f".eval-{format_duration(every)}"
         files.append(TestFile(suffix, dump_yaml(doc), every))
     return GeneratedTests(files, notes, sum(len(t) for t in tests.values()))
+
+
+def promtool_problems(
+    outputs: Sequence[Any], *, label: Callable[[Path], str] = str
+) -> list[str] | None:
+    """What ``promtool check rules`` says against the planned rule files (``outputs`` with
+    ``path`` and ``text``; test files are left out), one line per file it rejects; ``None``
+    when promtool is not installed. The files are checked in a temporary folder, before
+    anything is written."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    tool = shutil.which("promtool")
+    if tool is None:
+        return None
+    rules = [o for o in outputs if not o.path.name.endswith(".test.yaml")]
+    if not rules:
+        return []
+    with tempfile.TemporaryDirectory(prefix="opsdocs-promtool-") as tmp:
+        names: dict[str, Path] = {}
+        for n, output in enumerate(rules):
+            name = f"{n}-{output.path.name}"
+            (Path(tmp) / name).write_text(output.text, encoding="utf-8")
+            names[name] = output.path
+        result = subprocess.run(
+            [tool, "check", "rules", *names],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+    if result.returncode == 0:
+        return []
+    return _rejections(result.stdout + "\n" + result.stderr, names, label)
+
+
+def _rejections(output: str, names: Mapping[str, Path], label: Callable[[Path], str]) -> list[str]:
+    """One line per rejected file from promtool's report (``Checking NAME`` then
+    ``FAILED:`` and the errors)."""
+    problems: dict[str, str] = {}
+    current: str | None = None
+    failed = False
+    for line in output.splitlines():
+        text = line.strip()
+        if text.startswith("Checking "):
+            current, failed = text.removeprefix("Checking ").strip(), False
+        elif "FAILED" in text:
+            failed = True
+        elif failed and text and current is not None and current not in problems:
+            problems[current] = text.removeprefix(current + ":").strip()
+    if not problems:
+        first = next((t for t in output.splitlines() if t.strip()), "no message")
+        return [f"promtool check rules fails: {first.strip()}"]
+    return [
+        f"{label(names[name]) if name in names else name}: promtool check rules rejects it:"
+        f" {message}"
+        for name, message in problems.items()
+    ]

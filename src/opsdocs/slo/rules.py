@@ -9,11 +9,13 @@ compares with the files on disk (``--check``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any
 
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.parse import Document, slugify
 from opsdocs.slo.cache import RulesCache, digest
 from opsdocs.slo.prometheus import (
@@ -27,35 +29,26 @@ from opsdocs.slo.prometheus import (
 from opsdocs.slo.promtool import generate_tests
 from opsdocs.slo.settings import SloSettings
 from opsdocs.slo.spec import SloSection, SloSpec
-from opsdocs.slo.validate import SpecProblem, check_slo, load_front_matter
+from opsdocs.slo.validate import check_slo, format_key_path, load_front_matter
+
+if TYPE_CHECKING:
+    from opsdocs.workspace import Workspace
 
 __all__ = [
-    "Finding",
     "RuleOutput",
     "RulesPlan",
     "RunbookLinks",
     "SloDocument",
+    "duplicate_ids",
     "load_slo_document",
     "orphan_outputs",
     "plan_documents",
     "plan_rules",
+    "plan_workspace_rules",
     "runbook_resolver",
+    "slo_ids",
     "stale_outputs",
 ]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A located problem: ``path:line:col: key: message (hint)``."""
-
-    path: str
-    line: int
-    col: int
-    message: str
-    severity: Literal["error", "warning"] = "error"
-
-    def text(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
 @dataclass
@@ -64,20 +57,23 @@ class SloDocument:
 
     document: Document
     section: SloSection | None
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
 
     @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
+    def errors(self) -> list[Diagnostic]:
+        return [f for f in self.findings if f.is_error]
 
     @property
-    def warnings(self) -> list[Finding]:
+    def warnings(self) -> list[Diagnostic]:
         return [f for f in self.findings if f.severity == "warning"]
 
 
-def _locate(doc: Document, label: str, problem: SpecProblem) -> Finding:
+def _locate(doc: Document, label: str, problem: Diagnostic) -> Diagnostic:
+    """A spec problem (located by key path) at its line and column in ``doc``."""
     line, col = doc.position(problem.key_path)
-    return Finding(label, line, col, problem.text(), problem.severity)
+    key = format_key_path(problem.key_path)
+    message = f"{key}: {problem.message}" if key else problem.message
+    return replace(problem, path=label, line=line, col=col, message=message)
 
 
 def load_slo_document(
@@ -91,14 +87,16 @@ def load_slo_document(
     settings = settings or SloSettings()
     label = label or str(doc.path)
     findings = [
-        Finding(label, p.line, p.col, p.message + (f" ({p.hint})" if p.hint else ""))
+        Diagnostic(path=label, line=p.line, col=p.col, message=p.detail())
         for p in doc.problems
         if p.code.startswith("front-matter") or p.code.startswith("yaml")
     ]
     data = doc.front_matter
     if data is None:
         if not findings:
-            findings.append(Finding(label, 1, 1, "no front matter (start the file with '---')"))
+            findings.append(
+                Diagnostic(path=label, message="no front matter (start the file with '---')")
+            )
         return SloDocument(doc, None, findings)
     section, problems = load_front_matter(data)
     findings.extend(_locate(doc, label, p) for p in problems)
@@ -107,9 +105,61 @@ def load_slo_document(
         for index, slo in enumerate(section.slos):
             for p in check_slo(slo, settings, key_path=("slos", index), **kwargs):
                 findings.append(_locate(doc, label, p))
-    if any(f.severity == "error" for f in findings):
+    if any(f.is_error for f in findings):
         section = None
     return SloDocument(doc, section, findings)
+
+
+def slo_ids(doc: Document) -> list[tuple[str, tuple[str | int, ...]]]:
+    """``(service-name, key path)`` of every SLO the front matter names, read without
+    validating it (so a cached document answers too)."""
+    data = doc.front_matter or {}
+    service, slos = data.get("service"), data.get("slos")
+    if not isinstance(service, str) or not isinstance(slos, list):
+        return []
+    return [
+        (f"{service}-{slo['name']}", ("slos", index, "name"))
+        for index, slo in enumerate(slos)
+        if isinstance(slo, dict) and isinstance(slo.get("name"), str)
+    ]
+
+
+def duplicate_ids(
+    documents: Iterable[tuple[str, Document]],
+) -> list[Diagnostic]:
+    """An error for every SLO whose id (service and name) another document (or SLO) also has:
+    their recording rules would write the same series, which then flip between the two."""
+    where: dict[str, list[tuple[str, Document, tuple[str | int, ...]]]] = {}
+    for label, doc in documents:
+        for ident, key_path in slo_ids(doc):
+            where.setdefault(ident, []).append((label, doc, key_path))
+    found = []
+    for ident, places in where.items():
+        if len(places) < 2:
+            continue
+        for label, doc, key_path in places:
+            others = ", ".join(
+                sorted(
+                    {
+                        o_label
+                        for o_label, o_doc, o_key in places
+                        if o_key != key_path or o_doc is not doc
+                    }
+                )
+            )
+            line, col = doc.position(key_path)
+            found.append(
+                Diagnostic(
+                    path=label,
+                    line=line,
+                    col=col,
+                    message=f"SLO id '{ident}' is also defined in {others}: their rules would"
+                    " record the same series",
+                    hint="service and name must be unique across the workspace; rename one",
+                    key_path=key_path,
+                )
+            )
+    return sorted(found)
 
 
 class RunbookLinks:
@@ -183,12 +233,32 @@ class RulesPlan:
     """What ``slo rules`` would write, and what it found on the way."""
 
     outputs: list[RuleOutput] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: generated files in the rule and test folders that no document generates any more
+    orphans: list[Path] = field(default_factory=list)
 
     @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
+    def errors(self) -> list[Diagnostic]:
+        return [f for f in self.findings if f.is_error]
+
+    def extend(self, other: RulesPlan) -> None:
+        self.outputs.extend(other.outputs)
+        self.findings.extend(other.findings)
+        self.notes.extend(other.notes)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every document of one run is compiled with."""
+
+    out_dir: Path
+    tests_dir: Path
+    options: CompileOptions
+    fmt: RuleFormat
+    runbook_url: Callable[[str, SloSpec], str | None] | None
+    tests: bool
+    label: Callable[[Path], str]
 
 
 def plan_rules(
@@ -200,66 +270,58 @@ def plan_rules(
     settings: SloSettings | None = None,
     runbook_url: Callable[[str, SloSpec], str | None] | None = None,
     tests: bool = False,
+    tests_dir: Path | None = None,
     label: Callable[[Path], str] = str,
 ) -> RulesPlan:
     """Rule files (and promtool tests) for every valid document with SLOs, in path order."""
     settings = settings or SloSettings()
     options = CompileOptions(compat=compat, windows=settings.window_pairs())
+    run = _Run(out_dir, tests_dir or out_dir, options, fmt, runbook_url, tests, label)
     plan = RulesPlan()
     for sd in sorted(documents, key=lambda d: str(d.document.path)):
-        _plan_document(sd, out_dir, plan, options, fmt, runbook_url, tests, label)
+        _plan_document(sd, run, plan)
     return plan
 
 
-def _plan_document(
-    sd: SloDocument,
-    out_dir: Path,
-    plan: RulesPlan,
-    options: CompileOptions,
-    fmt: RuleFormat,
-    runbook_url: Callable[[str, SloSpec], str | None] | None,
-    tests: bool,
-    label: Callable[[Path], str],
-) -> None:
+def _plan_document(sd: SloDocument, run: _Run, plan: RulesPlan) -> None:
     """Add one document's findings, notes and files to ``plan``."""
     plan.findings.extend(sd.findings)
     section = sd.section
     if section is None or not section.slos:
         return
-    source = label(sd.document.path)
+    source = run.label(sd.document.path)
     stem = sd.document.path.stem
-    rule_path = out_dir / f"{stem}.yaml"
+    rule_path = run.out_dir / f"{stem}.yaml"
 
     def url(slo: SloSpec, service: str = section.service) -> str | None:
-        return runbook_url(service, slo) if runbook_url else None
+        return run.runbook_url(service, slo) if run.runbook_url else None
 
-    if options.compat == "sloth":
+    if run.options.compat == "sloth":
         plan.notes.extend(
             f"{source}: {slo.name}: no_data '{slo.no_data}' has no Sloth equivalent; Sloth"
             " mode leaves windows without traffic out"
             for slo in section.slos
             if slo.no_data != "skip"
         )
-    groups = compile_section(section, options, runbook_url=url)
-    text = render_rule_file(groups, fmt=fmt, name=stem, source=source)
+    groups = compile_section(section, run.options, runbook_url=url)
+    text = render_rule_file(groups, fmt=run.fmt, name=stem, source=source)
     plan.outputs.append(RuleOutput(rule_path, text, source))
-    if tests:
-        for slo in section.slos:
-            generated = generate_tests(
-                section.service,
-                slo,
-                rule_file=rule_path.name,
-                options=options,
-                runbook_url=url(slo),
+    if not run.tests:
+        return
+    # promtool reads rule_files relative to the test file
+    rule_file = Path(os.path.relpath(rule_path, run.tests_dir)).as_posix()
+    for slo in section.slos:
+        generated = generate_tests(
+            section.service, slo, rule_file=rule_file, options=run.options, runbook_url=url(slo)
+        )
+        plan.notes.extend(f"{source}: {n}" for n in generated.notes)
+        for file in generated.files:
+            name = f"{stem}.{slo.name}{file.suffix}.test.yaml"
+            header = (
+                f"# Code generated by opsdocs from {source}. DO NOT EDIT.\n"
+                f"# Run: promtool test rules {name}\n"
             )
-            plan.notes.extend(f"{source}: {n}" for n in generated.notes)
-            for file in generated.files:
-                name = f"{stem}.{slo.name}{file.suffix}.test.yaml"
-                header = (
-                    f"# Code generated by opsdocs from {source}. DO NOT EDIT.\n"
-                    f"# Run: promtool test rules {name}\n"
-                )
-                plan.outputs.append(RuleOutput(out_dir / name, header + file.text, source))
+            plan.outputs.append(RuleOutput(run.tests_dir / name, header + file.text, source))
 
 
 def stale_outputs(plan: RulesPlan) -> list[Path]:
@@ -279,24 +341,46 @@ def stale_outputs(plan: RulesPlan) -> list[Path]:
 GENERATED_MARK = "# Code generated by opsdocs"
 
 
-def orphan_outputs(plan: RulesPlan, out_dir: Path) -> list[Path]:
-    """Files in ``out_dir`` that opsdocs generated but the plan no longer produces (their
-    document or SLO is gone). Nothing is deleted; the caller reports them."""
-    if not out_dir.is_dir():
-        return []
+def orphan_outputs(plan: RulesPlan, out_dir: Path, tests_dir: Path | None = None) -> list[Path]:
+    """Files in ``out_dir`` (and ``tests_dir``) that opsdocs generated but the plan no longer
+    produces (their document or SLO is gone). A run without tests plans no test files: then a
+    test file is an orphan only when its document's rule file is not planned either. Nothing is
+    deleted; the caller reports them."""
     planned = {o.path.resolve() for o in plan.outputs}
+    with_tests = any(o.path.name.endswith(".test.yaml") for o in plan.outputs)
+    stems = tuple(o.path.stem + "." for o in plan.outputs if not o.path.name.endswith(".test.yaml"))
     orphans = []
-    for path in sorted(out_dir.glob("*.yaml")):
-        if path.resolve() in planned or not path.is_file():
+    folders = [(out_dir, False)] + ([(tests_dir, True)] if tests_dir not in (None, out_dir) else [])
+    for folder, is_tests in folders:
+        assert folder is not None
+        if not folder.is_dir() or folder.is_symlink():
             continue
-        try:
-            with path.open(encoding="utf-8") as fh:
-                first = fh.readline()
-        except (OSError, UnicodeDecodeError):
-            continue
-        if first.startswith(GENERATED_MARK):
-            orphans.append(path)
+        for path in sorted(folder.glob("*.yaml")):
+            if path.resolve() in planned or not path.is_file():
+                continue
+            if is_tests and not with_tests and path.name.startswith(stems):
+                continue  # the tests of a document this run compiles without them
+            if _generated(path):
+                orphans.append(path)
     return orphans
+
+
+def _generated(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return fh.readline().startswith(GENERATED_MARK)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _cache_name(path: Path, run: _Run) -> str:
+    return path.name if path.parent == run.out_dir else "tests/" + path.name
+
+
+def _from_cache(name: str, run: _Run) -> Path:
+    if name.startswith("tests/"):
+        return run.tests_dir / name.removeprefix("tests/")
+    return run.out_dir / name
 
 
 def plan_documents(
@@ -308,6 +392,7 @@ def plan_documents(
     settings: SloSettings | None = None,
     runbook_url: RunbookLinks | None = None,
     tests: bool = False,
+    tests_dir: Path | None = None,
     label: Callable[[Path], str] = str,
     cache: RulesCache | None = None,
 ) -> RulesPlan:
@@ -315,6 +400,7 @@ def plan_documents(
     (and runbooks) that have not changed since the cache was written."""
     settings = settings or SloSettings()
     options = CompileOptions(compat=compat, windows=settings.window_pairs())
+    run = _Run(out_dir, tests_dir or out_dir, options, fmt, runbook_url, tests, label)
     plan = RulesPlan()
     for doc in sorted(documents, key=lambda d: str(d.path)):
         source = label(doc.path)
@@ -324,26 +410,122 @@ def plan_documents(
             hash_ = digest(source, doc.text, links)
             entry = cache.get(source, hash_)
             if entry is not None:
-                plan.findings.extend(Finding(*f) for f in entry["findings"])
-                plan.outputs.extend(RuleOutput(out_dir / n, t, source) for n, t in entry["outputs"])
+                plan.findings.extend(_diagnostic(f) for f in entry["findings"])
+                plan.outputs.extend(
+                    RuleOutput(_from_cache(n, run), t, source) for n, t in entry["outputs"]
+                )
                 plan.notes.extend(entry["notes"])
                 continue
-        loaded = load_slo_document(doc, settings, label=source)
         part = RulesPlan()
-        _plan_document(loaded, out_dir, part, options, fmt, runbook_url, tests, label)
-        plan.findings.extend(part.findings)
-        plan.outputs.extend(part.outputs)
-        plan.notes.extend(part.notes)
+        _plan_document(load_slo_document(doc, settings, label=source), run, part)
+        plan.extend(part)
         if cache is not None:
             cache.put(
                 source,
                 hash_,
                 {
-                    "findings": [
-                        [f.path, f.line, f.col, f.message, f.severity] for f in part.findings
-                    ],
-                    "outputs": [[o.path.name, o.text] for o in part.outputs],
+                    "findings": [_stored(f) for f in part.findings],
+                    "outputs": [[_cache_name(o.path, run), o.text] for o in part.outputs],
                     "notes": part.notes,
                 },
             )
+    return plan
+
+
+def _stored(d: Diagnostic) -> list[Any]:
+    return [d.path, d.line, d.col, d.message, d.hint, d.severity]
+
+
+def _diagnostic(stored: list[Any]) -> Diagnostic:
+    path, line, col, message, hint, severity = stored
+    return Diagnostic(path=path, line=line, col=col, message=message, hint=hint, severity=severity)
+
+
+def _not_slo(doc: Document, label: str) -> Diagnostic | None:
+    if doc.kind == "slo" or (doc.kind is None and "slos" in (doc.front_matter or {})):
+        return None
+    what = f"its kind is '{doc.kind}'" if doc.kind else "it has no 'kind: slo'"
+    return Diagnostic(
+        path=label,
+        message=f"not an slo document ({what})",
+        hint="give slo documents, or no paths for all of them",
+    )
+
+
+def plan_workspace_rules(
+    workspace: Workspace,
+    settings: SloSettings,
+    *,
+    paths: Sequence[Path] = (),
+    out_dir: Path | None = None,
+    fmt: RuleFormat | None = None,
+    compat: Compat = "native",
+    tests: bool = False,
+    use_cache: bool = True,
+) -> RulesPlan:
+    """What ``slo rules`` writes for the workspace (or ``paths``): rule files in the output
+    folder, promtool tests in the tests folder, findings (duplicate SLO ids across the
+    workspace among them) and, for a whole-workspace run, orphans in both folders. Nothing is
+    written but the cache; the caller writes the outputs (or compares them, for ``--check``)."""
+    from opsdocs.documents.folder import read_documents
+    from opsdocs.documents.parse import read_document
+    from opsdocs.errors import UsageError
+    from opsdocs.slo.cache import fingerprint
+
+    chosen_fmt: RuleFormat = fmt or settings.format
+    if tests and chosen_fmt != "prometheus":
+        raise UsageError(
+            "--tests needs plain Prometheus rule files",
+            hint="drop --tests or use --format prometheus",
+        )
+    target = out_dir if out_dir is not None else workspace.root / settings.output_dir
+    tests_dir = workspace.root / settings.tests_dir_for(
+        workspace.relative(target) if out_dir is not None else settings.output_dir
+    )
+    every = read_documents(workspace, "slo")
+    docs = [read_document(p) for p in paths] if paths else every
+    plan = RulesPlan()
+    wrong = [d for doc in docs if (d := _not_slo(doc, workspace.relative(doc.path)))]
+    if wrong:
+        plan.findings.extend(wrong)
+        return plan
+    resolver = runbook_resolver(
+        read_documents(workspace, "runbook"),
+        workspace.docs_dir,
+        settings.docs_base_url,
+        settings.docs_link_style,
+    )
+    cache = None
+    if use_cache:
+        key = fingerprint(
+            {
+                "settings": settings.model_dump(mode="json"),
+                "compat": compat,
+                "format": chosen_fmt,
+                "tests": tests,
+                "out": workspace.relative(target),
+                "tests_dir": workspace.relative(tests_dir),
+            }
+        )
+        cache = RulesCache(workspace.state_path("cache"), key).load()
+    plan = plan_documents(
+        docs,
+        target,
+        fmt=chosen_fmt,
+        compat=compat,
+        settings=settings,
+        runbook_url=resolver,
+        tests=tests,
+        tests_dir=tests_dir,
+        label=workspace.relative,
+        cache=cache,
+    )
+    if cache is not None:
+        cache.save()
+    # duplicate ids across the whole workspace, reported in the documents of this run
+    labelled = {workspace.relative(d.path): d for d in [*every, *docs]}
+    planned = {workspace.relative(d.path) for d in docs}
+    plan.findings.extend(d for d in duplicate_ids(sorted(labelled.items())) if d.path in planned)
+    if not paths:
+        plan.orphans = orphan_outputs(plan, target, tests_dir)
     return plan

@@ -58,6 +58,12 @@ class SloSettings(BaseModel):
         default=4, ge=1, description="Scrapes the shortest alert window must span at least."
     )
     output_dir: str = Field(default="rules/slo", description="Where 'slo rules' writes.")
+    tests_dir: str | None = Field(
+        default=None,
+        description="Where 'slo rules --tests' writes the promtool tests (default: the output"
+        " folder's name with '-tests', e.g. rules/slo-tests), apart from the rules so that"
+        " Prometheus's rule_files globs do not load them.",
+    )
     format: RuleFormat = "prometheus"
     windows: list[WindowSetting] | None = Field(
         default=None, description="Window catalogue replacing the workbook's four pairs."
@@ -82,6 +88,12 @@ class SloSettings(BaseModel):
             if duration_seconds(w.short) >= duration_seconds(w.long):
                 raise ValueError(f"short window {w.short} must be shorter than long {w.long}")
         return value
+
+    def tests_dir_for(self, output_dir: str) -> str:
+        """The tests folder for rules written to ``output_dir``."""
+        if self.tests_dir is not None:
+            return self.tests_dir
+        return output_dir.rstrip("/") + "-tests"
 
     @property
     def scrape_seconds(self) -> int:

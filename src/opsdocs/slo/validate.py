@@ -8,12 +8,12 @@ fire (the threshold is above a 100 % error ratio), an error budget of only secon
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.durations import duration_seconds, format_duration, period_seconds
 from opsdocs.promql import (
     PromqlError,
@@ -42,10 +42,11 @@ from opsdocs.slo.windows import (
 
 __all__ = [
     "KeyPath",
-    "SpecProblem",
     "check_slo",
     "format_key_path",
+    "keyed",
     "load_front_matter",
+    "spec_problem",
 ]
 
 KeyPath = tuple[str | int, ...]
@@ -66,22 +67,18 @@ def format_key_path(key_path: Sequence[str | int]) -> str:
     return out
 
 
-@dataclass(frozen=True)
-class SpecProblem:
-    """One finding about a spec, located by its front-matter key path."""
+def spec_problem(
+    key_path: KeyPath, message: str, hint: str | None = None, severity: Severity = "error"
+) -> Diagnostic:
+    """A problem of a spec located by its front-matter key path (the caller adds the file and
+    the position); ``message`` does not name the key: :func:`keyed` does."""
+    return Diagnostic(message=message, hint=hint, severity=severity, key_path=tuple(key_path))
 
-    key_path: KeyPath
-    message: str
-    hint: str | None = None
-    severity: Severity = "error"
 
-    @property
-    def key(self) -> str:
-        return format_key_path(self.key_path)
-
-    def text(self) -> str:
-        hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.key}: {self.message}{hint}" if self.key_path else f"{self.message}{hint}"
+def keyed(problem: Diagnostic) -> str:
+    """``slos[0].objective: message (hint)``: the problem as one line naming its key."""
+    key = format_key_path(problem.key_path)
+    return f"{key}: {problem.detail()}" if key else problem.detail()
 
 
 def _clean_loc(data: Any, loc: Sequence[str | int]) -> KeyPath:
@@ -118,7 +115,7 @@ def _message(error: Any) -> tuple[str, str | None]:
     return msg, None
 
 
-def load_front_matter(data: dict[str, Any]) -> tuple[SloSection | None, list[SpecProblem]]:
+def load_front_matter(data: dict[str, Any]) -> tuple[SloSection | None, list[Diagnostic]]:
     """Validate an ``slo`` document's front matter; the model, or ``None`` and the problems."""
     try:
         return SloSection.model_validate(data), []
@@ -129,7 +126,7 @@ def load_front_matter(data: dict[str, Any]) -> tuple[SloSection | None, list[Spe
             key_path = _clean_loc(data, error["loc"])
             if str(error["type"]).startswith("union_tag"):
                 key_path = (*key_path, "type")
-            problems.append(SpecProblem(key_path, message, hint))
+            problems.append(spec_problem(key_path, message, hint))
         return None, problems
 
 
@@ -153,9 +150,9 @@ def check_slo(
     *,
     key_path: KeyPath = (),
     check: Callable[[str], str | None] = check_promql,
-) -> list[SpecProblem]:
+) -> list[Diagnostic]:
     """Semantic checks of one SLO whose schema is valid."""
-    problems: list[SpecProblem] = []
+    problems: list[Diagnostic] = []
     at = key_path
     ind_path = (*at, "indicator")
     for key, query, needs_window in _queries(slo):
@@ -165,7 +162,7 @@ def check_slo(
                 query = selector(slo.indicator.metric, query)
             except PromqlError as exc:
                 problems.append(
-                    SpecProblem(
+                    spec_problem(
                         (*ind_path, key),
                         f"not a list of label matchers: {exc}",
                         'write label matchers only, separated by commas: job="api", code=~"5.."',
@@ -174,7 +171,7 @@ def check_slo(
                 continue
         if needs_window and not has_placeholder(query):
             problems.append(
-                SpecProblem(
+                spec_problem(
                     (*ind_path, key),
                     "query has no {{window}} placeholder",
                     "write the range as [{{window}}], e.g. rate(x_total[{{window}}])",
@@ -185,7 +182,7 @@ def check_slo(
         too_big = bound_problem(rendered)
         if too_big is not None:
             problems.append(
-                SpecProblem(
+                spec_problem(
                     (*ind_path, key), too_big, "simplify it, or record a part as its own rule"
                 )
             )
@@ -193,10 +190,10 @@ def check_slo(
         complaint = check(rendered)
         if complaint is not None:
             problems.append(
-                SpecProblem((*ind_path, key), f"PromQL does not parse: {complaint}", None)
+                spec_problem((*ind_path, key), f"PromQL does not parse: {complaint}", None)
             )
     if not problems:
-        problems.extend(_label_problems(slo, ind_path))
+        problems.extend(ratio_label_problems(slo, ind_path))
 
     alerting = slo.alerting
     enabled = tuple(s for s in ("page", "ticket") if getattr(alerting, s).enabled)
@@ -209,13 +206,13 @@ def check_slo(
         enabled,
     )
     problems.extend(
-        SpecProblem((*at, key) if key else at, message, hint, severity)
+        spec_problem((*at, key) if key else at, message, hint, severity)
         for key, message, hint, severity in schedule
     )
     return problems
 
 
-def _label_problems(slo: SloSpec, ind_path: KeyPath) -> list[SpecProblem]:
+def ratio_label_problems(slo: SloSpec, ind_path: KeyPath) -> list[Diagnostic]:
     """A ratio whose two queries keep different labels: its division matches no series, so
     the SLI is empty and the alert can never fire (while a sum of each would show a burn)."""
     ind = slo.indicator
@@ -228,7 +225,7 @@ def _label_problems(slo: SloSpec, ind_path: KeyPath) -> list[SpecProblem]:
     if mismatch is None:
         return []
     return [
-        SpecProblem(
+        spec_problem(
             (*ind_path, part[0]),
             f"{part[0]} and total keep different labels ({mismatch}): dividing them matches"
             " no series, so the SLI is empty and the alert never fires",

@@ -98,7 +98,7 @@ def validate_entry(
     the warnings as ``(key_path, text)``.
     """
     from opsdocs.slo.settings import SloSettings
-    from opsdocs.slo.validate import check_slo, format_key_path, load_front_matter
+    from opsdocs.slo.validate import check_slo, format_key_path, keyed, load_front_matter
 
     name = entry.get("name")
     what = f"cannot import SLO {name!r}" if isinstance(name, str) else "cannot import SLO"
@@ -115,7 +115,7 @@ def validate_entry(
         text = f"{format_key_path(key)}: {problem.message}" if key else problem.message
         if problem.severity == "error":
             raise error(key, f"{what}: {text}", problem.hint)
-        warnings.append((key, problem.text()))
+        warnings.append((key, keyed(problem)))
     return spec, warnings
 
 

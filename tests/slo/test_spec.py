@@ -16,7 +16,7 @@ from tests.slo.helpers import RATIO, slo, slo_document
 def findings(slos_yaml: str, settings: SloSettings | None = None) -> list[str]:
     doc = parse_document(Path("docs/slo-api.md"), slo_document(slos_yaml))
     loaded = load_slo_document(doc, settings, label="docs/slo-api.md")
-    return [f"{f.severity}: {f.text()}" for f in loaded.findings]
+    return [f"{f.severity}: {f.format()}" for f in loaded.findings]
 
 
 def line_of(text: str, needle: str) -> int:

@@ -50,8 +50,7 @@ _NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _PERSON = r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$"
 _ROTATION_REF = r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[a-z0-9]+(?:-[a-z0-9]+)*$"
 _CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
-_AFTER = re.compile(r"^([0-9]+)\s*(s|m|h|d)?$")
-_AFTER_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_ZERO = re.compile(r"^0+[smhdwy]?$")
 _DAYS_LENGTH = re.compile(r"^([1-9][0-9]*)\s*d$")
 #: Monday first, as :meth:`datetime.date.weekday` counts.
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -99,11 +98,19 @@ def _check_hours(value: str) -> str:
 
 
 def parse_after(value: object) -> dt.timedelta:
-    """An escalation delay: ``"0m"``, ``"15m"``, ``"1h"`` (a bare 0 is now); ValueError else."""
-    match = _AFTER.match(str(value).strip()) if isinstance(value, str | int) else None
-    if match is None or (match.group(2) is None and match.group(1) != "0"):
-        raise ValueError(f"must be a number and a unit s, m, h or d, such as '15m' (got {value!r})")
-    return dt.timedelta(seconds=int(match.group(1)) * _AFTER_UNITS[match.group(2) or "s"])
+    """An escalation delay: a duration (``15m``, ``1h30m``), or zero (``0``, ``0m``: at once).
+    ValueError otherwise."""
+    from opsdocs.durations import duration_timedelta
+
+    text = str(value).strip() if isinstance(value, str | int) else ""
+    if _ZERO.match(text):
+        return dt.timedelta(0)
+    try:
+        return duration_timedelta(text)
+    except ValueError:
+        raise ValueError(
+            f"must be a duration such as '15m' or '1h30m', or '0m' (got {value!r})"
+        ) from None
 
 
 def _check_span(value: object) -> str:

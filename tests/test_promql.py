@@ -189,3 +189,20 @@ def test_label_mismatch_names_the_labels(errors: str, total: str, said: str) -> 
 )
 def test_matching_or_unknown_labels_pass(errors: str, total: str) -> None:
     assert promql.label_mismatch([("errors", errors), ("total", total)]) is None
+
+
+def test_vector_selectors_are_found_once_in_order() -> None:
+    from opsdocs.promql import vector_selectors
+
+    query = (
+        'sum(rate(http_requests_total{code=~"5.."}[{{window}}]))'
+        " / sum(rate(http_requests_total[{{window}}]))"
+        " + count_over_time(up{job='a'}[1h:1m]) + topk(3, z) + sum(rate(http_requests_total[5m]))"
+    )
+    assert vector_selectors(query) == [
+        'http_requests_total{code=~"5.."}',
+        "http_requests_total{}",
+        'up{job="a"}',
+        "z{}",
+    ]
+    assert vector_selectors("sum(rate(a[5m)") == []

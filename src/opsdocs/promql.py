@@ -35,6 +35,7 @@ __all__ = [
     "promql_shape",
     "selector",
     "sli_queries",
+    "vector_selectors",
 ]
 
 #: Longest query text handed to the parser, in characters.
@@ -399,6 +400,39 @@ def output_labels(query: str) -> OutputLabels | None:
         return OutputLabels(frozenset())
     without = "without" in str(modifier).split("(")[0].lower()
     return OutputLabels(frozenset(modifier.labels), without)
+
+
+def vector_selectors(query: str) -> list[str]:
+    """The series selectors ``query`` reads (``m{a="b"}``, without ranges), each once, in order;
+    empty when it does not parse. The window placeholder may be in it."""
+    try:
+        root: Any = parse(query.replace(WINDOW, "5m"))
+    except PromqlError:
+        return []
+    import promql_parser as pp
+
+    found: list[str] = []
+    pending = [root]
+    while pending:
+        expr = pending.pop()
+        if isinstance(expr, pp.VectorSelector):
+            text = str(expr)
+            if text not in found:
+                found.append(text)
+            continue
+        if isinstance(expr, pp.MatrixSelector):
+            pending.append(expr.vector_selector)
+            continue
+        children: list[Any] = []
+        for name in ("rhs", "lhs", "expr", "param"):
+            child = getattr(expr, name, None)
+            if child is not None and not isinstance(child, str | int | float):
+                children.append(child)
+        args = getattr(expr, "args", None)
+        if args is not None:
+            children.extend(reversed(list(args)))
+        pending.extend(children)
+    return found
 
 
 def _is_scalar(expr: Any) -> bool:

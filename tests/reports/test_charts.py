@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -107,3 +108,19 @@ def test_thinning_keeps_burn_spikes(report) -> None:  # type: ignore[no-untyped-
     burn = root.findall(f"{ns}polyline[@class='burn']")
     ys = [float(p.split(",")[1]) for line in burn for p in line.get("points", "").split()]
     assert min(ys) < max(ys)  # the spike is drawn above the zero line
+
+
+def test_a_spike_far_above_the_thresholds_is_cut_and_labelled(report) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    data = chart_data(report)
+    spiky = list(data.burn)
+    spiky[100] = 480.0
+    root = ET.fromstring(render_svg(replace(data, burn=tuple(spiky))))
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [t.text for t in root.findall(f"{ns}text")]
+    assert "peak 480× (cut)" in texts
+    ys = sorted(
+        float(line.get("y1", "0")) for line in root.findall(f"{ns}line[@class='threshold']")
+    )
+    assert min(b - a for a, b in itertools.pairwise(ys)) >= 8  # thresholds stay apart

@@ -442,3 +442,12 @@ def test_a_long_period_costs_what_its_data_costs(tmp_path: Path, period: str) ->
     assert sum(s.total for s in m.steps) == m.windows[spec.period_seconds].total
     assert m.windows[spec.period_seconds].total == expected(REQUESTS, 40 * 86400)[1]
     assert m.steps[-1].end == AT
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet", "csv"])
+def test_newest_request_in_the_period_is_noted(tmp_path: Path, fmt: str) -> None:
+    write(fmt, tmp_path / f"a{EXT[fmt]}", REQUESTS, [])
+    m = measure_logs(slo(fmt, f"a{EXT[fmt]}"), root=tmp_path, at=AT, windows=[3600])
+    counted = [r.ts for r in REQUESTS if r.ts <= AT and r.path != "/healthz"]
+    assert m.newest == max(counted)
+    assert m.searched == 30 * 86400

@@ -166,3 +166,47 @@ def test_cli_against_prometheus(
     assert data["burn_rates"]["1d"] == pytest.approx(bad / (bad + ok) / 0.005, rel=1e-12)
     svg = (workspace_dir / "charts/api-availability.svg").read_text()
     assert svg.count('class="threshold"') == 4 and 'class="remaining"' in svg
+
+
+@pytest.mark.parametrize("name", ["availability", "latency", "probe"])
+def test_newest_sample_and_stale_data(client: PrometheusClient, name: str) -> None:
+    import datetime as dt
+
+    slo = slo_spec(name)
+    last_sample = T - dt.timedelta(seconds=30)
+    now = measure_prometheus(slo, client, at=T, windows=needed_windows(slo))
+    assert now.newest == last_sample
+    assert build_report("api", slo, now, stale_after=900).status != "stale"
+    later = T + dt.timedelta(minutes=47)
+    m = measure_prometheus(slo, client, at=later, windows=needed_windows(slo))
+    assert m.newest == last_sample
+    report = build_report("api", slo, m, stale_after=900)
+    assert report.status == "stale"
+    assert report.exhaustion is None
+    assert report.data_age == 47 * 60 + 30
+
+
+def test_cli_says_stale(
+    prometheus: PrometheusServer, cli: Callable[..., Result], workspace_dir: Path
+) -> None:
+    doc = workspace_dir / "docs/internal/operations/slo-api.md"
+    doc.write_text(
+        "---\nkind: slo\ntitle: API\nowner: team-api\nservice: api\nslos:\n"
+        "  - name: availability\n    objective: 99.5\n    indicator:\n      type: ratio\n"
+        "      errors: 'sum(rate(http_requests_total{code=\"500\"}[{{window}}]))'\n"
+        "      total: 'sum(rate(http_requests_total[{{window}}]))'\n"
+        "---\n\n# API\n"
+    )
+    (workspace_dir / "opsdocs.toml").write_text(
+        f'owners = ["team-sre"]\n[report]\nsource = "prometheus"\nprometheus_url = "{prometheus.url}"\n'
+    )
+    result = cli("slo", "report", "--at", "2026-11-20T12:47:30Z", cwd=workspace_dir)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "api/availability: STALE  (prometheus, at 2026-11-20T12:47:30Z)"
+    assert "  note: newest data 2026-11-20T12:00:00Z (47m 30s before --at)" in lines
+    assert (
+        "  note: stale: the newest data is 47m 30s old, more than 15m (report.stale_after):"
+        " no verdict"
+    ) in lines
+    assert "projected exhaustion: —" in result.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -182,3 +183,53 @@ def test_report_invariants(objective: float, counts: list[tuple[int, int]]) -> N
         lowest = min(x for x in rates if x is not None)
         if abs(lowest - a.factor) > 1e-9 * a.factor:  # away from the threshold's last bits
             assert a.firing == (lowest > a.factor)
+
+
+def test_old_data_is_stale_not_a_verdict() -> None:
+    slo = spec()
+    burning = measurement(slo, {300: 0.05, H: 0.05, 6 * H: 0.02})
+    old = dataclasses.replace(burning, newest=AT - dt.timedelta(minutes=47), searched=H)
+    report = build_report("api", slo, old, stale_after=15 * 60)
+    assert report.status == "stale"
+    assert report.exhaustion is None
+    assert report.data_age == 47 * 60
+    assert report.notes[-2:] == (
+        "newest data 2026-11-20T11:13:00Z (47m before --at)",
+        "stale: the newest data is 47m old, more than 15m (report.stale_after): no verdict",
+    )
+    data = report.to_dict()
+    assert (data["newest_data"], data["data_age_seconds"]) == ("2026-11-20T11:13:00Z", 2820.0)
+    # the same data, fresh enough, or with no limit: a verdict
+    fresh = dataclasses.replace(old, newest=AT - dt.timedelta(minutes=14))
+    assert build_report("api", slo, fresh, stale_after=15 * 60).status == "burning"
+    assert build_report("api", slo, old).status == "burning"
+
+
+def test_no_data_within_the_search_is_stale_with_a_lower_bound() -> None:
+    slo = spec()
+    m = dataclasses.replace(measurement(slo, {}), newest=None, searched=H)
+    report = build_report("api", slo, m, stale_after=15 * 60)
+    assert report.status == "stale"
+    assert report.notes[-2:] == (
+        "no data in the 1h before --at",
+        "stale: the newest data is more than 1h old, more than 15m (report.stale_after):"
+        " no verdict",
+    )
+
+
+def test_stale_after_settings() -> None:
+    from opsdocs.errors import ConfigError
+    from opsdocs.reports.settings import load_report_settings
+
+    default = load_report_settings({})
+    assert (default.stale_after.seconds("prometheus"), default.stale_after.seconds("logs")) == (
+        900,
+        None,
+    )
+    custom = load_report_settings({"stale_after": {"prometheus": "off", "logs": "1d"}})
+    assert (custom.stale_after.seconds("prometheus"), custom.stale_after.seconds("logs")) == (
+        None,
+        86400,
+    )
+    with pytest.raises(ConfigError, match=r"report\.stale_after\.prometheus: "):
+        load_report_settings({"stale_after": {"prometheus": "soon"}}, source="opsdocs.toml")

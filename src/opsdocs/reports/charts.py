@@ -214,7 +214,11 @@ def _burn_panel(data: ChartData, frame: _Frame) -> list[str]:
     top, bottom = _BOTTOM_PANEL
     values = [b for b in data.burn if b is not None]
     factors = [f for _, f in data.thresholds]
-    high = max([1.0, *values, *factors]) * 1.1
+    peak = max(values, default=0.0)
+    # A spike far above every threshold would squeeze the thresholds into the bottom pixels:
+    # the scale stops at twice the highest threshold and the spike is cut there, labelled.
+    ceiling = 2 * max([1.0, *factors])
+    high = max([1.0, *factors, min(peak, ceiling)]) * 1.1
 
     def y(value: float) -> float:
         return bottom - (bottom - top) * min(value, high) / high
@@ -226,6 +230,8 @@ def _burn_panel(data: ChartData, frame: _Frame) -> list[str]:
             f"Burn rate over {format_duration(data.burn_window)} and alert thresholds",
         )
     ]
+    if peak > high:
+        out.append(_text(_WIDTH - _RIGHT, top - 8, f"peak {peak:.0f}× (cut)", text_anchor="end"))
     for tick in _without_crowding(_nice_ticks(high), y):
         ty = _fmt(y(tick))
         stroke = "#333" if tick == 0 else "#eee"
@@ -236,6 +242,7 @@ def _burn_panel(data: ChartData, frame: _Frame) -> list[str]:
     # Threshold labels sit above their line, moved apart where lines are close together.
     wanted = [y(factor) - 4 for _, factor in data.thresholds]
     placed = _spread(wanted, _LABEL_GAP, top + _LABEL_GAP - 4, bottom - 4)
+    labels = []
     for (label, factor), label_y in zip(data.thresholds, placed, strict=True):
         colour = _COLOURS["page" if label.startswith("page") else "ticket"]
         ty = _fmt(y(factor))
@@ -243,16 +250,22 @@ def _burn_panel(data: ChartData, frame: _Frame) -> list[str]:
             f'<line class="threshold" x1="{_LEFT}" y1="{ty}" x2="{_WIDTH - _RIGHT}" y2="{ty}"'
             f' stroke="{colour}" stroke-dasharray="6 4"><title>{escape(label)}: {factor:g}×'
             "</title></line>"
-            + _text(
+        )
+        labels.append(
+            _text(
                 _WIDTH - _RIGHT - 4,
                 _fmt(label_y),
                 f"{label} {factor:g}×",
                 text_anchor="end",
                 fill=colour,
+                # a white halo keeps the label legible where it crosses a line
+                stroke="white",
+                stroke_width="3",
+                paint_order="stroke",
             )
         )
     out.extend(_burn_lines(data, frame, y))
-    return out
+    return out + labels  # drawn last, over the lines
 
 
 def _burn_lines(data: ChartData, frame: _Frame, y: Callable[[float], float]) -> list[str]:

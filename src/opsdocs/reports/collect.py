@@ -124,13 +124,15 @@ def measure_target(
     client: PrometheusClient | None = None,
     with_steps: bool = False,
     progress: Callable[[float], None] | None = None,
+    stale_after: int | None = None,
 ) -> Measurement:
     """Good and total events of one SLO over each window (seconds) ending at ``at``.
 
-    From Prometheus through ``client`` when given, else from the SLO's request logs.
+    From Prometheus through ``client`` when given, else from the SLO's request logs. The newest
+    sample is looked for far enough back to tell its age past ``stale_after`` (seconds).
     """
     if client is not None:
-        from opsdocs.reports.sources.prometheus import measure_prometheus
+        from opsdocs.reports.sources.prometheus import FRESHNESS_LOOKBACK, measure_prometheus
 
         return measure_prometheus(
             target.slo,
@@ -139,6 +141,7 @@ def measure_target(
             windows=windows,
             with_steps=with_steps,
             progress=progress,
+            freshness=max(FRESHNESS_LOOKBACK, 4 * (stale_after or 0)),
         )
     from opsdocs.reports.sources.logs import measure_logs
 
@@ -178,6 +181,7 @@ def report_slos(
             workspace.config.section("slo"), source=workspace.config.source_label
         ).window_pairs()
     reports: list[SloReport] = []
+    stale_after = settings.stale_after.seconds(source)
     client = open_prometheus(settings, prometheus_url) if source == "prometheus" else None
     try:
         for target in targets:
@@ -190,6 +194,7 @@ def report_slos(
                 client=client,
                 with_steps=with_steps,
                 progress=callback,
+                stale_after=stale_after,
             )
             reports.append(
                 build_report(
@@ -198,6 +203,7 @@ def report_slos(
                     measurement,
                     document=workspace.relative(target.document.path),
                     pairs=pairs,
+                    stale_after=stale_after,
                 )
             )
     finally:

@@ -63,3 +63,7 @@ class Measurement:
     empty_files: int = 0
     files: int = 0
     notes: tuple[str, ...] = field(default=())
+    #: The newest event or sample at or before ``at`` (None: none found within ``searched``).
+    newest: dt.datetime | None = None
+    #: How far back from ``at`` the source looked for ``newest`` (seconds; 0: it did not look).
+    searched: int = 0

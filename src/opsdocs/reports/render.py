@@ -70,7 +70,7 @@ def _minutes(value: float | None) -> str:
 def _exhaustion(report: SloReport) -> str:
     if report.status == "exhausted":
         return "exhausted"
-    if report.status == "no-data":
+    if report.status in ("no-data", "stale"):
         return _NONE
     return _time(report.exhaustion) if report.exhaustion else "not at this rate"
 

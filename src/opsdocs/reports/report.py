@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from opsdocs.durations import format_duration
+from opsdocs.durations import format_duration, format_span
 from opsdocs.reports.measurement import Counts, Measurement
 from opsdocs.slo.spec import SloSpec
 from opsdocs.slo.windows import DEFAULT_WINDOWS, Severity, WindowPair
@@ -28,7 +28,7 @@ __all__ = [
     "needed_windows",
 ]
 
-Status = Literal["healthy", "burning", "exhausted", "no-data"]
+Status = Literal["healthy", "burning", "exhausted", "no-data", "stale"]
 
 #: Windows whose burn rate the report shows (besides the period).
 REPORTED_WINDOWS = (3600, 6 * 3600, 86400, 3 * 86400)
@@ -110,6 +110,9 @@ class SloReport:
     malformed: int = 0
     notes: tuple[str, ...] = field(default=())
     measurement: Measurement | None = field(default=None, compare=False, repr=False)
+    newest: dt.datetime | None = None  # newest data at or before `at`
+    data_age: float | None = None  # seconds from `newest` to `at` (a lower bound without newest)
+    stale_after: int | None = None  # the limit that was applied (seconds), None: none
 
     @property
     def period(self) -> str:
@@ -174,6 +177,11 @@ class SloReport:
             "windows": [w.to_dict() for w in self.windows],
             "alerts": [a.to_dict() for a in self.alerts],
             "malformed": self.malformed,
+            "newest_data": (
+                self.newest.isoformat().replace("+00:00", "Z") if self.newest else None
+            ),
+            "data_age_seconds": self.data_age,
+            "stale_after_seconds": self.stale_after,
             "notes": list(self.notes),
         }
 
@@ -207,8 +215,13 @@ def build_report(
     *,
     document: str = "",
     pairs: Sequence[WindowPair] = DEFAULT_WINDOWS,
+    stale_after: int | None = None,
 ) -> SloReport:
-    """The report of ``slo`` from what a source measured (pure arithmetic, no I/O)."""
+    """The report of ``slo`` from what a source measured (pure arithmetic, no I/O).
+
+    With ``stale_after`` (seconds), data whose newest point is older than that before the
+    evaluation time gives the status ``stale`` instead of a verdict, and no projection.
+    """
     period = slo.period_seconds
     budget = slo.budget
     windows = []
@@ -271,6 +284,15 @@ def build_report(
             seconds_left = remaining * period / current.burn_rate
             if seconds_left < _HORIZON:
                 exhaustion = measurement.at + dt.timedelta(seconds=seconds_left)
+    age, notes = _freshness(measurement)
+    if stale_after is not None and age is not None and age > stale_after and status != "no-data":
+        status = "stale"
+        exhaustion = None
+        notes = (
+            *notes,
+            f"stale: the newest data is {_age_text(measurement, age)} old, more than"
+            f" {format_duration(stale_after)} (report.stale_after): no verdict",
+        )
     return SloReport(
         service=service,
         name=slo.name,
@@ -289,6 +311,29 @@ def build_report(
         status=status,
         exhaustion=exhaustion,
         malformed=measurement.malformed,
-        notes=measurement.notes,
+        notes=notes,
         measurement=measurement,
+        newest=measurement.newest,
+        data_age=age,
+        stale_after=stale_after,
     )
+
+
+def _freshness(measurement: Measurement) -> tuple[float | None, tuple[str, ...]]:
+    """Seconds from the newest data to ``at`` (None when the source did not look), and the
+    notes with one saying so."""
+    notes = measurement.notes
+    if not measurement.searched:
+        return None, notes
+    if measurement.newest is None:
+        age = float(measurement.searched)
+        return age, (*notes, f"no data in the {format_duration(measurement.searched)} before --at")
+    age = max(0.0, (measurement.at - measurement.newest).total_seconds())
+    newest = measurement.newest.astimezone(dt.UTC).replace(microsecond=0)
+    when = newest.isoformat().replace("+00:00", "Z")
+    return age, (*notes, f"newest data {when} ({_age_text(measurement, age)} before --at)")
+
+
+def _age_text(measurement: Measurement, age: float) -> str:
+    prefix = "more than " if measurement.newest is None else ""
+    return prefix + format_span(age)

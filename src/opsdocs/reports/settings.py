@@ -4,13 +4,40 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from opsdocs.config import config_error
+from opsdocs.durations import duration_seconds
 
-__all__ = ["ReportSettings", "SourceName", "load_report_settings"]
+__all__ = ["ReportSettings", "SourceName", "StaleAfter", "load_report_settings"]
 
 SourceName = Literal["logs", "prometheus"]
+
+
+class StaleAfter(BaseModel):
+    """How old the newest data may be before a report says STALE instead of a verdict."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prometheus: str = Field(
+        default="15m", description="Limit for the prometheus source: a duration, or 'off'."
+    )
+    logs: str = Field(
+        default="off",
+        description="Limit for the logs source (logs are often read after the fact): 'off'.",
+    )
+
+    @field_validator("prometheus", "logs")
+    @classmethod
+    def _limit(cls, value: str) -> str:
+        if value.strip() != "off":
+            duration_seconds(value.strip())
+        return value.strip()
+
+    def seconds(self, source: str) -> int | None:
+        """The limit for ``source`` in seconds; None when off."""
+        value = self.prometheus if source == "prometheus" else self.logs
+        return None if value == "off" else duration_seconds(value)
 
 
 class ReportSettings(BaseModel):
@@ -30,6 +57,10 @@ class ReportSettings(BaseModel):
     timeout: float = Field(default=30.0, gt=0, description="Seconds per HTTP request.")
     retries: int = Field(default=3, ge=0, le=10, description="Retries on 5xx and network errors.")
     chart_dir: str | None = Field(default=None, description="Default folder for --chart.")
+    stale_after: StaleAfter = Field(
+        default_factory=StaleAfter,
+        description="Newest data older than this gives STALE instead of a verdict.",
+    )
 
 
 def load_report_settings(

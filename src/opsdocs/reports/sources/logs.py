@@ -284,7 +284,8 @@ def build_query(
 SELECT
   {step_expr} AS step,
   count(*) AS counted,
-  count(*) FILTER (WHERE {good_template.format(**exprs)}) AS good
+  count(*) FILTER (WHERE {good_template.format(**exprs)}) AS good,
+  max(epoch_us({ts})) AS newest_us
 FROM read_parquet(?, union_by_name=true)
 WHERE {ts_null} OR ({ts} > {start_lit} AND {ts} <= {at_lit} AND {" AND ".join(counted_flat)})
 GROUP BY ALL
@@ -334,7 +335,8 @@ GROUP BY ALL
 SELECT
   CASE WHEN ts_us IS NULL OR ({broken}) THEN -1 ELSE ({at_us} - ts_us) // {step_us} END AS step,
   count(*) AS counted,
-  count(*) FILTER (WHERE {good}) AS good
+  count(*) FILTER (WHERE {good}) AS good,
+  max(ts_us) AS newest_us
 FROM (SELECT {inner} FROM {source})
 WHERE ts_us IS NULL OR ({in_period} AND {" AND ".join(counted)})
 GROUP BY ALL
@@ -350,6 +352,10 @@ def _timestamp_literal(at: dt.datetime, period: int, kind: str) -> tuple[str, st
         return (f"TIMESTAMPTZ '{start.isoformat()}'", f"TIMESTAMPTZ '{end.isoformat()}'")
     naive = [t.replace(tzinfo=None).isoformat(sep=" ") for t in (start, end)]
     return (f"TIMESTAMP '{naive[0]}'", f"TIMESTAMP '{naive[1]}'")
+
+
+def _from_epoch_us(value: int) -> dt.datetime:
+    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=value)
 
 
 def _epoch_us(at: dt.datetime) -> int:
@@ -504,7 +510,7 @@ def _rejects(con: Any, root: Path) -> tuple[int, str | None]:
 
 def _run(
     con: Any, query: LogQuery, progress: Callable[[float], None] | None, where: str
-) -> list[tuple[int, int, int]]:
+) -> list[tuple[int, int, int, int | None]]:
     import duckdb
 
     try:
@@ -514,14 +520,14 @@ def _run(
             f"{where}.files: cannot read the logs as {query.format}: {safe_message(exc)}",
             hint="check logs.format and the files",
         ) from None
-    return [(int(r[0]), int(r[1]), int(r[2])) for r in result]
+    return [(int(r[0]), int(r[1]), int(r[2]), None if r[3] is None else int(r[3])) for r in result]
 
 
 def _assemble(
     at: dt.datetime,
     windows: Sequence[int],
     query: LogQuery,
-    rows: list[tuple[int, int, int]],
+    rows: list[tuple[int, int, int, int | None]],
     rejected: int,
     empty: int,
     files: int,
@@ -531,10 +537,13 @@ def _assemble(
     malformed = rejected
     steps_total: dict[int, int] = {}
     steps_good: dict[int, int] = {}
-    for index, counted, good in rows:
+    newest_us: int | None = None
+    for index, counted, good, newest in rows:
         if index < 0:
             malformed += counted
             continue
+        if newest is not None and (newest_us is None or newest > newest_us):
+            newest_us = newest
         steps_total[index] = counted
         steps_good[index] = good
     counts = {}
@@ -574,6 +583,8 @@ def _assemble(
         windows=counts,
         steps=series,
         step_seconds=step * merge,
+        newest=None if newest_us is None else _from_epoch_us(newest_us),
+        searched=max(windows),
         malformed=malformed,
         empty_files=empty,
         files=files,

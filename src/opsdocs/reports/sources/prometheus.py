@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from opsdocs.durations import format_duration
 from opsdocs.errors import InputError
-from opsdocs.promql import SliQueries, sli_queries
+from opsdocs.promql import SliQueries, sli_queries, vector_selectors
 from opsdocs.reports.measurement import Counts, Measurement, Step
 from opsdocs.slo.spec import SloSpec, render_window
 from opsdocs.sources.prometheus import EARLIEST, PrometheusClient, Series, one_line
@@ -23,6 +23,8 @@ __all__ = ["PrometheusClient", "SliQueries", "measure_prometheus", "sli_queries"
 
 #: Charts from Prometheus use at most this many steps over the period.
 CHART_POINTS = 720
+#: How far back the newest sample is looked for by default (seconds).
+FRESHNESS_LOOKBACK = 3600
 
 
 class _NotFinite(Exception):
@@ -166,11 +168,14 @@ def measure_prometheus(
     windows: Sequence[int],
     with_steps: bool = False,
     progress: Callable[[float], None] | None = None,
+    freshness: int = FRESHNESS_LOOKBACK,
 ) -> Measurement:
     """Counts and error ratios per window ending at ``at`` (seconds), queried at ``at``.
 
-    Raises :class:`InputError` when Prometheus cannot be reached, rejects a query, or returns
-    nothing for the period (a misspelt metric looks exactly like that).
+    ``freshness``: how far back (seconds) to look for the newest sample of the series the
+    indicator reads (0: do not look). Raises :class:`InputError` when Prometheus cannot be
+    reached, rejects a query, or returns nothing for the period (a misspelt metric looks
+    exactly like that).
     """
     q = sli_queries(slo)
     queries = _Queries(client, at)
@@ -187,6 +192,7 @@ def measure_prometheus(
         steps, step = _steps(client, q, period, at)
         if progress is not None:
             progress(100.0)
+    newest = _newest(client, q, at, freshness) if freshness > 0 else None
     return Measurement(
         source="prometheus",
         at=at,
@@ -194,4 +200,35 @@ def measure_prometheus(
         steps=steps,
         step_seconds=step,
         notes=(f"queried {client.url}", *queries.notes()),
+        newest=newest,
+        searched=freshness,
     )
+
+
+def _newest(
+    client: PrometheusClient, q: SliQueries, at: dt.datetime, lookback: int
+) -> dt.datetime | None:
+    """The time of the newest sample, at or before ``at``, of any series the indicator reads.
+
+    ``timestamp()`` gives a sample's own time (an instant query at ``at`` alone would see only
+    the lookback delta, 5 minutes by default); a subquery every minute over ``lookback`` finds
+    the newest one further back. A series that does not exist (an error counter before the first
+    error) is no evidence of staleness, so the newest of all the series counts.
+    """
+    selectors: list[str] = []
+    for query in (q.total, q.errors, q.good, q.ratio):
+        for found in vector_selectors(query) if query else ():
+            if found not in selectors:
+                selectors.append(found)
+    newest: float | None = None
+    window = format_duration(lookback)
+    for selector in selectors:
+        expr = f"max(max_over_time(timestamp({selector})[{window}:1m]))"
+        for sample in client.query(expr, at):
+            if (
+                sample.finite
+                and sample.value <= at.timestamp()
+                and (newest is None or sample.value > newest)
+            ):
+                newest = sample.value
+    return None if newest is None else dt.datetime.fromtimestamp(newest, dt.UTC)

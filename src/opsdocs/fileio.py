@@ -109,8 +109,21 @@ def state_dir(root: Path, path: Path) -> Path:
     return path
 
 
+def _named(exc: OSError, path: Path, temp: str | None = None) -> OSError:
+    """``exc`` naming ``path``: a full disk or a read-only folder is reported at the file the
+    user knows, not at a temporary name (or at no name at all)."""
+    if exc.filename is not None and exc.filename != temp and temp is not None:
+        return exc
+    if exc.errno is None:
+        return exc
+    return type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno), str(path))
+
+
 def _temp_beside(path: Path, text: str | bytes | Sequence[str]) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _named(exc, path, exc.filename) from None
     try:
         if isinstance(text, bytes):
             with os.fdopen(fd, "wb") as raw:
@@ -131,9 +144,11 @@ def _temp_beside(path: Path, text: str | bytes | Sequence[str]) -> Path:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(name, 0o666 & ~umask)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(name)
+        if isinstance(exc, OSError):
+            raise _named(exc, path, name) from None
         raise
     return Path(name)
 

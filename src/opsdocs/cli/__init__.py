@@ -13,6 +13,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -87,6 +88,19 @@ def _one_line(message: str) -> str:
     return " ".join(message.split()).rstrip(".")
 
 
+def _from_output(exc: OSError) -> bool:
+    """Whether ``exc`` came from writing the command's output (``opsdocs list > /dev/full``)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return False
+    last = Path(frames[-1].filename)
+    return (last.parent.name == "click" and frames[-1].name == "echo") or (
+        last.parent.name == "rich" and last.name == "console.py"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Run the command line and exit with its code."""
     sys.exit(run(argv))
@@ -101,6 +115,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in args or os.environ.get("OPSDOCS_DEBUG") == "1"
     try:
         result: Any = cli.main(args=args, prog_name="opsdocs", standalone_mode=False)
+        try:
+            sys.stdout.flush()  # a full disk behind stdout is this command's error, not exit's
+        except OSError as exc:
+            exc.filename = "standard output"
+            raise
     except click.exceptions.Abort:
         _error("interrupted")
         return EXIT_INTERRUPTED
@@ -127,6 +146,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # a folder that cannot be written, a full disk, a symlink loop...
+        if exc.filename is None and _from_output(exc):
+            exc.filename = "standard output"
         located = from_os_error(exc)
         if located.path is not None:
             located.path = display_path(located.path)

@@ -365,3 +365,26 @@ def test_a_failed_png_writes_nothing(
         " (pip install 'opsdocs[charts]', or leave out --png to get SVG)\n"
     )
     assert snapshot(workspace) == before  # neither the SVG charts nor the document
+
+
+def test_a_full_disk_while_writing_shows_the_report_and_exits_1(
+    report: Callable[..., Result], workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    before = snapshot(workspace)
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = report("--at", AT_TEXT, "--write", "--format", "markdown", cwd=workspace)
+    monkeypatch.undo()
+    assert result.exit_code == 1, result.stderr
+    assert "| availability (30d) |" in result.stdout  # the measured numbers are shown
+    assert result.stderr.endswith(
+        "error: docs/internal/operations/slo-api.md: no space left on device "
+        "(free some space and run the command again)\n"
+    ), result.stderr
+    assert snapshot(workspace) == before  # nothing half written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from opsdocs.cli import EXIT_FINDINGS
 from opsdocs.cli.context import app
 from opsdocs.cli.options import format_option, time_option
 
@@ -118,7 +120,14 @@ def report_command(
             " (add slos[].logs to its document, or use --source prometheus)",
             err=True,
         )
-    changed = set(plan.changes.commit())
+    unsaved: OSError | None = None
+    try:
+        changed = set(plan.changes.commit())
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        unsaved = exc  # the numbers are measured: show them, then say they were not saved
+        changed = set()
     for path in plan.charts:
         if path in changed:
             click.echo(f"wrote {workspace.relative(path)}", err=True)
@@ -131,4 +140,13 @@ def report_command(
         click.echo(render_markdown(plan.reports), nl=False)
     else:
         click.echo(render_table(plan.reports), nl=False)
+    if unsaved is not None:
+        from opsdocs.cli.context import display_path
+        from opsdocs.errors import from_os_error
+
+        error = from_os_error(unsaved)
+        if error.path is not None:
+            error.path = display_path(error.path)
+        click.echo(f"error: {error.format()}", err=True)
+        return EXIT_FINDINGS
     return 0

@@ -132,15 +132,16 @@ def test_a_name_over_the_file_systems_limit(
 
 def test_a_symlink_loop_in_the_docs_folder(workspace_dir: Path, cli: Callable[..., Result]) -> None:
     (workspace_dir / OPS / "incidents").symlink_to("incidents")
-    for command in (("check",), ("incident", "open", "-s", "P2", "--service", "api", "Down")):
+    result = cli("incident", "open", "-s", "P2", "--service", "api", "Down", cwd=workspace_dir)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.endswith(
+        f"error: {OPS}/incidents: too many levels of symbolic links "
+        "(fix or remove the symlink loop)\n"
+    ), result.stderr
+    for command in (("list",), ("index",), ("check",)):  # reading commands go on
         result = cli(*command, cwd=workspace_dir)
-        assert result.exit_code == 2, (command, result.stderr)
-        assert result.stderr.endswith(
-            f"error: {OPS}/incidents: too many levels of symbolic links "
-            "(fix or remove the symlink loop)\n"
-        ), result.stderr
-    for command in (("list",), ("index",)):
-        assert cli(*command, cwd=workspace_dir).exit_code == 0, command
+        assert result.exit_code in (0, 1), (command, result.stderr)
+        assert "internal error" not in result.stderr
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")

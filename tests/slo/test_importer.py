@@ -611,3 +611,27 @@ def test_cli_import_reads_only_regular_files(tmp_path: Path, cli: Callable[..., 
         2,
         "error: spec.yaml: not a regular file (pass a YAML file)\n",
     )
+
+
+def test_rules_of_a_sloth_manifest_keep_its_spec_name_namespace_and_labels(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    manifest = SLOTH_K8S_BASE.replace(
+        "metadata:\n  name: api\n",
+        "metadata:\n  name: api-slos\n  namespace: monitoring\n  labels:\n    team: api\n",
+    )
+    build_tree(tmp_path, {"opsdocs.toml": "", "sloth.yaml": manifest})
+    assert cli("slo", "import", "sloth.yaml", cwd=tmp_path).exit_code == 0
+    sloth = cli("slo", "rules", "--compat", "sloth", "--out", "sloth-rules", cwd=tmp_path)
+    assert sloth.exit_code == 0, sloth.stderr
+    groups = yaml.safe_load((tmp_path / "sloth-rules/slo-api.yaml").read_text())["groups"]
+    info = [r for g in groups for r in g["rules"] if r.get("record") == "sloth_slo_info"]
+    assert [r["labels"]["sloth_spec"] for r in info] == ["sloth.slok.dev/v1"]
+    operator = cli("slo", "rules", "--format", "prometheus-operator", "--out", "k8s", cwd=tmp_path)
+    assert operator.exit_code == 0, operator.stderr
+    rule = yaml.safe_load((tmp_path / "k8s/slo-api.yaml").read_text())
+    assert rule["metadata"] == {
+        "name": "api-slos",
+        "namespace": "monitoring",
+        "labels": {"team": "api", "app.kubernetes.io/managed-by": "opsdocs"},
+    }

@@ -486,17 +486,21 @@ def render_rule_file(
     fmt: RuleFormat = "prometheus",
     name: str = "slo-rules",
     source: str | None = None,
+    namespace: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> str:
-    """A rule file: Prometheus ``groups:``, or a prometheus-operator ``PrometheusRule``."""
+    """A rule file: Prometheus ``groups:``, or a prometheus-operator ``PrometheusRule`` named
+    ``name`` (in ``namespace``, with ``labels`` beside opsdocs' managed-by label)."""
     data: dict[str, Any] = {"groups": [g.to_dict() for g in groups]}
     if fmt == "prometheus-operator":
+        metadata: dict[str, Any] = {"name": _k8s_name(name)}
+        if namespace:
+            metadata["namespace"] = namespace
+        metadata["labels"] = {**(labels or {}), "app.kubernetes.io/managed-by": "opsdocs"}
         data = {
             "apiVersion": "monitoring.coreos.com/v1",
             "kind": "PrometheusRule",
-            "metadata": {
-                "name": _k8s_name(name),
-                "labels": {"app.kubernetes.io/managed-by": "opsdocs"},
-            },
+            "metadata": metadata,
             "spec": data,
         }
     return _header(source) + dump_yaml(data)

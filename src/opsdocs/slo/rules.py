@@ -303,8 +303,20 @@ def _plan_document(sd: SloDocument, run: _Run, plan: RulesPlan) -> None:
             for slo in section.slos
             if slo.no_data != "skip"
         )
-    groups = compile_section(section, run.options, runbook_url=url)
-    text = render_rule_file(groups, fmt=run.fmt, name=stem, source=source)
+    options = run.options
+    manifest = section.sloth
+    if manifest is not None:
+        # imported from Sloth's Kubernetes manifest: its spec label, its PrometheusRule
+        options = replace(options, sloth_spec=manifest.spec)
+    groups = compile_section(section, options, runbook_url=url)
+    text = render_rule_file(
+        groups,
+        fmt=run.fmt,
+        name=manifest.name if manifest is not None and manifest.name else stem,
+        source=source,
+        namespace=manifest.namespace if manifest is not None else None,
+        labels=manifest.labels if manifest is not None else None,
+    )
     plan.outputs.append(RuleOutput(rule_path, text, source))
     if not run.tests:
         return
@@ -312,7 +324,7 @@ def _plan_document(sd: SloDocument, run: _Run, plan: RulesPlan) -> None:
     rule_file = Path(os.path.relpath(rule_path, run.tests_dir)).as_posix()
     for slo in section.slos:
         generated = generate_tests(
-            section.service, slo, rule_file=rule_file, options=run.options, runbook_url=url(slo)
+            section.service, slo, rule_file=rule_file, options=options, runbook_url=url(slo)
         )
         plan.notes.extend(f"{source}: {n}" for n in generated.notes)
         for file in generated.files:

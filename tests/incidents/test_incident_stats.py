@@ -229,7 +229,7 @@ def test_small_sample_warning_and_cli(tmp_path: Path, cli: Callable[..., Result]
     assert resolve["p90"] == pytest.approx(36 * 60)
     text = cli("incident", "stats", cwd=tmp_path)
     assert "warning: time to resolve: only 3 incidents with both milestones" in text.stderr
-    assert "resolve         3    20m00s    36m00s    40m00s" in text.stdout
+    assert "resolve         3       20m       36m       40m" in text.stdout
 
 
 def test_percentile_edges() -> None:

@@ -499,18 +499,6 @@ def list_command(
     return 0
 
 
-def _duration(seconds: float) -> str:
-    total = round(seconds)
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d{hours:02d}h"
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    return f"{minutes}m{secs:02d}s"
-
-
 @incident.command("stats")
 @_filter_options
 @click.option("--drills", is_flag=True, help="Count drills too.")
@@ -530,6 +518,7 @@ def stats_command(
     (median, p90, max); overdue postmortems and action items."""
     from dataclasses import asdict
 
+    from opsdocs.durations import format_span as span
     from opsdocs.incidents.stats import compute_stats
 
     workspace = app(ctx).workspace()
@@ -563,8 +552,8 @@ def stats_command(
             click.echo(f"{metric:<13}{0:>4}{'-':>10}{'-':>10}{'-':>10}")
             continue
         click.echo(
-            f"{metric:<13}{summary.count:>4}{_duration(summary.median):>10}"
-            f"{_duration(summary.p90):>10}{_duration(summary.max):>10}"
+            f"{metric:<13}{summary.count:>4}{span(summary.median):>10}"
+            f"{span(summary.p90):>10}{span(summary.max):>10}"
         )
     if stats.overdue_postmortems:
         click.echo("Overdue postmortems:")

@@ -239,3 +239,81 @@ def test_no_schedules_yet(cli: Callable[..., Result], workspace_dir: Path) -> No
         0,
         "no on-call schedules (add 'teams' to an on-call document)\n",
     )
+
+
+def test_gaps_and_report_through_the_command_line(cli: Callable[..., Result], ws: Path) -> None:
+    gaps = cli(
+        "oncall",
+        "gaps",
+        "--from",
+        "2026-03-30",
+        "--to",
+        "2026-04-05",
+        "--team",
+        "team-api",
+        cwd=ws,
+    )
+    assert gaps.exit_code == 1
+    assert gaps.stdout.splitlines() == [
+        "team-api: outsider-override: the override gives team-api/primary to dave, who is not "
+        "one of its members",
+        "team-api: back-to-back: carol's shift on team-api/primary starts at "
+        "2026-04-05T07:00:00Z, the moment their shift on team-api/secondary ends",
+        "Found 2 problems; 0 h uncovered",
+    ]
+    (ws / "holidays.txt").write_text("# Easter Monday\n2026-04-06\n")
+    report = cli(
+        "oncall",
+        "report",
+        "--from",
+        "2026-04-06",
+        "--to",
+        "2026-04-06",
+        "--team",
+        "team-api",
+        "--holidays",
+        "holidays.txt",
+        "--format",
+        "json",
+        cwd=ws,
+    )
+    assert report.exit_code == 0, report.stderr
+    data = json.loads(report.stdout)
+    assert data["holidays"] == ["2026-04-06"]
+    people = {p["person"]: p for p in data["people"]}
+    # 2026-04-06 00:00Z-24:00Z: carol (primary) and alice (secondary) all day; the holiday is
+    # 2026-04-06 in Berlin, 2026-04-05T22:00Z to 2026-04-06T22:00Z, so 22 h of it fall in range
+    assert people["carol"]["hours"] == 24
+    assert people["carol"]["holiday_hours"] == 22
+    assert people["alice"]["night_hours"] == 8  # 22:00-06:00 Berlin is 20:00-04:00Z
+    (ws / "bad.txt").write_text("2026-04-06\nEaster\n")
+    bad = cli(
+        "oncall",
+        "report",
+        "--from",
+        "2026-04-06",
+        "--to",
+        "2026-04-06",
+        "--holidays",
+        "bad.txt",
+        cwd=ws,
+    )
+    assert (bad.exit_code, bad.stderr) == (
+        2,
+        "error: bad.txt:2:1: not a date: 'Easter' (one YYYY-MM-DD a line)\n",
+    )
+
+
+def test_a_new_on_call_document_has_a_schedule(
+    cli: Callable[..., Result], workspace_dir: Path
+) -> None:
+    assert (
+        cli("new", "on-call", "team-web", "--owner", "team-sre", cwd=workspace_dir).exit_code == 0
+    )
+    result = cli("oncall", "who", "--team", "team-web", "--format", "json", cwd=workspace_dir)
+    assert result.exit_code == 0, result.stderr
+    levels = json.loads(result.stdout)["levels"]
+    assert [(lv["level"], lv["target"], lv["after"]) for lv in levels] == [
+        (1, ["primary"], "0m"),
+        (2, ["secondary"], "15m"),
+    ]

@@ -213,3 +213,25 @@ def test_parse_when_reads_dates_local_times_and_offsets() -> None:
         "2026-03-29T07:00Z"
     )
     assert parse_when("2026-03-29T09:00:00+01:00", what="--at") == z("2026-03-29T08:00Z")
+
+
+def test_a_handoff_time_that_does_not_exist_uses_the_offset_before_the_change() -> None:
+    team = roster(
+        """
+        - name: night
+          rotations:
+            - name: primary
+              members: [alice, bob]
+              zone: Europe/Berlin
+              start: 2026-03-28
+              handoff: "02:30"
+              length: daily
+        """
+    )
+    shifts = schedule(team, z("2026-03-28T00:00Z"), z("2026-03-31T00:00Z"))
+    # 02:30 does not exist on 2026-03-29 in Berlin; read with CET (+1) it is 01:30Z (03:30 CEST)
+    assert [(s.member, s.start, s.end) for s in shifts] == [
+        ("alice", z("2026-03-28T01:30Z"), z("2026-03-29T01:30Z")),
+        ("bob", z("2026-03-29T01:30Z"), z("2026-03-30T00:30Z")),
+        ("alice", z("2026-03-30T00:30Z"), z("2026-03-31T00:00Z")),
+    ]

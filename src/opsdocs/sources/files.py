@@ -40,9 +40,13 @@ __all__ = [
     "FileSet",
     "connect",
     "csv_header",
+    "csv_rejects",
+    "csv_relation",
     "describe_fields",
     "detect_format",
     "expand_files",
+    "lines_relation",
+    "parquet_relation",
     "run_query",
     "safe_message",
 ]
@@ -200,6 +204,56 @@ def _report_progress(con: Any, progress: Callable[[float], None]) -> None:
         return
     if value >= 0:
         progress(value)
+
+
+def parquet_relation(param: str = "?") -> str:
+    """SQL reading the Parquet files bound to ``param`` (a list), columns matched by name."""
+    return f"read_parquet({param}, union_by_name=true)"
+
+
+def csv_relation(param: str = "?", *, delimiter: str = ",") -> str:
+    """SQL reading the CSV files bound to ``param``: a header line, every field as text.
+
+    A row that does not fit (a wrong number of fields, an unclosed quote) is left out and kept
+    in the ``opsdocs_rejects`` table, for :func:`csv_rejects`; it never stops the query.
+    """
+    delim = "\\t" if delimiter == "\t" else delimiter.replace("'", "''")
+    return (
+        f"read_csv({param}, header=true, all_varchar=true, delim=E'{delim}', ignore_errors=true,"
+        " store_rejects=true, rejects_table='opsdocs_rejects',"
+        " rejects_scan='opsdocs_rejects_scan')"
+    )
+
+
+def lines_relation(param: str = "?") -> str:
+    """SQL reading the files bound to ``param`` as text lines, one ``line`` column (JSON Lines,
+    combined logs): no quoting, no delimiter, lines up to 16 MiB."""
+    return (
+        f"read_csv({param}, columns={{'line': 'VARCHAR'}}, header=false, delim='\\0', quote='',"
+        " escape='', auto_detect=false, strict_mode=false, max_line_size=16777216)"
+    )
+
+
+def csv_rejects(con: Any, root: Path) -> tuple[int, str | None]:
+    """Rows the last :func:`csv_relation` scan left out, and where the first is (``file:line``,
+    the file relative to ``root`` when inside it)."""
+    row = con.execute(
+        "SELECT count(DISTINCT (scan_id, file_id, line)) FROM opsdocs_rejects"
+    ).fetchone()
+    count = int(row[0]) if row else 0
+    if not count:
+        return 0, None
+    first = con.execute(
+        "SELECT s.file_path, r.line FROM opsdocs_rejects r"
+        " JOIN opsdocs_rejects_scan s USING (scan_id, file_id)"
+        " ORDER BY s.file_path, r.line LIMIT 1"
+    ).fetchone()
+    if not first:
+        return count, None
+    path = str(first[0])
+    inside = _inside(os.path.realpath(path), os.path.realpath(root))
+    shown = os.path.relpath(path, root) if inside else path
+    return count, f"{shown}:{int(first[1])}"
 
 
 def csv_header(path: str, delimiter: str = ",") -> list[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +24,13 @@ from opsdocs.slo.spec import LatencyIndicator, SloSpec
 from opsdocs.sources.files import (
     connect,
     csv_header,
+    csv_rejects,
+    csv_relation,
     describe_fields,
     detect_format,
     expand_files,
+    lines_relation,
+    parquet_relation,
     run_query,
     safe_message,
 )
@@ -59,10 +62,6 @@ _COMBINED_RE = (
     r'(?: "([^"]*)" "([^"]*)")?(?: +([0-9.]+))?.*$'
 )
 _COMBINED_TIME = "%d/%b/%Y:%H:%M:%S %z"
-_LINES = (
-    "read_csv({files}, columns={{'line': 'VARCHAR'}}, header=false, delim='\\0', quote='',"
-    " escape='', auto_detect=false, strict_mode=false, max_line_size=16777216)"
-)
 _UNIT = {"s": 1.0, "ms": 1e3, "us": 1e6}
 _INTEGERS = {
     "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
@@ -190,29 +189,29 @@ def _step_seconds(period: int, windows: Sequence[int]) -> int:
     return step
 
 
-def build_query(
-    slo: SloSpec,
-    spec: LogsSource,
-    files: list[str],
-    *,
-    at: dt.datetime,
-    windows: Sequence[int],
-    types: dict[str, str] | None = None,
-    no_nulls: frozenset[str] = frozenset(),
-    where: str = "logs",
-) -> LogQuery:
-    """The scan of one SLO: rows (step, counted, good), step -1 holding the malformed lines."""
-    fmt = _format_of(files, spec, where)
-    fields = _Fields(fmt, types or {})
-    rule = _good_rule(slo, spec)
-    period = slo.period_seconds
-    step = _step_seconds(period, windows)
-    at_us = _epoch_us(at)
-    start_us = at_us - period * 1_000_000
-    step_us = step * 1_000_000
+@dataclass(frozen=True)
+class _Scan:
+    """What one SLO's scan needs, whatever the format: field names, the good condition, times."""
 
-    default_ts = "time_local" if fmt == "combined" else "timestamp"
-    ts_name = spec.timestamp or default_ts
+    fields: _Fields
+    ts_name: str
+    ts_format: str
+    status_name: str
+    latency_name: str | None
+    required: tuple[str, ...]  # of "status", "latency": a row without them is malformed
+    good_template: str  # with {status} and {latency} placeholders
+    at_us: int
+    period: int
+    step_us: int
+
+    @property
+    def start_us(self) -> int:
+        return self.at_us - self.period * 1_000_000
+
+
+def _field_names(fmt: str, spec: LogsSource, where: str) -> tuple[str, str, str, str | None]:
+    """The time field and its format, the status field and the latency field (if any)."""
+    ts_name = spec.timestamp or ("time_local" if fmt == "combined" else "timestamp")
     ts_format = spec.timestamp_format
     if fmt == "combined" and spec.timestamp is None and ts_format == "auto":
         ts_format = _COMBINED_TIME
@@ -225,12 +224,18 @@ def build_query(
                     f"{where}: the combined log format has no field {name!r}",
                     hint="use one of " + ", ".join(COMBINED_FIELDS),
                 )
+    return ts_name, ts_format, status_name, latency_name
 
+
+def _good_condition(
+    rule: GoodRule, spec: LogsSource, latency_name: str | None, where: str
+) -> tuple[tuple[str, ...], str]:
+    """The fields a good/bad decision needs, and the condition as a template."""
     required: list[str] = []
-    good_terms: list[str] = []
+    terms: list[str] = []
     if rule.status_below is not None:
         required.append("status")
-        good_terms.append(f"{{status}} < {int(rule.status_below)}")
+        terms.append(f"{{status}} < {int(rule.status_below)}")
     if rule.latency_at_most is not None:
         if latency_name is None:
             raise InputError(
@@ -239,15 +244,94 @@ def build_query(
             )
         required.append("latency")
         bound = round(rule.latency_at_most * _UNIT[spec.latency_unit], 9)
-        good_terms.append(f"{{latency}} <= {bound!r}")
-    good_template = " AND ".join(good_terms) or "true"
-    good = good_template.format(status="status", latency="latency")
+        terms.append(f"{{latency}} <= {bound!r}")
+    return tuple(required), " AND ".join(terms) or "true"
 
-    columns = [f"{_timestamp_us(fields, ts_name, ts_format)} AS ts_us"]
-    if "status" in required:
-        columns.append(f"{fields.number(status_name, 'INTEGER')} AS status")
-    if "latency" in required and latency_name is not None:
-        columns.append(f"{fields.number(latency_name, 'DOUBLE')} AS latency")
+
+def build_query(
+    slo: SloSpec,
+    spec: LogsSource,
+    files: list[str],
+    *,
+    at: dt.datetime,
+    windows: Sequence[int],
+    types: dict[str, str] | None = None,
+    no_nulls: frozenset[str] = frozenset(),
+    where: str = "logs",
+) -> LogQuery:
+    """The scan of one SLO: rows (step, counted, good, newest), step -1 holding the malformed
+    lines."""
+    fmt = _format_of(files, spec, where)
+    ts_name, ts_format, status_name, latency_name = _field_names(fmt, spec, where)
+    required, good_template = _good_condition(_good_rule(slo, spec), spec, latency_name, where)
+    scan = _Scan(
+        fields=_Fields(fmt, types or {}),
+        ts_name=ts_name,
+        ts_format=ts_format,
+        status_name=status_name,
+        latency_name=latency_name,
+        required=required,
+        good_template=good_template,
+        at_us=_epoch_us(at),
+        period=slo.period_seconds,
+        step_us=_step_seconds(slo.period_seconds, windows) * 1_000_000,
+    )
+    ts_kind = scan.fields.type_of(ts_name)
+    if fmt == "parquet" and ts_kind.startswith("TIMESTAMP"):
+        sql = _typed_parquet_query(scan, spec, at, ts_kind, no_nulls)
+        return LogQuery(sql, [files], files, fmt, scan.step_us, False)
+    # The columns first: for JSON Lines they decide which paths the one parse extracts.
+    columns, counted = _columns(scan, spec)
+    source, valid, rejects = _row_source(fmt, files, scan.fields)
+    sql = _scan_query(scan, columns, counted, source, valid)
+    return LogQuery(sql, [files], files, fmt, scan.step_us, rejects)
+
+
+def _typed_parquet_query(
+    scan: _Scan, spec: LogsSource, at: dt.datetime, ts_kind: str, no_nulls: frozenset[str]
+) -> str:
+    """Typed columns: one flat query whose filters DuckDB pushes into the Parquet scan."""
+    fields = scan.fields
+    ts = fields.raw(scan.ts_name)
+    status = fields.number(scan.status_name, "INTEGER")
+    latency = fields.number(scan.latency_name, "DOUBLE") if scan.latency_name else "NULL"
+    exprs = {"status": status, "latency": latency}
+    # Columns whose Parquet statistics say "no nulls" cannot make a row malformed.
+    named = {"status": scan.status_name, "latency": scan.latency_name}
+    broken = (
+        " OR ".join(f"{exprs[n]} IS NULL" for n in scan.required if named[n] not in no_nulls)
+        or "false"
+    )
+    ts_null = "false" if scan.ts_name in no_nulls else f"{ts} IS NULL"
+    counted = ["true"]
+    for name, values in spec.include.items():
+        counted.append(f"coalesce({_matches(fields, name, values)}, false)")
+    for name, values in spec.exclude.items():
+        counted.append(f"NOT coalesce({_matches(fields, name, values)}, false)")
+    start_lit, at_lit = _timestamp_literal(at, scan.period, ts_kind)
+    step_expr = f"({scan.at_us} - epoch_us({ts})) // {scan.step_us}"
+    if ts_null != "false" or broken != "false":
+        step_expr = f"CASE WHEN {ts_null} OR ({broken}) THEN -1 ELSE {step_expr} END"
+    return f"""
+SELECT
+  {step_expr} AS step,
+  count(*) AS counted,
+  count(*) FILTER (WHERE {scan.good_template.format(**exprs)}) AS good,
+  max(epoch_us({ts})) AS newest_us
+FROM {parquet_relation()}
+WHERE {ts_null} OR ({ts} > {start_lit} AND {ts} <= {at_lit} AND {" AND ".join(counted)})
+GROUP BY ALL
+""".strip()
+
+
+def _columns(scan: _Scan, spec: LogsSource) -> tuple[list[str], list[str]]:
+    """The per-row columns (``expr AS name``) and the conditions that make a row counted."""
+    fields = scan.fields
+    columns = [f"{_timestamp_us(fields, scan.ts_name, scan.ts_format)} AS ts_us"]
+    if "status" in scan.required:
+        columns.append(f"{fields.number(scan.status_name, 'INTEGER')} AS status")
+    if "latency" in scan.required and scan.latency_name is not None:
+        columns.append(f"{fields.number(scan.latency_name, 'DOUBLE')} AS latency")
     counted = ["true"]
     for index, (name, values) in enumerate(spec.include.items()):
         columns.append(f"{_matches(fields, name, values)} AS inc_{index}")
@@ -255,71 +339,35 @@ def build_query(
     for index, (name, values) in enumerate(spec.exclude.items()):
         columns.append(f"{_matches(fields, name, values)} AS exc_{index}")
         counted.append(f"NOT coalesce(exc_{index}, false)")
+    return columns, counted
 
-    params: list[Any] = [files]
-    ts_kind = fields.type_of(ts_name)
-    if fmt == "parquet" and ts_kind.startswith("TIMESTAMP"):
-        # Typed columns: one flat query whose filters DuckDB pushes into the Parquet scan.
-        ts = fields.raw(ts_name)
-        status = fields.number(status_name, "INTEGER")
-        latency = fields.number(latency_name, "DOUBLE") if latency_name else "NULL"
-        exprs = {"status": status, "latency": latency}
-        # Columns whose Parquet statistics say "no nulls" cannot make a row malformed.
-        named = {"status": status_name, "latency": latency_name}
-        broken_flat = (
-            " OR ".join(f"{exprs[n]} IS NULL" for n in required if named[n] not in no_nulls)
-            or "false"
-        )
-        ts_null = "false" if ts_name in no_nulls else f"{ts} IS NULL"
-        counted_flat = ["true"]
-        for name, values in spec.include.items():
-            counted_flat.append(f"coalesce({_matches(fields, name, values)}, false)")
-        for name, values in spec.exclude.items():
-            counted_flat.append(f"NOT coalesce({_matches(fields, name, values)}, false)")
-        start_lit, at_lit = _timestamp_literal(at, period, ts_kind)
-        step_expr = f"({at_us} - epoch_us({ts})) // {step_us}"
-        if ts_null != "false" or broken_flat != "false":
-            step_expr = f"CASE WHEN {ts_null} OR ({broken_flat}) THEN -1 ELSE {step_expr} END"
-        sql = f"""
-SELECT
-  {step_expr} AS step,
-  count(*) AS counted,
-  count(*) FILTER (WHERE {good_template.format(**exprs)}) AS good,
-  max(epoch_us({ts})) AS newest_us
-FROM read_parquet(?, union_by_name=true)
-WHERE {ts_null} OR ({ts} > {start_lit} AND {ts} <= {at_lit} AND {" AND ".join(counted_flat)})
-GROUP BY ALL
-""".strip()
-        return LogQuery(sql, params, files, fmt, step_us, False)
 
-    rejects = False
-    valid = "true"
+def _row_source(fmt: str, files: list[str], fields: _Fields) -> tuple[str, str, bool]:
+    """The relation rows come from, the condition for a well-formed line, and whether the
+    reader keeps rejected rows (CSV)."""
     if fmt == "parquet":
-        source = "read_parquet(?, union_by_name=true)"
-    elif fmt == "csv":
-        delim = "\\t" if _csv_delimiter(files) == "\t" else ","
-        source = (
-            f"read_csv(?, header=true, all_varchar=true, delim=E'{delim}', ignore_errors=true,"
-            " store_rejects=true, rejects_table='opsdocs_rejects',"
-            " rejects_scan='opsdocs_rejects_scan')"
-        )
-        rejects = True
-    elif fmt == "jsonl":
+        return parquet_relation(), "true", False
+    if fmt == "csv":
+        return csv_relation(delimiter=_csv_delimiter(files)), "true", True
+    if fmt == "jsonl":
         paths = ", ".join(_literal(p) for p in fields.json_paths)
         # try(): a line that is not JSON gives NULL instead of stopping the query
         source = (
-            f"(SELECT line, try(json_extract_string(line, [{paths}])) AS j"
-            f" FROM {_LINES.format(files='?')})"
+            f"(SELECT line, try(json_extract_string(line, [{paths}])) AS j FROM {lines_relation()})"
         )
-        valid = "j IS NOT NULL"
-    else:
-        names = ", ".join(_literal(n) for n in COMBINED_FIELDS)
-        source = (
-            f"(SELECT line, regexp_extract(line, {_literal(_COMBINED_RE)}, [{names}]) AS m"
-            f" FROM {_LINES.format(files='?')})"
-        )
-        valid = "m.time_local <> ''"
+        return source, "j IS NOT NULL", False
+    names = ", ".join(_literal(n) for n in COMBINED_FIELDS)
+    source = (
+        f"(SELECT line, regexp_extract(line, {_literal(_COMBINED_RE)}, [{names}]) AS m"
+        f" FROM {lines_relation()})"
+    )
+    return source, "m.time_local <> ''", False
 
+
+def _scan_query(
+    scan: _Scan, columns: list[str], counted: list[str], source: str, valid: str
+) -> str:
+    """Rows of text formats: fields read per row, grouped by step of the period."""
     inner = ", ".join(columns)
     if valid != "true":
         # Read the fields of a line only when the line is well formed.
@@ -329,11 +377,13 @@ GROUP BY ALL
         )
         blank = "line IS NOT NULL AND trim(line) <> ''"
         source = f"(SELECT * FROM {source} WHERE {blank})"
-    broken = " OR ".join(f"{name} IS NULL" for name in required) or "false"
-    in_period = f"ts_us > {start_us} AND ts_us <= {at_us}"
-    sql = f"""
+    broken = " OR ".join(f"{name} IS NULL" for name in scan.required) or "false"
+    good = scan.good_template.format(status="status", latency="latency")
+    in_period = f"ts_us > {scan.start_us} AND ts_us <= {scan.at_us}"
+    return f"""
 SELECT
-  CASE WHEN ts_us IS NULL OR ({broken}) THEN -1 ELSE ({at_us} - ts_us) // {step_us} END AS step,
+  CASE WHEN ts_us IS NULL OR ({broken}) THEN -1
+       ELSE ({scan.at_us} - ts_us) // {scan.step_us} END AS step,
   count(*) AS counted,
   count(*) FILTER (WHERE {good}) AS good,
   max(ts_us) AS newest_us
@@ -341,7 +391,6 @@ FROM (SELECT {inner} FROM {source})
 WHERE ts_us IS NULL OR ({in_period} AND {" AND ".join(counted)})
 GROUP BY ALL
 """.strip()
-    return LogQuery(sql, params, files, fmt, step_us, rejects)
 
 
 def _timestamp_literal(at: dt.datetime, period: int, kind: str) -> tuple[str, str]:
@@ -480,32 +529,11 @@ def measure_logs(
             where=where,
         )
         rows = _run(con, query, progress, where)
-        rejected, first_rejected = _rejects(con, root) if query.rejects else (0, None)
+        rejected, first_rejected = csv_rejects(con, root) if query.rejects else (0, None)
     finally:
         con.close()
     notes = [f"first malformed row at {first_rejected}"] if first_rejected else []
     return _assemble(at, all_windows, query, rows, rejected, empty, len(files), notes)
-
-
-def _rejects(con: Any, root: Path) -> tuple[int, str | None]:
-    """CSV rows the reader rejected (wrong number of fields...), and where the first one is."""
-    row = con.execute(
-        "SELECT count(DISTINCT (scan_id, file_id, line)) FROM opsdocs_rejects"
-    ).fetchone()
-    count = int(row[0]) if row else 0
-    if not count:
-        return 0, None
-    first = con.execute(
-        "SELECT s.file_path, r.line FROM opsdocs_rejects r"
-        " JOIN opsdocs_rejects_scan s USING (scan_id, file_id)"
-        " ORDER BY s.file_path, r.line LIMIT 1"
-    ).fetchone()
-    if not first:
-        return count, None
-    path = str(first[0])
-    inside = os.path.realpath(path).startswith(os.path.realpath(root) + os.sep)
-    shown = os.path.relpath(path, root) if inside else path
-    return count, f"{shown}:{int(first[1])}"
 
 
 def _run(

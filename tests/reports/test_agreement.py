@@ -25,8 +25,9 @@ import pytest
 
 from opsdocs.durations import duration_seconds
 from opsdocs.reports.report import build_report, needed_windows
-from opsdocs.reports.sources.prometheus import PrometheusClient, measure_prometheus
+from opsdocs.reports.sources.prometheus import measure_prometheus
 from opsdocs.slo.prometheus import Rule, compile_slo
+from opsdocs.sources.prometheus import PrometheusClient
 from tests.reports.conftest import SLOS, PrometheusServer, slo_spec
 from tests.reports.promdata import T
 

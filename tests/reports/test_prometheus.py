@@ -10,8 +10,9 @@ import pytest
 
 from opsdocs.errors import InputError
 from opsdocs.reports.report import build_report, needed_windows
-from opsdocs.reports.sources.prometheus import PrometheusClient, measure_prometheus
+from opsdocs.reports.sources.prometheus import measure_prometheus
 from opsdocs.slo.spec import SloSpec
+from opsdocs.sources.prometheus import PrometheusClient
 from tests.conftest import Result
 from tests.reports.conftest import PrometheusServer, slo_spec
 from tests.reports.promdata import BUCKETS, T, delta, extrapolated, probe

@@ -19,7 +19,7 @@ from opsdocs.reports.measurement import Counts, Measurement, Step
 from opsdocs.slo.spec import SloSpec, render_window
 from opsdocs.sources.prometheus import EARLIEST, PrometheusClient, Series, one_line
 
-__all__ = ["PrometheusClient", "SliQueries", "measure_prometheus", "sli_queries"]
+__all__ = ["CHART_POINTS", "FRESHNESS_LOOKBACK", "measure_prometheus"]
 
 #: Charts from Prometheus use at most this many steps over the period.
 CHART_POINTS = 720

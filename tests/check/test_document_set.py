@@ -68,3 +68,28 @@ def test_profile_files_outside_the_operations_folder_are_checked(
     assert result.stdout.splitlines()[0].startswith("runbooks/alerts/k8s/KubeNodeNotReady.md:")
     assert "ST001 missing-required-section: missing required section '## Impact'" in (result.stdout)
     assert "KubePodCrashLooping" not in result.stdout
+
+
+def test_list_shows_profile_files_and_takes_a_profile_as_kind(
+    workspace_dir: Path, cli: Cli
+) -> None:
+    (workspace_dir / "opsdocs.toml").write_text(
+        'owners = ["team-sre"]\n\n[profiles.alert-runbook]\npaths = ["runbooks/alerts/**/*.md"]\n'
+        'sections = ["Meaning"]\ntitle = "file-stem"\n'
+    )
+    build_tree(workspace_dir / "runbooks/alerts", {"k8s/KubePodCrashLooping.md": GOOD})
+    assert cli("new", "runbook", "api", cwd=workspace_dir).exit_code == 0
+    listed = cli("list", "--format", "json", cwd=workspace_dir)
+    assert listed.exit_code == 0, listed.stderr
+    rows = [(row["kind"], row["path"]) for row in __import__("json").loads(listed.stdout)]
+    assert rows == [
+        ("runbook", "docs/internal/operations/runbook-api.md"),
+        ("alert-runbook", "runbooks/alerts/k8s/KubePodCrashLooping.md"),
+    ]
+    only = cli("list", "--kind", "alert-runbook", "--format", "json", cwd=workspace_dir)
+    assert only.exit_code == 0, only.stderr
+    assert [row["path"] for row in __import__("json").loads(only.stdout)] == [
+        "runbooks/alerts/k8s/KubePodCrashLooping.md"
+    ]
+    unknown = cli("list", "--kind", "nosuch", cwd=workspace_dir)
+    assert unknown.exit_code == 2

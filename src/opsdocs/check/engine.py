@@ -287,13 +287,16 @@ def _add(
             files[path] = _File(path, rels or [os.path.basename(path)], reported)
 
 
-def _profile_files(workspace: Workspace, settings: CheckSettings) -> list[tuple[str, str | None]]:
-    """Files outside the operations folder that a profile's ``paths`` match: first-class
-    documents, checked by a plain ``opsdocs check``."""
+def profile_files(
+    workspace: Workspace, settings: CheckSettings, *, outside_only: bool = True
+) -> list[tuple[str, str]]:
+    """(path, profile name) of the files a profile's ``paths`` match in the workspace (outside
+    the operations folder, by default): first-class documents wherever they live. The first
+    profile that matches a file names it, as when the file is checked."""
     root = workspace.root
     docs_dir = real_path(workspace.docs_dir) + os.sep
-    found: dict[str, str | None] = {}
-    for profile in settings.profiles.values():
+    found: dict[str, str] = {}
+    for name, profile in settings.profiles.items():
         for pattern in profile.paths:
             glob = pattern.lstrip("/") if "/" in pattern else f"**/{pattern}"
             for match in sorted(root.glob(glob)):
@@ -301,8 +304,10 @@ def _profile_files(workspace: Workspace, settings: CheckSettings) -> list[tuple[
                 if any(part.startswith(".") or part in _SKIP_DIRS for part in rel.parts[:-1]):
                     continue
                 path = os.path.join(real_path(match.parent), match.name)
-                if not path.startswith(docs_dir) and _wanted(match.name) and match.is_file():
-                    found.setdefault(path, None)
+                if outside_only and path.startswith(docs_dir):
+                    continue
+                if _wanted(match.name) and match.is_file():
+                    found.setdefault(path, name)
     return sorted(found.items())
 
 
@@ -316,7 +321,8 @@ def collect_files(
     files: dict[str, _File] = {}
     _add(files, discover_files(_targets(workspace, paths), root, skip), root, reported=True)
     if not paths:
-        _add(files, _profile_files(workspace, settings), root, reported=True)
+        outside = [(path, None) for path, _ in profile_files(workspace, settings)]
+        _add(files, outside, root, reported=True)
     if workspace.docs_dir.is_dir():
         _add(files, discover_files([workspace.docs_dir], root, skip), root, reported=False)
         # a kind folder that is a symlink is not walked, but the index lists its documents

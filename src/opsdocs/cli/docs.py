@@ -137,15 +137,15 @@ def index_command(ctx: click.Context, check: bool) -> int:
 
 
 @click.command("list")
-@click.option("--kind", "kind_name", help="Only documents of this kind.")
+@click.option("--kind", "kind_name", help="Only documents of this kind (or profile).")
 @format_option("table", "json")
 @click.pass_context
 def list_command(ctx: click.Context, kind_name: str | None, fmt: str) -> int:
     """List the operations documents with kind, title, owner and review dates."""
-    from opsdocs.documents.listing import list_documents
+    from opsdocs.check.listing import list_all
 
     workspace = app(ctx).workspace()
-    rows = list_documents(workspace, kind_name)
+    rows = list_all(workspace, kind_name)
     if fmt == "json":
         echo_json([row.as_dict() for row in rows])
         return 0

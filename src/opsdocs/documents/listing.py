@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.documents.folder import document_paths
@@ -14,7 +15,7 @@ from opsdocs.errors import InputError
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
 
-__all__ = ["DocumentRow", "list_documents"]
+__all__ = ["DocumentRow", "document_row", "list_documents"]
 
 
 @dataclass(frozen=True)
@@ -38,32 +39,35 @@ def list_documents(workspace: Workspace, kind: str | None = None) -> list[Docume
         folder = path.parent.relative_to(workspace.docs_dir).as_posix()
         found = kind_for_filename(path.name, "" if folder == "." else folder)
         assert found is not None  # document_paths only yields matching files
-        title, owner, service, reviewed, due = path.name, None, None, None, None
-        try:
-            doc = read_document(path)
-            fm = doc.front_matter or {}
-        except InputError:
-            fm = {}
-        if isinstance(fm.get("title"), str):
-            title = fm["title"]
-        owner = fm.get("owner") if isinstance(fm.get("owner"), str) else None
-        service = fm.get("service") if isinstance(fm.get("service"), str) else None
-        when = as_date(fm.get("last_reviewed"))
-        if when is not None:
-            reviewed = when.isoformat()
-            day = review_due(when, str(fm.get("review_every", workspace.config.review_every)))
-            due = day.isoformat() if day is not None else None
-        rows.append(
-            DocumentRow(
-                kind=found.name,
-                path=workspace.relative(path),
-                title=title,
-                owner=owner,
-                service=service,
-                last_reviewed=reviewed,
-                review_due=due,
-            )
-        )
+        rows.append(document_row(workspace, path, found.name))
     order = {k.name: i for i, k in enumerate(KINDS)}
     rows.sort(key=lambda r: (order[r.kind], r.path))
     return rows
+
+
+def document_row(workspace: Workspace, path: Path, kind: str) -> DocumentRow:
+    """The row of the document at ``path``, listed as ``kind`` (a kind or a profile's name)."""
+    title, owner, service, reviewed, due = path.name, None, None, None, None
+    try:
+        doc = read_document(path)
+        fm = doc.front_matter or {}
+    except InputError:
+        fm = {}
+    if isinstance(fm.get("title"), str):
+        title = fm["title"]
+    owner = fm.get("owner") if isinstance(fm.get("owner"), str) else None
+    service = fm.get("service") if isinstance(fm.get("service"), str) else None
+    when = as_date(fm.get("last_reviewed"))
+    if when is not None:
+        reviewed = when.isoformat()
+        day = review_due(when, str(fm.get("review_every", workspace.config.review_every)))
+        due = day.isoformat() if day is not None else None
+    return DocumentRow(
+        kind=kind,
+        path=workspace.relative(path),
+        title=title,
+        owner=owner,
+        service=service,
+        last_reviewed=reviewed,
+        review_due=due,
+    )

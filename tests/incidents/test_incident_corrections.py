@@ -207,6 +207,15 @@ def test_list_and_show_mark_what_is_late(workspace_dir: Path, cli: Callable[...,
         r"NOT ACKNOWLEDGED: the target \(\S+Z\) was missed by 4h 55m\.", shown[-2]
     ), shown
     assert re.fullmatch(r"STATUS UPDATE OVERDUE by 4h 30m \(was due by \S+Z\)\.", shown[-1]), shown
+    import json
+
+    rows = json.loads(cli("incident", "list", "--format", "json", cwd=workspace_dir).stdout)
+    assert rows[0]["late"] == ["ack late 4h 55m", "update late 4h 30m"]
+    data = json.loads(cli("incident", "show", ident, "--format", "json", cwd=workspace_dir).stdout)
+    assert [(d["what"], d["late_seconds"] // 60) for d in data["deadlines"]] == [
+        ("acknowledgement", 295),
+        ("status update", 270),
+    ]
     assert cli("incident", "ack", ident, cwd=workspace_dir).exit_code == 0
     listed = cli("incident", "list", cwd=workspace_dir).stdout.splitlines()
     assert listed[1].split()[5] == "-"  # acknowledged, and the entry just written is an update

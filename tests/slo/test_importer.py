@@ -355,9 +355,19 @@ def test_cli_import_of_a_file_without_slos_says_so(
     assert (result.exit_code, result.stdout, result.stderr) == (
         1,
         "",
+        "note: service.yaml: no SLO in this file, and no SLO refers to anything in it\n"
         "No SLOs found in the files given.\n",
     )
     assert snapshot(tmp_path) == before
+    # beside a file with SLOs: the empty one is named, the other imported
+    empty = SLOTH_BARE.split("slos:")[0] + "slos: []\n"
+    build_tree(tmp_path, {"sloth.yaml": SLOTH_BARE, "empty.yaml": empty})
+    result = cli("slo", "import", "sloth.yaml", "empty.yaml", "service.yaml", cwd=tmp_path)
+    assert (result.exit_code, result.stderr) == (
+        0,
+        "note: empty.yaml: no SLO in this file, and no SLO refers to anything in it\n"
+        "note: service.yaml: no SLO in this file, and no SLO refers to anything in it\n",
+    )
 
 
 OPENSLO_BASE = """\

@@ -226,7 +226,8 @@ def read_specs(
             target.slos.append(slo)
             target.imported.append(imported)
         target.document.update(item.document)
-        target.sources.extend(s for s in item.sources if s not in target.sources)
+        if item.slos:  # a spec without SLOs contributes nothing
+            target.sources.extend(s for s in item.sources if s not in target.sources)
         target.notes.extend(n for n in item.notes if n not in target.notes)
     # a spec with no SLOs creates nothing (not an empty document)
     return [merged[name] for name in sorted(merged) if merged[name].slos]
@@ -303,12 +304,18 @@ def plan_import(
 
     settings = load_settings(workspace.config.section("slo"), source=workspace.config.source_label)
     services = read_specs(sources, settings=settings)
+    contributing = {label for service in services for label in service.sources}
+    plan_notes = [
+        f"{label}: no SLO in this file, and no SLO refers to anything in it"
+        for label, _ in sources
+        if label not in contributing
+    ]
     existing: dict[str, Document] = {}
     for doc in read_documents(workspace, "slo"):
         service = doc.get("service")
         if isinstance(service, str) and service not in existing:
             existing[service] = doc
-    plan = ImportPlan(documents=[], notes=[], changes=workspace.changes())
+    plan = ImportPlan(documents=[], notes=plan_notes, changes=workspace.changes())
     created: dict[Path, str] = {}
     for imported in services:
         plan.notes.extend(imported.notes)

@@ -211,6 +211,8 @@ class _Objects:
     def __init__(self, files: Iterable[tuple[str, str]]) -> None:
         self.found: dict[tuple[str, str], _Object] = {}
         self.alpha: list[_Object] = []
+        #: The files of the objects references led to (an SLO's SLI, policies, sources...).
+        self.used: set[str] = set()
         for label, text in files:
             for doc in load_yaml_all(text, path=label):
                 if not is_openslo(doc.value):
@@ -243,6 +245,7 @@ class _Objects:
                 f"{kind} {name!r} is referenced but not defined",
                 "pass its file too",
             )
+        self.used.add(target.src.label)
         return target
 
 
@@ -627,6 +630,7 @@ def _policies(obj: _Object, objects: _Objects, alerting: _Alerting) -> None:
                 raise obj.src.error(
                     at, f"AlertPolicy {item!r} is referenced but not defined", "pass its file too"
                 )
+            objects.used.add(policy.src.label)
         elif "alertPolicyRef" in item:
             policy = objects.ref("AlertPolicy", obj, ("spec", "alertPolicies", n), "alertPolicyRef")
         else:
@@ -832,17 +836,18 @@ def read_openslo(
     """
     windows = settings.window_pairs() if settings is not None else DEFAULT_WINDOWS
     objects = _Objects(files)
-    found: list[tuple[str, ImportedSlo, list[str], str]] = []
+    found: list[tuple[str, ImportedSlo, list[str], list[str]]] = []
     for (kind, _name), obj in objects.found.items():
         if kind == "SLO":
+            objects.used = {obj.src.label}
             service, imported, notes = _convert(obj, objects, windows)
-            found.append((service, imported, notes, obj.src.label))
+            found.append((service, imported, notes, sorted(objects.used)))
     for obj in objects.alpha:
         if obj.kind == "SLO":
             service, slos = _convert_alpha(obj)
-            found.extend((service, imported, [], obj.src.label) for imported in slos)
+            found.extend((service, imported, [], [obj.src.label]) for imported in slos)
     services: dict[str, ImportedService] = {}
-    for service, imported, notes, label in found:
+    for service, imported, notes, labels in found:
         spec, _ = validate_entry(defined(imported.data), imported.error, settings)
         result = services.setdefault(service, ImportedService(service=service))
         if not result.slos:
@@ -852,8 +857,7 @@ def read_openslo(
         result.slos.append(spec)
         result.imported.append(imported)
         result.notes.extend(n for n in notes if n not in result.notes)
-        if label not in result.sources:
-            result.sources.append(label)
+        result.sources.extend(label for label in labels if label not in result.sources)
     return [services[s] for s in sorted(services)]
 
 

@@ -120,6 +120,10 @@ def test_cli_import_creates_then_updates(tmp_path: Path, cli: Callable[..., Resu
     assert doc.read_text().endswith("\nNotes written by hand.\n")
     rules = cli("slo", "rules", cwd=tmp_path)
     assert rules.exit_code == 0, rules.stderr
+    # the error-budget table follows the imported SLOs
+    assert cli("slo", "budget", "--check", cwd=tmp_path).exit_code == 0
+    found = cli("check", "--select", "SL", cwd=tmp_path)
+    assert found.exit_code == 0, found.stdout
 
 
 def test_cli_import_dry_run_writes_nothing(tmp_path: Path, cli: Callable[..., Result]) -> None:

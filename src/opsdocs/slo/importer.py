@@ -300,6 +300,7 @@ def plan_import(
     from opsdocs.documents.index import compute_index
     from opsdocs.documents.parse import parse_document
     from opsdocs.documents.scaffold import draft_document
+    from opsdocs.slo.budget import BUDGET_START, update_budget_table
     from opsdocs.slo.settings import load_settings
 
     settings = load_settings(workspace.config.section("slo"), source=workspace.config.source_label)
@@ -328,6 +329,11 @@ def plan_import(
         merge = _merge(found, imported.imported, settings, imported.document)
         plan.notes.extend(merge.warnings)
         is_new = imported.service not in existing
+        if is_new or BUDGET_START in merge.text:
+            # the generated budget table follows the SLOs (a document without one gets it
+            # only when created here; 'check --fix' adds it to others)
+            merged = parse_document(found.path, merge.text)
+            merge.text = update_budget_table(merged, settings.window_pairs())
         plan.documents.append(
             DocumentImport(
                 path=found.path,

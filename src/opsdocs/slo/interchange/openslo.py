@@ -659,7 +659,7 @@ def _convert(
     spec = obj.spec
     service = spec["service"]
     where: dict[KeyPath, Position] = {(): obj.position()}
-    if "indicatorRef" in spec:
+    if spec.get("indicatorRef") is not None:
         sli = objects.ref("SLI", obj, ("spec",), "indicatorRef")
         sli_keys: KeyPath = ("spec",)
         where[("indicator",)] = obj.position("spec", "indicatorRef")
@@ -679,7 +679,7 @@ def _convert(
         name = _slug(obj.name.removeprefix(f"{service}-") or obj.name)
     data: dict[str, Any] = {"name": name}
     period = "30d"
-    if "timeWindow" in spec:
+    if spec.get("timeWindow"):
         window = spec["timeWindow"][0]
         at = ("spec", "timeWindow", 0)
         if not window.get("isRolling", False):

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opsdocs import promql
-from opsdocs.promql import check_promql, promql_shape
+from opsdocs.promql import check_promql, metric_names, promql_shape
 
 
 def parser_says(query: str) -> str | None:
@@ -206,3 +206,17 @@ def test_vector_selectors_are_found_once_in_order() -> None:
         "z{}",
     ]
     assert vector_selectors("sum(rate(a[5m)") == []
+
+
+def test_names_by_selector_and_by_name_matcher() -> None:
+    query = (
+        'sum by (job) (rate(http_requests_total{code=~"5.."}[5m])) / on(job) '
+        'up{job="api"} > 0 and {__name__="queue_depth"} unless absent(other_metric)'
+    )
+    assert metric_names(query) == {"http_requests_total", "up", "queue_depth", "other_metric"}
+
+
+def test_regex_name_matchers_and_unparseable_queries_give_nothing() -> None:
+    assert metric_names('{__name__=~"http_.*"}') == set()
+    assert metric_names("sum(rate(x[5m])") == set()
+    assert metric_names("x" + " + x" * 5000) == set()  # bounded before the parser

@@ -30,6 +30,7 @@ __all__ = [
     "check_promql",
     "label_mismatch",
     "le_matcher",
+    "metric_names",
     "output_labels",
     "parse_matchers",
     "promql_shape",
@@ -131,6 +132,29 @@ def parse(query: str) -> Any:
         return promql_parser.parse(query)
     except ValueError as exc:
         raise PromqlError(str(exc) or "invalid PromQL") from None
+
+
+def metric_names(query: str) -> set[str]:
+    """Metric names ``query`` selects (by name or ``__name__="..."``); empty when it does not
+    parse or is too large to parse safely."""
+    import promql_parser as pp
+
+    try:
+        tree = parse(query)
+    except PromqlError:
+        return set()
+    names: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, pp.VectorSelector):
+            if node.name:
+                names.add(node.name)
+            for matcher in node.matchers.matchers:
+                if matcher.name == "__name__" and str(matcher.op).endswith("Equal"):
+                    names.add(matcher.value)
+
+    pp.walk(tree, visit)
+    return names
 
 
 # A plain value: no escapes, quotes or line breaks, so the lexer reads it the same whatever it is.

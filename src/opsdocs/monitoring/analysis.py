@@ -29,13 +29,13 @@ from opsdocs.monitoring.runbooks import (
     resolve_runbook_url,
 )
 from opsdocs.monitoring.settings import AlertAction, MonitoringSettings
+from opsdocs.promql import metric_names
 
 __all__ = [
     "Analysis",
     "Entry",
     "analyse",
     "collect_document",
-    "metric_names",
     "promtool_findings",
 ]
 
@@ -209,31 +209,6 @@ def promtool_findings(files: list[RuleFile], root: str, promtool: str) -> list[D
                 )
                 break
     return findings
-
-
-# -- metric names --------------------------------------------------------------------------
-
-
-def metric_names(expr: str) -> set[str]:
-    """Metric names an expression selects (empty when it does not parse)."""
-    import promql_parser as pp
-
-    try:
-        tree = pp.parse(expr)
-    except Exception:  # promql_parser raises its own error types
-        return set()
-    names: set[str] = set()
-
-    def visit(node: Any) -> None:
-        if isinstance(node, pp.VectorSelector):
-            if node.name:
-                names.add(node.name)
-            for matcher in node.matchers.matchers:
-                if matcher.name == "__name__" and str(matcher.op).endswith("Equal"):
-                    names.add(matcher.value)
-
-    pp.walk(tree, visit)
-    return names
 
 
 # -- the analysis --------------------------------------------------------------------------

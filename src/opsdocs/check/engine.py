@@ -79,6 +79,7 @@ class _File:
     path: str  # absolute, normalised
     rel_paths: list[str]
     reported: bool
+    context: bool = False  # read for a workspace rule's facts (Rule.context), never a document
 
 
 # -- finding the files ---------------------------------------------------------------------------
@@ -312,7 +313,10 @@ def profile_files(
 
 
 def collect_files(
-    workspace: Workspace, paths: Sequence[Path] | None, settings: CheckSettings
+    workspace: Workspace,
+    paths: Sequence[Path] | None,
+    settings: CheckSettings,
+    selected: frozenset[str] = frozenset(),
 ) -> dict[str, _File]:
     """The files of a run: those reported on, and those the cross-document rules read too
     (the whole operations folder and the index's document set, even when given one file)."""
@@ -328,6 +332,15 @@ def collect_files(
         # a kind folder that is a symlink is not walked, but the index lists its documents
         index_set = [(index_key(path), None) for _, _, path in index_files(workspace.docs_dir)]
         _add(files, index_set, root, reported=False)
+    if not paths:
+        for rule in all_rules():
+            if rule.context is not None and rule.code in selected:
+                for extra in rule.context(workspace):
+                    path = real_path(extra)
+                    if path not in files:
+                        files[path] = _File(
+                            path, [r for r in (_rel(path, root),) if r], False, True
+                        )
     return files
 
 
@@ -394,6 +407,7 @@ def _raw_findings(
     wctx: WorkspaceContext,
     selected: frozenset[str],
     whole_workspace: bool,
+    context: frozenset[str] = frozenset(),
 ) -> list[_Raw]:
     raw: list[_Raw] = []
     for path in sorted(reported):
@@ -402,9 +416,9 @@ def _raw_findings(
     for rule in all_rules():
         if rule.scope == "workspace" and rule.code in selected:
             for v in rule.run(wctx):
-                # A finding in a file that is no document (a rule file, for the AL rules)
-                # counts when the whole workspace is checked.
-                outside = whole_workspace and v.path not in analysis.facts
+                # A finding in a file that is no document (a rule file, or a runbook in a folder
+                # the alert catalogue links to) counts when the whole workspace is checked.
+                outside = whole_workspace and (v.path not in analysis.facts or v.path in context)
                 if v.path and (v.path in reported or outside):
                     raw.append((v.path, rule, v.line, v.col, v.message, v.hint))
     return raw
@@ -457,7 +471,7 @@ def run_check(
     selected = select_rules(
         list(options.select) or settings.select, [*settings.ignore, *options.ignore]
     )
-    files = collect_files(workspace, paths, settings)
+    files = collect_files(workspace, paths, settings, selected)
     analysis = analyze_files(workspace.root, files, settings, options)
     reported = {p for p, f in files.items() if f.reported}
     wctx = WorkspaceContext(
@@ -468,7 +482,10 @@ def run_check(
         workspace=workspace,
         root=workspace.root,
     )
-    raw = _raw_findings(analysis, reported, wctx, selected, whole_workspace=not paths)
+    context = frozenset(p for p, f in files.items() if f.context)
+    raw = _raw_findings(
+        analysis, reported, wctx, selected, whole_workspace=not paths, context=context
+    )
     findings, suppressed = _diagnostics(raw, selected, analysis.facts, workspace.root)
     return CheckResult(
         findings=findings,

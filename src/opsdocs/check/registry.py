@@ -32,7 +32,10 @@ from opsdocs.diagnostics import Diagnostic
 from opsdocs.errors import UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from opsdocs.check.context import DocContext, WorkspaceContext
+    from opsdocs.workspace import Workspace
 
 __all__ = [
     "RULE_MODULES",
@@ -86,6 +89,9 @@ class Rule:
     # A document fix: the document's new text (None: nothing to change). Rules without one are
     # fixed by check.fix itself (ST001, IX001) or not at all.
     fix: Callable[[DocContext], str | None] | None = None
+    # Files outside the checked folders whose facts a workspace rule needs (the runbook folders
+    # the alert catalogue links to): parsed and cached like documents, never reported.
+    context: Callable[[Workspace], Iterable[Path]] | None = None
     source: str = field(default="", compare=False)  # module that registered it
 
     @property

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
@@ -34,9 +33,9 @@ from opsdocs.promql import metric_names
 __all__ = [
     "Analysis",
     "Entry",
+    "PromtoolRun",
     "analyse",
     "collect_document",
-    "promtool_findings",
 ]
 
 ALERTS_SECTION = "Dashboards & Alerts"
@@ -145,36 +144,53 @@ _PROMTOOL_LINE = re.compile(
 )
 
 
-def promtool_findings(files: list[RuleFile], root: str, promtool: str) -> list[Diagnostic]:
-    """Run ``promtool check rules`` over the rule files and place its complaints at the rules.
+class PromtoolRun:
+    """``promtool check rules`` over the rule files, started at once and read later (it runs
+    on the other core while the catalogue is analysed); complaints are placed at the rules.
 
-    Plain rule files are checked as they are (promtool's own line numbers); each PrometheusRule
-    document is written out as a plain rule file first and mapped back by group and rule number.
+    Plain rule files are checked as they are (promtool's own line numbers); each
+    PrometheusRule document is written out as a plain rule file first and mapped back by group
+    and rule number.
     """
-    jobs: dict[str, tuple[RuleFile, int, bool]] = {}
-    with tempfile.TemporaryDirectory(prefix="opsdocs-promtool-") as tmp:
+
+    def __init__(self, files: list[RuleFile], promtool: str) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="opsdocs-promtool-")
+        self._jobs: dict[str, tuple[RuleFile, int, bool]] = {}
         args = [promtool, "check", "rules"]
         for f_index, rule_file in enumerate(files):
-            for number, groups, plain in rule_file.documents:
-                if plain and len(rule_file.documents) == 1:
+            whole = len(rule_file.documents) == 1 and rule_file.documents[0][2]
+            for number, groups, _ in rule_file.documents:
+                if whole:
                     name = rule_file.abspath
                 else:
-                    name = os.path.join(tmp, f"{f_index}-{number}.yaml")
+                    name = os.path.join(self._tmp.name, f"{f_index}-{number}.yaml")
                     with open(name, "w", encoding="utf-8") as fh:
                         json.dump({"groups": groups}, fh)  # JSON is YAML
-                jobs[name] = (rule_file, number, plain and len(rule_file.documents) == 1)
+                self._jobs[name] = (rule_file, number, whole)
                 args.append(name)
-        if len(args) == 3:
+        self._proc: subprocess.Popen[str] | None = None
+        if self._jobs:
+            self._proc = subprocess.Popen(
+                args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+
+    def findings(self) -> list[Diagnostic]:
+        """Wait for promtool and return its complaints as AL010 findings."""
+        if self._proc is None:
+            self._tmp.cleanup()
             return []
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
-    if proc.returncode == 0:
-        return []
-    findings: list[Diagnostic] = []
-    for raw in (proc.stdout + "\n" + proc.stderr).splitlines():
-        line = raw.strip()
+        try:
+            output, _ = self._proc.communicate(timeout=600)
+        finally:
+            self._tmp.cleanup()
+        if self._proc.returncode == 0:
+            return []
+        return [f for line in output.splitlines() if (f := self._finding(line.strip()))]
+
+    def _finding(self, line: str) -> Diagnostic | None:
         match = _PROMTOOL_LINE.match(line)
-        if match is not None and match.group("file") in jobs:
-            rule_file, number, own_lines = jobs[match.group("file")]
+        if match is not None and match.group("file") in self._jobs:
+            rule_file, number, own_lines = self._jobs[match.group("file")]
             key = (number, match.group("group"), int(match.group("rule")))
             r_line, r_col, e_line, e_col = rule_file.rule_lines.get(key, (1, 1, 1, 1))
             message = match.group("message")
@@ -184,31 +200,25 @@ def promtool_findings(files: list[RuleFile], root: str, promtool: str) -> list[D
                 at_line, at_col = e_line, e_col
             else:
                 at_line, at_col = r_line, r_col
-            findings.append(
-                Diagnostic(
-                    rule_file.abspath,
-                    at_line,
-                    at_col,
-                    "AL010",
-                    f"alert {match.group('name')!r}: promtool: {message}",
-                    "fix the rule so that 'promtool check rules' accepts it",
-                )
+            return Diagnostic(
+                rule_file.abspath,
+                at_line,
+                at_col,
+                "AL010",
+                f"alert {match.group('name')!r}: promtool: {message}",
+                "fix the rule so that 'promtool check rules' accepts it",
             )
-            continue
-        for name, (rule_file, _, _) in jobs.items():
+        for name, (rule_file, _, _) in self._jobs.items():
             if line.startswith(name + ": "):
-                findings.append(
-                    Diagnostic(
-                        rule_file.abspath,
-                        1,
-                        1,
-                        "AL010",
-                        f"promtool: {line[len(name) + 2 :]}",
-                        "fix the rule file so that 'promtool check rules' accepts it",
-                    )
+                return Diagnostic(
+                    rule_file.abspath,
+                    1,
+                    1,
+                    "AL010",
+                    f"promtool: {line[len(name) + 2 :]}",
+                    "fix the rule file so that 'promtool check rules' accepts it",
                 )
-                break
-    return findings
+        return None
 
 
 # -- the analysis --------------------------------------------------------------------------
@@ -235,7 +245,7 @@ def analyse(
     ladder: dict[str, AlertAction],
     anchors_of: Callable[[str], set[str] | None],
     runbook_folder_files: Iterable[str] = (),
-    promtool: list[Diagnostic] | None = None,
+    promtool: PromtoolRun | None = None,
     series: set[str] | None = None,
 ) -> Analysis:
     """Every AL finding and the catalogue rows (see the module docstring).
@@ -303,7 +313,8 @@ def analyse(
                 "alert is gone",
             )
         )
-    findings.extend(promtool or [])
+    if promtool is not None:
+        findings.extend(promtool.findings())
     if series is not None:
         records = {name for f in catalogue.files for name in f.records}
         for alert in catalogue.alerts:
@@ -550,8 +561,3 @@ def _filter_suppressed(findings: list[Diagnostic]) -> list[Diagnostic]:
         if not _suppressed(lines[finding.path], finding.line, finding.code):
             kept.append(finding)
     return kept
-
-
-def find_promtool() -> str | None:
-    """The promtool binary, when installed."""
-    return shutil.which("promtool")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.check.registry import Rule
@@ -18,6 +19,7 @@ from opsdocs.diagnostics import Diagnostic
 if TYPE_CHECKING:
     from opsdocs.check.context import DocContext, WorkspaceContext
     from opsdocs.monitoring.analysis import Analysis
+    from opsdocs.workspace import Workspace
 
 __all__ = ["RULES"]
 
@@ -52,6 +54,15 @@ def _study(ctx: WorkspaceContext) -> Analysis | None:
     return study(workspace, documents=documents, anchors_of=ctx.anchors_of)
 
 
+def _context(workspace: Workspace) -> list[Path]:
+    """The runbook folders' files: parsed (and cached) by the engine for their anchors."""
+    from opsdocs.monitoring.estate import configured, effective_settings, runbook_folder_files
+
+    if not configured(workspace):
+        return []
+    return [Path(p) for p in runbook_folder_files(workspace, effective_settings(workspace))]
+
+
 def _reporter(code: str) -> Callable[[WorkspaceContext], Iterator[Diagnostic]]:
     def check(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         analysis = _analysis(ctx)
@@ -69,6 +80,7 @@ def _rule(code: str, name: str, summary: str, severity: str, **text: Any) -> Rul
         severity=severity,  # type: ignore[arg-type]
         scope="workspace",
         check=_reporter(code),
+        context=_context if code in ("AL003", "AL004") else None,
         **text,
     )
 

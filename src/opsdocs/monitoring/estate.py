@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from opsdocs.errors import InputError
 from opsdocs.monitoring.analysis import (
     Analysis,
+    PromtoolRun,
     analyse,
     collect_document,
-    promtool_findings,
 )
 from opsdocs.monitoring.catalogue import (
     Alert,
@@ -238,17 +238,16 @@ def study(
 
     settings = effective_settings(workspace)
     catalogue = load_catalogue(workspace, settings, prometheus=prometheus)
+    run = None
+    binary = shutil.which("promtool") if promtool and settings.promtool else None
+    if binary is not None:
+        # started now: promtool checks the files on the other core while we analyse
+        run = PromtoolRun([f for f in catalogue.files if f.documents], binary)
+    elif promtool and settings.promtool:
+        catalogue.notes.append("promtool is not installed: expressions were not checked")
     folder_files = runbook_folder_files(workspace, settings)
     if documents is None or anchors_of is None:
         documents, anchors_of = _read_documents(workspace, folder_files)
-    found = None
-    binary = shutil.which("promtool") if promtool and settings.promtool else None
-    if binary is not None:
-        found = promtool_findings(
-            [f for f in catalogue.files if f.documents], str(workspace.root), binary
-        )
-    elif promtool and settings.promtool:
-        catalogue.notes.append("promtool is not installed: expressions were not checked")
     series = fetch_series_names(settings) if prometheus else None
     return analyse(
         root=workspace.root,
@@ -258,7 +257,7 @@ def study(
         ladder=ladder_actions(workspace),
         anchors_of=anchors_of,
         runbook_folder_files=folder_files,
-        promtool=found,
+        promtool=run,
         series=series,
     )
 

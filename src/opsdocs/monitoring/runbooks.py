@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import unquote
 
@@ -118,9 +119,10 @@ def resolve_runbook_url(
     path_part = unquote(path_part.split("?", 1)[0])
     fragment = unquote(fragment)
     target = _find_file(base, path_part, settings.case_insensitive_paths)
-    real_root = os.path.realpath(root)
+    real_root = _realpath(root)
     if target is not None:
-        real = os.path.realpath(target)
+        real = os.path.join(_realpath(os.path.dirname(target)), os.path.basename(target))
+        real = _realpath(real) if os.path.islink(real) else real
         if not (real == real_root or real.startswith(real_root + os.sep)):
             return Resolution(
                 "invalid",
@@ -148,6 +150,12 @@ def resolve_runbook_url(
                 hint="link an existing heading (lowercase, spaces as hyphens)",
             )
     return Resolution("ok", raw, target=target, anchor=fragment or None)
+
+
+@lru_cache(maxsize=4096)
+def _realpath(path: str) -> str:
+    # a rule set links thousands of runbooks in a few folders: resolve each folder once
+    return os.path.realpath(path)
 
 
 def _candidates(path: str) -> list[str]:

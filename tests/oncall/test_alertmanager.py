@@ -226,3 +226,14 @@ def test_routes_refuses_a_file_that_is_not_an_alertmanager_config(
         "error: alertmanager.yml:1:1: not an Alertmanager configuration: no 'route' (give the "
         "file Alertmanager reads (alertmanager.yml))\n",
     )
+
+
+def test_routes_escapes_control_characters_from_the_configuration(
+    cli: Callable[..., Result], ws: Path
+) -> None:
+    (ws / "alertmanager.yml").write_text(
+        'route:\n  receiver: "evil\\u001b[2Jpager"\nreceivers:\n  - name: "evil\\u001b[2Jpager"\n'
+    )
+    result = cli("oncall", "routes", "--config", "alertmanager.yml", cwd=ws)
+    assert "\x1b" not in result.stdout
+    assert "evil\\x1b[2Jpager" in result.stdout

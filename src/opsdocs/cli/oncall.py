@@ -74,10 +74,22 @@ def _time(when: dt.datetime, zone: str) -> str:
     return local.strftime("%Y-%m-%d %H:%M") + suffix
 
 
+def _lines(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Aligned columns; cells come from documents and configuration files, so control
+    characters are escaped."""
+    from opsdocs.sanitize import escape_line
+
+    cells = [[escape_line(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    return [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    ]
+
+
 def _table(rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    for line in _lines(rows):
+        click.echo(line)
 
 
 @click.group()
@@ -160,11 +172,7 @@ def schedule_command(
     if len(rows) == 1:
         write_output("no shifts in the range\n", out)
         return
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
-    write_output("\n".join(lines) + "\n", out)
+    write_output("\n".join(_lines(rows)) + "\n", out)
 
 
 @oncall.command("gaps")
@@ -190,8 +198,10 @@ def gaps_command(
     if not gaps:
         click.echo("no gaps: every level is covered, nobody is on two shifts at once")
         return 0
+    from opsdocs.sanitize import escape_line
+
     for gap in gaps:
-        click.echo(f"{gap.team}: {gap.kind}: {gap.message}")
+        click.echo(escape_line(f"{gap.team}: {gap.kind}: {gap.message}"))
     hours = sum(g.hours for g in gaps if g.kind == "uncovered")
     click.echo(f"Found {len(gaps)} problem{'s' if len(gaps) != 1 else ''}; {hours:g} h uncovered")
     return 1
@@ -322,9 +332,7 @@ def _prove(config: dict[str, Any], text: str, cases: list[Any]) -> int:
             ]
         )
     click.echo("amtool check-config: ok", err=True)
-    for row in rows:
-        widths = [max(len(r[i]) for r in rows) for i in range(len(row))]
-        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+    for line in _lines(rows):
         click.echo(line, err=True)
     click.echo(
         f"{len(proofs) - len(failed)} of {len(proofs)} route tests pass with amtool", err=True

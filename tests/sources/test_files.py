@@ -133,3 +133,30 @@ def test_ctrl_c_during_a_log_scan_exits_130(tmp_path: Path) -> None:
     )
     assert done.returncode == 130, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "error: interrupted"
+
+
+def test_relations_read_csv_lines_and_parquet(tmp_path: Path) -> None:
+    from opsdocs.sources.files import csv_rejects, csv_relation, lines_relation, parquet_relation
+
+    build_tree(tmp_path, {"d/a.csv": "k,v\n1,x\n2,y,extra\n3,z\n", "d/b.tsv": "k\tv\n4\tw\n"})
+    with gzip.open(tmp_path / "d/c.jsonl.gz", "wt") as fh:
+        fh.write('{"a": 1}\n\n{"a": 2}\n')
+    con = connect()
+    rows = run_query(
+        con, f"SELECT k, v FROM {csv_relation()} ORDER BY k", [[str(tmp_path / "d/a.csv")]]
+    )
+    assert rows == [("1", "x"), ("3", "z")]
+    assert csv_rejects(con, tmp_path) == (1, "d/a.csv:3")
+    tsv = run_query(
+        con, "SELECT k, v FROM " + csv_relation(delimiter="\t"), [[str(tmp_path / "d/b.tsv")]]
+    )
+    assert tsv == [("4", "w")]
+    lines = run_query(
+        con, f"SELECT line FROM {lines_relation()}", [[str(tmp_path / "d/c.jsonl.gz")]]
+    )
+    assert [r[0] for r in lines if r[0]] == ['{"a": 1}', '{"a": 2}']
+    con.execute(f"COPY (SELECT 1 AS n) TO '{tmp_path / 'd/e.parquet'}' (FORMAT parquet)")
+    assert run_query(
+        con, f"SELECT n FROM {parquet_relation()}", [[str(tmp_path / "d/e.parquet")]]
+    ) == [(1,)]
+    con.close()

@@ -99,3 +99,8 @@ def test_fix_leaves_a_runbook_without_front_matter_alone(tmp_path: Path, cli: Cl
     assert result.exit_code == 1
     assert "fixed" not in result.stderr
     assert snapshot(folder) == before
+    assert (
+        "notes/runbook-api.md:5:1: ST001 missing-required-section: missing required section "
+        "'## Service Overview' (add it, or run 'opsdocs adopt FILE' to map the headings it has "
+        "and add the rest)"
+    ) in result.stdout.splitlines()

@@ -32,12 +32,18 @@ def missing_sections(ctx: DocContext) -> list[tuple[int, str, int | None]]:
 def _missing(ctx: DocContext) -> Iterator[Diagnostic]:
     if not ctx.doctype.sections:
         return
+    if ctx.doc.front_matter is None and ctx.doctype.front_matter == "required":
+        # not adopted yet: --fix leaves it alone, and its headings may be the sections under
+        # other names
+        hint = "add it, or run 'opsdocs adopt FILE' to map the headings it has and add the rest"
+    else:
+        hint = "add it, or run 'opsdocs check --fix' to add it with the template's guidance"
     for _, title, after in missing_sections(ctx):
         yield Diagnostic(
             line=after if after is not None else _last_line(ctx),
             col=1,
             message=f"missing required section '## {title}'",
-            hint="add it, or run 'opsdocs check --fix' to add it with the template's guidance",
+            hint=hint,
         )
 
 

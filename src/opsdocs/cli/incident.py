@@ -113,8 +113,9 @@ def incident() -> None:
     """Run an incident from the playbook: open, log, ack, mitigate, resolve, postmortem.
 
     Records live in incidents/YYYY-MM-DD-<slug>.md below the operations folder; every change
-    appends a UTC timeline entry. ID is the record's id (its file name without .md) or, when
-    only one incident has it, the slug after the date.
+    appends a UTC timeline entry. ID is the record's id (its file name without .md), the slug
+    after the date, or the start of either, as long as one incident matches. Times without a
+    zone are UTC.
     """
 
 

@@ -722,3 +722,25 @@ def test_export_keeps_what_openslo_names_and_descriptions_cannot_hold() -> None:
     assert len(exported["spec"]["description"]) == 1050
     [service] = read_openslo([("e.yaml", render_openslo(objects))])
     assert service.slos == [slo]
+
+
+def test_openslo_names_as_the_specification_examples_write_them() -> None:
+    """Capitals are fine (the specification's own examples use them); spaces are not."""
+    rest = OPENSLO_REST.replace("checkout-pager", "OnCallDevopsMailNotification")
+    [service] = read_openslo([("slo.yaml", OPENSLO_SLO), ("rest.yaml", rest)])
+    assert [s.name for s in service.slos] == ["availability"]
+    spaced = OPENSLO_REST.replace("name: checkout-pager", "name: checkout pager")
+    with pytest.raises(InputError, match="'checkout pager' is not a valid OpenSLO name"):
+        read_openslo([("slo.yaml", OPENSLO_SLO), ("rest.yaml", spaced)])
+
+
+def test_openslo_v1alpha_counter_is_also_called_incremental() -> None:
+    counters = (
+        ALPHA.replace("sum(rate(", "")
+        .replace("[{{.window}}]))", "")
+        .replace("      target: 0.999", "        incremental: true\n      target: 0.999")
+    )
+    [service] = read_openslo([("alpha.yaml", counters)])
+    assert service.slos[0].indicator.model_dump()["total"] == (
+        'sum(rate(http_requests_total{job="checkout"}[{{window}}]))'
+    )

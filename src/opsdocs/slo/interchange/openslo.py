@@ -69,8 +69,10 @@ NS = "opsdocs.dev/"
 #: The specification's limit on every ``description``.
 MAX_DESCRIPTION = 1050
 _SEVERITIES = {"page": "page", "critical": "page", "ticket": "ticket", "warning": "ticket"}
-# RFC 1123 labels, and the longer names implementations are encouraged to accept.
-_NAME = re.compile(r"[a-z0-9](?:[a-z0-9.|/\\-]{0,253}[a-z0-9])?")
+# Implementations must take RFC 1123 labels and are encouraged to take up to 255 characters;
+# the specification's own examples use capitals (OnCallDevopsMailNotification). A name is one
+# word: no spaces or control characters.
+_NAME = re.compile(r"[^\s\x00-\x1f\x7f]{1,255}")
 _DURATION = re.compile(r"([0-9]+)([mhdwMQY])")
 _OPS = ("lte", "gte", "lt", "gt")
 _COUNTER = re.compile(r"sum\(rate\((?P<selector>.+)\[\{\{window\}\}\]\)\)", re.S)
@@ -171,7 +173,7 @@ def _header(src: Source, data: dict[str, Any], at: KeyPath, kinds: Sequence[str]
         raise src.error(
             (*at, "metadata", "name"),
             f"{kind} name {name!r} is not a valid OpenSLO name",
-            "lowercase letters, digits and '-', starting and ending with a letter or digit",
+            "one word of at most 255 characters, e.g. lowercase letters, digits and '-'",
         )
     obj = _Object(str(kind), name, data, src, at)
     labels = obj.get(("metadata",), "labels", dict)
@@ -466,6 +468,7 @@ def _check_alpha(obj: _Object) -> None:
         if ratio is not None:
             here = (*at, "ratioMetrics")
             obj.get(here, "counter", bool)
+            obj.get(here, "incremental", bool)  # what some v1alpha writers call it
             for part in ("good", "total"):
                 obj.get(here, part, dict, required=True)
                 for key in ("source", "queryType", "query"):
@@ -791,7 +794,7 @@ def _convert_alpha(obj: _Object) -> tuple[str, list[ImportedSlo]]:
                 )
             query = re.sub(r"\{\{\s*\.window\s*\}\}", "{{window}}", metric["query"].strip())
             if not has_placeholder(query):
-                if not ratio.get("counter", False):
+                if not ratio.get("counter", ratio.get("incremental", False)):
                     raise obj.error(
                         (*here, "ratioMetrics", part, "query"),
                         "a gauge query without {{window}} cannot be windowed",

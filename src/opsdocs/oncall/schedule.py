@@ -78,7 +78,9 @@ class Shift:
 
 
 def _iso(when: dt.datetime) -> str:
-    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if when.tzinfo is not UTC:  # every shift is in UTC already: skip the conversion
+        when = when.astimezone(UTC)
+    return when.isoformat().replace("+00:00", "Z")
 
 
 def to_utc(local: dt.datetime, zone_name: str) -> dt.datetime:

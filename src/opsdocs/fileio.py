@@ -33,6 +33,7 @@ __all__ = [
     "SymlinkRefusedError",
     "atomic_write",
     "check_inside",
+    "lock_file",
     "locked",
     "read_regular",
     "remove",
@@ -280,7 +281,18 @@ def locked(root: Path, path: Path) -> Iterator[None]:
         with contextlib.suppress(OSError):
             atomic_write(ignore, "*\n")
     key = hashlib.sha256(str(_resolve(path)).encode()).hexdigest()[:16]
-    with (lock_dir / f"{key}.lock").open("a") as fh:
+    with lock_file(lock_dir / f"{key}.lock"):
+        yield
+
+
+@contextlib.contextmanager
+def lock_file(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (created when missing) across processes.
+
+    For state kept in its own folder (a cache's index): the caller checks the folder first
+    (:func:`state_dir`).
+    """
+    with path.open("a") as fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         try:
             yield

@@ -154,3 +154,21 @@ def test_editing_a_helper_module_of_a_feature_invalidates_the_cache() -> None:
     finally:
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert fingerprint("settings") == key
+
+
+def test_two_checks_saving_at_once_keep_both_results(tmp_path: Path) -> None:
+    from opsdocs.check.cache import CheckCache
+
+    first = CheckCache(tmp_path / "cache", "k")
+    second = CheckCache(tmp_path / "cache", "k")
+    first.load()
+    second.load()  # loaded before the first saves
+    first.put("a.md", "ha", [], {"title": "A"})
+    second.put("b.md", "hb", [], {"title": "B"})
+    second.forget("gone.md")
+    first.save()
+    second.save()
+    merged = CheckCache(tmp_path / "cache", "k")
+    merged.load()
+    assert merged.get("a.md", "ha") == {"hash": "ha", "findings": [], "facts": {"title": "A"}}
+    assert merged.get("b.md", "hb") == {"hash": "hb", "findings": [], "facts": {"title": "B"}}

@@ -38,6 +38,7 @@ def test_saved_entries_load_as_they_were_put(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [
         "slo-rules-k1.json",
         "slo-rules-k1.txt",
+        "slo-rules.lock",  # held while saving (parallel runs merge)
     ]
     index = json.loads((tmp_path / "cache/slo-rules-k1.json").read_text())
     assert "groups:" not in json.dumps(index)  # the texts live in the .txt file only
@@ -70,6 +71,7 @@ def test_a_new_key_replaces_the_old_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [
         "slo-rules-k2.json",
         "slo-rules-k2.txt",
+        "slo-rules.lock",
     ]
     assert RulesCache(tmp_path / "cache", "k1").load().entries == {}
 
@@ -90,3 +92,15 @@ def test_text_file_is_written_whole_with_the_usual_permissions(tmp_path: Path) -
     os.umask(umask)
     assert cache.texts.stat().st_mode & 0o777 == 0o666 & ~umask
     assert [p.name for p in (tmp_path / "c").iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_two_runs_saving_at_once_keep_both_runs_entries(tmp_path: Path) -> None:
+    first = RulesCache(tmp_path / "cache", "k1").load()
+    second = RulesCache(tmp_path / "cache", "k1").load()  # loaded before the first saves
+    first.put("docs/slo-0.md", "h0", entry(0))
+    second.put("docs/slo-1.md", "h1", entry(1))
+    first.save()
+    second.save()
+    loaded = RulesCache(tmp_path / "cache", "k1").load()
+    assert loaded.get("docs/slo-0.md", "h0") == {"hash": "h0", **entry(0)}
+    assert loaded.get("docs/slo-1.md", "h1") == {"hash": "h1", **entry(1)}

@@ -74,16 +74,21 @@ class CheckCache:
         self.file = directory / f"check-{key}.json"
         self.entries: dict[str, dict[str, Any]] = {}
         self.dirty = False
+        self._changed: dict[str, dict[str, Any] | None] = {}  # this run's puts and forgets
 
-    def load(self) -> None:
+    def _read(self) -> dict[str, dict[str, Any]]:
         try:
             data = json.loads(self.file.read_bytes())
         except (OSError, ValueError):
-            return
+            return {}
         if isinstance(data, dict) and data.get("key") == self.key:
             entries = data.get("entries")
             if isinstance(entries, dict):
-                self.entries = entries
+                return entries
+        return {}
+
+    def load(self) -> None:
+        self.entries = self._read()
 
     def get(self, path: str, digest: str) -> dict[str, Any] | None:
         entry = self.entries.get(path)
@@ -93,28 +98,41 @@ class CheckCache:
 
     def put(self, path: str, digest: str, findings: list[list[Any]], facts: dict[str, Any]) -> None:
         self.entries[path] = {"hash": digest, "findings": findings, "facts": facts}
+        self._changed[path] = self.entries[path]
         self.dirty = True
 
     def forget(self, path: str) -> None:
         if self.entries.pop(path, None) is not None:
+            self._changed[path] = None
             self.dirty = True
 
     def save(self) -> None:
         """Write the cache (quietly does nothing when the folder is not writable)."""
         if not self.dirty:
             return
-        from opsdocs.fileio import atomic_write
+        from opsdocs.fileio import atomic_write, lock_file
 
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             state = self.directory.parent
             if state.name == ".opsdocs" and not (state / ".gitignore").exists():
                 atomic_write(state / ".gitignore", "*\n")
-            text = json.dumps({"key": self.key, "entries": self.entries}, separators=(",", ":"))
-            atomic_write(self.file, text)
-            for old in self.directory.glob("check-*.json"):
-                if old != self.file:
-                    old.unlink()
+            # Another check may have saved since we loaded: merge this run's changes into what
+            # is on disk now, under the cache's lock, so neither run's results are lost.
+            with lock_file(self.directory / "check.lock"):
+                entries = self._read()
+                for path, entry in self._changed.items():
+                    if entry is None:
+                        entries.pop(path, None)
+                    else:
+                        entries[path] = entry
+                text = json.dumps({"key": self.key, "entries": entries}, separators=(",", ":"))
+                atomic_write(self.file, text)
+                for old in self.directory.glob("check-*.json"):
+                    if old != self.file:
+                        old.unlink()
         except OSError:
             return
+        self.entries = entries
+        self._changed = {}
         self.dirty = False

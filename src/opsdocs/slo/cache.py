@@ -81,6 +81,7 @@ class RulesCache:
         self.texts = directory / f"slo-rules-{key}.txt"
         self.entries: dict[str, dict[str, Any]] = {}
         self.dirty = False
+        self._put: set[str] = set()  # labels this run computed
 
     def load(self) -> RulesCache:
         try:
@@ -107,18 +108,38 @@ class RulesCache:
 
     def put(self, label: str, hash_: str, value: dict[str, Any]) -> None:
         self.entries[label] = {"hash": hash_, **value}
+        self._put.add(label)
         self.dirty = True
 
     def save(self) -> None:
         """Write the cache (quietly does nothing when the folder is not writable)."""
         if not self.dirty:
             return
+        from opsdocs.fileio import atomic_write, lock_file
+
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            state = self.directory.parent
+            if state.name == ".opsdocs" and not (state / ".gitignore").exists():
+                atomic_write(state / ".gitignore", "*\n")
+            # Another run may have saved since we loaded: merge this run's entries into what is
+            # on disk now, under the cache's lock (the index and the texts must also match).
+            with lock_file(self.directory / "slo-rules.lock"):
+                current = RulesCache(self.directory, self.key).load().entries
+                current.update({label: self.entries[label] for label in self._put})
+                self._write(current)
+        except OSError:
+            return
+        self._put = set()
+        self.dirty = False
+
+    def _write(self, merged: dict[str, dict[str, Any]]) -> None:
         from opsdocs.fileio import atomic_write
 
         parts: list[str] = []
         offset = 0
         entries = {}
-        for label, entry in self.entries.items():
+        for label, entry in merged.items():
             outputs = []
             for name, text in entry["outputs"]:
                 outputs.append([name, offset, offset + len(text)])
@@ -126,20 +147,12 @@ class RulesCache:
                 offset += len(text)
             entries[label] = {**entry, "outputs": outputs}
         stamp = secrets.token_hex(8)
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            state = self.directory.parent
-            if state.name == ".opsdocs" and not (state / ".gitignore").exists():
-                atomic_write(state / ".gitignore", "*\n")
-            atomic_write(self.texts, [stamp, "\n", *parts])
-            index = {"key": self.key, "stamp": stamp, "length": offset, "entries": entries}
-            atomic_write(self.file, json.dumps(index, separators=(",", ":")))
-            for old in self.directory.glob("slo-rules-*"):
-                if old not in (self.file, self.texts) and old.suffix in (".json", ".txt"):
-                    old.unlink()
-        except OSError:
-            return
-        self.dirty = False
+        atomic_write(self.texts, [stamp, "\n", *parts])
+        index = {"key": self.key, "stamp": stamp, "length": offset, "entries": entries}
+        atomic_write(self.file, json.dumps(index, separators=(",", ":")))
+        for old in self.directory.glob("slo-rules-*"):
+            if old not in (self.file, self.texts) and old.suffix in (".json", ".txt"):
+                old.unlink()
 
 
 def _with_texts(entry: dict[str, Any], blob: str) -> dict[str, Any]:

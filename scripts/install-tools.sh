@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the external tools the tests run for real, when they are missing:
-# prometheus + promtool (Debian package prometheus), amtool (prometheus-alertmanager).
+# prometheus + promtool (Debian package prometheus), amtool (prometheus-alertmanager), and the
+# DejaVu fonts (fonts-dejavu-core) the chart PNGs are drawn with.
 set -euo pipefail
 
 declare -A package_for=(
@@ -13,6 +14,8 @@ missing=()
 for tool in "${!package_for[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${package_for[$tool]}")
 done
+# The chart-layout test rasterises labels: it needs the font the charts name first.
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "tools: prometheus, promtool and amtool are installed"
   exit 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import promql_parser
 import pytest
 from hypothesis import given, settings
@@ -220,3 +222,18 @@ def test_regex_name_matchers_and_unparseable_queries_give_nothing() -> None:
     assert metric_names('{__name__=~"http_.*"}') == set()
     assert metric_names("sum(rate(x[5m])") == set()
     assert metric_names("x" + " + x" * 5000) == set()  # bounded before the parser
+
+
+# --- fuzz: any text gives a complaint or None, never an exception or a crash ---------------------
+
+_PROMQL_TEXT = st.text(alphabet="()[]{}+-*/^%<>=!~ ,\"'`#\\\nxjobsumrate5m_:0.1", max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PROMQL_TEXT, st.integers(min_value=0, max_value=3000))
+def test_any_text_is_judged_without_crashing(text: str, depth: int) -> None:
+    for query in (text, "(" * depth + text + ")" * depth, text + " + x" * depth):
+        complaint = check_promql(query)
+        assert complaint is None or (complaint and "\n" not in complaint.strip())
+    with contextlib.suppress(promql.PromqlError):
+        promql.parse_matchers(text)

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from opsdocs.durations import format_duration
+from opsdocs.promql import parse as parse_promql
 from opsdocs.promql import sli_queries
 from opsdocs.slo.prometheus import CompileOptions, Rule, RuleGroup, compile_slo
 from opsdocs.slo.spec import SloSpec, render_window
@@ -149,7 +150,7 @@ def _selector_of(query: str) -> list[tuple[str, str, str]]:
     """Matchers of the one counter selector of ``sum(rate(sel[w]))``-shaped queries."""
     import promql_parser as pp
 
-    expr: Any = pp.parse(render_window(query, "5m"))
+    expr: Any = parse_promql(render_window(query, "5m"))
     while isinstance(expr, pp.ParenExpr):
         expr = expr.expr
     if not isinstance(expr, pp.AggregateExpr) or str(expr.op).lower() != "sum":
@@ -218,10 +219,8 @@ def _plan(slo: SloSpec) -> list[_Series]:
     if q.kind == "raw":
         raise _Unsupported("a raw error-ratio query cannot be driven by made-up series")
     if q.kind == "probe":
-        import promql_parser as pp
-
         assert q.ratio is not None
-        expr: Any = pp.parse(render_window(q.ratio, "5m"))
+        expr: Any = parse_promql(render_window(q.ratio, "5m"))
         sel = expr.rhs.expr.args[0].vector_selector  # 1 - avg(avg_over_time(sel[w]))
         matchers = [(m.name, _op_text(m.op), m.value) for m in sel.matchers.matchers]
         matchers.append(("__name__", "=", sel.name))
@@ -340,216 +339,252 @@ def generate_tests(
     options: CompileOptions | None = None,
     runbook_url: str | None = None,
 ) -> GeneratedTests:
-    """A ``promtool test rules`` file for one SLO whose rules are in ``rule_file``."""
+    """``promtool test rules`` files for one SLO whose rules are in ``rule_file``."""
     options = options or CompileOptions()
-    notes: list[str] = []
     try:
-        plan = _plan(slo)
-    except _Unsupported as exc:
+        series = _plan(slo)
+    except (_Unsupported, ValueError) as exc:
         return GeneratedTests([], [f"{slo.name}: no generated test: {exc}"])
-    except ValueError as exc:
-        return GeneratedTests([], [f"{slo.name}: no generated test: {exc}"])
-
-    groups: list[RuleGroup] = compile_slo(service, slo, options, runbook_url=runbook_url)
+    groups = compile_slo(service, slo, options, runbook_url=runbook_url)
     alert_rules = [r for g in groups for r in g.rules if r.alert]
     if not alert_rules:
         return GeneratedTests([], [f"{slo.name}: both alerts are disabled; nothing to test"])
-    sli_labels = dict(groups[0].rules[0].labels)
-    window_label = "sloth_window" if options.compat == "sloth" else "slo_window"
-    sli_labels.pop(window_label, None)
-    severity_label = "sloth_severity" if options.compat == "sloth" else "slo_severity"
+    try:
+        tests = _Tests(slo, options, groups, alert_rules, series)
+    except _Unsupported as exc:
+        return GeneratedTests([], [f"{slo.name}: no generated test: {exc}"])
+    for alert in tests.alerts:
+        for pair in alert.pairs:
+            tests.add_above(alert, pair)
+            tests.add_below(alert, pair)
+    return tests.result(rule_file, groups)
 
+
+def _thresholds(slo: SloSpec, options: CompileOptions) -> dict[WindowPair, float]:
+    """The error ratio above which each window pair fires."""
     period = slo.period_seconds
     if options.compat == "sloth":
         budget = (100 - slo.objective) / 100
-        thresholds = {p: p.sloth_factor(period) * budget for p in options.windows}
-    else:
-        thresholds = {p: p.factor(period) * slo.budget for p in options.windows}
+        return {p: p.sloth_factor(period) * budget for p in options.windows}
+    return {p: p.factor(period) * slo.budget for p in options.windows}
 
-    alerts: list[_Alert] = []
-    for rule in alert_rules:
+
+def _alerts(rules: Sequence[Rule], options: CompileOptions) -> list[_Alert]:
+    severity_label = "sloth_severity" if options.compat == "sloth" else "slo_severity"
+    alerts = []
+    for rule in rules:
         severity = rule.labels[severity_label]
-        pairs = tuple(
-            sorted(
-                (p for p in options.windows if p.severity == severity),
-                key=lambda p: (p.long, p.short),
-            )
+        pairs = sorted(
+            (p for p in options.windows if p.severity == severity), key=lambda p: (p.long, p.short)
         )
         alerts.append(_Alert(severity, (pairs[0], pairs[1]), rule))
+    return alerts
 
-    expected: dict[str, dict[str, Any]] = {}
-    for a in alerts:
-        labels = {**sli_labels, **a.rule.labels}
-        annotations = {}
-        for key, template in a.rule.annotations.items():
-            text = _expand(template, labels)
-            if text is None:
-                return GeneratedTests(
-                    [],
-                    [
-                        f"{slo.name}: no generated test: annotation {key!r} uses templates other"
-                        " than $labels"
-                    ],
-                )
-            annotations[key] = text
-        expected[a.severity] = {
-            "exp_labels": dict(sorted(labels.items())),
-            "exp_annotations": dict(sorted(annotations.items())),
-        }
 
-    name = alerts[0].rule.alert
-    tests: dict[int, list[dict[str, Any]]] = {}
+def _expected(alert: _Alert, sli_labels: Mapping[str, str]) -> dict[str, Any]:
+    """What promtool must see of a firing alert: its labels and expanded annotations."""
+    labels = {**sli_labels, **alert.rule.labels}
+    annotations = {}
+    for key, template in alert.rule.annotations.items():
+        text = _expand(template, labels)
+        if text is None:
+            raise _Unsupported(f"annotation {key!r} uses templates other than $labels")
+        annotations[key] = text
+    return {
+        "exp_labels": dict(sorted(labels.items())),
+        "exp_annotations": dict(sorted(annotations.items())),
+    }
 
-    def firing_at(delta: int, history: int, ratio: float, drop: int) -> list[str] | None:
+
+@dataclass(frozen=True)
+class _Case:
+    """One test to try: a ratio held from the moment errors start, checked at ``deltas``."""
+
+    title: str
+    pair: WindowPair
+    every: int  # evaluation interval
+    ratio: float
+    deltas: tuple[int, ...]
+    must: tuple[bool, ...]  # whether the alert's severity fires at each delta
+    drop: int = 1
+    quiet: WindowPair | None = None  # the alert's other pair, which must not fire where it must
+
+
+class _Tests:
+    """The tests of one SLO, collected per evaluation interval, with the notes on what could
+    not be tested. Each method adds tests or notes; nothing else changes after construction."""
+
+    def __init__(
+        self,
+        slo: SloSpec,
+        options: CompileOptions,
+        groups: Sequence[RuleGroup],
+        alert_rules: Sequence[Rule],
+        series: list[_Series],
+    ) -> None:
+        self.slo = slo
+        self.windows = options.windows
+        self.series = series
+        self.thresholds = _thresholds(slo, options)
+        self.alerts = _alerts(alert_rules, options)
+        sli_labels = dict(groups[0].rules[0].labels)
+        sli_labels.pop("sloth_window" if options.compat == "sloth" else "slo_window", None)
+        self.expected = {a.severity: _expected(a, sli_labels) for a in self.alerts}
+        self.name = self.alerts[0].rule.alert
+        self.by_interval: dict[int, list[dict[str, Any]]] = {}
+        self.notes: list[str] = []
+
+    def firing_at(self, delta: int, history: int, ratio: float, drop: int) -> list[str] | None:
+        """The severities firing ``delta`` s after errors start; ``None`` when too close."""
         out = []
-        for a in alerts:
-            state = _state(a, thresholds, delta, history, ratio, drop)
+        for alert in self.alerts:
+            state = _state(alert, self.thresholds, delta, history, ratio, drop)
             if state is None:
                 return None
             if state:
-                out.append(a.severity)
+                out.append(alert.severity)
         return out
 
-    def interval_for(ratio: float) -> int:
+    def interval_for(self, ratio: float) -> int:
         # 5m samples keep long tests fast; a pair that may fire needs ~24 samples per short window.
-        live = [p for p in options.windows if thresholds[p] < ratio * (1 + MARGIN)]
+        live = [p for p in self.windows if self.thresholds[p] < ratio * (1 + MARGIN)]
         return 300 if all(p.short >= 24 * 300 for p in live) else 60
 
-    def case(
-        title: str,
-        pair: WindowPair,
-        every: int,
-        ratio: float,
-        deltas: Sequence[int],
-        must: Sequence[bool],
-        drop: int = 1,
-        quiet: WindowPair | None = None,
-    ) -> str | None:
-        """Add a test evaluated every ``every`` s (or say why not): ``must[i]`` is whether this
-        severity fires at deltas[i] (multiples of ``every``); where it must, ``quiet`` (the
-        alert's other pair) must clearly not fire."""
-        step = interval_for(ratio)
-        # The shortest history of good traffic for which every check can be called exactly.
-        longs = sorted({p.long for p in options.windows if p.long >= pair.long})
+    def checks(self, case: _Case, severity: str) -> tuple[int, list[dict[str, Any]]] | str:
+        """The shortest history of good traffic for which every check of ``case`` can be
+        called exactly, and the checks; or why there is none."""
+        longs = sorted({p.long for p in self.windows if p.long >= case.pair.long})
         why = "too close to another threshold to check"
         for long in longs:
-            history = -(-long // every) * every + 2 * every
+            history = -(-long // case.every) * case.every + 2 * case.every
             checks = []
-            for delta, fires in zip(deltas, must, strict=True):
-                firing = firing_at(delta, history, ratio, drop)
+            for delta, fires in zip(case.deltas, case.must, strict=True):
+                firing = self.firing_at(delta, history, case.ratio, case.drop)
                 if firing is None:
                     why = "too close to another threshold to check"
                     break
                 if (severity in firing) != fires:
                     why = "another window pair decides the alert first"
                     break
-                if fires and quiet is not None:
-                    other = _pair_state(quiet, thresholds[quiet], delta, history, ratio, drop)
+                if fires and case.quiet is not None:
+                    quiet = case.quiet
+                    other = _pair_state(
+                        quiet, self.thresholds[quiet], delta, history, case.ratio, case.drop
+                    )
                     if other is not False:
                         why = f"{quiet.label} fires as well"
                         break
                 checks.append(
                     {
                         "eval_time": format_duration(history + delta),
-                        "alertname": name,
-                        "exp_alerts": [expected[s] for s in firing],
+                        "alertname": self.name,
+                        "exp_alerts": [self.expected[s] for s in firing],
                     }
                 )
             else:
-                break
-        else:
-            return why
-        end = history + max(deltas)
-        tests.setdefault(every, []).append(
+                return history, checks
+        return why
+
+    def add(self, case: _Case, severity: str) -> str | None:
+        """Add the test of ``case`` (evaluated every ``case.every`` s), or say why not."""
+        found = self.checks(case, severity)
+        if isinstance(found, str):
+            return found
+        history, checks = found
+        step = self.interval_for(case.ratio)
+        end = history + max(case.deltas)
+        self.by_interval.setdefault(case.every, []).append(
             {
-                "name": title,
+                "name": case.title,
                 "interval": format_duration(step),
                 "input_series": [
                     {
                         "series": s.text(),
-                        "values": _values(s, history // step, end // step + 2, ratio, drop),
+                        "values": _values(
+                            s, history // step, end // step + 2, case.ratio, case.drop
+                        ),
                     }
-                    for s in plan
+                    for s in self.series
                 ],
                 "alert_rule_test": checks,
             }
         )
         return None
 
-    for a in alerts:
-        severity = a.severity
-        for pair in a.pairs:
-            theta = thresholds[pair]
-            label = f"{severity} {pair.label} at {format_float(round(theta / slo.budget, 9))}×"
-            ratio = theta * ABOVE
-            if ratio >= 1:
-                notes.append(f"{slo.name}: {label}: the alert can never fire; no test")
-            else:
-                other = next(p for p in a.pairs if p != pair)
-                # The pair alone at steady traffic, then on dropped traffic; a gauge has no
-                # traffic to drop, so there the last resort is the alert whichever pair fires it.
-                attempts: list[tuple[int, WindowPair | None]] = [(1, other)]
-                if plan[0].role != "gauge":
-                    attempts.append((DROP, other))
-                attempts.append((1, None))
-                for drop, quiet in attempts:
-                    # the detection time: l × θ × k / (ratio − θ + θ × k), l × θ / ratio at k = 1
-                    t_fire = pair.long * theta * drop / (ratio - theta + theta * drop)
-                    # Alerts have no `for:`, so an evaluation interval only limits how exactly
-                    # the firing moment is seen: keep it within PRECISION of the detection time.
-                    every = max(e for e in EVERY if e == EVAL or e <= PRECISION * t_fire)
-                    before = int(t_fire * 0.85) // every * every
-                    after = -(-int(t_fire * 1.08 + 2 * EVAL) // every) * every
-                    traffic = "" if drop == 1 else f" on {drop} × less traffic"
-                    why = case(
-                        f"{label}: a ratio 1.1 × above{traffic} fires within"
-                        f" {format_duration(after)}, not before {format_duration(before)}",
-                        pair,
-                        every,
-                        ratio,
-                        (before, after),
-                        (False, True),
-                        drop,
-                        quiet,
-                    )
-                    if why is None:
-                        if quiet is None:
-                            notes.append(
-                                f"{slo.name}: {label} (1.1 ×): {other.label} fires as well, so"
-                                " the test proves the alert, not this pair alone"
-                            )
-                        break
-                if why:
-                    notes.append(f"{slo.name}: {label} (1.1 ×): {why}; no test")
-            ratio = theta * BELOW
-            every = max(e for e in EVERY if e == EVAL or e <= PRECISION * pair.long / ABOVE)
-            done = -(-(pair.long + EVAL) // every) * every
-            why = case(
-                f"{label}: a ratio 0.9 × below does not fire once {pair.label} is full",
-                pair,
-                every,
-                ratio,
-                (done,),
-                (False,),
-            )
-            if why:
-                notes.append(f"{slo.name}: {label} (0.9 ×): {why}; no test")
+    def label(self, alert: _Alert, pair: WindowPair) -> str:
+        theta = self.thresholds[pair]
+        return (
+            f"{alert.severity} {pair.label} at {format_float(round(theta / self.slo.budget, 9))}×"
+        )
 
-    # promtool's evaluation interval is per file: one file per interval, finest first.
-    files: list[TestFile] = []
-    for every in sorted(tests):
-        doc = {
-            "rule_files": [rule_file],
-            "evaluation_interval": format_duration(every),
-            # Recordings before the alerts that read them: promtool otherwise picks an order at
-            # random, and with evaluations more than 5m apart an alert evaluated first would see
-            # no recorded sample at all (the previous one is past the lookback).
-            "group_eval_order": [g.name for g in groups],
-            "tests": tests[every],
-        }
-        suffix = "" if not files else f".eval-{format_duration(every)}"
-        files.append(TestFile(suffix, dump_yaml(doc), every))
-    return GeneratedTests(files, notes, sum(len(t) for t in tests.values()))
+    def add_above(self, alert: _Alert, pair: WindowPair) -> None:
+        """1.1 × the pair's threshold fires within the expected time, not before: the pair
+        alone at steady traffic, then on dropped traffic; a gauge has no traffic to drop, so
+        there the last resort is the alert whichever pair fires it."""
+        name, label, theta = self.slo.name, self.label(alert, pair), self.thresholds[pair]
+        ratio = theta * ABOVE
+        if ratio >= 1:
+            self.notes.append(f"{name}: {label}: the alert can never fire; no test")
+            return
+        other = next(p for p in alert.pairs if p != pair)
+        attempts: list[tuple[int, WindowPair | None]] = [(1, other)]
+        if self.series[0].role != "gauge":
+            attempts.append((DROP, other))
+        attempts.append((1, None))
+        why: str | None = None
+        for drop, quiet in attempts:
+            # the detection time: l × θ × k / (ratio − θ + θ × k), l × θ / ratio at k = 1
+            t_fire = pair.long * theta * drop / (ratio - theta + theta * drop)
+            # Alerts have no `for:`, so an evaluation interval only limits how exactly the
+            # firing moment is seen: keep it within PRECISION of the detection time.
+            every = max(e for e in EVERY if e == EVAL or e <= PRECISION * t_fire)
+            before = int(t_fire * 0.85) // every * every
+            after = -(-int(t_fire * 1.08 + 2 * EVAL) // every) * every
+            traffic = "" if drop == 1 else f" on {drop} × less traffic"
+            title = (
+                f"{label}: a ratio 1.1 × above{traffic} fires within"
+                f" {format_duration(after)}, not before {format_duration(before)}"
+            )
+            case = _Case(title, pair, every, ratio, (before, after), (False, True), drop, quiet)
+            why = self.add(case, alert.severity)
+            if why is None:
+                if quiet is None:
+                    self.notes.append(
+                        f"{name}: {label} (1.1 ×): {other.label} fires as well, so the test"
+                        " proves the alert, not this pair alone"
+                    )
+                return
+        self.notes.append(f"{name}: {label} (1.1 ×): {why}; no test")
+
+    def add_below(self, alert: _Alert, pair: WindowPair) -> None:
+        """0.9 × the pair's threshold does not fire through it once its long window is full."""
+        label = self.label(alert, pair)
+        ratio = self.thresholds[pair] * BELOW
+        every = max(e for e in EVERY if e == EVAL or e <= PRECISION * pair.long / ABOVE)
+        done = -(-(pair.long + EVAL) // every) * every
+        title = f"{label}: a ratio 0.9 × below does not fire once {pair.label} is full"
+        why = self.add(_Case(title, pair, every, ratio, (done,), (False,)), alert.severity)
+        if why:
+            self.notes.append(f"{self.slo.name}: {label} (0.9 ×): {why}; no test")
+
+    def result(self, rule_file: str, groups: Sequence[RuleGroup]) -> GeneratedTests:
+        """One file per evaluation interval (promtool's is per file), finest first."""
+        files: list[TestFile] = []
+        for every in sorted(self.by_interval):
+            doc = {
+                "rule_files": [rule_file],
+                "evaluation_interval": format_duration(every),
+                # Recordings before the alerts that read them: promtool otherwise picks an
+                # order at random, and with evaluations more than 5m apart an alert evaluated
+                # first would see no recorded sample at all (the previous one is past the
+                # lookback).
+                "group_eval_order": [g.name for g in groups],
+                "tests": self.by_interval[every],
+            }
+            suffix = "" if not files else f".eval-{format_duration(every)}"
+            files.append(TestFile(suffix, dump_yaml(doc), every))
+        cases = sum(len(t) for t in self.by_interval.values())
+        return GeneratedTests(files, self.notes, cases)
 
 
 def promtool_problems(

@@ -873,7 +873,7 @@ def _source(query: str) -> dict[str, Any]:
 
 def _counters(queries: dict[str, str]) -> dict[str, str] | None:
     """The raw counters of queries that are all ``sum(rate(counter[{{window}}]))``, else None."""
-    import promql_parser
+    from opsdocs.promql import parse as parse_promql
 
     out = {}
     for key, query in queries.items():
@@ -882,7 +882,7 @@ def _counters(queries: dict[str, str]) -> dict[str, str] | None:
             return None
         selector = match.group("selector")
         try:
-            parsed = promql_parser.parse(selector)
+            parsed = parse_promql(selector)
         except ValueError:
             return None
         if type(parsed).__name__ != "VectorSelector":

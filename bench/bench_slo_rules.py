@@ -4,12 +4,14 @@ The floor reads the same documents (the shared parser, front matter included) an
 rule files without compiling anything. A cold run reads, validates (schema, placeholders, PromQL
 parse), compiles and writes; a warm run finds every document unchanged in the content-hash cache
 (what `opsdocs slo rules` does on the second run) and only reads and writes. Every run starts
-with opsdocs's in-process memos emptied, as in a fresh process. Target: at most 2 × the floor.
-Prints all three and the ratios; exits 1 when the cold run misses the target.
+with opsdocs's in-process memos emptied, as in a fresh process. Targets: a warm run within
+1.3 × the floor, a cold run within 3 ×. Prints all three, both ratios (wall clock and CPU) and
+whether each target is met; exits 1 when one is missed (CPU time decides: wall clock on a
+shared machine measures the other processes too).
 
 Each document holds the same two SLOs for its own service, as documents written from one
-template do, so SLOs share everything but their service and queries; ``--unique-slos`` names
-every SLO apart (no two share their text), the case where nothing can be shared.
+template do; ``--unique-slos`` names every SLO apart. (There is one code path either way: the
+flag is kept to show that nothing is shared behind the scenes.)
 
     python bench/bench_slo_rules.py [--docs 1000] [--repeat 3] [--unique-slos]
 """
@@ -125,7 +127,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--max-ratio", type=float, default=2.0)
+    parser.add_argument("--cold-target", type=float, default=3.0)
+    parser.add_argument("--warm-target", type=float, default=1.3)
     parser.add_argument(
         "--unique-slos",
         action="store_true",
@@ -176,8 +179,16 @@ def main() -> int:
             line += f"  = {wall[name] / wall['floor']:.2f} x wall, "
             line += f"{proc[name] / proc['floor']:.2f} x CPU"
         print(line)
-    print(f"target: <= {args.max_ratio:g} x the floor (median of {args.repeat} runs)")
-    return 0 if wall["cold"] / wall["floor"] <= args.max_ratio else 1
+    met = True
+    for name, target in (("warm", args.warm_target), ("cold", args.cold_target)):
+        ratio = proc[name] / proc["floor"]
+        ok = ratio <= target
+        met = met and ok
+        print(
+            f"{name} / floor: {wall[name] / wall['floor']:.2f} x wall, {ratio:.2f} x CPU"
+            f" (target <= {target:g} x: {'met' if ok else 'MISSED'}; median of {args.repeat} runs)"
+        )
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -402,8 +402,15 @@ class OutputLabels:
 def output_labels(query: str) -> OutputLabels | None:
     """The labels ``query`` keeps, when its outermost aggregation says (``None``: unknown, e.g.
     no aggregation, or a binary operation of vectors). The window placeholder may be in it."""
+    query = query.replace(WINDOW, "5m")
+    # the labels depend on the query's structure, not on the values of its matchers
+    return _output_labels(promql_shape(query) or query)
+
+
+@lru_cache(maxsize=4096)
+def _output_labels(query: str) -> OutputLabels | None:
     try:
-        expr: Any = parse(query.replace(WINDOW, "5m"))
+        expr: Any = parse(query)
     except PromqlError:
         return None
     import promql_parser as pp

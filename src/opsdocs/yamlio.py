@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -287,7 +287,8 @@ def _block_safe(text: str) -> bool:
     if " \n" in text or "\t\n" in text:
         return False  # blanks at the end of a line
     if text.isascii():
-        return _ASCII_CONTROL.search(text) is None
+        # printable ASCII but the line breaks needs no search (a tab is the rare exception)
+        return text.replace("\n", "").isprintable() or _ASCII_CONTROL.search(text) is None
     return not _UNSAFE_BLOCK.search(text) and not _NOT_YAML_PRINTABLE.search(text.replace("\n", ""))
 
 
@@ -327,7 +328,9 @@ def _key(key: str) -> str:
 
 
 def _block(text: str, pad: str) -> list[str]:
-    return [f"{pad}{line}" if line else "" for line in text.split("\n")]
+    if "\n\n" in text:  # empty lines stay empty
+        return [f"{pad}{line}" if line else "" for line in text.split("\n")]
+    return [pad + text.replace("\n", "\n" + pad)]
 
 
 def _is_container(value: Any) -> bool:
@@ -349,30 +352,43 @@ def _inline(value: Any) -> str:
 
 
 def _emit(value: Any, indent: int, out: list[str]) -> None:
-    pad = " " * indent
+    # Strings come first in every test: they are most of what is written (rule files are
+    # tens of thousands of them), and a type check is cheaper than an isinstance of an ABC.
     if isinstance(value, Mapping):
-        for key, item in value.items():
-            head = f"{pad}{_key(key if type(key) is str else str(key))}:"
-            if item and _is_container(item):
-                out.append(head)
-                _emit(item, indent + 2, out)
-            elif type(item) is str and "\n" in item and _block_safe(item):
-                out.append(f"{head} |-")
+        _emit_items(value.items(), indent, out)
+        return
+    pad = " " * indent
+    for item in value:
+        if type(item) is str:
+            if "\n" in item and _block_safe(item):
+                out.append(f"{pad}- |-")
                 out.extend(_block(item, pad + "  "))
             else:
-                out.append(f"{head} {_inline(item)}")
-        return
-    for item in value:
-        if item and _is_container(item):
+                out.append(f"{pad}- {quote_string(item)}")
+        elif item and _is_container(item):
             sub: list[str] = []
             _emit(item, indent + 2, sub)
             sub[0] = f"{pad}- " + sub[0][indent + 2 :]
             out.extend(sub)
-        elif type(item) is str and "\n" in item and _block_safe(item):
-            out.append(f"{pad}- |-")
-            out.extend(_block(item, pad + "  "))
         else:
             out.append(f"{pad}- {_inline(item)}")
+
+
+def _emit_items(items: Iterable[tuple[Any, Any]], indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    for key, item in items:
+        head = f"{pad}{_key(key if type(key) is str else str(key))}:"
+        if type(item) is str:
+            if "\n" in item and _block_safe(item):
+                out.append(f"{head} |-")
+                out.extend(_block(item, pad + "  "))
+            else:
+                out.append(f"{head} {quote_string(item)}")
+        elif item and _is_container(item):
+            out.append(head)
+            _emit(item, indent + 2, out)
+        else:
+            out.append(f"{head} {_inline(item)}")
 
 
 def dump_yaml(value: Any, *, sort_keys: bool = False) -> str:

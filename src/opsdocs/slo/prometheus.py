@@ -96,6 +96,10 @@ class CompileOptions:
     sloth_spec: str = "prometheus/v1"
 
 
+# Window and period spellings, a handful per run, written tens of thousands of times.
+_duration = lru_cache(maxsize=256)(format_duration)
+
+
 @lru_cache(maxsize=4096)
 def _camel(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
@@ -180,7 +184,7 @@ def _alert_pairs(pairs: Sequence[WindowPair], severity: Severity) -> tuple[Windo
 
 def _describe(period: int, pairs: tuple[WindowPair, WindowPair]) -> str:
     return " or ".join(
-        f"{format_float(p.factor(period))}× over {format_duration(p.long)}"
+        f"{format_float(p.factor(period))}× over {_duration(p.long)}"
         f" ({format_float(p.budget_percent)} % of the budget)"
         for p in pairs
     )
@@ -247,7 +251,7 @@ def _alert_expr(pairs: tuple[WindowPair, WindowPair], period: int, budget: str, 
     for pair in pairs:
         threshold = f"({format_float(pair.factor(period))} * {budget})"
         conditions = [
-            f"max without (slo_window) ({SLI_RECORD.format(window=format_duration(w))}{flt}"
+            f"max without (slo_window) ({SLI_RECORD.format(window=_duration(w))}{flt}"
             f" > {threshold})"
             for w in (pair.short, pair.long)
         ]
@@ -266,11 +270,11 @@ def _compile_native(
     severities: list[Severity] = [s for s in ("page", "ticket") if getattr(alerting, s).enabled]
     pairs = options.windows
     period = slo.period_seconds
-    period_text = format_duration(period)
+    period_text = _duration(period)
     budget = format_float(budget_ratio(slo.objective))
     shortest = min(p.short for p in pairs)
     used = [p for p in pairs if p.severity in severities]
-    windows = [format_duration(w) for w in sorted({*_windows(used), shortest}) if w != period]
+    windows = [_duration(w) for w in sorted({*_windows(used), shortest}) if w != period]
     windows.append(period_text)
 
     # The SLI expression is built once with the placeholder, then filled in per window.
@@ -304,7 +308,7 @@ def _compile_native(
         ),
         Rule(
             record="slo:current_burn_rate:ratio",
-            expr=burn(format_duration(shortest)),
+            expr=burn(_duration(shortest)),
             labels=labels,
         ),
         Rule(record="slo:period_burn_rate:ratio", expr=burn(period_text), labels=labels),
@@ -353,19 +357,19 @@ def _compile_sloth(
     flt = _filter(ids)
     labels = _merge(ids, slo.labels)
     period = slo.period_seconds
-    period_text = format_duration(period)
+    period_text = _duration(period)
     pairs = options.windows
     template = _sloth_sli(WINDOW_PLACEHOLDER, sli_queries(slo))
     # Sloth records every catalogue window whether or not an alert uses it.
     sli_rules = [
         Rule(
-            record=SLI_RECORD.format(window=format_duration(w)),
-            expr=render_window(template, format_duration(w)),
-            labels=_merge(ids, {"sloth_window": format_duration(w)}, slo.labels),
+            record=SLI_RECORD.format(window=_duration(w)),
+            expr=render_window(template, _duration(w)),
+            labels=_merge(ids, {"sloth_window": _duration(w)}, slo.labels),
         )
         for w in _windows(pairs)
     ]
-    short_record = SLI_RECORD.format(window=format_duration(min(p.short for p in pairs)))
+    short_record = SLI_RECORD.format(window=_duration(min(p.short for p in pairs)))
     sli_rules.append(
         Rule(
             record=SLI_RECORD.format(window=period_text),
@@ -437,7 +441,7 @@ def _compile_sloth(
         for pair in (fast, slow):
             factor = format_float(pair.sloth_factor(period))
             lines = [
-                f"max({SLI_RECORD.format(window=format_duration(w))}{flt}"
+                f"max({SLI_RECORD.format(window=_duration(w))}{flt}"
                 f" > ({factor} * {budget})) without (sloth_window)"
                 for w in (pair.short, pair.long)
             ]

@@ -131,7 +131,9 @@ def parse(query: str) -> Any:
     try:
         return promql_parser.parse(query)
     except ValueError as exc:
-        raise PromqlError(str(exc) or "invalid PromQL") from None
+        # one line: the parser quotes what it met, a line break included
+        message = str(exc).replace("\r", "\\r").replace("\n", "\\n")
+        raise PromqlError(message or "invalid PromQL") from None
 
 
 def metric_names(query: str) -> set[str]:

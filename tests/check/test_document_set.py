@@ -93,3 +93,24 @@ def test_list_shows_profile_files_and_takes_a_profile_as_kind(
     ]
     unknown = cli("list", "--kind", "nosuch", cwd=workspace_dir)
     assert unknown.exit_code == 2
+
+
+def test_index_lists_profile_files_and_check_agrees(workspace_dir: Path, cli: Cli) -> None:
+    (workspace_dir / "opsdocs.toml").write_text(
+        'owners = ["team-sre"]\n\n[profiles.alert-runbook]\npaths = ["runbooks/alerts/**/*.md"]\n'
+        'sections = ["Meaning"]\ntitle = "file-stem"\n'
+    )
+    build_tree(workspace_dir / "runbooks/alerts", {"k8s/KubePodCrashLooping.md": GOOD})
+    assert cli("index", cwd=workspace_dir).exit_code == 0
+    readme = (workspace_dir / "docs/internal/operations/README.md").read_text()
+    assert (
+        "### alert-runbook\n- [KubePodCrashLooping]"
+        "(../../../runbooks/alerts/k8s/KubePodCrashLooping.md) - no owner, never reviewed\n"
+    ) in readme
+    assert cli("check", "--select", "IX001", cwd=workspace_dir).exit_code == 0
+    one = cli("check", "docs/internal/operations/README.md", "--select", "IX001", cwd=workspace_dir)
+    assert one.exit_code == 0, one.stdout
+    (workspace_dir / "runbooks/alerts/k8s/KubeNodeNotReady.md").write_text(GOOD)
+    stale = cli("check", "--select", "IX001", cwd=workspace_dir)
+    assert stale.exit_code == 1
+    assert cli("index", "--check", cwd=workspace_dir).exit_code == 1

@@ -46,6 +46,7 @@ from opsdocs.documents.index import (
     index_key,
     index_time,
     index_title,
+    profile_files,
 )
 from opsdocs.documents.parse import MAX_DOCUMENT_BYTES, read_document
 from opsdocs.documents.schemas import as_date
@@ -288,30 +289,6 @@ def _add(
             files[path] = _File(path, rels or [os.path.basename(path)], reported)
 
 
-def profile_files(
-    workspace: Workspace, settings: CheckSettings, *, outside_only: bool = True
-) -> list[tuple[str, str]]:
-    """(path, profile name) of the files a profile's ``paths`` match in the workspace (outside
-    the operations folder, by default): first-class documents wherever they live. The first
-    profile that matches a file names it, as when the file is checked."""
-    root = workspace.root
-    docs_dir = real_path(workspace.docs_dir) + os.sep
-    found: dict[str, str] = {}
-    for name, profile in settings.profiles.items():
-        for pattern in profile.paths:
-            glob = pattern.lstrip("/") if "/" in pattern else f"**/{pattern}"
-            for match in sorted(root.glob(glob)):
-                rel = match.relative_to(root)
-                if any(part.startswith(".") or part in _SKIP_DIRS for part in rel.parts[:-1]):
-                    continue
-                path = os.path.join(real_path(match.parent), match.name)
-                if outside_only and path.startswith(docs_dir):
-                    continue
-                if _wanted(match.name) and match.is_file():
-                    found.setdefault(path, name)
-    return sorted(found.items())
-
-
 def collect_files(
     workspace: Workspace,
     paths: Sequence[Path] | None,
@@ -324,9 +301,10 @@ def collect_files(
     skip = [workspace.templates_dir]
     files: dict[str, _File] = {}
     _add(files, discover_files(_targets(workspace, paths), root, skip), root, reported=True)
-    if not paths:
-        outside = [(path, None) for path, _ in profile_files(workspace, settings)]
-        _add(files, outside, root, reported=True)
+    # files a profile matches outside the operations folder: reported by a plain check, and
+    # read for the index (IX001) in any case
+    outside = [(str(path), None) for _, path in profile_files(workspace)]
+    _add(files, outside, root, reported=not paths)
     if workspace.docs_dir.is_dir():
         _add(files, discover_files([workspace.docs_dir], root, skip), root, reported=False)
         # a kind folder that is a symlink is not walked, but the index lists its documents

@@ -3,12 +3,11 @@ the profiles match wherever they live, listed under the profile's name."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsdocs.check.engine import profile_files
 from opsdocs.check.settings import load_settings
 from opsdocs.documents import listing
+from opsdocs.documents.index import profile_files
 from opsdocs.documents.kinds import KINDS
 
 if TYPE_CHECKING:
@@ -27,8 +26,8 @@ def list_all(workspace: Workspace, kind: str | None = None) -> list[listing.Docu
     rows = listing.list_documents(workspace, kind) if is_kind else []
     listed = {row.path for row in rows}
     extra = [
-        listing.document_row(workspace, Path(path), name)
-        for path, name in profile_files(workspace, settings, outside_only=False)
+        listing.document_row(workspace, path, name)
+        for name, path in profile_files(workspace, outside_only=False)
         if kind is None or name == kind
     ]
     rows += sorted((row for row in extra if row.path not in listed), key=lambda r: (r.kind, r.path))

@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,7 +81,7 @@ class IndexUpdate:
 
 
 def _entry_for(path: Path, base: Path, kind: Kind, pending: dict[Path, str]) -> IndexEntry:
-    link = path.relative_to(base).as_posix()
+    link = Path(os.path.relpath(path, base)).as_posix()
     title, owner, reviewed = path.name, None, None
     try:
         doc = parse_document(path, pending[path]) if path in pending else read_document(path)
@@ -168,22 +168,89 @@ def index_files(docs_dir: Path, pending: Iterable[Path] = ()) -> list[tuple[Kind
     return found
 
 
+_SKIP_PARTS = {"node_modules", "__pycache__"}
+_MARKDOWN = (".md", ".markdown", ".mdown")
+
+
+def profile_files(workspace: Workspace, *, outside_only: bool = True) -> list[tuple[str, Path]]:
+    """(profile name, path) of the Markdown files a profile's ``paths`` match outside the
+    operations folder (anywhere, without ``outside_only``): first-class documents wherever they
+    live, listed in the index under the profile's name and checked by a plain ``check``. The
+    first profile that matches names the file; hidden folders and ``node_modules`` are
+    skipped."""
+    config = workspace.config
+    tables = [config.section("profiles"), config.section("check").get("profiles") or {}]
+    root = workspace.root
+    docs_dir = os.path.realpath(workspace.docs_dir) + os.sep
+    found: dict[Path, str] = {}
+    for table in tables:
+        if not isinstance(table, dict):
+            continue
+        for name, profile in table.items():
+            patterns = profile.get("paths") if isinstance(profile, dict) else None
+            for pattern in patterns if isinstance(patterns, list) else []:
+                if not isinstance(pattern, str) or not pattern.strip("/"):
+                    continue
+                glob = pattern.lstrip("/") if "/" in pattern else f"**/{pattern}"
+                try:
+                    matches = sorted(root.glob(glob))
+                except (ValueError, OSError):
+                    continue
+                for match in matches:
+                    parts = match.relative_to(root).parts[:-1]
+                    if any(p.startswith(".") or p in _SKIP_PARTS for p in parts):
+                        continue
+                    if not match.name.lower().endswith(_MARKDOWN) or not match.is_file():
+                        continue
+                    key = Path(index_key(match))
+                    if not (outside_only and str(key).startswith(docs_dir)):
+                        found.setdefault(key, str(name))
+    return sorted(((name, path) for path, name in found.items()), key=lambda x: str(x[1]))
+
+
+def profile_kind(name: str) -> Kind:
+    """The index section of a profile's documents: headed by the profile's name."""
+    return replace(
+        KINDS[0],
+        name=name,
+        label=name,
+        index_heading=name,
+        filename="",
+        folder="",
+        aliases=(),
+        index_limit=None,
+        index_newest_first=False,
+        index_facts=(),
+        empty_index_text="(None yet)",
+    )
+
+
 def index_key(path: Path) -> str:
     """How ``check`` names a file of :func:`index_files` (its folder resolved, its name kept)."""
     folder = os.path.realpath(os.path.abspath(path.parent))
     return os.path.join(folder, path.name)
 
 
-def collect_entries(docs_dir: Path, pending: dict[Path, str] | None = None) -> list[IndexEntry]:
-    """Index entries for every document in ``docs_dir`` that follows a naming rule.
+def collect_entries(
+    docs_dir: Path,
+    pending: dict[Path, str] | None = None,
+    profiles: Iterable[tuple[str, Path]] = (),
+) -> list[IndexEntry]:
+    """Index entries for every document in ``docs_dir`` that follows a naming rule, then for
+    the ``profiles`` files (:func:`profile_files`).
 
     ``pending`` maps paths about to be written to their text; they are indexed as if on disk.
     """
     pending = pending or {}
-    return [
+    entries = [
         _entry_for(path, docs_dir, kind, pending)
         for kind, _, path in index_files(docs_dir, pending)
     ]
+    kinds: dict[str, Kind] = {}
+    for name, path in profiles:
+        kind = kinds.setdefault(name, profile_kind(name))
+        entries.append(_entry_for(path, docs_dir, kind, pending))
+    return entries
 
 
 def _no_markup(text: str) -> str:
@@ -209,7 +276,8 @@ def _link(path: str) -> str:
 def render_index(entries: list[IndexEntry]) -> str:
     """The block between the markers (starting and ending with a newline)."""
     out = ["", _NOTE]
-    for kind in KINDS:
+    extra = list(dict.fromkeys(e.kind for e in entries if e.kind not in KINDS))  # profiles
+    for kind in (*KINDS, *extra):
         mine = [e for e in entries if e.kind is kind]
         out += ["", f"### {kind.index_heading}"]
         if not mine:
@@ -293,6 +361,6 @@ def compute_index(workspace: Workspace, pending: dict[Path, str] | None = None) 
         ) from None
     except UnicodeDecodeError:
         raise InputError("README is not UTF-8", path=readme, hint="save it as UTF-8") from None
-    block = render_index(collect_entries(workspace.docs_dir, pending))
+    block = render_index(collect_entries(workspace.docs_dir, pending, profile_files(workspace)))
     new = replace_block(old, block, path=readme, start=INDEX_START, end=INDEX_END)
     return IndexUpdate(readme, old, new)

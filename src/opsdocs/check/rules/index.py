@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +15,12 @@ from opsdocs.documents.index import (
     IndexEntry,
     index_files,
     index_key,
+    profile_files,
+    profile_kind,
     render_index,
     replace_block,
 )
+from opsdocs.documents.kinds import Kind
 from opsdocs.errors import DocumentError
 
 
@@ -24,9 +28,14 @@ def index_entries(ctx: WorkspaceContext, docs_dir: Path) -> list[IndexEntry]:
     """The entries :func:`opsdocs.documents.index.collect_entries` would build, from facts (of
     the same document set: :func:`~opsdocs.documents.index.index_files`)."""
     entries: list[IndexEntry] = []
-    for kind, folder, path in index_files(docs_dir):
+    documents = [(kind, path) for kind, _, path in index_files(docs_dir)]
+    if ctx.workspace is not None:
+        kinds: dict[str, Kind] = {}
+        for profile, path in profile_files(ctx.workspace):
+            documents.append((kinds.setdefault(profile, profile_kind(profile)), path))
+    for kind, path in documents:
         name = path.name
-        link = f"{folder}/{name}" if folder else name
+        link = Path(os.path.relpath(path, docs_dir)).as_posix()
         facts = ctx.facts.get(index_key(path))
         if facts is None or not facts.readable:
             entries.append(IndexEntry(kind, link, name, None, None))

@@ -296,3 +296,18 @@ def test_new_title_uses_the_same_check(workspace_dir: Path, cli: Callable[..., R
         "error: the title 'API \\x1b[2J' is not one printable line (it contains U+001B) "
         "(the title becomes the H1 heading: pass it without line breaks or tabs)\n"
     )
+
+
+def test_an_unreadable_record_is_skipped_with_its_relative_path(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    record = ws / OPS / "incidents" / f"{ID}.md"
+    record.write_text(
+        record.read_text().replace(
+            "started: '2025-03-04T14:00:00Z'", "started: 2025-02-30T14:00:00Z"
+        )
+    )
+    listed = cli("incident", "list", cwd=ws)
+    assert listed.exit_code == 0
+    assert listed.stderr.startswith(f"warning: skipped {OPS}/incidents/{ID}.md:")
+    assert listed.stdout == "No incidents match.\n"

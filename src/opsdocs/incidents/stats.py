@@ -19,6 +19,7 @@ import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from opsdocs.documents.folder import document_paths
@@ -119,7 +120,9 @@ def load_history(workspace: Workspace) -> tuple[list[Incident], list[str]]:
         try:
             incidents.append(read_incident(path))
         except OpsdocsError as exc:
-            warnings.append(f"skipped {exc}")
+            if exc.path is not None and Path(exc.path).is_absolute():
+                exc.path = workspace.relative(Path(exc.path))  # as the user sees it
+            warnings.append(f"skipped {exc.format()}")
     return incidents, warnings
 
 

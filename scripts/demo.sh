@@ -67,6 +67,20 @@ else
 fi
 step opsdocs oncall routes --config alertmanager.yml
 
+# Monitoring and alerting: the alert catalogue (the hand-written rules and the SLOs' burn-rate
+# alerts) held against the runbooks. One runbook_url points at a section that was renamed.
+mkdir -p alerts && cp "$examples"/alerts/*.yaml alerts/
+cat >> opsdocs.toml <<'TOML'
+
+[monitoring]
+rule_files = ["alerts/*.yaml"]
+
+[slo]
+docs_base_url = "https://docs.example.com/ops/"
+TOML
+step opsdocs alerts list
+step opsdocs alerts check || true
+
 # The playbook drives an incident: what to do at P1, a UTC timeline, milestones, the error budget
 # the incident burnt (measured from the same logs), then the postmortem and the metrics.
 ID=checkout-returns-5xx

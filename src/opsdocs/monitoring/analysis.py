@@ -524,7 +524,7 @@ def _dashboards_of(
     for key in ("dashboard_url", "dashboard", "grafana_url"):
         value = alert.annotations.get(key)
         if value:
-            found.append({"title": key, "url": value, "file": None, "queries": []})
+            found.append({"title": value, "url": value, "file": None, "queries": []})
     service = alert.service
     for path, items in sorted(dashboards.items()):
         facts = documents[path]

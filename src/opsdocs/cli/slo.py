@@ -202,8 +202,12 @@ def import_command(
 @output_option("--out", "out", help="File to write (default: standard output).")
 @click.pass_context
 def export_command(ctx: click.Context, fmt: str, out: Path | None) -> int:
-    """Export the SLOs of every slo document as OpenSLO v1 (Service, SLI, SLO, AlertPolicy,
-    AlertCondition objects, one YAML stream)."""
+    """Export the SLOs of every slo document as standard OpenSLO v1 (Service,
+    AlertNotificationTarget, SLI, AlertCondition, AlertPolicy and SLO objects, one YAML stream).
+
+    Counter queries are written as the raw counters; what OpenSLO cannot say travels in
+    opsdocs.dev/ annotations, so 'opsdocs slo import' reads the export back unchanged.
+    """
     from opsdocs.slo.interchange.openslo import export_openslo, render_openslo
 
     workspace, settings, loaded = _load(ctx, ())

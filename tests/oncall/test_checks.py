@@ -32,3 +32,43 @@ def test_check_reports_the_follow_the_sun_hole_after_the_us_dst_change(
         "2026-03-09T01:00Z to 2026-03-09T02:00Z (extend the rotation, add members or an "
         "override; 'opsdocs oncall gaps' lists every hole)"
     )
+
+
+def test_roles_match_however_the_ladder_spells_on_call() -> None:
+    from opsdocs.oncall.audit import normalize_role
+
+    assert normalize_role("Primary On Call") == "primary on-call"
+    assert normalize_role("primary  oncall") == "primary on-call"
+    assert normalize_role("team-sre on call (incident commander)") == "team-sre on-call"
+
+
+def test_gaps_as_json(cli: Callable[..., Result], workspace_dir: Path) -> None:
+    import json
+
+    build_tree(workspace_dir, {f"{OPS}/on-call.md": oncall_doc(FOLLOW_THE_SUN, owner="team-sre")})
+    result = cli(
+        "oncall",
+        "gaps",
+        "--from",
+        "2026-03-09",
+        "--to",
+        "2026-03-09",
+        "--format",
+        "json",
+        cwd=workspace_dir,
+    )
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["gaps"] == [
+        {
+            "kind": "uncovered",
+            "team": "team-edge",
+            "level": 1,
+            "rotation": None,
+            "person": None,
+            "start": "2026-03-09T01:00:00Z",
+            "end": "2026-03-09T02:00:00Z",
+            "hours": 1.0,
+            "message": "nobody covers level 1 (americas, india, after 0m) from "
+            "2026-03-09T01:00:00Z to 2026-03-09T02:00:00Z (1 h)",
+        }
+    ]

@@ -12,10 +12,9 @@ from pathlib import Path
 
 from opsdocs.config import Config, find_root, load_config
 from opsdocs.errors import OpsdocsError
-from opsdocs.fileio import STATE_DIR, ChangeSet, atomic_write, check_inside, locked, state_dir
+from opsdocs.fileio import STATE_DIR, ChangeSet, check_inside, state_dir
 
-# ChangeSet, atomic_write and locked live in opsdocs.fileio; re-exported while callers move.
-__all__ = ["STATE_DIR", "ChangeSet", "Workspace", "atomic_write", "locked"]
+__all__ = ["Workspace"]
 
 
 @dataclass

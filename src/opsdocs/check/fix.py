@@ -4,7 +4,7 @@
   the next required section that is there (or at the end of the document).
 * IX001: regenerate the README index (as ``opsdocs index`` does).
 
-All changes are written together (:class:`opsdocs.workspace.ChangeSet`) or not at all. A document
+All changes are written together (:class:`opsdocs.fileio.ChangeSet`) or not at all. A document
 with front-matter problems or an unclosed fence is left alone: inserting text there is not safe.
 So is a document without the front matter its kind requires: ``opsdocs adopt`` brings it in.
 Line endings (CRLF) and a byte-order mark are kept.

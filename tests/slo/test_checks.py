@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from opsdocs.documents.parse import read_document
 from opsdocs.slo.budget import BUDGET_END, BUDGET_START, update_budget_table
@@ -61,3 +64,35 @@ def test_index_keeps_budget_tables_current(workspace_dir: Path, cli: Callable[..
     assert f"updated error-budget table in {OPS}/slo-api.md" in updated.stdout
     table = path.read_text().split(BUDGET_START)[1].split(BUDGET_END)[0]
     assert "| 0.5 % of events |" in table and "0.1 %" not in table
+
+
+def test_the_sl_rules_analyse_a_document_once(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SL001-SL003 share one analysis per document: settings and front matter read once."""
+    from opsdocs.slo import checks
+
+    calls: list[object] = []
+    real = checks.load_settings
+
+    def counting(raw: Any, **kwargs: Any) -> Any:
+        calls.append(raw)
+        return real(raw)
+
+    monkeypatch.setattr(checks, "load_settings", counting)
+    build_tree(tmp_path, {"opsdocs.toml": "", f"{OPS}/slo-api.md": _slo("99.9")})
+    result = cli("check", "--no-cache", f"{OPS}/slo-api.md", cwd=tmp_path)
+    assert "SL003" in result.stdout  # the budget table rule ran, on the shared analysis
+    assert len(calls) == 1
+
+
+def test_a_report_refuses_queries_whose_labels_cannot_divide(tmp_path: Path) -> None:
+    from opsdocs.errors import DocumentError
+    from opsdocs.reports.collect import find_slos
+    from opsdocs.workspace import Workspace
+
+    grouped = _slo("99.9").replace("errors: sum(rate(", "errors: sum by (path) (rate(")
+    build_tree(tmp_path, {"opsdocs.toml": "", f"{OPS}/slo-api.md": grouped})
+    with pytest.raises(DocumentError) as info:
+        find_slos(Workspace.discover(root=tmp_path))
+    assert "errors keeps path that total does not" in str(info.value)

@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "incident": "opsdocs.cli.incident:incident",
     "oncall": "opsdocs.cli.oncall:oncall",
     "alerts": "opsdocs.cli.alerts:alerts",
+    "dr": "opsdocs.cli.dr:dr",
 }
 
 EXIT_OK = 0

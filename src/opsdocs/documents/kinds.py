@@ -311,7 +311,7 @@ _DISASTER_RECOVERY = Kind(
     purpose="Disaster recovery and business continuity",
     filename="disaster-recovery.md",
     empty_index_text="(Create `disaster-recovery.md`)",
-    schema_ref="opsdocs.documents.schemas:FrontMatter",
+    schema_ref="opsdocs.dr.spec:DisasterRecoveryFrontMatter",
     sections=(
         SectionSpec(
             "Recovery Objectives",

@@ -1,0 +1,1 @@
+"""Disaster recovery and business continuity: the plan as data, backup evidence, DR rules."""

@@ -1,0 +1,190 @@
+"""Front matter of the DR/BCP plan (``disaster-recovery.md``): systems with their recovery
+objectives, the backup jobs that protect them, failover, drill cadence and business processes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from opsdocs.documents.schemas import FrontMatter
+
+if TYPE_CHECKING:
+    from opsdocs.documents.parse import Document
+    from opsdocs.workspace import Workspace
+
+__all__ = [
+    "BackupJob",
+    "BusinessProcess",
+    "DisasterRecoveryFrontMatter",
+    "Failover",
+    "System",
+    "load_plan",
+    "validate_plan",
+]
+
+_NAME = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+def _duration(value: str) -> str:
+    from opsdocs.durations import duration_seconds
+
+    duration_seconds(value)  # ValueError: "must be a duration such as ..."
+    return value
+
+
+Duration = Annotated[str, AfterValidator(_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+class BackupJob(_Strict):
+    """A backup job that protects a system."""
+
+    name: str = Field(pattern=_NAME, description="The job's name, e.g. 'pg-nightly'.")
+    tool: str = Field(min_length=1, description="restic, pgbackrest, velero, or any other name.")
+    what: str | None = Field(default=None, description="What it copies.")
+    schedule: Duration = Field(description="How often it runs, as an interval: '1h', '1d'.")
+    retention: Duration | None = Field(default=None, description="How long copies are kept.")
+    stored: str | None = Field(default=None, description="Where the copies are stored.")
+    offsite: bool = Field(default=False, description="A copy is kept in another site or region.")
+    immutable: bool = Field(default=False, description="Copies cannot be changed or deleted.")
+    repository: str | None = Field(
+        default=None, description="restic: the repository 'opsdocs dr status' reads with restic."
+    )
+    password_env: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="restic: the environment variable holding the repository password.",
+    )
+    tag: str | None = Field(
+        default=None,
+        min_length=1,
+        description="restic: snapshots with this tag belong to the job (default: its name).",
+    )
+
+    @property
+    def snapshot_tag(self) -> str:
+        return self.tag or self.name
+
+
+class Failover(_Strict):
+    """How the system fails over."""
+
+    mode: Literal["active-active", "active-passive", "none"] = "active-passive"
+    trigger: Literal["manual", "automatic"] = "manual"
+    runbook: str | None = Field(default=None, description="The failover runbook (a link).")
+
+
+class System(_Strict):
+    """A system and its recovery objectives."""
+
+    name: str = Field(pattern=_NAME)
+    tier: int = Field(ge=0, le=4, description="0 (most critical) to 4.")
+    rto: Duration | None = Field(default=None, description="Recovery Time Objective, e.g. '4h'.")
+    rpo: Duration | None = Field(default=None, description="Recovery Point Objective, e.g. '15m'.")
+    backups: list[BackupJob] = Field(default_factory=list)
+    restore_runbook: str | None = Field(default=None, description="The restore runbook (a link).")
+    depends_on: list[Annotated[str, Field(pattern=_NAME)]] = Field(default_factory=list)
+    failover: Failover | None = None
+
+
+class BusinessProcess(_Strict):
+    """A business process, the systems it needs and how long it may be down."""
+
+    name: str = Field(min_length=1)
+    systems: list[Annotated[str, Field(pattern=_NAME)]] = Field(min_length=1)
+    max_downtime: Duration = Field(description="Maximum tolerable downtime, e.g. '8h'.")
+
+
+class DisasterRecoveryFrontMatter(FrontMatter):
+    """The DR/BCP plan: systems, backups, failover, drill cadence per tier, business processes."""
+
+    systems: list[System] = Field(default_factory=list)
+    drills: dict[int, Duration] = Field(
+        default_factory=dict, description="Tier -> how often it is drilled, e.g. {1: 90d}."
+    )
+    processes: list[BusinessProcess] = Field(default_factory=list)
+
+
+def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """The key path of a pydantic location that exists in the file (a missing or unknown key is
+    positioned at its parent)."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+            out.append(part)
+        else:
+            break
+    return tuple(out)
+
+
+def validate_plan(doc: Document) -> DisasterRecoveryFrontMatter:
+    """The plan of ``doc``; a :class:`DocumentError` at the first wrong key's line."""
+    from pydantic import ValidationError
+
+    from opsdocs.errors import DocumentError
+
+    data = doc.require_front_matter()
+    try:
+        plan = DisasterRecoveryFrontMatter.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        line, col = doc.position(_clean_loc(data, loc))
+        key = ".".join(str(p) for p in loc) or "front matter"
+        text = str(error["msg"]).removeprefix("Value error, ")
+        raise DocumentError(
+            f"{key}: {text}",
+            path=doc.path,
+            line=line,
+            col=col,
+            hint="see 'opsdocs schema disaster-recovery' and docs/dr.md",
+        ) from None
+    seen: dict[str, int] = {}
+    for index, system in enumerate(plan.systems):
+        if system.name in seen:
+            line, col = doc.position(("systems", index, "name"))
+            raise DocumentError(
+                f"systems[{index}].name: system {system.name!r} is listed twice",
+                path=doc.path,
+                line=line,
+                col=col,
+                hint="give each system one entry",
+            )
+        seen[system.name] = index
+    for index, system in enumerate(plan.systems):
+        for number, name in enumerate(system.depends_on):
+            if name not in seen:
+                line, col = doc.position(("systems", index, "depends_on", number))
+                raise DocumentError(
+                    f"systems[{index}].depends_on: no system {name!r} in the plan",
+                    path=doc.path,
+                    line=line,
+                    col=col,
+                    hint="list it under 'systems', or remove the dependency",
+                )
+    return plan
+
+
+def load_plan(workspace: Workspace) -> tuple[Document, DisasterRecoveryFrontMatter]:
+    """The workspace's ``disaster-recovery.md`` and its plan; InputError when there is none."""
+    from opsdocs.documents.folder import document_paths
+    from opsdocs.documents.parse import read_document
+    from opsdocs.errors import InputError
+
+    paths = document_paths(workspace, "disaster-recovery")
+    if not paths:
+        raise InputError(
+            "no disaster-recovery.md in the operations folder",
+            path=workspace.docs_dir,
+            hint="create it with 'opsdocs new disaster-recovery'",
+        )
+    doc = read_document(paths[0])
+    return doc, validate_plan(doc)

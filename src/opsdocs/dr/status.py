@@ -1,0 +1,321 @@
+"""``opsdocs dr status``: the plan held against backup evidence.
+
+Per system and backup job: the last successful backup, its age at ``at``, whether the RPO is met,
+the longest gap between successful backups in the look-back window (the RPO that actually held),
+and the failed runs in the window. Per system: the effective RTO along ``depends_on`` (a system
+is back only when what it depends on is back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from opsdocs.errors import DocumentError
+
+if TYPE_CHECKING:
+    from opsdocs.documents.parse import Document
+    from opsdocs.dr.evidence import Run
+    from opsdocs.dr.spec import BackupJob, DisasterRecoveryFrontMatter
+    from opsdocs.workspace import Workspace
+
+__all__ = [
+    "JobStatus",
+    "Status",
+    "SystemStatus",
+    "dr_status",
+    "effective_rto",
+    "job_status",
+    "render_markdown",
+    "render_table",
+]
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """What the evidence says about one backup job at ``at``."""
+
+    name: str
+    tool: str
+    schedule: str
+    runs: int  # successful runs in the window
+    failed: int  # failed runs in the window
+    last_success: dt.datetime | None
+    age: int | None  # seconds
+    rpo_met: bool | None  # None: no RPO, or no evidence
+    longest_gap: int | None  # seconds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "job": self.name,
+            "tool": self.tool,
+            "schedule": self.schedule,
+            "last_success": _iso(self.last_success),
+            "age_seconds": self.age,
+            "rpo_met": self.rpo_met,
+            "longest_gap_seconds": self.longest_gap,
+            "successful_runs": self.runs,
+            "failed_runs": self.failed,
+        }
+
+
+@dataclass(frozen=True)
+class SystemStatus:
+    name: str
+    tier: int
+    rto: str | None
+    rpo: str | None
+    effective_rto: int | None  # seconds
+    rto_via: tuple[str, ...]  # the chain that sets the effective RTO
+    jobs: list[JobStatus] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "system": self.name,
+            "tier": self.tier,
+            "rto": self.rto,
+            "rpo": self.rpo,
+            "effective_rto_seconds": self.effective_rto,
+            "effective_rto_via": list(self.rto_via),
+            "jobs": [j.as_dict() for j in self.jobs],
+        }
+
+
+@dataclass(frozen=True)
+class Status:
+    at: dt.datetime
+    window: int  # seconds
+    plan: str
+    systems: list[SystemStatus]
+
+    @property
+    def rpo_missed(self) -> list[tuple[str, str]]:
+        return [(s.name, j.name) for s in self.systems for j in s.jobs if j.rpo_met is False]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "at": _iso(self.at),
+            "window_seconds": self.window,
+            "plan": self.plan,
+            "systems": [s.as_dict() for s in self.systems],
+        }
+
+
+def _iso(when: dt.datetime | None) -> str | None:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when is not None else None
+
+
+def effective_rto(
+    doc: Document, plan: DisasterRecoveryFrontMatter
+) -> dict[str, tuple[int | None, tuple[str, ...]]]:
+    """Per system, the longest RTO along its ``depends_on`` chain and that chain.
+
+    A dependency cycle is a :class:`DocumentError` at the ``depends_on`` that closes it.
+    """
+    from opsdocs.durations import duration_seconds
+
+    by_name = {s.name: (i, s) for i, s in enumerate(plan.systems)}
+    done: dict[str, tuple[int | None, tuple[str, ...]]] = {}
+
+    def visit(name: str, path: tuple[str, ...]) -> tuple[int | None, tuple[str, ...]]:
+        if name in done:
+            return done[name]
+        index, system = by_name[name]
+        best: tuple[int | None, tuple[str, ...]] = (
+            duration_seconds(system.rto) if system.rto else None,
+            (name,),
+        )
+        for number, dep in enumerate(system.depends_on):
+            if dep in path or dep == name:
+                line, col = doc.position(("systems", index, "depends_on", number))
+                cycle = " -> ".join((*path[path.index(dep) :], name, dep)) if dep in path else (
+                    f"{name} -> {name}"
+                )
+                raise DocumentError(
+                    f"systems[{index}].depends_on: dependency cycle {cycle}",
+                    path=doc.path,
+                    line=line,
+                    col=col,
+                    hint="a system cannot depend on itself, directly or through others",
+                )
+            seconds, chain = visit(dep, (*path, name))
+            if seconds is not None and (best[0] is None or seconds > best[0]):
+                best = (seconds, (name, *chain))
+        done[name] = best
+        return best
+
+    for system in plan.systems:
+        visit(system.name, ())
+    return done
+
+
+def job_status(
+    job: BackupJob, runs: Sequence[Run], *, at: dt.datetime, window: int, rpo: int | None
+) -> JobStatus:
+    """The status of ``job`` at ``at`` from its ``runs`` (runs after ``at`` are not seen yet).
+
+    The longest gap is the longest time between consecutive successful backups, from the last
+    one before the window to ``at``, counting only the part inside the window.
+    """
+    start = at - dt.timedelta(seconds=window)
+    seen = [r for r in runs if r.finished_at <= at]
+    good = sorted(r.finished_at for r in seen if r.ok)
+    failed = sum(1 for r in seen if not r.ok and r.finished_at >= start)
+    last = good[-1] if good else None
+    age = int((at - last).total_seconds()) if last is not None else None
+    longest: int | None = None
+    if last is not None:
+        before = [t for t in good if t < start]
+        points = ([before[-1]] if before else []) + [t for t in good if t >= start] + [at]
+        gaps = [
+            (b - max(a, start)).total_seconds() for a, b in zip(points, points[1:], strict=False)
+        ]
+        longest = int(max(gaps)) if gaps else 0
+    rpo_met = None if rpo is None else (age is not None and age <= rpo)
+    return JobStatus(
+        name=job.name,
+        tool=job.tool,
+        schedule=job.schedule,
+        runs=sum(1 for t in good if t >= start),
+        failed=failed,
+        last_success=last,
+        age=age,
+        rpo_met=rpo_met,
+        longest_gap=longest,
+    )
+
+
+def _runs_of(system: str, job: BackupJob, runs: Sequence[Run]) -> list[Run]:
+    if job.tool == "restic":
+        tagged = [r for r in runs if r.system is None and job.snapshot_tag in r.tags]
+    else:
+        tagged = []
+    return tagged + [r for r in runs if r.system == system and r.job == job.name]
+
+
+def dr_status(
+    workspace: Workspace,
+    *,
+    at: dt.datetime,
+    evidence: Sequence[Path] = (),
+    window: str = "30d",
+    run_tools: bool = True,
+) -> Status:
+    """The plan's systems and jobs against the evidence (files, and restic repositories named in
+    the plan when ``run_tools``). Reads only; raises an OpsdocsError on bad input."""
+    from opsdocs.dr.evidence import read_evidence, run_restic, snapshot_runs
+    from opsdocs.dr.spec import load_plan
+    from opsdocs.durations import duration_seconds
+    from opsdocs.errors import UsageError
+
+    try:
+        window_seconds = duration_seconds(window)
+    except ValueError as exc:
+        raise UsageError(f"--window {exc}", hint="e.g. --window 30d") from None
+    doc, plan = load_plan(workspace)
+    rtos = effective_rto(doc, plan)
+    runs = list(read_evidence([str(p) for p in evidence], root=workspace.root))
+    if run_tools:
+        read: set[tuple[str, str | None]] = set()
+        for system in plan.systems:
+            for job in system.backups:
+                key = (job.repository or "", job.password_env)
+                if job.tool != "restic" or not job.repository or key in read:
+                    continue
+                read.add(key)
+                snapshots = run_restic(job.repository, job.password_env, cwd=workspace.root)
+                runs.extend(snapshot_runs(snapshots, job.repository))
+    systems = []
+    for system in plan.systems:
+        rpo = duration_seconds(system.rpo) if system.rpo else None
+        seconds, chain = rtos[system.name]
+        jobs = [
+            job_status(job, _runs_of(system.name, job, runs), at=at, window=window_seconds, rpo=rpo)
+            for job in system.backups
+        ]
+        systems.append(
+            SystemStatus(system.name, system.tier, system.rto, system.rpo, seconds, chain, jobs)
+        )
+    return Status(at, window_seconds, workspace.relative(doc.path), systems)
+
+
+def _span(seconds: int | None) -> str:
+    from opsdocs.durations import format_span
+
+    return "-" if seconds is None else format_span(seconds)
+
+
+def _verdict(job: JobStatus) -> str:
+    if job.last_success is None:
+        return "no evidence"
+    return {True: "met", False: "MISSED", None: "-"}[job.rpo_met]
+
+
+def _rows(status: Status) -> list[list[str]]:
+    rows = []
+    for system in status.systems:
+        rto = _span(system.effective_rto)
+        if len(system.rto_via) > 1:
+            rto += f" (via {' -> '.join(system.rto_via[1:])})"
+        if not system.jobs:
+            rows.append([system.name, str(system.tier), system.rpo or "-", rto] + ["-"] * 7)
+        for job in system.jobs:
+            rows.append(
+                [
+                    system.name,
+                    str(system.tier),
+                    system.rpo or "-",
+                    rto,
+                    job.name,
+                    _iso(job.last_success) or "-",
+                    _span(job.age),
+                    _verdict(job),
+                    _span(job.longest_gap),
+                    str(job.runs),
+                    str(job.failed),
+                ]
+            )
+    return rows
+
+
+_HEADER = [
+    "system",
+    "tier",
+    "rpo",
+    "effective rto",
+    "job",
+    "last success",
+    "age",
+    "rpo",
+    "longest gap",
+    "ok",
+    "failed",
+]
+
+
+def render_table(status: Status) -> list[list[str]]:
+    """The header and one row per job (a system without jobs gets one row)."""
+    return [_HEADER, *_rows(status)]
+
+
+def render_markdown(status: Status) -> str:
+    """The status as a Markdown table, for an auditor."""
+    from opsdocs.durations import format_span
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = [
+        f"Backup evidence at {_iso(status.at)} (window {format_span(status.window)}), "
+        f"plan `{status.plan}`.",
+        "",
+        "| " + " | ".join(_HEADER) + " |",
+        "|" + "|".join(" --- " for _ in _HEADER) + "|",
+    ]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in _rows(status)]
+    missed = status.rpo_missed
+    lines += ["", f"RPO missed: {len(missed)} job(s)." if missed else "Every RPO is met."]
+    return "\n".join(lines) + "\n"

@@ -65,6 +65,7 @@ RULE_MODULES: list[str] = [
     "opsdocs.incidents.checks",
     "opsdocs.monitoring.checks",
     "opsdocs.oncall.checks",
+    "opsdocs.dr.checks",
 ]
 
 

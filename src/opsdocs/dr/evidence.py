@@ -151,7 +151,7 @@ def run_restic(
     env = {k: v for k, v in os.environ.items() if not k.startswith("RESTIC_")}
     env["RESTIC_PASSWORD"] = password
     try:
-        done = subprocess.run(  # noqa: S603 - an argument list, no shell
+        done = subprocess.run(
             [restic, "-r", repository, "snapshots", "--json", "--no-lock"],
             cwd=cwd,
             env=env,
@@ -207,10 +207,7 @@ def read_log(paths: Sequence[str], *, root: Path) -> list[Run]:
                         hint="the columns are system, job, finished_at, status and size",
                     )
                 size = "size" if "size" in csv_header(path) else "NULL"
-                sql = (
-                    f"SELECT system, job, finished_at, status, {size}, NULL "
-                    f"FROM {csv_relation()}"
-                )
+                sql = f"SELECT system, job, finished_at, status, {size}, NULL FROM {csv_relation()}"
                 rows = run_query(con, sql, [[path]])
                 rejected, first = csv_rejects(con, root)
                 if rejected:
@@ -242,10 +239,7 @@ def read_log(paths: Sequence[str], *, root: Path) -> list[Run]:
 def _jsonl_rows(con: Any, path: str, shown: str) -> list[tuple[Any, ...]]:
     from opsdocs.sources.files import lines_relation, run_query
 
-    sql = (
-        "SELECT line, row_number() OVER () AS n FROM "
-        f"{lines_relation()} QUALIFY trim(line) <> ''"
-    )
+    sql = f"SELECT line, row_number() OVER () AS n FROM {lines_relation()} QUALIFY trim(line) <> ''"
     rows = []
     for line, number in run_query(con, sql, [[path]]):
         try:

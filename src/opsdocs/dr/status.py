@@ -9,6 +9,7 @@ is back only when what it depends on is back).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,8 +132,10 @@ def effective_rto(
         for number, dep in enumerate(system.depends_on):
             if dep in path or dep == name:
                 line, col = doc.position(("systems", index, "depends_on", number))
-                cycle = " -> ".join((*path[path.index(dep) :], name, dep)) if dep in path else (
-                    f"{name} -> {name}"
+                cycle = (
+                    " -> ".join((*path[path.index(dep) :], name, dep))
+                    if dep in path
+                    else (f"{name} -> {name}")
                 )
                 raise DocumentError(
                     f"systems[{index}].depends_on: dependency cycle {cycle}",
@@ -170,9 +173,7 @@ def job_status(
     if last is not None:
         before = [t for t in good if t < start]
         points = ([before[-1]] if before else []) + [t for t in good if t >= start] + [at]
-        gaps = [
-            (b - max(a, start)).total_seconds() for a, b in zip(points, points[1:], strict=False)
-        ]
+        gaps = [(b - max(a, start)).total_seconds() for a, b in itertools.pairwise(points)]
         longest = int(max(gaps)) if gaps else 0
     rpo_met = None if rpo is None else (age is not None and age <= rpo)
     return JobStatus(

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the external tools the tests run for real, when they are missing:
-# prometheus + promtool (Debian package prometheus), amtool (prometheus-alertmanager), and the
+# prometheus + promtool (Debian package prometheus), amtool (prometheus-alertmanager), restic, and the
 # DejaVu fonts (fonts-dejavu-core) the chart PNGs are drawn with.
 set -euo pipefail
 
@@ -8,6 +8,7 @@ declare -A package_for=(
   [prometheus]=prometheus
   [promtool]=prometheus
   [amtool]=prometheus-alertmanager
+  [restic]=restic
 )
 
 missing=()
@@ -17,7 +18,7 @@ done
 # The chart-layout test rasterises labels: it needs the font the charts name first.
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "tools: prometheus, promtool and amtool are installed"
+  echo "tools: prometheus, promtool, amtool and restic are installed"
   exit 0
 fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -94,7 +94,13 @@ class Status:
 
     @property
     def rpo_missed(self) -> list[tuple[str, str]]:
-        return [(s.name, j.name) for s in self.systems for j in s.jobs if j.rpo_met is False]
+        """(system, job) whose evidence shows the RPO missed at ``at``."""
+        return [
+            (s.name, j.name)
+            for s in self.systems
+            for j in s.jobs
+            if j.rpo_met is False and j.last_success is not None
+        ]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -317,6 +323,9 @@ def render_markdown(status: Status) -> str:
         "|" + "|".join(" --- " for _ in _HEADER) + "|",
     ]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in _rows(status)]
-    missed = status.rpo_missed
-    lines += ["", f"RPO missed: {len(missed)} job(s)." if missed else "Every RPO is met."]
+    missed = len(status.rpo_missed)
+    unseen = sum(1 for s in status.systems for j in s.jobs if j.last_success is None)
+    summary = [f"RPO missed: {missed} job(s)."] if missed else []
+    summary += [f"No evidence: {unseen} job(s)."] if unseen else []
+    lines += ["", " ".join(summary) or "Every job has evidence and meets its RPO."]
     return "\n".join(lines) + "\n"

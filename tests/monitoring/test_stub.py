@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import Result, build_tree, snapshot
@@ -140,3 +141,24 @@ def test_unknown_alert_name_is_one_line(tmp_path: Path, cli: Callable[..., Resul
         "(run 'opsdocs alerts list' for the alert names)\n"
     )
     assert snapshot(tmp_path) == before
+
+
+def test_a_rule_file_outside_the_workspace_is_not_written(
+    tmp_path: Path, cli: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("elsewhere") / "rules.yaml"
+    outside.write_text(PLAIN)
+    root = tmp_path / "ws"
+    _workspace(root, cli)
+    config = root / "opsdocs.toml"
+    config.write_text(
+        config.read_text().replace('rule_files = ["rules/*.yaml"]', f'rule_files = ["{outside}"]')
+    )
+    before, rules_before = snapshot(root), outside.read_text()
+    result = cli("alerts", "stub", "--write-rules", cwd=root)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ")
+    assert "outside" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert snapshot(root) == before
+    assert outside.read_text() == rules_before

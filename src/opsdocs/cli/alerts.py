@@ -115,7 +115,7 @@ def stub_command(
     '### AlertName' section in 'Dashboards & Alerts' with the rule's expression, labels and
     summary. Prints the runbook_url to put on each alert.
     """
-    from opsdocs.fileio import ChangeSet, locked
+    from opsdocs.fileio import locked
     from opsdocs.monitoring.estate import effective_settings, study
     from opsdocs.monitoring.stub import plan_stubs
 
@@ -144,7 +144,7 @@ def stub_command(
                 verb = "create" if path in plan.created else "update"
                 click.echo(f"would {verb} {workspace.relative(path)}", err=True)
             return 0
-        changes = ChangeSet()
+        changes = workspace.changes()  # runbooks, the index and rule files: all inside
         for path, text in plan.writes.items():
             changes.write(path, text, create_only=path in plan.created)
         changed = changes.commit()

@@ -66,6 +66,7 @@ RULE_MODULES: list[str] = [
     "opsdocs.monitoring.checks",
     "opsdocs.oncall.checks",
     "opsdocs.dr.checks",
+    "opsdocs.cost.checks",
 ]
 
 

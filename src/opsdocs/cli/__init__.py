@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "oncall": "opsdocs.cli.oncall:oncall",
     "alerts": "opsdocs.cli.alerts:alerts",
     "dr": "opsdocs.cli.dr:dr",
+    "cost": "opsdocs.cli.cost:cost",
 }
 
 EXIT_OK = 0

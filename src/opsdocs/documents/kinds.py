@@ -422,7 +422,7 @@ _COST = Kind(
     filename="cost-{name}.md",
     examples=("cost-team-api.md", "cost-cloud-storage.md"),
     name_help="scope name",
-    schema_ref="opsdocs.documents.schemas:OptionalServiceFrontMatter",
+    schema_ref="opsdocs.cost.spec:CostFrontMatter",
     sections=(
         SectionSpec("Budget", "The budget for this scope and period, and who set it."),
         SectionSpec(

@@ -1,0 +1,88 @@
+"""The cost report as a text table, JSON or Markdown (strings; the CLI prints them)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from opsdocs.cost.report import CostReport
+from opsdocs.sanitize import escape_line
+
+__all__ = ["render_json", "render_markdown", "render_table"]
+
+
+def render_json(report: CostReport) -> str:
+    """The report as indented JSON; amounts are strings so no digit is lost."""
+    return json.dumps(report.as_dict(), indent=2)
+
+
+def _budget_rows(report: CostReport) -> list[list[str]]:
+    rows = [["budget", "month to date", "forecast", "budget", "variance", "forecast %"]]
+    for line in report.budgets:
+        flag = " over" if line.over_threshold else ""
+        rows.append(
+            [
+                line.name,
+                str(line.month_to_date),
+                str(line.forecast),
+                str(line.budget),
+                f"{line.variance:+}",
+                f"{line.forecast_percent}{flag}",
+            ]
+        )
+    return rows
+
+
+def _mover_rows(report: CostReport) -> list[list[str]]:
+    rows = [["service", "this month", "last month", "change"]]
+    for mover in report.movers:
+        rows.append([mover.service, str(mover.current), str(mover.previous), f"{mover.change:+}"])
+    return rows
+
+
+def _summary(report: CostReport) -> list[str]:
+    limit = f" (limit {report.untagged_max}%)" if report.untagged_max is not None else ""
+    return [
+        f"{report.month}: {report.days_elapsed} of {report.days_in_month} days with data; "
+        f"forecast is linear on those days; amounts in {report.currency}",
+        f"total {report.total}; untagged {report.untagged} ({report.untagged_percent}%){limit}",
+    ]
+
+
+def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:
+    cells = [[escape_line(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    return [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in cells
+    ]
+
+
+def render_table(report: CostReport) -> str:
+    """Aligned columns: the budgets, then the top movers."""
+    lines = [*_summary(report), ""]
+    lines += _aligned(_budget_rows(report)) if report.budgets else ["no budgets"]
+    if report.movers:
+        lines += ["", "top movers against the same days of last month:"]
+        lines += _aligned(_mover_rows(report))
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_table(rows: Sequence[Sequence[str]]) -> list[str]:
+    def row(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(escape_line(c).replace("|", "\\|") for c in cells) + " |"
+
+    return [row(rows[0]), "|" + "---|" * len(rows[0])] + [row(r) for r in rows[1:]]
+
+
+def render_markdown(report: CostReport) -> str:
+    """The report as Markdown tables."""
+    lines = [f"## Cost {report.month}", "", *(f"- {line}" for line in _summary(report)), ""]
+    if report.budgets:
+        lines += [*_markdown_table(_budget_rows(report)), ""]
+    if report.movers:
+        lines += ["### Top movers", "", *_markdown_table(_mover_rows(report)), ""]
+    return "\n".join(lines)

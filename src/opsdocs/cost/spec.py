@@ -1,0 +1,72 @@
+"""The cost spec carried in the front matter of ``cost`` documents.
+
+A document (``cost-{scope}.md``) names the billing exports to read (``sources``: globs of FOCUS
+1.x files, relative to the workspace root), which cost column counts, and ``budgets``: each a
+monthly amount in a currency, owned by the billing lines whose ``Tags`` carry every given
+key/value. Strict (``extra="forbid"``): a misspelt key must fail rather than silently drop a
+budget. The keys are described in ``docs/cost.md``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from opsdocs.documents.schemas import OptionalServiceFrontMatter
+
+__all__ = ["Budget", "CostFrontMatter"]
+
+_NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_CURRENCY = r"^[A-Z]{3}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Budget(_Strict):
+    """One budget owner (a service or a team) and the billing lines it owns."""
+
+    name: str = Field(pattern=_NAME, description="The service or team that owns the budget.")
+    monthly: Decimal = Field(gt=0, description="Budget per calendar month, e.g. '1200.00'.")
+    currency: str | None = Field(
+        default=None, pattern=_CURRENCY, description="ISO 4217 code (default: the document's)."
+    )
+    tags: dict[str, str] = Field(
+        min_length=1,
+        description="Tag key -> value; a billing line is owned when its Tags has all of them.",
+    )
+    threshold: Decimal | None = Field(
+        default=None, gt=0, description="Percent of budget the forecast may reach (default: 100)."
+    )
+
+
+class CostFrontMatter(OptionalServiceFrontMatter):
+    """Front matter of a ``cost`` document: the common keys plus the cost spec."""
+
+    sources: list[str] = Field(
+        default_factory=list, description="Globs of FOCUS 1.x exports (CSV or Parquet, gzip)."
+    )
+    cost_column: Literal["BilledCost", "EffectiveCost"] = Field(
+        default="BilledCost", description="The FOCUS cost column that is summed."
+    )
+    currency: str = Field(default="USD", pattern=_CURRENCY, description="ISO 4217 code.")
+    threshold: Decimal = Field(
+        default=Decimal(100), gt=0, description="Percent of budget the forecast may reach."
+    )
+    untagged_max: Decimal | None = Field(
+        default=None, ge=0, le=100, description="Largest share (percent) of untagged spend."
+    )
+    budgets: list[Budget] = Field(default_factory=list, description="One entry per owner.")
+
+    @field_validator("budgets")
+    @classmethod
+    def _unique(cls, value: list[Budget]) -> list[Budget]:
+        seen: set[str] = set()
+        for budget in value:
+            if budget.name in seen:
+                raise ValueError(f"budget {budget.name!r} is listed twice")
+            seen.add(budget.name)
+        return value

@@ -222,3 +222,27 @@ def test_a_misspelt_key_is_refused_at_the_key(tmp_path: Path, cli: Callable[...,
     assert result.stderr.startswith(f"error: {OPS}/cost-platform.md:")
     assert "budgets.1.monthly: Field required" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_row_with_extra_fields_is_refused_at_its_line(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    text = focus_csv([Line(MAY, "EC2", Decimal(1), {"service": "api"})] * 3).decode()
+    rows = text.splitlines()
+    rows[2] += ",extra"
+    result = _bad(tmp_path, cli, ("\n".join(rows) + "\n").encode())
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: billing/focus.csv:3:1: 1 row cannot be read as CSV "
+        "(every row needs the header's number of fields)\n"
+    )
+
+
+def test_a_new_cost_document_is_valid_and_reports_no_source(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    assert cli("new", "cost", "team-api", cwd=workspace_dir).exit_code == 0
+    checked = cli("check", "--select", "FM,CO", cwd=workspace_dir)
+    assert checked.exit_code == 0, checked.stdout
+    assert "CO001 cost-source-missing" in checked.stdout
+    assert "FM0" not in checked.stdout

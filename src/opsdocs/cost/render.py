@@ -41,7 +41,10 @@ def _mover_rows(report: CostReport) -> list[list[str]]:
 
 
 def _summary(report: CostReport) -> list[str]:
-    limit = f" (limit {report.untagged_max}%)" if report.untagged_max is not None else ""
+    limit = ""
+    if report.untagged_max is not None:
+        over = " over" if report.untagged_percent > report.untagged_max else ""
+        limit = f" (limit {report.untagged_max}%{over})"
     return [
         f"{report.month}: {report.days_elapsed} of {report.days_in_month} days with data; "
         f"forecast is linear on those days; amounts in {report.currency}",

@@ -399,7 +399,7 @@ def _summarise(
                     document=doc.path.name,
                     month_to_date=spent.quantize(_CENT),
                     forecast=forecast.quantize(_CENT),
-                    budget=budget.monthly,
+                    budget=budget.monthly.quantize(_CENT),
                     threshold=budget.threshold or doc.spec.threshold,
                 )
             )

@@ -163,6 +163,24 @@ def test_markdown_is_a_table_with_the_verdict(tmp_path: Path, cli: Callable[...,
             "error: backups.csv:2: status 'maybe' is neither a success nor a failure "
             "(use success or failed)",
         ),
+        (
+            "backups.csv",
+            "system,job,finished_at,status\norders-db,pg-dump,2026-11-30T08:00:00Z,ok,extra\n",
+            "error: backups.csv:2: a row does not fit the header "
+            "(give every row the header's fields)",
+        ),
+        (
+            "backups.csv",
+            "system,job,when,status\norders-db,pg-dump,2026-11-30T08:00:00Z,ok\n",
+            "error: backups.csv: the header has no finished_at "
+            "(the columns are system, job, finished_at, status and size)",
+        ),
+        (
+            "backups.txt",
+            "anything\n",
+            "error: backups.txt: cannot tell the evidence format from the file name "
+            "(use .json for 'restic snapshots --json', .csv or .jsonl for a backup log)",
+        ),
     ],
 )
 def test_bad_evidence_is_one_line_exit_2(
@@ -207,3 +225,17 @@ def test_no_plan_is_one_line(tmp_path: Path, cli: Callable[..., Result]) -> None
     result = cli("dr", "status", cwd=tmp_path)
     assert result.exit_code == 2
     assert "no disaster-recovery.md" in result.stderr
+
+
+def test_gzipped_csv_is_read(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    import gzip
+
+    root = plan_workspace(tmp_path, SYSTEMS)
+    (root / "backups.csv.gz").write_bytes(gzip.compress(CSV.encode()))
+    result = cli(
+        "dr", "status", "--at", AT, "--evidence", "backups.csv.gz", "--format", "json", cwd=root
+    )
+    assert result.exit_code == 0, result.stderr
+    jobs = [j for s in json.loads(result.stdout)["systems"] for j in s["jobs"]]
+    assert jobs[0]["last_success"] == "2026-11-30T10:00:00Z"
+    assert jobs[0]["failed_runs"] == 2

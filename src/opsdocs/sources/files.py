@@ -178,14 +178,16 @@ def run_query(
             done.set()
 
     worker = threading.Thread(target=work, name="opsdocs-duckdb", daemon=True)
-    worker.start()
     try:
+        # started inside the try: a Ctrl-C arriving just after the start still stops the query
+        worker.start()
         while not done.wait(0.1):
             if progress is not None:
                 _report_progress(con, progress)
     except KeyboardInterrupt:
-        con.interrupt()
-        done.wait(10)
+        if worker.is_alive():
+            con.interrupt()
+            done.wait(10)
         raise
     if "error" in outcome:
         raise outcome["error"]

@@ -185,9 +185,12 @@ def run_query(
             if progress is not None:
                 _report_progress(con, progress)
     except KeyboardInterrupt:
-        if worker.is_alive():
-            con.interrupt()
-            done.wait(10)
+        if worker.ident is not None:
+            # interrupt until the worker gives up: the query may only just be starting
+            for _ in range(100):
+                con.interrupt()
+                if done.wait(0.1):
+                    break
         raise
     if "error" in outcome:
         raise outcome["error"]

@@ -168,9 +168,12 @@ def run_query(
     """
     outcome: dict[str, Any] = {}
     done = threading.Event()
+    cancelled = threading.Event()
 
     def work() -> None:
         try:
+            if cancelled.is_set():  # Ctrl-C came while the thread was starting
+                return
             outcome["rows"] = con.execute(sql, list(params)).fetchall()
         except BaseException as exc:  # handed to the waiting thread
             outcome["error"] = exc
@@ -185,12 +188,12 @@ def run_query(
             if progress is not None:
                 _report_progress(con, progress)
     except KeyboardInterrupt:
-        if worker.ident is not None:
-            # interrupt until the worker gives up: the query may only just be starting
-            for _ in range(100):
-                con.interrupt()
-                if done.wait(0.1):
-                    break
+        cancelled.set()
+        # interrupt until the worker gives up: the query may only just be starting
+        for _ in range(100):
+            con.interrupt()
+            if done.wait(0.1):
+                break
         raise
     if "error" in outcome:
         raise outcome["error"]

@@ -29,8 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from opsdocs.cache import Cache, cache_key
 from opsdocs.documents.parse import read_document
-from opsdocs.slo.cache import RulesCache, fingerprint
 from opsdocs.slo.rules import plan_documents
 from opsdocs.slo.settings import SloSettings
 
@@ -100,9 +100,7 @@ def write_all(outputs: list[tuple[Path, str]]) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def run_compile(
-    paths: list[Path], out: Path, cache: RulesCache | None = None
-) -> list[tuple[Path, str]]:
+def run_compile(paths: list[Path], out: Path, cache: Cache | None = None) -> list[tuple[Path, str]]:
     settings = SloSettings()
     docs = [read_document(p) for p in paths]
     plan = plan_documents(docs, out, settings=settings, cache=cache)
@@ -153,12 +151,18 @@ def main() -> int:
         paths = make_docs(docs, args.docs, args.unique_slos)
         outputs = run_compile(paths, out)  # warm-up; also gives the floor its texts
         expected = {p.stem: t for p, t in outputs}
-        key = fingerprint({"bench": True})
+        key = cache_key({"bench": True})
         for i in range(args.repeat):
             cache_dir = root / f"cache-{i}"
             timed("floor", lambda: run_floor(paths, expected, out))
-            timed("cold", lambda d=cache_dir: run_compile(paths, out, RulesCache(d, key).load()))
-            timed("warm", lambda d=cache_dir: run_compile(paths, out, RulesCache(d, key).load()))
+            timed(
+                "cold",
+                lambda d=cache_dir: run_compile(paths, out, Cache(d, "slo-rules", key).load()),
+            )
+            timed(
+                "warm",
+                lambda d=cache_dir: run_compile(paths, out, Cache(d, "slo-rules", key).load()),
+            )
     wall = {k: statistics.median(v) for k, v in times.items()}
     proc = {k: statistics.median(v) for k, v in cpu.items()}
     rules = sum(t.count("\n      - record:") + t.count("\n      - alert:") for _, t in outputs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from opsdocs.check import engine
 from opsdocs.check.engine import CheckOptions, run_check
 from opsdocs.workspace import Workspace
 from tests.check.test_cli import RUNBOOK
-from tests.conftest import build_tree
+from tests.conftest import Result, build_tree
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -142,33 +143,49 @@ def test_editing_a_helper_module_of_a_feature_invalidates_the_cache() -> None:
     import os
 
     import opsdocs.incidents.validate as helper
-    from opsdocs.check.cache import fingerprint
+    from opsdocs.cache import cache_key
 
     path = helper.__file__
     assert path is not None
     before = os.stat(path)
-    key = fingerprint("settings")
+    key = cache_key("settings")
     try:
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
-        assert fingerprint("settings") != key
+        assert cache_key("settings") != key
     finally:
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert fingerprint("settings") == key
+    assert cache_key("settings") == key
 
 
-def test_two_checks_saving_at_once_keep_both_results(tmp_path: Path) -> None:
-    from opsdocs.check.cache import CheckCache
+SWAP_A = '[profiles.strict]\npaths = ["d/runbook-*.md"]\nsections = ["Service Overview", "Nope", "Nada"]\n'
+SWAP_B = '[profiles.loose]\npaths = ["*.md"]\nsections = ["Service Overview"]\n'
 
-    first = CheckCache(tmp_path / "cache", "k")
-    second = CheckCache(tmp_path / "cache", "k")
-    first.load()
-    second.load()  # loaded before the first saves
-    first.put("a.md", "ha", [], {"title": "A"})
-    second.put("b.md", "hb", [], {"title": "B"})
-    second.forget("gone.md")
-    first.save()
-    second.save()
-    merged = CheckCache(tmp_path / "cache", "k")
-    merged.load()
-    assert merged.get("a.md", "ha") == {"hash": "ha", "findings": [], "facts": {"title": "A"}}
-    assert merged.get("b.md", "hb") == {"hash": "hb", "findings": [], "facts": {"title": "B"}}
+
+def test_swapping_two_overlapping_profiles_is_a_new_cache_key(tmp_path: Path) -> None:
+    """The first matching profile wins, so profile order is configuration: a warm run after a
+    swap must give what a run without the cache gives."""
+    ws, folder = setup(tmp_path, SWAP_A + SWAP_B)
+    first = check(ws, folder)
+    (tmp_path / "opsdocs.toml").write_text(SWAP_B + SWAP_A)
+    ws = Workspace.discover(root=tmp_path)
+    warm = check(ws, folder)
+    fresh = check(ws, folder, cache=False)
+    assert summary(warm) == summary(fresh)
+    assert summary(warm) != summary(first)
+
+
+def test_two_profiles_matching_one_file_is_a_warning_naming_both(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    setup(tmp_path, SWAP_A + SWAP_B)
+    result = cli("check", "d", cwd=tmp_path)
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: d/{name}: profiles 'strict' (paths 'd/runbook-*.md') and 'loose' "
+        "(paths '*.md') both match; 'strict' applies, being first "
+        "(narrow the paths so that one profile matches each file)"
+        for name in ("runbook-api.md", "runbook-web.md")
+    ]
+    # One profile per file: no warning.
+    (tmp_path / "opsdocs.toml").write_text(SWAP_A)
+    assert "warning:" not in cli("check", "d", cwd=tmp_path).stderr

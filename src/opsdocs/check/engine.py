@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from opsdocs.check.cache import CheckCache, content_hash, fingerprint
+from opsdocs.cache import Cache, cache_key, content_hash
 from opsdocs.check.context import (
     DocContext,
     Facts,
@@ -50,7 +50,7 @@ from opsdocs.documents.index import (
 )
 from opsdocs.documents.parse import MAX_DOCUMENT_BYTES, read_document
 from opsdocs.documents.schemas import as_date
-from opsdocs.errors import InputError, UsageError
+from opsdocs.errors import InputError, OpsdocsWarning, UsageError
 from opsdocs.fileio import state_dir
 
 if TYPE_CHECKING:
@@ -226,6 +226,15 @@ def _from_cache(entry: dict[str, Any]) -> tuple[list[list[Any]], Facts] | None:
         return None
 
 
+def check_cache_key(settings: CheckSettings) -> str:
+    """The key of the check cache: the rules (and their modules' source) and the settings."""
+    rules = all_rules()
+    return cache_key(
+        {"rules": [[r.code, r.name, r.source] for r in rules], "settings": settings.effective()},
+        modules=[r.source for r in rules if r.source],
+    )
+
+
 def _read_hash(path: str) -> str | None:
     try:
         st = os.stat(path)
@@ -254,6 +263,34 @@ def _analyze_all(
 
 
 # -- the run ---------------------------------------------------------------------------------
+
+
+def _overlapping_profiles(files: dict[str, _File], settings: CheckSettings) -> list[OpsdocsWarning]:
+    """A warning per checked file that the paths of two profiles match (the first one wins)."""
+    profiles = [(name, p) for name, p in settings.profiles.items() if p.paths]
+    warnings: list[OpsdocsWarning] = []
+    if len(profiles) < 2:
+        return warnings
+    cwd = os.path.realpath(os.getcwd())
+    for path, file in sorted(files.items()):
+        if not file.reported:
+            continue
+        matching = [
+            (name, pattern)
+            for name, profile in profiles
+            if (pattern := profile.matching_pattern(file.rel_paths)) is not None
+        ]
+        if len(matching) > 1:
+            (first, first_pattern), (second, second_pattern) = matching[:2]
+            warnings.append(
+                OpsdocsWarning(
+                    f"profiles {first!r} (paths {first_pattern!r}) and {second!r} "
+                    f"(paths {second_pattern!r}) both match; {first!r} applies, being first",
+                    path=_display(path, cwd),
+                    hint="narrow the paths so that one profile matches each file",
+                )
+            )
+    return warnings
 
 
 def _display(path: str, cwd: str) -> str:
@@ -335,15 +372,15 @@ def analyze_files(
 ) -> _Analysis:
     """Document rules and facts of every file: from the cache when its bytes are unchanged,
     else parsed (in worker processes when there are many)."""
-    cache: CheckCache | None = None
+    cache: Cache | None = None
     if options.cache and settings.cache:
         cache_dir = Path(settings.cache_dir)
-        cache = CheckCache(
+        cache = Cache(
             # the cache folder's old files are deleted: only a real folder in the workspace
             state_dir(root, cache_dir if cache_dir.is_absolute() else root / cache_dir),
-            fingerprint(settings.fingerprint()),
-        )
-        cache.load()
+            "check",
+            check_cache_key(settings),
+        ).load()
     result = _Analysis(findings={}, facts={})
     misses: list[tuple[str, list[str]]] = []
     digests: dict[str, str | None] = {}
@@ -367,7 +404,7 @@ def analyze_files(
         digest = digests[path]
         if cache is not None:
             if digest is not None and fact_json["readable"]:
-                cache.put(path, digest, found, fact_json)
+                cache.put(path, digest, {"findings": found, "facts": fact_json})
             else:
                 cache.forget(path)
     result.parsed = len(misses)
@@ -473,4 +510,5 @@ def run_check(
         strict=options.strict or settings.strict,
         suppressed=suppressed,
         rules=selected,
+        run_warnings=_overlapping_profiles(files, settings),
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from opsdocs.diagnostics import Diagnostic
+from opsdocs.errors import OpsdocsWarning
 
 __all__ = ["CheckResult"]
 
@@ -18,6 +19,8 @@ class CheckResult:
     strict: bool = False
     suppressed: int = 0
     rules: frozenset[str] = frozenset()
+    # About the run rather than a document's content (two profiles matching one file).
+    run_warnings: list[OpsdocsWarning] = field(default_factory=list)
 
     @property
     def errors(self) -> int:

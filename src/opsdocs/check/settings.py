@@ -8,8 +8,6 @@ it covers (``paths`` globs, or documents whose front-matter ``kind`` is the prof
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
@@ -55,13 +53,17 @@ class Profile(BaseModel):
     def matches_path(self, relative_paths: list[str]) -> bool:
         """True when a glob matches one of the document's relative paths (or, for a glob
         without '/', its file name)."""
+        return self.matching_pattern(relative_paths) is not None
+
+    def matching_pattern(self, relative_paths: list[str]) -> str | None:
+        """The first of :attr:`paths` that matches the document (see :meth:`matches_path`)."""
         for pattern in self.paths:
             candidates = (
                 relative_paths if "/" in pattern else [PurePosixPath(relative_paths[0]).name]
             )
             if any(_glob(rel, pattern) for rel in candidates):
-                return True
-        return False
+                return pattern
+        return None
 
 
 def _glob(path: str, pattern: str) -> bool:
@@ -106,14 +108,10 @@ class CheckSettings(BaseModel):
     # Other features' tables ([tool.opsdocs.slo], ...), for the rules those features contribute.
     features: dict[str, Any] = Field(default_factory=dict, exclude=True)
 
-    def fingerprint(self) -> str:
-        """Hash of everything that changes the result of document rules."""
-        data: dict[str, Any] = {name: p.model_dump() for name, p in sorted(self.profiles.items())}
-        data["__features__"] = self.features
-        # default=str: TOML dates and times ([oncall] holidays) are values of feature tables
-        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[
-            :16
-        ]
+    def effective(self) -> dict[str, Any]:
+        """The whole effective configuration of a check run, in order (the first profile whose
+        paths match a file wins, so the order of profiles is part of it): the cache's key."""
+        return {**self.model_dump(mode="json"), "features": self.features}
 
 
 def _error(exc: ValidationError, prefix: str, config: Config) -> ConfigError:

@@ -73,6 +73,8 @@ def check_command(
         jobs=jobs,
     )
     result = run_check(workspace, list(paths) or None, options)
+    for warning in result.run_warnings:
+        click.echo(f"warning: {warning.format()}", err=True)
     if fix and result.fixable:
         from opsdocs.check.fix import apply_fixes
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opsdocs.cache import Cache, cache_key, digest
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.parse import Document, slugify
-from opsdocs.slo.cache import RulesCache, digest
 from opsdocs.slo.prometheus import (
     Compat,
     CompileOptions,
@@ -396,6 +396,18 @@ def _from_cache(name: str, run: _Run) -> Path:
     return run.out_dir / name
 
 
+def _rules_cache(directory: Path, config: dict[str, Any]) -> Cache:
+    """The ``slo rules`` cache, keyed by the whole effective configuration of the run (the
+    ``slo`` settings and the options) and the PromQL parser's version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        parser = version("promql-parser")
+    except PackageNotFoundError:  # pragma: no cover - it is a dependency
+        parser = "?"
+    return Cache(directory, "slo-rules", cache_key({**config, "promql-parser": parser})).load()
+
+
 def plan_documents(
     documents: Sequence[Document],
     out_dir: Path,
@@ -407,7 +419,7 @@ def plan_documents(
     tests: bool = False,
     tests_dir: Path | None = None,
     label: Callable[[Path], str] = str,
-    cache: RulesCache | None = None,
+    cache: Cache | None = None,
 ) -> RulesPlan:
     """Like :func:`plan_rules` from parsed documents, reusing ``cache`` entries for documents
     (and runbooks) that have not changed since the cache was written."""
@@ -452,7 +464,7 @@ def _plan_documents(
             if entry is not None:
                 plan.findings.extend(_diagnostic(f) for f in entry["findings"])
                 plan.outputs.extend(
-                    RuleOutput(_from_cache(n, run), t, source) for n, t in entry["outputs"]
+                    RuleOutput(_from_cache(n, run), t, source) for n, t in entry["texts"]
                 )
                 plan.notes.extend(entry["notes"])
                 continue
@@ -465,7 +477,7 @@ def _plan_documents(
                 hash_,
                 {
                     "findings": [_stored(f) for f in part.findings],
-                    "outputs": [[_cache_name(o.path, run), o.text] for o in part.outputs],
+                    "texts": [[_cache_name(o.path, run), o.text] for o in part.outputs],
                     "notes": part.notes,
                 },
             )
@@ -510,7 +522,6 @@ def plan_workspace_rules(
     from opsdocs.documents.folder import read_documents
     from opsdocs.documents.parse import read_document
     from opsdocs.errors import UsageError
-    from opsdocs.slo.cache import fingerprint
 
     chosen_fmt: RuleFormat = fmt or settings.format
     if tests and chosen_fmt != "prometheus":
@@ -537,7 +548,8 @@ def plan_workspace_rules(
     )
     cache = None
     if use_cache:
-        key = fingerprint(
+        cache = _rules_cache(
+            workspace.state_path("cache"),
             {
                 "settings": settings.model_dump(mode="json"),
                 "compat": compat,
@@ -545,9 +557,8 @@ def plan_workspace_rules(
                 "tests": tests,
                 "out": workspace.relative(target),
                 "tests_dir": workspace.relative(tests_dir),
-            }
+            },
         )
-        cache = RulesCache(workspace.state_path("cache"), key).load()
     plan = plan_documents(
         docs,
         target,

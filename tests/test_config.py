@@ -124,3 +124,24 @@ def test_find_root_walks_up(tmp_path: Path) -> None:
     build_tree(tmp_path, {"a/pyproject.toml": '[project]\nname="x"\n'})
     # a pyproject without [tool.opsdocs] is not a root
     assert find_root(tmp_path / "a" / "b") == tmp_path.resolve()
+
+
+def test_one_section_loader_reports_a_pydantic_error_at_the_key(tmp_path: Path) -> None:
+    from pydantic import BaseModel, Field
+
+    from opsdocs.config import validate_section
+
+    class Section(BaseModel):
+        retries: int = Field(default=1, ge=0)
+
+    build_tree(tmp_path, {"opsdocs.toml": 'docs_dir = "ops"\n\n[report]\nretries = -1\n'})
+    config = load_config(tmp_path)
+    assert (
+        validate_section(Section, {"retries": 2}, config.source, ("thing",), hint="h").retries == 2
+    )
+    with pytest.raises(ConfigError) as info:
+        config.load_section("report", Section, hint="see docs/thing.md")
+    assert str(info.value) == (
+        f"{tmp_path / 'opsdocs.toml'}:4:1: report.retries: "
+        "Input should be greater than or equal to 0 (see docs/thing.md)"
+    )

@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -28,10 +28,13 @@ __all__ = [
     "find_root",
     "key_position",
     "load_config",
+    "validate_section",
 ]
 
 #: Tables owned by features; each validates its own keys.
 FEATURE_SECTIONS = ("check", "slo", "report", "profiles", "monitoring", "oncall", "adopt")
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 DEFAULT_DOCS_DIR = "docs/internal/operations"
 DEFAULT_TEMPLATES_DIR = "templates/docs"
@@ -68,6 +71,10 @@ class Config:
     def section(self, name: str) -> dict[str, Any]:
         """The raw table of a feature (empty when absent)."""
         return dict(self.sections.get(name, {}))
+
+    def load_section(self, name: str, model: type[_Model], *, hint: str) -> _Model:
+        """The feature table ``name`` validated as ``model``; :class:`ConfigError` at the key."""
+        return validate_section(model, self.section(name), self.source, (name,), hint=hint)
 
     @property
     def source_label(self) -> str:
@@ -140,6 +147,27 @@ def config_error(
     return ConfigError(text, path=source, line=line, col=col, hint=hint)
 
 
+def validate_section(
+    model: type[_Model],
+    data: Any,
+    source: str | Path | None,
+    keys: Sequence[str] = (),
+    *,
+    hint: str,
+) -> _Model:
+    """``data`` (the table at ``keys``) validated as ``model``.
+
+    The first pydantic error becomes a :class:`ConfigError` at the offending key's line in
+    ``source`` (``slo.windows.0.short: must be a duration ... (see docs/...)``).
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise config_error(source, (*keys, *error["loc"]), message, hint=hint) from None
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
@@ -190,14 +218,7 @@ def load_config(root: Path) -> Config:
     if found is None:
         return Config(root=root)
     source, table = found
-    try:
-        settings = _Settings.model_validate(table)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        message = str(error["msg"]).removeprefix("Value error, ")
-        raise config_error(
-            source, error["loc"], message, hint="see docs/configuration.md"
-        ) from None
+    settings = validate_section(_Settings, table, source, hint="see docs/configuration.md")
     config = Config(
         root=root,
         source=source,

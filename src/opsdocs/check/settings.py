@@ -11,10 +11,9 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from opsdocs.config import Config, config_error
-from opsdocs.errors import ConfigError
+from opsdocs.config import Config, config_error, validate_section
 
 __all__ = ["CheckSettings", "Profile", "load_settings"]
 
@@ -114,13 +113,6 @@ class CheckSettings(BaseModel):
         return {**self.model_dump(mode="json"), "features": self.features}
 
 
-def _error(exc: ValidationError, prefix: str, config: Config) -> ConfigError:
-    error = exc.errors()[0]
-    message = str(error["msg"]).removeprefix("Value error, ")
-    keys = (*prefix.split("."), *error["loc"])
-    return config_error(config.source, keys, message, hint="see docs/check.md")
-
-
 def load_settings(config: Config) -> CheckSettings:
     """The check settings of ``config``; raises :class:`ConfigError` naming the bad key."""
     table: dict[str, Any] = config.section("check")
@@ -131,15 +123,10 @@ def load_settings(config: Config) -> CheckSettings:
         raise config_error(
             config.source, ("check", "features"), "unknown key", hint="see docs/check.md"
         )
-    try:
-        settings = CheckSettings.model_validate(table)
-    except ValidationError as exc:
-        raise _error(exc, "check", config) from None
+    hint = "see docs/check.md"
+    settings = validate_section(CheckSettings, table, config.source, ("check",), hint=hint)
     for name, raw in top_profiles.items():
-        try:
-            profile = Profile.model_validate(raw)
-        except ValidationError as exc:
-            raise _error(exc, f"profiles.{name}", config) from None
+        profile = validate_section(Profile, raw, config.source, ("profiles", name), hint=hint)
         if name in settings.profiles:
             raise config_error(
                 config.source,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from opsdocs.config import Config, config_error
 
@@ -108,15 +108,7 @@ def load_monitoring_settings(config: Config) -> MonitoringSettings:
 
     A ``runbook_urls`` folder must stay inside the workspace.
     """
-    raw: dict[str, Any] = config.section("monitoring")
-    try:
-        settings = MonitoringSettings.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise config_error(
-            config.source, ("monitoring", *first["loc"]), message, hint="see docs/monitoring.md"
-        ) from None
+    settings = config.load_section("monitoring", MonitoringSettings, hint="see docs/monitoring.md")
     root = os.path.realpath(config.root)
     for prefix, folder in settings.runbook_urls.items():
         target = os.path.realpath(os.path.join(config.root, folder))

@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-
-from opsdocs.config import config_error
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     from opsdocs.config import Config
@@ -78,11 +76,4 @@ class OnCallSettings(_Strict):
 
 def load_settings(config: Config) -> OnCallSettings:
     """The ``oncall`` section validated; ConfigError at the key."""
-    try:
-        return OnCallSettings.model_validate(config.section("oncall"))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise config_error(
-            config.source, ("oncall", *first["loc"]), message, hint="see docs/oncall.md"
-        ) from None
+    return config.load_section("oncall", OnCallSettings, hint="see docs/oncall.md")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from opsdocs.config import config_error
+from opsdocs.config import validate_section
 from opsdocs.durations import duration_seconds
 
 __all__ = ["ReportSettings", "SourceName", "StaleAfter", "load_report_settings"]
@@ -67,11 +67,6 @@ def load_report_settings(
     raw: dict[str, Any] | None, *, source: str = "configuration"
 ) -> ReportSettings:
     """Validate the raw ``report`` section; raises :class:`ConfigError` naming key and file."""
-    try:
-        return ReportSettings.model_validate(raw or {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise config_error(
-            source, ("report", *first["loc"]), message, hint="see docs/reports.md#configuration"
-        ) from None
+    return validate_section(
+        ReportSettings, raw or {}, source, ("report",), hint="see docs/reports.md#configuration"
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from opsdocs.config import config_error
+from opsdocs.config import validate_section
 from opsdocs.durations import duration_seconds
 from opsdocs.slo.windows import DEFAULT_WINDOWS, Severity, WindowPair
 
@@ -110,11 +110,6 @@ class SloSettings(BaseModel):
 
 def load_settings(raw: dict[str, Any] | None, *, source: str = "configuration") -> SloSettings:
     """Validate the raw ``slo`` section; raises :class:`ConfigError` naming the key and file."""
-    try:
-        return SloSettings.model_validate(raw or {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        message = first["msg"].removeprefix("Value error, ")
-        raise config_error(
-            source, ("slo", *first["loc"]), message, hint="see docs/slo-spec.md#configuration"
-        ) from None
+    return validate_section(
+        SloSettings, raw or {}, source, ("slo",), hint="see docs/slo-spec.md#configuration"
+    )

@@ -42,7 +42,7 @@ def test_index_newest_first_with_limit(tmp_path: Path, monkeypatch: pytest.Monke
     kind = _kind(name="event", folder="events", index_heading="Events", index_limit=3,
                  index_facts=("severity", "due"))  # fmt: skip
     monkeypatch.setattr(index_module, "KINDS", (kind,))
-    monkeypatch.setattr("opsdocs.documents.kinds.KINDS", (kind,))
+    monkeypatch.setattr("opsdocs.documents.kinds.all_kinds", lambda: (kind,))
     files = {}
     for day in (3, 1, 5, 2, 4):
         files[f"events/2025-01-0{day}-e{day}.md"] = (
@@ -63,7 +63,7 @@ def test_index_default_order_is_unchanged(tmp_path: Path, monkeypatch: pytest.Mo
     kind = _kind(name="event", folder="events", index_heading="Events", index_limit=None,
                  index_newest_first=False, index_facts=())  # fmt: skip
     monkeypatch.setattr(index_module, "KINDS", (kind,))
-    monkeypatch.setattr("opsdocs.documents.kinds.KINDS", (kind,))
+    monkeypatch.setattr("opsdocs.documents.kinds.all_kinds", lambda: (kind,))
     build_tree(
         tmp_path,
         {

@@ -14,10 +14,10 @@ Rules come in two scopes:
   anchors, links, ...), which are cached too; they answer questions across documents and
   questions that depend on the date or on other files (links, index, freshness).
 
-A feature package adds rules by listing a module in :data:`RULE_MODULES`; the module exposes
-``RULES: list[Rule]``. A rule that needs more per-document facts than the built-in ones gives a
-``collect`` function; what it returns (JSON-able) is cached and handed back to workspace rules in
-``facts.extra[code]``.
+A feature package adds rules by naming a module in its descriptor (:mod:`opsdocs.features`);
+the module exposes ``RULES: list[Rule]``. A rule that needs more per-document facts than the
+built-in ones gives a ``collect`` function; what it returns (JSON-able) is cached and handed
+back to workspace rules in ``facts.extra[code]``.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.errors import UsageError
+from opsdocs.features import rule_modules
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -50,24 +51,9 @@ __all__ = [
 Severity = Literal["error", "warning"]
 Scope = Literal["document", "workspace", "engine"]
 
-#: Modules that contribute rules, in family order. A feature adds its module here.
-RULE_MODULES: list[str] = [
-    "opsdocs.check.rules.inputs",
-    "opsdocs.check.rules.frontmatter",
-    "opsdocs.check.rules.naming",
-    "opsdocs.check.rules.structure",
-    "opsdocs.check.rules.content",
-    "opsdocs.check.rules.links",
-    "opsdocs.check.rules.freshness",
-    "opsdocs.check.rules.index",
-    "opsdocs.check.rules.crossdoc",
-    "opsdocs.slo.checks",
-    "opsdocs.incidents.checks",
-    "opsdocs.monitoring.checks",
-    "opsdocs.oncall.checks",
-    "opsdocs.dr.checks",
-    "opsdocs.cost.checks",
-]
+#: Rule modules beyond those of the features (plug-ins, tests). A feature lists its own in its
+#: descriptor (:mod:`opsdocs.features`).
+RULE_MODULES: list[str] = []
 
 
 DocCheck = Callable[["DocContext"], Iterable[Diagnostic]]
@@ -123,7 +109,7 @@ class Rule:
 def all_rules() -> tuple[Rule, ...]:
     """Every registered rule, sorted by code. Raises RuntimeError on a duplicate code or name."""
     rules: list[Rule] = []
-    for module_name in RULE_MODULES:
+    for module_name in [*rule_modules(), *RULE_MODULES]:
         module = importlib.import_module(module_name)
         for rule in getattr(module, "RULES", []):
             rules.append(_with_source(rule, module_name))

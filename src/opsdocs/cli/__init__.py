@@ -19,26 +19,12 @@ from typing import Any, NoReturn
 import click
 
 from opsdocs import __version__
+from opsdocs.features import command_table
 
 __all__ = ["cli", "main"]
 
-#: Command name -> "module:attribute". Add a command group here.
-COMMANDS: dict[str, str] = {
-    "init": "opsdocs.cli.docs:init_command",
-    "new": "opsdocs.cli.docs:new_command",
-    "index": "opsdocs.cli.docs:index_command",
-    "list": "opsdocs.cli.docs:list_command",
-    "schema": "opsdocs.cli.docs:schema_command",
-    "check": "opsdocs.cli.check:check_command",
-    "rule": "opsdocs.cli.check:rule_command",
-    "adopt": "opsdocs.cli.check:adopt_command",
-    "slo": "opsdocs.cli.slo:slo",
-    "incident": "opsdocs.cli.incident:incident",
-    "oncall": "opsdocs.cli.oncall:oncall",
-    "alerts": "opsdocs.cli.alerts:alerts",
-    "dr": "opsdocs.cli.dr:dr",
-    "cost": "opsdocs.cli.cost:cost",
-}
+#: Command name -> "module:attribute", from the features' descriptors (:mod:`opsdocs.features`).
+COMMANDS: dict[str, str] = command_table()
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

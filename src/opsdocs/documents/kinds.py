@@ -2,8 +2,14 @@
 
 A kind is everything opsdocs knows about one type of operations document: how its file is named,
 which sections it must have (in order, each with one line of guidance), which front-matter model
-validates it, which bundled template scaffolds it, and how the README index lists it. To add a
-kind, add one :class:`Kind` to :data:`KINDS` and a ``<name>-template.md`` beside this module.
+validates it, which bundled template scaffolds it, and how the README index lists it.
+
+A kind belongs to a feature package: it is defined in the package's ``kinds.py``, its template is
+the package's ``templates/<name>-template.md``, and the package's descriptor
+(:mod:`opsdocs.features`) lists it. :data:`BUILTIN_KINDS` are those of the documents feature
+itself (areas without a package yet: a future ``opsdocs.capacity`` takes its kind and template
+with it). :func:`all_kinds` (also ``KINDS``) gathers them through an import path, so this module
+imports no feature.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import datetime as dt
 import importlib
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 from opsdocs.errors import UsageError
@@ -20,7 +26,15 @@ from opsdocs.errors import UsageError
 if TYPE_CHECKING:
     from opsdocs.documents.schemas import FrontMatter
 
-__all__ = ["KINDS", "NAME_PATTERN", "Kind", "SectionSpec", "get_kind", "kind_for_filename"]
+__all__ = [
+    "BUILTIN_KINDS",
+    "NAME_PATTERN",
+    "Kind",
+    "SectionSpec",
+    "all_kinds",
+    "get_kind",
+    "kind_for_filename",
+]
 
 #: Names in file names: lowercase letters, digits and single hyphens.
 NAME_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -64,6 +78,10 @@ class Kind:
     #: Fixed file names the kind also accepts (``on-call.md``: every team's schedule in one file);
     #: such a file carries no NAME.
     also: tuple[str, ...] = ()
+    #: Where the kind stands in the README index (the seed's order: runbook 10 ... cost 80).
+    index_order: int = 0
+    #: The package whose ``templates/`` folder holds ``<name>-template.md``.
+    templates: str = "opsdocs.documents"
 
     @property
     def singleton(self) -> bool:
@@ -152,6 +170,7 @@ def validate_name(name: str, *, what: str = "name", example: str = "api-server")
 
 
 _RUNBOOK = Kind(
+    index_order=10,
     name="runbook",
     label="Runbook",
     index_heading="Runbooks",
@@ -191,201 +210,9 @@ _RUNBOOK = Kind(
     ),
 )
 
-_SLO = Kind(
-    name="slo",
-    label="SLO Definition",
-    index_heading="SLO Definitions",
-    purpose="Define service level objectives",
-    filename="slo-{name}.md",
-    examples=("slo-api-availability.md", "slo-search-latency.md"),
-    name_help="SLO name",
-    schema_ref="opsdocs.slo.spec:SloFrontMatter",
-    sections=(
-        SectionSpec("Service", "What service is this for? Link its runbook."),
-        SectionSpec(
-            "SLI",
-            "What are we measuring? (latency, availability, throughput) Good over valid events.",
-        ),
-        SectionSpec(
-            "SLO Target", "What's the goal? (99.9% uptime, p95 latency <200ms) Over which period?"
-        ),
-        SectionSpec("Measurement", "How do we measure it? Data source, queries, exclusions."),
-        SectionSpec(
-            "Alerting", "When to alert? Burn-rate alerts, who is paged, the runbook to follow."
-        ),
-    ),
-)
-
-_INCIDENT_RESPONSE = Kind(
-    name="incident-response",
-    label="Incident Response Playbook",
-    index_heading="Incident Response",
-    purpose="How to handle incidents",
-    filename="incident-response.md",
-    empty_index_text="(Create `incident-response.md`)",
-    schema_ref="opsdocs.incidents.policy:IncidentResponseFrontMatter",
-    sections=(
-        SectionSpec("Incident Severity Levels", "P1, P2, P3 definitions, with examples of each."),
-        SectionSpec(
-            "Response Procedures",
-            "Step-by-step for each severity: who leads, first actions, cadence.",
-        ),
-        SectionSpec("Communication Plan", "Who to notify, how, and how often."),
-        SectionSpec(
-            "Post-Incident Review",
-            "How to conduct retrospectives: when, who, the postmortem template.",
-        ),
-    ),
-)
-
-_INCIDENT = Kind(
-    name="incident",
-    label="Incident",
-    index_heading="Recent Incidents",
-    purpose="The record of one incident: severity, status, milestones, roles and timeline",
-    filename="{date}-{name}.md",
-    folder="incidents",
-    examples=("2026-03-14-checkout-5xx.md",),
-    name_help="slug",
-    empty_index_text="(None yet - open one with `opsdocs incident open`)",
-    schema_ref="opsdocs.incidents.records:IncidentFrontMatter",
-    index_limit=10,
-    index_newest_first=True,
-    index_facts=("severity", "status", "services"),
-    reviewed=False,
-    created_by="opsdocs incident open",
-    sections=(
-        SectionSpec("Summary", "What is happening, in two sentences, for someone joining now."),
-        SectionSpec("Impact", "Who is affected and how much: users, requests, regions, money."),
-        SectionSpec(
-            "Timeline",
-            "UTC ISO 8601 entries, oldest first; 'opsdocs incident log' appends them.",
-        ),
-    ),
-)
-
-_POSTMORTEM = Kind(
-    name="postmortem",
-    label="Postmortem",
-    index_heading="Recent Postmortems",
-    purpose="The blameless review of one incident, with action items",
-    filename="{date}-{name}.md",
-    folder="postmortems",
-    examples=("2026-03-14-checkout-5xx.md",),
-    name_help="slug",
-    empty_index_text="(None yet - write one with `opsdocs incident postmortem ID`)",
-    schema_ref="opsdocs.incidents.postmortem:PostmortemFrontMatter",
-    index_limit=10,
-    index_newest_first=True,
-    index_facts=("severity", "status", "due"),
-    reviewed=False,
-    created_by="opsdocs incident postmortem",
-    sections=(
-        SectionSpec("Summary", "What happened, its impact and how it ended, in a paragraph."),
-        SectionSpec(
-            "Impact",
-            "With numbers: duration, users or requests affected, error budget consumed.",
-        ),
-        SectionSpec("Timeline", "Filled in from the incident record; add what it missed."),
-        SectionSpec(
-            "Root Cause and Contributing Factors",
-            "Why it happened: the causes and the conditions that let them matter. No blame.",
-        ),
-        SectionSpec("Trigger", "The change or event that set it off."),
-        SectionSpec("Detection", "How we found out, how long it took, and how to find out sooner."),
-        SectionSpec("Resolution", "What stopped the impact, and what fixed the cause."),
-        SectionSpec("What Went Well", "Practices and tools that helped."),
-        SectionSpec("What Went Badly", "What slowed us down or made it worse."),
-        SectionSpec("Where We Got Lucky", "What could have made it much worse and did not."),
-        SectionSpec(
-            "Action Items",
-            "Listed in the front matter 'action_items' (what, owner, due, tracker, status).",
-        ),
-    ),
-)
-
-_DISASTER_RECOVERY = Kind(
-    name="disaster-recovery",
-    label="DR/BCP Plan",
-    index_heading="DR/BCP",
-    purpose="Disaster recovery and business continuity",
-    filename="disaster-recovery.md",
-    empty_index_text="(Create `disaster-recovery.md`)",
-    schema_ref="opsdocs.dr.spec:DisasterRecoveryFrontMatter",
-    sections=(
-        SectionSpec(
-            "Recovery Objectives",
-            "RTO (Recovery Time Objective) and RPO (Recovery Point Objective) per service.",
-        ),
-        SectionSpec("Backup Strategy", "What's backed up, how often, where, and for how long."),
-        SectionSpec("Restore Procedures", "Step-by-step recovery, with the exact commands."),
-        SectionSpec("Failover Plan", "How to switch to backup systems, and how to fail back."),
-        SectionSpec(
-            "Testing", "How and how often the DR plan is tested; the last test and its result."
-        ),
-    ),
-)
-
-_MONITORING = Kind(
-    name="monitoring",
-    label="Monitoring & Alerting",
-    index_heading="Monitoring & Alerting",
-    purpose="What to monitor and the alert thresholds",
-    filename="monitoring-{name}.md",
-    examples=("monitoring-api-server.md", "monitoring-platform.md"),
-    name_help="service or area name",
-    schema_ref="opsdocs.monitoring.spec:MonitoringFrontMatter",
-    sections=(
-        SectionSpec(
-            "Signals",
-            "What we watch: latency, traffic, errors, saturation, and the metric behind each.",
-        ),
-        SectionSpec(
-            "Alert Catalogue",
-            "Every alert: expression, threshold, duration, severity, runbook link.",
-        ),
-        SectionSpec("Dashboards", "Where each dashboard lives and what question it answers."),
-        SectionSpec(
-            "Notification Routing", "Which alerts page, which open tickets, and where each is sent."
-        ),
-        SectionSpec("Known Gaps", "What is not monitored yet, and the plan to close each gap."),
-    ),
-)
-
-_ON_CALL = Kind(
-    name="on-call",
-    label="On-Call Procedures",
-    index_heading="On-Call",
-    purpose="Rotation, escalation and paging expectations",
-    filename="on-call-{name}.md",
-    examples=("on-call-team-api.md", "on-call-platform.md"),
-    name_help="team or rotation name",
-    also=("on-call.md",),
-    schema_ref="opsdocs.oncall.spec:OnCallFrontMatter",
-    sections=(
-        SectionSpec(
-            "Rotation & Handoff",
-            "Who is on call, shift length, time zones, and the handoff checklist.",
-        ),
-        SectionSpec(
-            "Escalation Policy",
-            "Primary, secondary, manager: who is paged next and after how long.",
-        ),
-        SectionSpec(
-            "Paging Expectations",
-            "Time to acknowledge, what pages and what waits for working hours.",
-        ),
-        SectionSpec(
-            "Load & Fatigue", "Pages per shift, the target, and what happens when it is exceeded."
-        ),
-        SectionSpec(
-            "Tools & Access",
-            "Access the on-call engineer needs, and how to get it before the shift.",
-        ),
-    ),
-)
 
 _CAPACITY = Kind(
+    index_order=70,
     name="capacity",
     label="Capacity Plan",
     index_heading="Capacity Planning",
@@ -415,6 +242,7 @@ _CAPACITY = Kind(
 )
 
 _COST = Kind(
+    index_order=80,
     name="cost",
     label="Cost Management",
     index_heading="Cost Management",
@@ -438,35 +266,57 @@ _COST = Kind(
     ),
 )
 
-#: Every kind, in the order the README index lists them (the seed's order first).
-KINDS: tuple[Kind, ...] = (
-    _RUNBOOK,
-    _SLO,
-    _INCIDENT_RESPONSE,
-    _DISASTER_RECOVERY,
-    _MONITORING,
-    _ON_CALL,
-    _CAPACITY,
-    _COST,
-    _INCIDENT,
-    _POSTMORTEM,
-)
+#: The kinds of the documents feature: those without a package of their own yet. A kind that
+#: belongs to a feature package is defined there (``opsdocs/slo/kinds.py``) and listed by the
+#: package's descriptor (:mod:`opsdocs.features`).
+BUILTIN_KINDS: tuple[Kind, ...] = (_RUNBOOK, _CAPACITY, _COST)
 
-_BY_NAME = {k.name: k for k in KINDS} | {a: k for k in KINDS for a in k.aliases}
+#: Where every feature's kinds are found: an import path, not an import, because the documents
+#: layer sits below the features and names none of them.
+FEATURE_KINDS = "opsdocs.features:feature_kinds"
+
+
+@cache
+def all_kinds() -> tuple[Kind, ...]:
+    """Every kind of every feature, in the order the README index lists them.
+
+    Raises RuntimeError when two kinds share a name or an alias.
+    """
+    module, _, attr = FEATURE_KINDS.partition(":")
+    kinds: list[Kind] = list(getattr(importlib.import_module(module), attr)())
+    seen: dict[str, str] = {}
+    for kind in kinds:
+        for key in (kind.name, *kind.aliases):
+            if key in seen:
+                raise RuntimeError(f"kind {key!r} registered twice ({seen[key]}, {kind.templates})")
+            seen[key] = kind.templates
+    return tuple(sorted(kinds, key=lambda k: (k.index_order, k.name)))
+
+
+@cache
+def _by_name() -> dict[str, Kind]:
+    return {k.name: k for k in all_kinds()} | {a: k for k in all_kinds() for a in k.aliases}
+
+
+def __getattr__(name: str) -> tuple[Kind, ...]:
+    # ``KINDS`` is computed on first use: the features' kinds import this module.
+    if name == "KINDS":
+        return all_kinds()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get_kind(name: str) -> Kind:
     """The kind called ``name``; raises :class:`UsageError` if there is none."""
     try:
-        return _BY_NAME[name]
+        return _by_name()[name]
     except KeyError:
-        known = ", ".join(k.name for k in KINDS)
+        known = ", ".join(k.name for k in all_kinds())
         raise UsageError(f"unknown kind {name!r}", hint=f"use one of: {known}") from None
 
 
 def kind_for_filename(filename: str, folder: str = "") -> Kind | None:
     """The kind whose naming rule ``filename`` follows (in ``folder``), if any."""
-    for kind in KINDS:
+    for kind in all_kinds():
         if kind.folder == folder and kind.match(filename) is not None:
             return kind
     return None

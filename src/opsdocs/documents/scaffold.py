@@ -40,8 +40,10 @@ __all__ = [
 
 
 def bundled_template(name: str) -> str:
-    """Text of a template shipped with opsdocs (``runbook-template.md``, ...)."""
-    return resources.files("opsdocs.documents").joinpath("templates", name).read_text("utf-8")
+    """Text of a template shipped with opsdocs (``runbook-template.md``, ...), from the
+    ``templates/`` folder of the package that owns the kind (the documents feature's otherwise)."""
+    package = next((k.templates for k in KINDS if k.template_file == name), "opsdocs.documents")
+    return resources.files(package).joinpath("templates").joinpath(name).read_text("utf-8")
 
 
 @dataclass

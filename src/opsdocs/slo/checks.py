@@ -1,4 +1,4 @@
-"""SL: check rules contributed by the SLO feature (listed in ``check.registry.RULE_MODULES``).
+"""SL: check rules contributed by the SLO feature (listed in its descriptor, ``slo/feature.py``).
 
 The front-matter schema (FM005) already reports keys and types of the SLO spec; these rules add
 what a schema cannot say: placeholders, PromQL that does not parse, windows too short for the

@@ -1,0 +1,18 @@
+"""The documents feature: scaffolding, listing and indexing documents, and the kinds that have
+no package of their own yet (runbook, capacity, cost)."""
+
+from __future__ import annotations
+
+from opsdocs.features import Feature
+
+FEATURE = Feature(
+    name="documents",
+    kinds="opsdocs.documents.kinds:BUILTIN_KINDS",
+    commands={
+        "init": "opsdocs.cli.docs:init_command",
+        "new": "opsdocs.cli.docs:new_command",
+        "index": "opsdocs.cli.docs:index_command",
+        "list": "opsdocs.cli.docs:list_command",
+        "schema": "opsdocs.cli.docs:schema_command",
+    },
+)

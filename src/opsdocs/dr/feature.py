@@ -1,0 +1,12 @@
+"""The DR/BCP feature: the ``disaster-recovery`` plan, its DR rules and the ``dr`` commands."""
+
+from __future__ import annotations
+
+from opsdocs.features import Feature
+
+FEATURE = Feature(
+    name="dr",
+    kinds="opsdocs.dr.kinds:KINDS",
+    rules=("opsdocs.dr.checks",),
+    commands={"dr": "opsdocs.cli.dr:dr"},
+)

@@ -1,0 +1,83 @@
+"""The features of opsdocs, registered once.
+
+A feature is a package (``opsdocs.slo``, ``opsdocs.incidents``, ...) with one descriptor, a
+:class:`Feature` in its ``feature`` module: the document kinds it owns (their templates sit in
+its ``templates/`` folder), the module of its ``check`` rules and its command groups. Every
+reference is an import path string, so that listing the features (``opsdocs --help``) imports
+nothing but the descriptors, and so that the lower layers (``opsdocs.documents``,
+``opsdocs.check``) name no feature: they ask this module, by import path, when they need to.
+
+Adding an area is a package with a ``feature.py`` and one line in :data:`FEATURES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+__all__ = ["FEATURES", "Feature", "all_features", "command_table", "feature_kinds", "rule_modules"]
+
+#: Every feature's descriptor ("module:attribute"). A new area adds one line. (``opsdocs.reports``
+#: and ``opsdocs.sources`` are libraries other features use; they register nothing.)
+FEATURES: tuple[str, ...] = (
+    "opsdocs.documents.feature:FEATURE",
+    "opsdocs.check.feature:FEATURE",
+    "opsdocs.slo.feature:FEATURE",
+    "opsdocs.incidents.feature:FEATURE",
+    "opsdocs.monitoring.feature:FEATURE",
+    "opsdocs.oncall.feature:FEATURE",
+    "opsdocs.dr.feature:FEATURE",
+)
+
+
+@dataclass(frozen=True)
+class Feature:
+    """What one feature package brings; every reference is an import path string."""
+
+    name: str
+    #: "module:ATTRIBUTE" of a tuple of :class:`~opsdocs.documents.kinds.Kind` it owns.
+    kinds: str | None = None
+    #: Modules exposing ``RULES: list[Rule]`` for ``opsdocs check``.
+    rules: tuple[str, ...] = ()
+    #: Top-level command name -> "module:attribute" of its Click command or group.
+    commands: dict[str, str] = field(default_factory=dict)
+
+
+def _resolve(ref: str) -> Any:
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+@cache
+def all_features() -> tuple[Feature, ...]:
+    """The descriptors of :data:`FEATURES`, in order."""
+    found: list[Feature] = [_resolve(ref) for ref in FEATURES]
+    return tuple(found)
+
+
+def command_table() -> dict[str, str]:
+    """Every top-level command -> "module:attribute". Raises RuntimeError on a clash."""
+    table: dict[str, str] = {}
+    for feature in all_features():
+        for name, target in feature.commands.items():
+            if name in table:
+                raise RuntimeError(f"command {name!r} registered twice ({feature.name})")
+            table[name] = target
+    return table
+
+
+def rule_modules() -> list[str]:
+    """Every feature's rule modules, in feature order."""
+    return [module for feature in all_features() for module in feature.rules]
+
+
+def feature_kinds() -> list[Any]:
+    """Every feature's document kinds (:class:`~opsdocs.documents.kinds.Kind`; the kind registry
+    orders them). Typed loosely: this module imports nothing of opsdocs."""
+    kinds: list[Any] = []
+    for feature in all_features():
+        if feature.kinds is not None:
+            kinds.extend(_resolve(feature.kinds))
+    return kinds

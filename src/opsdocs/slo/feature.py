@@ -1,0 +1,13 @@
+"""The SLO feature: ``slo`` documents, their SL rules and the ``slo`` commands (``slo report``
+comes from :mod:`opsdocs.reports`, which registers nothing of its own)."""
+
+from __future__ import annotations
+
+from opsdocs.features import Feature
+
+FEATURE = Feature(
+    name="slo",
+    kinds="opsdocs.slo.kinds:KINDS",
+    rules=("opsdocs.slo.checks",),
+    commands={"slo": "opsdocs.cli.slo:slo"},
+)

@@ -1,11 +1,11 @@
-# Two commands: `make demo` and `make test`. Everything else is a step they call.
+# Two commands: `make demo` and `make test` (`make quick` for the inner loop). Everything else is a step they call.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.opsdocs-installed
 DEV_STAMP := $(VENV)/.opsdocs-dev-installed
 
-.PHONY: demo test install dev tools lint typecheck unit bench clean docs
+.PHONY: demo test quick install dev tools lint typecheck unit bench clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ typecheck: dev
 
 unit: dev
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+## The inner loop: every test that needs no external tool (those are marked 'tools'), no lint.
+quick: dev
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not tools"
 
 ## Everything the tests need, then every test.
 test: dev tools lint typecheck unit

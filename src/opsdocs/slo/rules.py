@@ -448,7 +448,7 @@ def _plan_documents(
     tests: bool,
     tests_dir: Path | None,
     label: Callable[[Path], str],
-    cache: RulesCache | None,
+    cache: Cache | None,
 ) -> RulesPlan:
     settings = settings or SloSettings()
     options = CompileOptions(compat=compat, windows=settings.window_pairs())

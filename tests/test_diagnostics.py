@@ -60,3 +60,22 @@ def test_as_dict_key_order_is_the_json_format() -> None:
 def test_severity_helpers() -> None:
     assert Diagnostic(message="x").is_error
     assert not Diagnostic(message="x", severity="info").is_error
+
+
+def test_no_second_diagnostic_type() -> None:
+    """Parsing, validation and the linter all report through Diagnostic: no module defines its
+    own problem, finding or violation type again."""
+    import ast
+    from pathlib import Path
+
+    import opsdocs
+
+    src = Path(opsdocs.__file__).parent
+    others = [
+        f"{path.relative_to(src)}:{node.name}"
+        for path in sorted(src.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+        and node.name.endswith(("Problem", "Finding", "Violation"))
+    ]
+    assert others == []

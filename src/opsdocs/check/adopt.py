@@ -388,9 +388,9 @@ def _plan_file(
     title = (fm or {}).get("title") if isinstance((fm or {}).get("title"), str) else None
     h1 = _h1(doc)
     if fm is None:
-        from opsdocs.documents.scaffold import _title_for
+        from opsdocs.documents.scaffold import default_title
 
-        title = h1 or _title_for(kind, name or None)
+        title = h1 or default_title(kind, name or None)
         keys: dict[str, str] = {"kind": kind.name, "title": title}
         owner = owner_from_codeowners(workspace.root, rel)
         if owner is not None:

@@ -32,6 +32,7 @@ __all__ = [
     "InitResult",
     "NewResult",
     "bundled_template",
+    "default_title",
     "draft_document",
     "guess_service",
     "init_workspace",
@@ -122,7 +123,8 @@ class NewResult:
     index: Path | None  # the README whose index was updated
 
 
-def _title_for(kind: Kind, name: str | None) -> str:
+def default_title(kind: Kind, name: str | None) -> str:
+    """The title a new document of ``kind`` called ``name`` gets (``Api Server Runbook``)."""
     words = (name or "").split("-")
     subject = " ".join(w.upper() if w in _ACRONYMS else w.capitalize() for w in words if w)
     titles = {
@@ -303,7 +305,7 @@ def draft_document(
         "kind": kind.name,
         "name": name or "",
         "service": service or name or "",
-        "title": (title or _title_for(kind, name)).strip(),
+        "title": (title or default_title(kind, name)).strip(),
         "owner": owner or (workspace.config.owners[0] if workspace.config.owners else "TODO"),
         "today": (today or dt.date.today()).isoformat(),
         "review_every": workspace.config.review_every,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.errors import DocumentError
 
 if TYPE_CHECKING:
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 __all__ = [
     "ONE_FILE",
     "Roster",
-    "SpecProblem",
     "TeamSource",
     "collect_roster",
     "load_roster",
@@ -36,15 +36,6 @@ __all__ = [
 #: The one-file form: every team's schedule in ``on-call.md``.
 ONE_FILE = "on-call.md"
 _HINT = "see docs/oncall.md for the schedule keys"
-
-
-@dataclass(frozen=True)
-class SpecProblem:
-    """Something wrong in an on-call spec: the key path, what, and how to fix it."""
-
-    key_path: tuple[str | int, ...]
-    message: str
-    hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +129,7 @@ def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     return tuple(out)
 
 
-def validate_section(data: dict[str, Any]) -> tuple[OnCallSection | None, list[SpecProblem]]:
+def validate_section(data: dict[str, Any]) -> tuple[OnCallSection | None, list[Diagnostic]]:
     """The ``teams`` of an on-call document's front matter, or None and the problems."""
     from pydantic import ValidationError
 
@@ -150,12 +141,16 @@ def validate_section(data: dict[str, Any]) -> tuple[OnCallSection | None, list[S
         problems = []
         for error in exc.errors():
             message, hint = _message(error)
-            problems.append(SpecProblem(_clean_loc(data, tuple(error["loc"])), message, hint))
+            problems.append(
+                Diagnostic(
+                    key_path=_clean_loc(data, tuple(error["loc"])), message=message, hint=hint
+                )
+            )
         return None, problems
 
 
-def _team_problems(team: Team, index: int) -> list[SpecProblem]:
-    problems: list[SpecProblem] = []
+def _team_problems(team: Team, index: int) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
     base: tuple[str | int, ...] = ("teams", index)
     previous: str | None = None
     last_delay = None
@@ -163,42 +158,48 @@ def _team_problems(team: Team, index: int) -> list[SpecProblem]:
         where = (*base, "escalation", number)
         if level.person is None and not level.rotations:
             problems.append(
-                SpecProblem(where, "the level pages nobody", "give it 'rotation' or 'person'")
+                Diagnostic(
+                    key_path=where,
+                    message="the level pages nobody",
+                    hint="give it 'rotation' or 'person'",
+                )
             )
             continue
         for ref in level.rotations:
             if "/" not in ref and team.rotation(ref) is None:
                 known = ", ".join(r.name for r in team.rotations)
                 problems.append(
-                    SpecProblem(
-                        (*where, "rotation"),
-                        f"no rotation {ref!r} in team {team.name!r}",
-                        f"use one of {known}, or 'team/rotation' for another team's",
+                    Diagnostic(
+                        key_path=(*where, "rotation"),
+                        message=f"no rotation {ref!r} in team {team.name!r}",
+                        hint=f"use one of {known}, or 'team/rotation' for another team's",
                     )
                 )
         target = level.target(team.name)
         if target == previous:
             problems.append(
-                SpecProblem(
-                    where,
-                    f"level {number + 1} escalates to itself: it pages the same "
+                Diagnostic(
+                    key_path=where,
+                    message=f"level {number + 1} escalates to itself: it pages the same "
                     f"{'person' if level.person else 'rotation'} as level {number}",
-                    "escalate to someone else, or remove the level",
+                    hint="escalate to someone else, or remove the level",
                 )
             )
         if last_delay is not None and level.delay <= last_delay:
             problems.append(
-                SpecProblem(
-                    (*where, "after"),
-                    f"level {number + 1} is paged at {level.after}, not after level {number}",
-                    "give each level a later 'after' than the one before",
+                Diagnostic(
+                    key_path=(*where, "after"),
+                    message=(
+                        f"level {number + 1} is paged at {level.after}, not after level {number}"
+                    ),
+                    hint="give each level a later 'after' than the one before",
                 )
             )
         previous, last_delay = target, level.delay
     return problems
 
 
-def spec_problems(doc: Document) -> list[SpecProblem]:
+def spec_problems(doc: Document) -> list[Diagnostic]:
     """Everything wrong with one on-call document's schedules that its own text shows."""
     data = doc.front_matter
     if not isinstance(data, dict):
@@ -211,7 +212,7 @@ def spec_problems(doc: Document) -> list[SpecProblem]:
     return problems
 
 
-def policy_problems(doc: Document) -> list[SpecProblem]:
+def policy_problems(doc: Document) -> list[Diagnostic]:
     """What is wrong with the escalation policies of a document whose keys are valid (the
     schema's own complaints are left to the front-matter check)."""
     data = doc.front_matter
@@ -223,7 +224,7 @@ def policy_problems(doc: Document) -> list[SpecProblem]:
     return [p for i, team in enumerate(section.teams) for p in _team_problems(team, i)]
 
 
-def _raise(doc: Document, problem: SpecProblem) -> DocumentError:
+def _raise(doc: Document, problem: Diagnostic) -> DocumentError:
     line, col = doc.position(problem.key_path)
     key = ".".join(f"[{p}]" if isinstance(p, int) else p for p in problem.key_path).replace(
         ".[", "["
@@ -234,13 +235,13 @@ def _raise(doc: Document, problem: SpecProblem) -> DocumentError:
 
 def collect_roster(
     docs: list[Document], *, label: Any = None
-) -> tuple[Roster, list[tuple[Document, SpecProblem]]]:
+) -> tuple[Roster, list[tuple[Document, Diagnostic]]]:
     """The teams of ``docs`` that are valid, and the problems of the others (a document with a
     problem contributes no team; a level naming a rotation no team has is a problem too)."""
     from opsdocs.oncall.spec import OnCallSection
 
     roster = Roster()
-    problems: list[tuple[Document, SpecProblem]] = []
+    problems: list[tuple[Document, Diagnostic]] = []
     for doc in docs:
         data = doc.front_matter
         found = spec_problems(doc) if isinstance(data, dict) else []
@@ -253,11 +254,11 @@ def collect_roster(
                 problems.append(
                     (
                         doc,
-                        SpecProblem(
-                            ("teams", index, "name"),
-                            f"team {team.name!r} already has a schedule in "
+                        Diagnostic(
+                            key_path=("teams", index, "name"),
+                            message=f"team {team.name!r} already has a schedule in "
                             f"{roster.teams[team.name].path}",
-                            "keep one schedule per team",
+                            hint="keep one schedule per team",
                         ),
                     )
                 )
@@ -271,11 +272,13 @@ def collect_roster(
                     problems.append(
                         (
                             source.doc,
-                            SpecProblem(
-                                ("teams", source.index, "escalation", number, "rotation"),
-                                f"no rotation {ref!r}: no team or rotation of that name has a "
-                                "schedule",
-                                "name a rotation of a team with an on-call document",
+                            Diagnostic(
+                                key_path=("teams", source.index, "escalation", number, "rotation"),
+                                message=(
+                                    f"no rotation {ref!r}: no team or rotation of that name"
+                                    " has a schedule"
+                                ),
+                                hint="name a rotation of a team with an on-call document",
                             ),
                         )
                     )

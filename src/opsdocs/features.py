@@ -29,6 +29,7 @@ FEATURES: tuple[str, ...] = (
     "opsdocs.monitoring.feature:FEATURE",
     "opsdocs.oncall.feature:FEATURE",
     "opsdocs.dr.feature:FEATURE",
+    "opsdocs.cost.feature:FEATURE",
 )
 
 

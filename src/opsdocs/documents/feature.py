@@ -1,5 +1,5 @@
 """The documents feature: scaffolding, listing and indexing documents, and the kinds that have
-no package of their own yet (runbook, capacity, cost)."""
+no package of their own yet (runbook, capacity)."""
 
 from __future__ import annotations
 

@@ -241,35 +241,11 @@ _CAPACITY = Kind(
     ),
 )
 
-_COST = Kind(
-    index_order=80,
-    name="cost",
-    label="Cost Management",
-    index_heading="Cost Management",
-    purpose="Budget and cost optimisation",
-    filename="cost-{name}.md",
-    examples=("cost-team-api.md", "cost-cloud-storage.md"),
-    name_help="scope name",
-    schema_ref="opsdocs.cost.spec:CostFrontMatter",
-    sections=(
-        SectionSpec("Budget", "The budget for this scope and period, and who set it."),
-        SectionSpec(
-            "Current Spend & Trend", "Spend to date, its trend, and the main cost drivers."
-        ),
-        SectionSpec(
-            "Owners & Allocation", "Who owns each cost, and how shared costs are allocated."
-        ),
-        SectionSpec(
-            "Optimisation Backlog", "Savings opportunities with estimated value, owner and status."
-        ),
-        SectionSpec("Anomaly Alerts", "How unexpected spend is detected and who is told."),
-    ),
-)
 
 #: The kinds of the documents feature: those without a package of their own yet. A kind that
 #: belongs to a feature package is defined there (``opsdocs/slo/kinds.py``) and listed by the
 #: package's descriptor (:mod:`opsdocs.features`).
-BUILTIN_KINDS: tuple[Kind, ...] = (_RUNBOOK, _CAPACITY, _COST)
+BUILTIN_KINDS: tuple[Kind, ...] = (_RUNBOOK, _CAPACITY)
 
 #: Where every feature's kinds are found: an import path, not an import, because the documents
 #: layer sits below the features and names none of them.

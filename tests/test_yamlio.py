@@ -159,3 +159,17 @@ def test_impossible_dates_and_huge_integers_stay_strings() -> None:
     assert str(data.value["d"]) == "2026-02-28" and not isinstance(data.value["d"], str)
     assert data.value["e"] == 7
     assert data.positions[("a",)] == (1, 1)
+
+
+def test_key_path_of_drops_union_tags_and_keeps_a_missing_last_key() -> None:
+    from opsdocs.yamlio import key_path_of
+
+    data = {"slos": [{"indicator": {"type": "ratio", "errors": "x"}}]}
+    assert key_path_of(data, ("slos", 0, "indicator", "ratio", "errors")) == (
+        "slos",
+        0,
+        "indicator",
+        "errors",
+    )
+    assert key_path_of(data, ("slos", 0, "objective")) == ("slos", 0, "objective")
+    assert key_path_of(data, ("slos", 5, "objective")) == ("slos",)

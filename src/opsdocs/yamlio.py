@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +27,7 @@ __all__ = [
     "KeyPath",
     "YamlData",
     "dump_yaml",
+    "key_path_of",
     "load_yaml",
     "load_yaml_all",
     "plain_reads_as_string",
@@ -68,6 +69,26 @@ for _tag, _construct in (
     ("tag:yaml.org,2002:float", yaml.constructor.SafeConstructor.construct_yaml_float),
 ):
     _Loader.add_constructor(_tag, _lenient(_construct))
+
+
+def key_path_of(data: Any, loc: Sequence[Any]) -> KeyPath:
+    """A validation error's location (pydantic's ``loc``) as a key path into ``data``.
+
+    Parts that are not keys of the data (a discriminated union's tag such as ``ratio``) are
+    dropped; a missing or unknown last key is kept, and :meth:`YamlData.position` places it at
+    its parent.
+    """
+    out: list[str | int] = []
+    node = data
+    for index, part in enumerate(loc):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+            out.append(part)
+        elif index == len(loc) - 1 and isinstance(node, dict):
+            out.append(part)
+    return tuple(out)
 
 
 @dataclass

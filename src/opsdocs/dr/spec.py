@@ -3,11 +3,12 @@ objectives, the backup jobs that protect them, failover, drill cadence and busin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from opsdocs.documents.schemas import FrontMatter
+from opsdocs.yamlio import key_path_of
 
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
@@ -109,22 +110,6 @@ class DisasterRecoveryFrontMatter(FrontMatter):
     processes: list[BusinessProcess] = Field(default_factory=list)
 
 
-def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    """The key path of a pydantic location that exists in the file (a missing or unknown key is
-    positioned at its parent)."""
-    out: list[str | int] = []
-    node = data
-    for part in loc:
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
-            node = node[part]
-            out.append(part)
-        else:
-            break
-    return tuple(out)
-
-
 def validate_plan(doc: Document) -> DisasterRecoveryFrontMatter:
     """The plan of ``doc``; a :class:`DocumentError` at the first wrong key's line."""
     from pydantic import ValidationError
@@ -137,7 +122,7 @@ def validate_plan(doc: Document) -> DisasterRecoveryFrontMatter:
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
-        line, col = doc.position(_clean_loc(data, loc))
+        line, col = doc.position(key_path_of(data, loc))
         key = ".".join(str(p) for p in loc) or "front matter"
         text = str(error["msg"]).removeprefix("Value error, ")
         raise DocumentError(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.errors import DocumentError
+from opsdocs.yamlio import key_path_of
 
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
@@ -114,21 +115,6 @@ def split_hint(message: str) -> tuple[str, str | None]:
     return (what, how) if sep else (message, None)
 
 
-def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    """The key path of a pydantic location in the file, without union tags."""
-    out: list[str | int] = []
-    node = data
-    for index, part in enumerate(loc):
-        in_dict = isinstance(node, dict) and part in node
-        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        if in_dict or in_list:
-            node = node[part]
-            out.append(part)
-        elif index == len(loc) - 1 and isinstance(node, dict):
-            out.append(part)  # a missing or unknown key: named, positioned at its parent
-    return tuple(out)
-
-
 def validate_section(data: dict[str, Any]) -> tuple[OnCallSection | None, list[Diagnostic]]:
     """The ``teams`` of an on-call document's front matter, or None and the problems."""
     from pydantic import ValidationError
@@ -143,7 +129,7 @@ def validate_section(data: dict[str, Any]) -> tuple[OnCallSection | None, list[D
             message, hint = _message(error)
             problems.append(
                 Diagnostic(
-                    key_path=_clean_loc(data, tuple(error["loc"])), message=message, hint=hint
+                    key_path=key_path_of(data, tuple(error["loc"])), message=message, hint=hint
                 )
             )
         return None, problems

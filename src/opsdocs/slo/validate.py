@@ -39,6 +39,7 @@ from opsdocs.slo.windows import (
     WindowPair,
     format_float,
 )
+from opsdocs.yamlio import key_path_of
 
 __all__ = [
     "KeyPath",
@@ -81,22 +82,6 @@ def keyed(problem: Diagnostic) -> str:
     return f"{key}: {problem.detail()}" if key else problem.detail()
 
 
-def _clean_loc(data: Any, loc: Sequence[str | int]) -> KeyPath:
-    """A pydantic error location as a path into the data (union tags dropped)."""
-    out: list[str | int] = []
-    node = data
-    for index, part in enumerate(loc):
-        in_dict = isinstance(node, dict) and part in node
-        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        if in_dict or in_list:
-            node = node[part]
-            out.append(part)
-        elif index == len(loc) - 1 and isinstance(node, dict):
-            out.append(part)  # a missing or unknown key: name it, position falls back to parent
-        # otherwise a discriminated-union tag such as 'ratio': not a key in the file
-    return tuple(out)
-
-
 def _message(error: Any) -> tuple[str, str | None]:
     kind = error["type"]
     msg = str(error["msg"]).removeprefix("Value error, ")
@@ -123,7 +108,7 @@ def load_front_matter(data: dict[str, Any]) -> tuple[SloSection | None, list[Dia
         problems = []
         for error in exc.errors():
             message, hint = _message(error)
-            key_path = _clean_loc(data, error["loc"])
+            key_path = key_path_of(data, error["loc"])
             if str(error["type"]).startswith("union_tag"):
                 key_path = (*key_path, "type")
             problems.append(spec_problem(key_path, message, hint))

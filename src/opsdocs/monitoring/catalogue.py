@@ -96,6 +96,11 @@ class RuleFile:
     documents: list[tuple[int, list[dict[str, Any]], bool]] = field(default_factory=list)
     generated: bool = False  # written by 'opsdocs slo rules'
 
+    def problem(self, document: YamlData, key_path: KeyPath, message: str, hint: str) -> None:
+        """Record what is wrong at ``key_path`` (or its nearest parent) of a YAML document."""
+        line, col = document.position(key_path) or (1, 1)
+        self.errors.append(InputError(message, path=self.path, line=line, col=col, hint=hint))
+
 
 @dataclass
 class Catalogue:
@@ -188,15 +193,11 @@ def parse_rule_text(text: str, result: RuleFile) -> RuleFile:
 def _document_groups(document: YamlData, number: int, result: RuleFile) -> bool:
     value = document.value
     if not isinstance(value, dict):
-        line, col = document.positions.get((), (1, 1))
-        result.errors.append(
-            InputError(
-                "not a rule file: expected a mapping with 'groups'",
-                path=result.path,
-                line=line,
-                col=col,
-                hint="a rule file starts with 'groups:'",
-            )
+        result.problem(
+            document,
+            (),
+            "not a rule file: expected a mapping with 'groups'",
+            "a rule file starts with 'groups:'",
         )
         return False
     kind = value.get("kind")
@@ -206,45 +207,30 @@ def _document_groups(document: YamlData, number: int, result: RuleFile) -> bool:
         spec = value.get("spec")
         groups = spec.get("groups") if isinstance(spec, dict) else None
         if not isinstance(groups, list) or not groups:
-            line, col = document.position(("spec",)) or (1, 1)
-            result.errors.append(
-                InputError(
-                    "PrometheusRule has no spec.groups",
-                    path=result.path,
-                    line=line,
-                    col=col,
-                    hint="add the rule groups under spec.groups",
-                )
+            result.problem(
+                document,
+                ("spec",),
+                "PrometheusRule has no spec.groups",
+                "add the rule groups under spec.groups",
             )
             return True
         _read_groups(groups, ("spec", "groups"), document, number, result)
         result.documents.append((number, groups, False))
         return True
     if "groups" not in value:
-        line, col = document.positions.get((), (1, 1))
-        result.errors.append(
-            InputError(
-                "not a rule file: no 'groups' key",
-                path=result.path,
-                line=line,
-                col=col,
-                hint="a rule file starts with 'groups:'; list only rule files in rule_files",
-            )
+        result.problem(
+            document,
+            (),
+            "not a rule file: no 'groups' key",
+            "a rule file starts with 'groups:'; list only rule files in rule_files",
         )
         return False
     groups = value["groups"]
     if groups is None:
         return True
     if not isinstance(groups, list):
-        line, col = document.position(("groups",)) or (1, 1)
-        result.errors.append(
-            InputError(
-                "'groups' must be a list",
-                path=result.path,
-                line=line,
-                col=col,
-                hint="write each group as '- name: ...'",
-            )
+        result.problem(
+            document, ("groups",), "'groups' must be a list", "write each group as '- name: ...'"
         )
         return True
     _read_groups(groups, ("groups",), document, number, result)
@@ -263,28 +249,21 @@ def _read_groups(
         g_path: KeyPath = (*prefix, g_index)
         g_line, g_col = document.position(g_path) or (1, 1)
         if not isinstance(group, dict) or not isinstance(group.get("name"), str):
-            result.errors.append(
-                InputError(
-                    "a rule group needs a 'name'",
-                    path=result.path,
-                    line=g_line,
-                    col=g_col,
-                    hint="write '- name: my-group' with its 'rules:'",
-                )
+            result.problem(
+                document,
+                g_path,
+                "a rule group needs a 'name'",
+                "write '- name: my-group' with its 'rules:'",
             )
             continue
         name = group["name"]
         rules = group.get("rules") or []
         if not isinstance(rules, list):
-            line, col = document.position((*g_path, "rules")) or (g_line, g_col)
-            result.errors.append(
-                InputError(
-                    f"group {name!r}: 'rules' must be a list",
-                    path=result.path,
-                    line=line,
-                    col=col,
-                    hint="write each rule as '- alert: ...' or '- record: ...'",
-                )
+            result.problem(
+                document,
+                (*g_path, "rules"),
+                f"group {name!r}: 'rules' must be a list",
+                "write each rule as '- alert: ...' or '- record: ...'",
             )
             continue
         for r_index, rule in enumerate(rules):
@@ -293,14 +272,11 @@ def _read_groups(
             e_line, e_col = document.positions.get((*r_path, "expr"), (line, col))
             result.rule_lines[(number, name, r_index + 1)] = (line, col, e_line, e_col)
             if not isinstance(rule, dict):
-                result.errors.append(
-                    InputError(
-                        f"group {name!r}: rule {r_index + 1} is not a mapping",
-                        path=result.path,
-                        line=line,
-                        col=col,
-                        hint="each rule has 'alert' or 'record' and 'expr'",
-                    )
+                result.problem(
+                    document,
+                    r_path,
+                    f"group {name!r}: rule {r_index + 1} is not a mapping",
+                    "each rule has 'alert' or 'record' and 'expr'",
                 )
                 continue
             if isinstance(rule.get("record"), str):
@@ -308,14 +284,11 @@ def _read_groups(
                 continue
             alert = rule.get("alert")
             if not isinstance(alert, str) or not alert:
-                result.errors.append(
-                    InputError(
-                        f"group {name!r}: rule {r_index + 1} has neither 'alert' nor 'record'",
-                        path=result.path,
-                        line=line,
-                        col=col,
-                        hint="name the rule with 'alert:' (or 'record:')",
-                    )
+                result.problem(
+                    document,
+                    r_path,
+                    f"group {name!r}: rule {r_index + 1} has neither 'alert' nor 'record'",
+                    "name the rule with 'alert:' (or 'record:')",
                 )
                 continue
             positions: dict[str, tuple[int, int]] = {}

@@ -223,23 +223,10 @@ def _codeowners(root: Path) -> tuple[Path, list[tuple[int, str, list[str]]]] | N
 
 
 def _codeowners_regex(pattern: str) -> re.Pattern[str]:
+    from opsdocs.check.settings import glob_regex
+
     anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
-    body = pattern.strip("/")
-    regex = ""
-    i = 0
-    while i < len(body):
-        if body.startswith("**", i):
-            regex += ".*"
-            i += 2
-        elif body[i] == "*":
-            regex += "[^/]*"
-            i += 1
-        elif body[i] == "?":
-            regex += "[^/]"
-            i += 1
-        else:
-            regex += re.escape(body[i])
-            i += 1
+    regex = glob_regex(pattern.strip("/"))
     prefix = "" if anchored else "(?:.*/)?"
     return re.compile(f"^{prefix}{regex}(?:/.*)?$")
 

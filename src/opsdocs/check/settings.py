@@ -65,8 +65,9 @@ class Profile(BaseModel):
         return None
 
 
-def _glob(path: str, pattern: str) -> bool:
-    """``**``-aware glob match of a relative POSIX path (Python 3.11 has no full_match)."""
+def glob_regex(pattern: str) -> str:
+    """The regular expression of a ``**``-aware glob over relative POSIX paths (``**/`` is zero
+    or more folders, ``*`` and ``?`` stay inside one part)."""
     import re
 
     regex = ""
@@ -87,7 +88,14 @@ def _glob(path: str, pattern: str) -> bool:
         else:
             regex += re.escape(pattern[i])
             i += 1
-    return re.fullmatch(regex, path) is not None
+    return regex
+
+
+def _glob(path: str, pattern: str) -> bool:
+    """``**``-aware glob match of a relative POSIX path (Python 3.11 has no full_match)."""
+    import re
+
+    return re.fullmatch(glob_regex(pattern), path) is not None
 
 
 class CheckSettings(BaseModel):

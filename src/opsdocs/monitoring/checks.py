@@ -80,7 +80,8 @@ def _rule(code: str, name: str, summary: str, severity: str, **text: Any) -> Rul
         severity=severity,  # type: ignore[arg-type]
         scope="workspace",
         check=_reporter(code),
-        context=_context if code in ("AL003", "AL004") else None,
+        # AL003 needs the runbooks' anchors; AL004 needs only their names (walked in study)
+        context=_context if code == "AL003" else None,
         **text,
     )
 

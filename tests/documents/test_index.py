@@ -9,7 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opsdocs.documents.index import INDEX_END, INDEX_START, replace_block
+from opsdocs.documents.blocks import replace_block
+from opsdocs.documents.index import INDEX_END, INDEX_START
 from opsdocs.errors import DocumentError
 from tests.conftest import Result, build_tree, snapshot
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from opsdocs.documents.blocks import REPORT_END, REPORT_START
 from opsdocs.documents.parse import read_document
-from opsdocs.reports.render import REPORT_END, REPORT_START
 from tests.conftest import Result, snapshot
 from tests.reports.logdata import expected, generate, write_jsonl
 

@@ -17,10 +17,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from opsdocs.documents.blocks import replace_block
 from opsdocs.documents.kinds import KINDS, Kind, kind_for_filename
 from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.documents.schemas import as_date
-from opsdocs.errors import DocumentError, InputError
+from opsdocs.errors import InputError
 from opsdocs.sanitize import escape_line
 
 if TYPE_CHECKING:
@@ -37,7 +38,6 @@ __all__ = [
     "fact_text",
     "index_title",
     "render_index",
-    "replace_block",
 ]
 
 INDEX_START = "<!-- opsdocs:index:start -->"
@@ -310,41 +310,6 @@ def render_index(entries: list[IndexEntry]) -> str:
             out.append(f"- ... and {hidden} {older} in {where}")
     out.append("")
     return "\n".join(out) + "\n"
-
-
-def replace_block(text: str, block: str, *, path: Path, start: str, end: str) -> str:
-    """``text`` with everything between the ``start`` and ``end`` markers replaced by ``block``.
-
-    The block takes the file's line endings (a CRLF file stays CRLF).
-
-    Raises :class:`DocumentError` when a marker is missing, repeated, or out of order.
-    """
-    for marker in (start, end):
-        count = text.count(marker)
-        if count != 1:
-            where = text.find(marker)
-            line = text.count("\n", 0, where) + 1 if where >= 0 else None
-            problem = "is missing" if count == 0 else f"appears {count} times"
-            raise DocumentError(
-                f"marker {marker} {problem}",
-                path=path,
-                line=line,
-                hint=f"keep exactly one {start} line and one {end} line",
-            )
-    head, _, rest = text.partition(start)
-    if end not in rest:
-        line = text.count("\n", 0, text.find(end)) + 1
-        raise DocumentError(
-            f"marker {end} comes before {start}",
-            path=path,
-            line=line,
-            hint="put the start marker first",
-        )
-    _, _, tail = rest.partition(end)
-    first_break = text.find("\n")
-    if first_break > 0 and text[first_break - 1] == "\r":  # keep a CRLF file CRLF
-        block = block.replace("\r\n", "\n").replace("\n", "\r\n")
-    return f"{head}{start}{block}{end}{tail}"
 
 
 def compute_index(workspace: Workspace, pending: dict[Path, str] | None = None) -> IndexUpdate:

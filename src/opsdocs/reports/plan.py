@@ -133,8 +133,9 @@ def _plan_charts(plan: ReportPlan, folder: Path, *, png: bool) -> dict[str, Path
 
 def _plan_blocks(plan: ReportPlan, targets: Sequence[SloTarget], links: dict[str, Path]) -> None:
     """The status block of each SLO document, with links to the charts relative to it."""
+    from opsdocs.documents.blocks import write_block
     from opsdocs.documents.parse import read_document
-    from opsdocs.reports.render import render_markdown, write_block
+    from opsdocs.reports.render import render_markdown
 
     by_document: dict[Path, list[SloReport]] = {}
     for target, report in zip(targets, plan.reports, strict=True):

@@ -10,26 +10,19 @@ import datetime as dt
 import json
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from opsdocs.documents.index import replace_block
-from opsdocs.documents.parse import Document
 from opsdocs.durations import format_duration
 from opsdocs.reports.report import REPORTED_WINDOWS, SloReport
 
 __all__ = [
-    "REPORT_END",
-    "REPORT_START",
     "format_percent",
     "render_json",
     "render_markdown",
     "render_table",
-    "write_block",
 ]
 
-REPORT_START = "<!-- opsdocs:report:start -->"
-REPORT_END = "<!-- opsdocs:report:end -->"
+
 _NONE = "—"
 
 
@@ -200,41 +193,3 @@ def render_markdown(
             lines.append(f"  Note: {note}.")
     lines.append("")
     return "\n".join(lines)
-
-
-def write_block(
-    document: Document, block: str, *, raw: str | None = None, section: str = "Measurement"
-) -> str:
-    """The document's text with ``block`` between the report markers in ``section``.
-
-    ``raw`` is the file's text as read (the parsed document's text has its line endings
-    normalised); everything outside the markers is kept byte for byte, line endings included.
-    Markers that are absent are added at the end of the section (a missing section is added at
-    the end of the document). Raises :class:`DocumentError` for repeated or misordered markers.
-    """
-    text = document.text if raw is None else raw
-    path = Path(document.path)
-    if "\r\n" in text:  # write the block in the document's line endings
-        block = block.replace("\r\n", "\n").replace("\n", "\r\n")
-    if REPORT_START not in text and REPORT_END not in text:
-        nl = "\r\n" if "\r\n" in text else "\n"
-        markers = f"{REPORT_START}{nl}{REPORT_END}{nl}"
-        found = document.section(section)
-        # splitlines() breaks where the parser did, so the parser's line numbers index it
-        lines = text.splitlines(keepends=True)
-        if found is None:
-            tail = "" if text.endswith(("\n", "\r")) or not text else nl
-            text = f"{text}{tail}{nl}## {section}{nl}{nl}{markers}"
-        else:
-            # the last line of the section, inclusive (the parser counts an empty line after
-            # a final newline, which splitlines() does not)
-            end = min(found.end_line, len(lines))
-            while end > found.start_line and not lines[end - 1].strip():
-                end -= 1
-            before = "".join(lines[:end])
-            if before and not before.endswith(("\n", "\r")):
-                before += nl
-            after = "".join(lines[end:])
-            rest = after.lstrip("\r\n")
-            text = f"{before}{nl}{markers}" + (f"{nl}{rest}" if rest.strip() else "")
-    return replace_block(text, block, path=path, start=REPORT_START, end=REPORT_END)

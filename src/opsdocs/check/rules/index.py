@@ -9,6 +9,7 @@ from pathlib import Path
 from opsdocs.check.context import WorkspaceContext, real_path
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
+from opsdocs.documents.blocks import replace_block
 from opsdocs.documents.index import (
     INDEX_END,
     INDEX_START,
@@ -18,7 +19,6 @@ from opsdocs.documents.index import (
     profile_files,
     profile_kind,
     render_index,
-    replace_block,
 )
 from opsdocs.documents.kinds import Kind
 from opsdocs.errors import DocumentError

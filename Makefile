@@ -27,7 +27,7 @@ dev: $(DEV_STAMP)
 demo: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh demo
 
-## External tools the tests use (Prometheus, promtool, amtool), installed when missing.
+## External tools the tests use (Prometheus, promtool, amtool, restic, Chromium, Java), installed when missing.
 tools:
 	bash scripts/install-tools.sh
 

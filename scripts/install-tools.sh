@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the external tools the tests run for real, when they are missing:
-# prometheus + promtool (Debian package prometheus), amtool (prometheus-alertmanager), restic, and the
-# DejaVu fonts (fonts-dejavu-core) the chart PNGs are drawn with.
+# prometheus + promtool (Debian package prometheus), amtool (prometheus-alertmanager), restic,
+# chromium (the browser tests drive Debian's Chromium through Playwright, which never downloads a
+# browser of its own), a Java runtime for the Nu HTML checker the site tests validate pages
+# with, and the DejaVu fonts (fonts-dejavu-core) the chart PNGs are drawn with.
 set -euo pipefail
 
 declare -A package_for=(
@@ -9,6 +11,8 @@ declare -A package_for=(
   [promtool]=prometheus
   [amtool]=prometheus-alertmanager
   [restic]=restic
+  [chromium]=chromium
+  [java]=default-jre-headless
 )
 
 missing=()
@@ -18,7 +22,7 @@ done
 # The chart-layout test rasterises labels: it needs the font the charts name first.
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "tools: prometheus, promtool, amtool and restic are installed"
+  echo "tools: prometheus, promtool, amtool, restic, chromium and java are installed"
   exit 0
 fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -26,6 +26,8 @@ COLUMNS = (
     "ServiceName",
     "Tags",
 )
+#: The same with FOCUS's ChargeClass (``Correction`` on corrections of earlier periods).
+WITH_CLASS = (*COLUMNS, "ChargeClass")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class Line:
     cost: Decimal
     tags: dict[str, str]
     currency: str = "USD"
+    category: str = "Usage"
+    charge_class: str = ""
 
     def row(self) -> dict[str, str]:
         start = dt.datetime.combine(self.day, dt.time(), dt.UTC)
@@ -45,7 +49,8 @@ class Line:
             "BillingCurrency": self.currency,
             "BilledCost": str(self.cost),
             "EffectiveCost": str(self.cost),
-            "ChargeCategory": "Usage",
+            "ChargeCategory": self.category,
+            "ChargeClass": self.charge_class,
             "ChargePeriodStart": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "ChargePeriodEnd": (start + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "ServiceName": self.service,
@@ -82,7 +87,7 @@ def focus_csv(lines: list[Line], *, gz: bool = False, columns: tuple[str, ...] =
     return gzip.compress(data) if gz else data
 
 
-def focus_parquet(lines: list[Line], path: Path) -> None:
+def focus_parquet(lines: list[Line], path: Path, *, charge_class: bool = False) -> None:
     """The lines as a FOCUS Parquet export with the specification's types: decimal costs, UTC
     timestamps, the tags as a JSON object string."""
     import duckdb
@@ -94,11 +99,12 @@ def focus_parquet(lines: list[Line], path: Path) -> None:
         "CREATE TABLE focus (BillingAccountId VARCHAR, BillingCurrency VARCHAR,"
         " BilledCost DECIMAL(38, 10), EffectiveCost DECIMAL(38, 10), ChargeCategory VARCHAR,"
         " ChargePeriodStart TIMESTAMPTZ, ChargePeriodEnd TIMESTAMPTZ, ServiceName VARCHAR,"
-        " Tags VARCHAR)"
+        " Tags VARCHAR" + (", ChargeClass VARCHAR)" if charge_class else ")")
     )
+    columns = WITH_CLASS if charge_class else COLUMNS
     con.executemany(
-        "INSERT INTO focus VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [[line.row()[c] for c in COLUMNS] for line in lines],
+        f"INSERT INTO focus VALUES ({', '.join('?' * len(columns))})",
+        [[line.row()[c] or None for c in columns] for line in lines],
     )
     con.execute(f"COPY focus TO '{path}' (FORMAT parquet)")
     con.close()

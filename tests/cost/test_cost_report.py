@@ -139,19 +139,20 @@ def test_missing_columns_are_one_line(tmp_path: Path, cli: Callable[..., Result]
     result = _bad(tmp_path, cli, focus_csv(lines, columns=("BilledCost", "ServiceName")))
     assert result.exit_code == 2
     assert result.stderr == (
-        "error: billing/focus.csv: missing FOCUS columns: BillingCurrency, ChargePeriodStart, "
-        "Tags (export the billing data as FOCUS 1.x)\n"
+        "error: billing/focus.csv: missing FOCUS columns: BillingCurrency, ChargeCategory, "
+        "ChargePeriodStart, Tags (export the billing data as FOCUS 1.x)\n"
     )
 
 
 @pytest.mark.parametrize(
     ("cost", "message"),
     [
-        ("twelve", "BilledCost: 1 value not a number (costs are decimal numbers such as 12.34)"),
+        ("twelve", "2:3: BilledCost: not a number (costs are decimal numbers such as 12.34)"),
         (
             "-3.50",
-            "BilledCost: 1 negative value (credits and refunds are not supported yet; "
-            "leave them out of the export)",
+            "2:3: BilledCost: a negative cost on a row that is not a credit, refund or correction"
+            " (FOCUS allows a negative cost only with ChargeCategory Credit or Adjustment, or "
+            "ChargeClass Correction)",
         ),
     ],
 )
@@ -164,7 +165,7 @@ def test_bad_costs_are_one_line(
     text = text.replace(f",{first},", f",{cost},", 1)
     result = _bad(tmp_path, cli, text.encode())
     assert result.exit_code == 2
-    assert result.stderr == f"error: billing/focus.csv: {message}\n"
+    assert result.stderr == f"error: billing/focus.csv:{message}\n"
 
 
 def test_mixed_currencies_are_refused(tmp_path: Path, cli: Callable[..., Result]) -> None:
@@ -176,7 +177,7 @@ def test_mixed_currencies_are_refused(tmp_path: Path, cli: Callable[..., Result]
     assert result.exit_code == 2
     assert result.stderr == (
         "error: BillingCurrency: the export mixes currencies EUR, USD "
-        "(convert the export to one currency first)\n"
+        "(give exchange_rates for EUR into USD in the cost document, or export one currency)\n"
     )
 
 

@@ -22,16 +22,42 @@ def cost() -> None:
     help="A FOCUS export (glob; CSV or Parquet, gzip); repeatable. Default: the documents' "
     "'sources:'.",
 )
+@click.option(
+    "--requests-from",
+    type=click.Choice(["logs", "prometheus"]),
+    default=None,
+    help="Where the unit metrics' requests are counted (default: the report.source setting).",
+)
+@click.option("--prometheus-url", default=None, help="Base URL of the Prometheus HTTP API.")
 @format_option("table", "json", "markdown")
 @click.pass_context
-def report_command(ctx: click.Context, month: str, sources: tuple[str, ...], fmt: str) -> None:
-    """Per budget: month to date, linear forecast, budget, variance; untagged spend; movers."""
+def report_command(
+    ctx: click.Context,
+    month: str,
+    sources: tuple[str, ...],
+    requests_from: str | None,
+    prometheus_url: str | None,
+    fmt: str,
+) -> None:
+    """Per budget: month to date, linear forecast, budget, variance, unit cost; untagged
+    spend; movers; days with anomalous spend."""
     from opsdocs.cost.render import render_json, render_markdown, render_table
     from opsdocs.cost.report import build_report, load_cost_documents, parse_month
+    from opsdocs.cost.units import request_counter
 
     workspace = app(ctx).workspace()
     first = parse_month(month)
-    report = build_report(workspace, load_cost_documents(workspace), first, sources=sources)
+    documents = load_cost_documents(workspace)
+    counter, clients = request_counter(
+        workspace,
+        source="prometheus" if requests_from == "prometheus" else "logs" if requests_from else None,
+        prometheus_url=prometheus_url,
+    )
+    try:
+        report = build_report(workspace, documents, first, sources=sources, count_requests=counter)
+    finally:
+        for client in clients:
+            client.close()
     if fmt == "json":
         click.echo(render_json(report))
     elif fmt == "markdown":

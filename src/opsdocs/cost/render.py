@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from opsdocs.cost.report import CostReport
+from opsdocs.cost.report import BudgetLine, CostReport
 from opsdocs.sanitize import escape_line
 
 __all__ = ["render_json", "render_markdown", "render_table"]
@@ -16,19 +16,42 @@ def render_json(report: CostReport) -> str:
     return json.dumps(report.as_dict(), indent=2)
 
 
+def _unit(line: BudgetLine) -> str:
+    if line.unit_slo is None:
+        return ""
+    cost = line.unit_cost
+    if cost is None:
+        return "no requests" if line.requests is not None else "not measured"
+    per = "M" if line.unit_per == 1_000_000 else f"{line.unit_per:,}"
+    return f"{cost} per {per}"
+
+
 def _budget_rows(report: CostReport) -> list[list[str]]:
+    units = any(line.unit_slo for line in report.budgets)
     rows = [["budget", "month to date", "forecast", "budget", "variance", "forecast %"]]
+    if units:
+        rows[0].append("unit cost")
     for line in report.budgets:
         flag = " over" if line.over_threshold else ""
+        row = [
+            line.name,
+            str(line.month_to_date),
+            str(line.forecast),
+            str(line.budget),
+            f"{line.variance:+}",
+            f"{line.forecast_percent}{flag}",
+        ]
+        if units:
+            row.append(_unit(line))
+        rows.append(row)
+    return rows
+
+
+def _anomaly_rows(report: CostReport) -> list[list[str]]:
+    rows = [["day", "owner", "spend", "median", "score"]]
+    for item in report.anomalies:
         rows.append(
-            [
-                line.name,
-                str(line.month_to_date),
-                str(line.forecast),
-                str(line.budget),
-                f"{line.variance:+}",
-                f"{line.forecast_percent}{flag}",
-            ]
+            [item.day.isoformat(), item.owner, str(item.spend), str(item.median), f"{item.score:+}"]
         )
     return rows
 
@@ -43,13 +66,17 @@ def _mover_rows(report: CostReport) -> list[list[str]]:
 def _summary(report: CostReport) -> list[str]:
     limit = ""
     if report.untagged_max is not None:
-        over = " over" if report.untagged_percent > report.untagged_max else ""
+        over = " over" if report.untagged_over else ""
         limit = f" (limit {report.untagged_max}%{over})"
-    return [
+    lines = [
         f"{report.month}: {report.days_elapsed} of {report.days_in_month} days with data; "
         f"forecast is linear on those days; amounts in {report.currency}",
         f"total {report.total}; untagged {report.untagged} ({report.untagged_percent}%){limit}",
     ]
+    if report.converted:
+        rates = ", ".join(f"{code} at {rate}" for code, rate in report.converted.items())
+        lines.append(f"converted into {report.currency}: {rates}")
+    return lines
 
 
 def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:
@@ -71,6 +98,9 @@ def render_table(report: CostReport) -> str:
     if report.movers:
         lines += ["", "top movers against the same days of last month:"]
         lines += _aligned(_mover_rows(report))
+    if report.anomalies:
+        lines += ["", "days with anomalous spend (against the median of the 14 days before):"]
+        lines += _aligned(_anomaly_rows(report))
     return "\n".join(lines) + "\n"
 
 
@@ -88,4 +118,6 @@ def render_markdown(report: CostReport) -> str:
         lines += [*_markdown_table(_budget_rows(report)), ""]
     if report.movers:
         lines += ["### Top movers", "", *_markdown_table(_mover_rows(report)), ""]
+    if report.anomalies:
+        lines += ["### Days with anomalous spend", "", *_markdown_table(_anomaly_rows(report)), ""]
     return "\n".join(lines)

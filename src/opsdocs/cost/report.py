@@ -1,17 +1,23 @@
 """The cost report: FOCUS 1.x billing exports measured against the budgets of the cost documents.
 
-The exports are read in place with DuckDB (:mod:`opsdocs.sources.files`); costs are summed as
-``DECIMAL(38, 10)`` so totals are exact to the cent. One query groups the month and the month
-before by day, ``ServiceName``, currency and the tag values the budgets look at; Python then gives
-each group to the first budget (in document order) whose tags it carries. The forecast is linear:
-month to date divided by the days with data so far, times the days of the month.
+The exports are read in place with DuckDB (:mod:`opsdocs.sources.files`), once: one query over
+every file both checks the rows (costs that are not numbers, negative costs on rows that are not
+credits, refunds or corrections, times that are not times) and sums the month and the month before
+by day, ``ServiceName``, currency and the tag values the budgets look at. Only when that query
+found a bad row is a file read again, to say where the first one is. Costs are summed as
+``DECIMAL(38, 10)`` so totals are exact to the cent. Python then gives each group to the first
+budget (in document order) whose tags it carries, converts other currencies by the configured
+rates, forecasts linearly (month to date divided by the days with data so far, times the days of
+the month), and looks for days whose spend is far from the days before
+(:mod:`opsdocs.cost.anomaly`).
 """
 
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from opsdocs.errors import DocumentError, InputError
 
 if TYPE_CHECKING:
+    from opsdocs.cost.anomaly import Anomaly
     from opsdocs.cost.spec import Budget, CostFrontMatter
     from opsdocs.documents.parse import Document
     from opsdocs.workspace import Workspace
@@ -30,17 +37,25 @@ __all__ = [
     "CostDocument",
     "CostReport",
     "Mover",
+    "RequestCounter",
     "build_report",
     "load_cost_documents",
     "parse_month",
 ]
 
 #: FOCUS columns every export must have (besides the cost column the document chooses).
-REQUIRED_COLUMNS = ("BillingCurrency", "ChargePeriodStart", "ServiceName", "Tags")
+REQUIRED_COLUMNS = ("BillingCurrency", "ChargeCategory", "ChargePeriodStart", "ServiceName", "Tags")
+#: ChargeCategory values on which FOCUS allows a negative cost (and ChargeClass ``Correction``).
+CREDIT_CATEGORIES = ("Credit", "Adjustment")
 _CENT = Decimal("0.01")
 _DECIMAL = "DECIMAL(38, 10)"
 _MOVERS = 5
 _HINT = "see docs/cost.md"
+#: The owner name of spend no budget owns, in the daily series and the anomalies.
+UNTAGGED = "(untagged)"
+
+#: Counts the requests of an SLO (``service/slo``) over the ``seconds`` before ``at``.
+RequestCounter = Callable[[str, dt.datetime, int], "float | None"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,10 @@ class BudgetLine:
     forecast: Decimal
     budget: Decimal
     threshold: Decimal  # percent
+    #: The unit metric: requests counted by ``unit_slo`` over the days with data.
+    unit_slo: str | None = None
+    unit_per: int = 1_000_000
+    requests: float | None = None
 
     @property
     def variance(self) -> Decimal:
@@ -75,7 +94,16 @@ class BudgetLine:
     def over_threshold(self) -> bool:
         return self.forecast * 100 > self.budget * self.threshold
 
+    @property
+    def unit_cost(self) -> Decimal | None:
+        """Month to date per ``unit_per`` requests (None: no requests counted)."""
+        if not self.requests or self.requests <= 0:
+            return None
+        requests = Decimal(repr(self.requests))
+        return (self.month_to_date * self.unit_per / requests).quantize(Decimal("0.0001"))
+
     def as_dict(self) -> dict[str, Any]:
+        unit = self.unit_cost
         return {
             "name": self.name,
             "document": self.document,
@@ -86,6 +114,14 @@ class BudgetLine:
             "forecast_percent": str(self.forecast_percent),
             "threshold_percent": str(self.threshold),
             "over_threshold": self.over_threshold,
+            "unit": None
+            if self.unit_slo is None
+            else {
+                "slo": self.unit_slo,
+                "per": self.unit_per,
+                "requests": self.requests,
+                "cost": None if unit is None else str(unit),
+            },
         }
 
 
@@ -123,12 +159,28 @@ class CostReport:
     untagged_max: Decimal | None
     budgets: list[BudgetLine] = field(default_factory=list)
     movers: list[Mover] = field(default_factory=list)
+    anomalies: list[Anomaly] = field(default_factory=list)
+    #: owner (a budget's name, or UNTAGGED) -> the spend of each day of the month, in cents
+    daily: dict[str, list[Decimal]] = field(default_factory=dict)
+    #: currencies converted into ``currency`` and the rates used
+    converted: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def untagged_percent(self) -> Decimal:
         if not self.total:
             return Decimal(0)
         return (self.untagged * 100 / self.total).quantize(Decimal("0.1"))
+
+    @property
+    def untagged_over(self) -> bool:
+        """The untagged share is over the configured ``untagged_max``."""
+        if self.untagged_max is None or self.total <= 0:
+            return False
+        return self.untagged * 100 > self.total * self.untagged_max
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.datetime.strptime(self.month, "%Y-%m").date()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -140,8 +192,16 @@ class CostReport:
             "total": str(self.total),
             "untagged": str(self.untagged),
             "untagged_percent": str(self.untagged_percent),
+            "untagged_max_percent": None if self.untagged_max is None else str(self.untagged_max),
+            "untagged_over": self.untagged_over,
+            "converted": {code: str(rate) for code, rate in self.converted.items()},
             "budgets": [b.as_dict() for b in self.budgets],
             "movers": [m.as_dict() for m in self.movers],
+            "anomalies": [a.as_dict() for a in self.anomalies],
+            "daily": {
+                owner: [str(v) for v in values[: self.days_elapsed]]
+                for owner, values in self.daily.items()
+            },
         }
 
 
@@ -184,12 +244,13 @@ def load_cost_documents(workspace: Workspace) -> list[CostDocument]:
     return [read_cost_document(read_document(p)) for p in sorted(document_paths(workspace, "cost"))]
 
 
-def _columns(con: Any, files: Sequence[str], fmt: str) -> set[str]:
+def _columns(con: Any, path: str, fmt: str) -> set[str]:
+    """The column names of one export, from its header or Parquet metadata (no rows read)."""
     from opsdocs.sources.files import csv_header, parquet_relation
 
     if fmt == "csv":
-        return set(csv_header(files[0]))
-    rows = con.execute(f"DESCRIBE SELECT * FROM {parquet_relation()}", [[files[0]]]).fetchall()
+        return set(csv_header(path))
+    rows = con.execute(f"DESCRIBE SELECT * FROM {parquet_relation()}", [[path]]).fetchall()
     return {str(r[0]) for r in rows}
 
 
@@ -199,56 +260,199 @@ def _relation(fmt: str, param: str = "?") -> str:
     return csv_relation(param) if fmt == "csv" else parquet_relation(param)
 
 
-def _check_file(con: Any, path: str, fmt: str, cost: str, shown: str) -> None:
-    """Refuse a file missing FOCUS columns, with non-numeric or negative costs, or bad dates."""
-    from opsdocs.sources.files import csv_rejects, run_query
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
 
-    found = _columns(con, [path], fmt)
-    missing = [c for c in (cost, *REQUIRED_COLUMNS) if c not in found]
-    if missing:
-        raise InputError(
-            f"missing FOCUS column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
-            path=shown,
-            hint="export the billing data as FOCUS 1.x",
-        )
-    rows = run_query(
-        con,
-        f"SELECT count(*) FILTER (WHERE TRY_CAST({cost} AS {_DECIMAL}) IS NULL"
-        f" AND NULLIF(trim(CAST({cost} AS VARCHAR)), '') IS NOT NULL),"
-        f" count(*) FILTER (WHERE TRY_CAST({cost} AS {_DECIMAL}) < 0),"
-        " count(*) FILTER (WHERE TRY_CAST(ChargePeriodStart AS TIMESTAMPTZ) IS NULL)"
-        f" FROM {_relation(fmt)}",
-        [[path]],
-    )
-    bad, negative, dates = rows[0]
-    if fmt == "csv":
-        rejected, where = csv_rejects(con, Path(path).parent)
-        if rejected:
-            line = int(where.rsplit(":", 1)[1]) if where else None
+
+def _check_columns(con: Any, files: Sequence[str], fmt: str, cost: str, shown: ShowPath) -> bool:
+    """Refuse an export missing a FOCUS column; whether every export has ``ChargeClass``."""
+    with_class = True
+    for path in files:
+        found = _columns(con, path, fmt)
+        missing = [c for c in (cost, *REQUIRED_COLUMNS) if c not in found]
+        if missing:
             raise InputError(
-                f"{rejected} row{'s' if rejected > 1 else ''} cannot be read as CSV",
-                path=shown,
-                line=line,
-                hint="every row needs the header's number of fields",
+                f"missing FOCUS column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
+                path=shown(path),
+                hint="export the billing data as FOCUS 1.x",
             )
-    if bad:
-        raise InputError(
-            f"{cost}: {bad} value{'s' if bad > 1 else ''} not a number",
-            path=shown,
-            hint="costs are decimal numbers such as 12.34",
-        )
-    if negative:
-        raise InputError(
-            f"{cost}: {negative} negative value{'s' if negative > 1 else ''}",
-            path=shown,
-            hint="credits and refunds are not supported yet; leave them out of the export",
-        )
-    if dates:
-        raise InputError(
-            f"ChargePeriodStart: {dates} value{'s' if dates > 1 else ''} not a time",
-            path=shown,
-            hint="FOCUS times are ISO 8601, e.g. 2026-05-01T00:00:00Z",
-        )
+        with_class = with_class and "ChargeClass" in found
+    return with_class
+
+
+ShowPath = Callable[[str], str]
+
+
+def _negative_allowed(charge_class: str) -> str:
+    cats = ", ".join(f"'{c}'" for c in CREDIT_CATEGORIES)
+    return (
+        f"(coalesce(ChargeCategory, '') IN ({cats}) OR coalesce({charge_class}, '') = 'Correction')"
+    )
+
+
+def _bad_predicates(cost: str, charge_class: str) -> dict[str, str]:
+    """SQL conditions (over the raw columns) of the three kinds of bad row."""
+    value = f"TRY_CAST({cost} AS {_DECIMAL})"
+    return {
+        "number": f"{value} IS NULL AND NULLIF(trim(CAST({cost} AS VARCHAR)), '') IS NOT NULL",
+        "negative": f"{value} < 0 AND NOT {_negative_allowed(charge_class)}",
+        "time": "TRY_CAST(ChargePeriodStart AS TIMESTAMPTZ) IS NULL",
+    }
+
+
+def _scan(
+    con: Any,
+    files: Sequence[str],
+    fmt: str,
+    cost: str,
+    keys: Sequence[str],
+    window: tuple[dt.datetime, dt.datetime],
+    with_class: bool,
+) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
+    """One pass over every export: the sums of the window's rows grouped by day, service,
+    currency and tag values, and the number of bad rows of each kind in the whole files."""
+    from opsdocs.sources.files import run_query
+
+    charge_class = "ChargeClass" if with_class else "NULL"
+    bad = _bad_predicates(cost, charge_class)
+    tags = "".join(
+        f", CASE WHEN w THEN json_extract_string(Tags, ${i + 4}) END" for i in range(len(keys))
+    )
+    # Rows outside the window fall into one group (every grouping column NULL), so the whole
+    # files are checked by the same scan that sums the window.
+    sql = (
+        "SELECT CASE WHEN w THEN CAST(t AS DATE) END, CASE WHEN w THEN ServiceName END,"
+        f" CASE WHEN w THEN BillingCurrency END{tags},"
+        " sum(c) FILTER (WHERE w), count(*) FILTER (WHERE bad_number),"
+        " count(*) FILTER (WHERE bad_negative), count(*) FILTER (WHERE bad_time)"
+        " FROM (SELECT *, coalesce(t >= $2 AND t < $3, false) AS w FROM ("
+        f"SELECT TRY_CAST(ChargePeriodStart AS TIMESTAMPTZ) AS t, TRY_CAST({cost} AS {_DECIMAL})"
+        f" AS c, ServiceName, BillingCurrency, Tags, ({bad['number']}) AS bad_number,"
+        f" coalesce({bad['negative']}, false) AS bad_negative, ({bad['time']}) AS bad_time"
+        f" FROM {_relation(fmt, '$1')}))"
+        " GROUP BY ALL"
+    )
+    if fmt == "csv":
+        _keep_try_casts(con)
+    rows = run_query(con, sql, [list(files), *window, *("$." + _json_key(k) for k in keys)])
+    counts = {"number": 0, "negative": 0, "time": 0}
+    data = []
+    for row in rows:
+        counts["number"] += int(row[-3])
+        counts["negative"] += int(row[-2])
+        counts["time"] += int(row[-1])
+        if row[0] is not None and row[-4] is not None:
+            data.append(row[:-3])
+    return data, counts
+
+
+def _keep_try_casts(con: Any) -> None:
+    """Stop DuckDB pushing a TRY_CAST into the CSV reader: there (DuckDB 2.0) it becomes a
+    CAST whose failure rejects the row, so a bad time would be counted as an unreadable row."""
+    import duckdb
+
+    with contextlib.suppress(duckdb.Error):  # older DuckDB has no such optimiser to disable
+        con.execute("SET disabled_optimizers = 'type_pushdown'")
+
+
+def _first_bad_csv(path: str, cost: str, kind: str) -> tuple[int, int] | None:
+    """(line, column) of the first row of ``kind`` in a CSV export, read with Python's csv so
+    that the line counts quoted line breaks as the file has them."""
+    import csv
+    import gzip
+    from decimal import InvalidOperation
+
+    opener: Any = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
+        reader = csv.reader(handle)
+        header = [name.strip() for name in next(reader, [])]
+        index = {name: i for i, name in enumerate(header)}
+        column = "ChargePeriodStart" if kind == "time" else cost
+        line = reader.line_num
+        for row in reader:
+            where, line = line + 1, reader.line_num
+            if len(row) != len(header):
+                continue
+            if kind == "time":
+                try:
+                    dt.datetime.fromisoformat(row[index[column]].strip())
+                except ValueError:
+                    return where, index[column] + 1
+                continue
+            text = row[index[cost]].strip()
+            try:
+                value = Decimal(text) if text else None
+            except InvalidOperation:
+                if kind == "number":
+                    return where, index[column] + 1
+                continue
+            if kind == "negative" and value is not None and value < 0:
+                category = row[index["ChargeCategory"]].strip()
+                charge_class = row[index["ChargeClass"]].strip() if "ChargeClass" in index else ""
+                if category not in CREDIT_CATEGORIES and charge_class != "Correction":
+                    return where, index[column] + 1
+    return None
+
+
+def _first_bad_parquet(con: Any, path: str, cost: str, kind: str, with_class: bool) -> int | None:
+    """The row number (from 1) of the first row of ``kind`` in a Parquet export."""
+    condition = _bad_predicates(cost, "ChargeClass" if with_class else "NULL")[kind]
+    row = con.execute(
+        "SELECT min(file_row_number) FROM read_parquet(?, file_row_number=true)"
+        f" WHERE coalesce({condition}, false)",
+        [path],
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0]) + 1
+
+
+_BAD = {
+    "number": ("not a number", "costs are decimal numbers such as 12.34"),
+    "negative": (
+        "a negative cost on a row that is not a credit, refund or correction",
+        "FOCUS allows a negative cost only with ChargeCategory Credit or Adjustment, or "
+        "ChargeClass Correction",
+    ),
+    "time": ("not a time", "FOCUS times are ISO 8601, e.g. 2026-05-01T00:00:00Z"),
+}
+
+
+def _refuse_bad_rows(
+    con: Any,
+    files: Sequence[str],
+    fmt: str,
+    cost: str,
+    counts: dict[str, int],
+    with_class: bool,
+    shown: ShowPath,
+) -> None:
+    """Raise for the first kind of bad row found, located at its first row (file, row, column)."""
+    for kind in ("number", "negative", "time"):
+        count = counts[kind]
+        if not count:
+            continue
+        column = "ChargePeriodStart" if kind == "time" else cost
+        what, hint = _BAD[kind]
+        message = f"{column}: {what}" + (f", the first of {count} rows" if count > 1 else "")
+        for path in files:
+            if fmt == "csv":
+                found = _first_bad_csv(path, cost, kind)
+                if found is None:
+                    continue
+                raise InputError(
+                    message,
+                    path=shown(path),
+                    line=found[0],
+                    col=found[1],
+                    hint=hint,
+                )
+            number = _first_bad_parquet(con, path, cost, kind, with_class)
+            if number is not None:
+                raise InputError(
+                    f"row {number}: {message}",
+                    path=shown(path),
+                    hint=hint,
+                )
+        raise InputError(message, path=shown(files[0]), hint=hint)
 
 
 def _tag_keys(documents: Sequence[CostDocument]) -> list[str]:
@@ -266,16 +470,34 @@ def _owner(values: dict[str, str | None], budgets: Sequence[Budget]) -> str | No
     return None
 
 
+def _rates(documents: Sequence[CostDocument], workspace: Workspace) -> dict[str, Decimal]:
+    """The exchange rates of every document, which must agree."""
+    rates: dict[str, Decimal] = {}
+    for doc in documents:
+        for code, rate in doc.spec.exchange_rates.items():
+            if rates.get(code, rate) != rate:
+                raise InputError(
+                    f"exchange_rates.{code}: {rate} here but {rates[code]} in another cost "
+                    "document",
+                    path=workspace.relative(doc.path),
+                    hint="give each currency one rate",
+                )
+            rates[code] = rate
+    return rates
+
+
 def build_report(
     workspace: Workspace,
     documents: Sequence[CostDocument],
     month: dt.date,
     *,
     sources: Sequence[str] = (),
+    count_requests: RequestCounter | None = None,
 ) -> CostReport:
     """``month`` (its first day) of the exports named by ``sources`` (default: the documents'
-    own) against the budgets of ``documents``. InputError on unusable input."""
-    from opsdocs.sources.files import connect, detect_format, expand_files, run_query, safe_message
+    own) against the budgets of ``documents``. ``count_requests`` measures the budgets' unit
+    metrics (left out when None). InputError on unusable input."""
+    from opsdocs.sources.files import connect, detect_format, expand_files, safe_message
 
     if not documents:
         raise InputError(
@@ -296,6 +518,7 @@ def build_report(
             hint="use one cost_column (BilledCost or EffectiveCost) in every cost document",
         )
     cost = columns.pop()
+    rates = _rates(documents, workspace)
     fileset = expand_files(workspace.root, patterns, where="sources")
     if not fileset.files:
         raise InputError("sources: every matched file is empty", hint="check the export")
@@ -304,40 +527,52 @@ def build_report(
         raise InputError(
             f"sources: {fmt} files are not FOCUS exports", hint="give CSV or Parquet files"
         )
+
+    def shown(path: str) -> str:
+        return str(workspace.relative(Path(path)))
+
+    days = calendar.monthrange(month.year, month.month)[1]
+    end = month + dt.timedelta(days=days)
+    previous = (month - dt.timedelta(days=1)).replace(day=1)
+    keys = _tag_keys(documents)
+    window = (
+        dt.datetime.combine(previous, dt.time(), dt.UTC),
+        dt.datetime.combine(end, dt.time(), dt.UTC),
+    )
     con = connect()
     import duckdb
 
     try:
-        for path in fileset.files:
-            _check_file(con, path, fmt, cost, str(workspace.relative(Path(path))))
-        start = month
-        days = calendar.monthrange(month.year, month.month)[1]
-        end = month + dt.timedelta(days=days)
-        previous = (month - dt.timedelta(days=1)).replace(day=1)
-        keys = _tag_keys(documents)
-        tag_sql = "".join(f", json_extract_string(Tags, ${i + 4})" for i in range(len(keys)))
-        rows = run_query(
-            con,
-            "SELECT CAST(CAST(ChargePeriodStart AS TIMESTAMPTZ) AS DATE) AS day, ServiceName,"
-            f" BillingCurrency{tag_sql}, sum(CAST({cost} AS {_DECIMAL}))"
-            f" FROM {_relation(fmt, '$1')}"
-            " WHERE CAST(ChargePeriodStart AS TIMESTAMPTZ) >= $2"
-            " AND CAST(ChargePeriodStart AS TIMESTAMPTZ) < $3"
-            f" GROUP BY ALL",
-            [
-                list(fileset.files),
-                dt.datetime.combine(previous, dt.time(), dt.UTC),
-                dt.datetime.combine(end, dt.time(), dt.UTC),
-                *("$." + _json_key(k) for k in keys),
-            ],
-        )
+        with_class = _check_columns(con, fileset.files, fmt, cost, shown)
+        rows, counts = _scan(con, fileset.files, fmt, cost, keys, window, with_class)
+        if fmt == "csv":
+            _refuse_rejects(con, workspace.root)
+        _refuse_bad_rows(con, fileset.files, fmt, cost, counts, with_class, shown)
     except duckdb.Error as exc:
         raise InputError(
             f"sources: cannot read the exports: {safe_message(exc)}", hint="check the files"
         ) from None
     finally:
         con.close()
-    return _summarise(documents, rows, keys, start, previous, days)
+    report = _summarise(workspace, documents, rows, keys, month, previous, days, rates)
+    if count_requests is not None:
+        report = _with_units(report, documents, count_requests)
+    return report
+
+
+def _refuse_rejects(con: Any, root: Path) -> None:
+    from opsdocs.sources.files import csv_rejects
+
+    rejected, where = csv_rejects(con, root)
+    if not rejected:
+        return
+    path, line = where.rsplit(":", 1) if where else (None, None)
+    raise InputError(
+        f"{_plural(rejected, 'row')} cannot be read as CSV",
+        path=path,
+        line=int(line) if line else None,
+        hint="every row needs the header's number of fields",
+    )
 
 
 def _cents(amount: Decimal | None) -> Decimal:
@@ -348,41 +583,69 @@ def _json_key(key: str) -> str:
     return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _summarise(
+def _currency(
+    workspace: Workspace,
     documents: Sequence[CostDocument],
-    rows: list[tuple[Any, ...]],
-    keys: list[str],
-    start: dt.date,
-    previous: dt.date,
-    days: int,
-) -> CostReport:
-    currencies = {str(r[2]) for r in rows if r[2] is not None}
-    if len(currencies) > 1:
+    found: set[str],
+    rates: dict[str, Decimal],
+) -> tuple[str, dict[str, Decimal]]:
+    """The report's currency and the rates that convert the others into it."""
+    target = documents[0].spec.currency
+    foreign = found - {target}
+    if not foreign - set(rates):
+        currency, converted = target, {c: rates[c] for c in sorted(foreign)}
+    elif len(found) == 1:
+        currency, converted = next(iter(found)), {}
+    else:
+        missing = ", ".join(sorted(foreign - set(rates)))
         raise InputError(
-            f"BillingCurrency: the export mixes currencies {', '.join(sorted(currencies))}",
-            hint="convert the export to one currency first",
+            f"BillingCurrency: the export mixes currencies {', '.join(sorted(found))}",
+            hint=f"give exchange_rates for {missing} into {target} in the cost document, "
+            "or export one currency",
         )
-    budgets = [b for d in documents for b in d.spec.budgets]
-    currency = currencies.pop() if currencies else documents[0].spec.currency
     for doc in documents:
         for budget in doc.spec.budgets:
             wanted = budget.currency or doc.spec.currency
             if wanted != currency:
                 raise InputError(
                     f"budget {budget.name!r} is in {wanted} but the export bills in {currency}",
-                    path=doc.path,
+                    path=workspace.relative(doc.path),
                     hint="give the budget in the billing currency",
                 )
-    this_days = [r[0] for r in rows if r[0] >= start]
+    return currency, converted
+
+
+def _summarise(
+    workspace: Workspace,
+    documents: Sequence[CostDocument],
+    rows: list[tuple[Any, ...]],
+    keys: list[str],
+    start: dt.date,
+    previous: dt.date,
+    days: int,
+    rates: dict[str, Decimal],
+) -> CostReport:
+    from opsdocs.cost.anomaly import find_anomalies
+
+    this_month = [r for r in rows if r[0] >= start]
+    found = {str(r[2]) for r in this_month if r[2] is not None}
+    currency, converted = _currency(workspace, documents, found, rates)
+    budgets = [b for d in documents for b in d.spec.budgets]
+    this_days = [r[0] for r in this_month]
     elapsed = (max(this_days) - start).days + 1 if this_days else 0
     owned: dict[str | None, Decimal] = {}
     now: dict[str, Decimal] = {}
     before: dict[str, Decimal] = {}
+    by_day: dict[str | None, dict[dt.date, Decimal]] = {}
     total = Decimal(0)
     for row in rows:
         day, service, amount = row[0], str(row[1] or ""), Decimal(row[-1] or 0)
+        if row[2] is not None and str(row[2]) in converted:
+            amount *= converted[str(row[2])]
+        owner = _owner(dict(zip(keys, row[3:-1], strict=True)), budgets)
+        days_of = by_day.setdefault(owner, {})
+        days_of[day] = days_of.get(day, Decimal(0)) + amount
         if day >= start:
-            owner = _owner(dict(zip(keys, row[3:-1], strict=True)), budgets)
             owned[owner] = owned.get(owner, Decimal(0)) + amount
             now[service] = now.get(service, Decimal(0)) + amount
             total += amount
@@ -401,26 +664,53 @@ def _summarise(
                     forecast=forecast.quantize(_CENT),
                     budget=budget.monthly.quantize(_CENT),
                     threshold=budget.threshold or doc.spec.threshold,
+                    unit_slo=budget.unit.slo if budget.unit else None,
+                    unit_per=budget.unit.per if budget.unit else 1_000_000,
                 )
             )
     movers = [
-        Mover(
-            name,
-            now.get(name, Decimal(0)).quantize(_CENT),
-            before.get(name, Decimal(0)).quantize(_CENT),
-        )
+        Mover(name, _cents(now.get(name)), _cents(before.get(name)))
         for name in set(now) | set(before)
     ]
     movers.sort(key=lambda m: (-abs(m.change), m.service))
     limits = [d.spec.untagged_max for d in documents if d.spec.untagged_max is not None]
+    series_names = [b.name for b in budgets] + [UNTAGGED]
+    series = {name: by_day.get(None if name == UNTAGGED else name, {}) for name in series_names}
+    first = min((r[0] for r in rows), default=start)
+    month_days = [start + dt.timedelta(days=i) for i in range(days)]
     return CostReport(
         month=start.strftime("%Y-%m"),
         currency=currency,
         days_elapsed=elapsed,
         days_in_month=days,
-        total=total.quantize(_CENT),
-        untagged=owned.get(None, Decimal(0)).quantize(_CENT),
+        total=_cents(total),
+        untagged=_cents(owned.get(None)),
         untagged_max=min(limits) if limits else None,
         budgets=lines,
         movers=[m for m in movers[:_MOVERS] if m.change],
+        anomalies=find_anomalies(series, first=first, start=start, elapsed=elapsed),
+        daily={
+            name: [_cents(values.get(day)) for day in month_days] for name, values in series.items()
+        },
+        converted=converted,
     )
+
+
+def _with_units(
+    report: CostReport, documents: Sequence[CostDocument], count_requests: RequestCounter
+) -> CostReport:
+    """The report with the requests of each budget's unit metric over the days with data."""
+    import dataclasses
+
+    if not report.days_elapsed:
+        return report
+    at = dt.datetime.combine(
+        report.first_day + dt.timedelta(days=report.days_elapsed), dt.time(), dt.UTC
+    )
+    seconds = report.days_elapsed * 86400
+    lines = []
+    for line in report.budgets:
+        if line.unit_slo is not None:
+            line = dataclasses.replace(line, requests=count_requests(line.unit_slo, at, seconds))
+        lines.append(line)
+    return dataclasses.replace(report, budgets=lines)

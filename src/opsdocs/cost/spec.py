@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from opsdocs.documents.schemas import OptionalServiceFrontMatter
 
-__all__ = ["Budget", "CostFrontMatter"]
+__all__ = ["Budget", "CostFrontMatter", "UnitMetric"]
 
 _NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _CURRENCY = r"^[A-Z]{3}$"
@@ -24,6 +24,18 @@ _CURRENCY = r"^[A-Z]{3}$"
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class UnitMetric(_Strict):
+    """What a budget's spend is divided by: the requests an SLO's indicator counts."""
+
+    slo: str = Field(
+        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$",
+        description="The SLO whose indicator counts the requests, as service/slo.",
+    )
+    per: int = Field(
+        default=1_000_000, gt=0, description="Cost per this many requests (default a million)."
+    )
 
 
 class Budget(_Strict):
@@ -40,6 +52,9 @@ class Budget(_Strict):
     )
     threshold: Decimal | None = Field(
         default=None, gt=0, description="Percent of budget the forecast may reach (default: 100)."
+    )
+    unit: UnitMetric | None = Field(
+        default=None, description="The unit cost: spend per requests of an SLO's indicator."
     )
 
 
@@ -59,7 +74,24 @@ class CostFrontMatter(OptionalServiceFrontMatter):
     untagged_max: Decimal | None = Field(
         default=None, ge=0, le=100, description="Largest share (percent) of untagged spend."
     )
+    exchange_rates: dict[str, Decimal] = Field(
+        default_factory=dict,
+        description="BillingCurrency -> how much one unit of it is in 'currency' (e.g. EUR: "
+        "'1.08'), for exports that bill in several currencies.",
+    )
     budgets: list[Budget] = Field(default_factory=list, description="One entry per owner.")
+
+    @field_validator("exchange_rates")
+    @classmethod
+    def _rates(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        import re
+
+        for code, rate in value.items():
+            if not re.match(_CURRENCY, code):
+                raise ValueError(f"{code!r} is not an ISO 4217 currency code")
+            if rate <= 0:
+                raise ValueError(f"the rate of {code} must be greater than 0")
+        return value
 
     @field_validator("budgets")
     @classmethod

@@ -149,7 +149,8 @@ def test_markdown_is_a_table_with_the_verdict(tmp_path: Path, cli: Callable[...,
             "snapshots.json",
             '[{"time": "2026-11-28T00:00:00Z", "tags": ["orders"]}, {"time": "2026',
             "error: snapshots.json: not valid JSON at line 1 column 65: Unterminated string "
-            "starting at (give the complete output of 'restic snapshots --json')",
+            "starting at (give the complete output of 'restic snapshots --json', 'pgbackrest "
+            "info --output=json' or 'velero backup get -o json')",
         ),
         (
             "snapshots.json",
@@ -179,7 +180,8 @@ def test_markdown_is_a_table_with_the_verdict(tmp_path: Path, cli: Callable[...,
             "backups.txt",
             "anything\n",
             "error: backups.txt: cannot tell the evidence format from the file name "
-            "(use .json for 'restic snapshots --json', .csv or .jsonl for a backup log)",
+            "(use .json for a tool's JSON output (restic, pgBackRest, Velero), .csv or .jsonl "
+            "for a backup log)",
         ),
     ],
 )

@@ -1,11 +1,15 @@
 """Backup evidence: the runs of backup jobs, read from the tools teams already run.
 
-Each reader is a small adapter returning :class:`Run` records:
+Each reader is a small adapter returning :class:`Run` records, attributed to the plan's jobs by
+tool and name (:func:`attribute`):
 
 * restic: the output of ``restic snapshots --json`` (a file, or restic run against a configured
-  repository); every snapshot is a successful run of the job whose tag it carries;
-* a generic log, CSV or JSON Lines, with the fields ``system, job, finished_at, status, size``,
-  read with DuckDB.
+  repository); every snapshot is a successful run of the restic job whose tag it carries;
+* pgBackRest: ``pgbackrest info --output=json`` (:mod:`opsdocs.dr.pgbackrest`), by stanza;
+* Velero: ``velero backup get -o json`` (:mod:`opsdocs.dr.velero`), by schedule.
+
+A generic log, CSV or JSON Lines, with the fields ``system, job, finished_at, status, size``, is
+not read into Python: :mod:`opsdocs.dr.summary` summarises it where it is, with DuckDB.
 
 A time without a zone is an error: a backup's age is only right when its time is.
 """
@@ -19,39 +23,54 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opsdocs.errors import InputError
 
+if TYPE_CHECKING:
+    from opsdocs.dr.spec import DisasterRecoveryFrontMatter
+
 __all__ = [
+    "FAILED_STATUSES",
+    "LOG_FIELDS",
+    "LOG_SUFFIXES",
+    "OK_STATUSES",
+    "EvidenceFiles",
     "Run",
     "Snapshot",
+    "attribute",
+    "check_log_row",
     "parse_restic_snapshots",
     "parse_timestamp",
     "read_evidence",
-    "read_log",
     "run_restic",
     "snapshot_runs",
+    "tool_runs",
 ]
 
-_ZONED = re.compile(r"(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)$")
+# A zone after a time of day: a bare date ("2026-11-30") ends in "-30", which is not a zone.
+_ZONED = re.compile(
+    r"[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+)
 _FRACTION = re.compile(r"(\.[0-9]{6})[0-9]+")
-_OK = {"success", "succeeded", "ok", "completed"}
-_FAILED = {"failed", "failure", "error", "partial"}
-_LOG_FIELDS = ("system", "job", "finished_at", "status")
+OK_STATUSES = ("success", "succeeded", "ok", "completed")
+FAILED_STATUSES = ("failed", "failure", "error", "partial")
+LOG_FIELDS = ("system", "job", "finished_at", "status")
+LOG_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 
 
 @dataclass(frozen=True)
 class Run:
     """One run of a backup job: when it finished and whether it succeeded."""
 
-    system: str | None  # None: attributed by tag (restic)
+    system: str | None  # None: attributed by tool and tag (see attribute)
     job: str | None
     finished_at: dt.datetime
     ok: bool
     size: int | None = None
-    tags: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # restic tags, the pgBackRest stanza, the Velero schedule
     source: str = ""
+    tool: str | None = None  # the tool that reported it: restic, pgbackrest, velero
 
 
 @dataclass(frozen=True)
@@ -73,6 +92,8 @@ def parse_timestamp(text: str, *, where: str, what: str = "timestamp") -> dt.dat
         )
     try:
         when = dt.datetime.fromisoformat(_FRACTION.sub(r"\1", value))
+        if when.tzinfo is None:
+            raise ValueError(value)
     except ValueError:
         raise InputError(
             f"{where}: {what} {value!r} is not an ISO 8601 time",
@@ -81,15 +102,17 @@ def parse_timestamp(text: str, *, where: str, what: str = "timestamp") -> dt.dat
     return when.astimezone(dt.UTC)
 
 
-def parse_restic_snapshots(text: str, *, where: str) -> list[Snapshot]:
-    """The snapshots of ``restic snapshots --json`` output; InputError when it is not that."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{where}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-            hint="give the complete output of 'restic snapshots --json'",
-        ) from None
+def parse_restic_snapshots(text: str, *, where: str, data: Any = None) -> list[Snapshot]:
+    """The snapshots of ``restic snapshots --json`` output (``data``: that output already
+    parsed); InputError when it is not that."""
+    if data is None:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{where}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+                hint="give the complete output of 'restic snapshots --json'",
+            ) from None
     if not isinstance(data, list):
         raise InputError(
             f"{where}: expected a JSON list of snapshots",
@@ -114,7 +137,7 @@ def parse_restic_snapshots(text: str, *, where: str) -> list[Snapshot]:
 
 
 def _snapshot_runs(snapshots: Iterable[Snapshot], source: str) -> list[Run]:
-    return [Run(None, None, s.time, True, None, s.tags, source) for s in snapshots]
+    return [Run(None, None, s.time, True, None, s.tags, source, "restic") for s in snapshots]
 
 
 def run_restic(
@@ -177,9 +200,9 @@ def run_restic(
 
 def _status(value: Any, where: str) -> bool:
     text = str(value).strip().lower()
-    if text in _OK:
+    if text in OK_STATUSES:
         return True
-    if text in _FAILED:
+    if text in FAILED_STATUSES:
         return False
     raise InputError(
         f"{where}: status {value!r} is neither a success nor a failure",
@@ -187,81 +210,16 @@ def _status(value: Any, where: str) -> bool:
     )
 
 
-def read_log(paths: Sequence[str], *, root: Path) -> list[Run]:
-    """The runs of generic backup logs (CSV, or JSON Lines for ``.jsonl``/``.ndjson``), with the
-    fields ``system, job, finished_at, status`` and optionally ``size`` (bytes)."""
-    from opsdocs.sources.files import connect, csv_header, csv_rejects, csv_relation, run_query
-
-    runs: list[Run] = []
-    for path in paths:
-        shown = _shown(path, root)
-        con = connect()
-        try:
-            if path.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
-                rows = _jsonl_rows(con, path, shown)
-            else:
-                missing = [f for f in _LOG_FIELDS if f not in csv_header(path)]
-                if missing:
-                    raise InputError(
-                        f"{shown}: the header has no {', '.join(missing)}",
-                        hint="the columns are system, job, finished_at, status and size",
-                    )
-                size = "size" if "size" in csv_header(path) else "NULL"
-                sql = f"SELECT system, job, finished_at, status, {size}, NULL FROM {csv_relation()}"
-                rows = run_query(con, sql, [[path]])
-                rejected, first = csv_rejects(con, root)
-                if rejected:
-                    raise InputError(
-                        f"{first or shown}: a row does not fit the header",
-                        hint="give every row the header's fields",
-                    )
-        finally:
-            con.close()
-        for number, (system, job, finished, status, size_text, line) in enumerate(rows, 1):
-            where = f"{shown}:{line or number + 1}"
-            for name, value in zip(_LOG_FIELDS, (system, job, finished, status), strict=True):
-                if value is None or not str(value).strip():
-                    raise InputError(f"{where}: {name} is empty", hint=f"give every run a {name}")
-            runs.append(
-                Run(
-                    str(system),
-                    str(job),
-                    parse_timestamp(str(finished), where=where, what="finished_at"),
-                    _status(status, where),
-                    _size(size_text, where),
-                    (),
-                    shown,
-                )
-            )
-    return runs
-
-
-def _jsonl_rows(con: Any, path: str, shown: str) -> list[tuple[Any, ...]]:
-    from opsdocs.sources.files import lines_relation, run_query
-
-    sql = f"SELECT line, row_number() OVER () AS n FROM {lines_relation()} QUALIFY trim(line) <> ''"
-    rows = []
-    for line, number in run_query(con, sql, [[path]]):
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{shown}:{number}: not valid JSON: {exc.msg}",
-                hint="write one JSON object per line",
-            ) from None
-        if not isinstance(item, dict):
-            raise InputError(f"{shown}:{number}: not a JSON object", hint="one object per line")
-        rows.append(
-            (
-                item.get("system"),
-                item.get("job"),
-                item.get("finished_at"),
-                item.get("status"),
-                item.get("size"),
-                number,
-            )
-        )
-    return rows
+def check_log_row(values: Sequence[Any], *, where: str) -> None:
+    """Raise the InputError a generic-log row (system, job, finished_at, status, size) earns;
+    return when the row is fine."""
+    system, job, finished, status, size = values
+    for name, value in zip(LOG_FIELDS, (system, job, finished, status), strict=True):
+        if value is None or not str(value).strip():
+            raise InputError(f"{where}: {name} is empty", hint=f"give every run a {name}")
+    parse_timestamp(str(finished), where=where, what="finished_at")
+    _status(status, where)
+    _size(size, where)
 
 
 def _size(value: Any, where: str) -> int | None:
@@ -281,9 +239,46 @@ def _shown(path: str, root: Path) -> str:
         return path
 
 
-def read_evidence(paths: Sequence[str], *, root: Path) -> list[Run]:
-    """The runs in evidence files: ``.json`` is ``restic snapshots --json`` output, ``.csv``,
-    ``.jsonl`` and ``.ndjson`` (optionally gzipped) are generic logs."""
+@dataclass(frozen=True)
+class EvidenceFiles:
+    """What evidence files hold: runs from the tools' own JSON (attributed to jobs by tool and
+    name), and the generic logs, which DuckDB summarises where they are."""
+
+    runs: list[Run]
+    logs: list[str]
+
+
+_JSON_HINT = (
+    "give the complete output of 'restic snapshots --json', 'pgbackrest info --output=json' "
+    "or 'velero backup get -o json'"
+)
+
+
+def tool_runs(text: str, *, where: str) -> list[Run]:
+    """The runs in one tool's JSON output, the tool told by the shape: restic snapshots,
+    pgBackRest info or Velero backups."""
+    from opsdocs.dr.pgbackrest import looks_like_pgbackrest, pgbackrest_runs
+    from opsdocs.dr.velero import looks_like_velero, velero_runs
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{where}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+            hint=_JSON_HINT,
+        ) from None
+    if looks_like_pgbackrest(data):
+        return pgbackrest_runs(data, where=where)
+    if looks_like_velero(data):
+        return velero_runs(data, where=where)
+    if isinstance(data, list) and all(isinstance(i, dict) and "backup" not in i for i in data):
+        return _snapshot_runs(parse_restic_snapshots(text, where=where, data=data), where)
+    raise InputError(f"{where}: cannot tell which tool wrote this JSON", hint=_JSON_HINT)
+
+
+def read_evidence(paths: Sequence[str], *, root: Path) -> EvidenceFiles:
+    """The evidence files: ``.json`` is a tool's JSON output (restic, pgBackRest, Velero),
+    ``.csv``, ``.jsonl`` and ``.ndjson`` (optionally gzipped) are generic logs."""
     runs: list[Run] = []
     logs: list[str] = []
     for path in paths:
@@ -293,18 +288,41 @@ def read_evidence(paths: Sequence[str], *, root: Path) -> list[Run]:
                 text = Path(path).read_text(encoding="utf-8")
             except OSError as exc:
                 raise InputError(f"{shown}: cannot read: {exc.strerror}") from None
-            runs.extend(_snapshot_runs(parse_restic_snapshots(text, where=shown), shown))
-        elif path.endswith((".csv", ".csv.gz", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
+            except UnicodeDecodeError:
+                raise InputError(f"{shown}: not UTF-8 text", hint=_JSON_HINT) from None
+            runs.extend(tool_runs(text, where=shown))
+        elif path.endswith(LOG_SUFFIXES):
             if not os.path.isfile(path):
                 raise InputError(f"{shown}: no such file", hint="check the --evidence path")
             logs.append(path)
         else:
             raise InputError(
                 f"{shown}: cannot tell the evidence format from the file name",
-                hint="use .json for 'restic snapshots --json', .csv or .jsonl for a backup log",
+                hint="use .json for a tool's JSON output (restic, pgBackRest, Velero), "
+                ".csv or .jsonl for a backup log",
             )
-    runs.extend(read_log(logs, root=root))
-    return runs
+    return EvidenceFiles(runs, logs)
+
+
+def attribute(runs: Iterable[Run], plan: DisasterRecoveryFrontMatter) -> list[Run]:
+    """The runs with their system and job: a tool's run belongs to every job of that tool whose
+    evidence name (restic tag, pgBackRest stanza, Velero schedule) it carries."""
+    from dataclasses import replace
+
+    jobs = [
+        (system.name, job.name, job.tool.lower(), job.evidence_name)
+        for system in plan.systems
+        for job in system.backups
+    ]
+    found = []
+    for run in runs:
+        if run.system is not None:
+            found.append(run)
+            continue
+        for system, job, tool, name in jobs:
+            if tool == run.tool and name in run.tags:
+                found.append(replace(run, system=system, job=job))
+    return found
 
 
 def snapshot_runs(snapshots: Iterable[Snapshot], source: str) -> list[Run]:

@@ -65,10 +65,31 @@ class BackupJob(_Strict):
         min_length=1,
         description="restic: snapshots with this tag belong to the job (default: its name).",
     )
+    stanza: str | None = Field(
+        default=None,
+        min_length=1,
+        description="pgbackrest: backups of this stanza belong to the job (default: its name).",
+    )
+    velero_schedule: str | None = Field(
+        default=None,
+        min_length=1,
+        description="velero: backups made by this schedule belong to the job (default: its name).",
+    )
 
     @property
     def snapshot_tag(self) -> str:
         return self.tag or self.name
+
+    @property
+    def evidence_name(self) -> str:
+        """The name the job's tool gives its copies: restic tag, pgBackRest stanza or Velero
+        schedule (the job's name unless the plan says otherwise)."""
+        tool = self.tool.lower()
+        if tool == "pgbackrest":
+            return self.stanza or self.name
+        if tool == "velero":
+            return self.velero_schedule or self.name
+        return self.snapshot_tag
 
 
 class Failover(_Strict):

@@ -9,7 +9,6 @@ is back only when what it depends on is back).
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from opsdocs.errors import DocumentError
 
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
-    from opsdocs.dr.evidence import Run
+    from opsdocs.dr.summary import JobEvidence
     from opsdocs.dr.spec import BackupJob, DisasterRecoveryFrontMatter
     from opsdocs.workspace import Workspace
 
@@ -30,6 +29,7 @@ __all__ = [
     "dr_status",
     "effective_rto",
     "job_status",
+    "plan_status",
     "render_markdown",
     "render_table",
 ]
@@ -46,8 +46,12 @@ class JobStatus:
     failed: int  # failed runs in the window
     last_success: dt.datetime | None
     age: int | None  # seconds
-    rpo_met: bool | None  # None: no RPO, or no evidence
+    rpo_met: bool | None  # None: no RPO; False also without any successful run
     longest_gap: int | None  # seconds
+    retention: str | None = None
+    oldest_success: dt.datetime | None = None
+    oldest_age: int | None = None  # seconds: how far back the kept copies reach
+    retention_covered: bool | None = None  # None: no retention stated, or no evidence
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +64,10 @@ class JobStatus:
             "longest_gap_seconds": self.longest_gap,
             "successful_runs": self.runs,
             "failed_runs": self.failed,
+            "retention": self.retention,
+            "oldest_success": _iso(self.oldest_success),
+            "oldest_age_seconds": self.oldest_age,
+            "retention_covered": self.retention_covered,
         }
 
 
@@ -162,45 +170,36 @@ def effective_rto(
 
 
 def job_status(
-    job: BackupJob, runs: Sequence[Run], *, at: dt.datetime, window: int, rpo: int | None
+    job: BackupJob, evidence: JobEvidence, *, at: dt.datetime, rpo: int | None
 ) -> JobStatus:
-    """The status of ``job`` at ``at`` from its ``runs`` (runs after ``at`` are not seen yet).
+    """The status of ``job`` at ``at`` from what its runs say (:mod:`opsdocs.dr.summary`)."""
+    from opsdocs.durations import duration_seconds
 
-    The longest gap is the longest time between consecutive successful backups, from the last
-    one before the window to ``at``, counting only the part inside the window.
-    """
-    start = at - dt.timedelta(seconds=window)
-    seen = [r for r in runs if r.finished_at <= at]
-    good = sorted(r.finished_at for r in seen if r.ok)
-    failed = sum(1 for r in seen if not r.ok and r.finished_at >= start)
-    last = good[-1] if good else None
+    last = evidence.last_success
     age = int((at - last).total_seconds()) if last is not None else None
-    longest: int | None = None
-    if last is not None:
-        before = [t for t in good if t < start]
-        points = ([before[-1]] if before else []) + [t for t in good if t >= start] + [at]
-        gaps = [(b - max(a, start)).total_seconds() for a, b in itertools.pairwise(points)]
-        longest = int(max(gaps)) if gaps else 0
     rpo_met = None if rpo is None else (age is not None and age <= rpo)
+    oldest = evidence.oldest_success
+    reach = int((at - oldest).total_seconds()) if oldest is not None else None
+    covered: bool | None = None
+    if job.retention is not None and reach is not None:
+        # Copies are made every `schedule` and pruned after `retention`: the oldest one kept
+        # is at least retention - schedule old when the retention holds.
+        covered = reach >= duration_seconds(job.retention) - duration_seconds(job.schedule)
     return JobStatus(
         name=job.name,
         tool=job.tool,
         schedule=job.schedule,
-        runs=sum(1 for t in good if t >= start),
-        failed=failed,
+        runs=evidence.successes,
+        failed=evidence.failures,
         last_success=last,
         age=age,
         rpo_met=rpo_met,
-        longest_gap=longest,
+        longest_gap=evidence.longest_gap,
+        retention=job.retention,
+        oldest_success=oldest,
+        oldest_age=reach,
+        retention_covered=covered,
     )
-
-
-def _runs_of(system: str, job: BackupJob, runs: Sequence[Run]) -> list[Run]:
-    if job.tool == "restic":
-        tagged = [r for r in runs if r.system is None and job.snapshot_tag in r.tags]
-    else:
-        tagged = []
-    return tagged + [r for r in runs if r.system == system and r.job == job.name]
 
 
 def dr_status(
@@ -213,8 +212,27 @@ def dr_status(
 ) -> Status:
     """The plan's systems and jobs against the evidence (files, and restic repositories named in
     the plan when ``run_tools``). Reads only; raises an OpsdocsError on bad input."""
-    from opsdocs.dr.evidence import read_evidence, run_restic, snapshot_runs
     from opsdocs.dr.spec import load_plan
+
+    doc, plan = load_plan(workspace)
+    return plan_status(
+        workspace, doc, plan, at=at, evidence=evidence, window=window, run_tools=run_tools
+    )
+
+
+def plan_status(
+    workspace: Workspace,
+    doc: Document,
+    plan: DisasterRecoveryFrontMatter,
+    *,
+    at: dt.datetime,
+    evidence: Sequence[Path] = (),
+    window: str = "30d",
+    run_tools: bool = True,
+) -> Status:
+    """:func:`dr_status` for a plan already read."""
+    from opsdocs.dr.evidence import attribute, read_evidence, run_restic, snapshot_runs
+    from opsdocs.dr.summary import JobEvidence, summarise
     from opsdocs.durations import duration_seconds
     from opsdocs.errors import UsageError
 
@@ -222,9 +240,9 @@ def dr_status(
         window_seconds = duration_seconds(window)
     except ValueError as exc:
         raise UsageError(f"--window {exc}", hint="e.g. --window 30d") from None
-    doc, plan = load_plan(workspace)
     rtos = effective_rto(doc, plan)
-    runs = list(read_evidence([str(p) for p in evidence], root=workspace.root))
+    files = read_evidence([str(p) for p in evidence], root=workspace.root)
+    runs = list(files.runs)
     if run_tools:
         read: set[tuple[str, str | None]] = set()
         for system in plan.systems:
@@ -235,12 +253,17 @@ def dr_status(
                 read.add(key)
                 snapshots = run_restic(job.repository, job.password_env, cwd=workspace.root)
                 runs.extend(snapshot_runs(snapshots, job.repository))
+    found = summarise(
+        files.logs, attribute(runs, plan), at=at, window=window_seconds, root=workspace.root
+    )
     systems = []
     for system in plan.systems:
         rpo = duration_seconds(system.rpo) if system.rpo else None
         seconds, chain = rtos[system.name]
         jobs = [
-            job_status(job, _runs_of(system.name, job, runs), at=at, window=window_seconds, rpo=rpo)
+            job_status(
+                job, found.get((system.name, job.name), JobEvidence.empty()), at=at, rpo=rpo
+            )
             for job in system.backups
         ]
         systems.append(
@@ -268,7 +291,7 @@ def _rows(status: Status) -> list[list[str]]:
         if len(system.rto_via) > 1:
             rto += f" (via {' -> '.join(system.rto_via[1:])})"
         if not system.jobs:
-            rows.append([system.name, str(system.tier), system.rpo or "-", rto] + ["-"] * 7)
+            rows.append([system.name, str(system.tier), system.rpo or "-", rto] + ["-"] * 8)
         for job in system.jobs:
             rows.append(
                 [
@@ -283,9 +306,20 @@ def _rows(status: Status) -> list[list[str]]:
                     _span(job.longest_gap),
                     str(job.runs),
                     str(job.failed),
+                    _retention(job),
                 ]
             )
     return rows
+
+
+def _retention(job: JobStatus) -> str:
+    if job.retention is None:
+        return "-"
+    if job.retention_covered is None:
+        return f"{job.retention}: no evidence"
+    if job.retention_covered:
+        return f"{job.retention}: covered"
+    return f"{job.retention}: SHORT ({_span(job.oldest_age)})"
 
 
 _HEADER = [
@@ -300,6 +334,7 @@ _HEADER = [
     "longest gap",
     "ok",
     "failed",
+    "retention",
 ]
 
 
@@ -325,7 +360,9 @@ def render_markdown(status: Status) -> str:
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in _rows(status)]
     missed = len(status.rpo_missed)
     unseen = sum(1 for s in status.systems for j in s.jobs if j.last_success is None)
+    short = sum(1 for s in status.systems for j in s.jobs if j.retention_covered is False)
     summary = [f"RPO missed: {missed} job(s)."] if missed else []
     summary += [f"No evidence: {unseen} job(s)."] if unseen else []
+    summary += [f"Retention not covered: {short} job(s)."] if short else []
     lines += ["", " ".join(summary) or "Every job has evidence and meets its RPO."]
     return "\n".join(lines) + "\n"

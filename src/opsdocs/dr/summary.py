@@ -1,0 +1,261 @@
+"""The numbers ``dr status`` gives per job, computed by DuckDB where the evidence is.
+
+A generic log can hold millions of runs: it is never read into Python. One query reads the logs
+(CSV and JSON Lines, through :mod:`opsdocs.sources.files`) together with the few runs the tools'
+JSON gave (a small table), checks every row, and aggregates per system and job: the last and the
+oldest successful run, successful and failed runs in the window, and the longest gap between
+consecutive successful runs (``lag`` over each job's runs in time order). Only when a row is bad
+does a second query find the first one, for a one-line error at its file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from opsdocs.dr.evidence import (
+    FAILED_STATUSES,
+    LOG_FIELDS,
+    OK_STATUSES,
+    Run,
+    check_log_row,
+)
+from opsdocs.errors import InputError
+
+__all__ = ["JobEvidence", "summarise"]
+
+# What DuckDB checks for every row; check_log_row says what is wrong with the one it finds.
+_ZONE = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"
+
+
+@dataclass(frozen=True)
+class JobEvidence:
+    """What the runs of one job say at ``at``: runs after ``at`` are not seen yet."""
+
+    last_success: dt.datetime | None
+    oldest_success: dt.datetime | None
+    successes: int  # successful runs in the window
+    failures: int  # failed runs in the window
+    longest_gap: int | None  # seconds; None without a successful run
+
+    @classmethod
+    def empty(cls) -> JobEvidence:
+        return cls(None, None, 0, 0, None)
+
+
+def _literal(when: dt.datetime) -> str:
+    # built from a datetime, never from input text
+    return f"TIMESTAMPTZ '{when.astimezone(dt.UTC).strftime('%Y-%m-%d %H:%M:%S.%f')}+00'"
+
+
+def _words(words: Sequence[str]) -> str:
+    return ", ".join(f"'{w}'" for w in words)
+
+
+def _bad(system: str, job: str, finished: str, status: str, size: str) -> str:
+    """SQL true for a row check_log_row refuses (or whose time DuckDB cannot read)."""
+    words = _words((*OK_STATUSES, *FAILED_STATUSES))
+    return (
+        f"(coalesce(trim({system}), '') = '' OR coalesce(trim({job}), '') = ''"
+        f" OR NOT coalesce(regexp_matches(trim({finished}), '{_ZONE}'), false)"
+        f" OR TRY_CAST(trim({finished}) AS TIMESTAMPTZ) IS NULL"
+        f" OR coalesce(lower(trim({status})), '') NOT IN ({words})"
+        f" OR (coalesce(trim({size}), '') <> '' AND TRY_CAST(trim({size}) AS BIGINT) IS NULL))"
+    )
+
+
+def _json_field(name: str) -> str:
+    return f"CASE WHEN json_valid(line) THEN line->>'{name}' END"
+
+
+def _json_bad() -> str:
+    fields = [_json_field(n) for n in (*LOG_FIELDS, "size")]
+    return (
+        "(NOT json_valid(line) OR json_type(CASE WHEN json_valid(line) THEN line END) <> 'OBJECT'"
+        f" OR {_bad(*fields)})"
+    )
+
+
+def _is_jsonl(path: str) -> bool:
+    return path.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"))
+
+
+def _sources(logs: Sequence[str], root: Path) -> tuple[list[str], list[Any]]:
+    """One SELECT per CSV header (read_csv matches columns by position) and one for the JSON
+    Lines files: (system, job, finished_at, status, size) as text."""
+    from opsdocs.dr.evidence import _shown
+    from opsdocs.sources.files import csv_header, csv_relation, lines_relation
+
+    parts: list[str] = []
+    params: list[Any] = []
+    by_header: dict[tuple[str, ...], list[str]] = {}
+    jsonl = []
+    for path in logs:
+        if _is_jsonl(path):
+            jsonl.append(path)
+            continue
+        header = tuple(csv_header(path))
+        missing = [f for f in LOG_FIELDS if f not in header]
+        if missing:
+            raise InputError(
+                f"{_shown(path, root)}: the header has no {', '.join(missing)}",
+                hint="the columns are system, job, finished_at, status and size",
+            )
+        by_header.setdefault(header, []).append(path)
+    for header, paths in by_header.items():
+        size = "size" if "size" in header else "NULL"
+        parts.append(
+            f"SELECT system, job, finished_at AS f, status AS s, {size} AS z FROM {csv_relation()}"
+        )
+        params.append(paths)
+    if jsonl:
+        names = ("system", "job", "f", "s", "z")
+        fields = ", ".join(
+            f"{_json_field(n)} AS {a}" for n, a in zip((*LOG_FIELDS, "size"), names, strict=True)
+        )
+        parts.append(
+            f"SELECT {fields} FROM {lines_relation()} WHERE line IS NOT NULL AND trim(line) <> ''"
+        )
+        params.append(jsonl)
+    return parts, params
+
+
+def summarise(
+    logs: Sequence[str],
+    runs: Sequence[Run],
+    *,
+    at: dt.datetime,
+    window: int,
+    root: Path,
+) -> dict[tuple[str, str], JobEvidence]:
+    """Per (system, job): what the logs and the attributed ``runs`` say at ``at``, over the
+    ``window`` (seconds) before it. InputError, at its file and line, for the first bad row."""
+    from opsdocs.sources.files import connect, csv_rejects, run_query
+
+    start = at - dt.timedelta(seconds=window)
+    con = connect()
+    try:
+        con.execute(
+            "CREATE TEMP TABLE opsdocs_dr_runs (system VARCHAR, job VARCHAR, t TIMESTAMPTZ,"
+            " ok BOOLEAN)"
+        )
+        attributed = [(r.system, r.job, r.finished_at, r.ok) for r in runs if r.system and r.job]
+        if attributed:
+            con.executemany("INSERT INTO opsdocs_dr_runs VALUES (?, ?, ?, ?)", attributed)
+        parts, params = _sources(logs, root)
+        typed = [
+            f"SELECT system, job, TRY_CAST(trim(f) AS TIMESTAMPTZ) AS t,"
+            f" lower(trim(s)) IN ({_words(OK_STATUSES)}) AS ok,"
+            f" {_bad('system', 'job', 'f', 's', 'z')} AS bad FROM ({part})"
+            for part in parts
+        ]
+        typed.append("SELECT system, job, t, ok, false AS bad FROM opsdocs_dr_runs")
+        at_sql, start_sql = _literal(at), _literal(start)
+        sql = f"""
+            WITH runs AS ({" UNION ALL ".join(typed)}),
+            seen AS (
+                SELECT system, job, t, ok AND NOT bad AS good, ok, bad FROM runs
+                WHERE bad OR t <= {at_sql}
+            ),
+            ordered AS (
+                SELECT *, CASE WHEN good THEN
+                    lag(t) OVER (PARTITION BY system, job, good ORDER BY t) END AS prev
+                FROM seen
+            )
+            SELECT system, job,
+                count(*) FILTER (WHERE bad),
+                max(t) FILTER (WHERE good),
+                min(t) FILTER (WHERE good),
+                count(*) FILTER (WHERE good AND t >= {start_sql}),
+                count(*) FILTER (WHERE NOT bad AND NOT ok AND t >= {start_sql}),
+                max(epoch(t) - epoch(greatest(prev, {start_sql})))
+                    FILTER (WHERE good AND t >= {start_sql} AND prev IS NOT NULL)
+            FROM ordered GROUP BY system, job
+        """
+        rows = run_query(con, sql, params)
+        if parts:
+            rejected, first = csv_rejects(con, root) if _has_csv(logs) else (0, None)
+            if rejected:
+                raise InputError(
+                    f"{first}: a row does not fit the header",
+                    hint="give every row the header's fields",
+                )
+        if any(row[2] for row in rows):
+            _first_bad(con, logs, root)
+    finally:
+        con.close()
+    found = {}
+    for system, job, _, last, oldest, good, failed, inner in rows:
+        gap: int | None = None
+        if last is not None:
+            final = (at - max(last, start)).total_seconds()
+            gap = int(max(final, inner if inner is not None else 0.0))
+        found[(str(system), str(job))] = JobEvidence(
+            _utc(last), _utc(oldest), int(good), int(failed), gap
+        )
+    return found
+
+
+def _has_csv(logs: Sequence[str]) -> bool:
+    return any(not _is_jsonl(p) for p in logs)
+
+
+def _utc(when: dt.datetime | None) -> dt.datetime | None:
+    return None if when is None else when.astimezone(dt.UTC)
+
+
+def _first_bad(con: Any, logs: Sequence[str], root: Path) -> None:
+    """Raise the InputError of the first bad row, file by file in order."""
+    from opsdocs.dr.evidence import _shown
+    from opsdocs.sources.files import csv_header, csv_relation, lines_relation, run_query
+
+    for path in logs:
+        shown = _shown(path, root)
+        if _is_jsonl(path):
+            sql = (
+                "SELECT n, line FROM (SELECT line, row_number() OVER () AS n"
+                f" FROM {lines_relation()}) WHERE line IS NOT NULL AND trim(line) <> ''"
+                f" AND {_json_bad()} ORDER BY n LIMIT 1"
+            )
+            found = run_query(con, sql, [[path]])
+            if found:
+                number, line = found[0]
+                values = _json_values(line, where=f"{shown}:{number}")
+                _explain(values, where=f"{shown}:{number}")
+        else:
+            size = "size" if "size" in csv_header(path) else "NULL"
+            bad = _bad("system", "job", "finished_at", "status", size)
+            sql = (
+                f"SELECT n, system, job, finished_at, status, {size} FROM (SELECT *,"
+                f" row_number() OVER () AS n FROM {csv_relation()}) WHERE {bad}"
+                " ORDER BY n LIMIT 1"
+            )
+            found = run_query(con, sql, [[path]])
+            if found:
+                number, *values = found[0]
+                _explain(values, where=f"{shown}:{int(number) + 1}")  # the header is line 1
+
+
+def _json_values(line: str, *, where: str) -> list[Any]:
+    import json
+
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{where}: not valid JSON: {exc.msg}", hint="write one JSON object per line"
+        ) from None
+    if not isinstance(item, dict):
+        raise InputError(f"{where}: not a JSON object", hint="one object per line")
+    return [item.get(name) for name in (*LOG_FIELDS, "size")]
+
+
+def _explain(values: Sequence[Any], *, where: str) -> None:
+    check_log_row(values, where=where)
+    raise InputError(
+        f"{where}: finished_at {values[2]!r} is not a time DuckDB can read",
+        hint="write it like 2026-11-30T02:00:00Z",
+    )

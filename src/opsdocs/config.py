@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 #: Tables owned by features; each validates its own keys.
-FEATURE_SECTIONS = ("check", "slo", "report", "profiles", "monitoring", "oncall", "adopt")
+FEATURE_SECTIONS = ("check", "slo", "report", "profiles", "monitoring", "oncall", "adopt", "dr")
 
 _Model = TypeVar("_Model", bound=BaseModel)
 

@@ -1,7 +1,9 @@
 """DR: the DR/BCP plan's own consistency, as rules of ``opsdocs check``.
 
-The rules look at the plan document alone (their findings are cached with it); a plan whose keys
-do not fit the schema is left to the front-matter rule (FM005).
+Most rules look at the plan document alone (their findings are cached with it); a plan whose
+keys do not fit the schema is left to the front-matter rule (FM005). DR004 and DR005 hold the plan
+against the backup evidence ``[dr] evidence`` names: they run on every check (the evidence
+changes without the plan changing), at the start of ``--today`` (now, when it is today).
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
-    from opsdocs.check.context import DocContext
+    import datetime as dt
+
+    from opsdocs.check.context import DocContext, WorkspaceContext
     from opsdocs.dr.spec import DisasterRecoveryFrontMatter
+    from opsdocs.dr.status import Status
 
 __all__ = ["RULES"]
 
@@ -119,12 +124,142 @@ def _dependencies(ctx: DocContext) -> Iterator[Diagnostic]:
             )
 
 
+_MEMO = "dr-evidence"
+
+
+def _moment(today: dt.date) -> dt.datetime:
+    """Now when ``today`` is today; else the start of that day, in UTC."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if today == now.date():
+        return now
+    return dt.datetime.combine(today, dt.time(0), tzinfo=dt.UTC)
+
+
+def _evidence(ctx: WorkspaceContext) -> list[tuple[str, Any, Status | Diagnostic]]:
+    """Per reported plan: (path, document, its status against the configured evidence, or the
+    diagnostic saying why the evidence cannot be read). Computed once per check."""
+    if _MEMO not in ctx.memo:
+        ctx.memo[_MEMO] = list(_study(ctx))
+    found: list[tuple[str, Any, Status | Diagnostic]] = ctx.memo[_MEMO]
+    return found
+
+
+def _study(ctx: WorkspaceContext) -> Iterator[tuple[str, Any, Status | Diagnostic]]:
+    from pathlib import Path
+
+    from opsdocs.documents.parse import read_document
+    from opsdocs.dr.settings import configured_evidence, load_settings
+    from opsdocs.dr.spec import validate_plan
+    from opsdocs.dr.status import plan_status
+    from opsdocs.errors import DocumentError, OpsdocsError
+
+    workspace = ctx.workspace
+    if workspace is None:
+        return
+    settings = load_settings(workspace)
+    if not settings.evidence:
+        return
+    for facts in ctx.documents("disaster-recovery"):
+        if facts.path not in ctx.reported:
+            continue
+        try:
+            doc = read_document(Path(facts.path))
+            plan = validate_plan(doc)
+        except (DocumentError, OpsdocsError):
+            continue  # reported by the front-matter rules
+        try:
+            status = plan_status(
+                workspace,
+                doc,
+                plan,
+                at=_moment(ctx.today),
+                evidence=configured_evidence(workspace, settings),
+                window=settings.window,
+                run_tools=False,
+            )
+        except OpsdocsError as exc:
+            yield (
+                facts.path,
+                doc,
+                Diagnostic(
+                    line=1,
+                    col=1,
+                    message=f"the backup evidence cannot be read: {exc.format()}",
+                    hint="fix the evidence file, or [dr] evidence in the configuration",
+                    path=facts.path,
+                ),
+            )
+            continue
+        yield facts.path, doc, status
+
+
+def _job_key(doc: Any, system: str, job: str) -> tuple[int, int]:
+    from opsdocs.dr.spec import validate_plan
+
+    plan = validate_plan(doc)
+    for index, item in enumerate(plan.systems):
+        for number, backup in enumerate(item.backups):
+            if item.name == system and backup.name == job:
+                line, col = doc.position(("systems", index, "backups", number, "name"))
+                return line, col
+    return 1, 1
+
+
+def _rpo_missed(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
+    from opsdocs.durations import format_span
+
+    for path, doc, status in _evidence(ctx):
+        if isinstance(status, Diagnostic):
+            yield status
+            continue
+        at = status.at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        sources = ", ".join(status.sources)
+        for system in status.systems:
+            for job in system.jobs:
+                if job.rpo_met is not False or job.last_success is None or job.age is None:
+                    continue
+                line, col = _job_key(doc, system.name, job.name)
+                yield Diagnostic(
+                    line=line,
+                    col=col,
+                    path=path,
+                    message=f"job {job.name!r} of {system.name!r}: the last successful backup "
+                    f"is {format_span(job.age)} old at {at}, over the RPO of {system.rpo} "
+                    f"(evidence: {sources})",
+                    hint="find out why the backups stopped, and run one now",
+                )
+
+
+def _retention_short(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
+    from opsdocs.durations import format_span
+
+    for path, doc, status in _evidence(ctx):
+        if isinstance(status, Diagnostic):
+            continue  # DR004 reports it
+        for system in status.systems:
+            for job in system.jobs:
+                if job.retention_covered is not False or job.oldest_age is None:
+                    continue
+                line, col = _job_key(doc, system.name, job.name)
+                yield Diagnostic(
+                    line=line,
+                    col=col,
+                    path=path,
+                    message=f"job {job.name!r} of {system.name!r}: the oldest successful backup "
+                    f"kept is {format_span(job.oldest_age)} old, short of the retention of "
+                    f"{job.retention}",
+                    hint="check the pruning policy against 'retention', or correct 'retention'",
+                )
+
+
 def _rule(
     code: str,
     name: str,
     summary: str,
     severity: str,
-    check: Callable[[DocContext], Iterator[Diagnostic]],
+    check: Callable[[Any], Iterator[Diagnostic]],
     **text: Any,
 ) -> Rule:
     return Rule(
@@ -192,5 +327,53 @@ RULES = [
         "- name: orders-db\n  rto: 4h\n```",
         instead="```yaml\n- name: checkout\n  rto: 4h\n  depends_on: [orders-db]\n"
         "- name: orders-db\n  rto: 4h\n```",
+    ),
+    _rule(
+        "DR004",
+        "dr-evidence-rpo-missed",
+        "The backup evidence shows a job's last successful backup older than the RPO.",
+        "error",
+        _rpo_missed,
+        scope="workspace",
+        what=(
+            "When `[dr] evidence` names evidence files (a tool's JSON output or backup logs, as "
+            "`opsdocs dr status` reads them), reports each backup job whose last successful run "
+            "is older than its system's `rpo` at the start of `--today` (now, when it is today). "
+            "Evidence that cannot be read is reported here too, at the plan's first line. "
+            "`check` reads the files only; it does not run restic."
+        ),
+        why=(
+            "A plan that says 'RPO 1h' while the last good backup is two days old promises a "
+            "recovery nobody can deliver; auditors ask for exactly this evidence."
+        ),
+        example="`rpo: 1h`, and the backup log's last `success` for the job 3 hours ago.",
+        instead=(
+            "Backups that run and succeed at least every RPO; `opsdocs dr status` shows each "
+            "job's last success and longest gap."
+        ),
+    ),
+    _rule(
+        "DR005",
+        "dr-evidence-retention-short",
+        "The oldest successful backup kept does not reach back as far as the job's retention.",
+        "warning",
+        _retention_short,
+        scope="workspace",
+        what=(
+            "When `[dr] evidence` is configured, reports each backup job with a `retention` "
+            "whose oldest successful run in the evidence is younger than the retention minus one "
+            "`schedule` interval (copies made every interval and pruned after the retention "
+            "still reach that far back)."
+        ),
+        why=(
+            "Restoring data from before a slow corruption or a late-noticed deletion needs "
+            "copies as old as the plan promises; pruning that is stricter than the plan, or "
+            "copies that stopped being made, silently shorten it."
+        ),
+        example="`retention: 30d`, `schedule: 1d`, and the oldest snapshot kept 12 days old.",
+        instead=(
+            "A pruning policy that keeps copies for the stated retention (or a `retention` that "
+            "says what is kept)."
+        ),
     ),
 ]

@@ -19,12 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opsdocs.dr.runs import Run, parse_timestamp
 from opsdocs.errors import InputError
 
 if TYPE_CHECKING:
@@ -48,29 +48,10 @@ __all__ = [
     "tool_runs",
 ]
 
-# A zone after a time of day: a bare date ("2026-11-30") ends in "-30", which is not a zone.
-_ZONED = re.compile(
-    r"[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
-)
-_FRACTION = re.compile(r"(\.[0-9]{6})[0-9]+")
 OK_STATUSES = ("success", "succeeded", "ok", "completed")
 FAILED_STATUSES = ("failed", "failure", "error", "partial")
 LOG_FIELDS = ("system", "job", "finished_at", "status")
 LOG_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
-
-
-@dataclass(frozen=True)
-class Run:
-    """One run of a backup job: when it finished and whether it succeeded."""
-
-    system: str | None  # None: attributed by tool and tag (see attribute)
-    job: str | None
-    finished_at: dt.datetime
-    ok: bool
-    size: int | None = None
-    tags: tuple[str, ...] = ()  # restic tags, the pgBackRest stanza, the Velero schedule
-    source: str = ""
-    tool: str | None = None  # the tool that reported it: restic, pgbackrest, velero
 
 
 @dataclass(frozen=True)
@@ -80,26 +61,6 @@ class Snapshot:
     time: dt.datetime
     tags: tuple[str, ...]
     short_id: str
-
-
-def parse_timestamp(text: str, *, where: str, what: str = "timestamp") -> dt.datetime:
-    """An ISO 8601 time with a zone, as UTC; InputError without a zone or when unreadable."""
-    value = text.strip()
-    if not _ZONED.search(value):
-        raise InputError(
-            f"{where}: {what} {value!r} has no time zone",
-            hint="write times with a zone, e.g. 2026-11-30T02:00:00Z",
-        )
-    try:
-        when = dt.datetime.fromisoformat(_FRACTION.sub(r"\1", value))
-        if when.tzinfo is None:
-            raise ValueError(value)
-    except ValueError:
-        raise InputError(
-            f"{where}: {what} {value!r} is not an ISO 8601 time",
-            hint="write it like 2026-11-30T02:00:00Z",
-        ) from None
-    return when.astimezone(dt.UTC)
 
 
 def parse_restic_snapshots(text: str, *, where: str, data: Any = None) -> list[Snapshot]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from opsdocs.errors import InputError
 
 if TYPE_CHECKING:
-    from opsdocs.dr.evidence import Run
+    from opsdocs.dr.runs import Run
 
 __all__ = ["looks_like_pgbackrest", "pgbackrest_runs"]
 
@@ -43,7 +43,7 @@ def _epoch(value: Any, *, where: str, what: str) -> dt.datetime:
 
 def pgbackrest_runs(data: Any, *, where: str) -> list[Run]:
     """The backups of every stanza as runs, tagged with their stanza; InputError on bad shape."""
-    from opsdocs.dr.evidence import Run
+    from opsdocs.dr.runs import Run
 
     if not isinstance(data, list):
         raise InputError(f"{where}: expected a JSON list of stanzas", hint=_HINT)

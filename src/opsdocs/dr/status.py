@@ -18,8 +18,9 @@ from opsdocs.errors import DocumentError
 
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
-    from opsdocs.dr.summary import JobEvidence
     from opsdocs.dr.spec import BackupJob, DisasterRecoveryFrontMatter
+    from opsdocs.dr.summary import JobEvidence
+    from opsdocs.fileio import ChangeSet
     from opsdocs.workspace import Workspace
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "plan_status",
     "render_markdown",
     "render_table",
+    "status_changes",
 ]
 
 
@@ -99,6 +101,7 @@ class Status:
     window: int  # seconds
     plan: str
     systems: list[SystemStatus]
+    sources: list[str] = field(default_factory=list)  # where the evidence came from
 
     @property
     def rpo_missed(self) -> list[tuple[str, str]]:
@@ -115,6 +118,7 @@ class Status:
             "at": _iso(self.at),
             "window_seconds": self.window,
             "plan": self.plan,
+            "evidence": list(self.sources),
             "systems": [s.as_dict() for s in self.systems],
         }
 
@@ -207,16 +211,26 @@ def dr_status(
     *,
     at: dt.datetime,
     evidence: Sequence[Path] = (),
-    window: str = "30d",
+    window: str | None = None,
     run_tools: bool = True,
 ) -> Status:
-    """The plan's systems and jobs against the evidence (files, and restic repositories named in
-    the plan when ``run_tools``). Reads only; raises an OpsdocsError on bad input."""
+    """The plan's systems and jobs against the evidence (``evidence``, else the files ``[dr]
+    evidence`` names; and restic repositories named in the plan when ``run_tools``). Reads
+    only; raises an OpsdocsError on bad input."""
+    from opsdocs.dr.settings import configured_evidence, load_settings
     from opsdocs.dr.spec import load_plan
 
+    settings = load_settings(workspace)
     doc, plan = load_plan(workspace)
+    files = list(evidence) or configured_evidence(workspace, settings)
     return plan_status(
-        workspace, doc, plan, at=at, evidence=evidence, window=window, run_tools=run_tools
+        workspace,
+        doc,
+        plan,
+        at=at,
+        evidence=files,
+        window=window or settings.window,
+        run_tools=run_tools,
     )
 
 
@@ -231,7 +245,7 @@ def plan_status(
     run_tools: bool = True,
 ) -> Status:
     """:func:`dr_status` for a plan already read."""
-    from opsdocs.dr.evidence import attribute, read_evidence, run_restic, snapshot_runs
+    from opsdocs.dr.evidence import _shown, attribute, read_evidence, run_restic, snapshot_runs
     from opsdocs.dr.summary import JobEvidence, summarise
     from opsdocs.durations import duration_seconds
     from opsdocs.errors import UsageError
@@ -243,6 +257,7 @@ def plan_status(
     rtos = effective_rto(doc, plan)
     files = read_evidence([str(p) for p in evidence], root=workspace.root)
     runs = list(files.runs)
+    sources = [_shown(str(p), workspace.root) for p in evidence]
     if run_tools:
         read: set[tuple[str, str | None]] = set()
         for system in plan.systems:
@@ -253,6 +268,7 @@ def plan_status(
                 read.add(key)
                 snapshots = run_restic(job.repository, job.password_env, cwd=workspace.root)
                 runs.extend(snapshot_runs(snapshots, job.repository))
+                sources.append(f"restic repository {job.repository}")
     found = summarise(
         files.logs, attribute(runs, plan), at=at, window=window_seconds, root=workspace.root
     )
@@ -261,15 +277,13 @@ def plan_status(
         rpo = duration_seconds(system.rpo) if system.rpo else None
         seconds, chain = rtos[system.name]
         jobs = [
-            job_status(
-                job, found.get((system.name, job.name), JobEvidence.empty()), at=at, rpo=rpo
-            )
+            job_status(job, found.get((system.name, job.name), JobEvidence.empty()), at=at, rpo=rpo)
             for job in system.backups
         ]
         systems.append(
             SystemStatus(system.name, system.tier, system.rto, system.rpo, seconds, chain, jobs)
         )
-    return Status(at, window_seconds, workspace.relative(doc.path), systems)
+    return Status(at, window_seconds, workspace.relative(doc.path), systems, sources)
 
 
 def _span(seconds: int | None) -> str:
@@ -350,9 +364,10 @@ def render_markdown(status: Status) -> str:
     def cell(text: str) -> str:
         return text.replace("|", "\\|")
 
+    sources = ", ".join(f"`{cell(s)}`" for s in status.sources) or "none given"
     lines = [
         f"Backup evidence at {_iso(status.at)} (window {format_span(status.window)}), "
-        f"plan `{status.plan}`.",
+        f"plan `{status.plan}`, measured by `opsdocs dr status`. Evidence: {sources}.",
         "",
         "| " + " | ".join(_HEADER) + " |",
         "|" + "|".join(" --- " for _ in _HEADER) + "|",
@@ -366,3 +381,32 @@ def render_markdown(status: Status) -> str:
     summary += [f"Retention not covered: {short} job(s)."] if short else []
     lines += ["", " ".join(summary) or "Every job has evidence and meets its RPO."]
     return "\n".join(lines) + "\n"
+
+
+#: The markers of the status block ``dr status --write`` keeps in the plan, and its section.
+STATUS_START = "<!-- opsdocs:dr-status:start -->"
+STATUS_END = "<!-- opsdocs:dr-status:end -->"
+STATUS_SECTION = "Backup Strategy"
+
+
+def status_changes(workspace: Workspace, status: Status) -> ChangeSet:
+    """The change that puts ``status`` (as Markdown) between the status markers in the plan's
+    Backup Strategy section (the markers are added at its end when absent); empty when the
+    block is already current. DocumentError for repeated or misordered markers."""
+    from opsdocs.documents.blocks import write_block
+    from opsdocs.documents.parse import read_document
+
+    path = workspace.root / status.plan
+    raw = path.read_bytes().decode("utf-8")
+    text = write_block(
+        read_document(path),
+        "\n" + render_markdown(status),
+        raw=raw,
+        section=STATUS_SECTION,
+        start=STATUS_START,
+        end=STATUS_END,
+    )
+    changes = workspace.changes()
+    if text != raw:
+        changes.write(path, text)
+    return changes

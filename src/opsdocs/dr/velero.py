@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from opsdocs.errors import InputError
 
 if TYPE_CHECKING:
-    from opsdocs.dr.evidence import Run
+    from opsdocs.dr.runs import Run
 
 __all__ = ["SCHEDULE_LABEL", "looks_like_velero", "velero_runs"]
 
@@ -37,7 +37,7 @@ def looks_like_velero(data: Any) -> bool:
 
 def velero_runs(data: Any, *, where: str) -> list[Run]:
     """The finished backups as runs, tagged with their schedule; InputError on bad shape."""
-    from opsdocs.dr.evidence import Run, parse_timestamp
+    from opsdocs.dr.runs import Run, parse_timestamp
 
     if not looks_like_velero(data):
         raise InputError(f"{where}: expected a Velero Backup or a List of them", hint=_HINT)

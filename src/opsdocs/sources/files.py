@@ -80,8 +80,11 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def expand_files(root: Path, patterns: Iterable[str], *, where: str) -> FileSet:
-    """The files matching ``patterns`` (globs; ``**`` recurses); ``where`` prefixes messages.
+def expand_files(
+    root: Path, patterns: Iterable[str], *, where: str, setting: str = "files"
+) -> FileSet:
+    """The files matching ``patterns`` (globs; ``**`` recurses); ``where``.``setting`` prefixes
+    messages (the configuration key that holds the patterns).
 
     Raises :class:`InputError` for a pattern that matches nothing, or a relative pattern that
     reaches outside ``root`` (by ``..`` or through a symlink).
@@ -97,13 +100,13 @@ def expand_files(root: Path, patterns: Iterable[str], *, where: str) -> FileSet:
         matched = sorted(glob.glob(full, recursive=True))
         if not matched:
             raise InputError(
-                f"{where}.files: no file matches {pattern!r}",
+                f"{where}.{setting}: no file matches {pattern!r}",
                 hint="check the path; it is relative to the workspace root",
             )
         for name in matched:
             if not absolute and not _inside(os.path.realpath(name), real_root):
                 raise InputError(
-                    f"{where}.files: {pattern!r} reaches outside the workspace",
+                    f"{where}.{setting}: {pattern!r} reaches outside the workspace",
                     hint="name a file outside the workspace by its absolute path",
                 )
             try:

@@ -78,6 +78,8 @@ def test_fix_leaves_an_unsafe_document_alone(tmp_path: Path, cli: Cli) -> None:
     assert result.exit_code == 1
     assert path.read_text() == text
     assert result.stderr == ""
+    # the summary does not promise a fix that --fix will not make
+    assert "fixable" not in result.stdout
 
 
 def test_without_fix_nothing_is_written(workspace_dir: Path, cli: Cli) -> None:
@@ -98,6 +100,7 @@ def test_fix_leaves_a_runbook_without_front_matter_alone(tmp_path: Path, cli: Cl
     result = cli("check", "notes", "--fix", "--no-cache", cwd=tmp_path)
     assert result.exit_code == 1
     assert "fixed" not in result.stderr
+    assert "fixable" not in result.stdout
     assert snapshot(folder) == before
     assert (
         "notes/runbook-api.md:5:1: ST001 missing-required-section: missing required section "

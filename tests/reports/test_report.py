@@ -192,6 +192,8 @@ def test_old_data_is_stale_not_a_verdict() -> None:
     report = build_report("api", slo, old, stale_after=15 * 60)
     assert report.status == "stale"
     assert report.exhaustion is None
+    assert report.alerts == ()  # old data fires nothing and clears nothing
+    assert build_report("api", slo, burning).alerts  # the same data, fresh: alerts judged
     assert report.data_age == 47 * 60
     assert report.notes[-2:] == (
         "newest data 2026-11-20T11:13:00Z (47m before --at)",

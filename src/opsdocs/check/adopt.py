@@ -555,9 +555,9 @@ def apply_adoption(workspace: Workspace, plan: AdoptPlan) -> list[Path]:
     """Write ``plan``: every file, link and the README index in one change set, then remove the
     old names of renamed files. Returns the paths written."""
     from opsdocs.documents.index import compute_index
-    from opsdocs.fileio import ChangeSet
+    from opsdocs.fileio import locked, remove
 
-    changes = ChangeSet(root=workspace.root)
+    changes = workspace.changes()
     pending: dict[Path, str] = {}
     for f in plan.files:
         if not f.changed:
@@ -569,15 +569,17 @@ def apply_adoption(workspace: Workspace, plan: AdoptPlan) -> list[Path]:
         changes.write(path, text)
         pending[path] = text
     removed = [f.path for f in plan.files if f.new_path is not None]
-    if workspace.docs_dir.is_dir():
-        # the old names break the naming rule, so the index never listed them
-        try:
-            update = compute_index(workspace, pending)
-        except InputError:
-            update = None
-        if update is not None and update.stale:
-            changes.write(update.path, update.new)
-    written = changes.commit()
+    # the README is shared with 'new' and 'incident': hold its lock from reading to writing
+    with locked(workspace.root, workspace.readme):
+        if workspace.docs_dir.is_dir():
+            # the old names break the naming rule, so the index never listed them
+            try:
+                update = compute_index(workspace, pending)
+            except InputError:
+                update = None
+            if update is not None and update.stale:
+                changes.write(update.path, update.new)
+        written = changes.commit()
     for path in removed:
-        path.unlink()
+        remove(path, root=workspace.root)
     return written

@@ -127,6 +127,15 @@ class DocContext:
     rel_paths: list[str]
     settings: CheckSettings
 
+    @property
+    def safe_to_edit(self) -> bool:
+        """Whether ``--fix`` may insert text: front matter sound, every fence closed, and the
+        front matter its kind requires present (a file not adopted yet is 'opsdocs adopt''s)."""
+        doc = self.doc
+        if doc.problems or doc.unclosed_fence is not None:
+            return False
+        return not (doc.front_matter is None and self.doctype.front_matter == "required")
+
     @cached_property
     def skipped_lines(self) -> set[int]:
         """File lines inside code blocks and HTML comment blocks (not prose)."""

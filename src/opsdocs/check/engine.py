@@ -187,6 +187,7 @@ def analyze_document(
             exc.col or 1,
             exc.message,
             exc.hint,
+            False,
         ]
         return [finding], Facts(path=path, readable=False).to_json()
     doctype = resolve_type(doc, rel_paths, settings)
@@ -196,7 +197,9 @@ def analyze_document(
     for rule in all_rules():
         if rule.scope == "document":
             for v in rule.run(ctx):
-                findings.append([rule.code, v.line, v.col, v.message, v.hint])
+                # fixable only where --fix will act (it skips documents unsafe to edit)
+                fixable = rule.fixable and v.fixable
+                findings.append([rule.code, v.line, v.col, v.message, v.hint, fixable])
         if rule.collect is not None:
             facts.extra[rule.code] = rule.collect(ctx)
     return findings, facts.to_json()
@@ -219,7 +222,7 @@ def _from_cache(entry: dict[str, Any]) -> tuple[list[list[Any]], Facts] | None:
     """An entry's findings and facts, or None when the entry is not what this version wrote."""
     try:
         findings = entry["findings"]
-        if not all(isinstance(f, list) and len(f) == 5 and get_rule(f[0]) for f in findings):
+        if not all(isinstance(f, list) and len(f) == 6 and get_rule(f[0]) for f in findings):
             return None
         return findings, Facts.from_json(entry["facts"])
     except (KeyError, TypeError, ValueError, UsageError):
@@ -413,7 +416,7 @@ def analyze_files(
     return result
 
 
-_Raw = tuple[str, Rule, int, int, str, str | None]
+_Raw = tuple[str, Rule, int, int, str, str | None, bool]
 
 
 def _raw_findings(
@@ -426,8 +429,8 @@ def _raw_findings(
 ) -> list[_Raw]:
     raw: list[_Raw] = []
     for path in sorted(reported):
-        for code, line, col, message, hint in analysis.findings[path]:
-            raw.append((path, get_rule(code), line, col, message, hint))
+        for code, line, col, message, hint, fixable in analysis.findings[path]:
+            raw.append((path, get_rule(code), line, col, message, hint, fixable))
     for rule in all_rules():
         if rule.scope == "workspace" and rule.code in selected:
             for v in rule.run(wctx):
@@ -435,7 +438,7 @@ def _raw_findings(
                 # the alert catalogue links to) counts when the whole workspace is checked.
                 outside = whole_workspace and (v.path not in analysis.facts or v.path in context)
                 if v.path and (v.path in reported or outside):
-                    raw.append((v.path, rule, v.line, v.col, v.message, v.hint))
+                    raw.append((v.path, rule, v.line, v.col, v.message, v.hint, rule.fixable and v.fixable))
     return raw
 
 
@@ -447,7 +450,7 @@ def _diagnostics(
     cwd = os.path.realpath(os.getcwd())
     findings: list[Diagnostic] = []
     suppressed = 0
-    for path, rule, line, col, message, hint in raw:
+    for path, rule, line, col, message, hint, fixable in raw:
         if rule.code not in selected:
             continue
         directives = facts[path].suppressions if path in facts else []
@@ -464,7 +467,7 @@ def _diagnostics(
                 severity=rule.severity,
                 message=message,
                 hint=hint,
-                fixable=rule.fixable,
+                fixable=fixable,
                 uri=_uri(path, root),
                 abspath=path,
             )

@@ -128,13 +128,11 @@ def apply_fixes(workspace: Workspace, result: CheckResult) -> FixResult:
             doc = read_document(path)
         except InputError:
             continue
-        if doc.problems or doc.unclosed_fence is not None:
-            continue
         rels = [workspace.relative(path).replace(os.sep, "/"), path.name]
         ctx = DocContext(path, doc, resolve_type(doc, rels, settings), rels, settings)
-        if doc.front_matter is None and ctx.doctype.front_matter == "required":
-            # a hand-written file not adopted yet: its headings may be the sections under other
-            # names, and appending empty ones would bury them ('opsdocs adopt' maps them)
+        if not ctx.safe_to_edit:
+            # a hand-written file not adopted yet may have the sections under other names, and
+            # appending empty ones would bury them ('opsdocs adopt' maps them)
             continue
         fixed = insert_sections(ctx)
         if fixed is None:

@@ -288,6 +288,7 @@ def build_report(
     if stale_after is not None and age is not None and age > stale_after and status != "no-data":
         status = "stale"
         exhaustion = None
+        alerts = []  # old data fires or clears nothing: an "ok" here would be a false comfort
         notes = (
             *notes,
             f"stale: the newest data is {_age_text(measurement, age)} old, more than"

@@ -87,6 +87,7 @@ def _stale_budget(ctx: DocContext) -> Iterator[Diagnostic]:
             col=1,
             message="the error-budget table is missing or does not match the SLOs",
             hint="run 'opsdocs check --fix', 'opsdocs index' or 'opsdocs slo budget'",
+            fixable=not ctx.doc.problems and ctx.doc.unclosed_fence is None,
         )
 
 

@@ -86,6 +86,7 @@ def _stale(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
             message="index is stale: it does not list the documents as they are",
             hint="run 'opsdocs index' or 'opsdocs check --fix'",
             path=readme,
+            fixable=True,
         )
 
 

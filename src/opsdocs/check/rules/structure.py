@@ -44,6 +44,7 @@ def _missing(ctx: DocContext) -> Iterator[Diagnostic]:
             col=1,
             message=f"missing required section '## {title}'",
             hint=hint,
+            fixable=ctx.safe_to_edit,
         )
 
 

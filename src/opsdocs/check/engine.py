@@ -438,7 +438,9 @@ def _raw_findings(
                 # the alert catalogue links to) counts when the whole workspace is checked.
                 outside = whole_workspace and (v.path not in analysis.facts or v.path in context)
                 if v.path and (v.path in reported or outside):
-                    raw.append((v.path, rule, v.line, v.col, v.message, v.hint, rule.fixable and v.fixable))
+                    raw.append(
+                        (v.path, rule, v.line, v.col, v.message, v.hint, rule.fixable and v.fixable)
+                    )
     return raw
 
 

@@ -30,6 +30,7 @@ FEATURES: tuple[str, ...] = (
     "opsdocs.oncall.feature:FEATURE",
     "opsdocs.dr.feature:FEATURE",
     "opsdocs.cost.feature:FEATURE",
+    "opsdocs.site.feature:FEATURE",
 )
 
 

@@ -1,0 +1,660 @@
+"""Building the portal: every document read once, rendered with compiled templates, written to
+a folder that works from ``file://`` and from any sub-path (every link is relative).
+
+A full build writes into a new folder beside the output and swaps it in at the end, so a failed
+build leaves the previous site as it was. :meth:`Site.refresh` rebuilds in place after one
+document changed: its own page and the pages that show something of it, nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import posixpath
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from opsdocs.documents.schemas import as_date
+from opsdocs.errors import UsageError
+from opsdocs.site.areas import (
+    Incident,
+    Postmortem,
+    Service,
+    attach_alerts,
+    attach_dr,
+    collect_incidents,
+    collect_postmortems,
+    collect_services,
+    oncall_data,
+)
+from opsdocs.site.pages import DocPage, LinkMap, read_page, walk_documents
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+
+    from opsdocs.diagnostics import Diagnostic
+    from opsdocs.workspace import Workspace
+
+__all__ = ["BuildOptions", "BuildResult", "Site", "build_site"]
+
+#: The file that marks a folder as a site opsdocs built (it may be replaced without asking).
+MARKER = ".opsdocs-site"
+SITE_NAME = "How We Run"
+UTC = dt.UTC
+#: The on-call data covers this long before and after the build, so the page stays right.
+ONCALL_BEFORE = dt.timedelta(days=90)
+ONCALL_AFTER = dt.timedelta(days=400)
+#: Words of a document kept in the search index (distinct words, in order of appearance).
+SEARCH_WORDS = 4000
+
+_NAV = (
+    ("index.html", "Home"),
+    ("documents.html", "Documents"),
+    ("incidents.html", "Incidents"),
+    ("oncall.html", "On-call"),
+    ("findings.html", "Findings"),
+    ("search.html", "Search"),
+)
+
+
+@dataclass
+class BuildOptions:
+    #: The day reviews and action items are judged at (default: today).
+    today: dt.date | None = None
+    #: The moment the on-call data is centred on (default: now).
+    now: dt.datetime | None = None
+    #: Run ``opsdocs check`` for the banners and the findings page.
+    check: bool = True
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    documents: int
+    pages: int
+    findings: int
+    written: list[str] = field(default_factory=list)  # site paths written, in order
+    notes: list[str] = field(default_factory=list)
+
+
+def _environment() -> Any:
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    folder = resources.files("opsdocs.site") / "templates"
+    env = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader(str(folder)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
+    return env
+
+
+def _fmt_time(when: dt.datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _safe_url(url: str) -> bool:
+    return url.startswith(("https://", "http://"))
+
+
+class Site:
+    """The portal of one workspace, written to ``out``."""
+
+    def __init__(self, workspace: Workspace, out: Path, options: BuildOptions | None = None):
+        self.workspace = workspace
+        self.out = out
+        self.options = options or BuildOptions()
+        self.pages: dict[str, DocPage] = {}  # by rel
+        self.findings: list[Diagnostic] = []
+        self.notes: list[str] = []
+        self._written: dict[str, str] = {}  # site path -> content written (for refresh)
+        self._search: dict[str, dict[str, Any]] = {}
+
+    # -- settings -------------------------------------------------------------------------
+
+    @property
+    def today(self) -> dt.date:
+        return self.options.today or dt.date.today()
+
+    @property
+    def now(self) -> dt.datetime:
+        if self.options.now is not None:
+            return self.options.now.astimezone(UTC)
+        if self.options.today is not None:
+            return dt.datetime.combine(self.options.today, dt.time(12), tzinfo=UTC)
+        return dt.datetime.now(UTC).replace(microsecond=0)
+
+    @cached_property
+    def env(self) -> Any:
+        return _environment()
+
+    @cached_property
+    def templates(self) -> dict[str, Template]:
+        names = ("document", "home", "service", "incidents", "oncall", "findings", "search")
+        return {n: self.env.get_template(f"{n}.html") for n in (*names, "documents")}
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _read_all(self) -> None:
+        docs_dir = self.workspace.docs_dir
+        self.pages = {rel: read_page(path, rel) for path, rel in walk_documents(docs_dir)}
+        self.links = LinkMap(self.workspace.root, docs_dir, self.pages)
+        for page in self.pages.values():
+            self._render(page)
+
+    def _render(self, page: DocPage) -> None:
+        from opsdocs.site.markdown import render_markdown
+
+        if page.doc is None:
+            page.rendered = None
+            return
+        links = self.links
+
+        def link(href: str, image: bool) -> str | None:
+            return links.target(page.href, page.source, href, image)
+
+        page.rendered = render_markdown(page.doc, link)
+
+    def _run_check(self) -> None:
+        self.findings = []
+        for each in self.pages.values():
+            each.findings = []
+        if not self.options.check:
+            return
+        from opsdocs.check.engine import CheckOptions, run_check
+
+        result = run_check(self.workspace, options=CheckOptions(today=self.today))
+        self.findings = result.findings
+        by_source = {os.path.realpath(p.source): p for p in self.pages.values()}
+        for finding in self.findings:
+            page = by_source.get(os.path.realpath(finding.abspath)) if finding.abspath else None
+            if page is not None:
+                page.findings.append(finding)
+
+    def _collect(self) -> None:
+        pages = list(self.pages.values())
+        self.incidents: list[Incident] = collect_incidents(pages)
+        self.postmortems: list[Postmortem] = collect_postmortems(pages)
+        by_incident = {pm.incident: pm for pm in self.postmortems}
+        for incident in self.incidents:
+            incident.postmortem = by_incident.get(incident.id)
+        self.services: list[Service] = collect_services(pages, self.incidents)
+        self.notes = attach_alerts(self.workspace, self.services)
+        self.dr_page = attach_dr(pages, self.services)
+        start = self.now - ONCALL_BEFORE
+        self.oncall, notes = oncall_data(pages, start=start, end=self.now + ONCALL_AFTER)
+        self.notes.extend(notes)
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def _common(self, current: str) -> dict[str, Any]:
+        from opsdocs import __version__
+
+        depth = current.count("/")
+        nav = [
+            {"href": href, "label": label}
+            for href, label in _NAV
+            if (href != "incidents.html" or self._incidents_configured)
+            and (href != "oncall.html" or self.oncall is not None)
+        ]
+        scripts = ["assets/site.js"]
+        if self.oncall is not None:
+            scripts.insert(0, "assets/oncall-data.js")
+        return {
+            "root": "../" * depth,
+            "current": current,
+            "nav": nav,
+            "site_name": SITE_NAME,
+            "version": __version__,
+            "built": self.today.isoformat(),
+            "docs_dir": self.workspace.config.docs_dir,
+            "findings_total": len(self.findings),
+            "fmt_time": _fmt_time,
+            "safe_url": _safe_url,
+            "today": self.today,
+            "scripts": scripts,
+            "oncall_teams": {t["name"] for t in self.oncall["teams"]} if self.oncall else set(),
+            "service_names": {s.name for s in self.services},
+        }
+
+    @property
+    def _incidents_configured(self) -> bool:
+        return bool(self.incidents or self.postmortems) or any(
+            p.kind is not None and p.kind.name == "incident-response" for p in self.pages.values()
+        )
+
+    def _overdue(self, page: DocPage) -> dt.date | None:
+        """The day the document's review fell due, when that is past."""
+        if page.kind is None or not page.kind.reviewed:
+            return None
+        from opsdocs.durations import review_interval
+
+        reviewed = as_date(page.fm.get("last_reviewed"))
+        if reviewed is None:
+            return None
+        every = page.fm.get("review_every")
+        try:
+            interval = review_interval(
+                every if isinstance(every, str) else self.workspace.config.review_every
+            )
+        except ValueError:
+            return None
+        due = reviewed + interval
+        return due if due < self.today else None
+
+    def _facts(self, page: DocPage) -> list[tuple[str, str]]:
+        fm = page.fm
+        facts: list[tuple[str, str]] = []
+        for key, label in (
+            ("owner", "Owner"),
+            ("service", "Service"),
+            ("tier", "Tier"),
+            ("severity", "Severity"),
+            ("status", "Status"),
+            ("last_reviewed", "Last reviewed"),
+            ("review_every", "Review every"),
+            ("due", "Due"),
+            ("postmortem_due", "Postmortem due"),
+        ):
+            value = fm.get(key)
+            if isinstance(value, str | int | float | dt.date) and not isinstance(value, bool):
+                facts.append((label, str(value)))
+        if page.kind is not None and page.kind.reviewed:
+            reviewed = as_date(fm.get("last_reviewed"))
+            every = fm.get("review_every")
+            if reviewed is not None:
+                from opsdocs.durations import review_interval
+
+                try:
+                    interval = review_interval(
+                        every if isinstance(every, str) else self.workspace.config.review_every
+                    )
+                    facts.append(("Next review", (reviewed + interval).isoformat()))
+                except ValueError:
+                    pass
+        return facts
+
+    def _banners(self, page: DocPage) -> list[dict[str, Any]]:
+        banners: list[dict[str, Any]] = []
+        if page.problems:
+            banners.append(
+                {
+                    "level": "bad",
+                    "title": "This document could not be read whole.",
+                    "text": "What is shown below may be incomplete.",
+                    "items": page.problems,
+                }
+            )
+        overdue = self._overdue(page)
+        if overdue is not None:
+            banners.append(
+                {
+                    "level": "warn",
+                    "title": "Review overdue.",
+                    "text": f"The review was due on {overdue.isoformat()}.",
+                    "items": [],
+                }
+            )
+        errors = [f for f in page.findings if f.severity == "error"]
+        if errors:
+            banners.append(
+                {
+                    "level": "bad",
+                    "title": f"opsdocs check reports {len(errors)} error"
+                    f"{'' if len(errors) == 1 else 's'} in this document.",
+                    "text": "",
+                    "items": [f"line {f.line}: {f.code} {f.message}" for f in errors[:20]],
+                }
+            )
+        return banners
+
+    def _service_of(self, page: DocPage) -> Service | None:
+        for service in self.services:
+            if service.runbook is page or page in service.slo_pages or page in service.others:
+                return service
+        return None
+
+    def _document_page(self, page: DocPage) -> str:
+        from markupsafe import Markup
+
+        rendered = page.rendered
+        service = self._service_of(page)
+        context = self._common(page.href)
+        context.update(
+            title=page.title,
+            page=page,
+            facts=self._facts(page),
+            banners=self._banners(page),
+            has_h1=bool(rendered and any(level == 1 for level, _, _ in rendered.headings)),
+            body=Markup(rendered.html) if rendered is not None else None,
+            service_href=service.href if service else None,
+            service_name=service.name if service else None,
+        )
+        return str(self.templates["document"].render(context))
+
+    def _finding_rows(self, findings: Iterable[Diagnostic], current: str) -> list[dict[str, Any]]:
+        by_source = {os.path.realpath(p.source): p for p in self.pages.values()}
+        rows = []
+        for f in findings:
+            page = by_source.get(os.path.realpath(f.abspath)) if f.abspath else None
+            rel = os.path.relpath(f.abspath, self.workspace.root) if f.abspath else f.path
+            rows.append(
+                {
+                    "path": rel,
+                    "href": page.href if page is not None else None,
+                    "line": f.line,
+                    "col": f.col,
+                    "code": f.code,
+                    "name": f.name,
+                    "severity": f.severity,
+                    "level": "bad" if f.severity == "error" else "warn",
+                    "message": f.message,
+                    "hint": f.hint,
+                }
+            )
+        return rows
+
+    def _home(self) -> str:
+        context = self._common("index.html")
+        errors = sum(1 for f in self.findings if f.severity == "error")
+        areas = []
+        for kind_name, title in (("capacity", "Capacity"), ("cost", "Cost")):
+            pages = [
+                p for p in self.pages.values() if p.kind is not None and p.kind.name == kind_name
+            ]
+            if not pages:
+                continue
+            found = [f for p in pages for f in p.findings]
+            areas.append(
+                {
+                    "id": kind_name,
+                    "title": title,
+                    "pages": pages,
+                    "findings": self._finding_rows(found, "index.html"),
+                }
+            )
+        dr_findings = (
+            self._finding_rows(self.dr_page.findings, "index.html") if self.dr_page else []
+        )
+        systems = self.dr_page.fm.get("systems") if self.dr_page else None
+        context.update(
+            title="Home",
+            counts=f"{len(self.services)} services, {len(self.pages)} documents.",
+            notes=self.notes,
+            services=self.services,
+            oncall=self.oncall is not None,
+            incidents_configured=self._incidents_configured,
+            open_incidents=[i for i in self.incidents if i.open],
+            dr_page=self.dr_page,
+            dr_systems=len(systems) if isinstance(systems, list) else 0,
+            dr_findings=dr_findings,
+            warning_areas=areas,
+            errors=errors,
+            warnings=len(self.findings) - errors,
+            overdue=sum(1 for p in self.pages.values() if self._overdue(p) is not None),
+            documents=len(self.pages),
+        )
+        return str(self.templates["home"].render(context))
+
+    def _service(self, service: Service) -> str:
+        context = self._common(service.href)
+        charts = []
+        for row in service.slos:
+            for label, href in row.charts:
+                target = self.links.target(service.href, row.page.source, href, True)
+                if target is None:
+                    continue
+                charts.append(
+                    {
+                        "src": posixpath.normpath(posixpath.join("services", target)),
+                        "alt": f"Error budget of {service.name}/{label} over its period: "
+                        f"{row.budget} remaining, status {row.status}.",
+                        "caption": f"{label}: error budget remaining over time",
+                    }
+                )
+        runbook_sections = (
+            [h for h in service.runbook.rendered.headings if h[0] == 2]
+            if service.runbook is not None and service.runbook.rendered is not None
+            else []
+        )
+        context.update(
+            title=service.name,
+            s=service,
+            charts=charts,
+            runbook_sections=runbook_sections,
+            slo_measured={r.page.href: True for r in service.slos},
+            dr_page=self.dr_page,
+        )
+        return str(self.templates["service"].render(context))
+
+    def _incidents(self) -> str:
+        context = self._common("incidents.html")
+        playbook = next(
+            (
+                p
+                for p in self.pages.values()
+                if p.kind is not None and p.kind.name == "incident-response"
+            ),
+            None,
+        )
+        context.update(
+            title="Incidents",
+            playbook=playbook,
+            open_incidents=[i for i in self.incidents if i.open],
+            recent=[i for i in self.incidents if not i.open][:50],
+            postmortems=sorted(self.postmortems, key=lambda p: p.page.rel, reverse=True),
+        )
+        return str(self.templates["incidents"].render(context))
+
+    def _oncall_page(self) -> str:
+        assert self.oncall is not None
+        context = self._common("oncall.html")
+        oncall_pages = [
+            p for p in self.pages.values() if p.kind is not None and p.kind.name == "on-call"
+        ]
+        teams = []
+        for team in self.oncall["teams"]:
+            names = (f"name: {team['name']}", f'name: "{team["name"]}"')
+            pages = [
+                p for p in oncall_pages if p.doc is not None and any(n in p.doc.text for n in names)
+            ]
+            teams.append({"name": team["name"], "zones": team["zones"], "pages": pages})
+        context.update(
+            title="On-call",
+            teams=teams,
+            covers_from=dt.datetime.fromtimestamp(self.oncall["from"] / 1000, UTC),
+            covers_to=dt.datetime.fromtimestamp(self.oncall["to"] / 1000, UTC),
+        )
+        return str(self.templates["oncall"].render(context))
+
+    def _findings_page(self) -> str:
+        from opsdocs.check.findings import CheckResult
+
+        context = self._common("findings.html")
+        summary = CheckResult(findings=self.findings, files=len(self.pages)).summary()
+        if not self.options.check:
+            summary = "The site was built without running the checks."
+        context.update(
+            title="Findings",
+            summary=summary,
+            findings=self._finding_rows(self.findings, "findings.html"),
+        )
+        return str(self.templates["findings"].render(context))
+
+    def _documents_page(self) -> str:
+        from opsdocs.documents.kinds import all_kinds
+
+        context = self._common("documents.html")
+        groups = []
+        for kind in all_kinds():
+            pages = [p for p in self.pages.values() if p.kind is kind]
+            if pages:
+                groups.append({"id": kind.name, "title": kind.index_heading, "pages": pages})
+        other = [p for p in self.pages.values() if p.kind is None]
+        if other:
+            groups.append({"id": "other", "title": "Other pages", "pages": other})
+        states: dict[str, list[tuple[str, str]]] = {}
+        reviewed: dict[str, str] = {}
+        for p in self.pages.values():
+            badges = []
+            if p.problems:
+                badges.append(("bad", "unreadable"))
+            errors = sum(1 for f in p.findings if f.severity == "error")
+            if errors:
+                badges.append(("bad", f"{errors} error{'' if errors == 1 else 's'}"))
+            if self._overdue(p) is not None:
+                badges.append(("warn", "review overdue"))
+            states[p.href] = badges
+            when = as_date(p.fm.get("last_reviewed"))
+            if when is not None:
+                reviewed[p.href] = when.isoformat()
+        context.update(title="Documents", groups=groups, states=states, reviewed=reviewed)
+        return str(self.templates["documents"].render(context))
+
+    def _search_page(self) -> str:
+        context = self._common("search.html")
+        context["scripts"] = ["assets/search-index.js", *context["scripts"]]
+        context.update(title="Search")
+        return str(self.templates["search"].render(context))
+
+    def _search_entry(self, page: DocPage) -> dict[str, Any]:
+        rendered = page.rendered
+        words: dict[str, None] = {}
+        text = rendered.text if rendered is not None else ""
+        for word in text.lower().split():
+            word = word.strip(".,;:!?()[]{}\"'`*_<>|")
+            if len(word) > 1 and len(word) < 40:
+                words.setdefault(word, None)
+                if len(words) >= SEARCH_WORDS:
+                    break
+        return {
+            "t": page.title,
+            "u": page.href,
+            "k": page.kind.label if page.kind is not None else "Document",
+            "h": [[t, a] for level, t, a in (rendered.headings if rendered else []) if level > 1],
+            "s": text[:200],
+            "w": " ".join(words),
+        }
+
+    def _search_index(self) -> str:
+        entries = [self._search[p.href] for p in self.pages.values() if p.href in self._search]
+        return "window.OPSDOCS_SEARCH = " + json.dumps(entries, separators=(",", ":")) + ";\n"
+
+    def _oncall_script(self) -> str:
+        return "window.OPSDOCS_ONCALL = " + json.dumps(self.oncall, separators=(",", ":")) + ";\n"
+
+    # -- the whole site -------------------------------------------------------------------
+
+    def _outputs(self) -> dict[str, str]:
+        """Every file of the site (site path -> text), assets copied separately."""
+        files: dict[str, str] = {}
+        for page in self.pages.values():
+            files[page.href] = self._document_page(page)
+            self._search[page.href] = self._search_entry(page)
+        files["index.html"] = self._home()
+        files["documents.html"] = self._documents_page()
+        for service in self.services:
+            files[service.href] = self._service(service)
+        if self._incidents_configured:
+            files["incidents.html"] = self._incidents()
+        if self.oncall is not None:
+            files["oncall.html"] = self._oncall_page()
+            files["assets/oncall-data.js"] = self._oncall_script()
+        files["findings.html"] = self._findings_page()
+        files["search.html"] = self._search_page()
+        files["assets/search-index.js"] = self._search_index()
+        files["assets/site.css"] = _asset_text("site.css") + _highlight_css()
+        files["assets/site.js"] = _asset_text("site.js")
+        files[MARKER] = "This folder is a site built by 'opsdocs site build'.\n"
+        return files
+
+    def build(self) -> BuildResult:
+        """Read, check and render everything; replace the output folder at the end."""
+        _check_out(self.out)
+        self._read_all()
+        self._run_check()
+        self._collect()
+        files = self._outputs()
+        parent = self.out.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=parent))
+        try:
+            for site_path, text in files.items():
+                _write(staging / site_path, text)
+            for site_path, source in self.links.assets.items():
+                target = staging / site_path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+            _swap(staging, self.out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self._written = files
+        return BuildResult(
+            out=self.out,
+            documents=len(self.pages),
+            pages=sum(1 for p in files if p.endswith(".html")),
+            findings=len(self.findings),
+            written=sorted(files),
+            notes=list(self.notes),
+        )
+
+
+def _asset_text(name: str) -> str:
+    return (resources.files("opsdocs.site") / "assets" / name).read_text(encoding="utf-8")
+
+
+def _highlight_css() -> str:
+    from opsdocs.site.markdown import highlight_css
+
+    return "\n/* code highlighting (Pygments) */\n" + highlight_css()
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} is a file, not a folder", hint="pass a folder with --out")
+    if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
+        raise UsageError(
+            f"{out} is not empty and is not a site opsdocs built",
+            hint="pass a new or empty folder with --out, or remove it first",
+        )
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put the new site in place of the old one (a rename each)."""
+    old: Path | None = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.rename(out, old)
+    try:
+        os.rename(staging, out)
+    except BaseException:
+        if old is not None:
+            os.rename(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(workspace: Workspace, out: Path, options: BuildOptions | None = None) -> BuildResult:
+    """Build the portal of ``workspace`` into ``out``.
+
+    Raises :class:`UsageError` when ``out`` holds something other than a site opsdocs built.
+    """
+    return Site(workspace, out, options).build()

@@ -1,0 +1,194 @@
+"""A document's Markdown as HTML for the portal: safe, offline, with GitHub's heading anchors.
+
+- CommonMark with tables; raw HTML is off, so ``<script>`` in a document is shown as text.
+- Heading ids are the anchors :class:`~opsdocs.documents.parse.Document` computes (GitHub's rules,
+  the same ones the runbook-URL resolution and the link rules use), so ``page.md#anchor`` links
+  written for GitHub keep working on the portal.
+- Links are rewritten by the caller's ``link`` function (``runbook-db.md#x`` ->
+  ``runbook-db.html#x``); a relative link that leads nowhere on the site becomes plain text, so
+  every link on the portal resolves. Images are local files or left out: the portal makes no
+  request to another host.
+- Code is highlighted with Pygments (CSS classes, no inline styles, nothing fetched).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from opsdocs.documents.parse import Document, slugify
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+__all__ = ["Rendered", "highlight_css", "render_markdown"]
+
+#: ``link(href, image)`` -> the href to write, or None when it leads nowhere on the site.
+LinkFn = Callable[[str, bool], "str | None"]
+
+
+class Rendered:
+    """HTML of a document body, its headings (level, text, anchor) and its plain text."""
+
+    __slots__ = ("headings", "html", "text")
+
+    def __init__(self, html_text: str, headings: list[tuple[int, str, str]], text: str) -> None:
+        self.html = html_text
+        self.headings = headings
+        self.text = text
+
+
+@functools.cache
+def _md() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight})
+    md.enable("table")
+    return md
+
+
+@functools.lru_cache(maxsize=256)
+def _lexer(lang: str) -> Any:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+@functools.cache
+def _formatter() -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    lang = lang.strip().lower()
+    lexer = _lexer(lang) if lang and len(lang) < 40 else None
+    if lexer is None:
+        return ""  # markdown-it escapes the code itself
+    from pygments import highlight
+
+    body = highlight(code, lexer, _formatter())
+    return f'<pre class="hl"><code class="language-{html.escape(lang)}">{body}</code></pre>'
+
+
+def highlight_css() -> str:
+    """Pygments' token colours for the light and the dark scheme (class ``hl``)."""
+    from pygments.formatters import HtmlFormatter
+
+    light = HtmlFormatter(style="default").get_style_defs(".hl")
+    dark = HtmlFormatter(style="monokai").get_style_defs(".hl")
+    # the styles' own backgrounds are dropped: the page's code box sets it for both schemes
+    light = "\n".join(line for line in light.splitlines() if not line.startswith(".hl {"))
+    dark = "\n".join(line for line in dark.splitlines() if not line.startswith(".hl {"))
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+
+
+def _heading_text(inline: Token) -> str:
+    parts = [
+        child.content
+        for child in inline.children or []
+        if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+    ]
+    return " ".join("".join(parts).split())
+
+
+def _open_link(token: Token, link: LinkFn) -> None:
+    href = str(token.attrs.get("href", ""))
+    target = link(href, False)
+    if target is None:  # leads nowhere on the site: the text stays, the link goes
+        token.tag = "span"
+        token.attrs = {"class": "dead-link", "title": f"not on this site: {href}"}
+        return
+    token.attrs["href"] = target
+    if target.startswith(("http://", "https://", "//")):
+        token.attrs["rel"] = "noopener noreferrer"
+
+
+def _rewrite_inline(children: list[Token], link: LinkFn) -> list[Token]:
+    from markdown_it.token import Token
+
+    out: list[Token] = []
+    stack: list[Token] = []
+    for child in children:
+        if child.type == "link_open":
+            _open_link(child, link)
+            stack.append(child)
+            out.append(child)
+        elif child.type == "link_close":
+            opener = stack.pop() if stack else None
+            if opener is not None and opener.tag == "span":
+                child.tag = "span"
+            out.append(child)
+        elif child.type == "image":
+            src = str(child.attrs.get("src", ""))
+            alt = "".join(c.content for c in child.children or []) or src
+            target = link(src, True)
+            if target is not None and not target.startswith(("http:", "https:", "//")):
+                child.attrs["src"] = target
+                child.attrs["loading"] = "lazy"
+                out.append(child)
+            else:
+                # a picture from another host would be a request: show its text, linked
+                outer = link(src, False)
+                if outer is not None:
+                    opener = Token("link_open", "a", 1, attrs={"href": outer})
+                    opener.attrs["rel"] = "noopener noreferrer"
+                    out.append(opener)
+                text = Token("text", "", 0, content=f"[image: {alt}]")
+                out.append(text)
+                if outer is not None:
+                    out.append(Token("link_close", "a", -1))
+        else:
+            out.append(child)
+    return out
+
+
+def _plain(tokens: list[Token]) -> str:
+    parts: list[str] = []
+    for token in tokens:
+        if token.type == "inline":
+            parts.append(" ".join(c.content for c in token.children or [] if c.content))
+        elif token.type in ("fence", "code_block"):
+            parts.append(token.content)
+    return " ".join(" ".join(parts).split())
+
+
+def render_markdown(doc: Document, link: LinkFn) -> Rendered:
+    """The body of ``doc`` as safe HTML; headings carry GitHub's anchors as ids."""
+    tokens = _md().parse(doc.body)
+    by_line = {h.line: h.anchor for h in doc.headings}
+    used = set(by_line.values())
+    headings: list[tuple[int, str, str]] = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            inline = tokens[i + 1]
+            text = _heading_text(inline)
+            line = token.map[0] + doc.body_line if token.map is not None else -1
+            anchor = by_line.get(line)
+            if anchor is None:  # a heading the document parser saw as something else
+                base = slugify(text) or "section"
+                anchor, n = base, 0
+                while anchor in used:
+                    n += 1
+                    anchor = f"{base}-{n}"
+                used.add(anchor)
+            token.attrs["id"] = anchor
+            headings.append((int(token.tag[1]), text, anchor))
+        elif token.type == "inline" and token.children:
+            token.children = _rewrite_inline(token.children, link)
+        elif token.type == "table_open":
+            # a wide table scrolls inside its own box, never the page
+            token.attrs["class"] = "table"
+    body = _md().renderer.render(tokens, _md().options, {})
+    body = body.replace('<table class="table">', '<div class="scroll"><table>').replace(
+        "</table>", "</table></div>"
+    )
+    return Rendered(body, headings, _plain(tokens))

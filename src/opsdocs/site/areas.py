@@ -67,7 +67,7 @@ _CHART = re.compile(r"Budget chart: \[([^\]]*)\]\(([^)\s]+)\)")
 
 def slo_rows(page: DocPage) -> list[SloRow]:
     """The rows of the status block ``slo report --write`` left in an SLO document."""
-    from opsdocs.reports.render import REPORT_END, REPORT_START
+    from opsdocs.documents.blocks import REPORT_END, REPORT_START
 
     doc = page.doc
     if doc is None or REPORT_START not in doc.text:

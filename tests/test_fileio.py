@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from opsdocs.fileio import ChangeSet, OutsideRootError, atomic_write, check_inside, remove
+from opsdocs.fileio import (
+    ChangeSet,
+    OutsideRootError,
+    atomic_write,
+    check_inside,
+    real_folder,
+    remove,
+)
 
 
 def test_atomic_write_never_clobbers_unless_asked(tmp_path: Path) -> None:
@@ -145,3 +152,15 @@ def test_changeset_writes_and_restores_bytes(
     assert image.read_bytes() == b"\x89PNG old \xff\xfe"  # not UTF-8: restored as it was
     assert changes.commit() == [image, later]
     assert image.read_bytes() == b"\x89PNG new \x00\xff"
+
+
+def test_real_folder_resolves_as_realpath_does_one_folder_at_a_time(tmp_path: Path) -> None:
+    (tmp_path / "real" / "team").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    memo: dict[str, str] = {}
+    for path in ("link/team", "link/team/missing", "real/team", "loop/x", "link"):
+        full = os.path.join(str(tmp_path), path)
+        assert real_folder(full, memo) == os.path.realpath(full), path
+    # each folder resolved once: the parents of later paths come from the memo
+    assert memo[os.path.join(str(tmp_path), "link")] == str((tmp_path / "real").resolve())

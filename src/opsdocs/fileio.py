@@ -36,6 +36,7 @@ __all__ = [
     "lock_file",
     "locked",
     "read_regular",
+    "real_folder",
     "remove",
     "state_dir",
 ]
@@ -74,6 +75,22 @@ def _resolve(path: Path) -> Path:
         return path.resolve()
     except RuntimeError:  # Python < 3.13 says "Symlink loop" this way
         raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
+
+
+def real_folder(path: str, memo: dict[str, str]) -> str:
+    """``os.path.realpath`` of the absolute, normalised ``path``, resolving each folder on the
+    way once per ``memo``: thousands of files in as many folders under a few parents cost one
+    ``lstat`` per folder instead of one per folder of each path."""
+    found = memo.get(path)
+    if found is None:
+        parent, name = os.path.split(path)
+        if not name or parent == path:
+            found = os.path.realpath(path)
+        else:
+            joined = os.path.join(real_folder(parent, memo), name)
+            found = os.path.realpath(joined) if os.path.islink(joined) else joined
+        memo[path] = found
+    return found
 
 
 def check_inside(root: Path, path: Path) -> Path:

@@ -114,6 +114,47 @@ def test_promtool_complaints_land_at_the_rule(tmp_path: Path, cli: Callable[...,
     assert findings[1]["message"].startswith("alert 'KubeBroken': promtool: could not parse")
 
 
+def test_a_warm_run_puts_promtool_complaints_at_the_same_lines(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    require_tool("promtool")
+    _workspace(tmp_path)
+    build_tree(tmp_path, {"rules/broken.yaml": BROKEN_EXPR, "rules/op.yaml": OPERATOR})
+    cli("init", cwd=tmp_path)
+    cold = cli("alerts", "check", "--format", "json", cwd=tmp_path).stdout
+    assert list(tmp_path.glob(".opsdocs/cache/monitoring-rules-*.json"))
+    # the PrometheusRule's groups and rule lines come from the cache: promtool still sees them
+    assert cli("alerts", "check", "--format", "json", cwd=tmp_path).stdout == cold
+    findings = json.loads(cold)["findings"]
+    assert [(f["path"], f["line"]) for f in findings if f["code"] == "AL010"] == [
+        ("rules/broken.yaml", 5),
+        ("rules/op.yaml", 10),
+    ]
+
+
+def test_promtool_is_stopped_when_the_run_fails_after_starting_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_tool("promtool")
+    import tempfile
+
+    from opsdocs.check.engine import CheckOptions, run_check
+    from opsdocs.errors import UsageError
+    from opsdocs.workspace import Workspace
+
+    _workspace(tmp_path)
+    build_tree(tmp_path, {"rules/op.yaml": OPERATOR})  # written out for promtool: a temp file
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    workspace = Workspace.discover(root=tmp_path)
+    with pytest.raises(UsageError, match="no such file") as failure:
+        run_check(workspace, [tmp_path / "missing.md"], CheckOptions(select=["AL"]))
+    # the failed run's frames are still alive (failure): what it started was stopped anyway
+    assert failure.traceback
+    assert list(scratch.iterdir()) == []
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from opsdocs.documents.parse import (
     slugify,
 )
 from opsdocs.errors import InputError
+from opsdocs.fileio import real_folder
 
 if TYPE_CHECKING:
     from opsdocs.check.settings import CheckSettings, Profile
@@ -200,20 +201,29 @@ class Facts:
         return pos[0], pos[1]
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # shallow: the values are JSON data already (asdict's deep copy cost a quarter of a
+        # document's analysis)
+        return {name: getattr(self, name) for name in _FACT_FIELDS}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Facts:
         return cls(**data)
 
 
-def real_path(path: Path | str) -> str:
+_FACT_FIELDS = tuple(f.name for f in fields(Facts))
+
+
+def real_path(path: Path | str, folders: dict[str, str] | None = None) -> str:
     """Absolute path with symlinked folders resolved; the file itself stays as named, so that a
-    symlinked document keeps its name and a symlink loop is reported, not followed."""
+    symlinked document keeps its name and a symlink loop is reported, not followed.
+
+    ``folders`` remembers resolved folders across calls (see :func:`opsdocs.fileio.real_folder`).
+    """
     absolute = os.path.abspath(path)
     if os.path.isdir(absolute):
         return os.path.realpath(absolute)
-    return os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+    folder, name = os.path.split(absolute)
+    return os.path.join(real_folder(folder, {} if folders is None else folders), name)
 
 
 def split_href(href: str) -> tuple[str, str] | None:
@@ -240,6 +250,8 @@ class WorkspaceContext:
     root: Path = field(default_factory=Path.cwd)
     #: what a family of rules computes once per run and shares (e.g. the alert analysis)
     memo: dict[str, Any] = field(default_factory=dict)
+    #: the run's cache folder (None: caching is off), where rules may keep what they parse
+    cache_dir: Path | None = None
     _anchor_cache: dict[str, set[str] | None] = field(default_factory=dict)
     _resolved: dict[tuple[str, str], str] = field(default_factory=dict)
 

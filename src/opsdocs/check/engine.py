@@ -16,7 +16,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,9 +177,13 @@ def collect_facts(ctx: DocContext) -> Facts:
 
 
 def analyze_document(
-    path: str, rel_paths: list[str], settings: CheckSettings
+    path: str, rel_paths: list[str], settings: CheckSettings, document_rules: bool = True
 ) -> tuple[list[list[Any]], dict[str, Any]]:
-    """Run every document rule on the file at ``path``: (findings, facts as JSON)."""
+    """Run every document rule on the file at ``path``: (findings, facts as JSON).
+
+    Without ``document_rules`` only the facts are collected (a context file, never reported:
+    its facts are the same, its findings would be thrown away).
+    """
     try:
         doc = read_document(Path(path))
     except InputError as exc:
@@ -195,7 +201,7 @@ def analyze_document(
     findings: list[list[Any]] = []
     facts = collect_facts(ctx)
     for rule in all_rules():
-        if rule.scope == "document":
+        if rule.scope == "document" and document_rules:
             for v in rule.run(ctx):
                 # fixable only where --fix will act (it skips documents unsafe to edit)
                 fixable = rule.fixable and v.fixable
@@ -213,14 +219,20 @@ def _init_worker(settings: CheckSettings) -> None:
     _WORKER_SETTINGS = settings
 
 
-def _analyze_in_worker(job: tuple[str, list[str]]) -> tuple[list[list[Any]], dict[str, Any]]:
+_Job = tuple[str, list[str], bool]  # path, relative paths, document rules too
+
+
+def _analyze_in_worker(job: _Job) -> tuple[list[list[Any]], dict[str, Any]]:
     assert _WORKER_SETTINGS is not None
-    return analyze_document(job[0], job[1], _WORKER_SETTINGS)
+    return analyze_document(*job[:2], _WORKER_SETTINGS, job[2])
 
 
-def _from_cache(entry: dict[str, Any]) -> tuple[list[list[Any]], Facts] | None:
-    """An entry's findings and facts, or None when the entry is not what this version wrote."""
+def _from_cache(entry: dict[str, Any], context: bool) -> tuple[list[list[Any]], Facts] | None:
+    """An entry's findings and facts, or None when the entry is not what this version wrote
+    (or holds only the facts of a context file, and ``context`` is false)."""
     try:
+        if entry.get("context") and not context:
+            return None
         findings = entry["findings"]
         if not all(isinstance(f, list) and len(f) == 6 and get_rule(f[0]) for f in findings):
             return None
@@ -241,7 +253,7 @@ def check_cache_key(settings: CheckSettings) -> str:
 def _read_hash(path: str) -> str | None:
     try:
         st = os.stat(path)
-        if not os.path.isfile(path) or st.st_size > MAX_DOCUMENT_BYTES:
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_DOCUMENT_BYTES:
             return None
         with open(path, "rb") as fh:
             return content_hash(fh.read())
@@ -250,10 +262,10 @@ def _read_hash(path: str) -> str | None:
 
 
 def _analyze_all(
-    jobs: list[tuple[str, list[str]]], settings: CheckSettings, workers: int
+    jobs: list[_Job], settings: CheckSettings, workers: int
 ) -> list[tuple[list[list[Any]], dict[str, Any]]]:
     if workers <= 1 or len(jobs) < 2:
-        return [analyze_document(p, r, settings) for p, r in jobs]
+        return [analyze_document(p, r, settings, rules) for p, r, rules in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -334,6 +346,7 @@ def collect_files(
     paths: Sequence[Path] | None,
     settings: CheckSettings,
     selected: frozenset[str] = frozenset(),
+    memo: dict[str, Any] | None = None,
 ) -> dict[str, _File]:
     """The files of a run: those reported on, and those the cross-document rules read too
     (the whole operations folder and the index's document set, even when given one file)."""
@@ -351,10 +364,11 @@ def collect_files(
         index_set = [(index_key(path), None) for _, _, path in index_files(workspace.docs_dir)]
         _add(files, index_set, root, reported=False)
     if not paths:
+        folders: dict[str, str] = {}
         for rule in all_rules():
             if rule.context is not None and rule.code in selected:
-                for extra in rule.context(workspace):
-                    path = real_path(extra)
+                for extra in rule.context(workspace, {} if memo is None else memo):
+                    path = real_path(extra, folders)
                     if path not in files:
                         files[path] = _File(
                             path, [r for r in (_rel(path, root),) if r], False, True
@@ -370,36 +384,43 @@ class _Analysis:
     parsed: int = 0
 
 
+def cache_folder(root: Path, settings: CheckSettings, options: CheckOptions) -> Path | None:
+    """The run's cache folder, or None when caching is off (setting or option)."""
+    if not (options.cache and settings.cache):
+        return None
+    cache_dir = Path(settings.cache_dir)
+    # the cache folder's old files are deleted: only a real folder in the workspace
+    return state_dir(root, cache_dir if cache_dir.is_absolute() else root / cache_dir)
+
+
 def analyze_files(
-    root: Path, files: dict[str, _File], settings: CheckSettings, options: CheckOptions
+    root: Path,
+    files: dict[str, _File],
+    settings: CheckSettings,
+    options: CheckOptions,
+    directory: Path | None = None,
 ) -> _Analysis:
-    """Document rules and facts of every file: from the cache when its bytes are unchanged,
-    else parsed (in worker processes when there are many)."""
-    cache: Cache | None = None
-    if options.cache and settings.cache:
-        cache_dir = Path(settings.cache_dir)
-        cache = Cache(
-            # the cache folder's old files are deleted: only a real folder in the workspace
-            state_dir(root, cache_dir if cache_dir.is_absolute() else root / cache_dir),
-            "check",
-            check_cache_key(settings),
-        ).load()
+    """Document rules and facts of every file: from the cache (in ``directory``) when its bytes
+    are unchanged, else parsed (in worker processes when there are many)."""
+    cache = None
+    if directory is not None:
+        cache = Cache(directory, "check", check_cache_key(settings)).load()
     result = _Analysis(findings={}, facts={})
-    misses: list[tuple[str, list[str]]] = []
+    misses: list[_Job] = []
     digests: dict[str, str | None] = {}
     for path, file in files.items():
         digest = digests[path] = _read_hash(path)
         entry = cache.get(path, digest) if cache is not None and digest is not None else None
-        cached = _from_cache(entry) if entry is not None else None
+        cached = _from_cache(entry, file.context) if entry is not None else None
         if cached is not None:
             result.findings[path], result.facts[path] = cached
             result.cached += 1
         else:
-            misses.append((path, file.rel_paths))
+            misses.append((path, file.rel_paths, not file.context))
     workers = options.jobs or settings.jobs or min(os.cpu_count() or 1, 8)
     if len(misses) < options.parallel_threshold:
         workers = 1
-    for (path, _), (found, fact_json) in zip(
+    for (path, _, rules), (found, fact_json) in zip(
         misses, _analyze_all(misses, settings, workers), strict=True
     ):
         result.findings[path] = found
@@ -407,7 +428,8 @@ def analyze_files(
         digest = digests[path]
         if cache is not None:
             if digest is not None and fact_json["readable"]:
-                cache.put(path, digest, {"findings": found, "facts": fact_json})
+                entry = {"findings": found, "facts": fact_json}
+                cache.put(path, digest, entry if rules else {**entry, "context": True})
             else:
                 cache.forget(path)
     result.parsed = len(misses)
@@ -478,6 +500,14 @@ def _diagnostics(
     return findings, suppressed
 
 
+def _close(memo: dict[str, Any]) -> None:
+    """Close what ``Rule.prepare`` hooks left in the memo (a process started for the run)."""
+    for value in memo.values():
+        close = getattr(value, "close", None)
+        if callable(close):
+            close()
+
+
 def run_check(
     workspace: Workspace, paths: Sequence[Path] | None = None, options: CheckOptions | None = None
 ) -> CheckResult:
@@ -491,21 +521,38 @@ def run_check(
     selected = select_rules(
         list(options.select) or settings.select, [*settings.ignore, *options.ignore]
     )
-    files = collect_files(workspace, paths, settings, selected)
-    analysis = analyze_files(workspace.root, files, settings, options)
-    reported = {p for p, f in files.items() if f.reported}
-    wctx = WorkspaceContext(
-        facts=analysis.facts,
-        reported=reported,
-        today=options.today or dt.date.today(),
-        settings=settings,
-        workspace=workspace,
-        root=workspace.root,
-    )
-    context = frozenset(p for p, f in files.items() if f.context)
-    raw = _raw_findings(
-        analysis, reported, wctx, selected, whole_workspace=not paths, context=context
-    )
+    cache_dir = cache_folder(workspace.root, settings, options)
+    memo: dict[str, Any] = {}
+    # The collector is paused for the run: a warm run holds every file's cached facts (and the
+    # AL rules thousands of alerts) alive, and each collection walked them all, while a run
+    # makes few reference cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for rule in all_rules():
+            if rule.prepare is not None and rule.code in selected:
+                rule.prepare(workspace, memo, cache_dir)
+        files = collect_files(workspace, paths, settings, selected, memo)
+        analysis = analyze_files(workspace.root, files, settings, options, cache_dir)
+        reported = {p for p, f in files.items() if f.reported}
+        wctx = WorkspaceContext(
+            facts=analysis.facts,
+            reported=reported,
+            today=options.today or dt.date.today(),
+            settings=settings,
+            workspace=workspace,
+            root=workspace.root,
+            memo=memo,
+            cache_dir=cache_dir,
+        )
+        context = frozenset(p for p, f in files.items() if f.context)
+        raw = _raw_findings(
+            analysis, reported, wctx, selected, whole_workspace=not paths, context=context
+        )
+    finally:
+        _close(memo)
+        if collecting:
+            gc.enable()
     findings, suppressed = _diagnostics(raw, selected, analysis.facts, workspace.root)
     return CheckResult(
         findings=findings,

@@ -79,7 +79,14 @@ class Rule:
     fix: Callable[[DocContext], str | None] | None = None
     # Files outside the checked folders whose facts a workspace rule needs (the runbook folders
     # the alert catalogue links to): parsed and cached like documents, never reported.
-    context: Callable[[Workspace], Iterable[Path]] | None = None
+    # They receive the run's memo (see ``prepare``).
+    context: Callable[[Workspace, dict[str, Any]], Iterable[Path]] | None = None
+    # Work a workspace rule can start before the documents are read (the AL rules load the
+    # alert catalogue and start promtool, which then runs on another core meanwhile): called
+    # with the workspace, the run's memo (later ``WorkspaceContext.memo``) and the run's cache
+    # folder (None: caching off). Whatever it keeps in the memo with a ``close()`` method is
+    # closed when the run ends.
+    prepare: Callable[[Workspace, dict[str, Any], Path | None], None] | None = None
     source: str = field(default="", compare=False)  # module that registered it
 
     @property

@@ -182,10 +182,17 @@ class PromtoolRun:
         try:
             output, _ = self._proc.communicate(timeout=600)
         finally:
-            self._tmp.cleanup()
+            self.close()
         if self._proc.returncode == 0:
             return []
         return [f for line in output.splitlines() if (f := self._finding(line.strip()))]
+
+    def close(self) -> None:
+        """Stop promtool if it still runs, and remove the files written for it."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._tmp.cleanup()
 
     def _finding(self, line: str) -> Diagnostic | None:
         match = _PROMTOOL_LINE.match(line)
@@ -270,8 +277,9 @@ def analyse(
     by_name = catalogue.by_name()
     entries: list[Entry] = []
     pointed_at: set[str] = set()
+    folders: dict[str, str] = {}  # real paths of the runbooks' folders, each resolved once
     for alert in catalogue.alerts:
-        entry, found = _alert_entry(alert, root_s, settings, ladder, anchors_of)
+        entry, found = _alert_entry(alert, root_s, settings, ladder, anchors_of, folders)
         entries.append(entry)
         findings.extend(found)
         if entry.runbook is not None and entry.runbook.target is not None:
@@ -342,6 +350,7 @@ def _alert_entry(
     settings: MonitoringSettings,
     ladder: dict[str, AlertAction],
     anchors_of: Callable[[str], set[str] | None],
+    folders: dict[str, str],
 ) -> tuple[Entry, list[Diagnostic]]:
     found: list[Diagnostic] = []
     path = _absolute(alert.file, root)
@@ -375,6 +384,7 @@ def _alert_entry(
             rule_dir=rule_dir,
             settings=settings,
             anchors_of=anchors_of,
+            folders=folders,
         )
         if resolution.status in ("no-file", "no-anchor", "invalid"):
             report(

@@ -8,17 +8,22 @@ per file allowed), from a running Prometheus (``/api/v1/rules``), and from the S
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import glob
+import json
 import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from opsdocs.errors import InputError
 from opsdocs.yamlio import KeyPath, YamlData, load_yaml_all
+
+if TYPE_CHECKING:
+    from opsdocs.cache import Cache
 
 __all__ = [
     "Alert",
@@ -133,8 +138,13 @@ def expand_rule_files(root: Path, patterns: Iterable[str]) -> list[Path]:
     return found
 
 
-def load_rule_file(path: Path, root: Path) -> RuleFile:
-    """Read one rule file; problems are collected on the result, never raised."""
+def load_rule_file(path: Path, root: Path, cache: Cache | None = None) -> RuleFile:
+    """Read one rule file; problems are collected on the result, never raised.
+
+    With ``cache``, a file whose bytes are unchanged since a run saved it is not parsed again:
+    what parsing found (alerts with their key positions, records, problems, promtool's rule
+    lines) is read back from the cache.
+    """
     rel = _relative(path, root)
     result = RuleFile(path=rel, abspath=os.path.abspath(path))
     try:
@@ -146,7 +156,8 @@ def load_rule_file(path: Path, root: Path) -> RuleFile:
                 path=rel,
                 hint="split the rule file",
             )
-        text = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         result.errors.append(InputError("not UTF-8 text", path=rel, hint="save it as UTF-8"))
         return result
@@ -156,7 +167,21 @@ def load_rule_file(path: Path, root: Path) -> RuleFile:
     except InputError as exc:
         result.errors.append(exc)
         return result
+    if cache is None:
+        return parse_rule_text(text, result)
+    from opsdocs.cache import content_hash
+
+    digest = content_hash(raw)
+    entry = cache.get(rel, digest)
+    if entry is not None:
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            return _from_json(entry["file"], RuleFile(path=rel, abspath=result.abspath))
     parse_rule_text(text, result)
+    saved = _to_json(result)
+    if saved is None:
+        cache.forget(rel)
+    else:
+        cache.put(rel, digest, {"file": saved})
     return result
 
 
@@ -318,6 +343,93 @@ def _read_groups(
                     index=r_index,
                 )
             )
+
+
+def _to_json(result: RuleFile) -> dict[str, Any] | None:
+    """What parsing found in a rule file, as JSON-able data (None when it is not: a
+    PrometheusRule document whose values JSON cannot hold)."""
+    documents: list[list[Any]] = []
+    for number, groups, plain in result.documents:
+        whole = plain and len(result.documents) == 1
+        # promtool reads a plain file itself; only PrometheusRule groups are written out
+        documents.append([number, None if whole else groups, plain])
+        if not whole:
+            try:
+                json.dumps(groups)
+            except (TypeError, ValueError):
+                return None
+    return {
+        "generated": result.generated,
+        "records": result.records,
+        "errors": [[e.message, e.line, e.col, e.hint] for e in result.errors],
+        "rule_lines": [[*key, *value] for key, value in result.rule_lines.items()],
+        "documents": documents,
+        "alerts": [
+            [
+                a.name,
+                a.group,
+                a.line,
+                a.col,
+                a.expr,
+                a.for_,
+                a.labels,
+                a.annotations,
+                a.source,
+                a.positions,
+                a.index,
+            ]
+            for a in result.alerts
+        ],
+    }
+
+
+def _from_json(data: dict[str, Any], result: RuleFile) -> RuleFile:
+    """``result`` (path and abspath set) filled from :func:`_to_json`'s data."""
+    result.generated = bool(data["generated"])
+    result.records = [str(name) for name in data["records"]]
+    result.errors = [
+        InputError(message, path=result.path, line=line, col=col, hint=hint)
+        for message, line, col, hint in data["errors"]
+    ]
+    result.rule_lines = {
+        (number, group, rule): (line, col, e_line, e_col)
+        for number, group, rule, line, col, e_line, e_col in data["rule_lines"]
+    }
+    result.documents = [
+        (number, groups if groups is not None else [], plain)
+        for number, groups, plain in data["documents"]
+    ]
+    file = result.path
+    result.alerts = [
+        Alert(
+            name=name,
+            group=group,
+            file=file,
+            line=line,
+            col=col,
+            expr=expr,
+            for_=for_,
+            labels=labels,
+            annotations=annotations,
+            source=source,
+            positions={key: (pos[0], pos[1]) for key, pos in positions.items()},
+            index=index,
+        )
+        for (
+            name,
+            group,
+            line,
+            col,
+            expr,
+            for_,
+            labels,
+            annotations,
+            source,
+            positions,
+            index,
+        ) in data["alerts"]
+    ]
+    return result
 
 
 def alerts_from_api(data: Any, *, origin: str) -> Iterator[Alert]:

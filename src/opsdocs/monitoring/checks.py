@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["RULES"]
 
 _MEMO = "monitoring"
+_ESTATE = "monitoring-estate"
 
 
 def _collect(ctx: DocContext) -> dict[str, Any] | None:
@@ -31,6 +32,15 @@ def _collect(ctx: DocContext) -> dict[str, Any] | None:
 
     kind = ctx.doctype.kind.name if ctx.doctype.kind is not None else None
     return collect_document(ctx.doc, kind)
+
+
+def _prepare(workspace: Workspace, memo: dict[str, Any], cache_dir: Path | None) -> None:
+    """Before the documents are read: load the catalogue and start promtool, once per run."""
+    from opsdocs.monitoring.estate import configured, open_estate
+
+    if _ESTATE not in memo:
+        wanted = configured(workspace)
+        memo[_ESTATE] = open_estate(workspace, cache_dir=cache_dir) if wanted else None
 
 
 def _analysis(ctx: WorkspaceContext) -> Analysis | None:
@@ -51,13 +61,22 @@ def _study(ctx: WorkspaceContext) -> Analysis | None:
         for path, facts in ctx.facts.items()
         if facts.readable and facts.extra.get("AL009")
     }
-    return study(workspace, documents=documents, anchors_of=ctx.anchors_of)
+    return study(
+        workspace,
+        documents=documents,
+        anchors_of=ctx.anchors_of,
+        cache_dir=ctx.cache_dir,
+        estate=ctx.memo.get(_ESTATE),
+    )
 
 
-def _context(workspace: Workspace) -> list[Path]:
+def _context(workspace: Workspace, memo: dict[str, Any]) -> list[Path]:
     """The runbook folders' files: parsed (and cached) by the engine for their anchors."""
     from opsdocs.monitoring.estate import configured, effective_settings, runbook_folder_files
 
+    estate = memo.get(_ESTATE)
+    if estate is not None:
+        return [Path(p) for p in estate.folder_files]
     if not configured(workspace):
         return []
     return [Path(p) for p in runbook_folder_files(workspace, effective_settings(workspace))]
@@ -82,6 +101,7 @@ def _rule(code: str, name: str, summary: str, severity: str, **text: Any) -> Rul
         check=_reporter(code),
         # AL003 needs the runbooks' anchors; AL004 needs only their names (walked in study)
         context=_context if code == "AL003" else None,
+        prepare=_prepare,
         **text,
     )
 
@@ -216,6 +236,7 @@ ALERT_UNKNOWN = Rule(
     scope="workspace",
     check=_reporter("AL009"),
     collect=_collect,
+    prepare=_prepare,
     what=(
         "Reports alert names in a runbook's front matter (`alerts: [...]`), as headings of its "
         "'Dashboards & Alerts' section (a CamelCase word or a `code` heading), or in a "

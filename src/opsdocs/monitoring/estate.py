@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,14 +28,17 @@ from opsdocs.monitoring.catalogue import (
 from opsdocs.monitoring.settings import AlertAction, MonitoringSettings, load_monitoring_settings
 
 if TYPE_CHECKING:
+    from opsdocs.cache import Cache
     from opsdocs.workspace import Workspace
 
 __all__ = [
+    "Estate",
     "configured",
     "effective_settings",
     "fetch_series_names",
     "ladder_actions",
     "load_catalogue",
+    "open_estate",
     "runbook_folder_files",
     "study",
 ]
@@ -72,12 +76,25 @@ def ladder_actions(workspace: Workspace) -> dict[str, AlertAction]:
 
 
 def load_catalogue(
-    workspace: Workspace, settings: MonitoringSettings, *, prometheus: bool = True
+    workspace: Workspace,
+    settings: MonitoringSettings,
+    *,
+    prometheus: bool = True,
+    cache_dir: Path | None = None,
 ) -> Catalogue:
-    """Every alert: from the rule files (or the Prometheus API) and from the SLO documents."""
+    """Every alert: from the rule files (or the Prometheus API) and from the SLO documents.
+
+    With ``cache_dir``, rule files unchanged since the last run are read from the content-hash
+    cache there instead of being parsed again.
+    """
     root = workspace.root
     catalogue = Catalogue()
-    local = [load_rule_file(path, root) for path in expand_rule_files(root, settings.rule_files)]
+    cache = _rules_cache(cache_dir) if cache_dir is not None else None
+    local = [
+        load_rule_file(path, root, cache) for path in expand_rule_files(root, settings.rule_files)
+    ]
+    if cache is not None:
+        cache.save()
     if settings.prometheus_url and prometheus:
         catalogue.alerts.extend(_alerts_from_prometheus(settings, local, catalogue))
         catalogue.files.extend(local)
@@ -91,6 +108,14 @@ def load_catalogue(
     if settings.slo_alerts:
         catalogue.alerts.extend(_slo_alerts(workspace, catalogue))
     return catalogue
+
+
+def _rules_cache(directory: Path) -> Cache:
+    """The parsed rule files of earlier runs (parsing depends on nothing but the file's bytes
+    and opsdocs's own source, which the key covers)."""
+    from opsdocs.cache import Cache, cache_key
+
+    return Cache(directory, "monitoring-rules", cache_key({})).load()
 
 
 def _alerts_from_prometheus(
@@ -196,12 +221,27 @@ def runbook_folder_files(workspace: Workspace, settings: MonitoringSettings) -> 
         base = os.path.normpath(os.path.join(workspace.root, folder))
         if base == docs_dir:
             continue  # the operations folder itself: its runbooks are documents
-        for directory, dirs, files in os.walk(base):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found.update(
-                os.path.join(directory, f) for f in files if f.endswith((".md", ".markdown"))
-            )
+        _markdown_files(base, found)
     return sorted(found)
+
+
+def _markdown_files(directory: str, found: set[str]) -> None:
+    """Add the Markdown files under ``directory`` to ``found``; hidden folders and symlinked
+    folders are not entered (as ``os.walk`` does, with one ``scandir`` per folder)."""
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
+            if entry.name.endswith((".md", ".markdown")):
+                found.add(entry.path)
+        elif not entry.name.startswith(".") and not entry.is_symlink():
+            _markdown_files(entry.path, found)
 
 
 def fetch_series_names(settings: MonitoringSettings) -> set[str] | None:
@@ -221,6 +261,44 @@ def fetch_series_names(settings: MonitoringSettings) -> set[str] | None:
     return {str(name) for name in data}
 
 
+@dataclass
+class Estate:
+    """What is known of the alerting estate before the documents are read: the settings, the
+    catalogue, the runbook folders' files, and promtool checking the rule files meanwhile."""
+
+    settings: MonitoringSettings
+    catalogue: Catalogue
+    folder_files: list[str]
+    promtool: PromtoolRun | None = None
+
+    def close(self) -> None:
+        """Stop promtool if its verdict was never read (the run failed on the way)."""
+        if self.promtool is not None:
+            self.promtool.close()
+
+
+def open_estate(
+    workspace: Workspace,
+    *,
+    promtool: bool = True,
+    prometheus: bool = True,
+    cache_dir: Path | None = None,
+) -> Estate:
+    """Load the catalogue and start promtool on the rule files (it runs on another core while
+    the caller reads the documents); ``cache_dir``: see :func:`load_catalogue`."""
+    import shutil
+
+    settings = effective_settings(workspace)
+    catalogue = load_catalogue(workspace, settings, prometheus=prometheus, cache_dir=cache_dir)
+    run = None
+    binary = shutil.which("promtool") if promtool and settings.promtool else None
+    if binary is not None:
+        run = PromtoolRun([f for f in catalogue.files if f.documents], binary)
+    elif promtool and settings.promtool:
+        catalogue.notes.append("promtool is not installed: expressions were not checked")
+    return Estate(settings, catalogue, runbook_folder_files(workspace, settings), run)
+
+
 def study(
     workspace: Workspace,
     *,
@@ -228,38 +306,38 @@ def study(
     anchors_of: Callable[[str], set[str] | None] | None = None,
     promtool: bool = True,
     prometheus: bool = True,
+    cache_dir: Path | None = None,
+    estate: Estate | None = None,
 ) -> Analysis:
     """Load and analyse the workspace's alerting estate.
 
     ``documents`` and ``anchors_of`` come from the check engine's cached facts when it runs the
-    AL rules; without them the runbook and monitoring documents are read here.
+    AL rules; without them the runbook and monitoring documents are read here. ``estate`` is
+    what :func:`open_estate` started (else it is opened here with ``promtool``, ``prometheus``
+    and ``cache_dir``, the check engine's cache folder where parsed rule files are kept).
     """
-    import shutil
-
-    settings = effective_settings(workspace)
-    catalogue = load_catalogue(workspace, settings, prometheus=prometheus)
-    run = None
-    binary = shutil.which("promtool") if promtool and settings.promtool else None
-    if binary is not None:
-        # started now: promtool checks the files on the other core while we analyse
-        run = PromtoolRun([f for f in catalogue.files if f.documents], binary)
-    elif promtool and settings.promtool:
-        catalogue.notes.append("promtool is not installed: expressions were not checked")
-    folder_files = runbook_folder_files(workspace, settings)
-    if documents is None or anchors_of is None:
-        documents, anchors_of = _read_documents(workspace, folder_files)
-    series = fetch_series_names(settings) if prometheus else None
-    return analyse(
-        root=workspace.root,
-        settings=settings,
-        catalogue=catalogue,
-        documents=documents,
-        ladder=ladder_actions(workspace),
-        anchors_of=anchors_of,
-        runbook_folder_files=folder_files,
-        promtool=run,
-        series=series,
-    )
+    if estate is None:
+        estate = open_estate(
+            workspace, promtool=promtool, prometheus=prometheus, cache_dir=cache_dir
+        )
+    try:
+        settings = estate.settings
+        if documents is None or anchors_of is None:
+            documents, anchors_of = _read_documents(workspace, estate.folder_files)
+        series = fetch_series_names(settings) if prometheus else None
+        return analyse(
+            root=workspace.root,
+            settings=settings,
+            catalogue=estate.catalogue,
+            documents=documents,
+            ladder=ladder_actions(workspace),
+            anchors_of=anchors_of,
+            runbook_folder_files=estate.folder_files,
+            promtool=estate.promtool,
+            series=series,
+        )
+    finally:
+        estate.close()
 
 
 def _read_documents(

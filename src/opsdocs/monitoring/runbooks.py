@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 from urllib.parse import unquote
 
+from opsdocs.fileio import real_folder
 from opsdocs.monitoring.catalogue import Alert
 from opsdocs.monitoring.settings import MonitoringSettings
 
@@ -35,6 +36,7 @@ Status = Literal["ok", "no-file", "no-anchor", "external", "invalid", "unchecked
 INDEX_NAMES = ("README.md", "index.md", "_index.md")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _WEB_SCHEMES = ("http", "https")
+_SPACE = re.compile(r"\s")  # str.isspace's characters
 _LABEL_TEMPLATE = re.compile(r"\{\{\s*(?:\$labels|\.Labels)\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
@@ -76,13 +78,17 @@ def resolve_runbook_url(
     rule_dir: str,
     settings: MonitoringSettings,
     anchors_of: Callable[[str], set[str] | None],
+    folders: dict[str, str] | None = None,
 ) -> Resolution:
-    """Resolve ``url`` (an alert's ``runbook_url``) to a file and anchor of the workspace."""
+    """Resolve ``url`` (an alert's ``runbook_url``) to a file and anchor of the workspace.
+
+    ``folders`` remembers the real paths of folders across calls (one check of many alerts).
+    """
     raw = url.strip()
     url = expand_url_template(raw, alert)
     if "{{" in url:
         return Resolution("unchecked", raw, message="a template opsdocs cannot expand")
-    if any(ch.isspace() for ch in url):
+    if _SPACE.search(url):
         return Resolution(
             "invalid",
             raw,
@@ -121,8 +127,9 @@ def resolve_runbook_url(
     target = _find_file(base, path_part, settings.case_insensitive_paths)
     real_root = _realpath(root)
     if target is not None:
-        real = os.path.join(_realpath(os.path.dirname(target)), os.path.basename(target))
-        real = _realpath(real) if os.path.islink(real) else real
+        folder, name = os.path.split(target)
+        real = os.path.join(real_folder(folder, {} if folders is None else folders), name)
+        real = os.path.realpath(real) if os.path.islink(real) else real
         if not (real == real_root or real.startswith(real_root + os.sep)):
             return Resolution(
                 "invalid",
@@ -154,23 +161,26 @@ def resolve_runbook_url(
 
 @lru_cache(maxsize=4096)
 def _realpath(path: str) -> str:
-    # a rule set links thousands of runbooks in a few folders: resolve each folder once
     return os.path.realpath(path)
 
 
-def _candidates(path: str) -> list[str]:
+def _candidates(path: str) -> Iterator[str]:
+    # a generator: the first candidate is usually the file, the rest are never built
     path = path.strip()
     if path in ("", ".") or path.endswith("/"):
-        return [os.path.join(path, name) for name in INDEX_NAMES]
+        yield from (os.path.join(path, name) for name in INDEX_NAMES)
+        return
     stem, ext = os.path.splitext(path)
     if ext.lower() in (".md", ".markdown"):
-        return [path]
+        yield path
+        return
     if ext.lower() in (".html", ".htm"):
-        if os.path.basename(stem) == "index":
-            folder = os.path.dirname(stem)
-            return [stem + ".md", *(os.path.join(folder, n) for n in INDEX_NAMES)]
-        return [stem + ".md", *(os.path.join(stem, n) for n in INDEX_NAMES)]
-    return [path + ".md", *(os.path.join(path, n) for n in INDEX_NAMES)]
+        yield stem + ".md"
+        folder = os.path.dirname(stem) if os.path.basename(stem) == "index" else stem
+        yield from (os.path.join(folder, n) for n in INDEX_NAMES)
+        return
+    yield path + ".md"
+    yield from (os.path.join(path, n) for n in INDEX_NAMES)
 
 
 def _find_file(base: str, path: str, case_insensitive: bool) -> str | None:

@@ -1,0 +1,83 @@
+"""Parsed rule files kept in the content-hash cache, and the runbook folders' files kept there
+with their facts only: a warm ``alerts check`` parses nothing that did not change."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from opsdocs.monitoring import catalogue
+from tests.conftest import Result, build_tree
+from tests.monitoring.test_estate import SITE, build_estate
+
+CONFIG = (
+    'owners = ["team-sre"]\n\n[monitoring]\nrule_files = ["rules/*.yaml"]\n'
+    f'runbook_urls = {{"{SITE}" = "runbooks/"}}\npromtool = false\n'
+)
+
+
+@pytest.fixture
+def estate(tmp_path: Path, cli: Callable[..., Result]) -> Path:
+    build_tree(tmp_path, {"opsdocs.toml": CONFIG})
+    assert cli("init", cwd=tmp_path).exit_code == 0
+    build_estate(tmp_path)
+    return tmp_path
+
+
+def _findings(cli: Callable[..., Result], root: Path, *args: str) -> list[dict[str, object]]:
+    result = cli(*args, "--format", "json", cwd=root)
+    assert result.exit_code == 1, result.stderr
+    findings: list[dict[str, object]] = json.loads(result.stdout)["findings"]
+    return findings
+
+
+def test_a_warm_run_parses_only_the_rule_file_that_changed(
+    estate: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = _findings(cli, estate, "alerts", "check")
+    assert list((estate / ".opsdocs" / "cache").glob("monitoring-rules-*.json"))
+    parsed: list[str] = []
+    real_parse = catalogue.parse_rule_text
+
+    def counting(text: str, result: catalogue.RuleFile) -> catalogue.RuleFile:
+        parsed.append(result.path)
+        return real_parse(text, result)
+
+    monkeypatch.setattr(catalogue, "parse_rule_text", counting)
+    # PrometheusRule documents, alert positions and rule-file lines all come back from the cache
+    assert _findings(cli, estate, "alerts", "check") == cold
+    assert _findings(cli, estate, "check") == _findings(cli, estate, "check", "--no-cache")
+    assert parsed == ["rules/operator.yaml", "rules/plain.yaml"]  # --no-cache parsed them
+    parsed.clear()
+    plain = estate / "rules" / "plain.yaml"
+    plain.write_text(
+        plain.read_text().replace("severity: critical", "severity: urgent", 1), encoding="utf-8"
+    )
+    warm = _findings(cli, estate, "alerts", "check")
+    assert parsed == ["rules/plain.yaml"]
+    added = [f for f in warm if f not in cold]
+    assert [(f["code"], f["path"]) for f in added] == [("AL005", "rules/plain.yaml")]
+    assert str(added[0]["message"]).startswith("alert 'Service000Down': severity 'urgent'")
+    assert [f for f in warm if f not in added] == cold
+
+
+def test_no_cache_keeps_no_parsed_rule_files(estate: Path, cli: Callable[..., Result]) -> None:
+    _findings(cli, estate, "check", "--no-cache")
+    assert not list(estate.glob(".opsdocs/cache/monitoring-rules-*"))
+
+
+def test_a_runbook_read_for_its_anchors_is_checked_in_full_when_checked_itself(
+    estate: Path, cli: Callable[..., Result]
+) -> None:
+    # read by 'alerts check' for its anchors only (a context file: no document rules)...
+    build_tree(estate, {"runbooks/team/notes.md": "---\nowner: [unclosed\n---\n# Notes\n"})
+    findings = _findings(cli, estate, "alerts", "check")
+    assert not any(f["path"] == "runbooks/team/notes.md" and f["code"] != "AL004" for f in findings)
+    # ...then checked as a document: its own findings, not the facts-only cache entry
+    result = cli("check", "runbooks/team/notes.md", "--format", "json", cwd=estate)
+    codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
+    assert result.exit_code == 1
+    assert codes - {"AL003", "AL004"}, codes

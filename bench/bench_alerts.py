@@ -8,6 +8,9 @@ a summary and a `runbook_url` with an anchor under a mapped URL prefix) and a ru
 * `opsdocs alerts check` cold (no cache: every runbook parsed) and warm (unchanged files),
   which runs promtool itself on the same files besides resolving every link and anchor.
 
+Each line gives wall clock and CPU time (user and system, child processes included: the CPU
+time of 'alerts check' includes its own promtool run and its worker processes).
+
 Target: `alerts check` within 2 x the time of `promtool check rules`.
 
     python bench/bench_alerts.py [--alerts 5000] [--keep DIR]
@@ -16,6 +19,7 @@ Target: `alerts check` within 2 x the time of `promtool check rules`.
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import subprocess
 import sys
@@ -73,13 +77,18 @@ def build(root: Path, alerts: int, per_file: int = 100) -> None:
         (root / "rules" / f"rules-{start // per_file:03d}.yaml").write_text("\n".join(lines) + "\n")
 
 
-def timed(args: list[str], cwd: Path, *, ok: tuple[int, ...] = (0,)) -> float:
+def timed(args: list[str], cwd: Path, *, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """Wall clock and CPU time (user and system, the command's own processes included: the
+    promtool and the worker processes of 'alerts check') of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in ok:
         sys.exit(f"{' '.join(args[:3])} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -98,14 +107,15 @@ def main() -> None:
         files = sorted(str(p) for p in (root / "rules").glob("*.yaml"))
         rows = []
         for run in range(1, args.runs + 1):
-            peer = timed([promtool, "check", "rules", *files], root)
+            peer, peer_cpu = timed([promtool, "check", "rules", *files], root)
             shutil.rmtree(root / ".opsdocs", ignore_errors=True)
-            cold = timed([opsdocs, "alerts", "check"], root)
-            warm = timed([opsdocs, "alerts", "check"], root)
+            cold, cold_cpu = timed([opsdocs, "alerts", "check"], root)
+            warm, warm_cpu = timed([opsdocs, "alerts", "check"], root)
             rows.append((run, peer, cold, warm))
             print(
-                f"run {run}: promtool check rules {peer:.2f} s, alerts check cold {cold:.2f} s "
-                f"({cold / peer:.2f} x), warm {warm:.2f} s ({warm / peer:.2f} x)"
+                f"run {run}: promtool check rules {peer:.2f} s (CPU {peer_cpu:.2f} s), "
+                f"alerts check cold {cold:.2f} s ({cold / peer:.2f} x; CPU {cold_cpu:.2f} s), "
+                f"warm {warm:.2f} s ({warm / peer:.2f} x; CPU {warm_cpu:.2f} s)"
             )
         best = min(rows, key=lambda r: r[2] / r[1])
         print(

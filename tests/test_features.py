@@ -6,11 +6,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import opsdocs.features as features
 from opsdocs.check.registry import all_rules
 from opsdocs.cli import COMMANDS
 from opsdocs.documents.kinds import KINDS, get_kind
 from opsdocs.documents.scaffold import bundled_template
-from opsdocs.features import FEATURES, all_features, command_table, rule_modules
+from opsdocs.features import (
+    FEATURES,
+    Feature,
+    all_features,
+    command_table,
+    config_sections,
+    rule_modules,
+)
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "opsdocs"
 
@@ -63,3 +73,22 @@ def test_listing_the_features_loads_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_configuration_tables_come_from_the_descriptors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsdocs.config import load_config
+
+    assert set(config_sections()) == {
+        "check", "profiles", "adopt", "slo", "report", "monitoring", "oncall", "dr",
+    }  # fmt: skip
+    (tmp_path / "opsdocs.toml").write_text("[oncall]\nx = 1\n[colour]\ny = 2\n")
+    config = load_config(tmp_path)
+    assert config.section("oncall") == {"x": 1}
+    assert [w.message for w in config.warnings] == ["unknown key 'colour' (ignored)"]
+    monkeypatch.setattr(
+        features, "all_features", lambda: (Feature("a", config=("t",)), Feature("b", config=("t",)))
+    )
+    with pytest.raises(RuntimeError, match="configuration table 't' registered twice \\(b\\)"):
+        config_sections()

@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from opsdocs.durations import review_interval
 from opsdocs.errors import ConfigError, OpsdocsWarning
+from opsdocs.features import config_sections
 
 __all__ = [
-    "FEATURE_SECTIONS",
     "Config",
     "config_error",
     "find_root",
@@ -30,9 +30,6 @@ __all__ = [
     "load_config",
     "validate_section",
 ]
-
-#: Tables owned by features; each validates its own keys.
-FEATURE_SECTIONS = ("check", "slo", "report", "profiles", "monitoring", "oncall", "adopt", "dr")
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -227,8 +224,10 @@ def load_config(root: Path) -> Config:
         review_every=settings.review_every,
         owners=settings.owners,
     )
+    # Tables owned by features (their descriptors name them); each validates its own keys.
+    owned = config_sections()
     for key, value in (settings.model_extra or {}).items():
-        if key in FEATURE_SECTIONS:
+        if key in owned:
             if not isinstance(value, dict):
                 header = f"tool.opsdocs.{key}" if source.name == "pyproject.toml" else key
                 raise config_error(

@@ -2,7 +2,8 @@
 
 A feature is a package (``opsdocs.slo``, ``opsdocs.incidents``, ...) with one descriptor, a
 :class:`Feature` in its ``feature`` module: the document kinds it owns (their templates sit in
-its ``templates/`` folder), the module of its ``check`` rules and its command groups. Every
+its ``templates/`` folder), the module of its ``check`` rules, its command groups and the tables
+of the configuration it validates itself. Every
 reference is an import path string, so that listing the features (``opsdocs --help``) imports
 nothing but the descriptors, and so that the lower layers (``opsdocs.documents``,
 ``opsdocs.check``) name no feature: they ask this module, by import path, when they need to.
@@ -17,7 +18,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-__all__ = ["FEATURES", "Feature", "all_features", "command_table", "feature_kinds", "rule_modules"]
+__all__ = [
+    "FEATURES",
+    "Feature",
+    "all_features",
+    "command_table",
+    "config_sections",
+    "feature_kinds",
+    "rule_modules",
+]
 
 #: Every feature's descriptor ("module:attribute"). A new area adds one line. (``opsdocs.reports``
 #: and ``opsdocs.sources`` are libraries other features use; they register nothing.)
@@ -45,6 +54,8 @@ class Feature:
     rules: tuple[str, ...] = ()
     #: Top-level command name -> "module:attribute" of its Click command or group.
     commands: dict[str, str] = field(default_factory=dict)
+    #: Tables of the configuration (``[tool.opsdocs.<name>]``) this feature reads and validates.
+    config: tuple[str, ...] = ()
 
 
 def _resolve(ref: str) -> Any:
@@ -68,6 +79,19 @@ def command_table() -> dict[str, str]:
                 raise RuntimeError(f"command {name!r} registered twice ({feature.name})")
             table[name] = target
     return table
+
+
+def config_sections() -> tuple[str, ...]:
+    """Every feature's configuration tables, in feature order. Raises RuntimeError on a clash."""
+    owner: dict[str, str] = {}
+    for feature in all_features():
+        for name in feature.config:
+            if name in owner:
+                raise RuntimeError(
+                    f"configuration table {name!r} registered twice ({feature.name})"
+                )
+            owner[name] = feature.name
+    return tuple(owner)
 
 
 def rule_modules() -> list[str]:

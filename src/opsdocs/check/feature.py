@@ -17,6 +17,7 @@ FEATURE = Feature(
         "opsdocs.check.rules.index",
         "opsdocs.check.rules.crossdoc",
     ),
+    config=("check", "profiles", "adopt"),
     commands={
         "check": "opsdocs.cli.check:check_command",
         "rule": "opsdocs.cli.check:rule_command",

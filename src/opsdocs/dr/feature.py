@@ -9,4 +9,5 @@ FEATURE = Feature(
     kinds="opsdocs.dr.kinds:KINDS",
     rules=("opsdocs.dr.checks",),
     commands={"dr": "opsdocs.cli.dr:dr"},
+    config=("dr",),
 )

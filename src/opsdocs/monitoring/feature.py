@@ -10,4 +10,5 @@ FEATURE = Feature(
     kinds="opsdocs.monitoring.kinds:KINDS",
     rules=("opsdocs.monitoring.checks",),
     commands={"alerts": "opsdocs.cli.alerts:alerts"},
+    config=("monitoring",),
 )

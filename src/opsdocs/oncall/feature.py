@@ -9,4 +9,5 @@ FEATURE = Feature(
     kinds="opsdocs.oncall.kinds:KINDS",
     rules=("opsdocs.oncall.checks",),
     commands={"oncall": "opsdocs.cli.oncall:oncall"},
+    config=("oncall",),
 )

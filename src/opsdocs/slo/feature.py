@@ -10,4 +10,5 @@ FEATURE = Feature(
     kinds="opsdocs.slo.kinds:KINDS",
     rules=("opsdocs.slo.checks",),
     commands={"slo": "opsdocs.cli.slo:slo"},
+    config=("slo", "report"),
 )

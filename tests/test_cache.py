@@ -142,3 +142,12 @@ def test_a_forgotten_entry_is_removed_on_save(tmp_path: Path) -> None:
     cache.save()
     loaded = Cache(tmp_path / "cache", "slo-rules", "k1").load()
     assert sorted(loaded.entries) == ["docs/slo-0.md", "docs/slo-1.md"]
+
+
+def test_the_key_covers_the_bundled_templates() -> None:
+    """A kind's required sections are read from its template: editing one is a new key."""
+    from opsdocs.cache import _source_stamp
+
+    stamped = {entry[0] for entry in _source_stamp([])}
+    assert "documents/templates/runbook-template.md" in stamped
+    assert "slo/templates/slo-template.md" in stamped

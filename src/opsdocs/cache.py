@@ -53,12 +53,14 @@ def digest(*parts: str) -> str:
 
 
 def _source_stamp(modules: Iterable[str]) -> list[Any]:
-    """Sizes and mtimes of every opsdocs source file and of the files of ``modules``."""
+    """Sizes and mtimes of every opsdocs source file (the bundled templates too: a kind's
+    required sections are read from its template) and of the files of ``modules``."""
     import opsdocs
 
     root = Path(opsdocs.__file__ or "").parent
     stamp: list[Any] = []
-    for file in sorted(root.rglob("*.py")):
+    sources = [*root.rglob("*.py"), *root.glob("**/templates/*.md")]
+    for file in sorted(sources):
         with contextlib.suppress(OSError):
             st = file.stat()
             stamp.append([file.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns])

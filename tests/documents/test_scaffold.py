@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from opsdocs.documents.kinds import KINDS, get_kind, kind_for_filename
+from opsdocs.documents.kinds import (
+    KINDS,
+    SectionSpec,
+    get_kind,
+    kind_for_filename,
+    template_sections,
+)
 from opsdocs.documents.parse import read_document
 from opsdocs.documents.scaffold import bundled_template
 from tests.conftest import Result, build_tree, snapshot
@@ -249,13 +255,21 @@ def test_new_with_broken_readme_markers_writes_nothing(
     assert readme.read_text() == before["docs/internal/operations/README.md"].decode()
 
 
-def test_bundled_templates_carry_registry_guidance() -> None:
-    for kind in KINDS:
-        text = bundled_template(kind.template_file)
-        for section in kind.sections:
-            block = text.split(f"## {section.title}\n", 1)
-            assert len(block) == 2, (kind.name, section.title)
-            assert block[1].lstrip("\n").startswith(f"_{section.guidance}_\n")
+def test_sections_are_read_from_the_bundled_template() -> None:
+    runbook = get_kind("runbook")
+    assert runbook.sections[0] == SectionSpec(
+        "Service Overview", "What is this service? What it does, who uses it, what it depends on."
+    )
+    assert len(runbook.sections) == 7
+    text = (
+        "---\n# ## not a heading: a YAML comment\nkind: x\n---\n\n# {{ title }}\n\n"
+        "## One\n\n_Say one thing._\n\nTODO\n\n```markdown\n## Inside a fence\n```\n\n"
+        "## Two & Three\n\nNo guidance here.\n\n### Deeper\n\n_Not a section._\n"
+    )
+    assert template_sections(text) == (
+        SectionSpec("One", "Say one thing."),
+        SectionSpec("Two & Three", ""),
+    )
 
 
 def test_fresh_init_passes_check_and_links_existing_siblings(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opsdocs.documents.kinds import Kind, SectionSpec
+from opsdocs.documents.kinds import Kind
 
 __all__ = ["KINDS"]
 
@@ -17,19 +17,6 @@ _COST = Kind(
     examples=("cost-team-api.md", "cost-cloud-storage.md"),
     name_help="scope name",
     schema_ref="opsdocs.cost.spec:CostFrontMatter",
-    sections=(
-        SectionSpec("Budget", "The budget for this scope and period, and who set it."),
-        SectionSpec(
-            "Current Spend & Trend", "Spend to date, its trend, and the main cost drivers."
-        ),
-        SectionSpec(
-            "Owners & Allocation", "Who owns each cost, and how shared costs are allocated."
-        ),
-        SectionSpec(
-            "Optimisation Backlog", "Savings opportunities with estimated value, owner and status."
-        ),
-        SectionSpec("Anomaly Alerts", "How unexpected spend is detected and who is told."),
-    ),
 )
 
 KINDS: tuple[Kind, ...] = (_COST,)

@@ -4,6 +4,10 @@ A kind is everything opsdocs knows about one type of operations document: how it
 which sections it must have (in order, each with one line of guidance), which front-matter model
 validates it, which bundled template scaffolds it, and how the README index lists it.
 
+The sections are written once, in the bundled template: each ``## Heading`` of its body, with the
+italic line under it as the guidance (:attr:`Kind.sections` reads them), so that the template and
+what ``check`` requires cannot drift apart.
+
 A kind belongs to a feature package: it is defined in the package's ``kinds.py``, its template is
 the package's ``templates/<name>-template.md``, and the package's descriptor
 (:mod:`opsdocs.features`) lists it. :data:`BUILTIN_KINDS` are those of the documents feature
@@ -19,6 +23,7 @@ import importlib
 import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from opsdocs.errors import UsageError
@@ -34,6 +39,7 @@ __all__ = [
     "all_kinds",
     "get_kind",
     "kind_for_filename",
+    "template_sections",
 ]
 
 #: Names in file names: lowercase letters, digits and single hyphens.
@@ -55,7 +61,6 @@ class Kind:
     index_heading: str
     purpose: str
     filename: str  # "runbook-{name}.md", "{date}-{name}.md", or a fixed name (singleton)
-    sections: tuple[SectionSpec, ...]
     schema_ref: str  # "module:Class", imported when first needed
     empty_index_text: str = "(None yet)"
     folder: str = ""  # below the docs folder
@@ -95,6 +100,19 @@ class Kind:
     @property
     def template_file(self) -> str:
         return f"{self.name}-template.md"
+
+    @property
+    def template_text(self) -> str:
+        """The bundled template: ``<name>-template.md`` in the ``templates/`` folder of the
+        package :attr:`templates` names."""
+        folder = resources.files(self.templates).joinpath("templates")
+        return folder.joinpath(self.template_file).read_text("utf-8")
+
+    @cached_property
+    def sections(self) -> tuple[SectionSpec, ...]:
+        """The required sections, in order: the bundled template's level-2 headings, each with
+        the italic line under it as its guidance ("" when there is none)."""
+        return template_sections(self.template_text)
 
     @property
     def section_titles(self) -> tuple[str, ...]:
@@ -159,6 +177,29 @@ class Kind:
             return None
 
 
+def template_sections(text: str) -> tuple[SectionSpec, ...]:
+    """The ``## `` headings of a template's body (front matter and fenced code left out), each
+    with the ``_italic_`` line that follows it as guidance."""
+    lines = text.splitlines()
+    start = 0
+    if lines and lines[0].strip() == "---":
+        start = next((i + 1 for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
+    found: list[SectionSpec] = []
+    fence: str | None = None
+    for i in range(start, len(lines)):
+        line = lines[i]
+        marker = re.match(r"^ {0,3}(`{3,}|~{3,})", line)
+        if marker and (fence is None or marker.group(1).startswith(fence)):
+            fence = None if fence is not None else marker.group(1)[:3]
+            continue
+        if fence is not None or not line.startswith("## "):
+            continue
+        after = next((n.strip() for n in lines[i + 1 :] if n.strip()), "")
+        italic = re.fullmatch(r"_(.+)_", after)
+        found.append(SectionSpec(line[3:].strip(), italic.group(1) if italic else ""))
+    return tuple(found)
+
+
 def validate_name(name: str, *, what: str = "name", example: str = "api-server") -> str:
     """``name`` if it is lowercase letters, digits and single hyphens; else a UsageError."""
     if not _NAME_RE.match(name):
@@ -181,33 +222,6 @@ _RUNBOOK = Kind(
     service_from_name=True,
     empty_index_text="(None yet - create your first runbook!)",
     schema_ref="opsdocs.documents.schemas:RunbookFrontMatter",
-    sections=(
-        SectionSpec(
-            "Service Overview",
-            "What is this service? What it does, who uses it, what it depends on.",
-        ),
-        SectionSpec("SLOs / SLIs", "Performance targets: link the service's SLO documents."),
-        SectionSpec(
-            "Dashboards & Alerts",
-            "Where to find monitoring: dashboards, alerts and what each alert means.",
-        ),
-        SectionSpec(
-            "Common Failures & Diagnostics",
-            "Known issues and how to diagnose them: symptom, check, likely cause.",
-        ),
-        SectionSpec(
-            "Step-by-step Procedures",
-            "How to perform tasks: numbered steps with the exact commands.",
-        ),
-        SectionSpec(
-            "Escalation & Ownership",
-            "Who to contact: owning team, on-call rotation, escalation path.",
-        ),
-        SectionSpec(
-            "DR / Backup / Restore",
-            "How to recover: what is backed up, how to restore, link the DR plan.",
-        ),
-    ),
 )
 
 
@@ -222,23 +236,6 @@ _CAPACITY = Kind(
     name_help="service name",
     service_from_name=True,
     schema_ref="opsdocs.documents.schemas:ServiceFrontMatter",
-    sections=(
-        SectionSpec(
-            "Current Usage", "Today's load and resource use, with the dashboard it comes from."
-        ),
-        SectionSpec(
-            "Growth & Forecast",
-            "Expected growth, its drivers, and the forecast for the next periods.",
-        ),
-        SectionSpec(
-            "Limits & Headroom",
-            "Hard limits (quotas, instance sizes) and the headroom left at peak.",
-        ),
-        SectionSpec("Scaling Plan", "How and when we scale, the lead time, and who approves it."),
-        SectionSpec(
-            "Review Triggers", "The signals that make us revisit this plan before its review date."
-        ),
-    ),
 )
 
 

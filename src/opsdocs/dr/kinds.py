@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opsdocs.documents.kinds import Kind, SectionSpec
+from opsdocs.documents.kinds import Kind
 
 __all__ = ["KINDS"]
 
@@ -16,18 +16,6 @@ _DISASTER_RECOVERY = Kind(
     filename="disaster-recovery.md",
     empty_index_text="(Create `disaster-recovery.md`)",
     schema_ref="opsdocs.dr.spec:DisasterRecoveryFrontMatter",
-    sections=(
-        SectionSpec(
-            "Recovery Objectives",
-            "RTO (Recovery Time Objective) and RPO (Recovery Point Objective) per service.",
-        ),
-        SectionSpec("Backup Strategy", "What's backed up, how often, where, and for how long."),
-        SectionSpec("Restore Procedures", "Step-by-step recovery, with the exact commands."),
-        SectionSpec("Failover Plan", "How to switch to backup systems, and how to fail back."),
-        SectionSpec(
-            "Testing", "How and how often the DR plan is tested; the last test and its result."
-        ),
-    ),
 )
 
 KINDS: tuple[Kind, ...] = (_DISASTER_RECOVERY,)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from opsdocs.documents.kinds import Kind, SectionSpec
+from opsdocs.documents.kinds import Kind
 
 __all__ = ["KINDS"]
 
@@ -17,18 +17,6 @@ _INCIDENT_RESPONSE = Kind(
     filename="incident-response.md",
     empty_index_text="(Create `incident-response.md`)",
     schema_ref="opsdocs.incidents.policy:IncidentResponseFrontMatter",
-    sections=(
-        SectionSpec("Incident Severity Levels", "P1, P2, P3 definitions, with examples of each."),
-        SectionSpec(
-            "Response Procedures",
-            "Step-by-step for each severity: who leads, first actions, cadence.",
-        ),
-        SectionSpec("Communication Plan", "Who to notify, how, and how often."),
-        SectionSpec(
-            "Post-Incident Review",
-            "How to conduct retrospectives: when, who, the postmortem template.",
-        ),
-    ),
 )
 
 
@@ -50,14 +38,6 @@ _INCIDENT = Kind(
     index_facts=("severity", "status", "services"),
     reviewed=False,
     created_by="opsdocs incident open",
-    sections=(
-        SectionSpec("Summary", "What is happening, in two sentences, for someone joining now."),
-        SectionSpec("Impact", "Who is affected and how much: users, requests, regions, money."),
-        SectionSpec(
-            "Timeline",
-            "UTC ISO 8601 entries, oldest first; 'opsdocs incident log' appends them.",
-        ),
-    ),
 )
 
 
@@ -79,28 +59,6 @@ _POSTMORTEM = Kind(
     index_facts=("severity", "status", "due"),
     reviewed=False,
     created_by="opsdocs incident postmortem",
-    sections=(
-        SectionSpec("Summary", "What happened, its impact and how it ended, in a paragraph."),
-        SectionSpec(
-            "Impact",
-            "With numbers: duration, users or requests affected, error budget consumed.",
-        ),
-        SectionSpec("Timeline", "Filled in from the incident record; add what it missed."),
-        SectionSpec(
-            "Root Cause and Contributing Factors",
-            "Why it happened: the causes and the conditions that let them matter. No blame.",
-        ),
-        SectionSpec("Trigger", "The change or event that set it off."),
-        SectionSpec("Detection", "How we found out, how long it took, and how to find out sooner."),
-        SectionSpec("Resolution", "What stopped the impact, and what fixed the cause."),
-        SectionSpec("What Went Well", "Practices and tools that helped."),
-        SectionSpec("What Went Badly", "What slowed us down or made it worse."),
-        SectionSpec("Where We Got Lucky", "What could have made it much worse and did not."),
-        SectionSpec(
-            "Action Items",
-            "Listed in the front matter 'action_items' (what, owner, due, tracker, status).",
-        ),
-    ),
 )
 
 KINDS: tuple[Kind, ...] = (

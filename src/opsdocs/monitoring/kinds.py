@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opsdocs.documents.kinds import Kind, SectionSpec
+from opsdocs.documents.kinds import Kind
 
 __all__ = ["KINDS"]
 
@@ -17,21 +17,6 @@ _MONITORING = Kind(
     examples=("monitoring-api-server.md", "monitoring-platform.md"),
     name_help="service or area name",
     schema_ref="opsdocs.monitoring.spec:MonitoringFrontMatter",
-    sections=(
-        SectionSpec(
-            "Signals",
-            "What we watch: latency, traffic, errors, saturation, and the metric behind each.",
-        ),
-        SectionSpec(
-            "Alert Catalogue",
-            "Every alert: expression, threshold, duration, severity, runbook link.",
-        ),
-        SectionSpec("Dashboards", "Where each dashboard lives and what question it answers."),
-        SectionSpec(
-            "Notification Routing", "Which alerts page, which open tickets, and where each is sent."
-        ),
-        SectionSpec("Known Gaps", "What is not monitored yet, and the plan to close each gap."),
-    ),
 )
 
 KINDS: tuple[Kind, ...] = (_MONITORING,)

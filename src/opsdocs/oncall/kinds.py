@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opsdocs.documents.kinds import Kind, SectionSpec
+from opsdocs.documents.kinds import Kind
 
 __all__ = ["KINDS"]
 
@@ -18,27 +18,6 @@ _ON_CALL = Kind(
     name_help="team or rotation name",
     also=("on-call.md",),
     schema_ref="opsdocs.oncall.spec:OnCallFrontMatter",
-    sections=(
-        SectionSpec(
-            "Rotation & Handoff",
-            "Who is on call, shift length, time zones, and the handoff checklist.",
-        ),
-        SectionSpec(
-            "Escalation Policy",
-            "Primary, secondary, manager: who is paged next and after how long.",
-        ),
-        SectionSpec(
-            "Paging Expectations",
-            "Time to acknowledge, what pages and what waits for working hours.",
-        ),
-        SectionSpec(
-            "Load & Fatigue", "Pages per shift, the target, and what happens when it is exceeded."
-        ),
-        SectionSpec(
-            "Tools & Access",
-            "Access the on-call engineer needs, and how to get it before the shift.",
-        ),
-    ),
 )
 
 KINDS: tuple[Kind, ...] = (_ON_CALL,)

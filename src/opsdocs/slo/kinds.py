@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opsdocs.documents.kinds import Kind, SectionSpec
+from opsdocs.documents.kinds import Kind
 
 __all__ = ["KINDS"]
 
@@ -17,20 +17,6 @@ _SLO = Kind(
     examples=("slo-api-availability.md", "slo-search-latency.md"),
     name_help="SLO name",
     schema_ref="opsdocs.slo.spec:SloFrontMatter",
-    sections=(
-        SectionSpec("Service", "What service is this for? Link its runbook."),
-        SectionSpec(
-            "SLI",
-            "What are we measuring? (latency, availability, throughput) Good over valid events.",
-        ),
-        SectionSpec(
-            "SLO Target", "What's the goal? (99.9% uptime, p95 latency <200ms) Over which period?"
-        ),
-        SectionSpec("Measurement", "How do we measure it? Data source, queries, exclusions."),
-        SectionSpec(
-            "Alerting", "When to alert? Burn-rate alerts, who is paged, the runbook to follow."
-        ),
-    ),
 )
 
 KINDS: tuple[Kind, ...] = (_SLO,)

@@ -21,6 +21,11 @@ CLEAN = """<!doctype html>
 </html>
 """
 
+CSP = (
+    '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';'
+    " script-src 'self'; style-src 'self'; img-src 'self' data:\">"
+)
+
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
@@ -38,7 +43,8 @@ def site(tmp_path: Path) -> Path:
                 '<img src="https://cdn.example.com/logo.png" alt="logo">',
             ),
             "wide.html": CLEAN.replace("<p id", '<div style="width: 2000px">wide</div><p id'),
-            "inaccessible.html": CLEAN.replace(
+            # A strict Content-Security-Policy like the portal's: axe must still run.
+            "inaccessible.html": CLEAN.replace("<title>", CSP + "<title>").replace(
                 "<p id",
                 '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text"><p id',
             ),

@@ -72,7 +72,8 @@ def test_code_is_highlighted_offline_and_tables_scroll_in_their_box(
     portal_workspace(tmp_path)
     _build(cli, tmp_path)
     html = (tmp_path / "site/docs/runbook-api-server.html").read_text()
-    assert '<pre class="hl"><code class="language-bash">' in html
+    # the code box takes keyboard focus, so it can be scrolled without a mouse
+    assert '<pre class="hl" tabindex="0"><code class="language-bash">' in html
     assert '<div class="scroll"><table>' in html
     css = (tmp_path / "site/assets/site.css").read_text()
     assert ".hl .nb" in css and "prefers-color-scheme: dark" in css

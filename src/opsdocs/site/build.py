@@ -189,6 +189,13 @@ class Site:
         for incident in self.incidents:
             incident.postmortem = by_incident.get(incident.id)
         self.services: list[Service] = collect_services(pages, self.incidents)
+        # page -> its service, by identity: a scan of every service for every page (comparing
+        # dataclasses field by field) made a 10,000-document build quadratic
+        self._service_by_page: dict[int, Service] = {}
+        for service in self.services:
+            for each in (service.runbook, *service.slo_pages, *service.others):
+                if each is not None:
+                    self._service_by_page.setdefault(id(each), service)
         self.notes = attach_alerts(self.workspace, self.services)
         self.dr_page = attach_dr(pages, self.services)
         start = self.now - ONCALL_BEFORE
@@ -319,10 +326,7 @@ class Site:
         return banners
 
     def _service_of(self, page: DocPage) -> Service | None:
-        for service in self.services:
-            if service.runbook is page or page in service.slo_pages or page in service.others:
-                return service
-        return None
+        return self._service_by_page.get(id(page))
 
     def _document_page(self, page: DocPage) -> str:
         from markupsafe import Markup

@@ -191,4 +191,9 @@ def render_markdown(doc: Document, link: LinkFn) -> Rendered:
     body = body.replace('<table class="table">', '<div class="scroll"><table>').replace(
         "</table>", "</table></div>"
     )
+    # a code box scrolls sideways: it takes keyboard focus so it can be scrolled without a mouse
+    # (raw HTML is escaped, so every "<pre" here is a code box markdown-it wrote)
+    body = body.replace("<pre>", '<pre tabindex="0">').replace(
+        '<pre class="hl">', '<pre class="hl" tabindex="0">'
+    )
     return Rendered(body, headings, _plain(tokens))

@@ -1,22 +1,32 @@
 """CO: cost documents held against their billing exports, as rules of ``opsdocs check``.
 
-CO001 looks at one document. CO002 reads the exports the documents name, for the month of
-``--today``, once per check run.
+CO001 looks at one document, CO004 at the runbooks of the services the cost documents name.
+CO002 and CO003 read the exports the documents name, for the month of ``--today``, once per
+check run for both; the findings are kept in the check cache (namespace ``cost-check``) while
+the cost documents, the month and every export's size and modification time are unchanged, so
+a warm ``opsdocs check`` does not read the billing data again.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
+    from opsdocs.cache import Cache
     from opsdocs.check.context import DocContext, WorkspaceContext
+    from opsdocs.cost.report import CostDocument, CostReport
+    from opsdocs.documents.parse import Document
 
 __all__ = ["RULES"]
+
+_MEMO = "cost-measure"
+_NAMESPACE = "cost-check"
 
 
 def _no_source(ctx: DocContext) -> Iterator[Diagnostic]:
@@ -34,14 +44,19 @@ def _no_source(ctx: DocContext) -> Iterator[Diagnostic]:
     )
 
 
-def _over_budget(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-    from opsdocs.cost.report import CostDocument, build_report, read_cost_document
-    from opsdocs.documents.parse import Document, read_document
+def _measured(ctx: WorkspaceContext) -> dict[str, list[dict[str, Any]]]:
+    """The CO002 and CO003 findings of this run (computed once, shared by both rules)."""
+    if _MEMO not in ctx.memo:
+        ctx.memo[_MEMO] = _measure(ctx)
+    found: dict[str, list[dict[str, Any]]] = ctx.memo[_MEMO]
+    return found
+
+
+def _cost_documents(ctx: WorkspaceContext) -> tuple[list[CostDocument], dict[str, Document]]:
+    from opsdocs.cost.report import read_cost_document
+    from opsdocs.documents.parse import read_document
     from opsdocs.errors import InputError
 
-    workspace = ctx.workspace
-    if workspace is None:
-        return
     documents: list[CostDocument] = []
     parsed: dict[str, Document] = {}
     for facts in ctx.documents("cost"):
@@ -53,21 +68,80 @@ def _over_budget(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         if spec.spec.sources and spec.spec.budgets:
             documents.append(spec)
             parsed[doc.path.name] = doc
-    if not documents:
-        return
+    return documents, parsed
+
+
+def _cache(ctx: WorkspaceContext) -> Cache | None:
+    """The run's ``cost-check`` cache (None when caching is off)."""
+    from opsdocs.cache import Cache, cache_key
+
+    if ctx.cache_dir is None:
+        return None
+    return Cache(ctx.cache_dir, _NAMESPACE, cache_key(ctx.settings.effective())).load()
+
+
+def _fingerprint(
+    ctx: WorkspaceContext, documents: list[CostDocument], parsed: dict[str, Document]
+) -> str | None:
+    """What the findings depend on: the month, the cost documents' bytes and every export's
+    path, size and modification time (None when the exports cannot be listed)."""
+    from opsdocs.cache import digest
+    from opsdocs.errors import InputError
+    from opsdocs.sources.files import expand_files
+
+    assert ctx.workspace is not None
+    patterns = [p for d in documents for p in d.spec.sources]
     try:
-        report = build_report(workspace, documents, ctx.today.replace(day=1))
+        files = expand_files(ctx.workspace.root, patterns, where="sources").files
+    except InputError:
+        return None
+    parts = [ctx.today.strftime("%Y-%m")]
+    for doc in documents:
+        parts += [str(doc.path), parsed[doc.path.name].path.read_text(encoding="utf-8")]
+    for name in files:
+        info = os.stat(name)
+        parts += [name, str(info.st_size), str(info.st_mtime_ns)]
+    return digest(*parts)
+
+
+def _measure(ctx: WorkspaceContext) -> dict[str, list[dict[str, Any]]]:
+    from opsdocs.cost.report import build_report
+    from opsdocs.errors import InputError
+
+    found: dict[str, list[dict[str, Any]]] = {"CO002": [], "CO003": []}
+    if ctx.workspace is None:
+        return found
+    documents, parsed = _cost_documents(ctx)
+    if not documents:
+        return found
+    cache = _cache(ctx)
+    key = _fingerprint(ctx, documents, parsed) if cache is not None else None
+    if cache is not None and key is not None:
+        entry = cache.get("month", key)
+        if entry is not None:
+            return {code: list(entry.get(code, [])) for code in found}
+    try:
+        report = build_report(ctx.workspace, documents, ctx.today.replace(day=1))
     except InputError as exc:
         first = parsed[documents[0].path.name]
         line, col = first.position(("sources",))
-        yield Diagnostic(
+        problem = Diagnostic(
             path=str(first.path),
             line=line,
             col=col,
             message=f"cannot measure the budgets: {exc.message}",
             hint=exc.hint,
         )
-        return
+        return {"CO002": [_as_json(problem)], "CO003": []}  # not cached: the input is to fix
+    found["CO002"] = [_as_json(d) for d in _over_budget(report, parsed)]
+    found["CO003"] = [_as_json(d) for d in _untagged(report, documents, parsed)]
+    if cache is not None and key is not None:
+        cache.put("month", key, found)
+        cache.save()
+    return found
+
+
+def _over_budget(report: CostReport, parsed: dict[str, Document]) -> Iterator[Diagnostic]:
     for budget in report.budgets:
         if not budget.over_threshold:
             continue
@@ -85,6 +159,90 @@ def _over_budget(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
             ),
             hint="cut spend or raise the budget; 'opsdocs cost report' shows the movers",
         )
+
+
+def _untagged(
+    report: CostReport, documents: list[CostDocument], parsed: dict[str, Document]
+) -> Iterator[Diagnostic]:
+    if not report.untagged_over:
+        return
+    limiting = next(d for d in documents if d.spec.untagged_max == report.untagged_max)
+    doc = parsed[limiting.path.name]
+    line, col = doc.position(("untagged_max",))
+    yield Diagnostic(
+        path=str(doc.path),
+        line=line,
+        col=col,
+        message=(
+            f"untagged spend {report.untagged} {report.currency} is {report.untagged_percent}% "
+            f"of {report.total} in {report.month} (limit {report.untagged_max}%)"
+        ),
+        hint="tag the resources, or give their owners budgets with those tags",
+    )
+
+
+def _as_json(found: Diagnostic) -> dict[str, Any]:
+    """What a cached finding keeps (the engine adds the code, name and severity)."""
+    return {
+        "path": found.path,
+        "line": found.line,
+        "col": found.col,
+        "message": found.message,
+        "hint": found.hint,
+    }
+
+
+def _replay(ctx: WorkspaceContext, code: str) -> Iterator[Diagnostic]:
+    for data in _measured(ctx)[code]:
+        yield Diagnostic(**data)
+
+
+def _forecast_over(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
+    yield from _replay(ctx, "CO002")
+
+
+def _untagged_over(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
+    yield from _replay(ctx, "CO003")
+
+
+def _services(doc: Document) -> list[tuple[str, tuple[Any, ...]]]:
+    """The services a cost document is for, each with the key path that names it: its
+    ``service``, and the ``service`` tag of each budget."""
+    front = doc.front_matter if isinstance(doc.front_matter, dict) else {}
+    found: list[tuple[str, tuple[Any, ...]]] = []
+    if isinstance(front.get("service"), str):
+        found.append((front["service"], ("service",)))
+    budgets = front.get("budgets")
+    for index, budget in enumerate(budgets if isinstance(budgets, list) else []):
+        tags = budget.get("tags") if isinstance(budget, dict) else None
+        service = tags.get("service") if isinstance(tags, dict) else None
+        if isinstance(service, str) and service not in [s for s, _ in found]:
+            found.append((service, ("budgets", index, "tags", "service")))
+    return found
+
+
+def _no_runbook(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
+    from opsdocs.documents.parse import read_document
+
+    runbooks = {f.service for f in ctx.documents("runbook") if f.service}
+    for facts in ctx.documents("cost"):
+        if facts.path not in ctx.reported:
+            continue
+        try:
+            doc = read_document(Path(facts.path))
+        except OSError:
+            continue
+        for service, key in _services(doc):
+            if service in runbooks:
+                continue
+            line, col = doc.position(key)
+            yield Diagnostic(
+                path=facts.path,
+                line=line,
+                col=col,
+                message=f"service '{service}' has a cost document but no runbook",
+                hint=f"create one with 'opsdocs new runbook {service}'",
+            )
 
 
 RULES = [
@@ -109,7 +267,7 @@ RULES = [
         summary="A budget's month-end forecast is over its threshold.",
         severity="warning",
         scope="workspace",
-        check=_over_budget,
+        check=_forecast_over,
         what="Reads the billing exports the cost documents name, for the month of today "
         "(`--today`), and reports each budget whose forecast month-end spend (linear on the "
         "days with data) is over `threshold` percent of its monthly amount (default 100). "
@@ -120,5 +278,38 @@ RULES = [
         "    tags: {service: api}\n```",
         instead="Find the movers with `opsdocs cost report --month YYYY-MM`, cut the spend, "
         "or raise `monthly` with the approval recorded in the document.",
+    ),
+    Rule(
+        code="CO003",
+        name="cost-untagged-over-share",
+        summary="More of the month's spend than `untagged_max` allows is owned by no budget.",
+        severity="warning",
+        scope="workspace",
+        check=_untagged_over,
+        what="Reads the billing exports the cost documents name, for the month of today "
+        "(`--today`), and reports when the spend no budget owns (lines whose tags match no "
+        "budget, including tags of owners without a budget) is more than `untagged_max` "
+        "percent of the month's spend. The smallest `untagged_max` of the cost documents "
+        "applies; the finding is at that key. Applies only to documents with `sources:`.",
+        why="Spend nobody owns is spend nobody is asked about: it grows unseen, and the budgets "
+        "look healthier than the bill.",
+        example="```yaml\nuntagged_max: 10   # 18 % of May's spend carries no owned tags\n```",
+        instead="Tag the resources (`opsdocs cost report` shows the untagged spend and the top "
+        "movers), or give their owners budgets with those tags.",
+    ),
+    Rule(
+        code="CO004",
+        name="cost-service-without-runbook",
+        summary="A cost document is for a service that has no runbook.",
+        severity="warning",
+        scope="workspace",
+        check=_no_runbook,
+        what="Reports each service a cost document is for (its `service`, and the `service` "
+        "tag of each budget) that no runbook in the folder has as its `service`.",
+        why="A budget alarm or a cost spike is acted on by the people who run the service; "
+        "without a runbook nobody knows how to scale it down or who to ask.",
+        example="`cost-platform.md` with a budget tagged `{service: search}` and no "
+        "`runbook-search.md`.",
+        instead="Create the runbook: `opsdocs new runbook search`.",
     ),
 ]

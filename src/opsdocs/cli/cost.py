@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from opsdocs.cli.context import app
@@ -30,6 +32,21 @@ def cost() -> None:
 )
 @click.option("--prometheus-url", default=None, help="Base URL of the Prometheus HTTP API.")
 @format_option("table", "json", "markdown")
+@click.option(
+    "--chart",
+    "chart_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write a chart per budget into this folder (SVG): daily spend against the budget.",
+)
+@click.option(
+    "--png", is_flag=True, help="With --chart, also write PNG (needs resvg-py: opsdocs[charts])."
+)
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Put the month's status block into each cost document's 'Current Spend & Trend'.",
+)
 @click.pass_context
 def report_command(
     ctx: click.Context,
@@ -38,11 +55,19 @@ def report_command(
     requests_from: str | None,
     prometheus_url: str | None,
     fmt: str,
+    chart_dir: Path | None,
+    png: bool,
+    write: bool,
 ) -> None:
     """Per budget: month to date, linear forecast, budget, variance, unit cost; untagged
-    spend; movers; days with anomalous spend."""
+    spend; movers; days with anomalous spend.
+
+    With --write, the month's status block is kept in each cost document, between
+    <!-- opsdocs:cost:start --> and <!-- opsdocs:cost:end -->.
+    """
+    from opsdocs.cost.plan import plan_cost_report
     from opsdocs.cost.render import render_json, render_markdown, render_table
-    from opsdocs.cost.report import build_report, load_cost_documents, parse_month
+    from opsdocs.cost.report import load_cost_documents, parse_month
     from opsdocs.cost.units import request_counter
 
     workspace = app(ctx).workspace()
@@ -54,10 +79,25 @@ def report_command(
         prometheus_url=prometheus_url,
     )
     try:
-        report = build_report(workspace, documents, first, sources=sources, count_requests=counter)
+        plan = plan_cost_report(
+            workspace,
+            documents,
+            first,
+            sources=sources,
+            count_requests=counter,
+            chart_dir=chart_dir,
+            png=png,
+            write=write,
+        )
     finally:
         for client in clients:
             client.close()
+    changed = set(plan.changes.commit())
+    for path in [*plan.charts, *plan.documents]:
+        if path in changed:
+            verb = "updated" if path in plan.documents else "wrote"
+            click.echo(f"{verb} {workspace.relative(path)}", err=True)
+    report = plan.report
     if fmt == "json":
         click.echo(render_json(report))
     elif fmt == "markdown":

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from opsdocs.cost.report import BudgetLine, CostReport
 from opsdocs.sanitize import escape_line
 
-__all__ = ["render_json", "render_markdown", "render_table"]
+__all__ = ["render_block", "render_json", "render_markdown", "render_table"]
 
 
 def render_json(report: CostReport) -> str:
@@ -26,12 +26,13 @@ def _unit(line: BudgetLine) -> str:
     return f"{cost} per {per}"
 
 
-def _budget_rows(report: CostReport) -> list[list[str]]:
-    units = any(line.unit_slo for line in report.budgets)
+def _budget_rows(report: CostReport, names: Sequence[str] | None = None) -> list[list[str]]:
+    chosen = [b for b in report.budgets if names is None or b.name in names]
+    units = any(line.unit_slo for line in chosen)
     rows = [["budget", "month to date", "forecast", "budget", "variance", "forecast %"]]
     if units:
         rows[0].append("unit cost")
-    for line in report.budgets:
+    for line in chosen:
         flag = " over" if line.over_threshold else ""
         row = [
             line.name,
@@ -47,9 +48,11 @@ def _budget_rows(report: CostReport) -> list[list[str]]:
     return rows
 
 
-def _anomaly_rows(report: CostReport) -> list[list[str]]:
+def _anomaly_rows(report: CostReport, names: Sequence[str] | None = None) -> list[list[str]]:
     rows = [["day", "owner", "spend", "median", "score"]]
     for item in report.anomalies:
+        if names is not None and item.owner not in names:
+            continue
         rows.append(
             [item.day.isoformat(), item.owner, str(item.spend), str(item.median), f"{item.score:+}"]
         )
@@ -120,4 +123,30 @@ def render_markdown(report: CostReport) -> str:
         lines += ["### Top movers", "", *_markdown_table(_mover_rows(report)), ""]
     if report.anomalies:
         lines += ["### Days with anomalous spend", "", *_markdown_table(_anomaly_rows(report)), ""]
+    return "\n".join(lines)
+
+
+def render_block(
+    report: CostReport, names: Sequence[str], *, chart_links: dict[str, str] | None = None
+) -> str:
+    """The status block of a cost document: its budgets ``names`` (their anomalous days and
+    charts), with the month's untagged spend; starts and ends with a line break."""
+    links = chart_links or {}
+    summary = _summary(report)
+    lines = [
+        "",
+        f"Measured by `opsdocs cost report --month {report.month} --write`. {summary[0]}.",
+        "",
+        *_markdown_table(_budget_rows(report, names)),
+        "",
+        f"All cost documents: {summary[1]}.",
+        "",
+    ]
+    anomalies = _anomaly_rows(report, names)
+    if len(anomalies) > 1:
+        lines += ["Days with anomalous spend:", "", *_markdown_table(anomalies), ""]
+    for name in names:
+        if name in links:
+            target = links[name].replace(" ", "%20")
+            lines += [f"![{escape_line(name)}: daily spend against the budget]({target})", ""]
     return "\n".join(lines)

@@ -244,14 +244,15 @@ def load_cost_documents(workspace: Workspace) -> list[CostDocument]:
     return [read_cost_document(read_document(p)) for p in sorted(document_paths(workspace, "cost"))]
 
 
-def _columns(con: Any, path: str, fmt: str) -> set[str]:
-    """The column names of one export, from its header or Parquet metadata (no rows read)."""
+def _columns(con: Any, path: str, fmt: str) -> dict[str, str]:
+    """The columns of one export and their types, from its header (CSV: all text) or its
+    Parquet metadata (no rows read)."""
     from opsdocs.sources.files import csv_header, parquet_relation
 
     if fmt == "csv":
-        return set(csv_header(path))
+        return dict.fromkeys(csv_header(path), "VARCHAR")
     rows = con.execute(f"DESCRIBE SELECT * FROM {parquet_relation()}", [[path]]).fetchall()
-    return {str(r[0]) for r in rows}
+    return {str(r[0]): str(r[1]) for r in rows}
 
 
 def _relation(fmt: str, param: str = "?") -> str:
@@ -264,9 +265,55 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
-def _check_columns(con: Any, files: Sequence[str], fmt: str, cost: str, shown: ShowPath) -> bool:
-    """Refuse an export missing a FOCUS column; whether every export has ``ChargeClass``."""
+@dataclass(frozen=True)
+class _Layout:
+    """How the exports hold the columns read: the SQL of each value and of each bad row.
+
+    A column typed in the file (Parquet) needs no checked cast: a decimal cost is a number and
+    a timestamp a time. Checks on text (CSV) are written with CASE so that the costly part runs
+    only on the rows that need it.
+    """
+
+    cost: str
+    cost_text: bool = True
+    time_text: bool = True
+    charge_class: bool = False
+
+    @property
+    def value(self) -> str:
+        cast = "TRY_CAST" if self.cost_text else "CAST"
+        return f"{cast}({self.cost} AS {_DECIMAL})"
+
+    @property
+    def time(self) -> str:
+        cast = "TRY_CAST" if self.time_text else "CAST"
+        return f"{cast}(ChargePeriodStart AS TIMESTAMPTZ)"
+
+    def bad(self, value: str | None = None, time: str | None = None) -> dict[str, str]:
+        """SQL conditions of the three kinds of bad row (``value``, ``time``: the columns
+        already cast, when the query has them)."""
+        value = value or self.value
+        time = time or self.time
+        cats = ", ".join(f"'{c}'" for c in CREDIT_CATEGORIES)
+        correction = " OR ChargeClass = 'Correction'" if self.charge_class else ""
+        number = "false"
+        if self.cost_text:
+            number = (
+                f"CASE WHEN {value} IS NULL AND {self.cost} IS NOT NULL"
+                f" THEN trim(CAST({self.cost} AS VARCHAR)) <> '' ELSE false END"
+            )
+        return {
+            "number": number,
+            "negative": f"CASE WHEN {value} < 0 THEN NOT coalesce(ChargeCategory IN ({cats})"
+            f"{correction}, false) ELSE false END",
+            "time": f"{time} IS NULL",
+        }
+
+
+def _check_columns(con: Any, files: Sequence[str], fmt: str, cost: str, shown: ShowPath) -> _Layout:
+    """Refuse an export missing a FOCUS column; how the exports hold the columns."""
     with_class = True
+    types: dict[str, set[str]] = {}
     for path in files:
         found = _columns(con, path, fmt)
         missing = [c for c in (cost, *REQUIRED_COLUMNS) if c not in found]
@@ -277,27 +324,16 @@ def _check_columns(con: Any, files: Sequence[str], fmt: str, cost: str, shown: S
                 hint="export the billing data as FOCUS 1.x",
             )
         with_class = with_class and "ChargeClass" in found
-    return with_class
+        for name, kind in found.items():
+            types.setdefault(name, set()).add(kind)
+    numeric = all(k.upper().startswith(("DECIMAL", "DOUBLE", "FLOAT", "BIGINT", "INTEGER",
+                                         "HUGEINT", "SMALLINT", "REAL", "NUMERIC"))
+                  for k in types[cost])  # fmt: skip
+    timed = all(k.upper().startswith("TIMESTAMP") for k in types["ChargePeriodStart"])
+    return _Layout(cost, cost_text=not numeric, time_text=not timed, charge_class=with_class)
 
 
 ShowPath = Callable[[str], str]
-
-
-def _negative_allowed(charge_class: str) -> str:
-    cats = ", ".join(f"'{c}'" for c in CREDIT_CATEGORIES)
-    return (
-        f"(coalesce(ChargeCategory, '') IN ({cats}) OR coalesce({charge_class}, '') = 'Correction')"
-    )
-
-
-def _bad_predicates(cost: str, charge_class: str) -> dict[str, str]:
-    """SQL conditions (over the raw columns) of the three kinds of bad row."""
-    value = f"TRY_CAST({cost} AS {_DECIMAL})"
-    return {
-        "number": f"{value} IS NULL AND NULLIF(trim(CAST({cost} AS VARCHAR)), '') IS NOT NULL",
-        "negative": f"{value} < 0 AND NOT {_negative_allowed(charge_class)}",
-        "time": "TRY_CAST(ChargePeriodStart AS TIMESTAMPTZ) IS NULL",
-    }
 
 
 def _scan(
@@ -307,14 +343,13 @@ def _scan(
     cost: str,
     keys: Sequence[str],
     window: tuple[dt.datetime, dt.datetime],
-    with_class: bool,
+    layout: _Layout,
 ) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
     """One pass over every export: the sums of the window's rows grouped by day, service,
     currency and tag values, and the number of bad rows of each kind in the whole files."""
     from opsdocs.sources.files import run_query
 
-    charge_class = "ChargeClass" if with_class else "NULL"
-    bad = _bad_predicates(cost, charge_class)
+    bad = layout.bad("c", "t")
     tags = "".join(
         f", CASE WHEN w THEN json_extract_string(Tags, ${i + 4}) END" for i in range(len(keys))
     )
@@ -325,10 +360,11 @@ def _scan(
         f" CASE WHEN w THEN BillingCurrency END{tags},"
         " sum(c) FILTER (WHERE w), count(*) FILTER (WHERE bad_number),"
         " count(*) FILTER (WHERE bad_negative), count(*) FILTER (WHERE bad_time)"
-        " FROM (SELECT *, coalesce(t >= $2 AND t < $3, false) AS w FROM ("
-        f"SELECT TRY_CAST(ChargePeriodStart AS TIMESTAMPTZ) AS t, TRY_CAST({cost} AS {_DECIMAL})"
-        f" AS c, ServiceName, BillingCurrency, Tags, ({bad['number']}) AS bad_number,"
-        f" coalesce({bad['negative']}, false) AS bad_negative, ({bad['time']}) AS bad_time"
+        f" FROM (SELECT *, coalesce(t >= $2 AND t < $3, false) AS w,"
+        f" {bad['number']} AS bad_number, {bad['negative']} AS bad_negative,"
+        f" {bad['time']} AS bad_time FROM ("
+        f"SELECT {layout.time} AS t, {layout.value} AS c, {cost}, ServiceName, BillingCurrency,"
+        f" Tags, ChargeCategory{', ChargeClass' if layout.charge_class else ''}"
         f" FROM {_relation(fmt, '$1')}))"
         " GROUP BY ALL"
     )
@@ -394,9 +430,9 @@ def _first_bad_csv(path: str, cost: str, kind: str) -> tuple[int, int] | None:
     return None
 
 
-def _first_bad_parquet(con: Any, path: str, cost: str, kind: str, with_class: bool) -> int | None:
+def _first_bad_parquet(con: Any, path: str, kind: str, layout: _Layout) -> int | None:
     """The row number (from 1) of the first row of ``kind`` in a Parquet export."""
-    condition = _bad_predicates(cost, "ChargeClass" if with_class else "NULL")[kind]
+    condition = layout.bad()[kind]
     row = con.execute(
         "SELECT min(file_row_number) FROM read_parquet(?, file_row_number=true)"
         f" WHERE coalesce({condition}, false)",
@@ -422,7 +458,7 @@ def _refuse_bad_rows(
     fmt: str,
     cost: str,
     counts: dict[str, int],
-    with_class: bool,
+    layout: _Layout,
     shown: ShowPath,
 ) -> None:
     """Raise for the first kind of bad row found, located at its first row (file, row, column)."""
@@ -445,7 +481,7 @@ def _refuse_bad_rows(
                     col=found[1],
                     hint=hint,
                 )
-            number = _first_bad_parquet(con, path, cost, kind, with_class)
+            number = _first_bad_parquet(con, path, kind, layout)
             if number is not None:
                 raise InputError(
                     f"row {number}: {message}",
@@ -543,11 +579,11 @@ def build_report(
     import duckdb
 
     try:
-        with_class = _check_columns(con, fileset.files, fmt, cost, shown)
-        rows, counts = _scan(con, fileset.files, fmt, cost, keys, window, with_class)
+        layout = _check_columns(con, fileset.files, fmt, cost, shown)
+        rows, counts = _scan(con, fileset.files, fmt, cost, keys, window, layout)
         if fmt == "csv":
             _refuse_rejects(con, workspace.root)
-        _refuse_bad_rows(con, fileset.files, fmt, cost, counts, with_class, shown)
+        _refuse_bad_rows(con, fileset.files, fmt, cost, counts, layout, shown)
     except duckdb.Error as exc:
         raise InputError(
             f"sources: cannot read the exports: {safe_message(exc)}", hint="check the files"

@@ -109,9 +109,9 @@ def generate(path: Path, rows: int, *, csv: bool) -> float:
             'acct-' || CAST(i % 3 AS VARCHAR) AS BillingAccountId,
             'USD' AS BillingCurrency,
             CAST(CASE WHEN i % 1000 = 0 THEN -CAST(hash(i) % 5000 AS BIGINT)
-                      ELSE CAST(hash(i) % 100000 AS BIGINT) END
-                 AS DECIMAL(38, 10)) / 1000 AS BilledCost,
-            CAST(hash(i) % 100000 AS DECIMAL(38, 10)) / 1000 AS EffectiveCost,
+                      ELSE CAST(hash(i) % 100000 AS BIGINT) END / 1000.0
+                 AS DECIMAL(38, 10)) AS BilledCost,
+            CAST(CAST(hash(i) % 100000 AS BIGINT) / 1000.0 AS DECIMAL(38, 10)) AS EffectiveCost,
             CASE WHEN i % 1000 = 0 THEN 'Credit' ELSE 'Usage' END AS ChargeCategory,
             TIMESTAMPTZ '2026-04-01 00:00:00+00'
               + to_hours(CAST(CAST(i AS HUGEINT) * {hours} // {rows} AS BIGINT))

@@ -36,6 +36,8 @@ step opsdocs index
 # 31 days of request logs, ending 2026-11-20 12:00 UTC (the demo's "now").
 AT=2026-11-20T12:00:00Z
 step python "$here/scripts/demo_data.py" logs
+# Seven weeks of the cloud bill as a FOCUS export (October and November up to the 19th).
+step python "$here/scripts/demo_billing.py" billing
 
 # The SLO documents compile to Prometheus rules and promtool unit tests...
 step opsdocs slo rules --out rules --tests
@@ -45,6 +47,10 @@ if command -v promtool >/dev/null 2>&1; then
 fi
 # ...and measure themselves against the logs, writing the status into each document.
 step opsdocs slo report --at "$AT" --write --chart charts --png
+# The cost document's budgets against the bill: month to date, forecast, the day the search
+# reindex quadrupled its spend, the untagged networking, the API's cost per million requests
+# (the requests the availability SLO counts in the same logs), written into the document.
+step opsdocs cost report --month 2026-11 --write --chart charts
 # The linter keeps all of it true.
 step opsdocs check --today 2026-11-20
 

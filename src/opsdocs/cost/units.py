@@ -25,16 +25,17 @@ def request_counter(
     """A function counting an SLO's requests over a window, from ``source`` (default: the
     ``report.source`` setting), and the Prometheus clients it opened (for the caller to close).
     """
-    from opsdocs.reports.collect import find_slos, measure_target, open_prometheus
-    from opsdocs.reports.settings import load_report_settings
-
-    settings = load_report_settings(
-        workspace.config.section("report"), source=workspace.config.source_label
-    )
-    chosen = source or settings.source
     clients: list[PrometheusClient] = []
 
     def count(selector: str, at: dt.datetime, seconds: int) -> float | None:
+        # imported here: a report without unit metrics never loads the SLO machinery
+        from opsdocs.reports.collect import find_slos, measure_target, open_prometheus
+        from opsdocs.reports.settings import load_report_settings
+
+        settings = load_report_settings(
+            workspace.config.section("report"), source=workspace.config.source_label
+        )
+        chosen = source or settings.source
         target = find_slos(workspace, [selector])[0]  # service/slo names one SLO
         if chosen == "prometheus" and not clients:
             clients.append(open_prometheus(settings, prometheus_url))

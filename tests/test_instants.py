@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from opsdocs.errors import UsageError
-from opsdocs.instants import parse_instant
+from opsdocs.instants import parse_instant, utc_now
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 20, 12, 0, 30, 123456, tzinfo=UTC)
@@ -48,3 +48,12 @@ def test_refused_in_one_line(text: str, message: str) -> None:
     with pytest.raises(UsageError) as info:
         parse_instant(text, now=NOW)
     assert info.value.message == message
+
+
+def test_now_is_utc_to_the_second() -> None:
+    assert utc_now(NOW) == dt.datetime(2026, 11, 20, 12, 0, 30, tzinfo=UTC)
+    zoned = NOW.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+    assert utc_now(zoned) == dt.datetime(2026, 11, 20, 12, 0, 30, tzinfo=UTC)
+    assert utc_now(zoned).tzinfo is UTC
+    real = utc_now()
+    assert real.microsecond == 0 and real.tzinfo is UTC

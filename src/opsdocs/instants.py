@@ -22,7 +22,7 @@ import re
 
 from opsdocs.errors import UsageError
 
-__all__ = ["parse_instant"]
+__all__ = ["parse_instant", "utc_now"]
 
 _RELATIVE = re.compile(r"^now(?:\s*-\s*([0-9]{1,9})\s*([smhdw]))?$")
 _TIME_OF_DAY = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?Z?$")
@@ -31,7 +31,9 @@ _EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _LATEST = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 
 
-def _now(now: dt.datetime | None) -> dt.datetime:
+def utc_now(now: dt.datetime | None = None) -> dt.datetime:
+    """The current time (or ``now``, for tests) in UTC to the second: what every command takes
+    for "now" when no time is given."""
     return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
 
 
@@ -51,7 +53,7 @@ def _out_of_range(what: str, text: str) -> UsageError:
 def parse_instant(text: str, *, what: str = "--at", now: dt.datetime | None = None) -> dt.datetime:
     """``text`` as a UTC datetime to the second (see the module for the forms)."""
     value = text.strip()
-    current = _now(now)
+    current = utc_now(now)
     relative = _RELATIVE.match(value.lower())
     if relative:
         if relative.group(1) is None:

@@ -258,20 +258,6 @@ def test_markdown_format(report: Callable[..., Result], workspace: Path) -> None
     assert f"1d {good:,}/{total:,}" in result.stdout
 
 
-def test_at_relative_to_now() -> None:
-    import datetime as dt
-
-    from opsdocs.reports.collect import parse_at
-
-    now = dt.datetime(2026, 11, 20, 12, 0, 0, 500, tzinfo=dt.UTC)
-    assert parse_at("now-2h", now=now) == dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
-    assert parse_at("1795176000", now=now) == dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
-    assert parse_at("2026-11-20T13:00:00+01:00", now=now) == dt.datetime(
-        2026, 11, 20, 12, tzinfo=dt.UTC
-    )
-    assert parse_at("2026-11-20 12:00", now=now) == dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
-
-
 def test_slos_without_logs_are_left_out_with_a_warning(
     report: Callable[..., Result], workspace: Path
 ) -> None:

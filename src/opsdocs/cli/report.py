@@ -89,7 +89,7 @@ def report_command(
     evaluated at --at, so all numbers describe the same moment. The logs source reads the files
     named in each SLO's logs mapping with DuckDB; the prometheus source queries the HTTP API.
     """
-    from opsdocs.reports.collect import parse_at
+    from opsdocs.instants import utc_now
     from opsdocs.reports.plan import plan_report
     from opsdocs.reports.render import render_json, render_markdown, render_table
     from opsdocs.reports.settings import load_report_settings
@@ -102,7 +102,7 @@ def report_command(
         plan = plan_report(
             workspace,
             slos,
-            at=at_time or parse_at(None),
+            at=at_time or utc_now(),
             settings=settings,
             source=source,  # type: ignore[arg-type]  # click.Choice of the same names
             prometheus_url=prometheus_url,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from opsdocs.incidents.records import OPEN_STATUSES, Incident, TimelineEntry, format_time
+from opsdocs.instants import utc_now
 
 if TYPE_CHECKING:
     from opsdocs.incidents.policy import Playbook
@@ -135,7 +136,7 @@ def describe_incident(
     incident = read_incident(find_incident(workspace, ident))
     playbook = load_playbook(workspace)
     timeline = incident.timeline
-    when = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    when = utc_now(now)
     deadlines = deadlines_for(incident, playbook, when, timeline)
     return IncidentView(
         incident, workspace.relative(incident.path), timeline, deadlines, list(playbook.warnings)

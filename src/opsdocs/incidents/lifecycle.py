@@ -38,6 +38,7 @@ from opsdocs.incidents.records import (
     template_source,
     write_record,
 )
+from opsdocs.instants import utc_now
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -99,12 +100,8 @@ class OpenResult:
     guidance: Guidance
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
 def _check_not_future(at: dt.datetime, now: dt.datetime | None) -> None:
-    if at > (now or _now()) + FUTURE_SLACK:
+    if at > (now or utc_now()) + FUTURE_SLACK:
         raise UsageError(
             f"time {format_time(at)} is in the future",
             hint="pass --at with a time that has passed (UTC)",
@@ -151,7 +148,7 @@ def _require(incident: Incident, action: str, allowed: tuple[Status, ...], alrea
 
 def _when(at: dt.datetime | None, now: dt.datetime | None) -> dt.datetime:
     """The time a command records: ``at`` (not in the future) or the clock."""
-    when = at or _now()
+    when = at or utc_now()
     _check_not_future(when, now)
     return when
 
@@ -294,7 +291,7 @@ def _plan_opening(
     if owner is not None:
         validate_name(owner, what="owner", example="team-api")
     services = list(dict.fromkeys(services))
-    detected = at or _now()
+    detected = at or utc_now()
     begun = started or detected
     _check_not_future(detected, now)
     if begun > detected:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from opsdocs.documents.folder import document_paths
 from opsdocs.errors import OpsdocsError
 from opsdocs.incidents.records import OPEN_STATUSES, Incident, read_incident
+from opsdocs.instants import utc_now
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -264,7 +265,7 @@ def list_incidents(
     history, warnings = load_history(workspace)
     _known_severity(workspace, history, severity)
     playbook = load_playbook(workspace)
-    when = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    when = utc_now(now)
     rows = []
     for incident in _select(history, since=since, service=service, severity=severity):
         if open_only and incident.status not in OPEN_STATUSES:

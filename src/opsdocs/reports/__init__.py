@@ -7,7 +7,7 @@
 resvg are imported only by the functions that use them.
 """
 
-from opsdocs.reports.collect import SloTarget, find_slos, parse_at, report_slos
+from opsdocs.reports.collect import SloTarget, find_slos, report_slos
 from opsdocs.reports.measurement import Counts, Measurement, Step
 from opsdocs.reports.plan import ReportPlan, plan_report
 from opsdocs.reports.report import AlertCheck, SloReport, WindowReport, build_report
@@ -23,7 +23,6 @@ __all__ = [
     "WindowReport",
     "build_report",
     "find_slos",
-    "parse_at",
     "plan_report",
     "report_slos",
 ]

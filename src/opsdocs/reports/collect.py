@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from opsdocs.reports.measurement import Measurement
     from opsdocs.sources.prometheus import PrometheusClient
 
-__all__ = ["SloTarget", "find_slos", "parse_at", "report_slos"]
+__all__ = ["SloTarget", "find_slos", "report_slos"]
 
 
 @dataclass(frozen=True)
@@ -80,15 +80,6 @@ def find_slos(workspace: Workspace, selectors: Sequence[str] = ()) -> list[SloTa
             )
         chosen.extend(t for t in hits if t not in chosen)
     return chosen
-
-
-def parse_at(text: str | None, *, now: dt.datetime | None = None) -> dt.datetime:
-    """``--at`` (see :func:`opsdocs.instants.parse_instant`); None is now."""
-    from opsdocs.instants import parse_instant
-
-    if text is None:
-        return (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
-    return parse_instant(text, what="--at", now=now)
 
 
 def open_prometheus(settings: ReportSettings, url: str | None = None) -> PrometheusClient:

@@ -85,3 +85,12 @@ def test_period_is_bounded_by_what_prometheus_accepts() -> None:
         period_seconds("106752d")
     with pytest.raises(ValueError, match="at most 106751d"):
         period_seconds("9999999999999999999999w")
+
+
+def test_checked_keeps_the_text_and_raises_the_parsers_message() -> None:
+    from opsdocs.durations import checked, duration_seconds
+
+    check = checked(duration_seconds)
+    assert check("1h30m") == "1h30m"  # as written, not as seconds
+    with pytest.raises(ValueError, match="must be a duration such as '5m', '1h' or '3d'"):
+        check("90 minutes")

@@ -14,11 +14,11 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from opsdocs.durations import review_interval
+from opsdocs.durations import checked, review_interval
 from opsdocs.errors import ConfigError, OpsdocsWarning
 from opsdocs.features import config_sections
 
@@ -42,14 +42,8 @@ class _Settings(BaseModel):
 
     docs_dir: str = Field(default=DEFAULT_DOCS_DIR, min_length=1)
     templates_dir: str = Field(default=DEFAULT_TEMPLATES_DIR, min_length=1)
-    review_every: str = "90d"
+    review_every: Annotated[str, AfterValidator(checked(review_interval))] = "90d"
     owners: list[str] = Field(default_factory=list)
-
-    @field_validator("review_every")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        review_interval(value)
-        return value
 
 
 @dataclass

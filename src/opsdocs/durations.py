@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 __all__ = [
     "MAX_PERIOD_DAYS",
     "MAX_REVIEW_DAYS",
     "UNITS",
+    "checked",
     "duration_seconds",
     "duration_timedelta",
     "format_duration",
@@ -48,6 +50,17 @@ MAX_PERIOD_DAYS = 106_751
 
 #: The longest review interval: a hundred years (a longer one is a typo, and overflows dates).
 MAX_REVIEW_DAYS = 36_500
+
+
+def checked(parse: Callable[[str], object]) -> Callable[[str], str]:
+    """A validator that reads a setting with ``parse`` (its ValueError is the message) and keeps
+    the text as written: ``Annotated[str, AfterValidator(checked(duration_seconds))]``."""
+
+    def check(text: str) -> str:
+        parse(text)
+        return text
+
+    return check
 
 
 def duration_seconds(text: str) -> int:

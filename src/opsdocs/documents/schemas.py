@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from opsdocs.durations import review_interval
+from opsdocs.durations import checked, review_interval
 
 __all__ = [
     "Duration",
@@ -50,12 +50,7 @@ def as_date(value: object) -> dt.date | None:
     return None
 
 
-def _check_duration(value: str) -> str:
-    review_interval(value)
-    return value
-
-
-Duration = Annotated[str, AfterValidator(_check_duration)]
+Duration = Annotated[str, AfterValidator(checked(review_interval))]
 
 
 class FrontMatter(BaseModel):

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from opsdocs.config import validate_section
-from opsdocs.durations import duration_seconds
+from opsdocs.durations import checked, duration_seconds
 from opsdocs.slo.windows import DEFAULT_WINDOWS, Severity, WindowPair
 
 __all__ = ["SloSettings", "WindowSetting", "load_settings"]
 
 RuleFormat = Literal["prometheus", "prometheus-operator"]
+Duration = Annotated[str, AfterValidator(checked(duration_seconds))]
 
 
 class WindowSetting(BaseModel):
@@ -21,15 +22,9 @@ class WindowSetting(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     severity: Severity
-    short: str
-    long: str
+    short: Duration
+    long: Duration
     budget_percent: float = Field(gt=0, le=100)
-
-    @field_validator("short", "long")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        duration_seconds(value)
-        return value
 
     def pair(self) -> WindowPair:
         return WindowPair(
@@ -53,7 +48,7 @@ class SloSettings(BaseModel):
         description="How the served docs spell a page: runbook-api.md, runbook-api.html or"
         " runbook-api/ (static site generators).",
     )
-    scrape_interval: str = Field(default="1m", description="Prometheus scrape interval.")
+    scrape_interval: Duration = Field(default="1m", description="Prometheus scrape interval.")
     min_window_scrapes: int = Field(
         default=4, ge=1, description="Scrapes the shortest alert window must span at least."
     )
@@ -68,12 +63,6 @@ class SloSettings(BaseModel):
     windows: list[WindowSetting] | None = Field(
         default=None, description="Window catalogue replacing the workbook's four pairs."
     )
-
-    @field_validator("scrape_interval")
-    @classmethod
-    def _interval(cls, value: str) -> str:
-        duration_seconds(value)
-        return value
 
     @field_validator("windows")
     @classmethod

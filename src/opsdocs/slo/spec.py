@@ -13,10 +13,18 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from opsdocs.documents.schemas import ServiceFrontMatter
-from opsdocs.durations import format_duration, period_seconds
+from opsdocs.durations import checked, format_duration, period_seconds
 from opsdocs.slo.logsource import LogsSource
 from opsdocs.slo.windows import format_float
 
@@ -49,6 +57,8 @@ _METRIC_NAME = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"
 _SLO_NAME = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 
 LabelName = Annotated[str, Field(pattern=_LABEL_NAME)]
+#: An SLO period as written ('30d', '4w'), checked by :func:`opsdocs.durations.period_seconds`.
+Period = Annotated[str, AfterValidator(checked(period_seconds))]
 Labels = dict[LabelName, str]
 
 
@@ -175,7 +185,7 @@ class SloSpec(_Strict):
     name: str = Field(pattern=_SLO_NAME, description="Short name, unique in the document.")
     description: str = ""
     objective: float = Field(description="Target percentage of good events, 0 < x < 100.")
-    period: str = Field(default="30d", description="Rolling period: 'Nd' or 'Nw'.")
+    period: Period = Field(default="30d", description="Rolling period: 'Nd' or 'Nw'.")
     indicator: Indicator
     no_data: NoDataPolicy = Field(
         default="skip", description="A window without events counts as good, bad, or is skipped."
@@ -191,12 +201,6 @@ class SloSpec(_Strict):
     def _objective(cls, value: float) -> float:
         if not 0 < value < 100:
             raise ValueError(f"must be a percentage above 0 and below 100 (got {value:.12g})")
-        return value
-
-    @field_validator("period")
-    @classmethod
-    def _period(cls, value: str) -> str:
-        period_seconds(value)
         return value
 
     @property

@@ -614,6 +614,14 @@ spec:
             "timeWindow:",
             "SLO 'checkout-availability': timeWindow has exactly one item, not 2",
         ),
+        (
+            OPENSLO_SLO,
+            "  budgetingMethod: Occurrences\n",
+            "  budgetingMethod: Calendar\n",
+            "budgetingMethod:",
+            "SLO 'checkout-availability': budgetingMethod must be Occurrences, Timeslices or"
+            " RatioTimeslices, not 'Calendar'",
+        ),
     ],
 )
 def test_openslo_objects_are_checked_against_the_specification(
@@ -743,4 +751,31 @@ def test_openslo_v1alpha_counter_is_also_called_incremental() -> None:
     [service] = read_openslo([("alpha.yaml", counters)])
     assert service.slos[0].indicator.model_dump()["total"] == (
         'sum(rate(http_requests_total{job="checkout"}[{{window}}]))'
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "message"),
+    [
+        (
+            "  budgetingMethod: Occurrences\n",
+            "  budgetingMethod: RatioTimeslices\n",
+            "budgetingMethod:",
+            "budgetingMethod must be Occurrences or Timeslices, not 'RatioTimeslices'",
+        ),
+        (
+            "      target: 0.999\n",
+            "      target: 1.5\n",
+            "target: 1.5",
+            "target must be at least 0 and below 1, not 1.5",
+        ),
+    ],
+)
+def test_openslo_v1alpha_objects_are_checked(old: str, new: str, needle: str, message: str) -> None:
+    assert old in ALPHA
+    changed = ALPHA.replace(old, new, 1)
+    with pytest.raises(InputError) as info:
+        read_openslo([("spec.yaml", changed)])
+    assert (
+        str(info.value) == f"spec.yaml:{_at(changed, needle)}: SLO 'checkout-requests': {message}"
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from opsdocs.check.context import DocContext, WorkspaceContext
@@ -109,13 +110,7 @@ def _incident_overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         else:
             hint = _review_hint(ident, status)
         for finding in incident_due_findings(data, today=ctx.today, postmortem_status=status):
-            yield Diagnostic(
-                line=finding.line,
-                col=finding.col,
-                message=finding.message,
-                hint=hint,
-                path=facts.path,
-            )
+            yield replace(finding, path=facts.path, hint=hint)
 
 
 def _review_hint(ident: str, status: str | None) -> str:
@@ -142,12 +137,10 @@ def _postmortem_rule(
             ident = str(data.get("incident") or "ID")
             for finding in postmortem_due_findings(data, today=ctx.today):
                 if finding.code == code:
-                    yield Diagnostic(
-                        line=finding.line,
-                        col=finding.col,
-                        message=finding.message,
-                        hint=hint or _review_hint(ident, data.get("status")),
+                    yield replace(
+                        finding,
                         path=facts.path,
+                        hint=hint or _review_hint(ident, data.get("status")),
                     )
 
     return check
@@ -181,13 +174,7 @@ def _severity_off_ladder(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         if facts.path not in ctx.reported or not isinstance(data, dict):
             continue
         for finding in ladder_findings(data, ladder, source):
-            yield Diagnostic(
-                line=finding.line,
-                col=finding.col,
-                message=finding.message,
-                hint=hint,
-                path=facts.path,
-            )
+            yield replace(finding, path=facts.path, hint=hint)
 
 
 def _rule(code: str, name: str, **fields: Any) -> Rule:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -371,7 +371,7 @@ def _check_slo(obj: _Object) -> None:
                 ("spec", "timeWindow"), f"timeWindow has exactly one item, not {len(windows)}"
             )
         window = windows[0]
-        at = ("spec", "timeWindow", 0)
+        at: KeyPath = ("spec", "timeWindow", 0)
         if not isinstance(window, dict):
             raise obj.error(at, f"a time window must be a mapping, not {window!r}")
         _duration(obj, at, "duration", required=True)
@@ -379,19 +379,8 @@ def _check_slo(obj: _Object) -> None:
         calendar = obj.get(at, "calendar", dict)
         if not rolling and calendar is None:
             raise obj.error(at, "a time window is rolling (isRolling: true) or has a calendar")
-    method = obj.get(("spec",), "budgetingMethod", str, required=True)
-    if method not in ("Occurrences", "Timeslices", "RatioTimeslices"):
-        raise obj.error(
-            ("spec", "budgetingMethod"),
-            f"budgetingMethod must be Occurrences, Timeslices or RatioTimeslices, not {method!r}",
-        )
-    objectives = obj.get(("spec",), "objectives", list, required=True)
-    if not objectives:
-        raise obj.error(("spec", "objectives"), "an SLO needs at least one objective")
-    for n, objective in enumerate(objectives):
-        at = ("spec", "objectives", n)
-        if not isinstance(objective, dict):
-            raise obj.error(at, f"an objective must be a mapping, not {objective!r}")
+    _budgeting_method(obj, ("Occurrences", "Timeslices", "RatioTimeslices"))
+    for at in _objectives(obj):
         target = obj.get(at, "target", float)
         percent = obj.get(at, "targetPercent", float)
         if (target is None) == (percent is None):
@@ -415,6 +404,27 @@ def _check_slo(obj: _Object) -> None:
         _check_policy(_inline(obj.src, policy, where, "AlertPolicy"))
 
 
+def _budgeting_method(obj: _Object, allowed: tuple[str, ...]) -> None:
+    method = obj.get(("spec",), "budgetingMethod", str, required=True)
+    if method not in allowed:
+        names = f"{', '.join(allowed[:-1])} or {allowed[-1]}"
+        raise obj.error(
+            ("spec", "budgetingMethod"), f"budgetingMethod must be {names}, not {method!r}"
+        )
+
+
+def _objectives(obj: _Object) -> Iterator[KeyPath]:
+    """The key path of each of the SLO's objectives (at least one, each a mapping)."""
+    objectives = obj.get(("spec",), "objectives", list, required=True)
+    if not objectives:
+        raise obj.error(("spec", "objectives"), "an SLO needs at least one objective")
+    for n, objective in enumerate(objectives):
+        at: KeyPath = ("spec", "objectives", n)
+        if not isinstance(objective, dict):
+            raise obj.error(at, f"an objective must be a mapping, not {objective!r}")
+        yield at
+
+
 _CHECKS = {
     "SLO": _check_slo,
     "SLI": _check_sli,
@@ -436,7 +446,7 @@ def _check_alpha(obj: _Object) -> None:
         raise obj.error(
             ("spec", "timeWindows"), f"timeWindows has exactly one item, not {len(windows)}"
         )
-    at = ("spec", "timeWindows", 0)
+    at: KeyPath = ("spec", "timeWindows", 0)
     if not isinstance(windows[0], dict):
         raise obj.error(at, f"a time window must be a mapping, not {windows[0]!r}")
     unit = obj.get(at, "unit", str, required=True)
@@ -448,19 +458,8 @@ def _check_alpha(obj: _Object) -> None:
     if not isinstance(count, int) or count <= 0:
         raise obj.error((*at, "count"), f"count must be a whole number above 0, not {count!r}")
     obj.get(at, "isRolling", bool)
-    method = obj.get(("spec",), "budgetingMethod", str, required=True)
-    if method not in ("Occurrences", "Timeslices"):
-        raise obj.error(
-            ("spec", "budgetingMethod"),
-            f"budgetingMethod must be Occurrences or Timeslices, not {method!r}",
-        )
-    objectives = obj.get(("spec",), "objectives", list, required=True)
-    if not objectives:
-        raise obj.error(("spec", "objectives"), "an SLO needs at least one objective")
-    for n, objective in enumerate(objectives):
-        at = ("spec", "objectives", n)
-        if not isinstance(objective, dict):
-            raise obj.error(at, f"an objective must be a mapping, not {objective!r}")
+    _budgeting_method(obj, ("Occurrences", "Timeslices"))
+    for at in _objectives(obj):
         target = obj.get(at, "target", float, required=True)
         if not 0 <= target < 1:
             raise obj.error((*at, "target"), f"target must be at least 0 and below 1, not {target}")
@@ -684,7 +683,7 @@ def _convert(
     period = "30d"
     if spec.get("timeWindow"):
         window = spec["timeWindow"][0]
-        at = ("spec", "timeWindow", 0)
+        at: KeyPath = ("spec", "timeWindow", 0)
         if not window.get("isRolling", False):
             raise obj.error(
                 at, "calendar-aligned time windows are not supported", "use isRolling: true"
@@ -741,7 +740,7 @@ def _convert_alpha(obj: _Object) -> tuple[str, list[ImportedSlo]]:
     spec = obj.spec
     service = spec["service"]
     window = spec["timeWindows"][0]
-    at = ("spec", "timeWindows", 0)
+    at: KeyPath = ("spec", "timeWindows", 0)
     if not window.get("isRolling", False):
         raise obj.error(
             at, "calendar-aligned time windows are not supported", "use isRolling: true"

@@ -40,6 +40,7 @@ FEATURES: tuple[str, ...] = (
     "opsdocs.dr.feature:FEATURE",
     "opsdocs.cost.feature:FEATURE",
     "opsdocs.site.feature:FEATURE",
+    "opsdocs.capacity.feature:FEATURE",
 )
 
 

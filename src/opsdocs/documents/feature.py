@@ -1,5 +1,5 @@
 """The documents feature: scaffolding, listing and indexing documents, and the kinds that have
-no package of their own yet (runbook, capacity)."""
+no package of their own (the runbook)."""
 
 from __future__ import annotations
 

@@ -11,9 +11,8 @@ what ``check`` requires cannot drift apart.
 A kind belongs to a feature package: it is defined in the package's ``kinds.py``, its template is
 the package's ``templates/<name>-template.md``, and the package's descriptor
 (:mod:`opsdocs.features`) lists it. :data:`BUILTIN_KINDS` are those of the documents feature
-itself (areas without a package yet: a future ``opsdocs.capacity`` takes its kind and template
-with it). :func:`all_kinds` (also ``KINDS``) gathers them through an import path, so this module
-imports no feature.
+itself (the runbook, which no feature package owns). :func:`all_kinds` (also ``KINDS``) gathers
+them through an import path, so this module imports no feature.
 """
 
 from __future__ import annotations
@@ -225,24 +224,10 @@ _RUNBOOK = Kind(
 )
 
 
-_CAPACITY = Kind(
-    index_order=70,
-    name="capacity",
-    label="Capacity Plan",
-    index_heading="Capacity Planning",
-    purpose="Resource forecasting and scaling",
-    filename="capacity-{name}.md",
-    examples=("capacity-database.md", "capacity-search.md"),
-    name_help="service name",
-    service_from_name=True,
-    schema_ref="opsdocs.documents.schemas:ServiceFrontMatter",
-)
-
-
 #: The kinds of the documents feature: those without a package of their own yet. A kind that
 #: belongs to a feature package is defined there (``opsdocs/slo/kinds.py``) and listed by the
 #: package's descriptor (:mod:`opsdocs.features`).
-BUILTIN_KINDS: tuple[Kind, ...] = (_RUNBOOK, _CAPACITY)
+BUILTIN_KINDS: tuple[Kind, ...] = (_RUNBOOK,)
 
 #: Where every feature's kinds are found: an import path, not an import, because the documents
 #: layer sits below the features and names none of them.

@@ -1,0 +1,12 @@
+"""The capacity feature: ``capacity`` documents, their CP rules and the ``capacity`` commands."""
+
+from __future__ import annotations
+
+from opsdocs.features import Feature
+
+FEATURE = Feature(
+    name="capacity",
+    kinds="opsdocs.capacity.kinds:KINDS",
+    rules=("opsdocs.capacity.checks",),
+    commands={"capacity": "opsdocs.cli.capacity:capacity"},
+)

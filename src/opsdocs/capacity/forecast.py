@@ -1,0 +1,175 @@
+"""The forecast: a linear trend plus daily and weekly seasonality, with an 80 % interval.
+
+The history (on a regular grid, gaps allowed) is fitted by least squares with statsmodels' OLS:
+a constant, a linear trend, and three harmonics each of the daily and the weekly cycle (the
+weekly ones only with two weeks of history). The interval is the regression's *prediction*
+interval for one future reading, whose parameter covariance is Newey-West (HAC, a day of lags),
+so that readings that wander together for hours do not make the trend look surer than it is.
+``docs/architecture.md`` says why this model rather than exponential smoothing.
+
+A crossing date comes with an interval read off the forecast bands: the earliest date is when the
+upper bound reaches the level, the expected date when the mean does, the latest when the lower
+bound does (``None``: not within the horizon).
+
+numpy and statsmodels are imported inside the functions: ``opsdocs --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+__all__ = [
+    "DAY",
+    "LEVEL",
+    "MIN_HISTORY",
+    "WEEK",
+    "Crossing",
+    "Forecast",
+    "ForecastRefused",
+    "crossing",
+    "fit_forecast",
+]
+
+DAY = 86400
+WEEK = 7 * DAY
+#: The interval's coverage.
+LEVEL = 0.8
+#: Less history than this (first to last reading) is too short to forecast.
+MIN_HISTORY = 2 * DAY
+#: The weekly cycle is fitted only with this much history (two cycles).
+WEEKLY_HISTORY = 2 * WEEK
+#: Fewer readings than this are too few, whatever their span.
+MIN_POINTS = 24
+_HARMONICS = 3
+
+
+class ForecastRefused(Exception):
+    """The history cannot be forecast; ``args[0]`` says why, for people (``history too short:
+    ...``)."""
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The fitted model and its forecast on the grid after the last reading."""
+
+    times: NDArray[np.float64]  # Unix seconds, every step after the last reading
+    mean: NDArray[np.float64]
+    lower: NDArray[np.float64]
+    upper: NDArray[np.float64]
+    growth_per_day: float  # the trend's slope, units per day
+    growth_sd: float  # its standard error (HAC)
+    residual_sd: float  # how far readings scatter around the fit
+    seasonality: tuple[str, ...]  # "daily", "weekly"
+    last_time: float
+    last_fitted: float  # the model's value at the last reading (trend + seasonality)
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """When a forecast reaches a level: earliest, expected and latest (Unix seconds or None)."""
+
+    earliest: float | None
+    expected: float | None
+    latest: float | None
+
+
+def _design(days: NDArray[np.float64], weekly: bool) -> NDArray[np.float64]:
+    import numpy as np
+
+    columns = [np.ones_like(days), days]
+    periods = (1.0, 7.0) if weekly else (1.0,)
+    for period in periods:
+        for k in range(1, _HARMONICS + 1):
+            angle = 2 * np.pi * k * days / period
+            columns += [np.sin(angle), np.cos(angle)]
+    return np.column_stack(columns)
+
+
+def fit_forecast(
+    times: Sequence[float], values: Sequence[float], *, step: int, until: float
+) -> Forecast:
+    """Fit ``values`` read at ``times`` (Unix seconds, ascending) and forecast every ``step``
+    seconds after the last reading up to ``until``.
+
+    Raises :class:`ForecastRefused` when the history is too short.
+    """
+    import numpy as np
+
+    t = np.asarray(times, dtype=np.float64)
+    y = np.asarray(values, dtype=np.float64)
+    keep = np.isfinite(t) & np.isfinite(y)
+    t, y = t[keep], y[keep]
+    span = float(t[-1] - t[0]) if len(t) else 0.0
+    if len(t) < MIN_POINTS or span < MIN_HISTORY:
+        raise ForecastRefused(
+            f"history too short: {len(t)} readings over {span / 3600:.0f} h "
+            f"(at least {MIN_HISTORY // 3600} h and {MIN_POINTS} readings needed)"
+        )
+    weekly = span >= WEEKLY_HISTORY
+    last = float(t[-1])
+    # days before the last reading: the trend's intercept is the level now
+    days = (t - last) / DAY
+    x = _design(days, weekly)
+    ahead = np.arange(last + step, until + step / 2, step, dtype=np.float64)
+    future = _design((ahead - last) / DAY, weekly)
+    return _fit(x, y, future, ahead, step=step, weekly=weekly, last=last)
+
+
+def _fit(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    future: NDArray[np.float64],
+    ahead: NDArray[np.float64],
+    *,
+    step: int,
+    weekly: bool,
+    last: float,
+) -> Forecast:
+    import numpy as np
+    from statsmodels.regression.linear_model import OLS
+
+    lags = max(1, min(DAY // step, len(y) // 4))
+    fitted: Any = OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    params = np.asarray(fitted.params, dtype=np.float64)
+    residual_sd = float(np.sqrt(fitted.scale))
+    if len(ahead):
+        prediction = fitted.get_prediction(future)
+        mean = np.asarray(prediction.predicted_mean, dtype=np.float64)
+        bounds = np.asarray(prediction.conf_int(obs=True, alpha=1 - LEVEL), dtype=np.float64)
+        lower, upper = bounds[:, 0], bounds[:, 1]
+    else:
+        mean = lower = upper = np.zeros(0, dtype=np.float64)
+    return Forecast(
+        times=ahead,
+        mean=mean,
+        lower=lower,
+        upper=upper,
+        growth_per_day=float(params[1]),
+        growth_sd=float(np.sqrt(fitted.cov_params()[1, 1])),
+        residual_sd=residual_sd,
+        seasonality=("daily", "weekly") if weekly else ("daily",),
+        last_time=last,
+        last_fitted=float(x[-1] @ params),
+    )
+
+
+def _first(times: NDArray[np.float64], series: NDArray[np.float64], level: float) -> float | None:
+    import numpy as np
+
+    above = np.flatnonzero(series >= level)
+    return float(times[above[0]]) if len(above) else None
+
+
+def crossing(forecast: Forecast, level: float) -> Crossing:
+    """When the forecast reaches ``level``: upper bound (earliest), mean, lower bound (latest)."""
+    return Crossing(
+        earliest=_first(forecast.times, forecast.upper, level),
+        expected=_first(forecast.times, forecast.mean, level),
+        latest=_first(forecast.times, forecast.lower, level),
+    )

@@ -1,0 +1,140 @@
+"""The capacity report as a text table, JSON or Markdown (strings; the CLI prints them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from opsdocs.capacity.forecast import Crossing
+from opsdocs.capacity.report import ResourceReport
+from opsdocs.sanitize import escape_line
+
+__all__ = ["render_json", "render_markdown", "render_table", "status_block"]
+
+_HEADER = [
+    "resource",
+    "current",
+    "limit",
+    "headroom",
+    "growth/week",
+    "threshold crossed (80% interval)",
+    "limit crossed",
+    "status",
+]
+
+
+def render_json(reports: Sequence[ResourceReport]) -> str:
+    """The reports as indented JSON (times in UTC, ISO 8601)."""
+    return json.dumps([r.as_dict() for r in reports], indent=2)
+
+
+def _number(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    text = f"{value:.4g}" if abs(value) < 1e6 else f"{value:.3e}"
+    return f"{text} {unit}".rstrip()
+
+
+def _day(seconds: float | None) -> str:
+    if seconds is None:
+        return "later"
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d")
+
+
+def _crossing(crossing: Crossing | None) -> str:
+    if crossing is None:
+        return "-"
+    if crossing.expected is None and crossing.earliest is None:
+        return "none in horizon"
+    expected = _day(crossing.expected) if crossing.expected is not None else "none in horizon"
+    return f"{expected} ({_day(crossing.earliest)} .. {_day(crossing.latest)})"
+
+
+def _rows(reports: Sequence[ResourceReport]) -> list[list[str]]:
+    rows = [list(_HEADER)]
+    for r in reports:
+        headroom = "-"
+        if r.headroom is not None and r.headroom_percent is not None:
+            headroom = f"{_number(r.headroom, r.unit)} ({r.headroom_percent:.0f}%)"
+        growth = "-" if r.growth_per_week is None else f"{r.growth_per_week:+.3g} {r.unit}".rstrip()
+        rows.append(
+            [
+                r.key,
+                _number(r.current, r.unit),
+                _number(r.limit, r.unit),
+                headroom,
+                growth,
+                _crossing(r.threshold_crossing),
+                _crossing(r.limit_crossing),
+                r.status.upper() if r.order_now else r.status,
+            ]
+        )
+    return rows
+
+
+def _notes(reports: Sequence[ResourceReport]) -> list[str]:
+    lines = []
+    for r in reports:
+        text = r.note
+        if r.order_now and r.action:
+            text = f"{text}; action: {r.action}" if text else f"action: {r.action}"
+        if text:
+            lines.append(f"{r.key}: {text}")
+    return lines
+
+
+def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:
+    cells = [[escape_line(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    return [
+        "  ".join(
+            cell.ljust(w) if i in (0, 5, 6, 7) else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in cells
+    ]
+
+
+def _when(reports: Sequence[ResourceReport]) -> str:
+    at = dt.datetime.fromtimestamp(reports[0].at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"capacity at {at}; crossing dates are expected (earliest .. latest, 80% interval)"
+
+
+def render_table(reports: Sequence[ResourceReport]) -> str:
+    """Aligned columns, then one line of notes per resource."""
+    if not reports:
+        return "no capacity resources\n"
+    lines = [_when(reports), "", *_aligned(_rows(reports))]
+    notes = _notes(reports)
+    if notes:
+        lines += ["", *(escape_line(n) for n in notes)]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_table(rows: Sequence[Sequence[str]]) -> list[str]:
+    def row(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(escape_line(c).replace("|", "\\|") for c in cells) + " |"
+
+    return [row(rows[0]), "|" + "---|" * len(rows[0])] + [row(r) for r in rows[1:]]
+
+
+def render_markdown(
+    reports: Sequence[ResourceReport], *, chart_links: dict[str, str] | None = None
+) -> str:
+    """The reports as a Markdown table with notes (and chart links)."""
+    if not reports:
+        return "No capacity resources.\n"
+    lines = [f"_{_when(reports)}._", "", *_markdown_table(_rows(reports)), ""]
+    notes = _notes(reports)
+    for r in reports:
+        if chart_links and r.key in chart_links:
+            notes.append(f"{r.key}: chart [{r.key}]({chart_links[r.key]})")
+    if notes:
+        lines += [f"- {escape_line(n)}" for n in notes] + [""]
+    return "\n".join(lines)
+
+
+def status_block(reports: Sequence[ResourceReport]) -> str:
+    """The Markdown kept between the markers of a capacity document (``--write``)."""
+    return render_markdown(reports)

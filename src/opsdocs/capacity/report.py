@@ -1,0 +1,582 @@
+"""The capacity report: each resource's usage read, forecast, and held against its limit.
+
+A resource's history is read on a regular grid (its ``step``) over its ``history`` before the
+report time: from Prometheus with one range query, or from data files with one DuckDB query that
+averages the readings of each step. :mod:`opsdocs.capacity.forecast` fits it; this module turns
+the fit into what a person acts on: headroom, growth per week, the dates the threshold and the
+limit are crossed (with their interval), and whether the crossing falls inside the lead time of
+the scaling action ("order now"). When the history cannot carry a date it says so instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from opsdocs.errors import DocumentError, InputError, UsageError
+
+if TYPE_CHECKING:
+    from opsdocs.capacity.forecast import Crossing, Forecast
+    from opsdocs.capacity.spec import CapacityFrontMatter, Resource
+    from opsdocs.documents.parse import Document
+    from opsdocs.sources.prometheus import PrometheusClient
+    from opsdocs.workspace import Workspace
+
+__all__ = [
+    "NOISE_SHARE",
+    "CapacityDocument",
+    "CapacitySettings",
+    "History",
+    "ResourceReport",
+    "Target",
+    "find_targets",
+    "load_capacity_documents",
+    "load_settings",
+    "read_capacity_document",
+    "read_history",
+    "report_resources",
+    "assess",
+]
+
+#: A fit whose readings scatter (residual standard deviation) by more than this share of the
+#: limit is too noisy to date a crossing.
+NOISE_SHARE = 0.1
+#: Growth over the horizon below this share of the limit is flat.
+FLAT_SHARE = 0.01
+_HINT = "see docs/capacity.md"
+
+
+class CapacitySettings(BaseModel):
+    """The ``[capacity]`` table of ``opsdocs.toml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prometheus_url: str | None = Field(
+        default=None, description="Prometheus HTTP API root for usage and limit queries."
+    )
+    timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds per query.")
+
+
+def load_settings(workspace: Workspace) -> CapacitySettings:
+    """The workspace's ``[capacity]`` table; ConfigError at a bad key."""
+    return workspace.config.load_section("capacity", CapacitySettings, hint=_HINT)
+
+
+@dataclass(frozen=True)
+class CapacityDocument:
+    """A capacity document's path, its parsed text and its validated front matter."""
+
+    path: Path
+    doc: Document
+    spec: CapacityFrontMatter
+
+
+@dataclass(frozen=True)
+class Target:
+    """One resource of one document."""
+
+    document: CapacityDocument
+    resource: Resource
+
+    @property
+    def key(self) -> str:
+        return f"{self.document.spec.service}/{self.resource.name}"
+
+
+@dataclass(frozen=True)
+class History:
+    """Readings on the resource's grid: Unix seconds and values, ascending."""
+
+    times: tuple[float, ...]
+    values: tuple[float, ...]
+    limit: float
+
+
+@dataclass
+class ResourceReport:
+    """One resource at the report time."""
+
+    key: str
+    document: str
+    unit: str
+    at: float
+    limit: float
+    threshold: float  # percent of the limit
+    horizon: int  # seconds
+    lead_time: int  # seconds
+    action: str
+    status: str  # ok | order now | over threshold | over limit | flat | no crossing |
+    #              too short | too noisy | no data
+    note: str = ""
+    current: float | None = None
+    growth_per_week: float | None = None
+    threshold_crossing: Crossing | None = None
+    limit_crossing: Crossing | None = None
+    history: History | None = field(default=None, repr=False)
+    forecast: Forecast | None = field(default=None, repr=False)
+
+    @property
+    def threshold_value(self) -> float:
+        return self.limit * self.threshold / 100
+
+    @property
+    def headroom(self) -> float | None:
+        return None if self.current is None else self.limit - self.current
+
+    @property
+    def headroom_percent(self) -> float | None:
+        return None if self.headroom is None else 100 * self.headroom / self.limit
+
+    @property
+    def order_now(self) -> bool:
+        return self.status in ("order now", "over threshold", "over limit")
+
+    def as_dict(self) -> dict[str, Any]:
+        def crossing(c: Crossing | None) -> dict[str, str | None] | None:
+            if c is None:
+                return None
+            return {
+                "earliest": _iso(c.earliest),
+                "expected": _iso(c.expected),
+                "latest": _iso(c.latest),
+            }
+
+        return {
+            "resource": self.key,
+            "document": self.document,
+            "at": _iso(self.at),
+            "status": self.status,
+            "note": self.note,
+            "unit": self.unit,
+            "current": _finite(self.current),
+            "limit": self.limit,
+            "threshold_percent": self.threshold,
+            "threshold": self.threshold_value,
+            "headroom": _finite(self.headroom),
+            "headroom_percent": _finite(self.headroom_percent),
+            "growth_per_week": _finite(self.growth_per_week),
+            "interval": 0.8,
+            "threshold_crossing": crossing(self.threshold_crossing),
+            "limit_crossing": crossing(self.limit_crossing),
+            "lead_time_seconds": self.lead_time,
+            "horizon_seconds": self.horizon,
+            "action": self.action,
+            "order_now": self.order_now,
+        }
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _iso(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- documents ----------------------------------------------------------------------------
+
+
+def read_capacity_document(doc: Document) -> CapacityDocument:
+    """The validated capacity spec of ``doc``; DocumentError at the first bad key."""
+    from pydantic import ValidationError
+
+    from opsdocs.capacity.spec import CapacityFrontMatter
+    from opsdocs.yamlio import key_path_of
+
+    data = doc.require_front_matter()
+    try:
+        spec = CapacityFrontMatter.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = key_path_of(first)
+        line, col = doc.position(loc)
+        key = ".".join(str(p) for p in loc)
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise DocumentError(
+            f"{key}: {message}" if key else message, path=doc.path, line=line, col=col, hint=_HINT
+        ) from None
+    return CapacityDocument(doc.path, doc, spec)
+
+
+def load_capacity_documents(workspace: Workspace) -> list[CapacityDocument]:
+    """Every capacity document of the workspace, validated, sorted by path."""
+    from opsdocs.documents.folder import document_paths
+    from opsdocs.documents.parse import read_document
+
+    return [
+        read_capacity_document(read_document(p))
+        for p in sorted(document_paths(workspace, "capacity"))
+    ]
+
+
+def find_targets(
+    documents: Sequence[CapacityDocument], selectors: Sequence[str] = ()
+) -> list[Target]:
+    """The resources named by ``selectors`` (``service`` or ``service/resource``; none: all).
+
+    Raises :class:`UsageError` for a selector that names nothing.
+    """
+    targets = [Target(d, r) for d in documents for r in d.spec.resources]
+    if not selectors:
+        return targets
+    chosen: list[Target] = []
+    for selector in selectors:
+        found = [t for t in targets if selector in (t.key, t.document.spec.service)]
+        if not found:
+            raise UsageError(
+                f"no capacity resource {selector!r}",
+                hint="name a service or service/resource from a capacity document",
+            )
+        chosen.extend(t for t in found if t not in chosen)
+    return chosen
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def _where(target: Target) -> str:
+    index = target.document.spec.resources.index(target.resource)
+    return f"resources.{index}"
+
+
+def _position(target: Target, *keys: str | int) -> tuple[int | None, int | None]:
+    index = target.document.spec.resources.index(target.resource)
+    return target.document.doc.position(("resources", index, *keys))
+
+
+def _problem(target: Target, message: str, hint: str, *keys: str | int) -> InputError:
+    line, col = _position(target, *keys)
+    return InputError(
+        f"resource {target.key!r}: {message}",
+        path=target.document.path,
+        line=line,
+        col=col,
+        hint=hint,
+    )
+
+
+def _describe(labels: Any) -> str:
+    from opsdocs.sanitize import escape_line
+
+    inner = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return escape_line("{" + inner + "}")
+
+
+def _from_prometheus(
+    client: PrometheusClient, target: Target, at: dt.datetime, step: int, history: int
+) -> History | None:
+    from opsdocs.capacity.spec import LimitSource
+
+    resource = target.resource
+    assert resource.usage.query is not None
+    start = at - dt.timedelta(seconds=history)
+    series = client.query_range(resource.usage.query, start, at, step)
+    if len(series) > 1:
+        shown = ", ".join(_describe(s.labels) for s in series[:3])
+        raise _problem(
+            target,
+            f"the usage query returned {len(series)} series ({shown}"
+            f"{', ...' if len(series) > 3 else ''})",
+            "aggregate it to one series, e.g. sum(...) or max(...)",
+            "usage",
+            "query",
+        )
+    limit = resource.limit
+    if isinstance(limit, LimitSource):
+        assert limit.query is not None
+        samples = client.query(limit.query, at)
+        if len(samples) != 1 or not samples[0].finite:
+            raise _problem(
+                target,
+                f"the limit query returned {len(samples)} series"
+                if len(samples) != 1
+                else "the limit query returned no number",
+                "make the limit query return one number",
+                "limit",
+                "query",
+            )
+        value = samples[0].value
+    else:
+        value = float(limit)
+    _check_limit(target, value)
+    if not series:
+        return History((), (), value)
+    pairs = [(t, v) for t, v in zip(series[0].times, series[0].values, strict=True)]
+    pairs = [(t, v) for t, v in pairs if math.isfinite(v)]
+    return History(tuple(t for t, _ in pairs), tuple(v for _, v in pairs), value)
+
+
+def _check_limit(target: Target, value: float) -> None:
+    if not math.isfinite(value) or value <= 0:
+        shown = "zero" if value == 0 else f"{value:g}"
+        raise _problem(
+            target,
+            f"the limit is {shown}",
+            "a limit must be a number greater than zero",
+            "limit",
+        )
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _from_files(
+    workspace: Workspace, target: Target, at: dt.datetime, step: int, history: int
+) -> History:
+    import duckdb
+
+    from opsdocs.capacity.spec import LimitSource
+    from opsdocs.sources.files import (
+        connect,
+        csv_header,
+        csv_relation,
+        detect_format,
+        expand_files,
+        parquet_relation,
+        run_query,
+        safe_message,
+    )
+
+    resource = target.resource
+    usage = resource.usage
+    where = f"{_where(target)}.usage"
+    fileset = expand_files(workspace.root, usage.files, where=where)
+    if not fileset.files:
+        raise _problem(target, "every usage file is empty", "check the files", "usage", "files")
+    fmt = detect_format(fileset.files, where=where)
+    if fmt not in ("csv", "parquet"):
+        raise _problem(
+            target, f"{fmt} files are not read", "give CSV or Parquet files", "usage", "files"
+        )
+    relation = csv_relation("$1") if fmt == "csv" else parquet_relation("$1")
+    limit_column = resource.limit.column if isinstance(resource.limit, LimitSource) else None
+    wanted = [usage.time_column, usage.column or "", *usage.where]
+    if limit_column:
+        wanted.append(limit_column)
+    con = connect()
+    try:
+        if fmt == "csv":
+            found = set(csv_header(fileset.files[0]))
+        else:
+            rows = con.execute(
+                f"DESCRIBE SELECT * FROM {parquet_relation()}", [[fileset.files[0]]]
+            ).fetchall()
+            found = {str(r[0]) for r in rows}
+        missing = [c for c in wanted if c not in found]
+        if missing:
+            raise _problem(
+                target,
+                f"the usage files have no column {', '.join(missing)}",
+                "name columns the files have",
+                "usage",
+            )
+        ts = f"TRY_CAST({_quote(usage.time_column)} AS TIMESTAMPTZ)"
+        raw = _quote(usage.column or "")
+        filters = "".join(
+            f" AND CAST({_quote(k)} AS VARCHAR) = ${i + 5}" for i, k in enumerate(usage.where)
+        )
+        lim = f"TRY_CAST({_quote(limit_column)} AS DOUBLE)" if limit_column else "NULL"
+        start = at - dt.timedelta(seconds=history)
+        params: list[Any] = [list(fileset.files), start, at, step, *usage.where.values()]
+        # one scan: per step, the mean reading in the window, the rows that are not times or
+        # numbers, and the last limit (the bucket of rows without a time is NULL)
+        rows = run_query(
+            con,
+            "SELECT epoch(time_bucket(to_seconds($4), ts)) AS b,"
+            " avg(v) FILTER (WHERE ts > $2 AND ts <= $3),"
+            " count(*) FILTER (WHERE ts IS NULL),"
+            " count(*) FILTER (WHERE v IS NULL AND NULLIF(trim(CAST(raw AS VARCHAR)), '')"
+            " IS NOT NULL),"
+            " arg_max(lim, ts) FILTER (WHERE ts <= $3 AND lim IS NOT NULL)"
+            f" FROM (SELECT {ts} AS ts, TRY_CAST({raw} AS DOUBLE) AS v, {raw} AS raw,"
+            f" {lim} AS lim FROM {relation} WHERE true{filters})"
+            " GROUP BY 1 ORDER BY 1 NULLS FIRST",
+            params,
+        )
+    except duckdb.Error as exc:
+        raise _problem(
+            target, f"cannot read the usage files: {safe_message(exc)}", "check the files", "usage"
+        ) from None
+    finally:
+        con.close()
+    bad_times = sum(int(r[2]) for r in rows)
+    bad_values = sum(int(r[3]) for r in rows)
+    limits = [r[4] for r in rows if r[0] is not None and r[4] is not None]
+    last_limit = limits[-1] if limits else None
+    kept = [(float(r[0]), float(r[1])) for r in rows if r[0] is not None and r[1] is not None]
+    if bad_times:
+        raise _problem(
+            target,
+            f"{usage.time_column}: {bad_times} value{'s' if bad_times > 1 else ''} not a time",
+            "times are ISO 8601, e.g. 2026-05-01T00:00:00Z",
+            "usage",
+            "time_column",
+        )
+    if bad_values:
+        raise _problem(
+            target,
+            f"{usage.column}: {bad_values} value{'s' if bad_values > 1 else ''} not a number",
+            "usage values are numbers such as 12.5",
+            "usage",
+            "column",
+        )
+    if limit_column:
+        if last_limit is None:
+            raise _problem(
+                target,
+                f"{limit_column}: no limit before the report time",
+                "give the limit column a number on every row",
+                "limit",
+            )
+        limit = float(last_limit)
+    else:
+        limit = float(resource.limit)  # type: ignore[arg-type]  # a number here
+    _check_limit(target, limit)
+    # a step's mean is known at its end
+    end = at.timestamp()
+    return History(tuple(min(b + step, end) for b, _ in kept), tuple(m for _, m in kept), limit)
+
+
+def read_history(
+    workspace: Workspace,
+    target: Target,
+    at: dt.datetime,
+    *,
+    client: PrometheusClient | None,
+) -> History:
+    """The resource's readings over its history before ``at``, and its limit at ``at``."""
+    from opsdocs.durations import duration_seconds
+
+    step = duration_seconds(target.resource.step)
+    history = duration_seconds(target.resource.history)
+    if target.resource.usage.query is not None:
+        if client is None:
+            raise _problem(
+                target,
+                "no Prometheus to query",
+                "set prometheus_url under [capacity] in opsdocs.toml or pass --prometheus-url",
+                "usage",
+                "query",
+            )
+        found = _from_prometheus(client, target, at, step, history)
+        assert found is not None
+        return found
+    return _from_files(workspace, target, at, step, history)
+
+
+# -- assessing ----------------------------------------------------------------------------
+
+
+def _day(seconds: float | None) -> str:
+    if seconds is None:
+        return "beyond the horizon"
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d")
+
+
+def assess(target: Target, history: History, at: dt.datetime) -> ResourceReport:
+    """The report of one resource from its readings (no I/O)."""
+    from opsdocs.capacity.forecast import ForecastRefused, crossing, fit_forecast
+    from opsdocs.durations import duration_seconds, format_span
+
+    resource = target.resource
+    horizon = duration_seconds(resource.horizon)
+    lead = duration_seconds(resource.lead_time)
+    step = duration_seconds(resource.step)
+    now = at.timestamp()
+    report = ResourceReport(
+        key=target.key,
+        document=target.document.path.name,
+        unit=resource.unit,
+        at=now,
+        limit=history.limit,
+        threshold=resource.threshold,
+        horizon=horizon,
+        lead_time=lead,
+        action=resource.action,
+        status="no data",
+        history=history,
+    )
+    if not history.times:
+        report.note = "the usage source has no readings in the history window"
+        return report
+    report.current = history.values[-1]
+    try:
+        forecast = fit_forecast(history.times, history.values, step=step, until=now + horizon)
+    except ForecastRefused as exc:
+        report.status = "too short"
+        report.note = str(exc)
+        return report
+    report.forecast = forecast
+    report.growth_per_week = forecast.growth_per_day * 7
+    threshold = report.threshold_value
+    if report.current >= history.limit:
+        report.status = "over limit"
+        report.note = "usage is at or over the limit now"
+        return report
+    if report.current >= threshold:
+        report.status = "over threshold"
+        report.note = f"usage is over the {resource.threshold:g}% threshold now"
+        return report
+    if forecast.residual_sd > NOISE_SHARE * history.limit:
+        report.status = "too noisy"
+        report.note = (
+            f"too noisy: readings scatter by {forecast.residual_sd:.3g} around the trend and "
+            f"seasonality, more than {NOISE_SHARE:.0%} of the limit"
+        )
+        return report
+    report.threshold_crossing = crossing(forecast, threshold)
+    report.limit_crossing = crossing(forecast, history.limit)
+    expected = report.threshold_crossing.expected
+    if expected is not None:
+        order_by = expected - lead
+        if order_by <= now:
+            report.status = "order now"
+            report.note = (
+                f"threshold expected {_day(expected)}, inside the lead time "
+                f"({format_span(lead)})"
+            )
+        else:
+            report.status = "ok"
+            report.note = f"act by {_day(order_by)} (lead time {format_span(lead)})"
+        return report
+    growth = abs(forecast.growth_per_day) * horizon / 86400
+    flat = growth < FLAT_SHARE * history.limit or abs(forecast.growth_per_day) < (
+        2 * forecast.growth_sd
+    )
+    report.status = "flat" if flat else "no crossing"
+    report.note = "flat: no crossing within horizon" if flat else "no crossing within horizon"
+    earliest = report.threshold_crossing.earliest
+    if earliest is not None:
+        report.note += f" (the interval reaches the threshold from {_day(earliest)})"
+    return report
+
+
+def report_resources(
+    workspace: Workspace,
+    targets: Sequence[Target],
+    at: dt.datetime,
+    *,
+    prometheus_url: str | None = None,
+) -> list[ResourceReport]:
+    """Read and assess every target at ``at``. InputError on unusable input."""
+    from opsdocs.sources.prometheus import PrometheusClient, check_instant
+
+    at = check_instant(at, "--at")
+    settings = load_settings(workspace)
+    url = prometheus_url or settings.prometheus_url
+    needs = any(t.resource.usage.query for t in targets)
+    client = PrometheusClient(url, timeout=settings.timeout) if url and needs else None
+    try:
+        return [assess(t, read_history(workspace, t, at, client=client), at) for t in targets]
+    finally:
+        if client is not None:
+            client.close()

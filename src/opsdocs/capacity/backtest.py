@@ -119,7 +119,7 @@ def _point(
     if crossed is not None and at_origin is not None and at_origin < level:
         lo = found.earliest
         hi = found.latest
-        inside = lo is not None and lo <= crossed and (hi is None or crossed <= hi + step)
+        inside = lo is not None and lo <= crossed and (hi is None or crossed <= hi)
     else:
         crossed = None
     return BacktestPoint(
@@ -184,7 +184,8 @@ def backtest_resources(
         for target in targets:
             longer = duration_seconds(target.resource.history) + over
             wide = replace(
-                target, resource=target.resource.model_copy(update={"history": format_duration(longer)})
+                target,
+                resource=target.resource.model_copy(update={"history": format_duration(longer)}),
             )
             history = read_history(workspace, wide, at, client=client)
             results.append(backtest_history(target, history, at, over=over, every=every))

@@ -8,5 +8,6 @@ FEATURE = Feature(
     name="capacity",
     kinds="opsdocs.capacity.kinds:KINDS",
     rules=("opsdocs.capacity.checks",),
+    config=("capacity",),
     commands={"capacity": "opsdocs.cli.capacity:capacity"},
 )

@@ -7,9 +7,13 @@ interval for one future reading, whose parameter covariance is Newey-West (HAC, 
 so that readings that wander together for hours do not make the trend look surer than it is.
 ``docs/architecture.md`` says why this model rather than exponential smoothing.
 
-A crossing date comes with an interval read off the forecast bands: the earliest date is when the
-upper bound reaches the level, the expected date when the mean does, the latest when the lower
-bound does (``None``: not within the horizon).
+A crossing date comes with an interval from simulated futures: each path draws the model's
+parameters from their (HAC) covariance and adds noise that wanders as the residuals did (an AR(1)
+process with their standard deviation and lag-one autocorrelation, starting from the last
+residual). The first time each path reaches the level is its crossing; the 10th, 50th and 90th
+percentiles of those are the earliest, expected and latest dates (``None``: that share of paths
+does not cross within the horizon). A noisy series crosses on a spike, earlier than its mean
+curve: the paths say by how much.
 
 numpy and statsmodels are imported inside the functions: ``opsdocs --help`` stays instant.
 """
@@ -33,6 +37,7 @@ __all__ = [
     "Forecast",
     "ForecastRefused",
     "crossing",
+    "crossings",
     "fit_forecast",
 ]
 
@@ -44,6 +49,9 @@ LEVEL = 0.8
 MIN_HISTORY = 2 * DAY
 #: The weekly cycle is fitted only with this much history (two cycles).
 WEEKLY_HISTORY = 2 * WEEK
+#: Simulated paths behind a crossing interval (fixed seed: the same data give the same dates).
+PATHS = 200
+_SEED = 20261204
 #: Fewer readings than this are too few, whatever their span.
 MIN_POINTS = 24
 _HARMONICS = 3
@@ -68,6 +76,12 @@ class Forecast:
     seasonality: tuple[str, ...]  # "daily", "weekly"
     last_time: float
     last_fitted: float  # the model's value at the last reading (trend + seasonality)
+    # what the simulation needs
+    design: NDArray[np.float64]  # the future rows of the regression
+    params: NDArray[np.float64]
+    cov: NDArray[np.float64]
+    rho: float  # lag-one autocorrelation of the residuals
+    last_residual: float
 
 
 @dataclass(frozen=True)
@@ -92,7 +106,11 @@ def _design(days: NDArray[np.float64], weekly: bool) -> NDArray[np.float64]:
 
 
 def fit_forecast(
-    times: Sequence[float], values: Sequence[float], *, step: int, until: float
+    times: Sequence[float] | NDArray[np.float64],
+    values: Sequence[float] | NDArray[np.float64],
+    *,
+    step: int,
+    until: float,
 ) -> Forecast:
     """Fit ``values`` read at ``times`` (Unix seconds, ascending) and forecast every ``step``
     seconds after the last reading up to ``until``.
@@ -138,6 +156,11 @@ def _fit(
     fitted: Any = OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
     params = np.asarray(fitted.params, dtype=np.float64)
     residual_sd = float(np.sqrt(fitted.scale))
+    resid = np.asarray(fitted.resid, dtype=np.float64)
+    rho = 0.0
+    if len(resid) > 2 and float(np.dot(resid, resid)) > 0:
+        rho = float(np.dot(resid[1:], resid[:-1]) / np.dot(resid, resid))
+        rho = min(max(rho, 0.0), 0.99)
     if len(ahead):
         prediction = fitted.get_prediction(future)
         mean = np.asarray(prediction.predicted_mean, dtype=np.float64)
@@ -156,20 +179,60 @@ def _fit(
         seasonality=("daily", "weekly") if weekly else ("daily",),
         last_time=last,
         last_fitted=float(x[-1] @ params),
+        design=future,
+        params=params,
+        cov=np.asarray(fitted.cov_params(), dtype=np.float64),
+        rho=rho,
+        last_residual=float(resid[-1]),
     )
 
 
-def _first(times: NDArray[np.float64], series: NDArray[np.float64], level: float) -> float | None:
+def _paths(forecast: Forecast) -> NDArray[np.float64]:
+    """:data:`PATHS` simulated futures (paths × steps)."""
+    import numpy as np
+    from scipy.signal import lfilter
+
+    rng = np.random.default_rng(_SEED)
+    steps = len(forecast.times)
+    try:
+        draws = rng.multivariate_normal(
+            np.zeros(len(forecast.params)), forecast.cov, size=PATHS, method="eigh"
+        )
+    except np.linalg.LinAlgError:
+        draws = np.zeros((PATHS, len(forecast.params)))
+    trend = forecast.design @ (forecast.params[:, None] + draws.T)  # steps × paths
+    rho = forecast.rho
+    shocks = rng.standard_normal((PATHS, steps)) * forecast.residual_sd * np.sqrt(1 - rho * rho)
+    # AR(1) noise from the last residual: e[t] = rho e[t-1] + shock[t]
+    shocks[:, 0] += rho * forecast.last_residual
+    noise = lfilter([1.0], [1.0, -rho], shocks, axis=1)
+    paths: NDArray[np.float64] = trend.T + noise
+    return paths
+
+
+def crossings(forecast: Forecast, levels: Sequence[float]) -> list[Crossing]:
+    """When the simulated futures first reach each of ``levels``: the 10th, 50th and 90th
+    percentiles of the first-passage times (``None``: not within the horizon)."""
     import numpy as np
 
-    above = np.flatnonzero(series >= level)
-    return float(times[above[0]]) if len(above) else None
+    if not len(forecast.times):
+        return [Crossing(None, None, None) for _ in levels]
+    paths = _paths(forecast)
+    found = []
+    tail = (1 - LEVEL) / 2
+    for level in levels:
+        above = paths >= level
+        hit = above.any(axis=1)
+        first = np.where(hit, above.argmax(axis=1), len(forecast.times))
+        picks = [int(np.quantile(first, q, method="lower")) for q in (tail, 0.5, 1 - tail)]
+        found.append(
+            Crossing(
+                *(float(forecast.times[i]) if i < len(forecast.times) else None for i in picks)
+            )
+        )
+    return found
 
 
 def crossing(forecast: Forecast, level: float) -> Crossing:
-    """When the forecast reaches ``level``: upper bound (earliest), mean, lower bound (latest)."""
-    return Crossing(
-        earliest=_first(forecast.times, forecast.upper, level),
-        expected=_first(forecast.times, forecast.mean, level),
-        latest=_first(forecast.times, forecast.lower, level),
-    )
+    """:func:`crossings` of one level."""
+    return crossings(forecast, [level])[0]

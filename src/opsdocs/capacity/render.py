@@ -6,11 +6,18 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
+from opsdocs.capacity.backtest import BacktestResult
 from opsdocs.capacity.forecast import Crossing
 from opsdocs.capacity.report import ResourceReport
 from opsdocs.sanitize import escape_line
 
-__all__ = ["render_json", "render_markdown", "render_table", "status_block"]
+__all__ = [
+    "render_backtest_json",
+    "render_backtest_table",
+    "render_json",
+    "render_markdown",
+    "render_table",
+]
 
 _HEADER = [
     "resource",
@@ -135,6 +142,49 @@ def render_markdown(
     return "\n".join(lines)
 
 
-def status_block(reports: Sequence[ResourceReport]) -> str:
-    """The Markdown kept between the markers of a capacity document (``--write``)."""
-    return render_markdown(reports)
+def render_backtest_json(results: Sequence[BacktestResult]) -> str:
+    """The backtest as indented JSON."""
+    return json.dumps([r.as_dict() for r in results], indent=2)
+
+
+def render_backtest_table(results: Sequence[BacktestResult]) -> str:
+    """One line per resource, then one per forecast origin."""
+    if not results:
+        return "no capacity resources\n"
+    rows = [["resource", "forecasts", "MAPE", "crossings", "inside 80% interval"]]
+    for r in results:
+        made = sum(1 for p in r.points if p.compared)
+        rows.append(
+            [
+                r.key,
+                str(made),
+                "-" if r.mape is None else f"{r.mape:.1f}%",
+                str(r.crossings),
+                f"{r.inside}/{r.crossings}" if r.crossings else "-",
+            ]
+        )
+    lines = _aligned_plain(rows)
+    for r in results:
+        lines += ["", f"{r.key}:"]
+        for p in r.points:
+            detail = p.note or (
+                f"MAPE {p.mape:.1f}% over {p.compared} readings" if p.mape is not None else ""
+            )
+            if p.inside is not None:
+                where = "inside" if p.inside else "outside"
+                detail += (
+                    f"; crossed {_day(p.crossed)}, {where} {_day(p.earliest)} .. {_day(p.latest)}"
+                )
+            lines.append(f"  from {_day(p.origin)}: {detail}")
+    return "\n".join(escape_line(line) for line in lines) + "\n"
+
+
+def _aligned_plain(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]

@@ -35,13 +35,13 @@ __all__ = [
     "History",
     "ResourceReport",
     "Target",
+    "assess",
     "find_targets",
     "load_capacity_documents",
     "load_settings",
     "read_capacity_document",
     "read_history",
     "report_resources",
-    "assess",
 ]
 
 #: A fit whose readings scatter (residual standard deviation) by more than this share of the
@@ -83,6 +83,7 @@ class Target:
 
     document: CapacityDocument
     resource: Resource
+    index: int  # in the document's resources
 
     @property
     def key(self) -> str:
@@ -196,7 +197,7 @@ def read_capacity_document(doc: Document) -> CapacityDocument:
         spec = CapacityFrontMatter.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = key_path_of(first)
+        loc = key_path_of(data, first["loc"])
         line, col = doc.position(loc)
         key = ".".join(str(p) for p in loc)
         message = str(first["msg"]).removeprefix("Value error, ")
@@ -224,7 +225,7 @@ def find_targets(
 
     Raises :class:`UsageError` for a selector that names nothing.
     """
-    targets = [Target(d, r) for d in documents for r in d.spec.resources]
+    targets = [Target(d, r, i) for d in documents for i, r in enumerate(d.spec.resources)]
     if not selectors:
         return targets
     chosen: list[Target] = []
@@ -243,13 +244,11 @@ def find_targets(
 
 
 def _where(target: Target) -> str:
-    index = target.document.spec.resources.index(target.resource)
-    return f"resources.{index}"
+    return f"resources.{target.index}"
 
 
 def _position(target: Target, *keys: str | int) -> tuple[int | None, int | None]:
-    index = target.document.spec.resources.index(target.resource)
-    return target.document.doc.position(("resources", index, *keys))
+    return target.document.doc.position(("resources", target.index, *keys))
 
 
 def _problem(target: Target, message: str, hint: str, *keys: str | int) -> InputError:
@@ -266,8 +265,9 @@ def _problem(target: Target, message: str, hint: str, *keys: str | int) -> Input
 def _describe(labels: Any) -> str:
     from opsdocs.sanitize import escape_line
 
-    inner = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-    return escape_line("{" + inner + "}")
+    name = labels.get("__name__", "")
+    inner = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "__name__")
+    return escape_line(name + "{" + inner + "}")
 
 
 def _from_prometheus(
@@ -441,9 +441,11 @@ def _from_files(
     else:
         limit = float(resource.limit)  # type: ignore[arg-type]  # a number here
     _check_limit(target, limit)
-    # a step's mean is known at its end
+    # a step's mean stands for the middle of the step
     end = at.timestamp()
-    return History(tuple(min(b + step, end) for b, _ in kept), tuple(m for _, m in kept), limit)
+    return History(
+        tuple(min(b + step / 2, end) for b, _ in kept), tuple(m for _, m in kept), limit
+    )
 
 
 def read_history(
@@ -484,7 +486,7 @@ def _day(seconds: float | None) -> str:
 
 def assess(target: Target, history: History, at: dt.datetime) -> ResourceReport:
     """The report of one resource from its readings (no I/O)."""
-    from opsdocs.capacity.forecast import ForecastRefused, crossing, fit_forecast
+    from opsdocs.capacity.forecast import ForecastRefused, crossings, fit_forecast
     from opsdocs.durations import duration_seconds, format_span
 
     resource = target.resource
@@ -533,16 +535,16 @@ def assess(target: Target, history: History, at: dt.datetime) -> ResourceReport:
             f"seasonality, more than {NOISE_SHARE:.0%} of the limit"
         )
         return report
-    report.threshold_crossing = crossing(forecast, threshold)
-    report.limit_crossing = crossing(forecast, history.limit)
+    report.threshold_crossing, report.limit_crossing = crossings(
+        forecast, [threshold, history.limit]
+    )
     expected = report.threshold_crossing.expected
     if expected is not None:
         order_by = expected - lead
         if order_by <= now:
             report.status = "order now"
             report.note = (
-                f"threshold expected {_day(expected)}, inside the lead time "
-                f"({format_span(lead)})"
+                f"threshold expected {_day(expected)}, inside the lead time ({format_span(lead)})"
             )
         else:
             report.status = "ok"

@@ -21,6 +21,11 @@ def capacity() -> None:
 @time_option("--at", "at_time", help="The report time; history is read up to it (default: now):")
 @click.option("--prometheus-url", metavar="URL", help="Prometheus HTTP API root (or Thanos, ...).")
 @format_option("table", "json", "markdown")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Keep the Markdown status block in each capacity document's Growth & Forecast section.",
+)
 @click.pass_context
 def report_command(
     ctx: click.Context,
@@ -28,24 +33,82 @@ def report_command(
     at_time: dt.datetime | None,
     prometheus_url: str | None,
     fmt: str,
+    write: bool,
 ) -> int:
     """Per resource: usage, headroom, growth per week, and when it crosses threshold and limit.
 
     RESOURCES are service/resource or a service (default: every resource of every capacity
-    document). Exits 1 when a resource must be ordered now (its threshold falls inside the
+    document). Crossing dates come with an 80% interval; a history too short or too noisy to
+    date says so. Exits 1 when a resource must be ordered now (its threshold falls inside the
     lead time of its scaling action).
     """
+    from opsdocs.capacity.plan import plan_capacity
     from opsdocs.capacity.render import render_json, render_markdown, render_table
-    from opsdocs.capacity.report import find_targets, load_capacity_documents, report_resources
 
+    workspace = app(ctx).workspace()
+    at = at_time or dt.datetime.now(dt.UTC)
+    plan = plan_capacity(workspace, resources, at=at, prometheus_url=prometheus_url, write=write)
+    changed = set(plan.changes.commit())
+    for path in plan.charts:
+        if path in changed:
+            click.echo(f"wrote {workspace.relative(path)}", err=True)
+    for path in plan.documents:
+        if path in changed:
+            click.echo(f"updated {workspace.relative(path)}", err=True)
+    if fmt == "json":
+        click.echo(render_json(plan.reports))
+    elif fmt == "markdown":
+        click.echo(render_markdown(plan.reports), nl=False)
+    else:
+        click.echo(render_table(plan.reports), nl=False)
+    return EXIT_FINDINGS if any(r.order_now for r in plan.reports) else 0
+
+
+@capacity.command("backtest")
+@click.argument("resources", nargs=-1)
+@time_option("--at", "at_time", help="The end of the backtest (default: now):")
+@click.option(
+    "--over", default="4w", show_default=True, help="How far back the forecasts are made."
+)
+@click.option("--every", default="1w", show_default=True, help="Time between two forecasts.")
+@click.option("--prometheus-url", metavar="URL", help="Prometheus HTTP API root (or Thanos, ...).")
+@format_option("table", "json")
+@click.pass_context
+def backtest_command(
+    ctx: click.Context,
+    resources: tuple[str, ...],
+    at_time: dt.datetime | None,
+    over: str,
+    every: str,
+    prometheus_url: str | None,
+    fmt: str,
+) -> None:
+    """Forecasts made at past points against what happened: MAPE, and whether each crossing of
+    the threshold fell inside the forecast's 80% interval."""
+    from opsdocs.capacity.backtest import backtest_resources
+    from opsdocs.capacity.render import render_backtest_json, render_backtest_table
+    from opsdocs.capacity.report import find_targets, load_capacity_documents
+    from opsdocs.durations import duration_seconds
+    from opsdocs.errors import UsageError
+
+    spans = {}
+    for name, text in (("--over", over), ("--every", every)):
+        try:
+            spans[name] = duration_seconds(text)
+        except ValueError as exc:
+            raise UsageError(f"{name} {exc}", hint="e.g. --over 4w --every 1w") from None
     workspace = app(ctx).workspace()
     targets = find_targets(load_capacity_documents(workspace), resources)
     at = at_time or dt.datetime.now(dt.UTC)
-    reports = report_resources(workspace, targets, at, prometheus_url=prometheus_url)
+    results = backtest_resources(
+        workspace,
+        targets,
+        at,
+        over=spans["--over"],
+        every=spans["--every"],
+        prometheus_url=prometheus_url,
+    )
     if fmt == "json":
-        click.echo(render_json(reports))
-    elif fmt == "markdown":
-        click.echo(render_markdown(reports), nl=False)
+        click.echo(render_backtest_json(results))
     else:
-        click.echo(render_table(reports), nl=False)
-    return EXIT_FINDINGS if any(r.order_now for r in reports) else 0
+        click.echo(render_backtest_table(results), nl=False)

@@ -1,0 +1,95 @@
+"""One run of ``opsdocs capacity report`` as a plan: the reports, and the files they would write.
+
+:func:`plan_capacity` measures the chosen resources and prepares every file the run writes
+(charts, status blocks in capacity documents) in one :class:`~opsdocs.fileio.ChangeSet` without
+writing anything; the command line commits it and prints. So a failure anywhere (an unreachable
+Prometheus, a document with repeated markers) leaves every file as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from opsdocs.capacity.report import (
+    ResourceReport,
+    Target,
+    find_targets,
+    load_capacity_documents,
+    report_resources,
+)
+from opsdocs.fileio import ChangeSet
+from opsdocs.workspace import Workspace
+
+__all__ = ["BLOCK_END", "BLOCK_SECTION", "BLOCK_START", "CapacityPlan", "plan_capacity"]
+
+#: The markers of the status block ``--write`` keeps, and the section it goes in.
+BLOCK_START = "<!-- opsdocs:capacity:start -->"
+BLOCK_END = "<!-- opsdocs:capacity:end -->"
+BLOCK_SECTION = "Growth & Forecast"
+
+
+@dataclass
+class CapacityPlan:
+    """What a report run measured and would write."""
+
+    reports: list[ResourceReport] = field(default_factory=list)
+    changes: ChangeSet = field(default_factory=ChangeSet)
+    charts: list[Path] = field(default_factory=list)
+    documents: list[Path] = field(default_factory=list)
+
+
+def plan_capacity(
+    workspace: Workspace,
+    selectors: Sequence[str],
+    *,
+    at: dt.datetime,
+    prometheus_url: str | None = None,
+    write: bool = False,
+) -> CapacityPlan:
+    """Measure the chosen resources at ``at`` and prepare the charts and status blocks.
+
+    With ``write`` every resource of a chosen document is measured (the block lists them all).
+    """
+    documents = load_capacity_documents(workspace)
+    targets = find_targets(documents, selectors)
+    if write and selectors:
+        paths = {t.document.path for t in targets}
+        targets = [t for t in find_targets(documents) if t.document.path in paths]
+    plan = CapacityPlan(
+        reports=report_resources(workspace, targets, at, prometheus_url=prometheus_url),
+        changes=workspace.changes(),
+    )
+    links: dict[str, Path] = {}
+    if write:
+        _plan_blocks(plan, targets, links)
+    return plan
+
+
+def _plan_blocks(plan: CapacityPlan, targets: Sequence[Target], links: dict[str, Path]) -> None:
+    from opsdocs.capacity.render import render_markdown
+    from opsdocs.documents.blocks import write_block
+
+    by_document: dict[Path, list[ResourceReport]] = {}
+    documents = {}
+    for target, report in zip(targets, plan.reports, strict=True):
+        by_document.setdefault(target.document.path, []).append(report)
+        documents[target.document.path] = target.document.doc
+    for path, items in by_document.items():
+        relative = {key: os.path.relpath(link, path.parent) for key, link in links.items()}
+        raw = path.read_bytes().decode("utf-8")
+        block = "\n" + render_markdown(items, chart_links=relative)
+        text = write_block(
+            documents[path],
+            block,
+            raw=raw,
+            section=BLOCK_SECTION,
+            start=BLOCK_START,
+            end=BLOCK_END,
+        )
+        if text != raw:
+            plan.changes.write(path, text)
+            plan.documents.append(path)

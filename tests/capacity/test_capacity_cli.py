@@ -224,7 +224,9 @@ def test_bad_input_is_one_line(
 
 
 def test_a_query_without_prometheus_is_one_line(tmp_path: Path, cli: Callable[..., Result]) -> None:
-    resources = "- name: cpu\n  usage: {query: 'sum(rate(cpu[5m]))'}\n  limit: 64\n  lead_time: 1d\n"
+    resources = (
+        "- name: cpu\n  usage: {query: 'sum(rate(cpu[5m]))'}\n  limit: 64\n  lead_time: 1d\n"
+    )
     root = _workspace(tmp_path, resources)
     result = cli("capacity", "report", "--at", AT, cwd=root)
     assert result.exit_code == 2

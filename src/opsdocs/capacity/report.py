@@ -443,9 +443,7 @@ def _from_files(
     _check_limit(target, limit)
     # a step's mean stands for the middle of the step
     end = at.timestamp()
-    return History(
-        tuple(min(b + step / 2, end) for b, _ in kept), tuple(m for _, m in kept), limit
-    )
+    return History(tuple(min(b + step / 2, end) for b, _ in kept), tuple(m for _, m in kept), limit)
 
 
 def read_history(

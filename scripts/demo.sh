@@ -38,6 +38,8 @@ AT=2026-11-20T12:00:00Z
 step python "$here/scripts/demo_data.py" logs
 # Seven weeks of the cloud bill as a FOCUS export (October and November up to the 19th).
 step python "$here/scripts/demo_billing.py" billing
+# Ten weeks of the database's disk and connection readings (5-minute CSV) for its capacity plan.
+step python "$here/scripts/demo_capacity.py" metrics
 
 # The SLO documents compile to Prometheus rules and promtool unit tests...
 step opsdocs slo rules --out rules --tests
@@ -51,6 +53,11 @@ step opsdocs slo report --at "$AT" --write --chart charts --png
 # reindex quadrupled its spend, the untagged networking, the API's cost per million requests
 # (the requests the availability SLO counts in the same logs), written into the document.
 step opsdocs cost report --month 2026-11 --write --chart charts
+# When does the database disk cross 80 %? The forecast (trend, nightly backups, busier weekdays)
+# says inside the six-week lead time of the bigger volume: order now (exit 1). Connections swing
+# with the day but do not grow: flat. The backtest says how far to trust the dates.
+step opsdocs capacity report --at "$AT" --write --chart charts || true
+step opsdocs capacity backtest database --at "$AT"
 # The linter keeps all of it true.
 step opsdocs check --today 2026-11-20
 

@@ -271,3 +271,39 @@ def test_backtest_table(tmp_path: Path, cli: Callable[..., Result]) -> None:
         "error: --every must be a duration such as '5m', '1h' or '3d' (got 'soon') "
         "(e.g. --over 4w --every 1w)\n"
     )
+
+
+def test_resources_read_in_one_scan_keep_their_own_readings(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    # two resources over files of one layout are read in one scan; a third pools two files
+    resources = (
+        DISK
+        + DISK.replace("name: disk", "name: disk-b").replace("disk.csv", "b.csv")
+        + DISK.replace("name: disk", "name: both").replace("[metrics/disk.csv]", "[metrics/*.csv]")
+    )
+    root = _workspace(tmp_path, resources)
+    low = Shape(start=days_before(10), base=100, slope=0)
+    high = Shape(start=days_before(10), base=300, slope=0)
+    write_csv(root / "metrics/disk.csv", low.samples(seed=1), limit=1000)
+    write_csv(root / "metrics/b.csv", high.samples(seed=1), limit=2000)
+    result = cli("capacity", "report", "--at", AT, "--format", "json", cwd=root)
+    assert result.exit_code == 0, result.stderr
+    disk, disk_b, both = json.loads(result.stdout)
+    assert (disk["current"], disk["limit"]) == (100, 1000)
+    assert (disk_b["current"], disk_b["limit"]) == (300, 2000)
+    # both files' readings of a step are averaged; the limit is the latest row's (a tie: either)
+    assert both["current"] == 200
+
+
+def test_a_row_that_is_not_csv_is_one_line(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    root = _workspace(tmp_path)
+    _disk(root)
+    with (root / "metrics/disk.csv").open("a") as fh:
+        fh.write('2026-11-19T23:00:00Z,db-1,"12\n')
+    result = cli("capacity", "report", "--at", AT, cwd=root)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: {DOC}:11:13: resource 'database/disk': 1 row of the usage files cannot be read "
+        "as CSV (first at metrics/disk.csv:"
+    )

@@ -153,7 +153,7 @@ def _fit(
     from statsmodels.regression.linear_model import OLS
 
     lags = max(1, min(DAY // step, len(y) // 4))
-    fitted: Any = OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    fitted: Any = OLS(y, x).fit(method="qr", cov_type="HAC", cov_kwds={"maxlags": lags})
     params = np.asarray(fitted.params, dtype=np.float64)
     residual_sd = float(np.sqrt(fitted.scale))
     resid = np.asarray(fitted.resid, dtype=np.float64)
@@ -187,49 +187,66 @@ def _fit(
     )
 
 
-def _paths(forecast: Forecast) -> NDArray[np.float64]:
-    """:data:`PATHS` simulated futures (paths × steps)."""
+def _paths(forecast: Forecast, start: int, stop: int) -> NDArray[np.float64]:
+    """:data:`PATHS` simulated futures over the steps ``start:stop`` (paths × steps)."""
     import numpy as np
     from scipy.signal import lfilter
 
     rng = np.random.default_rng(_SEED)
-    steps = len(forecast.times)
+    steps = stop - start
     try:
         draws = rng.multivariate_normal(
             np.zeros(len(forecast.params)), forecast.cov, size=PATHS, method="eigh"
         )
     except np.linalg.LinAlgError:
         draws = np.zeros((PATHS, len(forecast.params)))
-    trend = forecast.design @ (forecast.params[:, None] + draws.T)  # steps × paths
+    trend = forecast.design[start:stop] @ (forecast.params[:, None] + draws.T)  # steps × paths
     rho = forecast.rho
-    shocks = rng.standard_normal((PATHS, steps)) * forecast.residual_sd * np.sqrt(1 - rho * rho)
-    # AR(1) noise from the last residual: e[t] = rho e[t-1] + shock[t]
-    shocks[:, 0] += rho * forecast.last_residual
+    sd = forecast.residual_sd
+    shocks = rng.standard_normal((PATHS, steps)) * sd * np.sqrt(1 - rho * rho)
+    # AR(1) noise: e[t] = rho e[t-1] + shock[t], from the last residual carried to the start
+    # of the window (after a few steps it is the stationary noise)
+    carried = rho ** (start + 1)
+    shocks[:, 0] = carried * forecast.last_residual + (
+        rng.standard_normal(PATHS) * sd * np.sqrt(1 - carried * carried)
+    )
     noise = lfilter([1.0], [1.0, -rho], shocks, axis=1)
     paths: NDArray[np.float64] = trend.T + noise
     return paths
 
 
+#: Outside this many standard deviations of the forecast no path is looked for.
+_REACH = 5.0
+
+
 def crossings(forecast: Forecast, levels: Sequence[float]) -> list[Crossing]:
     """When the simulated futures first reach each of ``levels``: the 10th, 50th and 90th
-    percentiles of the first-passage times (``None``: not within the horizon)."""
+    percentiles of the first-passage times (``None``: not within the horizon).
+
+    Only the steps where a path can plausibly first reach a level are simulated: from the first
+    step whose mean is within :data:`_REACH` standard deviations below the lowest level to the
+    first whose mean is that far above the highest (a flat resource simulates nothing).
+    """
     import numpy as np
 
-    if not len(forecast.times):
+    count = len(forecast.times)
+    if not count or not levels:
         return [Crossing(None, None, None) for _ in levels]
-    paths = _paths(forecast)
+    sd = (forecast.upper - forecast.lower) / (2 * 1.2816)
+    reach = np.flatnonzero(forecast.mean + _REACH * sd >= min(levels))
+    if not len(reach):
+        return [Crossing(None, None, None) for _ in levels]
+    start = int(reach[0])
+    past = np.flatnonzero(forecast.mean - _REACH * sd >= max(levels))
+    stop = int(past[0]) + 1 if len(past) else count
+    paths = _paths(forecast, start, max(stop, start + 1))
     found = []
     tail = (1 - LEVEL) / 2
     for level in levels:
         above = paths >= level
-        hit = above.any(axis=1)
-        first = np.where(hit, above.argmax(axis=1), len(forecast.times))
+        first = np.where(above.any(axis=1), above.argmax(axis=1) + start, count)
         picks = [int(np.quantile(first, q, method="lower")) for q in (tail, 0.5, 1 - tail)]
-        found.append(
-            Crossing(
-                *(float(forecast.times[i]) if i < len(forecast.times) else None for i in picks)
-            )
-        )
+        found.append(Crossing(*(float(forecast.times[i]) if i < count else None for i in picks)))
     return found
 
 

@@ -1,9 +1,10 @@
 """One run of ``opsdocs capacity report`` as a plan: the reports, and the files they would write.
 
 :func:`plan_capacity` measures the chosen resources and prepares every file the run writes
-(charts, status blocks in capacity documents) in one :class:`~opsdocs.fileio.ChangeSet` without
-writing anything; the command line commits it and prints. So a failure anywhere (an unreachable
-Prometheus, a document with repeated markers) leaves every file as it was.
+(charts as SVG and PNG, status blocks in capacity documents) in one
+:class:`~opsdocs.fileio.ChangeSet` without writing anything; the command line commits it and
+prints. So a failure anywhere (an unreachable Prometheus, a document with repeated markers) leaves
+every file as it was.
 """
 
 from __future__ import annotations
@@ -21,10 +22,18 @@ from opsdocs.capacity.report import (
     load_capacity_documents,
     report_resources,
 )
+from opsdocs.errors import UsageError
 from opsdocs.fileio import ChangeSet
 from opsdocs.workspace import Workspace
 
-__all__ = ["BLOCK_END", "BLOCK_SECTION", "BLOCK_START", "CapacityPlan", "plan_capacity"]
+__all__ = [
+    "BLOCK_END",
+    "BLOCK_SECTION",
+    "BLOCK_START",
+    "CapacityPlan",
+    "chart_name",
+    "plan_capacity",
+]
 
 #: The markers of the status block ``--write`` keeps, and the section it goes in.
 BLOCK_START = "<!-- opsdocs:capacity:start -->"
@@ -48,12 +57,17 @@ def plan_capacity(
     *,
     at: dt.datetime,
     prometheus_url: str | None = None,
+    chart_dir: Path | None = None,
+    png: bool = False,
     write: bool = False,
 ) -> CapacityPlan:
     """Measure the chosen resources at ``at`` and prepare the charts and status blocks.
 
     With ``write`` every resource of a chosen document is measured (the block lists them all).
+    Raises :class:`UsageError` for ``png`` without a chart folder.
     """
+    if png and chart_dir is None:
+        raise UsageError("--png needs --chart DIR", hint="give the folder to write charts into")
     documents = load_capacity_documents(workspace)
     targets = find_targets(documents, selectors)
     if write and selectors:
@@ -61,12 +75,39 @@ def plan_capacity(
         targets = [t for t in find_targets(documents) if t.document.path in paths]
     plan = CapacityPlan(
         reports=report_resources(workspace, targets, at, prometheus_url=prometheus_url),
-        changes=workspace.changes(),
     )
     links: dict[str, Path] = {}
+    if chart_dir is not None:
+        links = _plan_charts(plan, chart_dir, png=png)
     if write:
         _plan_blocks(plan, targets, links)
+        for path in plan.documents:  # a folder typed with --chart is the user's; documents not
+            workspace.check_inside(path)
     return plan
+
+
+def chart_name(report: ResourceReport) -> str:
+    """The chart's file name without suffix: ``capacity-<service>-<resource>``."""
+    return "capacity-" + report.key.replace("/", "-")
+
+
+def _plan_charts(plan: CapacityPlan, folder: Path, *, png: bool) -> dict[str, Path]:
+    from opsdocs.capacity.chart import render_chart
+    from opsdocs.charts import render_png
+
+    links: dict[str, Path] = {}
+    for report in plan.reports:
+        if report.history is None or not report.history.times:
+            continue  # nothing to draw
+        svg = render_chart(report)
+        path = folder / f"{chart_name(report)}.svg"
+        plan.changes.write(path, svg)
+        plan.charts.append(path)
+        if png:
+            plan.changes.write(path.with_suffix(".png"), render_png(svg))
+            plan.charts.append(path.with_suffix(".png"))
+        links[report.key] = path
+    return links
 
 
 def _plan_blocks(plan: CapacityPlan, targets: Sequence[Target], links: dict[str, Path]) -> None:

@@ -40,6 +40,8 @@ __all__ = [
     "load_capacity_documents",
     "load_settings",
     "read_capacity_document",
+    "read_file_histories",
+    "read_histories",
     "read_history",
     "report_resources",
 ]
@@ -329,22 +331,19 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _from_files(
-    workspace: Workspace, target: Target, at: dt.datetime, step: int, history: int
-) -> History:
-    import duckdb
+@dataclass
+class _FileSource:
+    """What one file-backed resource reads: its files, format and header."""
 
+    target: Target
+    files: tuple[str, ...]
+    fmt: str
+    columns: tuple[str, ...]  # the first file's header (CSV) or schema (Parquet)
+
+
+def _file_source(workspace: Workspace, target: Target, con: Any) -> _FileSource:
     from opsdocs.capacity.spec import LimitSource
-    from opsdocs.sources.files import (
-        connect,
-        csv_header,
-        csv_relation,
-        detect_format,
-        expand_files,
-        parquet_relation,
-        run_query,
-        safe_message,
-    )
+    from opsdocs.sources.files import csv_header, detect_format, expand_files, parquet_relation
 
     resource = target.resource
     usage = resource.usage
@@ -357,21 +356,20 @@ def _from_files(
         raise _problem(
             target, f"{fmt} files are not read", "give CSV or Parquet files", "usage", "files"
         )
-    relation = csv_relation("$1") if fmt == "csv" else parquet_relation("$1")
     limit_column = resource.limit.column if isinstance(resource.limit, LimitSource) else None
     wanted = [usage.time_column, usage.column or "", *usage.where]
     if limit_column:
         wanted.append(limit_column)
-    con = connect()
-    try:
-        if fmt == "csv":
-            found = set(csv_header(fileset.files[0]))
-        else:
-            rows = con.execute(
-                f"DESCRIBE SELECT * FROM {parquet_relation()}", [[fileset.files[0]]]
-            ).fetchall()
-            found = {str(r[0]) for r in rows}
-        missing = [c for c in wanted if c not in found]
+    headers: list[tuple[str, ...]] = []
+    if fmt == "csv":
+        headers = [tuple(csv_header(f)) for f in fileset.files]
+    else:
+        rows = con.execute(
+            f"DESCRIBE SELECT * FROM {parquet_relation()}", [list(fileset.files)]
+        ).fetchall()
+        headers = [tuple(str(r[0]) for r in rows)]
+    for header in headers:
+        missing = [c for c in wanted if c not in header]
         if missing:
             raise _problem(
                 target,
@@ -379,40 +377,125 @@ def _from_files(
                 "name columns the files have",
                 "usage",
             )
-        ts = f"TRY_CAST({_quote(usage.time_column)} AS TIMESTAMPTZ)"
-        raw = _quote(usage.column or "")
-        filters = "".join(
-            f" AND CAST({_quote(k)} AS VARCHAR) = ${i + 5}" for i, k in enumerate(usage.where)
+    if len(set(headers)) > 1:
+        raise _problem(
+            target,
+            "the usage files have different headers",
+            "give files of one layout (the same columns in the same order)",
+            "usage",
+            "files",
         )
-        lim = f"TRY_CAST({_quote(limit_column)} AS DOUBLE)" if limit_column else "NULL"
-        start = at - dt.timedelta(seconds=history)
-        params: list[Any] = [list(fileset.files), start, at, step, *usage.where.values()]
-        # one scan: per step, the mean reading in the window, the rows that are not times or
-        # numbers, and the last limit (the bucket of rows without a time is NULL)
+    return _FileSource(target, fileset.files, fmt, headers[0])
+
+
+def _batch_key(source: _FileSource) -> tuple[Any, ...]:
+    from opsdocs.capacity.spec import LimitSource
+
+    r = source.target.resource
+    limit = r.limit.column if isinstance(r.limit, LimitSource) else None
+    where = tuple(sorted(r.usage.where.items()))
+    return (
+        source.fmt,
+        source.columns,
+        r.usage.time_column,
+        r.usage.column,
+        where,
+        limit,
+        r.step,
+        r.history,
+    )
+
+
+def _read_batch(
+    con: Any, sources: Sequence[_FileSource], at: dt.datetime, root: Path
+) -> dict[str, tuple[Any, ...]]:
+    """One scan of every file of ``sources`` (which share a batch key): per file and step, the
+    sum and count of readings in the window; per file, the rows that are not times or numbers,
+    the last limit and its time. Keyed by file."""
+    import duckdb
+
+    from opsdocs.capacity.spec import LimitSource
+    from opsdocs.durations import duration_seconds
+    from opsdocs.sources.files import (
+        csv_rejects,
+        csv_relation,
+        parquet_relation,
+        run_query,
+        safe_message,
+    )
+
+    first = sources[0]
+    resource = first.target.resource
+    usage = resource.usage
+    step = duration_seconds(resource.step)
+    history = duration_seconds(resource.history)
+    files = list(dict.fromkeys(f for s in sources for f in s.files))
+    relation = (
+        csv_relation("$1", filename=True)
+        if first.fmt == "csv"
+        else parquet_relation("$1", filename=True)
+    )
+    limit_column = resource.limit.column if isinstance(resource.limit, LimitSource) else None
+    ts = f"TRY_CAST({_quote(usage.time_column)} AS TIMESTAMPTZ)"
+    raw = _quote(usage.column or "")
+    filters = "".join(
+        f" AND CAST({_quote(k)} AS VARCHAR) = ${i + 5}" for i, k in enumerate(usage.where)
+    )
+    lim = f"TRY_CAST({_quote(limit_column)} AS DOUBLE)" if limit_column else "NULL::DOUBLE"
+    params: list[Any] = [files, at - dt.timedelta(seconds=history), at, step]
+    params += list(usage.where.values())
+    try:
         rows = run_query(
             con,
-            "SELECT epoch(time_bucket(to_seconds($4), ts)) AS b,"
-            " avg(v) FILTER (WHERE ts > $2 AND ts <= $3),"
-            " count(*) FILTER (WHERE ts IS NULL),"
-            " count(*) FILTER (WHERE v IS NULL AND NULLIF(trim(CAST(raw AS VARCHAR)), '')"
-            " IS NOT NULL),"
-            " arg_max(lim, ts) FILTER (WHERE ts <= $3 AND lim IS NOT NULL)"
-            f" FROM (SELECT {ts} AS ts, TRY_CAST({raw} AS DOUBLE) AS v, {raw} AS raw,"
-            f" {lim} AS lim FROM {relation} WHERE true{filters})"
-            " GROUP BY 1 ORDER BY 1 NULLS FIRST",
+            "SELECT filename, sum(bad_t), sum(bad_v), arg_max(last_lim, lim_ts), max(lim_ts),"
+            " list(b ORDER BY b) FILTER (WHERE n > 0), list(s ORDER BY b) FILTER (WHERE n > 0),"
+            " list(n ORDER BY b) FILTER (WHERE n > 0)"
+            " FROM (SELECT filename, epoch(time_bucket(to_seconds($4), ts)) AS b,"
+            "  sum(v) FILTER (WHERE ts > $2 AND ts <= $3) AS s,"
+            "  count(v) FILTER (WHERE ts > $2 AND ts <= $3) AS n,"
+            "  count(*) FILTER (WHERE ts IS NULL) AS bad_t,"
+            "  count(*) FILTER (WHERE v IS NULL AND NULLIF(trim(CAST(raw AS VARCHAR)), '')"
+            "  IS NOT NULL) AS bad_v,"
+            "  arg_max(lim, ts) FILTER (WHERE ts <= $3 AND lim IS NOT NULL) AS last_lim,"
+            "  max(ts) FILTER (WHERE ts <= $3 AND lim IS NOT NULL) AS lim_ts"
+            f"  FROM (SELECT filename, {ts} AS ts, TRY_CAST({raw} AS DOUBLE) AS v, {raw} AS raw,"
+            f"  {lim} AS lim FROM {relation} WHERE true{filters})"
+            "  GROUP BY 1, 2)"
+            " GROUP BY 1",
             params,
         )
     except duckdb.Error as exc:
         raise _problem(
-            target, f"cannot read the usage files: {safe_message(exc)}", "check the files", "usage"
+            first.target,
+            f"cannot read the usage files: {safe_message(exc)}",
+            "check the files",
+            "usage",
         ) from None
-    finally:
-        con.close()
-    bad_times = sum(int(r[2]) for r in rows)
-    bad_values = sum(int(r[3]) for r in rows)
-    limits = [r[4] for r in rows if r[0] is not None and r[4] is not None]
-    last_limit = limits[-1] if limits else None
-    kept = [(float(r[0]), float(r[1])) for r in rows if r[0] is not None and r[1] is not None]
+    if first.fmt == "csv":
+        rejected, where = csv_rejects(con, root)
+        if rejected:
+            raise _problem(
+                first.target,
+                f"{rejected} row{'s' if rejected > 1 else ''} of the usage files cannot be read"
+                f" as CSV{f' (first at {where})' if where else ''}",
+                "every row needs the header's number of fields",
+                "usage",
+                "files",
+            )
+    return {str(row[0]): row[1:] for row in rows}
+
+
+def _history_of(source: _FileSource, rows: list[tuple[Any, ...]], at: dt.datetime) -> History:
+    """A resource's history from the rows of its files (bad times, bad values, last limit, its
+    time, buckets, sums, counts)."""
+    from opsdocs.capacity.spec import LimitSource
+    from opsdocs.durations import duration_seconds
+
+    target = source.target
+    resource = target.resource
+    usage = resource.usage
+    bad_times = sum(int(r[0] or 0) for r in rows)
+    bad_values = sum(int(r[1] or 0) for r in rows)
     if bad_times:
         raise _problem(
             target,
@@ -429,21 +512,65 @@ def _from_files(
             "usage",
             "column",
         )
-    if limit_column:
-        if last_limit is None:
+    if isinstance(resource.limit, LimitSource):
+        limits = [(r[3], r[2]) for r in rows if r[3] is not None and r[2] is not None]
+        if not limits:
             raise _problem(
                 target,
-                f"{limit_column}: no limit before the report time",
+                f"{resource.limit.column}: no limit before the report time",
                 "give the limit column a number on every row",
                 "limit",
             )
-        limit = float(last_limit)
+        limit = float(max(limits, key=lambda pair: pair[0])[1])
     else:
-        limit = float(resource.limit)  # type: ignore[arg-type]  # a number here
+        limit = float(resource.limit)
     _check_limit(target, limit)
-    # a step's mean stands for the middle of the step
+    step = duration_seconds(resource.step)
     end = at.timestamp()
-    return History(tuple(min(b + step / 2, end) for b, _ in kept), tuple(m for _, m in kept), limit)
+    buckets: list[float]
+    means: list[float]
+    if len(rows) == 1:
+        buckets = [float(b) for b in rows[0][4] or ()]
+        means = [s / n for s, n in zip(rows[0][5] or (), rows[0][6] or (), strict=True)]
+    else:  # several files: pool each step's readings
+        sums: dict[float, list[float]] = {}
+        for row in rows:
+            for b, s, n in zip(row[4] or (), row[5] or (), row[6] or (), strict=True):
+                entry = sums.setdefault(float(b), [0.0, 0])
+                entry[0] += s
+                entry[1] += n
+        buckets = sorted(sums)
+        means = [sums[b][0] / sums[b][1] for b in buckets]
+    # a step's mean stands for the middle of the step
+    return History(tuple(min(b + step / 2, end) for b in buckets), tuple(means), limit)
+
+
+def read_file_histories(
+    workspace: Workspace, targets: Sequence[Target], at: dt.datetime
+) -> dict[int, History]:
+    """The histories of the file-backed ``targets`` (by position in ``targets``): resources
+    whose files share a layout and whose reading spec is the same are read in one scan."""
+    from opsdocs.sources.files import connect
+
+    con = connect()
+    try:
+        sources = {
+            i: _file_source(workspace, t, con)
+            for i, t in enumerate(targets)
+            if t.resource.usage.query is None
+        }
+        batches: dict[tuple[Any, ...], list[int]] = {}
+        for i, source in sources.items():
+            batches.setdefault(_batch_key(source), []).append(i)
+        found: dict[int, History] = {}
+        for indexes in batches.values():
+            by_file = _read_batch(con, [sources[i] for i in indexes], at, workspace.root)
+            for i in indexes:
+                rows = [by_file[f] for f in sources[i].files if f in by_file]
+                found[i] = _history_of(sources[i], rows, at)
+        return found
+    finally:
+        con.close()
 
 
 def read_history(
@@ -456,21 +583,36 @@ def read_history(
     """The resource's readings over its history before ``at``, and its limit at ``at``."""
     from opsdocs.durations import duration_seconds
 
+    if target.resource.usage.query is None:
+        return read_file_histories(workspace, [target], at)[0]
+    if client is None:
+        raise _problem(
+            target,
+            "no Prometheus to query",
+            "set prometheus_url under [capacity] in opsdocs.toml or pass --prometheus-url",
+            "usage",
+            "query",
+        )
     step = duration_seconds(target.resource.step)
     history = duration_seconds(target.resource.history)
-    if target.resource.usage.query is not None:
-        if client is None:
-            raise _problem(
-                target,
-                "no Prometheus to query",
-                "set prometheus_url under [capacity] in opsdocs.toml or pass --prometheus-url",
-                "usage",
-                "query",
-            )
-        found = _from_prometheus(client, target, at, step, history)
-        assert found is not None
-        return found
-    return _from_files(workspace, target, at, step, history)
+    found = _from_prometheus(client, target, at, step, history)
+    assert found is not None
+    return found
+
+
+def read_histories(
+    workspace: Workspace,
+    targets: Sequence[Target],
+    at: dt.datetime,
+    *,
+    client: PrometheusClient | None,
+) -> list[History]:
+    """:func:`read_history` of every target, the file-backed ones batched."""
+    from_files = read_file_histories(workspace, targets, at)
+    return [
+        from_files[i] if i in from_files else read_history(workspace, t, at, client=client)
+        for i, t in enumerate(targets)
+    ]
 
 
 # -- assessing ----------------------------------------------------------------------------
@@ -576,7 +718,8 @@ def report_resources(
     needs = any(t.resource.usage.query for t in targets)
     client = PrometheusClient(url, timeout=settings.timeout) if url and needs else None
     try:
-        return [assess(t, read_history(workspace, t, at, client=client), at) for t in targets]
+        histories = read_histories(workspace, targets, at, client=client)
+        return [assess(t, h, at) for t, h in zip(targets, histories, strict=True)]
     finally:
         if client is not None:
             client.close()

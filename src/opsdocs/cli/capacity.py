@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import click
 
@@ -14,6 +16,10 @@ from opsdocs.cli.options import format_option, time_option
 @click.group()
 def capacity() -> None:
     """Capacity plans: usage from Prometheus or data files, forecast against the limits."""
+    # Each forecast is a small regression: BLAS threads cost more than they give (several
+    # times slower on a busy two-core machine). Set before numpy loads; the user's setting wins.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
 
 
 @capacity.command("report")
@@ -21,6 +27,17 @@ def capacity() -> None:
 @time_option("--at", "at_time", help="The report time; history is read up to it (default: now):")
 @click.option("--prometheus-url", metavar="URL", help="Prometheus HTTP API root (or Thanos, ...).")
 @format_option("table", "json", "markdown")
+@click.option(
+    "--chart",
+    "chart_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write a chart per resource into this folder (SVG): history, forecast, interval, "
+    "threshold and limit.",
+)
+@click.option(
+    "--png", is_flag=True, help="With --chart, also write PNG (needs resvg-py: opsdocs[charts])."
+)
 @click.option(
     "--write",
     is_flag=True,
@@ -33,6 +50,8 @@ def report_command(
     at_time: dt.datetime | None,
     prometheus_url: str | None,
     fmt: str,
+    chart_dir: Path | None,
+    png: bool,
     write: bool,
 ) -> int:
     """Per resource: usage, headroom, growth per week, and when it crosses threshold and limit.
@@ -47,7 +66,15 @@ def report_command(
 
     workspace = app(ctx).workspace()
     at = at_time or dt.datetime.now(dt.UTC)
-    plan = plan_capacity(workspace, resources, at=at, prometheus_url=prometheus_url, write=write)
+    plan = plan_capacity(
+        workspace,
+        resources,
+        at=at,
+        prometheus_url=prometheus_url,
+        chart_dir=chart_dir,
+        png=png,
+        write=write,
+    )
     changed = set(plan.changes.commit())
     for path in plan.charts:
         if path in changed:

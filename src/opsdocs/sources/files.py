@@ -217,20 +217,26 @@ def _report_progress(con: Any, progress: Callable[[float], None]) -> None:
         progress(value)
 
 
-def parquet_relation(param: str = "?") -> str:
-    """SQL reading the Parquet files bound to ``param`` (a list), columns matched by name."""
-    return f"read_parquet({param}, union_by_name=true)"
+def parquet_relation(param: str = "?", *, filename: bool = False) -> str:
+    """SQL reading the Parquet files bound to ``param`` (a list), columns matched by name
+    (``filename``: with a ``filename`` column naming each row's file)."""
+    extra = ", filename=true" if filename else ""
+    return f"read_parquet({param}, union_by_name=true{extra})"
 
 
-def csv_relation(param: str = "?", *, delimiter: str = ",") -> str:
-    """SQL reading the CSV files bound to ``param``: a header line, every field as text.
+def csv_relation(param: str = "?", *, delimiter: str = ",", filename: bool = False) -> str:
+    """SQL reading the CSV files bound to ``param``: a header line, every field as text
+    (``filename``: with a ``filename`` column naming each row's file; the files' columns are
+    matched by position, so give it files of one header).
 
     A row that does not fit (a wrong number of fields, an unclosed quote) is left out and kept
     in the ``opsdocs_rejects`` table, for :func:`csv_rejects`; it never stops the query.
     """
     delim = "\\t" if delimiter == "\t" else delimiter.replace("'", "''")
+    extra = " filename=true," if filename else ""
     return (
-        f"read_csv({param}, header=true, all_varchar=true, delim=E'{delim}', ignore_errors=true,"
+        f"read_csv({param},{extra} header=true, all_varchar=true, delim=E'{delim}',"
+        " ignore_errors=true,"
         " store_rejects=true, rejects_table='opsdocs_rejects',"
         " rejects_scan='opsdocs_rejects_scan')"
     )

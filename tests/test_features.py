@@ -81,7 +81,7 @@ def test_configuration_tables_come_from_the_descriptors(
     from opsdocs.config import load_config
 
     assert set(config_sections()) == {
-        "check", "profiles", "adopt", "slo", "report", "monitoring", "oncall", "dr",
+        "check", "profiles", "adopt", "slo", "report", "monitoring", "oncall", "dr", "capacity",
     }  # fmt: skip
     (tmp_path / "opsdocs.toml").write_text("[oncall]\nx = 1\n[colour]\ny = 2\n")
     config = load_config(tmp_path)

@@ -210,3 +210,49 @@ def test_a_bad_rate_is_refused_at_its_key(tmp_path: Path, cli: Callable[..., Res
         f"error: {OPS}/cost-platform.md:7:1: exchange_rates: the rate of EUR must be greater "
         "than 0 (see docs/cost.md)\n"
     )
+
+
+def test_a_text_cost_in_parquet_that_is_not_a_number_names_its_row(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    import duckdb
+
+    root = _workspace(tmp_path, {})
+    (root / "pq").mkdir()
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT 'USD' AS BillingCurrency, c AS BilledCost, 'Usage' AS ChargeCategory,"
+        " TIMESTAMPTZ '2026-05-02 00:00:00+00' AS ChargePeriodStart, 'EC2' AS ServiceName,"
+        " '{}' AS Tags FROM (VALUES ('1.50'), (' 2 '), ('n/a'), ('3')) v(c))"
+        f" TO '{root / 'pq' / 'focus.parquet'}' (FORMAT parquet)"
+    )
+    con.close()
+    result = cli("cost", "report", "--month", "2026-05", "--source", "pq/*.parquet", cwd=root)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: pq/focus.parquet: row 3: BilledCost: not a number "
+        "(costs are decimal numbers such as 12.34)\n"
+    )
+
+
+def test_a_bad_row_in_a_gzipped_export_is_located(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    lines = generate(15, MAY, 1, per_day=2)
+    text = focus_csv(lines).decode()
+    rows = text.splitlines()
+    first = lines[3].row()["BilledCost"]
+    rows[4] = rows[4].replace(f",{first},", ",1.2.3,", 1)
+    import gzip
+
+    root = _workspace(
+        tmp_path,
+        {"billing/focus.csv.gz": gzip.compress(("\n".join(rows) + "\n").encode())},
+        cost_doc(BUDGETS, sources="[billing/*.csv.gz]"),
+    )
+    result = cli("cost", "report", "--month", "2026-05", cwd=root)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: billing/focus.csv.gz:5:3: BilledCost: not a number "
+        "(costs are decimal numbers such as 12.34)\n"
+    )

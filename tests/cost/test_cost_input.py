@@ -256,3 +256,23 @@ def test_a_bad_row_in_a_gzipped_export_is_located(
         "error: billing/focus.csv.gz:5:3: BilledCost: not a number "
         "(costs are decimal numbers such as 12.34)\n"
     )
+
+
+def test_the_located_row_is_the_one_duckdb_refused(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    # '1e2' and '2026-05-01 00:00:00 UTC' are read by DuckDB, though neither is written the
+    # plain way; 'NaN' is not a cost: the row named is the one the scan counted
+    lines = [Line(MAY, "EC2", Decimal(1), {"service": "api"})] * 4
+    rows = focus_csv(lines).decode().splitlines()
+    rows[1] = rows[1].replace(",1,", ",1e2,", 1)
+    rows[2] = rows[2].replace("2026-05-01T00:00:00Z", "2026-05-01 00:00:00 UTC", 1)
+    rows[3] = rows[3].replace(",1,", ",NaN,", 1)
+    result = _refused(tmp_path, cli, {"billing/focus.csv": "\n".join(rows) + "\n"})
+    assert result.stderr == (
+        "error: billing/focus.csv:4:3: BilledCost: not a number "
+        "(costs are decimal numbers such as 12.34)\n"
+    )
+    rows[3] = rows[3].replace(",NaN,", ",1,", 1)
+    fine = _workspace(tmp_path / "fine", {"billing/focus.csv": "\n".join(rows) + "\n"})
+    assert _report(cli, fine)["total"] == "103.00"

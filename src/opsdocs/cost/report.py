@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -391,42 +392,78 @@ def _keep_try_casts(con: Any) -> None:
         con.execute("SET disabled_optimizers = 'type_pushdown'")
 
 
-def _first_bad_csv(path: str, cost: str, kind: str) -> tuple[int, int] | None:
+_PLAIN_NUMBER = re.compile(r"\s*[+-]?(?:\d{1,20}(?:\.\d*)?|\.\d+)\s*")
+_PLAIN_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+)
+
+
+class _Cells:
+    """Values of a CSV export judged as the scan judged them: plain decimals and ISO times in
+    Python, anything else by DuckDB itself (each distinct text once)."""
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+        self.seen: dict[tuple[str, str], Any] = {}
+
+    def _duck(self, text: str, sql_type: str) -> Any:
+        key = (text, sql_type)
+        if key not in self.seen:
+            row = self.con.execute(f"SELECT TRY_CAST(? AS {sql_type})", [text]).fetchone()
+            self.seen[key] = None if row is None else row[0]
+        return self.seen[key]
+
+    def number(self, text: str) -> Decimal | None:
+        """The cost, or None when it is not a number."""
+        if _PLAIN_NUMBER.fullmatch(text):
+            return Decimal(text.strip())
+        value = self._duck(text, _DECIMAL)
+        return None if value is None else Decimal(value)
+
+    def is_time(self, text: str) -> bool:
+        if _PLAIN_TIME.fullmatch(text):
+            with contextlib.suppress(ValueError):
+                dt.datetime.fromisoformat(text)
+                return True
+        return self._duck(text, "TIMESTAMPTZ") is not None
+
+
+def _first_bad_csv(con: Any, path: str, cost: str, kind: str) -> tuple[int, int] | None:
     """(line, column) of the first row of ``kind`` in a CSV export, read with Python's csv so
     that the line counts quoted line breaks as the file has them."""
     import csv
     import gzip
-    from decimal import InvalidOperation
 
+    cells = _Cells(con)
     opener: Any = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
         reader = csv.reader(handle)
         header = [name.strip() for name in next(reader, [])]
         index = {name: i for i, name in enumerate(header)}
         column = "ChargePeriodStart" if kind == "time" else cost
+        at = index[column]
         line = reader.line_num
         for row in reader:
             where, line = line + 1, reader.line_num
             if len(row) != len(header):
                 continue
+            text = row[at]
             if kind == "time":
-                try:
-                    dt.datetime.fromisoformat(row[index[column]].strip())
-                except ValueError:
-                    return where, index[column] + 1
+                if not cells.is_time(text):
+                    return where, at + 1
                 continue
-            text = row[index[cost]].strip()
-            try:
-                value = Decimal(text) if text else None
-            except InvalidOperation:
-                if kind == "number":
-                    return where, index[column] + 1
+            if not text:  # an empty field is read as NULL: no cost
                 continue
-            if kind == "negative" and value is not None and value < 0:
-                category = row[index["ChargeCategory"]].strip()
-                charge_class = row[index["ChargeClass"]].strip() if "ChargeClass" in index else ""
+            value = cells.number(text)
+            if value is None:
+                if kind == "number" and text.strip():
+                    return where, at + 1
+                continue
+            if kind == "negative" and value < 0:
+                category = row[index["ChargeCategory"]]
+                charge_class = row[index["ChargeClass"]] if "ChargeClass" in index else ""
                 if category not in CREDIT_CATEGORIES and charge_class != "Correction":
-                    return where, index[column] + 1
+                    return where, at + 1
     return None
 
 
@@ -471,7 +508,7 @@ def _refuse_bad_rows(
         message = f"{column}: {what}" + (f", the first of {count} rows" if count > 1 else "")
         for path in files:
             if fmt == "csv":
-                found = _first_bad_csv(path, cost, kind)
+                found = _first_bad_csv(con, path, cost, kind)
                 if found is None:
                     continue
                 raise InputError(

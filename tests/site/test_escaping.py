@@ -51,7 +51,7 @@ def test_script_in_markdown_or_front_matter_is_text(
         assert 'href="javascript:' not in html, page
     html = (tmp_path / "site/docs/runbook-evil.html").read_text()
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in html
-    assert "&lt;script&gt;alert('body')&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert(&#x27;body&#x27;)&lt;/script&gt;" in html
     # a picture on another host is not loaded (no request leaves the site): its text is linked
     assert 'src="https://tracker' not in html
     assert '<a href="https://tracker.example.com/pixel.png" rel="noopener noreferrer">' in html

@@ -31,6 +31,7 @@ __all__ = [
     "Heading",
     "Link",
     "Section",
+    "heading_anchors",
     "normalize_heading",
     "parse_document",
     "read_document",
@@ -203,19 +204,7 @@ class Document:
 
     @cached_property
     def headings(self) -> list[Heading]:
-        result: list[Heading] = []
-        counts: dict[str, int] = {}
-        tokens = self.tokens
-        for i, token in enumerate(tokens):
-            if token.type != "heading_open" or token.map is None:
-                continue
-            text = _heading_text(tokens[i + 1]) if i + 1 < len(tokens) else ""
-            base = slugify(text)
-            n = counts.get(base, 0)
-            counts[base] = n + 1
-            anchor = base if n == 0 else f"{base}-{n}"
-            result.append(Heading(int(token.tag[1]), text, self._file_line(token.map[0]), anchor))
-        return result
+        return heading_anchors(self.tokens, self.body_line)
 
     @property
     def title(self) -> str | None:
@@ -318,6 +307,24 @@ class Document:
     def unclosed_fence(self) -> int | None:
         """File line of the first code fence never closed, if any."""
         return self.unclosed_fences[0] if self.unclosed_fences else None
+
+
+def heading_anchors(tokens: list[Token], body_line: int = 1) -> list[Heading]:
+    """The headings of a markdown-it token stream with GitHub's anchors (de-duplicated with
+    ``-1``, ``-2``...), in order; ``body_line`` is the file line of the stream's first line.
+    Every anchor opsdocs writes or checks comes from here (the portal's heading ids too)."""
+    result: list[Heading] = []
+    counts: dict[str, int] = {}
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open" or token.map is None:
+            continue
+        text = _heading_text(tokens[i + 1]) if i + 1 < len(tokens) else ""
+        base = slugify(text)
+        n = counts.get(base, 0)
+        counts[base] = n + 1
+        anchor = base if n == 0 else f"{base}-{n}"
+        result.append(Heading(int(token.tag[1]), text, token.map[0] + body_line, anchor))
+    return result
 
 
 def _heading_text(inline: Token) -> str:

@@ -9,12 +9,13 @@ document changed: its own page and the pages that show something of it, nothing 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import posixpath
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from jinja2 import Template
 
     from opsdocs.diagnostics import Diagnostic
+    from opsdocs.site.markdown import Rendered
     from opsdocs.workspace import Workspace
 
 __all__ = ["BuildOptions", "BuildResult", "Site", "build_site"]
@@ -117,7 +119,7 @@ class Site:
         self.pages: dict[str, DocPage] = {}  # by rel
         self.findings: list[Diagnostic] = []
         self.notes: list[str] = []
-        self._written: dict[str, str] = {}  # site path -> content written (for refresh)
+        self._digests: dict[str, str] = {}  # site path -> digest of what was written
         self._search: dict[str, dict[str, Any]] = {}
 
     # -- settings -------------------------------------------------------------------------
@@ -148,22 +150,24 @@ class Site:
     def _read_all(self) -> None:
         docs_dir = self.workspace.docs_dir
         self.pages = {rel: read_page(path, rel) for path, rel in walk_documents(docs_dir)}
-        self.links = LinkMap(self.workspace.root, docs_dir, self.pages)
-        for page in self.pages.values():
-            self._render(page)
+        self.__dict__.pop("_by_real", None)
+        self.links = LinkMap(
+            self.workspace.root, {str(p.source): p.href for p in self.pages.values()}
+        )
+        readable = [p for p in self.pages.values() if p.doc is not None]
+        jobs = [(p.href, str(p.source), p.doc.body, p.doc.body_line) for p in readable if p.doc]
+        for page, (rendered, assets) in zip(readable, _render_all(self.links, jobs), strict=True):
+            page.rendered = rendered
+            self.links.assets.update(assets)
 
     def _render(self, page: DocPage) -> None:
-        from opsdocs.site.markdown import render_markdown
-
-        if page.doc is None:
-            page.rendered = None
-            return
-        links = self.links
-
-        def link(href: str, image: bool) -> str | None:
-            return links.target(page.href, page.source, href, image)
-
-        page.rendered = render_markdown(page.doc, link)
+        """Render one page again (after its document changed)."""
+        page.rendered = None
+        if page.doc is not None:
+            page.rendered, assets = _render_job(
+                (page.href, str(page.source), page.doc.body, page.doc.body_line), self.links
+            )
+            self.links.assets.update(assets)
 
     def _run_check(self) -> None:
         self.findings = []
@@ -175,11 +179,20 @@ class Site:
 
         result = run_check(self.workspace, options=CheckOptions(today=self.today))
         self.findings = result.findings
-        by_source = {os.path.realpath(p.source): p for p in self.pages.values()}
         for finding in self.findings:
-            page = by_source.get(os.path.realpath(finding.abspath)) if finding.abspath else None
+            page = self._page_at(finding.abspath)
             if page is not None:
                 page.findings.append(finding)
+
+    def _page_at(self, path: str | None) -> DocPage | None:
+        """The page of the file at ``path`` (as the check engine names it)."""
+        if not path:
+            return None
+        by_real = self.__dict__.get("_by_real")
+        if by_real is None:
+            by_real = self._by_real = {os.path.realpath(p.source): p for p in self.pages.values()}
+        found = by_real.get(path)
+        return found if found is not None else by_real.get(os.path.realpath(path))
 
     def _collect(self) -> None:
         pages = list(self.pages.values())
@@ -188,14 +201,16 @@ class Site:
         by_incident = {pm.incident: pm for pm in self.postmortems}
         for incident in self.incidents:
             incident.postmortem = by_incident.get(incident.id)
+        self._incidents_configured = bool(self.incidents or self.postmortems) or any(
+            p.kind is not None and p.kind.name == "incident-response" for p in pages
+        )
+        self.__dict__.pop("_shared", None)
         self.services: list[Service] = collect_services(pages, self.incidents)
-        # page -> its service, by identity: a scan of every service for every page (comparing
-        # dataclasses field by field) made a 10,000-document build quadratic
-        self._service_by_page: dict[int, Service] = {}
+        self._page_service: dict[str, Service] = {}
         for service in self.services:
-            for each in (service.runbook, *service.slo_pages, *service.others):
-                if each is not None:
-                    self._service_by_page.setdefault(id(each), service)
+            for page in (service.runbook, *service.slo_pages, *service.others):
+                if page is not None:
+                    self._page_service.setdefault(page.href, service)
         self.notes = attach_alerts(self.workspace, self.services)
         self.dr_page = attach_dr(pages, self.services)
         start = self.now - ONCALL_BEFORE
@@ -205,9 +220,19 @@ class Site:
     # -- rendering ------------------------------------------------------------------------
 
     def _common(self, current: str) -> dict[str, Any]:
+        """What every page's template needs: the shared part is computed once per build."""
+        shared = self.__dict__.get("_shared")
+        if shared is None:
+            shared = self._shared = self._shared_context()
+        context = dict(shared)
+        context["root"] = "../" * current.count("/")
+        context["current"] = current
+        context["scripts"] = list(shared["scripts"])
+        return context
+
+    def _shared_context(self) -> dict[str, Any]:
         from opsdocs import __version__
 
-        depth = current.count("/")
         nav = [
             {"href": href, "label": label}
             for href, label in _NAV
@@ -218,8 +243,6 @@ class Site:
         if self.oncall is not None:
             scripts.insert(0, "assets/oncall-data.js")
         return {
-            "root": "../" * depth,
-            "current": current,
             "nav": nav,
             "site_name": SITE_NAME,
             "version": __version__,
@@ -233,12 +256,6 @@ class Site:
             "oncall_teams": {t["name"] for t in self.oncall["teams"]} if self.oncall else set(),
             "service_names": {s.name for s in self.services},
         }
-
-    @property
-    def _incidents_configured(self) -> bool:
-        return bool(self.incidents or self.postmortems) or any(
-            p.kind is not None and p.kind.name == "incident-response" for p in self.pages.values()
-        )
 
     def _overdue(self, page: DocPage) -> dt.date | None:
         """The day the document's review fell due, when that is past."""
@@ -326,7 +343,7 @@ class Site:
         return banners
 
     def _service_of(self, page: DocPage) -> Service | None:
-        return self._service_by_page.get(id(page))
+        return self._page_service.get(page.href)
 
     def _document_page(self, page: DocPage) -> str:
         from markupsafe import Markup
@@ -347,10 +364,9 @@ class Site:
         return str(self.templates["document"].render(context))
 
     def _finding_rows(self, findings: Iterable[Diagnostic], current: str) -> list[dict[str, Any]]:
-        by_source = {os.path.realpath(p.source): p for p in self.pages.values()}
         rows = []
         for f in findings:
-            page = by_source.get(os.path.realpath(f.abspath)) if f.abspath else None
+            page = self._page_at(f.abspath)
             rel = os.path.relpath(f.abspath, self.workspace.root) if f.abspath else f.path
             rows.append(
                 {
@@ -559,28 +575,33 @@ class Site:
 
     # -- the whole site -------------------------------------------------------------------
 
-    def _outputs(self) -> dict[str, str]:
-        """Every file of the site (site path -> text), assets copied separately."""
-        files: dict[str, str] = {}
+    def _outputs(self) -> Iterator[tuple[str, str]]:
+        """Every file of the site (site path, text), pictures copied separately."""
         for page in self.pages.values():
-            files[page.href] = self._document_page(page)
+            yield page.href, self._document_page(page)
             self._search[page.href] = self._search_entry(page)
-        files["index.html"] = self._home()
-        files["documents.html"] = self._documents_page()
+        yield from self._shared_outputs()
+
+    def _shared_outputs(self) -> Iterator[tuple[str, str]]:
+        """The pages made of many documents, and the assets."""
+        yield "index.html", self._home()
+        yield "documents.html", self._documents_page()
         for service in self.services:
-            files[service.href] = self._service(service)
+            yield service.href, self._service(service)
+        yield from self._area_outputs()
+        yield "findings.html", self._findings_page()
+        yield "search.html", self._search_page()
+        yield "assets/search-index.js", self._search_index()
+        yield "assets/site.css", _asset_text("site.css") + _highlight_css()
+        yield "assets/site.js", _asset_text("site.js")
+        yield MARKER, "This folder is a site built by 'opsdocs site build'.\n"
+
+    def _area_outputs(self) -> Iterator[tuple[str, str]]:
         if self._incidents_configured:
-            files["incidents.html"] = self._incidents()
+            yield "incidents.html", self._incidents()
         if self.oncall is not None:
-            files["oncall.html"] = self._oncall_page()
-            files["assets/oncall-data.js"] = self._oncall_script()
-        files["findings.html"] = self._findings_page()
-        files["search.html"] = self._search_page()
-        files["assets/search-index.js"] = self._search_index()
-        files["assets/site.css"] = _asset_text("site.css") + _highlight_css()
-        files["assets/site.js"] = _asset_text("site.js")
-        files[MARKER] = "This folder is a site built by 'opsdocs site build'.\n"
-        return files
+            yield "oncall.html", self._oncall_page()
+            yield "assets/oncall-data.js", self._oncall_script()
 
     def build(self) -> BuildResult:
         """Read, check and render everything; replace the output folder at the end."""
@@ -588,13 +609,14 @@ class Site:
         self._read_all()
         self._run_check()
         self._collect()
-        files = self._outputs()
         parent = self.out.parent
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=parent))
+        self._digests = {}
         try:
-            for site_path, text in files.items():
+            for site_path, text in self._outputs():
                 _write(staging / site_path, text)
+                self._digests[site_path] = _digest(text)
             for site_path, source in self.links.assets.items():
                 target = staging / site_path
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -603,15 +625,60 @@ class Site:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        self._written = files
+        written = sorted(self._digests)
         return BuildResult(
             out=self.out,
             documents=len(self.pages),
-            pages=sum(1 for p in files if p.endswith(".html")),
+            pages=sum(1 for p in written if p.endswith(".html")),
             findings=len(self.findings),
-            written=sorted(files),
+            written=written,
             notes=list(self.notes),
         )
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+#: Below this many documents, worker processes cost more than they save.
+PARALLEL_THRESHOLD = 200
+_WORKER_LINKS: LinkMap | None = None
+_Job = tuple[str, str, str, int]  # page href, source path, Markdown body, its first file line
+
+
+def _render_job(job: _Job, links: LinkMap | None = None) -> tuple[Rendered, dict[str, str]]:
+    from opsdocs.site.markdown import render_markdown
+
+    href, source, body, body_line = job
+    links = links if links is not None else _WORKER_LINKS
+    assert links is not None
+    before = set(links.assets)
+    path = Path(source)
+
+    def link(target: str, image: bool) -> str | None:
+        return links.target(href, path, target, image)
+
+    rendered = render_markdown(body, body_line, link)
+    return rendered, {k: v for k, v in links.assets.items() if k not in before}
+
+
+def _init_worker(links: LinkMap) -> None:
+    global _WORKER_LINKS
+    _WORKER_LINKS = links
+
+
+def _render_all(links: LinkMap, jobs: list[_Job]) -> Iterator[tuple[Rendered, dict[str, str]]]:
+    """Every document's HTML, in worker processes when there are many (Markdown parsing is
+    most of a big build's time)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
+        for job in jobs:
+            yield _render_job(job, links)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(links,)) as pool:
+        yield from pool.map(_render_job, jobs, chunksize=32)
 
 
 def _asset_text(name: str) -> str:

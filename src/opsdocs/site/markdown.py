@@ -1,9 +1,11 @@
 """A document's Markdown as HTML for the portal: safe, offline, with GitHub's heading anchors.
 
-- CommonMark with tables; raw HTML is off, so ``<script>`` in a document is shown as text.
-- Heading ids are the anchors :class:`~opsdocs.documents.parse.Document` computes (GitHub's rules,
-  the same ones the runbook-URL resolution and the link rules use), so ``page.md#anchor`` links
-  written for GitHub keep working on the portal.
+- CommonMark with tables. Raw HTML is parsed as CommonMark parses it (so the blocks and the
+  headings are the ones GitHub and ``opsdocs check`` see) but always written out escaped: a
+  ``<script>`` in a document is shown as text.
+- Heading ids are :func:`~opsdocs.documents.parse.heading_anchors` (GitHub's rules, the same
+  ones the runbook-URL resolution and the link rules use), so ``page.md#anchor`` links written
+  for GitHub keep working on the portal. The body is parsed once, here.
 - Links are rewritten by the caller's ``link`` function (``runbook-db.md#x`` ->
   ``runbook-db.html#x``); a relative link that leads nowhere on the site becomes plain text, so
   every link on the portal resolves. Images are local files or left out: the portal makes no
@@ -18,7 +20,7 @@ import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from opsdocs.documents.parse import Document, slugify
+from opsdocs.documents.parse import heading_anchors
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -45,9 +47,19 @@ class Rendered:
 def _md() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight})
+    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight})
     md.enable("table")
+    md.add_render_rule("html_block", _escaped_block)
+    md.add_render_rule("html_inline", _escaped_inline)
     return md
+
+
+def _escaped_block(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    return f'<pre class="raw-html"><code>{html.escape(tokens[idx].content)}</code></pre>\n'
+
+
+def _escaped_inline(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    return html.escape(tokens[idx].content)
 
 
 @functools.lru_cache(maxsize=256)
@@ -89,15 +101,6 @@ def highlight_css() -> str:
     light = "\n".join(line for line in light.splitlines() if not line.startswith(".hl {"))
     dark = "\n".join(line for line in dark.splitlines() if not line.startswith(".hl {"))
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
-
-
-def _heading_text(inline: Token) -> str:
-    parts = [
-        child.content
-        for child in inline.children or []
-        if child.type in ("text", "code_inline", "softbreak", "hardbreak")
-    ]
-    return " ".join("".join(parts).split())
 
 
 def _open_link(token: Token, link: LinkFn) -> None:
@@ -161,27 +164,16 @@ def _plain(tokens: list[Token]) -> str:
     return " ".join(" ".join(parts).split())
 
 
-def render_markdown(doc: Document, link: LinkFn) -> Rendered:
-    """The body of ``doc`` as safe HTML; headings carry GitHub's anchors as ids."""
-    tokens = _md().parse(doc.body)
-    by_line = {h.line: h.anchor for h in doc.headings}
-    used = set(by_line.values())
-    headings: list[tuple[int, str, str]] = []
-    for i, token in enumerate(tokens):
-        if token.type == "heading_open":
-            inline = tokens[i + 1]
-            text = _heading_text(inline)
-            line = token.map[0] + doc.body_line if token.map is not None else -1
-            anchor = by_line.get(line)
-            if anchor is None:  # a heading the document parser saw as something else
-                base = slugify(text) or "section"
-                anchor, n = base, 0
-                while anchor in used:
-                    n += 1
-                    anchor = f"{base}-{n}"
-                used.add(anchor)
-            token.attrs["id"] = anchor
-            headings.append((int(token.tag[1]), text, anchor))
+def render_markdown(body: str, body_line: int, link: LinkFn) -> Rendered:
+    """A document's Markdown ``body`` (starting at file line ``body_line``) as safe HTML;
+    headings carry GitHub's anchors as ids."""
+    tokens = _md().parse(body)
+    found = heading_anchors(tokens, body_line)
+    headings = [(h.level, h.text, h.anchor) for h in found]
+    anchors = iter(found)
+    for token in tokens:
+        if token.type == "heading_open" and token.map is not None:
+            token.attrs["id"] = next(anchors).anchor
         elif token.type == "inline" and token.children:
             token.children = _rewrite_inline(token.children, link)
         elif token.type == "table_open":

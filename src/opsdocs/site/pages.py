@@ -38,7 +38,7 @@ def relative_href(source: str, target: str) -> str:
     return quote(rel, safe="/#-._~")
 
 
-@dataclass
+@dataclass(eq=False)
 class DocPage:
     """One document of the folder and its page on the site."""
 
@@ -121,16 +121,20 @@ def read_page(source: Path, rel: str) -> DocPage:
 
 
 class LinkMap:
-    """How a link written in a document becomes a link on the site."""
+    """How a link written in a document becomes a link on the site.
 
-    def __init__(self, root: Path, docs_dir: Path, pages: dict[str, DocPage]) -> None:
+    Built from plain data (every document's source path and page) so that worker processes
+    rendering documents can hold one."""
+
+    def __init__(self, root: Path, pages: dict[str, str]) -> None:
         self.root = os.path.realpath(root)
-        self.docs_dir = os.path.normpath(docs_dir)
-        self.by_source = {os.path.normpath(str(p.source)): p for p in pages.values()}
+        #: normalised source path -> site path of its page
+        self.by_source = {os.path.normpath(source): href for source, href in pages.items()}
         #: site path -> source file of every picture a page shows (copied by the build)
         self.assets: dict[str, str] = {}
 
-    def page_for(self, path: str) -> DocPage | None:
+    def page_for(self, path: str) -> str | None:
+        """The site path of the page of the file (or folder index) at ``path``."""
         path = os.path.normpath(path)
         found = self.by_source.get(path)
         if found is None and os.path.isdir(path):
@@ -162,7 +166,7 @@ class LinkMap:
         suffix = f"#{fragment}" if fragment else ""
         found = None if image else self.page_for(full)
         if found is not None:
-            return relative_href(page_href, found.href) + suffix
+            return relative_href(page_href, found) + suffix
         asset = self._asset(full)
         if asset is not None:
             return relative_href(page_href, asset)

@@ -43,3 +43,49 @@ def build_command(
         f"({result.findings} findings) in {display_path(result.out)}/"
     )
     click.echo(f"Open {display_path(result.out / 'index.html')}")
+
+
+@site.command("serve")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to build the site in and serve.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any free port).",
+)
+@today_option("Date reviews and action items are judged at (default: today).")
+@click.option("--no-check", "no_check", is_flag=True, help="Do not run the checks.")
+@click.pass_context
+def serve_command(
+    ctx: click.Context, out: Path, port: int, today: dt.date | None, no_check: bool
+) -> None:
+    """Serve the portal on 127.0.0.1 and rebuild it when a document changes (Ctrl-C stops)."""
+    from opsdocs.site.build import BuildOptions, Site
+    from opsdocs.site.serve import start_server, watch
+
+    site_ = Site(app(ctx).workspace(), out, BuildOptions(today=today, check=not no_check))
+    result = site_.build()
+    for note in result.notes:
+        click.echo(f"warning: {note}", err=True)
+    click.echo(f"Built {result.pages} pages from {result.documents} documents")
+    try:
+        server = start_server(out, port)
+    except OSError as exc:
+        from opsdocs.errors import UsageError
+
+        raise UsageError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}",
+            hint="pick another --port, or 0 for any free one",
+        ) from None
+    click.echo(f"Serving {display_path(out)}/ at {server.url} (Ctrl-C to stop)")
+    try:
+        watch(site_, lambda line: click.echo(line, err=line.startswith("error:")))
+    finally:
+        server.stop()

@@ -635,6 +635,117 @@ class Site:
             notes=list(self.notes),
         )
 
+    # -- one document changed --------------------------------------------------------------
+
+    def refresh(self, changed: Iterable[Path]) -> BuildResult:
+        """Bring the site up to date after the documents at ``changed`` were edited: render
+        their pages again and the pages that show something of them (their services, the home
+        page, the lists, the search index), and write only the files whose text changed. A
+        document added or removed changes the links of others: that is a full build.
+
+        The findings of the changed documents are checked again; findings other documents get
+        through them (a link to a heading that was renamed) wait for the next full build."""
+        docs_dir = self.workspace.docs_dir.resolve()
+        known = {os.path.realpath(p.source): p for p in self.pages.values()}
+        targets: list[DocPage] = []
+        for path in changed:
+            real = os.path.realpath(path)
+            page = known.get(real)
+            exists = os.path.isfile(real)
+            inside = real.startswith(str(docs_dir) + os.sep) and real.lower().endswith(
+                (".md", ".markdown")
+            )
+            if page is None and not inside:
+                continue  # a file the site does not show
+            if page is None or not exists or not self._digests:
+                return self.build()
+            targets.append(page)
+        if not targets:
+            return self._result([])
+        before = {id(p): self._service_of(p) for p in targets}
+        for old in targets:
+            page = read_page(old.source, old.rel)
+            self.pages[old.rel] = page
+            self._render(page)
+        self.__dict__.pop("_by_real", None)
+        self._recheck([self.pages[p.rel] for p in targets])
+        self._collect()
+        written: list[str] = []
+        outputs: list[tuple[str, str]] = []
+        kinds = set()
+        services = {s.name for s in before.values() if s is not None}
+        for old in targets:
+            page = self.pages[old.rel]
+            outputs.append((page.href, self._document_page(page)))
+            self._search[page.href] = self._search_entry(page)
+            for each in (old, page):
+                if each.kind is not None:
+                    kinds.add(each.kind.name)
+            service = self._service_of(page)
+            if service is not None:
+                services.add(service.name)
+        outputs.append(("index.html", self._home()))
+        outputs.append(("documents.html", self._documents_page()))
+        for service in self.services:
+            if service.name in services:
+                outputs.append((service.href, self._service(service)))
+        if kinds & {"incident", "postmortem", "incident-response", "on-call"}:
+            outputs.extend(self._area_outputs())
+        outputs.append(("findings.html", self._findings_page()))
+        outputs.append(("assets/search-index.js", self._search_index()))
+        for site_path, text in outputs:
+            digest = _digest(text)
+            if self._digests.get(site_path) == digest:
+                continue
+            _replace(self.out / site_path, text)
+            self._digests[site_path] = digest
+            written.append(site_path)
+        for site_path, source in self.links.assets.items():
+            target = self.out / site_path
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+                written.append(site_path)
+        return self._result(written)
+
+    def _recheck(self, pages: list[DocPage]) -> None:
+        if not self.options.check:
+            return
+        from opsdocs.check.engine import CheckOptions, run_check
+
+        paths = [p.source for p in pages]
+        result = run_check(self.workspace, paths, CheckOptions(today=self.today))
+        mine = {os.path.realpath(p) for p in paths}
+        self.findings = [
+            f for f in self.findings if not f.abspath or os.path.realpath(f.abspath) not in mine
+        ]
+        for page in pages:
+            page.findings = []
+        for finding in result.findings:
+            owner = self._page_at(finding.abspath)
+            if owner is not None:
+                owner.findings.append(finding)
+        self.findings.extend(result.findings)
+        self.findings.sort()
+
+    def _result(self, written: list[str]) -> BuildResult:
+        return BuildResult(
+            out=self.out,
+            documents=len(self.pages),
+            pages=sum(1 for p in self._digests if p.endswith(".html")),
+            findings=len(self.findings),
+            written=written,
+            notes=list(self.notes),
+        )
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write ``path`` by renaming a finished file over it (a reader never sees half a page)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    _write(temporary, text)
+    os.replace(temporary, path)
+
 
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()

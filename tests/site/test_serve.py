@@ -1,0 +1,134 @@
+"""``opsdocs site serve`` and the incremental rebuild behind it: one changed document rewrites
+its page and the pages that show it, nothing else; the server answers on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from opsdocs.site.build import BuildOptions, Site
+from opsdocs.site.serve import start_server, watch
+from opsdocs.workspace import Workspace
+from tests.site.helpers import OPS, portal_workspace
+
+OPTIONS = BuildOptions(
+    today=dt.date(2026, 11, 20), now=dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
+)
+
+
+def _mtimes(out: Path) -> dict[str, int]:
+    return {
+        p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()
+    }
+
+
+def test_one_changed_document_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    portal_workspace(tmp_path)
+    out = tmp_path / "site"
+    site = Site(Workspace.discover(root=tmp_path), out, OPTIONS)
+    site.build()
+    before = _mtimes(out)
+    doc = tmp_path / OPS / "runbook-database.md"
+    doc.write_text(doc.read_text().replace("PostgreSQL.", "PostgreSQL and its pelican replica."))
+    result = site.refresh([doc])
+    assert sorted(result.written) == ["assets/search-index.js", "docs/runbook-database.html"]
+    after = _mtimes(out)
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert changed == ["assets/search-index.js", "docs/runbook-database.html"]
+    assert "pelican" in (out / "docs/runbook-database.html").read_text()
+
+
+def test_a_changed_title_reaches_the_service_and_home_pages(tmp_path: Path) -> None:
+    portal_workspace(tmp_path)
+    out = tmp_path / "site"
+    site = Site(Workspace.discover(root=tmp_path), out, OPTIONS)
+    site.build()
+    doc = tmp_path / OPS / "runbook-api-server.md"
+    doc.write_text(doc.read_text().replace("title: API Server Runbook", "title: API Handbook"))
+    result = site.refresh([doc])
+    assert sorted(result.written) == [
+        "assets/search-index.js",
+        "docs/runbook-api-server.html",
+        "documents.html",
+        "findings.html",  # the H1 no longer matches the title: ST005
+        "index.html",
+        "services/api-server.html",
+    ]
+    assert "API Handbook" in (out / "services/api-server.html").read_text()
+    # the database's pages show nothing of the API runbook: untouched
+    assert "docs/runbook-database.html" not in result.written
+
+
+def test_an_added_document_is_a_full_build(tmp_path: Path) -> None:
+    portal_workspace(tmp_path)
+    out = tmp_path / "site"
+    site = Site(Workspace.discover(root=tmp_path), out, OPTIONS)
+    site.build()
+    new = tmp_path / OPS / "runbook-cache.md"
+    new.write_text("---\nkind: runbook\ntitle: Cache\nowner: team-api\n---\n\n# Cache\n")
+    site.refresh([new])
+    assert (out / "docs/runbook-cache.html").is_file()
+    assert (out / "services/cache.html").is_file()
+
+
+def test_watch_rebuilds_what_changed_and_the_server_serves_it(tmp_path: Path) -> None:
+    portal_workspace(tmp_path)
+    out = tmp_path / "site"
+    site = Site(Workspace.discover(root=tmp_path), out, OPTIONS)
+    site.build()
+    server = start_server(out, 0)
+    stop = threading.Event()
+    lines: list[str] = []
+    watcher = threading.Thread(
+        target=watch, args=(site, lines.append), kwargs={"stop": stop, "interval": 0.05}
+    )
+    watcher.start()
+    try:
+        assert server.url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(server.url + "docs/runbook-database.html") as response:
+            assert response.status == 200
+            assert "pelican" not in response.read().decode()
+        doc = tmp_path / OPS / "runbook-database.md"
+        time.sleep(0.02)
+        doc.write_text(doc.read_text().replace("PostgreSQL.", "PostgreSQL, the pelican."))
+        deadline = time.monotonic() + 10
+        while not lines and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert lines and lines[0].startswith("runbook-database.md: rebuilt 2 files in ")
+        with urllib.request.urlopen(server.url + "docs/runbook-database.html") as response:
+            assert "pelican" in response.read().decode()
+    finally:
+        stop.set()
+        watcher.join()
+        server.stop()
+
+
+def test_serve_command_listens_on_loopback_only(tmp_path: Path) -> None:
+    portal_workspace(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "opsdocs", "site", "serve", "--port", "0", "--no-check"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("Built ")
+        line = process.stdout.readline()
+        assert line.startswith("Serving site/ at http://127.0.0.1:"), line
+        url = line.split(" at ")[1].split(" ")[0]
+        with urllib.request.urlopen(url) as response:
+            assert response.status == 200
+            assert "<h1>How We Run</h1>" in response.read().decode()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

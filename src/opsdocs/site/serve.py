@@ -29,7 +29,7 @@ POLL_INTERVAL = 0.3
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base's name)
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # the command line reports rebuilds, not every request
 
     def end_headers(self) -> None:

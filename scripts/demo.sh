@@ -114,4 +114,8 @@ step opsdocs index
 # What is left for the postmortem's author: the linter lists it until it is written.
 step opsdocs check --today 2026-11-20 --select CT docs/internal/operations/postmortems || true
 step opsdocs list
+
+# The ops portal: everything above as one static site (open it from the file system, no server).
+step opsdocs site build --out site --today 2026-11-20
 printf '\nThe workspace is in %s\n' "$(pwd)"
+printf 'Open the ops portal: file://%s/site/index.html (or: opsdocs site serve)\n' "$(pwd)"

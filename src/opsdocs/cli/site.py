@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from opsdocs.cli.context import app, display_path
-from opsdocs.cli.options import time_option, today_option
+from opsdocs.cli.options import format_option, time_option, today_option
 
 
 @click.group()
@@ -27,14 +27,22 @@ def site() -> None:
 @today_option("Date reviews and action items are judged at (default: today).")
 @time_option(help="Moment the embedded on-call data is centred on (default: now).")
 @click.option("--no-check", "no_check", is_flag=True, help="Do not run the checks.")
+@format_option(
+    "html", "mkdocs", help="html: the portal; mkdocs: mkdocs.yml and a docs tree (TechDocs)."
+)
 @click.pass_context
 def build_command(
-    ctx: click.Context, out: Path, today: dt.date | None, at: dt.datetime | None, no_check: bool
+    ctx: click.Context,
+    out: Path,
+    today: dt.date | None,
+    at: dt.datetime | None,
+    no_check: bool,
+    fmt: str,
 ) -> None:
     """Build the portal: every document, services, incidents, on-call, search, findings."""
     from opsdocs.site.build import BuildOptions, build_site
 
-    options = BuildOptions(today=today, now=at, check=not no_check)
+    options = BuildOptions(today=today, now=at, check=not no_check, format=fmt)
     result = build_site(app(ctx).workspace(), out, options)
     for note in result.notes:
         click.echo(f"warning: {note}", err=True)
@@ -42,7 +50,10 @@ def build_command(
         f"Built {result.pages} pages from {result.documents} documents "
         f"({result.findings} findings) in {display_path(result.out)}/"
     )
-    click.echo(f"Open {display_path(result.out / 'index.html')}")
+    if fmt == "mkdocs":
+        click.echo(f"Publish it with 'mkdocs build -f {display_path(result.out / 'mkdocs.yml')}'")
+    else:
+        click.echo(f"Open {display_path(result.out / 'index.html')}")
 
 
 @site.command("serve")

@@ -35,7 +35,7 @@ from opsdocs.site.areas import (
     collect_services,
     oncall_data,
 )
-from opsdocs.site.pages import DocPage, LinkMap, read_page, walk_documents
+from opsdocs.site.pages import SITE_NAME, DocPage, LinkMap, read_page, walk_documents
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -48,7 +48,6 @@ __all__ = ["BuildOptions", "BuildResult", "Site", "build_site"]
 
 #: The file that marks a folder as a site opsdocs built (it may be replaced without asking).
 MARKER = ".opsdocs-site"
-SITE_NAME = "How We Run"
 UTC = dt.UTC
 #: The on-call data covers this long before and after the build, so the page stays right.
 ONCALL_BEFORE = dt.timedelta(days=90)
@@ -74,6 +73,8 @@ class BuildOptions:
     now: dt.datetime | None = None
     #: Run ``opsdocs check`` for the banners and the findings page.
     check: bool = True
+    #: "html" (the portal) or "mkdocs" (mkdocs.yml and a docs tree for MkDocs or TechDocs).
+    format: str = "html"
 
 
 @dataclass
@@ -147,13 +148,15 @@ class Site:
 
     # -- reading --------------------------------------------------------------------------
 
-    def _read_all(self) -> None:
+    def _read(self) -> None:
         docs_dir = self.workspace.docs_dir
         self.pages = {rel: read_page(path, rel) for path, rel in walk_documents(docs_dir)}
         self.__dict__.pop("_by_real", None)
         self.links = LinkMap(
             self.workspace.root, {str(p.source): p.href for p in self.pages.values()}
         )
+
+    def _render_pages(self) -> None:
         readable = [p for p in self.pages.values() if p.doc is not None]
         jobs = [(p.href, str(p.source), p.doc.body, p.doc.body_line) for p in readable if p.doc]
         for page, (rendered, assets) in zip(readable, _render_all(self.links, jobs), strict=True):
@@ -180,11 +183,11 @@ class Site:
         result = run_check(self.workspace, options=CheckOptions(today=self.today))
         self.findings = result.findings
         for finding in self.findings:
-            page = self._page_at(finding.abspath)
+            page = self.page_at(finding.abspath)
             if page is not None:
                 page.findings.append(finding)
 
-    def _page_at(self, path: str | None) -> DocPage | None:
+    def page_at(self, path: str | None) -> DocPage | None:
         """The page of the file at ``path`` (as the check engine names it)."""
         if not path:
             return None
@@ -201,7 +204,7 @@ class Site:
         by_incident = {pm.incident: pm for pm in self.postmortems}
         for incident in self.incidents:
             incident.postmortem = by_incident.get(incident.id)
-        self._incidents_configured = bool(self.incidents or self.postmortems) or any(
+        self.incidents_configured = bool(self.incidents or self.postmortems) or any(
             p.kind is not None and p.kind.name == "incident-response" for p in pages
         )
         self.__dict__.pop("_shared", None)
@@ -236,7 +239,7 @@ class Site:
         nav = [
             {"href": href, "label": label}
             for href, label in _NAV
-            if (href != "incidents.html" or self._incidents_configured)
+            if (href != "incidents.html" or self.incidents_configured)
             and (href != "oncall.html" or self.oncall is not None)
         ]
         scripts = ["assets/site.js"]
@@ -366,7 +369,7 @@ class Site:
     def _finding_rows(self, findings: Iterable[Diagnostic], current: str) -> list[dict[str, Any]]:
         rows = []
         for f in findings:
-            page = self._page_at(f.abspath)
+            page = self.page_at(f.abspath)
             rel = os.path.relpath(f.abspath, self.workspace.root) if f.abspath else f.path
             rows.append(
                 {
@@ -413,7 +416,7 @@ class Site:
             notes=self.notes,
             services=self.services,
             oncall=self.oncall is not None,
-            incidents_configured=self._incidents_configured,
+            incidents_configured=self.incidents_configured,
             open_incidents=[i for i in self.incidents if i.open],
             dr_page=self.dr_page,
             dr_systems=len(systems) if isinstance(systems, list) else 0,
@@ -597,7 +600,7 @@ class Site:
         yield MARKER, "This folder is a site built by 'opsdocs site build'.\n"
 
     def _area_outputs(self) -> Iterator[tuple[str, str]]:
-        if self._incidents_configured:
+        if self.incidents_configured:
             yield "incidents.html", self._incidents()
         if self.oncall is not None:
             yield "oncall.html", self._oncall_page()
@@ -605,8 +608,11 @@ class Site:
 
     def build(self) -> BuildResult:
         """Read, check and render everything; replace the output folder at the end."""
+        if self.options.format == "mkdocs":
+            return self._build_mkdocs()
         _check_out(self.out)
-        self._read_all()
+        self._read()
+        self._render_pages()
         self._run_check()
         self._collect()
         parent = self.out.parent
@@ -632,6 +638,42 @@ class Site:
             pages=sum(1 for p in written if p.endswith(".html")),
             findings=len(self.findings),
             written=written,
+            notes=list(self.notes),
+        )
+
+    def _build_mkdocs(self) -> BuildResult:
+        from opsdocs.site.mkdocs import mkdocs_outputs
+
+        _check_out(self.out)
+        self._read()
+        self.links.prefix = "portal/files/"
+        self._render_pages()
+        self._run_check()
+        self._collect()
+        parent = self.out.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=parent))
+        written: list[str] = []
+        try:
+            for site_path, text in mkdocs_outputs(self):
+                _write(staging / site_path, text)
+                written.append(site_path)
+            for site_path, source in self.links.assets.items():
+                target = staging / "docs" / site_path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+                written.append(f"docs/{site_path}")
+            _write(staging / MARKER, "This folder was built by 'opsdocs site build'.\n")
+            _swap(staging, self.out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return BuildResult(
+            out=self.out,
+            documents=len(self.pages),
+            pages=sum(1 for p in written if p.endswith(".md")),
+            findings=len(self.findings),
+            written=sorted(written),
             notes=list(self.notes),
         )
 
@@ -722,7 +764,7 @@ class Site:
         for page in pages:
             page.findings = []
         for finding in result.findings:
-            owner = self._page_at(finding.abspath)
+            owner = self.page_at(finding.abspath)
             if owner is not None:
                 owner.findings.append(finding)
         self.findings.extend(result.findings)

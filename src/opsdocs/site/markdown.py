@@ -55,7 +55,8 @@ def _md() -> MarkdownIt:
 
 
 def _escaped_block(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-    return f'<pre class="raw-html"><code>{html.escape(tokens[idx].content)}</code></pre>\n'
+    code = html.escape(tokens[idx].content)
+    return f'<pre class="raw-html" tabindex="0"><code>{code}</code></pre>\n'
 
 
 def _escaped_inline(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:

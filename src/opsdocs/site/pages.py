@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DocPage", "LinkMap", "read_page", "relative_href", "walk_documents"]
 
+#: The portal's name, on every page.
+SITE_NAME = "How We Run"
 _MARKDOWN = (".md", ".markdown")
 #: Files a document may show or link that the portal copies: pictures (the SLO charts).
 ASSET_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
@@ -132,6 +134,8 @@ class LinkMap:
         self.by_source = {os.path.normpath(source): href for source, href in pages.items()}
         #: site path -> source file of every picture a page shows (copied by the build)
         self.assets: dict[str, str] = {}
+        #: where the pictures go on the site
+        self.prefix = "files/"
 
     def page_for(self, path: str) -> str | None:
         """The site path of the page of the file (or folder index) at ``path``."""
@@ -179,7 +183,7 @@ class LinkMap:
         if not real.startswith(self.root + os.sep):
             return None  # the site publishes the repository's files, nothing outside it
         rel = os.path.relpath(real, self.root).replace(os.sep, "/")
-        site_path = f"files/{rel}"
+        site_path = f"{self.prefix}{rel}"
         if site_path not in self.assets:
             if real.lower().endswith(".svg"):
                 try:

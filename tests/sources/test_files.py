@@ -94,6 +94,21 @@ def test_ctrl_c_interrupts_a_long_query_at_once() -> None:
     con.close()
 
 
+def test_an_interrupt_duckdb_takes_itself_ends_as_ctrl_c() -> None:
+    """DuckDB can catch the SIGINT with its own handler while a query runs; the query then
+    fails with DuckDB's InterruptException, which must still end as Ctrl-C (exit 130)."""
+    con = connect()
+    # what DuckDB's handler does: interrupt the running query, Python's handler never runs
+    stopper = threading.Timer(0.5, con.interrupt)
+    stopper.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_query(con, "SELECT count(*) FROM range(10000000000000) t(i) WHERE i % 7 = 3")
+    finally:
+        stopper.cancel()
+    con.close()
+
+
 def test_ctrl_c_during_a_log_scan_exits_130(tmp_path: Path) -> None:
     """The whole command: Ctrl-C while DuckDB scans gives exit 130, not an internal error."""
     script = (

@@ -199,6 +199,12 @@ def run_query(
                 break
         raise
     if "error" in outcome:
+        import duckdb
+
+        if isinstance(outcome["error"], duckdb.InterruptException):
+            # DuckDB may take the SIGINT itself while its query runs (its own handler, not
+            # Python's): the person still pressed Ctrl-C, so it ends the same way
+            raise KeyboardInterrupt from None
         raise outcome["error"]
     if progress is not None:
         progress(100.0)

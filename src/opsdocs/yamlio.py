@@ -379,37 +379,50 @@ def _emit(value: Any, indent: int, out: list[str]) -> None:
         _emit_items(value.items(), indent, out)
         return
     pad = " " * indent
+    append = out.append
     for item in value:
         if type(item) is str:
             if "\n" in item and _block_safe(item):
-                out.append(f"{pad}- |-")
+                append(f"{pad}- |-")
                 out.extend(_block(item, pad + "  "))
             else:
-                out.append(f"{pad}- {quote_string(item)}")
+                append(f"{pad}- {quote_string(item)}")
         elif item and _is_container(item):
+            if isinstance(item, Mapping):
+                # the mapping's first line carries the dash
+                _emit_items(item.items(), indent + 2, out, f"{pad}- ")
+                continue
             sub: list[str] = []
             _emit(item, indent + 2, sub)
             sub[0] = f"{pad}- " + sub[0][indent + 2 :]
             out.extend(sub)
         else:
-            out.append(f"{pad}- {_inline(item)}")
+            append(f"{pad}- {_inline(item)}")
 
 
-def _emit_items(items: Iterable[tuple[Any, Any]], indent: int, out: list[str]) -> None:
+def _emit_items(
+    items: Iterable[tuple[Any, Any]], indent: int, out: list[str], first: str | None = None
+) -> None:
+    """Write ``key: value`` lines at ``indent``; the first line starts with ``first`` (a list
+    item's dash) instead of the indentation when given."""
     pad = " " * indent
+    lead = pad if first is None else first
+    append = out.append
     for key, item in items:
-        head = f"{pad}{_key(key if type(key) is str else str(key))}:"
+        # each line is built in one piece: most are 'key: scalar'
+        name = _key(key if type(key) is str else str(key))
         if type(item) is str:
             if "\n" in item and _block_safe(item):
-                out.append(f"{head} |-")
+                append(f"{lead}{name}: |-")
                 out.extend(_block(item, pad + "  "))
             else:
-                out.append(f"{head} {quote_string(item)}")
+                append(f"{lead}{name}: {quote_string(item)}")
         elif item and _is_container(item):
-            out.append(head)
+            append(f"{lead}{name}:")
             _emit(item, indent + 2, out)
         else:
-            out.append(f"{head} {_inline(item)}")
+            append(f"{lead}{name}: {_inline(item)}")
+        lead = pad
 
 
 def dump_yaml(value: Any, *, sort_keys: bool = False) -> str:

@@ -307,3 +307,24 @@ def test_a_row_that_is_not_csv_is_one_line(tmp_path: Path, cli: Callable[..., Re
         f"error: {DOC}:11:13: resource 'database/disk': 1 row of the usage files cannot be read "
         "as CSV (first at metrics/disk.csv:"
     )
+
+
+def test_parquet_files_are_read_like_csv(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    import duckdb
+
+    root = _workspace(tmp_path, DISK.replace("disk.csv", "disk.parquet"))
+    _disk(root)
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT CAST(timestamp AS TIMESTAMPTZ) AS timestamp, host, used, size"
+        " FROM read_csv(?, header=true)) TO ? (FORMAT parquet)",
+        [str(root / "metrics/disk.csv"), str(root / "metrics/disk.parquet")],
+    )
+    con.close()
+    (root / "metrics/disk.csv").unlink()
+    parquet = cli("capacity", "report", "--at", AT, "--format", "json", cwd=root)
+    assert parquet.exit_code == 0, parquet.stderr
+    (from_parquet,) = json.loads(parquet.stdout)
+    assert from_parquet["status"] == "ok"
+    assert from_parquet["current"] == pytest.approx(GROWING.value(END.timestamp()), abs=10)
+    assert from_parquet["growth_per_week"] == pytest.approx(14, rel=0.05)

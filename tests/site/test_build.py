@@ -169,3 +169,92 @@ def test_a_second_build_replaces_the_first(tmp_path: Path, cli: Callable[..., Re
     _build(cli, tmp_path)
     assert not (tmp_path / "site/docs/runbook-database.html").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site")]
+
+
+DR_PLAN = """\
+---
+kind: disaster-recovery
+title: DR Plan
+owner: team-sre
+last_reviewed: 2026-11-01
+review_every: 90d
+systems:
+  - name: api-server
+    tier: 1
+    rto: 30m
+    rpo: 5m
+---
+
+# DR Plan
+
+## Backup Strategy
+
+<!-- opsdocs:dr-status:start -->
+| System | Job | Last good backup | RPO met |
+|---|---|---|---|
+| api-server | pg-nightly | 2026-11-20T01:00:00Z | no |
+<!-- opsdocs:dr-status:end -->
+"""
+
+COST = """\
+---
+kind: cost
+title: API Cost
+owner: team-api
+service: api-server
+last_reviewed: 2026-11-01
+review_every: 90d
+---
+
+# API Cost
+
+## Spend
+
+<!-- opsdocs:cost:start -->
+| Budget | Forecast | Variance |
+|---|---|---|
+| api-server | 12,400.00 USD | <script>x</script> +400.00 |
+
+![daily spend](../../../charts/api.svg)
+<!-- opsdocs:cost:end -->
+"""
+
+
+def test_status_blocks_the_features_wrote_show_on_home_and_service_pages(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    portal_workspace(
+        tmp_path, **{f"{OPS}/disaster-recovery.md": DR_PLAN, f"{OPS}/cost-api.md": COST}
+    )
+    _build(cli, tmp_path)
+    home = (tmp_path / "site/index.html").read_text()
+    text = text_of(home)
+    assert "Disaster recovery DR Plan : 1 system with recovery objectives" in text
+    assert "api-server pg-nightly 2026-11-20T01:00:00Z no" in text
+    assert "12,400.00 USD" in text
+    assert "&lt;script&gt;x&lt;/script&gt; +400.00" in home  # escaped, as everywhere
+    assert '<img src="files/charts/api.svg" alt="daily spend"' in home
+    service = (tmp_path / "site/services/api-server.html").read_text()
+    assert "12,400.00 USD" in text_of(service)
+    assert '<img src="../files/charts/api.svg" alt="daily spend"' in service
+    dr = text_of(service)
+    assert "RTO 30m" in dr and "RPO 5m" in dr
+    assert broken_links(tmp_path / "site") == []
+
+
+def test_anchors_drop_inline_tags_as_github_does_and_repeat_with_a_suffix(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    doc = (
+        "---\nkind: runbook\ntitle: Cache\nowner: team-api\n---\n\n# Cache\n\n"
+        "## Restart <kbd>now</kbd>\n\n## FAQ\n\n## FAQ\n\n"
+        "[restart](#restart-now) and [second](#faq-1)\n"
+    )
+    portal_workspace(tmp_path, **{f"{OPS}/runbook-cache.md": doc})
+    _build(cli, tmp_path)
+    html = (tmp_path / "site/docs/runbook-cache.html").read_text()
+    # the tag is dropped from the anchor, its text kept (GitHub: #restart-now); shown escaped
+    assert '<h2 id="restart-now">Restart &lt;kbd&gt;now&lt;/kbd&gt;</h2>' in html
+    assert '<h2 id="faq">FAQ</h2>' in html and '<h2 id="faq-1">FAQ</h2>' in html
+    assert '<a href="#restart-now">restart</a>' in html
+    assert broken_links(tmp_path / "site") == []

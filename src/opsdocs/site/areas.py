@@ -104,6 +104,27 @@ def slo_rows(page: DocPage) -> list[SloRow]:
     return rows
 
 
+_BLOCK = re.compile(r"<!-- opsdocs:([a-z0-9-]+):start -->\n?(.*?)<!-- opsdocs:\1:end -->", re.S)
+#: Generated blocks that are not a status (the README index, the SLO's budget table, the SLO
+#: report, which the portal reads into its own tables).
+_NOT_STATUS = frozenset({"index", "budget", "report"})
+
+
+def status_blocks(page: DocPage) -> list[tuple[str, str, int]]:
+    """The status blocks a feature's ``--write`` keeps in the document (the DR evidence, a cost
+    month, a capacity forecast): (name, Markdown, file line of its first line), in order."""
+    doc = page.doc
+    if doc is None or "<!-- opsdocs:" not in doc.text:
+        return []
+    found = []
+    for match in _BLOCK.finditer(doc.text):
+        if match.group(1) in _NOT_STATUS or not match.group(2).strip():
+            continue
+        line = doc.text.count("\n", 0, match.start(2)) + 1
+        found.append((match.group(1), match.group(2), line))
+    return found
+
+
 @dataclass
 class Incident:
     page: DocPage

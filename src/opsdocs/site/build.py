@@ -387,6 +387,25 @@ class Site:
             )
         return rows
 
+    def _blocks(self, page: DocPage | None, current: str) -> list[Any]:
+        """The status blocks of ``page`` as HTML for the page at ``current``."""
+        from markupsafe import Markup
+
+        from opsdocs.site.areas import status_blocks
+        from opsdocs.site.markdown import render_markdown
+
+        if page is None:
+            return []
+        links = self.links
+
+        def link(href: str, image: bool) -> str | None:
+            return links.target(current, page.source, href, image)
+
+        return [
+            Markup(render_markdown(text, line, link, ids=False).html)
+            for _, text, line in status_blocks(page)
+        ]
+
     def _home(self) -> str:
         context = self._common("index.html")
         errors = sum(1 for f in self.findings if f.severity == "error")
@@ -404,6 +423,7 @@ class Site:
                     "title": title,
                     "pages": pages,
                     "findings": self._finding_rows(found, "index.html"),
+                    "blocks": [(p, html) for p in pages for html in self._blocks(p, "index.html")],
                 }
             )
         dr_findings = (
@@ -421,6 +441,7 @@ class Site:
             dr_page=self.dr_page,
             dr_systems=len(systems) if isinstance(systems, list) else 0,
             dr_findings=dr_findings,
+            dr_blocks=self._blocks(self.dr_page, "index.html"),
             warning_areas=areas,
             errors=errors,
             warnings=len(self.findings) - errors,
@@ -456,6 +477,9 @@ class Site:
             charts=charts,
             runbook_sections=runbook_sections,
             slo_measured={r.page.href: True for r in service.slos},
+            other_blocks=[
+                (p, html) for p in service.others for html in self._blocks(p, service.href)
+            ],
             dr_page=self.dr_page,
         )
         return str(self.templates["service"].render(context))
@@ -507,11 +531,8 @@ class Site:
         summary = CheckResult(findings=self.findings, files=len(self.pages)).summary()
         if not self.options.check:
             summary = "The site was built without running the checks."
-        context.update(
-            title="Findings",
-            summary=summary,
-            findings=self._finding_rows(self.findings, "findings.html"),
-        )
+        rows = self._finding_rows(self.findings, "findings.html")
+        context.update(title="Findings", summary=summary, findings=rows, rows=_finding_html(rows))
         return str(self.templates["findings"].render(context))
 
     def _documents_page(self) -> str:
@@ -541,7 +562,10 @@ class Site:
             when = as_date(p.fm.get("last_reviewed"))
             if when is not None:
                 reviewed[p.href] = when.isoformat()
-        context.update(title="Documents", groups=groups, states=states, reviewed=reviewed)
+        for group in groups:
+            pages_of: list[DocPage] = group["pages"]  # type: ignore[assignment]
+            group["rows"] = _document_rows(pages_of, states, reviewed)
+        context.update(title="Documents", groups=groups)
         return str(self.templates["documents"].render(context))
 
     def _search_page(self) -> str:
@@ -688,11 +712,10 @@ class Site:
         The findings of the changed documents are checked again; findings other documents get
         through them (a link to a heading that was renamed) wait for the next full build."""
         docs_dir = self.workspace.docs_dir.resolve()
-        known = {os.path.realpath(p.source): p for p in self.pages.values()}
         targets: list[DocPage] = []
         for path in changed:
             real = os.path.realpath(path)
-            page = known.get(real)
+            page = self.page_at(real)
             exists = os.path.isfile(real)
             inside = real.startswith(str(docs_dir) + os.sep) and real.lower().endswith(
                 (".md", ".markdown")
@@ -705,19 +728,29 @@ class Site:
         if not targets:
             return self._result([])
         before = {id(p): self._service_of(p) for p in targets}
+        signatures = {p.rel: self._signature(p) for p in targets}
+        findings_before = len(self.findings)
         for old in targets:
             page = read_page(old.source, old.rel)
             self.pages[old.rel] = page
+            self._by_real[os.path.realpath(page.source)] = page
             self._render(page)
-        self.__dict__.pop("_by_real", None)
         self._recheck([self.pages[p.rel] for p in targets])
-        self._collect()
+        # what other pages show of a document (title, owner, headings, status, findings...):
+        # when none of it changed, as for most edits, only its own page is written again
+        shared = len(self.findings) != findings_before or any(
+            self._signature(self.pages[p.rel]) != signatures[p.rel] for p in targets
+        )
+        if shared:
+            self._collect()
         written: list[str] = []
         outputs: list[tuple[str, str]] = []
         kinds = set()
         services = {s.name for s in before.values() if s is not None}
         for old in targets:
             page = self.pages[old.rel]
+            if not shared:  # the areas hold the old page: point them at the new one
+                self._swap_page(old, page)
             outputs.append((page.href, self._document_page(page)))
             self._search[page.href] = self._search_entry(page)
             for each in (old, page):
@@ -726,14 +759,15 @@ class Site:
             service = self._service_of(page)
             if service is not None:
                 services.add(service.name)
-        outputs.append(("index.html", self._home()))
-        outputs.append(("documents.html", self._documents_page()))
-        for service in self.services:
-            if service.name in services:
-                outputs.append((service.href, self._service(service)))
-        if kinds & {"incident", "postmortem", "incident-response", "on-call"}:
-            outputs.extend(self._area_outputs())
-        outputs.append(("findings.html", self._findings_page()))
+        if shared:
+            outputs.append(("index.html", self._home()))
+            outputs.append(("documents.html", self._documents_page()))
+            for service in self.services:
+                if service.name in services:
+                    outputs.append((service.href, self._service(service)))
+            if kinds & {"incident", "postmortem", "incident-response", "on-call"}:
+                outputs.extend(self._area_outputs())
+            outputs.append(("findings.html", self._findings_page()))
         outputs.append(("assets/search-index.js", self._search_index()))
         for site_path, text in outputs:
             digest = _digest(text)
@@ -750,6 +784,63 @@ class Site:
                 written.append(site_path)
         return self._result(written)
 
+    def _signature(self, page: DocPage) -> tuple[Any, ...]:
+        """Everything of a document that a page other than its own shows."""
+        from opsdocs.site.areas import slo_rows, status_blocks
+
+        fm = page.fm
+        shown = tuple(
+            (key, repr(fm.get(key)))
+            for key in (
+                "title",
+                "owner",
+                "service",
+                "tier",
+                "status",
+                "severity",
+                "last_reviewed",
+                "review_every",
+                "services",
+                "milestones",
+                "roles",
+                "incident",
+                "due",
+                "action_items",
+                "teams",
+                "systems",
+                "drill",
+                "id",
+            )
+        )
+        rows = tuple((r.name, r.status, r.objective, r.sli, r.budget) for r in slo_rows(page))
+        headings = page.rendered.headings if page.rendered is not None else []
+        incident = page.doc is not None and page.kind is not None and page.kind.name == "incident"
+        timeline = page.doc.text if incident and page.doc is not None else ""
+        return (
+            page.title,
+            page.kind,
+            tuple(page.problems),
+            shown,
+            rows,
+            tuple(headings),
+            tuple(status_blocks(page)),
+            timeline,
+            tuple((f.code, f.line, f.col, f.message) for f in page.findings),
+        )
+
+    def _swap_page(self, old: DocPage, new: DocPage) -> None:
+        """Point the services at ``new`` in place of ``old`` (nothing they show changed)."""
+        service = self._page_service.get(old.href)
+        if service is None:
+            return
+        if service.runbook is old:
+            service.runbook = new
+        service.slo_pages = [new if p is old else p for p in service.slo_pages]
+        service.others = [new if p is old else p for p in service.others]
+        for row in service.slos:
+            if row.page is old:
+                row.page = new
+
     def _recheck(self, pages: list[DocPage]) -> None:
         if not self.options.check:
             return
@@ -757,10 +848,9 @@ class Site:
 
         paths = [p.source for p in pages]
         result = run_check(self.workspace, paths, CheckOptions(today=self.today))
-        mine = {os.path.realpath(p) for p in paths}
-        self.findings = [
-            f for f in self.findings if not f.abspath or os.path.realpath(f.abspath) not in mine
-        ]
+        mine = {os.path.realpath(p) for p in paths} | {f.abspath for f in result.findings}
+        # the engine names every file by one real path: compare the strings
+        self.findings = [f for f in self.findings if f.abspath not in mine]
         for page in pages:
             page.findings = []
         for finding in result.findings:
@@ -787,6 +877,67 @@ def _replace(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     _write(temporary, text)
     os.replace(temporary, path)
+
+
+# The two tables with a row per document or finding are written here rather than in the
+# template: on a 10,000-document folder the sandbox's checked attribute access per cell is most
+# of their time. Every value is escaped.
+
+
+def _finding_html(rows: list[dict[str, Any]]) -> Any:
+    from markupsafe import Markup, escape
+
+    out = []
+    for f in rows:
+        where = escape(f["path"])
+        if f["href"]:
+            where = Markup('<a href="{}">{}</a>').format(f["href"], f["path"])
+        hint = Markup('<br><span class="muted">{}</span>').format(f["hint"]) if f["hint"] else ""
+        out.append(
+            Markup(
+                '<tr><td>{}:{}:{}</td><td><code>{}</code> {}</td><td><span class="badge {}">{}'
+                "</span></td><td>{}{}</td></tr>"
+            ).format(
+                where,
+                f["line"],
+                f["col"],
+                f["code"],
+                f["name"],
+                f["level"],
+                f["severity"],
+                f["message"],
+                hint,
+            )
+        )
+    return Markup("\n").join(out)
+
+
+def _document_rows(
+    pages: list[DocPage], states: dict[str, list[tuple[str, str]]], reviewed: dict[str, str]
+) -> Any:
+    from markupsafe import Markup
+
+    out = []
+    for p in pages:
+        owner = p.fm.get("owner")
+        badges = states.get(p.href) or [("ok", "ok")]
+        out.append(
+            Markup(
+                '<tr><th scope="row"><a href="{}">{}</a><br><code class="muted">{}</code></th>'
+                "<td>{}</td><td>{}</td><td>{}</td></tr>"
+            ).format(
+                p.href,
+                p.title,
+                p.rel,
+                owner if isinstance(owner, str) else "—",
+                reviewed.get(p.href, "—"),
+                Markup(" ").join(
+                    Markup('<span class="badge {}">{}</span>').format(level, text)
+                    for level, text in badges
+                ),
+            )
+        )
+    return Markup("\n").join(out)
 
 
 def _digest(text: str) -> str:

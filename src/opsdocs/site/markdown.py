@@ -165,16 +165,19 @@ def _plain(tokens: list[Token]) -> str:
     return " ".join(" ".join(parts).split())
 
 
-def render_markdown(body: str, body_line: int, link: LinkFn) -> Rendered:
+def render_markdown(body: str, body_line: int, link: LinkFn, *, ids: bool = True) -> Rendered:
     """A document's Markdown ``body`` (starting at file line ``body_line``) as safe HTML;
-    headings carry GitHub's anchors as ids."""
+    headings carry GitHub's anchors as ids (unless ``ids`` is false: a piece of a document
+    shown on another page must not repeat that page's ids)."""
     tokens = _md().parse(body)
     found = heading_anchors(tokens, body_line)
     headings = [(h.level, h.text, h.anchor) for h in found]
     anchors = iter(found)
     for token in tokens:
         if token.type == "heading_open" and token.map is not None:
-            token.attrs["id"] = next(anchors).anchor
+            anchor = next(anchors).anchor
+            if ids:
+                token.attrs["id"] = anchor
         elif token.type == "inline" and token.children:
             token.children = _rewrite_inline(token.children, link)
         elif token.type == "table_open":

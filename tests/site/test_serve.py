@@ -65,6 +65,28 @@ def test_a_changed_title_reaches_the_service_and_home_pages(tmp_path: Path) -> N
     assert "docs/runbook-database.html" not in result.written
 
 
+def test_a_refresh_without_the_check_then_the_recheck_brings_the_findings(
+    tmp_path: Path,
+) -> None:
+    portal_workspace(tmp_path)
+    out = tmp_path / "site"
+    site = Site(Workspace.discover(root=tmp_path), out, OPTIONS)
+    site.build()
+    doc = tmp_path / OPS / "runbook-database.md"
+    doc.write_text(doc.read_text().replace("[API runbook](", "[API runbook](gone.md"))
+    first = site.refresh([doc], check=False)
+    assert first.written == ["docs/runbook-database.html"]
+    assert "gone.md" not in (out / "findings.html").read_text()
+    second = site.recheck([doc])
+    assert sorted(second.written) == [
+        "docs/runbook-database.html",  # its banner lists the new error
+        "documents.html",
+        "findings.html",
+        "index.html",  # the count of errors
+    ]
+    assert "link to &#39;gone.mdrunbook-api-server.md" in (out / "findings.html").read_text()
+
+
 def test_an_added_document_is_a_full_build(tmp_path: Path) -> None:
     portal_workspace(tmp_path)
     out = tmp_path / "site"
@@ -100,7 +122,11 @@ def test_watch_rebuilds_what_changed_and_the_server_serves_it(tmp_path: Path) ->
         deadline = time.monotonic() + 10
         while not lines and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert lines and lines[0].startswith("runbook-database.md: rebuilt 2 files in ")
+        while len(lines) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert lines[0].startswith("runbook-database.md: rebuilt 2 files in "), lines
+        # then its findings: unchanged by this edit, so nothing more is written
+        assert lines[1].startswith("runbook-database.md: checked, rewrote 0 files in "), lines
         with urllib.request.urlopen(server.url + "docs/runbook-database.html") as response:
             assert "pelican" in response.read().decode()
     finally:

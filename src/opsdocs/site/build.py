@@ -703,14 +703,17 @@ class Site:
 
     # -- one document changed --------------------------------------------------------------
 
-    def refresh(self, changed: Iterable[Path]) -> BuildResult:
+    def refresh(self, changed: Iterable[Path], *, check: bool = True) -> BuildResult:
         """Bring the site up to date after the documents at ``changed`` were edited: render
         their pages again and the pages that show something of them (their services, the home
         page, the lists, the search index), and write only the files whose text changed. A
         document added or removed changes the links of others: that is a full build.
 
-        The findings of the changed documents are checked again; findings other documents get
-        through them (a link to a heading that was renamed) wait for the next full build."""
+        With ``check``, the findings of the changed documents are checked again first (a warm
+        ``opsdocs check`` pass over the folder); without it, call :meth:`recheck` afterwards,
+        as ``site serve`` does, so that the page is up before its findings are. Findings other
+        documents get through them (a link to a heading that was renamed) wait for the next
+        full build."""
         docs_dir = self.workspace.docs_dir.resolve()
         targets: list[DocPage] = []
         for path in changed:
@@ -725,17 +728,30 @@ class Site:
             if page is None or not exists or not self._digests:
                 return self.build()
             targets.append(page)
+        return self._update(targets, reread=True, check=check and self.options.check)
+
+    def recheck(self, changed: Iterable[Path]) -> BuildResult:
+        """Check the documents at ``changed`` again and rewrite the pages their findings show on
+        (after :meth:`refresh` with ``check=False``)."""
+        targets = [p for p in (self.page_at(os.path.realpath(c)) for c in changed) if p]
+        if not self.options.check:
+            return self._result([])
+        return self._update(targets, reread=False, check=True)
+
+    def _update(self, targets: list[DocPage], *, reread: bool, check: bool) -> BuildResult:
         if not targets:
             return self._result([])
         before = {id(p): self._service_of(p) for p in targets}
         signatures = {p.rel: self._signature(p) for p in targets}
         findings_before = len(self.findings)
-        for old in targets:
+        for old in targets if reread else []:
             page = read_page(old.source, old.rel)
+            page.findings = old.findings  # until they are checked again
             self.pages[old.rel] = page
             self._by_real[os.path.realpath(page.source)] = page
             self._render(page)
-        self._recheck([self.pages[p.rel] for p in targets])
+        if check:
+            self._recheck([self.pages[p.rel] for p in targets])
         # what other pages show of a document (title, owner, headings, status, findings...):
         # when none of it changed, as for most edits, only its own page is written again
         shared = len(self.findings) != findings_before or any(
@@ -749,7 +765,7 @@ class Site:
         services = {s.name for s in before.values() if s is not None}
         for old in targets:
             page = self.pages[old.rel]
-            if not shared:  # the areas hold the old page: point them at the new one
+            if not shared and page is not old:  # the areas hold the old page: point them on
                 self._swap_page(old, page)
             outputs.append((page.href, self._document_page(page)))
             self._search[page.href] = self._search_entry(page)

@@ -97,12 +97,18 @@ def watch(
             Path(p) for p in now if p in seen and now[p] != seen[p]
         ]
         seen = now
-        started = time.perf_counter()
+        names = ", ".join(sorted(os.path.relpath(p, folder) for p in changed))
         try:
-            result = site.refresh(changed)
+            # the pages first, then their findings: a check pass over a big folder takes
+            # seconds, the page should not wait for it
+            started = time.perf_counter()
+            result = site.refresh(changed, check=False)
+            took = time.perf_counter() - started
+            report(f"{names}: rebuilt {len(result.written)} files in {took:.2f} s")
+            if site.options.check and result.documents:
+                started = time.perf_counter()
+                again = site.recheck(changed)
+                took = time.perf_counter() - started
+                report(f"{names}: checked, rewrote {len(again.written)} files in {took:.2f} s")
         except OpsdocsError as exc:
             report(f"error: {exc.format()}")
-            continue
-        took = time.perf_counter() - started
-        names = ", ".join(sorted(os.path.relpath(p, folder) for p in changed))
-        report(f"{names}: rebuilt {len(result.written)} files in {took:.2f} s")

@@ -137,7 +137,6 @@ def _rewrite_inline(children: list[Token], link: LinkFn) -> list[Token]:
             target = link(src, True)
             if target is not None and not target.startswith(("http:", "https:", "//")):
                 child.attrs["src"] = target
-                child.attrs["loading"] = "lazy"
                 out.append(child)
             else:
                 # a picture from another host would be a request: show its text, linked

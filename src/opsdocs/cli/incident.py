@@ -493,10 +493,10 @@ def list_command(
         )
         for row in rows
     ]
-    widths = [max(len(cells[i]) for cells in table) for i in range(6)]
-    for cells in table:
-        padded = [cell.ljust(width) for cell, width in zip(cells, widths, strict=False)]
-        click.echo("  ".join([*padded, cells[6]]).rstrip())
+    from opsdocs.tables import aligned
+
+    for line in aligned(table):
+        click.echo(line)
     return 0
 
 

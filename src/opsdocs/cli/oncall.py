@@ -77,14 +77,9 @@ def _time(when: dt.datetime, zone: str) -> str:
 def _lines(rows: Sequence[Sequence[str]]) -> list[str]:
     """Aligned columns; cells come from documents and configuration files, so control
     characters are escaped."""
-    from opsdocs.sanitize import escape_line
+    from opsdocs.tables import aligned
 
-    cells = [[escape_line(cell) for cell in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
-    return [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in cells
-    ]
+    return aligned(rows)
 
 
 def _table(rows: Sequence[Sequence[str]]) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from opsdocs.durations import format_duration
 from opsdocs.reports.report import REPORTED_WINDOWS, SloReport
+from opsdocs.tables import aligned, markdown_table
 
 __all__ = [
     "format_percent",
@@ -125,10 +126,7 @@ def render_table(reports: Sequence[SloReport]) -> str:
                     _rate(w.burn_rate),
                 )
             )
-        widths = [max(len(r[i]) for r in rows) for i in range(5)]
-        for row in rows:
-            cells = [row[0].ljust(widths[0])] + [c.rjust(widths[i]) for i, c in enumerate(row) if i]
-            out.append("  " + "  ".join(cells).rstrip())
+        out.extend("  " + line for line in aligned(rows, right_from=1))
         for alert in report.alerts:
             state = "FIRING" if alert.firing else "ok"
             out.append(
@@ -162,9 +160,8 @@ def render_markdown(
         "",
         f"_Measured by `opsdocs slo report` from {first.source} at {_time(first.at)}._",
         "",
-        "| " + " | ".join(head) + " |",
-        "|" + "|".join("---" for _ in head) + "|",
     ]
+    table = [head]
     for r in reports:
         remaining = format_percent(r.budget_remaining, 1)
         if r.remaining_minutes is not None:
@@ -178,8 +175,8 @@ def render_markdown(
             *(_rate(r.burn_rate(s)) if r.window(s) else _NONE for s in windows),
             _exhaustion(r),
         ]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines.append("")
+        table.append(cells)
+    lines += [*markdown_table(table), ""]
     for r in reports:
         counts = ", ".join(
             f"{w.label} {_count(w.good)}/{_count(w.total)}"

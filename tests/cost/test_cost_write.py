@@ -125,7 +125,7 @@ def test_the_chart_shows_daily_spend_the_budget_and_the_anomalies(
     assert _run(cli, root, "--chart", "charts").exit_code == 0
     svg = (root / "charts" / "cost-api-2026-05.svg").read_text()
     assert svg.startswith("<svg ")
-    assert "<title>api: 2026-05 (forecast over budget)</title>" in svg
+    assert "<title>api: 2026-05 (forecast over 100% of budget)</title>" in svg
     assert svg.count('class="spend"') == 1
     assert ">budget 100.00/day<" in svg  # 3100 over 31 days
     assert ">forecast 140.00/day<" in svg

@@ -44,7 +44,7 @@ def render_svg(report: CostReport, line: BudgetLine) -> str:
     high = float(max([*spend, daily_budget, daily_forecast, Decimal(1)]))
     frame = Frame(width=800, height=320, left=80, right=20, start=days[0], end=days[-1])
     scale = Scale(top=50, bottom=260, high=high * 1.15)
-    over = " (forecast over budget)" if line.over_threshold else ""
+    over = f" (forecast over {line.threshold}% of budget)" if line.over_threshold else ""
     thresholds = [
         Threshold(float(daily_budget), f"budget {daily_budget:.2f}/day", _BUDGET),
         Threshold(float(daily_forecast), f"forecast {daily_forecast:.2f}/day", _FORECAST),

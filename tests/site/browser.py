@@ -171,8 +171,11 @@ class BrowserPage:
         self.blocked_requests.clear()
 
     def goto(self, url: str) -> None:
-        """Open ``url`` and wait until the page and its resources have loaded."""
+        """Open ``url`` and wait until the page and its resources have loaded, lazy images that
+        start after the load event included: leaving a page while one is still loading aborts
+        it, and the abort would be recorded against the next page."""
         self.page.goto(url, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
 
     def axe_violations(self) -> list[str]:
         """axe-core's serious and critical violations on the current page, one line each."""

@@ -636,8 +636,9 @@ class Site:
             return self._build_mkdocs()
         _check_out(self.out)
         self._read()
-        self._render_pages()
+        # the check first, while this process is small: its worker processes fork from it
         self._run_check()
+        self._render_pages()
         self._collect()
         parent = self.out.parent
         parent.mkdir(parents=True, exist_ok=True)

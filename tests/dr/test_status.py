@@ -428,7 +428,20 @@ def test_configured_evidence_that_matches_nothing_is_one_line(
         (
             "backups.csv",
             CSV + "orders-db,pg-dump,2026-11-30T12:00:00Z,success,lots\n",
-            "error: backups.csv:6: size 'lots' is not a number of bytes",
+            "error: backups.csv:6: size is not a whole number of bytes (write the size in bytes, "
+            "or leave it empty)",
+        ),
+        (
+            "backups.csv",
+            CSV + "orders-db,pg-dump,2026-11-30T12:00:00Z, success,1\n",
+            "error: backups.csv:6: the run cannot be read as written (write the values without "
+            "spaces around them, and times like 2026-11-30T02:00:00Z)",
+        ),
+        (
+            "backups.csv",
+            CSV + "orders-db,pg-dump,2026-11-30,success,1\n",
+            "error: backups.csv:6: finished_at '2026-11-30' has no time zone (write times with "
+            "a zone, e.g. 2026-11-30T02:00:00Z)",
         ),
     ],
 )

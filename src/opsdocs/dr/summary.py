@@ -27,9 +27,6 @@ from opsdocs.errors import InputError
 
 __all__ = ["JobEvidence", "summarise"]
 
-# What DuckDB checks for every row; check_log_row says what is wrong with the one it finds.
-_ZONE = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"
-
 
 @dataclass(frozen=True)
 class JobEvidence:
@@ -56,14 +53,29 @@ def _words(words: Sequence[str]) -> str:
 
 
 def _bad(system: str, job: str, finished: str, status: str, size: str) -> str:
-    """SQL true for a row check_log_row refuses (or whose time DuckDB cannot read)."""
+    """SQL true for a row check_log_row refuses (or whose time DuckDB cannot read).
+
+    Every row of a large log takes these tests, so the usual case is decided first and the rest
+    is looked at only when it is not (a CASE evaluates its ELSE for those rows alone): a time in
+    UTC ends in ``Z``; otherwise the zone is looked for in the last characters (``+HH``,
+    ``+HHMM``, ``+HH:MM``) after more than a date, so a time without one (or a bare date, whose
+    ``-30`` is not a zone) is never read as UTC. A status is usually written in lower case.
+    """
+    f = finished
     words = _words((*OK_STATUSES, *FAILED_STATUSES))
+    unzoned = (
+        f"CASE WHEN suffix({f}, 'Z') THEN false ELSE NOT coalesce(length({f}) > 10 AND"
+        f" ({f}[-1] = 'z' OR {f}[-3] IN ('+', '-') OR {f}[-5] IN ('+', '-')"
+        f" OR {f}[-6] IN ('+', '-')), false) END"
+    )
+    unknown = (
+        f"CASE WHEN {status} IN ({words}) THEN false"
+        f" ELSE NOT coalesce(lower({status}) IN ({words}), false) END"
+    )
     return (
-        f"(coalesce(trim({system}), '') = '' OR coalesce(trim({job}), '') = ''"
-        f" OR NOT coalesce(regexp_matches(trim({finished}), '{_ZONE}'), false)"
-        f" OR TRY_CAST(trim({finished}) AS TIMESTAMPTZ) IS NULL"
-        f" OR coalesce(lower(trim({status})), '') NOT IN ({words})"
-        f" OR (coalesce(trim({size}), '') <> '' AND TRY_CAST(trim({size}) AS BIGINT) IS NULL))"
+        f"(coalesce({system}, '') = '' OR coalesce({job}, '') = '' OR {unzoned}"
+        f" OR TRY_CAST({f} AS TIMESTAMPTZ) IS NULL OR {unknown}"
+        f" OR ({size} IS NOT NULL AND TRY_CAST({size} AS BIGINT) IS NULL))"
     )
 
 
@@ -106,16 +118,19 @@ def _sources(logs: Sequence[str], root: Path) -> tuple[list[str], list[Any]]:
             )
         by_header.setdefault(header, []).append(path)
     for header, paths in by_header.items():
+        # the reader converts the size (a row where it does not convert is rejected)
+        # (it must be read for that: a column left out of the query is never converted)
         size = "size" if "size" in header else "NULL"
+        relation = csv_relation(types={"size": "BIGINT"} if "size" in header else None)
         parts.append(
-            f"SELECT system, job, finished_at AS f, status AS s, {size} AS z FROM {csv_relation()}"
+            f"SELECT system, job, finished_at AS f, status AS s, {size} AS z FROM {relation}"
         )
         params.append(paths)
     if jsonl:
         names = ("system", "job", "f", "s", "z")
         fields = ", ".join(
             f"{_json_field(n)} AS {a}" for n, a in zip((*LOG_FIELDS, "size"), names, strict=True)
-        )
+        )  # the size stays text: _bad checks it
         parts.append(
             f"SELECT {fields} FROM {lines_relation()} WHERE line IS NOT NULL AND trim(line) <> ''"
         )
@@ -133,7 +148,7 @@ def summarise(
 ) -> dict[tuple[str, str], JobEvidence]:
     """Per (system, job): what the logs and the attributed ``runs`` say at ``at``, over the
     ``window`` (seconds) before it. InputError, at its file and line, for the first bad row."""
-    from opsdocs.sources.files import connect, csv_rejects, run_query
+    from opsdocs.sources.files import connect, csv_reject_cause, csv_rejects, run_query
 
     start = at - dt.timedelta(seconds=window)
     con = connect()
@@ -146,39 +161,59 @@ def summarise(
         if attributed:
             con.executemany("INSERT INTO opsdocs_dr_runs VALUES (?, ?, ?, ?)", attributed)
         parts, params = _sources(logs, root)
+        ok_words = _words(OK_STATUSES)
         typed = [
-            f"SELECT system, job, TRY_CAST(trim(f) AS TIMESTAMPTZ) AS t,"
-            f" lower(trim(s)) IN ({_words(OK_STATUSES)}) AS ok,"
+            f"SELECT system, job, TRY_CAST(f AS TIMESTAMPTZ) AS t,"
+            f" CASE WHEN s IN ({ok_words}) THEN true ELSE lower(s) IN ({ok_words}) END AS ok,"
             f" {_bad('system', 'job', 'f', 's', 'z')} AS bad FROM ({part})"
             for part in parts
         ]
         typed.append("SELECT system, job, t, ok, false AS bad FROM opsdocs_dr_runs")
         at_sql, start_sql = _literal(at), _literal(start)
+        # The per-job numbers come from one pass; the gaps need each job's successes in time
+        # order, but only those in the window (the one before it comes from the aggregate), so
+        # only they are sorted.
         sql = f"""
-            WITH runs AS ({" UNION ALL ".join(typed)}),
-            seen AS (
-                SELECT system, job, t, ok AND NOT bad AS good, ok, bad FROM runs
-                WHERE bad OR t <= {at_sql}
+            WITH seen AS MATERIALIZED (
+                SELECT system, job, t, bad,
+                    ok AND NOT bad AND t <= {at_sql} AS good,
+                    NOT ok AND NOT bad AND t <= {at_sql} AS failed
+                FROM ({" UNION ALL ".join(typed)})
+            ),
+            totals AS (
+                SELECT system, job,
+                    count(*) FILTER (WHERE bad) AS bad,
+                    max(t) FILTER (WHERE good) AS last,
+                    min(t) FILTER (WHERE good) AS oldest,
+                    count(*) FILTER (WHERE good AND t >= {start_sql}) AS good,
+                    count(*) FILTER (WHERE failed AND t >= {start_sql}) AS failed,
+                    max(t) FILTER (WHERE good AND t < {start_sql}) AS before
+                FROM seen GROUP BY system, job
             ),
             ordered AS (
-                SELECT *, CASE WHEN good THEN
-                    lag(t) OVER (PARTITION BY system, job, good ORDER BY t) END AS prev
-                FROM seen
+                SELECT system, job, t, lag(t) OVER (PARTITION BY system, job ORDER BY t) AS prev
+                FROM seen WHERE good AND t >= {start_sql}
+            ),
+            gaps AS (
+                SELECT o.system, o.job,
+                    max(epoch(o.t) - epoch(greatest(coalesce(o.prev, g.before), {start_sql})))
+                        AS inner_gap
+                FROM ordered o JOIN totals g USING (system, job)
+                WHERE coalesce(o.prev, g.before) IS NOT NULL
+                GROUP BY o.system, o.job
             )
-            SELECT system, job,
-                count(*) FILTER (WHERE bad),
-                max(t) FILTER (WHERE good),
-                min(t) FILTER (WHERE good),
-                count(*) FILTER (WHERE good AND t >= {start_sql}),
-                count(*) FILTER (WHERE NOT bad AND NOT ok AND t >= {start_sql}),
-                max(epoch(t) - epoch(greatest(prev, {start_sql})))
-                    FILTER (WHERE good AND t >= {start_sql} AND prev IS NOT NULL)
-            FROM ordered GROUP BY system, job
+            SELECT system, job, bad, last, oldest, good, failed, inner_gap
+            FROM totals LEFT JOIN gaps USING (system, job)
         """
         rows = run_query(con, sql, params)
         if parts:
             rejected, first = csv_rejects(con, root) if _has_csv(logs) else (0, None)
             if rejected:
+                if csv_reject_cause(con) == ("CAST", "size"):
+                    raise InputError(
+                        f"{first}: size is not a whole number of bytes",
+                        hint="write the size in bytes, or leave it empty",
+                    )
                 raise InputError(
                     f"{first}: a row does not fit the header",
                     hint="give every row the header's fields",
@@ -255,7 +290,8 @@ def _json_values(line: str, *, where: str) -> list[Any]:
 
 def _explain(values: Sequence[Any], *, where: str) -> None:
     check_log_row(values, where=where)
+    # what DuckDB reads more strictly than check_log_row: spaces around a value, a lowercase 'z'
     raise InputError(
-        f"{where}: finished_at {values[2]!r} is not a time DuckDB can read",
-        hint="write it like 2026-11-30T02:00:00Z",
+        f"{where}: the run cannot be read as written",
+        hint="write the values without spaces around them, and times like 2026-11-30T02:00:00Z",
     )

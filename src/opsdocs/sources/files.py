@@ -40,6 +40,7 @@ __all__ = [
     "FileSet",
     "connect",
     "csv_header",
+    "csv_reject_cause",
     "csv_rejects",
     "csv_relation",
     "describe_fields",
@@ -230,20 +231,33 @@ def parquet_relation(param: str = "?", *, filename: bool = False) -> str:
     return f"read_parquet({param}, union_by_name=true{extra})"
 
 
-def csv_relation(param: str = "?", *, delimiter: str = ",", filename: bool = False) -> str:
-    """SQL reading the CSV files bound to ``param``: a header line, every field as text
-    (``filename``: with a ``filename`` column naming each row's file; the files' columns are
-    matched by position, so give it files of one header).
+def csv_relation(
+    param: str = "?",
+    *,
+    delimiter: str = ",",
+    filename: bool = False,
+    types: dict[str, str] | None = None,
+) -> str:
+    """SQL reading the CSV files bound to ``param``: a header line, every field as text, but
+    the columns ``types`` names (column -> DuckDB type, e.g. ``{"size": "BIGINT"}``), which the
+    reader converts as it goes (cheaper than a cast per row afterwards). ``filename``: with a
+    ``filename`` column naming each row's file; the files' columns are matched by position, so
+    give it files of one header.
 
-    A row that does not fit (a wrong number of fields, an unclosed quote) is left out and kept
-    in the ``opsdocs_rejects`` table, for :func:`csv_rejects`; it never stops the query.
+    A row that does not fit (a wrong number of fields, an unclosed quote, a value of ``types``
+    that does not convert) is left out and kept in the ``opsdocs_rejects`` table, for
+    :func:`csv_rejects`; it never stops the query.
     """
     delim = "\\t" if delimiter == "\t" else delimiter.replace("'", "''")
     extra = " filename=true," if filename else ""
+    if types:
+        pairs = ", ".join(
+            f"'{name.replace(chr(39), chr(39) * 2)}': '{kind}'" for name, kind in types.items()
+        )
+        extra += f" types={{{pairs}}},"
     return (
         f"read_csv({param},{extra} header=true, all_varchar=true, delim=E'{delim}',"
-        " ignore_errors=true,"
-        " store_rejects=true, rejects_table='opsdocs_rejects',"
+        " ignore_errors=true, store_rejects=true, rejects_table='opsdocs_rejects',"
         " rejects_scan='opsdocs_rejects_scan')"
     )
 
@@ -277,6 +291,17 @@ def csv_rejects(con: Any, root: Path) -> tuple[int, str | None]:
     inside = _inside(os.path.realpath(path), os.path.realpath(root))
     shown = os.path.relpath(path, root) if inside else path
     return count, f"{shown}:{int(first[1])}"
+
+
+def csv_reject_cause(con: Any) -> tuple[str, str] | None:
+    """The first rejected row's error type (``CAST``, ``TOO MANY COLUMNS``...) and column name,
+    in the order of :func:`csv_rejects`; None when no row was left out."""
+    row = con.execute(
+        "SELECT r.error_type, r.column_name FROM opsdocs_rejects r"
+        " JOIN opsdocs_rejects_scan s USING (scan_id, file_id)"
+        " ORDER BY s.file_path, r.line LIMIT 1"
+    ).fetchone()
+    return (str(row[0]), str(row[1] or "")) if row else None
 
 
 def csv_header(path: str, delimiter: str = ",") -> list[str]:

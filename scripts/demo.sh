@@ -113,6 +113,18 @@ step opsdocs index
 
 # What is left for the postmortem's author: the linter lists it until it is written.
 step opsdocs check --today 2026-11-20 --select CT docs/internal/operations/postmortems || true
+# DR/BCP: the plan's recovery objectives held against what the backup jobs reported. The search
+# snapshots have failed since 20:00 yesterday: its 1-hour RPO is missed (exit 1), and the evidence
+# an auditor asks for is kept in the plan.
+step python "$here/scripts/demo_backups.py" evidence/backups.csv
+cat >> opsdocs.toml <<'TOML'
+
+[dr]
+evidence = ["evidence/*.csv"]
+TOML
+step opsdocs dr status --at "$AT" || true
+step opsdocs dr status --at "$AT" --write --format markdown || true
+step opsdocs check --today 2026-11-20 --select DR || true
 step opsdocs list
 
 # The ops portal: everything above as one static site (open it from the file system, no server).

@@ -344,7 +344,7 @@ _HEADER = [
     "job",
     "last success",
     "age",
-    "rpo",
+    "rpo met",
     "longest gap",
     "ok",
     "failed",

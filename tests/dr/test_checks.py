@@ -1,0 +1,76 @@
+"""The DR rules that read the backup evidence ``[dr] evidence`` names (DR004, DR005), through
+``opsdocs check``: the moment they judge at, and evidence that cannot be read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import Result, snapshot
+from tests.dr.helpers import OPS, plan_workspace
+
+SYSTEMS = """\
+  - name: orders-db
+    tier: 1
+    rto: 2h
+    rpo: 1h
+    backups:
+      - name: pg-dump
+        tool: pg_dump
+        schedule: 1h
+        retention: 2h
+"""
+
+CONFIG = 'owners = ["team-sre"]\n\n[dr]\nevidence = ["backups.csv"]\n'
+
+
+def _check(cli: Callable[..., Result], root: Path, today: str) -> Result:
+    return cli("check", "--select", "DR004,DR005", "--today", today, "--no-cache", cwd=root)
+
+
+def test_the_evidence_is_judged_at_the_start_of_the_day_checked(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    log = (
+        "system,job,finished_at,status\n"
+        "orders-db,pg-dump,2026-05-31T22:00:00Z,success\n"
+        "orders-db,pg-dump,2026-05-31T23:30:00Z,success\n"
+    )
+    root = plan_workspace(tmp_path, SYSTEMS, **{"opsdocs.toml": CONFIG, "backups.csv": log})
+    # at 2026-06-01T00:00:00Z the last dump is 30 minutes old, and the oldest 2 hours
+    clean = _check(cli, root, "2026-06-01")
+    assert (clean.exit_code, clean.stdout) == (0, "All checks passed (1 file).\n"), clean.stderr
+    # a day later it is a day old, over the hour the RPO allows
+    late = _check(cli, root, "2026-06-02")
+    assert late.exit_code == 1
+    assert (
+        f"{OPS}/disaster-recovery.md:12:9: DR004 dr-evidence-rpo-missed: job 'pg-dump' of "
+        "'orders-db': the last successful backup is 1d 30m old at 2026-06-02T00:00:00Z, over "
+        "the RPO of 1h (evidence: backups.csv) (find out why the backups stopped, and run one "
+        "now)" in late.stdout
+    )
+
+
+def test_evidence_that_cannot_be_read_is_a_finding_on_the_plan(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    log = "system,job,finished_at,status\norders-db,pg-dump,2026-05-31T22:00:00,success\n"
+    root = plan_workspace(tmp_path, SYSTEMS, **{"opsdocs.toml": CONFIG, "backups.csv": log})
+    before = snapshot(root)
+    result = _check(cli, root, "2026-06-01")
+    assert result.exit_code == 1
+    assert (
+        f"{OPS}/disaster-recovery.md:1:1: DR004 dr-evidence-rpo-missed: the backup evidence "
+        "cannot be read: backups.csv:2: finished_at '2026-05-31T22:00:00' has no time zone "
+        "(write times with a zone, e.g. 2026-11-30T02:00:00Z) (fix the evidence file, or [dr] "
+        "evidence in the configuration)" in result.stdout
+    )
+    assert snapshot(root) == before
+
+
+def test_without_configured_evidence_the_rules_are_quiet(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    root = plan_workspace(tmp_path, SYSTEMS)
+    result = _check(cli, root, "2026-06-02")
+    assert result.exit_code == 0, result.stdout + result.stderr

@@ -114,6 +114,22 @@ def test_promtool_complaints_land_at_the_rule(tmp_path: Path, cli: Callable[...,
     assert findings[1]["message"].startswith("alert 'KubeBroken': promtool: could not parse")
 
 
+def test_a_prometheus_rule_with_a_date_like_value_is_checked(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """YAML reads an unquoted 2026-01-01 as a date; Prometheus reads it as the string it is.
+    The PrometheusRule handed to promtool keeps it a string instead of ending as a bug."""
+    require_tool("promtool")
+    _workspace(tmp_path)
+    dated = OPERATOR.replace(
+        "severity: warning", "severity: warning\n            since: 2026-01-01"
+    )
+    build_tree(tmp_path, {"rules/op.yaml": dated.replace("up ==", "up == 0")})
+    cli("init", cwd=tmp_path)
+    result = cli("alerts", "check", "--select", "AL010", cwd=tmp_path)
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
 def test_a_warm_run_puts_promtool_complaints_at_the_same_lines(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:

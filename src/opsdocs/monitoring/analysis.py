@@ -144,6 +144,12 @@ _PROMTOOL_LINE = re.compile(
 )
 
 
+def _as_text(value: Any) -> str:
+    """A YAML value JSON cannot hold (an unquoted 2026-01-01 is a date to PyYAML) as the text
+    Prometheus reads it as: its fields are strings."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 class PromtoolRun:
     """``promtool check rules`` over the rule files, started at once and read later (it runs
     on the other core while the catalogue is analysed); complaints are placed at the rules.
@@ -165,7 +171,7 @@ class PromtoolRun:
                 else:
                     name = os.path.join(self._tmp.name, f"{f_index}-{number}.yaml")
                     with open(name, "w", encoding="utf-8") as fh:
-                        json.dump({"groups": groups}, fh)  # JSON is YAML
+                        json.dump({"groups": groups}, fh, default=_as_text)  # JSON is YAML
                 self._jobs[name] = (rule_file, number, whole)
                 args.append(name)
         self._proc: subprocess.Popen[str] | None = None

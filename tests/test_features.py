@@ -44,7 +44,7 @@ def test_commands_rules_and_kinds_come_from_the_descriptors() -> None:
 def test_kinds_keep_the_index_order_and_live_with_their_feature() -> None:
     assert [k.name for k in KINDS] == [
         "runbook", "slo", "incident-response", "disaster-recovery", "monitoring", "on-call",
-        "capacity", "cost", "incident", "postmortem",
+        "capacity", "cost", "incident", "postmortem", "dr-drill",
     ]  # fmt: skip
     assert get_kind("on-call").templates == "opsdocs.oncall"
     assert get_kind("runbook").templates == "opsdocs.documents"

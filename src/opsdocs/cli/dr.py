@@ -80,3 +80,108 @@ def status_command(
         for row in cells:
             click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     return EXIT_FINDINGS if result.rpo_missed else 0
+
+
+def _drill_report(result: object, root: Path, fmt: str) -> None:
+    """Print a recorded drill: one line per objective and the verdict, or JSON."""
+    from opsdocs.dr.drills import DrillResult
+    from opsdocs.durations import format_span
+
+    assert isinstance(result, DrillResult)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if fmt == "json":
+        echo_json(result.as_dict(root))
+        return
+    verdicts = {True: "met", False: "MISSED", None: "no objective"}
+    click.echo(f"Recorded {result.path.relative_to(root).as_posix()}")
+    for name, achieved, objective, met in (
+        ("RTO", result.achieved_rto, result.rto, result.rto_met),
+        ("RPO", result.achieved_rpo, result.rpo, result.rpo_met),
+    ):
+        wanted = format_span(objective) if objective is not None else "-"
+        click.echo(f"  {name}: {format_span(achieved)} (objective {wanted}): {verdicts[met]}")
+    if result.verify is not None:
+        check = "passed" if result.verify.passed else "FAILED"
+        detail = f" ({result.verify.detail})" if result.verify.detail else ""
+        click.echo(
+            f"  restored {result.verify.files} file(s) of snapshot {result.verify.snapshot}; "
+            f"check {result.verify.check}: {check}{detail}"
+        )
+    click.echo(f"Result: {'pass' if result.passed else 'FAIL'}")
+
+
+@dr.command("drill")
+@click.argument("system")
+@time_option("--started", help="When the drill started.")
+@time_option("--restored", help="When the system was back.")
+@time_option("--data-as-of", help="How recent the restored data is.")
+@click.option(
+    "--test",
+    "test",
+    type=click.Choice(["restore", "failover"]),
+    default="restore",
+    show_default=True,
+    help="What was tested.",
+)
+@click.option("--notes", help="What was done (the record's 'What Was Done').")
+@click.option("--action", "actions", multiple=True, help="A follow-up action; repeatable.")
+@click.option(
+    "--owner", "owners", multiple=True, help="Owner of the actions: once for all, or per action."
+)
+@click.option(
+    "--due",
+    "dues",
+    multiple=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Due date (YYYY-MM-DD) of the actions: once for all, or per action.",
+)
+@format_option("text", "json")
+@click.pass_context
+def drill_command(
+    ctx: click.Context,
+    system: str,
+    started: dt.datetime | None,
+    restored: dt.datetime | None,
+    data_as_of: dt.datetime | None,
+    test: str,
+    notes: str | None,
+    actions: tuple[str, ...],
+    owners: tuple[str, ...],
+    dues: tuple[dt.datetime, ...],
+    fmt: str,
+) -> None:
+    """Record a restore or failover test of SYSTEM under dr-drills/: achieved RTO and RPO."""
+    from opsdocs.dr.drills import record_drill
+    from opsdocs.errors import UsageError
+
+    missing = [
+        option
+        for option, value in (
+            ("--started", started),
+            ("--restored", restored),
+            ("--data-as-of", data_as_of),
+        )
+        if value is None
+    ]
+    if missing:
+        raise UsageError(
+            f"missing {', '.join(missing)}",
+            hint="give when the drill started, when the system was back and how recent the "
+            "restored data is",
+        )
+    assert started is not None and restored is not None and data_as_of is not None
+    workspace = app(ctx).workspace()
+    result = record_drill(
+        workspace,
+        system,
+        started=started,
+        restored=restored,
+        data_as_of=data_as_of,
+        test="failover" if test == "failover" else "restore",
+        notes=notes,
+        actions=actions,
+        owners=owners,
+        dues=[d.date() for d in dues],
+    )
+    _drill_report(result, workspace.root, fmt)

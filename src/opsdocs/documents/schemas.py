@@ -9,13 +9,14 @@ own package; the kind registry names the model by import path.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from opsdocs.durations import checked, review_interval
 
 __all__ = [
+    "ActionItem",
     "Duration",
     "FrontMatter",
     "RunbookFrontMatter",
@@ -112,3 +113,16 @@ def model_json_schema(model: type[BaseModel]) -> dict[str, Any]:
     schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
+
+
+class ActionItem(BaseModel):
+    """One follow-up, the same shape wherever it is written (postmortems, DR drills). Owner and
+    due date may be missing here; ``check`` reports that."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    what: str = Field(min_length=1, description="What will be done.")
+    owner: str | None = Field(default=None, description="Person or team who does it.")
+    due: dt.date | None = Field(default=None, description="Due date (YYYY-MM-DD).")
+    tracker: str | None = Field(default=None, description="Link to the ticket.")
+    status: Literal["open", "done"] = Field(default="open", description="open or done.")

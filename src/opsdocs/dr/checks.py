@@ -31,10 +31,10 @@ def _plan(ctx: DocContext) -> DisasterRecoveryFrontMatter | None:
         return None
     if not ctx.front_matter_ok or ctx.doc.front_matter is None:
         return None
-    from opsdocs.dr.spec import validate_plan
+    from opsdocs.dr.spec import plan_model
 
     try:
-        return validate_plan(ctx.doc)
+        return plan_model(ctx.doc)
     except DocumentError:
         return None
 
@@ -87,21 +87,20 @@ def _schedules(ctx: DocContext) -> Iterator[Diagnostic]:
 
 
 def _dependencies(ctx: DocContext) -> Iterator[Diagnostic]:
+    from opsdocs.dr.spec import plan_problems
     from opsdocs.dr.status import effective_rto
     from opsdocs.durations import duration_seconds, format_span
-    from opsdocs.errors import DocumentError
 
     plan = _plan(ctx)
     if plan is None:
         return
-    try:
-        effective = effective_rto(ctx.doc, plan)
-    except DocumentError as exc:
+    problems = plan_problems(ctx.doc, plan)
+    for exc in problems:
         yield Diagnostic(line=exc.line or 1, col=exc.col or 1, message=exc.message, hint=exc.hint)
-        # Without a chain to follow, compare each dependency's own RTO.
-        effective = {
-            s.name: (duration_seconds(s.rto) if s.rto else None, (s.name,)) for s in plan.systems
-        }
+    if problems:
+        # The dependencies themselves are wrong: that is the one thing to say about them.
+        return
+    effective = effective_rto(ctx.doc, plan)
     rtos = {s.name: s.rto for s in plan.systems}
     for index, system in enumerate(plan.systems):
         if system.rto is None:
@@ -311,13 +310,18 @@ RULES = [
     _rule(
         "DR003",
         "dr-dependency-rto-longer",
-        "A system depends on one whose RTO is longer than its own (or on itself).",
+        "A system depends on one whose RTO is longer than its own, on one the plan does not "
+        "list, or on itself (a cycle).",
         "error",
         _dependencies,
         what=(
             "Reports a `depends_on` entry whose system takes longer to recover (its effective "
-            "RTO, the longest along its own dependencies) than the system that depends on it, "
-            "and a dependency cycle. The message shows the effective RTO and the chain."
+            "RTO, the longest along its own dependencies) than the system that depends on it; "
+            "the message shows the effective RTO and the chain. Also reports what makes the "
+            "chain impossible to follow, each once at its key: a `depends_on` naming a system "
+            "the plan does not list, a system listed twice, and each dependency cycle (one line "
+            "naming the systems around it). While any of these is there, the RTOs are not "
+            "compared: the dependencies themselves are to be fixed first."
         ),
         why=(
             "A system is back only when what it depends on is back: its real RTO is the longest "

@@ -1,4 +1,5 @@
-"""The kind of the DR/BCP feature: the ``disaster-recovery`` plan (template in ``templates/``)."""
+"""The kinds of the DR/BCP feature: the ``disaster-recovery`` plan and the ``dr-drill`` records
+(templates in ``templates/``)."""
 
 from __future__ import annotations
 
@@ -18,4 +19,33 @@ _DISASTER_RECOVERY = Kind(
     schema_ref="opsdocs.dr.spec:DisasterRecoveryFrontMatter",
 )
 
-KINDS: tuple[Kind, ...] = (_DISASTER_RECOVERY,)
+_DR_DRILL = Kind(
+    index_order=110,
+    templates="opsdocs.dr",
+    name="dr-drill",
+    label="DR Drill",
+    index_heading="DR Drills",
+    purpose="The record of one restore or failover test, against the recovery objectives",
+    filename="{date}-{name}.md",
+    folder="dr-drills",
+    examples=("2026-11-30-orders-db.md",),
+    name_help="system",
+    empty_index_text="(None yet - record one with `opsdocs dr drill SYSTEM`)",
+    schema_ref="opsdocs.dr.drills:DrillFrontMatter",
+    index_limit=10,
+    index_newest_first=True,
+    index_facts=("system", "result"),
+    reviewed=False,
+    created_by="opsdocs dr drill",
+    sections=(
+        SectionSpec("Result", "Achieved RTO and RPO against the objectives: pass or fail."),
+        SectionSpec("What Was Done", "The steps taken, the commands run, who took part."),
+        SectionSpec("What We Learned", "What was slow, missing or wrong in the runbook."),
+        SectionSpec(
+            "Follow-up Actions",
+            "Listed in the front matter 'action_items' (what, owner, due, tracker, status).",
+        ),
+    ),
+)
+
+KINDS: tuple[Kind, ...] = (_DISASTER_RECOVERY, _DR_DRILL)

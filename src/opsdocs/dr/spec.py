@@ -12,6 +12,7 @@ from opsdocs.yamlio import key_path_of
 
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
+    from opsdocs.errors import DocumentError
     from opsdocs.workspace import Workspace
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "Failover",
     "System",
     "load_plan",
+    "plan_model",
+    "plan_problems",
     "validate_plan",
 ]
 
@@ -131,15 +134,15 @@ class DisasterRecoveryFrontMatter(FrontMatter):
     processes: list[BusinessProcess] = Field(default_factory=list)
 
 
-def validate_plan(doc: Document) -> DisasterRecoveryFrontMatter:
-    """The plan of ``doc``; a :class:`DocumentError` at the first wrong key's line."""
+def plan_model(doc: Document) -> DisasterRecoveryFrontMatter:
+    """The plan's keys validated; a :class:`DocumentError` at the first wrong key's line."""
     from pydantic import ValidationError
 
     from opsdocs.errors import DocumentError
 
     data = doc.require_front_matter()
     try:
-        plan = DisasterRecoveryFrontMatter.model_validate(data)
+        return DisasterRecoveryFrontMatter.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
@@ -153,29 +156,83 @@ def validate_plan(doc: Document) -> DisasterRecoveryFrontMatter:
             col=col,
             hint="see 'opsdocs schema disaster-recovery' and docs/dr.md",
         ) from None
+
+
+def plan_problems(doc: Document, plan: DisasterRecoveryFrontMatter) -> list[DocumentError]:
+    """What is wrong between the plan's systems, each at its key: a system listed twice, a
+    ``depends_on`` naming no system of the plan, and each dependency cycle (once, at the
+    ``depends_on`` entry that closes it)."""
+    from opsdocs.errors import DocumentError
+
+    problems: list[DocumentError] = []
+
+    def at(*key: str | int, message: str, hint: str) -> None:
+        line, col = doc.position(key)
+        problems.append(DocumentError(message, path=doc.path, line=line, col=col, hint=hint))
+
     seen: dict[str, int] = {}
     for index, system in enumerate(plan.systems):
         if system.name in seen:
-            line, col = doc.position(("systems", index, "name"))
-            raise DocumentError(
-                f"systems[{index}].name: system {system.name!r} is listed twice",
-                path=doc.path,
-                line=line,
-                col=col,
+            at(
+                "systems",
+                index,
+                "name",
+                message=f"systems[{index}].name: system {system.name!r} is listed twice",
                 hint="give each system one entry",
             )
-        seen[system.name] = index
+        else:
+            seen[system.name] = index
     for index, system in enumerate(plan.systems):
         for number, name in enumerate(system.depends_on):
             if name not in seen:
-                line, col = doc.position(("systems", index, "depends_on", number))
-                raise DocumentError(
-                    f"systems[{index}].depends_on: no system {name!r} in the plan",
-                    path=doc.path,
-                    line=line,
-                    col=col,
+                at(
+                    "systems",
+                    index,
+                    "depends_on",
+                    number,
+                    message=f"systems[{index}].depends_on: no system {name!r} in the plan",
                     hint="list it under 'systems', or remove the dependency",
                 )
+    done: set[str] = set()
+    cycles: set[frozenset[str]] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in done:
+            return
+        index = seen[name]
+        for number, dep in enumerate(plan.systems[index].depends_on):
+            if dep not in seen:
+                continue
+            if dep == name or dep in path:
+                loop = (*path[path.index(dep) :], name, dep) if dep in path else (name, name)
+                if frozenset(loop) not in cycles:
+                    cycles.add(frozenset(loop))
+                    at(
+                        "systems",
+                        index,
+                        "depends_on",
+                        number,
+                        message=f"systems[{index}].depends_on: dependency cycle "
+                        + " -> ".join(loop),
+                        hint="a system cannot depend on itself, directly or through others",
+                    )
+                continue
+            visit(dep, (*path, name))
+        done.add(name)
+
+    for system in plan.systems:
+        if seen.get(system.name) is not None:
+            visit(system.name, ())
+    return problems
+
+
+def validate_plan(doc: Document) -> DisasterRecoveryFrontMatter:
+    """The plan of ``doc``; a :class:`DocumentError` at the first wrong key's line, or at the
+    first of :func:`plan_problems` (a dependency cycle is one of them)."""
+    plan = plan_model(doc)
+    problems = plan_problems(doc, plan)
+    if problems:
+        raise problems[0]
     return plan
 
 

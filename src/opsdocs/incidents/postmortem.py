@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from opsdocs.documents.frontmatter import edit_front_matter
 from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.parse import Document, parse_document, read_document
 from opsdocs.documents.render import render_template
-from opsdocs.documents.schemas import FrontMatter
+from opsdocs.documents.schemas import ActionItem, FrontMatter
 from opsdocs.errors import DocumentError, InputError, UsageError
 from opsdocs.fileio import locked
 from opsdocs.incidents.records import (
@@ -54,18 +54,6 @@ __all__ = [
 PostmortemStatus = Literal["Draft", "In Review", "Reviewed", "Closed"]
 POSTMORTEM_STATUSES: tuple[PostmortemStatus, ...] = ("Draft", "In Review", "Reviewed", "Closed")
 DONE_STATUSES = ("Reviewed", "Closed")
-
-
-class ActionItem(BaseModel):
-    """One follow-up. Owner and due date may be missing here; ``check`` reports that."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    what: str = Field(min_length=1, description="What will be done.")
-    owner: str | None = Field(default=None, description="Person or team who does it.")
-    due: dt.date | None = Field(default=None, description="Due date (YYYY-MM-DD).")
-    tracker: str | None = Field(default=None, description="Link to the ticket.")
-    status: Literal["open", "done"] = Field(default="open", description="open or done.")
 
 
 class PostmortemFrontMatter(FrontMatter):

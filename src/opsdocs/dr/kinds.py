@@ -37,15 +37,6 @@ _DR_DRILL = Kind(
     index_facts=("system", "result"),
     reviewed=False,
     created_by="opsdocs dr drill",
-    sections=(
-        SectionSpec("Result", "Achieved RTO and RPO against the objectives: pass or fail."),
-        SectionSpec("What Was Done", "The steps taken, the commands run, who took part."),
-        SectionSpec("What We Learned", "What was slow, missing or wrong in the runbook."),
-        SectionSpec(
-            "Follow-up Actions",
-            "Listed in the front matter 'action_items' (what, owner, due, tracker, status).",
-        ),
-    ),
 )
 
 KINDS: tuple[Kind, ...] = (_DISASTER_RECOVERY, _DR_DRILL)

@@ -185,3 +185,21 @@ def drill_command(
         dues=[d.date() for d in dues],
     )
     _drill_report(result, workspace.root, fmt)
+
+
+@dr.command("verify")
+@click.argument("system")
+@click.option("--job", help="The restic job to restore from (when the system has several).")
+@click.option("--notes", help="What was done (the record's 'What Was Done').")
+@format_option("text", "json")
+@click.pass_context
+def verify_command(
+    ctx: click.Context, system: str, job: str | None, notes: str | None, fmt: str
+) -> None:
+    """Restore SYSTEM's latest restic snapshot into a fresh temporary folder, check it, time it
+    and record the drill."""
+    from opsdocs.dr.verify import verify_restore
+
+    workspace = app(ctx).workspace()
+    result = verify_restore(workspace, system, job=job, notes=notes)
+    _drill_report(result, workspace.root, fmt)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ __all__ = [
     "parse_restic_snapshots",
     "parse_timestamp",
     "read_evidence",
+    "restic_command",
     "run_restic",
     "snapshot_runs",
     "tool_runs",
@@ -61,6 +63,7 @@ class Snapshot:
     time: dt.datetime
     tags: tuple[str, ...]
     short_id: str
+    paths: tuple[str, ...] = ()  # the folders and files backed up
 
 
 def parse_restic_snapshots(text: str, *, where: str, data: Any = None) -> list[Snapshot]:
@@ -87,11 +90,13 @@ def parse_restic_snapshots(text: str, *, where: str, data: Any = None) -> list[S
                 hint="give the output of 'restic snapshots --json'",
             )
         tags = item.get("tags") or []
+        paths = item.get("paths") or []
         snapshots.append(
             Snapshot(
                 time=parse_timestamp(item["time"], where=where, what=f"snapshot {index} time"),
                 tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (),
                 short_id=str(item.get("short_id") or item.get("id", ""))[:8],
+                paths=tuple(str(p) for p in paths) if isinstance(paths, list) else (),
             )
         )
     return snapshots
@@ -101,18 +106,47 @@ def _snapshot_runs(snapshots: Iterable[Snapshot], source: str) -> list[Run]:
     return [Run(None, None, s.time, True, None, s.tags, source, "restic") for s in snapshots]
 
 
+#: A restic repository location that is not a local path: ``s3:...``, ``sftp:...``, ...
+_REMOTE = re.compile(r"^[a-z][a-z0-9]+:")
+
+
 def run_restic(
     repository: str,
     password_env: str | None,
     *,
     cwd: Path,
     timeout: float = 120.0,
+    password_file: str | None = None,
 ) -> list[Snapshot]:
     """The snapshots of a restic repository, by running ``restic snapshots --json``.
 
-    The password comes from the environment variable ``password_env`` (default
-    ``RESTIC_PASSWORD``), never from the command line.
+    The password comes from the file ``password_file`` or the environment variable
+    ``password_env`` (default ``RESTIC_PASSWORD``), never from the command line.
     """
+    out = restic_command(
+        repository,
+        ["snapshots", "--json", "--no-lock"],
+        password_env=password_env,
+        password_file=password_file,
+        cwd=cwd,
+        timeout=timeout,
+    )
+    return parse_restic_snapshots(out, where=f"restic repository {repository!r}")
+
+
+def restic_command(
+    repository: str,
+    args: Sequence[str],
+    *,
+    password_env: str | None,
+    password_file: str | None = None,
+    cwd: Path,
+    timeout: float = 120.0,
+) -> str:
+    """The standard output of ``restic -r REPOSITORY ARGS...`` (an argument list, no shell; the
+    password from ``password_file``, relative to ``cwd``, or from the variable
+    ``password_env``). A missing restic, repository, password, a wrong password or a failure
+    is one :class:`InputError`."""
     import shutil
     import subprocess
 
@@ -125,18 +159,32 @@ def run_restic(
             f"{where}: restic is not installed",
             hint="install restic, or pass its 'snapshots --json' output with --evidence",
         )
-    variable = password_env or "RESTIC_PASSWORD"
-    password = os.environ.get(variable)
-    if password is None:
+    if not _REMOTE.match(repository) and not (cwd / repository / "config").is_file():
         raise InputError(
-            f"{where}: the environment variable {variable} is not set",
-            hint=f"export {variable} with the repository password",
+            f"{where}: no restic repository there",
+            hint="check 'repository' in the plan (a path is relative to the workspace root)",
         )
     env = {k: v for k, v in os.environ.items() if not k.startswith("RESTIC_")}
-    env["RESTIC_PASSWORD"] = password
+    if password_file is not None:
+        secret = cwd / password_file
+        if not secret.is_file():
+            raise InputError(
+                f"{where}: the password file {password_file} does not exist",
+                hint="write the repository password into it, or fix 'password_file'",
+            )
+        env["RESTIC_PASSWORD_FILE"] = str(secret)
+    else:
+        variable = password_env or "RESTIC_PASSWORD"
+        password = os.environ.get(variable)
+        if password is None:
+            raise InputError(
+                f"{where}: the environment variable {variable} is not set",
+                hint=f"export {variable} with the repository password",
+            )
+        env["RESTIC_PASSWORD"] = password
     try:
         done = subprocess.run(
-            [restic, "-r", repository, "snapshots", "--json", "--no-lock"],
+            [restic, "-r", repository, *args],
             cwd=cwd,
             env=env,
             capture_output=True,
@@ -150,13 +198,14 @@ def run_restic(
             hint="check that the repository is reachable",
         ) from None
     if done.returncode != 0:
-        lines = [line for line in done.stderr.splitlines() if line.strip()]
-        reason = escape_line(lines[-1].strip()) if lines else f"exit code {done.returncode}"
+        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        fatal = [line for line in lines if line.startswith("Fatal:")]
+        last = fatal[0] if fatal else lines[-1] if lines else f"exit code {done.returncode}"
         raise InputError(
-            f"{where}: restic failed: {reason}",
+            f"{where}: restic failed: {escape_line(last)}",
             hint="check the repository and its password",
         )
-    return parse_restic_snapshots(done.stdout, where=where)
+    return done.stdout
 
 
 def _status(value: Any, where: str) -> bool:

@@ -21,6 +21,7 @@ __all__ = [
     "DisasterRecoveryFrontMatter",
     "Failover",
     "System",
+    "VerifyCheck",
     "load_plan",
     "plan_model",
     "plan_problems",
@@ -44,6 +45,26 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
 
+class VerifyCheck(_Strict):
+    """How ``opsdocs dr verify`` checks a restored copy (every check given must pass)."""
+
+    files: int | None = Field(
+        default=None, ge=0, description="At least this many files restored (default 1)."
+    )
+    checksums: str | None = Field(
+        default=None,
+        min_length=1,
+        description="A 'sha256sum' list (relative to the workspace root) of files the copy "
+        "must hold; its paths are relative to the backed-up folder.",
+    )
+    command: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        default=None,
+        min_length=1,
+        description="A command run as an argument list (no shell) in the restored folder; "
+        "'{restored}' in an argument is that folder. Exit 0 passes.",
+    )
+
+
 class BackupJob(_Strict):
     """A backup job that protects a system."""
 
@@ -63,10 +84,19 @@ class BackupJob(_Strict):
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="restic: the environment variable holding the repository password.",
     )
+    password_file: str | None = Field(
+        default=None,
+        min_length=1,
+        description="restic: a file holding the repository password (relative to the workspace "
+        "root); used instead of password_env.",
+    )
     tag: str | None = Field(
         default=None,
         min_length=1,
         description="restic: snapshots with this tag belong to the job (default: its name).",
+    )
+    verify: VerifyCheck | None = Field(
+        default=None, description="restic: how 'opsdocs dr verify' checks a restored copy."
     )
     stanza: str | None = Field(
         default=None,

@@ -262,11 +262,16 @@ def plan_status(
         read: set[tuple[str, str | None]] = set()
         for system in plan.systems:
             for job in system.backups:
-                key = (job.repository or "", job.password_env)
+                key = (job.repository or "", job.password_file or job.password_env)
                 if job.tool != "restic" or not job.repository or key in read:
                     continue
                 read.add(key)
-                snapshots = run_restic(job.repository, job.password_env, cwd=workspace.root)
+                snapshots = run_restic(
+                    job.repository,
+                    job.password_env,
+                    password_file=job.password_file,
+                    cwd=workspace.root,
+                )
                 runs.extend(snapshot_runs(snapshots, job.repository))
                 sources.append(f"restic repository {job.repository}")
     found = summarise(

@@ -124,6 +124,9 @@ evidence = ["evidence/*.csv"]
 TOML
 step opsdocs dr status --at "$AT" || true
 step opsdocs dr status --at "$AT" --write --format markdown || true
+# A restore drill of the database, recorded with its achieved RTO and RPO against the objectives.
+step opsdocs dr drill database --started 2026-11-17T09:00:00Z --restored 2026-11-17T09:52:00Z \
+  --data-as-of 2026-11-17T08:57:00Z --notes "Restored last night's base backup and replayed WAL"
 step opsdocs check --today 2026-11-20 --select DR || true
 step opsdocs list
 

@@ -8,7 +8,7 @@ changes without the plan changing), at the start of ``--today`` (now, when it is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.check.registry import Rule
@@ -253,31 +253,13 @@ def _retention_short(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
                 )
 
 
-def _rule(
-    code: str,
-    name: str,
-    summary: str,
-    severity: str,
-    check: Callable[[Any], Iterator[Diagnostic]],
-    **text: Any,
-) -> Rule:
-    return Rule(
-        code=code,
-        name=name,
-        summary=summary,
-        severity=severity,  # type: ignore[arg-type]
-        check=check,
-        **text,
-    )
-
-
 RULES = [
-    _rule(
-        "DR001",
-        "dr-objectives-missing",
-        "A system in the DR plan has no RTO or no RPO.",
-        "error",
-        _objectives,
+    Rule(
+        code="DR001",
+        name="dr-objectives-missing",
+        summary="A system in the DR plan has no RTO or no RPO.",
+        severity="error",
+        check=_objectives,
         what="Reports a system under `systems` in `disaster-recovery.md` without `rto` or `rpo`.",
         why=(
             "Recovery objectives are what the backups, failover and drills are measured "
@@ -288,12 +270,12 @@ RULES = [
         instead="```yaml\nsystems:\n  - name: orders-db\n    tier: 1\n    rto: 4h\n"
         "    rpo: 15m\n```",
     ),
-    _rule(
-        "DR002",
-        "dr-schedule-misses-rpo",
-        "A backup job runs less often than its system's RPO allows.",
-        "error",
-        _schedules,
+    Rule(
+        code="DR002",
+        name="dr-schedule-misses-rpo",
+        summary="A backup job runs less often than its system's RPO allows.",
+        severity="error",
+        check=_schedules,
         what=(
             "Reports a backup job whose `schedule` (the interval between runs) is longer than "
             "the `rpo` of the system it protects."
@@ -307,13 +289,15 @@ RULES = [
         instead="```yaml\nrpo: 1h\nbackups:\n  - name: orders-hourly\n    tool: restic\n"
         "    schedule: 1h\n```",
     ),
-    _rule(
-        "DR003",
-        "dr-dependency-rto-longer",
-        "A system depends on one whose RTO is longer than its own, on one the plan does not "
-        "list, or on itself (a cycle).",
-        "error",
-        _dependencies,
+    Rule(
+        code="DR003",
+        name="dr-dependency-rto-longer",
+        summary=(
+            "A system depends on one whose RTO is longer than its own, on one the plan does not "
+            "list, or on itself (a cycle)."
+        ),
+        severity="error",
+        check=_dependencies,
         what=(
             "Reports a `depends_on` entry whose system takes longer to recover (its effective "
             "RTO, the longest along its own dependencies) than the system that depends on it; "
@@ -332,12 +316,12 @@ RULES = [
         instead="```yaml\n- name: checkout\n  rto: 4h\n  depends_on: [orders-db]\n"
         "- name: orders-db\n  rto: 4h\n```",
     ),
-    _rule(
-        "DR004",
-        "dr-evidence-rpo-missed",
-        "The backup evidence shows a job's last successful backup older than the RPO.",
-        "error",
-        _rpo_missed,
+    Rule(
+        code="DR004",
+        name="dr-evidence-rpo-missed",
+        summary="The backup evidence shows a job's last successful backup older than the RPO.",
+        severity="error",
+        check=_rpo_missed,
         scope="workspace",
         what=(
             "When `[dr] evidence` names evidence files (a tool's JSON output or backup logs, as "
@@ -356,12 +340,14 @@ RULES = [
             "job's last success and longest gap."
         ),
     ),
-    _rule(
-        "DR005",
-        "dr-evidence-retention-short",
-        "The oldest successful backup kept does not reach back as far as the job's retention.",
-        "warning",
-        _retention_short,
+    Rule(
+        code="DR005",
+        name="dr-evidence-retention-short",
+        summary=(
+            "The oldest successful backup kept does not reach back as far as the job's retention."
+        ),
+        severity="warning",
+        check=_retention_short,
         scope="workspace",
         what=(
             "When `[dr] evidence` is configured, reports each backup job with a `retention` "

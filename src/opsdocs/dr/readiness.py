@@ -14,7 +14,7 @@ dependencies that cannot be followed (unknown, cycle) to DR003.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.check.registry import Rule
@@ -274,31 +274,13 @@ def _process_downtime(ctx: DocContext) -> Iterator[Diagnostic]:
         )
 
 
-def _rule(
-    code: str,
-    name: str,
-    summary: str,
-    severity: str,
-    check: Callable[[Any], Iterator[Diagnostic]],
-    **text: Any,
-) -> Rule:
-    return Rule(
-        code=code,
-        name=name,
-        summary=summary,
-        severity=severity,  # type: ignore[arg-type]
-        check=check,
-        **text,
-    )
-
-
 RULES = [
-    _rule(
-        "DR006",
-        "dr-drill-overdue",
-        "A system has not been drilled as often as its tier's cadence asks.",
-        "error",
-        _overdue,
+    Rule(
+        code="DR006",
+        name="dr-drill-overdue",
+        summary="A system has not been drilled as often as its tier's cadence asks.",
+        severity="error",
+        check=_overdue,
         scope="workspace",
         collect=_collect_plan,
         what=(
@@ -316,12 +298,12 @@ RULES = [
         instead="Drill it and record it: `opsdocs dr drill orders-db --started ... "
         "--restored ... --data-as-of ...`, or `opsdocs dr verify orders-db`.",
     ),
-    _rule(
-        "DR007",
-        "dr-failed-drill-without-actions",
-        "A failed drill has no follow-up action.",
-        "error",
-        _failed_without_actions,
+    Rule(
+        code="DR007",
+        name="dr-failed-drill-without-actions",
+        summary="A failed drill has no follow-up action.",
+        severity="error",
+        check=_failed_without_actions,
         collect=_collect_drill,
         what="Reports a drill record with `result: fail` and no `action_items`.",
         why=(
@@ -332,12 +314,12 @@ RULES = [
         instead="```yaml\nresult: fail\naction_items:\n  - what: Script the restore\n"
         "    owner: team-sre\n    due: 2026-12-31\n```",
     ),
-    _rule(
-        "DR008",
-        "dr-runbook-link-broken",
-        "A system's restore or failover runbook link points nowhere.",
-        "error",
-        _broken_runbooks,
+    Rule(
+        code="DR008",
+        name="dr-runbook-link-broken",
+        summary="A system's restore or failover runbook link points nowhere.",
+        severity="error",
+        check=_broken_runbooks,
         scope="workspace",
         collect=_collect_links,
         what=(
@@ -350,12 +332,12 @@ RULES = [
         "(no runbook-orders.md, or no `## Restore` in it)",
         instead="```yaml\nrestore_runbook: runbook-orders-db.md#restore\n```",
     ),
-    _rule(
-        "DR009",
-        "dr-critical-system-without-safe-copy",
-        "A tier-0 or tier-1 system has no off-site or immutable copy.",
-        "warning",
-        _no_safe_copy,
+    Rule(
+        code="DR009",
+        name="dr-critical-system-without-safe-copy",
+        summary="A tier-0 or tier-1 system has no off-site or immutable copy.",
+        severity="warning",
+        check=_no_safe_copy,
         what=(
             "Reports a system of tier 0 or 1 none of whose backup jobs is `offsite: true` or "
             "`immutable: true` (or that has no backup job)."
@@ -369,12 +351,12 @@ RULES = [
         instead="```yaml\n- name: orders-db\n  tier: 1\n  backups:\n    - name: offsite\n"
         "      tool: restic\n      schedule: 1h\n      offsite: true\n      immutable: true\n```",
     ),
-    _rule(
-        "DR010",
-        "dr-process-downtime-exceeded",
-        "A business process's systems take longer to recover than it can be down.",
-        "error",
-        _process_downtime,
+    Rule(
+        code="DR010",
+        name="dr-process-downtime-exceeded",
+        summary="A business process's systems take longer to recover than it can be down.",
+        severity="error",
+        check=_process_downtime,
         what=(
             "Reports a business process under `processes` one of whose systems has an effective "
             "RTO (the longest along its `depends_on` chain, shown with the chain) longer than "

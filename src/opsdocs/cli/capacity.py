@@ -10,7 +10,7 @@ import click
 
 from opsdocs.cli import EXIT_FINDINGS
 from opsdocs.cli.context import app
-from opsdocs.cli.options import format_option, time_option
+from opsdocs.cli.options import format_option, report_outputs, time_option
 
 
 @click.group()
@@ -27,21 +27,10 @@ def capacity() -> None:
 @time_option("--at", "at_time", help="The report time; history is read up to it (default: now):")
 @click.option("--prometheus-url", metavar="URL", help="Prometheus HTTP API root (or Thanos, ...).")
 @format_option("table", "json", "markdown")
-@click.option(
-    "--chart",
-    "chart_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Write a chart per resource into this folder (SVG): history, forecast, interval, "
+@report_outputs(
+    chart="Write a chart per resource into this folder (SVG): history, forecast, interval, "
     "threshold and limit.",
-)
-@click.option(
-    "--png", is_flag=True, help="With --chart, also write PNG (needs resvg-py: opsdocs[charts])."
-)
-@click.option(
-    "--write",
-    is_flag=True,
-    help="Keep the Markdown status block in each capacity document's Growth & Forecast section.",
+    write="Keep the Markdown status block in each capacity document's Growth & Forecast section.",
 )
 @click.pass_context
 def report_command(

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from opsdocs.cli.context import app
-from opsdocs.cli.options import format_option
+from opsdocs.cli.options import format_option, report_outputs
 
 
 @click.group()
@@ -32,20 +32,9 @@ def cost() -> None:
 )
 @click.option("--prometheus-url", default=None, help="Base URL of the Prometheus HTTP API.")
 @format_option("table", "json", "markdown")
-@click.option(
-    "--chart",
-    "chart_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Write a chart per budget into this folder (SVG): daily spend against the budget.",
-)
-@click.option(
-    "--png", is_flag=True, help="With --chart, also write PNG (needs resvg-py: opsdocs[charts])."
-)
-@click.option(
-    "--write",
-    is_flag=True,
-    help="Put the month's status block into each cost document's 'Current Spend & Trend'.",
+@report_outputs(
+    chart="Write a chart per budget into this folder (SVG): daily spend against the budget.",
+    write="Put the month's status block into each cost document's 'Current Spend & Trend'.",
 )
 @click.pass_context
 def report_command(

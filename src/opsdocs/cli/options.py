@@ -40,6 +40,28 @@ def format_option(*choices: str, help: str = "Output format.") -> Callable[[F], 
     )
 
 
+def report_outputs(*, chart: str, write: str) -> Callable[[F], F]:
+    """``--chart DIR`` (passed as ``chart_dir``), ``--png`` and ``--write``: what a report
+    keeps besides its text (charts, and a status block in each document)."""
+
+    def decorate(command: F) -> F:
+        command = click.option("--write", is_flag=True, help=write)(command)
+        command = click.option(
+            "--png",
+            is_flag=True,
+            help="With --chart, also write PNG (needs resvg-py: opsdocs[charts]).",
+        )(command)
+        return click.option(
+            "--chart",
+            "chart_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help=chart,
+        )(command)
+
+    return decorate
+
+
 def _as_date(
     ctx: click.Context, param: click.Parameter, value: dt.datetime | None
 ) -> dt.date | None:

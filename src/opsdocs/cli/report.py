@@ -13,7 +13,7 @@ import click
 
 from opsdocs.cli import EXIT_FINDINGS
 from opsdocs.cli.context import app
-from opsdocs.cli.options import format_option, time_option
+from opsdocs.cli.options import format_option, report_outputs, time_option
 
 
 @contextmanager
@@ -56,20 +56,9 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str], Callable[[float], N
 )
 @click.option("--prometheus-url", metavar="URL", help="Prometheus HTTP API root (or Thanos, ...).")
 @format_option("table", "json", "markdown")
-@click.option(
-    "--chart",
-    "chart_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Write a budget chart per SLO into this folder (SVG).",
-)
-@click.option(
-    "--png", is_flag=True, help="With --chart, also write PNG (needs resvg-py: opsdocs[charts])."
-)
-@click.option(
-    "--write",
-    is_flag=True,
-    help="Put the Markdown status block into each SLO document's Measurement section.",
+@report_outputs(
+    chart="Write a budget chart per SLO into this folder (SVG).",
+    write="Put the Markdown status block into each SLO document's Measurement section.",
 )
 @click.pass_context
 def report_command(

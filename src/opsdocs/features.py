@@ -1,14 +1,16 @@
 """The features of opsdocs, registered once.
 
 A feature is a package (``opsdocs.slo``, ``opsdocs.incidents``, ...) with one descriptor, a
-:class:`Feature` in its ``feature`` module: the document kinds it owns (their templates sit in
-its ``templates/`` folder), the module of its ``check`` rules, its command groups and the tables
-of the configuration it validates itself. Every
-reference is an import path string, so that listing the features (``opsdocs --help``) imports
-nothing but the descriptors, and so that the lower layers (``opsdocs.documents``,
-``opsdocs.check``) name no feature: they ask this module, by import path, when they need to.
+:class:`Feature` in its ``feature`` module: the module of its ``check`` rules, its command groups
+and the tables of the configuration it validates itself. The document kinds it owns are data in
+its ``templates/kinds.toml``, next to their templates (:func:`opsdocs.documents.kinds.load_kinds`
+reads them). Every reference is an import path string, so that listing the features
+(``opsdocs --help``) imports nothing but the descriptors, and so that the lower layers
+(``opsdocs.documents``, ``opsdocs.check``) name no feature: they ask this module, by import path,
+when they need to.
 
-Adding an area is a package with a ``feature.py`` and one line in :data:`FEATURES`.
+Adding an area is a package with a ``feature.py`` (and a ``templates/kinds.toml`` if it owns
+document kinds) and one line in :data:`FEATURES`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ __all__ = [
     "all_features",
     "command_table",
     "config_sections",
-    "feature_kinds",
+    "feature_packages",
     "rule_modules",
 ]
 
@@ -49,8 +51,6 @@ class Feature:
     """What one feature package brings; every reference is an import path string."""
 
     name: str
-    #: "module:ATTRIBUTE" of a tuple of :class:`~opsdocs.documents.kinds.Kind` it owns.
-    kinds: str | None = None
     #: Modules exposing ``RULES: list[Rule]`` for ``opsdocs check``.
     rules: tuple[str, ...] = ()
     #: Top-level command name -> "module:attribute" of its Click command or group.
@@ -100,11 +100,7 @@ def rule_modules() -> list[str]:
     return [module for feature in all_features() for module in feature.rules]
 
 
-def feature_kinds() -> list[Any]:
-    """Every feature's document kinds (:class:`~opsdocs.documents.kinds.Kind`; the kind registry
-    orders them). Typed loosely: this module imports nothing of opsdocs."""
-    kinds: list[Any] = []
-    for feature in all_features():
-        if feature.kinds is not None:
-            kinds.extend(_resolve(feature.kinds))
-    return kinds
+def feature_packages() -> list[str]:
+    """Every feature's package (that of its descriptor's module), in feature order: where the
+    kind registry looks for ``templates/kinds.toml``."""
+    return [ref.partition(":")[0].rpartition(".")[0] for ref in FEATURES]

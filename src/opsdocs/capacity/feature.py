@@ -6,7 +6,6 @@ from opsdocs.features import Feature
 
 FEATURE = Feature(
     name="capacity",
-    kinds="opsdocs.capacity.kinds:KINDS",
     rules=("opsdocs.capacity.checks",),
     config=("capacity",),
     commands={"capacity": "opsdocs.cli.capacity:capacity"},

@@ -6,7 +6,6 @@ from opsdocs.features import Feature
 
 FEATURE = Feature(
     name="cost",
-    kinds="opsdocs.cost.kinds:KINDS",
     rules=("opsdocs.cost.checks",),
     commands={"cost": "opsdocs.cli.cost:cost"},
 )

@@ -7,7 +7,6 @@ from opsdocs.features import Feature
 
 FEATURE = Feature(
     name="documents",
-    kinds="opsdocs.documents.kinds:BUILTIN_KINDS",
     commands={
         "init": "opsdocs.cli.docs:init_command",
         "new": "opsdocs.cli.docs:new_command",

@@ -8,11 +8,11 @@ The sections are written once, in the bundled template: each ``## Heading`` of i
 italic line under it as the guidance (:attr:`Kind.sections` reads them), so that the template and
 what ``check`` requires cannot drift apart.
 
-A kind belongs to a feature package: it is defined in the package's ``kinds.py``, its template is
-the package's ``templates/<name>-template.md``, and the package's descriptor
-(:mod:`opsdocs.features`) lists it. :data:`BUILTIN_KINDS` are those of the documents feature
-itself (the runbook, which no feature package owns). :func:`all_kinds` (also ``KINDS``) gathers
-them through an import path, so this module imports no feature.
+A kind belongs to a feature package and is data: a ``[[kind]]`` table in the package's
+``templates/kinds.toml``, next to its template ``templates/<name>-template.md``, whose keys are the
+fields of :class:`Kind` (:func:`load_kinds` reads and checks them). :func:`all_kinds` (also
+``KINDS``) gathers every feature package's kinds, asking :mod:`opsdocs.features` for the packages
+through an import path, so this module imports no feature.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from functools import cache, cached_property
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opsdocs.errors import UsageError
 
@@ -31,13 +31,14 @@ if TYPE_CHECKING:
     from opsdocs.documents.schemas import FrontMatter
 
 __all__ = [
-    "BUILTIN_KINDS",
+    "KINDS_FILE",
     "NAME_PATTERN",
     "Kind",
     "SectionSpec",
     "all_kinds",
     "get_kind",
     "kind_for_filename",
+    "load_kinds",
     "template_sections",
 ]
 
@@ -209,29 +210,57 @@ def validate_name(name: str, *, what: str = "name", example: str = "api-server")
     return name
 
 
-_RUNBOOK = Kind(
-    index_order=10,
-    name="runbook",
-    label="Runbook",
-    index_heading="Runbooks",
-    purpose="Step-by-step procedures for operational tasks",
-    filename="runbook-{name}.md",
-    examples=("runbook-api-server.md", "runbook-database.md"),
-    name_help="service name",
-    service_from_name=True,
-    empty_index_text="(None yet - create your first runbook!)",
-    schema_ref="opsdocs.documents.schemas:RunbookFrontMatter",
-)
+#: The data file, in a feature package's ``templates/`` folder, that declares the package's kinds.
+KINDS_FILE = "kinds.toml"
 
+#: What a ``[[kind]]`` table may hold: each field of :class:`Kind` but ``templates`` (the package
+#: the file is in), by the TOML type of its value (a TOML array becomes a tuple of strings).
+_TOML = {"bool": bool, "int": int, "int | None": int, "tuple[str, ...]": list}
+_SHAPES = {bool: "true or false", int: "a whole number", str: "a string", list: "a list of strings"}
+_TOML_TYPES: dict[str, type] = {
+    f.name: _TOML.get(f"{f.type}", str) for f in fields(Kind) if f.name != "templates"
+}
 
-#: The kinds of the documents feature: those without a package of their own yet. A kind that
-#: belongs to a feature package is defined there (``opsdocs/slo/kinds.py``) and listed by the
-#: package's descriptor (:mod:`opsdocs.features`).
-BUILTIN_KINDS: tuple[Kind, ...] = (_RUNBOOK,)
-
-#: Where every feature's kinds are found: an import path, not an import, because the documents
+#: Where the feature packages are listed: an import path, not an import, because the documents
 #: layer sits below the features and names none of them.
-FEATURE_KINDS = "opsdocs.features:feature_kinds"
+FEATURE_PACKAGES = "opsdocs.features:feature_packages"
+
+
+def load_kinds(package: str) -> tuple[Kind, ...]:
+    """The kinds ``package`` declares in its ``templates/kinds.toml`` (none without the file).
+
+    Raises RuntimeError naming the file, the table and the key when a table is not a valid
+    :class:`Kind` (the file ships with opsdocs: a mistake in it is a bug, not a user's error).
+    """
+    import tomllib
+
+    source = resources.files(package).joinpath("templates").joinpath(KINDS_FILE)
+    if not source.is_file():
+        return ()
+    where = f"{package.replace('.', '/')}/templates/{KINDS_FILE}"
+    data = tomllib.loads(source.read_text("utf-8"))
+    if set(data) - {"kind"}:
+        raise RuntimeError(f"{where}: unknown table {sorted(set(data) - {'kind'})[0]!r}")
+    tables: list[dict[str, Any]] = data.get("kind", [])
+    return tuple(
+        _kind_from(table, package, f"{where}: kind {number}")
+        for number, table in enumerate(tables, 1)
+    )
+
+
+def _kind_from(table: dict[str, Any], package: str, where: str) -> Kind:
+    for key, value in table.items():
+        expected = _TOML_TYPES.get(key)
+        if expected is None:
+            raise RuntimeError(f"{where}: unknown key {key!r}")
+        items = value if isinstance(value, list) else []
+        if type(value) is not expected or not all(type(item) is str for item in items):
+            raise RuntimeError(f"{where}: {key} must be {_SHAPES[expected]}")
+    missing = [f.name for f in fields(Kind) if f.default is MISSING and f.name not in table]
+    if missing:
+        raise RuntimeError(f"{where}: {missing[0]} is missing")
+    values: dict[str, Any] = {k: tuple(v) if type(v) is list else v for k, v in table.items()}
+    return Kind(templates=package, **values)
 
 
 @cache
@@ -240,8 +269,9 @@ def all_kinds() -> tuple[Kind, ...]:
 
     Raises RuntimeError when two kinds share a name or an alias.
     """
-    module, _, attr = FEATURE_KINDS.partition(":")
-    kinds: list[Kind] = list(getattr(importlib.import_module(module), attr)())
+    module, _, attr = FEATURE_PACKAGES.partition(":")
+    packages: list[str] = getattr(importlib.import_module(module), attr)()
+    kinds = [kind for package in packages for kind in load_kinds(package)]
     seen: dict[str, str] = {}
     for kind in kinds:
         for key in (kind.name, *kind.aliases):

@@ -6,7 +6,6 @@ from opsdocs.features import Feature
 
 FEATURE = Feature(
     name="dr",
-    kinds="opsdocs.dr.kinds:KINDS",
     rules=("opsdocs.dr.checks", "opsdocs.dr.readiness"),
     commands={"dr": "opsdocs.cli.dr:dr"},
     config=("dr",),

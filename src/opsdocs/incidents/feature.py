@@ -7,7 +7,6 @@ from opsdocs.features import Feature
 
 FEATURE = Feature(
     name="incidents",
-    kinds="opsdocs.incidents.kinds:KINDS",
     rules=("opsdocs.incidents.checks",),
     commands={"incident": "opsdocs.cli.incident:incident"},
 )

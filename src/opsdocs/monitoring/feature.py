@@ -7,7 +7,6 @@ from opsdocs.features import Feature
 
 FEATURE = Feature(
     name="monitoring",
-    kinds="opsdocs.monitoring.kinds:KINDS",
     rules=("opsdocs.monitoring.checks",),
     commands={"alerts": "opsdocs.cli.alerts:alerts"},
     config=("monitoring",),

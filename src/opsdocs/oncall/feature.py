@@ -6,7 +6,6 @@ from opsdocs.features import Feature
 
 FEATURE = Feature(
     name="oncall",
-    kinds="opsdocs.oncall.kinds:KINDS",
     rules=("opsdocs.oncall.checks",),
     commands={"oncall": "opsdocs.cli.oncall:oncall"},
     config=("oncall",),

@@ -7,7 +7,6 @@ from opsdocs.features import Feature
 
 FEATURE = Feature(
     name="slo",
-    kinds="opsdocs.slo.kinds:KINDS",
     rules=("opsdocs.slo.checks",),
     commands={"slo": "opsdocs.cli.slo:slo"},
     config=("slo", "report"),

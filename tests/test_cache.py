@@ -151,3 +151,4 @@ def test_the_key_covers_the_bundled_templates() -> None:
     stamped = {entry[0] for entry in _source_stamp([])}
     assert "documents/templates/runbook-template.md" in stamped
     assert "slo/templates/slo-template.md" in stamped
+    assert "slo/templates/kinds.toml" in stamped

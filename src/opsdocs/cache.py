@@ -53,13 +53,14 @@ def digest(*parts: str) -> str:
 
 
 def _source_stamp(modules: Iterable[str]) -> list[Any]:
-    """Sizes and mtimes of every opsdocs source file (the bundled templates too: a kind's
-    required sections are read from its template) and of the files of ``modules``."""
+    """Sizes and mtimes of every opsdocs source file (the bundled templates and kind tables too:
+    a kind's required sections are read from its template, the kind from ``kinds.toml``) and of
+    the files of ``modules``."""
     import opsdocs
 
     root = Path(opsdocs.__file__ or "").parent
     stamp: list[Any] = []
-    sources = [*root.rglob("*.py"), *root.glob("**/templates/*.md")]
+    sources = [*root.rglob("*.py"), *root.glob("**/templates/*.md"), *root.glob("**/kinds.toml")]
     for file in sorted(sources):
         with contextlib.suppress(OSError):
             st = file.stat()

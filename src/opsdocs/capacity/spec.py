@@ -15,19 +15,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from opsdocs.documents.schemas import ServiceFrontMatter
 from opsdocs.durations import duration_seconds
+from opsdocs.validators import Duration, unique_names
 
 __all__ = ["CapacityFrontMatter", "LimitSource", "Resource", "Usage"]
 
 _NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _COLUMN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
-
-
-def _check_duration(value: str) -> str:
-    duration_seconds(value)
-    return value
-
-
-Duration = Annotated[str, AfterValidator(_check_duration)]
 
 
 class _Strict(BaseModel):
@@ -132,14 +125,6 @@ class Resource(_Strict):
 class CapacityFrontMatter(ServiceFrontMatter):
     """Front matter of a ``capacity`` document: the common keys plus the resources."""
 
-    resources: list[Resource] = Field(default_factory=list, description="One entry per resource.")
-
-    @field_validator("resources")
-    @classmethod
-    def _unique(cls, value: list[Resource]) -> list[Resource]:
-        seen: set[str] = set()
-        for resource in value:
-            if resource.name in seen:
-                raise ValueError(f"resource {resource.name!r} is listed twice")
-            seen.add(resource.name)
-        return value
+    resources: Annotated[
+        list[Resource], AfterValidator(unique_names("resource {!r} is listed twice"))
+    ] = Field(default_factory=list, description="One entry per resource.")

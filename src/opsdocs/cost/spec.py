@@ -10,11 +10,12 @@ budget. The keys are described in ``docs/cost.md``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from opsdocs.documents.schemas import OptionalServiceFrontMatter
+from opsdocs.validators import unique_names
 
 __all__ = ["Budget", "CostFrontMatter", "UnitMetric"]
 
@@ -79,7 +80,9 @@ class CostFrontMatter(OptionalServiceFrontMatter):
         description="BillingCurrency -> how much one unit of it is in 'currency' (e.g. EUR: "
         "'1.08'), for exports that bill in several currencies.",
     )
-    budgets: list[Budget] = Field(default_factory=list, description="One entry per owner.")
+    budgets: Annotated[
+        list[Budget], AfterValidator(unique_names("budget {!r} is listed twice"))
+    ] = Field(default_factory=list, description="One entry per owner.")
 
     @field_validator("exchange_rates")
     @classmethod
@@ -91,14 +94,4 @@ class CostFrontMatter(OptionalServiceFrontMatter):
                 raise ValueError(f"{code!r} is not an ISO 4217 currency code")
             if rate <= 0:
                 raise ValueError(f"the rate of {code} must be greater than 0")
-        return value
-
-    @field_validator("budgets")
-    @classmethod
-    def _unique(cls, value: list[Budget]) -> list[Budget]:
-        seen: set[str] = set()
-        for budget in value:
-            if budget.name in seen:
-                raise ValueError(f"budget {budget.name!r} is listed twice")
-            seen.add(budget.name)
         return value

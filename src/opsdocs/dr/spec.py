@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from opsdocs.documents.schemas import FrontMatter
+from opsdocs.validators import Duration, EnvName
 from opsdocs.yamlio import key_path_of
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ __all__ = [
     "BackupJob",
     "BusinessProcess",
     "DisasterRecoveryFrontMatter",
+    "Duration",
     "Failover",
     "System",
     "VerifyCheck",
@@ -29,16 +31,6 @@ __all__ = [
 ]
 
 _NAME = r"^[a-z0-9][a-z0-9._-]*$"
-
-
-def _duration(value: str) -> str:
-    from opsdocs.durations import duration_seconds
-
-    duration_seconds(value)  # ValueError: "must be a duration such as ..."
-    return value
-
-
-Duration = Annotated[str, AfterValidator(_duration)]
 
 
 class _Strict(BaseModel):
@@ -79,9 +71,8 @@ class BackupJob(_Strict):
     repository: str | None = Field(
         default=None, description="restic: the repository 'opsdocs dr status' reads with restic."
     )
-    password_env: str | None = Field(
+    password_env: EnvName | None = Field(
         default=None,
-        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="restic: the environment variable holding the repository password.",
     )
     password_file: str | None = Field(

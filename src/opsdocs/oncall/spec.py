@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from opsdocs.documents.schemas import OptionalServiceFrontMatter
+from opsdocs.validators import unique_names
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -361,19 +362,18 @@ class Team(_Strict):
         return next((r for r in self.rotations if r.name == name), None)
 
 
-def _unique(value: list[Any], what: str) -> list[Any]:
-    seen: set[str] = set()
-    for item in value:
-        if item.name in seen:
-            raise ValueError(f"two {what} are named {item.name!r}; names must be unique")
-        seen.add(item.name)
-    return value
+_unique_rotations = unique_names("two rotations are named {!r}; names must be unique")
+_unique_team_names = unique_names("two teams are named {!r}; names must be unique")
 
 
 def _unique_teams(value: list[Team]) -> list[Team]:
     for team in value:
-        _unique(team.rotations, "rotations")
-    return _unique(value, "teams")
+        _unique_rotations(team.rotations)
+    return _unique_team_names(value)
+
+
+#: Teams with unique names, each with uniquely named rotations.
+Teams = Annotated[list[Team], AfterValidator(_unique_teams)]
 
 
 class OnCallSection(BaseModel):
@@ -382,22 +382,12 @@ class OnCallSection(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    teams: list[Team] = Field(default_factory=list)
-
-    @field_validator("teams")
-    @classmethod
-    def _unique_teams(cls, value: list[Team]) -> list[Team]:
-        return _unique_teams(value)
+    teams: Teams = Field(default_factory=list)
 
 
 class OnCallFrontMatter(OptionalServiceFrontMatter):
     """Front matter of an ``on-call`` document: the common keys plus ``teams``."""
 
-    teams: list[Team] = Field(
+    teams: Teams = Field(
         default_factory=list, description="Each team's rotations and escalation policy."
     )
-
-    @field_validator("teams")
-    @classmethod
-    def _unique_teams(cls, value: list[Team]) -> list[Team]:
-        return _unique_teams(value)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from opsdocs.config import validate_section
 from opsdocs.durations import duration_seconds
+from opsdocs.validators import EnvName
 
 __all__ = ["ReportSettings", "SourceName", "StaleAfter", "load_report_settings"]
 
@@ -49,10 +50,8 @@ class ReportSettings(BaseModel):
     prometheus_url: str | None = Field(
         default=None, description="Base URL of the Prometheus HTTP API (or Thanos, Mimir, ...)."
     )
-    token_env: str | None = Field(
-        default=None,
-        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
-        description="Environment variable holding a bearer token for Prometheus.",
+    token_env: EnvName | None = Field(
+        default=None, description="Environment variable holding a bearer token for Prometheus."
     )
     timeout: float = Field(default=30.0, gt=0, description="Seconds per HTTP request.")
     retries: int = Field(default=3, ge=0, le=10, description="Retries on 5xx and network errors.")

@@ -27,6 +27,7 @@ from opsdocs.documents.schemas import ServiceFrontMatter
 from opsdocs.durations import checked, format_duration, period_seconds
 from opsdocs.slo.logsource import LogsSource
 from opsdocs.slo.windows import format_float
+from opsdocs.validators import unique_names
 
 __all__ = [
     "WINDOW_PLACEHOLDER",
@@ -227,13 +228,10 @@ class SloSpec(_Strict):
         return float(1 - budget_fraction(self.objective))
 
 
-def _unique(value: list[SloSpec]) -> list[SloSpec]:
-    seen: set[str] = set()
-    for slo in value:
-        if slo.name in seen:
-            raise ValueError(f"two SLOs are named {slo.name!r}; names must be unique")
-        seen.add(slo.name)
-    return value
+#: A service's SLOs, uniquely named.
+Slos = Annotated[
+    list[SloSpec], AfterValidator(unique_names("two SLOs are named {!r}; names must be unique"))
+]
 
 
 _K8S_NAME = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"
@@ -253,15 +251,10 @@ class SlothManifest(_Strict):
 class SloFrontMatter(ServiceFrontMatter):
     """Front matter of an ``slo`` document: the service keys plus its SLOs."""
 
-    slos: list[SloSpec] = Field(default_factory=list, description="The service's SLOs.")
+    slos: Slos = Field(default_factory=list, description="The service's SLOs.")
     sloth: SlothManifest | None = Field(
         default=None, description="The Sloth manifest the SLOs were imported from."
     )
-
-    @field_validator("slos")
-    @classmethod
-    def _unique_names(cls, value: list[SloSpec]) -> list[SloSpec]:
-        return _unique(value)
 
 
 class SloSection(BaseModel):
@@ -271,10 +264,5 @@ class SloSection(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     service: str = Field(min_length=1, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-    slos: list[SloSpec] = Field(default_factory=list)
+    slos: Slos = Field(default_factory=list)
     sloth: SlothManifest | None = None
-
-    @field_validator("slos")
-    @classmethod
-    def _unique_names(cls, value: list[SloSpec]) -> list[SloSpec]:
-        return _unique(value)

@@ -1,0 +1,46 @@
+"""Validators the features' front-matter and settings models share: written once here, used as
+pydantic annotated types (``Duration``, ``EnvName``) or wrapped in an ``AfterValidator``
+(:func:`unique_names`). Only the spec and settings modules import it (they import pydantic
+anyway)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Annotated, Protocol, TypeVar
+
+from pydantic import AfterValidator, Field
+
+from opsdocs.durations import checked, duration_seconds
+
+__all__ = ["ENV_NAME", "Duration", "EnvName", "unique_names"]
+
+#: A duration setting (``15m``, ``1h30m``, ``14d``), kept as written; the parser's ValueError
+#: ("must be a duration such as ...") is the message.
+Duration = Annotated[str, AfterValidator(checked(duration_seconds))]
+
+#: The name of an environment variable (``RESTIC_PASSWORD``, ``PROM_TOKEN``).
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+EnvName = Annotated[str, Field(pattern=ENV_NAME)]
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+NamedList = TypeVar("NamedList", bound=Sequence[_Named])
+
+
+def unique_names(message: str) -> Callable[[NamedList], NamedList]:
+    """A validator of a list of named items: ValueError ``message`` (``{!r}`` stands for the
+    name) at the first name given twice; the list unchanged otherwise."""
+
+    def check(items: NamedList) -> NamedList:
+        seen: set[str] = set()
+        for item in items:
+            if item.name in seen:
+                raise ValueError(message.format(item.name))
+            seen.add(item.name)
+        return items
+
+    return check

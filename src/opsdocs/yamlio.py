@@ -382,11 +382,7 @@ def _emit(value: Any, indent: int, out: list[str]) -> None:
     append = out.append
     for item in value:
         if type(item) is str:
-            if "\n" in item and _block_safe(item):
-                append(f"{pad}- |-")
-                out.extend(_block(item, pad + "  "))
-            else:
-                append(f"{pad}- {quote_string(item)}")
+            _emit_string(f"{pad}-", item, pad, out)
         elif item and _is_container(item):
             if isinstance(item, Mapping):
                 # the mapping's first line carries the dash
@@ -398,6 +394,16 @@ def _emit(value: Any, indent: int, out: list[str]) -> None:
             out.extend(sub)
         else:
             append(f"{pad}- {_inline(item)}")
+
+
+def _emit_string(head: str, text: str, pad: str, out: list[str]) -> None:
+    """``head`` (``-`` or ``key:``) and ``text``: a literal block below it when the text is
+    multi-line and a block keeps it exactly, else a scalar on the same line."""
+    if "\n" in text and _block_safe(text):
+        out.append(f"{head} |-")
+        out.extend(_block(text, pad + "  "))
+    else:
+        out.append(f"{head} {quote_string(text)}")
 
 
 def _emit_items(
@@ -412,11 +418,7 @@ def _emit_items(
         # each line is built in one piece: most are 'key: scalar'
         name = _key(key if type(key) is str else str(key))
         if type(item) is str:
-            if "\n" in item and _block_safe(item):
-                append(f"{lead}{name}: |-")
-                out.extend(_block(item, pad + "  "))
-            else:
-                append(f"{lead}{name}: {quote_string(item)}")
+            _emit_string(f"{lead}{name}:", item, pad, out)
         elif item and _is_container(item):
             append(f"{lead}{name}:")
             _emit(item, indent + 2, out)

@@ -24,7 +24,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -381,30 +381,32 @@ def _envelope(data: object, kinds: tuple[str, ...]) -> tuple[str, object]:
     return str(kind), data.get("result")
 
 
+def _results(result: object) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each object of ``data.result`` with where it stands (``data.result[3]``), checked as it
+    is reached."""
+    if not isinstance(result, list):
+        raise _Malformed("data.result is not a list")
+    for index, item in enumerate(result):
+        where = f"data.result[{index}]"
+        if not isinstance(item, dict):
+            raise _Malformed(f"{where} is not an object")
+        yield where, item
+
+
 def _instant(data: object) -> list[Sample]:
     kind, result = _envelope(data, ("vector", "scalar"))
     if kind == "scalar":
         return [Sample({}, _pair(result, "data.result")[1])]
-    if not isinstance(result, list):
-        raise _Malformed("data.result is not a list")
-    samples = []
-    for index, item in enumerate(result):
-        where = f"data.result[{index}]"
-        if not isinstance(item, dict):
-            raise _Malformed(f"{where} is not an object")
-        samples.append(Sample(_labels(item, where), _pair(item.get("value"), f"{where}.value")[1]))
-    return samples
+    return [
+        Sample(_labels(item, where), _pair(item.get("value"), f"{where}.value")[1])
+        for where, item in _results(result)
+    ]
 
 
 def _matrix(data: object) -> list[Series]:
     _, result = _envelope(data, ("matrix",))
-    if not isinstance(result, list):
-        raise _Malformed("data.result is not a list")
     out = []
-    for index, item in enumerate(result):
-        where = f"data.result[{index}]"
-        if not isinstance(item, dict):
-            raise _Malformed(f"{where} is not an object")
+    for where, item in _results(result):
         rows = item.get("values")
         if not isinstance(rows, list):
             raise _Malformed(f"{where}.values is not a list")

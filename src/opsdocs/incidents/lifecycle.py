@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from opsdocs.documents.folder import document_paths
 from opsdocs.documents.kinds import Kind, get_kind
@@ -63,8 +63,6 @@ __all__ = [
 #: How far ahead of the clock a given time may be (clock skew between laptops).
 FUTURE_SLACK = dt.timedelta(minutes=5)
 
-T = TypeVar("T")
-
 
 @dataclass
 class Change:
@@ -100,8 +98,8 @@ class OpenResult:
     guidance: Guidance
 
 
-def _check_not_future(at: dt.datetime, now: dt.datetime | None) -> None:
-    if at > (now or utc_now()) + FUTURE_SLACK:
+def _check_not_future(at: dt.datetime) -> None:
+    if at > utc_now() + FUTURE_SLACK:
         raise UsageError(
             f"time {format_time(at)} is in the future",
             hint="pass --at with a time that has passed (UTC)",
@@ -146,10 +144,28 @@ def _require(incident: Incident, action: str, allowed: tuple[Status, ...], alrea
     raise _refuse(incident, action, hint)
 
 
-def _when(at: dt.datetime | None, now: dt.datetime | None) -> dt.datetime:
+def _advance(
+    incident: Incident,
+    when: dt.datetime,
+    action: str,
+    allowed: tuple[Status, ...],
+    status: Status,
+    milestone: str,
+    what: str,
+) -> None:
+    """Move the incident from one of the ``allowed`` statuses to ``status`` and record
+    ``milestone`` at ``when``, which must come after every milestone recorded (``what`` names
+    the time when it does not)."""
+    _require(incident, action, allowed, f"it was {milestone} already")
+    _check_after(when, what, incident)
+    incident.set_milestone(milestone, when)
+    incident.update(status=status)
+
+
+def _when(at: dt.datetime | None) -> dt.datetime:
     """The time a command records: ``at`` (not in the future) or the clock."""
     when = at or utc_now()
-    _check_not_future(when, now)
+    _check_not_future(when)
     return when
 
 
@@ -157,29 +173,26 @@ def _with_note(entry: str, note: str | None, what: str = "note") -> str:
     return entry + (f": {_clean(note, what)}" if note else "")
 
 
-def _update(
-    workspace: Workspace, ident: str, change: Callable[[Incident], T]
-) -> tuple[Incident, T, list[str]]:
-    """Lock the record, read it, apply ``change``, write it back atomically."""
-    path = find_incident(workspace, ident)
-    with locked(workspace.root, path):
-        incident = read_incident(path)
-        listed = _listed(incident)
-        result = change(incident)
-        # A timeline entry changes nothing the index shows: leave the README alone then.
-        warnings = write_record(workspace, path, incident.text(), index=_listed(incident) != listed)
-    return incident, result, warnings
-
-
 def _record(
     workspace: Workspace,
     ident: str,
     when: dt.datetime,
-    change: Callable[[Incident], str],
+    change: Callable[[Incident], str | list[str]],
     notes: list[str] | None = None,
 ) -> Change:
-    """:func:`_update` with ``change`` returning the timeline entry it added."""
-    incident, entry, warnings = _update(workspace, ident, change)
+    """Lock the record, read it, apply ``change``, add the timeline entry (or entries) it
+    returns at ``when`` and write the record back atomically."""
+    path = find_incident(workspace, ident)
+    with locked(workspace.root, path):
+        incident = read_incident(path)
+        listed = _listed(incident)
+        made = change(incident)
+        entries = [made] if isinstance(made, str) else made
+        for entry in entries:
+            incident.add_entry(when, entry)
+        # A timeline entry changes nothing the index shows: leave the README alone then.
+        warnings = write_record(workspace, path, incident.text(), index=_listed(incident) != listed)
+    entry = "; ".join(entries)
     return Change(incident.id, incident.path, entry, when, incident.status, notes or [], warnings)
 
 
@@ -272,28 +285,18 @@ def _plan_opening(
     started: dt.datetime | None,
     owner: str | None,
     drill: bool,
-    now: dt.datetime | None,
 ) -> _Opening:
     """Check the input of ``incident open`` and fill in the defaults, with warnings for what
     was guessed; UsageError only for what would write a wrong record."""
-    from opsdocs.documents.inputs import check_line
-    from opsdocs.documents.kinds import validate_name
-
-    check_line(title, what="title", hint="the title names the record: write it on one line")
-    title = " ".join(title.split())
-    slug = slug_for(title)
+    title, slug = _title(title)
     warnings = list(playbook.warnings)
     level, alias = playbook.match_severity(severity)
     if alias is not None:
         warnings.append(alias)
-    for service in services:
-        validate_name(service, what="service")
-    if owner is not None:
-        validate_name(owner, what="owner", example="team-api")
+    _check_names(services, owner)
     services = list(dict.fromkeys(services))
-    detected = at or utc_now()
+    detected = _when(at)
     begun = started or detected
-    _check_not_future(detected, now)
     if begun > detected:
         raise UsageError(
             f"start {format_time(begun)} is after detection {format_time(detected)}",
@@ -303,6 +306,25 @@ def _plan_opening(
         owner, guessed = _default_owner(workspace, services, playbook)
         warnings += guessed
     return _Opening(title, slug, level, services, owner, begun, detected, drill, warnings)
+
+
+def _title(title: str) -> tuple[str, str]:
+    """The title on one line with its whitespace folded, and its slug (UsageError for a title
+    that is not one printable line or has no words)."""
+    from opsdocs.documents.inputs import check_line
+
+    check_line(title, what="title", hint="the title names the record: write it on one line")
+    title = " ".join(title.split())
+    return title, slug_for(title)
+
+
+def _check_names(services: list[str], owner: str | None) -> None:
+    from opsdocs.documents.kinds import validate_name
+
+    for service in services:
+        validate_name(service, what="service")
+    if owner is not None:
+        validate_name(owner, what="owner", example="team-api")
 
 
 def _free_path(folder: Path, kind: Kind, slug: str, day: dt.date) -> tuple[Path, str]:
@@ -411,7 +433,6 @@ def open_incident(
     started: dt.datetime | None = None,
     owner: str | None = None,
     drill: bool = False,
-    now: dt.datetime | None = None,
 ) -> OpenResult:
     """Create ``incidents/YYYY-MM-DD-<slug>.md`` and say what the playbook wants done now.
 
@@ -433,7 +454,6 @@ def open_incident(
         started=started,
         owner=owner,
         drill=drill,
-        now=now,
     )
     folder = workspace.docs_dir / get_kind("incident").folder
     with locked(workspace.root, folder):
@@ -490,45 +510,33 @@ def _clean(text: str, what: str) -> str:
 
 
 def log_entry(
-    workspace: Workspace,
-    ident: str,
-    text: str,
-    *,
-    at: dt.datetime | None = None,
-    now: dt.datetime | None = None,
+    workspace: Workspace, ident: str, text: str, *, at: dt.datetime | None = None
 ) -> Change:
     """Append a timeline entry (in time order)."""
     text = _clean(text, "entry")
-    when = _when(at, now)
+    when = _when(at)
 
     def change(incident: Incident) -> str:
         _check_started(when, incident)
-        incident.add_entry(when, text)
         return text
 
     return _record(workspace, ident, when, change)
 
 
 def acknowledge(
-    workspace: Workspace,
-    ident: str,
-    *,
-    by: str | None = None,
-    at: dt.datetime | None = None,
-    now: dt.datetime | None = None,
+    workspace: Workspace, ident: str, *, by: str | None = None, at: dt.datetime | None = None
 ) -> Change:
     """triage → active; records ``acknowledged`` and how it compares with the ack target."""
     from opsdocs.incidents.deadlines import format_elapsed
 
-    when = _when(at, now)
+    when = _when(at)
     playbook = load_playbook(workspace)
     notes: list[str] = []
 
     def change(incident: Incident) -> str:
-        _require(incident, "acknowledge", ("triage",), "it was acknowledged already")
-        _check_after(when, "acknowledge", incident)
-        incident.set_milestone("acknowledged", when)
-        incident.update(status="active")
+        _advance(
+            incident, when, "acknowledge", ("triage",), "active", "acknowledged", "acknowledge"
+        )
         entry = f"Acknowledged by {by}" if by else "Acknowledged"
         detected = incident.milestones.detected or incident.milestones.started
         took = when - detected
@@ -543,7 +551,6 @@ def acknowledge(
             roles = dict(incident.model.roles)
             roles.setdefault("incident-commander", by)
             incident.update(roles=roles)
-        incident.add_entry(when, entry)
         return entry
 
     result = _record(workspace, ident, when, change, notes)
@@ -552,24 +559,14 @@ def acknowledge(
 
 
 def mitigate(
-    workspace: Workspace,
-    ident: str,
-    note: str | None = None,
-    *,
-    at: dt.datetime | None = None,
-    now: dt.datetime | None = None,
+    workspace: Workspace, ident: str, note: str | None = None, *, at: dt.datetime | None = None
 ) -> Change:
     """active → mitigated; records ``mitigated``."""
-    when = _when(at, now)
+    when = _when(at)
 
     def change(incident: Incident) -> str:
-        _require(incident, "mitigate", ("active",), "it was mitigated already")
-        _check_after(when, "mitigation", incident)
-        incident.set_milestone("mitigated", when)
-        incident.update(status="mitigated")
-        entry = _with_note("Mitigated", note)
-        incident.add_entry(when, entry)
-        return entry
+        _advance(incident, when, "mitigate", ("active",), "mitigated", "mitigated", "mitigation")
+        return _with_note("Mitigated", note)
 
     return _record(workspace, ident, when, change)
 
@@ -581,11 +578,10 @@ def resolve(
     *,
     at: dt.datetime | None = None,
     estimator: BudgetEstimator | None = None,
-    now: dt.datetime | None = None,
 ) -> Change:
     """active or mitigated → resolved; records ``resolved`` (and ``mitigated`` when it was
     not), the postmortem due date from the ladder, and the error budget consumed."""
-    when = _when(at, now)
+    when = _when(at)
     playbook = load_playbook(workspace)
     estimate = estimator or default_estimator(workspace)
     due: list[dt.date | None] = [None]
@@ -601,8 +597,8 @@ def resolve(
     notes: list[str] = []
 
     def change(incident: Incident) -> str:
-        _require(incident, "resolve", ("active", "mitigated"), "it was resolved already")
-        _check_after(when, "resolution", incident)
+        allowed: tuple[Status, ...] = ("active", "mitigated")
+        _advance(incident, when, "resolve", allowed, "resolved", "resolved", "resolution")
         notes.clear()
         if incident.milestones.mitigated is None:
             incident.set_milestone("mitigated", when)
@@ -610,8 +606,6 @@ def resolve(
                 f"mitigated set to {format_time(when)} too (no mitigation was recorded; "
                 f"correct it with: opsdocs incident edit {incident.id} --mitigated TIME)"
             )
-        incident.set_milestone("resolved", when)
-        incident.update(status="resolved")
         level = playbook.find_severity(incident.model.severity)
         if level is not None:
             due[0] = level.postmortem.due_date(when.date())
@@ -620,9 +614,7 @@ def resolve(
         if now_key != key:
             shares[:] = _estimate(estimate, now_key[1], now_key[0], when)
         incident.update(error_budget=[share.as_record() for share in shares])
-        entry = _with_note("Resolved", note)
-        incident.add_entry(when, entry)
-        return entry
+        return _with_note("Resolved", note)
 
     result = _record(workspace, ident, when, change, notes)
     result.budget, result.postmortem_due = shares, due[0]
@@ -651,10 +643,9 @@ def set_severity(
     reason: str | None = None,
     *,
     at: dt.datetime | None = None,
-    now: dt.datetime | None = None,
 ) -> tuple[Change, Guidance]:
     """Change the severity (not once closed); returns the new severity's guidance."""
-    when = _when(at, now)
+    when = _when(at)
     playbook = load_playbook(workspace)
     level, alias = playbook.match_severity(severity)
     services: list[str] = []
@@ -671,9 +662,7 @@ def set_severity(
         resolved = incident.milestones.resolved
         if resolved is not None:
             incident.update(postmortem_due=level.postmortem.due_date(resolved.date()))
-        entry = _with_note(f"Severity {old} → {level.name}", reason, "reason")
-        incident.add_entry(when, entry)
-        return entry
+        return _with_note(f"Severity {old} → {level.name}", reason, "reason")
 
     result = _record(workspace, ident, when, change)
     result.warnings[:0] = [*playbook.warnings, *([alias] if alias else [])]
@@ -681,16 +670,10 @@ def set_severity(
 
 
 def assign(
-    workspace: Workspace,
-    ident: str,
-    role: str,
-    person: str,
-    *,
-    at: dt.datetime | None = None,
-    now: dt.datetime | None = None,
+    workspace: Workspace, ident: str, role: str, person: str, *, at: dt.datetime | None = None
 ) -> Change:
     """Give ``role`` (a key of the playbook's roles) to ``person``."""
-    when = _when(at, now)
+    when = _when(at)
     the_role = load_playbook(workspace).role(role)
     person = _clean(person, "person")
 
@@ -702,9 +685,7 @@ def assign(
         before = roles.get(the_role.key)
         roles[the_role.key] = person
         incident.update(roles=roles)
-        entry = f"{the_role.title}: {person}" + (f" (was {before})" if before else "")
-        incident.add_entry(when, entry)
-        return entry
+        return f"{the_role.title}: {person}" + (f" (was {before})" if before else "")
 
     return _record(workspace, ident, when, change)
 
@@ -716,7 +697,6 @@ def close(
     duplicate_of: str | None = None,
     false_alarm: bool = False,
     at: dt.datetime | None = None,
-    now: dt.datetime | None = None,
 ) -> Change:
     """resolved → closed, once a required postmortem is Reviewed or Closed (with its required
     sections filled in).
@@ -726,7 +706,7 @@ def close(
     """
     from opsdocs.incidents.postmortem import postmortem_gap
 
-    when = _when(at, now)
+    when = _when(at)
     if duplicate_of is not None and false_alarm:
         raise UsageError(
             "an incident is either a duplicate or a false alarm",
@@ -748,7 +728,6 @@ def close(
                     "and get it reviewed",
                 )
         incident.update(status="closed")
-        incident.add_entry(when, "Closed")
         return "Closed"
 
     return _record(workspace, ident, when, change)
@@ -768,23 +747,16 @@ def _close_as(incident: Incident, when: dt.datetime, original: str | None) -> st
         duplicate_of=original,
         postmortem_due=None,
     )
-    entry = f"Closed as a duplicate of {original}" if original else "Closed as a false alarm"
-    incident.add_entry(when, entry)
-    return entry
+    return f"Closed as a duplicate of {original}" if original else "Closed as a false alarm"
 
 
 def reopen(
-    workspace: Workspace,
-    ident: str,
-    reason: str | None = None,
-    *,
-    at: dt.datetime | None = None,
-    now: dt.datetime | None = None,
+    workspace: Workspace, ident: str, reason: str | None = None, *, at: dt.datetime | None = None
 ) -> Change:
     """resolved or closed → active (triage when never acknowledged): the impact is back, or
     the incident was closed by mistake. The resolution (and a mitigation recorded with it) is
     cleared, its times kept in the timeline entry; resolving again sets them anew."""
-    when = _when(at, now)
+    when = _when(at)
 
     def change(incident: Incident) -> str:
         if incident.status in OPEN_STATUSES:
@@ -800,9 +772,7 @@ def reopen(
         status: Status = "active" if incident.milestones.acknowledged else "triage"
         incident.update(status=status, closed_as=None, duplicate_of=None, postmortem_due=None)
         detail = f"; cleared {', '.join(cleared)}" if cleared else ""
-        entry = _with_note(f"Reopened (was {was}{detail})", reason, "reason")
-        incident.add_entry(when, entry)
-        return entry
+        return _with_note(f"Reopened (was {was}{detail})", reason, "reason")
 
     return _record(workspace, ident, when, change)
 
@@ -822,37 +792,27 @@ def edit(
     owner: str | None = None,
     milestones: dict[str, dt.datetime] | None = None,
     at: dt.datetime | None = None,
-    now: dt.datetime | None = None,
 ) -> Change:
     """Correct an incident: its title, services, owner or milestone times, each change a
     timeline entry (the id and file name stay). Milestones must stay in order; UsageError when
     nothing would change."""
-    from opsdocs.documents.inputs import check_line
-    from opsdocs.documents.kinds import validate_name
-
-    when = _when(at, now)
+    when = _when(at)
     if title is not None:
-        check_line(title, what="title", hint="the title names the record: write it on one line")
-        title = " ".join(title.split())
-        slug_for(title)  # refuses a title without words
-    for name in [*(services or []), *(add_services or []), *(remove_services or [])]:
-        validate_name(name, what="service")
-    if owner is not None:
-        validate_name(owner, what="owner", example="team-api")
+        title, _ = _title(title)  # the slug refuses a title without words
+    _check_names([*(services or []), *(add_services or []), *(remove_services or [])], owner)
     times = dict(milestones or {})
     for name, value in times.items():
         if name not in EDITABLE_MILESTONES:
             raise UsageError(f"unknown milestone {name!r}", hint=", ".join(EDITABLE_MILESTONES))
-        _check_not_future(value, now)
-    entries: list[str] = []
+        _check_not_future(value)
 
-    def change(incident: Incident) -> str:
+    def change(incident: Incident) -> list[str]:
         if incident.status == "closed":
             raise _refuse(
                 incident, "edit", f"reopen it first: opsdocs incident reopen {incident.id}"
             )
         model = incident.model
-        entries.clear()
+        entries: list[str] = []
         if title is not None and title != model.title:
             entries.append(f"Title changed from {model.title!r} to {title!r}")
             incident.update(title=title)
@@ -881,9 +841,7 @@ def edit(
                 f"nothing to change in incident {incident.id}",
                 hint="pass --title, --service, --owner or a milestone time",
             )
-        for entry in entries:
-            incident.add_entry(when, entry)
-        return "; ".join(entries)
+        return entries
 
     return _record(workspace, ident, when, change)
 

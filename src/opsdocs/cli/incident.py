@@ -17,9 +17,22 @@ if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 _ident = click.argument("ident", metavar="ID")
 _at_option = time_option(help="When it happened (default: now):")
+
+
+def _transition(name: str, *params: Decorator) -> Callable[[Callable[..., int]], click.Command]:
+    """``incident NAME ID [params] [--at TIME]``: a command that changes one incident."""
+
+    def declare(function: Callable[..., int]) -> click.Command:
+        command = _at_option(click.pass_context(function))
+        for param in reversed(params):
+            command = param(command)
+        return incident.command(name)(_ident(command))
+
+    return declare
 
 
 def _filter_options(command: F) -> F:
@@ -158,11 +171,7 @@ def open_command(
     return 0
 
 
-@incident.command("log")
-@_ident
-@click.argument("text", nargs=-1, required=True)
-@_at_option
-@click.pass_context
+@_transition("log", click.argument("text", nargs=-1, required=True))
 def log_command(
     ctx: click.Context, ident: str, text: tuple[str, ...], at: dt.datetime | None
 ) -> int:
@@ -173,11 +182,9 @@ def log_command(
     return 0
 
 
-@incident.command("ack")
-@_ident
-@click.option("--by", help="Who acknowledged (becomes incident commander if none yet).")
-@_at_option
-@click.pass_context
+@_transition(
+    "ack", click.option("--by", help="Who acknowledged (becomes incident commander if none yet).")
+)
 def ack_command(ctx: click.Context, ident: str, by: str | None, at: dt.datetime | None) -> int:
     """Acknowledge the incident (triage → active)."""
     from opsdocs.incidents.lifecycle import acknowledge
@@ -186,11 +193,7 @@ def ack_command(ctx: click.Context, ident: str, by: str | None, at: dt.datetime 
     return 0
 
 
-@incident.command("mitigate")
-@_ident
-@click.argument("note", nargs=-1)
-@_at_option
-@click.pass_context
+@_transition("mitigate", click.argument("note", nargs=-1))
 def mitigate_command(
     ctx: click.Context, ident: str, note: tuple[str, ...], at: dt.datetime | None
 ) -> int:
@@ -201,11 +204,7 @@ def mitigate_command(
     return 0
 
 
-@incident.command("resolve")
-@_ident
-@click.argument("note", nargs=-1)
-@_at_option
-@click.pass_context
+@_transition("resolve", click.argument("note", nargs=-1))
 def resolve_command(
     ctx: click.Context, ident: str, note: tuple[str, ...], at: dt.datetime | None
 ) -> int:
@@ -227,14 +226,13 @@ def resolve_command(
     return 0
 
 
-@incident.command("close")
-@_ident
-@click.option(
-    "--duplicate-of", metavar="ID", help="Close it as a duplicate of incident ID (any status)."
+@_transition(
+    "close",
+    click.option(
+        "--duplicate-of", metavar="ID", help="Close it as a duplicate of incident ID (any status)."
+    ),
+    click.option("--false-alarm", is_flag=True, help="Close it as a false alarm (any status)."),
 )
-@click.option("--false-alarm", is_flag=True, help="Close it as a false alarm (any status).")
-@_at_option
-@click.pass_context
 def close_command(
     ctx: click.Context,
     ident: str,
@@ -250,11 +248,7 @@ def close_command(
     return 0
 
 
-@incident.command("reopen")
-@_ident
-@click.argument("reason", nargs=-1)
-@_at_option
-@click.pass_context
+@_transition("reopen", click.argument("reason", nargs=-1))
 def reopen_command(
     ctx: click.Context, ident: str, reason: tuple[str, ...], at: dt.datetime | None
 ) -> int:
@@ -265,24 +259,23 @@ def reopen_command(
     return 0
 
 
-@incident.command("edit")
-@_ident
-@click.option("--title", help="A new title (the id and file name stay).")
-@click.option(
-    "--service", "services", multiple=True, help="The affected services (repeatable; replaces)."
+@_transition(
+    "edit",
+    click.option("--title", help="A new title (the id and file name stay)."),
+    click.option(
+        "--service", "services", multiple=True, help="The affected services (repeatable; replaces)."
+    ),
+    click.option("--add-service", "add_services", multiple=True, help="Add an affected service."),
+    click.option(
+        "--remove-service", "remove_services", multiple=True, help="Remove an affected service."
+    ),
+    click.option("--owner", help="The owning team."),
+    time_option("--started", help="When impact began:"),
+    time_option("--detected", help="When it was detected:"),
+    time_option("--acknowledged", help="When it was acknowledged:"),
+    time_option("--mitigated", help="When the impact stopped:"),
+    time_option("--resolved", help="When the cause was fixed:"),
 )
-@click.option("--add-service", "add_services", multiple=True, help="Add an affected service.")
-@click.option(
-    "--remove-service", "remove_services", multiple=True, help="Remove an affected service."
-)
-@click.option("--owner", help="The owning team.")
-@time_option("--started", help="When impact began:")
-@time_option("--detected", help="When it was detected:")
-@time_option("--acknowledged", help="When it was acknowledged:")
-@time_option("--mitigated", help="When the impact stopped:")
-@time_option("--resolved", help="When the cause was fixed:")
-@_at_option
-@click.pass_context
 def edit_command(
     ctx: click.Context,
     ident: str,
@@ -324,12 +317,11 @@ def edit_command(
     return 0
 
 
-@incident.command("set-severity")
-@_ident
-@click.argument("severity")
-@click.option("--reason", help="Why the severity changed.")
-@_at_option
-@click.pass_context
+@_transition(
+    "set-severity",
+    click.argument("severity"),
+    click.option("--reason", help="Why the severity changed."),
+)
 def set_severity_command(
     ctx: click.Context, ident: str, severity: str, reason: str | None, at: dt.datetime | None
 ) -> int:
@@ -343,12 +335,7 @@ def set_severity_command(
     return 0
 
 
-@incident.command("assign")
-@_ident
-@click.argument("role")
-@click.argument("person")
-@_at_option
-@click.pass_context
+@_transition("assign", click.argument("role"), click.argument("person"))
 def assign_command(
     ctx: click.Context, ident: str, role: str, person: str, at: dt.datetime | None
 ) -> int:

@@ -2,7 +2,7 @@
 
 :func:`plan_capacity` measures the chosen resources and prepares every file the run writes
 (charts as SVG and PNG, status blocks in capacity documents) in one
-:class:`~opsdocs.fileio.ChangeSet` without writing anything; the command line commits it and
+:class:`~opsdocs.outputs.ReportFiles` without writing anything; the command line commits it and
 prints. So a failure anywhere (an unreachable Prometheus, a document with repeated markers) leaves
 every file as it was.
 """
@@ -10,20 +10,19 @@ every file as it was.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from opsdocs.capacity.report import (
+    CapacityDocument,
     ResourceReport,
-    Target,
     find_targets,
     load_capacity_documents,
     report_resources,
 )
 from opsdocs.errors import UsageError
-from opsdocs.fileio import ChangeSet
+from opsdocs.outputs import ReportFiles, relative_links
 from opsdocs.workspace import Workspace
 
 __all__ = [
@@ -39,16 +38,14 @@ __all__ = [
 BLOCK_START = "<!-- opsdocs:capacity:start -->"
 BLOCK_END = "<!-- opsdocs:capacity:end -->"
 BLOCK_SECTION = "Growth & Forecast"
+_WHERE = {"section": BLOCK_SECTION, "start": BLOCK_START, "end": BLOCK_END}
 
 
 @dataclass
-class CapacityPlan:
+class CapacityPlan(ReportFiles):
     """What a report run measured and would write."""
 
     reports: list[ResourceReport] = field(default_factory=list)
-    changes: ChangeSet = field(default_factory=ChangeSet)
-    charts: list[Path] = field(default_factory=list)
-    documents: list[Path] = field(default_factory=list)
 
 
 def plan_capacity(
@@ -66,6 +63,9 @@ def plan_capacity(
     With ``write`` every resource of a chosen document is measured (the block lists them all).
     Raises :class:`UsageError` for ``png`` without a chart folder.
     """
+    from opsdocs.capacity.chart import render_chart
+    from opsdocs.capacity.render import render_markdown
+
     if png and chart_dir is None:
         raise UsageError("--png needs --chart DIR", hint="give the folder to write charts into")
     documents = load_capacity_documents(workspace)
@@ -78,59 +78,22 @@ def plan_capacity(
     )
     links: dict[str, Path] = {}
     if chart_dir is not None:
-        links = _plan_charts(plan, chart_dir, png=png)
+        for report in plan.reports:
+            if report.history is not None and report.history.times:  # else nothing to draw
+                links[report.key] = chart_dir / f"{chart_name(report)}.svg"
+                plan.add_chart(links[report.key], render_chart(report), png=png)
     if write:
-        _plan_blocks(plan, targets, links)
-        for path in plan.documents:  # a folder typed with --chart is the user's; documents not
-            workspace.check_inside(path)
+        by_document: dict[Path, tuple[CapacityDocument, list[ResourceReport]]] = {}
+        for target, report in zip(targets, plan.reports, strict=True):
+            by_document.setdefault(target.document.path, (target.document, []))[1].append(report)
+        for path, (document, items) in by_document.items():
+            block = "\n" + render_markdown(items, chart_links=relative_links(links, path))
+            plan.add_block(document.doc, block, **_WHERE)
+    for path in plan.documents:  # a folder typed with --chart is the user's; documents not
+        workspace.check_inside(path)
     return plan
 
 
 def chart_name(report: ResourceReport) -> str:
     """The chart's file name without suffix: ``capacity-<service>-<resource>``."""
     return "capacity-" + report.key.replace("/", "-")
-
-
-def _plan_charts(plan: CapacityPlan, folder: Path, *, png: bool) -> dict[str, Path]:
-    from opsdocs.capacity.chart import render_chart
-    from opsdocs.charts import render_png
-
-    links: dict[str, Path] = {}
-    for report in plan.reports:
-        if report.history is None or not report.history.times:
-            continue  # nothing to draw
-        svg = render_chart(report)
-        path = folder / f"{chart_name(report)}.svg"
-        plan.changes.write(path, svg)
-        plan.charts.append(path)
-        if png:
-            plan.changes.write(path.with_suffix(".png"), render_png(svg))
-            plan.charts.append(path.with_suffix(".png"))
-        links[report.key] = path
-    return links
-
-
-def _plan_blocks(plan: CapacityPlan, targets: Sequence[Target], links: dict[str, Path]) -> None:
-    from opsdocs.capacity.render import render_markdown
-    from opsdocs.documents.blocks import write_block
-
-    by_document: dict[Path, list[ResourceReport]] = {}
-    documents = {}
-    for target, report in zip(targets, plan.reports, strict=True):
-        by_document.setdefault(target.document.path, []).append(report)
-        documents[target.document.path] = target.document.doc
-    for path, items in by_document.items():
-        relative = {key: os.path.relpath(link, path.parent) for key, link in links.items()}
-        raw = path.read_bytes().decode("utf-8")
-        block = "\n" + render_markdown(items, chart_links=relative)
-        text = write_block(
-            documents[path],
-            block,
-            raw=raw,
-            section=BLOCK_SECTION,
-            start=BLOCK_START,
-            end=BLOCK_END,
-        )
-        if text != raw:
-            plan.changes.write(path, text)
-            plan.documents.append(path)

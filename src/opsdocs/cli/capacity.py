@@ -10,7 +10,13 @@ import click
 
 from opsdocs.cli import EXIT_FINDINGS
 from opsdocs.cli.context import app
-from opsdocs.cli.options import format_option, report_outputs, time_option
+from opsdocs.cli.options import (
+    echo_rendered,
+    echo_written,
+    format_option,
+    report_outputs,
+    time_option,
+)
 
 
 @click.group()
@@ -64,19 +70,8 @@ def report_command(
         png=png,
         write=write,
     )
-    changed = set(plan.changes.commit())
-    for path in plan.charts:
-        if path in changed:
-            click.echo(f"wrote {workspace.relative(path)}", err=True)
-    for path in plan.documents:
-        if path in changed:
-            click.echo(f"updated {workspace.relative(path)}", err=True)
-    if fmt == "json":
-        click.echo(render_json(plan.reports))
-    elif fmt == "markdown":
-        click.echo(render_markdown(plan.reports), nl=False)
-    else:
-        click.echo(render_table(plan.reports), nl=False)
+    echo_written(workspace, plan, set(plan.changes.commit()))
+    echo_rendered(fmt, plan.reports, json=render_json, markdown=render_markdown, table=render_table)
     return EXIT_FINDINGS if any(r.order_now for r in plan.reports) else 0
 
 
@@ -124,7 +119,4 @@ def backtest_command(
         every=spans["--every"],
         prometheus_url=prometheus_url,
     )
-    if fmt == "json":
-        click.echo(render_backtest_json(results))
-    else:
-        click.echo(render_backtest_table(results), nl=False)
+    echo_rendered(fmt, results, json=render_backtest_json, table=render_backtest_table)

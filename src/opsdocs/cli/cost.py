@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from opsdocs.cli.context import app
-from opsdocs.cli.options import format_option, report_outputs
+from opsdocs.cli.options import echo_rendered, echo_written, format_option, report_outputs
 
 
 @click.group()
@@ -81,15 +81,5 @@ def report_command(
     finally:
         for client in clients:
             client.close()
-    changed = set(plan.changes.commit())
-    for path in [*plan.charts, *plan.documents]:
-        if path in changed:
-            verb = "updated" if path in plan.documents else "wrote"
-            click.echo(f"{verb} {workspace.relative(path)}", err=True)
-    report = plan.report
-    if fmt == "json":
-        click.echo(render_json(report))
-    elif fmt == "markdown":
-        click.echo(render_markdown(report), nl=False)
-    else:
-        click.echo(render_table(report), nl=False)
+    echo_written(workspace, plan, set(plan.changes.commit()))
+    echo_rendered(fmt, plan.report, json=render_json, markdown=render_markdown, table=render_table)

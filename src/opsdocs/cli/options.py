@@ -11,13 +11,19 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from opsdocs.outputs import ReportFiles
+    from opsdocs.workspace import Workspace
 
 __all__ = [
     "Instant",
     "echo_json",
+    "echo_rendered",
+    "echo_written",
     "format_option",
     "output_option",
     "time_option",
@@ -121,3 +127,20 @@ def echo_json(
 ) -> None:
     """Print ``data`` as JSON indented by two spaces."""
     click.echo(json.dumps(data, indent=2, sort_keys=sort_keys, default=default))
+
+
+def echo_written(workspace: Workspace, files: ReportFiles, changed: set[Path]) -> None:
+    """Say on standard error which of a report's charts were written and documents updated
+    (those in ``changed``: a file whose text stayed the same is not named)."""
+    for path in files.charts:
+        if path in changed:
+            click.echo(f"wrote {workspace.relative(path)}", err=True)
+    for path in files.documents:
+        if path in changed:
+            click.echo(f"updated {workspace.relative(path)}", err=True)
+
+
+def echo_rendered(fmt: str, value: Any, **renderers: Callable[[Any], str]) -> None:
+    """Print ``value`` as ``renderers[fmt]`` renders it (JSON gets a final line break; text and
+    Markdown end with their own)."""
+    click.echo(renderers[fmt](value), nl=fmt == "json")

@@ -13,7 +13,13 @@ import click
 
 from opsdocs.cli import EXIT_FINDINGS
 from opsdocs.cli.context import app
-from opsdocs.cli.options import format_option, report_outputs, time_option
+from opsdocs.cli.options import (
+    echo_rendered,
+    echo_written,
+    format_option,
+    report_outputs,
+    time_option,
+)
 
 
 @contextmanager
@@ -111,24 +117,14 @@ def report_command(
         )
     unsaved: OSError | None = None
     try:
-        changed = set(plan.changes.commit())
+        changed: set[Path] = set(plan.changes.commit())
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
         unsaved = exc  # the numbers are measured: show them, then say they were not saved
         changed = set()
-    for path in plan.charts:
-        if path in changed:
-            click.echo(f"wrote {workspace.relative(path)}", err=True)
-    for path in plan.documents:
-        if path in changed:
-            click.echo(f"updated {workspace.relative(path)}", err=True)
-    if fmt == "json":
-        click.echo(render_json(plan.reports))
-    elif fmt == "markdown":
-        click.echo(render_markdown(plan.reports), nl=False)
-    else:
-        click.echo(render_table(plan.reports), nl=False)
+    echo_written(workspace, plan, changed)
+    echo_rendered(fmt, plan.reports, json=render_json, markdown=render_markdown, table=render_table)
     if unsaved is not None:
         from opsdocs.cli.context import display_path
         from opsdocs.errors import from_os_error

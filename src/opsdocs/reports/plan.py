@@ -1,7 +1,7 @@
 """One run of ``opsdocs slo report`` as a plan: the reports, and the files they would write.
 
 :func:`plan_report` picks the SLOs, measures them, and prepares every file the run writes (charts
-as SVG and PNG, status blocks in SLO documents) in one :class:`~opsdocs.fileio.ChangeSet`
+as SVG and PNG, status blocks in SLO documents) in one :class:`~opsdocs.outputs.ReportFiles`
 without writing anything; the command line commits it and prints. So a failure anywhere (an
 unreachable Prometheus, a document with repeated markers, a missing rasteriser) leaves every
 file as it was.
@@ -10,13 +10,12 @@ file as it was.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from opsdocs.errors import UsageError
-from opsdocs.fileio import ChangeSet
+from opsdocs.outputs import ReportFiles, relative_links
 from opsdocs.reports.collect import SloTarget, find_slos, report_slos
 from opsdocs.reports.report import SloReport
 from opsdocs.reports.settings import ReportSettings, SourceName
@@ -26,14 +25,11 @@ __all__ = ["ReportPlan", "plan_report"]
 
 
 @dataclass
-class ReportPlan:
+class ReportPlan(ReportFiles):
     """What a report run found and would write."""
 
     reports: list[SloReport] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)  # SLOs without a logs mapping
-    changes: ChangeSet = field(default_factory=ChangeSet)
-    charts: list[Path] = field(default_factory=list)
-    documents: list[Path] = field(default_factory=list)
     found: bool = True  # False: no slo document defines SLOs
 
 
@@ -80,6 +76,10 @@ def plan_report(
     Raises :class:`UsageError` for ``png`` without a chart folder, or when no chosen SLO can be
     measured from logs; and whatever measuring raises (see :func:`report_slos`).
     """
+    from opsdocs.documents.parse import read_document
+    from opsdocs.reports.charts import chart_data, render_svg
+    from opsdocs.reports.render import render_markdown
+
     chosen: SourceName = source or settings.source
     targets, left_out = _choose(workspace, selectors, source=chosen, write=write)
     if not targets:
@@ -103,48 +103,19 @@ def plan_report(
     plan = ReportPlan(reports=reports, left_out=left_out)
     links: dict[str, Path] = {}
     if chart_dir is not None:
-        links = _plan_charts(plan, chart_dir, png=png)
+        for report in reports:
+            links[report.name] = chart_dir / f"{report.service}-{report.name}.svg"
+            plan.add_chart(links[report.name], render_svg(chart_data(report)), png=png)
         if configured:  # report.chart_dir must stay in the workspace
             for path in plan.charts:
                 workspace.check_inside(path)
     if write:
-        _plan_blocks(plan, targets, links)
+        by_document: dict[Path, list[SloReport]] = {}
+        for target, report in zip(targets, reports, strict=True):
+            by_document.setdefault(Path(target.document.path), []).append(report)
+        for path, items in by_document.items():
+            block = render_markdown(items, chart_links=relative_links(links, path))
+            plan.add_block(read_document(path), block)
         for path in plan.documents:
             workspace.check_inside(path)
     return plan
-
-
-def _plan_charts(plan: ReportPlan, folder: Path, *, png: bool) -> dict[str, Path]:
-    from opsdocs.reports.charts import chart_data, render_png, render_svg
-
-    links: dict[str, Path] = {}
-    for report in plan.reports:
-        svg = render_svg(chart_data(report))
-        stem = folder / f"{report.service}-{report.name}"
-        paths = [stem.with_suffix(".svg")]
-        plan.changes.write(paths[0], svg)
-        if png:
-            paths.append(stem.with_suffix(".png"))
-            plan.changes.write(paths[1], render_png(svg))
-        plan.charts.extend(paths)
-        links[report.name] = paths[0]
-    return links
-
-
-def _plan_blocks(plan: ReportPlan, targets: Sequence[SloTarget], links: dict[str, Path]) -> None:
-    """The status block of each SLO document, with links to the charts relative to it."""
-    from opsdocs.documents.blocks import write_block
-    from opsdocs.documents.parse import read_document
-    from opsdocs.reports.render import render_markdown
-
-    by_document: dict[Path, list[SloReport]] = {}
-    for target, report in zip(targets, plan.reports, strict=True):
-        by_document.setdefault(Path(target.document.path), []).append(report)
-    for path, items in by_document.items():
-        relative = {name: os.path.relpath(link, path.parent) for name, link in links.items()}
-        document = read_document(path)
-        raw = path.read_bytes().decode("utf-8")
-        text = write_block(document, render_markdown(items, chart_links=relative), raw=raw)
-        if text != raw:
-            plan.changes.write(path, text)
-            plan.documents.append(path)

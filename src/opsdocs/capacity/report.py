@@ -15,16 +15,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from opsdocs.errors import DocumentError, InputError, UsageError
+from opsdocs.documents.specs import read_spec_document
+from opsdocs.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from opsdocs.capacity.forecast import Crossing, Forecast
     from opsdocs.capacity.spec import CapacityFrontMatter, Resource
     from opsdocs.documents.parse import Document
+    from opsdocs.documents.specs import SpecDocument
     from opsdocs.sources.prometheus import PrometheusClient
     from opsdocs.workspace import Workspace
 
@@ -52,6 +54,8 @@ NOISE_SHARE = 0.1
 #: Growth over the horizon below this share of the limit is flat.
 FLAT_SHARE = 0.01
 _HINT = "see docs/capacity.md"
+#: A capacity document's path, its parsed text and its validated front matter.
+CapacityDocument: TypeAlias = "SpecDocument[CapacityFrontMatter]"
 
 
 class CapacitySettings(BaseModel):
@@ -68,15 +72,6 @@ class CapacitySettings(BaseModel):
 def load_settings(workspace: Workspace) -> CapacitySettings:
     """The workspace's ``[capacity]`` table; ConfigError at a bad key."""
     return workspace.config.load_section("capacity", CapacitySettings, hint=_HINT)
-
-
-@dataclass(frozen=True)
-class CapacityDocument:
-    """A capacity document's path, its parsed text and its validated front matter."""
-
-    path: Path
-    doc: Document
-    spec: CapacityFrontMatter
 
 
 @dataclass(frozen=True)
@@ -189,24 +184,9 @@ def _iso(seconds: float | None) -> str | None:
 
 def read_capacity_document(doc: Document) -> CapacityDocument:
     """The validated capacity spec of ``doc``; DocumentError at the first bad key."""
-    from pydantic import ValidationError
-
     from opsdocs.capacity.spec import CapacityFrontMatter
-    from opsdocs.yamlio import key_path_of
 
-    data = doc.require_front_matter()
-    try:
-        spec = CapacityFrontMatter.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = key_path_of(data, first["loc"])
-        line, col = doc.position(loc)
-        key = ".".join(str(p) for p in loc)
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise DocumentError(
-            f"{key}: {message}" if key else message, path=doc.path, line=line, col=col, hint=_HINT
-        ) from None
-    return CapacityDocument(doc.path, doc, spec)
+    return read_spec_document(doc, CapacityFrontMatter, hint=_HINT)
 
 
 def load_capacity_documents(workspace: Workspace) -> list[CapacityDocument]:

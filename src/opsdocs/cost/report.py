@@ -22,14 +22,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from opsdocs.errors import DocumentError, InputError
+from opsdocs.documents.specs import read_spec_document
+from opsdocs.errors import InputError
 
 if TYPE_CHECKING:
     from opsdocs.cost.anomaly import Anomaly
     from opsdocs.cost.spec import Budget, CostFrontMatter
     from opsdocs.documents.parse import Document
+    from opsdocs.documents.specs import SpecDocument
     from opsdocs.workspace import Workspace
 
 __all__ = [
@@ -55,16 +57,10 @@ _HINT = "see docs/cost.md"
 #: The owner name of spend no budget owns, in the daily series and the anomalies.
 UNTAGGED = "(untagged)"
 
+#: A cost document's path, its parsed text and its validated front matter.
+CostDocument: TypeAlias = "SpecDocument[CostFrontMatter]"
 #: Counts the requests of an SLO (``service/slo``) over the ``seconds`` before ``at``.
 RequestCounter = Callable[[str, dt.datetime, int], "float | None"]
-
-
-@dataclass(frozen=True)
-class CostDocument:
-    """A cost document's path and its validated front matter."""
-
-    path: Path
-    spec: CostFrontMatter
 
 
 @dataclass(frozen=True)
@@ -218,23 +214,9 @@ def parse_month(text: str) -> dt.date:
 
 def read_cost_document(doc: Document) -> CostDocument:
     """The validated cost spec of ``doc``; DocumentError at the first bad key."""
-    from pydantic import ValidationError
-
     from opsdocs.cost.spec import CostFrontMatter
 
-    data = doc.require_front_matter()
-    try:
-        spec = CostFrontMatter.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        line, col = doc.position(loc)
-        key = ".".join(str(p) for p in loc)
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise DocumentError(
-            f"{key}: {message}" if key else message, path=doc.path, line=line, col=col, hint=_HINT
-        ) from None
-    return CostDocument(doc.path, spec)
+    return read_spec_document(doc, CostFrontMatter, hint=_HINT)
 
 
 def load_cost_documents(workspace: Workspace) -> list[CostDocument]:

@@ -16,6 +16,15 @@ def test_aligned_pads_each_column_to_its_widest_cell() -> None:
     assert aligned([]) == []
 
 
+def test_aligned_right_aligns_the_columns_named() -> None:
+    rows = [["name", "count", "note"], ["api", "7", "ok"], ["search", "1234", "slow"]]
+    assert aligned(rows, right=range(1, 2)) == [
+        "name    count  note",
+        "api         7  ok",
+        "search   1234  slow",
+    ]
+
+
 def test_cells_are_escaped() -> None:
     assert aligned([["a\x1b[2Jb", "c\nd"]]) == ["a\\x1b[2Jb  c\\nd"]
     assert markdown_table([["h1", "h2"], ["a|b", "x\ny"]]) == [

@@ -170,17 +170,13 @@ def backtest_resources(
     """Backtest every target: its history is read over ``over`` plus its own history window."""
     from dataclasses import replace
 
-    from opsdocs.capacity.report import load_settings, read_history
+    from opsdocs.capacity.report import open_prometheus, read_history
     from opsdocs.durations import duration_seconds, format_duration
-    from opsdocs.sources.prometheus import PrometheusClient, check_instant
+    from opsdocs.sources.prometheus import check_instant
 
     at = check_instant(at, "--at")
-    settings = load_settings(workspace)
-    url = prometheus_url or settings.prometheus_url
-    needs = any(t.resource.usage.query for t in targets)
-    client = PrometheusClient(url, timeout=settings.timeout) if url and needs else None
     results = []
-    try:
+    with open_prometheus(workspace, targets, prometheus_url) as client:
         for target in targets:
             longer = duration_seconds(target.resource.history) + over
             wide = replace(
@@ -189,7 +185,4 @@ def backtest_resources(
             )
             history = read_history(workspace, wide, at, client=client)
             results.append(backtest_history(target, history, at, over=over, every=every))
-    finally:
-        if client is not None:
-            client.close()
     return results

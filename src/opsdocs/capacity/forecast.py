@@ -74,8 +74,6 @@ class Forecast:
     growth_sd: float  # its standard error (HAC)
     residual_sd: float  # how far readings scatter around the fit
     seasonality: tuple[str, ...]  # "daily", "weekly"
-    last_time: float
-    last_fitted: float  # the model's value at the last reading (trend + seasonality)
     # what the simulation needs
     design: NDArray[np.float64]  # the future rows of the regression
     params: NDArray[np.float64]
@@ -136,7 +134,7 @@ def fit_forecast(
     x = _design(days, weekly)
     ahead = np.arange(last + step, until + step / 2, step, dtype=np.float64)
     future = _design((ahead - last) / DAY, weekly)
-    return _fit(x, y, future, ahead, step=step, weekly=weekly, last=last)
+    return _fit(x, y, future, ahead, step=step, weekly=weekly)
 
 
 def _fit(
@@ -147,7 +145,6 @@ def _fit(
     *,
     step: int,
     weekly: bool,
-    last: float,
 ) -> Forecast:
     import numpy as np
     from statsmodels.regression.linear_model import OLS
@@ -177,8 +174,6 @@ def _fit(
         growth_sd=float(np.sqrt(fitted.cov_params()[1, 1])),
         residual_sd=residual_sd,
         seasonality=("daily", "weekly") if weekly else ("daily",),
-        last_time=last,
-        last_fitted=float(x[-1] @ params),
         design=future,
         params=params,
         cov=np.asarray(fitted.cov_params(), dtype=np.float64),

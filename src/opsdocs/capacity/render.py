@@ -10,6 +10,7 @@ from opsdocs.capacity.backtest import BacktestResult
 from opsdocs.capacity.forecast import Crossing
 from opsdocs.capacity.report import ResourceReport
 from opsdocs.sanitize import escape_line
+from opsdocs.tables import aligned, markdown_table
 
 __all__ = [
     "render_backtest_json",
@@ -91,18 +92,6 @@ def _notes(reports: Sequence[ResourceReport]) -> list[str]:
     return lines
 
 
-def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:
-    cells = [[escape_line(cell) for cell in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
-    return [
-        "  ".join(
-            cell.ljust(w) if i in (0, 5, 6, 7) else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in cells
-    ]
-
-
 def _when(reports: Sequence[ResourceReport]) -> str:
     at = dt.datetime.fromtimestamp(reports[0].at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"capacity at {at}; crossing dates are expected (earliest .. latest, 80% interval)"
@@ -112,18 +101,11 @@ def render_table(reports: Sequence[ResourceReport]) -> str:
     """Aligned columns, then one line of notes per resource."""
     if not reports:
         return "no capacity resources\n"
-    lines = [_when(reports), "", *_aligned(_rows(reports))]
+    lines = [_when(reports), "", *aligned(_rows(reports), right=range(1, 5))]
     notes = _notes(reports)
     if notes:
         lines += ["", *(escape_line(n) for n in notes)]
     return "\n".join(lines) + "\n"
-
-
-def _markdown_table(rows: Sequence[Sequence[str]]) -> list[str]:
-    def row(cells: Sequence[str]) -> str:
-        return "| " + " | ".join(escape_line(c).replace("|", "\\|") for c in cells) + " |"
-
-    return [row(rows[0]), "|" + "---|" * len(rows[0])] + [row(r) for r in rows[1:]]
 
 
 def render_markdown(
@@ -132,7 +114,7 @@ def render_markdown(
     """The reports as a Markdown table with notes (and chart links)."""
     if not reports:
         return "No capacity resources.\n"
-    lines = [f"_{_when(reports)}._", "", *_markdown_table(_rows(reports)), ""]
+    lines = [f"_{_when(reports)}._", "", *markdown_table(_rows(reports)), ""]
     notes = _notes(reports)
     for r in reports:
         if chart_links and r.key in chart_links:
@@ -163,7 +145,7 @@ def render_backtest_table(results: Sequence[BacktestResult]) -> str:
                 f"{r.inside}/{r.crossings}" if r.crossings else "-",
             ]
         )
-    lines = _aligned_plain(rows)
+    lines = aligned(rows, right_from=1)
     for r in results:
         lines += ["", f"{r.key}:"]
         for p in r.points:
@@ -177,14 +159,3 @@ def render_backtest_table(results: Sequence[BacktestResult]) -> str:
                 )
             lines.append(f"  from {_day(p.origin)}: {detail}")
     return "\n".join(escape_line(line) for line in lines) + "\n"
-
-
-def _aligned_plain(rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -41,6 +42,7 @@ __all__ = [
     "find_targets",
     "load_capacity_documents",
     "load_settings",
+    "open_prometheus",
     "read_capacity_document",
     "read_file_histories",
     "read_histories",
@@ -682,6 +684,25 @@ def assess(target: Target, history: History, at: dt.datetime) -> ResourceReport:
     return report
 
 
+@contextmanager
+def open_prometheus(
+    workspace: Workspace, targets: Sequence[Target], prometheus_url: str | None = None
+) -> Iterator[PrometheusClient | None]:
+    """A client for the targets' usage queries (``prometheus_url`` wins over ``[capacity]``),
+    closed on leaving; None when no target queries or no address is known."""
+    from opsdocs.sources.prometheus import PrometheusClient
+
+    settings = load_settings(workspace)
+    url = prometheus_url or settings.prometheus_url
+    needs = any(t.resource.usage.query for t in targets)
+    client = PrometheusClient(url, timeout=settings.timeout) if url and needs else None
+    try:
+        yield client
+    finally:
+        if client is not None:
+            client.close()
+
+
 def report_resources(
     workspace: Workspace,
     targets: Sequence[Target],
@@ -690,16 +711,9 @@ def report_resources(
     prometheus_url: str | None = None,
 ) -> list[ResourceReport]:
     """Read and assess every target at ``at``. InputError on unusable input."""
-    from opsdocs.sources.prometheus import PrometheusClient, check_instant
+    from opsdocs.sources.prometheus import check_instant
 
     at = check_instant(at, "--at")
-    settings = load_settings(workspace)
-    url = prometheus_url or settings.prometheus_url
-    needs = any(t.resource.usage.query for t in targets)
-    client = PrometheusClient(url, timeout=settings.timeout) if url and needs else None
-    try:
+    with open_prometheus(workspace, targets, prometheus_url) as client:
         histories = read_histories(workspace, targets, at, client=client)
         return [assess(t, h, at) for t, h in zip(targets, histories, strict=True)]
-    finally:
-        if client is not None:
-            client.close()

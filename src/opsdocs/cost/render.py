@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from opsdocs.cost.report import BudgetLine, CostReport
 from opsdocs.sanitize import escape_line
+from opsdocs.tables import aligned, markdown_table
 
 __all__ = ["render_block", "render_json", "render_markdown", "render_table"]
 
@@ -82,47 +83,28 @@ def _summary(report: CostReport) -> list[str]:
     return lines
 
 
-def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:
-    cells = [[escape_line(cell) for cell in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
-    return [
-        "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in cells
-    ]
-
-
 def render_table(report: CostReport) -> str:
     """Aligned columns: the budgets, then the top movers."""
     lines = [*_summary(report), ""]
-    lines += _aligned(_budget_rows(report)) if report.budgets else ["no budgets"]
+    lines += aligned(_budget_rows(report), right_from=1) if report.budgets else ["no budgets"]
     if report.movers:
         lines += ["", "top movers against the same days of last month:"]
-        lines += _aligned(_mover_rows(report))
+        lines += aligned(_mover_rows(report), right_from=1)
     if report.anomalies:
         lines += ["", "days with anomalous spend (against the median of the 14 days before):"]
-        lines += _aligned(_anomaly_rows(report))
+        lines += aligned(_anomaly_rows(report), right_from=1)
     return "\n".join(lines) + "\n"
-
-
-def _markdown_table(rows: Sequence[Sequence[str]]) -> list[str]:
-    def row(cells: Sequence[str]) -> str:
-        return "| " + " | ".join(escape_line(c).replace("|", "\\|") for c in cells) + " |"
-
-    return [row(rows[0]), "|" + "---|" * len(rows[0])] + [row(r) for r in rows[1:]]
 
 
 def render_markdown(report: CostReport) -> str:
     """The report as Markdown tables."""
     lines = [f"## Cost {report.month}", "", *(f"- {line}" for line in _summary(report)), ""]
     if report.budgets:
-        lines += [*_markdown_table(_budget_rows(report)), ""]
+        lines += [*markdown_table(_budget_rows(report)), ""]
     if report.movers:
-        lines += ["### Top movers", "", *_markdown_table(_mover_rows(report)), ""]
+        lines += ["### Top movers", "", *markdown_table(_mover_rows(report)), ""]
     if report.anomalies:
-        lines += ["### Days with anomalous spend", "", *_markdown_table(_anomaly_rows(report)), ""]
+        lines += ["### Days with anomalous spend", "", *markdown_table(_anomaly_rows(report)), ""]
     return "\n".join(lines)
 
 
@@ -137,14 +119,14 @@ def render_block(
         "",
         f"Measured by `opsdocs cost report --month {report.month} --write`. {summary[0]}.",
         "",
-        *_markdown_table(_budget_rows(report, names)),
+        *markdown_table(_budget_rows(report, names)),
         "",
         f"All cost documents: {summary[1]}.",
         "",
     ]
     anomalies = _anomaly_rows(report, names)
     if len(anomalies) > 1:
-        lines += ["Days with anomalous spend:", "", *_markdown_table(anomalies), ""]
+        lines += ["Days with anomalous spend:", "", *markdown_table(anomalies), ""]
     for name in names:
         if name in links:
             target = links[name].replace(" ", "%20")

@@ -135,10 +135,6 @@ class SloReport:
             return None
         return (self.budget - self.error_ratio) * self.period_seconds / 60
 
-    @property
-    def period_window(self) -> WindowReport:
-        return next(w for w in self.windows if w.seconds == self.period_seconds)
-
     def window(self, seconds: int) -> WindowReport | None:
         return next((w for w in self.windows if w.seconds == seconds), None)
 

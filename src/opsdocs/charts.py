@@ -50,7 +50,6 @@ __all__ = [
     "Threshold",
     "band",
     "document",
-    "escape_text",
     "fmt",
     "grid",
     "hline",
@@ -78,11 +77,6 @@ Number = int | float
 def fmt(value: float) -> str:
     """A coordinate as SVG text: one decimal, so output is stable and small."""
     return f"{value:.1f}"
-
-
-def escape_text(value: str) -> str:
-    """``value`` safe inside an SVG element or attribute (``<``, ``&`` and quotes escaped)."""
-    return escape(value)
 
 
 def text(x: Number | str, y: Number | str, label: str, **attrs: str) -> str:

@@ -61,7 +61,8 @@ def status_command(
     at --at, 2 usage or input error (nothing written).
     """
     from opsdocs.dr.status import dr_status, render_markdown, render_table, status_changes
-    from opsdocs.sanitize import escape_line, escape_text
+    from opsdocs.sanitize import escape_text
+    from opsdocs.tables import aligned
 
     workspace = app(ctx).workspace()
     moment = at or dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -74,17 +75,14 @@ def status_command(
     elif fmt == "markdown":
         click.echo(escape_text(render_markdown(result)), nl=False)
     else:
-        rows = render_table(result)
-        cells = [[escape_line(c) for c in row] for row in rows]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
-        for row in cells:
-            click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        for line in aligned(render_table(result)):
+            click.echo(line)
     return EXIT_FINDINGS if result.rpo_missed else 0
 
 
 def _drill_report(result: object, root: Path, fmt: str) -> None:
     """Print a recorded drill: one line per objective and the verdict, or JSON."""
-    from opsdocs.dr.drills import DrillResult
+    from opsdocs.dr.drills import DrillResult, verdict
     from opsdocs.durations import format_span
 
     assert isinstance(result, DrillResult)
@@ -93,14 +91,13 @@ def _drill_report(result: object, root: Path, fmt: str) -> None:
     if fmt == "json":
         echo_json(result.as_dict(root))
         return
-    verdicts = {True: "met", False: "MISSED", None: "no objective"}
     click.echo(f"Recorded {result.path.relative_to(root).as_posix()}")
     for name, achieved, objective, met in (
         ("RTO", result.achieved_rto, result.rto, result.rto_met),
         ("RPO", result.achieved_rpo, result.rpo, result.rpo_met),
     ):
         wanted = format_span(objective) if objective is not None else "-"
-        click.echo(f"  {name}: {format_span(achieved)} (objective {wanted}): {verdicts[met]}")
+        click.echo(f"  {name}: {format_span(achieved)} (objective {wanted}): {verdict(met)}")
     if result.verify is not None:
         check = "passed" if result.verify.passed else "FAILED"
         detail = f" ({result.verify.detail})" if result.verify.detail else ""

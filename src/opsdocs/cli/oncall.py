@@ -13,6 +13,7 @@ from opsdocs.cli.context import app
 from opsdocs.cli.options import echo_json, format_option, output_option, write_output
 
 if TYPE_CHECKING:
+    from opsdocs.oncall.alertmanager import Routing
     from opsdocs.oncall.roster import Roster
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,17 +75,20 @@ def _time(when: dt.datetime, zone: str) -> str:
     return local.strftime("%Y-%m-%d %H:%M") + suffix
 
 
-def _lines(rows: Sequence[Sequence[str]]) -> list[str]:
-    """Aligned columns; cells come from documents and configuration files, so control
-    characters are escaped."""
+def _table(rows: Sequence[Sequence[str]], *, err: bool = False) -> None:
+    """Aligned columns (cells come from documents and configuration files: escaped)."""
     from opsdocs.tables import aligned
 
-    return aligned(rows)
+    for line in aligned(rows):
+        click.echo(line, err=err)
 
 
-def _table(rows: Sequence[Sequence[str]]) -> None:
-    for line in _lines(rows):
-        click.echo(line)
+def _routing(ctx: click.Context) -> Routing:
+    from opsdocs.oncall.alertmanager import plan_routing
+    from opsdocs.oncall.settings import load_settings
+
+    workspace = app(ctx).workspace()
+    return plan_routing(workspace, _roster(ctx), load_settings(workspace.config).alertmanager)
 
 
 @click.group()
@@ -144,6 +148,7 @@ def schedule_command(
 ) -> None:
     """The shifts between two dates, overrides applied (an .ics calendar with --format ics)."""
     from opsdocs.oncall.schedule import schedule
+    from opsdocs.tables import aligned
 
     start, end = _range(since, until, zone)
     shifts = schedule(_roster(ctx), start, end, team=team)
@@ -167,7 +172,7 @@ def schedule_command(
     if len(rows) == 1:
         write_output("no shifts in the range\n", out)
         return
-    write_output("\n".join(_lines(rows)) + "\n", out)
+    write_output("\n".join(aligned(rows)) + "\n", out)
 
 
 @oncall.command("gaps")
@@ -283,12 +288,9 @@ def _read_holidays(path: Path) -> list[dt.date]:
 @click.pass_context
 def alertmanager_command(ctx: click.Context, out: Path | None, tests: bool) -> int:
     """An Alertmanager configuration from the ladder, the teams and the alert labels."""
-    from opsdocs.oncall.alertmanager import build_config, plan_routing, render_config, route_cases
-    from opsdocs.oncall.settings import load_settings
+    from opsdocs.oncall.alertmanager import build_config, render_config, route_cases
 
-    workspace = app(ctx).workspace()
-    settings = load_settings(workspace.config).alertmanager
-    routing = plan_routing(workspace, _roster(ctx), settings)
+    routing = _routing(ctx)
     config = build_config(routing)
     text = render_config(config)
     if tests:
@@ -327,8 +329,7 @@ def _prove(config: dict[str, Any], text: str, cases: list[Any]) -> int:
             ]
         )
     click.echo("amtool check-config: ok", err=True)
-    for line in _lines(rows):
-        click.echo(line, err=True)
+    _table(rows, err=True)
     click.echo(
         f"{len(proofs) - len(failed)} of {len(proofs)} route tests pass with amtool", err=True
     )
@@ -350,27 +351,14 @@ def routes_command(ctx: click.Context, config_path: Path, fmt: str) -> int:
 
     Exits 1 when a paging severity reaches no pager receiver.
     """
-    from opsdocs.oncall.alertmanager import (
-        is_pager,
-        load_alertmanager_config,
-        plan_routing,
-        receivers_of,
-        resolve,
-        route_cases,
-    )
-    from opsdocs.oncall.settings import load_settings
+    from opsdocs.oncall.alertmanager import load_alertmanager_config, route_cases, routed
 
-    workspace = app(ctx).workspace()
-    settings = load_settings(workspace.config).alertmanager
-    routing = plan_routing(workspace, _roster(ctx), settings)
+    routing = _routing(ctx)
     config = load_alertmanager_config(config_path)
-    receivers = receivers_of(config)
     rows = [["labels", "receiver", "pages"]]
     data = []
     unpaged = 0
-    for case in route_cases(routing):
-        chosen = resolve(config, case.labels)
-        pages = any(is_pager(name, receivers.get(name)) for name in chosen)
+    for case, chosen, pages in routed(config, route_cases(routing)):
         bad = case.paging and not pages
         unpaged += bad
         note = "yes" if pages else ("NO (the ladder pages for it)" if bad else "no")

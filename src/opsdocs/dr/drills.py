@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -33,6 +33,7 @@ __all__ = [
     "drill_name",
     "find_system",
     "record_drill",
+    "verdict",
 ]
 
 _SYSTEM = r"^[a-z0-9][a-z0-9._-]*$"
@@ -212,7 +213,8 @@ def _actions(
     return items
 
 
-def _verdict(met: bool | None) -> str:
+def verdict(met: bool | None) -> str:
+    """How a drill did against one objective: met, MISSED, or no objective."""
     return {True: "met", False: "MISSED", None: "no objective"}[met]
 
 
@@ -261,18 +263,16 @@ def record_drill(
     items = _actions(actions, owners, dues)
     if notes is not None:
         notes = notes.strip()
-    rto = duration_seconds(target.rto) if target.rto else None
-    rpo = duration_seconds(target.rpo) if target.rpo else None
     achieved_rto = int((restored - started).total_seconds())
     achieved_rpo = int((started - data_as_of).total_seconds())
     result = DrillResult(
-        path=Path(),
+        path=_free_path(workspace, target.name, started.date()),
         system=target.name,
         started=started,
         achieved_rto=achieved_rto,
         achieved_rpo=achieved_rpo,
-        rto=rto,
-        rpo=rpo,
+        rto=duration_seconds(target.rto) if target.rto else None,
+        rpo=duration_seconds(target.rpo) if target.rpo else None,
         passed=False,
         verify=verify,
     )
@@ -302,7 +302,6 @@ def record_drill(
         front["verify"] = verify.model_dump(exclude_none=True)
     front["action_items"] = items
     front = {k: v for k, v in front.items() if v is not None}
-    path = _free_path(workspace, target.name, started.date())
     source, label = template_source(workspace, "dr-drill")
     from opsdocs.documents.render import render_template
 
@@ -318,8 +317,8 @@ def record_drill(
             "rpo": target.rpo or "none",
             "achieved_rto": format_duration(achieved_rto),
             "achieved_rpo": format_duration(achieved_rpo),
-            "rto_verdict": _verdict(result.rto_met),
-            "rpo_verdict": _verdict(result.rpo_met),
+            "rto_verdict": verdict(result.rto_met),
+            "rpo_verdict": verdict(result.rpo_met),
             "started": format_time(started),
             "restored": format_time(restored),
             "data_as_of": format_time(data_as_of),
@@ -332,24 +331,13 @@ def record_drill(
     from pydantic import ValidationError
 
     try:
-        DrillFrontMatter.model_validate(parse_document(path, text).require_front_matter())
+        DrillFrontMatter.model_validate(parse_document(result.path, text).require_front_matter())
     except ValidationError as exc:
         raise InputError(
             f"the template renders to an invalid drill record: {exc.errors()[0]['msg']}",
             path=label,
             hint="keep '{{ front_matter }}' in the template's front matter",
         ) from None
-    with locked(workspace.root, path):
-        warnings = write_record(workspace, path, text, create=True)
-    return DrillResult(
-        path=path,
-        system=target.name,
-        started=started,
-        achieved_rto=achieved_rto,
-        achieved_rpo=achieved_rpo,
-        rto=rto,
-        rpo=rpo,
-        passed=passed,
-        verify=verify,
-        warnings=warnings,
-    )
+    with locked(workspace.root, result.path):
+        warnings = write_record(workspace, result.path, text, create=True)
+    return replace(result, passed=passed, warnings=warnings)

@@ -29,6 +29,8 @@ from opsdocs.dr.runs import Run, parse_timestamp
 from opsdocs.errors import InputError
 
 if TYPE_CHECKING:
+    import subprocess
+
     from opsdocs.dr.spec import DisasterRecoveryFrontMatter
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "parse_timestamp",
     "read_evidence",
     "restic_command",
+    "run_program",
     "run_restic",
     "snapshot_runs",
     "tool_runs",
@@ -70,13 +73,7 @@ def parse_restic_snapshots(text: str, *, where: str, data: Any = None) -> list[S
     """The snapshots of ``restic snapshots --json`` output (``data``: that output already
     parsed); InputError when it is not that."""
     if data is None:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{where}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-                hint="give the complete output of 'restic snapshots --json'",
-            ) from None
+        data = _json(text, where, hint="give the complete output of 'restic snapshots --json'")
     if not isinstance(data, list):
         raise InputError(
             f"{where}: expected a JSON list of snapshots",
@@ -102,7 +99,18 @@ def parse_restic_snapshots(text: str, *, where: str, data: Any = None) -> list[S
     return snapshots
 
 
-def _snapshot_runs(snapshots: Iterable[Snapshot], source: str) -> list[Run]:
+def _json(text: str, where: str, *, hint: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{where}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+            hint=hint,
+        ) from None
+
+
+def snapshot_runs(snapshots: Iterable[Snapshot], source: str) -> list[Run]:
+    """Restic snapshots as successful runs, attributed to jobs by tag."""
     return [Run(None, None, s.time, True, None, s.tags, source, "restic") for s in snapshots]
 
 
@@ -148,7 +156,6 @@ def restic_command(
     ``password_env``). A missing restic, repository, password, a wrong password or a failure
     is one :class:`InputError`."""
     import shutil
-    import subprocess
 
     from opsdocs.sanitize import escape_line
 
@@ -182,21 +189,12 @@ def restic_command(
                 hint=f"export {variable} with the repository password",
             )
         env["RESTIC_PASSWORD"] = password
-    try:
-        done = subprocess.run(
-            [restic, "-r", repository, *args],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    done = run_program([restic, "-r", repository, *args], cwd=cwd, timeout=timeout, env=env)
+    if done is None:
         raise InputError(
             f"{where}: restic did not answer within {timeout:g}s",
             hint="check that the repository is reachable",
-        ) from None
+        )
     if done.returncode != 0:
         lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
         fatal = [line for line in lines if line.startswith("Fatal:")]
@@ -206,6 +204,21 @@ def restic_command(
             hint="check the repository and its password",
         )
     return done.stdout
+
+
+def run_program(
+    argv: Sequence[str], *, cwd: Path, timeout: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str] | None:
+    """``argv`` run as an argument list (no shell) in ``cwd``, its output captured as text;
+    None when it does not finish within ``timeout`` seconds."""
+    import subprocess
+
+    try:
+        return subprocess.run(
+            list(argv), cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return None
 
 
 def _status(value: Any, where: str) -> bool:
@@ -270,19 +283,13 @@ def tool_runs(text: str, *, where: str) -> list[Run]:
     from opsdocs.dr.pgbackrest import looks_like_pgbackrest, pgbackrest_runs
     from opsdocs.dr.velero import looks_like_velero, velero_runs
 
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{where}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-            hint=_JSON_HINT,
-        ) from None
+    data = _json(text, where, hint=_JSON_HINT)
     if looks_like_pgbackrest(data):
         return pgbackrest_runs(data, where=where)
     if looks_like_velero(data):
         return velero_runs(data, where=where)
     if isinstance(data, list) and all(isinstance(i, dict) and "backup" not in i for i in data):
-        return _snapshot_runs(parse_restic_snapshots(text, where=where, data=data), where)
+        return snapshot_runs(parse_restic_snapshots(text, where=where, data=data), where)
     raise InputError(f"{where}: cannot tell which tool wrote this JSON", hint=_JSON_HINT)
 
 
@@ -333,8 +340,3 @@ def attribute(runs: Iterable[Run], plan: DisasterRecoveryFrontMatter) -> list[Ru
             if tool == run.tool and name in run.tags:
                 found.append(replace(run, system=system, job=job))
     return found
-
-
-def snapshot_runs(snapshots: Iterable[Snapshot], source: str) -> list[Run]:
-    """Restic snapshots as successful runs, attributed to jobs by tag."""
-    return _snapshot_runs(snapshots, source)

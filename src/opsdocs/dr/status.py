@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from opsdocs.errors import DocumentError
-
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
     from opsdocs.dr.spec import BackupJob, DisasterRecoveryFrontMatter
@@ -132,44 +130,35 @@ def effective_rto(
 ) -> dict[str, tuple[int | None, tuple[str, ...]]]:
     """Per system, the longest RTO along its ``depends_on`` chain and that chain.
 
-    A dependency cycle is a :class:`DocumentError` at the ``depends_on`` that closes it.
+    A plan with a problem between its systems (a dependency cycle, an unknown dependency) is the
+    first :func:`~opsdocs.dr.spec.plan_problems` finds, a :class:`DocumentError` at its key.
     """
+    from opsdocs.dr.spec import plan_problems
     from opsdocs.durations import duration_seconds
 
-    by_name = {s.name: (i, s) for i, s in enumerate(plan.systems)}
+    problems = plan_problems(doc, plan)
+    if problems:
+        raise problems[0]
+    by_name = {s.name: s for s in plan.systems}
     done: dict[str, tuple[int | None, tuple[str, ...]]] = {}
 
-    def visit(name: str, path: tuple[str, ...]) -> tuple[int | None, tuple[str, ...]]:
+    def visit(name: str) -> tuple[int | None, tuple[str, ...]]:
         if name in done:
             return done[name]
-        index, system = by_name[name]
+        system = by_name[name]
         best: tuple[int | None, tuple[str, ...]] = (
             duration_seconds(system.rto) if system.rto else None,
             (name,),
         )
-        for number, dep in enumerate(system.depends_on):
-            if dep in path or dep == name:
-                line, col = doc.position(("systems", index, "depends_on", number))
-                cycle = (
-                    " -> ".join((*path[path.index(dep) :], name, dep))
-                    if dep in path
-                    else (f"{name} -> {name}")
-                )
-                raise DocumentError(
-                    f"systems[{index}].depends_on: dependency cycle {cycle}",
-                    path=doc.path,
-                    line=line,
-                    col=col,
-                    hint="a system cannot depend on itself, directly or through others",
-                )
-            seconds, chain = visit(dep, (*path, name))
+        for dep in system.depends_on:
+            seconds, chain = visit(dep)
             if seconds is not None and (best[0] is None or seconds > best[0]):
                 best = (seconds, (name, *chain))
         done[name] = best
         return best
 
     for system in plan.systems:
-        visit(system.name, ())
+        visit(system.name)
     return done
 
 

@@ -66,10 +66,7 @@ def _pick_job(system: System, name: str | None) -> BackupJob:
 
 
 def _files(folder: Path) -> int:
-    count = 0
-    for _, _, names in os.walk(folder):
-        count += len(names)
-    return count
+    return sum(len(names) for _, _, names in os.walk(folder))
 
 
 def _base(target: Path, snapshot: Snapshot) -> Path:
@@ -119,8 +116,8 @@ def _checksums(listing: Path, shown: str, base: Path, target: Path) -> _Outcome:
 
 def _command(argv: list[str], base: Path, timeout: float) -> _Outcome:
     import shutil
-    import subprocess
 
+    from opsdocs.dr.evidence import run_program
     from opsdocs.errors import InputError
     from opsdocs.sanitize import escape_line
 
@@ -132,16 +129,8 @@ def _command(argv: list[str], base: Path, timeout: float) -> _Outcome:
             hint="install it, or change 'verify.command' in the plan",
         )
     check = f"command {argv[0]}"
-    try:
-        done = subprocess.run(
-            [program, *args[1:]],
-            cwd=base,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    done = run_program([program, *args[1:]], cwd=base, timeout=timeout)
+    if done is None:
         return _Outcome(check, False, f"did not finish within {timeout:g}s")
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]

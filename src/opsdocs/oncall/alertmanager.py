@@ -14,6 +14,7 @@ hand-written configurations too. :func:`amtool_check` and :func:`amtool_route` a
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import subprocess
@@ -48,6 +49,7 @@ __all__ = [
     "render_config",
     "resolve",
     "route_cases",
+    "routed",
     "unpaged",
 ]
 
@@ -156,38 +158,25 @@ def build_config(routing: Routing) -> dict[str, Any]:
     s = routing.settings
     paging = [sv for sv in routing.severities if sv.page]
     tickets = [sv for sv in routing.severities if not sv.page]
+    # below each paging severity: by team, then by the services the team's runbooks own
+    children = [
+        {"matchers": [_matcher(s.team_label, [team])], "receiver": pager_receiver(team)}
+        for team in routing.teams
+    ] + [
+        {"matchers": [_matcher(s.service_label, owned)], "receiver": pager_receiver(team)}
+        for team in routing.teams
+        if (owned := routing.services.get(team, []))
+    ]
     routes: list[dict[str, Any]] = []
-    for severity in paging:
-        children: list[dict[str, Any]] = []
-        for team in routing.teams:
-            children.append(
-                {"matchers": [_matcher(s.team_label, [team])], "receiver": pager_receiver(team)}
-            )
-        for team in routing.teams:
-            owned = routing.services.get(team, [])
-            if owned:
-                children.append(
-                    {
-                        "matchers": [_matcher(s.service_label, owned)],
-                        "receiver": pager_receiver(team),
-                    }
-                )
+    for severity in (*paging, *tickets):
         route: dict[str, Any] = {
             "matchers": [_matcher(s.severity_label, [severity.name])],
-            "receiver": DEFAULT_RECEIVER,
+            "receiver": DEFAULT_RECEIVER if severity.page else TICKET_RECEIVER,
             "repeat_interval": _interval(severity),
         }
-        if children:
-            route["routes"] = children
+        if severity.page and children:
+            route["routes"] = copy.deepcopy(children)  # a mapping of its own for each
         routes.append(route)
-    for severity in tickets:
-        routes.append(
-            {
-                "matchers": [_matcher(s.severity_label, [severity.name])],
-                "receiver": TICKET_RECEIVER,
-                "repeat_interval": _interval(severity),
-            }
-        )
     names = [DEFAULT_RECEIVER, TICKET_RECEIVER] + [pager_receiver(t) for t in routing.teams]
     receivers = [
         {"name": name, "webhook_configs": [{"url": s.url(name), "send_resolved": True}]}
@@ -406,16 +395,22 @@ def prove_routes(
     ]
 
 
+def routed(
+    config: Mapping[str, Any], cases: Sequence[RouteCase]
+) -> list[tuple[RouteCase, list[str], bool]]:
+    """Each case, the receivers ``config`` chooses for it, and whether one of them pages."""
+    receivers = receivers_of(config)
+    found = []
+    for case in cases:
+        chosen = resolve(config, case.labels)
+        found.append((case, chosen, any(is_pager(n, receivers.get(n)) for n in chosen)))
+    return found
+
+
 def unpaged(
     config: Mapping[str, Any], cases: Sequence[RouteCase]
 ) -> list[tuple[RouteCase, list[str]]]:
     """The paging cases whose alerts reach no pager receiver in ``config``."""
-    receivers = receivers_of(config)
-    found = []
-    for case in cases:
-        if not case.paging:
-            continue
-        chosen = resolve(config, case.labels)
-        if not any(is_pager(name, receivers.get(name)) for name in chosen):
-            found.append((case, chosen))
-    return found
+    return [
+        (case, chosen) for case, chosen, pages in routed(config, cases) if case.paging and not pages
+    ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ from opsdocs.diagnostics import Diagnostic
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
     from opsdocs.incidents.policy import Playbook, Severity
-    from opsdocs.oncall.roster import Roster
+    from opsdocs.oncall.roster import Roster, TeamSource
     from opsdocs.oncall.settings import OnCallSettings
     from opsdocs.workspace import Workspace
 
@@ -85,11 +85,20 @@ def _playbook(inputs: Inputs) -> Playbook | None:
         return None  # FM and IR rules report a broken ladder
 
 
-def _key_of(roster: Roster, keys: dict[int, str], team: str) -> tuple[str, Document] | None:
-    source = roster.teams[team]
-    if source.doc is None:
-        return None
-    return keys[id(source.doc)], source.doc
+def _at(
+    keys: dict[int, str],
+    source: TeamSource,
+    key: tuple[str | int, ...],
+    *,
+    code: str,
+    message: str,
+    hint: str,
+) -> Diagnostic:
+    """A finding at ``key`` of a team's spec, in the document the team is written in."""
+    assert source.doc is not None  # collect_roster keeps each team's document
+    line, col = source.position(*key)
+    path = keys[id(source.doc)]
+    return Diagnostic(path=path, line=line, col=col, code=code, message=message, hint=hint)
 
 
 def audit(inputs: Inputs) -> list[Diagnostic]:
@@ -105,9 +114,6 @@ def audit(inputs: Inputs) -> list[Diagnostic]:
     found.extend(_unscheduled_owners(inputs, roster))
     found.extend(_unrouted_pages(inputs, roster, playbook))
     return found
-
-
-Step = Callable[["Inputs", "Roster", dict[int, str], "Playbook | None"], Iterator[Diagnostic]]
 
 
 def _unscheduled_roles(
@@ -149,14 +155,10 @@ def _slow_escalation(
         first = source.team.escalation[0]
         if first.delay <= strictest.ack_target:
             continue
-        where = _key_of(roster, keys, name)
-        if where is None:
-            continue
-        line, col = source.position("escalation", 0, "after")
-        yield Diagnostic(
-            path=where[0],
-            line=line,
-            col=col,
+        yield _at(
+            keys,
+            source,
+            ("escalation", 0, "after"),
             code="OC002",
             message=(
                 f"team {name}'s first escalation level is paged after {first.after}, later than "
@@ -176,9 +178,6 @@ def _gaps(
     start = dt.datetime.combine(inputs.today, dt.time(), tzinfo=dt.UTC)
     end = start + dt.timedelta(days=days)
     for name, source in roster.teams.items():
-        where = _key_of(roster, keys, name)
-        if where is None:
-            continue
         for level in level_shifts(roster, name, start, end):
             if level.level.person is not None:
                 continue
@@ -186,15 +185,12 @@ def _gaps(
             if not holes:
                 continue
             hours = sum((b - a).total_seconds() for a, b in holes) / 3600
-            if source.team.escalation:
-                line, col = source.position("escalation", level.number - 1)
-            else:
-                line, col = source.position("rotations", level.number - 1)
             first = holes[0]
-            yield Diagnostic(
-                path=where[0],
-                line=line,
-                col=col,
+            part = "escalation" if source.team.escalation else "rotations"
+            yield _at(
+                keys,
+                source,
+                (part, level.number - 1),
                 code="OC004",
                 message=(
                     f"nobody covers team {name}'s {level.label} for {hours:g} h in the next "
@@ -215,8 +211,7 @@ def _unknown_members(
     people = inputs.settings.people
     for name, source in roster.teams.items():
         known = people.get(name)
-        where = _key_of(roster, keys, name)
-        if known is None or where is None:
+        if known is None:
             continue
         allowed = set(known)
         for r, rotation in enumerate(source.team.rotations):
@@ -230,11 +225,10 @@ def _unknown_members(
             for person, key_path in spots:
                 if person in allowed:
                     continue
-                line, col = source.position(*key_path)
-                yield Diagnostic(
-                    path=where[0],
-                    line=line,
-                    col=col,
+                yield _at(
+                    keys,
+                    source,
+                    key_path,
                     code="OC005",
                     message=f"{person} is on team {name}'s {rotation.name} rotation but not in "
                     f"the configured people of {name}",

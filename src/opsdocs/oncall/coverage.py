@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from opsdocs.oncall.schedule import (
-    UTC,
     Shift,
+    format_instant,
     level_shifts,
     merge,
     rotation_shifts,
@@ -31,10 +31,6 @@ if TYPE_CHECKING:
 __all__ = ["Gap", "Load", "find_gaps", "load_report", "uncovered"]
 
 GapKind = Literal["uncovered", "overlap", "outsider-override", "back-to-back"]
-
-
-def _iso(when: dt.datetime) -> str:
-    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _hours(seconds: float) -> float:
@@ -66,8 +62,8 @@ class Gap:
             "level": self.level,
             "rotation": self.rotation,
             "person": self.person,
-            "start": _iso(self.start),
-            "end": _iso(self.end),
+            "start": format_instant(self.start),
+            "end": format_instant(self.end),
             "hours": self.hours,
             "message": self.message,
         }
@@ -101,8 +97,8 @@ def _uncovered(roster: Roster, names: list[str], start: dt.datetime, end: dt.dat
                         name,
                         a,
                         b,
-                        f"nobody covers {level.label} from {_iso(a)} to {_iso(b)} "
-                        f"({_hours((b - a).total_seconds()):g} h)",
+                        f"nobody covers {level.label} from {format_instant(a)} "
+                        f"to {format_instant(b)} ({_hours((b - a).total_seconds()):g} h)",
                         level=level.number,
                     )
                 )
@@ -139,7 +135,7 @@ def _overlaps(shifts: Sequence[Shift]) -> list[Gap]:
                         a,
                         b,
                         f"{person} is on call for {_label(first)} and {_label(second)} at once "
-                        f"from {_iso(a)} to {_iso(b)}",
+                        f"from {format_instant(a)} to {format_instant(b)}",
                         person=person,
                         rotation=first.rotation,
                     )
@@ -167,8 +163,9 @@ def _back_to_back(roster: Roster, shifts: Sequence[Shift]) -> list[Gap]:
                         shift.team,
                         shift.start,
                         shift.end,
-                        f"{person}'s shift on {_label(shift)} starts at {_iso(shift.start)}, "
-                        f"the moment their shift on {team}/{rotation} ends",
+                        f"{person}'s shift on {_label(shift)} starts at "
+                        f"{format_instant(shift.start)}, the moment their shift on "
+                        f"{team}/{rotation} ends",
                         person=person,
                         rotation=shift.rotation,
                     )

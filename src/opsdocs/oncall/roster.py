@@ -185,29 +185,28 @@ def _team_problems(team: Team, index: int) -> list[Diagnostic]:
     return problems
 
 
-def spec_problems(doc: Document) -> list[Diagnostic]:
-    """Everything wrong with one on-call document's schedules that its own text shows."""
+def _checked(doc: Document) -> tuple[OnCallSection | None, list[Diagnostic]]:
+    """The document's teams and what is wrong with them: the schema's complaints (and no
+    section), or the escalation policies' problems."""
     data = doc.front_matter
     if not isinstance(data, dict):
-        return []
+        return None, []
     section, problems = validate_section(data)
-    if section is None:
-        return problems
-    for index, team in enumerate(section.teams):
-        problems.extend(_team_problems(team, index))
-    return problems
+    if section is not None:
+        problems = [p for i, team in enumerate(section.teams) for p in _team_problems(team, i)]
+    return section, problems
+
+
+def spec_problems(doc: Document) -> list[Diagnostic]:
+    """Everything wrong with one on-call document's schedules that its own text shows."""
+    return _checked(doc)[1]
 
 
 def policy_problems(doc: Document) -> list[Diagnostic]:
     """What is wrong with the escalation policies of a document whose keys are valid (the
     schema's own complaints are left to the front-matter check)."""
-    data = doc.front_matter
-    if not isinstance(data, dict):
-        return []
-    section, _ = validate_section(data)
-    if section is None:
-        return []
-    return [p for i, team in enumerate(section.teams) for p in _team_problems(team, i)]
+    section, problems = _checked(doc)
+    return problems if section is not None else []
 
 
 def _raise(doc: Document, problem: Diagnostic) -> DocumentError:
@@ -224,17 +223,13 @@ def collect_roster(
 ) -> tuple[Roster, list[tuple[Document, Diagnostic]]]:
     """The teams of ``docs`` that are valid, and the problems of the others (a document with a
     problem contributes no team; a level naming a rotation no team has is a problem too)."""
-    from opsdocs.oncall.spec import OnCallSection
-
     roster = Roster()
     problems: list[tuple[Document, Diagnostic]] = []
     for doc in docs:
-        data = doc.front_matter
-        found = spec_problems(doc) if isinstance(data, dict) else []
-        if not isinstance(data, dict) or found:
+        section, found = _checked(doc)
+        if section is None or found:
             problems.extend((doc, p) for p in found)
             continue
-        section = OnCallSection.model_validate(data)
         for index, team in enumerate(section.teams):
             if team.name in roster.teams:
                 problems.append(

@@ -25,6 +25,7 @@ __all__ = [
     "LevelShifts",
     "OnCallNow",
     "Shift",
+    "format_instant",
     "level_shifts",
     "merge",
     "rotation_shifts",
@@ -69,15 +70,16 @@ class Shift:
             "team": self.team,
             "rotation": self.rotation,
             "member": self.member,
-            "start": _iso(self.start),
-            "end": _iso(self.end),
+            "start": format_instant(self.start),
+            "end": format_instant(self.end),
             "hours": round(self.hours, 4),
             "override": self.override,
             "uid": self.uid,
         }
 
 
-def _iso(when: dt.datetime) -> str:
+def format_instant(when: dt.datetime) -> str:
+    """``when`` in UTC, ISO 8601 with a ``Z``: how on-call output writes a time."""
     if when.tzinfo is not UTC:  # every shift is in UTC already: skip the conversion
         when = when.astimezone(UTC)
     return when.isoformat().replace("+00:00", "Z")
@@ -287,7 +289,7 @@ class OnCallNow:
             "after": self.level.after,
             "target": self.level.person or self.level.rotations,
             "on_call": [
-                {"person": p, "rotation": r, "until": _iso(u) if u is not None else None}
+                {"person": p, "rotation": r, "until": format_instant(u) if u is not None else None}
                 for p, r, u in self.members
             ],
         }

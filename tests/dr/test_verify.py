@@ -103,7 +103,9 @@ def test_verify_restores_the_latest_snapshot_and_records_a_drill(
     sums = {"sums.sha256": f"{digest}  sub/notes.txt\n"}
     root = _workspace(tmp_path, _systems(repo, extra=check), **sums)
     live = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     result = cli("dr", "verify", "orders-db", "--format", "json", cwd=root)
+    after = dt.datetime.now(dt.UTC)
     assert result.exit_code == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["result"] == "pass"
@@ -112,8 +114,10 @@ def test_verify_restores_the_latest_snapshot_and_records_a_drill(
     assert out["verify"]["check"] == (
         f"files >= 3; checksums sums.sha256 (1 files); command {sys.executable}"
     )
-    # The achieved RPO is the age of the snapshot when the restore started.
-    assert 20 * 60 <= out["achieved_rpo_seconds"] <= 20 * 60 + 120
+    # The achieved RPO is the age of the snapshot when the restore started (measured around the
+    # command, not from when this module was imported: a loaded machine runs it much later).
+    age = out["achieved_rpo_seconds"]
+    assert (before - LATEST).total_seconds() <= age <= (after - LATEST).total_seconds()
     assert out["rpo_met"] is True
     model = _record(root)
     assert (model.method, model.system, model.result) == ("verify", "orders-db", "pass")
@@ -131,10 +135,11 @@ def test_a_failed_check_fails_the_drill(tmp_path: Path, cli: Callable[..., Resul
         _systems(repo, rpo="5m", extra="        verify:\n          checksums: sums.sha256\n"),
         **{"sums.sha256": f"{'0' * 64}  orders.csv\n"},
     )
+    today = dt.datetime.now(dt.UTC).date()
     result = cli("dr", "verify", "orders-db", cwd=root)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == f"Recorded {OPS}/dr-drills/{NOW.date().isoformat()}-orders-db.md"
+    assert lines[0] == f"Recorded {OPS}/dr-drills/{today.isoformat()}-orders-db.md"
     assert lines[2].startswith("  RPO: 2") and lines[2].endswith("(objective 5m): MISSED")
     assert lines[3].startswith("  restored 3 file(s) of snapshot ")
     assert lines[3].endswith(

@@ -19,32 +19,27 @@ from typing import TYPE_CHECKING, Any
 from opsdocs.cache import Cache, cache_key, digest
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.parse import Document, slugify
-from opsdocs.slo.prometheus import (
-    Compat,
-    CompileOptions,
-    RuleFormat,
-    alert_name,
-    compile_section,
-    render_rule_file,
-)
-from opsdocs.slo.promtool import generate_tests
-from opsdocs.slo.settings import SloSettings
-from opsdocs.slo.spec import SloSection, SloSpec
-from opsdocs.slo.validate import check_slo, format_key_path, load_front_matter
 
 if TYPE_CHECKING:
+    from opsdocs.slo.prometheus import Compat, RuleFormat
+    from opsdocs.slo.settings import SloSettings
+    from opsdocs.slo.spec import SloSection, SloSpec
+    from opsdocs.slo.windows import WindowPair
     from opsdocs.workspace import Workspace
+
+# Validating and compiling (the SLO schema, the compiler, the test generator) are imported where
+# a document is compiled: a run that finds every document in the cache does not load them.
 
 __all__ = [
     "RuleOutput",
     "RulesPlan",
     "RunbookLinks",
     "SloDocument",
+    "changed_outputs",
     "duplicate_ids",
     "load_slo_document",
     "orphan_outputs",
     "plan_documents",
-    "plan_rules",
     "plan_workspace_rules",
     "runbook_resolver",
     "slo_ids",
@@ -71,6 +66,8 @@ class SloDocument:
 
 def _locate(doc: Document, label: str, problem: Diagnostic) -> Diagnostic:
     """A spec problem (located by key path) at its line and column in ``doc``."""
+    from opsdocs.slo.validate import format_key_path
+
     line, col = doc.position(problem.key_path)
     key = format_key_path(problem.key_path)
     message = f"{key}: {problem.message}" if key else problem.message
@@ -85,6 +82,9 @@ def load_slo_document(
     promql: Callable[[str], str | None] | None = None,
 ) -> SloDocument:
     """Validate an ``slo`` document's SLOs: schema errors first, then semantic checks."""
+    from opsdocs.slo.settings import SloSettings
+    from opsdocs.slo.validate import check_slo, load_front_matter
+
     settings = settings or SloSettings()
     label = label or str(doc.path)
     findings = [
@@ -198,6 +198,8 @@ class RunbookLinks:
         return rel
 
     def __call__(self, service: str, slo: SloSpec) -> str | None:
+        from opsdocs.slo.prometheus import alert_name
+
         doc = self.by_service.get(service)
         if doc is None or not self.base_url:
             return None
@@ -238,6 +240,8 @@ class RulesPlan:
     notes: list[str] = field(default_factory=list)
     #: generated files in the rule and test folders that no document generates any more
     orphans: list[Path] = field(default_factory=list)
+    #: a path for messages (relative to the workspace root when inside it)
+    relative: Callable[[Path], str] = field(default=str, repr=False)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -255,37 +259,19 @@ class _Run:
 
     out_dir: Path
     tests_dir: Path
-    options: CompileOptions
+    compat: Compat
+    windows: tuple[WindowPair, ...]
     fmt: RuleFormat
-    runbook_url: Callable[[str, SloSpec], str | None] | None
+    runbook_url: RunbookLinks | None
     tests: bool
     label: Callable[[Path], str]
 
 
-def plan_rules(
-    documents: Sequence[SloDocument],
-    out_dir: Path,
-    *,
-    fmt: RuleFormat = "prometheus",
-    compat: Compat = "native",
-    settings: SloSettings | None = None,
-    runbook_url: Callable[[str, SloSpec], str | None] | None = None,
-    tests: bool = False,
-    tests_dir: Path | None = None,
-    label: Callable[[Path], str] = str,
-) -> RulesPlan:
-    """Rule files (and promtool tests) for every valid document with SLOs, in path order."""
-    settings = settings or SloSettings()
-    options = CompileOptions(compat=compat, windows=settings.window_pairs())
-    run = _Run(out_dir, tests_dir or out_dir, options, fmt, runbook_url, tests, label)
-    plan = RulesPlan()
-    for sd in sorted(documents, key=lambda d: str(d.document.path)):
-        _plan_document(sd, run, plan)
-    return plan
-
-
 def _plan_document(sd: SloDocument, run: _Run, plan: RulesPlan) -> None:
     """Add one document's findings, notes and files to ``plan``."""
+    from opsdocs.slo.prometheus import CompileOptions, compile_section, render_rule_file
+    from opsdocs.slo.promtool import generate_tests
+
     plan.findings.extend(sd.findings)
     section = sd.section
     if section is None or not section.slos:
@@ -297,14 +283,14 @@ def _plan_document(sd: SloDocument, run: _Run, plan: RulesPlan) -> None:
     def url(slo: SloSpec, service: str = section.service) -> str | None:
         return run.runbook_url(service, slo) if run.runbook_url else None
 
-    if run.options.compat == "sloth":
+    if run.compat == "sloth":
         plan.notes.extend(
             f"{source}: {slo.name}: no_data '{slo.no_data}' has no Sloth equivalent; Sloth"
             " mode leaves windows without traffic out"
             for slo in section.slos
             if slo.no_data != "skip"
         )
-    options = run.options
+    options = CompileOptions(compat=run.compat, windows=run.windows)
     manifest = section.sloth
     if manifest is not None:
         # imported from Sloth's Kubernetes manifest: its spec label, its PrometheusRule
@@ -337,6 +323,21 @@ def _plan_document(sd: SloDocument, run: _Run, plan: RulesPlan) -> None:
             plan.outputs.append(RuleOutput(run.tests_dir / name, header + file.text, source))
 
 
+def changed_outputs(plan: RulesPlan) -> list[RuleOutput]:
+    """Planned files whose bytes on disk differ from what would be written (or are missing):
+    the ones a run writes; the others are already as planned."""
+    changed = []
+    for output in plan.outputs:
+        try:
+            current = output.path.read_bytes()
+        except OSError:
+            changed.append(output)
+            continue
+        if current != output.text.encode("utf-8"):
+            changed.append(output)
+    return changed
+
+
 def stale_outputs(plan: RulesPlan) -> list[Path]:
     """Planned files that are missing on disk or differ from what would be written."""
     stale = []
@@ -354,12 +355,19 @@ def stale_outputs(plan: RulesPlan) -> list[Path]:
 GENERATED_MARK = "# Code generated by opsdocs"
 
 
-def orphan_outputs(plan: RulesPlan, out_dir: Path, tests_dir: Path | None = None) -> list[Path]:
+def orphan_outputs(
+    plan: RulesPlan,
+    out_dir: Path,
+    tests_dir: Path | None = None,
+    *,
+    resolve: Callable[[Path], Path] = Path.resolve,
+) -> list[Path]:
     """Files in ``out_dir`` (and ``tests_dir``) that opsdocs generated but the plan no longer
     produces (their document or SLO is gone). A run without tests plans no test files: then a
     test file is an orphan only when its document's rule file is not planned either. Nothing is
     deleted; the caller reports them."""
-    planned = {o.path.resolve() for o in plan.outputs}
+    planned = {o.path for o in plan.outputs}
+    resolved: set[Path] = set()  # the planned paths resolved, made when first needed
     with_tests = any(o.path.name.endswith(".test.yaml") for o in plan.outputs)
     stems = tuple(o.path.stem + "." for o in plan.outputs if not o.path.name.endswith(".test.yaml"))
     orphans = []
@@ -369,7 +377,11 @@ def orphan_outputs(plan: RulesPlan, out_dir: Path, tests_dir: Path | None = None
         if not folder.is_dir() or folder.is_symlink():
             continue
         for path in sorted(folder.glob("*.yaml")):
-            if path.resolve() in planned or not path.is_file():
+            if path in planned or not path.is_file():
+                continue
+            if not resolved:
+                resolved = {resolve(p) for p in planned}
+            if resolve(path) in resolved:
                 continue
             if is_tests and not with_tests and path.name.startswith(stems):
                 continue  # the tests of a document this run compiles without them
@@ -421,8 +433,15 @@ def plan_documents(
     label: Callable[[Path], str] = str,
     cache: Cache | None = None,
 ) -> RulesPlan:
-    """Like :func:`plan_rules` from parsed documents, reusing ``cache`` entries for documents
-    (and runbooks) that have not changed since the cache was written."""
+    """Rule files (and promtool tests) for every valid ``slo`` document with SLOs, in path
+    order, reusing ``cache`` entries for documents (and runbooks) that have not changed since
+    the cache was written."""
+    from opsdocs.slo.settings import SloSettings
+
+    settings = settings or SloSettings()
+    windows = settings.window_pairs()
+    run = _Run(out_dir, tests_dir or out_dir, compat, windows, fmt, runbook_url, tests, label)
+    plan = RulesPlan()
     # Compiling makes tens of thousands of short-lived objects and no reference cycles, while
     # the parsed documents (every token of every file) stay alive for the whole run: the
     # collections this would trigger walk them all, a third of a cold run. Reference counting
@@ -430,58 +449,43 @@ def plan_documents(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _plan_documents(
-            documents, out_dir, fmt, compat, settings, runbook_url, tests, tests_dir, label, cache
-        )
+        for doc in sorted(documents, key=lambda d: str(d.path)):
+            _plan_cached(doc, settings, run, cache, plan)
     finally:
         if enabled:
             gc.enable()
-
-
-def _plan_documents(
-    documents: Sequence[Document],
-    out_dir: Path,
-    fmt: RuleFormat,
-    compat: Compat,
-    settings: SloSettings | None,
-    runbook_url: RunbookLinks | None,
-    tests: bool,
-    tests_dir: Path | None,
-    label: Callable[[Path], str],
-    cache: Cache | None,
-) -> RulesPlan:
-    settings = settings or SloSettings()
-    options = CompileOptions(compat=compat, windows=settings.window_pairs())
-    run = _Run(out_dir, tests_dir or out_dir, options, fmt, runbook_url, tests, label)
-    plan = RulesPlan()
-    for doc in sorted(documents, key=lambda d: str(d.path)):
-        source = label(doc.path)
-        hash_ = ""
-        if cache is not None:
-            links = runbook_url.fingerprint(doc.get("service")) if runbook_url else ""
-            hash_ = digest(source, doc.text, links)
-            entry = cache.get(source, hash_)
-            if entry is not None:
-                plan.findings.extend(_diagnostic(f) for f in entry["findings"])
-                plan.outputs.extend(
-                    RuleOutput(_from_cache(n, run), t, source) for n, t in entry["texts"]
-                )
-                plan.notes.extend(entry["notes"])
-                continue
-        part = RulesPlan()
-        _plan_document(load_slo_document(doc, settings, label=source), run, part)
-        plan.extend(part)
-        if cache is not None:
-            cache.put(
-                source,
-                hash_,
-                {
-                    "findings": [_stored(f) for f in part.findings],
-                    "texts": [[_cache_name(o.path, run), o.text] for o in part.outputs],
-                    "notes": part.notes,
-                },
-            )
     return plan
+
+
+def _plan_cached(
+    doc: Document, settings: SloSettings, run: _Run, cache: Cache | None, plan: RulesPlan
+) -> None:
+    """Add one document's part to ``plan``: from ``cache`` when its entry is current, else
+    compiled (and then kept in ``cache``)."""
+    source = run.label(doc.path)
+    if cache is None:
+        _plan_document(load_slo_document(doc, settings, label=source), run, plan)
+        return
+    links = run.runbook_url.fingerprint(doc.get("service")) if run.runbook_url else ""
+    hash_ = digest(source, doc.text, links)
+    entry = cache.get(source, hash_)
+    if entry is not None:
+        plan.findings.extend(_diagnostic(f) for f in entry["findings"])
+        plan.outputs.extend(RuleOutput(_from_cache(n, run), t, source) for n, t in entry["texts"])
+        plan.notes.extend(entry["notes"])
+        return
+    part = RulesPlan()
+    _plan_document(load_slo_document(doc, settings, label=source), run, part)
+    plan.extend(part)
+    cache.put(
+        source,
+        hash_,
+        {
+            "findings": [_stored(f) for f in part.findings],
+            "texts": [[_cache_name(o.path, run), o.text] for o in part.outputs],
+            "notes": part.notes,
+        },
+    )
 
 
 def _stored(d: Diagnostic) -> list[Any]:
@@ -502,6 +506,43 @@ def _not_slo(doc: Document, label: str) -> Diagnostic | None:
         message=f"not an slo document ({what})",
         hint="give slo documents, or no paths for all of them",
     )
+
+
+class _Paths:
+    """The resolved paths of one run and their labels (as :meth:`Workspace.relative` gives
+    them): a run names thousands of files in a few folders, so each folder is resolved once,
+    and a file only when it is a link."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root)
+        self.folders: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
+
+    def _resolve(self, text: str) -> str:
+        folder, name = os.path.split(text)
+        if name in ("", ".", "..") or os.path.islink(text):
+            return os.path.realpath(text)
+        resolved = self.folders.get(folder)
+        if resolved is None:
+            resolved = self.folders[folder] = os.path.realpath(folder)
+        return os.path.join(resolved, name)
+
+    def resolve(self, path: Path) -> Path:
+        return Path(self._resolve(os.fspath(path)))
+
+    def label(self, path: Path) -> str:
+        text = os.fspath(path)
+        label = self.labels.get(text)
+        if label is None:
+            resolved = self._resolve(text)
+            if resolved == self.root:
+                label = "."
+            elif resolved.startswith(self.root.rstrip(os.sep) + os.sep):
+                label = resolved[len(self.root.rstrip(os.sep)) + 1 :]
+            else:
+                label = text
+            self.labels[text] = label
+        return label
 
 
 def plan_workspace_rules(
@@ -533,10 +574,11 @@ def plan_workspace_rules(
     tests_dir = workspace.root / settings.tests_dir_for(
         workspace.relative(target) if out_dir is not None else settings.output_dir
     )
+    files = _Paths(workspace.root)
     every = read_documents(workspace, "slo")
     docs = [read_document(p) for p in paths] if paths else every
-    plan = RulesPlan()
-    wrong = [d for doc in docs if (d := _not_slo(doc, workspace.relative(doc.path)))]
+    plan = RulesPlan(relative=files.label)
+    wrong = [d for doc in docs if (d := _not_slo(doc, files.label(doc.path)))]
     if wrong:
         plan.findings.extend(wrong)
         return plan
@@ -548,17 +590,10 @@ def plan_workspace_rules(
     )
     cache = None
     if use_cache:
-        cache = _rules_cache(
-            workspace.state_path("cache"),
-            {
-                "settings": settings.model_dump(mode="json"),
-                "compat": compat,
-                "format": chosen_fmt,
-                "tests": tests,
-                "out": workspace.relative(target),
-                "tests_dir": workspace.relative(tests_dir),
-            },
-        )
+        run = {"compat": compat, "format": chosen_fmt, "tests": tests}
+        folders = {"out": files.label(target), "tests_dir": files.label(tests_dir)}
+        config = {"settings": settings.model_dump(mode="json"), **run, **folders}
+        cache = _rules_cache(workspace.state_path("cache"), config)
     plan = plan_documents(
         docs,
         target,
@@ -568,15 +603,16 @@ def plan_workspace_rules(
         runbook_url=resolver,
         tests=tests,
         tests_dir=tests_dir,
-        label=workspace.relative,
+        label=files.label,
         cache=cache,
     )
+    plan.relative = files.label
     if cache is not None:
         cache.save()
     # duplicate ids across the whole workspace, reported in the documents of this run
-    labelled = {workspace.relative(d.path): d for d in [*every, *docs]}
-    planned = {workspace.relative(d.path) for d in docs}
+    labelled = {files.label(d.path): d for d in [*every, *docs]}
+    planned = {files.label(d.path) for d in docs}
     plan.findings.extend(d for d in duplicate_ids(sorted(labelled.items())) if d.path in planned)
     if not paths:
-        plan.orphans = orphan_outputs(plan, target, tests_dir)
+        plan.orphans = orphan_outputs(plan, target, tests_dir, resolve=files.resolve)
     return plan

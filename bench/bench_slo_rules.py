@@ -1,7 +1,8 @@
 """Benchmark: Prometheus rules for 1,000 SLO documents, next to the floor.
 
-The floor reads the same documents (the shared parser, front matter included) and writes the same
-rule files without compiling anything. A run of the rules is what `opsdocs slo rules` does in
+The floor reads the same documents as opsdocs reads a workspace's documents (listed in the
+folder, parsed by the shared parser, front matter included) and writes the same rule files
+without compiling anything. A run of the rules is what `opsdocs slo rules` does in
 the library (``plan_workspace_rules``: the cache key over the whole effective configuration,
 reading the documents and runbooks, duplicate ids, orphans), then the same writes as the floor.
 A cold run validates (schema, placeholders, PromQL parse) and compiles every document; a warm run
@@ -32,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from opsdocs.documents.parse import read_document
+from opsdocs.documents.folder import read_documents
 from opsdocs.slo.rules import plan_workspace_rules
 from opsdocs.slo.settings import SloSettings
 from opsdocs.workspace import Workspace
@@ -113,12 +114,11 @@ def run_rules(workspace: Workspace, use_cache: bool = True) -> list[tuple[Path, 
     return outputs
 
 
-def run_floor(paths: list[Path], expected: dict[str, str], out: Path) -> None:
+def run_floor(workspace: Workspace, expected: dict[str, str], out: Path) -> None:
     outputs = []
-    for path in paths:
-        doc = read_document(path)
+    for doc in read_documents(workspace, "slo"):
         assert doc.front_matter is not None
-        outputs.append((out / f"{path.stem}.yaml", expected[path.stem]))
+        outputs.append((out / f"{doc.path.stem}.yaml", expected[doc.path.stem]))
     write_all(outputs)
 
 
@@ -150,13 +150,13 @@ def main() -> int:
         workspace = Workspace.discover(root=root)
         out = root / SloSettings().output_dir
         out.mkdir(parents=True)
-        paths = make_docs(workspace.docs_dir, args.docs, args.unique_slos)
+        make_docs(workspace.docs_dir, args.docs, args.unique_slos)
         # warm-up; also gives the floor its texts
         outputs = run_rules(workspace, use_cache=False)
         expected = {p.stem: t for p, t in outputs}
         for _ in range(args.repeat):
             shutil.rmtree(workspace.state_path("cache"), ignore_errors=True)
-            timed("floor", lambda: run_floor(paths, expected, out))
+            timed("floor", lambda: run_floor(workspace, expected, out))
             timed("cold", lambda: run_rules(workspace))
             timed("warm", lambda: run_rules(workspace))
     wall = {k: statistics.median(v) for k, v in times.items()}

@@ -444,3 +444,50 @@ def test_tests_run_promtool_over_the_rules_before_writing(
     assert snapshot(ws) == before
     monkeypatch.setattr(prometheus, "escape_template", real)
     assert cli("slo", "rules", "--tests", "--no-cache", cwd=ws).exit_code == 0
+
+
+def test_a_current_file_outside_the_workspace_is_still_refused(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    # files already as planned are not written again, but every planned path is still
+    # checked to lie in the workspace: an output folder that climbs out is refused
+    out = ws.parent / f"{ws.name}-out"  # the workspace is tmp_path itself
+    assert cli("slo", "rules", "--no-cache", "--out", str(out), cwd=ws).exit_code == 0
+    (ws / "opsdocs.toml").write_text(
+        'owners = ["team-api"]\n\n[slo]\ndocs_base_url = "https://docs.example.com/ops/"\n'
+        f'output_dir = "../{out.name}"\n'
+    )
+    result = cli("slo", "rules", "--no-cache", cwd=ws)
+    assert result.exit_code == 2, result.stdout
+    assert "refusing to write outside the workspace" in result.stderr
+
+
+def test_labels_are_the_paths_relative_to_the_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsdocs.slo.rules import _Paths
+    from opsdocs.workspace import Workspace
+
+    root = tmp_path / "ws"
+    build_tree(root, {"a/b/x.md": "x", "out.md": "y"})
+    build_tree(tmp_path, {"outside/y.md": "y"})
+    (root / "a/link.md").symlink_to(root / "a/b/x.md")
+    (root / "lb").symlink_to(root / "a/b")
+    (root / "o").symlink_to(tmp_path / "outside")
+    monkeypatch.chdir(root / "a")
+    workspace = Workspace.discover(root=root)
+    paths = _Paths(workspace.root)
+    for path in (
+        root / "a/b/x.md",
+        root / "a/link.md",  # a link: its target
+        root / "lb/x.md",  # through a linked folder
+        root / "lb/../out.md",  # '..' after a link: the link's parent
+        root / "o/y.md",  # outside: as given
+        Path("b/x.md"),  # relative to the current folder
+        Path("../out.md"),
+        Path("."),
+        root / "missing.md",
+        root,
+    ):
+        assert paths.label(path) == workspace.relative(path), path
+        assert paths.resolve(path) == path.resolve(), path

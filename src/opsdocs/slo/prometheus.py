@@ -117,6 +117,17 @@ def _indent(text: str, by: str = "  ") -> str:
     return "\n".join(by + line if line else line for line in text.rstrip("\n").split("\n"))
 
 
+def _events(q: SliQueries, window: str, bad_of: Callable[[str, str], str]) -> tuple[str, str]:
+    """All events and bad events over one window; ``bad_of(total, good)`` writes the bad
+    events of an indicator that counts the good ones."""
+    assert q.total is not None
+    total = render_window(q.total, window)
+    if q.errors is not None:
+        return total, render_window(q.errors, window)
+    assert q.good is not None
+    return total, bad_of(total, render_window(q.good, window))
+
+
 def _native_sli(slo: SloSpec, window: str, q: SliQueries) -> str:
     """The error ratio over one window, with the no-data policy written out."""
     policy = slo.no_data
@@ -129,14 +140,7 @@ def _native_sli(slo: SloSpec, window: str, q: SliQueries) -> str:
             return base
         fill = "0" if policy == "good" else "1"
         return f"(\n{_indent(base)}\n)\nor on() vector({fill})"
-    assert q.total is not None
-    total = render_window(q.total, window)
-    if q.errors is not None:
-        bad = render_window(q.errors, window)
-    else:
-        assert q.good is not None
-        good = render_window(q.good, window)
-        bad = f"({total})\n-\n(({good}) or (0 * ({total})))"
+    total, bad = _events(q, window, lambda t, good: f"({t})\n-\n(({good}) or (0 * ({t})))")
     # A bad-event series that does not exist yet while there is traffic means no bad events.
     base = f"(\n{_indent(f'({bad})')}\n  or\n  (0 * ({total}))\n)\n/\n(({total}) > 0)"
     if policy == "skip":
@@ -149,13 +153,7 @@ def _native_sli(slo: SloSpec, window: str, q: SliQueries) -> str:
 def _sloth_sli(window: str, q: SliQueries) -> str:
     if q.ratio is not None:
         return f"({render_window(q.ratio, window)})"
-    assert q.total is not None
-    total = render_window(q.total, window)
-    if q.errors is not None:
-        bad = render_window(q.errors, window)
-    else:
-        assert q.good is not None
-        bad = f"({total}) - ({render_window(q.good, window)})"
+    total, bad = _events(q, window, lambda t, good: f"({t}) - ({good})")
     return f"({bad})\n/\n({total})"
 
 

@@ -75,6 +75,7 @@ _SEVERITIES = {"page": "page", "critical": "page", "ticket": "ticket", "warning"
 _NAME = re.compile(r"[^\s\x00-\x1f\x7f]{1,255}")
 _DURATION = re.compile(r"([0-9]+)([mhdwMQY])")
 _OPS = ("lte", "gte", "lt", "gt")
+_OPS_NAMES = f"one of {', '.join(_OPS)}"
 _COUNTER = re.compile(r"sum\(rate\((?P<selector>.+)\[\{\{window\}\}\]\)\)", re.S)
 
 
@@ -145,6 +146,15 @@ def _duration(obj: _Object, keys: KeyPath, key: str, *, required: bool) -> str |
             f"'{key}' must be a duration such as 5m, 1h, 28d, 4w, 1M, 1Q or 1Y, not {value!r}",
         )
     return str(value) if value is not None else None
+
+
+def _choice(
+    obj: _Object, keys: KeyPath, key: str, allowed: Sequence[str], names: str, **kw: bool
+) -> None:
+    """Check that ``key`` at ``keys`` is one of ``allowed`` (said as ``names`` when not)."""
+    value = obj.get(keys, key, str, **kw)
+    if value is not None and value not in allowed:
+        raise obj.error((*keys, key), f"{key} must be {names}, not {value!r}")
 
 
 def _description(obj: _Object, keys: KeyPath = ("spec",)) -> str | None:
@@ -240,12 +250,14 @@ class _Objects:
     def ref(self, kind: str, obj: _Object, keys: KeyPath, key: str) -> _Object:
         """The object of ``kind`` named at ``keys/key`` of ``obj``."""
         name = obj.get(keys, key, str, required=True)
+        return self.named(kind, name, obj.src, obj.path(*keys, key))
+
+    def named(self, kind: str, name: str, src: Source, at: KeyPath) -> _Object:
+        """The object of ``kind`` called ``name``, whose name stands at ``at`` of ``src``."""
         target = self.found.get((kind, name))
         if target is None:
-            raise obj.src.error(
-                obj.path(*keys, key),
-                f"{kind} {name!r} is referenced but not defined",
-                "pass its file too",
+            raise src.error(
+                at, f"{kind} {name!r} is referenced but not defined", "pass its file too"
             )
         self.used.add(target.src.label)
         return target
@@ -288,11 +300,7 @@ def _check_sli(obj: _Object, keys: KeyPath = ("spec",)) -> None:
     if "raw" in parts:
         if parts != {"raw"}:
             raise obj.error(here, "'raw' cannot be used together with good, bad or total")
-        raw_type = obj.get(here, "rawType", str, required=True)
-        if raw_type not in ("success", "failure"):
-            raise obj.error(
-                (*here, "rawType"), f"rawType must be success or failure, not {raw_type!r}"
-            )
+        _choice(obj, here, "rawType", ("success", "failure"), "success or failure", required=True)
     elif parts == {"good", "bad", "total"}:
         raise obj.error(here, "give 'good' or 'bad' beside 'total', not both")
     elif "total" not in parts or len(parts) != 2:
@@ -312,9 +320,7 @@ def _check_condition(obj: _Object) -> None:
     kind = obj.get(keys, "kind", str) or "burnrate"
     if kind != "burnrate":
         raise obj.error((*keys, "kind"), f"condition kind must be burnrate, not {kind!r}")
-    op = obj.get(keys, "op", str)
-    if op is not None and op not in _OPS:
-        raise obj.error((*keys, "op"), f"op must be one of {', '.join(_OPS)}, not {op!r}")
+    _choice(obj, keys, "op", _OPS, _OPS_NAMES)
     obj.get(keys, "threshold", float, required=True)
     _duration(obj, keys, "lookbackWindow", required=True)
     _duration(obj, keys, "alertAfter", required=False)
@@ -364,16 +370,8 @@ def _check_slo(obj: _Object) -> None:
         raise obj.error(("spec",), "give exactly one of 'indicator' and 'indicatorRef'")
     if indicator is not None:
         _check_sli(_inline(obj.src, indicator, obj.path("spec", "indicator"), "SLI"))
-    windows = obj.get(("spec",), "timeWindow", list)
-    if windows is not None:
-        if len(windows) != 1:
-            raise obj.error(
-                ("spec", "timeWindow"), f"timeWindow has exactly one item, not {len(windows)}"
-            )
-        window = windows[0]
-        at: KeyPath = ("spec", "timeWindow", 0)
-        if not isinstance(window, dict):
-            raise obj.error(at, f"a time window must be a mapping, not {window!r}")
+    at = _time_window(obj, "timeWindow", required=False)
+    if at is not None:
         _duration(obj, at, "duration", required=True)
         rolling = obj.get(at, "isRolling", bool)
         calendar = obj.get(at, "calendar", dict)
@@ -381,20 +379,16 @@ def _check_slo(obj: _Object) -> None:
             raise obj.error(at, "a time window is rolling (isRolling: true) or has a calendar")
     _budgeting_method(obj, ("Occurrences", "Timeslices", "RatioTimeslices"))
     for at in _objectives(obj):
-        target = obj.get(at, "target", float)
+        target = _objective_target(obj, at, required=False)
         percent = obj.get(at, "targetPercent", float)
         if (target is None) == (percent is None):
             raise obj.error(at, "give exactly one of 'target' and 'targetPercent'")
-        if target is not None and not 0 <= target < 1:
-            raise obj.error((*at, "target"), f"target must be at least 0 and below 1, not {target}")
         if percent is not None and not 0 <= percent < 100:
             raise obj.error(
                 (*at, "targetPercent"),
                 f"targetPercent must be at least 0 and below 100, not {percent}",
             )
-        op = obj.get(at, "op", str)
-        if op is not None and op not in _OPS:
-            raise obj.error((*at, "op"), f"op must be one of {', '.join(_OPS)}, not {op!r}")
+        _choice(obj, at, "op", _OPS, _OPS_NAMES)
     for n, policy in enumerate(obj.get(("spec",), "alertPolicies", list) or []):
         where = obj.path("spec", "alertPolicies", n)
         if isinstance(policy, str) or (isinstance(policy, dict) and "alertPolicyRef" in policy):
@@ -404,13 +398,29 @@ def _check_slo(obj: _Object) -> None:
         _check_policy(_inline(obj.src, policy, where, "AlertPolicy"))
 
 
+def _time_window(obj: _Object, key: str, *, required: bool) -> KeyPath | None:
+    """The key path of the SLO's one time window (a mapping) under ``key``, if it has one."""
+    windows = obj.get(("spec",), key, list, required=required)
+    if windows is None:
+        return None
+    if len(windows) != 1:
+        raise obj.error(("spec", key), f"{key} has exactly one item, not {len(windows)}")
+    at: KeyPath = ("spec", key, 0)
+    if not isinstance(windows[0], dict):
+        raise obj.error(at, f"a time window must be a mapping, not {windows[0]!r}")
+    return at
+
+
+def _objective_target(obj: _Object, at: KeyPath, *, required: bool) -> float | None:
+    target: float | None = obj.get(at, "target", float, required=required)
+    if target is not None and not 0 <= target < 1:
+        raise obj.error((*at, "target"), f"target must be at least 0 and below 1, not {target}")
+    return target
+
+
 def _budgeting_method(obj: _Object, allowed: tuple[str, ...]) -> None:
-    method = obj.get(("spec",), "budgetingMethod", str, required=True)
-    if method not in allowed:
-        names = f"{', '.join(allowed[:-1])} or {allowed[-1]}"
-        raise obj.error(
-            ("spec", "budgetingMethod"), f"budgetingMethod must be {names}, not {method!r}"
-        )
+    names = f"{', '.join(allowed[:-1])} or {allowed[-1]}"
+    _choice(obj, ("spec",), "budgetingMethod", allowed, names, required=True)
 
 
 def _objectives(obj: _Object) -> Iterator[KeyPath]:
@@ -441,28 +451,17 @@ def _check_alpha(obj: _Object) -> None:
     if obj.kind != "SLO":
         return
     obj.get(("spec",), "service", str, required=True)
-    windows = obj.get(("spec",), "timeWindows", list, required=True)
-    if len(windows) != 1:
-        raise obj.error(
-            ("spec", "timeWindows"), f"timeWindows has exactly one item, not {len(windows)}"
-        )
-    at: KeyPath = ("spec", "timeWindows", 0)
-    if not isinstance(windows[0], dict):
-        raise obj.error(at, f"a time window must be a mapping, not {windows[0]!r}")
-    unit = obj.get(at, "unit", str, required=True)
-    if unit not in ("Second", "Day", "Week", "Month", "Quarter", "Year"):
-        raise obj.error(
-            (*at, "unit"), f"unit must be Second, Day, Week, Month or Quarter, not {unit!r}"
-        )
+    at = _time_window(obj, "timeWindows", required=True)
+    assert at is not None
+    units = ("Second", "Day", "Week", "Month", "Quarter", "Year")
+    _choice(obj, at, "unit", units, "Second, Day, Week, Month or Quarter", required=True)
     count = obj.get(at, "count", float, required=True)
     if not isinstance(count, int) or count <= 0:
         raise obj.error((*at, "count"), f"count must be a whole number above 0, not {count!r}")
     obj.get(at, "isRolling", bool)
     _budgeting_method(obj, ("Occurrences", "Timeslices"))
     for at in _objectives(obj):
-        target = obj.get(at, "target", float, required=True)
-        if not 0 <= target < 1:
-            raise obj.error((*at, "target"), f"target must be at least 0 and below 1, not {target}")
+        _objective_target(obj, at, required=True)
         ratio = obj.get(at, "ratioMetrics", dict)
         if ratio is not None:
             here = (*at, "ratioMetrics")
@@ -516,11 +515,16 @@ def _query(
     where.append(obj.position(*here, "spec", key))
     if not query:
         raise obj.error((*here, "spec", key), "the query is empty")
+    return _windowed(obj, (*here, "spec", key), str(query), counter)
+
+
+def _windowed(obj: _Object, at: KeyPath, query: str, counter: bool) -> str:
+    """``query`` with the ``{{window}}`` placeholder: as written, or a counter's rate."""
     if has_placeholder(query):
-        return str(query)
+        return query
     if not counter:
         raise obj.error(
-            (*here, "spec", key),
+            at,
             "a gauge query without {{window}} cannot be windowed",
             "use counter: true for a counter, or write the range as [{{window}}]",
         )
@@ -627,12 +631,7 @@ def _policies(obj: _Object, objects: _Objects, alerting: _Alerting) -> None:
     for n, item in enumerate(obj.spec.get("alertPolicies") or []):
         at = obj.path("spec", "alertPolicies", n)
         if isinstance(item, str):
-            policy = objects.found.get(("AlertPolicy", item))
-            if policy is None:
-                raise obj.src.error(
-                    at, f"AlertPolicy {item!r} is referenced but not defined", "pass its file too"
-                )
-            objects.used.add(policy.src.label)
+            policy = objects.named("AlertPolicy", item, obj.src, at)
         elif "alertPolicyRef" in item:
             policy = objects.ref("AlertPolicy", obj, ("spec", "alertPolicies", n), "alertPolicyRef")
         else:
@@ -655,6 +654,28 @@ def _policies(obj: _Object, objects: _Objects, alerting: _Alerting) -> None:
                 )
 
 
+def _rolling(obj: _Object, key: str) -> dict[str, Any]:
+    """The SLO's time window under ``key``: a rolling one (opsdocs has no calendar periods)."""
+    window: dict[str, Any] = obj.spec[key][0]
+    if not window.get("isRolling", False):
+        raise obj.error(
+            ("spec", key, 0),
+            "calendar-aligned time windows are not supported",
+            "use isRolling: true",
+        )
+    return window
+
+
+def _occurrences(obj: _Object) -> None:
+    method = obj.spec["budgetingMethod"]
+    if method != "Occurrences":
+        raise obj.error(
+            ("spec", "budgetingMethod"),
+            f"budgetingMethod {method} is not supported",
+            "use Occurrences",
+        )
+
+
 def _convert(
     obj: _Object, objects: _Objects, windows: Sequence[WindowPair]
 ) -> tuple[str, ImportedSlo, list[str]]:
@@ -663,31 +684,19 @@ def _convert(
     where: dict[KeyPath, Position] = {(): obj.position()}
     if spec.get("indicatorRef") is not None:
         sli = objects.ref("SLI", obj, ("spec",), "indicatorRef")
-        sli_keys: KeyPath = ("spec",)
         where[("indicator",)] = obj.position("spec", "indicatorRef")
     else:
         sli = _inline(obj.src, spec["indicator"], obj.path("spec", "indicator"), "SLI")
-        sli_keys = ("spec",)
         where[("indicator",)] = obj.position("spec", "indicator")
-    method = spec["budgetingMethod"]
-    if method != "Occurrences":
-        raise obj.error(
-            ("spec", "budgetingMethod"),
-            f"budgetingMethod {method} is not supported",
-            "use Occurrences",
-        )
+    _occurrences(obj)
     name = obj.annotations.get(NS + "name")
     if not isinstance(name, str):
         name = _slug(obj.name.removeprefix(f"{service}-") or obj.name)
     data: dict[str, Any] = {"name": name}
     period = "30d"
     if spec.get("timeWindow"):
-        window = spec["timeWindow"][0]
+        window = _rolling(obj, "timeWindow")
         at: KeyPath = ("spec", "timeWindow", 0)
-        if not window.get("isRolling", False):
-            raise obj.error(
-                at, "calendar-aligned time windows are not supported", "use isRolling: true"
-            )
         period = data["period"] = _period(obj, (*at, "duration"), window["duration"])
         where[("period",)] = obj.position(*at, "duration")
     objectives = spec["objectives"]
@@ -702,7 +711,7 @@ def _convert(
     data["objective"] = float(percent)
     where[("objective",)] = obj.position("spec", "objectives", 0, key)
     indicator = _json(obj, "indicator", dict)
-    data["indicator"] = _indicator(sli, sli_keys, objects, where)
+    data["indicator"] = _indicator(sli, ("spec",), objects, where)
     if indicator is not None:
         data["indicator"] = indicator
         where[("indicator",)] = obj.position("metadata", "annotations", NS + "indicator")
@@ -739,12 +748,8 @@ def _convert_alpha(obj: _Object) -> tuple[str, list[ImportedSlo]]:
     """The SLOs of a v1alpha SLO: one per objective with ratioMetrics (as Sloth reads it)."""
     spec = obj.spec
     service = spec["service"]
-    window = spec["timeWindows"][0]
+    window = _rolling(obj, "timeWindows")
     at: KeyPath = ("spec", "timeWindows", 0)
-    if not window.get("isRolling", False):
-        raise obj.error(
-            at, "calendar-aligned time windows are not supported", "use isRolling: true"
-        )
     unit, count = window["unit"], window["count"]
     days = {"Day": count, "Week": 7 * count, "Second": count / 86400}.get(unit)
     if days is None or days != int(days):
@@ -754,12 +759,7 @@ def _convert_alpha(obj: _Object) -> tuple[str, list[ImportedSlo]]:
             "opsdocs periods are days or weeks",
         )
     period = f"{count}w" if unit == "Week" else f"{int(days)}d"
-    if spec["budgetingMethod"] != "Occurrences":
-        raise obj.error(
-            ("spec", "budgetingMethod"),
-            f"budgetingMethod {spec['budgetingMethod']} is not supported",
-            "use Occurrences",
-        )
+    _occurrences(obj)
     base = _slug(obj.name.removeprefix(f"{service}-") or obj.name)
     objectives = spec["objectives"]
     out = []
@@ -792,15 +792,9 @@ def _convert_alpha(obj: _Object) -> tuple[str, list[ImportedSlo]]:
                     f"query type {metric['queryType']} is not promql",
                 )
             query = re.sub(r"\{\{\s*\.window\s*\}\}", "{{window}}", metric["query"].strip())
-            if not has_placeholder(query):
-                if not ratio.get("counter", ratio.get("incremental", False)):
-                    raise obj.error(
-                        (*here, "ratioMetrics", part, "query"),
-                        "a gauge query without {{window}} cannot be windowed",
-                        "use counter: true for a counter, or write the range as [{{window}}]",
-                    )
-                query = f"sum(rate({query}[{{{{window}}}}]))"
-            indicator[part] = query
+            counter = bool(ratio.get("counter", ratio.get("incremental", False)))
+            at = (*here, "ratioMetrics", part, "query")
+            indicator[part] = _windowed(obj, at, query, counter)
             where[("indicator", part)] = obj.position(*here, "ratioMetrics", part, "query")
         data: dict[str, Any] = {
             "name": name,
@@ -866,6 +860,11 @@ def read_openslo(
 # --- export -----------------------------------------------------------------------------------
 
 
+def _object(kind: str, name: str, spec: dict[str, Any], **metadata: Any) -> dict[str, Any]:
+    """An OpenSLO v1 object."""
+    return {"apiVersion": API, "kind": kind, "metadata": {"name": name, **metadata}, "spec": spec}
+
+
 def _source(query: str) -> dict[str, Any]:
     return {"metricSource": {"type": "Prometheus", "spec": {"query": query}}}
 
@@ -915,40 +914,29 @@ def _conditions(
         factor = format_float(pair.factor(slo.period_seconds))
         long, short = format_duration(pair.long), format_duration(pair.short)
         name = f"{service}-{slo.name.replace('_', '-')}-{pair.severity}-{long}"
-        condition = {
-            "apiVersion": API,
-            "kind": "AlertCondition",
-            "metadata": {
-                "name": name,
-                "annotations": {NS + "short-window": short},
-            },
-            "spec": {
-                "description": (f"burn rate over {long} and over {short} above {factor}"),
-                "severity": pair.severity,
-                "condition": {
-                    "kind": "burnrate",
-                    "op": "gt",
-                    "threshold": float(factor),
-                    "lookbackWindow": long,
-                    "alertAfter": "0m",
-                },
+        spec = {
+            "description": f"burn rate over {long} and over {short} above {factor}",
+            "severity": pair.severity,
+            "condition": {
+                "kind": "burnrate",
+                "op": "gt",
+                "threshold": float(factor),
+                "lookbackWindow": long,
+                "alertAfter": "0m",
             },
         }
-        out.append((pair.severity, condition))
+        annotations = {NS + "short-window": short}
+        out.append((pair.severity, _object("AlertCondition", name, spec, annotations=annotations)))
     return out
 
 
 def _target(service: str, severity: str) -> dict[str, Any]:
-    return {
-        "apiVersion": API,
-        "kind": "AlertNotificationTarget",
-        "metadata": {"name": f"{service}-{severity}"},
-        "spec": {
-            "description": f"Prometheus alerts labelled slo_severity={severity}, routed by"
-            " Alertmanager",
-            "target": "alertmanager",
-        },
+    spec = {
+        "description": f"Prometheus alerts labelled slo_severity={severity}, routed by"
+        " Alertmanager",
+        "target": "alertmanager",
     }
+    return _object("AlertNotificationTarget", f"{service}-{severity}", spec)
 
 
 def export_openslo(
@@ -957,43 +945,28 @@ def export_openslo(
     """OpenSLO v1 objects for one service: the Service, its AlertNotificationTargets, then per
     SLO its SLI, AlertConditions, one AlertPolicy per condition, and the SLO (referring to the
     others by name)."""
-    objects: list[dict[str, Any]] = [
-        {"apiVersion": API, "kind": "Service", "metadata": {"name": service}, "spec": {}}
-    ]
+    objects: list[dict[str, Any]] = [_object("Service", service, {})]
     severities = sorted(
         {p.severity for s in slos for p in windows if getattr(s.alerting, p.severity).enabled}
     )
     objects.extend(_target(service, severity) for severity in severities)
     for slo in slos:
         full = f"{service}-{slo.name.replace('_', '-')}"
-        objects.append(
-            {
-                "apiVersion": API,
-                "kind": "SLI",
-                "metadata": {"name": full},
-                "spec": {"ratioMetric": _ratio(slo)},
-            }
-        )
+        objects.append(_object("SLI", full, {"ratioMetric": _ratio(slo)}))
         policies = []
         for severity, condition in _conditions(service, slo, windows):
             objects.append(condition)
             name = condition["metadata"]["name"]
             policies.append(name)
-            objects.append(
-                {
-                    "apiVersion": API,
-                    "kind": "AlertPolicy",
-                    "metadata": {"name": name},
-                    "spec": {
-                        "description": f"{alert_name(service, slo)}: multi-window burn rate",
-                        "alertWhenBreaching": True,
-                        "alertWhenResolved": False,
-                        "alertWhenNoData": False,
-                        "conditions": [{"conditionRef": name}],
-                        "notificationTargets": [{"targetRef": f"{service}-{severity}"}],
-                    },
-                }
-            )
+            policy = {
+                "description": f"{alert_name(service, slo)}: multi-window burn rate",
+                "alertWhenBreaching": True,
+                "alertWhenResolved": False,
+                "alertWhenNoData": False,
+                "conditions": [{"conditionRef": name}],
+                "notificationTargets": [{"targetRef": f"{service}-{severity}"}],
+            }
+            objects.append(_object("AlertPolicy", name, policy))
         annotations = {
             NS + "no-data": slo.no_data,
             NS + "alerting": json.dumps(
@@ -1025,14 +998,7 @@ def export_openslo(
             )
         if policies:
             spec["alertPolicies"] = [{"alertPolicyRef": name} for name in policies]
-        objects.append(
-            {
-                "apiVersion": API,
-                "kind": "SLO",
-                "metadata": {"name": full, "annotations": annotations},
-                "spec": spec,
-            }
-        )
+        objects.append(_object("SLO", full, spec, annotations=annotations))
     return objects
 
 

@@ -161,6 +161,13 @@ def _filter(labels: Mapping[str, str]) -> str:
     return "{" + ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(labels.items())) + "}"
 
 
+def _identity(service: str, slo: SloSpec, names: Sequence[str]) -> tuple[str, dict[str, str], str]:
+    """The SLO's id, its identifying labels (``names``: id, service, SLO) and their filter."""
+    slo_id = f"{service}-{slo.name}"
+    ids = dict(zip(names, (slo_id, service, slo.name), strict=True))
+    return slo_id, ids, _filter(ids)
+
+
 def _windows(pairs: Iterable[WindowPair]) -> list[int]:
     return sorted({w for p in pairs for w in (p.short, p.long)})
 
@@ -260,9 +267,7 @@ def _alert_expr(pairs: tuple[WindowPair, WindowPair], period: int, budget: str, 
 def _compile_native(
     service: str, slo: SloSpec, options: CompileOptions, runbook_url: str | None
 ) -> list[RuleGroup]:
-    slo_id = f"{service}-{slo.name}"
-    ids = {"slo_id": slo_id, "slo_service": service, "slo_name": slo.name}
-    flt = _filter(ids)
+    slo_id, ids, flt = _identity(service, slo, ("slo_id", "slo_service", "slo_name"))
     labels = _merge(slo.labels, ids)
     alerting = slo.alerting
     severities: list[Severity] = [s for s in ("page", "ticket") if getattr(alerting, s).enabled]
@@ -350,9 +355,7 @@ def _compile_native(
 def _compile_sloth(
     service: str, slo: SloSpec, options: CompileOptions, runbook_url: str | None
 ) -> list[RuleGroup]:
-    slo_id = f"{service}-{slo.name}"
-    ids = {"sloth_id": slo_id, "sloth_service": service, "sloth_slo": slo.name}
-    flt = _filter(ids)
+    slo_id, ids, flt = _identity(service, slo, ("sloth_id", "sloth_service", "sloth_slo"))
     labels = _merge(ids, slo.labels)
     period = slo.period_seconds
     period_text = _duration(period)

@@ -441,7 +441,13 @@ def plan_documents(
     settings = settings or SloSettings()
     windows = settings.window_pairs()
     run = _Run(out_dir, tests_dir or out_dir, compat, windows, fmt, runbook_url, tests, label)
-    plan = RulesPlan()
+    return _plan_run(documents, settings, run, cache)
+
+
+def _plan_run(
+    documents: Sequence[Document], settings: SloSettings, run: _Run, cache: Cache | None
+) -> RulesPlan:
+    plan = RulesPlan(relative=run.label)
     # Compiling makes tens of thousands of short-lived objects and no reference cycles, while
     # the parsed documents (every token of every file) stay alive for the whole run: the
     # collections this would trigger walk them all, a third of a cold run. Reference counting
@@ -588,25 +594,15 @@ def plan_workspace_rules(
         settings.docs_base_url,
         settings.docs_link_style,
     )
+    windows = settings.window_pairs()
+    run = _Run(target, tests_dir, compat, windows, chosen_fmt, resolver, tests, files.label)
     cache = None
     if use_cache:
-        run = {"compat": compat, "format": chosen_fmt, "tests": tests}
+        options = {"compat": compat, "format": chosen_fmt, "tests": tests}
         folders = {"out": files.label(target), "tests_dir": files.label(tests_dir)}
-        config = {"settings": settings.model_dump(mode="json"), **run, **folders}
+        config = {"settings": settings.model_dump(mode="json"), **options, **folders}
         cache = _rules_cache(workspace.state_path("cache"), config)
-    plan = plan_documents(
-        docs,
-        target,
-        fmt=chosen_fmt,
-        compat=compat,
-        settings=settings,
-        runbook_url=resolver,
-        tests=tests,
-        tests_dir=tests_dir,
-        label=files.label,
-        cache=cache,
-    )
-    plan.relative = files.label
+    plan = _plan_run(docs, settings, run, cache)
     if cache is not None:
         cache.save()
     # duplicate ids across the whole workspace, reported in the documents of this run

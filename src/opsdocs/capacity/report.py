@@ -227,16 +227,8 @@ def find_targets(
 # -- reading ------------------------------------------------------------------------------
 
 
-def _where(target: Target) -> str:
-    return f"resources.{target.index}"
-
-
-def _position(target: Target, *keys: str | int) -> tuple[int | None, int | None]:
-    return target.document.doc.position(("resources", target.index, *keys))
-
-
 def _problem(target: Target, message: str, hint: str, *keys: str | int) -> InputError:
-    line, col = _position(target, *keys)
+    line, col = target.document.doc.position(("resources", target.index, *keys))
     return InputError(
         f"resource {target.key!r}: {message}",
         path=target.document.path,
@@ -329,7 +321,7 @@ def _file_source(workspace: Workspace, target: Target, con: Any) -> _FileSource:
 
     resource = target.resource
     usage = resource.usage
-    where = f"{_where(target)}.usage"
+    where = f"resources.{target.index}.usage"
     fileset = expand_files(workspace.root, usage.files, where=where)
     if not fileset.files:
         raise _problem(target, "every usage file is empty", "check the files", "usage", "files")

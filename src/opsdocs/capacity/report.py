@@ -246,15 +246,14 @@ def _describe(labels: Any) -> str:
     return escape_line(name + "{" + inner + "}")
 
 
-def _from_prometheus(
-    client: PrometheusClient, target: Target, at: dt.datetime, step: int, history: int
-) -> History | None:
+def _from_prometheus(client: PrometheusClient, target: Target, at: dt.datetime) -> History:
     from opsdocs.capacity.spec import LimitSource
+    from opsdocs.durations import duration_seconds
 
     resource = target.resource
     assert resource.usage.query is not None
-    start = at - dt.timedelta(seconds=history)
-    series = client.query_range(resource.usage.query, start, at, step)
+    start = at - dt.timedelta(seconds=duration_seconds(resource.history))
+    series = client.query_range(resource.usage.query, start, at, duration_seconds(resource.step))
     if len(series) > 1:
         shown = ", ".join(_describe(s.labels) for s in series[:3])
         raise _problem(
@@ -555,8 +554,6 @@ def read_history(
     client: PrometheusClient | None,
 ) -> History:
     """The resource's readings over its history before ``at``, and its limit at ``at``."""
-    from opsdocs.durations import duration_seconds
-
     if target.resource.usage.query is None:
         return read_file_histories(workspace, [target], at)[0]
     if client is None:
@@ -567,11 +564,7 @@ def read_history(
             "usage",
             "query",
         )
-    step = duration_seconds(target.resource.step)
-    history = duration_seconds(target.resource.history)
-    found = _from_prometheus(client, target, at, step, history)
-    assert found is not None
-    return found
+    return _from_prometheus(client, target, at)
 
 
 def read_histories(

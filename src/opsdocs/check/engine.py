@@ -58,7 +58,7 @@ from opsdocs.fileio import state_dir
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
 
-__all__ = ["CheckOptions", "analyze_document", "discover_files", "run_check"]
+__all__ = ["CheckOptions", "CheckSession", "analyze_document", "discover_files", "run_check"]
 
 _MARKDOWN = (".md", ".markdown", ".mdown")
 _SKIP_DIRS = {"node_modules", "__pycache__"}
@@ -516,51 +516,103 @@ def run_check(
     Raises :class:`ConfigError` for bad settings and :class:`UsageError` for a bad selector or
     a path that does not exist. Problems in the files are findings, never exceptions.
     """
-    options = options or CheckOptions()
-    settings = load_settings(workspace.config)
-    selected = select_rules(
-        list(options.select) or settings.select, [*settings.ignore, *options.ignore]
-    )
-    cache_dir = cache_folder(workspace.root, settings, options)
-    memo: dict[str, Any] = {}
-    # The collector is paused for the run: a warm run holds every file's cached facts (and the
-    # AL rules thousands of alerts) alive, and each collection walked them all, while a run
-    # makes few reference cycles.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for rule in all_rules():
-            if rule.prepare is not None and rule.code in selected:
-                rule.prepare(workspace, memo, cache_dir)
-        files = collect_files(workspace, paths, settings, selected, memo)
-        analysis = analyze_files(workspace.root, files, settings, options, cache_dir)
-        reported = {p for p, f in files.items() if f.reported}
-        wctx = WorkspaceContext(
-            facts=analysis.facts,
-            reported=reported,
-            today=options.today or dt.date.today(),
-            settings=settings,
-            workspace=workspace,
-            root=workspace.root,
-            memo=memo,
-            cache_dir=cache_dir,
+    return CheckSession(workspace, paths, options).run()
+
+
+class CheckSession:
+    """A run whose files and per-file results are kept, so that :meth:`recheck` can check the
+    workspace again after a few files changed without reading the others (the portal's
+    ``site serve``): the changed files' document rules and facts afresh, the others' facts as
+    the last run found them, every workspace rule over all of them."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        paths: Sequence[Path] | None = None,
+        options: CheckOptions | None = None,
+    ) -> None:
+        self.workspace = workspace
+        self.paths = paths
+        self.options = options or CheckOptions()
+        self.settings = load_settings(workspace.config)
+        self.selected = select_rules(
+            list(self.options.select) or self.settings.select,
+            [*self.settings.ignore, *self.options.ignore],
         )
-        context = frozenset(p for p, f in files.items() if f.context)
-        raw = _raw_findings(
-            analysis, reported, wctx, selected, whole_workspace=not paths, context=context
+        self.cache_dir = cache_folder(workspace.root, self.settings, self.options)
+        self.files: dict[str, _File] = {}
+        self.analysis: _Analysis | None = None
+
+    def run(self) -> CheckResult:
+        """Check every file (from the cache when its bytes are unchanged)."""
+        return self._run(None)
+
+    def recheck(self, changed: Iterable[Path]) -> CheckResult:
+        """Check again after the files at ``changed`` were edited. A file the last run did not
+        read (a new one), or one that is gone, makes it a whole run."""
+        return self._run([real_path(p) for p in changed])
+
+    def _run(self, changed: list[str] | None) -> CheckResult:
+        workspace, paths, settings, selected = (
+            self.workspace,
+            self.paths,
+            self.settings,
+            self.selected,
         )
-    finally:
-        _close(memo)
-        if collecting:
-            gc.enable()
-    findings, suppressed = _diagnostics(raw, selected, analysis.facts, workspace.root)
-    return CheckResult(
-        findings=findings,
-        files=len(reported),
-        cached=analysis.cached,
-        parsed=analysis.parsed,
-        strict=options.strict or settings.strict,
-        suppressed=suppressed,
-        rules=selected,
-        run_warnings=_overlapping_profiles(files, settings),
-    )
+        memo: dict[str, Any] = {}
+        # The collector is paused for the run: a warm run holds every file's cached facts (and
+        # the AL rules thousands of alerts) alive, and each collection walked them all, while a
+        # run makes few reference cycles.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for rule in all_rules():
+                if rule.prepare is not None and rule.code in selected:
+                    rule.prepare(workspace, memo, self.cache_dir)
+            files, analysis = self.files, self.analysis
+            if (
+                changed is None
+                or analysis is None
+                or not all(p in files and os.path.isfile(p) for p in changed)
+            ):
+                files = self.files = collect_files(workspace, paths, settings, selected, memo)
+                analysis = self.analysis = analyze_files(
+                    workspace.root, files, settings, self.options, self.cache_dir
+                )
+            else:
+                for path in changed:
+                    found, facts = analyze_document(
+                        path, files[path].rel_paths, settings, not files[path].context
+                    )
+                    analysis.findings[path], analysis.facts[path] = found, Facts.from_json(facts)
+                analysis.parsed, analysis.cached = len(changed), len(files) - len(changed)
+            reported = {p for p, f in files.items() if f.reported}
+            wctx = WorkspaceContext(
+                facts=analysis.facts,
+                reported=reported,
+                today=self.options.today or dt.date.today(),
+                settings=settings,
+                workspace=workspace,
+                root=workspace.root,
+                memo=memo,
+                cache_dir=self.cache_dir,
+            )
+            context = frozenset(p for p, f in files.items() if f.context)
+            raw = _raw_findings(
+                analysis, reported, wctx, selected, whole_workspace=not paths, context=context
+            )
+        finally:
+            _close(memo)
+            if collecting:
+                gc.enable()
+        findings, suppressed = _diagnostics(raw, selected, analysis.facts, workspace.root)
+        return CheckResult(
+            findings=findings,
+            files=len(reported),
+            cached=analysis.cached,
+            parsed=analysis.parsed,
+            strict=self.options.strict or settings.strict,
+            suppressed=suppressed,
+            rules=selected,
+            run_warnings=_overlapping_profiles(files, settings),
+        )

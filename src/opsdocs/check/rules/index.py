@@ -33,10 +33,17 @@ def index_entries(ctx: WorkspaceContext, docs_dir: Path) -> list[IndexEntry]:
         kinds: dict[str, Kind] = {}
         for profile, path in profile_files(ctx.workspace):
             documents.append((kinds.setdefault(profile, profile_kind(profile)), path))
+    # index_key and the link, with each folder resolved once: on a folder of thousands of
+    # documents, resolving every file's folder was most of this rule's time
+    folders: dict[Path, tuple[str, str]] = {}
     for kind, path in documents:
         name = path.name
-        link = Path(os.path.relpath(path, docs_dir)).as_posix()
-        facts = ctx.facts.get(index_key(path))
+        known = folders.get(path.parent)
+        if known is None:
+            folder = Path(os.path.relpath(path.parent, docs_dir)).as_posix()
+            known = folders[path.parent] = (os.path.dirname(index_key(path)), folder)
+        link = name if known[1] == "." else f"{known[1]}/{name}"
+        facts = ctx.facts.get(os.path.join(known[0], name))
         if facts is None or not facts.readable:
             entries.append(IndexEntry(kind, link, name, None, None))
             continue

@@ -87,6 +87,31 @@ def test_a_refresh_without_the_check_then_the_recheck_brings_the_findings(
     assert "link to &#39;gone.mdrunbook-api-server.md" in (out / "findings.html").read_text()
 
 
+def test_a_renamed_heading_brings_the_broken_link_in_another_document_at_once(
+    tmp_path: Path,
+) -> None:
+    portal_workspace(tmp_path)
+    out = tmp_path / "site"
+    site = Site(Workspace.discover(root=tmp_path), out, OPTIONS)
+    site.build()
+    assert "pods-oomkilled" not in (out / "findings.html").read_text()
+    # the database runbook links to this heading of the API runbook
+    api = tmp_path / OPS / "runbook-api-server.md"
+    api.write_text(api.read_text().replace("### Pods OOMKilled", "### Pods evicted"))
+    result = site.refresh([api])
+    assert "docs/runbook-database.html" in result.written
+    database = (out / "docs/runbook-database.html").read_text()
+    assert "LK002" in database and "pods-oomkilled" in database
+    findings = (out / "findings.html").read_text()
+    assert "runbook-database.md" in findings and "pods-oomkilled" in findings
+    # and the heading back clears it, again without a full build
+    api.write_text(api.read_text().replace("### Pods evicted", "### Pods OOMKilled"))
+    again = site.refresh([api])
+    assert "docs/runbook-database.html" in again.written
+    assert "pods-oomkilled" not in (out / "findings.html").read_text()
+    assert "LK002" not in (out / "docs/runbook-database.html").read_text()
+
+
 def test_an_added_document_is_a_full_build(tmp_path: Path) -> None:
     portal_workspace(tmp_path)
     out = tmp_path / "site"

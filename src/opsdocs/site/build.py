@@ -40,6 +40,7 @@ from opsdocs.site.pages import SITE_NAME, DocPage, LinkMap, read_page, walk_docu
 if TYPE_CHECKING:
     from jinja2 import Template
 
+    from opsdocs.check.engine import CheckSession
     from opsdocs.diagnostics import Diagnostic
     from opsdocs.site.markdown import Rendered
     from opsdocs.workspace import Workspace
@@ -122,6 +123,7 @@ class Site:
         self.notes: list[str] = []
         self._digests: dict[str, str] = {}  # site path -> digest of what was written
         self._search: dict[str, dict[str, Any]] = {}
+        self._checker: CheckSession | None = None  # the last check run, kept for rechecks
 
     # -- settings -------------------------------------------------------------------------
 
@@ -174,14 +176,18 @@ class Site:
 
     def _run_check(self) -> None:
         self.findings = []
+        self._checker = None
+        if self.options.check:
+            from opsdocs.check.engine import CheckOptions, CheckSession
+
+            # kept: after an edit, only the edited documents are read again (``_recheck``)
+            self._checker = CheckSession(self.workspace, options=CheckOptions(today=self.today))
+            self.findings = self._checker.run().findings
+        self._assign_findings()
+
+    def _assign_findings(self) -> None:
         for each in self.pages.values():
             each.findings = []
-        if not self.options.check:
-            return
-        from opsdocs.check.engine import CheckOptions, run_check
-
-        result = run_check(self.workspace, options=CheckOptions(today=self.today))
-        self.findings = result.findings
         for finding in self.findings:
             page = self.page_at(finding.abspath)
             if page is not None:
@@ -710,11 +716,11 @@ class Site:
         page, the lists, the search index), and write only the files whose text changed. A
         document added or removed changes the links of others: that is a full build.
 
-        With ``check``, the findings of the changed documents are checked again first (a warm
-        ``opsdocs check`` pass over the folder); without it, call :meth:`recheck` afterwards,
-        as ``site serve`` does, so that the page is up before its findings are. Findings other
-        documents get through them (a link to a heading that was renamed) wait for the next
-        full build."""
+        With ``check``, the changed documents are checked again first, and the cross-document
+        rules over what the others were found to hold, so that findings the edit causes or
+        clears in other documents (a link to a heading that was renamed) show at once;
+        without it, call :meth:`recheck` afterwards, as ``site serve`` does, so that the page
+        is up before its findings are."""
         docs_dir = self.workspace.docs_dir.resolve()
         targets: list[DocPage] = []
         for path in changed:
@@ -732,8 +738,8 @@ class Site:
         return self._update(targets, reread=True, check=check and self.options.check)
 
     def recheck(self, changed: Iterable[Path]) -> BuildResult:
-        """Check the documents at ``changed`` again and rewrite the pages their findings show on
-        (after :meth:`refresh` with ``check=False``)."""
+        """Check the documents at ``changed`` again and rewrite the pages the folder's findings
+        show on where they changed (after :meth:`refresh` with ``check=False``)."""
         targets = [p for p in (self.page_at(os.path.realpath(c)) for c in changed) if p]
         if not self.options.check:
             return self._result([])
@@ -744,7 +750,8 @@ class Site:
             return self._result([])
         before = {id(p): self._service_of(p) for p in targets}
         signatures = {p.rel: self._signature(p) for p in targets}
-        findings_before = len(self.findings)
+        findings_before = list(self.findings)
+        found_before = {rel: list(p.findings) for rel, p in self.pages.items()}
         for old in targets if reread else []:
             page = read_page(old.source, old.rel)
             page.findings = old.findings  # until they are checked again
@@ -753,9 +760,15 @@ class Site:
             self._render(page)
         if check:
             self._recheck([self.pages[p.rel] for p in targets])
+        # other documents whose findings the edit changed (a link to a heading it renamed)
+        others = [
+            p
+            for rel, p in self.pages.items()
+            if rel not in signatures and p.findings != found_before[rel]
+        ]
         # what other pages show of a document (title, owner, headings, status, findings...):
         # when none of it changed, as for most edits, only its own page is written again
-        shared = len(self.findings) != findings_before or any(
+        shared = self.findings != findings_before or any(
             self._signature(self.pages[p.rel]) != signatures[p.rel] for p in targets
         )
         if shared:
@@ -764,7 +777,7 @@ class Site:
         outputs: list[tuple[str, str]] = []
         kinds = set()
         services = {s.name for s in before.values() if s is not None}
-        for old in targets:
+        for old in [*targets, *others]:
             page = self.pages[old.rel]
             if not shared and page is not old:  # the areas hold the old page: point them on
                 self._swap_page(old, page)
@@ -859,23 +872,13 @@ class Site:
                 row.page = new
 
     def _recheck(self, pages: list[DocPage]) -> None:
-        if not self.options.check:
+        """The findings of the whole folder again after ``pages`` changed: their documents
+        are checked again, the cross-document rules run over what the others were found to
+        hold (a link to a heading that was renamed, the index)."""
+        if self._checker is None:
             return
-        from opsdocs.check.engine import CheckOptions, run_check
-
-        paths = [p.source for p in pages]
-        result = run_check(self.workspace, paths, CheckOptions(today=self.today))
-        mine = {os.path.realpath(p) for p in paths} | {f.abspath for f in result.findings}
-        # the engine names every file by one real path: compare the strings
-        self.findings = [f for f in self.findings if f.abspath not in mine]
-        for page in pages:
-            page.findings = []
-        for finding in result.findings:
-            owner = self.page_at(finding.abspath)
-            if owner is not None:
-                owner.findings.append(finding)
-        self.findings.extend(result.findings)
-        self.findings.sort()
+        self.findings = self._checker.recheck([p.source for p in pages]).findings
+        self._assign_findings()
 
     def _result(self, written: list[str]) -> BuildResult:
         return BuildResult(

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from opsdocs.cli import EXIT_FINDINGS
 from opsdocs.cli.context import app
 from opsdocs.cli.options import echo_json, format_option, time_option
+
+if TYPE_CHECKING:
+    from opsdocs.dr.drills import DrillResult
 
 
 @click.group()
@@ -80,12 +84,11 @@ def status_command(
     return EXIT_FINDINGS if result.rpo_missed else 0
 
 
-def _drill_report(result: object, root: Path, fmt: str) -> None:
+def _drill_report(result: DrillResult, root: Path, fmt: str) -> None:
     """Print a recorded drill: one line per objective and the verdict, or JSON."""
-    from opsdocs.dr.drills import DrillResult, verdict
+    from opsdocs.dr.drills import verdict
     from opsdocs.durations import format_span
 
-    assert isinstance(result, DrillResult)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":

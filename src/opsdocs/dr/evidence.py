@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FAILED_STATUSES",
+    "JSONL_SUFFIXES",
     "LOG_FIELDS",
     "LOG_SUFFIXES",
     "OK_STATUSES",
@@ -56,7 +57,8 @@ __all__ = [
 OK_STATUSES = ("success", "succeeded", "ok", "completed")
 FAILED_STATUSES = ("failed", "failure", "error", "partial")
 LOG_FIELDS = ("system", "job", "finished_at", "status")
-LOG_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+LOG_SUFFIXES = (".csv", ".csv.gz", *JSONL_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -242,17 +244,11 @@ def check_log_row(values: Sequence[Any], *, where: str) -> None:
             raise InputError(f"{where}: {name} is empty", hint=f"give every run a {name}")
     parse_timestamp(str(finished), where=where, what="finished_at")
     _status(status, where)
-    _size(size, where)
-
-
-def _size(value: Any, where: str) -> int | None:
-    if value is None or str(value).strip() == "":
-        return None
-    try:
-        size = int(str(value).strip())
-    except ValueError:
-        raise InputError(f"{where}: size {value!r} is not a number of bytes") from None
-    return size
+    if size is not None and str(size).strip():
+        try:
+            int(str(size).strip())
+        except ValueError:
+            raise InputError(f"{where}: size {size!r} is not a number of bytes") from None
 
 
 def _shown(path: str, root: Path) -> str:

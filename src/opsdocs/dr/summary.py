@@ -18,6 +18,7 @@ from typing import Any
 
 from opsdocs.dr.evidence import (
     FAILED_STATUSES,
+    JSONL_SUFFIXES,
     LOG_FIELDS,
     OK_STATUSES,
     Run,
@@ -92,7 +93,7 @@ def _json_bad() -> str:
 
 
 def _is_jsonl(path: str) -> bool:
-    return path.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"))
+    return path.endswith(JSONL_SUFFIXES)
 
 
 def _sources(logs: Sequence[str], root: Path) -> tuple[list[str], list[Any]]:
@@ -206,8 +207,8 @@ def summarise(
             FROM totals LEFT JOIN gaps USING (system, job)
         """
         rows = run_query(con, sql, params)
-        if parts:
-            rejected, first = csv_rejects(con, root) if _has_csv(logs) else (0, None)
+        if not all(_is_jsonl(p) for p in logs):
+            rejected, first = csv_rejects(con, root)
             if rejected:
                 if csv_reject_cause(con) == ("CAST", "size"):
                     raise InputError(
@@ -232,10 +233,6 @@ def summarise(
             _utc(last), _utc(oldest), int(good), int(failed), gap
         )
     return found
-
-
-def _has_csv(logs: Sequence[str]) -> bool:
-    return any(not _is_jsonl(p) for p in logs)
 
 
 def _utc(when: dt.datetime | None) -> dt.datetime | None:

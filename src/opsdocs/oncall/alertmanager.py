@@ -19,7 +19,7 @@ import json
 import re
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,13 +85,7 @@ class RouteCase:
     paging: bool
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "severity": self.severity,
-            "team": self.team,
-            "labels": self.labels,
-            "expected": self.expected,
-            "paging": self.paging,
-        }
+        return asdict(self)
 
 
 @dataclass

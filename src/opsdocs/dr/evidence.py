@@ -31,7 +31,7 @@ from opsdocs.errors import InputError
 if TYPE_CHECKING:
     import subprocess
 
-    from opsdocs.dr.spec import DisasterRecoveryFrontMatter
+    from opsdocs.dr.spec import BackupJob, DisasterRecoveryFrontMatter
 
 __all__ = [
     "FAILED_STATUSES",
@@ -121,46 +121,29 @@ _REMOTE = re.compile(r"^[a-z][a-z0-9]+:")
 
 
 def run_restic(
-    repository: str,
-    password_env: str | None,
+    job: BackupJob,
+    args: Sequence[str] = ("snapshots", "--json", "--no-lock"),
     *,
     cwd: Path,
     timeout: float = 120.0,
-    password_file: str | None = None,
 ) -> list[Snapshot]:
-    """The snapshots of a restic repository, by running ``restic snapshots --json``.
-
-    The password comes from the file ``password_file`` or the environment variable
-    ``password_env`` (default ``RESTIC_PASSWORD``), never from the command line.
-    """
-    out = restic_command(
-        repository,
-        ["snapshots", "--json", "--no-lock"],
-        password_env=password_env,
-        password_file=password_file,
-        cwd=cwd,
-        timeout=timeout,
-    )
-    return parse_restic_snapshots(out, where=f"restic repository {repository!r}")
+    """The snapshots of ``job``'s restic repository, by running ``restic snapshots --json``
+    (``args``: that command, with any option it needs)."""
+    out = restic_command(job, args, cwd=cwd, timeout=timeout)
+    return parse_restic_snapshots(out, where=f"restic repository {job.repository!r}")
 
 
-def restic_command(
-    repository: str,
-    args: Sequence[str],
-    *,
-    password_env: str | None,
-    password_file: str | None = None,
-    cwd: Path,
-    timeout: float = 120.0,
-) -> str:
-    """The standard output of ``restic -r REPOSITORY ARGS...`` (an argument list, no shell; the
-    password from ``password_file``, relative to ``cwd``, or from the variable
-    ``password_env``). A missing restic, repository, password, a wrong password or a failure
-    is one :class:`InputError`."""
+def restic_command(job: BackupJob, args: Sequence[str], *, cwd: Path, timeout: float) -> str:
+    """The standard output of ``restic -r REPOSITORY ARGS...`` for ``job``'s repository (an
+    argument list, no shell). The password comes from the job's ``password_file``, relative to
+    ``cwd``, or the variable ``password_env`` (default ``RESTIC_PASSWORD``), never from the
+    command line. A missing restic, repository, password, a wrong password or a failure is one
+    :class:`InputError`."""
     import shutil
 
     from opsdocs.sanitize import escape_line
 
+    repository, password_file = job.repository or "", job.password_file
     where = f"restic repository {repository!r}"
     restic = shutil.which("restic")
     if restic is None:
@@ -183,7 +166,7 @@ def restic_command(
             )
         env["RESTIC_PASSWORD_FILE"] = str(secret)
     else:
-        variable = password_env or "RESTIC_PASSWORD"
+        variable = job.password_env or "RESTIC_PASSWORD"
         password = os.environ.get(variable)
         if password is None:
             raise InputError(

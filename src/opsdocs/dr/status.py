@@ -255,12 +255,7 @@ def plan_status(
                 if job.tool != "restic" or not job.repository or key in read:
                     continue
                 read.add(key)
-                snapshots = run_restic(
-                    job.repository,
-                    job.password_env,
-                    password_file=job.password_file,
-                    cwd=workspace.root,
-                )
+                snapshots = run_restic(job, cwd=workspace.root)
                 runs.extend(snapshot_runs(snapshots, job.repository))
                 sources.append(f"restic repository {job.repository}")
     found = summarise(

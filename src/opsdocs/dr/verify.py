@@ -178,30 +178,15 @@ def verify_restore(
     import tempfile
 
     from opsdocs.dr.drills import VerifyRecord, find_system, record_drill
-    from opsdocs.dr.evidence import restic_command
+    from opsdocs.dr.evidence import restic_command, run_restic
     from opsdocs.dr.spec import load_plan
     from opsdocs.errors import InputError
 
     _, plan = load_plan(workspace)
     target_system = find_system(plan, system)
     chosen = _pick_job(target_system, job)
-    assert chosen.repository is not None
-
-    def restic(args: list[str], timeout: float = 120.0) -> str:
-        assert chosen.repository is not None
-        return restic_command(
-            chosen.repository,
-            ["--no-cache", *args],
-            password_env=chosen.password_env,
-            password_file=chosen.password_file,
-            cwd=workspace.root,
-            timeout=timeout,
-        )
-
-    snapshots = restic(["snapshots", "--json", "--no-lock", "--tag", chosen.snapshot_tag])
-    from opsdocs.dr.evidence import parse_restic_snapshots
-
-    found = parse_restic_snapshots(snapshots, where=f"restic repository {chosen.repository!r}")
+    listing = ["--no-cache", "snapshots", "--json", "--no-lock", "--tag", chosen.snapshot_tag]
+    found = run_restic(chosen, listing, cwd=workspace.root)
     if not found:
         raise InputError(
             f"restic repository {chosen.repository!r} has no snapshot tagged "
@@ -213,7 +198,8 @@ def verify_restore(
         target = Path(folder) / "restore"
         target.mkdir()  # fresh and empty: a restore never lands on live data
         started = dt.datetime.now(dt.UTC)
-        restic(["restore", latest.short_id, "--target", str(target), "--no-lock"], timeout)
+        restore = ["--no-cache", "restore", latest.short_id, "--target", str(target), "--no-lock"]
+        restic_command(chosen, restore, cwd=workspace.root, timeout=timeout)
         outcomes = _check(workspace, chosen, target, latest, timeout)
         restored = dt.datetime.now(dt.UTC)
         files = _files(target)

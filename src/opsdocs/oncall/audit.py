@@ -95,7 +95,6 @@ def _at(
     hint: str,
 ) -> Diagnostic:
     """A finding at ``key`` of a team's spec, in the document the team is written in."""
-    assert source.doc is not None  # collect_roster keeps each team's document
     line, col = source.position(*key)
     path = keys[id(source.doc)]
     return Diagnostic(path=path, line=line, col=col, code=code, message=message, hint=hint)

@@ -46,11 +46,9 @@ class TeamSource:
     team: Team
     path: str
     index: int  # position in the document's 'teams'
-    doc: Document | None = None
+    doc: Document
 
     def position(self, *keys: str | int) -> tuple[int, int]:
-        if self.doc is None:
-            return (1, 1)
         return self.doc.position(("teams", self.index, *keys))
 
 
@@ -249,7 +247,7 @@ def collect_roster(
     for name, source in list(roster.teams.items()):
         for number, level in enumerate(source.team.escalation):
             for ref in level.rotations:
-                if "/" in ref and roster.resolve(ref, name) is None and source.doc is not None:
+                if "/" in ref and roster.resolve(ref, name) is None:
                     problems.append(
                         (
                             source.doc,

@@ -12,28 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from opsdocs.check.context import required_key
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
-    from opsdocs.check.context import DocContext, WorkspaceContext
+    from opsdocs.check.context import WorkspaceContext
 
 __all__ = ["RULES"]
-
-
-def _no_source(ctx: DocContext) -> Iterator[Diagnostic]:
-    if ctx.doctype.kind is None or ctx.doctype.kind.name != "capacity":
-        return
-    front = ctx.doc.front_matter
-    if not isinstance(front, dict) or front.get("resources"):
-        return
-    line, col = ctx.doc.position(("kind",))
-    yield Diagnostic(
-        line=line,
-        col=col,
-        message="the capacity document names no resource with a usage source",
-        hint="list resources: each with a usage query or files, a limit and a lead_time",
-    )
 
 
 def _report_time(today: dt.date) -> dt.datetime:
@@ -132,7 +118,12 @@ RULES = [
         name="capacity-source-missing",
         summary="A capacity document names no resource to measure.",
         severity="warning",
-        check=_no_source,
+        check=required_key(
+            "capacity",
+            "resources",
+            message="the capacity document names no resource with a usage source",
+            hint="list resources: each with a usage query or files, a limit and a lead_time",
+        ),
         what="Reports a `capacity` document whose front matter has no `resources:` (each with a "
         "usage query or files, a limit and a lead time).",
         why="A capacity plan nothing measures is prose: nobody learns that the disk fills "

@@ -26,7 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from opsdocs.check.context import KINDS_BY_NAME, DocContext, resolve_type, section_key
+from opsdocs.check.context import (
+    KINDS_BY_NAME,
+    DocContext,
+    kind_type,
+    resolve_type,
+    section_key,
+)
 from opsdocs.check.fix import insert_sections
 from opsdocs.check.settings import load_settings
 from opsdocs.documents.kinds import KINDS, Kind
@@ -404,20 +410,12 @@ def _plan_file(
 
         text = "---\n" + dump_yaml(plan.front_matter) + "---\n\n" + text.lstrip("\n")
     new = parse_document(path, text)
-    ctx = DocContext(path, new, _kind_type(kind), rels, settings)
+    ctx = DocContext(path, new, kind_type(kind, "adopt"), rels, settings)
     inserted = insert_sections(ctx)
     if inserted is not None:
         text, plan.added = inserted
     plan.text = text if text.endswith("\n") else text + "\n"
     return plan
-
-
-def _kind_type(kind: Kind) -> Any:
-    from opsdocs.check.context import DocType
-
-    return DocType(
-        name=kind.name, kind=kind, typed_by="adopt", sections=kind.sections, front_matter="required"
-    )
 
 
 # -- links -----------------------------------------------------------------------------------

@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.kinds import KINDS, Kind, SectionSpec, kind_for_filename
 from opsdocs.documents.parse import (
     Document,
@@ -30,11 +31,15 @@ from opsdocs.errors import InputError
 from opsdocs.fileio import real_folder
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from opsdocs.check.settings import CheckSettings, Profile
     from opsdocs.documents.schemas import FrontMatter
     from opsdocs.workspace import Workspace
 
 __all__ = ["DocContext", "DocType", "Facts", "WorkspaceContext", "resolve_type"]
+
+T = TypeVar("T")
 
 KINDS_BY_NAME = {k.name: k for k in KINDS} | {a: k for k in KINDS for a in k.aliases}
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -98,17 +103,18 @@ def resolve_type(doc: Document, rel_paths: list[str], settings: CheckSettings) -
                 return _profile_type(name, profile, KINDS_BY_NAME.get(fm_kind), "front-matter")
         kind = KINDS_BY_NAME.get(fm_kind)
         if kind is not None:
-            return _kind_type(kind, "front-matter")
+            return kind_type(kind, "front-matter")
     kind = kind_for_filename(doc.path.name, "")
     if kind is not None:
         for name, profile in settings.profiles.items():
             if not profile.paths and kind.name in (name, profile.kind):
                 return _profile_type(name, profile, kind, "file-name")
-        return _kind_type(kind, "file-name")
+        return kind_type(kind, "file-name")
     return DocType()
 
 
-def _kind_type(kind: Kind, typed_by: str) -> DocType:
+def kind_type(kind: Kind, typed_by: str) -> DocType:
+    """The shape of a document of the built-in ``kind`` (no profile)."""
     return DocType(
         name=kind.name,
         kind=kind,
@@ -127,6 +133,16 @@ class DocContext:
     doctype: DocType
     rel_paths: list[str]
     settings: CheckSettings
+
+    @property
+    def kind_name(self) -> str | None:
+        """The name of the document's built-in kind (None: none)."""
+        return self.doctype.kind.name if self.doctype.kind is not None else None
+
+    def diagnostic(self, key: tuple[str | int, ...], message: str, hint: str | None) -> Diagnostic:
+        """A finding at the front-matter key ``key`` (the front matter's start when absent)."""
+        line, col = self.doc.position(key)
+        return Diagnostic(line=line, col=col, message=message, hint=hint)
 
     @property
     def safe_to_edit(self) -> bool:
@@ -167,6 +183,20 @@ class DocContext:
         return self.doc.front_matter is not None and not any(
             p.code.startswith("front-matter") for p in self.doc.problems
         )
+
+
+def required_key(
+    kind: str, key: str, message: str, hint: str
+) -> Callable[[DocContext], Iterator[Diagnostic]]:
+    """A document check: a ``kind`` document whose front matter has no ``key`` (or an empty
+    one) is reported at its ``kind:`` key."""
+
+    def check(ctx: DocContext) -> Iterator[Diagnostic]:
+        front = ctx.doc.front_matter
+        if ctx.kind_name == kind and isinstance(front, dict) and not front.get(key):
+            yield ctx.diagnostic(("kind",), message=message, hint=hint)
+
+    return check
 
 
 @dataclass
@@ -263,6 +293,29 @@ class WorkspaceContext:
             if f.readable and (kind is None or f.kind == kind)
         ]
 
+    def reported_facts(self) -> Iterator[tuple[str, Facts]]:
+        """(path, facts) of each reported file that could be read, sorted by path."""
+        for path in sorted(self.reported):
+            facts = self.facts.get(path)
+            if facts is not None and facts.readable:
+                yield path, facts
+
+    def collected(self, kind: str, code: str) -> Iterator[tuple[Facts, Any]]:
+        """(facts, what rule ``code`` collected) of each reported ``kind`` document for which
+        it collected something."""
+        for facts in self.documents(kind):
+            data = facts.extra.get(code)
+            if facts.path in self.reported and data is not None:
+                yield facts, data
+
+    def once(self, key: str, compute: Callable[[WorkspaceContext], T]) -> T:
+        """``compute(self)``, computed on the first call for ``key`` and shared by the rules
+        that ask for it again in this run."""
+        if key not in self.memo:
+            self.memo[key] = compute(self)
+        found: T = self.memo[key]
+        return found
+
     def resolve(self, source: str, target: str) -> str:
         """Absolute, normalised path of link ``target`` written in document ``source``."""
         if target.startswith("/"):
@@ -278,10 +331,7 @@ class WorkspaceContext:
         """(source, href, target path or '', fragment, line, col) of every relative link in
         the reported documents."""
         result = []
-        for path in sorted(self.reported):
-            facts = self.facts.get(path)
-            if facts is None or not facts.readable:
-                continue
+        for path, facts in self.reported_facts():
             for href, line, col in facts.links:
                 parts = split_href(href)
                 if parts is None:

@@ -14,12 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opsdocs.check.context import required_key
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
     from opsdocs.cache import Cache
-    from opsdocs.check.context import DocContext, WorkspaceContext
+    from opsdocs.check.context import WorkspaceContext
     from opsdocs.cost.report import CostDocument, CostReport
     from opsdocs.documents.parse import Document
 
@@ -27,29 +28,6 @@ __all__ = ["RULES"]
 
 _MEMO = "cost-measure"
 _NAMESPACE = "cost-check"
-
-
-def _no_source(ctx: DocContext) -> Iterator[Diagnostic]:
-    if ctx.doctype.kind is None or ctx.doctype.kind.name != "cost":
-        return
-    front = ctx.doc.front_matter
-    if not isinstance(front, dict) or front.get("sources"):
-        return
-    line, col = ctx.doc.position(("kind",))
-    yield Diagnostic(
-        line=line,
-        col=col,
-        message="the cost document names no billing export",
-        hint="list FOCUS exports under 'sources:', e.g. sources: [billing/focus-*.csv.gz]",
-    )
-
-
-def _measured(ctx: WorkspaceContext) -> dict[str, list[dict[str, Any]]]:
-    """The CO002 and CO003 findings of this run (computed once, shared by both rules)."""
-    if _MEMO not in ctx.memo:
-        ctx.memo[_MEMO] = _measure(ctx)
-    found: dict[str, list[dict[str, Any]]] = ctx.memo[_MEMO]
-    return found
 
 
 def _cost_documents(ctx: WorkspaceContext) -> tuple[list[CostDocument], dict[str, Document]]:
@@ -193,7 +171,8 @@ def _as_json(found: Diagnostic) -> dict[str, Any]:
 
 
 def _replay(ctx: WorkspaceContext, code: str) -> Iterator[Diagnostic]:
-    for data in _measured(ctx)[code]:
+    # CO002 and CO003 share one measurement per run
+    for data in ctx.once(_MEMO, _measure)[code]:
         yield Diagnostic(**data)
 
 
@@ -251,7 +230,12 @@ RULES = [
         name="cost-source-missing",
         summary="A cost document names no billing export to measure its budgets against.",
         severity="warning",
-        check=_no_source,
+        check=required_key(
+            "cost",
+            "sources",
+            message="the cost document names no billing export",
+            hint="list FOCUS exports under 'sources:', e.g. sources: [billing/focus-*.csv.gz]",
+        ),
         what="Reports a `cost` document whose front matter has no `sources:` (globs of FOCUS "
         "1.x billing exports, CSV or Parquet).",
         why="Budgets that nothing measures are prose: nobody learns that the month runs over "

@@ -19,43 +19,34 @@ if TYPE_CHECKING:
 
     from opsdocs.check.context import DocContext, WorkspaceContext
     from opsdocs.dr.spec import DisasterRecoveryFrontMatter
-    from opsdocs.dr.status import Status
+    from opsdocs.dr.status import JobStatus, Status, SystemStatus
 
 __all__ = ["RULES"]
 
 
-def _plan(ctx: DocContext) -> DisasterRecoveryFrontMatter | None:
+def plan_of(ctx: DocContext) -> DisasterRecoveryFrontMatter | None:
+    """The DR plan of a disaster-recovery document (None: another kind, or front matter the
+    FM rules report)."""
+    from opsdocs.dr.spec import plan_model
     from opsdocs.errors import DocumentError
 
-    if ctx.doctype.kind is None or ctx.doctype.kind.name != "disaster-recovery":
+    if ctx.kind_name != "disaster-recovery" or not ctx.front_matter_ok:
         return None
-    if not ctx.front_matter_ok or ctx.doc.front_matter is None:
-        return None
-    from opsdocs.dr.spec import plan_model
-
     try:
         return plan_model(ctx.doc)
     except DocumentError:
         return None
 
 
-def _at(ctx: DocContext, *key: str | int, message: str, hint: str) -> Diagnostic:
-    line, col = ctx.doc.position(key)
-    return Diagnostic(line=line, col=col, message=message, hint=hint)
-
-
 def _objectives(ctx: DocContext) -> Iterator[Diagnostic]:
-    plan = _plan(ctx)
+    plan = plan_of(ctx)
     if plan is None:
         return
     for index, system in enumerate(plan.systems):
         missing = [k for k in ("rto", "rpo") if getattr(system, k) is None]
         if missing:
-            yield _at(
-                ctx,
-                "systems",
-                index,
-                "name",
+            yield ctx.diagnostic(
+                ("systems", index, "name"),
                 message=f"system {system.name!r} has no {' and no '.join(missing)}",
                 hint="give it 'rto' and 'rpo', e.g. rto: 4h, rpo: 1h",
             )
@@ -64,7 +55,7 @@ def _objectives(ctx: DocContext) -> Iterator[Diagnostic]:
 def _schedules(ctx: DocContext) -> Iterator[Diagnostic]:
     from opsdocs.durations import duration_seconds
 
-    plan = _plan(ctx)
+    plan = plan_of(ctx)
     if plan is None:
         return
     for index, system in enumerate(plan.systems):
@@ -73,13 +64,8 @@ def _schedules(ctx: DocContext) -> Iterator[Diagnostic]:
         rpo = duration_seconds(system.rpo)
         for number, job in enumerate(system.backups):
             if duration_seconds(job.schedule) > rpo:
-                yield _at(
-                    ctx,
-                    "systems",
-                    index,
-                    "backups",
-                    number,
-                    "schedule",
+                yield ctx.diagnostic(
+                    ("systems", index, "backups", number, "schedule"),
                     message=f"job {job.name!r} runs every {job.schedule}, so system "
                     f"{system.name!r} can lose more than its RPO of {system.rpo}",
                     hint=f"run it at least every {system.rpo}, or change the RPO",
@@ -91,7 +77,7 @@ def _dependencies(ctx: DocContext) -> Iterator[Diagnostic]:
     from opsdocs.dr.status import effective_rto
     from opsdocs.durations import duration_seconds, format_span
 
-    plan = _plan(ctx)
+    plan = plan_of(ctx)
     if plan is None:
         return
     problems = plan_problems(ctx.doc, plan)
@@ -111,12 +97,8 @@ def _dependencies(ctx: DocContext) -> Iterator[Diagnostic]:
             if theirs is None or theirs <= own:
                 continue
             chain = " -> ".join((system.name, *effective[dep][1]))
-            yield _at(
-                ctx,
-                "systems",
-                index,
-                "depends_on",
-                number,
+            yield ctx.diagnostic(
+                ("systems", index, "depends_on", number),
                 message=f"{system.name!r} (RTO {system.rto}) depends on {dep!r} "
                 f"(RTO {rtos[dep]}): its effective RTO is {format_span(theirs)} ({chain})",
                 hint=f"shorten {dep!r}'s RTO, or raise {system.name!r}'s to what it can meet",
@@ -139,10 +121,16 @@ def _moment(today: dt.date) -> dt.datetime:
 def _evidence(ctx: WorkspaceContext) -> list[tuple[str, Any, Status | Diagnostic]]:
     """Per reported plan: (path, document, its status against the configured evidence, or the
     diagnostic saying why the evidence cannot be read). Computed once per check."""
-    if _MEMO not in ctx.memo:
-        ctx.memo[_MEMO] = list(_study(ctx))
-    found: list[tuple[str, Any, Status | Diagnostic]] = ctx.memo[_MEMO]
-    return found
+    return ctx.once(_MEMO, lambda ctx: list(_study(ctx)))
+
+
+def _jobs(ctx: WorkspaceContext) -> Iterator[tuple[str, Any, Status, SystemStatus, JobStatus]]:
+    """(path, document, status, system, job) of every backup job the evidence speaks of."""
+    for path, doc, status in _evidence(ctx):
+        if not isinstance(status, Diagnostic):
+            for system in status.systems:
+                for job in system.jobs:
+                    yield path, doc, status, system, job
 
 
 def _study(ctx: WorkspaceContext) -> Iterator[tuple[str, Any, Status | Diagnostic]]:
@@ -194,63 +182,57 @@ def _study(ctx: WorkspaceContext) -> Iterator[tuple[str, Any, Status | Diagnosti
         yield facts.path, doc, status
 
 
-def _job_key(doc: Any, system: str, job: str) -> tuple[int, int]:
+def _at_job(path: str, doc: Any, system: str, job: str, problem: str, hint: str) -> Diagnostic:
+    """A finding at the name of backup ``job`` of ``system`` in the plan ``doc``."""
     from opsdocs.dr.spec import validate_plan
 
     plan = validate_plan(doc)
-    for index, item in enumerate(plan.systems):
-        for number, backup in enumerate(item.backups):
-            if item.name == system and backup.name == job:
-                line, col = doc.position(("systems", index, "backups", number, "name"))
-                return line, col
-    return 1, 1
+    keys = (
+        ("systems", index, "backups", number, "name")
+        for index, item in enumerate(plan.systems)
+        for number, backup in enumerate(item.backups)
+        if item.name == system and backup.name == job
+    )
+    key = next(keys, None)
+    line, col = doc.position(key) if key is not None else (1, 1)
+    message = f"job {job!r} of {system!r}: {problem}"
+    return Diagnostic(line=line, col=col, path=path, message=message, hint=hint)
 
 
 def _rpo_missed(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     from opsdocs.durations import format_span
 
-    for path, doc, status in _evidence(ctx):
-        if isinstance(status, Diagnostic):
-            yield status
+    yield from (status for _, _, status in _evidence(ctx) if isinstance(status, Diagnostic))
+    for path, doc, status, system, job in _jobs(ctx):
+        if job.rpo_met is not False or job.last_success is None or job.age is None:
             continue
         at = status.at.strftime("%Y-%m-%dT%H:%M:%SZ")
-        sources = ", ".join(status.sources)
-        for system in status.systems:
-            for job in system.jobs:
-                if job.rpo_met is not False or job.last_success is None or job.age is None:
-                    continue
-                line, col = _job_key(doc, system.name, job.name)
-                yield Diagnostic(
-                    line=line,
-                    col=col,
-                    path=path,
-                    message=f"job {job.name!r} of {system.name!r}: the last successful backup "
-                    f"is {format_span(job.age)} old at {at}, over the RPO of {system.rpo} "
-                    f"(evidence: {sources})",
-                    hint="find out why the backups stopped, and run one now",
-                )
+        yield _at_job(
+            path,
+            doc,
+            system.name,
+            job.name,
+            problem=f"the last successful backup is {format_span(job.age)} old at {at}, over "
+            f"the RPO of {system.rpo} (evidence: {', '.join(status.sources)})",
+            hint="find out why the backups stopped, and run one now",
+        )
 
 
 def _retention_short(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     from opsdocs.durations import format_span
 
-    for path, doc, status in _evidence(ctx):
-        if isinstance(status, Diagnostic):
-            continue  # DR004 reports it
-        for system in status.systems:
-            for job in system.jobs:
-                if job.retention_covered is not False or job.oldest_age is None:
-                    continue
-                line, col = _job_key(doc, system.name, job.name)
-                yield Diagnostic(
-                    line=line,
-                    col=col,
-                    path=path,
-                    message=f"job {job.name!r} of {system.name!r}: the oldest successful backup "
-                    f"kept is {format_span(job.oldest_age)} old, short of the retention of "
-                    f"{job.retention}",
-                    hint="check the pruning policy against 'retention', or correct 'retention'",
-                )
+    for path, doc, _, system, job in _jobs(ctx):  # DR004 reports evidence it cannot read
+        if job.retention_covered is not False or job.oldest_age is None:
+            continue
+        yield _at_job(
+            path,
+            doc,
+            system.name,
+            job.name,
+            problem=f"the oldest successful backup kept is {format_span(job.oldest_age)} old, "
+            f"short of the retention of {job.retention}",
+            hint="check the pruning policy against 'retention', or correct 'retention'",
+        )
 
 
 RULES = [

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
+from opsdocs.dr.checks import plan_of
 
 if TYPE_CHECKING:
     from opsdocs.check.context import DocContext, WorkspaceContext
     from opsdocs.dr.drills import DrillFrontMatter
-    from opsdocs.dr.spec import DisasterRecoveryFrontMatter
 
 __all__ = ["RULES"]
 
@@ -32,27 +32,10 @@ _DRILL_FACTS = "DR007"  # the rule whose collect() holds a drill's system, date 
 _LINK_FACTS = "DR008"  # the rule whose collect() holds the plan's runbook links
 
 
-def _kind(ctx: DocContext) -> str | None:
-    return ctx.doctype.kind.name if ctx.doctype.kind is not None else None
-
-
-def _plan(ctx: DocContext) -> DisasterRecoveryFrontMatter | None:
-    from opsdocs.errors import DocumentError
-
-    if _kind(ctx) != "disaster-recovery" or not ctx.front_matter_ok:
-        return None
-    from opsdocs.dr.spec import plan_model
-
-    try:
-        return plan_model(ctx.doc)
-    except DocumentError:
-        return None
-
-
 def _drill(ctx: DocContext) -> DrillFrontMatter | None:
     from pydantic import ValidationError
 
-    if _kind(ctx) != "dr-drill" or not ctx.front_matter_ok or ctx.doc.front_matter is None:
+    if ctx.kind_name != "dr-drill" or not ctx.front_matter_ok or ctx.doc.front_matter is None:
         return None
     from opsdocs.dr.drills import DrillFrontMatter
 
@@ -62,18 +45,13 @@ def _drill(ctx: DocContext) -> DrillFrontMatter | None:
         return None  # FM005 reports it
 
 
-def _at(ctx: DocContext, *key: str | int, message: str, hint: str) -> Diagnostic:
-    line, col = ctx.doc.position(key)
-    return Diagnostic(line=line, col=col, message=message, hint=hint)
-
-
 # DR006: drills overdue ------------------------------------------------------------------------
 
 
 def _collect_plan(ctx: DocContext) -> dict[str, Any] | None:
     from opsdocs.durations import duration_seconds
 
-    plan = _plan(ctx)
+    plan = plan_of(ctx)
     if plan is None:
         return None
     return {
@@ -138,9 +116,8 @@ def _failed_without_actions(ctx: DocContext) -> Iterator[Diagnostic]:
     drill = _drill(ctx)
     if drill is None or drill.result != "fail" or drill.action_items:
         return
-    yield _at(
-        ctx,
-        "result",
+    yield ctx.diagnostic(
+        ("result",),
         message=f"the drill of {drill.system!r} failed and has no follow-up action",
         hint="add what will be done under 'action_items' (what, owner, due)",
     )
@@ -150,7 +127,7 @@ def _failed_without_actions(ctx: DocContext) -> Iterator[Diagnostic]:
 
 
 def _collect_links(ctx: DocContext) -> list[list[Any]] | None:
-    plan = _plan(ctx)
+    plan = plan_of(ctx)
     if plan is None:
         return None
     links: list[list[Any]] = []
@@ -169,10 +146,7 @@ def _broken_runbooks(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
 
     from opsdocs.check.context import split_href
 
-    for facts in ctx.documents("disaster-recovery"):
-        links = facts.extra.get(_LINK_FACTS)
-        if facts.path not in ctx.reported or not isinstance(links, list):
-            continue
+    for facts, links in ctx.collected("disaster-recovery", _LINK_FACTS):
         for system, which, href, line, col in links:
             parts = split_href(href)
             if parts is None:
@@ -202,7 +176,7 @@ def _broken_runbooks(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
 
 
 def _no_safe_copy(ctx: DocContext) -> Iterator[Diagnostic]:
-    plan = _plan(ctx)
+    plan = plan_of(ctx)
     if plan is None:
         return
     for index, system in enumerate(plan.systems):
@@ -212,11 +186,8 @@ def _no_safe_copy(ctx: DocContext) -> Iterator[Diagnostic]:
             what = "no off-site or immutable copy: a site loss or ransomware takes every copy"
         else:
             what = "no backup job, so no copy survives a site loss or ransomware"
-        yield _at(
-            ctx,
-            "systems",
-            index,
-            "name",
+        yield ctx.diagnostic(
+            ("systems", index, "name"),
             message=f"tier-{system.tier} system {system.name!r} has {what}",
             hint="keep one copy in another site or region ('offsite: true') or one that cannot "
             "be changed ('immutable: true')",
@@ -231,19 +202,15 @@ def _process_downtime(ctx: DocContext) -> Iterator[Diagnostic]:
     from opsdocs.dr.status import effective_rto
     from opsdocs.durations import duration_seconds, format_span
 
-    plan = _plan(ctx)
+    plan = plan_of(ctx)
     if plan is None or not plan.processes:
         return
     known = {s.name for s in plan.systems}
     for index, process in enumerate(plan.processes):
         for number, name in enumerate(process.systems):
             if name not in known:
-                yield _at(
-                    ctx,
-                    "processes",
-                    index,
-                    "systems",
-                    number,
+                yield ctx.diagnostic(
+                    ("processes", index, "systems", number),
                     message=f"process {process.name!r} needs system {name!r}, which the plan "
                     "does not list",
                     hint="list the system under 'systems' with its RTO, or remove it here",
@@ -261,11 +228,8 @@ def _process_downtime(ctx: DocContext) -> Iterator[Diagnostic]:
         if worst is None or worst[0] <= limit:
             continue
         seconds, chain = worst
-        yield _at(
-            ctx,
-            "processes",
-            index,
-            "max_downtime",
+        yield ctx.diagnostic(
+            ("processes", index, "max_downtime"),
             message=f"process {process.name!r} can be down {format_span(seconds)} "
             f"({' -> '.join(chain)}), longer than its maximum tolerable downtime of "
             f"{process.max_downtime}",

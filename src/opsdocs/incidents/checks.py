@@ -41,10 +41,6 @@ _POSTMORTEM_FACTS = "IR008"  # the rule whose collect() holds a postmortem's due
 _LADDER_FACTS = "IR009"  # the rule whose collect() holds ladders and incidents' severities
 
 
-def _kind(ctx: DocContext) -> str | None:
-    return ctx.doctype.kind.name if ctx.doctype.kind is not None else None
-
-
 #: The last document analysed and its diagnostics: the engine runs every document rule on one
 #: document before the next, so one entry is enough for each to reuse the same analysis.
 _last: list[tuple[object, list[Diagnostic]]] = []
@@ -54,7 +50,7 @@ def _analysis(ctx: DocContext) -> list[Diagnostic]:
     """Every per-document IR diagnostic of ``ctx``'s document, computed once."""
     if _last and _last[0][0] is ctx.doc:
         return _last[0][1]
-    kind = _kind(ctx)
+    kind = ctx.kind_name
     if kind == "incident":
         found = incident_findings(ctx.doc, today=None)
     elif kind == "postmortem":
@@ -77,11 +73,11 @@ def _document_rule(name: str, hint: str) -> Callable[[DocContext], Iterator[Diag
 
 
 def _collect_incident(ctx: DocContext) -> dict[str, Any] | None:
-    return incident_due_facts(ctx.doc) if _kind(ctx) == "incident" else None
+    return incident_due_facts(ctx.doc) if ctx.kind_name == "incident" else None
 
 
 def _collect_postmortem(ctx: DocContext) -> dict[str, Any] | None:
-    return postmortem_due_facts(ctx.doc) if _kind(ctx) == "postmortem" else None
+    return postmortem_due_facts(ctx.doc) if ctx.kind_name == "postmortem" else None
 
 
 def _postmortems(ctx: WorkspaceContext) -> dict[str, dict[str, Any]]:
@@ -96,10 +92,7 @@ def _postmortems(ctx: WorkspaceContext) -> dict[str, dict[str, Any]]:
 
 def _incident_overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     postmortems = _postmortems(ctx)
-    for facts in ctx.documents("incident"):
-        data = facts.extra.get(_INCIDENT_FACTS)
-        if facts.path not in ctx.reported or not isinstance(data, dict):
-            continue
+    for facts, data in ctx.collected("incident", _INCIDENT_FACTS):
         ident = str(data.get("id"))
         postmortem = postmortems.get(ident)
         if postmortem is not None and postmortem.get("due"):
@@ -130,10 +123,7 @@ def _postmortem_rule(
     code = CODES[name]
 
     def check(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-        for facts in ctx.documents("postmortem"):
-            data = facts.extra.get(_POSTMORTEM_FACTS)
-            if facts.path not in ctx.reported or not isinstance(data, dict):
-                continue
+        for facts, data in ctx.collected("postmortem", _POSTMORTEM_FACTS):
             ident = str(data.get("incident") or "ID")
             for finding in postmortem_due_findings(data, today=ctx.today):
                 if finding.code == code:
@@ -147,7 +137,7 @@ def _postmortem_rule(
 
 
 def _collect_ladder(ctx: DocContext) -> dict[str, Any] | None:
-    kind = _kind(ctx)
+    kind = ctx.kind_name
     return ladder_facts(ctx.doc, kind) if kind is not None else None
 
 
@@ -169,10 +159,7 @@ def _severity_off_ladder(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         f"use one of {', '.join(ladder)} ('opsdocs incident set-severity ID SEVERITY'), "
         "or add the severity to the playbook's 'severities'"
     )
-    for facts in ctx.documents("incident"):
-        data = facts.extra.get(_LADDER_FACTS)
-        if facts.path not in ctx.reported or not isinstance(data, dict):
-            continue
+    for facts, data in ctx.collected("incident", _LADDER_FACTS):
         for finding in ladder_findings(data, ladder, source):
             yield replace(finding, path=facts.path, hint=hint)
 

@@ -23,13 +23,6 @@ __all__ = ["RULES"]
 _MEMO = "oncall"
 
 
-def _findings(ctx: WorkspaceContext) -> list[Diagnostic]:
-    if _MEMO not in ctx.memo:
-        ctx.memo[_MEMO] = _audit(ctx)
-    found: list[Diagnostic] = ctx.memo[_MEMO]
-    return found
-
-
 def _audit(ctx: WorkspaceContext) -> list[Diagnostic]:
     from opsdocs.documents.parse import read_document
     from opsdocs.errors import InputError
@@ -60,7 +53,7 @@ def _audit(ctx: WorkspaceContext) -> list[Diagnostic]:
 
 def _reporter(code: str) -> Callable[[WorkspaceContext], Iterator[Diagnostic]]:
     def check(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-        yield from (d for d in _findings(ctx) if d.code == code)
+        yield from (d for d in ctx.once(_MEMO, _audit) if d.code == code)
 
     return check
 
@@ -68,11 +61,10 @@ def _reporter(code: str) -> Callable[[WorkspaceContext], Iterator[Diagnostic]]:
 def _policy(ctx: DocContext) -> Iterator[Diagnostic]:
     from opsdocs.oncall.roster import policy_problems
 
-    if ctx.doctype.kind is None or ctx.doctype.kind.name != "on-call":
+    if ctx.kind_name != "on-call":
         return
     for problem in policy_problems(ctx.doc):
-        line, col = ctx.doc.position(problem.key_path)
-        yield Diagnostic(line=line, col=col, message=problem.message, hint=problem.hint)
+        yield ctx.diagnostic(problem.key_path, message=problem.message, hint=problem.hint)
 
 
 def _rule(code: str, name: str, summary: str, severity: str, **text: Any) -> Rule:

@@ -43,9 +43,8 @@ def _analysis(ctx: DocContext) -> _Analysis | None:
 
 
 def _analyse(ctx: DocContext) -> _Analysis | None:
-    kind = ctx.doctype.kind
     data = ctx.doc.front_matter
-    if kind is None or kind.name != "slo" or data is None or ctx.doc.problems:
+    if ctx.kind_name != "slo" or data is None or ctx.doc.problems:
         return None
     analysis = _Analysis(load_settings(ctx.settings.features.get("slo")))
     analysis.section, _ = load_front_matter(data)  # FM005 reports schema errors
@@ -103,8 +102,7 @@ def fix_budget_table(ctx: DocContext) -> str | None:
 def _collect_ids(ctx: DocContext) -> list[list[Any]] | None:
     from opsdocs.slo.rules import slo_ids
 
-    kind = ctx.doctype.kind
-    if kind is None or kind.name != "slo":
+    if ctx.kind_name != "slo":
         return None
     found = []
     for ident, key_path in slo_ids(ctx.doc):

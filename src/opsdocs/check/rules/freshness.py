@@ -13,9 +13,8 @@ from opsdocs.documents.schemas import review_due
 
 
 def _overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-    for path in sorted(ctx.reported):
-        facts = ctx.facts.get(path)
-        if facts is None or not facts.type_name or not facts.last_reviewed:
+    for path, facts in ctx.reported_facts():
+        if not facts.type_name or not facts.last_reviewed:
             continue
         if facts.kind is not None and not get_kind(facts.kind).reviewed:
             continue  # a record of an event (incident, postmortem) has no review cycle

@@ -80,10 +80,9 @@ def _unknown_kind(ctx: DocContext) -> Iterator[Diagnostic]:
     if fm is None or not ctx.front_matter_ok or not isinstance(fm.get("kind"), str):
         return
     if not _known_kind(ctx, fm["kind"]):
-        line, col = ctx.doc.position(("kind",))
         known = ", ".join(k.name for k in KINDS)
-        yield Diagnostic(
-            line=line, col=col, message=f"unknown kind {fm['kind']!r}", hint=f"use one of: {known}"
+        yield ctx.diagnostic(
+            ("kind",), message=f"unknown kind {fm['kind']!r}", hint=f"use one of: {known}"
         )
 
 
@@ -95,10 +94,8 @@ def _unknown_keys(ctx: DocContext) -> Iterator[Diagnostic]:
     known = schema.known_keys()
     for key in fm:
         if key not in known:
-            line, col = ctx.doc.position((key,))
-            yield Diagnostic(
-                line=line,
-                col=col,
+            yield ctx.diagnostic(
+                (key,),
                 message=f"unknown key {key!r} for a {ctx.doctype.name} document",
                 hint="check its spelling; known keys: " + ", ".join(sorted(known)),
             )
@@ -108,9 +105,8 @@ def _unknown_owner(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     owners = ctx.settings.owners
     if not owners:
         return  # no list of teams configured: any owner will do
-    for path in sorted(ctx.reported):
-        facts = ctx.facts.get(path)
-        if facts is None or not facts.type_name or facts.owner is None:
+    for path, facts in ctx.reported_facts():
+        if not facts.type_name or facts.owner is None:
             continue
         if facts.owner not in owners:
             line, col = facts.position("owner")

@@ -53,9 +53,8 @@ def _slo_links(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     for slo_facts in ctx.documents("slo"):
         if slo_facts.service:
             slos_by_service.setdefault(slo_facts.service, []).append(slo_facts.path)
-    for path in sorted(ctx.reported):
-        facts = ctx.facts.get(path)
-        if facts is None or facts.kind != "runbook" or facts.slo_section is None:
+    for path, facts in ctx.reported_facts():
+        if facts.kind != "runbook" or facts.slo_section is None:
             continue
         service = facts.service
         if not service:

@@ -112,18 +112,13 @@ def _kind_mismatch(ctx: DocContext) -> Iterator[Diagnostic]:
         return
     if _prefixed_kind(name) is dt.kind or _convention_breach(ctx) is not None:
         return  # NM001 / NM003 report the file name
-    line, col = ctx.doc.position(("kind",))
     by_name = kind_for_filename(name, "")
     if by_name is not None:
         message = f"kind is '{dt.kind.name}' but '{name}' is named like a {by_name.name}"
     else:
         message = f"kind is '{dt.kind.name}' but '{name}' does not follow '{dt.kind.filename}'"
-    yield Diagnostic(
-        line=line,
-        col=col,
-        message=message,
-        hint=f"rename the file to '{dt.kind.filename}' or fix the kind",
-    )
+    hint = f"rename the file to '{dt.kind.filename}' or fix the kind"
+    yield ctx.diagnostic(("kind",), message=message, hint=hint)
 
 
 def _service_mismatch(ctx: DocContext) -> Iterator[Diagnostic]:
@@ -135,10 +130,8 @@ def _service_mismatch(ctx: DocContext) -> Iterator[Diagnostic]:
     if not name or not isinstance(service, str) or not service.strip():
         return
     if service.strip() != name:
-        line, col = ctx.doc.position(("service",))
-        yield Diagnostic(
-            line=line,
-            col=col,
+        yield ctx.diagnostic(
+            ("service",),
             message=f"service is '{service.strip()}' but the file name says '{name}'",
             hint=f"a {kind.name} is named after its service: rename the file to "
             f"'{kind.filename.replace('{name}', service.strip())}' or fix 'service'",

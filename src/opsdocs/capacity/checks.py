@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsdocs.check.context import required_key
+from opsdocs.check.context import diagnostic_at, required_key
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
 
@@ -66,23 +66,21 @@ def _inside_lead_time(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         for target in targets:
             if target.resource.usage.query and client is None:
                 continue  # no Prometheus configured: nothing to measure it with
-            line, col = target.document.doc.position(("resources", target.index, "lead_time"))
+            key = ("resources", target.index, "lead_time")
             try:
                 report = assess(target, read_history(workspace, target, at, client=client), at)
             except OpsdocsError as exc:
-                yield Diagnostic(
-                    path=str(target.document.path),
-                    line=line,
-                    col=col,
+                yield diagnostic_at(
+                    target.document.doc,
+                    key,
                     message=f"cannot forecast {target.resource.name!r}: {exc.message}",
                     hint=exc.hint,
                 )
                 continue
             if report.order_now:
-                yield Diagnostic(
-                    path=str(target.document.path),
-                    line=line,
-                    col=col,
+                yield diagnostic_at(
+                    target.document.doc,
+                    key,
                     message=f"resource {target.resource.name!r}: {report.note}",
                     hint=(f"{target.resource.action}; " if target.resource.action else "")
                     + "'opsdocs capacity report' shows the forecast",

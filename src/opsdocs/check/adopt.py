@@ -26,13 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from opsdocs.check.context import (
-    KINDS_BY_NAME,
-    DocContext,
-    kind_type,
-    resolve_type,
-    section_key,
-)
+from opsdocs.check.context import KINDS_BY_NAME, DocContext, kind_type, resolve_type, section_key
 from opsdocs.check.fix import insert_sections
 from opsdocs.check.settings import load_settings
 from opsdocs.documents.kinds import KINDS, Kind

@@ -141,8 +141,7 @@ class DocContext:
 
     def diagnostic(self, key: tuple[str | int, ...], message: str, hint: str | None) -> Diagnostic:
         """A finding at the front-matter key ``key`` (the front matter's start when absent)."""
-        line, col = self.doc.position(key)
-        return Diagnostic(line=line, col=col, message=message, hint=hint)
+        return diagnostic_at(self.doc, key, message=message, hint=hint, path="")
 
     @property
     def safe_to_edit(self) -> bool:
@@ -183,6 +182,21 @@ class DocContext:
         return self.doc.front_matter is not None and not any(
             p.code.startswith("front-matter") for p in self.doc.problems
         )
+
+
+def diagnostic_at(
+    doc: Document,
+    key: tuple[str | int, ...],
+    *,
+    message: str,
+    hint: str | None,
+    path: str | None = None,
+) -> Diagnostic:
+    """A finding at the front-matter key ``key`` of ``doc`` (the front matter's start when
+    absent), in the document's file unless ``path`` says otherwise."""
+    line, col = doc.position(key)
+    where = str(doc.path) if path is None else path
+    return Diagnostic(path=where, line=line, col=col, message=message, hint=hint)
 
 
 def required_key(
@@ -284,6 +298,7 @@ class WorkspaceContext:
     cache_dir: Path | None = None
     _anchor_cache: dict[str, set[str] | None] = field(default_factory=dict)
     _resolved: dict[tuple[str, str], str] = field(default_factory=dict)
+    _exists: dict[str, bool] = field(default_factory=dict)
 
     def documents(self, kind: str | None = None) -> list[Facts]:
         """Readable documents (of built-in ``kind``), sorted by path."""
@@ -340,6 +355,20 @@ class WorkspaceContext:
                 resolved = self.resolve(path, target) if target else ""
                 result.append((path, href, resolved, fragment, line, col))
         return result
+
+    def exists(self, path: str) -> bool:
+        """Whether the (resolved) target of a link is a file of this run or on disk."""
+        if path not in self._exists:
+            self._exists[path] = path in self.facts or os.path.exists(path)
+        return self._exists[path]
+
+    def anchor_missing(self, path: str, fragment: str) -> bool:
+        """Whether ``#fragment`` names no heading of the Markdown file at ``path`` (False for no
+        fragment, a file that is not Markdown or one that cannot be read)."""
+        if not fragment or not path.lower().endswith((".md", ".markdown")):
+            return False
+        anchors = self.anchors_of(path)
+        return anchors is not None and fragment not in anchors and fragment.lower() not in anchors
 
     def anchors_of(self, path: str) -> set[str] | None:
         """Anchors of the Markdown file at ``path`` (None when it cannot be read)."""

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from opsdocs.check.context import required_key
+from opsdocs.check.context import diagnostic_at, required_key
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
 
@@ -101,12 +101,9 @@ def _measure(ctx: WorkspaceContext) -> dict[str, list[dict[str, Any]]]:
     try:
         report = build_report(ctx.workspace, documents, ctx.today.replace(day=1))
     except InputError as exc:
-        first = parsed[documents[0].path.name]
-        line, col = first.position(("sources",))
-        problem = Diagnostic(
-            path=str(first.path),
-            line=line,
-            col=col,
+        problem = diagnostic_at(
+            parsed[documents[0].path.name],
+            ("sources",),
             message=f"cannot measure the budgets: {exc.message}",
             hint=exc.hint,
         )
@@ -126,11 +123,9 @@ def _over_budget(report: CostReport, parsed: dict[str, Document]) -> Iterator[Di
         doc = parsed[budget.document]
         names = [b.get("name") for b in (doc.get("budgets") or []) if isinstance(b, dict)]
         index = names.index(budget.name) if budget.name in names else 0
-        line, col = doc.position(("budgets", index, "monthly"))
-        yield Diagnostic(
-            path=str(doc.path),
-            line=line,
-            col=col,
+        yield diagnostic_at(
+            doc,
+            ("budgets", index, "monthly"),
             message=(
                 f"budget {budget.name!r}: forecast {budget.forecast} {report.currency} is "
                 f"{budget.forecast_percent}% of {budget.budget} (threshold {budget.threshold}%)"
@@ -146,11 +141,9 @@ def _untagged(
         return
     limiting = next(d for d in documents if d.spec.untagged_max == report.untagged_max)
     doc = parsed[limiting.path.name]
-    line, col = doc.position(("untagged_max",))
-    yield Diagnostic(
-        path=str(doc.path),
-        line=line,
-        col=col,
+    yield diagnostic_at(
+        doc,
+        ("untagged_max",),
         message=(
             f"untagged spend {report.untagged} {report.currency} is {report.untagged_percent}% "
             f"of {report.total} in {report.month} (limit {report.untagged_max}%)"

@@ -153,15 +153,12 @@ def _broken_runbooks(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
                 continue  # a URL: not checked offline
             target, fragment = parts
             path = ctx.resolve(facts.path, target) if target else facts.path
-            problem = None
-            if target and not (path in ctx.facts or os.path.exists(path)):
+            if target and not ctx.exists(path):
                 problem = "no such file"
-            elif fragment and path.lower().endswith((".md", ".markdown")):
-                anchors = ctx.anchors_of(path)
-                if anchors is not None and not {fragment, fragment.lower()} & anchors:
-                    where = "this plan" if path == facts.path else repr(os.path.basename(path))
-                    problem = f"{where} has no heading with anchor '#{fragment}'"
-            if problem is None:
+            elif ctx.anchor_missing(path, fragment):
+                where = "this plan" if path == facts.path else repr(os.path.basename(path))
+                problem = f"{where} has no heading with anchor '#{fragment}'"
+            else:
                 continue
             yield Diagnostic(
                 line=line,

@@ -11,13 +11,8 @@ from opsdocs.diagnostics import Diagnostic
 
 
 def _broken_links(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-    exists: dict[str, bool] = {}
     for path, href, target, _, line, col in ctx.links:
-        if not target:
-            continue
-        if target not in exists:
-            exists[target] = target in ctx.facts or os.path.exists(target)
-        if not exists[target]:
+        if target and not ctx.exists(target):
             yield Diagnostic(
                 line=line,
                 col=col,
@@ -29,15 +24,8 @@ def _broken_links(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
 
 def _broken_anchors(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     for path, href, target, fragment, line, col in ctx.links:
-        if not fragment:
-            continue
         target = target or path
-        if not target.lower().endswith((".md", ".markdown")):
-            continue
-        anchors = ctx.anchors_of(target)
-        if anchors is None:
-            continue
-        if fragment not in anchors and fragment.lower() not in anchors:
+        if ctx.anchor_missing(target, fragment):
             where = "this document" if target == path else f"'{os.path.basename(target)}'"
             yield Diagnostic(
                 line=line,

@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from opsdocs.documents.folder import document_paths
 from opsdocs.documents.schemas import FrontMatter
-from opsdocs.durations import duration_timedelta
+from opsdocs.durations import checked, duration_timedelta
 from opsdocs.errors import UsageError
 
 if TYPE_CHECKING:
@@ -75,18 +75,8 @@ def parse_due(value: str) -> tuple[int, Literal["calendar", "business"]]:
     return int(match.group(1)), unit
 
 
-def _check_span(value: str) -> str:
-    parse_span(value)
-    return value
-
-
-def _check_due(value: str) -> str:
-    parse_due(value)
-    return value
-
-
-Span = Annotated[str, AfterValidator(_check_span)]
-DueRule = Annotated[str, AfterValidator(_check_due)]
+Span = Annotated[str, AfterValidator(checked(parse_span))]
+DueRule = Annotated[str, AfterValidator(checked(parse_due))]
 
 
 class _Strict(BaseModel):
@@ -159,71 +149,27 @@ class Role(_Strict):
     duty: str = Field(default="", description="What the role does during the incident.")
 
 
-DEFAULT_SEVERITIES: tuple[Severity, ...] = (
-    Severity(
-        name="P1",
-        definition="Critical: the service is down or losing data for many customers.",
-        examples=["Checkout returns 5xx for most requests", "Data loss or corruption"],
-        page=["primary on-call", "secondary on-call", "engineering manager"],
-        ack_within="5m",
-        update_every="30m",
-        notify=[
-            Notify(who="status page", how="public incident within 15 minutes"),
-            Notify(who="support and leadership", how="#incidents channel and email"),
-        ],
-        procedure=[
-            "Acknowledge the page and name an incident commander",
-            "Open the incident channel and start the timeline",
-            "Mitigate first (roll back, fail over, shed load); diagnose later",
-            "Post a status update at every update interval",
-        ],
-        postmortem=PostmortemRule(required=True, due="3 calendar days"),
-    ),
-    Severity(
-        name="P2",
-        definition="Major: a feature is degraded or down for some customers.",
-        examples=["Search latency above its SLO", "One region failing requests"],
-        page=["primary on-call"],
-        ack_within="15m",
-        update_every="1h",
-        notify=[Notify(who="support", how="#incidents channel")],
-        procedure=[
-            "Acknowledge the page and name an incident commander",
-            "Follow the service's runbook; escalate to P1 if impact grows",
-            "Post a status update at every update interval",
-        ],
-        postmortem=PostmortemRule(required=True, due="5 business days"),
-    ),
-    Severity(
-        name="P3",
-        definition="Minor: limited impact, a workaround exists.",
-        examples=["A batch job is delayed", "Elevated errors on an internal tool"],
-        page=[],
-        ack_within="4h",
-        update_every=None,
-        notify=[Notify(who="owning team", how="team channel")],
-        procedure=["Triage during working hours", "Follow the service's runbook"],
-        postmortem=PostmortemRule(required=False),
-    ),
-)
+def _bundled_ladder() -> tuple[tuple[Severity, ...], tuple[Role, ...]]:
+    """The ladder and roles of the bundled playbook template: written once, there, and what a
+    playbook that defines none gets."""
+    from importlib import resources
 
-DEFAULT_ROLES: tuple[Role, ...] = (
-    Role(
-        key="incident-commander",
-        title="Incident Commander",
-        duty="Leads the response, makes decisions, delegates; does not debug.",
-    ),
-    Role(
-        key="communications-lead",
-        title="Communications Lead",
-        duty="Sends status updates at the cadence and answers stakeholders.",
-    ),
-    Role(
-        key="scribe",
-        title="Scribe",
-        duty="Keeps the timeline: what was seen, decided and done, with times.",
-    ),
-)
+    from opsdocs.yamlio import load_yaml
+
+    text = (
+        resources.files("opsdocs.incidents")
+        .joinpath("templates")
+        .joinpath("incident-response-template.md")
+        .read_text("utf-8")
+    )
+    front_matter = load_yaml(text.split("---\n", 2)[1]).value
+    return (
+        tuple(Severity.model_validate(s) for s in front_matter["severities"]),
+        tuple(Role.model_validate(r) for r in front_matter["roles"]),
+    )
+
+
+DEFAULT_SEVERITIES, DEFAULT_ROLES = _bundled_ladder()
 
 
 def _unique(items: list[str], what: str) -> None:

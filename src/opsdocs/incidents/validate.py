@@ -27,6 +27,7 @@ Rules (name: what it finds):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from opsdocs.diagnostics import Diagnostic
@@ -65,7 +66,9 @@ RULES: dict[str, str] = {
 CODES: dict[str, str] = {name: f"IR{n:03d}" for n, name in enumerate(RULES, start=1)}
 
 
-def _finding(name: str, line: int, col: int, message: str) -> Diagnostic:
+def _finding(name: str, at: Sequence[int], message: str) -> Diagnostic:
+    """A finding of rule ``name`` at ``at`` (line, column)."""
+    line, col = at
     return Diagnostic(line=line, col=col, code=CODES[name], name=name, message=message)
 
 
@@ -79,15 +82,13 @@ _STATUS_MILESTONE = {
 
 
 def _time(value: Any) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC) if value.tzinfo else None
+    """A milestone's time in UTC (None: not a time, or one without a zone)."""
     if isinstance(value, str):
         try:
-            when = dt.datetime.fromisoformat(value.strip())
+            value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
             return None
-        return when.astimezone(dt.UTC) if when.tzinfo else None
-    return None
+    return value.astimezone(dt.UTC) if isinstance(value, dt.datetime) and value.tzinfo else None
 
 
 def incident_findings(
@@ -121,12 +122,10 @@ def _incident_document(doc: Document) -> list[Diagnostic]:
             if name not in times:
                 continue
             if latest is not None and times[name] < latest[1]:
-                line, col = doc.position(("milestones", name))
                 findings.append(
                     _finding(
                         "incident-milestones-out-of-order",
-                        line,
-                        col,
+                        doc.position(("milestones", name)),
                         f"{name} ({format_time(times[name])}) is before {latest[0]} "
                         f"({format_time(latest[1])})",
                     )
@@ -138,12 +137,10 @@ def _incident_document(doc: Document) -> list[Diagnostic]:
     if fm.get("closed_as") and status == "closed":
         needed = None  # a duplicate or false alarm is closed without being resolved
     if needed is not None and needed not in times:
-        line, col = doc.position(("status",))
         findings.append(
             _finding(
                 "incident-status-without-milestone",
-                line,
-                col,
+                doc.position(("status",)),
                 f"status is {status} but milestones.{needed} is not set",
             )
         )
@@ -153,8 +150,7 @@ def _incident_document(doc: Document) -> list[Diagnostic]:
             findings.append(
                 _finding(
                     "incident-timeline-out-of-order",
-                    entry.line,
-                    1,
+                    (entry.line, 1),
                     f"entry at {format_time(entry.at)} comes after one at {format_time(previous)}",
                 )
             )
@@ -181,13 +177,11 @@ def incident_due_findings(
     due = as_date(facts.get("postmortem_due"))
     if due is None or due >= today or postmortem_status in ("Reviewed", "Closed"):
         return []
-    line, col = facts.get("position") or (1, 1)
     state = "not written" if postmortem_status is None else postmortem_status
     return [
         _finding(
             "incident-postmortem-overdue",
-            line,
-            col,
+            facts.get("position") or (1, 1),
             f"the required postmortem was due {due.isoformat()} and is {state}",
         )
     ]
@@ -198,34 +192,29 @@ def postmortem_findings(doc: Document, *, today: dt.date | None) -> list[Diagnos
 
     ``today`` None leaves out the rules that depend on the date.
     """
-    fm = doc.front_matter or {}
     findings: list[Diagnostic] = []
-    items = fm.get("action_items")
-    if isinstance(items, list):
-        for n, item in enumerate(items):
-            if not isinstance(item, dict):
-                continue
-            line, col = doc.position(("action_items", n))
-            what = _what(item, n)
-            owner = item.get("owner")
-            if not (isinstance(owner, str) and owner.strip()):
-                findings.append(
-                    _finding(
-                        "postmortem-action-item-without-owner", line, col, f"{what!r} has no owner"
-                    )
-                )
-            if as_date(item.get("due")) is None:
-                findings.append(
-                    _finding(
-                        "postmortem-action-item-without-due-date",
-                        line,
-                        col,
-                        f"{what!r} has no due date",
-                    )
-                )
+    for n, item in _action_items(doc):
+        at, what = doc.position(("action_items", n)), _what(item, n)
+        owner = item.get("owner")
+        if not (isinstance(owner, str) and owner.strip()):
+            findings.append(
+                _finding("postmortem-action-item-without-owner", at, f"{what!r} has no owner")
+            )
+        if as_date(item.get("due")) is None:
+            findings.append(
+                _finding("postmortem-action-item-without-due-date", at, f"{what!r} has no due date")
+            )
     if today is not None:
         findings += postmortem_due_findings(postmortem_due_facts(doc), today=today)
     return findings
+
+
+def _action_items(doc: Document) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(index, item) of each action item of a postmortem that is a mapping."""
+    items = (doc.front_matter or {}).get("action_items")
+    for n, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict):
+            yield n, item
 
 
 def _what(item: dict[str, Any], n: int) -> str:
@@ -239,20 +228,16 @@ def postmortem_due_facts(doc: Document) -> dict[str, Any]:
     incident = fm.get("incident")
     due = as_date(fm.get("due"))
     items = []
-    raw = fm.get("action_items")
-    if isinstance(raw, list):
-        for n, item in enumerate(raw):
-            if not isinstance(item, dict):
-                continue
-            item_due = as_date(item.get("due"))
-            items.append(
-                {
-                    "what": _what(item, n),
-                    "due": item_due.isoformat() if item_due else None,
-                    "done": item.get("status") == "done",
-                    "position": list(doc.position(("action_items", n))),
-                }
-            )
+    for n, item in _action_items(doc):
+        item_due = as_date(item.get("due"))
+        items.append(
+            {
+                "what": _what(item, n),
+                "due": item_due.isoformat() if item_due else None,
+                "done": item.get("status") == "done",
+                "position": list(doc.position(("action_items", n))),
+            }
+        )
     return {
         "incident": incident if isinstance(incident, str) else None,
         "status": status if isinstance(status, str) else None,
@@ -269,24 +254,20 @@ def postmortem_due_findings(facts: dict[str, Any], *, today: dt.date) -> list[Di
     for item in facts.get("items") or []:
         due = as_date(item.get("due"))
         if due is not None and due < today and not item.get("done"):
-            line, col = item.get("position") or (1, 1)
             findings.append(
                 _finding(
                     "postmortem-action-item-overdue",
-                    line,
-                    col,
+                    item.get("position") or (1, 1),
                     f"{item.get('what')!r} was due {due.isoformat()} and is still open",
                 )
             )
     due = as_date(facts.get("due"))
     status = facts.get("status")
     if due is not None and due < today and status in ("Draft", "In Review"):
-        line, col = facts.get("position") or (1, 1)
         findings.append(
             _finding(
                 "postmortem-overdue",
-                line,
-                col,
+                facts.get("position") or (1, 1),
                 f"the postmortem was due {due.isoformat()} and is still {status}",
             )
         )
@@ -327,12 +308,10 @@ def ladder_findings(incident: dict[str, Any], ladder: list[str], source: str) ->
     severity = str(incident["severity"]).strip()
     if severity.lower() in {name.lower() for name in ladder}:
         return []
-    line, col = incident.get("position") or (1, 1)
     return [
         _finding(
             "incident-severity-not-on-ladder",
-            line,
-            col,
+            incident.get("position") or (1, 1),
             f"severity {severity!r} is not on the ladder ({', '.join(ladder)} from {source})",
         )
     ]

@@ -33,6 +33,8 @@ from opsdocs.fileio import real_folder
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from markdown_it.token import Token
+
     from opsdocs.check.settings import CheckSettings, Profile
     from opsdocs.documents.schemas import FrontMatter
     from opsdocs.workspace import Workspace
@@ -42,6 +44,7 @@ __all__ = ["DocContext", "DocType", "Facts", "WorkspaceContext", "resolve_type"]
 T = TypeVar("T")
 
 KINDS_BY_NAME = {k.name: k for k in KINDS} | {a: k for k in KINDS for a in k.aliases}
+_CODE = ("fence", "code_block")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -124,6 +127,12 @@ def kind_type(kind: Kind, typed_by: str) -> DocType:
     )
 
 
+def _not_prose(token: Token) -> bool:
+    """A top-level code block or HTML comment block."""
+    comment = token.type == "html_block" and token.content.lstrip().startswith("<!--")
+    return token.level == 0 and (token.type in _CODE or comment)
+
+
 @dataclass
 class DocContext:
     """One parsed document and its type, as document rules see it."""
@@ -152,29 +161,25 @@ class DocContext:
             return False
         return not (doc.front_matter is None and self.doctype.front_matter == "required")
 
+    def _lines_of(self, wanted: Callable[[Token], bool]) -> set[int]:
+        """File lines of the body's blocks that ``wanted`` picks."""
+        offset = self.doc.body_line
+        return {
+            number
+            for token in self.doc.tokens
+            if token.map is not None and wanted(token)
+            for number in range(token.map[0] + offset, token.map[1] + offset)
+        }
+
     @cached_property
     def skipped_lines(self) -> set[int]:
         """File lines inside code blocks and HTML comment blocks (not prose)."""
-        lines: set[int] = set()
-        offset = self.doc.body_line
-        for token in self.doc.tokens:
-            if token.map is None or token.level != 0:
-                continue
-            is_code = token.type in ("fence", "code_block")
-            is_comment = token.type == "html_block" and token.content.lstrip().startswith("<!--")
-            if is_code or is_comment:
-                lines.update(range(token.map[0] + offset, token.map[1] + offset))
-        return lines
+        return self._lines_of(_not_prose)
 
     @cached_property
     def code_lines(self) -> set[int]:
-        """File lines inside fenced or indented code blocks."""
-        lines: set[int] = set()
-        offset = self.doc.body_line
-        for token in self.doc.tokens:
-            if token.map is not None and token.type in ("fence", "code_block"):
-                lines.update(range(token.map[0] + offset, token.map[1] + offset))
-        return lines
+        """File lines inside fenced or indented code blocks (in lists and quotes too)."""
+        return self._lines_of(lambda t: t.type in _CODE)
 
     @cached_property
     def front_matter_ok(self) -> bool:

@@ -22,7 +22,7 @@ from opsdocs.check.findings import CheckResult
 from opsdocs.check.registry import Rule, get_rule
 from opsdocs.check.rules.structure import missing_sections
 from opsdocs.check.settings import CheckSettings, load_settings
-from opsdocs.documents.parse import parse_document, read_document
+from opsdocs.documents.parse import Document, parse_document, read_document
 from opsdocs.errors import InputError
 
 if TYPE_CHECKING:
@@ -68,9 +68,19 @@ def insert_sections(ctx: DocContext) -> tuple[str, list[str]] | None:
     return text, [title for _, title, _ in missing]
 
 
-def _raw_style(path: Path) -> tuple[bool, bool]:
+def _context(
+    workspace: Workspace, path: Path, doc: Document, settings: CheckSettings
+) -> DocContext:
+    rels = [workspace.relative(path).replace(os.sep, "/"), path.name]
+    return DocContext(path, doc, resolve_type(doc, rels, settings), rels, settings)
+
+
+def _write(changes: ChangeSet, path: Path, text: str) -> None:
+    """Write ``text`` over the file at ``path`` with the file's line endings and byte-order
+    mark."""
     raw = path.read_bytes()
-    return raw.startswith(b"\xef\xbb\xbf"), b"\r\n" in raw
+    out = text.replace("\n", "\r\n") if b"\r\n" in raw else text
+    changes.write(path, ("\ufeff" if raw.startswith(b"\xef\xbb\xbf") else "") + out)
 
 
 def _apply_rule_fixes(
@@ -98,18 +108,14 @@ def _apply_rule_fixes(
             doc = parse_document(path, text if text is not None else raw)
             if doc.problems or doc.unclosed_fence is not None or rule.fix is None:
                 continue
-            rels = [workspace.relative(path).replace(os.sep, "/"), path.name]
-            ctx = DocContext(path, doc, resolve_type(doc, rels, settings), rels, settings)
-            fixed = rule.fix(ctx)
+            fixed = rule.fix(_context(workspace, path, doc, settings))
             if fixed is None:
                 continue
             text = fixed
             outcome.changes.append((path, f"{rule.code} {rule.name}: fixed"))
         if text is not None and text != pending.get(path):
             pending[path] = text
-            bom, crlf = raw.startswith("\ufeff"), "\r\n" in raw
-            out = text.replace("\n", "\r\n") if crlf else text
-            changes.write(path, ("\ufeff" if bom else "") + out)
+            _write(changes, path, text)
 
 
 def apply_fixes(workspace: Workspace, result: CheckResult) -> FixResult:
@@ -128,8 +134,7 @@ def apply_fixes(workspace: Workspace, result: CheckResult) -> FixResult:
             doc = read_document(path)
         except InputError:
             continue
-        rels = [workspace.relative(path).replace(os.sep, "/"), path.name]
-        ctx = DocContext(path, doc, resolve_type(doc, rels, settings), rels, settings)
+        ctx = _context(workspace, path, doc, settings)
         if not ctx.safe_to_edit:
             # a hand-written file not adopted yet may have the sections under other names, and
             # appending empty ones would bury them ('opsdocs adopt' maps them)
@@ -139,9 +144,7 @@ def apply_fixes(workspace: Workspace, result: CheckResult) -> FixResult:
             continue
         text, titles = fixed
         pending[path] = text
-        bom, crlf = _raw_style(path)
-        out = text.replace("\n", "\r\n") if crlf else text
-        changes.write(path, ("\ufeff" if bom else "") + out)
+        _write(changes, path, text)
         for title in titles:
             outcome.changes.append((path, f"added section '## {title}'"))
     _apply_rule_fixes(workspace, result, settings, pending, changes, outcome)

@@ -10,16 +10,18 @@ from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
 
 
+def _broken(path: str, href: str, line: int, col: int, problem: str, hint: str) -> Diagnostic:
+    """A finding at the link ``href`` of the document at ``path``."""
+    return Diagnostic(
+        line=line, col=col, message=f"link to '{href}': {problem}", hint=hint, path=path
+    )
+
+
 def _broken_links(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     for path, href, target, _, line, col in ctx.links:
         if target and not ctx.exists(target):
-            yield Diagnostic(
-                line=line,
-                col=col,
-                message=f"link to '{href}': no such file",
-                hint="fix the path (relative to this document) or remove the link",
-                path=path,
-            )
+            hint = "fix the path (relative to this document) or remove the link"
+            yield _broken(path, href, line, col, "no such file", hint)
 
 
 def _broken_anchors(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
@@ -27,13 +29,9 @@ def _broken_anchors(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         target = target or path
         if ctx.anchor_missing(target, fragment):
             where = "this document" if target == path else f"'{os.path.basename(target)}'"
-            yield Diagnostic(
-                line=line,
-                col=col,
-                message=f"link to '{href}': {where} has no heading with anchor '#{fragment}'",
-                hint="link an existing heading (lowercase, spaces as hyphens)",
-                path=path,
-            )
+            problem = f"{where} has no heading with anchor '#{fragment}'"
+            hint = "link an existing heading (lowercase, spaces as hyphens)"
+            yield _broken(path, href, line, col, problem, hint)
 
 
 def _slo_links(ctx: WorkspaceContext) -> Iterator[Diagnostic]:

@@ -36,6 +36,7 @@ __all__ = [
     "draft_document",
     "guess_service",
     "init_workspace",
+    "kind_template",
     "new_document",
 ]
 
@@ -141,8 +142,9 @@ def default_title(kind: Kind, name: str | None) -> str:
 _ACRONYMS = {"api", "db", "dns", "cdn", "sre", "slo", "sli", "ui", "vpn", "k8s", "iam", "sso"}
 
 
-def _template_for(workspace: Workspace, kind: Kind) -> tuple[str, str, str]:
-    """(text, label for messages, provenance recorded in the document)."""
+def kind_template(workspace: Workspace, kind: Kind) -> tuple[str, str, str]:
+    """The template of ``kind``: the workspace's own, else the bundled one, as (text, label
+    for messages, provenance recorded in the document)."""
     own = workspace.templates_dir / kind.template_file
     if own.is_file():
         try:
@@ -300,7 +302,7 @@ def draft_document(
         validate_name(owner, what="owner", example="team-api")
     if kind.name == "slo" and service is None and name:
         service = guess_service(workspace, name)
-    source, label, provenance = _template_for(workspace, kind)
+    source, label, provenance = kind_template(workspace, kind)
     variables = {
         "kind": kind.name,
         "name": name or "",

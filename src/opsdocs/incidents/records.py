@@ -26,7 +26,7 @@ from opsdocs.documents.folder import document_paths
 from opsdocs.documents.frontmatter import edit_front_matter
 from opsdocs.documents.kinds import get_kind
 from opsdocs.documents.parse import Document, parse_document, read_document
-from opsdocs.documents.scaffold import bundled_template
+from opsdocs.documents.scaffold import kind_template
 from opsdocs.documents.schemas import FrontMatter
 from opsdocs.errors import DocumentError, InputError, UsageError
 from opsdocs.fileio import locked
@@ -210,14 +210,8 @@ def validate_front_matter(doc: Document, model: type[M], *, hint: str) -> M:
 
 def template_source(workspace: Workspace, kind: str) -> tuple[str, str]:
     """(text, label) of the workspace's ``<kind>-template.md``, or of the bundled one."""
-    name = get_kind(kind).template_file
-    own = workspace.templates_dir / name
-    if own.is_file():
-        try:
-            return own.read_text("utf-8"), workspace.relative(own)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read template: {exc}", path=own) from None
-    return bundled_template(name), f"bundled {name}"
+    text, label, _ = kind_template(workspace, get_kind(kind))
+    return text, label
 
 
 @dataclass

@@ -322,10 +322,6 @@ def _new_path(path: Path, kind: Kind, name: str) -> Path | None:
     return None if target == path.name else path.with_name(target)
 
 
-def _h1(doc: Document) -> str | None:
-    return next((h.text for h in doc.headings if h.level == 1), None)
-
-
 def _plan_file(
     workspace: Workspace,
     path: Path,
@@ -373,7 +369,7 @@ def _plan_file(
         plan.headings.append(HeadingChange(section.line, section.title, title))
 
     title = (fm or {}).get("title") if isinstance((fm or {}).get("title"), str) else None
-    h1 = _h1(doc)
+    h1 = doc.title
     if fm is None:
         from opsdocs.documents.scaffold import default_title
 

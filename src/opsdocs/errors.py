@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 __all__ = [
     "ConfigError",
@@ -73,8 +75,25 @@ class InputError(OpsdocsError):
     """A file the user gave us cannot be used as it is."""
 
 
+class _Positioned(Protocol):
+    """A document with the file positions of its front-matter keys."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def position(self, key_path: tuple[str | int, ...]) -> tuple[int, int]: ...
+
+
 class DocumentError(InputError):
     """An operations document is malformed (front matter, structure)."""
+
+    @classmethod
+    def at(
+        cls, doc: _Positioned, key: Sequence[str | int], message: str, *, hint: str | None = None
+    ) -> DocumentError:
+        """The error at front-matter ``key`` of ``doc`` (its line, or its nearest parent's)."""
+        line, col = doc.position(tuple(key))
+        return cls(message, path=doc.path, line=line, col=col, hint=hint)
 
 
 class ConfigError(OpsdocsError):

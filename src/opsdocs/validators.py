@@ -1,18 +1,26 @@
-"""Validators the features' front-matter and settings models share: written once here, used as
-pydantic annotated types (``Duration``, ``EnvName``) or wrapped in an ``AfterValidator``
-(:func:`unique_names`). Only the spec and settings modules import it (they import pydantic
-anyway)."""
+"""What the features' front-matter and settings models share: the :class:`Strict` base of a
+spec's parts, and validators written once, used as pydantic annotated types (``Duration``,
+``EnvName``) or wrapped in an ``AfterValidator`` (:func:`unique_names`). Only the spec and
+settings modules import it (they import pydantic anyway)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Annotated, Protocol, TypeVar
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from opsdocs.durations import checked, duration_seconds
 
-__all__ = ["ENV_NAME", "Duration", "EnvName", "unique_names"]
+__all__ = ["ENV_NAME", "Duration", "EnvName", "Strict", "unique_names"]
+
+
+class Strict(BaseModel):
+    """A part of a spec: a misspelt key fails instead of being dropped, the parsed value cannot
+    change, and text is read without surrounding white space."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
 
 #: A duration setting (``15m``, ``1h30m``, ``14d``), kept as written; the parser's ValueError
 #: ("must be a duration such as ...") is the message.

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from opsdocs.documents.schemas import ServiceFrontMatter
 from opsdocs.durations import duration_seconds
-from opsdocs.validators import Duration, unique_names
+from opsdocs.validators import Duration, Strict, unique_names
 
 __all__ = ["CapacityFrontMatter", "LimitSource", "Resource", "Usage"]
 
@@ -23,11 +23,7 @@ _NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _COLUMN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Usage(_Strict):
+class Usage(Strict):
     """Where a resource's usage comes from: a PromQL query, or a column of data files."""
 
     query: str | None = Field(
@@ -70,7 +66,7 @@ def _valid_column(name: str) -> bool:
     return re.match(_COLUMN, name) is not None
 
 
-class LimitSource(_Strict):
+class LimitSource(Strict):
     """A limit read at report time: a PromQL query, or a column of the usage files."""
 
     query: str | None = Field(default=None, min_length=1, description="PromQL: the limit now.")
@@ -85,7 +81,7 @@ class LimitSource(_Strict):
         return self
 
 
-class Resource(_Strict):
+class Resource(Strict):
     """One resource: its usage, limit, threshold, horizon, scaling action and lead time."""
 
     name: str = Field(pattern=_NAME, description="Resource name, e.g. 'disk' or 'connections'.")

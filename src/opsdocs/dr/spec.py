@@ -167,14 +167,12 @@ def plan_model(doc: Document) -> DisasterRecoveryFrontMatter:
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
-        line, col = doc.position(key_path_of(data, loc))
         key = ".".join(str(p) for p in loc) or "front matter"
         text = str(error["msg"]).removeprefix("Value error, ")
-        raise DocumentError(
+        raise DocumentError.at(
+            doc,
+            key_path_of(data, loc),
             f"{key}: {text}",
-            path=doc.path,
-            line=line,
-            col=col,
             hint="see 'opsdocs schema disaster-recovery' and docs/dr.md",
         ) from None
 
@@ -188,8 +186,7 @@ def plan_problems(doc: Document, plan: DisasterRecoveryFrontMatter) -> list[Docu
     problems: list[DocumentError] = []
 
     def at(*key: str | int, message: str, hint: str) -> None:
-        line, col = doc.position(key)
-        problems.append(DocumentError(message, path=doc.path, line=line, col=col, hint=hint))
+        problems.append(DocumentError.at(doc, key, message, hint=hint))
 
     seen: dict[str, int] = {}
     for index, system in enumerate(plan.systems):

@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from opsdocs.documents.schemas import OptionalServiceFrontMatter
-from opsdocs.validators import unique_names
+from opsdocs.validators import Strict, unique_names
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -129,11 +129,7 @@ Hours = Annotated[str, AfterValidator(_check_hours)]
 Span = Annotated[str, BeforeValidator(_check_span)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Restriction(_Strict):
+class Restriction(Strict):
     """When a rotation is on call: weekdays and hours of the day in the rotation's zone."""
 
     days: list[Weekday] | None = Field(
@@ -167,7 +163,7 @@ def _restriction(value: Any) -> Any:
     return value
 
 
-class Override(_Strict):
+class Override(Strict):
     """Someone who takes the rotation's place from ``from`` to ``to``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -201,7 +197,7 @@ def _start(value: Any) -> Any:
     return value
 
 
-class Rotation(_Strict):
+class Rotation(Strict):
     """One layer: members in order, one after the other, each for one length."""
 
     name: str = Field(pattern=_NAME, description="Unique in the team, e.g. 'primary'.")
@@ -289,7 +285,7 @@ def _check_rrule(text: str, first: dt.datetime) -> None:
     raise ValueError(f"the RRULE {text!r} never repeats; a rotation needs a second handoff")
 
 
-class Level(_Strict):
+class Level(Strict):
     """One escalation level: who is paged, and how long after the alert."""
 
     after: Span = Field(default="0m", description="When this level is paged, e.g. '15m'.")
@@ -338,7 +334,7 @@ class Level(_Strict):
         return ",".join(sorted(r if "/" in r else f"{team}/{r}" for r in self.rotations))
 
 
-class Team(_Strict):
+class Team(Strict):
     """A team's rotations, escalation policy and contact references."""
 
     name: str = Field(pattern=_NAME, description="The team, as runbooks name it in 'owner'.")

@@ -27,7 +27,7 @@ from opsdocs.documents.schemas import ServiceFrontMatter
 from opsdocs.durations import checked, format_duration, period_seconds
 from opsdocs.slo.logsource import LogsSource
 from opsdocs.slo.windows import format_float
-from opsdocs.validators import unique_names
+from opsdocs.validators import Strict, unique_names
 
 __all__ = [
     "WINDOW_PLACEHOLDER",
@@ -75,11 +75,7 @@ def render_window(query: str, window: str) -> str:
     return query.replace(WINDOW_PLACEHOLDER, window)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class RatioIndicator(_Strict):
+class RatioIndicator(Strict):
     """Bad (or good) events over all events, each a PromQL query with ``{{window}}``."""
 
     type: Literal["ratio"]
@@ -94,7 +90,7 @@ class RatioIndicator(_Strict):
         return self
 
 
-class LatencyIndicator(_Strict):
+class LatencyIndicator(Strict):
     """Requests slower than a histogram bucket are bad."""
 
     type: Literal["latency"]
@@ -125,14 +121,14 @@ class LatencyIndicator(_Strict):
         return value
 
 
-class RawIndicator(_Strict):
+class RawIndicator(Strict):
     """A PromQL query that returns the error ratio itself."""
 
     type: Literal["raw"]
     error_ratio: str = Field(min_length=1)
 
 
-class ProbeIndicator(_Strict):
+class ProbeIndicator(Strict):
     """Availability from a 0/1 gauge (``probe_success`` of the blackbox exporter)."""
 
     type: Literal["probe"]
@@ -146,7 +142,7 @@ Indicator = Annotated[
 ]
 
 
-class AlertSpec(_Strict):
+class AlertSpec(Strict):
     """One of the two alerts (page or ticket)."""
 
     enabled: bool = True
@@ -154,7 +150,7 @@ class AlertSpec(_Strict):
     annotations: dict[str, str] = Field(default_factory=dict)
 
 
-class AlertingSpec(_Strict):
+class AlertingSpec(Strict):
     """Name, labels and annotations shared by the page and the ticket alert."""
 
     name: str | None = Field(default=None, pattern=_LABEL_NAME)
@@ -180,7 +176,7 @@ def budget_ratio(objective: float) -> float:
     return float(budget_fraction(objective))
 
 
-class SloSpec(_Strict):
+class SloSpec(Strict):
     """One service level objective."""
 
     name: str = Field(pattern=_SLO_NAME, description="Short name, unique in the document.")
@@ -237,7 +233,7 @@ Slos = Annotated[
 _K8S_NAME = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"
 
 
-class SlothManifest(_Strict):
+class SlothManifest(Strict):
     """The Kubernetes manifest (``sloth.slok.dev/v1`` ``PrometheusServiceLevel``) a document's
     SLOs were imported from: its spec version, kept in the ``sloth_spec`` label of Sloth-mode
     metadata rules, and its name, namespace and labels, kept by PrometheusRule output."""

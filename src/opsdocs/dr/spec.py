@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from opsdocs.documents.schemas import FrontMatter
 from opsdocs.validators import Duration, EnvName
-from opsdocs.yamlio import key_path_of
 
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
@@ -157,24 +156,10 @@ class DisasterRecoveryFrontMatter(FrontMatter):
 
 def plan_model(doc: Document) -> DisasterRecoveryFrontMatter:
     """The plan's keys validated; a :class:`DocumentError` at the first wrong key's line."""
-    from pydantic import ValidationError
+    from opsdocs.documents.specs import read_spec_document
 
-    from opsdocs.errors import DocumentError
-
-    data = doc.require_front_matter()
-    try:
-        return DisasterRecoveryFrontMatter.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        key = ".".join(str(p) for p in loc) or "front matter"
-        text = str(error["msg"]).removeprefix("Value error, ")
-        raise DocumentError.at(
-            doc,
-            key_path_of(data, loc),
-            f"{key}: {text}",
-            hint="see 'opsdocs schema disaster-recovery' and docs/dr.md",
-        ) from None
+    hint = "see 'opsdocs schema disaster-recovery' and docs/dr.md"
+    return read_spec_document(doc, DisasterRecoveryFrontMatter, hint=hint).spec
 
 
 def plan_problems(doc: Document, plan: DisasterRecoveryFrontMatter) -> list[DocumentError]:

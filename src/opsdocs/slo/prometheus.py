@@ -172,13 +172,6 @@ def _windows(pairs: Iterable[WindowPair]) -> list[int]:
     return sorted({w for p in pairs for w in (p.short, p.long)})
 
 
-def _merge(*maps: Mapping[str, str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for m in maps:
-        out.update(m)
-    return out
-
-
 def _alert_pairs(pairs: Sequence[WindowPair], severity: Severity) -> tuple[WindowPair, WindowPair]:
     chosen = [p for p in pairs if p.severity == severity]
     if len(chosen) != 2:
@@ -247,7 +240,7 @@ def _annotations(
     if runbook_url:
         extra["runbook_url"] = escape_template(runbook_url)
     alert = getattr(slo.alerting, severity)
-    return _merge(defaults, extra, slo.alerting.annotations, alert.annotations)
+    return {**defaults, **extra, **slo.alerting.annotations, **alert.annotations}
 
 
 def _alert_expr(pairs: tuple[WindowPair, WindowPair], period: int, budget: str, flt: str) -> str:
@@ -268,7 +261,7 @@ def _compile_native(
     service: str, slo: SloSpec, options: CompileOptions, runbook_url: str | None
 ) -> list[RuleGroup]:
     slo_id, ids, flt = _identity(service, slo, ("slo_id", "slo_service", "slo_name"))
-    labels = _merge(slo.labels, ids)
+    labels = {**slo.labels, **ids}
     alerting = slo.alerting
     severities: list[Severity] = [s for s in ("page", "ticket") if getattr(alerting, s).enabled]
     pairs = options.windows
@@ -286,7 +279,7 @@ def _compile_native(
         Rule(
             record=SLI_RECORD.format(window=w),
             expr=render_window(template, w),
-            labels=_merge(labels, {"slo_window": w}),
+            labels={**labels, "slo_window": w},
         )
         for w in windows
     )
@@ -320,7 +313,7 @@ def _compile_native(
             expr=f"1 - slo:period_burn_rate:ratio{flt}",
             labels=labels,
         ),
-        Rule(record="opsdocs_slo_info", expr="vector(1)", labels=_merge(labels, info)),
+        Rule(record="opsdocs_slo_info", expr="vector(1)", labels={**labels, **info}),
     )
 
     alerts = []
@@ -339,7 +332,7 @@ def _compile_native(
             Rule(
                 alert=alert_name(service, slo),
                 expr=_alert_expr(chosen, period, budget, flt),
-                labels=_merge({"slo_severity": severity}, alerting.labels, alert.labels),
+                labels={"slo_severity": severity, **alerting.labels, **alert.labels},
                 annotations=_annotations(defaults, slo, severity, runbook_url),
             )
         )
@@ -356,7 +349,7 @@ def _compile_sloth(
     service: str, slo: SloSpec, options: CompileOptions, runbook_url: str | None
 ) -> list[RuleGroup]:
     slo_id, ids, flt = _identity(service, slo, ("sloth_id", "sloth_service", "sloth_slo"))
-    labels = _merge(ids, slo.labels)
+    labels = {**ids, **slo.labels}
     period = slo.period_seconds
     period_text = _duration(period)
     pairs = options.windows
@@ -366,7 +359,7 @@ def _compile_sloth(
         Rule(
             record=SLI_RECORD.format(window=_duration(w)),
             expr=render_window(template, _duration(w)),
-            labels=_merge(ids, {"sloth_window": _duration(w)}, slo.labels),
+            labels={**ids, "sloth_window": _duration(w), **slo.labels},
         )
         for w in _windows(pairs)
     ]
@@ -377,7 +370,7 @@ def _compile_sloth(
             expr=f"sum_over_time({short_record}{flt}[{period_text}])\n"
             f"/ ignoring (sloth_window)\n"
             f"count_over_time({short_record}{flt}[{period_text}])",
-            labels=_merge(ids, {"sloth_window": period_text}, slo.labels),
+            labels={**ids, "sloth_window": period_text, **slo.labels},
         )
     )
 
@@ -419,15 +412,13 @@ def _compile_sloth(
         Rule(
             record="sloth_slo_info",
             expr="vector(1)",
-            labels=_merge(
-                labels,
-                {
-                    "sloth_version": SLOTH_VERSION_LABEL,
-                    "sloth_mode": "cli-gen-prom",
-                    "sloth_spec": options.sloth_spec,
-                    "sloth_objective": format_float(slo.objective),
-                },
-            ),
+            labels={
+                **labels,
+                "sloth_version": SLOTH_VERSION_LABEL,
+                "sloth_mode": "cli-gen-prom",
+                "sloth_spec": options.sloth_spec,
+                "sloth_objective": format_float(slo.objective),
+            },
         ),
     ]
 
@@ -457,7 +448,7 @@ def _compile_sloth(
             Rule(
                 alert=alert_name(service, slo),
                 expr="\nor\n".join(terms),
-                labels=_merge({"sloth_severity": severity}, slo.alerting.labels, alert.labels),
+                labels={"sloth_severity": severity, **slo.alerting.labels, **alert.labels},
                 annotations=_annotations(defaults, slo, severity, runbook_url),
             )
         )

@@ -173,14 +173,14 @@ def _selector_of(query: str) -> list[tuple[str, str, str]]:
             raise _Unsupported("the query is more than sum(rate(selector[window]))")
     if len(found) != 1:
         raise _Unsupported("the query has more than one selector")
-    sel = found[0]
-    ops = {"=": "=", "!=": "!=", "=~": "=~", "!~": "!~"}
-    matchers: list[tuple[str, str, str]] = []
-    for m in sel.matchers.matchers:
-        op = _op_text(m.op)
-        matchers.append((m.name, ops[op], m.value))
-    if sel.matchers.or_matchers:
+    if found[0].matchers.or_matchers:
         raise _Unsupported("the selector uses 'or' matchers")
+    return _matchers(found[0])
+
+
+def _matchers(sel: Any) -> list[tuple[str, str, str]]:
+    """``(label, operator, value)`` of a vector selector's matchers, its metric name last."""
+    matchers = [(m.name, _op_text(m.op), m.value) for m in sel.matchers.matchers]
     if sel.name:
         matchers.append(("__name__", "=", sel.name))
     return matchers
@@ -222,9 +222,7 @@ def _plan(slo: SloSpec) -> list[_Series]:
         assert q.ratio is not None
         expr: Any = parse_promql(render_window(q.ratio, "5m"))
         sel = expr.rhs.expr.args[0].vector_selector  # 1 - avg(avg_over_time(sel[w]))
-        matchers = [(m.name, _op_text(m.op), m.value) for m in sel.matchers.matchers]
-        matchers.append(("__name__", "=", sel.name))
-        return [_Series(tuple(sorted(_satisfy(matchers).items())), "gauge")]
+        return [_Series(tuple(sorted(_satisfy(_matchers(sel)).items())), "gauge")]
     assert q.total is not None
     total = _selector_of(q.total)
     part_query = q.errors if q.errors is not None else q.good

@@ -141,42 +141,9 @@ def check_slo(
     at = key_path
     ind_path = (*at, "indicator")
     for key, query, needs_window in _queries(slo):
-        if key == "selector":
-            assert isinstance(slo.indicator, LatencyIndicator | ProbeIndicator)
-            try:
-                query = selector(slo.indicator.metric, query)
-            except PromqlError as exc:
-                problems.append(
-                    spec_problem(
-                        (*ind_path, key),
-                        f"not a list of label matchers: {exc}",
-                        'write label matchers only, separated by commas: job="api", code=~"5.."',
-                    )
-                )
-                continue
-        if needs_window and not has_placeholder(query):
-            problems.append(
-                spec_problem(
-                    (*ind_path, key),
-                    "query has no {{window}} placeholder",
-                    "write the range as [{{window}}], e.g. rate(x_total[{{window}}])",
-                )
-            )
-            continue
-        rendered = render_window(query, "5m")
-        too_big = bound_problem(rendered)
-        if too_big is not None:
-            problems.append(
-                spec_problem(
-                    (*ind_path, key), too_big, "simplify it, or record a part as its own rule"
-                )
-            )
-            continue
-        complaint = check(rendered)
-        if complaint is not None:
-            problems.append(
-                spec_problem((*ind_path, key), f"PromQL does not parse: {complaint}", None)
-            )
+        found = _query_problem(slo, key, query, needs_window, check)
+        if found is not None:
+            problems.append(spec_problem((*ind_path, key), *found))
     if not problems:
         problems.extend(ratio_label_problems(slo, ind_path))
 
@@ -195,6 +162,28 @@ def check_slo(
         for key, message, hint, severity in schedule
     )
     return problems
+
+
+def _query_problem(
+    slo: SloSpec, key: str, query: str, needs_window: bool, check: Callable[[str], str | None]
+) -> tuple[str, str | None] | None:
+    """The first problem of one query of the indicator, as ``(message, hint)``."""
+    if key == "selector":
+        assert isinstance(slo.indicator, LatencyIndicator | ProbeIndicator)
+        try:
+            query = selector(slo.indicator.metric, query)
+        except PromqlError as exc:
+            hint = 'write label matchers only, separated by commas: job="api", code=~"5.."'
+            return f"not a list of label matchers: {exc}", hint
+    if needs_window and not has_placeholder(query):
+        hint = "write the range as [{{window}}], e.g. rate(x_total[{{window}}])"
+        return "query has no {{window}} placeholder", hint
+    rendered = render_window(query, "5m")
+    too_big = bound_problem(rendered)
+    if too_big is not None:
+        return too_big, "simplify it, or record a part as its own rule"
+    complaint = check(rendered)
+    return None if complaint is None else (f"PromQL does not parse: {complaint}", None)
 
 
 def ratio_label_problems(slo: SloSpec, ind_path: KeyPath) -> list[Diagnostic]:

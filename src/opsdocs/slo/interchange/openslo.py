@@ -208,6 +208,18 @@ def _header(src: Source, data: dict[str, Any], at: KeyPath, kinds: Sequence[str]
     return obj
 
 
+def _written_in(obj: _Object, keys: KeyPath, ref_key: str, kind: str) -> _Object | None:
+    """The object of ``kind`` written inline at ``keys`` of ``obj``; ``None`` when it refers to
+    one by name instead (``ref_key``, checked to be a string)."""
+    node: Any = obj.data
+    for part in keys:
+        node = node[part]
+    if isinstance(node, dict) and ref_key in node:
+        obj.get(keys, ref_key, str, required=True)
+        return None
+    return _inline(obj.src, node, obj.path(*keys), kind)
+
+
 def _inline(src: Source, data: Any, at: KeyPath, kind: str) -> _Object:
     """An object written inline where a reference could stand (kind optional)."""
     if not isinstance(data, dict):
@@ -251,6 +263,10 @@ class _Objects:
         """The object of ``kind`` named at ``keys/key`` of ``obj``."""
         name = obj.get(keys, key, str, required=True)
         return self.named(kind, name, obj.src, obj.path(*keys, key))
+
+    def part(self, kind: str, obj: _Object, keys: KeyPath, ref_key: str) -> _Object:
+        """The object of ``kind`` at ``keys`` of ``obj``: written there, or named by ``ref_key``."""
+        return _written_in(obj, keys, ref_key, kind) or self.ref(kind, obj, keys, ref_key)
 
     def named(self, kind: str, name: str, src: Source, at: KeyPath) -> _Object:
         """The object of ``kind`` called ``name``, whose name stands at ``at`` of ``src``."""
@@ -347,18 +363,14 @@ def _check_policy(obj: _Object) -> None:
         raise obj.error(
             ("spec", "notificationTargets"), "an AlertPolicy needs notification targets"
         )
-    for n, target in enumerate(targets):
-        at = obj.path("spec", "notificationTargets", n)
-        if isinstance(target, dict) and "targetRef" in target:
-            obj.get(("spec", "notificationTargets", n), "targetRef", str, required=True)
-        else:
-            _check_target(_inline(obj.src, target, at, "AlertNotificationTarget"))
-    condition = conditions[0]
-    at = obj.path("spec", "conditions", 0)
-    if isinstance(condition, dict) and "conditionRef" in condition:
-        obj.get(("spec", "conditions", 0), "conditionRef", str, required=True)
-    else:
-        _check_condition(_inline(obj.src, condition, at, "AlertCondition"))
+    for n in range(len(targets)):
+        keys = ("spec", "notificationTargets", n)
+        target = _written_in(obj, keys, "targetRef", "AlertNotificationTarget")
+        if target is not None:
+            _check_target(target)
+    condition = _written_in(obj, ("spec", "conditions", 0), "conditionRef", "AlertCondition")
+    if condition is not None:
+        _check_condition(condition)
 
 
 def _check_slo(obj: _Object) -> None:
@@ -390,12 +402,11 @@ def _check_slo(obj: _Object) -> None:
             )
         _choice(obj, at, "op", _OPS, _OPS_NAMES)
     for n, policy in enumerate(obj.get(("spec",), "alertPolicies", list) or []):
-        where = obj.path("spec", "alertPolicies", n)
-        if isinstance(policy, str) or (isinstance(policy, dict) and "alertPolicyRef" in policy):
-            if isinstance(policy, dict):
-                obj.get(("spec", "alertPolicies", n), "alertPolicyRef", str, required=True)
-            continue
-        _check_policy(_inline(obj.src, policy, where, "AlertPolicy"))
+        if isinstance(policy, str):
+            continue  # v1's short form: the policy's name
+        found = _written_in(obj, ("spec", "alertPolicies", n), "alertPolicyRef", "AlertPolicy")
+        if found is not None:
+            _check_policy(found)
 
 
 def _time_window(obj: _Object, key: str, *, required: bool) -> KeyPath | None:
@@ -632,17 +643,10 @@ def _policies(obj: _Object, objects: _Objects, alerting: _Alerting) -> None:
         at = obj.path("spec", "alertPolicies", n)
         if isinstance(item, str):
             policy = objects.named("AlertPolicy", item, obj.src, at)
-        elif "alertPolicyRef" in item:
-            policy = objects.ref("AlertPolicy", obj, ("spec", "alertPolicies", n), "alertPolicyRef")
         else:
-            policy = _inline(obj.src, item, at, "AlertPolicy")
-        [condition] = policy.spec["conditions"]
-        if "conditionRef" in condition:
-            cond = objects.ref("AlertCondition", policy, ("spec", "conditions", 0), "conditionRef")
-        else:
-            cond = _inline(
-                policy.src, condition, policy.path("spec", "conditions", 0), "AlertCondition"
-            )
+            keys: KeyPath = ("spec", "alertPolicies", n)
+            policy = objects.part("AlertPolicy", obj, keys, "alertPolicyRef")
+        cond = objects.part("AlertCondition", policy, ("spec", "conditions", 0), "conditionRef")
         alerting.condition(cond, policy)
         for m, target in enumerate(policy.spec["notificationTargets"]):
             if "targetRef" in target:

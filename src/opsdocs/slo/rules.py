@@ -59,10 +59,6 @@ class SloDocument:
     def errors(self) -> list[Diagnostic]:
         return [f for f in self.findings if f.is_error]
 
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [f for f in self.findings if f.severity == "warning"]
-
 
 def _locate(doc: Document, label: str, problem: Diagnostic) -> Diagnostic:
     """A spec problem (located by key path) at its line and column in ``doc``."""

@@ -58,9 +58,10 @@ def report_command(
     """
     from opsdocs.capacity.plan import plan_capacity
     from opsdocs.capacity.render import render_json, render_markdown, render_table
+    from opsdocs.instants import utc_now
 
     workspace = app(ctx).workspace()
-    at = at_time or dt.datetime.now(dt.UTC)
+    at = at_time or utc_now()
     plan = plan_capacity(
         workspace,
         resources,
@@ -101,6 +102,7 @@ def backtest_command(
     from opsdocs.capacity.report import find_targets, load_capacity_documents
     from opsdocs.durations import duration_seconds
     from opsdocs.errors import UsageError
+    from opsdocs.instants import utc_now
 
     spans = {}
     for name, text in (("--over", over), ("--every", every)):
@@ -110,7 +112,7 @@ def backtest_command(
             raise UsageError(f"{name} {exc}", hint="e.g. --over 4w --every 1w") from None
     workspace = app(ctx).workspace()
     targets = find_targets(load_capacity_documents(workspace), resources)
-    at = at_time or dt.datetime.now(dt.UTC)
+    at = at_time or utc_now()
     results = backtest_resources(
         workspace,
         targets,

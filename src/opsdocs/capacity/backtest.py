@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from opsdocs.capacity.forecast import NO_CROSSING, Crossing
+
 if TYPE_CHECKING:
     from opsdocs.capacity.report import History, Target
     from opsdocs.workspace import Workspace
@@ -27,28 +29,22 @@ class BacktestPoint:
     """One forecast made at ``origin`` (Unix seconds)."""
 
     origin: float
-    compared: int  # readings compared
-    mape: float | None  # percent; None when nothing could be compared
-    crossed: float | None  # when usage actually reached the threshold after the origin
-    earliest: float | None
-    expected: float | None
-    latest: float | None
-    inside: bool | None  # the crossing fell inside the interval (None: no crossing)
+    compared: int = 0  # readings compared
+    mape: float | None = None  # percent; None when nothing could be compared
+    crossed: float | None = None  # when usage actually reached the threshold after the origin
+    interval: Crossing = NO_CROSSING  # when the forecast said it would
+    inside: bool | None = None  # the crossing fell inside the interval (None: no crossing)
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        from opsdocs.capacity.report import _iso
+        from opsdocs.capacity.report import _interval, _iso
 
         return {
             "origin": _iso(self.origin),
             "compared": self.compared,
             "mape_percent": self.mape,
             "crossed": _iso(self.crossed),
-            "interval": {
-                "earliest": _iso(self.earliest),
-                "expected": _iso(self.expected),
-                "latest": _iso(self.latest),
-            },
+            "interval": _interval(self.interval),
             "inside": self.inside,
             "note": self.note,
         }
@@ -96,13 +92,12 @@ def _point(
     before = (times > origin - span) & (times <= origin)
     end = min(origin + horizon, float(times[-1]))
     after = (times > origin) & (times <= end)
-    empty = BacktestPoint(origin, 0, None, None, None, None, None, None)
     if not after.any():
-        return BacktestPoint(**{**empty.__dict__, "note": "no readings after the origin"})
+        return BacktestPoint(origin, note="no readings after the origin")
     try:
         forecast = fit_forecast(times[before], values[before], step=step, until=end)
     except ForecastRefused as exc:
-        return BacktestPoint(**{**empty.__dict__, "note": str(exc)})
+        return BacktestPoint(origin, note=str(exc))
     actual_t, actual = times[after], values[after]
     predicted = np.interp(actual_t, forecast.times, forecast.mean)
     nonzero = actual != 0
@@ -127,9 +122,7 @@ def _point(
         compared=int(after.sum()),
         mape=mape,
         crossed=crossed,
-        earliest=found.earliest,
-        expected=found.expected,
-        latest=found.latest,
+        interval=found,
         inside=inside,
     )
 

@@ -32,6 +32,7 @@ __all__ = [
     "DAY",
     "LEVEL",
     "MIN_HISTORY",
+    "NO_CROSSING",
     "WEEK",
     "Crossing",
     "Forecast",
@@ -89,6 +90,10 @@ class Crossing:
     earliest: float | None
     expected: float | None
     latest: float | None
+
+
+#: No crossing within the horizon.
+NO_CROSSING = Crossing(None, None, None)
 
 
 def _design(days: NDArray[np.float64], weekly: bool) -> NDArray[np.float64]:
@@ -226,11 +231,11 @@ def crossings(forecast: Forecast, levels: Sequence[float]) -> list[Crossing]:
 
     count = len(forecast.times)
     if not count or not levels:
-        return [Crossing(None, None, None) for _ in levels]
+        return [NO_CROSSING for _ in levels]
     sd = (forecast.upper - forecast.lower) / (2 * 1.2816)
     reach = np.flatnonzero(forecast.mean + _REACH * sd >= min(levels))
     if not len(reach):
-        return [Crossing(None, None, None) for _ in levels]
+        return [NO_CROSSING for _ in levels]
     start = int(reach[0])
     past = np.flatnonzero(forecast.mean - _REACH * sd >= max(levels))
     stop = int(past[0]) + 1 if len(past) else count

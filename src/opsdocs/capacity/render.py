@@ -155,7 +155,8 @@ def render_backtest_table(results: Sequence[BacktestResult]) -> str:
             if p.inside is not None:
                 where = "inside" if p.inside else "outside"
                 detail += (
-                    f"; crossed {_day(p.crossed)}, {where} {_day(p.earliest)} .. {_day(p.latest)}"
+                    f"; crossed {_day(p.crossed)}, {where} {_day(p.interval.earliest)}"
+                    f" .. {_day(p.interval.latest)}"
                 )
             lines.append(f"  from {_day(p.origin)}: {detail}")
     return "\n".join(escape_line(line) for line in lines) + "\n"

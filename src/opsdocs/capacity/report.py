@@ -138,15 +138,6 @@ class ResourceReport:
         return self.status in ("order now", "over threshold", "over limit")
 
     def as_dict(self) -> dict[str, Any]:
-        def crossing(c: Crossing | None) -> dict[str, str | None] | None:
-            if c is None:
-                return None
-            return {
-                "earliest": _iso(c.earliest),
-                "expected": _iso(c.expected),
-                "latest": _iso(c.latest),
-            }
-
         return {
             "resource": self.key,
             "document": self.document,
@@ -162,8 +153,8 @@ class ResourceReport:
             "headroom_percent": _finite(self.headroom_percent),
             "growth_per_week": _finite(self.growth_per_week),
             "interval": 0.8,
-            "threshold_crossing": crossing(self.threshold_crossing),
-            "limit_crossing": crossing(self.limit_crossing),
+            "threshold_crossing": _interval(self.threshold_crossing),
+            "limit_crossing": _interval(self.limit_crossing),
             "lead_time_seconds": self.lead_time,
             "horizon_seconds": self.horizon,
             "action": self.action,
@@ -179,6 +170,13 @@ def _iso(seconds: float | None) -> str | None:
     if seconds is None:
         return None
     return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _interval(crossing: Crossing | None) -> dict[str, str | None] | None:
+    """A crossing's dates in ISO 8601 (None: no crossing)."""
+    if crossing is None:
+        return None
+    return {key: _iso(getattr(crossing, key)) for key in ("earliest", "expected", "latest")}
 
 
 # -- documents ----------------------------------------------------------------------------

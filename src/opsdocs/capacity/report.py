@@ -310,6 +310,7 @@ class _FileSource:
     files: tuple[str, ...]
     fmt: str
     columns: tuple[str, ...]  # the first file's header (CSV) or schema (Parquet)
+    limit_column: str | None  # the files' column of the limit (None: a number in the spec)
 
 
 def _file_source(workspace: Workspace, target: Target, con: Any) -> _FileSource:
@@ -356,14 +357,11 @@ def _file_source(workspace: Workspace, target: Target, con: Any) -> _FileSource:
             "usage",
             "files",
         )
-    return _FileSource(target, fileset.files, fmt, headers[0])
+    return _FileSource(target, fileset.files, fmt, headers[0], limit_column)
 
 
 def _batch_key(source: _FileSource) -> tuple[Any, ...]:
-    from opsdocs.capacity.spec import LimitSource
-
     r = source.target.resource
-    limit = r.limit.column if isinstance(r.limit, LimitSource) else None
     where = tuple(sorted(r.usage.where.items()))
     return (
         source.fmt,
@@ -371,7 +369,7 @@ def _batch_key(source: _FileSource) -> tuple[Any, ...]:
         r.usage.time_column,
         r.usage.column,
         where,
-        limit,
+        source.limit_column,
         r.step,
         r.history,
     )
@@ -385,7 +383,6 @@ def _read_batch(
     the last limit and its time. Keyed by file."""
     import duckdb
 
-    from opsdocs.capacity.spec import LimitSource
     from opsdocs.durations import duration_seconds
     from opsdocs.sources.files import (
         csv_rejects,
@@ -406,7 +403,7 @@ def _read_batch(
         if first.fmt == "csv"
         else parquet_relation("$1", filename=True)
     )
-    limit_column = resource.limit.column if isinstance(resource.limit, LimitSource) else None
+    limit_column = first.limit_column
     ts = f"TRY_CAST({_quote(usage.time_column)} AS TIMESTAMPTZ)"
     raw = _quote(usage.column or "")
     filters = "".join(

@@ -93,3 +93,27 @@ def test_a_document_that_fails_to_parse_gets_a_page_with_its_error(
     binary = text_of((tmp_path / "site/docs/runbook-binary.html").read_text())
     assert "binary file, not Markdown" in binary
     assert "This document could not be read, so there is nothing more to show." in binary
+
+
+def test_a_document_whose_front_matter_fails_to_parse_invents_no_service(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    portal_workspace(
+        tmp_path,
+        **{
+            f"{OPS}/runbook-broken.md": "---\nkind: runbook\ntitle: [unclosed\n---\n\n# Broken\n",
+            f"{OPS}/runbook-open.md": "---\nkind: runbook\ntitle: Open\n\n# Never closed\n",
+        },
+    )
+    result = cli("site", "build", *TODAY, cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    services = sorted(p.name for p in (tmp_path / "site/services").iterdir())
+    assert services == ["api-server.html", "database.html"]
+    home = (tmp_path / "site/index.html").read_text()
+    assert "services/broken.html" not in home and "services/open.html" not in home
+    assert "2 services" in text_of(home)
+    # each still has its own page, with the error, and is listed with the documents
+    never = text_of((tmp_path / "site/docs/runbook-open.html").read_text())
+    assert "runbook-open.md:1:1: front matter is never closed" in never
+    documents = (tmp_path / "site/documents.html").read_text()
+    assert "docs/runbook-broken.html" in documents and "docs/runbook-open.html" in documents

@@ -298,7 +298,9 @@ def collect_services(pages: Iterable[DocPage], incidents: list[Incident]) -> lis
     services: dict[str, Service] = {}
     rest: list[tuple[str, DocPage]] = []
     for page in pages:
-        if page.kind is None or page.doc is None:
+        # a document whose front matter could not be read names no service, even by its file
+        # name: it has a page of its own, with the error
+        if page.kind is None or page.doc is None or page.unreadable_front_matter:
             continue
         name = _service_of(page)
         if name is None:

@@ -77,6 +77,15 @@ class DocPage:
         return found or None
 
     @property
+    def unreadable_front_matter(self) -> bool:
+        """The document starts a front matter that could not be read (bad YAML, never closed,
+        not a mapping): it says nothing the site can trust about itself."""
+        doc = self.doc
+        if doc is None or doc.front_matter is not None:
+            return False
+        return any(p.code.startswith("front-matter") for p in doc.problems)
+
+    @property
     def problems(self) -> list[str]:
         """Why the document could not be read or parsed whole, as one line each."""
         if self.error is not None:

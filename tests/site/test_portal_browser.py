@@ -8,6 +8,7 @@ parse; ``opsdocs site build`` writes its site, served over HTTP on 127.0.0.1 und
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -334,6 +335,31 @@ def test_axe_finds_no_serious_violation(
     browser_page.page.emulate_media(color_scheme=scheme)
     browser_page.goto(portal.url(relative))
     assert browser_page.axe_violations() == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_charts_follow_the_colour_scheme(
+    browser_page: BrowserPage, portal: Portal, scheme: str
+) -> None:
+    from PIL import Image
+
+    page = browser_page.page
+    page.emulate_media(color_scheme=scheme)
+    # a chart on a service page, and one a status block shows on the home page
+    for relative, selector in (
+        ("services/api-server.html", ".chart img"),
+        ("index.html", "main img[src$='.svg']"),
+    ):
+        browser_page.goto(portal.url(relative))
+        chart = page.locator(selector).first
+        chart.scroll_into_view_if_needed()
+        shot = Image.open(io.BytesIO(chart.screenshot())).convert("L")
+        count, background = max(shot.getcolors(shot.width * shot.height) or [(0, -1)])
+        assert count > shot.width * shot.height / 3, relative  # the chart's own background
+        # as light as the page (white) in light mode; as dark as the page in dark mode, not a
+        # white box
+        assert background > 230 if scheme == "light" else background < 40, (relative, background)
+    assert browser_page.problems() == []
 
 
 def test_every_page_is_valid_html(portal: Portal) -> None:

@@ -67,6 +67,32 @@ def test_documents_are_copied_as_written_and_pictures_move_into_the_tree(
     assert (tmp_path / "mk/docs/portal/files/charts/api.svg").is_file()
 
 
+def test_links_between_documents_are_moved_like_pictures(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    # written for GitHub: a link from the repository's root and a link to a folder's README
+    doc = (
+        "---\nkind: runbook\ntitle: Links\nowner: team-api\n---\n\n# Links\n\n"
+        f"See [the SLO](/{OPS}/slo-api.md#objectives), [the incidents](incidents/) and "
+        "[the API](./runbook-api-server.md).\n"
+    )
+    portal_workspace(
+        tmp_path,
+        **{f"{OPS}/runbook-links.md": doc, f"{OPS}/incidents/README.md": "# Incidents\n"},
+    )
+    assert (
+        cli("site", "build", "--format", "mkdocs", "--out", "mk", *TODAY, cwd=tmp_path).exit_code
+        == 0
+    )
+    written = (tmp_path / "mk/docs/runbook-links.md").read_text()
+    assert (
+        "See [the SLO](slo-api.md#objectives), [the incidents](incidents/README.md) and "
+        "[the API](runbook-api-server.md)." in written
+    )
+    for href in _LINK.findall(written):
+        assert (tmp_path / "mk/docs" / href.split("#")[0]).is_file(), href
+
+
 def test_every_link_of_the_generated_pages_resolves(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:

@@ -677,6 +677,9 @@ class Site:
 
         _check_out(self.out)
         self._read()
+        # a document's links lead to the other documents in the tree, as written
+        by_source = {str(p.source): p.rel for p in self.pages.values()}
+        self.links = LinkMap(self.workspace.root, by_source)
         self.links.prefix = "portal/files/"
         self._render_pages()
         self._run_check()

@@ -1,7 +1,8 @@
 """``opsdocs site build --format mkdocs``: the same folder for MkDocs or Backstage TechDocs.
 
 Writes ``mkdocs.yml`` (the navigation) and a ``docs/`` tree: every document of the operations
-folder at its own relative path (so the links between documents keep working), the pictures
+folder at its own relative path (so the links between documents keep working; one written
+from the repository's root or to a folder is moved to the document's path), the pictures
 they show under ``portal/files/``, and the portal's own pages (home, services, incidents,
 findings) as Markdown under ``portal/``. The on-call page needs the browser script of the HTML
 site, so this tree links the on-call documents instead.
@@ -233,19 +234,22 @@ def _findings(site: Site) -> str:
 
 
 def _document(site: Site, page: DocPage) -> str:
-    """The document as written, with links to pictures outside the folder moved to their copy."""
+    """The document as written, with each relative link that leads to another document moved
+    to that document's path in the tree (a link from the repository's root, to a folder's
+    README), and each picture link to the picture's copy."""
     assert page.doc is not None
     text = page.doc.text
     for token in page.doc.tokens:
         for child in token.children or []:
             if child.type not in ("image", "link_open"):
                 continue
-            attr = "src" if child.type == "image" else "href"
-            href = str(child.attrs.get(attr, ""))
+            image = child.type == "image"
+            href = str(child.attrs.get("src" if image else "href", ""))
             if not href or "://" in href or href.startswith("#"):
                 continue
-            target = site.links.target(page.rel, page.source, href, True)
-            if target is not None and f"]({href})" in text:
+            # the site's links map each document to its path in the tree (see Site.build)
+            target = site.links.target(page.rel, page.source, href, image)
+            if target is not None and target != href and f"]({href})" in text:
                 text = text.replace(f"]({href})", f"]({target})")
     return text
 

@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from opsdocs.cli.context import app, display_path
-from opsdocs.cli.options import format_option, time_option, today_option
+from opsdocs.cli.options import F, format_option, time_option, today_option
+
+
+def _out_option(help: str) -> Callable[[F], F]:
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("site"),
+        show_default=True,
+        help=help,
+    )
+
+
+# build and serve judge reviews on the same day and may skip the checks alike
+_today_option = today_option("Date reviews and action items are judged at (default: today).")
+_no_check_option = click.option(
+    "--no-check", "no_check", is_flag=True, help="Do not run the checks."
+)
+
+
+def _warn(notes: list[str]) -> None:
+    for note in notes:
+        click.echo(f"warning: {note}", err=True)
 
 
 @click.group()
@@ -17,16 +40,10 @@ def site() -> None:
 
 
 @site.command("build")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("site"),
-    show_default=True,
-    help="Folder to write the site to (replaced when it holds a site opsdocs built).",
-)
-@today_option("Date reviews and action items are judged at (default: today).")
+@_out_option("Folder to write the site to (replaced when it holds a site opsdocs built).")
+@_today_option
 @time_option(help="Moment the embedded on-call data is centred on (default: now).")
-@click.option("--no-check", "no_check", is_flag=True, help="Do not run the checks.")
+@_no_check_option
 @format_option(
     "html", "mkdocs", help="html: the portal; mkdocs: mkdocs.yml and a docs tree (TechDocs)."
 )
@@ -44,8 +61,7 @@ def build_command(
 
     options = BuildOptions(today=today, now=at, check=not no_check, format=fmt)
     result = build_site(app(ctx).workspace(), out, options)
-    for note in result.notes:
-        click.echo(f"warning: {note}", err=True)
+    _warn(result.notes)
     click.echo(
         f"Built {result.pages} pages from {result.documents} documents "
         f"({result.findings} findings) in {display_path(result.out)}/"
@@ -57,13 +73,7 @@ def build_command(
 
 
 @site.command("serve")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("site"),
-    show_default=True,
-    help="Folder to build the site in and serve.",
-)
+@_out_option("Folder to build the site in and serve.")
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -71,8 +81,8 @@ def build_command(
     show_default=True,
     help="Port on 127.0.0.1 (0: any free port).",
 )
-@today_option("Date reviews and action items are judged at (default: today).")
-@click.option("--no-check", "no_check", is_flag=True, help="Do not run the checks.")
+@_today_option
+@_no_check_option
 @click.pass_context
 def serve_command(
     ctx: click.Context, out: Path, port: int, today: dt.date | None, no_check: bool
@@ -83,8 +93,7 @@ def serve_command(
 
     site_ = Site(app(ctx).workspace(), out, BuildOptions(today=today, check=not no_check))
     result = site_.build()
-    for note in result.notes:
-        click.echo(f"warning: {note}", err=True)
+    _warn(result.notes)
     click.echo(f"Built {result.pages} pages from {result.documents} documents")
     try:
         server = start_server(out, port)

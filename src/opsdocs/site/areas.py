@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -179,14 +179,18 @@ def _text(value: object, default: str = "") -> str:
     return str(value).strip() if isinstance(value, str | int | float) else default
 
 
+def _readable(pages: Iterable[DocPage], kind: str) -> Iterator[DocPage]:
+    """The pages of ``kind`` whose document could be read."""
+    return (p for p in pages if p.kind is not None and p.kind.name == kind and p.doc is not None)
+
+
 def collect_incidents(pages: Iterable[DocPage]) -> list[Incident]:
     """Incident records, newest first (read leniently: a record ``check`` faults still shows)."""
     from opsdocs.incidents.records import parse_timeline
 
     found: list[Incident] = []
-    for page in pages:
-        if page.kind is None or page.kind.name != "incident" or page.doc is None:
-            continue
+    for page in _readable(pages, "incident"):
+        assert page.doc is not None
         fm = page.fm
         raw = fm.get("milestones")
         milestones: list[tuple[str, dt.datetime]] = []
@@ -222,9 +226,7 @@ def collect_incidents(pages: Iterable[DocPage]) -> list[Incident]:
 def collect_postmortems(pages: Iterable[DocPage]) -> list[Postmortem]:
     """Postmortems with their action items."""
     found: list[Postmortem] = []
-    for page in pages:
-        if page.kind is None or page.kind.name != "postmortem" or page.doc is None:
-            continue
+    for page in _readable(pages, "postmortem"):
         fm = page.fm
         items = []
         for item in fm.get("action_items") or []:
@@ -270,14 +272,6 @@ class Service:
     @property
     def href(self) -> str:
         return f"services/{self.name}.html"
-
-    @property
-    def worst(self) -> str | None:
-        levels = {r.level for r in self.slos}
-        for level in ("bad", "warn", "ok"):
-            if level in levels:
-                return level
-        return None
 
 
 _SERVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -415,11 +409,7 @@ def oncall_data(
     from opsdocs.oncall.roster import collect_roster
     from opsdocs.oncall.schedule import level_shifts
 
-    docs = [
-        p.doc
-        for p in pages
-        if p.kind is not None and p.kind.name == "on-call" and p.doc is not None
-    ]
+    docs = [p.doc for p in _readable(pages, "on-call") if p.doc is not None]
     if not docs:
         return None, []
     roster, problems = collect_roster(docs)

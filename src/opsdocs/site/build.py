@@ -122,7 +122,7 @@ class Site:
         self.findings: list[Diagnostic] = []
         self.notes: list[str] = []
         self._digests: dict[str, str] = {}  # site path -> digest of what was written
-        self._search: dict[str, dict[str, Any]] = {}
+        self._search: dict[str, str] = {}  # page -> its search entry as JSON
         self._checker: CheckSession | None = None  # the last check run, kept for rechecks
 
     # -- settings -------------------------------------------------------------------------
@@ -158,20 +158,13 @@ class Site:
             self.workspace.root, {str(p.source): p.href for p in self.pages.values()}
         )
 
-    def _render_pages(self) -> None:
-        readable = [p for p in self.pages.values() if p.doc is not None]
+    def _render_pages(self, pages: Iterable[DocPage] | None = None) -> None:
+        """Render the documents' HTML: every one, or ``pages`` again after they changed."""
+        chosen = self.pages.values() if pages is None else pages
+        readable = [p for p in chosen if p.doc is not None]
         jobs = [(p.href, str(p.source), p.doc.body, p.doc.body_line) for p in readable if p.doc]
         for page, (rendered, assets) in zip(readable, _render_all(self.links, jobs), strict=True):
             page.rendered = rendered
-            self.links.assets.update(assets)
-
-    def _render(self, page: DocPage) -> None:
-        """Render one page again (after its document changed)."""
-        page.rendered = None
-        if page.doc is not None:
-            page.rendered, assets = _render_job(
-                (page.href, str(page.source), page.doc.body, page.doc.body_line), self.links
-            )
             self.links.assets.update(assets)
 
     def _run_check(self) -> None:
@@ -210,10 +203,10 @@ class Site:
         by_incident = {pm.incident: pm for pm in self.postmortems}
         for incident in self.incidents:
             incident.postmortem = by_incident.get(incident.id)
-        self.incidents_configured = bool(self.incidents or self.postmortems) or any(
-            p.kind is not None and p.kind.name == "incident-response" for p in pages
+        self.incidents_configured = bool(
+            self.incidents or self.postmortems or self._of_kind("incident-response")
         )
-        self.__dict__.pop("_shared", None)
+        self.__dict__.pop("_shared_values", None)
         self.services: list[Service] = collect_services(pages, self.incidents)
         self._page_service: dict[str, Service] = {}
         for service in self.services:
@@ -228,16 +221,17 @@ class Site:
 
     # -- rendering ------------------------------------------------------------------------
 
-    def _common(self, current: str) -> dict[str, Any]:
-        """What every page's template needs: the shared part is computed once per build."""
-        shared = self.__dict__.get("_shared")
+    def _render_page(self, template: str, current: str, **values: Any) -> str:
+        """The page at ``current`` from ``template``: what every page needs, then ``values``."""
+        here = {"root": "../" * current.count("/"), "current": current}
+        return str(self.templates[template].render({**self._shared(), **here, **values}))
+
+    def _shared(self) -> dict[str, Any]:
+        """What every page's template needs: computed once per build (and after a change)."""
+        shared: dict[str, Any] | None = self.__dict__.get("_shared_values")
         if shared is None:
-            shared = self._shared = self._shared_context()
-        context = dict(shared)
-        context["root"] = "../" * current.count("/")
-        context["current"] = current
-        context["scripts"] = list(shared["scripts"])
-        return context
+            shared = self._shared_values = self._shared_context()
+        return shared
 
     def _shared_context(self) -> dict[str, Any]:
         from opsdocs import __version__
@@ -266,24 +260,27 @@ class Site:
             "service_names": {s.name for s in self.services},
         }
 
-    def _overdue(self, page: DocPage) -> dt.date | None:
-        """The day the document's review fell due, when that is past."""
+    def _next_review(self, page: DocPage) -> dt.date | None:
+        """The day the document's review falls due (None: a kind without reviews, no date)."""
         if page.kind is None or not page.kind.reviewed:
             return None
-        from opsdocs.durations import review_interval
-
         reviewed = as_date(page.fm.get("last_reviewed"))
         if reviewed is None:
             return None
+        from opsdocs.durations import review_interval
+
         every = page.fm.get("review_every")
         try:
-            interval = review_interval(
+            return reviewed + review_interval(
                 every if isinstance(every, str) else self.workspace.config.review_every
             )
         except ValueError:
             return None
-        due = reviewed + interval
-        return due if due < self.today else None
+
+    def _overdue(self, page: DocPage) -> dt.date | None:
+        """The day the document's review fell due, when that is past."""
+        due = self._next_review(page)
+        return due if due is not None and due < self.today else None
 
     def _facts(self, page: DocPage) -> list[tuple[str, str]]:
         fm = page.fm
@@ -302,54 +299,39 @@ class Site:
             value = fm.get(key)
             if isinstance(value, str | int | float | dt.date) and not isinstance(value, bool):
                 facts.append((label, str(value)))
-        if page.kind is not None and page.kind.reviewed:
-            reviewed = as_date(fm.get("last_reviewed"))
-            every = fm.get("review_every")
-            if reviewed is not None:
-                from opsdocs.durations import review_interval
-
-                try:
-                    interval = review_interval(
-                        every if isinstance(every, str) else self.workspace.config.review_every
-                    )
-                    facts.append(("Next review", (reviewed + interval).isoformat()))
-                except ValueError:
-                    pass
+        due = self._next_review(page)
+        if due is not None:
+            facts.append(("Next review", due.isoformat()))
         return facts
 
     def _banners(self, page: DocPage) -> list[dict[str, Any]]:
         banners: list[dict[str, Any]] = []
+
+        def add(level: str, title: str, text: str = "", items: list[str] | None = None) -> None:
+            banners.append({"level": level, "title": title, "text": text, "items": items or []})
+
         if page.problems:
-            banners.append(
-                {
-                    "level": "bad",
-                    "title": "This document could not be read whole.",
-                    "text": "What is shown below may be incomplete.",
-                    "items": page.problems,
-                }
+            add(
+                "bad",
+                "This document could not be read whole.",
+                "What is shown below may be incomplete.",
+                page.problems,
             )
         overdue = self._overdue(page)
         if overdue is not None:
-            banners.append(
-                {
-                    "level": "warn",
-                    "title": "Review overdue.",
-                    "text": f"The review was due on {overdue.isoformat()}.",
-                    "items": [],
-                }
-            )
+            add("warn", "Review overdue.", f"The review was due on {overdue.isoformat()}.")
         errors = [f for f in page.findings if f.severity == "error"]
         if errors:
-            banners.append(
-                {
-                    "level": "bad",
-                    "title": f"opsdocs check reports {len(errors)} error"
-                    f"{'' if len(errors) == 1 else 's'} in this document.",
-                    "text": "",
-                    "items": [f"line {f.line}: {f.code} {f.message}" for f in errors[:20]],
-                }
+            add(
+                "bad",
+                f"opsdocs check reports {len(errors)} error"
+                f"{'' if len(errors) == 1 else 's'} in this document.",
+                items=[f"line {f.line}: {f.code} {f.message}" for f in errors[:20]],
             )
         return banners
+
+    def _of_kind(self, name: str) -> list[DocPage]:
+        return [p for p in self.pages.values() if p.kind is not None and p.kind.name == name]
 
     def _service_of(self, page: DocPage) -> Service | None:
         return self._page_service.get(page.href)
@@ -359,8 +341,9 @@ class Site:
 
         rendered = page.rendered
         service = self._service_of(page)
-        context = self._common(page.href)
-        context.update(
+        return self._render_page(
+            "document",
+            page.href,
             title=page.title,
             page=page,
             facts=self._facts(page),
@@ -370,9 +353,8 @@ class Site:
             service_href=service.href if service else None,
             service_name=service.name if service else None,
         )
-        return str(self.templates["document"].render(context))
 
-    def _finding_rows(self, findings: Iterable[Diagnostic], current: str) -> list[dict[str, Any]]:
+    def _finding_rows(self, findings: Iterable[Diagnostic]) -> list[dict[str, Any]]:
         rows = []
         for f in findings:
             page = self.page_at(f.abspath)
@@ -413,13 +395,10 @@ class Site:
         ]
 
     def _home(self) -> str:
-        context = self._common("index.html")
         errors = sum(1 for f in self.findings if f.severity == "error")
         areas = []
         for kind_name, title in (("capacity", "Capacity"), ("cost", "Cost")):
-            pages = [
-                p for p in self.pages.values() if p.kind is not None and p.kind.name == kind_name
-            ]
+            pages = self._of_kind(kind_name)
             if not pages:
                 continue
             found = [f for p in pages for f in p.findings]
@@ -428,15 +407,15 @@ class Site:
                     "id": kind_name,
                     "title": title,
                     "pages": pages,
-                    "findings": self._finding_rows(found, "index.html"),
+                    "findings": self._finding_rows(found),
                     "blocks": [(p, html) for p in pages for html in self._blocks(p, "index.html")],
                 }
             )
-        dr_findings = (
-            self._finding_rows(self.dr_page.findings, "index.html") if self.dr_page else []
-        )
+        dr_findings = self._finding_rows(self.dr_page.findings) if self.dr_page else []
         systems = self.dr_page.fm.get("systems") if self.dr_page else None
-        context.update(
+        return self._render_page(
+            "home",
+            "index.html",
             title="Home",
             counts=f"{len(self.services)} services, {len(self.pages)} documents.",
             notes=self.notes,
@@ -454,10 +433,8 @@ class Site:
             overdue=sum(1 for p in self.pages.values() if self._overdue(p) is not None),
             documents=len(self.pages),
         )
-        return str(self.templates["home"].render(context))
 
     def _service(self, service: Service) -> str:
-        context = self._common(service.href)
         charts = []
         for row in service.slos:
             for label, href in row.charts:
@@ -477,7 +454,9 @@ class Site:
             if service.runbook is not None and service.runbook.rendered is not None
             else []
         )
-        context.update(
+        return self._render_page(
+            "service",
+            service.href,
             title=service.name,
             s=service,
             charts=charts,
@@ -488,33 +467,22 @@ class Site:
             ],
             dr_page=self.dr_page,
         )
-        return str(self.templates["service"].render(context))
 
     def _incidents(self) -> str:
-        context = self._common("incidents.html")
-        playbook = next(
-            (
-                p
-                for p in self.pages.values()
-                if p.kind is not None and p.kind.name == "incident-response"
-            ),
-            None,
-        )
-        context.update(
+        playbook = next(iter(self._of_kind("incident-response")), None)
+        return self._render_page(
+            "incidents",
+            "incidents.html",
             title="Incidents",
             playbook=playbook,
             open_incidents=[i for i in self.incidents if i.open],
             recent=[i for i in self.incidents if not i.open][:50],
             postmortems=sorted(self.postmortems, key=lambda p: p.page.rel, reverse=True),
         )
-        return str(self.templates["incidents"].render(context))
 
     def _oncall_page(self) -> str:
         assert self.oncall is not None
-        context = self._common("oncall.html")
-        oncall_pages = [
-            p for p in self.pages.values() if p.kind is not None and p.kind.name == "on-call"
-        ]
+        oncall_pages = self._of_kind("on-call")
         teams = []
         for team in self.oncall["teams"]:
             names = (f"name: {team['name']}", f'name: "{team["name"]}"')
@@ -522,29 +490,34 @@ class Site:
                 p for p in oncall_pages if p.doc is not None and any(n in p.doc.text for n in names)
             ]
             teams.append({"name": team["name"], "zones": team["zones"], "pages": pages})
-        context.update(
+        return self._render_page(
+            "oncall",
+            "oncall.html",
             title="On-call",
             teams=teams,
             covers_from=dt.datetime.fromtimestamp(self.oncall["from"] / 1000, UTC),
             covers_to=dt.datetime.fromtimestamp(self.oncall["to"] / 1000, UTC),
         )
-        return str(self.templates["oncall"].render(context))
 
     def _findings_page(self) -> str:
         from opsdocs.check.findings import CheckResult
 
-        context = self._common("findings.html")
         summary = CheckResult(findings=self.findings, files=len(self.pages)).summary()
         if not self.options.check:
             summary = "The site was built without running the checks."
-        rows = self._finding_rows(self.findings, "findings.html")
-        context.update(title="Findings", summary=summary, findings=rows, rows=_finding_html(rows))
-        return str(self.templates["findings"].render(context))
+        rows = self._finding_rows(self.findings)
+        return self._render_page(
+            "findings",
+            "findings.html",
+            title="Findings",
+            summary=summary,
+            findings=rows,
+            rows=_finding_html(rows),
+        )
 
     def _documents_page(self) -> str:
         from opsdocs.documents.kinds import all_kinds
 
-        context = self._common("documents.html")
         groups = []
         for kind in all_kinds():
             pages = [p for p in self.pages.values() if p.kind is kind]
@@ -571,16 +544,15 @@ class Site:
         for group in groups:
             pages_of: list[DocPage] = group["pages"]  # type: ignore[assignment]
             group["rows"] = _document_rows(pages_of, states, reviewed)
-        context.update(title="Documents", groups=groups)
-        return str(self.templates["documents"].render(context))
+        return self._render_page("documents", "documents.html", title="Documents", groups=groups)
 
     def _search_page(self) -> str:
-        context = self._common("search.html")
-        context["scripts"] = ["assets/search-index.js", *context["scripts"]]
-        context.update(title="Search")
-        return str(self.templates["search"].render(context))
+        scripts = ["assets/search-index.js", *self._shared()["scripts"]]
+        return self._render_page("search", "search.html", title="Search", scripts=scripts)
 
-    def _search_entry(self, page: DocPage) -> dict[str, Any]:
+    def _search_entry(self, page: DocPage) -> str:
+        """The page's entry of the search index, as JSON: kept, so that a rebuild after one
+        edit serialises one entry, not the whole index."""
         rendered = page.rendered
         words: dict[str, None] = {}
         text = rendered.text if rendered is not None else ""
@@ -590,7 +562,7 @@ class Site:
                 words.setdefault(word, None)
                 if len(words) >= SEARCH_WORDS:
                     break
-        return {
+        entry = {
             "t": page.title,
             "u": page.href,
             "k": page.kind.label if page.kind is not None else "Document",
@@ -598,10 +570,11 @@ class Site:
             "s": text[:200],
             "w": " ".join(words),
         }
+        return json.dumps(entry, separators=(",", ":"))
 
     def _search_index(self) -> str:
-        entries = [self._search[p.href] for p in self.pages.values() if p.href in self._search]
-        return "window.OPSDOCS_SEARCH = " + json.dumps(entries, separators=(",", ":")) + ";\n"
+        entries = (self._search[p.href] for p in self.pages.values() if p.href in self._search)
+        return "window.OPSDOCS_SEARCH = [" + ",".join(entries) + "];\n"
 
     def _oncall_script(self) -> str:
         return "window.OPSDOCS_ONCALL = " + json.dumps(self.oncall, separators=(",", ":")) + ";\n"
@@ -614,102 +587,81 @@ class Site:
             yield page.href, self._document_page(page)
             self._search[page.href] = self._search_entry(page)
         yield from self._shared_outputs()
-
-    def _shared_outputs(self) -> Iterator[tuple[str, str]]:
-        """The pages made of many documents, and the assets."""
-        yield "index.html", self._home()
-        yield "documents.html", self._documents_page()
-        for service in self.services:
-            yield service.href, self._service(service)
-        yield from self._area_outputs()
-        yield "findings.html", self._findings_page()
         yield "search.html", self._search_page()
         yield "assets/search-index.js", self._search_index()
         yield "assets/site.css", _asset_text("site.css") + _highlight_css()
         yield "assets/site.js", _asset_text("site.js")
         yield MARKER, "This folder is a site built by 'opsdocs site build'.\n"
 
-    def _area_outputs(self) -> Iterator[tuple[str, str]]:
-        if self.incidents_configured:
-            yield "incidents.html", self._incidents()
-        if self.oncall is not None:
-            yield "oncall.html", self._oncall_page()
-            yield "assets/oncall-data.js", self._oncall_script()
+    def _shared_outputs(
+        self, services: set[str] | None = None, areas: bool = True
+    ) -> Iterator[tuple[str, str]]:
+        """The pages made of many documents: every one, or after an edit the pages of the
+        ``services`` named and the incidents and on-call pages only with ``areas``."""
+        yield "index.html", self._home()
+        yield "documents.html", self._documents_page()
+        for service in self.services:
+            if services is None or service.name in services:
+                yield service.href, self._service(service)
+        if areas:
+            if self.incidents_configured:
+                yield "incidents.html", self._incidents()
+            if self.oncall is not None:
+                yield "oncall.html", self._oncall_page()
+                yield "assets/oncall-data.js", self._oncall_script()
+        yield "findings.html", self._findings_page()
+
+    def _digested(self, outputs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+        """``outputs``, each remembered by its digest (a rebuild rewrites only what changed)."""
+        for site_path, text in outputs:
+            self._digests[site_path] = _digest(text)
+            yield site_path, text
 
     def build(self) -> BuildResult:
         """Read, check and render everything; replace the output folder at the end."""
-        if self.options.format == "mkdocs":
-            return self._build_mkdocs()
+        mkdocs = self.options.format == "mkdocs"
         _check_out(self.out)
         self._read()
+        if mkdocs:
+            # a document's links lead to the other documents in the tree, as written
+            by_source = {str(p.source): p.rel for p in self.pages.values()}
+            self.links = LinkMap(self.workspace.root, by_source)
+            self.links.prefix = "portal/files/"
         # the check first, while this process is small: its worker processes fork from it
         self._run_check()
         self._render_pages()
         self._collect()
-        parent = self.out.parent
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=parent))
         self._digests = {}
-        try:
-            for site_path, text in self._outputs():
-                _write(staging / site_path, text)
-                self._digests[site_path] = _digest(text)
-            for site_path, source in self.links.assets.items():
-                target = staging / site_path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
-            _swap(staging, self.out)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        written = sorted(self._digests)
-        return BuildResult(
-            out=self.out,
-            documents=len(self.pages),
-            pages=sum(1 for p in written if p.endswith(".html")),
-            findings=len(self.findings),
-            written=written,
-            notes=list(self.notes),
-        )
-
-    def _build_mkdocs(self) -> BuildResult:
+        if not mkdocs:
+            self._stage(self._digested(self._outputs()), "")
+            return self._result(sorted(self._digests))
         from opsdocs.site.mkdocs import mkdocs_outputs
 
-        _check_out(self.out)
-        self._read()
-        # a document's links lead to the other documents in the tree, as written
-        by_source = {str(p.source): p.rel for p in self.pages.values()}
-        self.links = LinkMap(self.workspace.root, by_source)
-        self.links.prefix = "portal/files/"
-        self._render_pages()
-        self._run_check()
-        self._collect()
+        marker = (MARKER, "This folder was built by 'opsdocs site build'.\n")
+        written = sorted(self._stage([*mkdocs_outputs(self), marker], "docs/"))
+        return self._result(written, pages=sum(1 for p in written if p.endswith(".md")))
+
+    def _stage(self, outputs: Iterable[tuple[str, str]], pictures: str) -> list[str]:
+        """Write ``outputs`` and the pictures (under ``pictures``) into a new folder beside the
+        output folder, then put it in the output's place; the paths written."""
         parent = self.out.parent
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=parent))
         written: list[str] = []
         try:
-            for site_path, text in mkdocs_outputs(self):
+            for site_path, text in outputs:
                 _write(staging / site_path, text)
                 written.append(site_path)
             for site_path, source in self.links.assets.items():
-                target = staging / "docs" / site_path
+                target = staging / pictures / site_path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, target)
-                written.append(f"docs/{site_path}")
-            _write(staging / MARKER, "This folder was built by 'opsdocs site build'.\n")
+                written.append(f"{pictures}{site_path}")
             _swap(staging, self.out)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        return BuildResult(
-            out=self.out,
-            documents=len(self.pages),
-            pages=sum(1 for p in written if p.endswith(".md")),
-            findings=len(self.findings),
-            written=sorted(written),
-            notes=list(self.notes),
-        )
+        return written
 
     # -- one document changed --------------------------------------------------------------
 
@@ -760,7 +712,7 @@ class Site:
             page.findings = old.findings  # until they are checked again
             self.pages[old.rel] = page
             self._by_real[os.path.realpath(page.source)] = page
-            self._render(page)
+            self._render_pages([page])
         if check:
             self._recheck([self.pages[p.rel] for p in targets])
         # other documents whose findings the edit changed (a link to a heading it renamed)
@@ -793,14 +745,8 @@ class Site:
             if service is not None:
                 services.add(service.name)
         if shared:
-            outputs.append(("index.html", self._home()))
-            outputs.append(("documents.html", self._documents_page()))
-            for service in self.services:
-                if service.name in services:
-                    outputs.append((service.href, self._service(service)))
-            if kinds & {"incident", "postmortem", "incident-response", "on-call"}:
-                outputs.extend(self._area_outputs())
-            outputs.append(("findings.html", self._findings_page()))
+            areas = bool(kinds & {"incident", "postmortem", "incident-response", "on-call"})
+            outputs.extend(self._shared_outputs(services, areas))
         outputs.append(("assets/search-index.js", self._search_index()))
         for site_path, text in outputs:
             digest = _digest(text)
@@ -883,11 +829,13 @@ class Site:
         self.findings = self._checker.recheck([p.source for p in pages]).findings
         self._assign_findings()
 
-    def _result(self, written: list[str]) -> BuildResult:
+    def _result(self, written: list[str], pages: int | None = None) -> BuildResult:
+        if pages is None:
+            pages = sum(1 for p in self._digests if p.endswith(".html"))
         return BuildResult(
             out=self.out,
             documents=len(self.pages),
-            pages=sum(1 for p in self._digests if p.endswith(".html")),
+            pages=pages,
             findings=len(self.findings),
             written=written,
             notes=list(self.notes),

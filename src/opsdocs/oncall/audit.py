@@ -170,19 +170,13 @@ def _slow_escalation(
 def _gaps(
     inputs: Inputs, roster: Roster, keys: dict[int, str], playbook: Playbook | None
 ) -> Iterator[Diagnostic]:
-    from opsdocs.oncall.coverage import uncovered
-    from opsdocs.oncall.schedule import level_shifts
+    from opsdocs.oncall.coverage import level_holes
 
     days = inputs.settings.gap_days
     start = dt.datetime.combine(inputs.today, dt.time(), tzinfo=dt.UTC)
     end = start + dt.timedelta(days=days)
     for name, source in roster.teams.items():
-        for level in level_shifts(roster, name, start, end):
-            if level.level.person is not None:
-                continue
-            holes = uncovered(level.shifts, start, end)
-            if not holes:
-                continue
+        for level, holes in level_holes(roster, name, start, end):
             hours = sum((b - a).total_seconds() for a, b in holes) / 3600
             first = holes[0]
             part = "escalation" if source.team.escalation else "rotations"

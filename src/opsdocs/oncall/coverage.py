@@ -9,11 +9,12 @@ night, weekend and holiday hours, in the zone of the rotation they were on call 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from opsdocs.oncall.schedule import (
+    LevelShifts,
     Shift,
     format_instant,
     level_shifts,
@@ -28,7 +29,7 @@ from opsdocs.oncall.spec import parse_hours
 if TYPE_CHECKING:
     from opsdocs.oncall.roster import Roster
 
-__all__ = ["Gap", "Load", "find_gaps", "load_report", "uncovered"]
+__all__ = ["Gap", "Load", "find_gaps", "level_holes", "load_report", "uncovered"]
 
 GapKind = Literal["uncovered", "overlap", "outsider-override", "back-to-back"]
 
@@ -84,13 +85,21 @@ def uncovered(
     return [(a, b) for a, b in holes if a < b]
 
 
+def level_holes(
+    roster: Roster, team: str, start: dt.datetime, end: dt.datetime
+) -> Iterator[tuple[LevelShifts, list[tuple[dt.datetime, dt.datetime]]]]:
+    """Each escalation level of ``team`` that nobody covers all of [start, end), with the parts
+    left uncovered (a level that pages a person is always covered)."""
+    for level in level_shifts(roster, team, start, end):
+        if level.level.person is None and (holes := uncovered(level.shifts, start, end)):
+            yield level, holes
+
+
 def _uncovered(roster: Roster, names: list[str], start: dt.datetime, end: dt.datetime) -> list[Gap]:
     gaps = []
     for name in names:
-        for level in level_shifts(roster, name, start, end):
-            if level.level.person is not None:
-                continue
-            for a, b in uncovered(level.shifts, start, end):
+        for level, holes in level_holes(roster, name, start, end):
+            for a, b in holes:
                 gaps.append(
                     Gap(
                         "uncovered",

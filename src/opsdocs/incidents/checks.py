@@ -12,7 +12,7 @@ exists with a due date of its own, else on the incident (IR004).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -61,15 +61,16 @@ def _analysis(ctx: DocContext) -> list[Diagnostic]:
     return found
 
 
-def _document_rule(name: str, hint: str) -> Callable[[DocContext], Iterator[Diagnostic]]:
-    code = CODES[name]
+def _document_rule(code: str, name: str, hint: str, **fields: Any) -> Rule:
+    """IR rule ``name`` over one document's analysis: its findings of ``name``, with ``hint``."""
+    wanted = CODES[name]
 
     def check(ctx: DocContext) -> Iterator[Diagnostic]:
         for found in _analysis(ctx):
-            if found.code == code:
+            if found.code == wanted:
                 yield Diagnostic(line=found.line, col=found.col, message=found.message, hint=hint)
 
-    return check
+    return _rule(code, name, check=check, **fields)
 
 
 def _collect_incident(ctx: DocContext) -> dict[str, Any] | None:
@@ -116,24 +117,23 @@ def _review_hint(ident: str, status: str | None) -> str:
     )
 
 
-def _postmortem_rule(
-    name: str, hint: str | None
-) -> Callable[[WorkspaceContext], Iterator[Diagnostic]]:
-    """A date rule over postmortems' facts; ``hint`` None: the hint names the next status."""
-    code = CODES[name]
+def _postmortem_rule(code: str, name: str, hint: str | None, **fields: Any) -> Rule:
+    """IR rule ``name`` over postmortems' date facts; ``hint`` None: the hint names the next
+    status."""
+    wanted = CODES[name]
 
     def check(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         for facts, data in ctx.collected("postmortem", _POSTMORTEM_FACTS):
             ident = str(data.get("incident") or "ID")
             for finding in postmortem_due_findings(data, today=ctx.today):
-                if finding.code == code:
+                if finding.code == wanted:
                     yield replace(
                         finding,
                         path=facts.path,
                         hint=hint or _review_hint(ident, data.get("status")),
                     )
 
-    return check
+    return _rule(code, name, scope="workspace", check=check, **fields)
 
 
 def _collect_ladder(ctx: DocContext) -> dict[str, Any] | None:
@@ -169,15 +169,11 @@ def _rule(code: str, name: str, **fields: Any) -> Rule:
 
 
 RULES = [
-    _rule(
+    _document_rule(
         "IR001",
         "incident-milestones-out-of-order",
+        "correct the milestone; the order is started, detected, acknowledged, mitigated, resolved",
         severity="error",
-        check=_document_rule(
-            "incident-milestones-out-of-order",
-            "correct the milestone; the order is started, detected, acknowledged, mitigated, "
-            "resolved",
-        ),
         what=(
             "Reports an incident milestone earlier than one that must come before it: started "
             "≤ detected ≤ acknowledged ≤ mitigated ≤ resolved."
@@ -191,14 +187,11 @@ RULES = [
         instead="```yaml\nmilestones:\n  started: '2026-11-26T13:55:00Z'\n"
         "  detected: '2026-11-26T14:00:00Z'\n```",
     ),
-    _rule(
+    _document_rule(
         "IR002",
         "incident-status-without-milestone",
+        "set the milestone (UTC ISO 8601) or correct the status",
         severity="error",
-        check=_document_rule(
-            "incident-status-without-milestone",
-            "set the milestone (UTC ISO 8601) or correct the status",
-        ),
         what=(
             "Reports an incident whose status needs a milestone it does not have: active needs "
             "`acknowledged`, mitigated needs `mitigated`, resolved and closed need `resolved`."
@@ -210,14 +203,11 @@ RULES = [
         example="```yaml\nstatus: resolved\nmilestones:\n  started: '2026-11-26T14:00:00Z'\n```",
         instead="Use `opsdocs incident resolve ID --at TIME`, which sets both.",
     ),
-    _rule(
+    _document_rule(
         "IR003",
         "incident-timeline-out-of-order",
+        "move the entry to its place in time, or add it with 'opsdocs incident log --at'",
         severity="warning",
-        check=_document_rule(
-            "incident-timeline-out-of-order",
-            "move the entry to its place in time, or add it with 'opsdocs incident log --at'",
-        ),
         what="Reports a timeline entry whose time is earlier than an entry above it.",
         why="Readers and the postmortem take the timeline as the order of events.",
         example="```markdown\n- 2026-11-26T14:10:00Z — Rolled back\n"
@@ -247,38 +237,33 @@ RULES = [
         ),
         instead="Write the postmortem with `opsdocs incident postmortem ID` and review it.",
     ),
-    _rule(
+    _document_rule(
         "IR005",
         "postmortem-action-item-without-owner",
+        "add 'owner:' (a person or team)",
         severity="error",
-        check=_document_rule(
-            "postmortem-action-item-without-owner", "add 'owner:' (a person or team)"
-        ),
         what="Reports a postmortem action item without an `owner`.",
         why="An action item nobody owns is not done.",
         example="```yaml\naction_items:\n  - what: Add a canary\n    due: 2026-12-15\n```",
         instead="```yaml\naction_items:\n  - what: Add a canary\n    owner: team-api\n"
         "    due: 2026-12-15\n```",
     ),
-    _rule(
+    _document_rule(
         "IR006",
         "postmortem-action-item-without-due-date",
+        "add 'due: YYYY-MM-DD'",
         severity="error",
-        check=_document_rule("postmortem-action-item-without-due-date", "add 'due: YYYY-MM-DD'"),
         what="Reports a postmortem action item without a `due` date.",
         why="Without a date an action item never becomes overdue, so nobody is reminded.",
         example="```yaml\naction_items:\n  - what: Add a canary\n    owner: team-api\n```",
         instead="```yaml\naction_items:\n  - what: Add a canary\n    owner: team-api\n"
         "    due: 2026-12-15\n```",
     ),
-    _rule(
+    _postmortem_rule(
         "IR007",
         "postmortem-action-item-overdue",
+        "do it and set 'status: done', or agree a new date",
         severity="warning",
-        scope="workspace",
-        check=_postmortem_rule(
-            "postmortem-action-item-overdue", "do it and set 'status: done', or agree a new date"
-        ),
         what=(
             "Reports an open postmortem action item past its `due` date. `--today DATE` sets the "
             "date."
@@ -289,12 +274,11 @@ RULES = [
         instead="```yaml\n  - what: Add a canary\n    owner: team-api\n    due: 2026-01-15\n"
         "    status: done\n```",
     ),
-    _rule(
+    _postmortem_rule(
         "IR008",
         "postmortem-overdue",
+        None,
         severity="error",
-        scope="workspace",
-        check=_postmortem_rule("postmortem-overdue", None),
         collect=_collect_postmortem,
         what=(
             "Reports a postmortem past its `due` date that is still Draft or In Review. "

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from opsdocs.documents.parse import read_document
-from opsdocs.outputs import ReportFiles, relative_links
+from opsdocs.outputs import BlockPlace, ReportFiles, relative_links
 from tests.conftest import build_tree
 
-WHERE = {"section": "Status", "start": "<!-- s -->", "end": "<!-- e -->"}
+WHERE = BlockPlace("Status", "<!-- s -->", "<!-- e -->")
 
 
 def test_a_chart_is_planned_not_written(tmp_path: Path) -> None:
@@ -23,14 +23,14 @@ def test_a_block_is_kept_between_its_markers_and_only_a_change_is_planned(tmp_pa
     build_tree(tmp_path, {"doc.md": "# Doc\r\n\r\n## Status\r\n\r\nText.\r\n"})
     path = tmp_path / "doc.md"
     files = ReportFiles()
-    files.add_block(read_document(path), "\nnew\n", **WHERE)
+    files.add_block(read_document(path), "\nnew\n", WHERE)
     assert files.documents == [path]
     assert files.changes.writes[path][0] == (
         "# Doc\r\n\r\n## Status\r\n\r\nText.\r\n\r\n<!-- s -->\r\nnew\r\n<!-- e -->\r\n"
     )
     files.changes.commit()
     again = ReportFiles()
-    again.add_block(read_document(path), "\nnew\n", **WHERE)
+    again.add_block(read_document(path), "\nnew\n", WHERE)
     assert again.documents == []
     assert not again.changes
 

@@ -19,7 +19,17 @@ from opsdocs.fileio import ChangeSet
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
 
-__all__ = ["ReportFiles", "relative_links"]
+__all__ = ["BlockPlace", "ReportFiles", "relative_links"]
+
+
+@dataclass(frozen=True)
+class BlockPlace:
+    """Where a report keeps its status block in a document: between the ``start`` and ``end``
+    markers, in ``section`` (added at the end of the document when missing)."""
+
+    section: str
+    start: str
+    end: str
 
 
 @dataclass
@@ -40,14 +50,16 @@ class ReportFiles:
             self.changes.write(path.with_suffix(".png"), render_png(svg))
             self.charts.append(path.with_suffix(".png"))
 
-    def add_block(self, document: Document, block: str, **where: str) -> None:
-        """``block`` kept in ``document`` (``where``: its section and markers, as for
+    def add_block(self, document: Document, block: str, place: BlockPlace) -> None:
+        """``block`` kept in ``document`` at ``place`` (see
         :func:`~opsdocs.documents.blocks.write_block`); nothing when the text stays the same."""
         from opsdocs.documents.blocks import write_block
 
         path = Path(document.path)
         raw = path.read_bytes().decode("utf-8")
-        text = write_block(document, block, raw=raw, **where)
+        text = write_block(
+            document, block, raw=raw, section=place.section, start=place.start, end=place.end
+        )
         if text != raw:
             self.changes.write(path, text)
             self.documents.append(path)

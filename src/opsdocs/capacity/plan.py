@@ -22,23 +22,15 @@ from opsdocs.capacity.report import (
     report_resources,
 )
 from opsdocs.errors import UsageError
-from opsdocs.outputs import ReportFiles, relative_links
+from opsdocs.outputs import BlockPlace, ReportFiles, relative_links
 from opsdocs.workspace import Workspace
 
-__all__ = [
-    "BLOCK_END",
-    "BLOCK_SECTION",
-    "BLOCK_START",
-    "CapacityPlan",
-    "chart_name",
-    "plan_capacity",
-]
+__all__ = ["BLOCK", "CapacityPlan", "chart_name", "plan_capacity"]
 
-#: The markers of the status block ``--write`` keeps, and the section it goes in.
-BLOCK_START = "<!-- opsdocs:capacity:start -->"
-BLOCK_END = "<!-- opsdocs:capacity:end -->"
-BLOCK_SECTION = "Growth & Forecast"
-_WHERE = {"section": BLOCK_SECTION, "start": BLOCK_START, "end": BLOCK_END}
+#: Where ``--write`` keeps the status block in each capacity document.
+BLOCK = BlockPlace(
+    "Growth & Forecast", "<!-- opsdocs:capacity:start -->", "<!-- opsdocs:capacity:end -->"
+)
 
 
 @dataclass
@@ -88,7 +80,7 @@ def plan_capacity(
             by_document.setdefault(target.document.path, (target.document, []))[1].append(report)
         for path, (document, items) in by_document.items():
             block = "\n" + render_markdown(items, chart_links=relative_links(links, path))
-            plan.add_block(document.doc, block, **_WHERE)
+            plan.add_block(document.doc, block, BLOCK)
     for path in plan.documents:  # a folder typed with --chart is the user's; documents not
         workspace.check_inside(path)
     return plan

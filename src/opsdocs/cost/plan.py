@@ -15,20 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsdocs.outputs import ReportFiles, relative_links
+from opsdocs.outputs import BlockPlace, ReportFiles, relative_links
 
 if TYPE_CHECKING:
     from opsdocs.cost.report import CostDocument, CostReport, RequestCounter
     from opsdocs.workspace import Workspace
 
-__all__ = ["COST_END", "COST_START", "CostPlan", "plan_cost_report"]
+__all__ = ["BLOCK", "CostPlan", "plan_cost_report"]
 
-#: The markers of the status block ``--write`` keeps in each cost document.
-COST_START = "<!-- opsdocs:cost:start -->"
-COST_END = "<!-- opsdocs:cost:end -->"
-#: The section of the cost document that holds the block (added when missing).
-SECTION = "Current Spend & Trend"
-_WHERE = {"section": SECTION, "start": COST_START, "end": COST_END}
+#: Where ``--write`` keeps the month's status block in each cost document.
+BLOCK = BlockPlace(
+    "Current Spend & Trend", "<!-- opsdocs:cost:start -->", "<!-- opsdocs:cost:end -->"
+)
 
 
 @dataclass
@@ -75,7 +73,7 @@ def plan_cost_report(
         names = [b.name for b in doc.spec.budgets]
         if write and names:
             block = render_block(report, names, chart_links=relative_links(links, doc.path))
-            plan.add_block(read_document(doc.path), block, **_WHERE)
+            plan.add_block(read_document(doc.path), block, BLOCK)
     for path in plan.documents:
         workspace.check_inside(path)
     return plan

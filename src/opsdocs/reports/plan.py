@@ -14,14 +14,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from opsdocs.documents.blocks import REPORT_END, REPORT_START
 from opsdocs.errors import UsageError
-from opsdocs.outputs import ReportFiles, relative_links
+from opsdocs.outputs import BlockPlace, ReportFiles, relative_links
 from opsdocs.reports.collect import SloTarget, find_slos, report_slos
 from opsdocs.reports.report import SloReport
 from opsdocs.reports.settings import ReportSettings, SourceName
 from opsdocs.workspace import Workspace
 
-__all__ = ["ReportPlan", "plan_report"]
+__all__ = ["BLOCK", "ReportPlan", "plan_report"]
+
+#: Where ``--write`` keeps the status block in each SLO document.
+BLOCK = BlockPlace("Measurement", REPORT_START, REPORT_END)
 
 
 @dataclass
@@ -115,7 +119,7 @@ def plan_report(
             by_document.setdefault(Path(target.document.path), []).append(report)
         for path, items in by_document.items():
             block = render_markdown(items, chart_links=relative_links(links, path))
-            plan.add_block(read_document(path), block)
+            plan.add_block(read_document(path), block, BLOCK)
         for path in plan.documents:
             workspace.check_inside(path)
     return plan

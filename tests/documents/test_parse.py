@@ -152,3 +152,77 @@ def test_heading_text_drops_comments_and_link_markup() -> None:
     )
     assert [s.title for s in doc.sections] == ["Impact", "See the api"]
     assert [h.anchor for h in doc.headings] == ["t", "impact", "see-the-api"]
+
+
+def _token_tree(tokens: list) -> list:  # type: ignore[type-arg]
+    return [
+        (t.type, t.tag, t.map, t.content, t.markup, t.info, t.meta, _token_tree(t.children or []))
+        for t in tokens
+    ]
+
+
+_STRUCTURE_SAMPLE = """---
+kind: runbook
+---
+# Api \\& *friends*
+
+[ref]: https://example.com/ref
+
+## [Linked][ref] heading `code`
+
+Some [prose link](other.md#x) and an escaped \\* star.
+
+- list item
+
+  ## Heading in a list
+
+> ## Quoted \\[heading]
+
+Setext heading
+--------------
+
+## Dashboards & Alerts
+
+### `KubePodCrashLooping`
+
+```sh
+## not a heading
+```
+
+## Impact <!-- omit in toc -->
+
+## Unclosed
+```yaml
+a: 1
+"""
+
+
+def test_a_structure_parse_finds_what_the_full_parse_finds() -> None:
+    full = parse_document(Path("runbook-api.md"), _STRUCTURE_SAMPLE)
+    structure = parse_document(Path("runbook-api.md"), _STRUCTURE_SAMPLE, structure_only=True)
+    assert [h.text for h in structure.headings] == [
+        "Api & friends",
+        "Linked heading code",
+        "Heading in a list",
+        "Quoted [heading]",
+        "Setext heading",
+        "Dashboards & Alerts",
+        "KubePodCrashLooping",
+        "Impact",
+        "Unclosed",
+    ]
+    assert structure.headings == full.headings
+    assert structure.sections == full.sections
+    assert structure.unclosed_fences == full.unclosed_fences == [32]
+    # inline content other than headings is parsed only when asked for, the same way
+    paragraph = next(t for t in structure.blocks if t.content.startswith("Some [prose"))
+    assert paragraph.children == []
+    assert structure.links == full.links
+    assert [link.href for link in structure.links] == ["https://example.com/ref", "other.md#x"]
+    assert _token_tree(structure.tokens) == _token_tree(full.tokens)
+
+
+def test_a_full_parse_has_its_blocks_parsed_inline_too() -> None:
+    doc = parse_document(Path("d.md"), "# T\n\nSee [x](y.md).\n")
+    assert doc.blocks is doc.tokens
+    assert [c.type for c in doc.blocks[4].children or []][:2] == ["text", "link_open"]

@@ -166,7 +166,7 @@ class DocContext:
         offset = self.doc.body_line
         return {
             number
-            for token in self.doc.tokens
+            for token in self.doc.blocks
             if token.map is not None and wanted(token)
             for number in range(token.map[0] + offset, token.map[1] + offset)
         }

@@ -135,8 +135,9 @@ def discover_files(
 # -- one document ----------------------------------------------------------------------------
 
 
-def collect_facts(ctx: DocContext) -> Facts:
-    """The facts of one parsed document that workspace rules need."""
+def collect_facts(ctx: DocContext, links: bool = True) -> Facts:
+    """The facts of one parsed document that workspace rules need (``links``: its links too,
+    which only the link rules read, and only in reported documents)."""
     doc = ctx.doc
     fm = doc.front_matter or {}
     dt_ = ctx.doctype
@@ -166,7 +167,8 @@ def collect_facts(ctx: DocContext) -> Facts:
     facts.index_when = index_time(fm)
     facts.index_facts = {k: t for k in INDEX_FACT_KEYS if (t := fact_text(k, fm.get(k)))}
     facts.anchors = sorted(anchors_of(doc))
-    facts.links = [[link.href, link.line, link.col] for link in doc.links]
+    if links:
+        facts.links = [[link.href, link.line, link.col] for link in doc.links]
     if facts.kind == "runbook":
         key = slo_section_key()
         section = next((s for s in doc.sections if section_key(s.title) == key), None)
@@ -182,10 +184,11 @@ def analyze_document(
     """Run every document rule on the file at ``path``: (findings, facts as JSON).
 
     Without ``document_rules`` only the facts are collected (a context file, never reported:
-    its facts are the same, its findings would be thrown away).
+    its facts are the same but for its links, its findings would be thrown away), from a parse
+    of the document's structure: the inline content of its prose is not needed.
     """
     try:
-        doc = read_document(Path(path))
+        doc = read_document(Path(path), structure_only=not document_rules)
     except InputError as exc:
         finding = [
             "IN001",
@@ -199,7 +202,7 @@ def analyze_document(
     doctype = resolve_type(doc, rel_paths, settings)
     ctx = DocContext(Path(path), doc, doctype, rel_paths, settings)
     findings: list[list[Any]] = []
-    facts = collect_facts(ctx)
+    facts = collect_facts(ctx, links=document_rules)
     for rule in all_rules():
         if rule.scope == "document" and document_rules:
             for v in rule.run(ctx):

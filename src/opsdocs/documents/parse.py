@@ -91,11 +91,16 @@ def slugify(text: str) -> str:
 
 
 _MD: MarkdownIt | None = None
+_BLOCKS: MarkdownIt | None = None
+#: The core rules that work on inline content: left out of a structure parse, run on demand.
+_INLINE_RULES = ["inline", "text_join"]
 
 
-def _markdown() -> MarkdownIt:
-    global _MD
-    if _MD is None:
+def _markdown(structure: bool = False) -> MarkdownIt:
+    """The parser; with ``structure``, the same parser whose core stops after the block rules
+    (inline content is parsed later, by :func:`_parse_inline`, where it is needed)."""
+    global _MD, _BLOCKS
+    if _MD is None or _BLOCKS is None:
         from markdown_it import MarkdownIt
 
         _MD = MarkdownIt("commonmark")
@@ -105,7 +110,26 @@ def _markdown() -> MarkdownIt:
             _fence_recording_closure,
             {"alt": ["paragraph", "reference", "blockquote", "list"]},
         )
-    return _MD
+        # one parser: the block-only core runs the full parser's own block rules
+        _BLOCKS = MarkdownIt("commonmark")
+        _BLOCKS.block = _MD.block
+        _BLOCKS.core.ruler.disable(_INLINE_RULES)
+    return _BLOCKS if structure else _MD
+
+
+def _parse_inline(tokens: list[Token], env: dict[str, Any]) -> None:
+    """Parse the inline content of ``tokens`` (``inline`` tokens of a structure parse), as the
+    full parser's core does: the inline rules, then joining escaped text into the text."""
+    from markdown_it.rules_core import text_join
+    from markdown_it.rules_core.state_core import StateCore
+
+    md = _markdown()
+    for token in tokens:
+        token.children = []
+        md.inline.parse(token.content, md, env, token.children)
+    state = StateCore("", md, env)
+    state.tokens = tokens
+    text_join(state)
 
 
 def _fence_recording_closure(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -147,6 +171,8 @@ class Document:
     body_line: int = 1  # file line where the Markdown body starts
     front_matter_end: int = 0  # file line of the closing '---' (0: no front matter)
     problems: list[Diagnostic] = field(default_factory=list)
+    #: parse the Markdown for its structure first (see :func:`parse_document`)
+    structure_only: bool = False
 
     # -- front matter -------------------------------------------------------------------------
     @property
@@ -196,15 +222,46 @@ class Document:
         return "\n".join(self.lines[self.body_line - 1 :])
 
     @cached_property
+    def blocks(self) -> list[Token]:
+        """The token stream as far as headings, sections and code blocks need it: every block
+        token, and the inline children of headings. Complete (:attr:`tokens`) unless the
+        document was parsed for its structure only."""
+        if not self.structure_only:
+            return self.tokens
+        tokens = _markdown(structure=True).parse(self.body, self._env)
+        _parse_inline(
+            [tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t.type == "heading_open"],
+            self._env,
+        )
+        return tokens
+
+    @cached_property
     def tokens(self) -> list[Token]:
-        return _markdown().parse(self.body)
+        """The whole token stream, inline children included."""
+        if not self.structure_only:
+            return _markdown().parse(self.body, self._env)
+        tokens = self.blocks
+        _parse_inline(
+            [
+                token
+                for i, token in enumerate(tokens)
+                if token.type == "inline" and (i == 0 or tokens[i - 1].type != "heading_open")
+            ],
+            self._env,
+        )
+        return tokens
+
+    @cached_property
+    def _env(self) -> dict[str, Any]:
+        # what the block rules found (link reference definitions) for the inline rules
+        return {}
 
     def _file_line(self, token_line: int) -> int:
         return token_line + self.body_line
 
     @cached_property
     def headings(self) -> list[Heading]:
-        return heading_anchors(self.tokens, self.body_line)
+        return heading_anchors(self.blocks, self.body_line)
 
     @property
     def title(self) -> str | None:
@@ -224,7 +281,7 @@ class Document:
 
     @cached_property
     def sections(self) -> list[Section]:
-        tokens = self.tokens
+        tokens = self.blocks
         last_line = len(self.lines)
         # Block starts (file lines) of every top-level token that carries content.
         sections: list[Section] = []
@@ -299,7 +356,7 @@ class Document:
         item closed at the item's indentation is closed."""
         return [
             self._file_line(token.map[0])
-            for token in self.tokens
+            for token in self.blocks
             if token.type == "fence" and token.map is not None and not token.meta.get("closed")
         ]
 
@@ -401,18 +458,25 @@ def _split_front_matter(doc: Document) -> None:
         )
 
 
-def parse_document(path: Path, text: str) -> Document:
-    """Parse ``text`` as the document at ``path``; never raises for bad content."""
+def parse_document(path: Path, text: str, *, structure_only: bool = False) -> Document:
+    """Parse ``text`` as the document at ``path``; never raises for bad content.
+
+    With ``structure_only`` the Markdown is parsed for its blocks and headings alone (about
+    a third less work), which is all that front matter, headings, anchors, sections and code
+    blocks need; the rest of the inline content is parsed when something asks for it
+    (:attr:`Document.links`, :attr:`Document.tokens`). The results are the same either way.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    doc = Document(path=path, text=text)
+    doc = Document(path=path, text=text, structure_only=structure_only)
     _split_front_matter(doc)
     return doc
 
 
-def read_document(path: Path) -> Document:
-    """Read and parse the document at ``path``.
+def read_document(path: Path, *, structure_only: bool = False) -> Document:
+    """Read and parse the document at ``path`` (``structure_only``: see
+    :func:`parse_document`).
 
     Raises :class:`InputError` when the file cannot be read as UTF-8 text.
     """
@@ -449,4 +513,4 @@ def read_document(path: Path) -> Document:
         raise InputError(
             "invalid UTF-8", path=path, line=line, col=col, hint="save the file as UTF-8"
         ) from None
-    return parse_document(path, text)
+    return parse_document(path, text, structure_only=structure_only)

@@ -114,6 +114,58 @@ def test_promtool_complaints_land_at_the_rule(tmp_path: Path, cli: Callable[...,
     assert findings[1]["message"].startswith("alert 'KubeBroken': promtool: could not parse")
 
 
+def test_promtool_starts_before_the_rule_files_are_parsed(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """promtool is given the files as they are before they are parsed; what it says of a file
+    the catalogue reads in another shape (a PrometheusRule, several documents) or could not
+    read is ignored, and those files' documents are checked by a second run."""
+    require_tool("promtool")
+    from opsdocs.monitoring import analysis, estate
+    from opsdocs.workspace import Workspace
+
+    _workspace(tmp_path)
+    multi = GOOD_AND_BAD + "---\n" + BROKEN_EXPR.replace("Broken", "Broken2")
+    build_tree(
+        tmp_path,
+        {
+            "rules/broken.yaml": BROKEN_EXPR,
+            "rules/multi.yaml": multi,
+            "rules/not-yaml.yaml": "groups: [\n",
+            "rules/op.yaml": OPERATOR,
+        },
+    )
+    cli("init", cwd=tmp_path)
+    events: list[str] = []
+    popen, load = analysis.subprocess.Popen, estate.load_catalogue
+
+    def start(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
+        events.append("promtool " + " ".join(Path(a).name for a in args[3:]))
+        return popen(args, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+    def catalogue(*args: object, **kwargs: object) -> object:
+        events.append("parse")
+        return load(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysis.subprocess, "Popen", start)
+    monkeypatch.setattr(estate, "load_catalogue", catalogue)
+    workspace = Workspace.discover(root=tmp_path)
+    found = estate.study(workspace, prometheus=False).findings
+    assert events == [
+        "promtool broken.yaml multi.yaml not-yaml.yaml op.yaml",
+        "parse",
+        "promtool 1-0.yaml 1-1.yaml 2-0.yaml",
+    ]
+    assert sorted(
+        (Path(f.path).name, f.line, f.code) for f in found if f.code in ("AL001", "AL010")
+    ) == [
+        ("broken.yaml", 5, "AL010"),
+        ("multi.yaml", 25, "AL010"),
+        ("not-yaml.yaml", 2, "AL001"),
+        ("op.yaml", 10, "AL010"),
+    ]
+
+
 def test_a_prometheus_rule_with_a_date_like_value_is_checked(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:

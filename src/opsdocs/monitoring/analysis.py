@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
@@ -20,7 +21,7 @@ from typing import Any
 
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.parse import Document
-from opsdocs.monitoring.catalogue import Alert, Catalogue, RuleFile
+from opsdocs.monitoring.catalogue import MAX_RULE_FILE_BYTES, Alert, Catalogue, RuleFile
 from opsdocs.monitoring.runbooks import (
     INDEX_NAMES,
     Resolution,
@@ -150,88 +151,134 @@ def _as_text(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+_Job = tuple[RuleFile, int, bool]  # the rule file, its document's number, promtool's lines
+
+
 class PromtoolRun:
     """``promtool check rules`` over the rule files, started at once and read later (it runs
     on the other core while the catalogue is analysed); complaints are placed at the rules.
 
-    Plain rule files are checked as they are (promtool's own line numbers); each
-    PrometheusRule document is written out as a plain rule file first and mapped back by group
-    and rule number.
+    It starts on the files as they are, before they are parsed: most are plain rule files,
+    whose complaints keep promtool's own line numbers. Once parsed (:meth:`attach`), each
+    PrometheusRule document (and each document of a file holding several) is written out as
+    a plain rule file, checked by a second run and mapped back by group and rule number; what
+    the first run said of those files, and of files that did not parse, is ignored.
     """
 
-    def __init__(self, files: list[RuleFile], promtool: str) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix="opsdocs-promtool-")
-        self._jobs: dict[str, tuple[RuleFile, int, bool]] = {}
-        args = [promtool, "check", "rules"]
+    def __init__(self, promtool: str, paths: Iterable[Path]) -> None:
+        self._promtool = promtool
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._procs: list[subprocess.Popen[str]] = []
+        self._runs: list[tuple[subprocess.Popen[str], dict[str, _Job]]] = []
+        self._early = [name for name in map(os.path.abspath, paths) if _checkable(name)]
+        self._first = self._start(self._early)
+
+    def _start(self, names: list[str]) -> subprocess.Popen[str] | None:
+        if not names:
+            return None
+        proc = subprocess.Popen(
+            [self._promtool, "check", "rules", *names],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._procs.append(proc)
+        return proc
+
+    def attach(self, files: list[RuleFile]) -> None:
+        """Map the first run's complaints to the parsed ``files``; start the second run."""
+        early = set(self._early)
+        first: dict[str, _Job] = {}
+        second: dict[str, _Job] = {}
         for f_index, rule_file in enumerate(files):
             whole = len(rule_file.documents) == 1 and rule_file.documents[0][2]
             for number, groups, _ in rule_file.documents:
+                if whole and rule_file.abspath in early:
+                    first[rule_file.abspath] = (rule_file, number, True)
+                    continue
                 if whole:
                     name = rule_file.abspath
                 else:
+                    if self._tmp is None:
+                        self._tmp = tempfile.TemporaryDirectory(prefix="opsdocs-promtool-")
                     name = os.path.join(self._tmp.name, f"{f_index}-{number}.yaml")
                     with open(name, "w", encoding="utf-8") as fh:
                         json.dump({"groups": groups}, fh, default=_as_text)  # JSON is YAML
-                self._jobs[name] = (rule_file, number, whole)
-                args.append(name)
-        self._proc: subprocess.Popen[str] | None = None
-        if self._jobs:
-            self._proc = subprocess.Popen(
-                args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-            )
+                second[name] = (rule_file, number, whole)
+        if self._first is not None:
+            self._runs.append((self._first, first))
+        proc = self._start(list(second))
+        if proc is not None:
+            self._runs.append((proc, second))
 
     def findings(self) -> list[Diagnostic]:
         """Wait for promtool and return its complaints as AL010 findings."""
-        if self._proc is None:
-            self._tmp.cleanup()
-            return []
+        found: list[Diagnostic] = []
         try:
-            output, _ = self._proc.communicate(timeout=600)
+            for proc, jobs in self._runs:
+                output, _ = proc.communicate(timeout=600)
+                if proc.returncode != 0:
+                    for line in output.splitlines():
+                        finding = _promtool_finding(line.strip(), jobs)
+                        if finding is not None:
+                            found.append(finding)
         finally:
             self.close()
-        if self._proc.returncode == 0:
-            return []
-        return [f for line in output.splitlines() if (f := self._finding(line.strip()))]
+        return found
 
     def close(self) -> None:
         """Stop promtool if it still runs, and remove the files written for it."""
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
-        self._tmp.cleanup()
+        for proc in self._procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
 
-    def _finding(self, line: str) -> Diagnostic | None:
-        match = _PROMTOOL_LINE.match(line)
-        if match is not None and match.group("file") in self._jobs:
-            rule_file, number, own_lines = self._jobs[match.group("file")]
-            key = (number, match.group("group"), int(match.group("rule")))
-            r_line, r_col, e_line, e_col = rule_file.rule_lines.get(key, (1, 1, 1, 1))
-            message = match.group("message")
-            if match.group("line") and own_lines:
-                at_line, at_col = int(match.group("line")), int(match.group("col"))
-            elif "expression" in message:
-                at_line, at_col = e_line, e_col
-            else:
-                at_line, at_col = r_line, r_col
+
+def _checkable(path: str) -> bool:
+    """Whether promtool may be given the file as it is (what the catalogue will read)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size <= MAX_RULE_FILE_BYTES
+
+
+def _promtool_finding(line: str, jobs: dict[str, _Job]) -> Diagnostic | None:
+    match = _PROMTOOL_LINE.match(line)
+    if match is not None and match.group("file") in jobs:
+        rule_file, number, own_lines = jobs[match.group("file")]
+        key = (number, match.group("group"), int(match.group("rule")))
+        r_line, r_col, e_line, e_col = rule_file.rule_lines.get(key, (1, 1, 1, 1))
+        message = match.group("message")
+        if match.group("line") and own_lines:
+            at_line, at_col = int(match.group("line")), int(match.group("col"))
+        elif "expression" in message:
+            at_line, at_col = e_line, e_col
+        else:
+            at_line, at_col = r_line, r_col
+        return Diagnostic(
+            rule_file.abspath,
+            at_line,
+            at_col,
+            "AL010",
+            f"alert {match.group('name')!r}: promtool: {message}",
+            "fix the rule so that 'promtool check rules' accepts it",
+        )
+    for name, (rule_file, _, _) in jobs.items():
+        if line.startswith(name + ": "):
             return Diagnostic(
                 rule_file.abspath,
-                at_line,
-                at_col,
+                1,
+                1,
                 "AL010",
-                f"alert {match.group('name')!r}: promtool: {message}",
-                "fix the rule so that 'promtool check rules' accepts it",
+                f"promtool: {line[len(name) + 2 :]}",
+                "fix the rule file so that 'promtool check rules' accepts it",
             )
-        for name, (rule_file, _, _) in self._jobs.items():
-            if line.startswith(name + ": "):
-                return Diagnostic(
-                    rule_file.abspath,
-                    1,
-                    1,
-                    "AL010",
-                    f"promtool: {line[len(name) + 2 :]}",
-                    "fix the rule file so that 'promtool check rules' accepts it",
-                )
-        return None
+    return None
 
 
 # -- the analysis --------------------------------------------------------------------------

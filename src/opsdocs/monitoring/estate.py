@@ -284,19 +284,27 @@ def open_estate(
     prometheus: bool = True,
     cache_dir: Path | None = None,
 ) -> Estate:
-    """Load the catalogue and start promtool on the rule files (it runs on another core while
-    the caller reads the documents); ``cache_dir``: see :func:`load_catalogue`."""
+    """Start promtool on the rule files and load the catalogue (promtool runs on another core
+    while the rule files are parsed and the caller reads the documents); ``cache_dir``: see
+    :func:`load_catalogue`."""
     import shutil
 
     settings = effective_settings(workspace)
-    catalogue = load_catalogue(workspace, settings, prometheus=prometheus, cache_dir=cache_dir)
     run = None
     binary = shutil.which("promtool") if promtool and settings.promtool else None
     if binary is not None:
-        run = PromtoolRun([f for f in catalogue.files if f.documents], binary)
-    elif promtool and settings.promtool:
-        catalogue.notes.append("promtool is not installed: expressions were not checked")
-    return Estate(settings, catalogue, runbook_folder_files(workspace, settings), run)
+        run = PromtoolRun(binary, expand_rule_files(workspace.root, settings.rule_files))
+    try:
+        catalogue = load_catalogue(workspace, settings, prometheus=prometheus, cache_dir=cache_dir)
+        if run is not None:
+            run.attach([f for f in catalogue.files if f.documents])
+        elif promtool and settings.promtool:
+            catalogue.notes.append("promtool is not installed: expressions were not checked")
+        return Estate(settings, catalogue, runbook_folder_files(workspace, settings), run)
+    except BaseException:
+        if run is not None:
+            run.close()
+        raise
 
 
 def study(

@@ -22,6 +22,8 @@ from opsdocs.fileio import FileTooLargeError, NotRegularFileError, read_regular
 from opsdocs.yamlio import KeyPath, YamlData, load_yaml
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import StateBlock
     from markdown_it.token import Token
@@ -92,6 +94,7 @@ def slugify(text: str) -> str:
 
 _MD: MarkdownIt | None = None
 _BLOCKS: MarkdownIt | None = None
+_FENCE: Callable[[StateBlock, int, int, bool], bool]
 #: The core rules that work on inline content: left out of a structure parse, run on demand.
 _INLINE_RULES = ["inline", "text_join"]
 
@@ -99,10 +102,12 @@ _INLINE_RULES = ["inline", "text_join"]
 def _markdown(structure: bool = False) -> MarkdownIt:
     """The parser; with ``structure``, the same parser whose core stops after the block rules
     (inline content is parsed later, by :func:`_parse_inline`, where it is needed)."""
-    global _MD, _BLOCKS
+    global _MD, _BLOCKS, _FENCE
     if _MD is None or _BLOCKS is None:
         from markdown_it import MarkdownIt
+        from markdown_it.rules_block import fence
 
+        _FENCE = fence  # called for every block: bound once, not imported per call
         _MD = MarkdownIt("commonmark")
         # the fence rule, wrapped to record whether a closing fence ended the block
         _MD.block.ruler.at(
@@ -137,10 +142,8 @@ def _fence_recording_closure(state: StateBlock, start: int, end: int, silent: bo
     its closing fence, read the way the parser reads it (past the container's prefix: a list
     item's indentation, a block quote's ``>``). A fence not closed runs to the end of its
     container or of the file."""
-    from markdown_it.rules_block import fence
-
     count = len(state.tokens)
-    if not fence(state, start, end, silent):
+    if not _FENCE(state, start, end, silent):
         return False
     if not silent and len(state.tokens) > count:
         token = state.tokens[-1]

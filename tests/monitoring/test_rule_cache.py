@@ -81,3 +81,30 @@ def test_a_runbook_read_for_its_anchors_is_checked_in_full_when_checked_itself(
     codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
     assert result.exit_code == 1
     assert codes - {"AL003", "AL004"}, codes
+
+
+def test_list_and_stub_read_the_catalogue_through_the_same_cache(
+    estate: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+    real_parse = catalogue.parse_rule_text
+
+    def counting(text: str, result: catalogue.RuleFile) -> catalogue.RuleFile:
+        parsed.append(result.path)
+        return real_parse(text, result)
+
+    monkeypatch.setattr(catalogue, "parse_rule_text", counting)
+    listed = cli("alerts", "list", "--format", "json", cwd=estate)
+    assert listed.exit_code == 0, listed.stderr
+    assert parsed == ["rules/operator.yaml", "rules/plain.yaml"]
+    parsed.clear()
+    # what 'alerts list' parsed is read back by 'alerts check', 'alerts stub' and 'alerts list'
+    _findings(cli, estate, "alerts", "check")
+    assert cli("alerts", "stub", "--dry-run", cwd=estate).exit_code == 0
+    assert cli("alerts", "list", "--format", "json", cwd=estate).stdout == listed.stdout
+    assert parsed == []
+    # an edited file is parsed again, by whichever command reads it first
+    plain = estate / "rules" / "plain.yaml"
+    plain.write_text(plain.read_text().replace("severity: critical", "severity: page", 1))
+    assert cli("alerts", "stub", "--dry-run", cwd=estate).exit_code == 0
+    assert parsed == ["rules/plain.yaml"]

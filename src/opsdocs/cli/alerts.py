@@ -36,11 +36,16 @@ def _require_monitoring(ctx: click.Context):  # type: ignore[no-untyped-def]
 def list_command(ctx: click.Context, fmt: str, no_prometheus: bool) -> int:
     """List every alert: severity, team and service, runbook (file#section), dashboards and
     where the rule is written."""
-    from opsdocs.monitoring.estate import study
+    from opsdocs.monitoring.estate import catalogue_cache, study
     from opsdocs.monitoring.render import render_catalogue
 
     workspace = _require_monitoring(ctx)
-    analysis = study(workspace, promtool=False, prometheus=not no_prometheus)
+    analysis = study(
+        workspace,
+        promtool=False,
+        prometheus=not no_prometheus,
+        cache_dir=catalogue_cache(workspace),
+    )
     for error in analysis.catalogue.errors:
         raise error
     click.echo(render_catalogue(analysis, str(workspace.root), fmt), nl=False)
@@ -116,12 +121,14 @@ def stub_command(
     summary. Prints the runbook_url to put on each alert.
     """
     from opsdocs.fileio import locked
-    from opsdocs.monitoring.estate import effective_settings, study
+    from opsdocs.monitoring.estate import catalogue_cache, effective_settings, study
     from opsdocs.monitoring.stub import plan_stubs
 
     workspace = _require_monitoring(ctx)
     with locked(workspace.root, workspace.readme):
-        analysis = study(workspace, promtool=False, prometheus=False)
+        analysis = study(
+            workspace, promtool=False, prometheus=False, cache_dir=catalogue_cache(workspace)
+        )
         for error in analysis.catalogue.errors:
             raise error
         plan = plan_stubs(

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Estate",
+    "catalogue_cache",
     "configured",
     "effective_settings",
     "fetch_series_names",
@@ -108,6 +109,16 @@ def load_catalogue(
     if settings.slo_alerts:
         catalogue.alerts.extend(_slo_alerts(workspace, catalogue))
     return catalogue
+
+
+def catalogue_cache(workspace: Workspace) -> Path | None:
+    """The folder where parsed rule files are kept: the one ``opsdocs check`` caches in (None
+    when its settings turn caching off), so that every command reads the catalogue the same
+    way and a file parsed by one is read back by the others."""
+    from opsdocs.check.engine import CheckOptions, cache_folder
+    from opsdocs.check.settings import load_settings
+
+    return cache_folder(workspace.root, load_settings(workspace.config), CheckOptions())
 
 
 def _rules_cache(directory: Path) -> Cache:

@@ -446,7 +446,8 @@ def _alert_entry(
                 resolution.message or "runbook_url leads nowhere",
                 resolution.hint or "fix the URL",
             )
-    names = ", ".join(sorted({*settings.severities, *ladder}, key=str.lower))
+    if severity is None or action is None:
+        names = ", ".join(sorted({*settings.severities, *ladder}, key=str.lower))
     if severity is None:
         report(
             "labels",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -143,17 +143,11 @@ def _alerts_from_prometheus(
         mine = known.get((alert.group, alert.name))
         if mine is not None:
             # the same rule in a local file: report at its line
-            alert = Alert(
-                name=alert.name,
-                group=alert.group,
+            alert = replace(
+                alert,
                 file=mine.file,
                 line=mine.line,
                 col=mine.col,
-                expr=alert.expr,
-                for_=alert.for_,
-                labels=alert.labels,
-                annotations=alert.annotations,
-                source="prometheus",
                 positions=mine.positions,
                 index=mine.index,
             )
@@ -194,23 +188,11 @@ def _slo_alerts(workspace: Workspace, catalogue: Catalogue) -> list[Alert]:
         source_doc = workspace.root / output.source
         line = _slos_line(source_doc)
         for alert in part.alerts:
-            if (alert.group, alert.name) in seen:
-                continue
-            alerts.append(
-                Alert(
-                    name=alert.name,
-                    group=alert.group,
-                    file=output.source,
-                    line=line,
-                    col=1,
-                    expr=alert.expr,
-                    for_=alert.for_,
-                    labels=alert.labels,
-                    annotations=alert.annotations,
-                    source="slo",
-                    index=alert.index,
+            if (alert.group, alert.name) not in seen:
+                # reported at the SLO document's 'slos:' line, where the alert comes from
+                alerts.append(
+                    replace(alert, file=output.source, line=line, col=1, positions={}, source="slo")
                 )
-            )
     return alerts
 
 

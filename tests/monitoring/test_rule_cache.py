@@ -27,6 +27,20 @@ def estate(tmp_path: Path, cli: Callable[..., Result]) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The rule files parsed from here on (the others were read back from the cache)."""
+    seen: list[str] = []
+    real_parse = catalogue.parse_rule_text
+
+    def counting(text: str, result: catalogue.RuleFile) -> catalogue.RuleFile:
+        seen.append(result.path)
+        return real_parse(text, result)
+
+    monkeypatch.setattr(catalogue, "parse_rule_text", counting)
+    return seen
+
+
 def _findings(cli: Callable[..., Result], root: Path, *args: str) -> list[dict[str, object]]:
     result = cli(*args, "--format", "json", cwd=root)
     assert result.exit_code == 1, result.stderr
@@ -35,18 +49,11 @@ def _findings(cli: Callable[..., Result], root: Path, *args: str) -> list[dict[s
 
 
 def test_a_warm_run_parses_only_the_rule_file_that_changed(
-    estate: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+    estate: Path, cli: Callable[..., Result], parsed: list[str]
 ) -> None:
     cold = _findings(cli, estate, "alerts", "check")
     assert list((estate / ".opsdocs" / "cache").glob("monitoring-rules-*.json"))
-    parsed: list[str] = []
-    real_parse = catalogue.parse_rule_text
-
-    def counting(text: str, result: catalogue.RuleFile) -> catalogue.RuleFile:
-        parsed.append(result.path)
-        return real_parse(text, result)
-
-    monkeypatch.setattr(catalogue, "parse_rule_text", counting)
+    parsed.clear()
     # PrometheusRule documents, alert positions and rule-file lines all come back from the cache
     assert _findings(cli, estate, "alerts", "check") == cold
     assert _findings(cli, estate, "check") == _findings(cli, estate, "check", "--no-cache")
@@ -84,16 +91,8 @@ def test_a_runbook_read_for_its_anchors_is_checked_in_full_when_checked_itself(
 
 
 def test_list_and_stub_read_the_catalogue_through_the_same_cache(
-    estate: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+    estate: Path, cli: Callable[..., Result], parsed: list[str]
 ) -> None:
-    parsed: list[str] = []
-    real_parse = catalogue.parse_rule_text
-
-    def counting(text: str, result: catalogue.RuleFile) -> catalogue.RuleFile:
-        parsed.append(result.path)
-        return real_parse(text, result)
-
-    monkeypatch.setattr(catalogue, "parse_rule_text", counting)
     listed = cli("alerts", "list", "--format", "json", cwd=estate)
     assert listed.exit_code == 0, listed.stderr
     assert parsed == ["rules/operator.yaml", "rules/plain.yaml"]

@@ -8,8 +8,9 @@ a summary and a `runbook_url` with an anchor under a mapped URL prefix) and a ru
 * `opsdocs alerts check` cold (no cache: every runbook parsed) and warm (unchanged files),
   which runs promtool itself on the same files besides resolving every link and anchor.
 
-Each line gives wall clock and CPU time (user and system, child processes included: the CPU
-time of 'alerts check' includes its own promtool run and its worker processes).
+Each line gives the load average, wall clock and CPU time (user and system, child processes
+included: the CPU time of 'alerts check' includes its own promtool run and its worker
+processes), and both as ratios to promtool's.
 
 Target: `alerts check` within 2 x the time of `promtool check rules`.
 
@@ -19,6 +20,7 @@ Target: `alerts check` within 2 x the time of `promtool check rules`.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import subprocess
@@ -113,9 +115,12 @@ def main() -> None:
             warm, warm_cpu = timed([opsdocs, "alerts", "check"], root)
             rows.append((run, peer, cold, warm))
             print(
-                f"run {run}: promtool check rules {peer:.2f} s (CPU {peer_cpu:.2f} s), "
-                f"alerts check cold {cold:.2f} s ({cold / peer:.2f} x; CPU {cold_cpu:.2f} s), "
-                f"warm {warm:.2f} s ({warm / peer:.2f} x; CPU {warm_cpu:.2f} s)"
+                f"run {run} (load average {os.getloadavg()[0]:.1f}): "
+                f"promtool check rules {peer:.2f} s (CPU {peer_cpu:.2f} s), "
+                f"alerts check cold {cold:.2f} s ({cold / peer:.2f} x; "
+                f"CPU {cold_cpu:.2f} s, {cold_cpu / peer_cpu:.2f} x), "
+                f"warm {warm:.2f} s ({warm / peer:.2f} x; "
+                f"CPU {warm_cpu:.2f} s, {warm_cpu / peer_cpu:.2f} x)"
             )
         best = min(rows, key=lambda r: r[2] / r[1])
         print(

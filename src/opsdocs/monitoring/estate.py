@@ -324,7 +324,7 @@ def study(
     try:
         settings = estate.settings
         if documents is None or anchors_of is None:
-            documents, anchors_of = _read_documents(workspace, estate.folder_files)
+            documents, anchors_of = _read_documents(workspace)
         series = fetch_series_names(settings) if prometheus else None
         return analyse(
             root=workspace.root,
@@ -342,8 +342,11 @@ def study(
 
 
 def _read_documents(
-    workspace: Workspace, folder_files: list[str]
+    workspace: Workspace,
 ) -> tuple[dict[str, dict[str, Any]], Callable[[str], set[str] | None]]:
+    """The facts of the runbook and monitoring documents, and the anchors of any file (read
+    when asked for): headings and sections are all it takes, so only their structure is
+    parsed."""
     from opsdocs.check.context import anchors_of as doc_anchors
     from opsdocs.documents.folder import document_paths
     from opsdocs.documents.parse import read_document
@@ -353,7 +356,7 @@ def _read_documents(
     for kind in ("runbook", "monitoring"):
         for path in document_paths(workspace, kind):
             try:
-                doc = read_document(path)
+                doc = read_document(path, structure_only=True)
             except InputError:
                 continue
             key = os.path.normpath(str(path))
@@ -366,7 +369,7 @@ def _read_documents(
         key = os.path.normpath(path)
         if key not in anchors:
             try:
-                anchors[key] = doc_anchors(read_document(Path(key)))
+                anchors[key] = doc_anchors(read_document(Path(key), structure_only=True))
             except InputError:
                 anchors[key] = None
         return anchors[key]

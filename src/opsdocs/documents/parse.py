@@ -43,8 +43,6 @@ __all__ = [
 #: Files larger than this are not parsed (a runbook is never 10 MB; a log file named .md is).
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
-_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
 
 @dataclass(frozen=True)
 class Heading:

@@ -28,11 +28,17 @@ def _mtimes(out: Path) -> dict[str, int]:
     }
 
 
-def test_one_changed_document_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
+def _built_site(tmp_path: Path) -> tuple[Site, Path]:
+    """The portal workspace in ``tmp_path``, its site built into ``tmp_path/site``."""
     portal_workspace(tmp_path)
     out = tmp_path / "site"
     site = Site(Workspace.discover(root=tmp_path), out, OPTIONS)
     site.build()
+    return site, out
+
+
+def test_one_changed_document_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    site, out = _built_site(tmp_path)
     before = _mtimes(out)
     doc = tmp_path / OPS / "runbook-database.md"
     doc.write_text(doc.read_text().replace("PostgreSQL.", "PostgreSQL and its pelican replica."))
@@ -45,10 +51,7 @@ def test_one_changed_document_rewrites_only_the_pages_that_show_it(tmp_path: Pat
 
 
 def test_a_changed_title_reaches_the_service_and_home_pages(tmp_path: Path) -> None:
-    portal_workspace(tmp_path)
-    out = tmp_path / "site"
-    site = Site(Workspace.discover(root=tmp_path), out, OPTIONS)
-    site.build()
+    site, out = _built_site(tmp_path)
     doc = tmp_path / OPS / "runbook-api-server.md"
     doc.write_text(doc.read_text().replace("title: API Server Runbook", "title: API Handbook"))
     result = site.refresh([doc])
@@ -68,10 +71,7 @@ def test_a_changed_title_reaches_the_service_and_home_pages(tmp_path: Path) -> N
 def test_a_refresh_without_the_check_then_the_recheck_brings_the_findings(
     tmp_path: Path,
 ) -> None:
-    portal_workspace(tmp_path)
-    out = tmp_path / "site"
-    site = Site(Workspace.discover(root=tmp_path), out, OPTIONS)
-    site.build()
+    site, out = _built_site(tmp_path)
     doc = tmp_path / OPS / "runbook-database.md"
     doc.write_text(doc.read_text().replace("[API runbook](", "[API runbook](gone.md"))
     first = site.refresh([doc], check=False)
@@ -90,10 +90,7 @@ def test_a_refresh_without_the_check_then_the_recheck_brings_the_findings(
 def test_a_renamed_heading_brings_the_broken_link_in_another_document_at_once(
     tmp_path: Path,
 ) -> None:
-    portal_workspace(tmp_path)
-    out = tmp_path / "site"
-    site = Site(Workspace.discover(root=tmp_path), out, OPTIONS)
-    site.build()
+    site, out = _built_site(tmp_path)
     assert "pods-oomkilled" not in (out / "findings.html").read_text()
     # the database runbook links to this heading of the API runbook
     api = tmp_path / OPS / "runbook-api-server.md"
@@ -113,10 +110,7 @@ def test_a_renamed_heading_brings_the_broken_link_in_another_document_at_once(
 
 
 def test_an_added_document_is_a_full_build(tmp_path: Path) -> None:
-    portal_workspace(tmp_path)
-    out = tmp_path / "site"
-    site = Site(Workspace.discover(root=tmp_path), out, OPTIONS)
-    site.build()
+    site, out = _built_site(tmp_path)
     new = tmp_path / OPS / "runbook-cache.md"
     new.write_text("---\nkind: runbook\ntitle: Cache\nowner: team-api\n---\n\n# Cache\n")
     site.refresh([new])
@@ -125,10 +119,7 @@ def test_an_added_document_is_a_full_build(tmp_path: Path) -> None:
 
 
 def test_watch_rebuilds_what_changed_and_the_server_serves_it(tmp_path: Path) -> None:
-    portal_workspace(tmp_path)
-    out = tmp_path / "site"
-    site = Site(Workspace.discover(root=tmp_path), out, OPTIONS)
-    site.build()
+    site, out = _built_site(tmp_path)
     server = start_server(out, 0)
     stop = threading.Event()
     lines: list[str] = []

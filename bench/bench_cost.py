@@ -23,14 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+
+from child import machine, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ["api", "search", "web", "batch", "data"]
@@ -132,36 +132,6 @@ def generate(path: Path, rows: int, *, csv: bool) -> float:
     return time.perf_counter() - start
 
 
-def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB, and standard output of a child process."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        code = os.waitstatus_to_exitcode(status)
-        elapsed = time.perf_counter() - start
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode()
-        if code != 0:
-            raise SystemExit(f"{argv[:3]} failed ({code}): {err.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024, stdout
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{os.cpu_count()} CPUs ({platform.machine()}, {cpu}), Python {platform.python_version()}"
-    )
-
-
 def main() -> int:
     import duckdb
 
@@ -204,8 +174,11 @@ def main() -> int:
     runs: dict[str, list[tuple[float, float, str]]] = {name: [] for name in programs}
     for _ in range(args.repeat):
         for name, (argv, penv) in programs.items():
-            runs[name].append(run(argv, penv))
-    best = {n: (min(r[0] for r in rs), max(r[1] for r in rs), rs[-1][2]) for n, rs in runs.items()}
+            runs[name].append(run_child(argv, env=penv))
+    best = {
+        n: (min(r.wall for r in rs), max(r.rss_mb for r in rs), rs[-1].stdout)
+        for n, rs in runs.items()
+    }
 
     report = json.loads(best["opsdocs"][2])
     mine = {b["name"]: Decimal(b["month_to_date"]) for b in report["budgets"]}

@@ -23,19 +23,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from child import machine, run_child
 
 AT = "2026-11-30T12:00:00Z"
 WINDOW = "30d"
 SYSTEMS = 100
 JOBS_PER_SYSTEM = 2
 ROOT = Path(__file__).resolve().parent.parent
+OK = (0, 1)  # 1: an RPO missed, a finding
 
 FLOOR = r'''
 import datetime as dt, json, sys
@@ -151,36 +151,6 @@ def plan(root: Path) -> None:
     )
 
 
-def run(argv: list[str], cwd: Path) -> tuple[float, float, float, str]:
-    """Wall seconds, CPU seconds, peak RSS in MB, and standard output of a child process."""
-    begin = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=cwd)
-        _, status, usage = os.wait4(proc.pid, 0)
-        code = os.waitstatus_to_exitcode(status)
-        elapsed = time.perf_counter() - begin
-        out.seek(0)
-        err.seek(0)
-        if code not in (0, 1):  # 1: an RPO missed, a finding
-            raise SystemExit(f"{argv[:3]} failed ({code}): {err.read().decode()[-2000:]}")
-        cpu = usage.ru_utime + usage.ru_stime
-        return elapsed, cpu, usage.ru_maxrss / 1024, out.read().decode()
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{os.cpu_count()} CPUs ({platform.machine()}, {cpu}), Python {platform.python_version()}"
-    )
-
-
 def numbers(report: str) -> dict[str, list[object]]:
     data = json.loads(report)
     return {
@@ -233,9 +203,9 @@ def main() -> int:
         times: dict[str, list[tuple[float, float, float, str]]] = {"opsdocs": []}
         times.update({how: [] for how in floors})
         for _ in range(args.repeat):  # interleaved: machine load hits each alike
-            times["opsdocs"].append(run(opsdocs, root))
+            times["opsdocs"].append(run_child(opsdocs, cwd=root, ok=OK))
             for how, argv in floors.items():
-                times[how].append(run(argv, root))
+                times[how].append(run_child(argv, cwd=root, ok=OK))
         expected = numbers(times["opsdocs"][-1][3])
         for how in floors:
             if json.loads(times[how][-1][3]) != expected:

@@ -22,7 +22,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -30,6 +29,8 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+from child import machine, run_child
 
 AT = "2026-11-20T12:00:00Z"
 WINDOWS = [300, 1800, 3600, 7200, 21600, 86400, 259200, 2592000]
@@ -145,29 +146,11 @@ def generate(path: Path, rows: int) -> float:
     return time.perf_counter() - start
 
 
-def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB, and standard output of a child process."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        elapsed = time.perf_counter() - start
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode()
-        if proc.returncode != 0:
-            raise SystemExit(
-                f"{argv[:3]} failed ({proc.returncode}): {err.read().decode()[-2000:]}"
-            )
-    return elapsed, usage.ru_maxrss / 1024, stdout
-
-
 def best(
     argv: list[str], repeat: int, env: dict[str, str] | None = None
 ) -> tuple[float, float, str]:
-    results = [run(argv, env) for _ in range(repeat)]
-    return min(r[0] for r in results), max(r[1] for r in results), results[-1][2]
+    results = [run_child(argv, env=env) for _ in range(repeat)]
+    return min(r.wall for r in results), max(r.rss_mb for r in results), results[-1].stdout
 
 
 def pandas_env(cache: Path) -> dict[str, str] | None:
@@ -185,20 +168,6 @@ def pandas_env(cache: Path) -> dict[str, str] | None:
     if subprocess.run(install, capture_output=True).returncode != 0:
         return None
     return env if subprocess.run(probe, capture_output=True, env=env).returncode == 0 else None
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{os.cpu_count()} CPUs ({platform.machine()}, {cpu}), Python {platform.python_version()}"
-    )
 
 
 def main() -> int:
@@ -241,9 +210,10 @@ def main() -> int:
     runs: dict[str, list[tuple[float, float, str]]] = {name: [] for name in programs}
     for _ in range(args.repeat):
         for name, (argv, penv) in programs.items():
-            runs[name].append(run(argv, penv))
+            runs[name].append(run_child(argv, env=penv))
     best_of = {
-        name: (min(r[0] for r in rs), max(r[1] for r in rs), rs[-1][2]) for name, rs in runs.items()
+        name: (min(r.wall for r in rs), max(r.rss_mb for r in rs), rs[-1].stdout)
+        for name, rs in runs.items()
     }
     t_ops, mem_ops, out_ops = best_of.pop("opsdocs")
     report = json.loads(out_ops)["reports"][0]

@@ -129,3 +129,14 @@ BUDGETS = """
   tags: {service: search}
   threshold: 90
 """
+
+
+def slo_doc(errors: str, total: str, *, source: str = "") -> str:
+    """The API's SLO document: one availability ratio of ``errors`` over ``total``, then
+    ``source`` (YAML lines of the SLO, e.g. its logs)."""
+    return (
+        "---\nkind: slo\ntitle: API SLOs\nowner: team-sre\nservice: api\n"
+        'last_reviewed: "2026-11-01"\nslos:\n  - name: availability\n    objective: 99.5\n'
+        f"    indicator:\n      type: ratio\n      errors: {errors}\n      total: {total}\n"
+        f"{source}---\n\n# API SLOs\n"
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 from opsdocs.cost.anomaly import find_anomalies, score
 from tests.conftest import Result, build_tree
-from tests.cost.helpers import BUDGETS, OPS, Line, cost_doc, focus_csv
+from tests.cost.helpers import BUDGETS, OPS, Line, cost_doc, focus_csv, slo_doc
 from tests.reports.logdata import Request, expected, write_jsonl
 
 MAY = dt.date(2026, 5, 1)
@@ -33,6 +33,17 @@ def _steady(days: int, start: dt.date, amount: str, tags: dict[str, str]) -> lis
              Decimal(amount) + Decimal(wobble[i % 7]), tags)
         for i in range(days)
     ]  # fmt: skip
+
+
+LOGS = (
+    "    logs:\n      files: logs/*.jsonl\n      timestamp: time\n      status: http.status\n"
+    '      exclude:\n        http.path: ["/healthz"]\n'
+)
+SLO_DOC = slo_doc(
+    'sum(rate(http_requests_total{code=~"5.."}[{{window}}]))',
+    "sum(rate(http_requests_total[{{window}}]))",
+    source=LOGS,
+)
 
 
 def test_a_spike_and_a_drop_are_anomalous_and_steady_days_are_not(
@@ -78,32 +89,6 @@ def test_flat_spend_needs_a_real_change_to_be_anomalous() -> None:
     assert score(Decimal("60.00"), flat)[1] > Decimal("3.5")  # 20 %
 
 
-SLO_DOC = """\
----
-kind: slo
-title: API SLOs
-owner: team-sre
-service: api
-last_reviewed: "2026-11-01"
-slos:
-  - name: availability
-    objective: 99.5
-    indicator:
-      type: ratio
-      errors: sum(rate(http_requests_total{{code=~"5.."}}[{{{{window}}}}]))
-      total: sum(rate(http_requests_total[{{{{window}}}}]))
-    logs:
-      files: logs/*.jsonl
-      timestamp: time
-      status: http.status
-      exclude:
-        http.path: ["/healthz"]
----
-
-# API SLOs
-"""
-
-
 def test_unit_cost_divides_by_the_requests_the_slo_counts(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:
@@ -125,7 +110,7 @@ def test_unit_cost_divides_by_the_requests_the_slo_counts(
         {
             "opsdocs.toml": 'owners = ["team-sre"]\n',
             f"{OPS}/cost-platform.md": cost_doc(budgets),
-            f"{OPS}/slo-api.md": SLO_DOC.format(),
+            f"{OPS}/slo-api.md": SLO_DOC,
             "billing/focus.csv": focus_csv(lines),
         },
     )
@@ -155,7 +140,7 @@ def test_an_unknown_unit_slo_is_one_line(tmp_path: Path, cli: Callable[..., Resu
         {
             "opsdocs.toml": 'owners = ["team-sre"]\n',
             f"{OPS}/cost-platform.md": cost_doc(budgets),
-            f"{OPS}/slo-api.md": SLO_DOC.format(),
+            f"{OPS}/slo-api.md": SLO_DOC,
             "billing/focus.csv": focus_csv([Line(MAY, "EC2", Decimal(1), {"service": "api"})]),
         },
     )

@@ -13,29 +13,12 @@ import pytest
 from opsdocs.reports.sources.prometheus import measure_prometheus
 from opsdocs.sources.prometheus import PrometheusClient
 from tests.conftest import Result, build_tree
-from tests.cost.helpers import OPS, Line, cost_doc, focus_csv
+from tests.cost.helpers import OPS, Line, cost_doc, focus_csv, slo_doc
 from tests.reports.conftest import ERRORS, TOTAL, PrometheusServer, slo_spec
 
 pytestmark = pytest.mark.tools
 
-SLO_DOC = f"""\
----
-kind: slo
-title: API SLOs
-owner: team-sre
-service: api
-last_reviewed: "2026-11-01"
-slos:
-  - name: availability
-    objective: 99.5
-    indicator:
-      type: ratio
-      errors: '{ERRORS}'
-      total: '{TOTAL}'
----
-
-# API SLOs
-"""
+SLO_DOC = slo_doc(f"'{ERRORS}'", f"'{TOTAL}'")
 
 
 def test_unit_cost_from_prometheus(

@@ -33,12 +33,18 @@ def _nav_files(nav: list[Any]) -> list[str]:
     return files
 
 
+def _build_mkdocs(cli: Callable[..., Result], root: Path) -> Result:
+    """``opsdocs site build --format mkdocs --out mk`` in ``root``; it must succeed."""
+    result = cli("site", "build", "--format", "mkdocs", "--out", "mk", *TODAY, cwd=root)
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
 def test_mkdocs_yml_has_the_shape_mkdocs_reads_and_every_nav_file_exists(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:
     portal_workspace(tmp_path)
-    result = cli("site", "build", "--format", "mkdocs", "--out", "mk", *TODAY, cwd=tmp_path)
-    assert result.exit_code == 0, result.stderr
+    result = _build_mkdocs(cli, tmp_path)
     assert result.stdout.endswith("Publish it with 'mkdocs build -f mk/mkdocs.yml'\n")
     config = yaml.safe_load((tmp_path / "mk/mkdocs.yml").read_text())
     assert set(config) == {"site_name", "docs_dir", "use_directory_urls", "nav"}
@@ -57,10 +63,7 @@ def test_documents_are_copied_as_written_and_pictures_move_into_the_tree(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:
     portal_workspace(tmp_path)
-    assert (
-        cli("site", "build", "--format", "mkdocs", "--out", "mk", *TODAY, cwd=tmp_path).exit_code
-        == 0
-    )
+    _build_mkdocs(cli, tmp_path)
     assert (tmp_path / "mk/docs/runbook-api-server.md").read_text() == RUNBOOK
     slo = (tmp_path / "mk/docs/slo-api.md").read_text()
     assert "Budget chart: [availability](portal/files/charts/api.svg)." in slo
@@ -80,10 +83,7 @@ def test_links_between_documents_are_moved_like_pictures(
         tmp_path,
         **{f"{OPS}/runbook-links.md": doc, f"{OPS}/incidents/README.md": "# Incidents\n"},
     )
-    assert (
-        cli("site", "build", "--format", "mkdocs", "--out", "mk", *TODAY, cwd=tmp_path).exit_code
-        == 0
-    )
+    _build_mkdocs(cli, tmp_path)
     written = (tmp_path / "mk/docs/runbook-links.md").read_text()
     assert (
         "See [the SLO](slo-api.md#objectives), [the incidents](incidents/README.md) and "
@@ -97,10 +97,7 @@ def test_every_link_of_the_generated_pages_resolves(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:
     portal_workspace(tmp_path)
-    assert (
-        cli("site", "build", "--format", "mkdocs", "--out", "mk", *TODAY, cwd=tmp_path).exit_code
-        == 0
-    )
+    _build_mkdocs(cli, tmp_path)
     pages = sorted((tmp_path / "mk/docs/portal").rglob("*.md"))
     assert pages
     for page in pages:
@@ -120,10 +117,7 @@ def test_markdown_from_documents_is_escaped_in_the_generated_pages(
             'owner: "*team* <b>"\n---\n\n# Evil\n'
         },
     )
-    assert (
-        cli("site", "build", "--format", "mkdocs", "--out", "mk", *TODAY, cwd=tmp_path).exit_code
-        == 0
-    )
+    _build_mkdocs(cli, tmp_path)
     page = (tmp_path / "mk/docs/portal/services/evil.md").read_text()
     assert "<script>" not in page and "<b>" not in page
     assert "Owner: \\*team\\* &lt;b>" in page

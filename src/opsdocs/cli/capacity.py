@@ -32,7 +32,6 @@ def capacity() -> None:
 @click.argument("resources", nargs=-1)
 @time_option("--at", "at_time", help="The report time; history is read up to it (default: now):")
 @click.option("--prometheus-url", metavar="URL", help="Prometheus HTTP API root (or Thanos, ...).")
-@format_option("table", "json", "markdown")
 @report_outputs(
     chart="Write a chart per resource into this folder (SVG): history, forecast, interval, "
     "threshold and limit.",

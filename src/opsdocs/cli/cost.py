@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from opsdocs.cli.context import app
-from opsdocs.cli.options import echo_rendered, echo_written, format_option, report_outputs
+from opsdocs.cli.options import echo_rendered, echo_written, report_outputs
 
 
 @click.group()
@@ -31,7 +31,6 @@ def cost() -> None:
     help="Where the unit metrics' requests are counted (default: the report.source setting).",
 )
 @click.option("--prometheus-url", default=None, help="Base URL of the Prometheus HTTP API.")
-@format_option("table", "json", "markdown")
 @report_outputs(
     chart="Write a chart per budget into this folder (SVG): daily spend against the budget.",
     write="Put the month's status block into each cost document's 'Current Spend & Trend'.",

@@ -47,8 +47,9 @@ def format_option(*choices: str, help: str = "Output format.") -> Callable[[F], 
 
 
 def report_outputs(*, chart: str, write: str) -> Callable[[F], F]:
-    """``--chart DIR`` (passed as ``chart_dir``), ``--png`` and ``--write``: what a report
-    keeps besides its text (charts, and a status block in each document)."""
+    """``--format`` (table, json or markdown), then ``--chart DIR`` (passed as ``chart_dir``),
+    ``--png`` and ``--write``: how a report prints, and what it keeps besides its text (charts,
+    and a status block in each document)."""
 
     def decorate(command: F) -> F:
         command = click.option("--write", is_flag=True, help=write)(command)
@@ -57,13 +58,14 @@ def report_outputs(*, chart: str, write: str) -> Callable[[F], F]:
             is_flag=True,
             help="With --chart, also write PNG (needs resvg-py: opsdocs[charts]).",
         )(command)
-        return click.option(
+        command = click.option(
             "--chart",
             "chart_dir",
             type=click.Path(file_okay=False, path_type=Path),
             default=None,
             help=chart,
         )(command)
+        return format_option("table", "json", "markdown")(command)
 
     return decorate
 

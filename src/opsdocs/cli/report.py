@@ -16,7 +16,6 @@ from opsdocs.cli.context import app
 from opsdocs.cli.options import (
     echo_rendered,
     echo_written,
-    format_option,
     report_outputs,
     time_option,
 )
@@ -61,7 +60,6 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str], Callable[[float], N
     help="Where events come from (default: report.source, else logs).",
 )
 @click.option("--prometheus-url", metavar="URL", help="Prometheus HTTP API root (or Thanos, ...).")
-@format_option("table", "json", "markdown")
 @report_outputs(
     chart="Write a budget chart per SLO into this folder (SVG).",
     write="Put the Markdown status block into each SLO document's Measurement section.",

@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code (used by tests and ``main``)."""
-    from opsdocs.cli.context import display_path
+    from opsdocs.cli.context import display_error
     from opsdocs.errors import OpsdocsError, from_os_error
 
     args = list(sys.argv[1:] if argv is None else argv)
@@ -127,19 +127,14 @@ def run(argv: Sequence[str] | None = None) -> int:
         _error(_one_line(exc.format_message()))
         return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code
     except OpsdocsError as exc:
-        if exc.path is not None:
-            exc.path = display_path(exc.path)
-        _error(exc.format())
+        _error(display_error(exc))
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # a folder that cannot be written, a full disk, a symlink loop...
         if exc.filename is None and _from_output(exc):
             exc.filename = "standard output"
-        located = from_os_error(exc)
-        if located.path is not None:
-            located.path = display_path(located.path)
-        _error(located.format())
+        _error(display_error(from_os_error(exc)))
         return EXIT_USAGE
     except Exception as exc:  # the single place where a bug becomes exit 3
         if debug:

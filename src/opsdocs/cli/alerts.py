@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 from opsdocs.cli.context import app
-from opsdocs.cli.options import format_option, output_option, today_option, write_output
+from opsdocs.cli.options import (
+    format_option,
+    output_option,
+    split_values,
+    today_option,
+    write_output,
+)
 
 
 @click.group("alerts")
@@ -82,7 +88,7 @@ def check_command(
     from opsdocs.check.registry import select_rules
     from opsdocs.errors import UsageError
 
-    chosen = [part.strip() for value in select for part in value.split(",") if part.strip()]
+    chosen = split_values(select)
     others = sorted(code for code in select_rules(chosen) if not code.startswith("AL"))
     if chosen and others:
         raise UsageError(
@@ -91,7 +97,7 @@ def check_command(
         )
     options = CheckOptions(
         select=chosen or ["AL"],
-        ignore=[part.strip() for value in ignore for part in value.split(",") if part.strip()],
+        ignore=split_values(ignore),
         strict=bool(strict),
         today=today,
     )

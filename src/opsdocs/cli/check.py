@@ -8,11 +8,14 @@ from pathlib import Path
 import click
 
 from opsdocs.cli.context import app
-from opsdocs.cli.options import echo_json, format_option, output_option, today_option, write_output
-
-
-def _split(values: tuple[str, ...]) -> list[str]:
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+from opsdocs.cli.options import (
+    echo_json,
+    format_option,
+    output_option,
+    split_values,
+    today_option,
+    write_output,
+)
 
 
 @click.command("check")
@@ -65,8 +68,8 @@ def check_command(
 
     workspace = app(ctx).workspace()
     options = CheckOptions(
-        select=_split(select),
-        ignore=_split(ignore),
+        select=split_values(select),
+        ignore=split_values(ignore),
         strict=bool(strict),
         today=today,
         cache=not no_cache,

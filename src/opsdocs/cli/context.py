@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from opsdocs.errors import OpsdocsError, OpsdocsWarning
     from opsdocs.workspace import Workspace
 
 
@@ -23,6 +24,13 @@ def display_path(path: str | os.PathLike[str]) -> str:
     except ValueError:
         return text
     return text if relative.startswith("..") else relative
+
+
+def display_error(error: OpsdocsError | OpsdocsWarning) -> str:
+    """``error`` as one line, its path shown as :func:`display_path` shows it."""
+    if error.path is not None:
+        error.path = display_path(error.path)
+    return error.format()
 
 
 @dataclass
@@ -39,9 +47,7 @@ class AppContext:
             chosen = root if root is not None else (Path(self.root) if self.root else None)
             self._workspace = Workspace.discover(root=chosen)
             for warning in self._workspace.config.warnings:
-                if warning.path is not None:
-                    warning.path = display_path(warning.path)
-                click.echo(f"warning: {warning.format()}", err=True)
+                click.echo(f"warning: {display_error(warning)}", err=True)
         return self._workspace
 
 

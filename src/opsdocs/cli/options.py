@@ -26,6 +26,7 @@ __all__ = [
     "echo_written",
     "format_option",
     "output_option",
+    "split_values",
     "time_option",
     "today_option",
     "write_output",
@@ -68,6 +69,11 @@ def report_outputs(*, chart: str, write: str) -> Callable[[F], F]:
         return format_option("table", "json", "markdown")(command)
 
     return decorate
+
+
+def split_values(values: tuple[str, ...]) -> list[str]:
+    """The items of a repeatable option whose values may each be a comma-separated list."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 def _as_date(

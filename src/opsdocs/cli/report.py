@@ -124,12 +124,9 @@ def report_command(
     echo_written(workspace, plan, changed)
     echo_rendered(fmt, plan.reports, json=render_json, markdown=render_markdown, table=render_table)
     if unsaved is not None:
-        from opsdocs.cli.context import display_path
+        from opsdocs.cli.context import display_error
         from opsdocs.errors import from_os_error
 
-        error = from_os_error(unsaved)
-        if error.path is not None:
-            error.path = display_path(error.path)
-        click.echo(f"error: {error.format()}", err=True)
+        click.echo(f"error: {display_error(from_os_error(unsaved))}", err=True)
         return EXIT_FINDINGS
     return 0

@@ -1,7 +1,8 @@
 """What the features' front-matter and settings models share: the :class:`Strict` base of a
-spec's parts, and validators written once, used as pydantic annotated types (``Duration``,
-``EnvName``) or wrapped in an ``AfterValidator`` (:func:`unique_names`). Only the spec and
-settings modules import it (they import pydantic anyway)."""
+spec's parts (:class:`Frozen` where text is kept as written), and validators written once, used
+as pydantic annotated types (``Duration``, ``EnvName``) or wrapped in an ``AfterValidator``
+(:func:`unique_names`). Only the spec and settings modules import it (they import pydantic
+anyway)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from opsdocs.durations import checked, duration_seconds
 
-__all__ = ["ENV_NAME", "Duration", "EnvName", "Strict", "unique_names"]
+__all__ = ["ENV_NAME", "Duration", "EnvName", "Frozen", "Strict", "unique_names"]
 
 
 class Strict(BaseModel):
@@ -20,6 +21,12 @@ class Strict(BaseModel):
     change, and text is read without surrounding white space."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Frozen(BaseModel):
+    """Like :class:`Strict`, but text is kept as written (surrounding white space included)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 #: A duration setting (``15m``, ``1h30m``, ``14d``), kept as written; the parser's ValueError

@@ -12,10 +12,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from opsdocs.documents.schemas import OptionalServiceFrontMatter
-from opsdocs.validators import unique_names
+from opsdocs.validators import Frozen, unique_names
 
 __all__ = ["Budget", "CostFrontMatter", "UnitMetric"]
 
@@ -23,11 +23,7 @@ _NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _CURRENCY = r"^[A-Z]{3}$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class UnitMetric(_Strict):
+class UnitMetric(Frozen):
     """What a budget's spend is divided by: the requests an SLO's indicator counts."""
 
     slo: str = Field(
@@ -39,7 +35,7 @@ class UnitMetric(_Strict):
     )
 
 
-class Budget(_Strict):
+class Budget(Frozen):
     """One budget owner (a service or a team) and the billing lines it owns."""
 
     name: str = Field(pattern=_NAME, description="The service or team that owns the budget.")

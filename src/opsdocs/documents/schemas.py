@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from opsdocs.durations import checked, review_interval
+from opsdocs.validators import Strict
 
 __all__ = [
     "ActionItem",
@@ -115,11 +116,9 @@ def model_json_schema(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
-class ActionItem(BaseModel):
+class ActionItem(Strict):
     """One follow-up, the same shape wherever it is written (postmortems, DR drills). Owner and
     due date may be missing here; ``check`` reports that."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     what: str = Field(min_length=1, description="What will be done.")
     owner: str | None = Field(default=None, description="Person or team who does it.")

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
 
 from opsdocs.documents.schemas import ActionItem, FrontMatter
 from opsdocs.dr.spec import Duration
 from opsdocs.incidents.records import UtcTime
+from opsdocs.validators import Strict
 
 if TYPE_CHECKING:
     from opsdocs.dr.spec import DisasterRecoveryFrontMatter, System
@@ -51,10 +52,8 @@ def _span(value: str) -> str:
 Span = Annotated[str, AfterValidator(_span)]
 
 
-class VerifyRecord(BaseModel):
+class VerifyRecord(Strict):
     """What ``opsdocs dr verify`` restored and how it checked it."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     job: str = Field(min_length=1, description="The backup job whose latest copy was restored.")
     snapshot: str = Field(min_length=1, description="The restic snapshot restored.")

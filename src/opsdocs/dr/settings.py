@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from opsdocs.dr.spec import Duration
+from opsdocs.validators import Frozen
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -17,10 +18,8 @@ if TYPE_CHECKING:
 __all__ = ["DrSettings", "configured_evidence", "load_settings"]
 
 
-class DrSettings(BaseModel):
+class DrSettings(Frozen):
     """The evidence files and the look-back window."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     evidence: list[str] = Field(
         default_factory=list,

@@ -14,12 +14,13 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from opsdocs.documents.folder import document_paths
 from opsdocs.documents.schemas import FrontMatter
 from opsdocs.durations import checked, duration_timedelta
 from opsdocs.errors import UsageError
+from opsdocs.validators import Strict
 
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
@@ -79,18 +80,14 @@ Span = Annotated[str, AfterValidator(checked(parse_span))]
 DueRule = Annotated[str, AfterValidator(checked(parse_due))]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Notify(_Strict):
+class Notify(Strict):
     """Someone to tell, and how."""
 
     who: str = Field(min_length=1, description="Audience, e.g. 'status page' or 'support leads'.")
     how: str = Field(min_length=1, description="Channel, e.g. 'statuspage.io' or '#incidents'.")
 
 
-class PostmortemRule(_Strict):
+class PostmortemRule(Strict):
     required: bool = Field(description="Whether incidents of this severity need a postmortem.")
     due: DueRule | None = Field(
         default=None,
@@ -119,7 +116,7 @@ class PostmortemRule(_Strict):
         return day
 
 
-class Severity(_Strict):
+class Severity(Strict):
     """One rung of the ladder."""
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", description="'P1'.")
@@ -143,7 +140,7 @@ class Severity(_Strict):
         return parse_span(self.update_every) if self.update_every else None
 
 
-class Role(_Strict):
+class Role(Strict):
     key: str = Field(pattern=_NAME, description="Used in 'opsdocs incident assign KEY PERSON'.")
     title: str = Field(min_length=1, description="'Incident Commander'.")
     duty: str = Field(default="", description="What the role does during the incident.")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
+
+from opsdocs.validators import Frozen
 
 if TYPE_CHECKING:
     from opsdocs.config import Config
@@ -33,11 +35,7 @@ def _url(value: str) -> str:
 Url = Annotated[str, AfterValidator(_url)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AlertmanagerSettings(_Strict):
+class AlertmanagerSettings(Frozen):
     """How ``oncall alertmanager`` writes receivers, and which hand-written file ``check``
     reads."""
 
@@ -62,7 +60,7 @@ class AlertmanagerSettings(_Strict):
         return self.receivers.get(receiver) or self.webhook_url.replace("{receiver}", receiver)
 
 
-class OnCallSettings(_Strict):
+class OnCallSettings(Frozen):
     gap_days: int = Field(default=14, ge=1, le=366, description="OC004 looks this many days ahead.")
     people: dict[str, list[str]] = Field(
         default_factory=dict, description="Owner team -> its people (OC005)."

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from opsdocs.validators import Frozen
 
 __all__ = ["GoodRule", "LogFormat", "LogsSource", "TimestampFormat"]
 
@@ -20,11 +22,7 @@ TimestampFormat = str  # "auto" | "iso" | "epoch_s" | "epoch_ms" | "epoch_us" | 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class GoodRule(_Strict):
+class GoodRule(Frozen):
     """What makes a counted request good; every condition given must hold."""
 
     status_below: int | None = Field(
@@ -35,7 +33,7 @@ class GoodRule(_Strict):
     )
 
 
-class LogsSource(_Strict):
+class LogsSource(Frozen):
     """Where the request logs of one SLO are and how to read them."""
 
     files: str | list[str] = Field(

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from opsdocs.config import validate_section
-from opsdocs.durations import checked, duration_seconds
+from opsdocs.durations import duration_seconds
 from opsdocs.slo.windows import DEFAULT_WINDOWS, Severity, WindowPair
+from opsdocs.validators import Duration
 
 __all__ = ["SloSettings", "WindowSetting", "load_settings"]
 
 RuleFormat = Literal["prometheus", "prometheus-operator"]
-Duration = Annotated[str, AfterValidator(checked(duration_seconds))]
 
 
 class WindowSetting(BaseModel):

@@ -298,10 +298,6 @@ def _check_limit(target: Target, value: float) -> None:
         )
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 @dataclass
 class _FileSource:
     """What one file-backed resource reads: its files, format and header."""
@@ -388,6 +384,7 @@ def _read_batch(
         csv_rejects,
         csv_relation,
         parquet_relation,
+        quote_ident,
         run_query,
         safe_message,
     )
@@ -404,12 +401,12 @@ def _read_batch(
         else parquet_relation("$1", filename=True)
     )
     limit_column = first.limit_column
-    ts = f"TRY_CAST({_quote(usage.time_column)} AS TIMESTAMPTZ)"
-    raw = _quote(usage.column or "")
+    ts = f"TRY_CAST({quote_ident(usage.time_column)} AS TIMESTAMPTZ)"
+    raw = quote_ident(usage.column or "")
     filters = "".join(
-        f" AND CAST({_quote(k)} AS VARCHAR) = ${i + 5}" for i, k in enumerate(usage.where)
+        f" AND CAST({quote_ident(k)} AS VARCHAR) = ${i + 5}" for i, k in enumerate(usage.where)
     )
-    lim = f"TRY_CAST({_quote(limit_column)} AS DOUBLE)" if limit_column else "NULL::DOUBLE"
+    lim = f"TRY_CAST({quote_ident(limit_column)} AS DOUBLE)" if limit_column else "NULL::DOUBLE"
     params: list[Any] = [files, at - dt.timedelta(seconds=history), at, step]
     params += list(usage.where.values())
     try:

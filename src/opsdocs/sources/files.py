@@ -48,6 +48,7 @@ __all__ = [
     "expand_files",
     "lines_relation",
     "parquet_relation",
+    "quote_ident",
     "run_query",
     "safe_message",
 ]
@@ -318,6 +319,11 @@ def csv_header(path: str, delimiter: str = ",") -> list[str]:
         return []
     row = next(csv.reader([line], delimiter=delimiter), [])
     return [name.strip() for name in row]
+
+
+def quote_ident(name: str) -> str:
+    """``name`` as a DuckDB identifier (a column), double quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def describe_fields(names: Iterable[str]) -> str:

@@ -31,6 +31,7 @@ from opsdocs.sources.files import (
     expand_files,
     lines_relation,
     parquet_relation,
+    quote_ident,
     run_query,
     safe_message,
 )
@@ -69,13 +70,9 @@ _INTEGERS = {
 }  # fmt: skip
 
 
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _column(name: str) -> str:
     """A (possibly nested, dotted) field of a typed source as an SQL expression."""
-    return ".".join(_quote_ident(part) for part in name.split("."))
+    return ".".join(quote_ident(part) for part in name.split("."))
 
 
 def _json_path(name: str) -> str:
@@ -125,7 +122,7 @@ class _Fields:
                 self.json_paths.append(path)
             return f"j[{self.json_paths.index(path) + 1}]"
         if self.fmt == "combined":
-            return f"nullif(m.{_quote_ident(name)}, '')"
+            return f"nullif(m.{quote_ident(name)}, '')"
         return _column(name)
 
     def type_of(self, name: str) -> str:

@@ -34,12 +34,12 @@ def _inside_lead_time(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         Target,
         assess,
         load_settings,
+        open_prometheus,
         read_capacity_document,
         read_history,
     )
     from opsdocs.documents.parse import read_document
     from opsdocs.errors import OpsdocsError
-    from opsdocs.sources.prometheus import PrometheusClient
 
     workspace = ctx.workspace
     if workspace is None:
@@ -54,15 +54,11 @@ def _inside_lead_time(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     if not targets:
         return
     try:
-        settings = load_settings(workspace)
+        load_settings(workspace)
     except OpsdocsError:
         return  # reported by the commands that read the table
-    url = settings.prometheus_url
     at = _report_time(ctx.today)
-    client = None
-    if url and any(t.resource.usage.query for t in targets):
-        client = PrometheusClient(url, timeout=settings.timeout)
-    try:
+    with open_prometheus(workspace, targets) as client:
         for target in targets:
             if target.resource.usage.query and client is None:
                 continue  # no Prometheus configured: nothing to measure it with
@@ -85,9 +81,6 @@ def _inside_lead_time(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
                     hint=(f"{target.resource.action}; " if target.resource.action else "")
                     + "'opsdocs capacity report' shows the forecast",
                 )
-    finally:
-        if client is not None:
-            client.close()
 
 
 RULES = [

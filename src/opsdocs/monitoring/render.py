@@ -6,6 +6,7 @@ import json
 import os
 
 from opsdocs.monitoring.analysis import Analysis, Entry
+from opsdocs.tables import aligned
 
 __all__ = ["render_catalogue"]
 
@@ -60,8 +61,4 @@ def render_catalogue(analysis: Analysis, root: str, fmt: str) -> str:
         return "\n".join(lines) + "\n"
     if not rows:
         return "No alerts found.\n"
-    widths = [max(len(r[i]) for r in [list(_COLUMNS), *rows]) for i in range(len(_COLUMNS))]
-    out = []
-    for row in [list(_COLUMNS), *rows]:
-        out.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-    return "\n".join(out) + "\n"
+    return "\n".join(aligned([list(_COLUMNS), *rows])) + "\n"

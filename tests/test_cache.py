@@ -56,6 +56,17 @@ def test_text_file_of_another_run_or_cut_short_is_ignored(tmp_path: Path) -> Non
     assert Cache(tmp_path / "cache", "slo-rules", "k1").load().entries == {}
 
 
+def test_texts_keep_their_line_endings(tmp_path: Path) -> None:
+    """The text file is read as written: a CRLF or CR in a text neither changes it nor makes
+    the lengths disagree (which would drop every entry)."""
+    cache = Cache(tmp_path / "cache", "slo-rules", "k1")
+    texts = [["a.yaml", "one\r\ntwo\rthree\n"], ["b.yaml", "\r"]]
+    cache.put("docs/slo-a.md", "h", {"texts": texts})
+    cache.save()
+    loaded = Cache(tmp_path / "cache", "slo-rules", "k1").load()
+    assert loaded.get("docs/slo-a.md", "h") == {"hash": "h", "texts": texts}
+
+
 def test_offsets_outside_the_text_file_are_ignored(tmp_path: Path) -> None:
     cache = saved(tmp_path)
     index = json.loads(cache.file.read_text())

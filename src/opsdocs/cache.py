@@ -108,12 +108,13 @@ class Cache:
         """Read the saved entries (none when the files are missing, broken or of another key)."""
         try:
             data = json.loads(self.file.read_bytes())
-            texts = self.texts.read_text(encoding="utf-8")
+            # the stamp line, then the texts read once, line endings as written
+            with self.texts.open(encoding="utf-8", newline="") as file:
+                stamp, blob = file.readline().removesuffix("\n"), file.read()
         except (OSError, ValueError):
             return self
         if not isinstance(data, dict) or data.get("key") != self.key:
             return self
-        stamp, _, blob = texts.partition("\n")
         entries = data.get("entries")
         if stamp != data.get("stamp") or len(blob) != data.get("length"):
             return self  # the text file is from another run, or cut short

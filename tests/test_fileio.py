@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,29 @@ def test_changeset_reports_only_real_changes(tmp_path: Path) -> None:
     changes.write(tmp_path / "same.md", "same")
     changes.write(tmp_path / "new.md", "new")
     assert changes.commit() == [tmp_path / "new.md"]
+
+
+def test_changeset_leaves_an_unchanged_file_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No temporary copy is made of a file whose bytes do not change: a full disk does not stop
+    the commit, and the file keeps its inode and mtime."""
+    same = tmp_path / "same.md"
+    same.write_bytes("é\r\n".encode())
+    before = same.stat()
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    (tmp_path / "bytes.md").write_bytes(b"")
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    changes = ChangeSet()
+    changes.write(same, "é\r\n")
+    changes.write(tmp_path / "bytes.md", b"")
+    assert changes.commit() == []
+    after = same.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bytes.md", "same.md"]
 
 
 def test_changeset_with_a_root_refuses_a_symlink_out_before_writing(tmp_path: Path) -> None:

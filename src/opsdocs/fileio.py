@@ -221,12 +221,23 @@ def remove(path: Path, *, root: Path | None = None) -> bool:
     return True
 
 
+def _holds(path: Path, text: str | bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``text`` (UTF-8) already."""
+    try:
+        size = path.stat().st_size
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        return size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 @dataclass
 class ChangeSet:
     """Several file writes that happen together or not at all.
 
     Collect ``(path, text or bytes)`` with :meth:`write`; :meth:`commit` stages every temporary
-    file first, then renames them in order, and restores the originals if any rename fails.
+    file first, then renames them in order, and restores the originals if any rename fails. A
+    file that already holds its text is left alone (no temporary copy, same inode and mtime).
     With ``root``, every path is checked to lie inside it before anything is written.
     """
 
@@ -256,13 +267,12 @@ class ChangeSet:
         changed: list[Path] = []
         try:
             for path, (text, _) in self.writes.items():
+                if _holds(path, text):
+                    continue  # already as wanted: no temporary copy, no fsync, no rename
                 created_dirs.extend(_mkdirs(path))
                 staged.append((path, _temp_beside(path, text)))
             for path, temp in staged:
                 old = path.read_bytes() if path.exists() else None
-                if old is not None and old == temp.read_bytes():
-                    os.unlink(temp)
-                    continue
                 backups.append((path, old))
                 os.replace(temp, path)
                 changed.append(path)

@@ -89,7 +89,7 @@ def rules_command(
     installed, it checks the rule files before anything is written.
     """
     from opsdocs.fileio import ChangeSet
-    from opsdocs.slo.rules import changed_outputs, plan_workspace_rules, stale_outputs
+    from opsdocs.slo.rules import plan_workspace_rules, stale_outputs
 
     workspace, settings = _settings(ctx)
     plan = plan_workspace_rules(
@@ -133,12 +133,9 @@ def rules_command(
         return EXIT_OK
     # [slo] output_dir must stay in the workspace; a folder typed with --out is the user's choice
     changes = workspace.changes() if out_dir is None else ChangeSet()
-    if out_dir is None:
-        for output in plan.outputs:  # also those already as planned, which are not written
-            workspace.check_inside(output.path)
-    for output in changed_outputs(plan):
+    for output in plan.outputs:  # those already as planned are checked, not written
         changes.write(output.path, output.text)
-    changed = set(changes.commit()) if changes else set()
+    changed = set(changes.commit())
     for output in plan.outputs:
         state = "wrote" if output.path in changed else "same "
         click.echo(f"{state} {plan.relative(output.path)}")

@@ -35,7 +35,6 @@ __all__ = [
     "RulesPlan",
     "RunbookLinks",
     "SloDocument",
-    "changed_outputs",
     "duplicate_ids",
     "load_slo_document",
     "orphan_outputs",
@@ -317,21 +316,6 @@ def _plan_document(sd: SloDocument, run: _Run, plan: RulesPlan) -> None:
                 f"# Run: promtool test rules {name}\n"
             )
             plan.outputs.append(RuleOutput(run.tests_dir / name, header + file.text, source))
-
-
-def changed_outputs(plan: RulesPlan) -> list[RuleOutput]:
-    """Planned files whose bytes on disk differ from what would be written (or are missing):
-    the ones a run writes; the others are already as planned."""
-    changed = []
-    for output in plan.outputs:
-        try:
-            current = output.path.read_bytes()
-        except OSError:
-            changed.append(output)
-            continue
-        if current != output.text.encode("utf-8"):
-            changed.append(output)
-    return changed
 
 
 def stale_outputs(plan: RulesPlan) -> list[Path]:

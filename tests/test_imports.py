@@ -150,3 +150,8 @@ def test_no_import_cycle_between_packages() -> None:
 
 def test_fileio_imports_nothing_of_opsdocs() -> None:
     assert _module_graph()["opsdocs.fileio"] == set()
+
+
+def test_records_imports_nothing_of_opsdocs() -> None:
+    # diagnostics, the bottom of every layer, declares its JSON form with it
+    assert _module_graph()["opsdocs.records"] == set()

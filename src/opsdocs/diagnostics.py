@@ -5,15 +5,16 @@ or a parser's kebab-case identifier), a message, an optional hint on how to fix 
 severity. The linter adds the rule's ``name`` and whether ``--fix`` can repair it. Diagnostics
 sort by position then code, which is the order every report prints them in.
 
-This module imports nothing of opsdocs but :mod:`opsdocs.sanitize` (which imports nothing), so
-every layer can use it.
+This module imports nothing of opsdocs but :mod:`opsdocs.sanitize` and :mod:`opsdocs.records`
+(which import nothing), so every layer can use it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
+from opsdocs.records import json_method
 from opsdocs.sanitize import escape_line, escape_path
 
 __all__ = ["Diagnostic", "Severity"]
@@ -68,17 +69,7 @@ class Diagnostic:
     def __str__(self) -> str:
         return self.format()
 
-    def as_dict(self) -> dict[str, Any]:
-        """The linter's JSON form (key order is part of the output format)."""
-        return {
-            "path": self.path,
-            "line": self.line,
-            "col": self.col,
-            "code": self.code,
-            "name": self.name,
-            "severity": self.severity,
-            "message": self.message,
-            "hint": self.hint,
-            "fixable": self.fixable,
-            "uri": self.uri,
-        }
+    #: The linter's JSON form (key order is part of the output format).
+    as_dict = json_method(
+        "path", "line", "col", "code", "name", "severity", "message", "hint", "fixable", "uri"
+    )

@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from opsdocs.capacity.forecast import NO_CROSSING, Crossing
+from opsdocs.capacity.forecast import NO_CROSSING, Crossing, crossing_times, iso_seconds
+from opsdocs.records import dicts, json_method
 
 if TYPE_CHECKING:
     from opsdocs.capacity.report import History, Target
@@ -36,18 +37,15 @@ class BacktestPoint:
     inside: bool | None = None  # the crossing fell inside the interval (None: no crossing)
     note: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
-        from opsdocs.capacity.report import _interval, _iso
-
-        return {
-            "origin": _iso(self.origin),
-            "compared": self.compared,
-            "mape_percent": self.mape,
-            "crossed": _iso(self.crossed),
-            "interval": _interval(self.interval),
-            "inside": self.inside,
-            "note": self.note,
-        }
+    as_dict = json_method(
+        ("origin", iso_seconds),
+        "compared",
+        ("mape_percent", "mape"),
+        ("crossed", iso_seconds),
+        ("interval", crossing_times),
+        "inside",
+        "note",
+    )
 
 
 @dataclass
@@ -70,14 +68,13 @@ class BacktestResult:
     def inside(self) -> int:
         return sum(1 for p in self.points if p.inside)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "resource": self.key,
-            "mape_percent": self.mape,
-            "crossings": self.crossings,
-            "inside_interval": self.inside,
-            "points": [p.as_dict() for p in self.points],
-        }
+    as_dict = json_method(
+        ("resource", "key"),
+        ("mape_percent", "mape"),
+        "crossings",
+        ("inside_interval", "inside"),
+        ("points", dicts),
+    )
 
 
 def _point(

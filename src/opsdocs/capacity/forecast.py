@@ -20,6 +20,7 @@ numpy and statsmodels are imported inside the functions: ``opsdocs --help`` stay
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -38,8 +39,10 @@ __all__ = [
     "Forecast",
     "ForecastRefused",
     "crossing",
+    "crossing_times",
     "crossings",
     "fit_forecast",
+    "iso_seconds",
 ]
 
 DAY = 86400
@@ -94,6 +97,21 @@ class Crossing:
 
 #: No crossing within the horizon.
 NO_CROSSING = Crossing(None, None, None)
+
+
+def iso_seconds(seconds: float | None) -> str | None:
+    """Unix seconds as UTC ISO 8601 to the second, how capacity output writes a time (None
+    stays None)."""
+    if seconds is None:
+        return None
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def crossing_times(crossing: Crossing | None) -> dict[str, str | None] | None:
+    """A crossing's dates in ISO 8601 (None: no crossing)."""
+    if crossing is None:
+        return None
+    return {key: iso_seconds(getattr(crossing, key)) for key in ("earliest", "expected", "latest")}
 
 
 def _design(days: NDArray[np.float64], weekly: bool) -> NDArray[np.float64]:

@@ -16,12 +16,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from opsdocs.capacity.forecast import LEVEL, crossing_times, iso_seconds
 from opsdocs.documents.specs import read_spec_document
 from opsdocs.errors import InputError, UsageError
+from opsdocs.records import json_method
 
 if TYPE_CHECKING:
     from opsdocs.capacity.forecast import Crossing, Forecast
@@ -98,6 +100,10 @@ class History:
     limit: float
 
 
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
 @dataclass
 class ResourceReport:
     """One resource at the report time."""
@@ -137,46 +143,31 @@ class ResourceReport:
     def order_now(self) -> bool:
         return self.status in ("order now", "over threshold", "over limit")
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "resource": self.key,
-            "document": self.document,
-            "at": _iso(self.at),
-            "status": self.status,
-            "note": self.note,
-            "unit": self.unit,
-            "current": _finite(self.current),
-            "limit": self.limit,
-            "threshold_percent": self.threshold,
-            "threshold": self.threshold_value,
-            "headroom": _finite(self.headroom),
-            "headroom_percent": _finite(self.headroom_percent),
-            "growth_per_week": _finite(self.growth_per_week),
-            "interval": 0.8,
-            "threshold_crossing": _interval(self.threshold_crossing),
-            "limit_crossing": _interval(self.limit_crossing),
-            "lead_time_seconds": self.lead_time,
-            "horizon_seconds": self.horizon,
-            "action": self.action,
-            "order_now": self.order_now,
-        }
+    #: The coverage of the crossing dates' interval.
+    interval: ClassVar[float] = LEVEL
 
-
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
-
-
-def _iso(seconds: float | None) -> str | None:
-    if seconds is None:
-        return None
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _interval(crossing: Crossing | None) -> dict[str, str | None] | None:
-    """A crossing's dates in ISO 8601 (None: no crossing)."""
-    if crossing is None:
-        return None
-    return {key: _iso(getattr(crossing, key)) for key in ("earliest", "expected", "latest")}
+    as_dict = json_method(
+        ("resource", "key"),
+        "document",
+        ("at", iso_seconds),
+        "status",
+        "note",
+        "unit",
+        ("current", _finite),
+        "limit",
+        ("threshold_percent", "threshold"),
+        ("threshold", "threshold_value"),
+        ("headroom", _finite),
+        ("headroom_percent", _finite),
+        ("growth_per_week", _finite),
+        "interval",
+        ("threshold_crossing", crossing_times),
+        ("limit_crossing", crossing_times),
+        ("lead_time_seconds", "lead_time"),
+        ("horizon_seconds", "horizon"),
+        "action",
+        "order_now",
+    )
 
 
 # -- documents ----------------------------------------------------------------------------

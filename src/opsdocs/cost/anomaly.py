@@ -17,7 +17,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+
+from opsdocs.records import json_method
 
 __all__ = ["BASELINE_DAYS", "MIN_BASELINE", "THRESHOLD", "Anomaly", "find_anomalies", "score"]
 
@@ -39,14 +40,9 @@ class Anomaly:
     median: Decimal
     score: Decimal  # robust z-score; positive: more than usual
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "owner": self.owner,
-            "day": self.day.isoformat(),
-            "spend": str(self.spend),
-            "median": str(self.median),
-            "score": str(self.score),
-        }
+    as_dict = json_method(
+        "owner", ("day", dt.date.isoformat), ("spend", str), ("median", str), ("score", str)
+    )
 
 
 def _median(values: Sequence[Decimal]) -> Decimal:

@@ -22,10 +22,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from opsdocs.documents.specs import read_spec_document
 from opsdocs.errors import InputError
+from opsdocs.records import dicts, json_dict, json_form, json_method, text_or_none
 
 if TYPE_CHECKING:
     from opsdocs.cost.anomaly import Anomaly
@@ -99,18 +100,22 @@ class BudgetLine:
         requests = Decimal(repr(self.requests))
         return (self.month_to_date * self.unit_per / requests).quantize(Decimal("0.0001"))
 
+    JSON_FORM = json_form(
+        "name",
+        "document",
+        ("month_to_date", str),
+        ("forecast", str),
+        ("budget", str),
+        ("variance", str),
+        ("forecast_percent", str),
+        ("threshold_percent", "threshold", str),
+        "over_threshold",
+    )
+
     def as_dict(self) -> dict[str, Any]:
         unit = self.unit_cost
         return {
-            "name": self.name,
-            "document": self.document,
-            "month_to_date": str(self.month_to_date),
-            "forecast": str(self.forecast),
-            "budget": str(self.budget),
-            "variance": str(self.variance),
-            "forecast_percent": str(self.forecast_percent),
-            "threshold_percent": str(self.threshold),
-            "over_threshold": self.over_threshold,
+            **json_dict(self, self.JSON_FORM),
             "unit": None
             if self.unit_slo is None
             else {
@@ -134,13 +139,7 @@ class Mover:
     def change(self) -> Decimal:
         return self.current - self.previous
 
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "service": self.service,
-            "current": str(self.current),
-            "previous": str(self.previous),
-            "change": str(self.change),
-        }
+    as_dict = json_method("service", ("current", str), ("previous", str), ("change", str))
 
 
 @dataclass(frozen=True)
@@ -179,22 +178,29 @@ class CostReport:
     def first_day(self) -> dt.date:
         return dt.datetime.strptime(self.month, "%Y-%m").date()
 
+    #: How the month's spend is forecast (see the module).
+    forecast_method: ClassVar[str] = "linear"
+
+    JSON_FORM = json_form(
+        "month",
+        "currency",
+        "days_elapsed",
+        "days_in_month",
+        "forecast_method",
+        ("total", str),
+        ("untagged", str),
+        ("untagged_percent", str),
+        ("untagged_max_percent", "untagged_max", text_or_none),
+        "untagged_over",
+        ("converted", lambda rates: {code: str(rate) for code, rate in rates.items()}),
+        ("budgets", dicts),
+        ("movers", dicts),
+        ("anomalies", dicts),
+    )
+
     def as_dict(self) -> dict[str, Any]:
         return {
-            "month": self.month,
-            "currency": self.currency,
-            "days_elapsed": self.days_elapsed,
-            "days_in_month": self.days_in_month,
-            "forecast_method": "linear",
-            "total": str(self.total),
-            "untagged": str(self.untagged),
-            "untagged_percent": str(self.untagged_percent),
-            "untagged_max_percent": None if self.untagged_max is None else str(self.untagged_max),
-            "untagged_over": self.untagged_over,
-            "converted": {code: str(rate) for code, rate in self.converted.items()},
-            "budgets": [b.as_dict() for b in self.budgets],
-            "movers": [m.as_dict() for m in self.movers],
-            "anomalies": [a.as_dict() for a in self.anomalies],
+            **json_dict(self, self.JSON_FORM),
             "daily": {
                 owner: [str(v) for v in values[: self.days_elapsed]]
                 for owner, values in self.daily.items()

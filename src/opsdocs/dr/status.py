@@ -12,7 +12,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from opsdocs.records import dicts, json_method
 
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
@@ -35,6 +37,10 @@ __all__ = [
 ]
 
 
+def _iso(when: dt.datetime | None) -> str | None:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when is not None else None
+
+
 @dataclass(frozen=True)
 class JobStatus:
     """What the evidence says about one backup job at ``at``."""
@@ -53,22 +59,21 @@ class JobStatus:
     oldest_age: int | None = None  # seconds: how far back the kept copies reach
     retention_covered: bool | None = None  # None: no retention stated, or no evidence
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "job": self.name,
-            "tool": self.tool,
-            "schedule": self.schedule,
-            "last_success": _iso(self.last_success),
-            "age_seconds": self.age,
-            "rpo_met": self.rpo_met,
-            "longest_gap_seconds": self.longest_gap,
-            "successful_runs": self.runs,
-            "failed_runs": self.failed,
-            "retention": self.retention,
-            "oldest_success": _iso(self.oldest_success),
-            "oldest_age_seconds": self.oldest_age,
-            "retention_covered": self.retention_covered,
-        }
+    as_dict = json_method(
+        ("job", "name"),
+        "tool",
+        "schedule",
+        ("last_success", _iso),
+        ("age_seconds", "age"),
+        "rpo_met",
+        ("longest_gap_seconds", "longest_gap"),
+        ("successful_runs", "runs"),
+        ("failed_runs", "failed"),
+        "retention",
+        ("oldest_success", _iso),
+        ("oldest_age_seconds", "oldest_age"),
+        "retention_covered",
+    )
 
 
 @dataclass(frozen=True)
@@ -81,16 +86,15 @@ class SystemStatus:
     rto_via: tuple[str, ...]  # the chain that sets the effective RTO
     jobs: list[JobStatus] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "system": self.name,
-            "tier": self.tier,
-            "rto": self.rto,
-            "rpo": self.rpo,
-            "effective_rto_seconds": self.effective_rto,
-            "effective_rto_via": list(self.rto_via),
-            "jobs": [j.as_dict() for j in self.jobs],
-        }
+    as_dict = json_method(
+        ("system", "name"),
+        "tier",
+        "rto",
+        "rpo",
+        ("effective_rto_seconds", "effective_rto"),
+        ("effective_rto_via", "rto_via", list),
+        ("jobs", dicts),
+    )
 
 
 @dataclass(frozen=True)
@@ -111,18 +115,13 @@ class Status:
             if j.rpo_met is False and j.last_success is not None
         ]
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "at": _iso(self.at),
-            "window_seconds": self.window,
-            "plan": self.plan,
-            "evidence": list(self.sources),
-            "systems": [s.as_dict() for s in self.systems],
-        }
-
-
-def _iso(when: dt.datetime | None) -> str | None:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when is not None else None
+    as_dict = json_method(
+        ("at", _iso),
+        ("window_seconds", "window"),
+        "plan",
+        ("evidence", "sources", list),
+        ("systems", dicts),
+    )
 
 
 def effective_rto(

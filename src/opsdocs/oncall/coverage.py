@@ -25,6 +25,7 @@ from opsdocs.oncall.schedule import (
     windows,
 )
 from opsdocs.oncall.spec import parse_hours
+from opsdocs.records import json_method
 
 if TYPE_CHECKING:
     from opsdocs.oncall.roster import Roster
@@ -56,18 +57,17 @@ class Gap:
     def hours(self) -> float:
         return _hours((self.end - self.start).total_seconds())
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "kind": self.kind,
-            "team": self.team,
-            "level": self.level,
-            "rotation": self.rotation,
-            "person": self.person,
-            "start": format_instant(self.start),
-            "end": format_instant(self.end),
-            "hours": self.hours,
-            "message": self.message,
-        }
+    as_dict = json_method(
+        "kind",
+        "team",
+        "level",
+        "rotation",
+        "person",
+        ("start", format_instant),
+        ("end", format_instant),
+        "hours",
+        "message",
+    )
 
 
 def uncovered(
@@ -243,16 +243,15 @@ class Load:
     holiday: float = 0
     teams: set[str] = field(default_factory=set)
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "person": self.person,
-            "shifts": self.shifts,
-            "hours": _hours(self.seconds),
-            "night_hours": _hours(self.night),
-            "weekend_hours": _hours(self.weekend),
-            "holiday_hours": _hours(self.holiday),
-            "teams": sorted(self.teams),
-        }
+    as_dict = json_method(
+        "person",
+        "shifts",
+        ("hours", "seconds", _hours),
+        ("night_hours", "night", _hours),
+        ("weekend_hours", "weekend", _hours),
+        ("holiday_hours", "holiday", _hours),
+        ("teams", sorted),
+    )
 
 
 def _overlap_seconds(shift: Shift, spans: Iterable[tuple[dt.datetime, dt.datetime]]) -> float:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from opsdocs.oncall.spec import Level, Rotation, Team, parse_clock, zone
+from opsdocs.records import json_method
 
 if TYPE_CHECKING:
     from opsdocs.oncall.roster import Roster
@@ -38,6 +39,13 @@ __all__ = [
 UTC = dt.UTC
 #: How far ahead ``who`` looks to say until when someone is on call.
 _LOOKAHEAD = dt.timedelta(days=120)
+
+
+def format_instant(when: dt.datetime) -> str:
+    """``when`` in UTC, ISO 8601 with a ``Z``: how on-call output writes a time."""
+    if when.tzinfo is not UTC:  # every shift is in UTC already: skip the conversion
+        when = when.astimezone(UTC)
+    return when.isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, order=True)
@@ -65,24 +73,16 @@ class Shift:
         stamp = (self.origin or self.start).strftime("%Y%m%dT%H%M%SZ")
         return f"{self.team}.{self.rotation}.{kind}.{stamp}@opsdocs"
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "team": self.team,
-            "rotation": self.rotation,
-            "member": self.member,
-            "start": format_instant(self.start),
-            "end": format_instant(self.end),
-            "hours": round(self.hours, 4),
-            "override": self.override,
-            "uid": self.uid,
-        }
-
-
-def format_instant(when: dt.datetime) -> str:
-    """``when`` in UTC, ISO 8601 with a ``Z``: how on-call output writes a time."""
-    if when.tzinfo is not UTC:  # every shift is in UTC already: skip the conversion
-        when = when.astimezone(UTC)
-    return when.isoformat().replace("+00:00", "Z")
+    as_dict = json_method(
+        "team",
+        "rotation",
+        "member",
+        ("start", format_instant),
+        ("end", format_instant),
+        ("hours", lambda hours: round(hours, 4)),
+        "override",
+        "uid",
+    )
 
 
 def to_utc(local: dt.datetime, zone_name: str) -> dt.datetime:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from opsdocs.durations import format_duration, format_span
+from opsdocs.records import json_dict, json_form, json_method
 from opsdocs.reports.measurement import Counts, Measurement
 from opsdocs.slo.spec import SloSpec
 from opsdocs.slo.windows import DEFAULT_WINDOWS, Severity, WindowPair
@@ -38,6 +39,10 @@ CURRENT_WINDOW = 3600
 _HORIZON = 100 * 365 * 86400
 
 
+def _iso(when: dt.datetime | None) -> str | None:
+    return when.isoformat().replace("+00:00", "Z") if when else None
+
+
 @dataclass(frozen=True)
 class WindowReport:
     """One window ending at the evaluation time."""
@@ -52,15 +57,9 @@ class WindowReport:
     def label(self) -> str:
         return format_duration(self.seconds)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "window": self.label,
-            "seconds": self.seconds,
-            "good": self.good,
-            "total": self.total,
-            "error_ratio": self.error_ratio,
-            "burn_rate": self.burn_rate,
-        }
+    to_dict = json_method(
+        ("window", "label"), "seconds", "good", "total", "error_ratio", "burn_rate"
+    )
 
 
 @dataclass(frozen=True)
@@ -75,16 +74,15 @@ class AlertCheck:
     long_burn_rate: float | None
     firing: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "severity": self.severity,
-            "short": format_duration(self.short),
-            "long": format_duration(self.long),
-            "factor": self.factor,
-            "short_burn_rate": self.short_burn_rate,
-            "long_burn_rate": self.long_burn_rate,
-            "firing": self.firing,
-        }
+    to_dict = json_method(
+        "severity",
+        ("short", format_duration),
+        ("long", format_duration),
+        "factor",
+        "short_burn_rate",
+        "long_burn_rate",
+        "firing",
+    )
 
 
 @dataclass(frozen=True)
@@ -142,43 +140,47 @@ class SloReport:
         found = self.window(seconds)
         return found.burn_rate if found is not None else None
 
+    JSON_FORM = json_form(
+        "service",
+        ("slo", "name"),
+        "document",
+        "source",
+        ("at", _iso),
+        "status",
+        "objective",
+        "period",
+        "sli",
+        "error_ratio",
+    )
+    BUDGET_FORM = json_form(
+        ("total", "budget"),
+        ("total_minutes", "budget_minutes"),
+        ("consumed", "budget_consumed"),
+        "consumed_minutes",
+        ("remaining", "budget_remaining"),
+        "remaining_minutes",
+    )
+    TAIL_FORM = json_form(
+        ("exhaustion", _iso),
+        ("windows", lambda windows: [w.to_dict() for w in windows]),
+        ("alerts", lambda alerts: [a.to_dict() for a in alerts]),
+        "malformed",
+        ("newest_data", "newest", _iso),
+        ("data_age_seconds", "data_age"),
+        ("stale_after_seconds", "stale_after"),
+        ("notes", list),
+    )
+
     def to_dict(self) -> dict[str, Any]:
         return {
-            "service": self.service,
-            "slo": self.name,
-            "document": self.document,
-            "source": self.source,
-            "at": self.at.isoformat().replace("+00:00", "Z"),
-            "status": self.status,
-            "objective": self.objective,
-            "period": self.period,
-            "sli": self.sli,
-            "error_ratio": self.error_ratio,
-            "error_budget": {
-                "total": self.budget,
-                "total_minutes": self.budget_minutes,
-                "consumed": self.budget_consumed,
-                "consumed_minutes": self.consumed_minutes,
-                "remaining": self.budget_remaining,
-                "remaining_minutes": self.remaining_minutes,
-            },
+            **json_dict(self, self.JSON_FORM),
+            "error_budget": json_dict(self, self.BUDGET_FORM),
             "burn_rates": {
                 w.label: w.burn_rate
                 for w in self.windows
                 if w.seconds in REPORTED_WINDOWS or w.seconds == self.period_seconds
             },
-            "exhaustion": (
-                self.exhaustion.isoformat().replace("+00:00", "Z") if self.exhaustion else None
-            ),
-            "windows": [w.to_dict() for w in self.windows],
-            "alerts": [a.to_dict() for a in self.alerts],
-            "malformed": self.malformed,
-            "newest_data": (
-                self.newest.isoformat().replace("+00:00", "Z") if self.newest else None
-            ),
-            "data_age_seconds": self.data_age,
-            "stale_after_seconds": self.stale_after,
-            "notes": list(self.notes),
+            **json_dict(self, self.TAIL_FORM),
         }
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,6 +122,52 @@ def test_parallel_run_matches_serial(tmp_path: Path) -> None:
     parallel = check(ws, folder, cache=False, jobs=2, parallel_threshold=2)
     assert summary(parallel) == summary(serial)
     assert len(serial.findings) == 7
+
+
+def test_a_cold_run_reads_each_file_once_and_caches_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file the cache holds nothing for is read once, where it is parsed (in a worker
+    process when there are several), and its entry is kept at the hash of the bytes parsed; a
+    warm run reads each file once, to hash it."""
+    import builtins
+    import os
+
+    from opsdocs.cache import Cache, content_hash
+    from opsdocs.check.settings import load_settings
+
+    ws, folder = setup(tmp_path)
+    for i in range(4):
+        (folder / f"runbook-s{i}.md").write_text(RUNBOOK.replace("service: api", f"service: s{i}"))
+    names = sorted(p.name for p in folder.iterdir())
+    opened: list[str] = []
+    real_open, real_os_open = builtins.open, os.open
+
+    def counting(real: Callable[..., Any]) -> Callable[..., Any]:
+        def call(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if os.path.dirname(os.fspath(path)) == str(folder):
+                opened.append(os.path.basename(path))
+            return real(path, *args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(builtins, "open", counting(real_open))
+    monkeypatch.setattr(os, "open", counting(real_os_open))
+    serial = check(ws, folder, jobs=1)
+    assert (sorted(opened), serial.parsed) == (names, 6)
+    opened.clear()
+    assert (check(ws, folder, jobs=1).cached, sorted(opened)) == (6, names)
+    monkeypatch.undo()
+    shutil.rmtree(tmp_path / ".opsdocs")
+    cold = check(ws, folder, jobs=2, parallel_threshold=2)
+    key = engine.check_cache_key(load_settings(ws.config))
+    cache = Cache(tmp_path / ".opsdocs" / "cache", "check", key).load()
+    assert {Path(path).name: entry["hash"] for path, entry in cache.entries.items()} == {
+        name: content_hash((folder / name).read_bytes()) for name in names
+    }
+    warm = check(ws, folder, jobs=2, parallel_threshold=2)
+    assert (warm.parsed, warm.cached) == (0, 6)
+    assert summary(warm) == summary(cold) == summary(serial)
 
 
 def test_cache_entries_of_the_wrong_shape_are_ignored(tmp_path: Path) -> None:

@@ -107,3 +107,33 @@ def test_list_and_stub_read_the_catalogue_through_the_same_cache(
     plain.write_text(plain.read_text().replace("severity: critical", "severity: page", 1))
     assert cli("alerts", "stub", "--dry-run", cwd=estate).exit_code == 0
     assert parsed == ["rules/plain.yaml"]
+
+
+def test_the_rule_files_are_parsed_while_the_workers_parse_the_runbooks(
+    estate: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold run starts the worker processes on the runbooks first and parses the rule files
+    meanwhile; it finds what a warm run (nothing parsed) and a serial run find."""
+    import multiprocessing
+
+    from opsdocs.check.engine import CheckOptions, run_check
+    from opsdocs.workspace import Workspace
+
+    workers: list[int] = []
+    real_parse = catalogue.parse_rule_text
+
+    def parse(text: str, result: catalogue.RuleFile) -> catalogue.RuleFile:
+        workers.append(len(multiprocessing.active_children()))
+        return real_parse(text, result)
+
+    monkeypatch.setattr(catalogue, "parse_rule_text", parse)
+    workspace = Workspace.discover(root=estate)
+    options = CheckOptions(select=["AL"], jobs=2, parallel_threshold=2)
+    cold = run_check(workspace, None, options)
+    assert workers == [2, 2]  # both rule files, each while the two workers ran
+    assert cold.parsed > 150
+    warm = run_check(workspace, None, options)
+    assert (warm.parsed, workers) == (0, [2, 2])
+    serial = run_check(workspace, None, CheckOptions(select=["AL"], jobs=1, cache=False))
+    assert {f.code for f in cold.findings} == {"AL003", "AL004"}
+    assert warm.findings == cold.findings == serial.findings

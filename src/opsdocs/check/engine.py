@@ -18,8 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,10 +49,10 @@ from opsdocs.documents.index import (
     index_title,
     profile_files,
 )
-from opsdocs.documents.parse import MAX_DOCUMENT_BYTES, read_document
+from opsdocs.documents.parse import MAX_DOCUMENT_BYTES, document_from_bytes, read_document
 from opsdocs.documents.schemas import as_date
 from opsdocs.errors import InputError, OpsdocsWarning, UsageError
-from opsdocs.fileio import state_dir
+from opsdocs.fileio import read_regular, state_dir
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -179,16 +178,26 @@ def collect_facts(ctx: DocContext, links: bool = True) -> Facts:
 
 
 def analyze_document(
-    path: str, rel_paths: list[str], settings: CheckSettings, document_rules: bool = True
+    path: str,
+    rel_paths: list[str],
+    settings: CheckSettings,
+    document_rules: bool = True,
+    raw: bytes | None = None,
 ) -> tuple[list[list[Any]], dict[str, Any]]:
     """Run every document rule on the file at ``path``: (findings, facts as JSON).
 
     Without ``document_rules`` only the facts are collected (a context file, never reported:
     its facts are the same but for its links, its findings would be thrown away), from a parse
-    of the document's structure: the inline content of its prose is not needed.
+    of the document's structure: the inline content of its prose is not needed. ``raw``: the
+    file's bytes, when the caller has read them.
     """
     try:
-        doc = read_document(Path(path), structure_only=not document_rules)
+        structure_only = not document_rules
+        doc = (
+            read_document(Path(path), structure_only=structure_only)
+            if raw is None
+            else document_from_bytes(Path(path), raw, structure_only=structure_only)
+        )
     except InputError as exc:
         finding = [
             "IN001",
@@ -214,20 +223,32 @@ def analyze_document(
     return findings, facts.to_json()
 
 
-_WORKER_SETTINGS: CheckSettings | None = None
+_WORKER: tuple[CheckSettings, bool] | None = None
 
 
-def _init_worker(settings: CheckSettings) -> None:
-    global _WORKER_SETTINGS
-    _WORKER_SETTINGS = settings
+def _init_worker(settings: CheckSettings, hashing: bool) -> None:
+    global _WORKER
+    _WORKER = (settings, hashing)
 
 
 _Job = tuple[str, list[str], bool]  # path, relative paths, document rules too
+#: findings, facts as JSON, and the hash of the file's bytes (None: not hashed, or unreadable)
+_Result = tuple[list[list[Any]], dict[str, Any], str | None]
 
 
-def _analyze_in_worker(job: _Job) -> tuple[list[list[Any]], dict[str, Any]]:
-    assert _WORKER_SETTINGS is not None
-    return analyze_document(*job[:2], _WORKER_SETTINGS, job[2])
+def _analyze_job(job: _Job, settings: CheckSettings, hashing: bool) -> _Result:
+    """Analyse one file, and hash its bytes when ``hashing`` (for its cache entry): a file the
+    cache holds nothing for is read once, where it is parsed (by a worker process), and the
+    bytes hashed are the bytes parsed."""
+    raw = _read(job[0]) if hashing else None
+    digest = content_hash(raw) if raw is not None else None
+    path, rel_paths, document_rules = job
+    return (*analyze_document(path, rel_paths, settings, document_rules, raw), digest)
+
+
+def _analyze_in_worker(job: _Job) -> _Result:
+    assert _WORKER is not None
+    return _analyze_job(job, *_WORKER)
 
 
 def _from_cache(entry: dict[str, Any], context: bool) -> tuple[list[list[Any]], Facts] | None:
@@ -253,31 +274,55 @@ def check_cache_key(settings: CheckSettings) -> str:
     )
 
 
-def _read_hash(path: str) -> str | None:
+def _read(path: str) -> bytes | None:
+    """The bytes of the regular file at ``path``, None when it cannot be read as a document
+    (analysing it then says why)."""
     try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_DOCUMENT_BYTES:
-            return None
-        with open(path, "rb") as fh:
-            return content_hash(fh.read())
+        return read_regular(Path(path), MAX_DOCUMENT_BYTES)
     except OSError:
         return None
 
 
+def _read_hash(path: str) -> str | None:
+    raw = _read(path)
+    return content_hash(raw) if raw is not None else None
+
+
 def _analyze_all(
-    jobs: list[_Job], settings: CheckSettings, workers: int
-) -> list[tuple[list[list[Any]], dict[str, Any]]]:
+    jobs: list[_Job],
+    settings: CheckSettings,
+    workers: int,
+    hashing: bool,
+    meanwhile: Callable[[], None],
+) -> list[_Result]:
+    """Analyse the files of ``jobs`` (in ``workers`` processes when there are several), and
+    call ``meanwhile`` once the workers are started: work of this process that needs none of
+    their results (the alert catalogue's rule files) runs while they parse."""
     if workers <= 1 or len(jobs) < 2:
-        return [analyze_document(p, r, settings, rules) for p, r, rules in jobs]
+        meanwhile()
+        return [_analyze_job(job, settings, hashing) for job in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    # The first file is analysed here, before the fork: what every file needs (the Markdown
+    # parser, the modules the rules import when first run) is imported and built once, not in
+    # each worker.
+    first = _analyze_job(jobs[0], settings, hashing)
     context = multiprocessing.get_context("fork")
     chunk = max(1, min(256, len(jobs) // (workers * 8)))
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(settings,)
+        max_workers=workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(settings, hashing),
     ) as pool:
-        return list(pool.map(_analyze_in_worker, jobs, chunksize=chunk))
+        rest = pool.map(_analyze_in_worker, jobs[1:], chunksize=chunk)
+        try:
+            meanwhile()
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # not the rest of the files first
+            raise
+        return [first, *rest]
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -402,17 +447,19 @@ def analyze_files(
     settings: CheckSettings,
     options: CheckOptions,
     directory: Path | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> _Analysis:
     """Document rules and facts of every file: from the cache (in ``directory``) when its bytes
-    are unchanged, else parsed (in worker processes when there are many)."""
+    are unchanged, else parsed (in worker processes when there are many, while this process
+    runs ``meanwhile``)."""
     cache = None
     if directory is not None:
         cache = Cache(directory, "check", check_cache_key(settings)).load()
     result = _Analysis(findings={}, facts={})
     misses: list[_Job] = []
-    digests: dict[str, str | None] = {}
     for path, file in files.items():
-        digest = digests[path] = _read_hash(path)
+        # only a file with an entry is hashed here (to see whether the entry holds)
+        digest = _read_hash(path) if cache is not None and path in cache.entries else None
         entry = cache.get(path, digest) if cache is not None and digest is not None else None
         cached = _from_cache(entry, file.context) if entry is not None else None
         if cached is not None:
@@ -423,12 +470,10 @@ def analyze_files(
     workers = options.jobs or settings.jobs or min(os.cpu_count() or 1, 8)
     if len(misses) < options.parallel_threshold:
         workers = 1
-    for (path, _, rules), (found, fact_json) in zip(
-        misses, _analyze_all(misses, settings, workers), strict=True
-    ):
+    results = _analyze_all(misses, settings, workers, cache is not None, meanwhile)
+    for (path, _, rules), (found, fact_json, digest) in zip(misses, results, strict=True):
         result.findings[path] = found
         result.facts[path] = Facts.from_json(fact_json)
-        digest = digests[path]
         if cache is not None:
             if digest is not None and fact_json["readable"]:
                 entry = {"findings": found, "facts": fact_json}
@@ -503,6 +548,15 @@ def _diagnostics(
     return findings, suppressed
 
 
+def _load(memo: dict[str, Any]) -> None:
+    """Let what ``Rule.prepare`` hooks left in the memo finish loading (``load()``: the alert
+    catalogue parses its rule files) while the worker processes parse the documents."""
+    for value in memo.values():
+        load = getattr(value, "load", None)
+        if callable(load):
+            load()
+
+
 def _close(memo: dict[str, Any]) -> None:
     """Close what ``Rule.prepare`` hooks left in the memo (a process started for the run)."""
     for value in memo.values():
@@ -519,7 +573,16 @@ def run_check(
     Raises :class:`ConfigError` for bad settings and :class:`UsageError` for a bad selector or
     a path that does not exist. Problems in the files are findings, never exceptions.
     """
-    return CheckSession(workspace, paths, options).run()
+    # The collector stays paused until the session is gone: turned back on while the session
+    # still held every file's facts, its first pass walked them all (0.04 s for 5,000 files)
+    # just before they were freed.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return CheckSession(workspace, paths, options).run()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class CheckSession:
@@ -580,7 +643,12 @@ class CheckSession:
             ):
                 files = self.files = collect_files(workspace, paths, settings, selected, memo)
                 analysis = self.analysis = analyze_files(
-                    workspace.root, files, settings, self.options, self.cache_dir
+                    workspace.root,
+                    files,
+                    settings,
+                    self.options,
+                    self.cache_dir,
+                    lambda: _load(memo),
                 )
             else:
                 for path in changed:

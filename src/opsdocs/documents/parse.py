@@ -33,6 +33,7 @@ __all__ = [
     "Heading",
     "Link",
     "Section",
+    "document_from_bytes",
     "heading_anchors",
     "normalize_heading",
     "parse_document",
@@ -504,6 +505,15 @@ def read_document(path: Path, *, structure_only: bool = False) -> Document:
         raise InputError(
             f"cannot read file: {exc.strerror or exc}", path=path, hint="check permissions"
         ) from None
+    return document_from_bytes(path, raw, structure_only=structure_only)
+
+
+def document_from_bytes(path: Path, raw: bytes, *, structure_only: bool = False) -> Document:
+    """Parse the bytes ``raw`` read from ``path`` (as :func:`read_document` does once it has
+    read them: for a caller that needs the bytes too, to hash them).
+
+    Raises :class:`InputError` when they are not UTF-8 text.
+    """
     if b"\x00" in raw[:8192]:
         raise InputError("binary file, not Markdown", path=path, hint="remove it or rename it")
     try:

@@ -257,12 +257,43 @@ def fetch_series_names(settings: MonitoringSettings) -> set[str] | None:
 @dataclass
 class Estate:
     """What is known of the alerting estate before the documents are read: the settings, the
-    catalogue, the runbook folders' files, and promtool checking the rule files meanwhile."""
+    runbook folders' files and promtool checking the rule files meanwhile; the catalogue is
+    loaded (the rule files parsed) by :meth:`load`, or when first asked for."""
 
+    workspace: Workspace
     settings: MonitoringSettings
-    catalogue: Catalogue
     folder_files: list[str]
     promtool: PromtoolRun | None = None
+    prometheus: bool = True
+    cache_dir: Path | None = None
+    promtool_missing: bool = False  # promtool wanted but not installed
+    _catalogue: Catalogue | None = None
+
+    def load(self) -> Catalogue:
+        """Parse the rule files (or read them back from the cache), once; the check engine
+        calls it while its worker processes parse the documents. promtool's second run (the
+        documents it cannot be given as they are) starts here."""
+        if self._catalogue is None:
+            try:
+                catalogue = load_catalogue(
+                    self.workspace,
+                    self.settings,
+                    prometheus=self.prometheus,
+                    cache_dir=self.cache_dir,
+                )
+                if self.promtool is not None:
+                    self.promtool.attach([f for f in catalogue.files if f.documents])
+            except BaseException:
+                self.close()
+                raise
+            if self.promtool_missing:
+                catalogue.notes.append("promtool is not installed: expressions were not checked")
+            self._catalogue = catalogue
+        return self._catalogue
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.load()
 
     def close(self) -> None:
         """Stop promtool if its verdict was never read (the run failed on the way)."""
@@ -277,8 +308,8 @@ def open_estate(
     prometheus: bool = True,
     cache_dir: Path | None = None,
 ) -> Estate:
-    """Start promtool on the rule files and load the catalogue (promtool runs on another core
-    while the rule files are parsed and the caller reads the documents); ``cache_dir``: see
+    """Start promtool on the rule files and list the runbook folders' files; the catalogue is
+    loaded later (:meth:`Estate.load`), while promtool runs on another core. ``cache_dir``: see
     :func:`load_catalogue`."""
     import shutil
 
@@ -288,16 +319,20 @@ def open_estate(
     if binary is not None:
         run = PromtoolRun(binary, expand_rule_files(workspace.root, settings.rule_files))
     try:
-        catalogue = load_catalogue(workspace, settings, prometheus=prometheus, cache_dir=cache_dir)
-        if run is not None:
-            run.attach([f for f in catalogue.files if f.documents])
-        elif promtool and settings.promtool:
-            catalogue.notes.append("promtool is not installed: expressions were not checked")
-        return Estate(settings, catalogue, runbook_folder_files(workspace, settings), run)
+        folder_files = runbook_folder_files(workspace, settings)
     except BaseException:
         if run is not None:
             run.close()
         raise
+    return Estate(
+        workspace,
+        settings,
+        folder_files,
+        run,
+        prometheus=prometheus,
+        cache_dir=cache_dir,
+        promtool_missing=binary is None and promtool and settings.promtool,
+    )
 
 
 def study(

@@ -1,4 +1,5 @@
-"""A rule module as a feature package would write it (used by test_registry.py)."""
+"""A rule module as a feature package would write it, its text in plugin_rules.toml beside it
+(used by test_registry.py)."""
 
 from __future__ import annotations
 
@@ -28,14 +29,9 @@ def _stale_budget(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
 
 RULES = [
     Rule(
-        code="ZZ901",
-        name="example-stale-table",
-        summary="The SLO's error-budget table is stale.",
-        severity="error",
-        what="w",
-        why="y",
-        example="e",
-        instead="i",
+        "ZZ901",
+        "example-stale-table",
+        "error",
         scope="workspace",
         check=_stale_budget,
         collect=_collect,

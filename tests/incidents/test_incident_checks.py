@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from opsdocs.check.registry import all_rules
-from opsdocs.incidents.validate import RULES as SUMMARIES
+from opsdocs.incidents.validate import CODES, RULES
 from tests.conftest import Result
 from tests.incidents.helpers import fill_postmortem
 
@@ -40,8 +40,8 @@ def _findings(cli: Callable[..., Result], ws: Path, *args: str) -> list[tuple[st
 
 def test_every_rule_of_the_family_is_registered() -> None:
     mine = {r.name: r for r in all_rules() if r.code.startswith("IR")}
-    assert set(mine) == set(SUMMARIES)
-    assert all(r.summary == SUMMARIES[r.name] for r in mine.values())
+    assert set(mine) == set(RULES)
+    assert all(r.code == CODES[r.name] for r in mine.values())
 
 
 def test_a_fresh_lifecycle_gives_no_structural_findings(

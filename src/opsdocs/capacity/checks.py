@@ -85,43 +85,17 @@ def _inside_lead_time(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
 
 RULES = [
     Rule(
-        code="CP001",
-        name="capacity-inside-lead-time",
-        summary="A resource is forecast to cross its threshold inside the lead time of its "
-        "scaling action.",
-        severity="warning",
-        scope="workspace",
-        check=_inside_lead_time,
-        what="Reads each resource of the capacity documents up to the end of today (`--today`): "
-        "data files, and Prometheus queries when `[capacity] prometheus_url` is set. Reports "
-        "each resource already over its threshold, or whose expected threshold crossing (trend "
-        "plus daily and weekly seasonality) comes sooner than its `lead_time`.",
-        why="When the crossing is nearer than the time the scaling action takes, ordering "
-        "tomorrow is already late: the disk fills before the new one arrives.",
-        example="```yaml\nresources:\n  - name: disk\n    usage: {files: [metrics/disk.csv], "
-        "column: used}\n    limit: 1000\n    lead_time: 30d   # crossing expected in 12 days\n"
-        "```",
-        instead="Start the scaling action now (`action:` says which), then raise `limit` once "
-        "it is done; `opsdocs capacity report` shows the dates and their interval.",
+        "CP001", "capacity-inside-lead-time", "warning", scope="workspace", check=_inside_lead_time
     ),
     Rule(
-        code="CP002",
-        name="capacity-source-missing",
-        summary="A capacity document names no resource to measure.",
-        severity="warning",
+        "CP002",
+        "capacity-source-missing",
+        "warning",
         check=required_key(
             "capacity",
             "resources",
             message="the capacity document names no resource with a usage source",
             hint="list resources: each with a usage query or files, a limit and a lead_time",
         ),
-        what="Reports a `capacity` document whose front matter has no `resources:` (each with a "
-        "usage query or files, a limit and a lead time).",
-        why="A capacity plan nothing measures is prose: nobody learns that the disk fills "
-        "until it is full.",
-        example="```yaml\nkind: capacity\nservice: database\n```",
-        instead="```yaml\nkind: capacity\nservice: database\nresources:\n  - name: disk\n"
-        "    usage: {query: 'sum(node_filesystem_size_bytes - node_filesystem_avail_bytes)'}\n"
-        "    limit: 1e12\n    lead_time: 14d\n```",
     ),
 ]

@@ -1,9 +1,12 @@
 """The rule registry: every check ``opsdocs check`` knows, by code and by name.
 
 A rule is a stable code (a family prefix and a number, never reused once retired), a kebab-case
-name that names the defect, a one-line summary, a default severity and a doc text in four parts
-(What it does / Why it matters / Example / Use instead). The doc pages under ``docs/rules/`` and
-``opsdocs rule`` are generated from here.
+name that names the defect, a default severity and the wiring that runs it; its module declares
+it in one line (``Rule("ST002", "section-out-of-order", "warning", check=_order)``). Its
+reference text (a one-line summary and a doc text in four parts: What it does / Why it matters /
+Example / Use instead) is documentation, kept as data in the TOML file beside the module
+(``structure.py``: ``structure.toml``), one table per code, and read only when something shows
+it: ``opsdocs rule``, the pages under ``docs/rules/`` and SARIF output. A check run reads none.
 
 Rules come in two scopes:
 
@@ -15,18 +18,18 @@ Rules come in two scopes:
   questions that depend on the date or on other files (links, index, freshness).
 
 A feature package adds rules by naming a module in its descriptor (:mod:`opsdocs.features`);
-the module exposes ``RULES: list[Rule]``. A rule that needs more per-document facts than the
-built-in ones gives a ``collect`` function; what it returns (JSON-able) is cached and handed
-back to workspace rules in ``facts.extra[code]``.
+the module exposes ``RULES: list[Rule]`` and ships the TOML of their text beside it. A rule that
+needs more per-document facts than the built-in ones gives a ``collect`` function; what it
+returns (JSON-able) is cached and handed back to workspace rules in ``facts.extra[code]``.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.errors import UsageError
@@ -41,10 +44,12 @@ if TYPE_CHECKING:
 __all__ = [
     "RULE_MODULES",
     "Rule",
+    "RuleText",
     "Severity",
     "all_rules",
     "get_rule",
     "match_selector",
+    "rule_texts",
     "select_rules",
 ]
 
@@ -60,16 +65,22 @@ DocCheck = Callable[["DocContext"], Iterable[Diagnostic]]
 WorkspaceCheck = Callable[["WorkspaceContext"], Iterable[Diagnostic]]
 
 
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
+class RuleText(NamedTuple):
+    """A rule's reference text: the table of its code in the TOML file beside its module."""
+
     summary: str
-    severity: Severity
     what: str
     why: str
     example: str
     instead: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    _: KW_ONLY
     scope: Scope = "document"
     check: Callable[[Any], Iterable[Diagnostic]] | None = None
     collect: Callable[[DocContext], Any] | None = None
@@ -96,6 +107,18 @@ class Rule:
     def run(self, context: Any) -> Iterator[Diagnostic]:
         if self.check is not None:
             yield from self.check(context)
+
+    @property
+    def text(self) -> RuleText:
+        """The reference text, read from the TOML file beside the rule's module on first use."""
+        return rule_texts(self.source or get_rule(self.code).source)[self.code]
+
+    # Each part of the text by name, as the docs and SARIF output use it: ``rule.what``.
+    summary = property(lambda self: self.text.summary)
+    what = property(lambda self: self.text.what)
+    why = property(lambda self: self.text.why)
+    example = property(lambda self: self.text.example)
+    instead = property(lambda self: self.text.instead)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -135,6 +158,54 @@ def _with_source(rule: Rule, module: str) -> Rule:
     from dataclasses import replace
 
     return replace(rule, source=module)
+
+
+#: The rule texts read so far, by rule module. A check run leaves it empty: only what shows the
+#: text (``opsdocs rule``, the rule pages, SARIF output) reads the TOML.
+_TEXTS: dict[str, dict[str, RuleText]] = {}
+
+
+def rule_texts(module: str) -> dict[str, RuleText]:
+    """Code -> reference text of the rules ``module`` declares, from the TOML file beside it.
+
+    Raises RuntimeError, naming the file and the code, when a rule has no table, a table names
+    no rule of the module, or a table lacks a key or has one it does not know.
+    """
+    texts = _TEXTS.get(module)
+    if texts is None:
+        texts = _TEXTS[module] = _read_texts(module)
+    return texts
+
+
+def _read_texts(module: str) -> dict[str, RuleText]:
+    import tomllib
+    from importlib.resources import files
+
+    package, _, leaf = module.rpartition(".")
+    where = f"{package.replace('.', '/')}/{leaf}.toml"
+    try:
+        tables = tomllib.loads((files(package) / f"{leaf}.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RuntimeError(f"{where}: cannot read the rule texts: {exc}") from exc
+    codes = [rule.code for rule in getattr(importlib.import_module(module), "RULES", [])]
+    for code in codes:
+        if code not in tables:
+            raise RuntimeError(f"{where}: no text for rule {code} (add a [{code}] table)")
+    texts: dict[str, RuleText] = {}
+    for code, table in tables.items():
+        if code not in codes:
+            raise RuntimeError(f"{where}: [{code}] is no rule of {module}")
+        for key in table:
+            if key not in RuleText._fields:
+                raise RuntimeError(
+                    f"{where}: [{code}] has an unknown key {key!r} "
+                    f"(the keys are {', '.join(RuleText._fields)})"
+                )
+        for key in RuleText._fields:
+            if not isinstance(table.get(key), str):
+                raise RuntimeError(f"{where}: [{code}] needs {key!r}, a string")
+        texts[code] = RuleText(**table)
+    return texts
 
 
 def get_rule(key: str) -> Rule:

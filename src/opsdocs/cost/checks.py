@@ -219,74 +219,17 @@ def _no_runbook(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
 
 RULES = [
     Rule(
-        code="CO001",
-        name="cost-source-missing",
-        summary="A cost document names no billing export to measure its budgets against.",
-        severity="warning",
+        "CO001",
+        "cost-source-missing",
+        "warning",
         check=required_key(
             "cost",
             "sources",
             message="the cost document names no billing export",
             hint="list FOCUS exports under 'sources:', e.g. sources: [billing/focus-*.csv.gz]",
         ),
-        what="Reports a `cost` document whose front matter has no `sources:` (globs of FOCUS "
-        "1.x billing exports, CSV or Parquet).",
-        why="Budgets that nothing measures are prose: nobody learns that the month runs over "
-        "until the invoice arrives.",
-        example="```yaml\nkind: cost\nbudgets:\n  - name: api\n    monthly: 1200\n"
-        "    tags: {service: api}\n```",
-        instead="```yaml\nkind: cost\nsources: [billing/focus-*.csv.gz]\nbudgets:\n"
-        "  - name: api\n    monthly: 1200\n    tags: {service: api}\n```",
     ),
-    Rule(
-        code="CO002",
-        name="cost-forecast-over-budget",
-        summary="A budget's month-end forecast is over its threshold.",
-        severity="warning",
-        scope="workspace",
-        check=_forecast_over,
-        what="Reads the billing exports the cost documents name, for the month of today "
-        "(`--today`), and reports each budget whose forecast month-end spend (linear on the "
-        "days with data) is over `threshold` percent of its monthly amount (default 100). "
-        "Applies only to documents with `sources:`.",
-        why="A forecast over budget in the middle of the month can still be acted on; the "
-        "invoice cannot.",
-        example="```yaml\nbudgets:\n  - name: api\n    monthly: 1000   # forecast: 1450\n"
-        "    tags: {service: api}\n```",
-        instead="Find the movers with `opsdocs cost report --month YYYY-MM`, cut the spend, "
-        "or raise `monthly` with the approval recorded in the document.",
-    ),
-    Rule(
-        code="CO003",
-        name="cost-untagged-over-share",
-        summary="More of the month's spend than `untagged_max` allows is owned by no budget.",
-        severity="warning",
-        scope="workspace",
-        check=_untagged_over,
-        what="Reads the billing exports the cost documents name, for the month of today "
-        "(`--today`), and reports when the spend no budget owns (lines whose tags match no "
-        "budget, including tags of owners without a budget) is more than `untagged_max` "
-        "percent of the month's spend. The smallest `untagged_max` of the cost documents "
-        "applies; the finding is at that key. Applies only to documents with `sources:`.",
-        why="Spend nobody owns is spend nobody is asked about: it grows unseen, and the budgets "
-        "look healthier than the bill.",
-        example="```yaml\nuntagged_max: 10   # 18 % of May's spend carries no owned tags\n```",
-        instead="Tag the resources (`opsdocs cost report` shows the untagged spend and the top "
-        "movers), or give their owners budgets with those tags.",
-    ),
-    Rule(
-        code="CO004",
-        name="cost-service-without-runbook",
-        summary="A cost document is for a service that has no runbook.",
-        severity="warning",
-        scope="workspace",
-        check=_no_runbook,
-        what="Reports each service a cost document is for (its `service`, and the `service` "
-        "tag of each budget) that no runbook in the folder has as its `service`.",
-        why="A budget alarm or a cost spike is acted on by the people who run the service; "
-        "without a runbook nobody knows how to scale it down or who to ask.",
-        example="`cost-platform.md` with a budget tagged `{service: search}` and no "
-        "`runbook-search.md`.",
-        instead="Create the runbook: `opsdocs new runbook search`.",
-    ),
+    Rule("CO002", "cost-forecast-over-budget", "warning", scope="workspace", check=_forecast_over),
+    Rule("CO003", "cost-untagged-over-share", "warning", scope="workspace", check=_untagged_over),
+    Rule("CO004", "cost-service-without-runbook", "warning", scope="workspace", check=_no_runbook),
 ]

@@ -237,101 +237,28 @@ def _process_downtime(ctx: DocContext) -> Iterator[Diagnostic]:
 
 RULES = [
     Rule(
-        code="DR006",
-        name="dr-drill-overdue",
-        summary="A system has not been drilled as often as its tier's cadence asks.",
-        severity="error",
+        "DR006",
+        "dr-drill-overdue",
+        "error",
         check=_overdue,
         scope="workspace",
         collect=_collect_plan,
-        what=(
-            "Reports a system of `disaster-recovery.md` whose tier has a cadence under `drills` "
-            "and whose last drill (the newest record under `dr-drills/` for it, pass or fail) "
-            "is older than that cadence, or that has no drill on record. `--today DATE` sets "
-            "the date."
-        ),
-        why=(
-            "A plan that has not been tried is a hope: restores fail on expired credentials, "
-            "missing steps and grown data. Auditors ask for the last test and its date."
-        ),
-        example="```yaml\ndrills:\n  1: 90d\n```\n(orders-db, tier 1, last drilled 2026-01-10, "
-        "checked on 2026-06-01)",
-        instead="Drill it and record it: `opsdocs dr drill orders-db --started ... "
-        "--restored ... --data-as-of ...`, or `opsdocs dr verify orders-db`.",
     ),
     Rule(
-        code="DR007",
-        name="dr-failed-drill-without-actions",
-        summary="A failed drill has no follow-up action.",
-        severity="error",
+        "DR007",
+        "dr-failed-drill-without-actions",
+        "error",
         check=_failed_without_actions,
         collect=_collect_drill,
-        what="Reports a drill record with `result: fail` and no `action_items`.",
-        why=(
-            "A failed drill is the cheapest disaster there is, as long as something changes "
-            "because of it; without an action, the next real restore fails the same way."
-        ),
-        example="```yaml\nresult: fail\naction_items: []\n```",
-        instead="```yaml\nresult: fail\naction_items:\n  - what: Script the restore\n"
-        "    owner: team-sre\n    due: 2026-12-31\n```",
     ),
     Rule(
-        code="DR008",
-        name="dr-runbook-link-broken",
-        summary="A system's restore or failover runbook link points nowhere.",
-        severity="error",
+        "DR008",
+        "dr-runbook-link-broken",
+        "error",
         check=_broken_runbooks,
         scope="workspace",
         collect=_collect_links,
-        what=(
-            "Reports a `restore_runbook` (or `failover.runbook`) in `disaster-recovery.md` "
-            "whose file does not exist (relative to the plan) or has no heading with the "
-            "link's anchor. `#anchor` alone points into the plan itself; URLs are not checked."
-        ),
-        why="In a disaster the plan is read to find the runbook: a dead link costs the RTO.",
-        example="```yaml\nrestore_runbook: runbook-orders.md#restore\n```\n"
-        "(no runbook-orders.md, or no `## Restore` in it)",
-        instead="```yaml\nrestore_runbook: runbook-orders-db.md#restore\n```",
     ),
-    Rule(
-        code="DR009",
-        name="dr-critical-system-without-safe-copy",
-        summary="A tier-0 or tier-1 system has no off-site or immutable copy.",
-        severity="warning",
-        check=_no_safe_copy,
-        what=(
-            "Reports a system of tier 0 or 1 none of whose backup jobs is `offsite: true` or "
-            "`immutable: true` (or that has no backup job)."
-        ),
-        why=(
-            "Copies in the same site burn with it, and copies an attacker can delete are "
-            "deleted first: the most critical systems need one copy that survives both."
-        ),
-        example="```yaml\n- name: orders-db\n  tier: 1\n  backups:\n    - name: local\n"
-        "      tool: restic\n      schedule: 1h\n```",
-        instead="```yaml\n- name: orders-db\n  tier: 1\n  backups:\n    - name: offsite\n"
-        "      tool: restic\n      schedule: 1h\n      offsite: true\n      immutable: true\n```",
-    ),
-    Rule(
-        code="DR010",
-        name="dr-process-downtime-exceeded",
-        summary="A business process's systems take longer to recover than it can be down.",
-        severity="error",
-        check=_process_downtime,
-        what=(
-            "Reports a business process under `processes` one of whose systems has an effective "
-            "RTO (the longest along its `depends_on` chain, shown with the chain) longer than "
-            "the process's `max_downtime`, and a process naming a system the plan does not "
-            "list. While a dependency is unknown or in a cycle (DR003) the RTOs are not "
-            "compared."
-        ),
-        why=(
-            "The business feels the downtime of the process, which waits for the slowest "
-            "system it needs and for everything that system needs in turn."
-        ),
-        example="```yaml\nprocesses:\n  - name: taking orders\n    systems: [checkout]\n"
-        "    max_downtime: 2h\n```\n(checkout depends on orders-db, RTO 4h)",
-        instead="```yaml\nprocesses:\n  - name: taking orders\n    systems: [checkout]\n"
-        "    max_downtime: 4h\n```\n(or bring orders-db's RTO within 2h)",
-    ),
+    Rule("DR009", "dr-critical-system-without-safe-copy", "warning", check=_no_safe_copy),
+    Rule("DR010", "dr-process-downtime-exceeded", "error", check=_process_downtime),
 ]

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from opsdocs.check.context import DocContext, WorkspaceContext
-from opsdocs.check.registry import Rule
+from opsdocs.check.registry import Rule, Severity
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.incidents.validate import (
     CODES,
@@ -29,9 +29,6 @@ from opsdocs.incidents.validate import (
     postmortem_due_facts,
     postmortem_due_findings,
     postmortem_findings,
-)
-from opsdocs.incidents.validate import (
-    RULES as SUMMARIES,
 )
 
 __all__ = ["RULES"]
@@ -61,7 +58,7 @@ def _analysis(ctx: DocContext) -> list[Diagnostic]:
     return found
 
 
-def _document_rule(code: str, name: str, hint: str, **fields: Any) -> Rule:
+def _document_rule(code: str, name: str, severity: Severity, hint: str) -> Rule:
     """IR rule ``name`` over one document's analysis: its findings of ``name``, with ``hint``."""
     wanted = CODES[name]
 
@@ -70,7 +67,7 @@ def _document_rule(code: str, name: str, hint: str, **fields: Any) -> Rule:
             if found.code == wanted:
                 yield Diagnostic(line=found.line, col=found.col, message=found.message, hint=hint)
 
-    return _rule(code, name, check=check, **fields)
+    return Rule(code, name, severity, check=check)
 
 
 def _collect_incident(ctx: DocContext) -> dict[str, Any] | None:
@@ -117,7 +114,9 @@ def _review_hint(ident: str, status: str | None) -> str:
     )
 
 
-def _postmortem_rule(code: str, name: str, hint: str | None, **fields: Any) -> Rule:
+def _postmortem_rule(
+    code: str, name: str, severity: Severity, hint: str | None, **wiring: Any
+) -> Rule:
     """IR rule ``name`` over postmortems' date facts; ``hint`` None: the hint names the next
     status."""
     wanted = CODES[name]
@@ -133,7 +132,7 @@ def _postmortem_rule(code: str, name: str, hint: str | None, **fields: Any) -> R
                         hint=hint or _review_hint(ident, data.get("status")),
                     )
 
-    return _rule(code, name, scope="workspace", check=check, **fields)
+    return Rule(code, name, severity, scope="workspace", check=check, **wiring)
 
 
 def _collect_ladder(ctx: DocContext) -> dict[str, Any] | None:
@@ -164,148 +163,52 @@ def _severity_off_ladder(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
             yield replace(finding, path=facts.path, hint=hint)
 
 
-def _rule(code: str, name: str, **fields: Any) -> Rule:
-    return Rule(code=code, name=name, summary=SUMMARIES[name], **fields)
-
-
 RULES = [
     _document_rule(
         "IR001",
         "incident-milestones-out-of-order",
+        "error",
         "correct the milestone; the order is started, detected, acknowledged, mitigated, resolved",
-        severity="error",
-        what=(
-            "Reports an incident milestone earlier than one that must come before it: started "
-            "≤ detected ≤ acknowledged ≤ mitigated ≤ resolved."
-        ),
-        why=(
-            "Time to detect, acknowledge, mitigate and resolve are computed from the milestones; "
-            "one out of order gives a negative duration and wrong statistics."
-        ),
-        example="```yaml\nmilestones:\n  started: '2026-11-26T14:00:00Z'\n"
-        "  detected: '2026-11-26T13:55:00Z'\n```",
-        instead="```yaml\nmilestones:\n  started: '2026-11-26T13:55:00Z'\n"
-        "  detected: '2026-11-26T14:00:00Z'\n```",
     ),
     _document_rule(
         "IR002",
         "incident-status-without-milestone",
+        "error",
         "set the milestone (UTC ISO 8601) or correct the status",
-        severity="error",
-        what=(
-            "Reports an incident whose status needs a milestone it does not have: active needs "
-            "`acknowledged`, mitigated needs `mitigated`, resolved and closed need `resolved`."
-        ),
-        why=(
-            "A status without its time cannot be measured, and usually means a hand edit went "
-            "wrong."
-        ),
-        example="```yaml\nstatus: resolved\nmilestones:\n  started: '2026-11-26T14:00:00Z'\n```",
-        instead="Use `opsdocs incident resolve ID --at TIME`, which sets both.",
     ),
     _document_rule(
         "IR003",
         "incident-timeline-out-of-order",
+        "warning",
         "move the entry to its place in time, or add it with 'opsdocs incident log --at'",
-        severity="warning",
-        what="Reports a timeline entry whose time is earlier than an entry above it.",
-        why="Readers and the postmortem take the timeline as the order of events.",
-        example="```markdown\n- 2026-11-26T14:10:00Z — Rolled back\n"
-        "- 2026-11-26T14:05:00Z — Paged\n```",
-        instead="```markdown\n- 2026-11-26T14:05:00Z — Paged\n"
-        "- 2026-11-26T14:10:00Z — Rolled back\n```",
     ),
-    _rule(
+    Rule(
         "IR004",
         "incident-postmortem-overdue",
-        severity="error",
+        "error",
         scope="workspace",
         check=_incident_overdue,
         collect=_collect_incident,
-        what=(
-            "Reports an incident whose required postmortem (`postmortem_due`, set on resolve "
-            "from the severity ladder) is past due and not Reviewed or Closed, when the "
-            "postmortem is not written yet or has no `due` of its own; otherwise IR008 reports "
-            "it on the postmortem, so it is reported once. `--today DATE` sets the date."
-        ),
-        why=(
-            "A review held weeks later has lost the details; the ladder's deadline is how the "
-            "team keeps learning from incidents."
-        ),
-        example=(
-            "```yaml\npostmortem_due: '2026-11-29'\n```\n(no postmortem, checked on 2026-12-01)"
-        ),
-        instead="Write the postmortem with `opsdocs incident postmortem ID` and review it.",
     ),
     _document_rule(
-        "IR005",
-        "postmortem-action-item-without-owner",
-        "add 'owner:' (a person or team)",
-        severity="error",
-        what="Reports a postmortem action item without an `owner`.",
-        why="An action item nobody owns is not done.",
-        example="```yaml\naction_items:\n  - what: Add a canary\n    due: 2026-12-15\n```",
-        instead="```yaml\naction_items:\n  - what: Add a canary\n    owner: team-api\n"
-        "    due: 2026-12-15\n```",
+        "IR005", "postmortem-action-item-without-owner", "error", "add 'owner:' (a person or team)"
     ),
     _document_rule(
-        "IR006",
-        "postmortem-action-item-without-due-date",
-        "add 'due: YYYY-MM-DD'",
-        severity="error",
-        what="Reports a postmortem action item without a `due` date.",
-        why="Without a date an action item never becomes overdue, so nobody is reminded.",
-        example="```yaml\naction_items:\n  - what: Add a canary\n    owner: team-api\n```",
-        instead="```yaml\naction_items:\n  - what: Add a canary\n    owner: team-api\n"
-        "    due: 2026-12-15\n```",
+        "IR006", "postmortem-action-item-without-due-date", "error", "add 'due: YYYY-MM-DD'"
     ),
     _postmortem_rule(
         "IR007",
         "postmortem-action-item-overdue",
+        "warning",
         "do it and set 'status: done', or agree a new date",
-        severity="warning",
-        what=(
-            "Reports an open postmortem action item past its `due` date. `--today DATE` sets the "
-            "date."
-        ),
-        why="Overdue action items are how the same incident happens twice.",
-        example="```yaml\n  - what: Add a canary\n    owner: team-api\n    due: 2026-01-15\n```"
-        "\n(checked on 2026-02-01)",
-        instead="```yaml\n  - what: Add a canary\n    owner: team-api\n    due: 2026-01-15\n"
-        "    status: done\n```",
     ),
-    _postmortem_rule(
-        "IR008",
-        "postmortem-overdue",
-        None,
-        severity="error",
-        collect=_collect_postmortem,
-        what=(
-            "Reports a postmortem past its `due` date that is still Draft or In Review. "
-            "`--today DATE` sets the date."
-        ),
-        why="The severity ladder sets when reviews are due; a draft left open is a lesson lost.",
-        example="```yaml\nstatus: Draft\ndue: 2026-11-29\n```\n(checked on 2026-12-01)",
-        instead="```yaml\nstatus: Reviewed\ndue: 2026-11-29\n```",
-    ),
-    _rule(
+    _postmortem_rule("IR008", "postmortem-overdue", "error", None, collect=_collect_postmortem),
+    Rule(
         "IR009",
         "incident-severity-not-on-ladder",
-        severity="error",
+        "error",
         scope="workspace",
         check=_severity_off_ladder,
         collect=_collect_ladder,
-        what=(
-            "Reports an incident record whose `severity` is not a rung of the severity ladder in "
-            "the playbook's front matter (`incident-response.md`), or of the default P1, P2, P3 "
-            "ladder when the playbook defines none. Names match without regard to case."
-        ),
-        why=(
-            "The ladder says who is paged, how fast to acknowledge and when the postmortem is "
-            "due. A severity off the ladder (a typo, or a rung renamed since) gets none of it, "
-            "and `incident stats` counts it apart from the rest."
-        ),
-        example="```yaml\nseverity: SEV1\n```\n(the playbook's ladder is P1, P2, P3)",
-        instead="```yaml\nseverity: P1\n```",
     ),
 ]

@@ -49,18 +49,18 @@ __all__ = [
 ]
 
 
-#: name -> one-line summary, for the check registry.
-RULES: dict[str, str] = {
-    "incident-milestones-out-of-order": "An incident milestone is earlier than one before it.",
-    "incident-status-without-milestone": "An incident's status has no matching milestone.",
-    "incident-timeline-out-of-order": "A timeline entry is earlier than the one above it.",
-    "incident-postmortem-overdue": "A required postmortem is past due and not reviewed.",
-    "postmortem-action-item-without-owner": "A postmortem action item has no owner.",
-    "postmortem-action-item-without-due-date": "A postmortem action item has no due date.",
-    "postmortem-action-item-overdue": "An open postmortem action item is past its due date.",
-    "postmortem-overdue": "A postmortem is past its due date and still in Draft or In Review.",
-    "incident-severity-not-on-ladder": "An incident's severity is not on the playbook's ladder.",
-}
+#: The IR rules by name, in the order of their codes (IR001, IR002, ...).
+RULES: tuple[str, ...] = (
+    "incident-milestones-out-of-order",
+    "incident-status-without-milestone",
+    "incident-timeline-out-of-order",
+    "incident-postmortem-overdue",
+    "postmortem-action-item-without-owner",
+    "postmortem-action-item-without-due-date",
+    "postmortem-action-item-overdue",
+    "postmortem-overdue",
+    "incident-severity-not-on-ladder",
+)
 
 #: name -> rule code.
 CODES: dict[str, str] = {name: f"IR{n:03d}" for n, name in enumerate(RULES, start=1)}

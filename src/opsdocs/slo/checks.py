@@ -135,92 +135,23 @@ def _duplicate_ids(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
             )
 
 
-INVALID = Rule(
-    code="SL001",
-    name="invalid-slo-spec",
-    summary="An SLO in the front matter cannot be compiled into rules.",
-    severity="error",
-    check=_invalid,
-    what=(
-        "Validates each SLO of an `slo` document beyond its schema: the `{{window}}` "
-        "placeholder in ratio queries, PromQL that parses, the shortest alert window against "
-        "the scrape interval (`[tool.opsdocs.slo] scrape_interval`, `min_window_scrapes`), and "
-        "the period against the longest window. Reported at the offending key."
+RULES = [
+    Rule("SL001", "invalid-slo-spec", "error", check=_invalid),
+    Rule("SL002", "infeasible-slo", "warning", check=_infeasible),
+    Rule(
+        "SL003",
+        "stale-budget-table",
+        "error",
+        check=_stale_budget,
+        fixable=True,
+        fix=fix_budget_table,
     ),
-    why=(
-        "`opsdocs slo rules` refuses such a document, so its alerts are not generated; a "
-        "query without `{{window}}` would make every window measure the same range."
+    Rule(
+        "SL004",
+        "duplicate-slo-id",
+        "error",
+        scope="workspace",
+        check=_duplicate_ids,
+        collect=_collect_ids,
     ),
-    example=(
-        "```yaml\nslos:\n  - name: availability\n    objective: 99.9\n    indicator:\n"
-        '      ratio:\n        errors: sum(rate(http_requests_total{code=~"5.."}[5m]))\n'
-        "        total: sum(rate(http_requests_total[{{window}}]))\n```"
-    ),
-    instead="Use `[{{window}}]` as the range of every ratio query, and PromQL that parses.",
-)
-
-INFEASIBLE = Rule(
-    code="SL002",
-    name="infeasible-slo",
-    summary="An SLO whose alerts can never fire, or whose budget is a few seconds a day.",
-    severity="warning",
-    check=_infeasible,
-    what=(
-        "Warns when the page alert's burn-rate threshold is above 100 % errors (90 % over 30 "
-        "days at 14.4x needs an error ratio of 144 %), or when the error budget allows only "
-        "seconds of full outage a day."
-    ),
-    why=(
-        "An alert that can never fire protects nothing, and an objective nobody can meet "
-        "teaches people to ignore the SLO."
-    ),
-    example="```yaml\nslos:\n  - name: availability\n    objective: 90\n```",
-    instead="Pick an objective the service can meet and its alerts can detect.",
-)
-
-STALE_BUDGET = Rule(
-    code="SL003",
-    name="stale-budget-table",
-    summary="The generated error-budget table of an SLO document is missing or out of date.",
-    severity="error",
-    check=_stale_budget,
-    fixable=True,
-    fix=fix_budget_table,
-    what=(
-        "Regenerates the table between `<!-- opsdocs:budget:start -->` and "
-        "`<!-- opsdocs:budget:end -->` from the front matter's `slos` and reports when it "
-        "differs from the document."
-    ),
-    why=(
-        "The table tells readers how much outage the objective allows and how fast each alert "
-        "burns the budget. After an objective changes, a stale table tells them the wrong story."
-    ),
-    example="`objective: 99.95` in the front matter, with a table still computed for 99.9.",
-    instead="Run `opsdocs check --fix` or `opsdocs index` and commit the document.",
-)
-
-DUPLICATE_ID = Rule(
-    code="SL004",
-    name="duplicate-slo-id",
-    summary="Two SLOs of the workspace have the same service and name.",
-    severity="error",
-    scope="workspace",
-    check=_duplicate_ids,
-    collect=_collect_ids,
-    what=(
-        "Reports every SLO whose id, its service and name joined by '-', another SLO of the "
-        "workspace also has, in the same document or another."
-    ),
-    why=(
-        "Their rule files record the same series: loaded together, `slo:objective:ratio` "
-        "flips between the two objectives at every evaluation, and reports list two entries "
-        "with different verdicts. `opsdocs slo rules` refuses to write them."
-    ),
-    example=(
-        "`slo-api.md` and `slo-api-legacy.md` both with `service: api` and an SLO named "
-        "`availability`."
-    ),
-    instead="Rename one SLO, or merge the two documents.",
-)
-
-RULES = [INVALID, INFEASIBLE, STALE_BUDGET, DUPLICATE_ID]
+]

@@ -163,58 +163,8 @@ def _guidance(ctx: DocContext) -> Iterator[Diagnostic]:
             )
 
 
-PLACEHOLDER = Rule(
-    code="CT001",
-    name="placeholder-text",
-    summary="Placeholder text (TODO, TBD, FIXME, `<placeholder>`) is left in the document.",
-    severity="error",
-    check=_placeholders,
-    what=(
-        "Reports `TODO`, `TBD` and `FIXME` and `<angle-bracket placeholders>` (anything in "
-        "angle brackets that is not an HTML element, a URL or an e-mail address) outside code "
-        "blocks, code spans and HTML comments."
-    ),
-    why=(
-        "A runbook scaffolded from a template and never finished looks complete in the index. "
-        "The placeholder is found during the incident it was meant for."
-    ),
-    example="```markdown\n- **Escalate to**: TODO\n- **Dashboard**: <dashboard-url>\n```",
-    instead="```markdown\n- **Escalate to**: #team-api-oncall\n- **Dashboard**: https://grafana/d/api\n```",
-)
-
-TEMPLATE_SYNTAX = Rule(
-    code="CT002",
-    name="template-syntax",
-    summary="Unrendered template syntax ({{ ... }}, {% ... %}) is left in the document.",
-    severity="error",
-    check=_template_syntax,
-    what="Reports Jinja expressions, statements and comments outside code blocks and code spans.",
-    why=(
-        "It means a template was copied with `cp` instead of rendered: the title, owner and "
-        "service are still variables."
-    ),
-    example="```markdown\n# {{ title }}\n```",
-    instead="```markdown\n# API server runbook\n```",
-)
-
-GUIDANCE = Rule(
-    code="CT003",
-    name="template-guidance",
-    summary="A template's guidance line is left in the document.",
-    severity="warning",
-    check=_guidance,
-    what=(
-        "Reports the italic guidance lines of the bundled templates (and of configured "
-        "profiles), such as `_Who to contact: owning team, on-call rotation, escalation path._`"
-    ),
-    why=(
-        "Guidance is for the author; left in, it pads the document and hides unfinished sections."
-    ),
-    example=(
-        "```markdown\n## Escalation & Ownership\n\n"
-        "_Who to contact: owning team, on-call rotation, escalation path._\n```"
-    ),
-    instead="```markdown\n## Escalation & Ownership\n\n- **Owning team**: team-api\n```",
-)
-
-RULES = [PLACEHOLDER, TEMPLATE_SYNTAX, GUIDANCE]
+RULES = [
+    Rule("CT001", "placeholder-text", "error", check=_placeholders),
+    Rule("CT002", "template-syntax", "error", check=_template_syntax),
+    Rule("CT003", "template-guidance", "warning", check=_guidance),
+]

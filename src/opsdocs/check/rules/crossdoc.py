@@ -75,49 +75,8 @@ def _duplicate_singleton(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
             )
 
 
-SLO_WITHOUT_RUNBOOK = Rule(
-    code="XD001",
-    name="slo-without-runbook",
-    summary="An SLO's service has no runbook.",
-    severity="error",
-    scope="workspace",
-    check=_slo_without_runbook,
-    what="Reports an SLO document whose `service` no runbook in the folder has as its service.",
-    why="An SLO pages someone when its budget burns; that person needs a runbook for the service.",
-    example="`slo-search-latency.md` with `service: search` and no `runbook-search.md`.",
-    instead="`opsdocs new runbook search`, then fill it in.",
-)
-
-OWNER_MISMATCH = Rule(
-    code="XD002",
-    name="owner-mismatch",
-    summary="A runbook's owner differs from the owner of its service's SLOs.",
-    severity="warning",
-    scope="workspace",
-    check=_owner_mismatch,
-    what="Reports a runbook whose `owner` differs from the `owner` of an SLO of the same service.",
-    why=(
-        "The team paged by the SLO should own the runbook it follows; a mismatch is often a "
-        "reorganisation that updated one document and not the other."
-    ),
-    example="`runbook-api.md` owned by `team-platform`, `slo-api.md` owned by `team-api`.",
-    instead="Give both the same owner, or suppress with a reason when the split is deliberate.",
-)
-
-DUPLICATE_SINGLETON = Rule(
-    code="XD003",
-    name="duplicate-singleton",
-    summary="Two documents claim a kind that is one per folder.",
-    severity="error",
-    scope="workspace",
-    check=_duplicate_singleton,
-    what=(
-        "Reports every document after the first (by path) that claims a singleton kind, "
-        "such as `incident-response` or `disaster-recovery`."
-    ),
-    why="Two incident-response playbooks means responders follow whichever they find first.",
-    example="`incident-response.md` and `ir-playbook.md`, both with `kind: incident-response`.",
-    instead="Merge them into `incident-response.md`.",
-)
-
-RULES = [SLO_WITHOUT_RUNBOOK, OWNER_MISMATCH, DUPLICATE_SINGLETON]
+RULES = [
+    Rule("XD001", "slo-without-runbook", "error", scope="workspace", check=_slo_without_runbook),
+    Rule("XD002", "owner-mismatch", "warning", scope="workspace", check=_owner_mismatch),
+    Rule("XD003", "duplicate-singleton", "error", scope="workspace", check=_duplicate_singleton),
+]

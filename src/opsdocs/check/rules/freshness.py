@@ -37,23 +37,4 @@ def _overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
             )
 
 
-OVERDUE = Rule(
-    code="FR001",
-    name="review-overdue",
-    summary="The document's last review is older than its review interval.",
-    severity="error",
-    scope="workspace",
-    check=_overdue,
-    what=(
-        "Reports a document whose `last_reviewed` date plus `review_every` (default: the "
-        "workspace's `review_every`, 90 days) is before today. `--today DATE` sets the date."
-    ),
-    why=(
-        "Systems change under their runbooks. A review date is a promise that someone "
-        "recently walked through the document; an overdue one means nobody knows if it is true."
-    ),
-    example="```yaml\nlast_reviewed: 2025-01-10\nreview_every: 90d\n```\n(checked on 2026-01-10)",
-    instead="Review the document and set `last_reviewed` to the date of the review.",
-)
-
-RULES = [OVERDUE]
+RULES = [Rule("FR001", "review-overdue", "error", scope="workspace", check=_overdue)]

@@ -97,25 +97,4 @@ def _stale(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         )
 
 
-STALE_INDEX = Rule(
-    code="IX001",
-    name="stale-index",
-    summary="The README index does not match the documents in the folder.",
-    severity="error",
-    scope="workspace",
-    check=_stale,
-    fixable=True,
-    what=(
-        "Regenerates the index between `<!-- opsdocs:index:start -->` and "
-        "`<!-- opsdocs:index:end -->` in the operations README and reports when it differs "
-        "from the file (the same test as `opsdocs index --check`)."
-    ),
-    why=(
-        "The index is how people find runbooks. A document added by hand, renamed or "
-        "re-owned without `opsdocs index` is missing or wrong there."
-    ),
-    example="A new `runbook-search.md` that the README's index does not list.",
-    instead="Run `opsdocs index` (or `opsdocs check --fix`) and commit the README.",
-)
-
-RULES = [STALE_INDEX]
+RULES = [Rule("IX001", "stale-index", "error", scope="workspace", check=_stale, fixable=True)]

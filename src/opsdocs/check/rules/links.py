@@ -64,60 +64,8 @@ def _slo_links(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
                 )
 
 
-BROKEN_LINK = Rule(
-    code="LK001",
-    name="broken-link",
-    summary="A relative link points to a file that does not exist.",
-    severity="error",
-    scope="workspace",
-    check=_broken_links,
-    what=(
-        "Reports relative links (`[text](other.md)`, `[text](../x/y.md)`) whose target file "
-        "does not exist. URLs with a scheme are not fetched."
-    ),
-    why=(
-        "A runbook's links are its escape hatches; a broken one is found in the middle of "
-        "an incident."
-    ),
-    example=(
-        "`see [the DR plan](disaster-recovery-plan.md)` when the file is `disaster-recovery.md`"
-    ),
-    instead="`see [the DR plan](disaster-recovery.md)`",
-)
-
-BROKEN_ANCHOR = Rule(
-    code="LK002",
-    name="broken-anchor",
-    summary="A link's #anchor matches no heading in its target document.",
-    severity="error",
-    scope="workspace",
-    check=_broken_anchors,
-    what=(
-        "Reports links with a `#fragment` (in the same document or another Markdown file) "
-        "when the target has no heading (or `<a id>`) with that GitHub-style anchor."
-    ),
-    why="Renamed headings silently break deep links; the reader lands at the top of a long page.",
-    example="`[restore](disaster-recovery.md#restore)` when the heading is `## Restore Procedures`",
-    instead="`[restore](disaster-recovery.md#restore-procedures)`",
-)
-
-SLO_LINKS = Rule(
-    code="LK003",
-    name="slo-links-missing",
-    summary="A runbook's 'SLOs / SLIs' section does not link its service's SLO documents.",
-    severity="error",
-    scope="workspace",
-    check=_slo_links,
-    what=(
-        "For each runbook, finds the SLO documents with the same `service` and reports each one "
-        "that the runbook's 'SLOs / SLIs' section does not link."
-    ),
-    why=(
-        "The on-call engineer needs the objectives and the error budget from the runbook, "
-        "one click away."
-    ),
-    example="```markdown\n## SLOs / SLIs\n\nSee the SLO dashboard.\n```",
-    instead="```markdown\n## SLOs / SLIs\n\n- [API availability](slo-api-availability.md)\n```",
-)
-
-RULES = [BROKEN_LINK, BROKEN_ANCHOR, SLO_LINKS]
+RULES = [
+    Rule("LK001", "broken-link", "error", scope="workspace", check=_broken_links),
+    Rule("LK002", "broken-anchor", "error", scope="workspace", check=_broken_anchors),
+    Rule("LK003", "slo-links-missing", "error", scope="workspace", check=_slo_links),
+]

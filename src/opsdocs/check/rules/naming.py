@@ -138,70 +138,9 @@ def _service_mismatch(ctx: DocContext) -> Iterator[Diagnostic]:
         )
 
 
-INVALID_NAME = Rule(
-    code="NM001",
-    name="invalid-document-name",
-    summary="A document's file name breaks its kind's naming rule.",
-    severity="error",
-    check=_invalid_name,
-    what=(
-        "Reports a file that starts with a kind's prefix (`runbook-`, `slo-`, ...) and ends in "
-        "`.md` but whose name part is not lowercase letters, digits and single hyphens."
-    ),
-    why=(
-        "Links, the index and `opsdocs new` all derive file names from service names; a file "
-        "named `runbook-API_Server.md` is missed by all of them."
-    ),
-    example="`runbook-API_Server.md`",
-    instead="`runbook-api-server.md`",
-)
-
-KIND_MISMATCH = Rule(
-    code="NM002",
-    name="kind-file-name-mismatch",
-    summary="The front-matter kind disagrees with the file name.",
-    severity="error",
-    check=_kind_mismatch,
-    what=(
-        "Reports a document whose front-matter `kind` is one kind while its file name follows "
-        "another kind's rule, or no rule at all."
-    ),
-    why=(
-        "Either the file was copied from another kind's template and the kind never changed, "
-        "or the file was renamed: the index and the checks then disagree about what it is."
-    ),
-    example="`runbook-api.md` with `kind: slo`",
-    instead="`runbook-api.md` with `kind: runbook`, or rename it to `slo-api.md`",
-)
-
-UNCONVENTIONAL = Rule(
-    code="NM003",
-    name="unconventional-document-name",
-    summary="A file looks like an operations document but breaks the naming convention.",
-    severity="error",
-    check=_unconventional,
-    what=(
-        "Reports files whose names say they are runbooks, SLOs, DR plans, ... but do not follow "
-        "the convention: other case, underscores, or a missing or different extension."
-    ),
-    why="Such files are invisible to the index and to every check that finds documents by name.",
-    example="`Runbook_API.md`, `runbook-api` (no extension), `SLO-Search.markdown`",
-    instead="`runbook-api.md`, `slo-search.md`",
-)
-
-SERVICE_MISMATCH = Rule(
-    code="NM004",
-    name="service-file-name-mismatch",
-    summary="A runbook's file name and its service disagree.",
-    severity="error",
-    check=_service_mismatch,
-    what=(
-        "Reports a document of a kind named after its service (runbook, capacity plan) whose "
-        "`service` key differs from the name in its file name."
-    ),
-    why="SLO documents and alerts link runbooks by service name; a mismatch breaks those links.",
-    example="`runbook-api.md` with `service: web`",
-    instead="`runbook-api.md` with `service: api`",
-)
-
-RULES = [INVALID_NAME, KIND_MISMATCH, UNCONVENTIONAL, SERVICE_MISMATCH]
+RULES = [
+    Rule("NM001", "invalid-document-name", "error", check=_invalid_name),
+    Rule("NM002", "kind-file-name-mismatch", "error", check=_kind_mismatch),
+    Rule("NM003", "unconventional-document-name", "error", check=_unconventional),
+    Rule("NM004", "service-file-name-mismatch", "error", check=_service_mismatch),
+]

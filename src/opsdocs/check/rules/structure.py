@@ -128,105 +128,11 @@ def _unclosed_fence(ctx: DocContext) -> Iterator[Diagnostic]:
         )
 
 
-MISSING_SECTION = Rule(
-    code="ST001",
-    name="missing-required-section",
-    summary="A section the document's kind requires is missing.",
-    severity="error",
-    check=_missing,
-    fixable=True,
-    what=(
-        "Reports each required level-2 section (per kind, or per profile) that the document "
-        "lacks. Headings match tolerantly: case, spacing, punctuation and `&`/`and` are "
-        "ignored, and headings inside code blocks do not count."
-    ),
-    why=(
-        "On-call engineers rely on every runbook having the same sections in the same place; "
-        "a missing 'Escalation & Ownership' is found at 3 a.m. otherwise."
-    ),
-    example="A runbook without `## Escalation & Ownership`.",
-    instead=(
-        "```markdown\n## Escalation & Ownership\n\n- **Owning team**: team-api\n```\n\n"
-        "`opsdocs check --fix` inserts missing headings with the template's guidance."
-    ),
-)
-
-SECTION_ORDER = Rule(
-    code="ST002",
-    name="section-out-of-order",
-    summary="Required sections are not in the order the kind defines.",
-    severity="warning",
-    check=_order,
-    what="Reports a required section that comes before one it should follow.",
-    why="A fixed order lets readers find the same section in the same place in every document.",
-    example="`## DR / Backup / Restore` before `## Service Overview`.",
-    instead="Move the section after the ones that precede it in the template.",
-)
-
-EMPTY_SECTION = Rule(
-    code="ST003",
-    name="empty-section",
-    summary="A level-2 section has no content.",
-    severity="warning",
-    check=_empty,
-    what="Reports a level-2 section with nothing but blank lines and comments before the next one.",
-    why="An empty section looks complete in the table of contents and says nothing.",
-    example="```markdown\n## Dashboards & Alerts\n\n## Common Failures & Diagnostics\n```",
-    instead="Write the content, or state that the section does not apply and why.",
-)
-
-MISSING_TITLE = Rule(
-    code="ST004",
-    name="missing-title",
-    summary="An operations document has no level-1 heading.",
-    severity="error",
-    check=_missing_title,
-    what="Reports a typed document whose body has no `# ` heading.",
-    why="The title is what readers, search and rendered sites show first.",
-    example="A body that starts with `## Service Overview`.",
-    instead="```markdown\n# API server runbook\n\n## Service Overview\n```",
-)
-
-TITLE_MISMATCH = Rule(
-    code="ST005",
-    name="title-mismatch",
-    summary="The level-1 heading differs from the front-matter title (or the profile's title).",
-    severity="error",
-    check=_title_mismatch,
-    what=(
-        "Compares the first level-1 heading with the front-matter `title` (tolerantly), or "
-        'with the file name for profiles with `title = "file-stem"` (alert runbooks).'
-    ),
-    why="The index lists the front-matter title; readers see the heading. They must agree.",
-    example="```markdown\n---\ntitle: API server runbook\n---\n\n# Web runbook\n```",
-    instead="```markdown\n---\ntitle: API server runbook\n---\n\n# API server runbook\n```",
-)
-
-UNCLOSED_FENCE = Rule(
-    code="ST006",
-    name="unclosed-code-fence",
-    summary="A code fence is opened and never closed.",
-    severity="error",
-    check=_unclosed_fence,
-    what=(
-        "Reports a fenced code block (```` ``` ```` or `~~~`) that no closing fence ends: it runs "
-        "to the end of the file, or of the list item or block quote it is in. Closure is read "
-        "from the parsed Markdown, so a fence in a list item closed at the item's indentation "
-        "(or in a block quote, after its `>`) is closed."
-    ),
-    why=(
-        "Everything after the fence renders as code: the remaining sections disappear from "
-        "the rendered page, even though the source looks fine."
-    ),
-    example="````markdown\n```bash\nkubectl rollout restart deploy/api\n\n## Escalation\n````",
-    instead="````markdown\n```bash\nkubectl rollout restart deploy/api\n```\n\n## Escalation\n````",
-)
-
 RULES = [
-    MISSING_SECTION,
-    SECTION_ORDER,
-    EMPTY_SECTION,
-    MISSING_TITLE,
-    TITLE_MISMATCH,
-    UNCLOSED_FENCE,
+    Rule("ST001", "missing-required-section", "error", check=_missing, fixable=True),
+    Rule("ST002", "section-out-of-order", "warning", check=_order),
+    Rule("ST003", "empty-section", "warning", check=_empty),
+    Rule("ST004", "missing-title", "error", check=_missing_title),
+    Rule("ST005", "title-mismatch", "error", check=_title_mismatch),
+    Rule("ST006", "unclosed-code-fence", "error", check=_unclosed_fence),
 ]

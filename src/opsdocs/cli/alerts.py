@@ -8,13 +8,7 @@ from pathlib import Path
 import click
 
 from opsdocs.cli.context import app
-from opsdocs.cli.options import (
-    format_option,
-    output_option,
-    split_values,
-    today_option,
-    write_output,
-)
+from opsdocs.cli.options import echo_check, format_option, output_option, split_values, today_option
 
 
 @click.group("alerts")
@@ -82,7 +76,6 @@ def check_command(
     Exit status: 0 clean, 1 findings, 2 usage or configuration error.
     """
     from opsdocs.check.engine import CheckOptions, run_check
-    from opsdocs.check.formats import render
 
     workspace = _require_monitoring(ctx)
     from opsdocs.check.registry import select_rules
@@ -102,10 +95,7 @@ def check_command(
         today=today,
     )
     result = run_check(workspace, None, options)
-    write_output(render(result, fmt), output)
-    if fmt != "text" or output is not None:
-        click.echo(result.summary(), err=True)
-    return result.exit_code
+    return echo_check(result, fmt, output)
 
 
 @alerts.command("stub")

@@ -9,12 +9,12 @@ import click
 
 from opsdocs.cli.context import app
 from opsdocs.cli.options import (
+    echo_check,
     echo_json,
     format_option,
     output_option,
     split_values,
     today_option,
-    write_output,
 )
 
 
@@ -64,7 +64,6 @@ def check_command(
     0 clean (warnings allowed unless --strict), 1 findings, 2 usage or configuration error.
     """
     from opsdocs.check.engine import CheckOptions, run_check
-    from opsdocs.check.formats import render
 
     workspace = app(ctx).workspace()
     options = CheckOptions(
@@ -86,10 +85,7 @@ def check_command(
             click.echo(f"fixed {workspace.relative(path)}: {change}", err=True)
         if fixed.changes:
             result = run_check(workspace, list(paths) or None, options)
-    write_output(render(result, fmt), output)
-    if fmt != "text" or output is not None:
-        click.echo(result.summary(), err=True)
-    return result.exit_code
+    return echo_check(result, fmt, output)
 
 
 @click.command("rule")

@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from opsdocs.check.findings import CheckResult
     from opsdocs.outputs import ReportFiles
     from opsdocs.workspace import Workspace
 
 __all__ = [
     "Instant",
+    "echo_check",
     "echo_json",
     "echo_rendered",
     "echo_written",
@@ -128,6 +130,18 @@ def write_output(text: str, path: Path | None) -> None:
     from opsdocs.fileio import atomic_write
 
     atomic_write(path, text)
+
+
+def echo_check(result: CheckResult, fmt: str, output: Path | None) -> int:
+    """Write the findings of a check as ``fmt`` (to ``output``, else standard output), with the
+    summary on standard error unless the text report went to standard output; return the exit
+    code the findings call for."""
+    from opsdocs.check.formats import render
+
+    write_output(render(result, fmt), output)
+    if fmt != "text" or output is not None:
+        click.echo(result.summary(), err=True)
+    return result.exit_code
 
 
 def echo_json(

@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 
 from opsdocs.cli.context import app
-from opsdocs.cli.options import echo_check, format_option, output_option, split_values, today_option
+from opsdocs.cli.options import (
+    echo_check,
+    echo_notes,
+    format_option,
+    output_option,
+    split_values,
+    today_option,
+)
 
 
 @click.group("alerts")
@@ -49,8 +56,7 @@ def list_command(ctx: click.Context, fmt: str, no_prometheus: bool) -> int:
     for error in analysis.catalogue.errors:
         raise error
     click.echo(render_catalogue(analysis, str(workspace.root), fmt), nl=False)
-    for note in analysis.notes:
-        click.echo(f"note: {note}", err=True)
+    echo_notes("note", analysis.notes)
     return 0
 
 

@@ -10,7 +10,7 @@ import click
 
 from opsdocs.cli import EXIT_FINDINGS
 from opsdocs.cli.context import app
-from opsdocs.cli.options import echo_json, format_option, time_option
+from opsdocs.cli.options import echo_json, echo_notes, format_option, time_option
 
 if TYPE_CHECKING:
     from opsdocs.dr.drills import DrillResult
@@ -89,8 +89,7 @@ def _drill_report(result: DrillResult, root: Path, fmt: str) -> None:
     from opsdocs.dr.drills import verdict
     from opsdocs.durations import format_span
 
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    echo_notes("warning", result.warnings)
     if fmt == "json":
         echo_json(result.as_dict(root))
         return

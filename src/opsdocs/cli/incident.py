@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from opsdocs.cli.context import app
-from opsdocs.cli.options import echo_json, format_option, time_option
+from opsdocs.cli.options import echo_json, echo_notes, format_option, time_option
 
 if TYPE_CHECKING:
     from opsdocs.incidents.lifecycle import Change, Guidance
@@ -75,8 +75,7 @@ def _report(workspace: Workspace, change: Change) -> None:
     click.echo(f"{change.id}: {change.status} — {format_time(change.at)} {change.entry}")
     for note in change.notes:
         click.echo(f"  {note}")
-    for warning in change.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    echo_notes("warning", change.warnings)
 
 
 def _guidance(workspace: Workspace, guidance: Guidance, ident: str) -> None:
@@ -359,8 +358,7 @@ def show_command(ctx: click.Context, ident: str, fmt: str) -> int:
     workspace = app(ctx).workspace()
     view = describe_incident(workspace, ident)
     model = view.incident.model
-    for warning in view.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    echo_notes("warning", view.warnings)
     deadlines = [d for d in (view.deadlines.ack, view.deadlines.update) if d is not None]
     if fmt == "json":
         data: dict[str, Any] = json.loads(model.model_dump_json())
@@ -457,8 +455,7 @@ def list_command(
         service=service,
         severity=severity,
     )
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+    echo_notes("warning", warnings)
     if fmt == "json":
         echo_json([asdict(r) for r in rows])
         return 0
@@ -521,8 +518,7 @@ def stats_command(
     if fmt == "json":
         echo_json(asdict(stats), default=str)
         return 0
-    for warning in stats.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    echo_notes("warning", stats.warnings)
     left_out = []
     if stats.drills_excluded:
         left_out.append(f"{stats.drills_excluded} drills")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,6 +24,7 @@ __all__ = [
     "Instant",
     "echo_check",
     "echo_json",
+    "echo_notes",
     "echo_rendered",
     "echo_written",
     "format_option",
@@ -149,6 +150,12 @@ def echo_json(
 ) -> None:
     """Print ``data`` as JSON indented by two spaces."""
     click.echo(json.dumps(data, indent=2, sort_keys=sort_keys, default=default))
+
+
+def echo_notes(label: str, notes: Iterable[object]) -> None:
+    """Say each of ``notes`` on standard error, after ``label`` (``warning``, ``note``)."""
+    for note in notes:
+        click.echo(f"{label}: {note}", err=True)
 
 
 def echo_written(workspace: Workspace, files: ReportFiles, changed: set[Path]) -> None:

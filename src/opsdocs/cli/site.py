@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from opsdocs.cli.context import app, display_path
-from opsdocs.cli.options import F, format_option, time_option, today_option
+from opsdocs.cli.options import F, echo_notes, format_option, time_option, today_option
 
 
 def _out_option(help: str) -> Callable[[F], F]:
@@ -27,11 +27,6 @@ _today_option = today_option("Date reviews and action items are judged at (defau
 _no_check_option = click.option(
     "--no-check", "no_check", is_flag=True, help="Do not run the checks."
 )
-
-
-def _warn(notes: list[str]) -> None:
-    for note in notes:
-        click.echo(f"warning: {note}", err=True)
 
 
 @click.group()
@@ -61,7 +56,7 @@ def build_command(
 
     options = BuildOptions(today=today, now=at, check=not no_check, format=fmt)
     result = build_site(app(ctx).workspace(), out, options)
-    _warn(result.notes)
+    echo_notes("warning", result.notes)
     click.echo(
         f"Built {result.pages} pages from {result.documents} documents "
         f"({result.findings} findings) in {display_path(result.out)}/"
@@ -93,7 +88,7 @@ def serve_command(
 
     site_ = Site(app(ctx).workspace(), out, BuildOptions(today=today, check=not no_check))
     result = site_.build()
-    _warn(result.notes)
+    echo_notes("warning", result.notes)
     click.echo(f"Built {result.pages} pages from {result.documents} documents")
     try:
         server = start_server(out, port)

@@ -9,7 +9,7 @@ import click
 
 from opsdocs.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from opsdocs.cli.context import app
-from opsdocs.cli.options import format_option, output_option, write_output
+from opsdocs.cli.options import echo_notes, format_option, output_option, write_output
 
 if TYPE_CHECKING:
     from opsdocs.slo.rules import SloDocument
@@ -106,8 +106,7 @@ def rules_command(
         click.echo(f"{finding.severity}: {finding.format()}", err=True)
     if plan.errors:
         return EXIT_USAGE
-    for note in plan.notes:
-        click.echo(f"note: {note}", err=True)
+    echo_notes("note", plan.notes)
     if tests:
         from opsdocs.slo.promtool import promtool_problems
 
@@ -179,8 +178,7 @@ def import_command(
         plan = plan_import(workspace, sources, owner=owner)
         if plan.changes and not dry_run:
             plan.changes.commit()
-    for note in plan.notes:
-        click.echo(f"note: {note}", err=True)
+    echo_notes("note", plan.notes)
     for doc in plan.documents:
         names = ", ".join(doc.slos)
         label = workspace.relative(doc.path)

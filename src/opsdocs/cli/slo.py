@@ -88,8 +88,7 @@ def rules_command(
     evaluated less often, <document>.<slo>.eval-<interval>.test.yaml; when promtool is
     installed, it checks the rule files before anything is written.
     """
-    from opsdocs.fileio import ChangeSet
-    from opsdocs.slo.rules import plan_workspace_rules, stale_outputs
+    from opsdocs.slo.rules import plan_workspace_rules, rule_changes, stale_outputs
 
     workspace, settings = _settings(ctx)
     plan = plan_workspace_rules(
@@ -130,11 +129,7 @@ def rules_command(
             return EXIT_FINDINGS
         click.echo(f"{len(plan.outputs)} rule file(s) up to date.")
         return EXIT_OK
-    # [slo] output_dir must stay in the workspace; a folder typed with --out is the user's choice
-    changes = workspace.changes() if out_dir is None else ChangeSet()
-    for output in plan.outputs:  # those already as planned are checked, not written
-        changes.write(output.path, output.text)
-    changed = set(changes.commit())
+    changed = set(rule_changes(workspace, plan, out_given=out_dir is not None).commit())
     for output in plan.outputs:
         state = "wrote" if output.path in changed else "same "
         click.echo(f"{state} {plan.relative(output.path)}")

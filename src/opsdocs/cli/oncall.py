@@ -229,11 +229,11 @@ def report_command(
 ) -> None:
     """Hours on call per person, and how many fell on nights, weekends and holidays."""
     from opsdocs.oncall.coverage import load_report
-    from opsdocs.oncall.settings import load_settings
+    from opsdocs.oncall.settings import load_settings, read_holidays
 
     workspace = app(ctx).workspace()
     settings = load_settings(workspace.config)
-    days = _read_holidays(holidays) if holidays is not None else list(settings.holidays)
+    days = read_holidays(holidays) if holidays is not None else list(settings.holidays)
     start, end = _range(since, until, zone)
     loads = load_report(_roster(ctx), start, end, team=team, holidays=days, night=settings.night)
     if fmt == "json":
@@ -258,23 +258,6 @@ def report_command(
             + [f"{data[k]:g}" for k in ("hours", "night_hours", "weekend_hours", "holiday_hours")]
         )
     _table(rows)
-
-
-def _read_holidays(path: Path) -> list[dt.date]:
-    from opsdocs.errors import InputError
-
-    days = []
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
-        text = line.split("#", 1)[0].strip().removeprefix("- ").strip()
-        if not text:
-            continue
-        try:
-            days.append(dt.date.fromisoformat(text))
-        except ValueError:
-            raise InputError(
-                f"not a date: {text!r}", path=path, line=number, hint="one YYYY-MM-DD a line"
-            ) from None
-    return days
 
 
 @oncall.command("alertmanager")

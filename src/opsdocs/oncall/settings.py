@@ -4,6 +4,7 @@ how Alertmanager is configured."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, Field
@@ -13,7 +14,7 @@ from opsdocs.validators import Frozen
 if TYPE_CHECKING:
     from opsdocs.config import Config
 
-__all__ = ["AlertmanagerSettings", "OnCallSettings", "load_settings"]
+__all__ = ["AlertmanagerSettings", "OnCallSettings", "load_settings", "read_holidays"]
 
 #: Placeholder receivers post here (nothing listens: discard port), until configured.
 PLACEHOLDER_URL = "http://127.0.0.1:9/opsdocs/{receiver}"
@@ -75,3 +76,22 @@ class OnCallSettings(Frozen):
 def load_settings(config: Config) -> OnCallSettings:
     """The ``oncall`` section validated; ConfigError at the key."""
     return config.load_section("oncall", OnCallSettings, hint="see docs/oncall.md")
+
+
+def read_holidays(path: Path) -> list[dt.date]:
+    """The dates of a holiday file: one YYYY-MM-DD a line (``#`` comments and a leading ``- ``
+    allowed); InputError at the first line that is not a date."""
+    from opsdocs.errors import InputError
+
+    days = []
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        text = line.split("#", 1)[0].strip().removeprefix("- ").strip()
+        if not text:
+            continue
+        try:
+            days.append(dt.date.fromisoformat(text))
+        except ValueError:
+            raise InputError(
+                f"not a date: {text!r}", path=path, line=number, hint="one YYYY-MM-DD a line"
+            ) from None
+    return days

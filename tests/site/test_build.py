@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Result, build_tree
 from tests.site.helpers import OPS, broken_links, portal_workspace, text_of
 
@@ -258,3 +260,34 @@ def test_anchors_drop_inline_tags_as_github_does_and_repeat_with_a_suffix(
     assert '<h2 id="faq">FAQ</h2>' in html and '<h2 id="faq-1">FAQ</h2>' in html
     assert '<a href="#restart-now">restart</a>' in html
     assert broken_links(tmp_path / "site") == []
+
+
+def test_alerts_show_on_their_service_from_the_rule_files_check_cached(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsdocs.monitoring import catalogue
+
+    portal_workspace(
+        tmp_path,
+        **{
+            "opsdocs.toml": 'owners = ["team-api"]\n\n[monitoring]\nrule_files = ["rules/*.yaml"]\n'
+            "promtool = false\n",
+            "rules/api.yaml": "groups:\n  - name: api\n    rules:\n      - alert: ApiDown\n"
+            "        expr: up == 0\n        labels:\n          severity: critical\n"
+            "          service: api-server\n        annotations:\n"
+            "          summary: The API is down\n",
+        },
+    )
+    cli("alerts", "check", cwd=tmp_path)  # parses the rule file into the check cache
+    parsed: list[str] = []
+    real_parse = catalogue.parse_rule_text
+
+    def counting(text: str, result: catalogue.RuleFile) -> catalogue.RuleFile:
+        parsed.append(result.path)
+        return real_parse(text, result)
+
+    monkeypatch.setattr(catalogue, "parse_rule_text", counting)
+    _build(cli, tmp_path, "--no-check")
+    html = (tmp_path / "site/services/api-server.html").read_text()
+    assert "ApiDown" in html and "The API is down" in html
+    assert parsed == []

@@ -164,14 +164,13 @@ class Postmortem:
 
 
 def _instant(value: object) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, str):
         try:
-            found = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             return None
-        return found if found.tzinfo else found.replace(tzinfo=UTC)
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     return None
 
 
@@ -332,12 +331,14 @@ def attach_alerts(workspace: Workspace, services: list[Service]) -> list[str]:
     label, or the runbook their ``runbook_url`` leads to). Returns notes."""
     import os
 
-    from opsdocs.monitoring.estate import configured, study
+    from opsdocs.monitoring.estate import catalogue_cache, configured, study
 
     if not configured(workspace) or not services:
         return []
     try:
-        analysis = study(workspace, promtool=False, prometheus=False)
+        # the rule files ``alerts check`` and ``check`` parsed are read back from their cache
+        cache_dir = catalogue_cache(workspace)
+        analysis = study(workspace, promtool=False, prometheus=False, cache_dir=cache_dir)
     except OpsdocsError as exc:
         return [f"alert catalogue: {exc.format()}"]
     by_runbook = {os.path.realpath(s.runbook.source): s for s in services if s.runbook is not None}

@@ -16,7 +16,7 @@ import os
 import posixpath
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -89,21 +89,6 @@ class BuildResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _environment() -> Any:
-    from jinja2 import FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    folder = resources.files("opsdocs.site") / "templates"
-    env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader(str(folder)),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=False,
-        lstrip_blocks=False,
-    )
-    return env
-
-
 def _fmt_time(when: dt.datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -141,13 +126,18 @@ class Site:
         return dt.datetime.now(UTC).replace(microsecond=0)
 
     @cached_property
-    def env(self) -> Any:
-        return _environment()
-
-    @cached_property
     def templates(self) -> dict[str, Template]:
+        from jinja2 import FileSystemLoader, StrictUndefined
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        folder = resources.files("opsdocs.site") / "templates"
+        env = ImmutableSandboxedEnvironment(
+            loader=FileSystemLoader(str(folder)),
+            autoescape=True,
+            undefined=StrictUndefined,
+        )
         names = ("document", "home", "service", "incidents", "oncall", "findings", "search")
-        return {n: self.env.get_template(f"{n}.html") for n in (*names, "documents")}
+        return {n: env.get_template(f"{n}.html") for n in (*names, "documents")}
 
     # -- reading --------------------------------------------------------------------------
 
@@ -187,15 +177,16 @@ class Site:
             if page is not None:
                 page.findings.append(finding)
 
+    @cached_property
+    def _by_real(self) -> dict[str, DocPage]:
+        return {os.path.realpath(p.source): p for p in self.pages.values()}
+
     def page_at(self, path: str | None) -> DocPage | None:
         """The page of the file at ``path`` (as the check engine names it)."""
         if not path:
             return None
-        by_real = self.__dict__.get("_by_real")
-        if by_real is None:
-            by_real = self._by_real = {os.path.realpath(p.source): p for p in self.pages.values()}
-        found = by_real.get(path)
-        return found if found is not None else by_real.get(os.path.realpath(path))
+        found = self._by_real.get(path)
+        return found if found is not None else self._by_real.get(os.path.realpath(path))
 
     def _collect(self) -> None:
         pages = list(self.pages.values())
@@ -207,7 +198,7 @@ class Site:
         self.incidents_configured = bool(
             self.incidents or self.postmortems or self._of_kind("incident-response")
         )
-        self.__dict__.pop("_shared_values", None)
+        self.__dict__.pop("_shared", None)
         self.services: list[Service] = collect_services(pages, self.incidents)
         self._page_service: dict[str, Service] = {}
         for service in self.services:
@@ -225,16 +216,11 @@ class Site:
     def _render_page(self, template: str, current: str, **values: Any) -> str:
         """The page at ``current`` from ``template``: what every page needs, then ``values``."""
         here = {"root": "../" * current.count("/"), "current": current}
-        return str(self.templates[template].render({**self._shared(), **here, **values}))
+        return str(self.templates[template].render({**self._shared, **here, **values}))
 
+    @cached_property
     def _shared(self) -> dict[str, Any]:
         """What every page's template needs: computed once per build (and after a change)."""
-        shared: dict[str, Any] | None = self.__dict__.get("_shared_values")
-        if shared is None:
-            shared = self._shared_values = self._shared_context()
-        return shared
-
-    def _shared_context(self) -> dict[str, Any]:
         from opsdocs import __version__
 
         nav = [
@@ -520,35 +506,26 @@ class Site:
         from opsdocs.documents.kinds import all_kinds
 
         groups = []
-        for kind in all_kinds():
+        for kind in [*all_kinds(), None]:
             pages = [p for p in self.pages.values() if p.kind is kind]
             if pages:
-                groups.append({"id": kind.name, "title": kind.index_heading, "pages": pages})
-        other = [p for p in self.pages.values() if p.kind is None]
-        if other:
-            groups.append({"id": "other", "title": "Other pages", "pages": other})
-        states: dict[str, list[tuple[str, str]]] = {}
-        reviewed: dict[str, str] = {}
-        for p in self.pages.values():
-            badges = []
-            if p.problems:
-                badges.append(("bad", "unreadable"))
-            errors = sum(1 for f in p.findings if f.severity == "error")
-            if errors:
-                badges.append(("bad", f"{errors} error{'' if errors == 1 else 's'}"))
-            if self._overdue(p) is not None:
-                badges.append(("warn", "review overdue"))
-            states[p.href] = badges
-            when = as_date(p.fm.get("last_reviewed"))
-            if when is not None:
-                reviewed[p.href] = when.isoformat()
-        for group in groups:
-            pages_of: list[DocPage] = group["pages"]  # type: ignore[assignment]
-            group["rows"] = _document_rows(pages_of, states, reviewed)
+                name, title = (kind.name, kind.index_heading) if kind else ("other", "Other pages")
+                rows = _document_rows(pages, self._badges)
+                groups.append({"id": name, "title": title, "rows": rows})
         return self._render_page("documents", "documents.html", title="Documents", groups=groups)
 
+    def _badges(self, page: DocPage) -> list[tuple[str, str]]:
+        """The state of the document on the documents page: (level, text) each."""
+        badges = [("bad", "unreadable")] if page.problems else []
+        errors = sum(1 for f in page.findings if f.severity == "error")
+        if errors:
+            badges.append(("bad", f"{errors} error{'' if errors == 1 else 's'}"))
+        if self._overdue(page) is not None:
+            badges.append(("warn", "review overdue"))
+        return badges or [("ok", "ok")]
+
     def _search_page(self) -> str:
-        scripts = ["assets/search-index.js", *self._shared()["scripts"]]
+        scripts = ["assets/search-index.js", *self._shared["scripts"]]
         return self._render_page("search", "search.html", title="Search", scripts=scripts)
 
     def _search_entry(self, page: DocPage) -> str:
@@ -896,15 +873,13 @@ def _finding_html(rows: list[dict[str, Any]]) -> Any:
     return Markup("\n").join(out)
 
 
-def _document_rows(
-    pages: list[DocPage], states: dict[str, list[tuple[str, str]]], reviewed: dict[str, str]
-) -> Any:
+def _document_rows(pages: list[DocPage], badges: Callable[[DocPage], list[tuple[str, str]]]) -> Any:
     from markupsafe import Markup
 
     out = []
     for p in pages:
         owner = p.fm.get("owner")
-        badges = states.get(p.href) or [("ok", "ok")]
+        reviewed = as_date(p.fm.get("last_reviewed"))
         out.append(
             Markup(
                 '<tr><th scope="row"><a href="{}">{}</a><br><code class="muted">{}</code></th>'
@@ -914,10 +889,10 @@ def _document_rows(
                 p.title,
                 p.rel,
                 owner if isinstance(owner, str) else "—",
-                reviewed.get(p.href, "—"),
+                reviewed.isoformat() if reviewed is not None else "—",
                 Markup(" ").join(
                     Markup('<span class="badge {}">{}</span>').format(level, text)
-                    for level, text in badges
+                    for level, text in badges(p)
                 ),
             )
         )

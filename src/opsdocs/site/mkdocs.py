@@ -37,10 +37,6 @@ def _link(label: object, source: str, target: str) -> str:
     return f"[{escape(label)}](<{relative_href(source, target)}>)"
 
 
-def _doc_path(page: DocPage) -> str:
-    return page.rel
-
-
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
     lines.extend("| " + " | ".join(cell or "—" for cell in row) + " |" for row in rows)
@@ -65,7 +61,7 @@ def _home(site: Site) -> str:
                     escape(s.owner or "—"),
                     "<br>".join(f"{escape(r.name)}: {escape(r.status)}" for r in s.slos) or "—",
                     "<br>".join(escape(r.budget) for r in s.slos) or "—",
-                    _link(s.runbook.title, here, _doc_path(s.runbook)) if s.runbook else "—",
+                    _link(s.runbook.title, here, s.runbook.rel) if s.runbook else "—",
                 ]
             )
         lines += _table(["Service", "Owner", "SLOs", "Budget remaining", "Runbook"], rows)
@@ -77,15 +73,14 @@ def _home(site: Site) -> str:
             lines.append("No open incidents.")
         for i in open_incidents:
             lines.append(
-                f"- {_link(i.title, here, _doc_path(i.page))}: {escape(i.severity)}, "
-                f"{escape(i.status)}"
+                f"- {_link(i.title, here, i.page.rel)}: {escape(i.severity)}, {escape(i.status)}"
             )
         lines.append("")
     if site.dr_page is not None:
         lines += [
             "## Disaster recovery",
             "",
-            _link(site.dr_page.title, here, _doc_path(site.dr_page)),
+            _link(site.dr_page.title, here, site.dr_page.rel),
             "",
         ]
     errors = sum(1 for f in site.findings if f.severity == "error")
@@ -108,10 +103,10 @@ def _service(site: Site, s: object) -> str:
     lines = [f"# {escape(s.name)}", "", f"Owner: {escape(s.owner or '—')}", ""]
     lines += ["## Runbook", ""]
     if s.runbook is not None:
-        lines.append("- " + _link(s.runbook.title, here, _doc_path(s.runbook)))
+        lines.append("- " + _link(s.runbook.title, here, s.runbook.rel))
         for level, text, anchor in s.runbook.rendered.headings if s.runbook.rendered else []:
             if level == 2:
-                target = relative_href(here, _doc_path(s.runbook)) + "#" + anchor
+                target = relative_href(here, s.runbook.rel) + "#" + anchor
                 lines.append(f"    - [{escape(text)}](<{target}>)")
     else:
         lines.append("No runbook names this service.")
@@ -120,7 +115,7 @@ def _service(site: Site, s: object) -> str:
         lines += ["## SLOs", ""]
         rows = [
             [
-                _link(r.name, here, _doc_path(r.page)),
+                _link(r.name, here, r.page.rel),
                 escape(r.status),
                 escape(r.objective),
                 escape(r.sli),
@@ -137,7 +132,7 @@ def _service(site: Site, s: object) -> str:
                 if chart is not None:
                     alt = f"Error budget of {s.name}/{label} over its period"
                     lines += [f"![{escape(alt)}](<{chart}>)", ""]
-        lines += [f"- {_link(p.title, here, _doc_path(p))}" for p in s.slo_pages]
+        lines += [f"- {_link(p.title, here, p.rel)}" for p in s.slo_pages]
         lines.append("")
     if s.alerts:
         lines += ["## Alerts", ""]
@@ -154,7 +149,7 @@ def _service(site: Site, s: object) -> str:
     if s.incidents:
         lines += ["## Recent incidents", ""]
         lines += [
-            f"- {_link(i.title, here, _doc_path(i.page))}: {escape(i.severity)}, {escape(i.status)}"
+            f"- {_link(i.title, here, i.page.rel)}: {escape(i.severity)}, {escape(i.status)}"
             for i in s.incidents[:10]
         ]
         lines.append("")
@@ -168,7 +163,7 @@ def _service(site: Site, s: object) -> str:
         ]
     if s.others:
         lines += ["## More", ""]
-        lines += [f"- {_link(p.title, here, _doc_path(p))}" for p in s.others]
+        lines += [f"- {_link(p.title, here, p.rel)}" for p in s.others]
         lines.append("")
     return "\n".join(lines)
 
@@ -187,7 +182,7 @@ def _incidents(site: Site) -> str:
             lines.append(f"### {escape(i.title)}")
             lines += [
                 "",
-                f"{_link(i.id, here, _doc_path(i.page))}: {escape(i.severity)}, {escape(i.status)}",
+                f"{_link(i.id, here, i.page.rel)}: {escape(i.severity)}, {escape(i.status)}",
                 "",
             ]
             lines += [f"- {when.isoformat()} {escape(text)}" for when, text in i.timeline]
@@ -198,7 +193,7 @@ def _incidents(site: Site) -> str:
             lines += [
                 f"### {escape(pm.page.title)}",
                 "",
-                f"{_link('Postmortem', here, _doc_path(pm.page))}: {escape(pm.status)}",
+                f"{_link('Postmortem', here, pm.page.rel)}: {escape(pm.status)}",
                 "",
             ]
             if pm.action_items:
@@ -224,7 +219,7 @@ def _findings(site: Site) -> str:
         page = site.page_at(f.abspath)
         where = f"{escape(page.rel if page else f.path)}:{f.line}:{f.col}"
         if page is not None:
-            where = f"[{where}](<{relative_href(here, _doc_path(page))}>)"
+            where = f"[{where}](<{relative_href(here, page.rel)}>)"
         rows.append([where, f"`{f.code}` {escape(f.name)}", escape(f.severity), escape(f.message)])
     if rows:
         lines += _table(["Where", "Rule", "Severity", "Finding"], rows)

@@ -13,7 +13,7 @@ from opsdocs.dr.spec import BackupJob
 from opsdocs.oncall.spec import OnCallFrontMatter, OnCallSection
 from opsdocs.reports.settings import ReportSettings
 from opsdocs.slo.spec import SloFrontMatter, SloSection
-from opsdocs.validators import unique_names
+from opsdocs.validators import unique_names, validate_spec
 
 COMMON = {"title": "T", "owner": "team-api", "last_reviewed": "2026-11-01", "service": "api"}
 RESOURCE = {"name": "disk", "usage": {"query": "x"}, "limit": 10, "lead_time": "14d"}
@@ -109,3 +109,28 @@ def test_each_spec_keeps_its_message_at_its_key(
     model: type[BaseModel], data: dict[str, Any], error: tuple[tuple[Any, ...], str]
 ) -> None:
     assert _errors(model, data) == [error]
+
+
+def _words(error: Any) -> tuple[str, str | None]:
+    return f"{error['type']}!", "fix it"
+
+
+def test_validate_spec_gives_the_model_or_a_problem_per_error_at_its_key() -> None:
+    section, problems = validate_spec(SloSection, {"service": "api", "slos": [SLO]}, _words)
+    assert section is not None and section.slos[0].name == "availability"
+    assert problems == []
+    bad = {"service": "api", "slos": [{**SLO, "objective": 120, "extra": 1}]}
+    section, problems = validate_spec(SloSection, bad, _words)
+    assert section is None
+    assert [(p.key_path, p.message, p.hint, p.severity) for p in problems] == [
+        (("slos", 0, "objective"), "value_error!", "fix it", "error"),
+        (("slos", 0, "extra"), "extra_forbidden!", "fix it", "error"),
+    ]
+
+
+def test_validate_spec_puts_a_union_tag_error_at_the_type_key() -> None:
+    untyped = {"service": "api", "slos": [{**SLO, "indicator": {"errors": "e"}}]}
+    _, problems = validate_spec(SloSection, untyped, _words)
+    assert [(p.key_path, p.message) for p in problems] == [
+        (("slos", 0, "indicator", "type"), "union_tag_not_found!")
+    ]

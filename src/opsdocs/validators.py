@@ -7,13 +7,24 @@ anyway)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Annotated, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from opsdocs.diagnostics import Diagnostic
 from opsdocs.durations import checked, duration_seconds
 
-__all__ = ["ENV_NAME", "Duration", "EnvName", "Frozen", "Strict", "unique_names"]
+__all__ = [
+    "ENV_NAME",
+    "Duration",
+    "EnvName",
+    "Frozen",
+    "Strict",
+    "unique_names",
+    "validate_spec",
+]
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class Strict(BaseModel):
@@ -59,3 +70,24 @@ def unique_names(message: str) -> Callable[[NamedList], NamedList]:
         return items
 
     return check
+
+
+def validate_spec(
+    model: type[Model], data: dict[str, Any], explain: Callable[[Any], tuple[str, str | None]]
+) -> tuple[Model | None, list[Diagnostic]]:
+    """``data`` (a document's front matter) validated as ``model``: the model and no problems, or
+    None and a problem per pydantic error, at its key path, in the words ``explain`` gives it
+    (message, hint). A discriminated union's missing or unknown tag stands at its ``type`` key."""
+    from opsdocs.yamlio import key_path_of
+
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message, hint = explain(error)
+            key_path = key_path_of(data, error["loc"])
+            if str(error["type"]).startswith("union_tag"):
+                key_path = (*key_path, "type")
+            problems.append(Diagnostic(message=message, hint=hint, key_path=key_path))
+        return None, problems

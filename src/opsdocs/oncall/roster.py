@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.errors import DocumentError
-from opsdocs.yamlio import key_path_of
 
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
@@ -115,22 +114,10 @@ def split_hint(message: str) -> tuple[str, str | None]:
 
 def validate_section(data: dict[str, Any]) -> tuple[OnCallSection | None, list[Diagnostic]]:
     """The ``teams`` of an on-call document's front matter, or None and the problems."""
-    from pydantic import ValidationError
-
     from opsdocs.oncall.spec import OnCallSection
+    from opsdocs.validators import validate_spec
 
-    try:
-        return OnCallSection.model_validate(data), []
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            message, hint = _message(error)
-            problems.append(
-                Diagnostic(
-                    key_path=key_path_of(data, tuple(error["loc"])), message=message, hint=hint
-                )
-            )
-        return None, problems
+    return validate_spec(OnCallSection, data, _message)
 
 
 def _team_problems(team: Team, index: int) -> list[Diagnostic]:

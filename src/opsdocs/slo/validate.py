@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.durations import duration_seconds, format_duration, period_seconds
 from opsdocs.promql import (
@@ -39,7 +37,7 @@ from opsdocs.slo.windows import (
     WindowPair,
     format_float,
 )
-from opsdocs.yamlio import key_path_of
+from opsdocs.validators import validate_spec
 
 __all__ = [
     "KeyPath",
@@ -102,17 +100,7 @@ def _message(error: Any) -> tuple[str, str | None]:
 
 def load_front_matter(data: dict[str, Any]) -> tuple[SloSection | None, list[Diagnostic]]:
     """Validate an ``slo`` document's front matter; the model, or ``None`` and the problems."""
-    try:
-        return SloSection.model_validate(data), []
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            message, hint = _message(error)
-            key_path = key_path_of(data, error["loc"])
-            if str(error["type"]).startswith("union_tag"):
-                key_path = (*key_path, "type")
-            problems.append(spec_problem(key_path, message, hint))
-        return None, problems
+    return validate_spec(SloSection, data, _message)
 
 
 def _queries(slo: SloSpec) -> Iterator[tuple[str, str, bool]]:

@@ -224,3 +224,9 @@ def test_a_check_run_reads_no_rule_text(
     sarif = cli("check", "--format", "sarif", cwd=tmp_path)
     assert sarif.exit_code == 1 and "ApiDown" in sarif.stdout
     assert sorted(read) == sorted({rule.source for rule in all_rules()})
+
+
+def test_a_rule_with_a_fix_is_fixable() -> None:
+    assert registry.Rule("ZZ701", "some-rule", "error", fix=lambda ctx: None).fixable
+    assert not registry.Rule("ZZ702", "other-rule", "error").fixable
+    assert get_rule("SL003").fixable and get_rule("SL003").fix is not None

@@ -249,6 +249,11 @@ class Facts:
         pos = self.positions.get(key) or self.positions.get("") or [1, 1]
         return pos[0], pos[1]
 
+    def diagnostic(self, key: str, message: str, hint: str) -> Diagnostic:
+        """A finding in this document at its front-matter key ``key`` (for a workspace rule)."""
+        line, col = self.position(key)
+        return Diagnostic(line=line, col=col, message=message, hint=hint, path=self.path)
+
     def to_json(self) -> dict[str, Any]:
         # shallow: the values are JSON data already (asdict's deep copy cost a quarter of a
         # document's analysis)

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.errors import UsageError
 from opsdocs.features import rule_modules
+from opsdocs.records import json_method
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -84,7 +85,7 @@ class Rule:
     scope: Scope = "document"
     check: Callable[[Any], Iterable[Diagnostic]] | None = None
     collect: Callable[[DocContext], Any] | None = None
-    fixable: bool = False
+    fixable: bool = False  # True too for a rule with a ``fix`` (its findings are offered to it)
     # A document fix: the document's new text (None: nothing to change). Rules without one are
     # fixed by check.fix itself (ST001, IX001) or not at all.
     fix: Callable[[DocContext], str | None] | None = None
@@ -99,6 +100,10 @@ class Rule:
     # closed when the run ends.
     prepare: Callable[[Workspace, dict[str, Any], Path | None], None] | None = None
     source: str = field(default="", compare=False)  # module that registered it
+
+    def __post_init__(self) -> None:
+        if self.fix is not None:
+            object.__setattr__(self, "fixable", True)
 
     @property
     def family(self) -> str:
@@ -120,19 +125,18 @@ class Rule:
     example = property(lambda self: self.text.example)
     instead = property(lambda self: self.text.instead)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "summary": self.summary,
-            "severity": self.severity,
-            "fixable": self.fixable,
-            "scope": self.scope,
-            "what_it_does": self.what,
-            "why_it_matters": self.why,
-            "example": self.example,
-            "use_instead": self.instead,
-        }
+    as_dict = json_method(
+        "code",
+        "name",
+        "summary",
+        "severity",
+        "fixable",
+        "scope",
+        ("what_it_does", "what"),
+        ("why_it_matters", "why"),
+        "example",
+        ("use_instead", "instead"),
+    )
 
 
 @cache

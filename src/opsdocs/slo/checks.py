@@ -138,14 +138,7 @@ def _duplicate_ids(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
 RULES = [
     Rule("SL001", "invalid-slo-spec", "error", check=_invalid),
     Rule("SL002", "infeasible-slo", "warning", check=_infeasible),
-    Rule(
-        "SL003",
-        "stale-budget-table",
-        "error",
-        check=_stale_budget,
-        fixable=True,
-        fix=fix_budget_table,
-    ),
+    Rule("SL003", "stale-budget-table", "error", check=_stale_budget, fix=fix_budget_table),
     Rule(
         "SL004",
         "duplicate-slo-id",

@@ -25,13 +25,10 @@ def _slo_without_runbook(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         if facts.path not in ctx.reported or not facts.service:
             continue
         if facts.service not in runbooks:
-            line, col = facts.position("service")
-            yield Diagnostic(
-                line=line,
-                col=col,
+            yield facts.diagnostic(
+                "service",
                 message=f"service '{facts.service}' has an SLO but no runbook",
                 hint=f"create one with 'opsdocs new runbook {facts.service}'",
-                path=facts.path,
             )
 
 
@@ -45,14 +42,11 @@ def _owner_mismatch(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
             continue
         for slo_path, owner in slos.get(facts.service, []):
             if owner != facts.owner:
-                line, col = facts.position("owner")
-                yield Diagnostic(
-                    line=line,
-                    col=col,
+                yield facts.diagnostic(
+                    "owner",
                     message=f"owner '{facts.owner}' differs from '{owner}', owner of "
                     f"'{os.path.basename(slo_path)}'",
                     hint="the team that owns the objective usually owns the runbook; align them",
-                    path=facts.path,
                 )
 
 
@@ -64,14 +58,11 @@ def _duplicate_singleton(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         for facts in claims[1:]:
             if facts.path not in ctx.reported:
                 continue
-            line, col = facts.position("kind")
-            yield Diagnostic(
-                line=line,
-                col=col,
+            yield facts.diagnostic(
+                "kind",
                 message=f"a second {kind.name} document; '{os.path.basename(claims[0].path)}' "
                 "is one already",
                 hint=f"keep one {kind.filename} per folder: merge the two",
-                path=facts.path,
             )
 
 

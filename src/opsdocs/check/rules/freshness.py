@@ -13,7 +13,7 @@ from opsdocs.documents.schemas import review_due
 
 
 def _overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-    for path, facts in ctx.reported_facts():
+    for _, facts in ctx.reported_facts():
         if not facts.type_name or not facts.last_reviewed:
             continue
         if facts.kind is not None and not get_kind(facts.kind).reviewed:
@@ -24,16 +24,13 @@ def _overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         except ValueError:
             continue  # FM005 reports a bad value
         if due is not None and ctx.today > due:
-            line, col = facts.position("last_reviewed")
-            yield Diagnostic(
-                line=line,
-                col=col,
+            yield facts.diagnostic(
+                "last_reviewed",
                 message=(
                     f"review overdue: last reviewed {facts.last_reviewed}, due {due.isoformat()} "
                     f"(every {every}), {(ctx.today - due).days} days ago"
                 ),
                 hint="review the document, then set last_reviewed to today's date",
-                path=path,
             )
 
 

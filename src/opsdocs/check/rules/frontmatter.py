@@ -105,18 +105,15 @@ def _unknown_owner(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     owners = ctx.settings.owners
     if not owners:
         return  # no list of teams configured: any owner will do
-    for path, facts in ctx.reported_facts():
+    for _, facts in ctx.reported_facts():
         if not facts.type_name or facts.owner is None:
             continue
         if facts.owner not in owners:
-            line, col = facts.position("owner")
-            yield Diagnostic(
-                line=line,
-                col=col,
+            yield facts.diagnostic(
+                "owner",
                 message=f"owner {facts.owner!r} is not one of the configured owners",
                 hint="use one of: " + ", ".join(owners) + " (or add the team to 'owners' in the "
                 "configuration)",
-                path=path,
             )
 
 

@@ -92,3 +92,15 @@ def test_cli_budget_check_and_fix(tmp_path: Path, cli: Callable[..., Result]) ->
     fixed = cli("slo", "budget", cwd=tmp_path)
     assert (fixed.exit_code, fixed.stdout) == (0, f"updated {docs}/slo-api.md\n")
     assert cli("slo", "budget", "--check", cwd=tmp_path).exit_code == 0
+
+
+def test_cli_budget_keeps_the_line_endings_of_a_crlf_document(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    path = tmp_path / "docs/internal/operations/slo-api.md"
+    build_tree(tmp_path, {"opsdocs.toml": "", "docs/internal/operations/slo-api.md": ""})
+    path.write_bytes(slo_document(SLOS).replace("\n", "\r\n").encode())
+    assert cli("slo", "budget", cwd=tmp_path).exit_code == 0
+    raw = path.read_bytes()
+    assert BUDGET_START.encode() in raw
+    assert raw.count(b"\n") == raw.count(b"\r\n")

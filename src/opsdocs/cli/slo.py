@@ -231,20 +231,13 @@ def budget_command(ctx: click.Context, check: bool) -> int:
     The table sits between <!-- opsdocs:budget:start --> and <!-- opsdocs:budget:end -->; a
     document without the markers gets them at the end of its "SLO Target" section.
     """
-    from opsdocs.slo.budget import update_budget_table
+    from opsdocs.slo.budget import stale_budget_tables
 
     workspace, settings, loaded = _load(ctx, ())
-    changes = workspace.changes()
-    stale = []
-    for sd in loaded:
-        if sd.section is None:
-            continue
-        text = update_budget_table(sd.document, settings.window_pairs())
-        if text != sd.document.text:
-            stale.append(sd.document.path)
-            changes.write(sd.document.path, text)
-    for path in stale:
-        click.echo(f"{'stale' if check else 'updated'} {workspace.relative(path)}")
+    valid = [sd.document.path for sd in loaded if sd.section is not None]
+    stale = stale_budget_tables(valid, settings.window_pairs())
+    for update in stale:
+        click.echo(f"{'stale' if check else 'updated'} {workspace.relative(update.path)}")
     if check:
         if stale:
             click.echo(
@@ -253,8 +246,10 @@ def budget_command(ctx: click.Context, check: bool) -> int:
             )
             return EXIT_FINDINGS
         return EXIT_OK
-    if changes:
-        changes.commit()
+    changes = workspace.changes()
+    for update in stale:
+        changes.write(update.path, update.new)
+    changes.commit()
     return EXIT_OK
 
 

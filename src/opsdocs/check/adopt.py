@@ -29,7 +29,7 @@ from urllib.parse import unquote
 from opsdocs.check.context import KINDS_BY_NAME, DocContext, kind_type, resolve_type, section_key
 from opsdocs.check.fix import insert_sections
 from opsdocs.check.settings import load_settings
-from opsdocs.documents.kinds import KINDS, Kind
+from opsdocs.documents.kinds import KINDS, NAME_PATTERN, Kind
 from opsdocs.documents.parse import Document, parse_document, read_document, slugify
 from opsdocs.errors import InputError, UsageError
 
@@ -121,7 +121,7 @@ DEFAULT_SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_NAME_OK = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_NAME_OK = re.compile(rf"^{NAME_PATTERN}$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 

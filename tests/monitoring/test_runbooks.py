@@ -151,6 +151,35 @@ def test_a_path_that_climbs_out_of_the_workspace_is_refused(
     assert "outside the workspace" in (result.message or "")
 
 
+def test_symlinks_are_followed_inside_the_workspace_only(
+    root: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A runbook that is a symlink, or in a symlinked folder, resolves when it leads to a file
+    of the workspace; one that leads out of it is refused; one that leads nowhere is missing."""
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret.md").write_text("# secret\n")
+    links = root / "runbooks" / "links"
+    links.mkdir()
+    (links / "inside.md").symlink_to(root / "runbooks" / "etcd" / "index.md")
+    (links / "outside.md").symlink_to(outside / "secret.md")
+    (links / "dangling.md").symlink_to(root / "runbooks" / "gone.md")
+    (links / "folder").symlink_to(outside, target_is_directory=True)
+    (root / "runbooks" / "etcd-link").symlink_to(root / "runbooks" / "etcd")
+    names = ["links/inside", "links/outside", "links/dangling", "links/folder/secret", "etcd-link/"]
+    found = {
+        name: (result.status, result.target and os.path.relpath(result.target, root))
+        for name in names
+        for result in [resolve(root, SITE + name)]
+    }
+    assert found == {
+        "links/inside": ("ok", "runbooks/links/inside.md"),
+        "links/outside": ("invalid", None),
+        "links/dangling": ("no-file", None),
+        "links/folder/secret": ("invalid", None),
+        "etcd-link/": ("ok", "runbooks/etcd-link/index.md"),
+    }
+
+
 def test_other_sites_are_not_fetched(root: Path) -> None:
     assert resolve(root, "https://wiki.example.com/x").status == "external"
 

@@ -4,6 +4,7 @@ running Prometheus serving its loaded rules (/api/v1/rules) and its series."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import time
@@ -331,3 +332,34 @@ def test_an_unreachable_prometheus_is_one_line(tmp_path: Path, cli: Callable[...
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: cannot reach Prometheus at http://127.0.0.1:{port}")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_promtool_runs_with_gogc_400_unless_gogc_is_set(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """promtool is started with Go's collector running a quarter as often (less CPU time on
+    the cores it shares with the check); a GOGC the user set is kept."""
+    require_tool("promtool")
+    from opsdocs.monitoring import analysis
+
+    _workspace(tmp_path)
+    build_tree(tmp_path, {"rules/broken.yaml": BROKEN_EXPR})
+    cli("init", cwd=tmp_path)
+    gogc: list[str | None] = []
+    popen = analysis.subprocess.Popen
+
+    def start(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
+        env = kwargs.get("env")
+        gogc.append((env if isinstance(env, dict) else dict(os.environ)).get("GOGC"))
+        return popen(args, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+    monkeypatch.setattr(analysis.subprocess, "Popen", start)
+    monkeypatch.delenv("GOGC", raising=False)
+    codes = []
+    for setting in (None, "50"):
+        if setting is not None:
+            monkeypatch.setenv("GOGC", setting)
+        result = cli("alerts", "check", "--format", "json", cwd=tmp_path)
+        codes += [f["code"] for f in json.loads(result.stdout)["findings"] if f["code"] == "AL010"]
+    assert gogc == ["400", "50"]
+    assert codes == ["AL010", "AL010"]  # promtool's verdict either way

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -219,8 +219,25 @@ def analyze_document(
                 fixable = rule.fixable and v.fixable
                 findings.append([rule.code, v.line, v.col, v.message, v.hint, fixable])
         if rule.collect is not None:
-            facts.extra[rule.code] = rule.collect(ctx)
-    return findings, facts.to_json()
+            collected = rule.collect(ctx)
+            if collected is not None:  # rules read it with .get
+                facts.extra[rule.code] = collected
+    return findings, _compact(facts.to_json())
+
+
+#: The JSON of facts that say nothing (but where the document is).
+_NO_FACTS = Facts(path="").to_json()
+
+
+def _compact(facts: dict[str, Any]) -> dict[str, Any]:
+    """Facts as JSON without the fields that hold their default (``Facts.from_json`` puts them
+    back): what workers send back and the cache keeps of a runbook read for its anchors is a
+    third of its facts."""
+    return {
+        key: value
+        for key, value in facts.items()
+        if key in ("path", "readable") or value != _NO_FACTS[key]
+    }
 
 
 _WORKER: tuple[CheckSettings, bool] | None = None
@@ -294,13 +311,15 @@ def _analyze_all(
     workers: int,
     hashing: bool,
     meanwhile: Callable[[], None],
-) -> list[_Result]:
-    """Analyse the files of ``jobs`` (in ``workers`` processes when there are several), and
-    call ``meanwhile`` once the workers are started: work of this process that needs none of
-    their results (the alert catalogue's rule files) runs while they parse."""
+) -> Iterator[_Result]:
+    """Analyse the files of ``jobs`` (in ``workers`` processes when there are several), giving
+    the results in order as they come, and call ``meanwhile`` once the workers are started:
+    work of this process that needs none of their results (the alert catalogue's rule files)
+    runs while they parse."""
     if workers <= 1 or len(jobs) < 2:
         meanwhile()
-        return [_analyze_job(job, settings, hashing) for job in jobs]
+        yield from (_analyze_job(job, settings, hashing) for job in jobs)
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -322,7 +341,8 @@ def _analyze_all(
         except BaseException:
             pool.shutdown(cancel_futures=True)  # not the rest of the files first
             raise
-        return [first, *rest]
+        yield first
+        yield from rest
 
 
 # -- the run ---------------------------------------------------------------------------------

@@ -174,6 +174,9 @@ class PromtoolRun:
         self._first = self._start(self._early)
 
     def _start(self, names: list[str]) -> subprocess.Popen[str] | None:
+        """Start promtool on ``names``, with Go's collector running a quarter as often (unless
+        GOGC is set): a sixth less CPU time for some tens of MB more memory, and promtool
+        shares the cores with the check."""
         if not names:
             return None
         proc = subprocess.Popen(
@@ -181,6 +184,7 @@ class PromtoolRun:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            env={"GOGC": "400", **os.environ},
         )
         self._procs.append(proc)
         return proc
@@ -307,11 +311,13 @@ def analyse(
     runbook_folder_files: Iterable[str] = (),
     promtool: PromtoolRun | None = None,
     series: set[str] | None = None,
+    folders: dict[str, str] | None = None,
 ) -> Analysis:
     """Every AL finding and the catalogue rows (see the module docstring).
 
     ``documents`` maps a document's absolute path to :func:`collect_document`'s result;
-    ``runbook_folder_files`` are the Markdown files under the mapped runbook folders.
+    ``runbook_folder_files`` are the Markdown files under the mapped runbook folders;
+    ``folders`` the real paths of folders known already (the runbook folders walked).
     """
     root_s = str(root)
     findings: list[Diagnostic] = []
@@ -330,7 +336,8 @@ def analyse(
     by_name = catalogue.by_name()
     entries: list[Entry] = []
     pointed_at: set[str] = set()
-    folders: dict[str, str] = {}  # real paths of the runbooks' folders, each resolved once
+    # real paths of the runbooks' folders, each resolved once
+    folders = {} if folders is None else folders
     for alert in catalogue.alerts:
         entry, found = _alert_entry(alert, root_s, settings, ladder, anchors_of, folders)
         entries.append(entry)

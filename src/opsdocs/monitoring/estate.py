@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.errors import InputError
+from opsdocs.fileio import real_folder
 from opsdocs.monitoring.analysis import (
     Analysis,
     PromtoolRun,
@@ -206,21 +207,30 @@ def _slos_line(path: Path) -> int:
     return 1
 
 
-def runbook_folder_files(workspace: Workspace, settings: MonitoringSettings) -> list[str]:
-    """Markdown files under the folders ``runbook_urls`` maps to (absolute, sorted)."""
+def runbook_folder_files(
+    workspace: Workspace, settings: MonitoringSettings, folders: dict[str, str] | None = None
+) -> list[str]:
+    """Markdown files under the folders ``runbook_urls`` maps to (absolute, sorted).
+
+    ``folders`` (see :func:`opsdocs.fileio.real_folder`) is given the real path of each folder
+    walked: resolving the runbooks' links then needs no ``lstat`` of their folders.
+    """
     found: set[str] = set()
     docs_dir = os.path.normpath(workspace.docs_dir)
+    memo = {} if folders is None else folders
     for folder in settings.runbook_urls.values():
         base = os.path.normpath(os.path.join(workspace.root, folder))
         if base == docs_dir:
             continue  # the operations folder itself: its runbooks are documents
-        _markdown_files(base, found)
+        _markdown_files(base, real_folder(base, memo), found, memo)
     return sorted(found)
 
 
-def _markdown_files(directory: str, found: set[str]) -> None:
-    """Add the Markdown files under ``directory`` to ``found``; hidden folders and symlinked
-    folders are not entered (as ``os.walk`` does, with one ``scandir`` per folder)."""
+def _markdown_files(directory: str, real: str, found: set[str], folders: dict[str, str]) -> None:
+    """Add the Markdown files under ``directory`` (whose real path is ``real``) to ``found``;
+    hidden folders and symlinked folders are not entered (as ``os.walk`` does, with one
+    ``scandir`` per folder), so the real path of each folder entered is its parent's and its
+    name."""
     try:
         entries = list(os.scandir(directory))
     except OSError:
@@ -234,7 +244,8 @@ def _markdown_files(directory: str, found: set[str]) -> None:
             if entry.name.endswith((".md", ".markdown")):
                 found.add(entry.path)
         elif not entry.name.startswith(".") and not entry.is_symlink():
-            _markdown_files(entry.path, found)
+            below = folders[entry.path] = os.path.join(real, entry.name)
+            _markdown_files(entry.path, below, found, folders)
 
 
 def fetch_series_names(settings: MonitoringSettings) -> set[str] | None:
@@ -267,6 +278,8 @@ class Estate:
     prometheus: bool = True
     cache_dir: Path | None = None
     promtool_missing: bool = False  # promtool wanted but not installed
+    #: real paths of the folders walked (see :func:`opsdocs.fileio.real_folder`)
+    folders: dict[str, str] = field(default_factory=dict)
     _catalogue: Catalogue | None = None
 
     def load(self) -> Catalogue:
@@ -318,8 +331,9 @@ def open_estate(
     binary = shutil.which("promtool") if promtool and settings.promtool else None
     if binary is not None:
         run = PromtoolRun(binary, expand_rule_files(workspace.root, settings.rule_files))
+    folders: dict[str, str] = {}
     try:
-        folder_files = runbook_folder_files(workspace, settings)
+        folder_files = runbook_folder_files(workspace, settings, folders)
     except BaseException:
         if run is not None:
             run.close()
@@ -332,6 +346,7 @@ def open_estate(
         prometheus=prometheus,
         cache_dir=cache_dir,
         promtool_missing=binary is None and promtool and settings.promtool,
+        folders=folders,
     )
 
 
@@ -369,6 +384,7 @@ def study(
             ladder=ladder_actions(workspace),
             anchors_of=anchors_of,
             runbook_folder_files=estate.folder_files,
+            folders=estate.folders,
             promtool=estate.promtool,
             series=series,
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -124,12 +125,13 @@ def resolve_runbook_url(
     path_part, _, fragment = rest.partition("#")
     path_part = unquote(path_part.split("?", 1)[0])
     fragment = unquote(fragment)
-    target = _find_file(base, path_part, settings.case_insensitive_paths)
+    found = _find_file(base, path_part, settings.case_insensitive_paths)
+    target = found[0] if found is not None else None
     real_root = _realpath(root)
-    if target is not None:
-        folder, name = os.path.split(target)
+    if found is not None:
+        folder, name = os.path.split(found[0])
         real = os.path.join(real_folder(folder, {} if folders is None else folders), name)
-        real = os.path.realpath(real) if os.path.islink(real) else real
+        real = os.path.realpath(real) if found[1] else real
         if not (real == real_root or real.startswith(real_root + os.sep)):
             return Resolution(
                 "invalid",
@@ -183,16 +185,30 @@ def _candidates(path: str) -> Iterator[str]:
     yield from (os.path.join(path, n) for n in INDEX_NAMES)
 
 
-def _find_file(base: str, path: str, case_insensitive: bool) -> str | None:
+def _find_file(base: str, path: str, case_insensitive: bool) -> tuple[str, bool] | None:
+    """The file ``path`` (relative to ``base``) leads to, and whether it is a symlink."""
     for candidate in _candidates(path):
         full = os.path.normpath(os.path.join(base, candidate))
-        if os.path.isfile(full):
-            return full
+        link = _symlinked_file(full)
+        if link is not None:
+            return full, link
         if case_insensitive:
             found = _find_case_insensitive(base, candidate)
             if found is not None:
-                return found
+                return found, os.path.islink(found)
     return None
+
+
+def _symlinked_file(path: str) -> bool | None:
+    """None when ``path`` is not a file (a symlink to one is), else whether it is a symlink:
+    a plain file costs one ``lstat``."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode):
+        return False
+    return True if stat.S_ISLNK(mode) and os.path.isfile(path) else None
 
 
 def _find_case_insensitive(base: str, relative: str) -> str | None:

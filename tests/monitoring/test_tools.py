@@ -334,32 +334,35 @@ def test_an_unreachable_prometheus_is_one_line(tmp_path: Path, cli: Callable[...
     assert len(result.stderr.splitlines()) == 1
 
 
-def test_promtool_runs_with_gogc_400_unless_gogc_is_set(
+def test_promtool_runs_on_one_core_with_gogc_400_unless_the_user_says_otherwise(
     tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """promtool is started with Go's collector running a quarter as often (less CPU time on
-    the cores it shares with the check); a GOGC the user set is kept."""
+    """promtool is started on one core with Go's collector running a quarter as often (less
+    CPU time on the cores it shares with the check); GOMAXPROCS and GOGC the user set are
+    kept."""
     require_tool("promtool")
     from opsdocs.monitoring import analysis
 
     _workspace(tmp_path)
     build_tree(tmp_path, {"rules/broken.yaml": BROKEN_EXPR})
     cli("init", cwd=tmp_path)
-    gogc: list[str | None] = []
+    seen: list[tuple[str | None, str | None]] = []
     popen = analysis.subprocess.Popen
 
     def start(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
         env = kwargs.get("env")
-        gogc.append((env if isinstance(env, dict) else dict(os.environ)).get("GOGC"))
+        env = env if isinstance(env, dict) else dict(os.environ)
+        seen.append((env.get("GOGC"), env.get("GOMAXPROCS")))
         return popen(args, **kwargs)  # type: ignore[call-overload,no-any-return]
 
     monkeypatch.setattr(analysis.subprocess, "Popen", start)
     monkeypatch.delenv("GOGC", raising=False)
+    monkeypatch.delenv("GOMAXPROCS", raising=False)
     codes = []
-    for setting in (None, "50"):
-        if setting is not None:
-            monkeypatch.setenv("GOGC", setting)
+    for name, value in (("", ""), ("GOGC", "50"), ("GOMAXPROCS", "2")):
+        if name:
+            monkeypatch.setenv(name, value)
         result = cli("alerts", "check", "--format", "json", cwd=tmp_path)
         codes += [f["code"] for f in json.loads(result.stdout)["findings"] if f["code"] == "AL010"]
-    assert gogc == ["400", "50"]
-    assert codes == ["AL010", "AL010"]  # promtool's verdict either way
+    assert seen == [("400", "1"), ("50", "1"), ("50", "2")]
+    assert codes == ["AL010"] * 3  # promtool's verdict either way

@@ -200,14 +200,17 @@ def test_a_check_run_reads_no_rule_text(
 ) -> None:
     """`check` and `alerts check` find what they find without reading any rule's text (the
     TOML is parsed only when the text is shown: SARIF output, `opsdocs rule`, the rule pages)."""
-    read: list[str] = []
     original = registry._read_texts
+    read: list[str] = []
+
+    def refuse(module: str) -> dict[str, registry.RuleText]:
+        raise AssertionError(f"a check run read the text of {module}")
 
     def counting(module: str) -> dict[str, registry.RuleText]:
         read.append(module)
         return original(module)
 
-    monkeypatch.setattr(registry, "_read_texts", counting)
+    monkeypatch.setattr(registry, "_read_texts", refuse)  # in worker processes too
     monkeypatch.setattr(registry, "_TEXTS", {})
     build_tree(tmp_path, {"opsdocs.toml": ALERTS_CONFIG, "rules/api.yaml": ALERTS})
     assert cli("init", cwd=tmp_path).exit_code == 0
@@ -219,8 +222,9 @@ def test_a_check_run_reads_no_rule_text(
     assert {"FM001", "ST001", "AL002"} <= codes
     alerts = cli("alerts", "check", cwd=tmp_path)
     assert alerts.exit_code == 1 and "AL002" in alerts.stdout, alerts.stderr
-    assert read == [] and registry._TEXTS == {}
+    assert registry._TEXTS == {}
 
+    monkeypatch.setattr(registry, "_read_texts", counting)
     sarif = cli("check", "--format", "sarif", cwd=tmp_path)
     assert sarif.exit_code == 1 and "ApiDown" in sarif.stdout
     assert sorted(read) == sorted({rule.source for rule in all_rules()})

@@ -39,7 +39,7 @@ from opsdocs.records import json_method
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from opsdocs.check.context import DocContext, WorkspaceContext
+    from opsdocs.check.context import DocContext
     from opsdocs.workspace import Workspace
 
 __all__ = [
@@ -60,10 +60,6 @@ Scope = Literal["document", "workspace", "engine"]
 #: Rule modules beyond those of the features (plug-ins, tests). A feature lists its own in its
 #: descriptor (:mod:`opsdocs.features`).
 RULE_MODULES: list[str] = []
-
-
-DocCheck = Callable[["DocContext"], Iterable[Diagnostic]]
-WorkspaceCheck = Callable[["WorkspaceContext"], Iterable[Diagnostic]]
 
 
 class RuleText(NamedTuple):

@@ -20,7 +20,8 @@ from pydantic import AfterValidator, Field
 
 from opsdocs.documents.schemas import ActionItem, FrontMatter
 from opsdocs.dr.spec import Duration
-from opsdocs.incidents.records import UtcTime
+from opsdocs.incidents.records import UtcTime, format_time
+from opsdocs.records import json_dict, json_form
 from opsdocs.validators import Strict
 
 if TYPE_CHECKING:
@@ -115,23 +116,22 @@ class DrillResult:
     def rpo_met(self) -> bool | None:
         return None if self.rpo is None else self.achieved_rpo <= self.rpo
 
-    def as_dict(self, root: Path | None = None) -> dict[str, Any]:
-        from opsdocs.incidents.records import format_time
+    JSON_FORM = json_form(
+        "system",
+        ("started", format_time),
+        ("achieved_rto_seconds", "achieved_rto"),
+        ("achieved_rpo_seconds", "achieved_rpo"),
+        ("rto_seconds", "rto"),
+        ("rpo_seconds", "rpo"),
+        "rto_met",
+        "rpo_met",
+        ("result", "passed", lambda passed: "pass" if passed else "fail"),
+        ("verify", lambda verify: verify.model_dump() if verify is not None else None),
+    )
 
+    def as_dict(self, root: Path | None = None) -> dict[str, Any]:
         path = self.path.relative_to(root).as_posix() if root is not None else str(self.path)
-        return {
-            "path": path,
-            "system": self.system,
-            "started": format_time(self.started),
-            "achieved_rto_seconds": self.achieved_rto,
-            "achieved_rpo_seconds": self.achieved_rpo,
-            "rto_seconds": self.rto,
-            "rpo_seconds": self.rpo,
-            "rto_met": self.rto_met,
-            "rpo_met": self.rpo_met,
-            "result": "pass" if self.passed else "fail",
-            "verify": self.verify.model_dump() if self.verify is not None else None,
-        }
+        return {"path": path, **json_dict(self, self.JSON_FORM)}
 
 
 def find_system(plan: DisasterRecoveryFrontMatter, name: str) -> System:

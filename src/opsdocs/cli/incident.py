@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from opsdocs.cli.context import app
-from opsdocs.cli.options import echo_json, echo_notes, format_option, time_option
+from opsdocs.cli.options import echo_json, echo_notes, echo_table, format_option, time_option
 
 if TYPE_CHECKING:
     from opsdocs.incidents.lifecycle import Change, Guidance
@@ -477,10 +477,7 @@ def list_command(
         )
         for row in rows
     ]
-    from opsdocs.tables import aligned
-
-    for line in aligned(table):
-        click.echo(line)
+    echo_table(table)
     return 0
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from opsdocs.cli.context import app
-from opsdocs.cli.options import echo_json, format_option, output_option, write_output
+from opsdocs.cli.options import echo_json, echo_table, format_option, output_option, write_output
 
 if TYPE_CHECKING:
     from opsdocs.oncall.alertmanager import Routing
@@ -75,14 +75,6 @@ def _time(when: dt.datetime, zone: str) -> str:
     return local.strftime("%Y-%m-%d %H:%M") + suffix
 
 
-def _table(rows: Sequence[Sequence[str]], *, err: bool = False) -> None:
-    """Aligned columns (cells come from documents and configuration files: escaped)."""
-    from opsdocs.tables import aligned
-
-    for line in aligned(rows):
-        click.echo(line, err=err)
-
-
 def _routing(ctx: click.Context) -> Routing:
     from opsdocs.oncall.alertmanager import plan_routing
     from opsdocs.oncall.settings import load_settings
@@ -127,7 +119,7 @@ def who_command(ctx: click.Context, at: str | None, team: str | None, zone: str,
             label = f"{level.number} {rotation if rotation != 'person' else target}"
             when = _time(until, zone) if until is not None else "(always)"
             rows.append([level.team, label, level.level.after, person, when])
-    _table(rows)
+    echo_table(rows)
 
 
 @oncall.command("schedule")
@@ -257,7 +249,7 @@ def report_command(
             [load.person, str(load.shifts)]
             + [f"{data[k]:g}" for k in ("hours", "night_hours", "weekend_hours", "holiday_hours")]
         )
-    _table(rows)
+    echo_table(rows)
 
 
 @oncall.command("alertmanager")
@@ -312,7 +304,7 @@ def _prove(config: dict[str, Any], text: str, cases: list[Any]) -> int:
             ]
         )
     click.echo("amtool check-config: ok", err=True)
-    _table(rows, err=True)
+    echo_table(rows, err=True)
     click.echo(
         f"{len(proofs) - len(failed)} of {len(proofs)} route tests pass with amtool", err=True
     )
@@ -353,5 +345,5 @@ def routes_command(ctx: click.Context, config_path: Path, fmt: str) -> int:
     elif len(rows) == 1:
         click.echo("no teams with a schedule: nothing to route")
     else:
-        _table(rows)
+        echo_table(rows)
     return 1 if unpaged else 0

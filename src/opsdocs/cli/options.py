@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,6 +26,7 @@ __all__ = [
     "echo_json",
     "echo_notes",
     "echo_rendered",
+    "echo_table",
     "echo_written",
     "format_option",
     "output_option",
@@ -167,6 +168,15 @@ def echo_written(workspace: Workspace, files: ReportFiles, changed: set[Path]) -
     for path in files.documents:
         if path in changed:
             click.echo(f"updated {workspace.relative(path)}", err=True)
+
+
+def echo_table(rows: Sequence[Sequence[str]], *, err: bool = False) -> None:
+    """Print ``rows`` in aligned columns (cells come from documents and configuration files:
+    escaped)."""
+    from opsdocs.tables import aligned
+
+    for line in aligned(rows):
+        click.echo(line, err=err)
 
 
 def echo_rendered(fmt: str, value: Any, **renderers: Callable[[Any], str]) -> None:

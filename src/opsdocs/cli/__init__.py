@@ -9,6 +9,7 @@ Ctrl-C exits 130, and anything unexpected is a bug reported in one line with exi
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -91,7 +92,11 @@ def _from_output(exc: OSError) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Run the command line and exit with its code."""
-    sys.exit(run(argv))
+    code = run(argv)
+    # The process ends here: what the command left is freed with it, without the collector's
+    # last pass over every object (0.02 s after a check of thousands of files).
+    gc.freeze()
+    sys.exit(code)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -137,3 +137,32 @@ def test_the_rule_files_are_parsed_while_the_workers_parse_the_runbooks(
     serial = run_check(workspace, None, CheckOptions(select=["AL"], jobs=1, cache=False))
     assert {f.code for f in cold.findings} == {"AL003", "AL004"}
     assert warm.findings == cold.findings == serial.findings
+
+
+def test_a_catalogue_that_fails_to_load_stops_the_workers(
+    estate: Path, cli: Callable[..., Result]
+) -> None:
+    """When the catalogue fails to load while the workers parse the runbooks (a Prometheus
+    that does not answer), the run ends with that error, as it did when the catalogue was
+    loaded first, and leaves no worker behind."""
+    import multiprocessing
+    import socket
+
+    from opsdocs.check.engine import CheckOptions, run_check
+    from opsdocs.errors import InputError
+    from opsdocs.workspace import Workspace
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = estate / "opsdocs.toml"
+    config.write_text(
+        config.read_text() + f'prometheus_url = "http://127.0.0.1:{port}"\ntimeout = 1\n'
+    )
+    workspace = Workspace.discover(root=estate)
+    options = CheckOptions(select=["AL"], jobs=2, parallel_threshold=2)
+    with pytest.raises(InputError) as raised:
+        run_check(workspace, None, options)
+    assert multiprocessing.active_children() == []
+    result = cli("alerts", "check", cwd=estate)
+    assert (result.exit_code, result.stderr) == (2, f"error: {raised.value.format()}\n")

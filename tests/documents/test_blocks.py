@@ -58,6 +58,18 @@ def test_markers_go_into_a_last_measurement_section(lines: list[str], final: str
     assert out.count(REPORT_START) == out.count(REPORT_END) == 1
 
 
+@pytest.mark.parametrize("odd", ["\x0c", "\x1c", "\u2028", "\x85"])
+def test_a_character_the_parser_does_not_break_at_does_not_move_the_block(odd: str) -> None:
+    """The section's lines are counted as the parser counts them (LF, CRLF, CR), not as
+    str.splitlines() does."""
+    text = f"# X\n\n## Measurement\n\nLogs{odd * 3}more.\n\n## Alerting\n\nPage.\n"
+    out = write_block(doc(text), BLOCK, raw=text)
+    assert out == (
+        f"# X\n\n## Measurement\n\nLogs{odd * 3}more.\n\n"
+        f"{REPORT_START}{BLOCK}{REPORT_END}\n\n## Alerting\n\nPage.\n"
+    )
+
+
 def test_section_added_when_missing() -> None:
     out = write_block(doc("# X\n\n## Service\n\nAPI.\n"), BLOCK)
     assert (

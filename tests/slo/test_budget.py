@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opsdocs.documents.parse import parse_document
+from opsdocs.errors import DocumentError
 from opsdocs.slo.budget import (
     BUDGET_END,
     BUDGET_START,
@@ -66,6 +67,47 @@ def test_disabled_alerts_are_marked() -> None:
 def test_documents_without_slos_are_left_alone() -> None:
     text = slo_document("")
     assert update_budget_table(parse_document(Path("slo-api.md"), text)) == text
+
+
+def test_table_goes_at_the_end_of_the_slo_target_section_however_its_heading_is_spelt() -> None:
+    """The section is found as ``check`` finds it (SL003 points at it): tolerantly."""
+    text = slo_document(SLOS) + "\n## SLO target:\n\n99.9 %.\n\n## Measurement\n\nQueries.\n"
+    new = update_budget_table(parse_document(Path("slo-api.md"), text))
+    assert new.startswith(text.split("\n## Measurement")[0] + f"\n{BUDGET_START}\n")
+    assert new.endswith(f"{BUDGET_END}\n\n## Measurement\n\nQueries.\n")
+
+
+@pytest.mark.parametrize("ending", ["", "\n", "\n\n\n"])
+def test_a_table_added_at_the_end_ends_the_file_with_one_newline(ending: str) -> None:
+    """As every generated block does (documents.blocks)."""
+    text = slo_document(SLOS).rstrip("\n") + ending
+    new = update_budget_table(parse_document(Path("slo-api.md"), text))
+    assert new.startswith(text.rstrip("\n") + f"\n\n{BUDGET_START}\n")
+    assert new.endswith(f"|\n\n{BUDGET_END}\n")
+
+
+def test_markers_named_in_the_prose_are_an_error_not_a_place(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """Prose that names both markers is never replaced by a table: check reports the repeated
+    marker, --fix and 'slo budget' change nothing."""
+    prose = f"Generated between {BUDGET_START} and {BUDGET_END}.\n"
+    text = slo_document(SLOS) + "\n## SLO Target\n\n" + prose + f"\n{BUDGET_START}\nold\n"
+    with pytest.raises(DocumentError, match="appears 2 times"):
+        update_budget_table(parse_document(Path("slo-api.md"), text))
+    build_tree(tmp_path, {"opsdocs.toml": "", "docs/internal/operations/slo-api.md": text})
+    doc = tmp_path / "docs/internal/operations/slo-api.md"
+    line = text.count("\n", 0, text.index(BUDGET_START)) + 1
+    found = cli("check", "--select", "SL003", cwd=tmp_path)
+    assert (found.exit_code, found.stdout.splitlines()[0]) == (
+        1,
+        f"docs/internal/operations/slo-api.md:{line}:1: SL003 stale-budget-table: marker"
+        f" {BUDGET_START} appears 2 times (keep exactly one {BUDGET_START} line and one"
+        f" {BUDGET_END} line)",
+    )
+    assert cli("check", "--fix", "--select", "SL003", cwd=tmp_path).exit_code == 1
+    assert cli("slo", "budget", cwd=tmp_path).exit_code == 2
+    assert doc.read_text() == text
 
 
 @settings(max_examples=60, deadline=None)

@@ -8,6 +8,7 @@ place that finds, adds and replaces such blocks.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from opsdocs.documents.parse import Document
@@ -18,6 +19,9 @@ __all__ = ["REPORT_END", "REPORT_START", "replace_block", "write_block"]
 # The markers of a report block; a feature may use its own pair (start=..., end=...).
 REPORT_START = "<!-- opsdocs:report:start -->"
 REPORT_END = "<!-- opsdocs:report:end -->"
+
+# after each line break the parser counts (CRLF, CR or LF), so its line numbers index the pieces
+_LINE_BREAK = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 
 
 def replace_block(text: str, block: str, *, path: Path, start: str, end: str) -> str:
@@ -63,13 +67,15 @@ def write_block(
     section: str = "Measurement",
     start: str = REPORT_START,
     end: str = REPORT_END,
+    add_section: bool = True,
 ) -> str:
     """The document's text with ``block`` between the ``start`` and ``end`` markers in ``section``.
 
     ``raw`` is the file's text as read (the parsed document's text has its line endings
     normalised); everything outside the markers is kept byte for byte, line endings included.
     Markers that are absent are added at the end of the section (a missing section is added at
-    the end of the document). Raises :class:`DocumentError` for repeated or misordered markers.
+    the end of the document; with ``add_section=False`` the markers go there without it).
+    Raises :class:`DocumentError` for repeated or misordered markers.
     """
     text = document.text if raw is None else raw
     path = Path(document.path)
@@ -79,16 +85,17 @@ def write_block(
         nl = "\r\n" if "\r\n" in text else "\n"
         markers = f"{start}{nl}{end}{nl}"
         found = document.section(section)
-        # splitlines() breaks where the parser did, so the parser's line numbers index it
-        lines = text.splitlines(keepends=True)
-        if found is None:
+        lines = _LINE_BREAK.split(text)
+        if not lines[-1]:  # the parser counts an empty line after a final newline
+            lines.pop()
+        if found is None and add_section:
             tail = "" if text.endswith(("\n", "\r")) or not text else nl
             text = f"{text}{tail}{nl}## {section}{nl}{nl}{markers}"
         else:
-            # the last line of the section, inclusive (the parser counts an empty line after
-            # a final newline, which splitlines() does not)
-            last = min(found.end_line, len(lines))
-            while last > found.start_line and not lines[last - 1].strip():
+            # the last line of the section (or of the document), inclusive
+            first = 0 if found is None else found.start_line
+            last = len(lines) if found is None else min(found.end_line, len(lines))
+            while last > first and not lines[last - 1].strip():
                 last -= 1
             before = "".join(lines[:last])
             if before and not before.endswith(("\n", "\r")):

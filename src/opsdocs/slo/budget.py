@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from opsdocs.documents.blocks import write_block
 from opsdocs.documents.parse import Document, parse_document
 from opsdocs.durations import format_duration, format_span
+from opsdocs.errors import DocumentError
 from opsdocs.slo.spec import SloSection, SloSpec
 from opsdocs.slo.validate import load_front_matter
 from opsdocs.slo.windows import DEFAULT_WINDOWS, WindowPair, format_float
@@ -132,37 +134,24 @@ def _section_of(doc: Document) -> SloSection | None:
     return section
 
 
-def _insert_at(doc: Document) -> int:
-    """Line index (0-based) after which a new table goes: the end of "SLO Target", else the end."""
-    lines = doc.text.split("\n")
-    target = next((s for s in doc.sections if s.title.strip().lower() == "slo target"), None)
-    end = target.end_line if target is not None else len(lines)
-    while end > 0 and not lines[end - 1].strip():
-        end -= 1
-    return end
-
-
 def update_budget_table(doc: Document, windows: Sequence[WindowPair] = DEFAULT_WINDOWS) -> str:
     """The document's text with a current budget table (pure; unchanged text if no SLOs).
 
     An existing table is replaced between its markers; a document with SLOs and no markers gets
-    the table at the end of its "SLO Target" section (or at the end of the file).
+    the table at the end of its "SLO Target" section (or at the end of the file). Raises
+    :class:`DocumentError` for a marker that is repeated, alone or out of order.
     """
     section = _section_of(doc)
     if section is None or not section.slos:
         return doc.text
-    table = render_budget_table(section, windows)
-    text = doc.text
-    start = text.find(BUDGET_START)
-    end = text.find(BUDGET_END, start + 1) if start >= 0 else -1
-    if start >= 0 and end >= 0:
-        return f"{text[: start + len(BUDGET_START)]}\n{table}\n{text[end:]}"
-    lines = text.split("\n")
-    at = _insert_at(doc)
-    block = ["", BUDGET_START, table, BUDGET_END]
-    if at < len(lines) and lines[at].strip():
-        block.append("")
-    return "\n".join(lines[:at] + block + lines[at:])
+    return write_block(
+        doc,
+        f"\n{render_budget_table(section, windows)}\n",
+        section="SLO Target",
+        start=BUDGET_START,
+        end=BUDGET_END,
+        add_section=False,
+    )
 
 
 def budget_table_is_stale(doc: Document, windows: Sequence[WindowPair] = DEFAULT_WINDOWS) -> bool:
@@ -191,7 +180,8 @@ def stale_budget_tables(
 ) -> list[BudgetUpdate]:
     """The ``slo`` documents among ``paths`` whose budget table is missing or out of date.
 
-    Documents that cannot be read or whose SLOs are invalid are skipped (``check`` reports them).
+    Documents that cannot be read, whose SLOs are invalid or whose markers are broken are
+    skipped (``check`` reports them).
     """
     updates: list[BudgetUpdate] = []
     for path in paths:
@@ -200,7 +190,10 @@ def stale_budget_tables(
         except (OSError, UnicodeDecodeError):
             continue
         doc = parse_document(path, raw)
-        new = update_budget_table(doc, windows)
+        try:
+            new = update_budget_table(doc, windows)
+        except DocumentError:
+            continue
         if new != doc.text:
             updates.append(BudgetUpdate(path, raw, _restyle(raw, new)))
     return updates

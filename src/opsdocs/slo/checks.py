@@ -73,12 +73,18 @@ def _infeasible(ctx: DocContext) -> Iterator[Diagnostic]:
 
 
 def _stale_budget(ctx: DocContext) -> Iterator[Diagnostic]:
+    from opsdocs.errors import DocumentError
     from opsdocs.slo.budget import budget_table_is_stale
 
     analysis = _analysis(ctx)
     if analysis is None or analysis.section is None or not analysis.section.slos:
         return
-    if budget_table_is_stale(ctx.doc, analysis.settings.window_pairs()):
+    try:
+        stale = budget_table_is_stale(ctx.doc, analysis.settings.window_pairs())
+    except DocumentError as exc:  # a marker repeated or out of order: a person must choose
+        yield Diagnostic(line=exc.line or 1, col=1, message=exc.message, hint=exc.hint)
+        return
+    if stale:
         target = ctx.doc.section("SLO Target")
         line = target.line if target is not None else 1
         yield Diagnostic(
@@ -92,10 +98,14 @@ def _stale_budget(ctx: DocContext) -> Iterator[Diagnostic]:
 
 def fix_budget_table(ctx: DocContext) -> str | None:
     """The document's text with a current budget table, or None when nothing changes."""
+    from opsdocs.errors import DocumentError
     from opsdocs.slo.budget import update_budget_table
 
     settings = load_settings(ctx.settings.features.get("slo"))
-    new = update_budget_table(ctx.doc, settings.window_pairs())
+    try:
+        new = update_budget_table(ctx.doc, settings.window_pairs())
+    except DocumentError:
+        return None  # markers repeated or out of order: reported, not guessed at
     return None if new == ctx.doc.text else new
 
 

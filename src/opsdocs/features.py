@@ -27,6 +27,7 @@ __all__ = [
     "command_table",
     "config_sections",
     "feature_packages",
+    "index_blocks",
     "rule_modules",
 ]
 
@@ -57,6 +58,9 @@ class Feature:
     commands: dict[str, str] = field(default_factory=dict)
     #: Tables of the configuration (``[tool.opsdocs.<name>]``) this feature reads and validates.
     config: tuple[str, ...] = ()
+    #: "module:function"s ``(workspace) -> list[BlockUpdate]``: the generated blocks in this
+    #: feature's documents that ``opsdocs index`` keeps current with the README's index.
+    index_blocks: tuple[str, ...] = ()
 
 
 def _resolve(ref: str) -> Any:
@@ -98,6 +102,11 @@ def config_sections() -> tuple[str, ...]:
 def rule_modules() -> list[str]:
     """Every feature's rule modules, in feature order."""
     return [module for feature in all_features() for module in feature.rules]
+
+
+def index_blocks() -> list[Any]:
+    """Every feature's ``index_blocks`` functions, in feature order."""
+    return [_resolve(ref) for feature in all_features() for ref in feature.index_blocks]
 
 
 def feature_packages() -> list[str]:

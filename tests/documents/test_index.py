@@ -217,3 +217,31 @@ def test_a_front_matter_title_with_a_line_break_is_one_index_line(
     assert "\n- [forged]" not in readme
     check = cli("check", "--select", "IX", cwd=workspace_dir)
     assert check.exit_code == 0, check.stdout + check.stderr
+
+
+def test_plan_index_writes_nothing_and_names_the_features_stale_blocks(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    """The README's index and an SLO's budget table, planned by the library; the change set
+    writes both and a new plan finds nothing stale."""
+    from opsdocs.documents.index import plan_index
+    from opsdocs.slo.budget import BUDGET_START
+    from opsdocs.workspace import Workspace
+    from tests.slo.helpers import slo_document
+
+    slos = (
+        "slos:\n  - name: availability\n    objective: 99.9\n    indicator:\n      type: ratio\n"
+        '      errors: sum(rate(x_total{code="500"}[{{window}}]))\n'
+        "      total: sum(rate(x_total[{{window}}]))\n"
+    )
+    path = workspace_dir / "docs/internal/operations/slo-api.md"
+    build_tree(workspace_dir, {"docs/internal/operations/slo-api.md": slo_document(slos)})
+    before = snapshot(workspace_dir)
+    workspace = Workspace.discover(root=workspace_dir)
+    plan = plan_index(workspace)
+    assert snapshot(workspace_dir) == before
+    assert plan.stale and plan.index.stale
+    assert [(b.path, b.what) for b in plan.blocks] == [(path, "error-budget table")]
+    assert BUDGET_START in plan.blocks[0].new
+    assert sorted(plan.changes(workspace).commit()) == sorted([workspace.readme, path])
+    assert not plan_index(workspace).stale

@@ -95,44 +95,32 @@ def index_command(ctx: click.Context, check: bool) -> int:
     README, and between <!-- opsdocs:budget:start --> and <!-- opsdocs:budget:end --> in SLO
     documents, changes.
     """
-    from opsdocs.documents.folder import document_paths
-    from opsdocs.documents.index import compute_index
+    from opsdocs.documents.index import plan_index
     from opsdocs.fileio import locked
-    from opsdocs.slo.budget import stale_budget_tables
-    from opsdocs.slo.settings import load_settings
 
     workspace = app(ctx).workspace()
-    update = compute_index(workspace)
-    windows = load_settings(
-        workspace.config.section("slo"), source=workspace.config.source_label
-    ).window_pairs()
-    budgets = stale_budget_tables(document_paths(workspace, "slo"), windows)
-    label = workspace.relative(update.path)
+    plan = plan_index(workspace)
+    label = workspace.relative(plan.index.path)
     if check:
-        if update.stale:
-            click.echo(update.diff(label), nl=False)
+        if plan.index.stale:
+            click.echo(plan.index.diff(label), nl=False)
             click.echo(f"{label}: index is stale (run 'opsdocs index')", err=True)
-        for budget in budgets:
-            name = workspace.relative(budget.path)
-            click.echo(f"{name}: error-budget table is stale (run 'opsdocs index')", err=True)
-        if update.stale or budgets:
+        for block in plan.blocks:
+            name = workspace.relative(block.path)
+            click.echo(f"{name}: {block.what} is stale (run 'opsdocs index')", err=True)
+        if plan.stale:
             return EXIT_FINDINGS
         click.echo(f"{label}: index is up to date", err=True)
         return 0
-    changes = workspace.changes()
     with locked(workspace.root, workspace.readme):  # read again under the lock, then write
-        update = compute_index(workspace)
-        if update.stale:
-            changes.write(update.path, update.new)
-        for budget in budgets:
-            changes.write(budget.path, budget.new)
-        changes.commit()
-    if update.stale:
+        plan = plan_index(workspace, plan.blocks)
+        plan.changes(workspace).commit()
+    if plan.index.stale:
         click.echo(f"updated index in {label}")
     else:
         click.echo(f"{label}: index is up to date")
-    for budget in budgets:
-        click.echo(f"updated error-budget table in {workspace.relative(budget.path)}")
+    for block in plan.blocks:
+        click.echo(f"updated {block.what} in {workspace.relative(block.path)}")
     return 0
 
 

@@ -9,16 +9,28 @@ place that finds, adds and replaces such blocks.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from opsdocs.documents.parse import Document
 from opsdocs.errors import DocumentError
 
-__all__ = ["REPORT_END", "REPORT_START", "replace_block", "write_block"]
+__all__ = ["REPORT_END", "REPORT_START", "BlockUpdate", "replace_block", "write_block"]
 
 # The markers of a report block; a feature may use its own pair (start=..., end=...).
 REPORT_START = "<!-- opsdocs:report:start -->"
 REPORT_END = "<!-- opsdocs:report:end -->"
+
+
+@dataclass(frozen=True)
+class BlockUpdate:
+    """A document whose generated block is stale: its bytes now and as they should be."""
+
+    path: Path
+    old: str
+    new: str
+    what: str  # the block, for messages: "error-budget table"
+
 
 # after each line break the parser counts (CRLF, CR or LF), so its line numbers index the pieces
 _LINE_BREAK = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")

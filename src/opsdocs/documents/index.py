@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import importlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsdocs.documents.blocks import replace_block
+from opsdocs.documents.blocks import BlockUpdate, replace_block
 from opsdocs.documents.kinds import KINDS, Kind, kind_for_filename
 from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.documents.schemas import as_date
@@ -25,6 +26,7 @@ from opsdocs.errors import InputError
 from opsdocs.sanitize import escape_line
 
 if TYPE_CHECKING:
+    from opsdocs.fileio import ChangeSet
     from opsdocs.workspace import Workspace
 
 __all__ = [
@@ -32,11 +34,13 @@ __all__ = [
     "INDEX_FACT_KEYS",
     "INDEX_START",
     "IndexEntry",
+    "IndexPlan",
     "IndexUpdate",
     "collect_entries",
     "compute_index",
     "fact_text",
     "index_title",
+    "plan_index",
     "render_index",
 ]
 
@@ -329,3 +333,44 @@ def compute_index(workspace: Workspace, pending: dict[Path, str] | None = None) 
     block = render_index(collect_entries(workspace.docs_dir, pending, profile_files(workspace)))
     new = replace_block(old, block, path=readme, start=INDEX_START, end=INDEX_END)
     return IndexUpdate(readme, old, new)
+
+
+#: Where the features' generated blocks are found: an import path, not an import, as
+#: :data:`opsdocs.documents.kinds.FEATURE_PACKAGES` (this layer names no feature).
+FEATURE_INDEX_BLOCKS = "opsdocs.features:index_blocks"
+
+
+@dataclass(frozen=True)
+class IndexPlan:
+    """What ``opsdocs index`` keeps current: the README's index and the generated blocks of the
+    features' documents (an SLO's error-budget table)."""
+
+    index: IndexUpdate
+    blocks: list[BlockUpdate]
+
+    @property
+    def stale(self) -> bool:
+        return self.index.stale or bool(self.blocks)
+
+    def changes(self, workspace: Workspace) -> ChangeSet:
+        """The writes that make everything current."""
+        changes = workspace.changes()
+        if self.index.stale:
+            changes.write(self.index.path, self.index.new)
+        for block in self.blocks:
+            changes.write(block.path, block.new)
+        return changes
+
+
+def plan_index(workspace: Workspace, blocks: list[BlockUpdate] | None = None) -> IndexPlan:
+    """The README's index and the features' stale blocks (nothing is written); ``blocks``, when
+    given, are kept and only the README is read again (under its lock, before writing).
+
+    Raises :class:`InputError` when the README is missing or its markers are wrong.
+    """
+    index = compute_index(workspace)
+    if blocks is None:
+        module, _, attr = FEATURE_INDEX_BLOCKS.partition(":")
+        finders = getattr(importlib.import_module(module), attr)()
+        blocks = [update for find in finders for update in find(workspace)]
+    return IndexPlan(index, blocks)

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from opsdocs.documents.blocks import write_block
+from opsdocs.documents.blocks import BlockUpdate, write_block
 from opsdocs.documents.parse import Document, parse_document
 from opsdocs.durations import format_duration, format_span
 from opsdocs.errors import DocumentError
@@ -22,17 +23,20 @@ from opsdocs.slo.spec import SloSection, SloSpec
 from opsdocs.slo.validate import load_front_matter
 from opsdocs.slo.windows import DEFAULT_WINDOWS, WindowPair, format_float
 
+if TYPE_CHECKING:
+    from opsdocs.workspace import Workspace
+
 __all__ = [
     "BUDGET_END",
     "BUDGET_START",
     "AlertBudget",
-    "BudgetUpdate",
     "SloBudget",
     "budget_of",
     "budget_table_is_stale",
     "render_budget_table",
     "stale_budget_tables",
     "update_budget_table",
+    "workspace_budget_tables",
 ]
 
 BUDGET_START = "<!-- opsdocs:budget:start -->"
@@ -159,15 +163,6 @@ def budget_table_is_stale(doc: Document, windows: Sequence[WindowPair] = DEFAULT
     return update_budget_table(doc, windows) != doc.text
 
 
-@dataclass(frozen=True)
-class BudgetUpdate:
-    """An ``slo`` document whose budget table is stale: its bytes now and as they should be."""
-
-    path: Path
-    old: str
-    new: str
-
-
 def _restyle(raw: str, text: str) -> str:
     """``text`` (normalised by the parser) in the line endings and BOM of ``raw``."""
     if "\r\n" in raw:
@@ -177,13 +172,13 @@ def _restyle(raw: str, text: str) -> str:
 
 def stale_budget_tables(
     paths: Sequence[Path], windows: Sequence[WindowPair] = DEFAULT_WINDOWS
-) -> list[BudgetUpdate]:
+) -> list[BlockUpdate]:
     """The ``slo`` documents among ``paths`` whose budget table is missing or out of date.
 
     Documents that cannot be read, whose SLOs are invalid or whose markers are broken are
     skipped (``check`` reports them).
     """
-    updates: list[BudgetUpdate] = []
+    updates: list[BlockUpdate] = []
     for path in paths:
         try:
             raw = path.read_bytes().decode("utf-8")
@@ -195,5 +190,19 @@ def stale_budget_tables(
         except DocumentError:
             continue
         if new != doc.text:
-            updates.append(BudgetUpdate(path, raw, _restyle(raw, new)))
+            updates.append(BlockUpdate(path, raw, _restyle(raw, new), "error-budget table"))
     return updates
+
+
+def workspace_budget_tables(workspace: Workspace) -> list[BlockUpdate]:
+    """The stale budget tables of the workspace's ``slo`` documents (``opsdocs index``).
+
+    Raises :class:`ConfigError` for an invalid ``slo`` configuration section.
+    """
+    from opsdocs.documents.folder import document_paths
+    from opsdocs.slo.settings import load_settings
+
+    windows = load_settings(
+        workspace.config.section("slo"), source=workspace.config.source_label
+    ).window_pairs()
+    return stale_budget_tables(document_paths(workspace, "slo"), windows)

@@ -10,4 +10,5 @@ FEATURE = Feature(
     rules=("opsdocs.slo.checks",),
     commands={"slo": "opsdocs.cli.slo:slo"},
     config=("slo", "report"),
+    index_blocks=("opsdocs.slo.budget:workspace_budget_tables",),
 )

@@ -106,7 +106,7 @@ def test_markers_named_in_the_prose_are_an_error_not_a_place(
         f" {BUDGET_END} line)",
     )
     assert cli("check", "--fix", "--select", "SL003", cwd=tmp_path).exit_code == 1
-    assert cli("slo", "budget", cwd=tmp_path).exit_code == 2
+    assert cli("slo", "budget", cwd=tmp_path).exit_code == 0  # skipped: check reports it
     assert doc.read_text() == text
 
 

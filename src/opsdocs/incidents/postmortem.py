@@ -121,14 +121,10 @@ def _impact(incident: Incident) -> str:
     ]
     for record in incident.model.error_budget:
         slo = f" ({record.slo})" if record.slo else ""
-        if record.share is not None:
-            lines.append(
-                f"- Error budget consumed, {record.service}{slo}: {record.share * 100:.2f}%"
-            )
-        else:
-            lines.append(
-                f"- Error budget consumed, {record.service}{slo}: unknown ({record.reason})"
-            )
+        share = (
+            f"unknown ({record.reason})" if record.share is None else f"{record.share * 100:.2f}%"
+        )
+        lines.append(f"- Error budget consumed, {record.service}{slo}: {share}")
     return "\n".join(lines)
 
 

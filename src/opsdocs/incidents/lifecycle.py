@@ -478,18 +478,12 @@ def _strip_guidance(body: str, kind: Kind) -> str:
     only be noise (and ``check`` would report it as left in).
     """
     guidance = {f"_{section.guidance}_" for section in kind.sections}
-    lines = body.split("\n")
     kept: list[str] = []
-    skip_blank = False
-    for line in lines:
-        if line.strip() in guidance:
-            skip_blank = True
-            continue
-        if skip_blank and not line.strip():
-            skip_blank = False
-            continue
-        skip_blank = False
-        kept.append(line)
+    after_guidance = False  # the blank line under a guidance line goes with it
+    for line in body.split("\n"):
+        if line.strip() not in guidance and not (after_guidance and not line.strip()):
+            kept.append(line)
+        after_guidance = line.strip() in guidance
     return "\n".join(kept)
 
 

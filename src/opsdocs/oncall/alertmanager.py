@@ -96,7 +96,6 @@ class Routing:
     teams: list[str]
     services: dict[str, list[str]]  # team -> services its runbooks own
     settings: AlertmanagerSettings
-    ladder_source: str = ""
 
 
 def plan_routing(workspace: Workspace, roster: Roster, settings: AlertmanagerSettings) -> Routing:
@@ -115,7 +114,6 @@ def plan_routing(workspace: Workspace, roster: Roster, settings: AlertmanagerSet
         roster.names(),
         {team: sorted(set(names)) for team, names in services.items()},
         settings,
-        playbook.source,
     )
 
 
@@ -280,13 +278,8 @@ def _matches(route: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
         matchers.append(_parse_matcher(str(text)))
     for name, op, value in matchers:
         have = labels.get(name, "")
-        if op == "=" and have != value:
-            return False
-        if op == "!=" and have == value:
-            return False
-        if op == "=~" and not _regex(value).match(have):
-            return False
-        if op == "!~" and _regex(value).match(have):
+        matched = have == value if op in ("=", "!=") else _regex(value).match(have) is not None
+        if matched == op.startswith("!"):  # "!=" and "!~" pass when the value does not match
             return False
     return True
 

@@ -509,10 +509,9 @@ def _json(obj: _Object, key: str, kind: type) -> Any:
     return value
 
 
-def _query(
-    obj: _Object, keys: KeyPath, counter: bool, objects: _Objects, where: list[Position]
-) -> str:
-    """The Prometheus query of the metric at ``keys`` of ``obj``, windowed for opsdocs."""
+def _query(obj: _Object, keys: KeyPath, counter: bool, objects: _Objects) -> tuple[str, Position]:
+    """The Prometheus query of the metric at ``keys`` of ``obj``, windowed for opsdocs, and
+    where it is written."""
     here = (*keys, "metricSource")
     source = obj.get(keys, "metricSource", dict, required=True)
     kind = source.get("type")
@@ -522,11 +521,11 @@ def _query(
         raise obj.error(here, f"metric source type {kind} is not Prometheus")
     spec = obj.get(here, "spec", dict, required=True)
     key = "query" if "query" in spec or "promql" not in spec else "promql"
+    at = (*here, "spec", key)
     query = obj.get((*here, "spec"), key, str, required=True).strip()
-    where.append(obj.position(*here, "spec", key))
     if not query:
-        raise obj.error((*here, "spec", key), "the query is empty")
-    return _windowed(obj, (*here, "spec", key), str(query), counter)
+        raise obj.error(at, "the query is empty")
+    return _windowed(obj, at, str(query), counter), obj.position(*at)
 
 
 def _windowed(obj: _Object, at: KeyPath, query: str, counter: bool) -> str:
@@ -556,9 +555,7 @@ def _indicator(
     counter = bool(ratio.get("counter", False))
 
     def query(part: str, mine: str) -> str:
-        found: list[Position] = []
-        text = _query(sli, (*here, part), counter, objects, found)
-        where[("indicator", mine)] = found[0]
+        text, where[("indicator", mine)] = _query(sli, (*here, part), counter, objects)
         return text
 
     if "raw" in ratio:

@@ -38,6 +38,8 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
+from itertools import groupby
+from typing import TypeVar
 
 from opsdocs.errors import UsageError
 
@@ -72,6 +74,7 @@ LABEL_GAP = 13
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 Number = int | float
+_T = TypeVar("_T")
 
 
 def fmt(value: float) -> str:
@@ -203,22 +206,10 @@ def peaks(
     return out_t, out_v
 
 
-def _runs(
-    frame: Frame, scale: Scale, times: Sequence[dt.datetime], values: Sequence[float | None]
-) -> list[list[str]]:
-    """The points of each unbroken stretch of values (``None`` breaks the line)."""
-    runs: list[list[str]] = []
-    run: list[str] = []
-    for at, value in zip(times, values, strict=True):
-        if value is None:
-            if run:
-                runs.append(run)
-            run = []
-            continue
-        run.append(f"{fmt(frame.x(at))},{fmt(scale.y(value))}")
-    if run:
-        runs.append(run)
-    return runs
+def _stretches(items: Iterable[_T | None]) -> list[list[_T]]:
+    """The unbroken stretches of ``items`` (``None`` breaks them), in order."""
+    grouped = groupby(items, key=lambda item: item is not None)
+    return [[item for item in run if item is not None] for known, run in grouped if known]
 
 
 def line(
@@ -232,10 +223,14 @@ def line(
     width: float = 2,
 ) -> list[str]:
     """A line series: one ``<polyline>`` per stretch without gaps (``None`` is a gap)."""
+    points = (
+        None if value is None else f"{fmt(frame.x(at))},{fmt(scale.y(value))}"
+        for at, value in zip(times, values, strict=True)
+    )
     return [
         f'<polyline class="{escape(cls)}" fill="none" stroke="{stroke}" stroke-width="{width:g}"'
         f' points="{" ".join(run)}"/>'
-        for run in _runs(frame, scale, times, values)
+        for run in _stretches(points)
     ]
 
 
@@ -252,33 +247,19 @@ def band(
 ) -> list[str]:
     """A shaded interval between ``lows`` and ``highs`` (a forecast's, for example): one
     ``<polygon>`` per stretch where both are known."""
-    both = [
-        None if lo is None or hi is None else (lo, hi) for lo, hi in zip(lows, highs, strict=True)
-    ]
+    # (x, y of the low, y of the high) of each time where both are known
+    corners = (
+        None if lo is None or hi is None else (fmt(frame.x(at)), fmt(scale.y(lo)), fmt(scale.y(hi)))
+        for at, lo, hi in zip(times, lows, highs, strict=True)
+    )
     out = []
-    start = 0
-    while start < len(both):
-        if both[start] is None:
-            start += 1
-            continue
-        end = start
-        while end < len(both) and both[end] is not None:
-            end += 1
-        upper = [
-            f"{fmt(frame.x(times[i]))},{fmt(scale.y(pair[1]))}"
-            for i in range(start, end)
-            if (pair := both[i]) is not None
-        ]
-        lower = [
-            f"{fmt(frame.x(times[i]))},{fmt(scale.y(pair[0]))}"
-            for i in reversed(range(start, end))
-            if (pair := both[i]) is not None
-        ]
+    for run in _stretches(corners):
+        upper = [f"{x},{high}" for x, _, high in run]
+        lower = [f"{x},{low}" for x, low, _ in reversed(run)]
         out.append(
             f'<polygon class="{escape(cls)}" fill="{fill}" fill-opacity="{opacity:g}" stroke="none"'
             f' points="{" ".join(upper + lower)}"/>'
         )
-        start = end
     return out
 
 

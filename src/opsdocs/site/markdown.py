@@ -145,8 +145,7 @@ def _rewrite_inline(children: list[Token], link: LinkFn) -> list[Token]:
                     opener = Token("link_open", "a", 1, attrs={"href": outer})
                     opener.attrs["rel"] = "noopener noreferrer"
                     out.append(opener)
-                text = Token("text", "", 0, content=f"[image: {alt}]")
-                out.append(text)
+                out.append(Token("text", "", 0, content=f"[image: {alt}]"))
                 if outer is not None:
                     out.append(Token("link_close", "a", -1))
         else:

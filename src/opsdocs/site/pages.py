@@ -73,8 +73,7 @@ class DocPage:
         """The NAME of the kind's file name (``runbook-NAME.md``), if any."""
         if self.kind is None:
             return None
-        found = self.kind.match(Path(self.rel).name)
-        return found or None
+        return self.kind.match(Path(self.rel).name) or None
 
     @property
     def unreadable_front_matter(self) -> bool:

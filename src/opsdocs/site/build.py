@@ -720,7 +720,7 @@ class Site:
             self._collect()
         written: list[str] = []
         outputs: list[tuple[str, str]] = []
-        kinds = set()
+        kinds: set[str] = set()
         services = {s.name for s in before.values() if s is not None}
         for old in [*targets, *others]:
             page = self.pages[old.rel]
@@ -728,9 +728,7 @@ class Site:
                 self._swap_page(old, page)
             outputs.append((page.href, self._document_page(page)))
             self._search[page.href] = self._search_entry(page)
-            for each in (old, page):
-                if each.kind is not None:
-                    kinds.add(each.kind.name)
+            kinds.update(each.kind.name for each in (old, page) if each.kind is not None)
             service = self._service_of(page)
             if service is not None:
                 services.add(service.name)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsdocs.documents.blocks import REPORT_END, REPORT_START, write_block
+from opsdocs.documents.blocks import REPORT_END, REPORT_START, as_written, write_block
 from opsdocs.documents.parse import parse_document
 from opsdocs.errors import DocumentError
 
@@ -112,3 +112,18 @@ def test_a_feature_keeps_its_own_markers_beside_the_report() -> None:
     assert write_block(doc(out), "\nNEW\n", raw=out, section="Evidence", start=start, end=end) == (
         f"{text}\n## Evidence\n\n{start}\nNEW\n{end}\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "written"),
+    [
+        ("a\nb\n", "x\ny\n"),
+        ("a\r\nb\r\n", "x\r\ny\r\n"),
+        ("\ufeffa\nb", "\ufeffx\ny\n"),
+        ("\ufeffa\r\nb", "\ufeffx\r\ny\r\n"),
+    ],
+)
+def test_text_is_written_back_in_the_files_line_endings_and_byte_order_mark(
+    raw: str, written: str
+) -> None:
+    assert as_written(raw, "x\ny\n") == written

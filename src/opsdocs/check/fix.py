@@ -22,6 +22,7 @@ from opsdocs.check.findings import CheckResult
 from opsdocs.check.registry import Rule, get_rule
 from opsdocs.check.rules.structure import missing_sections
 from opsdocs.check.settings import CheckSettings, load_settings
+from opsdocs.documents.blocks import as_written
 from opsdocs.documents.parse import Document, parse_document, read_document
 from opsdocs.errors import InputError
 
@@ -78,9 +79,7 @@ def _context(
 def _write(changes: ChangeSet, path: Path, text: str) -> None:
     """Write ``text`` over the file at ``path`` with the file's line endings and byte-order
     mark."""
-    raw = path.read_bytes()
-    out = text.replace("\n", "\r\n") if b"\r\n" in raw else text
-    changes.write(path, ("\ufeff" if raw.startswith(b"\xef\xbb\xbf") else "") + out)
+    changes.write(path, as_written(path.read_bytes().decode("utf-8", "replace"), text))
 
 
 def _apply_rule_fixes(

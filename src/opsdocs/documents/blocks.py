@@ -15,7 +15,14 @@ from pathlib import Path
 from opsdocs.documents.parse import Document
 from opsdocs.errors import DocumentError
 
-__all__ = ["REPORT_END", "REPORT_START", "BlockUpdate", "replace_block", "write_block"]
+__all__ = [
+    "REPORT_END",
+    "REPORT_START",
+    "BlockUpdate",
+    "as_written",
+    "replace_block",
+    "write_block",
+]
 
 # The markers of a report block; a feature may use its own pair (start=..., end=...).
 REPORT_START = "<!-- opsdocs:report:start -->"
@@ -34,6 +41,14 @@ class BlockUpdate:
 
 # after each line break the parser counts (CRLF, CR or LF), so its line numbers index the pieces
 _LINE_BREAK = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
+
+
+def as_written(raw: str, text: str) -> str:
+    """``text`` (normalised by the parser) in the line endings and byte-order mark of ``raw``,
+    the file as read."""
+    if "\r\n" in raw:
+        text = text.replace("\n", "\r\n")
+    return ("\ufeff" + text) if raw.startswith("\ufeff") else text
 
 
 def replace_block(text: str, block: str, *, path: Path, start: str, end: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsdocs.documents.blocks import BlockUpdate, write_block
+from opsdocs.documents.blocks import BlockUpdate, as_written, write_block
 from opsdocs.documents.parse import Document, parse_document
 from opsdocs.durations import format_duration, format_span
 from opsdocs.errors import DocumentError
@@ -163,13 +163,6 @@ def budget_table_is_stale(doc: Document, windows: Sequence[WindowPair] = DEFAULT
     return update_budget_table(doc, windows) != doc.text
 
 
-def _restyle(raw: str, text: str) -> str:
-    """``text`` (normalised by the parser) in the line endings and BOM of ``raw``."""
-    if "\r\n" in raw:
-        text = text.replace("\n", "\r\n")
-    return ("\ufeff" + text) if raw.startswith("\ufeff") else text
-
-
 def stale_budget_tables(
     paths: Sequence[Path], windows: Sequence[WindowPair] = DEFAULT_WINDOWS
 ) -> list[BlockUpdate]:
@@ -190,7 +183,7 @@ def stale_budget_tables(
         except DocumentError:
             continue
         if new != doc.text:
-            updates.append(BlockUpdate(path, raw, _restyle(raw, new), "error-budget table"))
+            updates.append(BlockUpdate(path, raw, as_written(raw, new), "error-budget table"))
     return updates
 
 

@@ -236,7 +236,7 @@ def test_rule_all_text_lists_every_code(cli: Cli) -> None:
     severity_at = {
         line.index(" error ") if " error " in line else line.index(" warning ") for line in lines
     }
-    summary_at = {line.index(r.summary) for line, r in zip(lines, all_rules(), strict=True)}
+    summary_at = {line.index(r.text.summary) for line, r in zip(lines, all_rules(), strict=True)}
     assert len(severity_at) == 1 and len(summary_at) == 1
 
 

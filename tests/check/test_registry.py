@@ -42,8 +42,8 @@ def test_codes_names_and_docs_are_well_formed() -> None:
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name)
         assert not rule.name.startswith(("no-", "disallow-"))
         assert rule.severity in ("error", "warning")
-        assert rule.summary.endswith(".") and "\n" not in rule.summary
-        assert all((rule.what, rule.why, rule.example, rule.instead))
+        assert rule.text.summary.endswith(".") and "\n" not in rule.text.summary
+        assert all((rule.text.what, rule.text.why, rule.text.example, rule.text.instead))
 
 
 def test_selection_by_code_prefix_name_and_all() -> None:
@@ -104,7 +104,7 @@ def test_every_rule_module_ships_the_text_of_its_rules() -> None:
         assert (files(package) / f"{leaf}.toml").is_file(), module
         codes = {rule.code for rule in all_rules() if rule.source == module}
         assert set(registry.rule_texts(module)) == codes
-    assert get_rule("ST001").instead.startswith("```markdown\n## Escalation & Ownership\n\n")
+    assert get_rule("ST001").text.instead.startswith("```markdown\n## Escalation & Ownership\n\n")
 
 
 RULE_MODULE = """\

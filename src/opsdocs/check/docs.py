@@ -29,12 +29,12 @@ def rule_text(rule: Rule) -> str:
     fix = " Fixable with `--fix`." if rule.fixable else ""
     return (
         f"# {rule.code} {rule.name}\n\n"
-        f"{rule.summary}\n\n"
+        f"{rule.text.summary}\n\n"
         f"Default severity: **{rule.severity}**.{fix}\n\n"
-        f"## What it does\n\n{rule.what}\n\n"
-        f"## Why it matters\n\n{rule.why}\n\n"
-        f"## Example\n\n{rule.example}\n\n"
-        f"## Use instead\n\n{rule.instead}\n\n"
+        f"## What it does\n\n{rule.text.what}\n\n"
+        f"## Why it matters\n\n{rule.text.why}\n\n"
+        f"## Example\n\n{rule.text.example}\n\n"
+        f"## Use instead\n\n{rule.text.instead}\n\n"
         f"## Silence it\n\n"
         f"`<!-- opsdocs-disable-next-line {rule.code}: why -->`, "
         f'`--ignore {rule.code}`, or `ignore = ["{rule.code}"]` in `[tool.opsdocs.check]`.\n'
@@ -59,7 +59,7 @@ def _index(rules: tuple[Rule, ...]) -> str:
     ]
     for rule in rules:
         fix = "yes" if rule.fixable else ""
-        summary = rule.summary.replace("|", "\\|")
+        summary = rule.text.summary.replace("|", "\\|")
         lines.append(
             f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.severity} | {fix} | {summary} |"
         )

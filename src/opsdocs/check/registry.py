@@ -89,11 +89,12 @@ class Rule:
     # the alert catalogue links to): parsed and cached like documents, never reported.
     # They receive the run's memo (see ``prepare``).
     context: Callable[[Workspace, dict[str, Any]], Iterable[Path]] | None = None
-    # Work a workspace rule can start before the documents are read (the AL rules load the
-    # alert catalogue and start promtool, which then runs on another core meanwhile): called
-    # with the workspace, the run's memo (later ``WorkspaceContext.memo``) and the run's cache
-    # folder (None: caching off). Whatever it keeps in the memo with a ``close()`` method is
-    # closed when the run ends.
+    # Work a workspace rule can start before the documents are read (the AL rules find the
+    # rule files and start promtool, which then runs on another core meanwhile): called with
+    # the workspace, the run's memo (later ``WorkspaceContext.memo``) and the run's cache
+    # folder (None: caching off). What it keeps in the memo with a ``load()`` method is loaded
+    # while the worker processes parse the documents (the alert catalogue parses its rule
+    # files); with a ``close()`` method, closed when the run ends.
     prepare: Callable[[Workspace, dict[str, Any], Path | None], None] | None = None
     source: str = field(default="", compare=False)  # module that registered it
 
@@ -114,24 +115,17 @@ class Rule:
         """The reference text, read from the TOML file beside the rule's module on first use."""
         return rule_texts(self.source or get_rule(self.code).source)[self.code]
 
-    # Each part of the text by name, as the docs and SARIF output use it: ``rule.what``.
-    summary = property(lambda self: self.text.summary)
-    what = property(lambda self: self.text.what)
-    why = property(lambda self: self.text.why)
-    example = property(lambda self: self.text.example)
-    instead = property(lambda self: self.text.instead)
-
     as_dict = json_method(
         "code",
         "name",
-        "summary",
+        ("summary", "text.summary"),
         "severity",
         "fixable",
         "scope",
-        ("what_it_does", "what"),
-        ("why_it_matters", "why"),
-        "example",
-        ("use_instead", "instead"),
+        ("what_it_does", "text.what"),
+        ("why_it_matters", "text.why"),
+        ("example", "text.example"),
+        ("use_instead", "text.instead"),
     )
 
 

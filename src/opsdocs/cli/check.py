@@ -107,7 +107,7 @@ def rule_command(rule: str | None, show_all: bool, fmt: str) -> int:
     elif show_all:
         width = max(len(r.name) for r in rules)
         for r in rules:
-            click.echo(f"{r.code}  {r.name:<{width}}  {r.severity:<7}  {r.summary}")
+            click.echo(f"{r.code}  {r.name:<{width}}  {r.severity:<7}  {r.text.summary}")
     else:
         click.echo(rule_text(rules[0]), nl=False)
     return 0

@@ -16,11 +16,11 @@ def _rule_descriptor(rule: Any) -> dict[str, Any]:
     return {
         "id": rule.code,
         "name": rule.name,
-        "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": rule.what},
+        "shortDescription": {"text": rule.text.summary},
+        "fullDescription": {"text": rule.text.what},
         "help": {
-            "text": f"{rule.why}\n\nUse instead: {rule.instead}",
-            "markdown": f"{rule.why}\n\n**Use instead**\n\n{rule.instead}",
+            "text": f"{rule.text.why}\n\nUse instead: {rule.text.instead}",
+            "markdown": f"{rule.text.why}\n\n**Use instead**\n\n{rule.text.instead}",
         },
         "defaultConfiguration": {"level": rule.severity},
         "properties": {"tags": [rule.family], "fixable": rule.fixable},

@@ -11,6 +11,7 @@ import pytest
 
 from opsdocs.monitoring import catalogue
 from tests.conftest import Result, build_tree
+from tests.monitoring.helpers import record_rule_parses
 from tests.monitoring.test_estate import SITE, build_estate
 
 CONFIG = (
@@ -30,15 +31,7 @@ def estate(tmp_path: Path, cli: Callable[..., Result]) -> Path:
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The rule files parsed from here on (the others were read back from the cache)."""
-    seen: list[str] = []
-    real_parse = catalogue.parse_rule_text
-
-    def counting(text: str, result: catalogue.RuleFile) -> catalogue.RuleFile:
-        seen.append(result.path)
-        return real_parse(text, result)
-
-    monkeypatch.setattr(catalogue, "parse_rule_text", counting)
-    return seen
+    return record_rule_parses(monkeypatch)
 
 
 def _findings(cli: Callable[..., Result], root: Path, *args: str) -> list[dict[str, object]]:

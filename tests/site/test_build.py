@@ -265,7 +265,7 @@ def test_anchors_drop_inline_tags_as_github_does_and_repeat_with_a_suffix(
 def test_alerts_show_on_their_service_from_the_rule_files_check_cached(
     tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from opsdocs.monitoring import catalogue
+    from tests.monitoring.helpers import record_rule_parses
 
     portal_workspace(
         tmp_path,
@@ -279,14 +279,7 @@ def test_alerts_show_on_their_service_from_the_rule_files_check_cached(
         },
     )
     cli("alerts", "check", cwd=tmp_path)  # parses the rule file into the check cache
-    parsed: list[str] = []
-    real_parse = catalogue.parse_rule_text
-
-    def counting(text: str, result: catalogue.RuleFile) -> catalogue.RuleFile:
-        parsed.append(result.path)
-        return real_parse(text, result)
-
-    monkeypatch.setattr(catalogue, "parse_rule_text", counting)
+    parsed = record_rule_parses(monkeypatch)
     _build(cli, tmp_path, "--no-check")
     html = (tmp_path / "site/services/api-server.html").read_text()
     assert "ApiDown" in html and "The API is down" in html

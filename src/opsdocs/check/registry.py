@@ -48,6 +48,7 @@ __all__ = [
     "RuleText",
     "Severity",
     "all_rules",
+    "code_findings",
     "get_rule",
     "match_selector",
     "rule_texts",
@@ -127,6 +128,18 @@ class Rule:
         ("example", "text.example"),
         ("use_instead", "text.instead"),
     )
+
+
+def code_findings(
+    code: str, findings: Callable[[Any], Iterable[Diagnostic]]
+) -> Callable[[Any], Iterator[Diagnostic]]:
+    """The check of a workspace rule whose family computes its findings in one analysis per run
+    (``findings``, shared through ``WorkspaceContext.once``): those with the rule's ``code``."""
+
+    def check(context: Any) -> Iterator[Diagnostic]:
+        yield from (d for d in findings(context) if d.code == code)
+
+    return check
 
 
 @cache

@@ -9,11 +9,10 @@ Findings about alert rules are reported at the rule file's line.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from opsdocs.check.registry import Rule, Severity
+from opsdocs.check.registry import Rule, Severity, code_findings
 from opsdocs.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
@@ -30,8 +29,7 @@ _ESTATE = "monitoring-estate"
 def _collect(ctx: DocContext) -> dict[str, Any] | None:
     from opsdocs.monitoring.analysis import collect_document
 
-    kind = ctx.doctype.kind.name if ctx.doctype.kind is not None else None
-    return collect_document(ctx.doc, kind)
+    return collect_document(ctx.doc, ctx.kind_name)
 
 
 def _prepare(workspace: Workspace, memo: dict[str, Any], cache_dir: Path | None) -> None:
@@ -43,11 +41,10 @@ def _prepare(workspace: Workspace, memo: dict[str, Any], cache_dir: Path | None)
         memo[_ESTATE] = open_estate(workspace, cache_dir=cache_dir) if wanted else None
 
 
-def _analysis(ctx: WorkspaceContext) -> Analysis | None:
-    if _MEMO not in ctx.memo:
-        ctx.memo[_MEMO] = _study(ctx)
-    result: Analysis | None = ctx.memo[_MEMO]
-    return result
+def _findings(ctx: WorkspaceContext) -> list[Diagnostic]:
+    """Every AL finding of the run, from its one analysis."""
+    analysis = ctx.once(_MEMO, _study)
+    return [] if analysis is None else analysis.findings
 
 
 def _study(ctx: WorkspaceContext) -> Analysis | None:
@@ -82,19 +79,16 @@ def _context(workspace: Workspace, memo: dict[str, Any]) -> list[Path]:
     return [Path(p) for p in runbook_folder_files(workspace, effective_settings(workspace))]
 
 
-def _reporter(code: str) -> Callable[[WorkspaceContext], Iterator[Diagnostic]]:
-    def check(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-        analysis = _analysis(ctx)
-        if analysis is not None:
-            yield from (d for d in analysis.findings if d.code == code)
-
-    return check
-
-
 def _rule(code: str, name: str, severity: Severity, **wiring: Any) -> Rule:
     """An AL rule: its findings are those of the run's one analysis with its code."""
     return Rule(
-        code, name, severity, scope="workspace", check=_reporter(code), prepare=_prepare, **wiring
+        code,
+        name,
+        severity,
+        scope="workspace",
+        check=code_findings(code, _findings),
+        prepare=_prepare,
+        **wiring,
     )
 
 

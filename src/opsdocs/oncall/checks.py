@@ -8,11 +8,11 @@ workspace rules; OC007 looks at one document and is cached with it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsdocs.check.registry import Rule, Severity
+from opsdocs.check.registry import Rule, Severity, code_findings
 from opsdocs.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
@@ -51,13 +51,6 @@ def _audit(ctx: WorkspaceContext) -> list[Diagnostic]:
     return audit(inputs)
 
 
-def _reporter(code: str) -> Callable[[WorkspaceContext], Iterator[Diagnostic]]:
-    def check(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-        yield from (d for d in ctx.once(_MEMO, _audit) if d.code == code)
-
-    return check
-
-
 def _policy(ctx: DocContext) -> Iterator[Diagnostic]:
     from opsdocs.oncall.roster import policy_problems
 
@@ -67,8 +60,13 @@ def _policy(ctx: DocContext) -> Iterator[Diagnostic]:
         yield ctx.diagnostic(problem.key_path, message=problem.message, hint=problem.hint)
 
 
+def _findings(ctx: WorkspaceContext) -> list[Diagnostic]:
+    """Every OC finding of the workspace rules, from the run's one audit."""
+    return ctx.once(_MEMO, _audit)
+
+
 def _rule(code: str, name: str, severity: Severity) -> Rule:
-    return Rule(code, name, severity, scope="workspace", check=_reporter(code))
+    return Rule(code, name, severity, scope="workspace", check=code_findings(code, _findings))
 
 
 RULES = [

@@ -252,3 +252,53 @@ def test_unknown_severity_filter_is_refused(
     bad_date = cli("incident", "stats", "--since", "last week", cwd=root)
     assert bad_date.exit_code == 2
     assert bad_date.stderr == "error: --since 'last week' is not a date (write it as YYYY-MM-DD)\n"
+
+
+def test_the_json_forms_of_stats_and_rows_are_their_fields_with_dates_as_text(
+    history: tuple[Path, dict[str, dict[str, object]]],
+) -> None:
+    from dataclasses import asdict
+
+    from opsdocs.incidents.stats import list_incidents
+
+    root, _ = history
+    workspace = Workspace.discover(root=root)
+    stats = compute_stats(workspace, today=TODAY)
+    data = stats.as_dict()
+    assert list(data) == [
+        "incidents",
+        "drills_excluded",
+        "by_severity",
+        "by_service",
+        "times",
+        "not_incidents_excluded",
+        "overdue_postmortems",
+        "overdue_action_items",
+        "warnings",
+    ]
+    [item] = stats.overdue_action_items
+    assert data["overdue_action_items"] == [
+        {
+            "postmortem": item.postmortem,
+            "what": "Add canary",
+            "owner": "team-api",
+            "due": "2025-06-01",
+        }
+    ]
+    assert data["times"]["resolve"] == asdict(stats.times["resolve"])  # type: ignore[arg-type]
+    # the same JSON as the records' fields, dates as ISO text
+    assert json.dumps(data) == json.dumps(asdict(stats), default=str)
+    rows, _ = list_incidents(workspace, now=dt.datetime(2025, 7, 1, tzinfo=dt.UTC))
+    assert [row.as_dict() for row in rows] == [asdict(row) for row in rows]
+    assert list(rows[0].as_dict()) == [
+        "id",
+        "path",
+        "title",
+        "severity",
+        "status",
+        "services",
+        "started",
+        "drill",
+        "late",
+        "closed_as",
+    ]

@@ -162,3 +162,57 @@ def test_a_rule_file_outside_the_workspace_is_not_written(
     assert len(result.stderr.splitlines()) == 1
     assert snapshot(root) == before
     assert outside.read_text() == rules_before
+
+
+def test_plan_stubs_returns_the_runbooks_sections_and_rule_edits(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    from opsdocs.monitoring.stub import plan_stubs
+    from opsdocs.workspace import Workspace
+
+    _workspace(tmp_path, cli)
+    workspace = Workspace.discover(root=tmp_path)
+    before = snapshot(tmp_path)
+    plan = plan_stubs(workspace, write_rules=True)
+    assert snapshot(tmp_path) == before  # a plan writes nothing
+    ops = tmp_path / "docs/internal/operations"
+    queue = ops / "runbook-queue-backlog-growing.md"
+    assert [(s.alert.name, s.runbook, s.anchor) for s in plan.alerts] == [
+        ("ApiHighErrorRate", ops / "runbook-api.md", "apihigherrorrate"),
+        ("QueueBacklogGrowing", queue, "queuebackloggrowing"),
+    ]
+    assert plan.created == [queue]
+    assert sorted(plan.writes) == sorted(
+        [
+            ops / "runbook-api.md",
+            queue,
+            ops / "README.md",
+            tmp_path / "rules/api.yaml",
+            tmp_path / "rules/queue.yaml",
+        ]
+    )
+    assert "### ApiHighErrorRate\n" in plan.writes[ops / "runbook-api.md"]
+    assert (
+        "runbook_url: https://docs.example.com/ops/runbook-api.md#apihigherrorrate"
+        in (plan.writes[tmp_path / "rules/api.yaml"])
+    )
+    # without write_rules, the rule files are left out of the plan
+    assert tmp_path / "rules/api.yaml" not in plan_stubs(workspace).writes
+    only = plan_stubs(workspace, names=["QueueBacklogGrowing"])
+    assert [s.alert.name for s in only.alerts] == ["QueueBacklogGrowing"]
+    assert sorted(only.writes) == sorted([queue, ops / "README.md"])
+
+
+def test_the_plans_change_set_creates_and_updates_what_it_plans(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    from opsdocs.monitoring.stub import plan_stubs
+    from opsdocs.workspace import Workspace
+
+    _workspace(tmp_path, cli)
+    workspace = Workspace.discover(root=tmp_path)
+    plan = plan_stubs(workspace)
+    assert sorted(plan.changes(workspace).commit()) == sorted(plan.writes)
+    for path, text in plan.writes.items():
+        assert path.read_text() == text
+    assert plan_stubs(workspace).writes == {}

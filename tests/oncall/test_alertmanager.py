@@ -237,3 +237,56 @@ def test_routes_escapes_control_characters_from_the_configuration(
     result = cli("oncall", "routes", "--config", "alertmanager.yml", cwd=ws)
     assert "\x1b" not in result.stdout
     assert "evil\\x1b[2Jpager" in result.stdout
+
+
+def test_routes_of_carries_the_receivers_and_the_unpaged_severities(ws: Path) -> None:
+    from opsdocs.oncall.alertmanager import routes_of
+    from opsdocs.workspace import Workspace
+
+    (ws / "alertmanager.yml").write_text(textwrap.dedent(HAND_WRITTEN))
+    routes = routes_of(Workspace.discover(root=ws), ws / "alertmanager.yml")
+    by_labels = {
+        (r.case.severity, r.case.team): r for r in routes if "service" not in r.case.labels
+    }
+    assert len(by_labels) == 6  # 3 severities × 2 teams
+    sev1 = by_labels["SEV1", "team-api"]
+    assert (sev1.receivers, sev1.pages, sev1.unpaged) == (
+        ["oncall-pagerduty", "slack-api"],
+        True,
+        False,
+    )
+    sev2 = by_labels["SEV2", "team-api"]
+    assert (sev2.receivers, sev2.pages, sev2.unpaged) == (["slack-api"], False, True)
+    sev3 = by_labels["SEV3", "team-db"]
+    assert (sev3.receivers, sev3.pages, sev3.unpaged) == (["tickets"], False, False)
+    assert sev2.as_dict() == {
+        "severity": "SEV2",
+        "team": "team-api",
+        "labels": {"severity": "SEV2", "team": "team-api"},
+        "expected": "team-api-pager",
+        "paging": True,
+        "receivers": ["slack-api"],
+        "pages": False,
+    }
+
+
+@pytest.mark.tools
+def test_prove_config_asks_amtool_about_every_case(ws: Path) -> None:
+    from opsdocs.errors import InputError
+    from opsdocs.oncall.alertmanager import (
+        build_config,
+        prove_config,
+        render_config,
+        route_cases,
+        workspace_routing,
+    )
+    from opsdocs.workspace import Workspace
+
+    require_tool("amtool")
+    routing = workspace_routing(Workspace.discover(root=ws))
+    config = build_config(routing)
+    proofs = prove_config(config, render_config(config), route_cases(routing))
+    assert len(proofs) == 15
+    assert all(p.ok and p.amtool == [p.case.expected] for p in proofs)
+    with pytest.raises(InputError, match="amtool check-config rejects the configuration"):
+        prove_config(config, "route: [\n", route_cases(routing))

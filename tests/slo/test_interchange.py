@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 
@@ -779,3 +781,46 @@ def test_openslo_v1alpha_objects_are_checked(old: str, new: str, needle: str, me
     assert (
         str(info.value) == f"spec.yaml:{_at(changed, needle)}: SLO 'checkout-requests': {message}"
     )
+
+
+def test_export_workspace_returns_every_documents_objects_in_path_order(
+    tmp_path: Path,
+) -> None:
+    from opsdocs.slo.interchange.openslo import export_workspace
+    from opsdocs.workspace import Workspace
+    from tests.conftest import build_tree
+    from tests.slo.helpers import slo_document
+
+    one = "slos:\n  - name: availability\n    objective: 99.9\n    indicator:\n"
+    ratio = (
+        "      type: ratio\n"
+        "      errors: sum(rate(e_total[{{window}}]))\n"
+        "      total: sum(rate(t_total[{{window}}]))\n"
+    )
+    docs = "docs/internal/operations"
+    build_tree(
+        tmp_path,
+        {
+            "opsdocs.toml": 'owners = ["team-api"]\n',
+            f"{docs}/slo-web.md": slo_document(one + ratio, service="web"),
+            f"{docs}/slo-api.md": slo_document(one + ratio, service="api"),
+        },
+    )
+    export = export_workspace(Workspace.discover(root=tmp_path))
+    assert export.errors == []
+    services = [o["metadata"]["name"] for o in export.objects if o["kind"] == "Service"]
+    assert services == ["api", "web"]
+    assert export.objects[0] == {
+        "apiVersion": "openslo/v1",
+        "kind": "Service",
+        "metadata": {"name": "api"},
+        "spec": {},
+    }
+    (tmp_path / docs / "slo-web.md").write_text(
+        slo_document(one.replace("99.9", "150") + ratio, service="web")
+    )
+    broken = export_workspace(Workspace.discover(root=tmp_path))
+    assert broken.objects == []
+    assert [(e.path, e.message.split(":")[0]) for e in broken.errors] == [
+        (f"{docs}/slo-web.md", "slos[0].objective")
+    ]

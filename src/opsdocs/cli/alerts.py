@@ -123,23 +123,11 @@ def stub_command(
     summary. Prints the runbook_url to put on each alert.
     """
     from opsdocs.fileio import locked
-    from opsdocs.monitoring.estate import catalogue_cache, effective_settings, study
     from opsdocs.monitoring.stub import plan_stubs
 
     workspace = _require_monitoring(ctx)
     with locked(workspace.root, workspace.readme):
-        analysis = study(
-            workspace, promtool=False, prometheus=False, cache_dir=catalogue_cache(workspace)
-        )
-        for error in analysis.catalogue.errors:
-            raise error
-        plan = plan_stubs(
-            workspace,
-            analysis,
-            effective_settings(workspace),
-            names=list(names),
-            write_rules=write_rules,
-        )
+        plan = plan_stubs(workspace, names=list(names), write_rules=write_rules)
         for alert, why in plan.skipped:
             click.echo(f"skipped {alert.name}: {why}", err=True)
         if not plan.alerts:
@@ -153,10 +141,7 @@ def stub_command(
                 verb = "create" if path in plan.created else "update"
                 click.echo(f"would {verb} {workspace.relative(path)}", err=True)
             return 0
-        changes = workspace.changes()  # runbooks, the index and rule files: all inside
-        for path, text in plan.writes.items():
-            changes.write(path, text, create_only=path in plan.created)
-        changed = changes.commit()
+        changed = plan.changes(workspace).commit()
     for path in changed:
         verb = "created" if path in plan.created else "updated"
         click.echo(f"{verb} {workspace.relative(path)}", err=True)

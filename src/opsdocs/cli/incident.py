@@ -443,8 +443,6 @@ def list_command(
     fmt: str,
 ) -> int:
     """List incidents, newest first (drills are marked)."""
-    from dataclasses import asdict
-
     from opsdocs.incidents.stats import list_incidents
 
     workspace = app(ctx).workspace()
@@ -457,7 +455,7 @@ def list_command(
     )
     echo_notes("warning", warnings)
     if fmt == "json":
-        echo_json([asdict(r) for r in rows])
+        echo_json([row.as_dict() for row in rows])
         return 0
     if not rows:
         click.echo("No incidents" + (" open." if open_only else " match."))
@@ -498,8 +496,6 @@ def stats_command(
 ) -> int:
     """Counts by severity and service; time to detect, acknowledge, mitigate and resolve
     (median, p90, max); overdue postmortems and action items."""
-    from dataclasses import asdict
-
     from opsdocs.durations import format_span as span
     from opsdocs.incidents.stats import compute_stats
 
@@ -513,7 +509,7 @@ def stats_command(
         today=_date(today, "--today"),
     )
     if fmt == "json":
-        echo_json(asdict(stats), default=str)
+        echo_json(stats.as_dict())
         return 0
     echo_notes("warning", stats.warnings)
     left_out = []

@@ -13,7 +13,7 @@ from opsdocs.cli.context import app
 from opsdocs.cli.options import echo_json, echo_table, format_option, output_option, write_output
 
 if TYPE_CHECKING:
-    from opsdocs.oncall.alertmanager import Routing
+    from opsdocs.oncall.alertmanager import RouteProof
     from opsdocs.oncall.roster import Roster
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -73,14 +73,6 @@ def _time(when: dt.datetime, zone: str) -> str:
     local = when.astimezone(get_zone(zone))
     suffix = "Z" if zone == "UTC" else local.strftime("%z")
     return local.strftime("%Y-%m-%d %H:%M") + suffix
-
-
-def _routing(ctx: click.Context) -> Routing:
-    from opsdocs.oncall.alertmanager import plan_routing
-    from opsdocs.oncall.settings import load_settings
-
-    workspace = app(ctx).workspace()
-    return plan_routing(workspace, _roster(ctx), load_settings(workspace.config).alertmanager)
 
 
 @click.group()
@@ -263,13 +255,19 @@ def report_command(
 @click.pass_context
 def alertmanager_command(ctx: click.Context, out: Path | None, tests: bool) -> int:
     """An Alertmanager configuration from the ladder, the teams and the alert labels."""
-    from opsdocs.oncall.alertmanager import build_config, render_config, route_cases
+    from opsdocs.oncall.alertmanager import (
+        build_config,
+        prove_config,
+        render_config,
+        route_cases,
+        workspace_routing,
+    )
 
-    routing = _routing(ctx)
+    routing = workspace_routing(app(ctx).workspace())
     config = build_config(routing)
     text = render_config(config)
     if tests:
-        failed = _prove(config, text, route_cases(routing))
+        failed = _echo_proofs(prove_config(config, text, route_cases(routing)))
         if failed:
             return 1
     write_output(text, out)
@@ -278,19 +276,8 @@ def alertmanager_command(ctx: click.Context, out: Path | None, tests: bool) -> i
     return 0
 
 
-def _prove(config: dict[str, Any], text: str, cases: list[Any]) -> int:
-    import tempfile
-
-    from opsdocs.errors import InputError
-    from opsdocs.oncall.alertmanager import amtool_check, prove_routes
-
-    with tempfile.TemporaryDirectory(prefix="opsdocs-am-") as folder:
-        path = Path(folder) / "alertmanager.yml"
-        path.write_text(text, encoding="utf-8")
-        problem = amtool_check(path)
-        if problem is not None:
-            raise InputError(f"amtool check-config rejects the configuration: {problem}")
-        proofs = prove_routes(config, cases, path)
+def _echo_proofs(proofs: list[RouteProof]) -> int:
+    """Say on standard error how each route test went; return how many failed."""
     failed = [p for p in proofs if not p.ok]
     rows = [["labels", "expected", "opsdocs", "amtool", ""]]
     for proof in proofs:
@@ -326,24 +313,18 @@ def routes_command(ctx: click.Context, config_path: Path, fmt: str) -> int:
 
     Exits 1 when a paging severity reaches no pager receiver.
     """
-    from opsdocs.oncall.alertmanager import load_alertmanager_config, route_cases, routed
+    from opsdocs.oncall.alertmanager import routes_of
 
-    routing = _routing(ctx)
-    config = load_alertmanager_config(config_path)
+    routes = routes_of(app(ctx).workspace(), config_path)
     rows = [["labels", "receiver", "pages"]]
-    data = []
-    unpaged = 0
-    for case, chosen, pages in routed(config, route_cases(routing)):
-        bad = case.paging and not pages
-        unpaged += bad
-        note = "yes" if pages else ("NO (the ladder pages for it)" if bad else "no")
-        labels = ",".join(f"{k}={v}" for k, v in case.labels.items())
-        rows.append([labels, ",".join(chosen), note])
-        data.append({**case.as_dict(), "receivers": chosen, "pages": pages})
+    for route in routes:
+        note = "yes" if route.pages else ("NO (the ladder pages for it)" if route.unpaged else "no")
+        labels = ",".join(f"{k}={v}" for k, v in route.case.labels.items())
+        rows.append([labels, ",".join(route.receivers), note])
     if fmt == "json":
-        echo_json({"routes": data})
+        echo_json({"routes": [route.as_dict() for route in routes]})
     elif len(rows) == 1:
         click.echo("no teams with a schedule: nothing to route")
     else:
         echo_table(rows)
-    return 1 if unpaged else 0
+    return 1 if any(route.unpaged for route in routes) else 0

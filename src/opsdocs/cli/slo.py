@@ -31,17 +31,11 @@ def _settings(ctx: click.Context) -> tuple[Workspace, SloSettings]:
     )
 
 
-def _load(
-    ctx: click.Context, paths: tuple[Path, ...]
-) -> tuple[Workspace, SloSettings, list[SloDocument]]:
-    from opsdocs.documents.folder import read_documents
-    from opsdocs.documents.parse import read_document
-    from opsdocs.slo.rules import load_slo_document
+def _load(ctx: click.Context) -> tuple[Workspace, SloSettings, list[SloDocument]]:
+    from opsdocs.slo.rules import load_slo_documents
 
     workspace, settings = _settings(ctx)
-    docs = [read_document(p) for p in paths] if paths else read_documents(workspace, "slo")
-    loaded = [load_slo_document(d, settings, label=workspace.relative(d.path)) for d in docs]
-    return workspace, settings, loaded
+    return workspace, settings, load_slo_documents(workspace, settings)
 
 
 @slo.command("rules")
@@ -202,21 +196,15 @@ def export_command(ctx: click.Context, fmt: str, out: Path | None) -> int:
     Counter queries are written as the raw counters; what OpenSLO cannot say travels in
     opsdocs.dev/ annotations, so 'opsdocs slo import' reads the export back unchanged.
     """
-    from opsdocs.slo.interchange.openslo import export_openslo, render_openslo
+    from opsdocs.slo.interchange.openslo import export_workspace, render_openslo
 
-    workspace, settings, loaded = _load(ctx, ())
-    errors = [f for d in loaded for f in d.errors]
-    for finding in errors:
+    workspace = app(ctx).workspace()
+    export = export_workspace(workspace)
+    for finding in export.errors:
         click.echo(f"error: {finding.format()}", err=True)
-    if errors:
+    if export.errors:
         return EXIT_USAGE
-    objects = []
-    for sd in sorted(loaded, key=lambda d: str(d.document.path)):
-        if sd.section is not None and sd.section.slos:
-            objects.extend(
-                export_openslo(sd.section.service, sd.section.slos, windows=settings.window_pairs())
-            )
-    write_output(render_openslo(objects), out)
+    write_output(render_openslo(export.objects), out)
     if out is not None:
         click.echo(f"wrote {workspace.relative(out)}", err=True)
     return EXIT_OK
@@ -233,7 +221,7 @@ def budget_command(ctx: click.Context, check: bool) -> int:
     """
     from opsdocs.slo.budget import stale_budget_tables
 
-    workspace, settings, loaded = _load(ctx, ())
+    workspace, settings, loaded = _load(ctx)
     valid = [sd.document.path for sd in loaded if sd.section is not None]
     stale = stale_budget_tables(valid, settings.window_pairs())
     for update in stale:

@@ -26,6 +26,7 @@ from opsdocs.documents.folder import document_paths
 from opsdocs.errors import OpsdocsError
 from opsdocs.incidents.records import OPEN_STATUSES, Incident, read_incident
 from opsdocs.instants import utc_now
+from opsdocs.records import dicts, json_method
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -77,6 +78,8 @@ class Summary:
     p90: float
     max: float
 
+    as_dict = json_method("count", "median", "p90", "max")
+
 
 def summarise(values: list[float]) -> Summary | None:
     if not values:
@@ -91,6 +94,8 @@ class PostmortemDue:
     due: dt.date
     status: str | None  # None: not written yet
 
+    as_dict = json_method("incident", "severity", ("due", dt.date.isoformat), "status")
+
 
 @dataclass(frozen=True)
 class ActionItemDue:
@@ -98,6 +103,8 @@ class ActionItemDue:
     what: str
     owner: str | None
     due: dt.date
+
+    as_dict = json_method("postmortem", "what", "owner", ("due", dt.date.isoformat))
 
 
 @dataclass
@@ -111,6 +118,18 @@ class Stats:
     overdue_postmortems: list[PostmortemDue] = field(default_factory=list)
     overdue_action_items: list[ActionItemDue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    as_dict = json_method(
+        "incidents",
+        "drills_excluded",
+        "by_severity",
+        "by_service",
+        ("times", lambda times: {k: None if v is None else v.as_dict() for k, v in times.items()}),
+        "not_incidents_excluded",
+        ("overdue_postmortems", dicts),
+        ("overdue_action_items", dicts),
+        "warnings",
+    )
 
 
 def load_history(workspace: Workspace) -> tuple[list[Incident], list[str]]:
@@ -245,6 +264,19 @@ class IncidentRow:
     drill: bool
     late: list[str] = field(default_factory=list)  # missed targets now: "ack late 4h55m"
     closed_as: str | None = None
+
+    as_dict = json_method(
+        "id",
+        "path",
+        "title",
+        "severity",
+        "status",
+        "services",
+        "started",
+        "drill",
+        "late",
+        "closed_as",
+    )
 
 
 def list_incidents(

@@ -4,7 +4,8 @@ For each alert without a ``runbook_url`` (SLO alerts aside: their links come fro
 settings), the service's runbook (``runbook-{service}.md``, created from the runbook template
 when missing) gets a ``### AlertName`` subsection in its 'Dashboards & Alerts' section, filled
 with what the rule knows. The plan says which ``runbook_url`` to put on each alert; with
-``write_rules`` it is added to the rule files too, comments and layout kept.
+``write_rules`` it is added to the rule files too, comments and layout kept. The command commits
+the plan's change set (:meth:`StubPlan.changes`) and says what it wrote.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from opsdocs.documents.parse import parse_document, slugify
 from opsdocs.errors import InputError
-from opsdocs.monitoring.analysis import ALERTS_SECTION, Analysis
+from opsdocs.monitoring.analysis import ALERTS_SECTION
 from opsdocs.monitoring.catalogue import Alert
 from opsdocs.monitoring.settings import MonitoringSettings
 
 if TYPE_CHECKING:
+    from opsdocs.fileio import ChangeSet
     from opsdocs.workspace import Workspace
 
 __all__ = ["StubPlan", "StubbedAlert", "plan_stubs"]
@@ -44,6 +46,14 @@ class StubPlan:
     writes: dict[Path, str] = field(default_factory=dict)
     created: list[Path] = field(default_factory=list)
     skipped: list[tuple[Alert, str]] = field(default_factory=list)
+
+    def changes(self, workspace: Workspace) -> ChangeSet:
+        """The writes as one change set: runbooks, the index and rule files, all inside the
+        workspace; a runbook the plan creates is never overwritten."""
+        changes = workspace.changes()
+        for path, text in self.writes.items():
+            changes.write(path, text, create_only=path in self.created)
+        return changes
 
 
 def _service_of(alert: Alert) -> str:
@@ -114,17 +124,20 @@ def _url_for(
 
 
 def plan_stubs(
-    workspace: Workspace,
-    analysis: Analysis,
-    settings: MonitoringSettings,
-    *,
-    names: list[str] | None = None,
-    write_rules: bool = False,
+    workspace: Workspace, *, names: list[str] | None = None, write_rules: bool = False
 ) -> StubPlan:
-    """The plan for ``alerts stub`` (nothing is written here)."""
+    """The plan for ``alerts stub`` from the rule files' alerts (nothing is written here); the
+    first error of the catalogue is raised."""
     from opsdocs.documents.index import compute_index
     from opsdocs.documents.scaffold import draft_document
+    from opsdocs.monitoring.estate import catalogue_cache, effective_settings, study
 
+    analysis = study(
+        workspace, promtool=False, prometheus=False, cache_dir=catalogue_cache(workspace)
+    )
+    for error in analysis.catalogue.errors:
+        raise error
+    settings = effective_settings(workspace)
     plan = StubPlan()
     wanted = set(names or [])
     by_runbook: dict[Path, list[Alert]] = {}

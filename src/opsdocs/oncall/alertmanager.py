@@ -37,6 +37,7 @@ __all__ = [
     "TICKET_RECEIVER",
     "RouteCase",
     "RouteProof",
+    "RoutedCase",
     "Routing",
     "amtool_check",
     "amtool_route",
@@ -45,12 +46,15 @@ __all__ = [
     "load_alertmanager_config",
     "pager_receiver",
     "plan_routing",
+    "prove_config",
     "prove_routes",
     "render_config",
     "resolve",
     "route_cases",
     "routed",
+    "routes_of",
     "unpaged",
+    "workspace_routing",
 ]
 
 DEFAULT_RECEIVER = "default"
@@ -115,6 +119,16 @@ def plan_routing(workspace: Workspace, roster: Roster, settings: AlertmanagerSet
         {team: sorted(set(names)) for team, names in services.items()},
         settings,
     )
+
+
+def workspace_routing(workspace: Workspace) -> Routing:
+    """:func:`plan_routing` for the workspace's on-call roster and ``[oncall.alertmanager]``
+    settings."""
+    from opsdocs.oncall.roster import load_roster
+    from opsdocs.oncall.settings import load_settings
+
+    roster = load_roster(workspace)
+    return plan_routing(workspace, roster, load_settings(workspace.config).alertmanager)
 
 
 def _quote(value: str) -> str:
@@ -382,22 +396,59 @@ def prove_routes(
     ]
 
 
-def routed(
-    config: Mapping[str, Any], cases: Sequence[RouteCase]
-) -> list[tuple[RouteCase, list[str], bool]]:
-    """Each case, the receivers ``config`` chooses for it, and whether one of them pages."""
+def prove_config(
+    config: Mapping[str, Any], text: str, cases: Sequence[RouteCase]
+) -> list[RouteProof]:
+    """Each case resolved by opsdocs and by ``amtool config routes test``, on ``text`` (the
+    rendered ``config``) written to a temporary file; :class:`InputError` when ``amtool
+    check-config`` rejects it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="opsdocs-am-") as folder:
+        path = Path(folder) / "alertmanager.yml"
+        path.write_text(text, encoding="utf-8")
+        problem = amtool_check(path)
+        if problem is not None:
+            raise InputError(f"amtool check-config rejects the configuration: {problem}")
+        return prove_routes(config, cases, path)
+
+
+@dataclass(frozen=True)
+class RoutedCase:
+    """A case, the receivers a configuration chooses for it, and whether one of them pages."""
+
+    case: RouteCase
+    receivers: list[str]
+    pages: bool
+
+    @property
+    def unpaged(self) -> bool:
+        """Whether the case's severity pages but its alert reaches no pager receiver."""
+        return self.case.paging and not self.pages
+
+    def as_dict(self) -> dict[str, object]:
+        return {**self.case.as_dict(), "receivers": self.receivers, "pages": self.pages}
+
+
+def routed(config: Mapping[str, Any], cases: Sequence[RouteCase]) -> list[RoutedCase]:
+    """Each case with the receivers ``config`` chooses for it."""
     receivers = receivers_of(config)
     found = []
     for case in cases:
         chosen = resolve(config, case.labels)
-        found.append((case, chosen, any(is_pager(n, receivers.get(n)) for n in chosen)))
+        found.append(RoutedCase(case, chosen, any(is_pager(n, receivers.get(n)) for n in chosen)))
     return found
+
+
+def routes_of(workspace: Workspace, config_path: Path) -> list[RoutedCase]:
+    """Every severity × team case of the workspace's ladder and teams, routed by the
+    Alertmanager configuration at ``config_path``."""
+    cases = route_cases(workspace_routing(workspace))
+    return routed(load_alertmanager_config(config_path), cases)
 
 
 def unpaged(
     config: Mapping[str, Any], cases: Sequence[RouteCase]
 ) -> list[tuple[RouteCase, list[str]]]:
     """The paging cases whose alerts reach no pager receiver in ``config``."""
-    return [
-        (case, chosen) for case, chosen, pages in routed(config, cases) if case.paging and not pages
-    ]
+    return [(r.case, r.receivers) for r in routed(config, cases) if r.unpaged]

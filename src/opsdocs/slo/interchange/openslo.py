@@ -49,9 +49,20 @@ from opsdocs.slo.windows import (
 from opsdocs.yamlio import load_yaml_all
 
 if TYPE_CHECKING:
+    from opsdocs.diagnostics import Diagnostic
     from opsdocs.slo.settings import SloSettings
+    from opsdocs.workspace import Workspace
 
-__all__ = ["API", "API_ALPHA", "export_openslo", "is_openslo", "read_openslo", "render_openslo"]
+__all__ = [
+    "API",
+    "API_ALPHA",
+    "WorkspaceExport",
+    "export_openslo",
+    "export_workspace",
+    "is_openslo",
+    "read_openslo",
+    "render_openslo",
+]
 
 API = "openslo/v1"
 API_ALPHA = "openslo/v1alpha"
@@ -1001,6 +1012,35 @@ def export_openslo(
             spec["alertPolicies"] = [{"alertPolicyRef": name} for name in policies]
         objects.append(_object("SLO", full, spec, annotations=annotations))
     return objects
+
+
+@dataclass
+class WorkspaceExport:
+    """What ``slo export`` writes: the OpenSLO objects of every ``slo`` document, or (when a
+    document has errors) the errors, and no objects."""
+
+    objects: list[dict[str, Any]]
+    errors: list[Diagnostic]
+
+
+def export_workspace(workspace: Workspace) -> WorkspaceExport:
+    """The OpenSLO v1 objects of the SLOs of every ``slo`` document, documents in path order,
+    alert windows from the ``slo`` settings; nothing when any document has an error."""
+    from opsdocs.slo.rules import load_slo_documents
+    from opsdocs.slo.settings import load_settings
+
+    settings = load_settings(workspace.config.section("slo"), source=workspace.config.source_label)
+    loaded = load_slo_documents(workspace, settings)
+    errors = [f for d in loaded for f in d.errors]
+    if errors:
+        return WorkspaceExport([], errors)
+    objects = []
+    for sd in sorted(loaded, key=lambda d: str(d.document.path)):
+        if sd.section is not None and sd.section.slos:
+            objects.extend(
+                export_openslo(sd.section.service, sd.section.slos, windows=settings.window_pairs())
+            )
+    return WorkspaceExport(objects, [])
 
 
 def render_openslo(objects: Sequence[dict[str, Any]]) -> str:

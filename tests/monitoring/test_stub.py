@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from opsdocs.monitoring.stub import plan_stubs
+from opsdocs.workspace import Workspace
 from tests.conftest import Result, build_tree, snapshot
 
 PLAIN = """\
@@ -164,14 +166,14 @@ def test_a_rule_file_outside_the_workspace_is_not_written(
     assert outside.read_text() == rules_before
 
 
+def _library_workspace(root: Path, cli: Callable[..., Result]) -> Workspace:
+    return Workspace.discover(root=_workspace(root, cli))
+
+
 def test_plan_stubs_returns_the_runbooks_sections_and_rule_edits(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:
-    from opsdocs.monitoring.stub import plan_stubs
-    from opsdocs.workspace import Workspace
-
-    _workspace(tmp_path, cli)
-    workspace = Workspace.discover(root=tmp_path)
+    workspace = _library_workspace(tmp_path, cli)
     before = snapshot(tmp_path)
     plan = plan_stubs(workspace, write_rules=True)
     assert snapshot(tmp_path) == before  # a plan writes nothing
@@ -206,11 +208,7 @@ def test_plan_stubs_returns_the_runbooks_sections_and_rule_edits(
 def test_the_plans_change_set_creates_and_updates_what_it_plans(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:
-    from opsdocs.monitoring.stub import plan_stubs
-    from opsdocs.workspace import Workspace
-
-    _workspace(tmp_path, cli)
-    workspace = Workspace.discover(root=tmp_path)
+    workspace = _library_workspace(tmp_path, cli)
     plan = plan_stubs(workspace)
     assert sorted(plan.changes(workspace).commit()) == sorted(plan.writes)
     for path, text in plan.writes.items():

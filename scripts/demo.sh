@@ -51,8 +51,9 @@ fi
 step opsdocs slo report --at "$AT" --write --chart charts --png
 # The cost document's budgets against the bill: month to date, forecast, the day the search
 # reindex quadrupled its spend, the untagged networking, the API's cost per million requests
-# (the requests the availability SLO counts in the same logs), written into the document.
-step opsdocs cost report --month 2026-11 --write --chart charts
+# (the requests the availability SLO counts in the same logs), written into the document. The
+# search forecast is over its budget and two days are anomalous: findings (exit 1).
+step opsdocs cost report --month 2026-11 --write --chart charts || true
 # When does the database disk cross 80 %? The forecast (trend, nightly backups, busier weekdays)
 # says inside the six-week lead time of the bigger volume: order now (exit 1). Connections swing
 # with the day but do not grow: flat. The backtest says how far to trust the dates.

@@ -12,6 +12,7 @@ import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 OPS = "docs/internal/operations"
 #: The FOCUS 1.x columns the generated exports carry (a subset of the specification's).
@@ -140,3 +141,10 @@ def slo_doc(errors: str, total: str, *, source: str = "") -> str:
         f"    indicator:\n      type: ratio\n      errors: {errors}\n      total: {total}\n"
         f"{source}---\n\n# API SLOs\n"
     )
+
+
+def findings_exit(data: dict[str, Any]) -> int:
+    """The exit code ``cost report --format json`` owes its output: 1 when the report marks a
+    forecast over its threshold, the untagged share over its maximum, or an anomalous day."""
+    marked = data["untagged_over"] or data["anomalies"]
+    return int(bool(marked or any(b["over_threshold"] for b in data["budgets"])))

@@ -11,7 +11,7 @@ from typing import Any
 
 from opsdocs.cost.anomaly import find_anomalies, score
 from tests.conftest import Result, build_tree
-from tests.cost.helpers import BUDGETS, OPS, Line, cost_doc, focus_csv, slo_doc
+from tests.cost.helpers import BUDGETS, OPS, Line, cost_doc, findings_exit, focus_csv, slo_doc
 from tests.reports.logdata import Request, expected, write_jsonl
 
 MAY = dt.date(2026, 5, 1)
@@ -20,8 +20,8 @@ APRIL = dt.date(2026, 4, 1)
 
 def _report(cli: Callable[..., Result], root: Path, *args: str) -> dict[str, Any]:
     result = cli("cost", "report", "--month", "2026-05", "--format", "json", *args, cwd=root)
-    assert result.exit_code == 0, result.stderr
     data: dict[str, Any] = json.loads(result.stdout)
+    assert result.exit_code == findings_exit(data), result.stderr
     return data
 
 

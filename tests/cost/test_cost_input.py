@@ -16,6 +16,7 @@ from tests.cost.helpers import (
     WITH_CLASS,
     Line,
     cost_doc,
+    findings_exit,
     focus_csv,
     focus_parquet,
     generate,
@@ -38,8 +39,8 @@ def _workspace(tmp_path: Path, files: dict[str, str | bytes], doc: str | None = 
 
 def _report(cli: Callable[..., Result], root: Path, *args: str) -> dict[str, object]:
     result = cli("cost", "report", "--month", "2026-05", "--format", "json", *args, cwd=root)
-    assert result.exit_code == 0, result.stderr
     data: dict[str, object] = json.loads(result.stdout)
+    assert result.exit_code == findings_exit(data), result.stderr
     return data
 
 

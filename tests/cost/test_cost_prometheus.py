@@ -13,7 +13,7 @@ import pytest
 from opsdocs.reports.sources.prometheus import measure_prometheus
 from opsdocs.sources.prometheus import PrometheusClient
 from tests.conftest import Result, build_tree
-from tests.cost.helpers import OPS, Line, cost_doc, focus_csv, slo_doc
+from tests.cost.helpers import OPS, Line, cost_doc, findings_exit, focus_csv, slo_doc
 from tests.reports.conftest import ERRORS, TOTAL, PrometheusServer, slo_spec
 
 pytestmark = pytest.mark.tools
@@ -44,8 +44,9 @@ def test_unit_cost_from_prometheus(
         "cost", "report", "--month", "2026-11", "--format", "json",
         "--requests-from", "prometheus", "--prometheus-url", prometheus.url, cwd=root,
     )  # fmt: skip
-    assert result.exit_code == 0, result.stderr
-    unit = json.loads(result.stdout)["budgets"][0]["unit"]
+    data = json.loads(result.stdout)
+    assert result.exit_code == findings_exit(data), result.stderr
+    unit = data["budgets"][0]["unit"]
     at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
     with PrometheusClient(prometheus.url, retries=0) as client:
         measured = measure_prometheus(slo_spec("availability"), client, at=at, windows=[19 * 86400])

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Result, build_tree, snapshot
-from tests.cost.helpers import BUDGETS, OPS, Line, cost_doc, focus_csv, focus_parquet, generate
+from tests.cost.helpers import (
+    BUDGETS,
+    OPS,
+    Line,
+    cost_doc,
+    findings_exit,
+    focus_csv,
+    focus_parquet,
+    generate,
+)
 
 MAY = dt.date(2026, 5, 1)
 CENT = Decimal("0.01")
@@ -58,8 +67,8 @@ def test_totals_are_exact_to_the_cent(tmp_path: Path, cli: Callable[..., Result]
         cost_doc(BUDGETS, sources="[billing/*.csv, billing/*.csv.gz]"),
     )
     result = cli("cost", "report", "--month", "2026-05", "--format", "json", cwd=root)
-    assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
+    assert result.exit_code == findings_exit(data), result.stderr
     budgets = {b["name"]: b for b in data["budgets"]}
     pattern = str(root / "billing" / "*.csv*")
     for name in ("api", "search"):
@@ -85,8 +94,9 @@ def test_parquet_export_gives_the_same_totals(tmp_path: Path, cli: Callable[...,
         "cost", "report", "--month", "2026-05", "--format", "json",
         "--source", "parquet/*.parquet", cwd=root,
     )  # fmt: skip
-    assert from_csv.exit_code == from_parquet.exit_code == 0, from_parquet.stderr
-    assert json.loads(from_csv.stdout) == json.loads(from_parquet.stdout)
+    data = json.loads(from_csv.stdout)
+    assert from_csv.exit_code == from_parquet.exit_code == findings_exit(data), from_parquet.stderr
+    assert json.loads(from_parquet.stdout) == data
 
 
 def test_forecast_is_linear_on_the_days_with_data(
@@ -106,8 +116,9 @@ def test_forecast_is_linear_on_the_days_with_data(
     assert data["movers"] == [
         {"service": "Amazon EC2", "current": "1000.00", "previous": "250.00", "change": "750.00"}
     ]
+    assert result.exit_code == 1  # the forecast is over the threshold: a finding
     table = cli("cost", "report", "--month", "2026-05", cwd=root)
-    assert table.exit_code == 0
+    assert table.exit_code == 1
     assert "forecast is linear" in table.stdout
     assert "258.3 over" in table.stdout
     markdown = cli("cost", "report", "--month", "2026-05", "--format", "markdown", cwd=root)
@@ -247,3 +258,27 @@ def test_a_new_cost_document_is_valid_and_reports_no_source(
     assert checked.exit_code == 0, checked.stdout
     assert "CO001 cost-source-missing" in checked.stdout
     assert "FM0" not in checked.stdout
+
+
+@pytest.mark.parametrize(
+    ("spend", "extra", "code"),
+    [
+        ({"api": "30.00"}, "", 0),  # 30 a day forecasts 930 of 1200: nothing to mark
+        ({"api": "50.00"}, "", 1),  # forecasts 1550: over the threshold
+        ({"api": "30.00", "web": "10.00"}, "untagged_max: 10\n", 1),  # 25 % untagged
+    ],
+)
+def test_exit_1_when_the_report_marks_something(
+    tmp_path: Path, cli: Callable[..., Result], spend: dict[str, str], extra: str, code: int
+) -> None:
+    lines = [
+        Line(MAY + dt.timedelta(days=i), "Amazon EC2", Decimal(amount), {"service": service})
+        for i in range(10)
+        for service, amount in spend.items()
+    ]
+    root = _workspace(
+        tmp_path, {"billing/focus.csv": focus_csv(lines)}, cost_doc(BUDGETS, extra=extra)
+    )
+    result = cli("cost", "report", "--month", "2026-05", cwd=root)
+    assert result.exit_code == code, result.stderr
+    assert "2026-05: 10 of 31 days with data" in result.stdout  # the report is shown either way

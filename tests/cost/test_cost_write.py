@@ -13,6 +13,8 @@ from tests.cost.helpers import OPS, Line, focus_csv
 
 MAY = dt.date(2026, 5, 1)
 APRIL = dt.date(2026, 4, 1)
+#: The exit code of a report over _workspace: api's forecast is over budget, 2026-05-16 anomalous.
+FINDINGS = 1
 
 PLATFORM = """\
 ---
@@ -90,7 +92,7 @@ def test_write_keeps_a_status_block_in_each_cost_document(
 ) -> None:
     root = _workspace(tmp_path)
     result = _run(cli, root, "--write", "--chart", "charts")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == FINDINGS, result.stderr
     assert result.stderr == (
         "wrote charts/cost-api-2026-05.svg\n"
         "wrote charts/cost-search-2026-05.svg\n"
@@ -114,7 +116,7 @@ def test_write_keeps_a_status_block_in_each_cost_document(
     assert "| search | 7.00 |" in search
     # a second run changes nothing
     again = _run(cli, root, "--write", "--chart", "charts")
-    assert again.exit_code == 0 and again.stderr == ""
+    assert again.exit_code == FINDINGS and again.stderr == ""
     assert (root / OPS / "cost-platform.md").read_text() == text
 
 
@@ -122,7 +124,7 @@ def test_the_chart_shows_daily_spend_the_budget_and_the_anomalies(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:
     root = _workspace(tmp_path)
-    assert _run(cli, root, "--chart", "charts").exit_code == 0
+    assert _run(cli, root, "--chart", "charts").exit_code == FINDINGS
     svg = (root / "charts" / "cost-api-2026-05.svg").read_text()
     assert svg.startswith("<svg ")
     assert "<title>api: 2026-05 (forecast over 100% of budget)</title>" in svg
@@ -133,7 +135,7 @@ def test_the_chart_shows_daily_spend_the_budget_and_the_anomalies(
     assert "2026-05-16: 900.00 (median 100.00" in svg
     # same data, same bytes; nothing was written into the documents without --write
     assert (root / OPS / "cost-platform.md").read_text() == PLATFORM
-    assert _run(cli, root, "--chart", "charts").exit_code == 0
+    assert _run(cli, root, "--chart", "charts").exit_code == FINDINGS
     assert (root / "charts" / "cost-api-2026-05.svg").read_text() == svg
 
 

@@ -207,6 +207,27 @@ def test_overdue_postmortems_and_action_items(
     ]
 
 
+@pytest.mark.parametrize(
+    ("today", "code"),
+    [
+        (TODAY.isoformat(), 1),  # overdue postmortems and the open "Add canary" item
+        ("2025-01-01", 0),  # before any incident: nothing is due yet
+    ],
+)
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_overdue_follow_ups_exit_1(
+    history: tuple[Path, dict[str, dict[str, object]]],
+    cli: Callable[..., Result],
+    today: str,
+    code: int,
+    fmt: str,
+) -> None:
+    root, _ = history
+    result = cli("incident", "stats", "--today", today, "--format", fmt, cwd=root)
+    assert result.exit_code == code, result.stderr
+    assert ("Overdue action items:" in result.stdout) == (code == 1 and fmt == "text")
+
+
 def test_small_sample_warning_and_cli(tmp_path: Path, cli: Callable[..., Result]) -> None:
     (tmp_path / "opsdocs.toml").write_text('owners = ["team-sre"]\n')
     for n, minutes in enumerate((10, 20, 40)):

@@ -83,7 +83,7 @@ def test_a_value_that_is_not_finite_is_no_data(
 
     server.answer = answer
     result = run("--format", "json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 1, result.stderr  # no data is a finding
     report = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
     [one] = report["reports"]
     assert (one["status"], one["sli"], one["error_ratio"]) == ("no-data", None, None)

@@ -15,6 +15,8 @@ from tests.reports.logdata import expected, generate, write_jsonl
 
 REQUESTS = generate(2000, bad_share=0.004)
 AT_TEXT = "2026-11-20T12:00:00Z"
+#: The exit code of a report over REQUESTS at AT_TEXT: the logs spend both SLOs' budgets.
+FINDINGS = 1
 
 SLO_DOC = """\
 ---
@@ -87,7 +89,7 @@ def workspace(workspace_dir: Path) -> Path:
 
 def test_json_report(report: Callable[..., Result], workspace: Path) -> None:
     result = report("--at", AT_TEXT, "--format", "json", cwd=workspace)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == FINDINGS, result.stderr
     assert result.stderr == ""  # no progress bar when standard error is not a terminal
     data = json.loads(result.stdout)
     by_name = {r["slo"]: r for r in data["reports"]}
@@ -111,11 +113,34 @@ def test_json_report(report: Callable[..., Result], workspace: Path) -> None:
 
 def test_select_one_slo_and_table(report: Callable[..., Result], workspace: Path) -> None:
     result = report("api/latency", "--at", AT_TEXT, cwd=workspace)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == FINDINGS, result.stderr
     assert result.stdout.startswith("api/latency: ")
     assert "availability" not in result.stdout
     assert "projected exhaustion:" in result.stdout
     assert "page 5m&1h > 14.4×" in result.stdout
+
+
+def test_a_healthy_report_exits_0(report: Callable[..., Result], workspace: Path) -> None:
+    doc = workspace / "docs/internal/operations/slo-api.md"
+    doc.write_text(SLO_DOC.format(extra="").replace("objective: 99.5", "objective: 90"))
+    result = report("api/availability", "--at", AT_TEXT, "--format", "json", cwd=workspace)
+    assert result.exit_code == 0, result.stderr
+    assert [r["status"] for r in json.loads(result.stdout)["reports"]] == ["healthy"]
+
+
+@pytest.mark.parametrize(
+    ("at", "status"),
+    [
+        (AT_TEXT, "exhausted"),  # the generated logs spend both budgets
+        ("2020-01-01T00:00:00Z", "no-data"),  # long before the first request
+    ],
+)
+def test_findings_exit_1_with_the_report_shown(
+    report: Callable[..., Result], workspace: Path, at: str, status: str
+) -> None:
+    result = report("--at", at, "--format", "json", cwd=workspace)
+    assert result.exit_code == 1, result.stderr
+    assert [r["status"] for r in json.loads(result.stdout)["reports"]] == [status, status]
 
 
 def test_unknown_slo(report: Callable[..., Result], workspace: Path) -> None:
@@ -141,7 +166,7 @@ def test_write_puts_block_in_measurement_section(
     doc = workspace / "docs/internal/operations/slo-api.md"
     before = doc.read_text()
     result = report("--at", AT_TEXT, "--write", "--format", "markdown", cwd=workspace)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == FINDINGS, result.stderr
     text = doc.read_text()
     assert text.count(REPORT_START) == 1 and text.count(REPORT_END) == 1
     parsed = read_document(doc)
@@ -161,7 +186,7 @@ def test_write_puts_block_in_measurement_section(
     assert result.stdout in text
     # a second run at another time replaces the block, never adds one
     again = report("--at", "2026-11-20T13:00:00Z", "--write", cwd=workspace)
-    assert again.exit_code == 0
+    assert again.exit_code == FINDINGS
     text2 = doc.read_text()
     assert text2.count(REPORT_START) == 1
     assert "2026-11-20T13:00:00Z" in text2 and AT_TEXT not in text2
@@ -181,7 +206,7 @@ def test_failed_report_leaves_files(report: Callable[..., Result], workspace: Pa
 
 def test_chart_svg(report: Callable[..., Result], workspace: Path) -> None:
     result = report("availability", "--at", AT_TEXT, "--chart", "charts", cwd=workspace)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == FINDINGS, result.stderr
     svg = (workspace / "charts/api-availability.svg").read_text()
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
     assert svg.count('class="threshold"') == 4
@@ -249,7 +274,7 @@ def test_bad_report_config(report: Callable[..., Result], workspace: Path) -> No
 
 def test_markdown_format(report: Callable[..., Result], workspace: Path) -> None:
     result = report("availability", "--at", AT_TEXT, "--format", "markdown", cwd=workspace)
-    assert result.exit_code == 0
+    assert result.exit_code == FINDINGS
     lines = result.stdout.splitlines()
     assert f"_Measured by `opsdocs slo report` from logs at {AT_TEXT}._" in lines
     header = next(line for line in lines if line.startswith("| SLO |"))
@@ -265,7 +290,7 @@ def test_slos_without_logs_are_left_out_with_a_warning(
     extra = "  - name: probe\n    objective: 99\n    indicator:\n      type: probe\n"
     doc.write_text(SLO_DOC.format(extra=extra))
     result = report("--at", AT_TEXT, "--format", "json", cwd=workspace)
-    assert result.exit_code == 0
+    assert result.exit_code == FINDINGS
     assert [r["slo"] for r in json.loads(result.stdout)["reports"]] == ["availability", "latency"]
     assert result.stderr == (
         "warning: api/probe: no logs mapping, left out (add slos[].logs to its document, or use"
@@ -281,7 +306,7 @@ def test_write_with_one_slo_keeps_the_others_in_the_block(
 ) -> None:
     doc = workspace / "docs/internal/operations/slo-api.md"
     result = report("api/latency", "--at", AT_TEXT, "--write", cwd=workspace)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == FINDINGS, result.stderr
     text = doc.read_text()
     assert "| availability (30d) |" in text and "| latency (30d) |" in text
 
@@ -326,7 +351,7 @@ def test_periods_longer_than_prometheus_accepts_are_refused(
 def test_chart_png_and_write_together(report: Callable[..., Result], workspace: Path) -> None:
     pytest.importorskip("resvg_py")
     result = report("--at", AT_TEXT, "--chart", "charts", "--png", "--write", cwd=workspace)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == FINDINGS, result.stderr
     assert result.stderr.splitlines() == [
         "wrote charts/api-availability.svg",
         "wrote charts/api-availability.png",

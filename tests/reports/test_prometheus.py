@@ -202,7 +202,7 @@ def test_cli_says_stale(
         f'owners = ["team-sre"]\n[report]\nsource = "prometheus"\nprometheus_url = "{prometheus.url}"\n'
     )
     result = cli("slo", "report", "--at", "2026-11-20T12:47:30Z", cwd=workspace_dir)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 1, result.stderr  # stale data is a finding
     lines = result.stdout.splitlines()
     assert lines[0] == "api/availability: STALE  (prometheus, at 2026-11-20T12:47:30Z)"
     assert "  note: newest data 2026-11-20T12:00:00Z (47m 30s before --at)" in lines

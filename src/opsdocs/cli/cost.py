@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from opsdocs.cli import EXIT_FINDINGS
 from opsdocs.cli.context import app
 from opsdocs.cli.options import echo_rendered, echo_written, report_outputs
 
@@ -46,12 +47,16 @@ def report_command(
     chart_dir: Path | None,
     png: bool,
     write: bool,
-) -> None:
+) -> int:
     """Per budget: month to date, linear forecast, budget, variance, unit cost; untagged
     spend; movers; days with anomalous spend.
 
     With --write, the month's status block is kept in each cost document, between
     <!-- opsdocs:cost:start --> and <!-- opsdocs:cost:end -->.
+
+    Exit status: 0 when nothing is marked, 1 when a forecast is over its threshold, the
+    untagged share over its maximum or a day's spend anomalous (the report is shown all the
+    same), 2 usage or input error (nothing written).
     """
     from opsdocs.cost.plan import plan_cost_report
     from opsdocs.cost.render import render_json, render_markdown, render_table
@@ -82,3 +87,4 @@ def report_command(
             client.close()
     echo_written(workspace, plan, set(plan.changes.commit()))
     echo_rendered(fmt, plan.report, json=render_json, markdown=render_markdown, table=render_table)
+    return EXIT_FINDINGS if plan.report.has_findings else 0

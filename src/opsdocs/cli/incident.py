@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from opsdocs.cli import EXIT_FINDINGS
 from opsdocs.cli.context import app
 from opsdocs.cli.options import echo_json, echo_notes, echo_table, format_option, time_option
 
@@ -495,7 +496,11 @@ def stats_command(
     fmt: str,
 ) -> int:
     """Counts by severity and service; time to detect, acknowledge, mitigate and resolve
-    (median, p90, max); overdue postmortems and action items."""
+    (median, p90, max); overdue postmortems and action items.
+
+    Exit status: 0, or 1 when a postmortem or an action item is overdue (the numbers are shown
+    all the same); 2 usage or input error.
+    """
     from opsdocs.durations import format_span as span
     from opsdocs.incidents.stats import compute_stats
 
@@ -510,7 +515,7 @@ def stats_command(
     )
     if fmt == "json":
         echo_json(stats.as_dict())
-        return 0
+        return EXIT_FINDINGS if stats.has_findings else 0
     echo_notes("warning", stats.warnings)
     left_out = []
     if stats.drills_excluded:
@@ -544,4 +549,4 @@ def stats_command(
                 f"  {item.postmortem}: {item.what} ({item.owner or 'no owner'}, "
                 f"due {item.due.isoformat()})"
             )
-    return 0
+    return EXIT_FINDINGS if stats.has_findings else 0

@@ -81,6 +81,10 @@ def report_command(
     SLOS are service/slo, an SLO name, or a service (default: every SLO). Every query is
     evaluated at --at, so all numbers describe the same moment. The logs source reads the files
     named in each SLO's logs mapping with DuckDB; the prometheus source queries the HTTP API.
+
+    Exit status: 0 when every SLO measured is healthy, 1 when one is not (budget exhausted, a
+    burn-rate alert firing, no data, stale data; the report is shown all the same), 2 usage or
+    input error (nothing written).
     """
     from opsdocs.instants import utc_now
     from opsdocs.reports.plan import plan_report
@@ -129,4 +133,4 @@ def report_command(
 
         click.echo(f"error: {display_error(from_os_error(unsaved))}", err=True)
         return EXIT_FINDINGS
-    return 0
+    return EXIT_FINDINGS if plan.has_findings else 0

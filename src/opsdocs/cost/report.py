@@ -175,6 +175,16 @@ class CostReport:
         return self.untagged * 100 > self.total * self.untagged_max
 
     @property
+    def has_findings(self) -> bool:
+        """What the report marks: a forecast over its threshold, the untagged share over its
+        maximum, or a day with anomalous spend (the command exits 1)."""
+        return (
+            self.untagged_over
+            or bool(self.anomalies)
+            or any(b.over_threshold for b in self.budgets)
+        )
+
+    @property
     def first_day(self) -> dt.date:
         return dt.datetime.strptime(self.month, "%Y-%m").date()
 

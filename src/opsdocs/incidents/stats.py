@@ -131,6 +131,11 @@ class Stats:
         "warnings",
     )
 
+    @property
+    def has_findings(self) -> bool:
+        """A postmortem or an action item is overdue (``incident stats`` exits 1)."""
+        return bool(self.overdue_postmortems or self.overdue_action_items)
+
 
 def load_history(workspace: Workspace) -> tuple[list[Incident], list[str]]:
     """Every incident record that reads; the others become warnings."""

@@ -36,6 +36,11 @@ class ReportPlan(ReportFiles):
     left_out: list[str] = field(default_factory=list)  # SLOs without a logs mapping
     found: bool = True  # False: no slo document defines SLOs
 
+    @property
+    def has_findings(self) -> bool:
+        """Some SLO measured is not healthy (the command exits 1, as ``dr status`` does)."""
+        return any(r.is_finding for r in self.reports)
+
 
 def _choose(
     workspace: Workspace, selectors: Sequence[str], *, source: str, write: bool

@@ -133,6 +133,11 @@ class SloReport:
             return None
         return (self.budget - self.error_ratio) * self.period_seconds / 60
 
+    @property
+    def is_finding(self) -> bool:
+        """The SLO needs someone: budget spent, an alert firing, no data, or stale data."""
+        return self.status != "healthy"
+
     def window(self, seconds: int) -> WindowReport | None:
         return next((w for w in self.windows if w.seconds == seconds), None)
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -74,3 +75,13 @@ def test_without_configured_evidence_the_rules_are_quiet(
     root = plan_workspace(tmp_path, SYSTEMS)
     result = _check(cli, root, "2026-06-02")
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_a_new_plan_passes_the_dr_rules(workspace_dir: Path, cli: Callable[..., Result]) -> None:
+    assert cli("new", "disaster-recovery", cwd=workspace_dir).exit_code == 0
+    dr = cli("check", "--select", "DR", "--no-cache", cwd=workspace_dir)
+    assert (dr.exit_code, dr.stdout) == (0, "All checks passed (2 files).\n"), dr.stdout
+    # what is left is the template's guidance and TODOs, for the author to replace
+    every = cli("check", "--no-cache", "--format", "json", cwd=workspace_dir)
+    codes = {f["code"] for f in json.loads(every.stdout)["findings"]}
+    assert codes == {"CT001", "CT003"}, every.stdout

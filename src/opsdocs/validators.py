@@ -1,8 +1,9 @@
 """What the features' front-matter and settings models share: the :class:`Strict` base of a
 spec's parts (:class:`Frozen` where text is kept as written), and validators written once, used
 as pydantic annotated types (``Duration``, ``EnvName``) or wrapped in an ``AfterValidator``
-(:func:`unique_names`). Only the spec and settings modules import it (they import pydantic
-anyway)."""
+(:func:`unique_names`), and the one spelling of a name (``NAME``: ``team-api``). The spec and
+settings modules import it (they import pydantic anyway), and the document kinds, whose readers
+validate front matter with it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from opsdocs.durations import checked, duration_seconds
 
 __all__ = [
     "ENV_NAME",
+    "NAME",
+    "NAME_PATTERN",
     "Duration",
     "EnvName",
     "Frozen",
@@ -43,6 +46,12 @@ class Frozen(BaseModel):
 #: A duration setting (``15m``, ``1h30m``, ``14d``), kept as written; the parser's ValueError
 #: ("must be a duration such as ...") is the message.
 Duration = Annotated[str, AfterValidator(checked(duration_seconds))]
+
+#: A name (a team, a service, a resource, the name part of a file name): lowercase letters and
+#: digits, words joined by single hyphens (``team-api``); unanchored, to build patterns from.
+NAME_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+#: A whole value that is a name (``Field(pattern=NAME)``, ``re.fullmatch``).
+NAME = rf"^{NAME_PATTERN}$"
 
 #: The name of an environment variable (``RESTIC_PASSWORD``, ``PROM_TOKEN``).
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"

@@ -3,6 +3,7 @@ ones resolved as Alertmanager resolves them."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import textwrap
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from opsdocs.oncall.alertmanager import amtool_route, resolve
+from opsdocs.oncall.alertmanager import RouteCase, RouteProof, amtool_route, resolve
 from tests.conftest import Result, build_tree, require_tool, snapshot
 from tests.oncall.helpers import OPS, oncall_doc
 from tests.oncall.test_oncall_cli import API, DB
@@ -290,3 +291,17 @@ def test_prove_config_asks_amtool_about_every_case(ws: Path) -> None:
     assert all(p.ok and p.amtool == [p.case.expected] for p in proofs)
     with pytest.raises(InputError, match="amtool check-config rejects the configuration"):
         prove_config(config, "route: [\n", route_cases(routing))
+
+
+def test_a_route_case_and_its_proof_as_json() -> None:
+    labels = {"severity": "SEV1", "team": "team-api"}
+    case = RouteCase("SEV1", "team-api", labels, "team-api-pager", True)
+    proof = RouteProof(case, ["team-api-pager"], ["default"])
+    head = (
+        '{"severity": "SEV1", "team": "team-api", "labels": {"severity": "SEV1", "team":'
+        ' "team-api"}, "expected": "team-api-pager", "paging": true'
+    )
+    assert json.dumps(case.as_dict()) == head + "}"
+    assert json.dumps(proof.as_dict()) == (
+        head + ', "resolved": ["team-api-pager"], "amtool": ["default"]}'
+    )

@@ -15,11 +15,10 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from opsdocs.documents.schemas import ServiceFrontMatter
 from opsdocs.durations import duration_seconds
-from opsdocs.validators import Duration, Strict, unique_names
+from opsdocs.validators import NAME, Duration, Strict, unique_names
 
 __all__ = ["CapacityFrontMatter", "LimitSource", "Resource", "Usage"]
 
-_NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _COLUMN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
 
@@ -84,7 +83,7 @@ class LimitSource(Strict):
 class Resource(Strict):
     """One resource: its usage, limit, threshold, horizon, scaling action and lead time."""
 
-    name: str = Field(pattern=_NAME, description="Resource name, e.g. 'disk' or 'connections'.")
+    name: str = Field(pattern=NAME, description="Resource name, e.g. 'disk' or 'connections'.")
     unit: str = Field(default="", max_length=16, description="Unit shown with values, e.g. GiB.")
     usage: Usage = Field(description="Where the usage comes from.")
     limit: float | LimitSource = Field(

@@ -29,9 +29,10 @@ from urllib.parse import unquote
 from opsdocs.check.context import KINDS_BY_NAME, DocContext, kind_type, resolve_type, section_key
 from opsdocs.check.fix import insert_sections
 from opsdocs.check.settings import load_settings
-from opsdocs.documents.kinds import KINDS, NAME_PATTERN, Kind
+from opsdocs.documents.kinds import KINDS, Kind
 from opsdocs.documents.parse import Document, parse_document, read_document, slugify
 from opsdocs.errors import InputError, UsageError
+from opsdocs.validators import NAME
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -121,7 +122,7 @@ DEFAULT_SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_NAME_OK = re.compile(rf"^{NAME_PATTERN}$")
+_NAME_OK = re.compile(NAME)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 

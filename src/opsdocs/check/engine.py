@@ -16,13 +16,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opsdocs import collector
 from opsdocs.cache import Cache, cache_key, content_hash
 from opsdocs.check.context import (
     DocContext,
@@ -596,13 +597,8 @@ def run_check(
     # The collector stays paused until the session is gone: turned back on while the session
     # still held every file's facts, its first pass walked them all (0.04 s for 5,000 files)
     # just before they were freed.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         return CheckSession(workspace, paths, options).run()
-    finally:
-        if collecting:
-            gc.enable()
 
 
 class CheckSession:
@@ -646,12 +642,9 @@ class CheckSession:
             self.selected,
         )
         memo: dict[str, Any] = {}
-        # The collector is paused for the run: a warm run holds every file's cached facts (and
-        # the AL rules thousands of alerts) alive, and each collection walked them all, while a
-        # run makes few reference cycles.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        # paused for the run too (``site serve`` rechecks through a session, not run_check)
+        with collector.paused(), ExitStack() as run:
+            run.callback(_close, memo)
             for rule in all_rules():
                 if rule.prepare is not None and rule.code in selected:
                     rule.prepare(workspace, memo, self.cache_dir)
@@ -692,10 +685,6 @@ class CheckSession:
             raw = _raw_findings(
                 analysis, reported, wctx, selected, whole_workspace=not paths, context=context
             )
-        finally:
-            _close(memo)
-            if collecting:
-                gc.enable()
         findings, suppressed = _diagnostics(raw, selected, analysis.facts, workspace.root)
         return CheckResult(
             findings=findings,

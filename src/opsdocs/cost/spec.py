@@ -15,11 +15,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, field_validator
 
 from opsdocs.documents.schemas import OptionalServiceFrontMatter
-from opsdocs.validators import Frozen, unique_names
+from opsdocs.validators import NAME, NAME_PATTERN, Frozen, unique_names
 
 __all__ = ["Budget", "CostFrontMatter", "UnitMetric"]
 
-_NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _CURRENCY = r"^[A-Z]{3}$"
 
 
@@ -27,7 +26,7 @@ class UnitMetric(Frozen):
     """What a budget's spend is divided by: the requests an SLO's indicator counts."""
 
     slo: str = Field(
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$",
+        pattern=rf"^{NAME_PATTERN}/{NAME_PATTERN}$",
         description="The SLO whose indicator counts the requests, as service/slo.",
     )
     per: int = Field(
@@ -38,7 +37,7 @@ class UnitMetric(Frozen):
 class Budget(Frozen):
     """One budget owner (a service or a team) and the billing lines it owns."""
 
-    name: str = Field(pattern=_NAME, description="The service or team that owns the budget.")
+    name: str = Field(pattern=NAME, description="The service or team that owns the budget.")
     monthly: Decimal = Field(gt=0, description="Budget per calendar month, e.g. '1200.00'.")
     currency: str | None = Field(
         default=None, pattern=_CURRENCY, description="ISO 4217 code (default: the document's)."

@@ -26,13 +26,13 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.errors import UsageError
+from opsdocs.validators import NAME, NAME_PATTERN
 
 if TYPE_CHECKING:
     from opsdocs.documents.schemas import FrontMatter
 
 __all__ = [
     "KINDS_FILE",
-    "NAME_PATTERN",
     "Kind",
     "SectionSpec",
     "all_kinds",
@@ -42,9 +42,7 @@ __all__ = [
     "template_sections",
 ]
 
-#: Names in file names: lowercase letters, digits and single hyphens.
-NAME_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-_NAME_RE = re.compile(rf"^{NAME_PATTERN}$")
+_NAME_RE = re.compile(NAME)
 _DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 

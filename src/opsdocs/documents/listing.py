@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opsdocs.documents.folder import document_paths
 from opsdocs.documents.kinds import KINDS, kind_for_filename
 from opsdocs.documents.parse import read_document
 from opsdocs.documents.schemas import as_date, review_due
 from opsdocs.errors import InputError
+from opsdocs.records import json_method
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -28,8 +29,9 @@ class DocumentRow:
     last_reviewed: str | None
     review_due: str | None
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    as_dict = json_method(
+        "kind", "path", "title", "owner", "service", "last_reviewed", "review_due"
+    )
 
 
 def list_documents(workspace: Workspace, kind: str | None = None) -> list[DocumentRow]:

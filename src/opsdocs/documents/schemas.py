@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from opsdocs.durations import checked, review_interval
-from opsdocs.validators import Strict
+from opsdocs.validators import NAME, Strict
 
 __all__ = [
     "ActionItem",
@@ -25,8 +25,6 @@ __all__ = [
     "as_date",
     "review_due",
 ]
-
-_NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 def review_due(last_reviewed: dt.date, every: str) -> dt.date | None:
@@ -62,9 +60,7 @@ class FrontMatter(BaseModel):
 
     kind: str = Field(description="Document kind, e.g. 'runbook'.")
     title: str = Field(min_length=1, description="Human title; the H1 heading repeats it.")
-    owner: str = Field(
-        min_length=1, pattern=_NAME, description="Owning team, e.g. 'team-platform'."
-    )
+    owner: str = Field(min_length=1, pattern=NAME, description="Owning team, e.g. 'team-platform'.")
     last_reviewed: dt.date = Field(description="Date of the last review (YYYY-MM-DD).")
     review_every: Duration = Field(
         default="90d", description="How often the document must be reviewed: 'Nd' or 'Nw'."
@@ -86,9 +82,7 @@ class FrontMatter(BaseModel):
 class ServiceFrontMatter(FrontMatter):
     """A document about one service (runbook, SLO, monitoring, capacity)."""
 
-    service: str = Field(
-        min_length=1, pattern=_NAME, description="Service name, e.g. 'api-server'."
-    )
+    service: str = Field(min_length=1, pattern=NAME, description="Service name, e.g. 'api-server'.")
     tier: int | None = Field(
         default=None, ge=0, le=4, description="Service tier: 0 (most critical) to 4."
     )
@@ -106,7 +100,7 @@ class RunbookFrontMatter(ServiceFrontMatter):
 class OptionalServiceFrontMatter(FrontMatter):
     """A document that may be about one service or about a team or area (cost, on-call)."""
 
-    service: str | None = Field(default=None, pattern=_NAME)
+    service: str | None = Field(default=None, pattern=NAME)
     tier: int | None = Field(default=None, ge=0, le=4)
 
 

@@ -20,7 +20,7 @@ from opsdocs.documents.folder import document_paths
 from opsdocs.documents.schemas import FrontMatter
 from opsdocs.durations import checked, duration_timedelta
 from opsdocs.errors import UsageError
-from opsdocs.validators import Strict
+from opsdocs.validators import NAME, Strict
 
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
@@ -46,7 +46,6 @@ __all__ = [
 
 _SPAN = re.compile(r"^([1-9][0-9]*)\s*(s|m|h|d)$")
 _DUE = re.compile(r"^([0-9]+)\s*(?:(calendar|business)\s+)?days?$|^([0-9]+)d$")
-_NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 def parse_span(value: str) -> dt.timedelta:
@@ -141,7 +140,7 @@ class Severity(Strict):
 
 
 class Role(Strict):
-    key: str = Field(pattern=_NAME, description="Used in 'opsdocs incident assign KEY PERSON'.")
+    key: str = Field(pattern=NAME, description="Used in 'opsdocs incident assign KEY PERSON'.")
     title: str = Field(min_length=1, description="'Incident Commander'.")
     duty: str = Field(default="", description="What the role does during the incident.")
 
@@ -409,6 +408,6 @@ def usable_owner(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     name = value.strip()
-    if not re.fullmatch(_NAME, name) or name in ("todo", "tbd", "fixme", "unassigned"):
+    if not re.fullmatch(NAME, name) or name in ("todo", "tbd", "fixme", "unassigned"):
         return None
     return name

@@ -30,6 +30,7 @@ from opsdocs.documents.scaffold import kind_template
 from opsdocs.documents.schemas import FrontMatter
 from opsdocs.errors import DocumentError, InputError, UsageError
 from opsdocs.fileio import locked
+from opsdocs.validators import NAME, NAME_PATTERN
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -58,7 +59,6 @@ STATUSES: tuple[Status, ...] = ("triage", "active", "mitigated", "resolved", "cl
 MILESTONES = ("started", "detected", "acknowledged", "mitigated", "resolved")
 OPEN_STATUSES = ("triage", "active", "mitigated")
 
-_NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _ENTRY = re.compile(
     r"^[-*] +(?:\*\*)?(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?Z)(?:\*\*)?(?:\s+(?:[—:-]\s*)?(.*))?$"
 )
@@ -114,10 +114,10 @@ class IncidentFrontMatter(FrontMatter):
     last_reviewed: dt.date | None = Field(  # type: ignore[assignment]
         default=None, description="Not used for incidents."
     )
-    id: str = Field(pattern=r"^\d{4}-\d\d-\d\d-[a-z0-9]+(?:-[a-z0-9]+)*$", description="File stem.")
+    id: str = Field(pattern=rf"^\d{{4}}-\d\d-\d\d-{NAME_PATTERN}$", description="File stem.")
     severity: str = Field(min_length=1, description="A severity of the playbook's ladder.")
     status: Status = Field(description="triage, active, mitigated, resolved or closed.")
-    services: list[Annotated[str, Field(pattern=_NAME)]] = Field(
+    services: list[Annotated[str, Field(pattern=NAME)]] = Field(
         default_factory=list, description="Services affected."
     )
     drill: bool = Field(default=False, description="A practice incident (left out of stats).")

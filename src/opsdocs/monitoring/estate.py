@@ -170,12 +170,7 @@ def _slo_alerts(workspace: Workspace, catalogue: Catalogue) -> list[Alert]:
         return []
     settings = load_settings(workspace.config.section("slo"), source=workspace.config.source_label)
     out_dir = workspace.root / settings.output_dir
-    resolver = runbook_resolver(
-        read_documents(workspace, "runbook"),
-        workspace.docs_dir,
-        settings.docs_base_url,
-        settings.docs_link_style,
-    )
+    resolver = runbook_resolver(workspace, settings)
     plan = plan_documents(
         docs, out_dir, settings=settings, runbook_url=resolver, label=workspace.relative
     )

@@ -19,12 +19,13 @@ import json
 import re
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.errors import InputError, UsageError
+from opsdocs.records import json_method
 
 if TYPE_CHECKING:
     from opsdocs.incidents.policy import Playbook, Severity
@@ -63,6 +64,9 @@ TICKET_RECEIVER = "tickets"
 _PAGING_CONFIGS = ("pagerduty_configs", "opsgenie_configs", "victorops_configs")
 #: Without an ``update_every``, a ticket or a default alert is repeated once a day.
 _DEFAULT_REPEAT = "24h"
+#: The JSON keys of a route case, in order; a proof's and a routed case's JSON start with them.
+_CASE_KEYS = ("severity", "team", "labels", "expected", "paging")
+_OF_CASE: tuple[tuple[str, str], ...] = tuple((key, f"case.{key}") for key in _CASE_KEYS)
 
 
 def pager_receiver(team: str) -> str:
@@ -88,8 +92,7 @@ class RouteCase:
     expected: str
     paging: bool
 
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+    as_dict = json_method(*_CASE_KEYS)
 
 
 @dataclass
@@ -377,8 +380,7 @@ class RouteProof:
         wanted = [self.case.expected]
         return self.resolved == wanted and (self.amtool is None or self.amtool == wanted)
 
-    def as_dict(self) -> dict[str, object]:
-        return {**self.case.as_dict(), "resolved": self.resolved, "amtool": self.amtool}
+    as_dict = json_method(*_OF_CASE, "resolved", "amtool")
 
 
 def prove_routes(
@@ -426,8 +428,7 @@ class RoutedCase:
         """Whether the case's severity pages but its alert reaches no pager receiver."""
         return self.case.paging and not self.pages
 
-    def as_dict(self) -> dict[str, object]:
-        return {**self.case.as_dict(), "receivers": self.receivers, "pages": self.pages}
+    as_dict = json_method(*_OF_CASE, "receivers", "pages")
 
 
 def routed(config: Mapping[str, Any], cases: Sequence[RouteCase]) -> list[RoutedCase]:

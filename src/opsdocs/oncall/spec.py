@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from opsdocs.documents.schemas import OptionalServiceFrontMatter
-from opsdocs.validators import Strict, unique_names
+from opsdocs.validators import NAME, NAME_PATTERN, Strict, unique_names
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -47,9 +47,8 @@ __all__ = [
     "zone",
 ]
 
-_NAME = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _PERSON = r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$"
-_ROTATION_REF = r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[a-z0-9]+(?:-[a-z0-9]+)*$"
+_ROTATION_REF = rf"^(?:{NAME_PATTERN}/)?{NAME_PATTERN}$"
 _CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 _ZERO = re.compile(r"^0+[smhdwy]?$")
 _DAYS_LENGTH = re.compile(r"^([1-9][0-9]*)\s*d$")
@@ -200,7 +199,7 @@ def _start(value: Any) -> Any:
 class Rotation(Strict):
     """One layer: members in order, one after the other, each for one length."""
 
-    name: str = Field(pattern=_NAME, description="Unique in the team, e.g. 'primary'.")
+    name: str = Field(pattern=NAME, description="Unique in the team, e.g. 'primary'.")
     role: str | None = Field(
         default=None,
         min_length=1,
@@ -337,7 +336,7 @@ class Level(Strict):
 class Team(Strict):
     """A team's rotations, escalation policy and contact references."""
 
-    name: str = Field(pattern=_NAME, description="The team, as runbooks name it in 'owner'.")
+    name: str = Field(pattern=NAME, description="The team, as runbooks name it in 'owner'.")
     rotations: list[Rotation] = Field(min_length=1)
     escalation: list[Level] = Field(
         default_factory=list,

@@ -9,7 +9,6 @@ document changed: its own page and the pages that show something of it, nothing 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import json
 import os
@@ -23,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opsdocs import collector
 from opsdocs.documents.schemas import as_date
 from opsdocs.errors import UsageError
 from opsdocs.site.areas import (
@@ -679,16 +679,9 @@ class Site:
         return self._update(targets, reread=False, check=True)
 
     def _update(self, targets: list[DocPage], *, reread: bool, check: bool) -> BuildResult:
-        # The collector is paused, as in the check engine: the site holds every page's document
-        # and HTML alive, and a full collection in the middle of a rebuild walked them all (a
-        # third of its time on 10,000 documents); it runs later, while serve waits for a change.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        # the site holds every page's document and HTML alive for the whole rebuild
+        with collector.paused():
             return self._apply(targets, reread=reread, check=check)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _apply(self, targets: list[DocPage], *, reread: bool, check: bool) -> BuildResult:
         if not targets:

@@ -9,13 +9,13 @@ compares with the files on disk (``--check``).
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opsdocs import collector
 from opsdocs.cache import Cache, cache_key, digest
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.parse import Document, slugify
@@ -225,11 +225,17 @@ class RunbookLinks:
         return f"{self.base_url}\0{self._relative(doc)}\0{doc.text}"
 
 
-def runbook_resolver(
-    runbooks: Iterable[Document], docs_dir: Path, base_url: str | None, style: str = "md"
-) -> RunbookLinks:
-    """The runbook links of a workspace (see :class:`RunbookLinks`)."""
-    return RunbookLinks(runbooks, docs_dir, base_url, style)
+def runbook_resolver(workspace: Workspace, settings: SloSettings) -> RunbookLinks:
+    """The runbook links of ``workspace``'s runbooks with the ``[slo]`` docs base URL and link
+    style (see :class:`RunbookLinks`): what ``slo rules`` and the alert catalogue link to."""
+    from opsdocs.documents.folder import read_documents
+
+    return RunbookLinks(
+        read_documents(workspace, "runbook"),
+        workspace.docs_dir,
+        settings.docs_base_url,
+        settings.docs_link_style,
+    )
 
 
 @dataclass(frozen=True)
@@ -453,18 +459,10 @@ def _plan_run(
     documents: Sequence[Document], settings: SloSettings, run: _Run, cache: Cache | None
 ) -> RulesPlan:
     plan = RulesPlan(relative=run.label)
-    # Compiling makes tens of thousands of short-lived objects and no reference cycles, while
-    # the parsed documents (every token of every file) stay alive for the whole run: the
-    # collections this would trigger walk them all, a third of a cold run. Reference counting
-    # frees what the run drops; the collector runs again afterwards.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # compiling makes tens of thousands of short-lived objects beside every parsed document
+    with collector.paused():
         for doc in sorted(documents, key=lambda d: str(d.path)):
             _plan_cached(doc, settings, run, cache, plan)
-    finally:
-        if enabled:
-            gc.enable()
     return plan
 
 
@@ -593,13 +591,8 @@ def plan_workspace_rules(
     if wrong:
         plan.findings.extend(wrong)
         return plan
-    resolver = runbook_resolver(
-        read_documents(workspace, "runbook"),
-        workspace.docs_dir,
-        settings.docs_base_url,
-        settings.docs_link_style,
-    )
     windows = settings.window_pairs()
+    resolver = runbook_resolver(workspace, settings)
     run = _Run(target, tests_dir, compat, windows, chosen_fmt, resolver, tests, files.label)
     cache = None
     if use_cache:

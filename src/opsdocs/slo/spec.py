@@ -27,7 +27,7 @@ from opsdocs.documents.schemas import ServiceFrontMatter
 from opsdocs.durations import checked, format_duration, period_seconds
 from opsdocs.slo.logsource import LogsSource
 from opsdocs.slo.windows import format_float
-from opsdocs.validators import Strict, unique_names
+from opsdocs.validators import NAME, Strict, unique_names
 
 __all__ = [
     "WINDOW_PLACEHOLDER",
@@ -259,6 +259,6 @@ class SloSection(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    service: str = Field(min_length=1, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+    service: str = Field(min_length=1, pattern=NAME)
     slos: Slos = Field(default_factory=list)
     sloth: SlothManifest | None = None

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from opsdocs.check.context import KINDS_BY_NAME, DocContext
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
-from opsdocs.documents.kinds import KINDS, NAME_PATTERN, Kind, kind_for_filename
+from opsdocs.documents.kinds import KINDS, Kind, kind_for_filename
+from opsdocs.validators import NAME
 
-_NAME_RE = re.compile(rf"^{NAME_PATTERN}$")
+_NAME_RE = re.compile(NAME)
 _WORDS = {
     "runbook": "runbook",
     "slo": "slo",

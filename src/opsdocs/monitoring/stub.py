@@ -22,6 +22,7 @@ from opsdocs.errors import InputError
 from opsdocs.monitoring.analysis import ALERTS_SECTION
 from opsdocs.monitoring.catalogue import Alert
 from opsdocs.monitoring.settings import MonitoringSettings
+from opsdocs.validators import NAME
 
 if TYPE_CHECKING:
     from opsdocs.fileio import ChangeSet
@@ -57,7 +58,7 @@ class StubPlan:
 
 
 def _service_of(alert: Alert) -> str:
-    if alert.service and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", alert.service):
+    if alert.service and re.fullmatch(NAME, alert.service):
         return alert.service
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", alert.name)
     slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from opsdocs.oncall.coverage import find_gaps, load_report
+from opsdocs.oncall.coverage import find_gaps, load_report, uncovered_hours
 from tests.oncall.helpers import roster
 from tests.oncall.test_schedule import FOLLOW_THE_SUN, z
 
@@ -17,7 +17,7 @@ def test_a_month_of_follow_the_sun_has_an_hour_gap_each_day_of_us_summer_time() 
     assert holes == [
         (z(f"2026-03-{day:02d}T01:00Z"), z(f"2026-03-{day:02d}T02:00Z")) for day in range(9, 32)
     ]
-    assert sum(g.hours for g in gaps) == 23
+    assert sum(g.hours for g in gaps) == uncovered_hours(gaps) == 23
     assert gaps[0].message == (
         "nobody covers level 1 (americas, india, after 0m) from 2026-03-09T01:00:00Z to "
         "2026-03-09T02:00:00Z (1 h)"
@@ -63,6 +63,9 @@ def test_overlap_outsider_override_and_back_to_back() -> None:
         # carol is on secondary, not on primary: an override there is an outsider's too
         ("outsider-override", "carol", z("2026-06-10T09:00Z"), z("2026-06-11T09:00Z")),
     ]
+    # every hour has someone, however badly: 24 h of outsider and 168 h back to back
+    assert sum(g.hours for g in gaps) == 24 + 168 + 24
+    assert uncovered_hours(gaps) == 0
 
 
 def test_a_person_on_two_rotations_at_once_is_an_overlap() -> None:

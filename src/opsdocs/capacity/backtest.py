@@ -150,20 +150,28 @@ def backtest_history(
 
 def backtest_resources(
     workspace: Workspace,
-    targets: Sequence[Target],
+    selectors: Sequence[str],
     at: dt.datetime,
     *,
     over: int,
     every: int,
     prometheus_url: str | None = None,
 ) -> list[BacktestResult]:
-    """Backtest every target: its history is read over ``over`` plus its own history window."""
+    """Backtest the resources ``selectors`` name (``service`` or ``service/resource``; none:
+    every resource of every capacity document): each one's history is read over ``over`` plus
+    its own history window. Raises :class:`UsageError` for a selector that names nothing."""
     from dataclasses import replace
 
-    from opsdocs.capacity.report import open_prometheus, read_history
+    from opsdocs.capacity.report import (
+        find_targets,
+        load_capacity_documents,
+        open_prometheus,
+        read_history,
+    )
     from opsdocs.durations import duration_seconds, format_duration
     from opsdocs.sources.prometheus import check_instant
 
+    targets = find_targets(load_capacity_documents(workspace), selectors)
     at = check_instant(at, "--at")
     results = []
     with open_prometheus(workspace, targets, prometheus_url) as client:

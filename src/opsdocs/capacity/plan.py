@@ -39,6 +39,11 @@ class CapacityPlan(ReportFiles):
 
     reports: list[ResourceReport] = field(default_factory=list)
 
+    @property
+    def order_now(self) -> bool:
+        """Whether a resource must be ordered now (its threshold is inside its lead time)."""
+        return any(r.order_now for r in self.reports)
+
 
 def plan_capacity(
     workspace: Workspace,

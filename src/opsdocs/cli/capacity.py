@@ -72,7 +72,7 @@ def report_command(
     )
     echo_written(workspace, plan, set(plan.changes.commit()))
     echo_rendered(fmt, plan.reports, json=render_json, markdown=render_markdown, table=render_table)
-    return EXIT_FINDINGS if any(r.order_now for r in plan.reports) else 0
+    return EXIT_FINDINGS if plan.order_now else 0
 
 
 @capacity.command("backtest")
@@ -98,7 +98,6 @@ def backtest_command(
     the threshold fell inside the forecast's 80% interval."""
     from opsdocs.capacity.backtest import backtest_resources
     from opsdocs.capacity.render import render_backtest_json, render_backtest_table
-    from opsdocs.capacity.report import find_targets, load_capacity_documents
     from opsdocs.durations import duration_seconds
     from opsdocs.errors import UsageError
     from opsdocs.instants import utc_now
@@ -109,13 +108,10 @@ def backtest_command(
             spans[name] = duration_seconds(text)
         except ValueError as exc:
             raise UsageError(f"{name} {exc}", hint="e.g. --over 4w --every 1w") from None
-    workspace = app(ctx).workspace()
-    targets = find_targets(load_capacity_documents(workspace), resources)
-    at = at_time or utc_now()
     results = backtest_resources(
-        workspace,
-        targets,
-        at,
+        app(ctx).workspace(),
+        resources,
+        at_time or utc_now(),
         over=spans["--over"],
         every=spans["--every"],
         prometheus_url=prometheus_url,

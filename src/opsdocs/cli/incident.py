@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -360,21 +359,8 @@ def show_command(ctx: click.Context, ident: str, fmt: str) -> int:
     view = describe_incident(workspace, ident)
     model = view.incident.model
     echo_notes("warning", view.warnings)
-    deadlines = [d for d in (view.deadlines.ack, view.deadlines.update) if d is not None]
     if fmt == "json":
-        data: dict[str, Any] = json.loads(model.model_dump_json())
-        data["path"] = view.path
-        data["timeline"] = [{"at": format_time(e.at), "text": e.text} for e in view.timeline]
-        data["deadlines"] = [
-            {
-                "what": d.what,
-                "due": format_time(d.due),
-                "late_seconds": int(d.late.total_seconds()) if d.late is not None else None,
-                "met": format_time(d.met_at) if d.met_at is not None else None,
-            }
-            for d in deadlines
-        ]
-        echo_json(data)
+        echo_json(view.as_dict())
         return 0
     drill = " (drill)" if model.drill else ""
     click.echo(f"{model.id}: {model.title}{drill}")
@@ -397,7 +383,7 @@ def show_command(ctx: click.Context, ident: str, fmt: str) -> int:
     click.echo("Timeline:")
     for entry in view.timeline:
         click.echo(f"  {format_time(entry.at)}  {entry.text}")
-    for deadline in deadlines:
+    for deadline in view.deadlines:
         click.echo(deadline.describe())
     return 0
 

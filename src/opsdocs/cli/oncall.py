@@ -172,7 +172,7 @@ def gaps_command(
 
     Exits 1 when it finds any.
     """
-    from opsdocs.oncall.coverage import find_gaps
+    from opsdocs.oncall.coverage import find_gaps, uncovered_hours
 
     start, end = _range(since, until, zone)
     gaps = find_gaps(_roster(ctx), start, end, team=team)
@@ -186,7 +186,7 @@ def gaps_command(
 
     for gap in gaps:
         click.echo(escape_line(f"{gap.team}: {gap.kind}: {gap.message}"))
-    hours = sum(g.hours for g in gaps if g.kind == "uncovered")
+    hours = uncovered_hours(gaps)
     click.echo(f"Found {len(gaps)} problem{'s' if len(gaps) != 1 else ''}; {hours:g} h uncovered")
     return 1
 

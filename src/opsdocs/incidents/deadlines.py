@@ -8,11 +8,13 @@ this module, so the two never disagree about what is overdue.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opsdocs.incidents.records import OPEN_STATUSES, Incident, TimelineEntry, format_time
 from opsdocs.instants import utc_now
+from opsdocs.records import json_method
 
 if TYPE_CHECKING:
     from opsdocs.incidents.policy import Playbook
@@ -40,6 +42,13 @@ class Deadline:
     due: dt.datetime
     late: dt.timedelta | None = None
     met_at: dt.datetime | None = None  # when the target was met (acknowledged)
+
+    as_dict = json_method(
+        "what",
+        ("due", format_time),
+        ("late_seconds", "late", lambda late: None if late is None else int(late.total_seconds())),
+        ("met", "met_at", lambda met: None if met is None else format_time(met)),
+    )
 
     @property
     def mark(self) -> str | None:
@@ -73,14 +82,14 @@ class Deadlines:
     ack: Deadline | None = None
     update: Deadline | None = None
 
+    def __iter__(self) -> Iterator[Deadline]:
+        """The deadlines there are, the acknowledgement first."""
+        return (d for d in (self.ack, self.update) if d is not None)
+
     @property
     def marks(self) -> list[str]:
         """Marks for what is late now, for ``list``."""
-        found = []
-        for deadline in (self.ack, self.update):
-            if deadline is not None and deadline.met_at is None and deadline.mark:
-                found.append(deadline.mark)
-        return found
+        return [d.mark for d in self if d.met_at is None and d.mark]
 
 
 def deadlines_for(
@@ -124,6 +133,16 @@ class IncidentView:
     timeline: list[TimelineEntry]
     deadlines: Deadlines
     warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form: the record's fields as stored, its path, timeline and deadlines."""
+        import json
+
+        data: dict[str, Any] = json.loads(self.incident.model.model_dump_json())
+        data["path"] = self.path
+        data["timeline"] = [{"at": format_time(e.at), "text": e.text} for e in self.timeline]
+        data["deadlines"] = [d.as_dict() for d in self.deadlines]
+        return data
 
 
 def describe_incident(

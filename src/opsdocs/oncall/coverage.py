@@ -30,7 +30,15 @@ from opsdocs.records import json_method
 if TYPE_CHECKING:
     from opsdocs.oncall.roster import Roster
 
-__all__ = ["Gap", "Load", "find_gaps", "level_holes", "load_report", "uncovered"]
+__all__ = [
+    "Gap",
+    "Load",
+    "find_gaps",
+    "level_holes",
+    "load_report",
+    "uncovered",
+    "uncovered_hours",
+]
 
 GapKind = Literal["uncovered", "overlap", "outsider-override", "back-to-back"]
 
@@ -229,6 +237,11 @@ def find_gaps(
     order = {"uncovered": 0, "overlap": 1, "back-to-back": 2, "outsider-override": 3}
     gaps.sort(key=lambda g: (g.start, g.team, order[g.kind], g.level or 0, g.person or ""))
     return gaps
+
+
+def uncovered_hours(gaps: Iterable[Gap]) -> float:
+    """The hours no one covers, over the ``uncovered`` gaps among ``gaps``."""
+    return sum(g.hours for g in gaps if g.kind == "uncovered")
 
 
 @dataclass

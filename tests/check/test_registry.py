@@ -13,7 +13,7 @@ import pytest
 
 from opsdocs.check import registry
 from opsdocs.check.engine import CheckOptions, run_check
-from opsdocs.check.registry import all_rules, get_rule, select_rules
+from opsdocs.check.registry import all_rules, get_rule, select_family, select_rules
 from opsdocs.errors import UsageError
 from opsdocs.workspace import Workspace
 from tests.conftest import Result, build_tree
@@ -60,6 +60,19 @@ def test_selection_by_code_prefix_name_and_all() -> None:
 def test_unknown_selector() -> None:
     with pytest.raises(UsageError, match="'nope' matches no rule"):
         select_rules(ignore=["nope"])
+
+
+def test_select_family_keeps_a_command_to_its_family() -> None:
+    assert select_family("AL", []) == ["AL"]
+    assert select_family("AL", ["AL002", "al003"]) == ["AL002", "al003"]
+    with pytest.raises(UsageError) as refused:
+        select_family("AL", ["AL002", "ST", "broken-link"])
+    assert refused.value.format() == (
+        "--select picks rules outside the AL family (LK001, ST001, ST002) "
+        "(use 'opsdocs check' for other rules)"
+    )
+    with pytest.raises(UsageError, match="'nope' matches no rule"):
+        select_family("AL", ["nope"])
 
 
 def test_get_rule_is_case_insensitive_for_codes() -> None:

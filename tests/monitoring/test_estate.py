@@ -8,6 +8,11 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from opsdocs.errors import InputError
+from opsdocs.monitoring.estate import read_catalogue
+from opsdocs.workspace import Workspace
 from tests.conftest import Result, build_tree
 
 SITE = "https://runbooks.example.com/runbooks/"
@@ -114,3 +119,21 @@ def test_every_dangling_link_and_orphan_once_and_nothing_else(
     listed = json.loads(cli("alerts", "list", "--format", "json", cwd=tmp_path).stdout)
     assert len(listed) == 150
     assert sum(1 for a in listed if a["runbook"]["status"] == "ok") == 150 - len(dangling)
+
+
+def test_read_catalogue_returns_the_alerts_or_raises_the_first_error(tmp_path: Path) -> None:
+    build_tree(
+        tmp_path,
+        {
+            "opsdocs.toml": 'owners = ["team-api"]\n\n[monitoring]\nrule_files = ["rules/*.yaml"]\n',
+            "rules/a.yaml": "groups:\n  - name: a\n    rules:\n"
+            + _alert("ApiDown", None, "      "),
+        },
+    )
+    workspace = Workspace.discover(root=tmp_path)
+    analysis = read_catalogue(workspace)
+    assert [e.alert.name for e in analysis.entries] == ["ApiDown"]
+    (tmp_path / "rules/b.yaml").write_bytes(b"groups: \xff\n")
+    with pytest.raises(InputError) as raised:
+        read_catalogue(workspace)
+    assert raised.value.format() == "rules/b.yaml: not UTF-8 text (save it as UTF-8)"

@@ -26,7 +26,7 @@ returns (JSON-able) is cached and handed back to workspace rules in ``facts.extr
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -52,6 +52,7 @@ __all__ = [
     "get_rule",
     "match_selector",
     "rule_texts",
+    "select_family",
     "select_rules",
 ]
 
@@ -254,3 +255,18 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> froz
         r.code for r in all_rules() if not select or any(match_selector(s, r) for s in select)
     }
     return frozenset(c for c in chosen if not any(match_selector(s, get_rule(c)) for s in ignore))
+
+
+def select_family(family: str, select: Sequence[str]) -> list[str]:
+    """The selectors for a command that runs only the ``family`` rules (``AL``): ``select``, or
+    the whole family when it is empty. Raises :class:`UsageError` when ``select`` picks a rule
+    outside the family (or matches no rule)."""
+    if not select:
+        return [family]
+    others = sorted(code for code in select_rules(select) if not code.startswith(family))
+    if others:
+        raise UsageError(
+            f"--select picks rules outside the {family} family ({', '.join(others[:3])})",
+            hint="use 'opsdocs check' for other rules",
+        )
+    return list(select)

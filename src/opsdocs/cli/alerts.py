@@ -43,18 +43,11 @@ def _require_monitoring(ctx: click.Context):  # type: ignore[no-untyped-def]
 def list_command(ctx: click.Context, fmt: str, no_prometheus: bool) -> int:
     """List every alert: severity, team and service, runbook (file#section), dashboards and
     where the rule is written."""
-    from opsdocs.monitoring.estate import catalogue_cache, study
+    from opsdocs.monitoring.estate import read_catalogue
     from opsdocs.monitoring.render import render_catalogue
 
     workspace = _require_monitoring(ctx)
-    analysis = study(
-        workspace,
-        promtool=False,
-        prometheus=not no_prometheus,
-        cache_dir=catalogue_cache(workspace),
-    )
-    for error in analysis.catalogue.errors:
-        raise error
+    analysis = read_catalogue(workspace, prometheus=not no_prometheus)
     click.echo(render_catalogue(analysis, str(workspace.root), fmt), nl=False)
     echo_notes("note", analysis.notes)
     return 0
@@ -82,20 +75,11 @@ def check_command(
     Exit status: 0 clean, 1 findings, 2 usage or configuration error.
     """
     from opsdocs.check.engine import CheckOptions, run_check
+    from opsdocs.check.registry import select_family
 
     workspace = _require_monitoring(ctx)
-    from opsdocs.check.registry import select_rules
-    from opsdocs.errors import UsageError
-
-    chosen = split_values(select)
-    others = sorted(code for code in select_rules(chosen) if not code.startswith("AL"))
-    if chosen and others:
-        raise UsageError(
-            f"--select picks rules outside the AL family ({', '.join(others[:3])})",
-            hint="use 'opsdocs check' for other rules",
-        )
     options = CheckOptions(
-        select=chosen or ["AL"],
+        select=select_family("AL", split_values(select)),
         ignore=split_values(ignore),
         strict=bool(strict),
         today=today,

@@ -41,6 +41,7 @@ __all__ = [
     "ladder_actions",
     "load_catalogue",
     "open_estate",
+    "read_catalogue",
     "runbook_folder_files",
     "study",
 ]
@@ -421,3 +422,15 @@ def _read_documents(
         return anchors[key]
 
     return documents, anchors_of
+
+
+def read_catalogue(workspace: Workspace, *, prometheus: bool = False) -> Analysis:
+    """The estate as the ``alerts`` commands read it: without promtool, the rule files read back
+    from the check's cache, and the first error of the catalogue raised (a command cannot go on
+    without it, where ``check`` reports it as a finding)."""
+    analysis = study(
+        workspace, promtool=False, prometheus=prometheus, cache_dir=catalogue_cache(workspace)
+    )
+    for error in analysis.catalogue.errors:
+        raise error
+    return analysis

@@ -131,13 +131,9 @@ def plan_stubs(
     first error of the catalogue is raised."""
     from opsdocs.documents.index import compute_index
     from opsdocs.documents.scaffold import draft_document
-    from opsdocs.monitoring.estate import catalogue_cache, effective_settings, study
+    from opsdocs.monitoring.estate import effective_settings, read_catalogue
 
-    analysis = study(
-        workspace, promtool=False, prometheus=False, cache_dir=catalogue_cache(workspace)
-    )
-    for error in analysis.catalogue.errors:
-        raise error
+    analysis = read_catalogue(workspace)
     settings = effective_settings(workspace)
     plan = StubPlan()
     wanted = set(names or [])

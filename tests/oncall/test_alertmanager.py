@@ -276,15 +276,15 @@ def test_prove_config_asks_amtool_about_every_case(ws: Path) -> None:
     from opsdocs.errors import InputError
     from opsdocs.oncall.alertmanager import (
         build_config,
+        plan_routing,
         prove_config,
         render_config,
         route_cases,
-        workspace_routing,
     )
     from opsdocs.workspace import Workspace
 
     require_tool("amtool")
-    routing = workspace_routing(Workspace.discover(root=ws))
+    routing = plan_routing(Workspace.discover(root=ws))
     config = build_config(routing)
     proofs = prove_config(config, render_config(config), route_cases(routing))
     assert len(proofs) == 15

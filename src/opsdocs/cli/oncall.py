@@ -257,13 +257,13 @@ def alertmanager_command(ctx: click.Context, out: Path | None, tests: bool) -> i
     """An Alertmanager configuration from the ladder, the teams and the alert labels."""
     from opsdocs.oncall.alertmanager import (
         build_config,
+        plan_routing,
         prove_config,
         render_config,
         route_cases,
-        workspace_routing,
     )
 
-    routing = workspace_routing(app(ctx).workspace())
+    routing = plan_routing(app(ctx).workspace())
     config = build_config(routing)
     text = render_config(config)
     if tests:

@@ -29,7 +29,6 @@ from opsdocs.records import json_method
 
 if TYPE_CHECKING:
     from opsdocs.incidents.policy import Playbook, Severity
-    from opsdocs.oncall.roster import Roster
     from opsdocs.oncall.settings import AlertmanagerSettings
     from opsdocs.workspace import Workspace
 
@@ -54,8 +53,6 @@ __all__ = [
     "route_cases",
     "routed",
     "routes_of",
-    "unpaged",
-    "workspace_routing",
 ]
 
 DEFAULT_RECEIVER = "default"
@@ -105,11 +102,16 @@ class Routing:
     settings: AlertmanagerSettings
 
 
-def plan_routing(workspace: Workspace, roster: Roster, settings: AlertmanagerSettings) -> Routing:
-    """The ladder (the playbook's), the teams with a schedule, and the services each owns."""
+def plan_routing(workspace: Workspace) -> Routing:
+    """The ladder (the playbook's), the teams with a schedule, the services each owns, and the
+    ``[oncall.alertmanager]`` settings."""
     from opsdocs.documents.folder import read_documents
     from opsdocs.incidents.policy import load_playbook
+    from opsdocs.oncall.roster import load_roster
+    from opsdocs.oncall.settings import load_settings
 
+    roster = load_roster(workspace)
+    settings = load_settings(workspace.config).alertmanager
     playbook: Playbook = load_playbook(workspace)
     services: dict[str, list[str]] = {}
     for doc in read_documents(workspace, "runbook"):
@@ -122,16 +124,6 @@ def plan_routing(workspace: Workspace, roster: Roster, settings: AlertmanagerSet
         {team: sorted(set(names)) for team, names in services.items()},
         settings,
     )
-
-
-def workspace_routing(workspace: Workspace) -> Routing:
-    """:func:`plan_routing` for the workspace's on-call roster and ``[oncall.alertmanager]``
-    settings."""
-    from opsdocs.oncall.roster import load_roster
-    from opsdocs.oncall.settings import load_settings
-
-    roster = load_roster(workspace)
-    return plan_routing(workspace, roster, load_settings(workspace.config).alertmanager)
 
 
 def _quote(value: str) -> str:
@@ -444,12 +436,5 @@ def routed(config: Mapping[str, Any], cases: Sequence[RouteCase]) -> list[Routed
 def routes_of(workspace: Workspace, config_path: Path) -> list[RoutedCase]:
     """Every severity × team case of the workspace's ladder and teams, routed by the
     Alertmanager configuration at ``config_path``."""
-    cases = route_cases(workspace_routing(workspace))
+    cases = route_cases(plan_routing(workspace))
     return routed(load_alertmanager_config(config_path), cases)
-
-
-def unpaged(
-    config: Mapping[str, Any], cases: Sequence[RouteCase]
-) -> list[tuple[RouteCase, list[str]]]:
-    """The paging cases whose alerts reach no pager receiver in ``config``."""
-    return [(r.case, r.receivers) for r in routed(config, cases) if r.unpaged]

@@ -254,7 +254,7 @@ def _unrouted_pages(
         Routing,
         load_alertmanager_config,
         route_cases,
-        unpaged,
+        routed,
     )
 
     settings = inputs.settings.alertmanager
@@ -283,7 +283,10 @@ def _unrouted_pages(
     routing = Routing(list(severities), roster.names(), {}, settings)
     positions = load_yaml(path.read_text("utf-8"), path=path)
     line, col = positions.position(("route",)) or (1, 1)
-    for case, chosen in unpaged(config, route_cases(routing)):
+    for route in routed(config, route_cases(routing)):
+        if not route.unpaged:
+            continue
+        case, chosen = route.case, route.receivers
         yield Diagnostic(
             path=key,
             line=line,

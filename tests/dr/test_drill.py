@@ -239,3 +239,53 @@ def test_a_plan_with_a_dependency_cycle_records_nothing(
     assert result.stderr.count("\n") == 1
     assert "dependency cycle" in result.stderr
     assert snapshot(root) == before
+
+
+NOTES_WITH_HEADINGS = """\
+Restored last night's dump.
+
+## Timeline
+
+09:00 started.
+
+# Surprises
+
+Setext, the CLI said
+---
+
+```sh
+## a comment in a script, not a heading
+restic restore latest
+```
+
+> ## Quoted
+> Setext in a quote
+> ---
+"""
+
+
+def test_headings_in_the_notes_stay_inside_what_was_done(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    root = plan_workspace(tmp_path, SYSTEMS)
+    result = _drill(cli, root, "orders-db", *TIMES, "--notes", NOTES_WITH_HEADINGS)
+    assert result.exit_code == 0, result.stderr
+    doc = read_document(root / OPS / "dr-drills" / "2026-11-30-orders-db.md")
+    assert [s.title for s in doc.sections] == [
+        "Result",
+        "What Was Done",
+        "What We Learned",
+        "Follow-up Actions",
+    ]
+    done = doc.section("What Was Done")
+    assert done is not None
+    # the notes' outline is kept two levels down ('#' -> '###', '##' -> '####'), quotes and
+    # code included; a heading in a code block is not one
+    assert (
+        "Restored last night's dump.\n\n#### Timeline\n\n09:00 started.\n\n### Surprises\n\n"
+        "#### Setext, the CLI said\n\n```sh\n## a comment in a script, not a heading\n"
+        "restic restore latest\n```\n\n> #### Quoted\n> #### Setext in a quote\n"
+    ) in doc.section_text(done)
+    record = f"{OPS}/dr-drills/2026-11-30-orders-db.md"
+    check = cli("check", "--select", "ST", "--no-cache", record, cwd=root)
+    assert (check.exit_code, check.stdout) == (0, "All checks passed (1 file).\n"), check.stdout

@@ -212,6 +212,47 @@ def _actions(
     return items
 
 
+#: What may stand before a heading's marks on its line: indentation and the markers of the
+#: quotes and list items it sits in.
+_CONTAINERS = re.compile(r"(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
+
+
+def _nest_headings(text: str, level: int = 3) -> str:
+    """``text`` with its headings moved down so the shallowest is at ``level``, the outline kept.
+
+    Notes written into a record's section must stay in it: a ``## Timeline`` (or a ``#``, or a
+    setext heading, also inside a quote or a list) in them would start a section of its own, cut
+    the record's section short and could repeat one of its names. A setext heading becomes an
+    ATX one; code is left alone; nothing goes below level 6.
+    """
+    from markdown_it import MarkdownIt
+
+    heads = [
+        token
+        for token in MarkdownIt("commonmark").parse(text)
+        if token.type == "heading_open" and token.map is not None
+    ]
+    shift = max([0] + [level - int(token.tag[1]) for token in heads])
+    if not shift:
+        return text
+    lines = text.split("\n")
+    for token in reversed(heads):  # from the end: a setext heading takes fewer lines after
+        assert token.map is not None
+        start, end = token.map
+        marks = "#" * min(6, int(token.tag[1]) + shift)
+        lead = _CONTAINERS.match(lines[start])
+        prefix = lines[start][: lead.end()] if lead else ""
+        if token.markup.startswith("#"):
+            lines[start] = prefix + marks + lines[start][len(prefix) :].lstrip("#")
+        else:  # setext: the heading's lines, then the underline
+            words = []
+            for line in lines[start : end - 1]:
+                inner = _CONTAINERS.match(line)
+                words.append(line[inner.end() if inner else 0 :].strip())
+            lines[start:end] = [f"{prefix}{marks} {' '.join(words)}"]
+    return "\n".join(lines)
+
+
 def verdict(met: bool | None) -> str:
     """How a drill did against one objective: met, MISSED, or no objective."""
     return {True: "met", False: "MISSED", None: "no objective"}[met]
@@ -261,7 +302,7 @@ def record_drill(
         )
     items = _actions(actions, owners, dues)
     if notes is not None:
-        notes = notes.strip()
+        notes = _nest_headings(notes.strip())  # the notes' headings stay in 'What Was Done'
     achieved_rto = int((restored - started).total_seconds())
     achieved_rpo = int((started - data_as_of).total_seconds())
     result = DrillResult(

@@ -85,3 +85,30 @@ def test_a_new_plan_passes_the_dr_rules(workspace_dir: Path, cli: Callable[..., 
     every = cli("check", "--no-cache", "--format", "json", cwd=workspace_dir)
     codes = {f["code"] for f in json.loads(every.stdout)["findings"]}
     assert codes == {"CT001", "CT003"}, every.stdout
+
+
+def test_a_wal_archive_is_held_by_its_archive_interval(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    systems = """\
+  - name: orders-db
+    tier: 1
+    rto: 2h
+    rpo: 5m
+    backups:
+      - name: orders-pg
+        tool: pgbackrest
+        schedule: 1d
+        archive_every: {every}
+"""
+    root = plan_workspace(tmp_path, systems.format(every="1m"))
+    clean = cli("check", "--select", "DR002", "--no-cache", cwd=root)
+    assert (clean.exit_code, clean.stdout) == (0, "All checks passed (1 file).\n"), clean.stdout
+    root = plan_workspace(tmp_path / "slow", systems.format(every="10m"))
+    slow = cli("check", "--select", "DR002", "--no-cache", cwd=root)
+    assert slow.exit_code == 1
+    assert slow.stdout.splitlines()[0] == (
+        f"{OPS}/disaster-recovery.md:15:9: DR002 dr-schedule-misses-rpo: job 'orders-pg' archives"
+        " every 10m, so system 'orders-db' can lose more than its RPO of 5m (archive at least"
+        " every 5m, or change the RPO)"
+    )

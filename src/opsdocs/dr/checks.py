@@ -63,12 +63,20 @@ def _schedules(ctx: DocContext) -> Iterator[Diagnostic]:
             continue
         rpo = duration_seconds(system.rpo)
         for number, job in enumerate(system.backups):
-            if duration_seconds(job.schedule) > rpo:
+            # With continuous archiving a restore replays the archive past the base backup:
+            # what can be lost is what was not archived yet, however old the base backup is.
+            if job.archive_every is not None:
+                key, every, does = "archive_every", job.archive_every, "archives"
+                hint = f"archive at least every {system.rpo}, or change the RPO"
+            else:
+                key, every, does = "schedule", job.schedule, "runs"
+                hint = f"run it at least every {system.rpo}, or change the RPO"
+            if duration_seconds(every) > rpo:
                 yield ctx.diagnostic(
-                    ("systems", index, "backups", number, "schedule"),
-                    message=f"job {job.name!r} runs every {job.schedule}, so system "
+                    ("systems", index, "backups", number, key),
+                    message=f"job {job.name!r} {does} every {every}, so system "
                     f"{system.name!r} can lose more than its RPO of {system.rpo}",
-                    hint=f"run it at least every {system.rpo}, or change the RPO",
+                    hint=hint,
                 )
 
 

@@ -63,6 +63,12 @@ class BackupJob(_Strict):
     tool: str = Field(min_length=1, description="restic, pgbackrest, velero, or any other name.")
     what: str | None = Field(default=None, description="What it copies.")
     schedule: Duration = Field(description="How often it runs, as an interval: '1h', '1d'.")
+    archive_every: Duration | None = Field(
+        default=None,
+        description="Continuous archiving (a WAL or binlog archive): the longest time between "
+        "two archived segments, e.g. PostgreSQL's archive_timeout. The data lost is then bounded "
+        "by it, not by 'schedule' (the base backups' interval).",
+    )
     retention: Duration | None = Field(default=None, description="How long copies are kept.")
     stored: str | None = Field(default=None, description="Where the copies are stored.")
     offsite: bool = Field(default=False, description="A copy is kept in another site or region.")

@@ -288,3 +288,59 @@ def test_bad_tool_output_is_one_line_exit_2(
     result = cli("dr", "status", "--at", AT, "--evidence", name, "--write", cwd=root)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", message + "\n")
     assert snapshot(root) == before
+
+
+def _short_ttl(ttl: str) -> dict[str, Any]:
+    """Daily backups reaching back 40 days, the newest made with the TTL ``ttl``."""
+    import datetime as dt
+
+    items = []
+    for n in range(40, -1, -1):
+        day = dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC) - dt.timedelta(days=n)
+        start = day.strftime("%Y-%m-%dT%H:%M:%SZ")
+        end = (day + dt.timedelta(minutes=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        items.append(_velero_backup(f"daily-{day:%Y%m%d%H%M%S}", "Completed", start, end))
+    items[-1]["spec"]["ttl"] = ttl
+    return {"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items}
+
+
+def test_a_velero_ttl_shorter_than_the_retention_is_short(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    velero = {"velero.json": json.dumps(_short_ttl("168h0m0s"))}
+    root = plan_workspace(tmp_path, SYSTEMS, **velero)
+    daily = _jobs(cli, root, "velero.json")["orders-daily"]
+    # the copies reach back 40 days today, but Velero deletes the new ones after 7
+    assert daily["oldest_age_seconds"] > 30 * DAY
+    assert (daily["kept_for_seconds"], daily["retention_covered"]) == (7 * DAY, False)
+    table = cli("dr", "status", "--at", AT, "--evidence", "velero.json", cwd=root)
+    assert "30d: SHORT (kept 7d)" in table.stdout
+    (root / "opsdocs.toml").write_text('owners = ["team-sre"]\n[dr]\nevidence = ["velero.json"]\n')
+    check = cli("check", "--select", "DR005", "--today", "2026-12-01", "--no-cache", cwd=root)
+    assert check.stdout.splitlines()[0] == (
+        "docs/internal/operations/disaster-recovery.md:25:9: DR005 dr-evidence-retention-short:"
+        " job 'orders-daily' of 'orders-k8s': its newest backup is kept 7d (Velero's spec.ttl),"
+        " short of the retention of 30d (give the schedule a TTL of at least the"
+        " retention, e.g. velero schedule create --ttl 720h, or correct 'retention')"
+    )
+
+
+@pytest.mark.parametrize(("ttl", "kept"), [("720h0m0s", 30 * DAY), ("1000h", 1000 * 3600)])
+def test_a_velero_ttl_as_long_as_the_retention_covers_it(
+    tmp_path: Path, cli: Callable[..., Result], ttl: str, kept: int
+) -> None:
+    root = plan_workspace(tmp_path, SYSTEMS, **{"velero.json": json.dumps(_short_ttl(ttl))})
+    daily = _jobs(cli, root, "velero.json")["orders-daily"]
+    assert (daily["kept_for_seconds"], daily["retention_covered"]) == (kept, True)
+
+
+def test_a_velero_ttl_that_is_not_a_duration_is_one_line(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    root = plan_workspace(tmp_path, SYSTEMS, **{"velero.json": json.dumps(_short_ttl("a week"))})
+    result = cli("dr", "status", "--at", AT, "--evidence", "velero.json", cwd=root)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: velero.json: backup 'daily-20261130020000' spec.ttl 'a week' is not a duration"
+        " (give the output of 'velero backup get -o json')\n"
+    )

@@ -230,6 +230,18 @@ def _retention_short(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     from opsdocs.durations import format_span
 
     for path, doc, _, system, job in _jobs(ctx):  # DR004 reports evidence it cannot read
+        if job.kept_too_short and job.kept_for is not None:
+            yield _at_job(
+                path,
+                doc,
+                system.name,
+                job.name,
+                problem=f"its newest backup is kept {format_span(job.kept_for)} (Velero's "
+                f"spec.ttl), short of the retention of {job.retention}",
+                hint="give the schedule a TTL of at least the retention, e.g. velero schedule "
+                "create --ttl 720h, or correct 'retention'",
+            )
+            continue
         if job.retention_covered is not False or job.oldest_age is None:
             continue
         yield _at_job(

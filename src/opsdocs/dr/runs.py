@@ -30,6 +30,7 @@ class Run:
     tags: tuple[str, ...] = ()  # restic tags, the pgBackRest stanza, the Velero schedule
     source: str = ""
     tool: str | None = None  # the tool that reported it: restic, pgbackrest, velero
+    kept_for: int | None = None  # seconds the copy is kept (Velero's spec.ttl); None: not said
 
 
 def parse_timestamp(text: str, *, where: str, what: str = "timestamp") -> dt.datetime:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from opsdocs.records import dicts, json_method
 
 if TYPE_CHECKING:
     from opsdocs.documents.parse import Document
+    from opsdocs.dr.runs import Run
     from opsdocs.dr.spec import BackupJob, DisasterRecoveryFrontMatter
     from opsdocs.dr.summary import JobEvidence
     from opsdocs.fileio import ChangeSet
@@ -58,6 +59,16 @@ class JobStatus:
     oldest_success: dt.datetime | None = None
     oldest_age: int | None = None  # seconds: how far back the kept copies reach
     retention_covered: bool | None = None  # None: no retention stated, or no evidence
+    kept_for: int | None = None  # seconds the newest copy is kept (Velero's spec.ttl)
+
+    @property
+    def kept_too_short(self) -> bool:
+        """The tool deletes the newest copy before the retention is up (Velero's spec.ttl)."""
+        from opsdocs.durations import duration_seconds
+
+        if self.retention is None or self.kept_for is None:
+            return False
+        return self.kept_for < duration_seconds(self.retention)
 
     as_dict = json_method(
         ("job", "name"),
@@ -73,6 +84,7 @@ class JobStatus:
         ("oldest_success", _iso),
         ("oldest_age_seconds", "oldest_age"),
         "retention_covered",
+        ("kept_for_seconds", "kept_for"),
     )
 
 
@@ -162,9 +174,15 @@ def effective_rto(
 
 
 def job_status(
-    job: BackupJob, evidence: JobEvidence, *, at: dt.datetime, rpo: int | None
+    job: BackupJob,
+    evidence: JobEvidence,
+    *,
+    at: dt.datetime,
+    rpo: int | None,
+    kept_for: int | None = None,
 ) -> JobStatus:
-    """The status of ``job`` at ``at`` from what its runs say (:mod:`opsdocs.dr.summary`)."""
+    """The status of ``job`` at ``at`` from what its runs say (:mod:`opsdocs.dr.summary`), and
+    how long its tool keeps the newest copy (``kept_for``, seconds), when it says."""
     from opsdocs.durations import duration_seconds
 
     last = evidence.last_success
@@ -177,7 +195,7 @@ def job_status(
         # Copies are made every `schedule` and pruned after `retention`: the oldest one kept
         # is at least retention - schedule old when the retention holds.
         covered = reach >= duration_seconds(job.retention) - duration_seconds(job.schedule)
-    return JobStatus(
+    status = JobStatus(
         name=job.name,
         tool=job.tool,
         schedule=job.schedule,
@@ -191,7 +209,26 @@ def job_status(
         oldest_success=oldest,
         oldest_age=reach,
         retention_covered=covered,
+        kept_for=kept_for,
     )
+    if status.kept_too_short:
+        # Copies deleted before the retention is up cannot cover it, however far back the
+        # older ones reach today.
+        return replace(status, retention_covered=False)
+    return status
+
+
+def _kept_for(runs: Sequence[Run], at: dt.datetime) -> dict[tuple[str, str], int]:
+    """Per (system, job): how long its tool keeps the newest successful copy made by ``at``,
+    when the tool says (Velero's spec.ttl): the policy the job's copies are made under now."""
+    newest: dict[tuple[str, str], Run] = {}
+    for run in runs:
+        if run.kept_for is None or not run.ok or run.finished_at > at:
+            continue
+        key = (run.system or "", run.job or "")
+        if key not in newest or run.finished_at > newest[key].finished_at:
+            newest[key] = run
+    return {key: run.kept_for for key, run in newest.items() if run.kept_for is not None}
 
 
 def dr_status(
@@ -257,15 +294,21 @@ def plan_status(
                 snapshots = run_restic(job, cwd=workspace.root)
                 runs.extend(snapshot_runs(snapshots, job.repository))
                 sources.append(f"restic repository {job.repository}")
-    found = summarise(
-        files.logs, attribute(runs, plan), at=at, window=window_seconds, root=workspace.root
-    )
+    attributed = attribute(runs, plan)
+    found = summarise(files.logs, attributed, at=at, window=window_seconds, root=workspace.root)
+    kept = _kept_for(attributed, at)
     systems = []
     for system in plan.systems:
         rpo = duration_seconds(system.rpo) if system.rpo else None
         seconds, chain = rtos[system.name]
         jobs = [
-            job_status(job, found.get((system.name, job.name), JobEvidence.empty()), at=at, rpo=rpo)
+            job_status(
+                job,
+                found.get((system.name, job.name), JobEvidence.empty()),
+                at=at,
+                rpo=rpo,
+                kept_for=kept.get((system.name, job.name)),
+            )
             for job in system.backups
         ]
         systems.append(
@@ -321,6 +364,8 @@ def _retention(job: JobStatus) -> str:
         return f"{job.retention}: no evidence"
     if job.retention_covered:
         return f"{job.retention}: covered"
+    if job.kept_too_short:
+        return f"{job.retention}: SHORT (kept {_span(job.kept_for)})"
     return f"{job.retention}: SHORT ({_span(job.oldest_age)})"
 
 

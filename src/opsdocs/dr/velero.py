@@ -6,11 +6,14 @@ and ``FailedValidation`` are failures; the other phases (``New``, ``InProgress``
 ``WaitingForPluginOperations``, ``Finalizing``, ``Deleting``...) have not finished and are left
 out. A run finished at ``status.completionTimestamp`` (else ``status.startTimestamp``; a backup
 with neither is left out). A backup belongs to the velero job whose ``velero_schedule`` (default:
-the job's name) is the schedule that made it: the ``velero.io/schedule-name`` label.
+the job's name) is the schedule that made it: the ``velero.io/schedule-name`` label. Velero
+deletes a backup ``spec.ttl`` after it was made (a Go duration, ``720h0m0s``): that is how long
+the copy is kept, held against the job's retention.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.errors import InputError
@@ -24,6 +27,9 @@ SCHEDULE_LABEL = "velero.io/schedule-name"
 _OK = {"Completed"}
 _FAILED = {"PartiallyFailed", "Failed", "FailedValidation"}
 _HINT = "give the output of 'velero backup get -o json'"
+#: One number and unit of a Go duration (Kubernetes' metav1.Duration: "720h0m0s", "1.5h").
+_GO_PART = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h)")
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
 
 
 def looks_like_velero(data: Any) -> bool:
@@ -33,6 +39,20 @@ def looks_like_velero(data: Any) -> bool:
     return data.get("kind") in ("Backup", "BackupList") or (
         data.get("kind") == "List" and isinstance(data.get("items"), list)
     )
+
+
+def _ttl(spec: Any, *, where: str, name: object) -> int | None:
+    """A backup's ``spec.ttl`` in seconds (None: not given, or 0, which Velero replaces by its
+    default when it makes the backup); InputError when it is not a Go duration."""
+    value = spec.get("ttl") if isinstance(spec, dict) else None
+    if value is None:
+        return None
+    parts = _GO_PART.findall(value) if isinstance(value, str) else []
+    if not parts or "".join(n + u for n, u in parts) != value:
+        raise InputError(
+            f"{where}: backup {name!r} spec.ttl {value!r} is not a duration", hint=_HINT
+        )
+    return int(sum(float(n) * _GO_UNITS[u] for n, u in parts)) or None
 
 
 def velero_runs(data: Any, *, where: str) -> list[Run]:
@@ -73,6 +93,7 @@ def velero_runs(data: Any, *, where: str) -> list[Run]:
                 (str(schedule),) if schedule else (),
                 where,
                 tool="velero",
+                kept_for=_ttl(item.get("spec"), where=where, name=name),
             )
         )
     return runs

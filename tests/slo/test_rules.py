@@ -491,3 +491,25 @@ def test_labels_are_the_paths_relative_to_the_root(
     ):
         assert paths.label(path) == workspace.relative(path), path
         assert paths.resolve(path) == path.resolve(), path
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda raw: raw.replace(b"\n", b"\r\n"), lambda raw: b"\xef\xbb\xbf" + raw],
+    ids=["crlf", "byte-order-mark"],
+)
+def test_check_and_the_write_agree_on_every_byte(
+    ws: Path, cli: Callable[..., Result], change: Callable[[bytes], bytes]
+) -> None:
+    """A rule file that newline translation (or a BOM) made look current is stale: a plain run
+    writes it again as generated, and then --check passes."""
+    assert cli("slo", "rules", cwd=ws).exit_code == 0
+    path = ws / "rules/slo/slo-api.yaml"
+    generated = path.read_bytes()
+    path.write_bytes(change(generated))
+    stale = cli("slo", "rules", "--check", cwd=ws)
+    assert (stale.exit_code, stale.stdout) == (1, "stale rules/slo/slo-api.yaml\n")
+    rewritten = cli("slo", "rules", cwd=ws)
+    assert (rewritten.exit_code, rewritten.stdout) == (0, "wrote rules/slo/slo-api.yaml\n")
+    assert path.read_bytes() == generated
+    assert cli("slo", "rules", "--check", cwd=ws).exit_code == 0

@@ -338,15 +338,20 @@ def _plan_document(sd: SloDocument, run: _Run, plan: RulesPlan) -> None:
 
 
 def stale_outputs(plan: RulesPlan) -> list[Path]:
-    """Planned files that are missing on disk or differ from what would be written."""
+    """Planned files that are missing on disk or differ from what would be written.
+
+    Compared byte for byte, as the write compares them (:class:`ChangeSet` leaves a file alone
+    only when it holds exactly the planned bytes): a rule file with CRLF line endings or a
+    byte-order mark is stale, and ``slo rules`` writes it again as generated (LF).
+    """
     stale = []
     for output in plan.outputs:
         try:
-            current = output.path.read_text(encoding="utf-8")
+            current = output.path.read_bytes()
         except FileNotFoundError:
             stale.append(output.path)
             continue
-        if current != output.text:
+        if current != output.text.encode("utf-8"):
             stale.append(output.path)
     return stale
 

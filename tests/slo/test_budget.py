@@ -146,3 +146,56 @@ def test_cli_budget_keeps_the_line_endings_of_a_crlf_document(
     raw = path.read_bytes()
     assert BUDGET_START.encode() in raw
     assert raw.count(b"\n") == raw.count(b"\r\n")
+
+
+def _slos(objective: str = "99.9", period: str = "30d", errors: str = "") -> str:
+    errors = errors or 'sum(rate(x_total{code="500"}[{{window}}]))'
+    return (
+        "slos:\n  - name: availability\n"
+        f"    objective: {objective}\n    period: {period}\n"
+        f"    indicator:\n      type: ratio\n      errors: {errors}\n"
+        "      total: sum(rate(x_total[{{window}}]))\n"
+    )
+
+
+#: SLO documents with an error: each is told by the schema or by the semantic checks.
+INVALID = {
+    "objective-100": _slos(objective="100"),
+    "objective-0": _slos(objective="0"),
+    "period-shorter-than-a-window": _slos(period="1d"),
+    "promql-does-not-parse": _slos(errors="'sum(rate(x_total[{{window}}])'"),
+    "duplicate-key": _slos() + "owner: team-web\n",
+}
+PATHS = {
+    "index": ("index",),
+    "slo-budget": ("slo", "budget"),
+    "check-fix": ("check", "--fix", "--select", "SL003"),
+}
+
+
+@pytest.mark.parametrize("path", PATHS.values(), ids=list(PATHS))
+@pytest.mark.parametrize("slos", INVALID.values(), ids=list(INVALID))
+def test_no_path_writes_a_budget_table_into_an_invalid_slo_document(
+    workspace_dir: Path, cli: Callable[..., Result], slos: str, path: tuple[str, ...]
+) -> None:
+    """``index``, ``slo budget`` and ``check --fix`` ask one function (budget_section) whether a
+    document gets a table: one whose SLOs have an error gets none, and SL003 does not call its
+    table stale (SL001 or FM005 report the error)."""
+    doc = workspace_dir / "docs/internal/operations/slo-api.md"
+    text = slo_document(slos) + "\n## SLO Target\n\nSee the SLOs.\n"
+    build_tree(workspace_dir, {"docs/internal/operations/slo-api.md": text})
+    cli(*path, cwd=workspace_dir)
+    assert doc.read_text() == text
+    assert "SL003" not in cli("check", "--select", "SL003", cwd=workspace_dir).stdout
+
+
+@pytest.mark.parametrize("path", PATHS.values(), ids=list(PATHS))
+def test_every_path_writes_the_same_table_into_a_valid_slo_document(
+    workspace_dir: Path, cli: Callable[..., Result], path: tuple[str, ...]
+) -> None:
+    doc = workspace_dir / "docs/internal/operations/slo-api.md"
+    text = slo_document(_slos()) + "\n## SLO Target\n\nSee the SLOs.\n"
+    build_tree(workspace_dir, {"docs/internal/operations/slo-api.md": text})
+    cli(*path, cwd=workspace_dir)
+    assert doc.read_text() == update_budget_table(parse_document(doc, text)) != text
+    assert cli("check", "--select", "SL003", cwd=workspace_dir).exit_code == 0

@@ -12,7 +12,6 @@ from opsdocs.cli.context import app
 from opsdocs.cli.options import echo_notes, format_option, output_option, write_output
 
 if TYPE_CHECKING:
-    from opsdocs.slo.rules import SloDocument
     from opsdocs.slo.settings import SloSettings
     from opsdocs.workspace import Workspace
 
@@ -29,13 +28,6 @@ def _settings(ctx: click.Context) -> tuple[Workspace, SloSettings]:
     return workspace, load_settings(
         workspace.config.section("slo"), source=workspace.config.source_label
     )
-
-
-def _load(ctx: click.Context) -> tuple[Workspace, SloSettings, list[SloDocument]]:
-    from opsdocs.slo.rules import load_slo_documents
-
-    workspace, settings = _settings(ctx)
-    return workspace, settings, load_slo_documents(workspace, settings)
 
 
 @slo.command("rules")
@@ -219,11 +211,12 @@ def budget_command(ctx: click.Context, check: bool) -> int:
     The table sits between <!-- opsdocs:budget:start --> and <!-- opsdocs:budget:end -->; a
     document without the markers gets them at the end of its "SLO Target" section.
     """
+    from opsdocs.documents.folder import read_documents
     from opsdocs.slo.budget import stale_budget_tables
 
-    workspace, settings, loaded = _load(ctx)
-    valid = [sd.document.path for sd in loaded if sd.section is not None]
-    stale = stale_budget_tables(valid, settings.window_pairs())
+    workspace, settings = _settings(ctx)
+    docs = read_documents(workspace, "slo")  # a document that cannot be read is an error
+    stale = stale_budget_tables([doc.path for doc in docs], settings)
     for update in stale:
         click.echo(f"{'stale' if check else 'updated'} {workspace.relative(update.path)}")
     if check:

@@ -17,6 +17,7 @@ _EXPORTS: dict[str, str] = {
     "SloSection": "opsdocs.slo.spec",
     "SloSettings": "opsdocs.slo.settings",
     "SloSpec": "opsdocs.slo.spec",
+    "budget_section": "opsdocs.slo.budget",
     "budget_table_is_stale": "opsdocs.slo.budget",
     "compile_section": "opsdocs.slo.prometheus",
     "compile_slo": "opsdocs.slo.prometheus",
@@ -42,6 +43,7 @@ __all__ = [
     "SloSection",
     "SloSettings",
     "SloSpec",
+    "budget_section",
     "budget_table_is_stale",
     "compile_section",
     "compile_slo",
@@ -60,7 +62,12 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from opsdocs.slo.budget import budget_table_is_stale, render_budget_table, update_budget_table
+    from opsdocs.slo.budget import (
+        budget_section,
+        budget_table_is_stale,
+        render_budget_table,
+        update_budget_table,
+    )
     from opsdocs.slo.importer import read_specs, update_document_slos
     from opsdocs.slo.interchange.openslo import export_openslo, read_openslo
     from opsdocs.slo.interchange.sloth import read_sloth

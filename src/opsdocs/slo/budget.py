@@ -4,8 +4,9 @@ The table sits between ``<!-- opsdocs:budget:start -->`` and ``<!-- opsdocs:budg
 For each SLO it shows the allowed share of bad events, the full-outage time that share allows per
 period, per week and per day, and for each alert condition its burn rate, windows, the budget
 spent when it fires and the time the whole budget lasts at that rate. Everything outside the
-markers is kept byte for byte; :func:`update_budget_table` is pure, so ``index`` and
-``check --fix`` can call it and write the result themselves.
+markers is kept byte for byte; :func:`update_budget_table` is pure, so ``index``,
+``slo budget`` and ``check --fix`` can call it and write the result themselves. Which documents
+get a table is decided in one place, :func:`budget_section`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from opsdocs.documents.blocks import BlockUpdate, as_written, write_block
 from opsdocs.documents.parse import Document, parse_document
 from opsdocs.durations import format_duration, format_span
 from opsdocs.errors import DocumentError
+from opsdocs.slo.settings import SloSettings
 from opsdocs.slo.spec import SloSection, SloSpec
-from opsdocs.slo.validate import load_front_matter
 from opsdocs.slo.windows import DEFAULT_WINDOWS, WindowPair, format_float
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ __all__ = [
     "AlertBudget",
     "SloBudget",
     "budget_of",
+    "budget_section",
     "budget_table_is_stale",
     "render_budget_table",
     "stale_budget_tables",
@@ -131,26 +133,35 @@ def render_budget_table(
     return "\n".join(out)
 
 
-def _section_of(doc: Document) -> SloSection | None:
-    if doc.front_matter is None:
-        return None
-    section, _ = load_front_matter(doc.front_matter)
-    return section
+def budget_section(doc: Document, settings: SloSettings | None = None) -> SloSection | None:
+    """The SLOs ``doc``'s budget table shows, or None when the document gets no table (and a
+    table it has is left as it is): it has no SLOs, or an error in its front matter or its SLOs,
+    the schema's or the semantic checks' (an objective of 100, a period shorter than an alert
+    window, PromQL that does not parse), as ``slo rules`` and ``check`` (SL001) report them.
+
+    The one decision of ``index``, ``slo budget``, ``check --fix`` and ``slo import``.
+    """
+    from opsdocs.slo.rules import load_slo_document
+
+    section = load_slo_document(doc, settings).section
+    return section if section is not None and section.slos else None
 
 
-def update_budget_table(doc: Document, windows: Sequence[WindowPair] = DEFAULT_WINDOWS) -> str:
-    """The document's text with a current budget table (pure; unchanged text if no SLOs).
+def update_budget_table(doc: Document, settings: SloSettings | None = None) -> str:
+    """The document's text with a current budget table (pure; unchanged text when
+    :func:`budget_section` gives it none), for the windows of ``settings``.
 
     An existing table is replaced between its markers; a document with SLOs and no markers gets
     the table at the end of its "SLO Target" section (or at the end of the file). Raises
     :class:`DocumentError` for a marker that is repeated, alone or out of order.
     """
-    section = _section_of(doc)
-    if section is None or not section.slos:
+    settings = settings or SloSettings()
+    section = budget_section(doc, settings)
+    if section is None:
         return doc.text
     return write_block(
         doc,
-        f"\n{render_budget_table(section, windows)}\n",
+        f"\n{render_budget_table(section, settings.window_pairs())}\n",
         section="SLO Target",
         start=BUDGET_START,
         end=BUDGET_END,
@@ -158,18 +169,18 @@ def update_budget_table(doc: Document, windows: Sequence[WindowPair] = DEFAULT_W
     )
 
 
-def budget_table_is_stale(doc: Document, windows: Sequence[WindowPair] = DEFAULT_WINDOWS) -> bool:
+def budget_table_is_stale(doc: Document, settings: SloSettings | None = None) -> bool:
     """Whether :func:`update_budget_table` would change the document."""
-    return update_budget_table(doc, windows) != doc.text
+    return update_budget_table(doc, settings) != doc.text
 
 
 def stale_budget_tables(
-    paths: Sequence[Path], windows: Sequence[WindowPair] = DEFAULT_WINDOWS
+    paths: Sequence[Path], settings: SloSettings | None = None
 ) -> list[BlockUpdate]:
     """The ``slo`` documents among ``paths`` whose budget table is missing or out of date.
 
-    Documents that cannot be read, whose SLOs are invalid or whose markers are broken are
-    skipped (``check`` reports them).
+    Documents that cannot be read, that get no table (:func:`budget_section`) or whose markers
+    are broken are skipped (``check`` reports them).
     """
     updates: list[BlockUpdate] = []
     for path in paths:
@@ -179,7 +190,7 @@ def stale_budget_tables(
             continue
         doc = parse_document(path, raw)
         try:
-            new = update_budget_table(doc, windows)
+            new = update_budget_table(doc, settings)
         except DocumentError:
             continue
         if new != doc.text:
@@ -195,7 +206,5 @@ def workspace_budget_tables(workspace: Workspace) -> list[BlockUpdate]:
     from opsdocs.documents.folder import document_paths
     from opsdocs.slo.settings import load_settings
 
-    windows = load_settings(
-        workspace.config.section("slo"), source=workspace.config.source_label
-    ).window_pairs()
-    return stale_budget_tables(document_paths(workspace, "slo"), windows)
+    settings = load_settings(workspace.config.section("slo"), source=workspace.config.source_label)
+    return stale_budget_tables(document_paths(workspace, "slo"), settings)

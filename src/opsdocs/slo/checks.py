@@ -77,10 +77,10 @@ def _stale_budget(ctx: DocContext) -> Iterator[Diagnostic]:
     from opsdocs.slo.budget import budget_table_is_stale
 
     analysis = _analysis(ctx)
-    if analysis is None or analysis.section is None or not analysis.section.slos:
+    if analysis is None:
         return
-    try:
-        stale = budget_table_is_stale(ctx.doc, analysis.settings.window_pairs())
+    try:  # a document that gets no table (budget_section) is never stale
+        stale = budget_table_is_stale(ctx.doc, analysis.settings)
     except DocumentError as exc:  # a marker repeated or out of order: a person must choose
         yield Diagnostic(line=exc.line or 1, col=1, message=exc.message, hint=exc.hint)
         return
@@ -103,7 +103,7 @@ def fix_budget_table(ctx: DocContext) -> str | None:
 
     settings = load_settings(ctx.settings.features.get("slo"))
     try:
-        new = update_budget_table(ctx.doc, settings.window_pairs())
+        new = update_budget_table(ctx.doc, settings)
     except DocumentError:
         return None  # markers repeated or out of order: reported, not guessed at
     return None if new == ctx.doc.text else new

@@ -333,7 +333,7 @@ def plan_import(
             # the generated budget table follows the SLOs (a document without one gets it
             # only when created here; 'check --fix' adds it to others)
             merged = parse_document(found.path, merge.text)
-            merge.text = update_budget_table(merged, settings.window_pairs())
+            merge.text = update_budget_table(merged, settings)
         plan.documents.append(
             DocumentImport(
                 path=found.path,

@@ -433,11 +433,9 @@ def collect_files(
         index_set = [(index_key(path), None) for _, _, path in index_files(workspace.docs_dir)]
         _add(files, index_set, root, reported=False)
     if not paths:
-        folders: dict[str, str] = {}
         for rule in all_rules():
             if rule.context is not None and rule.code in selected:
-                for extra in rule.context(workspace, {} if memo is None else memo):
-                    path = real_path(extra, folders)
+                for path in rule.context(workspace, {} if memo is None else memo):
                     if path not in files:
                         files[path] = _File(
                             path, [r for r in (_rel(path, root),) if r], False, True
@@ -587,9 +585,15 @@ def _close(memo: dict[str, Any]) -> None:
 
 
 def run_check(
-    workspace: Workspace, paths: Sequence[Path] | None = None, options: CheckOptions | None = None
+    workspace: Workspace,
+    paths: Sequence[Path] | None = None,
+    options: CheckOptions | None = None,
+    prepared: dict[str, Any] | None = None,
 ) -> CheckResult:
     """Check the operations folder (or ``paths``) of ``workspace``.
+
+    ``prepared``: what ``Rule.prepare`` hooks would leave in the run's memo, started by the
+    caller already (``opsdocs alerts check`` starts promtool before this module is imported).
 
     Raises :class:`ConfigError` for bad settings and :class:`UsageError` for a bad selector or
     a path that does not exist. Problems in the files are findings, never exceptions.
@@ -598,7 +602,7 @@ def run_check(
     # still held every file's facts, its first pass walked them all (0.04 s for 5,000 files)
     # just before they were freed.
     with collector.paused():
-        return CheckSession(workspace, paths, options).run()
+        return CheckSession(workspace, paths, options, prepared).run()
 
 
 class CheckSession:
@@ -612,8 +616,10 @@ class CheckSession:
         workspace: Workspace,
         paths: Sequence[Path] | None = None,
         options: CheckOptions | None = None,
+        prepared: dict[str, Any] | None = None,
     ) -> None:
         self.workspace = workspace
+        self._prepared = prepared  # the first run's memo (see run_check)
         self.paths = paths
         self.options = options or CheckOptions()
         self.settings = load_settings(workspace.config)
@@ -641,7 +647,8 @@ class CheckSession:
             self.settings,
             self.selected,
         )
-        memo: dict[str, Any] = {}
+        memo: dict[str, Any] = self._prepared or {}
+        self._prepared = None
         # paused for the run too (``site serve`` rechecks through a session, not run_check)
         with collector.paused(), ExitStack() as run:
             run.callback(_close, memo)

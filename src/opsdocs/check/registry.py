@@ -88,9 +88,10 @@ class Rule:
     # fixed by check.fix itself (ST001, IX001) or not at all.
     fix: Callable[[DocContext], str | None] | None = None
     # Files outside the checked folders whose facts a workspace rule needs (the runbook folders
-    # the alert catalogue links to): parsed and cached like documents, never reported.
-    # They receive the run's memo (see ``prepare``).
-    context: Callable[[Workspace, dict[str, Any]], Iterable[Path]] | None = None
+    # the alert catalogue links to): parsed and cached like documents, never reported. Given
+    # the run's memo (see ``prepare``), it returns their real paths (``check.context.real_path``:
+    # the rule knows them from its own walk, where the engine would stat each file again).
+    context: Callable[[Workspace, dict[str, Any]], Iterable[str]] | None = None
     # Work a workspace rule can start before the documents are read (the AL rules find the
     # rule files and start promtool, which then runs on another core meanwhile): called with
     # the workspace, the run's memo (later ``WorkspaceContext.memo``) and the run's cache

@@ -74,17 +74,16 @@ def check_command(
 
     Exit status: 0 clean, 1 findings, 2 usage or configuration error.
     """
-    from opsdocs.check.engine import CheckOptions, run_check
-    from opsdocs.check.registry import select_family
+    from opsdocs.monitoring.checks import check_alerts
 
     workspace = _require_monitoring(ctx)
-    options = CheckOptions(
-        select=select_family("AL", split_values(select)),
+    result = check_alerts(
+        workspace,
+        select=split_values(select),
         ignore=split_values(ignore),
         strict=bool(strict),
         today=today,
     )
-    result = run_check(workspace, None, options)
     return echo_check(result, fmt, output)
 
 

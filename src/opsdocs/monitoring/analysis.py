@@ -15,7 +15,7 @@ import stat
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from opsdocs.monitoring.runbooks import (
     INDEX_NAMES,
     Resolution,
     alert_name_heading,
+    check_anchor,
     resolve_runbook_url,
 )
 from opsdocs.monitoring.settings import AlertAction, MonitoringSettings
@@ -35,8 +36,10 @@ __all__ = [
     "Analysis",
     "Entry",
     "PromtoolRun",
+    "Resolved",
     "analyse",
     "collect_document",
+    "resolve_alerts",
 ]
 
 ALERTS_SECTION = "Dashboards & Alerts"
@@ -300,24 +303,28 @@ def _suppressed(lines: list[str], line: int, code: str) -> bool:
     return False
 
 
-def analyse(
+@dataclass
+class Resolved:
+    """Each alert's catalogue row and the findings that need no document (see
+    :func:`resolve_alerts`)."""
+
+    entries: list[Entry]
+    findings: list[Diagnostic]
+
+
+def resolve_alerts(
+    catalogue: Catalogue,
     *,
     root: Path,
     settings: MonitoringSettings,
-    catalogue: Catalogue,
-    documents: dict[str, dict[str, Any]],
     ladder: dict[str, AlertAction],
-    anchors_of: Callable[[str], set[str] | None],
-    runbook_folder_files: Iterable[str] = (),
-    promtool: PromtoolRun | None = None,
-    series: set[str] | None = None,
     folders: dict[str, str] | None = None,
-) -> Analysis:
-    """Every AL finding and the catalogue rows (see the module docstring).
+) -> Resolved:
+    """Each alert's row and what it alone says: its severity on the ladder, its ``for:`` and
+    summary, and the runbook file its link leads to. The link's ``#anchor`` is checked by
+    :func:`analyse`, once the documents are parsed: this part runs while they are.
 
-    ``documents`` maps a document's absolute path to :func:`collect_document`'s result;
-    ``runbook_folder_files`` are the Markdown files under the mapped runbook folders;
-    ``folders`` the real paths of folders known already (the runbook folders walked).
+    ``folders``: the real paths of folders known already (the runbook folders walked).
     """
     root_s = str(root)
     findings: list[Diagnostic] = []
@@ -333,17 +340,55 @@ def analyse(
                 error.hint,
             )
         )
-    by_name = catalogue.by_name()
     entries: list[Entry] = []
-    pointed_at: set[str] = set()
     # real paths of the runbooks' folders, each resolved once
     folders = {} if folders is None else folders
     for alert in catalogue.alerts:
-        entry, found = _alert_entry(alert, root_s, settings, ladder, anchors_of, folders)
+        entry, found = _alert_entry(alert, root_s, settings, ladder, folders)
         entries.append(entry)
         findings.extend(found)
-        if entry.runbook is not None and entry.runbook.target is not None:
-            pointed_at.add(os.path.normpath(entry.runbook.target))
+    return Resolved(entries, findings)
+
+
+def analyse(
+    *,
+    root: Path,
+    settings: MonitoringSettings,
+    catalogue: Catalogue,
+    documents: dict[str, dict[str, Any]],
+    ladder: dict[str, AlertAction],
+    anchors_of: Callable[[str], set[str] | None],
+    runbook_folder_files: Iterable[str] = (),
+    promtool: PromtoolRun | None = None,
+    series: set[str] | None = None,
+    folders: dict[str, str] | None = None,
+    resolved: Resolved | None = None,
+) -> Analysis:
+    """Every AL finding and the catalogue rows (see the module docstring).
+
+    ``documents`` maps a document's absolute path to :func:`collect_document`'s result;
+    ``runbook_folder_files`` are the Markdown files under the mapped runbook folders;
+    ``folders`` the real paths of folders known already (the runbook folders walked);
+    ``resolved``: what :func:`resolve_alerts` found of this catalogue, if it ran already.
+    """
+    root_s = str(root)
+    if resolved is None:
+        resolved = resolve_alerts(
+            catalogue, root=root, settings=settings, ladder=ladder, folders=folders
+        )
+    findings = list(resolved.findings)
+    by_name = catalogue.by_name()
+    entries: list[Entry] = []
+    pointed_at: set[str] = set()
+    for entry in resolved.entries:
+        runbook = entry.runbook
+        if runbook is not None:
+            runbook = check_anchor(runbook, anchors_of, root_s)
+            if runbook.status == "no-anchor":
+                findings.append(_broken_link(entry.alert, root_s, runbook))
+            if runbook.target is not None:
+                pointed_at.add(os.path.normpath(runbook.target))
+        entries.append(replace(entry, runbook=runbook))
     dashboards = _dashboards(documents, root_s, findings)
     for entry in entries:
         entry.dashboards = _dashboards_of(entry.alert, dashboards, documents)
@@ -409,7 +454,6 @@ def _alert_entry(
     root: str,
     settings: MonitoringSettings,
     ladder: dict[str, AlertAction],
-    anchors_of: Callable[[str], set[str] | None],
     folders: dict[str, str],
 ) -> tuple[Entry, list[Diagnostic]]:
     found: list[Diagnostic] = []
@@ -443,16 +487,11 @@ def _alert_entry(
             root=root,
             rule_dir=rule_dir,
             settings=settings,
-            anchors_of=anchors_of,
+            anchors_of=None,
             folders=folders,
         )
-        if resolution.status in ("no-file", "no-anchor", "invalid"):
-            report(
-                "annotations.runbook_url",
-                "AL003",
-                resolution.message or "runbook_url leads nowhere",
-                resolution.hint or "fix the URL",
-            )
+        if resolution.status in ("no-file", "invalid"):
+            found.append(_broken_link(alert, root, resolution))
     if severity is None or action is None:
         names = ", ".join(sorted({*settings.severities, *ladder}, key=str.lower))
     if severity is None:
@@ -501,6 +540,19 @@ def _alert_entry(
             "add 'for:' (e.g. 5m) so that one bad scrape does not wake someone",
         )
     return Entry(alert, severity, action, resolution), found
+
+
+def _broken_link(alert: Alert, root: str, resolution: Resolution) -> Diagnostic:
+    """AL003 at the alert's ``runbook_url``: where its link leads nowhere."""
+    line, col = alert.at("annotations.runbook_url")
+    return Diagnostic(
+        _absolute(alert.file, root),
+        line,
+        col,
+        "AL003",
+        f"alert {alert.name!r}: {resolution.message or 'runbook_url leads nowhere'}",
+        resolution.hint or "fix the URL",
+    )
 
 
 def _seconds(text: str | None) -> int | None:

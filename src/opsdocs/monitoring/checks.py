@@ -12,15 +12,19 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from opsdocs.check.registry import Rule, Severity, code_findings
+from opsdocs.check.registry import Rule, Severity, code_findings, select_family
 from opsdocs.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Sequence
+
     from opsdocs.check.context import DocContext, WorkspaceContext
+    from opsdocs.check.findings import CheckResult
     from opsdocs.monitoring.analysis import Analysis
     from opsdocs.workspace import Workspace
 
-__all__ = ["RULES"]
+__all__ = ["RULES", "check_alerts"]
 
 _MEMO = "monitoring"
 _ESTATE = "monitoring-estate"
@@ -33,12 +37,44 @@ def _collect(ctx: DocContext) -> dict[str, Any] | None:
 
 
 def _prepare(workspace: Workspace, memo: dict[str, Any], cache_dir: Path | None) -> None:
-    """Before the documents are read: load the catalogue and start promtool, once per run."""
+    """Before the documents are read: start promtool and list the runbook folders, once per
+    run (the catalogue is loaded while the documents are parsed)."""
     from opsdocs.monitoring.estate import configured, open_estate
 
     if _ESTATE not in memo:
         wanted = configured(workspace)
         memo[_ESTATE] = open_estate(workspace, cache_dir=cache_dir) if wanted else None
+    elif memo[_ESTATE] is not None:  # opened by check_alerts, before the run's cache was known
+        memo[_ESTATE].cache_dir = cache_dir
+
+
+def check_alerts(
+    workspace: Workspace,
+    *,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    strict: bool = False,
+    today: dt.date | None = None,
+) -> CheckResult:
+    """``opsdocs alerts check``: the AL rules of ``opsdocs check`` alone (``select``: some of
+    them). promtool is started on the rule files first, before the check engine and the rule
+    modules are imported: it has a core to itself while this process starts the run.
+
+    Raises :class:`~opsdocs.errors.UsageError` when ``select`` picks a rule outside the AL
+    family.
+    """
+    memo: dict[str, Any] = {}
+    _prepare(workspace, memo, None)
+    try:
+        from opsdocs.check.engine import CheckOptions, run_check
+
+        options = CheckOptions(
+            select=select_family("AL", select), ignore=ignore, strict=strict, today=today
+        )
+        return run_check(workspace, None, options, prepared=memo)
+    finally:
+        if memo[_ESTATE] is not None:
+            memo[_ESTATE].close()  # a run closes it too: stopping it twice does nothing
 
 
 def _findings(ctx: WorkspaceContext) -> list[Diagnostic]:
@@ -67,16 +103,11 @@ def _study(ctx: WorkspaceContext) -> Analysis | None:
     )
 
 
-def _context(workspace: Workspace, memo: dict[str, Any]) -> list[Path]:
-    """The runbook folders' files: parsed (and cached) by the engine for their anchors."""
-    from opsdocs.monitoring.estate import configured, effective_settings, runbook_folder_files
-
+def _context(workspace: Workspace, memo: dict[str, Any]) -> list[str]:
+    """The runbook folders' files (their real paths): parsed (and cached) by the engine for
+    their anchors."""
     estate = memo.get(_ESTATE)
-    if estate is not None:
-        return [Path(p) for p in estate.folder_files]
-    if not configured(workspace):
-        return []
-    return [Path(p) for p in runbook_folder_files(workspace, effective_settings(workspace))]
+    return [] if estate is None else estate.real_folder_files()
 
 
 def _rule(code: str, name: str, severity: Severity, **wiring: Any) -> Rule:

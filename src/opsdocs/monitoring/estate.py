@@ -14,8 +14,10 @@ from opsdocs.fileio import real_folder
 from opsdocs.monitoring.analysis import (
     Analysis,
     PromtoolRun,
+    Resolved,
     analyse,
     collect_document,
+    resolve_alerts,
 )
 from opsdocs.monitoring.catalogue import (
     Alert,
@@ -265,7 +267,8 @@ def fetch_series_names(settings: MonitoringSettings) -> set[str] | None:
 class Estate:
     """What is known of the alerting estate before the documents are read: the settings, the
     runbook folders' files and promtool checking the rule files meanwhile; the catalogue is
-    loaded (the rule files parsed) by :meth:`load`, or when first asked for."""
+    loaded (the rule files parsed, each alert's runbook link followed to its file) by
+    :meth:`load`, or when first asked for."""
 
     workspace: Workspace
     settings: MonitoringSettings
@@ -277,11 +280,14 @@ class Estate:
     #: real paths of the folders walked (see :func:`opsdocs.fileio.real_folder`)
     folders: dict[str, str] = field(default_factory=dict)
     _catalogue: Catalogue | None = None
+    _ladder: dict[str, AlertAction] | None = None
+    _resolved: Resolved | None = None
 
     def load(self) -> Catalogue:
-        """Parse the rule files (or read them back from the cache), once; the check engine
-        calls it while its worker processes parse the documents. promtool's second run (the
-        documents it cannot be given as they are) starts here."""
+        """Parse the rule files (or read them back from the cache) and resolve what each alert
+        says alone (:func:`~opsdocs.monitoring.analysis.resolve_alerts`), once; the check
+        engine calls it while its worker processes parse the documents. promtool's second run
+        (the documents it cannot be given as they are) starts here."""
         if self._catalogue is None:
             try:
                 catalogue = load_catalogue(
@@ -292,6 +298,14 @@ class Estate:
                 )
                 if self.promtool is not None:
                     self.promtool.attach([f for f in catalogue.files if f.documents])
+                self._ladder = ladder_actions(self.workspace)
+                self._resolved = resolve_alerts(
+                    catalogue,
+                    root=self.workspace.root,
+                    settings=self.settings,
+                    ladder=self._ladder,
+                    folders=self.folders,
+                )
             except BaseException:
                 self.close()
                 raise
@@ -303,6 +317,27 @@ class Estate:
     @property
     def catalogue(self) -> Catalogue:
         return self.load()
+
+    def real_folder_files(self) -> list[str]:
+        """The real paths of :attr:`folder_files` (their folders resolved when walked)."""
+        folders = self.folders
+        return [
+            os.path.join(folders[folder], name)
+            for folder, name in map(os.path.split, self.folder_files)
+        ]
+
+    @property
+    def ladder(self) -> dict[str, AlertAction]:
+        """The playbook's ladder, as the alerts were resolved against it."""
+        self.load()
+        assert self._ladder is not None
+        return self._ladder
+
+    @property
+    def resolved(self) -> Resolved:
+        self.load()
+        assert self._resolved is not None
+        return self._resolved
 
     def close(self) -> None:
         """Stop promtool if its verdict was never read (the run failed on the way)."""
@@ -377,12 +412,13 @@ def study(
             settings=settings,
             catalogue=estate.catalogue,
             documents=documents,
-            ladder=ladder_actions(workspace),
+            ladder=estate.ladder,
             anchors_of=anchors_of,
             runbook_folder_files=estate.folder_files,
             folders=estate.folders,
             promtool=estate.promtool,
             series=series,
+            resolved=estate.resolved,
         )
     finally:
         estate.close()

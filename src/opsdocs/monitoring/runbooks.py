@@ -27,6 +27,7 @@ __all__ = [
     "INDEX_NAMES",
     "Resolution",
     "alert_name_heading",
+    "check_anchor",
     "expand_url_template",
     "resolve_runbook_url",
 ]
@@ -78,12 +79,14 @@ def resolve_runbook_url(
     root: str,
     rule_dir: str,
     settings: MonitoringSettings,
-    anchors_of: Callable[[str], set[str] | None],
+    anchors_of: Callable[[str], set[str] | None] | None,
     folders: dict[str, str] | None = None,
 ) -> Resolution:
     """Resolve ``url`` (an alert's ``runbook_url``) to a file and anchor of the workspace.
 
     ``folders`` remembers the real paths of folders across calls (one check of many alerts).
+    Without ``anchors_of`` the anchor is not checked yet (see :func:`check_anchor`): the file
+    is found before the documents are parsed.
     """
     raw = url.strip()
     url = expand_url_template(raw, alert)
@@ -146,19 +149,30 @@ def resolve_runbook_url(
             message=f"runbook_url {raw!r} resolves to no file",
             hint=f"create the runbook (tried {_tried(base, path_part, root)}) or fix the URL",
         )
-    if fragment:
-        anchors = anchors_of(target)
-        if anchors is not None and fragment not in anchors and fragment.lower() not in anchors:
-            rel = os.path.relpath(target, root)
-            return Resolution(
-                "no-anchor",
-                raw,
-                target=target,
-                anchor=fragment,
-                message=f"runbook_url {raw!r}: {rel} has no heading with anchor '#{fragment}'",
-                hint="link an existing heading (lowercase, spaces as hyphens)",
-            )
-    return Resolution("ok", raw, target=target, anchor=fragment or None)
+    found_at = Resolution("ok", raw, target=target, anchor=fragment or None)
+    return found_at if anchors_of is None else check_anchor(found_at, anchors_of, root)
+
+
+def check_anchor(
+    resolution: Resolution, anchors_of: Callable[[str], set[str] | None], root: str
+) -> Resolution:
+    """``resolution`` (a runbook found), or why its ``#anchor`` names no heading of the file."""
+    target, fragment = resolution.target, resolution.anchor
+    if resolution.status != "ok" or target is None or not fragment:
+        return resolution
+    anchors = anchors_of(target)
+    if anchors is None or fragment in anchors or fragment.lower() in anchors:
+        return resolution
+    raw = resolution.url
+    rel = os.path.relpath(target, root)
+    return Resolution(
+        "no-anchor",
+        raw,
+        target=target,
+        anchor=fragment,
+        message=f"runbook_url {raw!r}: {rel} has no heading with anchor '#{fragment}'",
+        hint="link an existing heading (lowercase, spaces as hyphens)",
+    )
 
 
 @lru_cache(maxsize=4096)

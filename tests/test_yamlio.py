@@ -173,3 +173,53 @@ def test_key_path_of_drops_union_tags_and_keeps_a_missing_last_key() -> None:
     )
     assert key_path_of(data, ("slos", 0, "objective")) == ("slos", 0, "objective")
     assert key_path_of(data, ("slos", 5, "objective")) == ("slos",)
+
+
+# Documents the loader builds itself in part (merge keys, tags, aliases, non-string keys) and
+# documents it builds wholly here (plain mappings, sequences and strings).
+SHAPES = [
+    "a: 1\nb: [x, 2.5, true, null, 2026-01-02]\n",
+    "base: &b {x: 1, y: [1, 2]}\nuse: *b\n",
+    "- &a {x: 1}\n- <<: *a\n  y: 2\n- *a\n",
+    "a: !!omap [x: 1, y: 2]\nb: !!set {p, q}\nc: !!binary aGVsbG8=\n",
+    "1: one\ntrue: yes\n~: nothing\n2026-01-01: day\n",
+    "a: !!str 1\nb: !!int '3'\n",
+    "r: &r [1, *r]\n",
+]
+
+
+@pytest.mark.parametrize("text", SHAPES)
+def test_values_are_what_the_safe_loader_builds(text: str) -> None:
+    from opsdocs.yamlio import _Loader, load_yaml
+
+    value = load_yaml(text).value
+    expected = yaml.load(text, Loader=_Loader)  # the safe loader, with lenient scalars
+    assert repr(value) == repr(expected)
+    if "&b" in text:
+        assert value["use"] is value["base"]  # an alias is its anchor's object
+
+
+def test_positions_of_keys_items_aliases_and_duplicates() -> None:
+    from opsdocs.yamlio import load_yaml
+
+    text = "a:\n  b: 1\n  c: [x, y]\nd: &d {e: 1}\nf: *d\na:\n  b: 2\n"
+    data = load_yaml(text, line_offset=10)
+    assert data.value == {"a": {"b": 2}, "d": {"e": 1}, "f": {"e": 1}}
+    # the first 'a' is where the key is; below it, the later value's keys (that value wins)
+    assert data.positions[("a",)] == (11, 1)
+    assert data.positions[("a", "b")] == (17, 3)
+    assert data.positions[("a", "c", 1)] == (13, 10)
+    assert data.positions[("d", "e")] == (14, 8)
+    # an alias is placed where it stands; what lies below it, where its anchor defined it
+    assert data.positions[("f",)] == (15, 1) and ("f", "e") not in data.positions
+    assert data.duplicates == [(("a",), 16, 1)]
+
+
+def test_positions_below_a_merge_key() -> None:
+    from opsdocs.yamlio import load_yaml
+
+    data = load_yaml("- &a {x: 1}\n- <<: *a\n  y: 2\n- *a\n")
+    assert data.value == [{"x": 1}, {"x": 1, "y": 2}, {"x": 1}]
+    assert data.positions[(0, "x")] == (1, 7)
+    assert data.positions[(1, "<<")] == (2, 3) and data.positions[(1, "y")] == (3, 3)
+    assert (2, "x") not in data.positions

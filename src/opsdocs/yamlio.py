@@ -141,30 +141,108 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
-def _walk(
-    node: yaml.Node, prefix: KeyPath, data: YamlData, line_offset: int, seen: set[int]
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+#: key tags the safe constructor rewrites (merge keys ``<<`` and the ``=`` value key)
+_SPECIAL_KEYS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+
+
+def _value(
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    prefix: KeyPath,
+    data: YamlData,
+    offset: int,
+    seen: set[int],
+) -> Any:
+    """The value of ``node`` as the safe loader constructs it, recording the position of every
+    key and item below it in ``data`` on the way (one walk for both).
+
+    Plain mappings, sequences and strings are built here; any other node (a number, a date, a
+    merge key, a tag) is built by the loader itself. Every node built is remembered in the
+    loader's ``constructed_objects``, so an alias is the object its anchor built, wherever it
+    is built; ``seen`` holds the nodes whose positions were recorded: below an alias they were
+    recorded where it was defined.
+    """
+    built = loader.constructed_objects
+    if node in built:
+        return built[node]
+    if id(node) in seen:  # walked below a merge key: its positions are known
+        data = YamlData(value=None)
+    seen.add(id(node))
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        if tag == _STR:
+            built[node] = node.value
+            return node.value
+        return loader.construct_object(node, deep=True)
+    if isinstance(node, yaml.SequenceNode) and tag == _SEQ:
+        items: list[Any] = []
+        built[node] = items
+        for index, item in enumerate(node.value):
+            path = (*prefix, index)
+            data.positions[path] = (item.start_mark.line + 1 + offset, item.start_mark.column + 1)
+            items.append(_value(loader, item, path, data, offset, seen))
+        return items
+    plain = isinstance(node, yaml.MappingNode) and tag == _MAP
+    if not plain or any(
+        not isinstance(k, yaml.ScalarNode) or k.tag in _SPECIAL_KEYS for k, _ in node.value
+    ):
+        seen.discard(id(node))
+        _positions(loader, node, prefix, data, offset, seen)
+        return loader.construct_object(node, deep=True)
+    mapping: dict[Any, Any] = {}
+    built[node] = mapping
+    keys: set[str] = set()
+    for key_node, value_node in node.value:
+        text = key_node.value
+        path = (*prefix, text)
+        if text in keys:  # the later value wins, and the positions below it
+            data.duplicates.append(
+                (path, key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
+            )
+        else:
+            keys.add(text)
+            data.positions[path] = (
+                key_node.start_mark.line + 1 + offset,
+                key_node.start_mark.column + 1,
+            )
+        key = text if key_node.tag == _STR else loader.construct_object(key_node)
+        mapping[key] = _value(loader, value_node, path, data, offset, seen)
+    return mapping
+
+
+def _positions(
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    prefix: KeyPath,
+    data: YamlData,
+    offset: int,
+    seen: set[int],
 ) -> None:
-    if id(node) in seen:  # an alias: its positions were recorded where it was defined
+    """Record the positions below a node the loader builds itself (see :func:`_value`), except
+    below an alias: its positions were recorded where it was defined."""
+    if node in loader.constructed_objects or id(node) in seen:
         return
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         keys: set[Any] = set()
         for key_node, value_node in node.value:
             key: str | int = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
-            pos = (key_node.start_mark.line + 1 + line_offset, key_node.start_mark.column + 1)
+            path = (*prefix, key)
+            pos = (key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
             if key in keys:
-                data.duplicates.append(((*prefix, key), *pos))
+                data.duplicates.append((path, *pos))
             else:
                 keys.add(key)
-                data.positions[(*prefix, key)] = pos
-            _walk(value_node, (*prefix, key), data, line_offset, seen)
+                data.positions[path] = pos
+            _positions(loader, value_node, path, data, offset, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            data.positions[(*prefix, index)] = (
-                item.start_mark.line + 1 + line_offset,
-                item.start_mark.column + 1,
-            )
-            _walk(item, (*prefix, index), data, line_offset, seen)
+            path = (*prefix, index)
+            data.positions[path] = (item.start_mark.line + 1 + offset, item.start_mark.column + 1)
+            _positions(loader, item, path, data, offset, seen)
 
 
 def _build(loader: yaml.SafeLoader, node: yaml.Node | None, path: Any, offset: int) -> YamlData:
@@ -180,8 +258,17 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node | None, path: Any, offset: i
         )
     data = YamlData(value=None)
     data.positions[()] = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
-    _walk(node, (), data, offset, set())
-    data.value = loader.construct_document(node)
+    try:
+        data.value = _value(loader, node, (), data, offset, set())
+        while loader.state_generators:  # what the loader left to finish (as it does itself)
+            generators, loader.state_generators = loader.state_generators, []
+            for generator in generators:
+                for _ in generator:
+                    pass
+    finally:
+        loader.constructed_objects = {}
+        loader.recursive_objects = {}
+        loader.deep_construct = False
     return data
 
 

@@ -116,6 +116,17 @@ def test_check_reports_the_broken_anchor_at_the_annotation(
     ]
 
 
+def test_check_selects_only_al_rules(ws: Path, cli: Callable[..., Result]) -> None:
+    result = cli("alerts", "check", "--select", "AL004,ST001", cwd=ws)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: --select picks rules outside the AL family (ST001) "
+        "(use 'opsdocs check' for other rules)\n"
+    )
+    only = cli("alerts", "check", "--select", "AL004", "--ignore", "AL003", cwd=ws)
+    assert (only.exit_code, only.stdout) == (0, "All checks passed (1 file).\n")
+
+
 def test_plain_check_runs_the_al_rules_too(ws: Path, cli: Callable[..., Result]) -> None:
     result = cli("check", "--select", "AL", "--format", "json", cwd=ws)
     codes = [(f["code"], f["path"], f["line"]) for f in json.loads(result.stdout)["findings"]]

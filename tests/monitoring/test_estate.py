@@ -137,3 +137,38 @@ def test_read_catalogue_returns_the_alerts_or_raises_the_first_error(tmp_path: P
     with pytest.raises(InputError) as raised:
         read_catalogue(workspace)
     assert raised.value.format() == "rules/b.yaml: not UTF-8 text (save it as UTF-8)"
+
+
+def test_a_runbook_folder_behind_a_symlink_is_parsed_once_at_its_real_path(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """The runbook folder is mapped through a symlinked folder: its files are named as mapped
+    (orphans are reported there), and the check engine is given their real paths from the
+    estate's own walk (each runbook parsed once, its anchors found)."""
+    from opsdocs.monitoring.estate import open_estate
+
+    build_tree(
+        tmp_path,
+        {
+            "opsdocs.toml": (
+                'owners = ["team-sre"]\n\n[monitoring]\nrule_files = ["rules/*.yaml"]\n'
+                f'runbook_urls = {{"{SITE}" = "linked/"}}\npromtool = false\n'
+            )
+        },
+    )
+    assert cli("init", cwd=tmp_path).exit_code == 0
+    dangling, orphans = build_estate(tmp_path)
+    (tmp_path / "linked").symlink_to(tmp_path / "runbooks", target_is_directory=True)
+    estate = open_estate(Workspace.discover(tmp_path), promtool=False)
+    assert len(estate.folder_files) == len(estate.real_folder_files()) == 150 + 8 + 1
+    assert all(p.startswith(str(tmp_path / "linked") + "/") for p in estate.folder_files)
+    assert estate.real_folder_files() == [
+        str(tmp_path / "runbooks" / Path(p).relative_to(tmp_path / "linked"))
+        for p in estate.folder_files
+    ]
+    result = cli("alerts", "check", "--format", "json", cwd=tmp_path)
+    findings = json.loads(result.stdout)["findings"]
+    assert {(f["path"], f["line"]) for f in findings if f["code"] == "AL003"} == dangling
+    assert {f["path"] for f in findings if f["code"] == "AL004"} == {
+        p.replace("runbooks/", "linked/", 1) for p in orphans
+    }

@@ -57,3 +57,43 @@ def test_unit_cost_from_prometheus(
         Decimal("0.0001")
     )
     assert Decimal(unit["cost"]) == expected
+
+
+def test_plan_workspace_cost_closes_the_clients_it_opened(
+    tmp_path: Path, prometheus: PrometheusServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsdocs.cost.plan import plan_workspace_cost
+    from opsdocs.workspace import Workspace
+
+    november = dt.date(2026, 11, 1)
+    budgets = (
+        '- name: api\n  monthly: "1000"\n  tags: {service: api}\n  unit: {slo: api/availability}\n'
+    )
+    line = Line(november, "EC2", Decimal("10.00"), {"service": "api"})
+    root = build_tree(
+        tmp_path,
+        {
+            "opsdocs.toml": 'owners = ["team-sre"]\n',
+            f"{OPS}/cost-platform.md": cost_doc(budgets),
+            f"{OPS}/slo-api.md": SLO_DOC,
+            "billing/focus.csv": focus_csv([line]),
+        },
+    )
+    closed: list[str] = []
+    real_close = PrometheusClient.close
+
+    def close(client: PrometheusClient) -> None:
+        closed.append("closed")
+        real_close(client)
+
+    monkeypatch.setattr(PrometheusClient, "close", close)
+    plan = plan_workspace_cost(
+        Workspace.discover(root=root),
+        "2026-11",
+        requests_from="prometheus",
+        prometheus_url=prometheus.url,
+    )
+    assert plan.report.budgets[0].name == "api"
+    assert plan.report.as_dict()["budgets"][0]["unit"]["requests"] > 0
+    assert closed == ["closed"]
+    assert not plan.changes  # nothing to write without --write or --chart

@@ -282,3 +282,21 @@ def test_exit_1_when_the_report_marks_something(
     result = cli("cost", "report", "--month", "2026-05", cwd=root)
     assert result.exit_code == code, result.stderr
     assert "2026-05: 10 of 31 days with data" in result.stdout  # the report is shown either way
+
+
+def test_plan_workspace_cost_reads_the_month_and_every_cost_document(tmp_path: Path) -> None:
+    from opsdocs.cost.plan import plan_workspace_cost
+    from opsdocs.errors import InputError
+    from opsdocs.workspace import Workspace
+
+    lines = generate(7, MAY, 3)
+    root = _workspace(tmp_path, {"billing/focus.csv": focus_csv(lines)})
+    workspace = Workspace.discover(root=root)
+    before = snapshot(root)
+    plan = plan_workspace_cost(workspace, "2026-05", write=True)
+    assert snapshot(root) == before  # a plan writes nothing
+    assert plan.report.month == "2026-05"
+    assert [b.name for b in plan.report.budgets] == ["api", "search"]
+    assert plan.documents == [root / OPS / "cost-platform.md"]
+    with pytest.raises(InputError, match="--month: not a month: 'May'"):
+        plan_workspace_cost(workspace, "May")

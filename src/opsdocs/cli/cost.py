@@ -58,33 +58,20 @@ def report_command(
     untagged share over its maximum or a day's spend anomalous (the report is shown all the
     same), 2 usage or input error (nothing written).
     """
-    from opsdocs.cost.plan import plan_cost_report
+    from opsdocs.cost.plan import plan_workspace_cost
     from opsdocs.cost.render import render_json, render_markdown, render_table
-    from opsdocs.cost.report import load_cost_documents, parse_month
-    from opsdocs.cost.units import request_counter
 
     workspace = app(ctx).workspace()
-    first = parse_month(month)
-    documents = load_cost_documents(workspace)
-    counter, clients = request_counter(
+    plan = plan_workspace_cost(
         workspace,
-        source="prometheus" if requests_from == "prometheus" else "logs" if requests_from else None,
+        month,
+        sources=sources,
+        requests_from=requests_from,  # type: ignore[arg-type]  # click.Choice of the same names
         prometheus_url=prometheus_url,
+        chart_dir=chart_dir,
+        png=png,
+        write=write,
     )
-    try:
-        plan = plan_cost_report(
-            workspace,
-            documents,
-            first,
-            sources=sources,
-            count_requests=counter,
-            chart_dir=chart_dir,
-            png=png,
-            write=write,
-        )
-    finally:
-        for client in clients:
-            client.close()
     echo_written(workspace, plan, set(plan.changes.commit()))
     echo_rendered(fmt, plan.report, json=render_json, markdown=render_markdown, table=render_table)
     return EXIT_FINDINGS if plan.report.has_findings else 0

@@ -19,9 +19,10 @@ from opsdocs.outputs import BlockPlace, ReportFiles, relative_links
 
 if TYPE_CHECKING:
     from opsdocs.cost.report import CostDocument, CostReport, RequestCounter
+    from opsdocs.reports.settings import SourceName
     from opsdocs.workspace import Workspace
 
-__all__ = ["BLOCK", "CostPlan", "plan_cost_report"]
+__all__ = ["BLOCK", "CostPlan", "plan_cost_report", "plan_workspace_cost"]
 
 #: Where ``--write`` keeps the month's status block in each cost document.
 BLOCK = BlockPlace(
@@ -77,3 +78,41 @@ def plan_cost_report(
     for path in plan.documents:
         workspace.check_inside(path)
     return plan
+
+
+def plan_workspace_cost(
+    workspace: Workspace,
+    month: str,
+    *,
+    sources: Sequence[str] = (),
+    requests_from: SourceName | None = None,
+    prometheus_url: str | None = None,
+    chart_dir: Path | None = None,
+    png: bool = False,
+    write: bool = False,
+) -> CostPlan:
+    """:func:`plan_cost_report` of every cost document for ``month`` (``YYYY-MM``), the unit
+    metrics' requests counted from ``requests_from`` (default: the ``report.source`` setting);
+    the Prometheus clients that counting opens are closed before it returns."""
+    from opsdocs.cost.report import load_cost_documents, parse_month
+    from opsdocs.cost.units import request_counter
+
+    first = parse_month(month)
+    documents = load_cost_documents(workspace)
+    counter, clients = request_counter(
+        workspace, source=requests_from, prometheus_url=prometheus_url
+    )
+    try:
+        return plan_cost_report(
+            workspace,
+            documents,
+            first,
+            sources=sources,
+            count_requests=counter,
+            chart_dir=chart_dir,
+            png=png,
+            write=write,
+        )
+    finally:
+        for client in clients:
+            client.close()

@@ -75,3 +75,29 @@ def test_unreadable_exports_are_one_finding_and_not_cached(
     assert "cannot measure the budgets: BilledCost: not a number" in first.stdout
     (root / "billing" / "focus.csv").write_bytes(_export("1.00"))
     assert "CO002" not in _check(cli, root).stdout
+
+
+def test_a_finding_is_placed_in_its_own_document_when_two_share_a_file_name(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    other = """
+- name: web
+  monthly: "100000"
+  tags: {service: web}
+"""
+    root = build_tree(
+        tmp_path,
+        {
+            "opsdocs.toml": 'owners = ["team-sre"]\n',
+            f"{OPS}/cost-platform.md": cost_doc(BUDGET),
+            # the same file name in a team's folder, which check reads too
+            f"{OPS}/team-web/cost-platform.md": cost_doc(other),
+            "billing/focus.csv": _export("500.00"),  # api's forecast: 15000, over its 10000
+        },
+    )
+    result = _check(cli, root, "--no-cache")
+    assert result.stdout.splitlines()[0] == (
+        f"{OPS}/cost-platform.md:9:5: CO002 cost-forecast-over-budget: budget 'api': forecast"
+        " 15000.00 USD is 150.0% of 10000.00 (threshold 100%) (cut spend or raise the budget;"
+        " 'opsdocs cost report' shows the movers)"
+    )

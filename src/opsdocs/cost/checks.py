@@ -30,13 +30,15 @@ _MEMO = "cost-measure"
 _NAMESPACE = "cost-check"
 
 
-def _cost_documents(ctx: WorkspaceContext) -> tuple[list[CostDocument], dict[str, Document]]:
+def _cost_documents(ctx: WorkspaceContext) -> tuple[list[CostDocument], dict[Path, Document]]:
+    """The cost documents with sources and budgets, and each parsed, by its path (not by its
+    file name: check reads subfolders too, where another document can have the same name)."""
     from opsdocs.cost.report import read_cost_document
     from opsdocs.documents.parse import read_document
     from opsdocs.errors import InputError
 
     documents: list[CostDocument] = []
-    parsed: dict[str, Document] = {}
+    parsed: dict[Path, Document] = {}
     for facts in ctx.documents("cost"):
         try:
             doc = read_document(Path(facts.path))
@@ -45,7 +47,7 @@ def _cost_documents(ctx: WorkspaceContext) -> tuple[list[CostDocument], dict[str
             continue  # front matter problems are FM findings
         if spec.spec.sources and spec.spec.budgets:
             documents.append(spec)
-            parsed[doc.path.name] = doc
+            parsed[doc.path] = doc
     return documents, parsed
 
 
@@ -59,7 +61,7 @@ def _cache(ctx: WorkspaceContext) -> Cache | None:
 
 
 def _fingerprint(
-    ctx: WorkspaceContext, documents: list[CostDocument], parsed: dict[str, Document]
+    ctx: WorkspaceContext, documents: list[CostDocument], parsed: dict[Path, Document]
 ) -> str | None:
     """What the findings depend on: the month, the cost documents' bytes and every export's
     path, size and modification time (None when the exports cannot be listed)."""
@@ -75,7 +77,7 @@ def _fingerprint(
         return None
     parts = [ctx.today.strftime("%Y-%m")]
     for doc in documents:
-        parts += [str(doc.path), parsed[doc.path.name].path.read_text(encoding="utf-8")]
+        parts += [str(doc.path), parsed[doc.path].path.read_text(encoding="utf-8")]
     for name in files:
         info = os.stat(name)
         parts += [name, str(info.st_size), str(info.st_mtime_ns)]
@@ -102,7 +104,7 @@ def _measure(ctx: WorkspaceContext) -> dict[str, list[dict[str, Any]]]:
         report = build_report(ctx.workspace, documents, ctx.today.replace(day=1))
     except InputError as exc:
         problem = diagnostic_at(
-            parsed[documents[0].path.name],
+            parsed[documents[0].path],
             ("sources",),
             message=f"cannot measure the budgets: {exc.message}",
             hint=exc.hint,
@@ -116,11 +118,11 @@ def _measure(ctx: WorkspaceContext) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-def _over_budget(report: CostReport, parsed: dict[str, Document]) -> Iterator[Diagnostic]:
+def _over_budget(report: CostReport, parsed: dict[Path, Document]) -> Iterator[Diagnostic]:
     for budget in report.budgets:
-        if not budget.over_threshold:
+        if not budget.over_threshold or budget.path is None:
             continue
-        doc = parsed[budget.document]
+        doc = parsed[budget.path]
         names = [b.get("name") for b in (doc.get("budgets") or []) if isinstance(b, dict)]
         index = names.index(budget.name) if budget.name in names else 0
         yield diagnostic_at(
@@ -135,12 +137,12 @@ def _over_budget(report: CostReport, parsed: dict[str, Document]) -> Iterator[Di
 
 
 def _untagged(
-    report: CostReport, documents: list[CostDocument], parsed: dict[str, Document]
+    report: CostReport, documents: list[CostDocument], parsed: dict[Path, Document]
 ) -> Iterator[Diagnostic]:
     if not report.untagged_over:
         return
     limiting = next(d for d in documents if d.spec.untagged_max == report.untagged_max)
-    doc = parsed[limiting.path.name]
+    doc = parsed[limiting.path]
     yield diagnostic_at(
         doc,
         ("untagged_max",),

@@ -78,6 +78,9 @@ class BudgetLine:
     unit_slo: str | None = None
     unit_per: int = 1_000_000
     requests: float | None = None
+    #: The cost document itself: ``document`` is its file name, which two documents in
+    #: different folders can share.
+    path: Path | None = field(default=None, compare=False)
 
     @property
     def variance(self) -> Decimal:
@@ -737,6 +740,7 @@ def _summarise(
                     threshold=budget.threshold or doc.spec.threshold,
                     unit_slo=budget.unit.slo if budget.unit else None,
                     unit_per=budget.unit.per if budget.unit else 1_000_000,
+                    path=doc.path,
                 )
             )
     movers = [

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from opsdocs.config import find_root, key_position, load_config
 from opsdocs.errors import ConfigError
+from opsdocs.fileio import set_max_file_size
 from tests.conftest import Result, build_tree
 
 
@@ -49,6 +50,11 @@ def test_opsdocs_toml_wins_over_pyproject(tmp_path: Path) -> None:
         ('review_every = "3 months"\n', "1:1: review_every: must be a number of days"),
         ("# teams\n\n  owners = 3\n", "3:3: owners: Input should be a valid list"),
         ('docs_dir = "d"\ncheck = "yes"\n', "2:1: check: must be a table (write it as [check])"),
+        (
+            'max_file_size = "lots"\n',
+            "1:1: max_file_size: 'lots' is not a size: write it like \"64MiB\" (B, KiB, MiB or GiB)",
+        ),
+        ("max_file_size = 0\n", "1:1: max_file_size: must be more than 0 bytes"),
     ],
 )
 def test_bad_values_name_key_file_and_line(tmp_path: Path, text: str, message: str) -> None:
@@ -145,3 +151,42 @@ def test_one_section_loader_reports_a_pydantic_error_at_the_key(tmp_path: Path) 
         f"{tmp_path / 'opsdocs.toml'}:4:1: report.retries: "
         "Input should be greater than or equal to 0 (see docs/thing.md)"
     )
+
+
+@pytest.fixture
+def no_max_file_size() -> Iterator[None]:
+    """The size limit a test's configuration sets is the process's: put the default back."""
+    yield
+    set_max_file_size(None)
+
+
+@pytest.mark.usefixtures("no_max_file_size")
+def test_max_file_size_lowers_and_raises_the_limit_of_a_document(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    ops = "docs/internal/operations"
+    build_tree(
+        tmp_path,
+        {
+            "opsdocs.toml": 'max_file_size = "2KiB"\n',
+            f"{ops}/slo-plain.md": "---\nkind: slo\n---\n\n# Plain\n\n" + "x" * 3000 + "\n",
+            f"{ops}/runbook-big.md": "# Big\n\n" + "y" * (11 << 20) + "\n",
+        },
+    )
+    assert load_config(tmp_path).max_file_size == 2048
+    refused = cli("slo", "rules", cwd=tmp_path)
+    assert (refused.exit_code, refused.stderr) == (
+        2,
+        f"error: {ops}/slo-plain.md: file is too large to be a document (2 KB) (operations"
+        " documents must be under 2 KB; max_file_size in the configuration sets the limit)\n",
+    )
+    small = cli("check", "--select", "IN001", "--no-cache", cwd=tmp_path)
+    assert small.stdout.splitlines()[0] == (
+        f"{ops}/runbook-big.md:1:1: IN001 unreadable-file: file is too large to be a document"
+        " (11 MB) (operations documents must be under 2 KB; max_file_size in the configuration"
+        " sets the limit)"
+    )
+    # 11 MB is over the default 10 MB; a raised limit admits both
+    (tmp_path / "opsdocs.toml").write_text('max_file_size = "12MiB"\n')
+    raised = cli("check", "--select", "IN001", "--no-cache", cwd=tmp_path)
+    assert (raised.exit_code, raised.stdout) == (0, "All checks passed (2 files).\n")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from opsdocs.durations import checked, review_interval
 from opsdocs.errors import ConfigError, OpsdocsWarning
@@ -36,6 +36,24 @@ _Model = TypeVar("_Model", bound=BaseModel)
 DEFAULT_DOCS_DIR = "docs/internal/operations"
 DEFAULT_TEMPLATES_DIR = "templates/docs"
 
+_SIZE = re.compile(r"^\s*([0-9]+)\s*(B|KiB|MiB|GiB)?\s*$")
+_UNITS = {None: 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
+
+
+def parse_size(value: object) -> int:
+    """A size in bytes from ``"64MiB"``, ``"512 KiB"``, ``"1GiB"``, ``"100B"`` or a number of
+    bytes; ValueError otherwise (a pydantic validator)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    else:
+        found = _SIZE.match(value) if isinstance(value, str) else None
+        if found is None:
+            raise ValueError(f'{value!r} is not a size: write it like "64MiB" (B, KiB, MiB or GiB)')
+        size = int(found.group(1)) * _UNITS[found.group(2)]
+    if size <= 0:
+        raise ValueError("must be more than 0 bytes")
+    return size
+
 
 class _Settings(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -44,6 +62,7 @@ class _Settings(BaseModel):
     templates_dir: str = Field(default=DEFAULT_TEMPLATES_DIR, min_length=1)
     review_every: Annotated[str, AfterValidator(checked(review_interval))] = "90d"
     owners: list[str] = Field(default_factory=list)
+    max_file_size: Annotated[int | None, BeforeValidator(parse_size)] = None
 
 
 @dataclass
@@ -56,6 +75,9 @@ class Config:
     templates_dir: str = DEFAULT_TEMPLATES_DIR
     review_every: str = "90d"
     owners: list[str] = field(default_factory=list)
+    #: The largest file opsdocs reads, in bytes (None: each reader's own limit, 10 MiB for a
+    #: document).
+    max_file_size: int | None = None
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[OpsdocsWarning] = field(default_factory=list)
 
@@ -204,9 +226,13 @@ def find_root(start: Path) -> Path:
 
 
 def load_config(root: Path) -> Config:
-    """Read the configuration of the workspace at ``root``."""
+    """Read the configuration of the workspace at ``root``; its ``max_file_size`` becomes the
+    limit of every file read from then on (:func:`opsdocs.fileio.set_max_file_size`)."""
+    from opsdocs.fileio import set_max_file_size
+
     found = _table_in(root)
     if found is None:
+        set_max_file_size(None)
         return Config(root=root)
     source, table = found
     settings = validate_section(_Settings, table, source, hint="see docs/configuration.md")
@@ -217,7 +243,9 @@ def load_config(root: Path) -> Config:
         templates_dir=settings.templates_dir,
         review_every=settings.review_every,
         owners=settings.owners,
+        max_file_size=settings.max_file_size,
     )
+    set_max_file_size(settings.max_file_size)
     # Tables owned by features (their descriptors name them); each validates its own keys.
     owned = config_sections()
     for key, value in (settings.model_extra or {}).items():

@@ -38,6 +38,8 @@ __all__ = [
     "read_regular",
     "real_folder",
     "remove",
+    "set_max_file_size",
+    "size_text",
     "state_dir",
 ]
 
@@ -332,15 +334,39 @@ class NotRegularFileError(OSError):
 
 
 class FileTooLargeError(OSError):
-    """The file is larger than the limit the caller reads (``size``: bytes seen)."""
+    """The file is larger than the limit the caller reads (``size``: bytes seen; ``limit``: the
+    limit that applied)."""
 
     size = 0
+    limit = 0
 
 
-def _too_large(path: Path, size: int) -> FileTooLargeError:
+def size_text(size: int) -> str:
+    """``size`` bytes for a message, rounded down: "20 MB", "3 KB", "512 bytes" (binary units,
+    as ``max_file_size`` counts them)."""
+    for unit, scale in (("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            return f"{size // scale} {unit}"
+    return f"{size} bytes"
+
+
+def _too_large(path: Path, size: int, limit: int) -> FileTooLargeError:
     error = FileTooLargeError(errno.EFBIG, "file too large", str(path))
-    error.size = size
+    error.size, error.limit = size, limit
     return error
+
+
+#: The workspace's ``max_file_size`` (bytes), which replaces every reader's own limit; None: not
+#: configured. One command runs on one workspace: loading its configuration sets it
+#: (:func:`opsdocs.config.load_config`), and the check workers inherit it when they fork.
+_max_file_size: int | None = None
+
+
+def set_max_file_size(limit: int | None) -> None:
+    """Make ``limit`` (bytes) the largest file :func:`read_regular` reads, whatever its caller
+    asks; None gives each caller its own limit back."""
+    global _max_file_size
+    _max_file_size = limit
 
 
 def _file_type(mode: int) -> str:
@@ -354,12 +380,15 @@ def _file_type(mode: int) -> str:
 
 
 def read_regular(path: Path, limit: int) -> bytes:
-    """The bytes of the regular file at ``path`` (a symlink is followed), at most ``limit``.
+    """The bytes of the regular file at ``path`` (a symlink is followed), at most ``limit`` (or
+    the configured ``max_file_size``, see :func:`set_max_file_size`).
 
     Never blocks on a FIFO and never reads a device without end: the file is opened without
     blocking and its type checked on the open descriptor. Raises :class:`IsADirectoryError`,
     :class:`NotRegularFileError`, :class:`FileTooLargeError` or another :class:`OSError`.
     """
+    if _max_file_size is not None:
+        limit = _max_file_size
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(path, flags)
     try:
@@ -369,14 +398,14 @@ def read_regular(path: Path, limit: int) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise NotRegularFileError(errno.EINVAL, _file_type(info.st_mode), str(path))
         if info.st_size > limit:
-            raise _too_large(path, info.st_size)
+            raise _too_large(path, info.st_size, limit)
         chunks: list[bytes] = []
         total = 0
         while chunk := os.read(fd, min(1 << 20, limit + 1 - total)):
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:  # it grew while we read
-                raise _too_large(path, total)
+                raise _too_large(path, total, limit)
         return b"".join(chunks)
     finally:
         os.close(fd)

@@ -85,7 +85,8 @@ def test_twenty_megabyte_file(tmp_path: Path, cli: Cli) -> None:
     _, lines = run(tmp_path, cli, {"huge.md": big})
     assert lines[0] == (
         "docs/huge.md:1:1: IN001 unreadable-file: file is too large to be a document (20 MB) "
-        "(operations documents must be under 10 MB)"
+        "(operations documents must be under 10 MB; max_file_size in the configuration sets the"
+        " limit)"
     )
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.errors import DocumentError, InputError
-from opsdocs.fileio import FileTooLargeError, NotRegularFileError, read_regular
+from opsdocs.fileio import FileTooLargeError, NotRegularFileError, read_regular, size_text
 from opsdocs.yamlio import KeyPath, YamlData, load_yaml
 
 if TYPE_CHECKING:
@@ -497,9 +497,10 @@ def read_document(path: Path, *, structure_only: bool = False) -> Document:
         ) from None
     except FileTooLargeError as exc:
         raise InputError(
-            f"file is too large to be a document ({exc.size // (1024 * 1024)} MB)",
+            f"file is too large to be a document ({size_text(exc.size)})",
             path=path,
-            hint=f"operations documents must be under {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
+            hint=f"operations documents must be under {size_text(exc.limit)}; max_file_size in"
+            " the configuration sets the limit",
         ) from None
     except OSError as exc:
         raise InputError(

@@ -38,7 +38,6 @@ __all__ = [
     "SloDocument",
     "duplicate_ids",
     "load_slo_document",
-    "load_slo_documents",
     "orphan_outputs",
     "plan_documents",
     "plan_workspace_rules",
@@ -107,16 +106,6 @@ def load_slo_document(
     if any(f.is_error for f in findings):
         section = None
     return SloDocument(doc, section, findings)
-
-
-def load_slo_documents(workspace: Workspace, settings: SloSettings) -> list[SloDocument]:
-    """Every ``slo`` document of the workspace, validated, each labelled by its relative path."""
-    from opsdocs.documents.folder import read_documents
-
-    return [
-        load_slo_document(doc, settings, label=workspace.relative(doc.path))
-        for doc in read_documents(workspace, "slo")
-    ]
 
 
 def slo_ids(doc: Document) -> list[tuple[str, tuple[str | int, ...]]]:

@@ -1026,11 +1026,15 @@ class WorkspaceExport:
 def export_workspace(workspace: Workspace) -> WorkspaceExport:
     """The OpenSLO v1 objects of the SLOs of every ``slo`` document, documents in path order,
     alert windows from the ``slo`` settings; nothing when any document has an error."""
-    from opsdocs.slo.rules import load_slo_documents
+    from opsdocs.documents.folder import read_documents
+    from opsdocs.slo.rules import load_slo_document
     from opsdocs.slo.settings import load_settings
 
     settings = load_settings(workspace.config.section("slo"), source=workspace.config.source_label)
-    loaded = load_slo_documents(workspace, settings)
+    loaded = [
+        load_slo_document(doc, settings, label=workspace.relative(doc.path))
+        for doc in read_documents(workspace, "slo")
+    ]
     errors = [f for d in loaded for f in d.errors]
     if errors:
         return WorkspaceExport([], errors)

@@ -300,3 +300,27 @@ def test_plan_workspace_cost_reads_the_month_and_every_cost_document(tmp_path: P
     assert plan.documents == [root / OPS / "cost-platform.md"]
     with pytest.raises(InputError, match="--month: not a month: 'May'"):
         plan_workspace_cost(workspace, "May")
+
+
+def test_a_budget_name_in_two_documents_is_refused(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    lines = [Line(MAY, "Amazon EC2", Decimal("30.00"), {"service": "api"})]
+    root = _workspace(
+        tmp_path,
+        {
+            "billing/focus.csv": focus_csv(lines),
+            # the same owner in a second document: its lines would be counted for both
+            f"{OPS}/cost-team-api.md": cost_doc(
+                '- name: api\n  monthly: "500"\n  tags: {team: a}\n'
+            ),
+        },
+    )
+    before = snapshot(root)
+    result = cli("cost", "report", "--month", "2026-05", "--write", cwd=root)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"error: {OPS}/cost-team-api.md:8:5: budgets[0].name: budget 'api' is also in"
+        f" {OPS}/cost-platform.md (give each owner one budget, in one cost document)\n",
+    )
+    assert snapshot(root) == before

@@ -592,6 +592,7 @@ def build_report(
             hint="use one cost_column (BilledCost or EffectiveCost) in every cost document",
         )
     cost = columns.pop()
+    _refuse_shared_budgets(workspace, documents)
     rates = _rates(documents, workspace)
     fileset = expand_files(workspace.root, patterns, where="sources")
     if not fileset.files:
@@ -632,6 +633,25 @@ def build_report(
     if count_requests is not None:
         report = _with_units(report, documents, count_requests)
     return report
+
+
+def _refuse_shared_budgets(workspace: Workspace, documents: Sequence[CostDocument]) -> None:
+    """A budget name is an owner: in two documents, it would own the same lines twice (each
+    document's line showing the whole spend). DocumentError at the second one."""
+    from opsdocs.errors import DocumentError
+
+    first: dict[str, Path] = {}
+    for doc in documents:
+        for index, budget in enumerate(doc.spec.budgets):
+            where = first.setdefault(budget.name, doc.path)
+            if where != doc.path:
+                raise DocumentError.at(
+                    doc.doc,
+                    ("budgets", index, "name"),
+                    f"budgets[{index}].name: budget {budget.name!r} is also in "
+                    f"{workspace.relative(where)}",
+                    hint="give each owner one budget, in one cost document",
+                )
 
 
 def _refuse_rejects(con: Any, root: Path) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opsdocs.documents.parse import normalize_heading, parse_document, read_document, slugify
 from opsdocs.errors import InputError
@@ -226,3 +229,35 @@ def test_a_full_parse_has_its_blocks_parsed_inline_too() -> None:
     doc = parse_document(Path("d.md"), "# T\n\nSee [x](y.md).\n")
     assert doc.blocks is doc.tokens
     assert [c.type for c in doc.blocks[4].children or []][:2] == ["text", "link_open"]
+
+
+_HEADING_TEXT = st.lists(
+    st.sampled_from(
+        [
+            *["a", "Z9", " ", "  ", "\t", "-", ":", "#", "~", "'", '"', "(x)", "/", ";", ">"],
+            *["]", "!", "&amp;", "&#35;", "&", "\\*", "\\", "`x`", "*e*", "_u_", "[l](u)"],
+            *["![i](u)", "[", "<b>", "<http://x.y>", "<!-- c -->"],
+        ]
+    ),
+    max_size=8,
+).map("".join)
+
+
+def _heading_children(tokens: list[Any]) -> list[list[tuple[str, str]]]:
+    return [
+        [(child.type, child.content) for child in tokens[i + 1].children or []]
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open"
+    ]
+
+
+@given(_HEADING_TEXT, _HEADING_TEXT)
+@settings(max_examples=300, deadline=None)
+def test_structure_parse_finds_the_headings_the_full_parse_finds(first: str, second: str) -> None:
+    """A structure parse takes the inline content of a heading without inline syntax as its
+    text, unparsed: its headings (inline tokens, text, anchors) are those of the full parse."""
+    text = f"# {first}\n\n## {second}\n\ntext\n\n{second}\n---\n"
+    full = parse_document(Path("x.md"), text)
+    structure = parse_document(Path("x.md"), text, structure_only=True)
+    assert _heading_children(structure.blocks) == _heading_children(full.tokens)
+    assert structure.headings == full.headings

@@ -121,14 +121,25 @@ def _markdown(structure: bool = False) -> MarkdownIt:
     return _BLOCKS if structure else _MD
 
 
+#: The characters where an inline rule of CommonMark can start (a line break, an escape, a code
+#: span, emphasis, a link or image, an autolink or HTML, an entity): content without any of
+#: them is one text token, as the inline parser would make it.
+_INLINE_SYNTAX = re.compile(r"[\n\\`*_\[!<&]")
+
+
 def _parse_inline(tokens: list[Token], env: dict[str, Any]) -> None:
     """Parse the inline content of ``tokens`` (``inline`` tokens of a structure parse), as the
-    full parser's core does: the inline rules, then joining escaped text into the text."""
+    full parser's core does: the inline rules, then joining escaped text into the text.
+    Content with no inline syntax (most headings) is its own text token without a parse."""
     from markdown_it.rules_core import text_join
     from markdown_it.rules_core.state_core import StateCore
+    from markdown_it.token import Token
 
     md = _markdown()
     for token in tokens:
+        if _INLINE_SYNTAX.search(token.content) is None:
+            token.children = [Token("text", "", 0, content=token.content)] if token.content else []
+            continue
         token.children = []
         md.inline.parse(token.content, md, env, token.children)
     state = StateCore("", md, env)

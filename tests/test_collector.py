@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +45,25 @@ def test_a_collector_that_was_off_stays_off() -> None:
     with collector.paused():
         pass
     assert not gc.isenabled()
+
+
+def test_the_command_line_never_collects(tmp_path: Path) -> None:
+    """``opsdocs`` runs one command and ends: no collection walks the heap on the way (after
+    a run's own pause least of all), and what is left at exit is frozen."""
+    script = (
+        "import gc\n"
+        "from opsdocs.cli import main\n"
+        "seen = []\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'start' and seen.append(info))\n"
+        "try:\n"
+        "    main(['init'])\n"
+        "except SystemExit:\n"
+        "    gc.callbacks.clear()\n"
+        "    print('collected' if seen else 'frozen', gc.get_freeze_count() > 10_000)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "frozen True"
+    assert (tmp_path / "docs/internal/operations/README.md").is_file()

@@ -8,6 +8,7 @@ depend on it), an added or removed one with a full build.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import threading
 import time
@@ -112,3 +113,6 @@ def watch(
                 report(f"{names}: checked, rewrote {len(again.written)} files in {took:.2f} s")
         except OpsdocsError as exc:
             report(f"error: {exc.format()}")
+        # the reference cycles of the rebuild, collected while nothing waits (the command line
+        # keeps the collector paused: one command, then the process ends)
+        gc.collect()

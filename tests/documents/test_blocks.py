@@ -77,6 +77,13 @@ def test_section_added_when_missing() -> None:
     )
 
 
+def test_a_quoted_measurement_heading_is_not_the_section() -> None:
+    # GitHub shows '> ## Measurement' inside the quote: the block goes into a section of its own
+    text = "# X\n\n## Alerting\n\n> ## Measurement\n>\n> quoted\n\nPage.\n"
+    out = write_block(doc(text), BLOCK)
+    assert out == f"{text}\n## Measurement\n\n{REPORT_START}{BLOCK}{REPORT_END}\n"
+
+
 def test_repeated_marker_is_an_error() -> None:
     text = f"# X\n\n## Measurement\n\n{REPORT_START}\n{REPORT_END}\n{REPORT_END}\n"
     with pytest.raises(DocumentError, match="appears 2 times"):

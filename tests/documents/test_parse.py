@@ -69,6 +69,39 @@ def test_headings_in_code_blocks_are_not_sections() -> None:
     assert doc.section("two and three") is doc.sections[1]
 
 
+def test_headings_in_quotes_and_list_items_do_not_start_sections() -> None:
+    text = (
+        "> # Quoted title\n\n# Title\n\n## One\n\n> ## Impact\n\n- ## Impact\n"
+        "- # Also not\n\n1. ## Step\n\ntail\n\n## Two\n"
+    )
+    doc = parse_document(Path("d.md"), text)
+    # the quoted and listed headings are content of 'One', which runs to the line before 'Two'
+    assert [(s.title, s.line, s.end_line, s.has_content) for s in doc.sections] == [
+        ("One", 5, 15, True),
+        ("Two", 16, 17, False),
+    ]
+    assert doc.section("Impact") is None
+    assert doc.title == "Title"
+    assert doc.title_heading is not None and doc.title_heading.line == 3
+    # GitHub still gives them anchors: headings and anchors keep every one
+    assert [(h.text, h.top_level) for h in doc.headings] == [
+        ("Quoted title", False),
+        ("Title", True),
+        ("One", True),
+        ("Impact", False),
+        ("Impact", False),
+        ("Also not", False),
+        ("Step", False),
+        ("Two", True),
+    ]
+    assert {"impact", "impact-1", "quoted-title", "step"} <= doc.anchors
+
+
+def test_a_quoted_heading_alone_is_not_a_section_with_content() -> None:
+    doc = parse_document(Path("d.md"), "# T\n\n## A\n\n> ## B\n")
+    assert [(s.title, s.has_content) for s in doc.sections] == [("A", True)]
+
+
 def test_empty_section_ignores_comments() -> None:
     doc = parse_document(Path("d.md"), "## A\n\n<!-- note -->\n\n## B\nbody\n")
     assert [(s.title, s.has_content) for s in doc.sections] == [("A", False), ("B", True)]

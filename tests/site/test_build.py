@@ -284,3 +284,22 @@ def test_alerts_show_on_their_service_from_the_rule_files_check_cached(
     html = (tmp_path / "site/services/api-server.html").read_text()
     assert "ApiDown" in html and "The API is down" in html
     assert parsed == []
+
+
+def test_headings_in_quotes_are_neither_the_title_nor_sections_of_the_runbook(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    from tests.site.helpers import RUNBOOK
+
+    runbook = RUNBOOK.replace("# API Server Runbook\n", "> # Quoted\n").replace(
+        "team-api.\n", "team-api.\n\n> ## Impact\n>\n> quoted\n\n- ## Listed\n"
+    )
+    portal_workspace(tmp_path, **{f"{OPS}/runbook-api-server.md": runbook})
+    _build(cli, tmp_path)
+    html = (tmp_path / "site/docs/runbook-api-server.html").read_text()
+    # the page has no title of its own: the portal writes one (the quoted H1 is not it)
+    assert "<h1>API Server Runbook</h1>" in html
+    assert '<h2 id="impact">Impact</h2>' in html  # still there, with GitHub's anchor
+    service = (tmp_path / "site/services/api-server.html").read_text()
+    assert "#escalation--ownership" in service
+    assert "#impact" not in service and "#listed" not in service

@@ -51,6 +51,9 @@ class Heading:
     text: str
     line: int
     anchor: str
+    #: not inside a block quote or a list item: only such a heading is the title or starts a
+    #: section (GitHub renders the others inside their quote or list; they keep their anchor)
+    top_level: bool = True
 
 
 @dataclass(frozen=True)
@@ -278,15 +281,14 @@ class Document:
 
     @property
     def title(self) -> str | None:
-        """Text of the first level-1 heading."""
-        for heading in self.headings:
-            if heading.level == 1:
-                return heading.text
-        return None
+        """Text of the first top-level level-1 heading."""
+        heading = self.title_heading
+        return heading.text if heading is not None else None
 
     @cached_property
     def title_heading(self) -> Heading | None:
-        return next((h for h in self.headings if h.level == 1), None)
+        """The first level-1 heading outside block quotes and list items."""
+        return next((h for h in self.headings if h.level == 1 and h.top_level), None)
 
     @cached_property
     def anchors(self) -> set[str]:
@@ -294,6 +296,8 @@ class Document:
 
     @cached_property
     def sections(self) -> list[Section]:
+        """The level-2 sections. Only a top-level heading starts or ends one: a heading in a
+        block quote or a list item (``> ## Impact``) is content of the section it sits in."""
         tokens = self.blocks
         last_line = len(self.lines)
         # Block starts (file lines) of every top-level token that carries content.
@@ -307,7 +311,12 @@ class Document:
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            if token.type == "heading_open" and token.map is not None and token.tag in ("h1", "h2"):
+            if (
+                token.type == "heading_open"
+                and token.level == 0
+                and token.map is not None
+                and token.tag in ("h1", "h2")
+            ):
                 line = self._file_line(token.map[0])
                 close(line - 1)
                 current = None
@@ -393,7 +402,8 @@ def heading_anchors(tokens: list[Token], body_line: int = 1) -> list[Heading]:
         n = counts.get(base, 0)
         counts[base] = n + 1
         anchor = base if n == 0 else f"{base}-{n}"
-        result.append(Heading(int(token.tag[1]), text, token.map[0] + body_line, anchor))
+        line = token.map[0] + body_line
+        result.append(Heading(int(token.tag[1]), text, line, anchor, top_level=token.level == 0))
     return result
 
 

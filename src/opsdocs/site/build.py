@@ -335,7 +335,7 @@ class Site:
             page=page,
             facts=self._facts(page),
             banners=self._banners(page),
-            has_h1=bool(rendered and any(level == 1 for level, _, _ in rendered.headings)),
+            has_h1=bool(rendered and any(level == 1 for level, _, _ in rendered.outline)),
             body=Markup(rendered.html) if rendered is not None else None,
             service_href=service.href if service else None,
             service_name=service.name if service else None,
@@ -437,7 +437,7 @@ class Site:
                     }
                 )
         runbook_sections = (
-            [h for h in service.runbook.rendered.headings if h[0] == 2]
+            [h for h in service.runbook.rendered.outline if h[0] == 2]
             if service.runbook is not None and service.runbook.rendered is not None
             else []
         )

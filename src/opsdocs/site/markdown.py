@@ -33,14 +33,24 @@ LinkFn = Callable[[str, bool], "str | None"]
 
 
 class Rendered:
-    """HTML of a document body, its headings (level, text, anchor) and its plain text."""
+    """HTML of a document body, its headings (level, text, anchor) and its plain text.
 
-    __slots__ = ("headings", "html", "text")
+    ``outline`` is the headings outside block quotes and list items: only those are the
+    document's title and sections (the others render inside their quote or list)."""
 
-    def __init__(self, html_text: str, headings: list[tuple[int, str, str]], text: str) -> None:
+    __slots__ = ("headings", "html", "outline", "text")
+
+    def __init__(
+        self,
+        html_text: str,
+        headings: list[tuple[int, str, str]],
+        text: str,
+        outline: list[tuple[int, str, str]],
+    ) -> None:
         self.html = html_text
         self.headings = headings
         self.text = text
+        self.outline = outline
 
 
 @functools.cache
@@ -170,6 +180,7 @@ def render_markdown(body: str, body_line: int, link: LinkFn, *, ids: bool = True
     tokens = _md().parse(body)
     found = heading_anchors(tokens, body_line)
     headings = [(h.level, h.text, h.anchor) for h in found]
+    outline = [(h.level, h.text, h.anchor) for h in found if h.top_level]
     anchors = iter(found)
     for token in tokens:
         if token.type == "heading_open" and token.map is not None:
@@ -190,4 +201,4 @@ def render_markdown(body: str, body_line: int, link: LinkFn, *, ids: bool = True
     body = body.replace("<pre>", '<pre tabindex="0">').replace(
         '<pre class="hl">', '<pre class="hl" tabindex="0">'
     )
-    return Rendered(body, headings, _plain(tokens))
+    return Rendered(body, headings, _plain(tokens), outline)

@@ -104,7 +104,7 @@ def _service(site: Site, s: object) -> str:
     lines += ["## Runbook", ""]
     if s.runbook is not None:
         lines.append("- " + _link(s.runbook.title, here, s.runbook.rel))
-        for level, text, anchor in s.runbook.rendered.headings if s.runbook.rendered else []:
+        for level, text, anchor in s.runbook.rendered.outline if s.runbook.rendered else []:
             if level == 2:
                 target = relative_href(here, s.runbook.rel) + "#" + anchor
                 lines.append(f"    - [{escape(text)}](<{target}>)")

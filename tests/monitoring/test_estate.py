@@ -91,20 +91,28 @@ def build_estate(root: Path, seed: int = 7) -> tuple[set[tuple[str, int]], set[s
     return expected_dangling, expected_orphans
 
 
-def test_every_dangling_link_and_orphan_once_and_nothing_else(
-    tmp_path: Path, cli: Callable[..., Result]
-) -> None:
+def _workspace(
+    root: Path, cli: Callable[..., Result], folder: str
+) -> tuple[set[tuple[str, int]], set[str]]:
+    """A workspace whose runbook site maps to ``folder``, with the estate of
+    :func:`build_estate` (its runbooks under ``runbooks/``)."""
     build_tree(
-        tmp_path,
+        root,
         {
             "opsdocs.toml": (
                 'owners = ["team-sre"]\n\n[monitoring]\nrule_files = ["rules/*.yaml"]\n'
-                f'runbook_urls = {{"{SITE}" = "runbooks/"}}\npromtool = false\n'
+                f'runbook_urls = {{"{SITE}" = "{folder}"}}\npromtool = false\n'
             )
         },
     )
-    assert cli("init", cwd=tmp_path).exit_code == 0
-    dangling, orphans = build_estate(tmp_path)
+    assert cli("init", cwd=root).exit_code == 0
+    return build_estate(root)
+
+
+def test_every_dangling_link_and_orphan_once_and_nothing_else(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    dangling, orphans = _workspace(tmp_path, cli, "runbooks/")
     assert len(dangling) == 11 and len(orphans) == 14
     result = cli("alerts", "check", "--format", "json", cwd=tmp_path)
     assert result.exit_code == 1
@@ -147,17 +155,7 @@ def test_a_runbook_folder_behind_a_symlink_is_parsed_once_at_its_real_path(
     estate's own walk (each runbook parsed once, its anchors found)."""
     from opsdocs.monitoring.estate import open_estate
 
-    build_tree(
-        tmp_path,
-        {
-            "opsdocs.toml": (
-                'owners = ["team-sre"]\n\n[monitoring]\nrule_files = ["rules/*.yaml"]\n'
-                f'runbook_urls = {{"{SITE}" = "linked/"}}\npromtool = false\n'
-            )
-        },
-    )
-    assert cli("init", cwd=tmp_path).exit_code == 0
-    dangling, orphans = build_estate(tmp_path)
+    dangling, orphans = _workspace(tmp_path, cli, "linked/")
     (tmp_path / "linked").symlink_to(tmp_path / "runbooks", target_is_directory=True)
     estate = open_estate(Workspace.discover(tmp_path), promtool=False)
     assert len(estate.folder_files) == len(estate.real_folder_files()) == 150 + 8 + 1

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from opsdocs.check.docs import expected_rule_docs
+from opsdocs.check.docs import expected_rule_docs, stale_rule_docs, write_rule_docs
 from opsdocs.check.engine import CheckOptions, run_check
 from opsdocs.check.registry import all_rules
 from opsdocs.workspace import Workspace
@@ -101,11 +101,24 @@ def test_every_rule_has_a_fixture_and_a_doc_page() -> None:
 
 def test_rule_doc_pages_are_fresh() -> None:
     """Regenerate with `python -m opsdocs.check.docs docs/rules`."""
-    expected = expected_rule_docs()
-    on_disk = {p.name: p.read_text(encoding="utf-8") for p in DOCS.glob("*.md")}
-    assert sorted(on_disk) == sorted(expected), "docs/rules/ has missing or extra pages"
-    stale = [name for name, text in expected.items() if on_disk[name] != text]
-    assert not stale, f"stale rule pages (run python -m opsdocs.check.docs): {stale}"
+    stale = stale_rule_docs(DOCS)
+    assert not stale, f"missing, extra or stale rule pages (run make docs): {stale}"
+
+
+def test_a_crlf_copy_of_a_rule_page_is_stale_and_written_again(tmp_path: Path) -> None:
+    assert {p.name for p in write_rule_docs(tmp_path)} == set(expected_rule_docs())
+    assert stale_rule_docs(tmp_path) == []
+    assert write_rule_docs(tmp_path) == []
+    page = tmp_path / "ST001.md"
+    generated = page.read_bytes()
+    page.write_bytes(generated.replace(b"\n", b"\r\n"))
+    # the same text once newlines are translated, but not the bytes the generator writes
+    assert page.read_text(encoding="utf-8") == generated.decode("utf-8")
+    assert stale_rule_docs(tmp_path) == ["ST001.md"]
+    assert write_rule_docs(tmp_path) == [page]
+    assert page.read_bytes() == generated
+    (tmp_path / "XX999.md").write_text("a rule that is gone\n", encoding="utf-8")
+    assert stale_rule_docs(tmp_path) == ["XX999.md"]
 
 
 def test_fixture_markers_name_real_rules() -> None:

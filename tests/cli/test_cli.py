@@ -29,7 +29,8 @@ def test_every_command_has_help_and_is_documented() -> None:
 
 
 def test_command_reference_is_current() -> None:
-    assert (ROOT / "docs" / "commands.md").read_text() == render_reference(), (
+    # bytes: a CRLF copy reads back as the same text
+    assert (ROOT / "docs" / "commands.md").read_bytes() == render_reference().encode("utf-8"), (
         "docs/commands.md is stale: run 'make docs'"
     )
 

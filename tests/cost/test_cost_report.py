@@ -324,3 +324,33 @@ def test_a_budget_name_in_two_documents_is_refused(
         f" {OPS}/cost-platform.md (give each owner one budget, in one cost document)\n",
     )
     assert snapshot(root) == before
+
+
+def test_a_cost_document_in_a_subfolder_is_reported_on(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    lines = [
+        Line(MAY, "Amazon EC2", Decimal("30.00"), {"service": "api"}),
+        Line(MAY, "Amazon S3", Decimal("12.50"), {"service": "web"}),
+    ]
+    web = '- name: web\n  monthly: "100"\n  tags: {service: web}\n'
+    root = _workspace(
+        tmp_path,
+        {
+            "billing/focus.csv": focus_csv(lines),
+            # a team's folder, which check (the CO rules) reads too
+            f"{OPS}/team-web/cost-web.md": cost_doc(web),
+        },
+    )
+    checked = cli("check", "--select", "CO", "--no-cache", cwd=root)
+    assert checked.exit_code == 0, checked.stdout  # the CO rules read both documents
+    result = cli("cost", "report", "--month", "2026-05", "--format", "json", cwd=root)
+    data = json.loads(result.stdout)
+    assert result.exit_code == findings_exit(data), result.stderr
+    budgets = {b["name"]: b for b in data["budgets"]}
+    assert sorted(budgets) == ["api", "search", "web"]
+    assert Decimal(budgets["web"]["month_to_date"]) == Decimal("12.50")
+    assert budgets["web"]["document"] == "cost-web.md"
+    written = cli("cost", "report", "--month", "2026-05", "--write", cwd=root)
+    assert written.exit_code in (0, 1), written.stderr
+    assert "<!-- opsdocs:" in (root / OPS / "team-web" / "cost-web.md").read_text()

@@ -239,11 +239,11 @@ def read_cost_document(doc: Document) -> CostDocument:
 
 
 def load_cost_documents(workspace: Workspace) -> list[CostDocument]:
-    """Every cost document of the workspace, validated, sorted by path."""
-    from opsdocs.documents.folder import document_paths
-    from opsdocs.documents.parse import read_document
+    """Every cost document of the workspace, validated, sorted by path: where ``check`` finds
+    them (subfolders too), so that a document the CO rules check is reported on."""
+    from opsdocs.check.context import documents_of_kind
 
-    return [read_cost_document(read_document(p)) for p in sorted(document_paths(workspace, "cost"))]
+    return [read_cost_document(doc) for doc in documents_of_kind(workspace, "cost")]
 
 
 def _columns(con: Any, path: str, fmt: str) -> dict[str, str]:

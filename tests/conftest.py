@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +56,15 @@ def cli(
         return Result(code, out, err)
 
     return invoke
+
+
+@pytest.fixture
+def no_max_file_size() -> Iterator[None]:
+    """The size limit a test's configuration sets is the process's: put the default back."""
+    from opsdocs.fileio import set_max_file_size
+
+    yield
+    set_max_file_size(None)
 
 
 @pytest.fixture

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from opsdocs.config import find_root, key_position, load_config
 from opsdocs.errors import ConfigError
-from opsdocs.fileio import set_max_file_size
 from tests.conftest import Result, build_tree
 
 
@@ -151,13 +150,6 @@ def test_one_section_loader_reports_a_pydantic_error_at_the_key(tmp_path: Path) 
         f"{tmp_path / 'opsdocs.toml'}:4:1: report.retries: "
         "Input should be greater than or equal to 0 (see docs/thing.md)"
     )
-
-
-@pytest.fixture
-def no_max_file_size() -> Iterator[None]:
-    """The size limit a test's configuration sets is the process's: put the default back."""
-    yield
-    set_max_file_size(None)
 
 
 @pytest.mark.usefixtures("no_max_file_size")

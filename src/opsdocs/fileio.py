@@ -33,6 +33,8 @@ __all__ = [
     "SymlinkRefusedError",
     "atomic_write",
     "check_inside",
+    "file_limit",
+    "limit_hint",
     "lock_file",
     "locked",
     "read_regular",
@@ -369,6 +371,20 @@ def set_max_file_size(limit: int | None) -> None:
     _max_file_size = limit
 
 
+def file_limit(default: int) -> int:
+    """The largest file (bytes) a reader whose own limit is ``default`` reads: the configured
+    ``max_file_size`` when there is one (see :func:`set_max_file_size`)."""
+    return default if _max_file_size is None else _max_file_size
+
+
+def limit_hint(limit: int, files: str) -> str:
+    """The hint of a file over ``limit``: "``files`` must be under 2 KB; max_file_size ..."."""
+    return (
+        f"{files} must be under {size_text(limit)}; max_file_size in the configuration sets"
+        " the limit"
+    )
+
+
 def _file_type(mode: int) -> str:
     if stat.S_ISFIFO(mode):
         return "a named pipe (FIFO)"
@@ -387,8 +403,7 @@ def read_regular(path: Path, limit: int) -> bytes:
     blocking and its type checked on the open descriptor. Raises :class:`IsADirectoryError`,
     :class:`NotRegularFileError`, :class:`FileTooLargeError` or another :class:`OSError`.
     """
-    if _max_file_size is not None:
-        limit = _max_file_size
+    limit = file_limit(limit)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(path, flags)
     try:

@@ -260,3 +260,45 @@ def test_runbook_naming_unknown_alerts_and_orphans(ws: Path, cli: Callable[..., 
     ]
     hints = {f["line"]: f["hint"] for f in findings if f["code"] == "AL009"}
     assert hints[7] == "did you mean 'ApiHighErrorRate'?"
+
+
+def _monitoring_doc(dashboard: str) -> str:
+    return (
+        "---\nkind: monitoring\ntitle: API monitoring\nowner: team-api\n"
+        "last_reviewed: 2026-05-01\nservice: api\ndashboards:\n"
+        f"  - title: API overview\n    file: {dashboard}\nalerts:\n  - ApiHighErrorRate\n"
+        "---\n\n# API monitoring\n"
+    )
+
+
+@pytest.mark.usefixtures("no_max_file_size")
+def test_max_file_size_limits_rule_files_and_dashboards(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    ops = "docs/internal/operations"
+    panels = '{"title": "API", "panels": [{"title": "errors", "targets": [{"expr": "up"}]}]'
+    # 11 MB: over a document's default 10 MiB, under the 11 MiB of a dashboard
+    padding = "x" * 11_000_000
+    build_tree(
+        ws,
+        {
+            f"{ops}/monitoring-api.md": _monitoring_doc("dashboards/api.json"),
+            f"{ops}/dashboards/api.json": panels + f', "description": "{padding}"}}',
+            "rules/api.yaml": RULES + "# " + "y" * 3000 + "\n",
+        },
+    )
+    unset = cli("check", "--select", "AL001,AL012", "--no-cache", cwd=ws)
+    assert (unset.exit_code, unset.stdout) == (0, "All checks passed (2 files).\n")
+    (ws / f"{ops}/dashboards/api.json").write_text(panels + f', "description": "{"x" * 3000}"}}')
+    (ws / "opsdocs.toml").write_text('max_file_size = "2KiB"\n' + CONFIG)
+    lowered = cli("check", "--select", "AL001,AL012", "--no-cache", cwd=ws)
+    assert lowered.exit_code == 1
+    assert lowered.stdout.splitlines()[:2] == [
+        f"{ops}/monitoring-api.md:8:5: AL012 dashboard-invalid: dashboard 'API overview':"
+        f" {ops}/dashboards/api.json: file is too large to be a dashboard (3 KB; dashboards"
+        " must be under 2 KB; max_file_size in the configuration sets the limit) (fix the path"
+        " (relative to this document) or the dashboard JSON)",
+        "rules/api.yaml:1:1: AL001 rule-file-invalid: file is too large to be a rule file"
+        " (3 KB) (rule files must be under 2 KB; max_file_size in the configuration sets the"
+        " limit)",
+    ]

@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.errors import DocumentError, InputError
-from opsdocs.fileio import FileTooLargeError, NotRegularFileError, read_regular, size_text
+from opsdocs.fileio import (
+    FileTooLargeError,
+    NotRegularFileError,
+    limit_hint,
+    read_regular,
+    size_text,
+)
 from opsdocs.yamlio import KeyPath, YamlData, load_yaml
 
 if TYPE_CHECKING:
@@ -520,8 +526,7 @@ def read_document(path: Path, *, structure_only: bool = False) -> Document:
         raise InputError(
             f"file is too large to be a document ({size_text(exc.size)})",
             path=path,
-            hint=f"operations documents must be under {size_text(exc.limit)}; max_file_size in"
-            " the configuration sets the limit",
+            hint=limit_hint(exc.limit, "operations documents"),
         ) from None
     except OSError as exc:
         raise InputError(

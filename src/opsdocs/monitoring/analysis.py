@@ -247,11 +247,13 @@ class PromtoolRun:
 
 def _checkable(path: str) -> bool:
     """Whether promtool may be given the file as it is (what the catalogue will read)."""
+    from opsdocs.fileio import file_limit
+
     try:
         st = os.stat(path)
     except OSError:
         return False
-    return stat.S_ISREG(st.st_mode) and st.st_size <= MAX_RULE_FILE_BYTES
+    return stat.S_ISREG(st.st_mode) and st.st_size <= file_limit(MAX_RULE_FILE_BYTES)
 
 
 def _promtool_finding(line: str, jobs: dict[str, _Job]) -> Diagnostic | None:
@@ -604,13 +606,18 @@ def _dashboard_queries(path: str, root: str) -> tuple[list[str], str | None]:
     real_root = os.path.realpath(root)
     if not real.startswith(real_root + os.sep):
         return [], f"{path} is outside the workspace"
+    from opsdocs.fileio import FileTooLargeError, limit_hint, read_regular, size_text
+
     try:
         if not os.path.isfile(path):
             return [], f"{os.path.relpath(path, root)}: no such file"
-        if os.path.getsize(path) > MAX_DASHBOARD_BYTES:
-            return [], f"{os.path.relpath(path, root)}: larger than 11 MB"
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+        # the limit is max_file_size when the configuration sets one
+        data = json.loads(read_regular(Path(path), MAX_DASHBOARD_BYTES).decode("utf-8"))
+    except FileTooLargeError as exc:
+        return [], (
+            f"{os.path.relpath(path, root)}: file is too large to be a dashboard"
+            f" ({size_text(exc.size)}; {limit_hint(exc.limit, 'dashboards')})"
+        )
     except (OSError, UnicodeDecodeError) as exc:
         return [], f"{os.path.relpath(path, root)}: cannot read ({exc})"
     except json.JSONDecodeError as exc:

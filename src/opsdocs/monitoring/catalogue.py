@@ -147,17 +147,23 @@ def load_rule_file(path: Path, root: Path, cache: Cache | None = None) -> RuleFi
     """
     rel = _relative(path, root)
     result = RuleFile(path=rel, abspath=os.path.abspath(path))
+    from opsdocs.fileio import FileTooLargeError, limit_hint, read_regular, size_text
+
     try:
         if not path.is_file():
             raise InputError("not a regular file", path=rel, hint="point rule_files at YAML files")
-        if path.stat().st_size > MAX_RULE_FILE_BYTES:
-            raise InputError(
-                f"larger than {MAX_RULE_FILE_BYTES // (1024 * 1024)} MB",
-                path=rel,
-                hint="split the rule file",
-            )
-        raw = path.read_bytes()
+        # the limit is max_file_size when the configuration sets one
+        raw = read_regular(path, MAX_RULE_FILE_BYTES)
         text = raw.decode("utf-8")
+    except FileTooLargeError as exc:
+        result.errors.append(
+            InputError(
+                f"file is too large to be a rule file ({size_text(exc.size)})",
+                path=rel,
+                hint=limit_hint(exc.limit, "rule files"),
+            )
+        )
+        return result
     except UnicodeDecodeError:
         result.errors.append(InputError("not UTF-8 text", path=rel, hint="save it as UTF-8"))
         return result

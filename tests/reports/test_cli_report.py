@@ -378,7 +378,7 @@ def test_a_failed_png_writes_nothing(
     assert snapshot(workspace) == before  # neither the SVG charts nor the document
 
 
-def test_a_full_disk_while_writing_shows_the_report_and_exits_1(
+def test_a_full_disk_while_writing_shows_the_report_and_exits_2(
     report: Callable[..., Result], workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import errno
@@ -392,7 +392,8 @@ def test_a_full_disk_while_writing_shows_the_report_and_exits_1(
     monkeypatch.setattr(os, "fsync", full)
     result = report("--at", AT_TEXT, "--write", "--format", "markdown", cwd=workspace)
     monkeypatch.undo()
-    assert result.exit_code == 1, result.stderr
+    # exit 2 as every writing command on a full disk (1 would say an SLO is unhealthy)
+    assert result.exit_code == 2, result.stderr
     assert "| availability (30d) |" in result.stdout  # the measured numbers are shown
     assert result.stderr.endswith(
         "error: docs/internal/operations/slo-api.md: no space left on device "

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from opsdocs.cli import EXIT_FINDINGS
+from opsdocs.cli import EXIT_FINDINGS, EXIT_USAGE
 from opsdocs.cli.context import app
 from opsdocs.cli.options import (
     echo_rendered,
@@ -84,7 +84,7 @@ def report_command(
 
     Exit status: 0 when every SLO measured is healthy, 1 when one is not (budget exhausted, a
     burn-rate alert firing, no data, stale data; the report is shown all the same), 2 usage or
-    input error (nothing written).
+    input error, or a full disk while writing (nothing written; a measured report is shown).
     """
     from opsdocs.instants import utc_now
     from opsdocs.reports.plan import plan_report
@@ -132,5 +132,5 @@ def report_command(
         from opsdocs.errors import from_os_error
 
         click.echo(f"error: {display_error(from_os_error(unsaved))}", err=True)
-        return EXIT_FINDINGS
+        return EXIT_USAGE  # as every writing command that meets a full disk
     return EXIT_FINDINGS if plan.has_findings else 0

@@ -39,14 +39,7 @@ if TYPE_CHECKING:
     from opsdocs.documents.schemas import FrontMatter
     from opsdocs.workspace import Workspace
 
-__all__ = [
-    "DocContext",
-    "DocType",
-    "Facts",
-    "WorkspaceContext",
-    "documents_of_kind",
-    "resolve_type",
-]
+__all__ = ["DocContext", "DocType", "Facts", "WorkspaceContext", "resolve_type"]
 
 T = TypeVar("T")
 
@@ -121,34 +114,6 @@ def resolve_type(doc: Document, rel_paths: list[str], settings: CheckSettings) -
                 return _profile_type(name, profile, kind, "file-name")
         return kind_type(kind, "file-name")
     return DocType()
-
-
-def documents_of_kind(workspace: Workspace, kind: str) -> list[Document]:
-    """The documents of the built-in ``kind`` that a plain ``check`` finds and types as that
-    kind (the operations folder with its subfolders, and the files a profile's ``paths`` match
-    outside it), parsed, sorted by path.
-
-    A file that cannot be read is skipped (check reports it), unless its name follows
-    ``kind``'s naming rule: then the :class:`~opsdocs.errors.InputError` is raised.
-    """
-    from opsdocs.check.engine import collect_files
-    from opsdocs.check.settings import load_settings
-
-    settings = load_settings(workspace.config)
-    wanted = KINDS_BY_NAME[kind]
-    found: list[Document] = []
-    for path, file in sorted(collect_files(workspace, None, settings).items()):
-        if os.path.isdir(path):  # a folder named like a document: check reports it
-            continue
-        try:
-            doc = read_document(Path(path))
-        except InputError:
-            if kind_for_filename(os.path.basename(path), "") is wanted:
-                raise
-            continue
-        if resolve_type(doc, file.rel_paths, settings).kind is wanted:
-            found.append(doc)
-    return found
 
 
 def kind_type(kind: Kind, typed_by: str) -> DocType:

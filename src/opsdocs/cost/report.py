@@ -241,7 +241,7 @@ def read_cost_document(doc: Document) -> CostDocument:
 def load_cost_documents(workspace: Workspace) -> list[CostDocument]:
     """Every cost document of the workspace, validated, sorted by path: where ``check`` finds
     them (subfolders too), so that a document the CO rules check is reported on."""
-    from opsdocs.check.context import documents_of_kind
+    from opsdocs.check.discovery import documents_of_kind
 
     return [read_cost_document(doc) for doc in documents_of_kind(workspace, "cost")]
 

@@ -124,3 +124,15 @@ def test_markdown_from_documents_is_escaped_in_the_generated_pages(
     assert "[&lt;script>x&lt;/script> \\[a\\](b)](<../../runbook-evil.md>)" in page
     config = yaml.safe_load((tmp_path / "mk/mkdocs.yml").read_text())
     assert {"<script>x</script> [a](b)": "runbook-evil.md"} in config["nav"][2]["Runbooks"]
+
+
+def test_the_service_page_lists_only_the_runbooks_own_sections(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    runbook = RUNBOOK.replace("team-api.\n", "team-api.\n\n> ## Impact\n\n- ## Listed\n")
+    portal_workspace(tmp_path, **{f"{OPS}/runbook-api-server.md": runbook})
+    _build_mkdocs(cli, tmp_path)
+    page = (tmp_path / "mk/docs/portal/services/api-server.md").read_text(encoding="utf-8")
+    assert "#escalation--ownership" in page
+    # GitHub shows these inside their quote and list: they are not sections of the runbook
+    assert "#impact" not in page and "#listed" not in page

@@ -354,3 +354,14 @@ def test_a_cost_document_in_a_subfolder_is_reported_on(
     written = cli("cost", "report", "--month", "2026-05", "--write", cwd=root)
     assert written.exit_code in (0, 1), written.stderr
     assert "<!-- opsdocs:" in (root / OPS / "team-web" / "cost-web.md").read_text()
+
+
+def test_no_operations_folder_is_no_cost_document(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    build_tree(tmp_path, {"opsdocs.toml": 'owners = ["team-sre"]\n'})
+    result = cli("cost", "report", "--month", "2026-05", cwd=tmp_path)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: no cost document in the workspace (create one: opsdocs new cost <scope>)\n",
+    )

@@ -32,6 +32,8 @@ def documents_of_kind(workspace: Workspace, kind: str) -> list[Document]:
     A file that cannot be read is skipped (check reports it), unless its name follows
     ``kind``'s naming rule: then the :class:`~opsdocs.errors.InputError` is raised.
     """
+    if not workspace.docs_dir.is_dir():
+        return []  # no documents to find: the caller says what is missing, check's hint does not
     settings = load_settings(workspace.config)
     wanted = KINDS_BY_NAME[kind]
     found: list[Document] = []

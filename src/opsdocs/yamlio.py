@@ -190,40 +190,40 @@ def _value(
         not isinstance(k, yaml.ScalarNode) or k.tag in _SPECIAL_KEYS for k, _ in node.value
     ):
         seen.discard(id(node))
-        _positions(loader, node, prefix, data, offset, seen)
+        _positions(node, prefix, data, offset, seen)
         return loader.construct_object(node, deep=True)
     mapping: dict[Any, Any] = {}
     built[node] = mapping
-    keys: set[str] = set()
+    keys: set[Any] = set()
     for key_node, value_node in node.value:
         text = key_node.value
         path = (*prefix, text)
-        if text in keys:  # the later value wins, and the positions below it
-            data.duplicates.append(
-                (path, key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
-            )
-        else:
-            keys.add(text)
-            data.positions[path] = (
-                key_node.start_mark.line + 1 + offset,
-                key_node.start_mark.column + 1,
-            )
+        _key_position(data, keys, path, key_node, offset)
         key = text if key_node.tag == _STR else loader.construct_object(key_node)
         mapping[key] = _value(loader, value_node, path, data, offset, seen)
     return mapping
 
 
+def _key_position(
+    data: YamlData, keys: set[Any], path: KeyPath, key_node: yaml.Node, offset: int
+) -> None:
+    """Record where the key at ``path`` stands, or that it repeats a key of ``keys`` (its
+    mapping's keys so far): the first stays its position, the later value wins, and the
+    positions below it."""
+    pos = (key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
+    if path[-1] in keys:
+        data.duplicates.append((path, *pos))
+    else:
+        keys.add(path[-1])
+        data.positions[path] = pos
+
+
 def _positions(
-    loader: yaml.SafeLoader,
-    node: yaml.Node,
-    prefix: KeyPath,
-    data: YamlData,
-    offset: int,
-    seen: set[int],
+    node: yaml.Node, prefix: KeyPath, data: YamlData, offset: int, seen: set[int]
 ) -> None:
     """Record the positions below a node the loader builds itself (see :func:`_value`), except
     below an alias: its positions were recorded where it was defined."""
-    if node in loader.constructed_objects or id(node) in seen:
+    if id(node) in seen:
         return
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
@@ -231,18 +231,13 @@ def _positions(
         for key_node, value_node in node.value:
             key: str | int = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
             path = (*prefix, key)
-            pos = (key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
-            if key in keys:
-                data.duplicates.append((path, *pos))
-            else:
-                keys.add(key)
-                data.positions[path] = pos
-            _positions(loader, value_node, path, data, offset, seen)
+            _key_position(data, keys, path, key_node, offset)
+            _positions(value_node, path, data, offset, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             path = (*prefix, index)
             data.positions[path] = (item.start_mark.line + 1 + offset, item.start_mark.column + 1)
-            _positions(loader, item, path, data, offset, seen)
+            _positions(item, path, data, offset, seen)
 
 
 def _build(loader: yaml.SafeLoader, node: yaml.Node | None, path: Any, offset: int) -> YamlData:

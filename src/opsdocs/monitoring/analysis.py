@@ -357,27 +357,20 @@ def analyse(
     root: Path,
     settings: MonitoringSettings,
     catalogue: Catalogue,
+    resolved: Resolved,
     documents: dict[str, dict[str, Any]],
-    ladder: dict[str, AlertAction],
     anchors_of: Callable[[str], set[str] | None],
     runbook_folder_files: Iterable[str] = (),
     promtool: PromtoolRun | None = None,
     series: set[str] | None = None,
-    folders: dict[str, str] | None = None,
-    resolved: Resolved | None = None,
 ) -> Analysis:
     """Every AL finding and the catalogue rows (see the module docstring).
 
-    ``documents`` maps a document's absolute path to :func:`collect_document`'s result;
-    ``runbook_folder_files`` are the Markdown files under the mapped runbook folders;
-    ``folders`` the real paths of folders known already (the runbook folders walked);
-    ``resolved``: what :func:`resolve_alerts` found of this catalogue, if it ran already.
+    ``resolved`` is what :func:`resolve_alerts` found of ``catalogue``; ``documents`` maps a
+    document's absolute path to :func:`collect_document`'s result; ``runbook_folder_files``
+    are the Markdown files under the mapped runbook folders.
     """
     root_s = str(root)
-    if resolved is None:
-        resolved = resolve_alerts(
-            catalogue, root=root, settings=settings, ladder=ladder, folders=folders
-        )
     findings = list(resolved.findings)
     by_name = catalogue.by_name()
     entries: list[Entry] = []

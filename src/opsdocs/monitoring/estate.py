@@ -280,7 +280,6 @@ class Estate:
     #: real paths of the folders walked (see :func:`opsdocs.fileio.real_folder`)
     folders: dict[str, str] = field(default_factory=dict)
     _catalogue: Catalogue | None = None
-    _ladder: dict[str, AlertAction] | None = None
     _resolved: Resolved | None = None
 
     def load(self) -> Catalogue:
@@ -298,12 +297,11 @@ class Estate:
                 )
                 if self.promtool is not None:
                     self.promtool.attach([f for f in catalogue.files if f.documents])
-                self._ladder = ladder_actions(self.workspace)
                 self._resolved = resolve_alerts(
                     catalogue,
                     root=self.workspace.root,
                     settings=self.settings,
-                    ladder=self._ladder,
+                    ladder=ladder_actions(self.workspace),
                     folders=self.folders,
                 )
             except BaseException:
@@ -327,14 +325,8 @@ class Estate:
         ]
 
     @property
-    def ladder(self) -> dict[str, AlertAction]:
-        """The playbook's ladder, as the alerts were resolved against it."""
-        self.load()
-        assert self._ladder is not None
-        return self._ladder
-
-    @property
     def resolved(self) -> Resolved:
+        """Each alert's row and what it alone says (see :meth:`load`)."""
         self.load()
         assert self._resolved is not None
         return self._resolved
@@ -411,14 +403,12 @@ def study(
             root=workspace.root,
             settings=settings,
             catalogue=estate.catalogue,
+            resolved=estate.resolved,
             documents=documents,
-            ladder=estate.ladder,
             anchors_of=anchors_of,
             runbook_folder_files=estate.folder_files,
-            folders=estate.folders,
             promtool=estate.promtool,
             series=series,
-            resolved=estate.resolved,
         )
     finally:
         estate.close()

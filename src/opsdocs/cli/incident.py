@@ -14,7 +14,6 @@ from opsdocs.cli.options import echo_json, echo_notes, echo_table, format_option
 
 if TYPE_CHECKING:
     from opsdocs.incidents.lifecycle import Change, Guidance
-    from opsdocs.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -55,21 +54,12 @@ def _date(value: str | None, what: str) -> dt.date | None:
         raise UsageError(f"{what} {value!r} is not a date", hint="write it as YYYY-MM-DD") from None
 
 
-def _record(
-    ctx: click.Context,
-    action: Callable[..., Change],
-    *args: Any,
-    at: dt.datetime | None,
-    **kwargs: Any,
-) -> Change:
+def _record(ctx: click.Context, action: Callable[..., Change], ident: str, **kwargs: Any) -> None:
     """Apply a lifecycle ``action`` to the workspace's incident and print the change."""
-    workspace = app(ctx).workspace()
-    change = action(workspace, *args, at=at, **kwargs)
-    _report(workspace, change)
-    return change
+    _report(action(app(ctx).workspace(), ident, **kwargs))
 
 
-def _report(workspace: Workspace, change: Change) -> None:
+def _report(change: Change) -> None:
     from opsdocs.incidents.records import format_time
 
     click.echo(f"{change.id}: {change.status} — {format_time(change.at)} {change.entry}")
@@ -78,7 +68,7 @@ def _report(workspace: Workspace, change: Change) -> None:
     echo_notes("warning", change.warnings)
 
 
-def _guidance(workspace: Workspace, guidance: Guidance, ident: str) -> None:
+def _guidance(guidance: Guidance, ident: str) -> None:
     level = guidance.severity
     source = guidance.playbook
     click.echo("")
@@ -165,97 +155,83 @@ def open_command(
         drill=drill,
     )
     click.echo(workspace.relative(result.change.path))
-    _report(workspace, result.change)
-    _guidance(workspace, result.guidance, result.change.id)
+    _report(result.change)
+    _guidance(result.guidance, result.change.id)
     return 0
 
 
-@_transition("log", click.argument("text", nargs=-1, required=True))
-def log_command(
-    ctx: click.Context, ident: str, text: tuple[str, ...], at: dt.datetime | None
-) -> int:
-    """Add TEXT (the rest of the line, quoted or not) to the incident's timeline."""
-    from opsdocs.incidents.lifecycle import log_entry
-
-    _record(ctx, log_entry, ident, " ".join(text), at=at)
-    return 0
-
-
-@_transition(
-    "ack", click.option("--by", help="Who acknowledged (becomes incident commander if none yet).")
-)
-def ack_command(ctx: click.Context, ident: str, by: str | None, at: dt.datetime | None) -> int:
-    """Acknowledge the incident (triage → active)."""
-    from opsdocs.incidents.lifecycle import acknowledge
-
-    _record(ctx, acknowledge, ident, by=by, at=at)
-    return 0
-
-
-@_transition("mitigate", click.argument("note", nargs=-1))
-def mitigate_command(
-    ctx: click.Context, ident: str, note: tuple[str, ...], at: dt.datetime | None
-) -> int:
-    """Record that the impact has stopped (active → mitigated)."""
-    from opsdocs.incidents.lifecycle import mitigate
-
-    _record(ctx, mitigate, ident, " ".join(note) or None, at=at)
-    return 0
-
-
-@_transition("resolve", click.argument("note", nargs=-1))
-def resolve_command(
-    ctx: click.Context, ident: str, note: tuple[str, ...], at: dt.datetime | None
-) -> int:
-    """Record that the cause is fixed (→ resolved), with the error budget consumed."""
-    from opsdocs.incidents.lifecycle import resolve
-
-    change = _record(ctx, resolve, ident, " ".join(note) or None, at=at)
-    for share in change.budget:
-        slo = f" ({share.slo})" if share.slo else ""
-        if share.share is not None:
-            click.echo(f"  error budget, {share.service}{slo}: {share.share * 100:.2f}% consumed")
-        else:
-            click.echo(f"  error budget, {share.service}{slo}: unknown ({share.reason})")
-    if change.postmortem_due is not None:
-        click.echo(
-            f"  postmortem due {change.postmortem_due.isoformat()}: "
-            f"opsdocs incident postmortem {change.id}"
-        )
-    return 0
-
-
-@_transition(
-    "close",
-    click.option(
-        "--duplicate-of", metavar="ID", help="Close it as a duplicate of incident ID (any status)."
+#: The commands whose body is one lifecycle call with the values given (words joined into one
+#: text): (name, the lifecycle function, its parameters, help).
+_TRANSITIONS: tuple[tuple[str, str, tuple[Decorator, ...], str], ...] = (
+    (
+        "log",
+        "log_entry",
+        (click.argument("text", nargs=-1, required=True),),
+        "Add TEXT (the rest of the line, quoted or not) to the incident's timeline.",
     ),
-    click.option("--false-alarm", is_flag=True, help="Close it as a false alarm (any status)."),
+    (
+        "ack",
+        "acknowledge",
+        (click.option("--by", help="Who acknowledged (becomes incident commander if none yet)."),),
+        "Acknowledge the incident (triage → active).",
+    ),
+    (
+        "mitigate",
+        "mitigate",
+        (click.argument("note", nargs=-1),),
+        "Record that the impact has stopped (active → mitigated).",
+    ),
+    (
+        "resolve",
+        "resolve",
+        (click.argument("note", nargs=-1),),
+        "Record that the cause is fixed (→ resolved), with the error budget consumed.",
+    ),
+    (
+        "close",
+        "close",
+        (
+            click.option(
+                "--duplicate-of",
+                metavar="ID",
+                help="Close it as a duplicate of incident ID (any status).",
+            ),
+            click.option(
+                "--false-alarm", is_flag=True, help="Close it as a false alarm (any status)."
+            ),
+        ),
+        "Close a resolved incident (its required postmortem must be written and Reviewed or\n"
+        "Closed), or any incident as a duplicate or false alarm (left out of stats).",
+    ),
+    (
+        "reopen",
+        "reopen",
+        (click.argument("reason", nargs=-1),),
+        "Reopen a resolved or closed incident (the impact is back, or it was closed by mistake).",
+    ),
+    (
+        "assign",
+        "assign",
+        (click.argument("role"), click.argument("person")),
+        "Give ROLE (e.g. incident-commander, communications-lead, scribe) to PERSON.",
+    ),
 )
-def close_command(
-    ctx: click.Context,
-    ident: str,
-    duplicate_of: str | None,
-    false_alarm: bool,
-    at: dt.datetime | None,
-) -> int:
-    """Close a resolved incident (its required postmortem must be written and Reviewed or
-    Closed), or any incident as a duplicate or false alarm (left out of stats)."""
-    from opsdocs.incidents.lifecycle import close
-
-    _record(ctx, close, ident, duplicate_of=duplicate_of, false_alarm=false_alarm, at=at)
-    return 0
 
 
-@_transition("reopen", click.argument("reason", nargs=-1))
-def reopen_command(
-    ctx: click.Context, ident: str, reason: tuple[str, ...], at: dt.datetime | None
-) -> int:
-    """Reopen a resolved or closed incident (the impact is back, or it was closed by mistake)."""
-    from opsdocs.incidents.lifecycle import reopen
+def _lifecycle_command(action: str, help: str) -> Callable[..., int]:
+    def command(ctx: click.Context, ident: str, at: dt.datetime | None, **given: Any) -> int:
+        from opsdocs.incidents import lifecycle
 
-    _record(ctx, reopen, ident, " ".join(reason) or None, at=at)
-    return 0
+        values = {k: " ".join(v) if isinstance(v, tuple) else v for k, v in given.items()}
+        _record(ctx, getattr(lifecycle, action), ident, at=at, **values)
+        return 0
+
+    command.__doc__ = help
+    return command
+
+
+for _name, _action, _params, _help in _TRANSITIONS:
+    _transition(_name, *_params)(_lifecycle_command(_action, _help))
 
 
 @_transition(
@@ -283,24 +259,13 @@ def edit_command(
     add_services: tuple[str, ...],
     remove_services: tuple[str, ...],
     owner: str | None,
-    started: dt.datetime | None,
-    detected: dt.datetime | None,
-    acknowledged: dt.datetime | None,
-    mitigated: dt.datetime | None,
-    resolved: dt.datetime | None,
     at: dt.datetime | None,
+    **milestones: dt.datetime | None,
 ) -> int:
     """Correct an open or resolved incident: title, services, owner, milestone times. Each
     change is a timeline entry (--at: when the correction was made)."""
     from opsdocs.incidents.lifecycle import edit
 
-    given = {
-        "started": started,
-        "detected": detected,
-        "acknowledged": acknowledged,
-        "mitigated": mitigated,
-        "resolved": resolved,
-    }
     _record(
         ctx,
         edit,
@@ -310,7 +275,7 @@ def edit_command(
         add_services=list(add_services),
         remove_services=list(remove_services),
         owner=owner,
-        milestones={k: v for k, v in given.items() if v is not None},
+        milestones={k: v for k, v in milestones.items() if v is not None},
         at=at,
     )
     return 0
@@ -329,19 +294,8 @@ def set_severity_command(
 
     workspace = app(ctx).workspace()
     change, guidance = set_severity(workspace, ident, severity, reason, at=at)
-    _report(workspace, change)
-    _guidance(workspace, guidance, change.id)
-    return 0
-
-
-@_transition("assign", click.argument("role"), click.argument("person"))
-def assign_command(
-    ctx: click.Context, ident: str, role: str, person: str, at: dt.datetime | None
-) -> int:
-    """Give ROLE (e.g. incident-commander, communications-lead, scribe) to PERSON."""
-    from opsdocs.incidents.lifecycle import assign
-
-    _record(ctx, assign, ident, role, person, at=at)
+    _report(change)
+    _guidance(guidance, change.id)
     return 0
 
 

@@ -46,6 +46,13 @@ class BudgetShare:
             record["reason"] = self.reason
         return record
 
+    def describe(self) -> str:
+        """One line for people: the share consumed, or why it is unknown."""
+        slo = f" ({self.slo})" if self.slo else ""
+        if self.share is not None:
+            return f"error budget, {self.service}{slo}: {self.share * 100:.2f}% consumed"
+        return f"error budget, {self.service}{slo}: unknown ({self.reason})"
+
 
 #: (service, start, end) -> one BudgetShare per SLO of the service (at least one).
 BudgetEstimator = Callable[[str, dt.datetime, dt.datetime], list[BudgetShare]]

@@ -76,7 +76,6 @@ class Change:
     notes: list[str] = field(default_factory=list)  # facts worth printing
     warnings: list[str] = field(default_factory=list)
     budget: list[BudgetShare] = field(default_factory=list)
-    postmortem_due: dt.date | None = None
 
 
 @dataclass
@@ -578,7 +577,6 @@ def resolve(
     when = _when(at)
     playbook = load_playbook(workspace)
     estimate = estimator or default_estimator(workspace)
-    due: list[dt.date | None] = [None]
     # Measuring can take a while (a month of logs): do it before taking the record's lock, and
     # again under the lock only if the record changed what it depends on meanwhile.
     before = read_incident(find_incident(workspace, ident))
@@ -593,7 +591,6 @@ def resolve(
     def change(incident: Incident) -> str:
         allowed: tuple[Status, ...] = ("active", "mitigated")
         _advance(incident, when, "resolve", allowed, "resolved", "resolved", "resolution")
-        notes.clear()
         if incident.milestones.mitigated is None:
             incident.set_milestone("mitigated", when)
             notes.append(
@@ -601,17 +598,22 @@ def resolve(
                 f"correct it with: opsdocs incident edit {incident.id} --mitigated TIME)"
             )
         level = playbook.find_severity(incident.model.severity)
+        due = level.postmortem.due_date(when.date()) if level is not None else None
         if level is not None:
-            due[0] = level.postmortem.due_date(when.date())
-            incident.update(postmortem_due=due[0])
+            incident.update(postmortem_due=due)
         now_key = (incident.milestones.started, tuple(incident.model.services))
         if now_key != key:
             shares[:] = _estimate(estimate, now_key[1], now_key[0], when)
         incident.update(error_budget=[share.as_record() for share in shares])
+        notes.extend(share.describe() for share in shares)
+        if due is not None:
+            notes.append(
+                f"postmortem due {due.isoformat()}: opsdocs incident postmortem {incident.id}"
+            )
         return _with_note("Resolved", note)
 
     result = _record(workspace, ident, when, change, notes)
-    result.budget, result.postmortem_due = shares, due[0]
+    result.budget = shares
     return result
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
@@ -236,34 +237,23 @@ def suggest(word: str, choices: list[str]) -> str:
     return f" (did you mean {best!r}?)" if best is not None else ""
 
 
+@dataclass
 class Playbook:
-    """The ladder and roles in force, and where they came from (None: the defaults).
+    """The ladder and roles in force, and where they came from.
 
     ``warnings`` says what of the playbook could not be used (a ladder that does not validate
     falls back to the default one): incident commands print them and go on.
     """
 
-    def __init__(
-        self,
-        model: IncidentResponseFrontMatter | None,
-        path: str | None,
-        *,
-        ladder: bool = True,
-        warnings: list[str] | None = None,
-        severities: list[Severity] | None = None,
-        roles: list[Role] | None = None,
-    ) -> None:
-        self.path = path
-        # False: the default ladder applies
-        self.defines_ladder = (model is not None or severities is not None) and ladder
-        if severities is None:
-            severities = list(model.severities) if model is not None else None
-        if roles is None:
-            roles = list(model.roles) if model is not None else None
-        self.severities: list[Severity] = severities or list(DEFAULT_SEVERITIES)
-        self.roles: list[Role] = roles if roles is not None else list(DEFAULT_ROLES)
-        self.owner: str | None = None  # the playbook's owner, when it names a real team
-        self.warnings: list[str] = list(warnings or [])
+    ladder: list[Severity] | None  # the playbook's own ladder (None: the default one applies)
+    path: str | None  # the playbook's path (None: there is no playbook)
+    roles: list[Role] = field(default_factory=lambda: list(DEFAULT_ROLES))
+    owner: str | None = None  # the playbook's owner, when it names a real team
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def severities(self) -> list[Severity]:
+        return self.ladder or list(DEFAULT_SEVERITIES)
 
     @property
     def source(self) -> str:
@@ -271,7 +261,7 @@ class Playbook:
         default ladder applies."""
         if self.path is None:
             return "the default ladder (no incident-response.md yet)"
-        if not self.defines_ladder:
+        if self.ladder is None:
             return f"the default ladder ({self.path} defines no severities)"
         return self.path
 
@@ -339,8 +329,8 @@ def playbook_from_document(doc: Document) -> Playbook:
     model = validate_front_matter(
         doc, IncidentResponseFrontMatter, hint="see docs/incidents.md for the severity ladder"
     )
-    front = doc.front_matter or {}
-    return Playbook(model, str(doc.path), ladder="severities" in front)
+    ladder = model.severities if "severities" in (doc.front_matter or {}) else None
+    return Playbook(ladder, str(doc.path), model.roles)
 
 
 def load_playbook(workspace: Workspace) -> Playbook:
@@ -360,15 +350,16 @@ def load_playbook(workspace: Workspace) -> Playbook:
     try:
         front = read_document(paths[0]).front_matter or {}
     except OpsdocsError as exc:
-        return Playbook(None, label, ladder=False, warnings=[f"{exc}; using the default ladder"])
+        return Playbook(None, label, warnings=[f"{exc}; using the default ladder"])
     return _lenient_playbook(front, label)
 
 
 def _lenient_playbook(front: dict[str, object], label: str) -> Playbook:
+    """The playbook's ladder and roles where they validate; a warning and the default for each
+    that does not."""
     from pydantic import TypeAdapter, ValidationError
 
-    warnings: list[str] = []
-    values: dict[str, list[Severity] | list[Role]] = {}
+    playbook = Playbook(None, label, owner=usable_owner(front.get("owner")))
     for key, adapter, default in (
         ("severities", TypeAdapter(list[Severity]), "the default ladder"),
         ("roles", TypeAdapter(list[Role]), "the default roles"),
@@ -385,20 +376,9 @@ def _lenient_playbook(front: dict[str, object], label: str) -> Playbook:
             _unique(names, key)
         except (ValidationError, ValueError) as exc:
             first = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-            warnings.append(f"{label}: {key} cannot be used ({first}); using {default}")
+            playbook.warnings.append(f"{label}: {key} cannot be used ({first}); using {default}")
             continue
-        values[key] = parsed
-    severities = values.get("severities")
-    roles = values.get("roles")
-    playbook = Playbook(
-        None,
-        label,
-        ladder=severities is not None,
-        warnings=warnings,
-        severities=[s for s in severities if isinstance(s, Severity)] if severities else None,
-        roles=[r for r in roles if isinstance(r, Role)] if roles is not None else None,
-    )
-    playbook.owner = usable_owner(front.get("owner"))
+        setattr(playbook, "ladder" if key == "severities" else "roles", parsed)
     return playbook
 
 

@@ -11,11 +11,9 @@ everything people wrote there stays as it was.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
@@ -45,7 +43,6 @@ __all__ = [
     "TimelineEntry",
     "find_incident",
     "format_time",
-    "incident_paths",
     "parse_timeline",
     "read_incident",
     "slug_for",
@@ -336,10 +333,6 @@ def read_incident(path: Path) -> Incident:
     return incident_from_document(read_document(path))
 
 
-def incident_paths(workspace: Workspace) -> list[Path]:
-    return document_paths(workspace, "incident")
-
-
 def find_incident(workspace: Workspace, ident: str) -> Path:
     """The record named by ``ident``: its id (``2026-11-26-checkout-5xx``), its slug
     (``checkout-5xx``), its path, or the start of any of these (``checkout``), as long as only
@@ -349,7 +342,7 @@ def find_incident(workspace: Workspace, ident: str) -> Path:
     one (with the candidates).
     """
     wanted = ident.strip()
-    paths = incident_paths(workspace)
+    paths = document_paths(workspace, "incident")
     if wanted.endswith(".md"):
         candidate = Path(wanted)
         if not candidate.is_absolute():
@@ -392,12 +385,6 @@ def _closest(wanted: str, paths: list[Path], slugs: dict[Path, str]) -> str:
     return f" (did you mean {best!r}?)" if best else ""
 
 
-@contextlib.contextmanager
-def _index_lock(workspace: Workspace) -> Iterator[None]:
-    with locked(workspace.root, workspace.readme):
-        yield
-
-
 def write_record(
     workspace: Workspace, path: Path, text: str, *, create: bool = False, index: bool = True
 ) -> list[str]:
@@ -413,7 +400,7 @@ def write_record(
         record.commit()
         return []
     warnings: list[str] = []
-    with _index_lock(workspace):
+    with locked(workspace.root, workspace.readme):
         both = workspace.changes()
         both.write(path, text, create_only=create)
         if workspace.readme.exists():

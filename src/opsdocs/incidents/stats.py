@@ -29,6 +29,7 @@ from opsdocs.instants import utc_now
 from opsdocs.records import dicts, json_method
 
 if TYPE_CHECKING:
+    from opsdocs.incidents.policy import Playbook
     from opsdocs.workspace import Workspace
 
 __all__ = [
@@ -151,24 +152,21 @@ def load_history(workspace: Workspace) -> tuple[list[Incident], list[str]]:
     return incidents, warnings
 
 
-def _known_severity(workspace: Workspace, history: list[Incident], severity: str | None) -> None:
-    """A filter severity must be on the ladder or on some record; else UsageError."""
+def _history(
+    workspace: Workspace, *, since: dt.date | None, service: str | None, severity: str | None
+) -> tuple[list[Incident], list[str], Playbook]:
+    """The incidents the filters choose, the warnings for records that do not read, and the
+    playbook. A filter severity must be on the ladder or on some record; else UsageError."""
     from opsdocs.incidents.policy import load_playbook
 
-    if severity is None or any(i.model.severity.lower() == severity.lower() for i in history):
-        return
-    load_playbook(workspace).severity(severity)
-
-
-def _select(
-    incidents: list[Incident],
-    *,
-    since: dt.date | None,
-    service: str | None,
-    severity: str | None,
-) -> list[Incident]:
+    history, warnings = load_history(workspace)
+    playbook = load_playbook(workspace)
+    if severity is not None and not any(
+        i.model.severity.lower() == severity.lower() for i in history
+    ):
+        playbook.severity(severity)
     chosen = []
-    for incident in incidents:
+    for incident in history:
         model = incident.model
         if since is not None and model.milestones.started.date() < since:
             continue
@@ -177,7 +175,7 @@ def _select(
         if severity is not None and model.severity.lower() != severity.lower():
             continue
         chosen.append(incident)
-    return chosen
+    return chosen, warnings, playbook
 
 
 def compute_stats(
@@ -190,20 +188,18 @@ def compute_stats(
     today: dt.date | None = None,
 ) -> Stats:
     """Counts, response times and overdue follow-ups over the chosen incidents."""
-    from opsdocs.incidents.policy import load_playbook
     from opsdocs.incidents.postmortem import postmortem_path, read_postmortem
 
     today = today or dt.date.today()
-    history, warnings = load_history(workspace)
-    _known_severity(workspace, history, severity)
-    chosen = _select(history, since=since, service=service, severity=severity)
+    chosen, warnings, playbook = _history(
+        workspace, since=since, service=service, severity=severity
+    )
     # Duplicates and false alarms were never incidents of their own: always left out.
     not_incidents = [i for i in chosen if i.model.closed_as is not None]
     chosen = [i for i in chosen if i.model.closed_as is None]
     drills = [i for i in chosen if i.model.drill]
     if not include_drills:
         chosen = [i for i in chosen if not i.model.drill]
-    playbook = load_playbook(workspace)
     severities = Counter(i.model.severity for i in chosen)
     by_severity = {
         name: severities[name] for name in sorted(severities, key=lambda n: (playbook.rank(n), n))
@@ -296,15 +292,14 @@ def list_incidents(
     """Incidents, newest first, with the filters applied and what is late at ``now`` marked;
     unreadable records are warnings."""
     from opsdocs.incidents.deadlines import deadlines_for
-    from opsdocs.incidents.policy import load_playbook
     from opsdocs.incidents.records import format_time
 
-    history, warnings = load_history(workspace)
-    _known_severity(workspace, history, severity)
-    playbook = load_playbook(workspace)
+    chosen, warnings, playbook = _history(
+        workspace, since=since, service=service, severity=severity
+    )
     when = utc_now(now)
     rows = []
-    for incident in _select(history, since=since, service=service, severity=severity):
+    for incident in chosen:
         if open_only and incident.status not in OPEN_STATUSES:
             continue
         model = incident.model

@@ -80,27 +80,22 @@ def default_estimator(workspace: Workspace) -> BudgetEstimator:
         slos = slo_documents_for(workspace, service)
         if not slos:
             return [BudgetShare(service, reason=f"no SLO for service {service}")]
-        measured = _measured_shares(workspace, service, slos, start, end)
-        if measured is not None:
-            return measured
-        return [BudgetShare(service, slo=slo, reason="no report source configured") for slo in slos]
+        return _measured_shares(workspace, service, slos, start, end)
 
     return estimate
 
 
 def _measured_shares(
     workspace: Workspace, service: str, documents: list[str], start: dt.datetime, end: dt.datetime
-) -> list[BudgetShare] | None:
-    """Shares measured by the reports package (None when this opsdocs has none).
+) -> list[BudgetShare]:
+    """Shares measured by the reports package.
 
     The share is the bad events between ``start`` and ``end`` over the error budget of the SLO
     period that ends at ``end``: ``bad / ((1 - objective) × total events in the period)``.
     """
-    try:
-        from opsdocs.reports.collect import find_slos
-        from opsdocs.reports.settings import load_report_settings
-    except ImportError:
-        return None
+    from opsdocs.reports.collect import find_slos
+    from opsdocs.reports.settings import load_report_settings
+
     try:
         targets = [t for t in find_slos(workspace) if t.service == service]
         settings = load_report_settings(

@@ -92,12 +92,7 @@ class Deadlines:
         return [d.mark for d in self if d.met_at is None and d.mark]
 
 
-def deadlines_for(
-    incident: Incident,
-    playbook: Playbook,
-    now: dt.datetime,
-    timeline: list[TimelineEntry] | None = None,
-) -> Deadlines:
+def deadlines_for(incident: Incident, playbook: Playbook, now: dt.datetime) -> Deadlines:
     """The acknowledgement and status-update deadlines of ``incident`` at ``now``.
 
     Nothing for a severity off the ladder; no status update once the incident is resolved.
@@ -117,8 +112,7 @@ def deadlines_for(
     update: Deadline | None = None
     cadence = level.update_cadence
     if incident.status in OPEN_STATUSES and cadence is not None:
-        entries = incident.timeline if timeline is None else timeline
-        last = max((e.at for e in entries), default=detected)
+        last = max((e.at for e in incident.timeline), default=detected)
         next_due = last + cadence
         update = Deadline("status update", next_due, now - next_due if now > next_due else None)
     return Deadlines(ack, update)
@@ -154,9 +148,11 @@ def describe_incident(
 
     incident = read_incident(find_incident(workspace, ident))
     playbook = load_playbook(workspace)
-    timeline = incident.timeline
-    when = utc_now(now)
-    deadlines = deadlines_for(incident, playbook, when, timeline)
+    deadlines = deadlines_for(incident, playbook, utc_now(now))
     return IncidentView(
-        incident, workspace.relative(incident.path), timeline, deadlines, list(playbook.warnings)
+        incident,
+        workspace.relative(incident.path),
+        incident.timeline,
+        deadlines,
+        list(playbook.warnings),
     )

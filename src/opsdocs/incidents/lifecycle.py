@@ -27,6 +27,7 @@ from opsdocs.fileio import locked
 from opsdocs.incidents.budget import BudgetEstimator, BudgetShare, default_estimator
 from opsdocs.incidents.policy import Playbook, Role, Severity, load_playbook
 from opsdocs.incidents.records import (
+    MILESTONES,
     OPEN_STATUSES,
     Incident,
     Status,
@@ -263,48 +264,12 @@ class _Opening:
     """What ``incident open`` will write, decided before anything is touched."""
 
     title: str
-    slug: str
     level: Severity
     services: list[str]
     owner: str
     begun: dt.datetime
     detected: dt.datetime
     drill: bool
-    warnings: list[str]
-
-
-def _plan_opening(
-    workspace: Workspace,
-    playbook: Playbook,
-    title: str,
-    *,
-    severity: str,
-    services: list[str],
-    at: dt.datetime | None,
-    started: dt.datetime | None,
-    owner: str | None,
-    drill: bool,
-) -> _Opening:
-    """Check the input of ``incident open`` and fill in the defaults, with warnings for what
-    was guessed; UsageError only for what would write a wrong record."""
-    title, slug = _title(title)
-    warnings = list(playbook.warnings)
-    level, alias = playbook.match_severity(severity)
-    if alias is not None:
-        warnings.append(alias)
-    _check_names(services, owner)
-    services = list(dict.fromkeys(services))
-    detected = _when(at)
-    begun = started or detected
-    if begun > detected:
-        raise UsageError(
-            f"start {format_time(begun)} is after detection {format_time(detected)}",
-            hint="--started is when impact began, --at when it was detected",
-        )
-    if owner is None:
-        owner, guessed = _default_owner(workspace, services, playbook)
-        warnings += guessed
-    return _Opening(title, slug, level, services, owner, begun, detected, drill, warnings)
 
 
 def _title(title: str) -> tuple[str, str]:
@@ -340,18 +305,23 @@ def _render_record(
     workspace: Workspace, opening: _Opening, path: Path, name: str
 ) -> tuple[Incident, str]:
     """The new record (template body, front matter written by opsdocs) and its first entry."""
+    from opsdocs.yamlio import dump_yaml
+
     kind = get_kind("incident")
     source, label = template_source(workspace, "incident")
-    ident = path.stem
+    # What the template may use and the front matter says alike.
+    common: dict[str, object] = {
+        "kind": "incident",
+        "id": path.stem,
+        "title": opening.title,
+        "owner": opening.owner,
+        "severity": opening.level.name,
+    }
     rendered = render_template(
         source,
         {
-            "kind": "incident",
-            "id": ident,
+            **common,
             "name": name,
-            "title": opening.title,
-            "owner": opening.owner,
-            "severity": opening.level.name,
             "service": opening.services[0] if opening.services else "",
             "services": ", ".join(opening.services),
             "started": format_time(opening.begun),
@@ -362,11 +332,7 @@ def _render_record(
     )
     doc = parse_document(path, rendered)
     front_matter: dict[str, object] = {
-        "kind": "incident",
-        "id": ident,
-        "title": opening.title,
-        "owner": opening.owner,
-        "severity": opening.level.name,
+        **common,
         "status": "triage",
         "services": opening.services,
         "drill": opening.drill,
@@ -382,7 +348,8 @@ def _render_record(
     for key, value in doc.require_front_matter().items():
         front_matter.setdefault(key, value)
     body = _strip_guidance("\n".join(doc.lines[doc.body_line - 1 :]), kind)
-    incident = incident_from_document(parse_document(path, _join(front_matter, body)))
+    text = f"---\n{dump_yaml(front_matter)}---\n{body}"
+    incident = incident_from_document(parse_document(path, text))
     what = "Drill opened" if opening.drill else "Opened"
     on = f" on {', '.join(opening.services)}" if opening.services else ""
     if opening.begun < opening.detected:
@@ -397,14 +364,10 @@ def _similar_open(workspace: Workspace, opening: _Opening, ident: str) -> list[s
     ``incident open`` for the same outage)."""
     import difflib
 
-    from opsdocs.errors import OpsdocsError
+    from opsdocs.incidents.stats import load_history
 
     warnings: list[str] = []
-    for path in document_paths(workspace, "incident"):
-        try:
-            other = read_incident(path)
-        except OpsdocsError:
-            continue
+    for other in load_history(workspace)[0]:
         if other.status not in OPEN_STATUSES:
             continue
         shared = set(other.model.services) & set(opening.services)
@@ -443,31 +406,38 @@ def open_incident(
     not one printable line, times out of order; nothing is written then.
     """
     playbook = load_playbook(workspace)
-    opening = _plan_opening(
-        workspace,
-        playbook,
-        title,
-        severity=severity,
-        services=services,
-        at=at,
-        started=started,
-        owner=owner,
-        drill=drill,
+    title, slug = _title(title)
+    warnings = list(playbook.warnings)
+    level, alias = playbook.match_severity(severity)
+    if alias is not None:
+        warnings.append(alias)
+    _check_names(services, owner)
+    services = list(dict.fromkeys(services))
+    detected = _when(at)
+    begun = started or detected
+    if begun > detected:
+        raise UsageError(
+            f"start {format_time(begun)} is after detection {format_time(detected)}",
+            hint="--started is when impact began, --at when it was detected",
+        )
+    chosen, guessed = (
+        (owner, []) if owner is not None else _default_owner(workspace, services, playbook)
     )
+    opening = _Opening(title, level, services, chosen, begun, detected, drill)
     folder = workspace.docs_dir / get_kind("incident").folder
     with locked(workspace.root, folder):
-        path, name = _free_path(folder, get_kind("incident"), opening.slug, opening.begun.date())
+        path, name = _free_path(folder, get_kind("incident"), slug, begun.date())
         similar = _similar_open(workspace, opening, path.stem)
         incident, entry = _render_record(workspace, opening, path, name)
         written = write_record(workspace, path, incident.text(), create=True)
-    warnings = [*opening.warnings, *similar, *written]
-    if opening.owner == UNASSIGNED and owner is None:
+    warnings += [*guessed, *similar, *written]
+    if chosen == UNASSIGNED and owner is None:
         warnings.append(
             f"no owning team found: the incident is owned by {UNASSIGNED!r} "
             f"(set it: opsdocs incident edit {path.stem} --owner TEAM)"
         )
-    change = Change(path.stem, path, entry, opening.detected, "triage", warnings=warnings)
-    return OpenResult(change, guidance_for(workspace, playbook, opening.level, opening.services))
+    change = Change(path.stem, path, entry, detected, "triage", warnings=warnings)
+    return OpenResult(change, guidance_for(workspace, playbook, level, services))
 
 
 def _strip_guidance(body: str, kind: Kind) -> str:
@@ -484,12 +454,6 @@ def _strip_guidance(body: str, kind: Kind) -> str:
             kept.append(line)
         after_guidance = line.strip() in guidance
     return "\n".join(kept)
-
-
-def _join(front_matter: dict[str, object], body: str) -> str:
-    from opsdocs.yamlio import dump_yaml
-
-    return f"---\n{dump_yaml(front_matter)}---\n{body}"
 
 
 def _clean(text: str, what: str) -> str:
@@ -773,10 +737,6 @@ def reopen(
     return _record(workspace, ident, when, change)
 
 
-#: What ``incident edit`` may change, and the timeline words for it.
-EDITABLE_MILESTONES = ("started", "detected", "acknowledged", "mitigated", "resolved")
-
-
 def edit(
     workspace: Workspace,
     ident: str,
@@ -798,8 +758,8 @@ def edit(
     _check_names([*(services or []), *(add_services or []), *(remove_services or [])], owner)
     times = dict(milestones or {})
     for name, value in times.items():
-        if name not in EDITABLE_MILESTONES:
-            raise UsageError(f"unknown milestone {name!r}", hint=", ".join(EDITABLE_MILESTONES))
+        if name not in MILESTONES:
+            raise UsageError(f"unknown milestone {name!r}", hint=", ".join(MILESTONES))
         _check_not_future(value)
 
     def change(incident: Incident) -> list[str]:
@@ -822,11 +782,8 @@ def edit(
         if owner is not None and owner != model.owner:
             entries.append(f"Owner changed from {model.owner} to {owner}")
             incident.update(owner=owner)
-        for name in EDITABLE_MILESTONES:
-            if name not in times:
-                continue
-            before = getattr(incident.milestones, name)
-            if before == times[name]:
+        for name, before in incident.milestones.items():
+            if name not in times or before == times[name]:
                 continue
             was = format_time(before) if before else "not set"
             entries.append(f"Milestone {name} changed from {was} to {format_time(times[name])}")

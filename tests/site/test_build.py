@@ -122,6 +122,22 @@ def test_overdue_review_and_check_errors_are_banners(
     assert "Review overdue" not in fresh
 
 
+def test_a_review_due_past_the_calendars_end_is_no_review_date(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    build_tree(
+        tmp_path,
+        {
+            f"{OPS}/runbook-api.md": "---\nkind: runbook\ntitle: Api\nowner: team-api\n"
+            "last_reviewed: 9999-12-31\n---\n\n# Api\n"
+        },
+    )
+    _build(cli, tmp_path, "--no-check")  # the build used to fail here (exit 3)
+    html = text_of((tmp_path / "site/docs/runbook-api.html").read_text())
+    assert "Last reviewed 9999-12-31" in html
+    assert "Next review" not in html and "Review overdue" not in html
+
+
 def test_oncall_data_is_shifts_in_utc_milliseconds(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:

@@ -52,10 +52,10 @@ def build_command(
     fmt: str,
 ) -> None:
     """Build the portal: every document, services, incidents, on-call, search, findings."""
-    from opsdocs.site.build import BuildOptions, build_site
+    from opsdocs.site.build import BuildOptions, Site
 
     options = BuildOptions(today=today, now=at, check=not no_check, format=fmt)
-    result = build_site(app(ctx).workspace(), out, options)
+    result = Site(app(ctx).workspace(), out, options).build()
     echo_notes("warning", result.notes)
     click.echo(
         f"Built {result.pages} pages from {result.documents} documents "

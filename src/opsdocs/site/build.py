@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opsdocs import collector
-from opsdocs.documents.schemas import as_date
+from opsdocs.documents.schemas import as_date, review_due
 from opsdocs.errors import UsageError
+from opsdocs.fileio import atomic_write
 from opsdocs.site.areas import (
     Incident,
     Postmortem,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from opsdocs.site.markdown import Rendered
     from opsdocs.workspace import Workspace
 
-__all__ = ["BuildOptions", "BuildResult", "Site", "build_site"]
+__all__ = ["BuildOptions", "BuildResult", "Site"]
 
 #: The file that marks a folder as a site opsdocs built (it may be replaced without asking).
 MARKER = ".opsdocs-site"
@@ -254,15 +255,10 @@ class Site:
         reviewed = as_date(page.fm.get("last_reviewed"))
         if reviewed is None:
             return None
-        from opsdocs.durations import review_interval
-
         every = page.fm.get("review_every")
-        try:
-            return reviewed + review_interval(
-                every if isinstance(every, str) else self.workspace.config.review_every
-            )
-        except ValueError:
-            return None
+        return review_due(
+            reviewed, every if isinstance(every, str) else self.workspace.config.review_every
+        )
 
     def _overdue(self, page: DocPage) -> dt.date | None:
         """The day the document's review fell due, when that is past."""
@@ -320,14 +316,11 @@ class Site:
     def _of_kind(self, name: str) -> list[DocPage]:
         return [p for p in self.pages.values() if p.kind is not None and p.kind.name == name]
 
-    def _service_of(self, page: DocPage) -> Service | None:
-        return self._page_service.get(page.href)
-
     def _document_page(self, page: DocPage) -> str:
         from markupsafe import Markup
 
         rendered = page.rendered
-        service = self._service_of(page)
+        service = self._page_service.get(page.href)
         return self._render_page(
             "document",
             page.href,
@@ -596,7 +589,10 @@ class Site:
             yield site_path, text
 
     def build(self) -> BuildResult:
-        """Read, check and render everything; replace the output folder at the end."""
+        """Read, check and render everything; replace the output folder at the end.
+
+        Raises :class:`UsageError` when ``out`` holds something other than a site opsdocs built.
+        """
         mkdocs = self.options.format == "mkdocs"
         _check_out(self.out)
         self._read()
@@ -668,7 +664,7 @@ class Site:
             if page is None or not exists or not self._digests:
                 return self.build()
             targets.append(page)
-        return self._update(targets, reread=True, check=check and self.options.check)
+        return self._apply(targets, reread=True, check=check and self.options.check)
 
     def recheck(self, changed: Iterable[Path]) -> BuildResult:
         """Check the documents at ``changed`` again and rewrite the pages the folder's findings
@@ -676,17 +672,14 @@ class Site:
         targets = [p for p in (self.page_at(os.path.realpath(c)) for c in changed) if p]
         if not self.options.check:
             return self._result([])
-        return self._update(targets, reread=False, check=True)
+        return self._apply(targets, reread=False, check=True)
 
-    def _update(self, targets: list[DocPage], *, reread: bool, check: bool) -> BuildResult:
-        # the site holds every page's document and HTML alive for the whole rebuild
-        with collector.paused():
-            return self._apply(targets, reread=reread, check=check)
-
+    # the site holds every page's document and HTML alive for the whole rebuild
+    @collector.paused()
     def _apply(self, targets: list[DocPage], *, reread: bool, check: bool) -> BuildResult:
         if not targets:
             return self._result([])
-        before = {id(p): self._service_of(p) for p in targets}
+        before = {id(p): self._page_service.get(p.href) for p in targets}
         signatures = {p.rel: self._signature(p) for p in targets}
         findings_before = list(self.findings)
         found_before = {rel: list(p.findings) for rel, p in self.pages.items()}
@@ -722,7 +715,7 @@ class Site:
             outputs.append((page.href, self._document_page(page)))
             self._search[page.href] = self._search_entry(page)
             kinds.update(each.kind.name for each in (old, page) if each.kind is not None)
-            service = self._service_of(page)
+            service = self._page_service.get(page.href)
             if service is not None:
                 services.add(service.name)
         if shared:
@@ -733,7 +726,8 @@ class Site:
             digest = _digest(text)
             if self._digests.get(site_path) == digest:
                 continue
-            _replace(self.out / site_path, text)
+            # a reader never sees half a page
+            atomic_write(self.out / site_path, text)
             self._digests[site_path] = digest
             written.append(site_path)
         for site_path, source in self.links.assets.items():
@@ -821,14 +815,6 @@ class Site:
             written=written,
             notes=list(self.notes),
         )
-
-
-def _replace(path: Path, text: str) -> None:
-    """Write ``path`` by renaming a finished file over it (a reader never sees half a page)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    _write(temporary, text)
-    os.replace(temporary, path)
 
 
 # The two tables with a row per document or finding are written here rather than in the
@@ -975,11 +961,3 @@ def _swap(staging: Path, out: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def build_site(workspace: Workspace, out: Path, options: BuildOptions | None = None) -> BuildResult:
-    """Build the portal of ``workspace`` into ``out``.
-
-    Raises :class:`UsageError` when ``out`` holds something other than a site opsdocs built.
-    """
-    return Site(workspace, out, options).build()

@@ -9,7 +9,7 @@ changes without the plan changing), at the start of ``--today`` (now, when it is
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
@@ -17,25 +17,37 @@ from opsdocs.diagnostics import Diagnostic
 if TYPE_CHECKING:
     import datetime as dt
 
+    from pydantic import BaseModel
+
     from opsdocs.check.context import DocContext, WorkspaceContext
     from opsdocs.dr.spec import DisasterRecoveryFrontMatter
     from opsdocs.dr.status import JobStatus, Status, SystemStatus
 
 __all__ = ["RULES"]
 
+M = TypeVar("M", bound="BaseModel")
+Key = tuple[str | int, ...]
+
+
+def spec_of(ctx: DocContext, kind: str, model: type[M]) -> M | None:
+    """The front matter of a ``kind`` document as ``model`` (None: another kind, or front
+    matter the FM rules report)."""
+    from pydantic import ValidationError
+
+    if ctx.kind_name != kind or not ctx.front_matter_ok:
+        return None
+    try:
+        return model.model_validate(ctx.doc.front_matter)
+    except ValidationError:
+        return None
+
 
 def plan_of(ctx: DocContext) -> DisasterRecoveryFrontMatter | None:
     """The DR plan of a disaster-recovery document (None: another kind, or front matter the
     FM rules report)."""
-    from opsdocs.dr.spec import plan_model
-    from opsdocs.errors import DocumentError
+    from opsdocs.dr.spec import DisasterRecoveryFrontMatter
 
-    if ctx.kind_name != "disaster-recovery" or not ctx.front_matter_ok:
-        return None
-    try:
-        return plan_model(ctx.doc)
-    except DocumentError:
-        return None
+    return spec_of(ctx, "disaster-recovery", DisasterRecoveryFrontMatter)
 
 
 def _objectives(ctx: DocContext) -> Iterator[Diagnostic]:
@@ -94,7 +106,7 @@ def _dependencies(ctx: DocContext) -> Iterator[Diagnostic]:
     if problems:
         # The dependencies themselves are wrong: that is the one thing to say about them.
         return
-    effective = effective_rto(ctx.doc, plan)
+    effective = effective_rto(plan)
     rtos = {s.name: s.rto for s in plan.systems}
     for index, system in enumerate(plan.systems):
         if system.rto is None:
@@ -132,13 +144,21 @@ def _evidence(ctx: WorkspaceContext) -> list[tuple[str, Any, Status | Diagnostic
     return ctx.once(_MEMO, lambda ctx: list(_study(ctx)))
 
 
-def _jobs(ctx: WorkspaceContext) -> Iterator[tuple[str, Any, Status, SystemStatus, JobStatus]]:
-    """(path, document, status, system, job) of every backup job the evidence speaks of."""
+def _jobs(ctx: WorkspaceContext) -> Iterator[tuple[str, Any, Status, SystemStatus, JobStatus, Key]]:
+    """(path, document, status, system, job, the key of the job's name in the plan) of every
+    backup job the evidence speaks of (the status lists the plan's systems and jobs in order)."""
     for path, doc, status in _evidence(ctx):
         if not isinstance(status, Diagnostic):
-            for system in status.systems:
-                for job in system.jobs:
-                    yield path, doc, status, system, job
+            for index, system in enumerate(status.systems):
+                for number, job in enumerate(system.jobs):
+                    yield (
+                        path,
+                        doc,
+                        status,
+                        system,
+                        job,
+                        ("systems", index, "backups", number, "name"),
+                    )
 
 
 def _study(ctx: WorkspaceContext) -> Iterator[tuple[str, Any, Status | Diagnostic]]:
@@ -190,34 +210,28 @@ def _study(ctx: WorkspaceContext) -> Iterator[tuple[str, Any, Status | Diagnosti
         yield facts.path, doc, status
 
 
-def _at_job(path: str, doc: Any, system: str, job: str, problem: str, hint: str) -> Diagnostic:
-    """A finding at the name of backup ``job`` of ``system`` in the plan ``doc``."""
-    from opsdocs.dr.spec import validate_plan
+def _at_job(
+    path: str, doc: Any, key: Key, system: str, job: str, problem: str, hint: str
+) -> Diagnostic:
+    """A finding at ``key``, the name of backup ``job`` of ``system`` in the plan ``doc``."""
+    from opsdocs.check.context import diagnostic_at
 
-    plan = validate_plan(doc)
-    keys = (
-        ("systems", index, "backups", number, "name")
-        for index, item in enumerate(plan.systems)
-        for number, backup in enumerate(item.backups)
-        if item.name == system and backup.name == job
-    )
-    key = next(keys, None)
-    line, col = doc.position(key) if key is not None else (1, 1)
     message = f"job {job!r} of {system!r}: {problem}"
-    return Diagnostic(line=line, col=col, path=path, message=message, hint=hint)
+    return diagnostic_at(doc, key, message=message, hint=hint, path=path)
 
 
 def _rpo_missed(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     from opsdocs.durations import format_span
 
     yield from (status for _, _, status in _evidence(ctx) if isinstance(status, Diagnostic))
-    for path, doc, status, system, job in _jobs(ctx):
+    for path, doc, status, system, job, key in _jobs(ctx):
         if job.rpo_met is not False or job.last_success is None or job.age is None:
             continue
         at = status.at.strftime("%Y-%m-%dT%H:%M:%SZ")
         yield _at_job(
             path,
             doc,
+            key,
             system.name,
             job.name,
             problem=f"the last successful backup is {format_span(job.age)} old at {at}, over "
@@ -229,11 +243,12 @@ def _rpo_missed(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
 def _retention_short(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     from opsdocs.durations import format_span
 
-    for path, doc, _, system, job in _jobs(ctx):  # DR004 reports evidence it cannot read
+    for path, doc, _, system, job, key in _jobs(ctx):  # DR004 reports evidence it cannot read
         if job.kept_too_short and job.kept_for is not None:
             yield _at_job(
                 path,
                 doc,
+                key,
                 system.name,
                 job.name,
                 problem=f"its newest backup is kept {format_span(job.kept_for)} (Velero's "
@@ -247,6 +262,7 @@ def _retention_short(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         yield _at_job(
             path,
             doc,
+            key,
             system.name,
             job.name,
             problem=f"the oldest successful backup kept is {format_span(job.oldest_age)} old, "

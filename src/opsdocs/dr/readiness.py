@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
-from opsdocs.dr.checks import plan_of
+from opsdocs.dr.checks import plan_of, spec_of
 
 if TYPE_CHECKING:
     from opsdocs.check.context import DocContext, WorkspaceContext
@@ -33,16 +33,9 @@ _LINK_FACTS = "DR008"  # the rule whose collect() holds the plan's runbook links
 
 
 def _drill(ctx: DocContext) -> DrillFrontMatter | None:
-    from pydantic import ValidationError
-
-    if ctx.kind_name != "dr-drill" or not ctx.front_matter_ok or ctx.doc.front_matter is None:
-        return None
     from opsdocs.dr.drills import DrillFrontMatter
 
-    try:
-        return DrillFrontMatter.model_validate(ctx.doc.front_matter)
-    except ValidationError:
-        return None  # FM005 reports it
+    return spec_of(ctx, "dr-drill", DrillFrontMatter)  # None: FM005 reports it
 
 
 # DR006: drills overdue ------------------------------------------------------------------------
@@ -214,7 +207,7 @@ def _process_downtime(ctx: DocContext) -> Iterator[Diagnostic]:
                 )
     if plan_problems(ctx.doc, plan):
         return  # DR003 reports what makes the chains impossible to follow
-    effective = effective_rto(ctx.doc, plan)
+    effective = effective_rto(plan)
     for index, process in enumerate(plan.processes):
         limit = duration_seconds(process.max_downtime)
         worst: tuple[int, tuple[str, ...]] | None = None

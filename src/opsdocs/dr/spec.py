@@ -24,7 +24,6 @@ __all__ = [
     "System",
     "VerifyCheck",
     "load_plan",
-    "plan_model",
     "plan_problems",
     "validate_plan",
 ]
@@ -160,14 +159,6 @@ class DisasterRecoveryFrontMatter(FrontMatter):
     processes: list[BusinessProcess] = Field(default_factory=list)
 
 
-def plan_model(doc: Document) -> DisasterRecoveryFrontMatter:
-    """The plan's keys validated; a :class:`DocumentError` at the first wrong key's line."""
-    from opsdocs.documents.specs import read_spec_document
-
-    hint = "see 'opsdocs schema disaster-recovery' and docs/dr.md"
-    return read_spec_document(doc, DisasterRecoveryFrontMatter, hint=hint).spec
-
-
 def plan_problems(doc: Document, plan: DisasterRecoveryFrontMatter) -> list[DocumentError]:
     """What is wrong between the plan's systems, each at its key: a system listed twice, a
     ``depends_on`` naming no system of the plan, and each dependency cycle (once, at the
@@ -238,7 +229,10 @@ def plan_problems(doc: Document, plan: DisasterRecoveryFrontMatter) -> list[Docu
 def validate_plan(doc: Document) -> DisasterRecoveryFrontMatter:
     """The plan of ``doc``; a :class:`DocumentError` at the first wrong key's line, or at the
     first of :func:`plan_problems` (a dependency cycle is one of them)."""
-    plan = plan_model(doc)
+    from opsdocs.documents.specs import read_spec_document
+
+    hint = "see 'opsdocs schema disaster-recovery' and docs/dr.md"
+    plan = read_spec_document(doc, DisasterRecoveryFrontMatter, hint=hint).spec
     problems = plan_problems(doc, plan)
     if problems:
         raise problems[0]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.documents.parse import heading_anchors
@@ -32,25 +33,17 @@ __all__ = ["Rendered", "highlight_css", "render_markdown"]
 LinkFn = Callable[[str, bool], "str | None"]
 
 
+@dataclass(slots=True)
 class Rendered:
     """HTML of a document body, its headings (level, text, anchor) and its plain text.
 
     ``outline`` is the headings outside block quotes and list items: only those are the
     document's title and sections (the others render inside their quote or list)."""
 
-    __slots__ = ("headings", "html", "outline", "text")
-
-    def __init__(
-        self,
-        html_text: str,
-        headings: list[tuple[int, str, str]],
-        text: str,
-        outline: list[tuple[int, str, str]],
-    ) -> None:
-        self.html = html_text
-        self.headings = headings
-        self.text = text
-        self.outline = outline
+    html: str
+    headings: list[tuple[int, str, str]]
+    text: str
+    outline: list[tuple[int, str, str]]
 
 
 @functools.cache

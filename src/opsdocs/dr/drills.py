@@ -348,20 +348,12 @@ def record_drill(
     text = render_template(
         source,
         {
+            **front,  # the title, system, test, result, times and achieved RTO and RPO
             "front_matter": dump_yaml(front).rstrip("\n"),
-            "title": title,
-            "system": target.name,
-            "test": test,
-            "result": "pass" if passed else "fail",
             "rto": target.rto or "none",
             "rpo": target.rpo or "none",
-            "achieved_rto": format_duration(achieved_rto),
-            "achieved_rpo": format_duration(achieved_rpo),
             "rto_verdict": verdict(result.rto_met),
             "rpo_verdict": verdict(result.rpo_met),
-            "started": format_time(started),
-            "restored": format_time(restored),
-            "data_as_of": format_time(data_as_of),
             "notes": notes or "",
             "verify": verify.model_dump() if verify is not None else None,
             "actions": items,

@@ -105,11 +105,9 @@ def _checksums(listing: Path, shown: str, base: Path, target: Path) -> _Outcome:
         path = target / name.lstrip("/") if name.startswith("/") else base / name
         if not path.is_file():
             return _Outcome(check, False, f"{name} was not restored")
-        sha = hashlib.sha256()
         with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                sha.update(block)
-        if sha.hexdigest() != digest:
+            found = hashlib.file_digest(handle, "sha256").hexdigest()
+        if found != digest:
             return _Outcome(check, False, f"{name} has another checksum")
     return _Outcome(check, True, None)
 

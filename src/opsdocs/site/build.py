@@ -165,7 +165,7 @@ class Site:
         if self.options.check:
             from opsdocs.check.engine import CheckOptions, CheckSession
 
-            # kept: after an edit, only the edited documents are read again (``_recheck``)
+            # kept: after an edit, only the edited documents are read again (``_apply``)
             self._checker = CheckSession(self.workspace, options=CheckOptions(today=self.today))
             self.findings = self._checker.run().findings
         self._assign_findings()
@@ -517,10 +517,6 @@ class Site:
             badges.append(("warn", "review overdue"))
         return badges or [("ok", "ok")]
 
-    def _search_page(self) -> str:
-        scripts = ["assets/search-index.js", *self._shared["scripts"]]
-        return self._render_page("search", "search.html", title="Search", scripts=scripts)
-
     def _search_entry(self, page: DocPage) -> str:
         """The page's entry of the search index, as JSON: kept, so that a rebuild after one
         edit serialises one entry, not the whole index."""
@@ -547,20 +543,24 @@ class Site:
         entries = (self._search[p.href] for p in self.pages.values() if p.href in self._search)
         return "window.OPSDOCS_SEARCH = [" + ",".join(entries) + "];\n"
 
-    def _oncall_script(self) -> str:
-        return "window.OPSDOCS_ONCALL = " + json.dumps(self.oncall, separators=(",", ":")) + ";\n"
-
     # -- the whole site -------------------------------------------------------------------
 
     def _outputs(self) -> Iterator[tuple[str, str]]:
         """Every file of the site (site path, text), pictures copied separately."""
+        from opsdocs.site.markdown import highlight_css
+
         for page in self.pages.values():
             yield page.href, self._document_page(page)
             self._search[page.href] = self._search_entry(page)
         yield from self._shared_outputs()
-        yield "search.html", self._search_page()
+        scripts = ["assets/search-index.js", *self._shared["scripts"]]
+        yield (
+            "search.html",
+            self._render_page("search", "search.html", title="Search", scripts=scripts),
+        )
         yield "assets/search-index.js", self._search_index()
-        yield "assets/site.css", _asset_text("site.css") + _highlight_css()
+        css = _asset_text("site.css") + "\n/* code highlighting (Pygments) */\n" + highlight_css()
+        yield "assets/site.css", css
         yield "assets/site.js", _asset_text("site.js")
         yield MARKER, "This folder is a site built by 'opsdocs site build'.\n"
 
@@ -579,7 +579,8 @@ class Site:
                 yield "incidents.html", self._incidents()
             if self.oncall is not None:
                 yield "oncall.html", self._oncall_page()
-                yield "assets/oncall-data.js", self._oncall_script()
+                data = json.dumps(self.oncall, separators=(",", ":"))
+                yield "assets/oncall-data.js", f"window.OPSDOCS_ONCALL = {data};\n"
         yield "findings.html", self._findings_page()
 
     def _digested(self, outputs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
@@ -689,8 +690,12 @@ class Site:
             self.pages[old.rel] = page
             self._by_real[os.path.realpath(page.source)] = page
             self._render_pages([page])
-        if check:
-            self._recheck([self.pages[p.rel] for p in targets])
+        if check and self._checker is not None:
+            # the findings of the whole folder again: the changed documents are checked again,
+            # the cross-document rules run over what the others were found to hold (a link to
+            # a heading that was renamed, the index)
+            self.findings = self._checker.recheck([p.source for p in targets]).findings
+            self._assign_findings()
         # other documents whose findings the edit changed (a link to a heading it renamed)
         others = [
             p
@@ -794,15 +799,6 @@ class Site:
         for row in service.slos:
             if row.page is old:
                 row.page = new
-
-    def _recheck(self, pages: list[DocPage]) -> None:
-        """The findings of the whole folder again after ``pages`` changed: their documents
-        are checked again, the cross-document rules run over what the others were found to
-        hold (a link to a heading that was renamed, the index)."""
-        if self._checker is None:
-            return
-        self.findings = self._checker.recheck([p.source for p in pages]).findings
-        self._assign_findings()
 
     def _result(self, written: list[str], pages: int | None = None) -> BuildResult:
         if pages is None:
@@ -923,12 +919,6 @@ def _render_all(links: LinkMap, jobs: list[_Job]) -> Iterator[tuple[Rendered, di
 
 def _asset_text(name: str) -> str:
     return (resources.files("opsdocs.site") / "assets" / name).read_text(encoding="utf-8")
-
-
-def _highlight_css() -> str:
-    from opsdocs.site.markdown import highlight_css
-
-    return "\n/* code highlighting (Pygments) */\n" + highlight_css()
 
 
 def _write(path: Path, text: str) -> None:

@@ -94,11 +94,6 @@ class DocPage:
         return [f"{self.rel}:{p.line}:{p.col}: {p.message}" for p in self.doc.problems]
 
 
-def _kind_of(rel: str) -> Kind | None:
-    folder, _, name = rel.rpartition("/")
-    return kind_for_filename(name, folder)
-
-
 def walk_documents(docs_dir: Path) -> list[tuple[Path, str]]:
     """(absolute path, path below ``docs_dir``) of every Markdown file, sorted; hidden folders
     and ``node_modules`` skipped."""
@@ -122,7 +117,9 @@ def page_href(rel: str) -> str:
 
 def read_page(source: Path, rel: str) -> DocPage:
     """Read and parse one document; a file that cannot be read is a page with its error."""
-    page = DocPage(source=source, rel=rel, href=page_href(rel), kind=_kind_of(rel))
+    folder, _, name = rel.rpartition("/")
+    kind = kind_for_filename(name, folder)
+    page = DocPage(source=source, rel=rel, href=page_href(rel), kind=kind)
     try:
         page.doc = read_document(source)
     except OpsdocsError as exc:

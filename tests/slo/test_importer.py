@@ -627,6 +627,23 @@ def test_cli_import_reads_only_regular_files(tmp_path: Path, cli: Callable[..., 
     )
 
 
+@pytest.mark.usefixtures("no_max_file_size")
+def test_cli_import_obeys_max_file_size(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    big = SLOTH + "# padding\n" * ((11 << 20) // 10)  # 11 MiB: over the default 10 MiB
+    build_tree(tmp_path, {"opsdocs.toml": 'max_file_size = "12MiB"\n', "big.yaml": big})
+    raised = cli("slo", "import", "big.yaml", cwd=tmp_path)
+    assert raised.exit_code == 0, raised.stderr
+    assert raised.stdout == f"created {DOCS}/slo-myservice.md: requests-availability\n"
+    (tmp_path / "opsdocs.toml").write_text('max_file_size = "1KiB"\n')
+    (tmp_path / "small.yaml").write_text(SLOTH + "# padding\n" * 200)
+    refused = cli("slo", "import", "small.yaml", cwd=tmp_path)
+    assert (refused.exit_code, refused.stderr) == (
+        2,
+        "error: small.yaml: file is too large to be a spec (2 KB) (specs must be under 1 KB;"
+        " max_file_size in the configuration sets the limit)\n",
+    )
+
+
 def test_rules_of_a_sloth_manifest_keep_its_spec_name_namespace_and_labels(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:

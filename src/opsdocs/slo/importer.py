@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opsdocs import fileio
 from opsdocs.documents.folder import read_documents
 from opsdocs.documents.parse import Document
 from opsdocs.errors import InputError
@@ -30,7 +31,6 @@ from opsdocs.slo.interchange import ImportedService, ImportedSlo, KeyPath, valid
 from opsdocs.slo.spec import SloSpec
 
 if TYPE_CHECKING:
-    from opsdocs.fileio import ChangeSet
     from opsdocs.slo.settings import SloSettings
     from opsdocs.workspace import Workspace
 
@@ -234,22 +234,23 @@ def read_specs(
 
 
 def read_sources(workspace: Workspace, paths: Sequence[Path]) -> list[tuple[str, str]]:
-    """``(label, text)`` of each spec file: regular files under the document size limit."""
+    """``(label, text)`` of each spec file: regular files under the document size limit (or the
+    configured ``max_file_size``)."""
     from opsdocs.documents.parse import MAX_DOCUMENT_BYTES
 
     out = []
     for path in paths:
         label = workspace.relative(path)
         try:
-            if not path.is_file():
-                raise InputError("not a regular file", path=label, hint="pass a YAML file")
-            if path.stat().st_size > MAX_DOCUMENT_BYTES:
-                raise InputError(
-                    "file is too large to be a spec",
-                    path=label,
-                    hint=f"specs must be under {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
-                )
-            out.append((label, path.read_text(encoding="utf-8")))
+            out.append((label, fileio.read_regular(path, MAX_DOCUMENT_BYTES).decode("utf-8")))
+        except (IsADirectoryError, fileio.NotRegularFileError):
+            raise InputError("not a regular file", path=label, hint="pass a YAML file") from None
+        except fileio.FileTooLargeError as exc:
+            raise InputError(
+                f"file is too large to be a spec ({fileio.size_text(exc.size)})",
+                path=label,
+                hint=fileio.limit_hint(exc.limit, "specs"),
+            ) from None
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise InputError(f"cannot read file: {reason}", path=label) from None
@@ -275,16 +276,14 @@ class ImportPlan:
 
     documents: list[DocumentImport]
     notes: list[str]
-    changes: ChangeSet
+    changes: fileio.ChangeSet
 
 
 @contextlib.contextmanager
 def import_lock(workspace: Workspace) -> Iterator[None]:
     """Hold the lock of the README index (the one ``new`` and ``incident`` take) for a whole
     import: reading the documents, merging, writing them and the index."""
-    from opsdocs.fileio import locked
-
-    with locked(workspace.root, workspace.readme):
+    with fileio.locked(workspace.root, workspace.readme):
         yield
 
 

@@ -230,31 +230,62 @@ def escape_template(text: str) -> str:
     return "".join(out)
 
 
-def _annotations(
-    defaults: Mapping[str, str],
-    slo: SloSpec,
-    severity: Severity,
-    runbook_url: str | None,
-) -> dict[str, str]:
-    extra: dict[str, str] = {}
-    if runbook_url:
-        extra["runbook_url"] = escape_template(runbook_url)
+def _alert(
+    service: str, slo: SloSpec, severity: Severity, prefix: str, expr: str, defaults: dict[str, str]
+) -> Rule:
+    """One alert of ``slo``: labelled ``<prefix>_severity`` and the spec's labels, annotated with
+    ``defaults`` (a runbook link among them) and the spec's annotations."""
     alert = getattr(slo.alerting, severity)
-    return {**defaults, **extra, **slo.alerting.annotations, **alert.annotations}
+    return Rule(
+        alert=alert_name(service, slo),
+        expr=expr,
+        labels={f"{prefix}_severity": severity, **slo.alerting.labels, **alert.labels},
+        annotations={**defaults, **slo.alerting.annotations, **alert.annotations},
+    )
 
 
-def _alert_expr(pairs: tuple[WindowPair, WindowPair], period: int, budget: str, flt: str) -> str:
-    """The native alert: either window pair over its threshold, both of its windows."""
+def _alert_expr(
+    pairs: tuple[WindowPair, WindowPair], condition: Callable[[WindowPair, str], str], pad: str
+) -> str:
+    """Either window pair over its threshold: ``condition(pair, record)`` for the SLI records
+    of both of its windows, indented by ``pad``."""
     terms = []
     for pair in pairs:
-        threshold = f"({format_float(pair.factor(period))} * {budget})"
         conditions = [
-            f"max without (slo_window) ({SLI_RECORD.format(window=_duration(w))}{flt}"
-            f" > {threshold})"
-            for w in (pair.short, pair.long)
+            condition(pair, SLI_RECORD.format(window=_duration(w))) for w in (pair.short, pair.long)
         ]
-        terms.append("(\n  " + "\n  and\n  ".join(conditions) + "\n)")
+        terms.append(f"(\n{pad}" + f"\n{pad}and\n{pad}".join(conditions) + "\n)")
     return "\nor\n".join(terms)
+
+
+def _runbook(runbook_url: str | None) -> dict[str, str]:
+    return {"runbook_url": escape_template(runbook_url)} if runbook_url else {}
+
+
+def _meta_rules(
+    labels: dict[str, str],
+    flt: str,
+    ratios: tuple[str, str],
+    days: str,
+    burns: tuple[str, str],
+    info_record: str,
+    info: dict[str, str],
+) -> tuple[Rule, ...]:
+    """The metadata recordings of both modes, in each mode's words: the objective and the
+    error budget (``ratios``), the period in days, the current and the period's burn rate
+    (``burns``), the budget left, and the info series."""
+    exprs = {
+        "slo:objective:ratio": f"vector({ratios[0]})",
+        "slo:error_budget:ratio": f"vector({ratios[1]})",
+        "slo:time_period:days": f"vector({days})",
+        "slo:current_burn_rate:ratio": burns[0],
+        "slo:period_burn_rate:ratio": burns[1],
+        "slo:period_error_budget_remaining:ratio": f"1 - slo:period_burn_rate:ratio{flt}",
+    }
+    return (
+        *(Rule(record=record, expr=expr, labels=labels) for record, expr in exprs.items()),
+        Rule(record=info_record, expr="vector(1)", labels={**labels, **info}),
+    )
 
 
 def _compile_native(
@@ -287,34 +318,24 @@ def _compile_native(
     def burn(window: str) -> str:
         return f"max without (slo_window) ({SLI_RECORD.format(window=window)}{flt})\n/ {budget}"
 
-    info = {
-        "slo_objective": format_float(slo.objective),
-        "slo_period": period_text,
-        "slo_indicator": slo.indicator.type,
-        "slo_no_data": slo.no_data,
-    }
-    objective_ratio = format_float(float(1 - budget_fraction(slo.objective)))
-    meta = (
-        Rule(record="slo:objective:ratio", expr=f"vector({objective_ratio})", labels=labels),
-        Rule(record="slo:error_budget:ratio", expr=f"vector({budget})", labels=labels),
-        Rule(
-            record="slo:time_period:days",
-            expr=f"vector({format_float(period / 86400)})",
-            labels=labels,
-        ),
-        Rule(
-            record="slo:current_burn_rate:ratio",
-            expr=burn(_duration(shortest)),
-            labels=labels,
-        ),
-        Rule(record="slo:period_burn_rate:ratio", expr=burn(period_text), labels=labels),
-        Rule(
-            record="slo:period_error_budget_remaining:ratio",
-            expr=f"1 - slo:period_burn_rate:ratio{flt}",
-            labels=labels,
-        ),
-        Rule(record="opsdocs_slo_info", expr="vector(1)", labels={**labels, **info}),
+    meta = _meta_rules(
+        labels,
+        flt,
+        (format_float(float(1 - budget_fraction(slo.objective))), budget),
+        format_float(period / 86400),
+        (burn(_duration(shortest)), burn(period_text)),
+        "opsdocs_slo_info",
+        {
+            "slo_objective": format_float(slo.objective),
+            "slo_period": period_text,
+            "slo_indicator": slo.indicator.type,
+            "slo_no_data": slo.no_data,
+        },
     )
+
+    def over(pair: WindowPair, record: str) -> str:
+        threshold = f"({format_float(pair.factor(period))} * {budget})"
+        return f"max without (slo_window) ({record}{flt} > {threshold})"
 
     alerts = []
     for severity in severities:
@@ -327,15 +348,8 @@ def _compile_native(
         }
         if slo.description:
             defaults["description"] = escape_template(slo.description)
-        alert = getattr(alerting, severity)
-        alerts.append(
-            Rule(
-                alert=alert_name(service, slo),
-                expr=_alert_expr(chosen, period, budget, flt),
-                labels={"slo_severity": severity, **alerting.labels, **alert.labels},
-                annotations=_annotations(defaults, slo, severity, runbook_url),
-            )
-        )
+        expr = _alert_expr(chosen, over, "  ")
+        alerts.append(_alert(service, slo, severity, "slo", expr, defaults | _runbook(runbook_url)))
     groups = [
         RuleGroup(f"opsdocs-slo-sli-recordings-{slo_id}", sli_rules),
         RuleGroup(f"opsdocs-slo-meta-recordings-{slo_id}", meta),
@@ -374,7 +388,7 @@ def _compile_sloth(
         )
     )
 
-    objective_ratio = slo.objective / 100  # float64 arithmetic, as Sloth does it
+    objective_ratio = format_float(slo.objective / 100)  # float64 arithmetic, as Sloth does it
 
     def burn(record: str) -> str:
         return (
@@ -382,80 +396,44 @@ def _compile_sloth(
             f"slo:error_budget:ratio{flt}"
         )
 
-    meta_rules = [
-        Rule(
-            record="slo:objective:ratio",
-            expr=f"vector({format_float(objective_ratio)})",
-            labels=labels,
-        ),
-        Rule(
-            record="slo:error_budget:ratio",
-            expr=f"vector(1-{format_float(objective_ratio)})",
-            labels=labels,
-        ),
-        Rule(
-            record="slo:time_period:days",
-            expr=f"vector({format_float(period / 3600 / 24)})",
-            labels=labels,
-        ),
-        Rule(record="slo:current_burn_rate:ratio", expr=burn(short_record), labels=labels),
-        Rule(
-            record="slo:period_burn_rate:ratio",
-            expr=burn(SLI_RECORD.format(window=period_text)),
-            labels=labels,
-        ),
-        Rule(
-            record="slo:period_error_budget_remaining:ratio",
-            expr=f"1 - slo:period_burn_rate:ratio{flt}",
-            labels=labels,
-        ),
-        Rule(
-            record="sloth_slo_info",
-            expr="vector(1)",
-            labels={
-                **labels,
-                "sloth_version": SLOTH_VERSION_LABEL,
-                "sloth_mode": "cli-gen-prom",
-                "sloth_spec": options.sloth_spec,
-                "sloth_objective": format_float(slo.objective),
-            },
-        ),
-    ]
+    meta_rules = _meta_rules(
+        labels,
+        flt,
+        (objective_ratio, f"1-{objective_ratio}"),
+        format_float(period / 3600 / 24),
+        (burn(short_record), burn(SLI_RECORD.format(window=period_text))),
+        "sloth_slo_info",
+        {
+            "sloth_version": SLOTH_VERSION_LABEL,
+            "sloth_mode": "cli-gen-prom",
+            "sloth_spec": options.sloth_spec,
+            "sloth_objective": format_float(slo.objective),
+        },
+    )
 
     budget = format_float((100 - slo.objective) / 100)
+
+    def over(pair: WindowPair, record: str) -> str:
+        factor = format_float(pair.sloth_factor(period))
+        return f"max({record}{flt} > ({factor} * {budget})) without (sloth_window)"
+
     alerts = []
     for severity in ("page", "ticket"):
-        alert = getattr(slo.alerting, severity)
-        if not alert.enabled:
+        if not getattr(slo.alerting, severity).enabled:
             continue
-        fast, slow = _alert_pairs(pairs, severity)
-        terms = []
-        for pair in (fast, slow):
-            factor = format_float(pair.sloth_factor(period))
-            lines = [
-                f"max({SLI_RECORD.format(window=_duration(w))}{flt}"
-                f" > ({factor} * {budget})) without (sloth_window)"
-                for w in (pair.short, pair.long)
-            ]
-            terms.append("(\n    " + "\n    and\n    ".join(lines) + "\n)")
         defaults = {
             "title": f"({severity}) {{{{$labels.sloth_service}}}} {{{{$labels.sloth_slo}}}}"
             " SLO error budget burn rate is too fast.",
             "summary": "{{$labels.sloth_service}} {{$labels.sloth_slo}}"
             " SLO error budget burn rate is over expected.",
+            **_runbook(runbook_url),
         }
-        alerts.append(
-            Rule(
-                alert=alert_name(service, slo),
-                expr="\nor\n".join(terms),
-                labels={"sloth_severity": severity, **slo.alerting.labels, **alert.labels},
-                annotations=_annotations(defaults, slo, severity, runbook_url),
-            )
-        )
+        expr = _alert_expr(_alert_pairs(pairs, severity), over, "    ")
+        alerts.append(_alert(service, slo, severity, "sloth", expr, defaults))
 
     groups = [
         RuleGroup(f"sloth-slo-sli-recordings-{slo_id}", tuple(sli_rules)),
-        RuleGroup(f"sloth-slo-meta-recordings-{slo_id}", tuple(meta_rules)),
+        RuleGroup(f"sloth-slo-meta-recordings-{slo_id}", meta_rules),
     ]
     if alerts:
         groups.append(RuleGroup(f"sloth-slo-alerts-{slo_id}", tuple(alerts)))

@@ -161,12 +161,14 @@ class Source:
         *,
         required: bool = False,
         hint: str | None = None,
+        what: str = "",
     ) -> Any:
         """``data[key]`` (``data`` stands at ``at``) checked to be ``kind``; ``None`` when
-        absent (an error when ``required``). A number is an int or a float, never a bool."""
+        absent (an error when ``required``, its message after ``what``). A number is an int or
+        a float, never a bool."""
         if key not in data or data[key] is None:
             if required:
-                raise self.error(at, f"'{key}' is required", hint)
+                raise self.error(at, f"{what}'{key}' is required", hint)
             return None
         value = data[key]
         if kind is float:
@@ -174,6 +176,26 @@ class Source:
         else:
             ok = isinstance(value, kind)
         if not ok:
-            what = _NAMES.get(kind, kind.__name__)
-            raise self.error((*at, key), f"'{key}' must be {what}, not {_shown(value)}")
+            expected = _NAMES.get(kind, kind.__name__)
+            raise self.error((*at, key), f"{what}'{key}' must be {expected}, not {_shown(value)}")
         return value
+
+    def texts(
+        self,
+        data: dict[str, Any],
+        at: KeyPath,
+        key: str,
+        noun: str,
+        *,
+        numbers: bool = False,
+        what: str = "",
+    ) -> dict[str, str] | None:
+        """The mapping ``data[key]`` of strings (numbers too, read as text, with ``numbers``);
+        a value of another type is an error naming it as a ``noun``; ``None`` when absent."""
+        value = self.get(data, at, key, dict, what=what)
+        kinds = str | int | float if numbers else str
+        for name, text in (value or {}).items():
+            if not isinstance(text, kinds) or isinstance(text, bool):
+                message = f"{what}{noun} {name!r} must be a string, not {text!r}"
+                raise self.error((*at, key, name), message)
+        return None if value is None else {str(k): str(v) for k, v in value.items()}

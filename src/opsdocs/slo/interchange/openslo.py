@@ -137,16 +137,8 @@ class _Object:
         node: Any = self.data
         for part in keys:
             node = node[part]
-        try:
-            return self.src.get(node, self.path(*keys), key, kind, required=required)
-        except InputError as exc:
-            raise InputError(
-                f"{self.kind} {self.name!r}: {exc.message}",
-                path=exc.path,
-                line=exc.line,
-                col=exc.col,
-                hint=exc.hint,
-            ) from None
+        what = f"{self.kind} {self.name!r}: "
+        return self.src.get(node, self.path(*keys), key, kind, required=required, what=what)
 
 
 def _duration(obj: _Object, keys: KeyPath, key: str, *, required: bool) -> str | None:
@@ -206,12 +198,7 @@ def _header(src: Source, data: dict[str, Any], at: KeyPath, kinds: Sequence[str]
             raise obj.error(
                 ("metadata", "labels", key), f"label {key!r} must be a string or a list of strings"
             )
-    for key, value in (obj.get(("metadata",), "annotations", dict) or {}).items():
-        if not isinstance(value, str):
-            raise obj.error(
-                ("metadata", "annotations", key),
-                f"annotation {key!r} must be a string, not {value!r}",
-            )
+    src.texts(meta, (*at, "metadata"), "annotations", "annotation", what=f"{kind} {name!r}: ")
     if "spec" in data and not isinstance(data["spec"], dict):
         raise obj.error(("spec",), f"'spec' must be a mapping, not {data['spec']!r}")
     if "spec" not in data and kind != "Service":

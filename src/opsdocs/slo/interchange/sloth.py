@@ -53,26 +53,6 @@ def _either(data: dict[str, Any], *names: str) -> str:
     return next((n for n in names if n in data), names[0])
 
 
-def _labels(src: Source, data: dict[str, Any], at: KeyPath, key: str) -> dict[str, str]:
-    value = src.get(data, at, key, dict) or {}
-    for name, text in value.items():
-        if not isinstance(text, str | int | float) or isinstance(text, bool):
-            raise src.error((*at, key, name), f"label {name!r} must be a string, not {text!r}")
-    return {str(k): str(v) for k, v in value.items()}
-
-
-def _annotations(src: Source, data: dict[str, Any], at: KeyPath) -> dict[str, str] | None:
-    value = src.get(data, at, "annotations", dict)
-    if value is None:
-        return None
-    for name, text in value.items():
-        if not isinstance(text, str):
-            raise src.error(
-                (*at, "annotations", name), f"annotation {name!r} must be a string, not {text!r}"
-            )
-    return {str(k): v for k, v in value.items()}
-
-
 def _alert(src: Source, alerting: dict[str, Any], at: KeyPath, names: tuple[str, str]) -> Any:
     key = _either(alerting, *names)
     data = src.get(alerting, at, key, dict)
@@ -82,8 +62,8 @@ def _alert(src: Source, alerting: dict[str, Any], at: KeyPath, names: tuple[str,
     disable = src.get(data, here, "disable", bool)
     return {
         "enabled": False if disable else None,
-        "labels": _labels(src, data, here, "labels") or None,
-        "annotations": _annotations(src, data, here),
+        "labels": src.texts(data, here, "labels", "label", numbers=True) or None,
+        "annotations": src.texts(data, here, "annotations", "annotation"),
     }
 
 
@@ -130,7 +110,7 @@ def _slo(
         data["description"] = description
     sli = src.get(slo, at, "sli", dict, required=True)
     data["indicator"] = _indicator(src, sli, (*at, "sli"), where)
-    labels = {**service_labels, **_labels(src, slo, at, "labels")}
+    labels = {**service_labels, **(src.texts(slo, at, "labels", "label", numbers=True) or {})}
     if labels:
         data["labels"] = labels
     alerting_in = src.get(slo, at, "alerting", dict)
@@ -138,8 +118,8 @@ def _slo(
         here = (*at, "alerting")
         alerting: dict[str, Any] = {
             "name": src.get(alerting_in, here, "name", str),
-            "labels": _labels(src, alerting_in, here, "labels") or None,
-            "annotations": _annotations(src, alerting_in, here),
+            "labels": src.texts(alerting_in, here, "labels", "label", numbers=True) or None,
+            "annotations": src.texts(alerting_in, here, "annotations", "annotation"),
             **{m: _alert(src, alerting_in, here, (f, s)) for m, f, s in _ALERTS},
         }
         for mine, first, second in _ALERTS:
@@ -184,10 +164,10 @@ def _service(src: Source, settings: SloSettings | None) -> ImportedService:
             "spec": CRD_API,
             "name": src.get(meta, ("metadata",), "name", str),
             "namespace": src.get(meta, ("metadata",), "namespace", str),
-            "labels": _labels(src, meta, ("metadata",), "labels") or None,
+            "labels": src.texts(meta, ("metadata",), "labels", "label", numbers=True) or None,
         }
         _check_manifest(src, result.document["sloth"])
-    labels = _labels(src, body, base, "labels")
+    labels = src.texts(body, base, "labels", "label", numbers=True) or {}
     for index, slo in enumerate(src.get(body, base, "slos", list) or []):
         imported, spec = _slo(src, slo, (*base, "slos", index), labels, settings)
         result.imported.append(imported)

@@ -16,7 +16,7 @@ from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.slo.settings import SloSettings, load_settings
 from opsdocs.slo.spec import SloSection
-from opsdocs.slo.validate import check_slo, format_key_path, load_front_matter
+from opsdocs.slo.validate import check_slo, keyed, load_front_matter
 
 _MEMO = "_slo_analysis"  # where a document's analysis is kept on its context
 _IDS = "SL004"  # the rule whose collect() holds a document's SLO ids
@@ -59,8 +59,7 @@ def _violations(ctx: DocContext, severity: str) -> Iterator[Diagnostic]:
     for problem in analysis.problems if analysis is not None else ():
         if problem.severity == severity:
             line, col = ctx.doc.position(problem.key_path)
-            key = format_key_path(problem.key_path)
-            message = f"{key}: {problem.message}" if key else problem.message
+            message = keyed(problem, hint=False)
             yield Diagnostic(line=line, col=col, message=message, hint=problem.hint)
 
 

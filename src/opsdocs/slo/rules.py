@@ -63,12 +63,10 @@ class SloDocument:
 
 def _locate(doc: Document, label: str, problem: Diagnostic) -> Diagnostic:
     """A spec problem (located by key path) at its line and column in ``doc``."""
-    from opsdocs.slo.validate import format_key_path
+    from opsdocs.slo.validate import keyed
 
     line, col = doc.position(problem.key_path)
-    key = format_key_path(problem.key_path)
-    message = f"{key}: {problem.message}" if key else problem.message
-    return replace(problem, path=label, line=line, col=col, message=message)
+    return replace(problem, path=label, line=line, col=col, message=keyed(problem, hint=False))
 
 
 def load_slo_document(

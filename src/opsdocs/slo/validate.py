@@ -74,10 +74,12 @@ def spec_problem(
     return Diagnostic(message=message, hint=hint, severity=severity, key_path=tuple(key_path))
 
 
-def keyed(problem: Diagnostic) -> str:
-    """``slos[0].objective: message (hint)``: the problem as one line naming its key."""
+def keyed(problem: Diagnostic, *, hint: bool = True) -> str:
+    """``slos[0].objective: message (hint)``: the problem as one line naming its key (without
+    the hint when not ``hint``)."""
     key = format_key_path(problem.key_path)
-    return f"{key}: {problem.detail()}" if key else problem.detail()
+    text = problem.detail() if hint else problem.message
+    return f"{key}: {text}" if key else text
 
 
 def _message(error: Any) -> tuple[str, str | None]:

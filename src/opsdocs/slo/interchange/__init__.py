@@ -10,7 +10,7 @@ keeps what the document already says there.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.errors import InputError
@@ -98,24 +98,22 @@ def validate_entry(
     the warnings as ``(key_path, text)``.
     """
     from opsdocs.slo.settings import SloSettings
-    from opsdocs.slo.validate import check_slo, format_key_path, keyed, load_front_matter
+    from opsdocs.slo.validate import check_slo, keyed, load_front_matter
 
     name = entry.get("name")
     what = f"cannot import SLO {name!r}" if isinstance(name, str) else "cannot import SLO"
     section, problems = load_front_matter({"service": "imported", "slos": [entry]})
     for problem in problems:
-        key = tuple(problem.key_path[2:])
-        text = f"{what}: {format_key_path(key)}: " if key else f"{what}: "
-        raise error(key, text + problem.message, problem.hint)
+        problem = replace(problem, key_path=problem.key_path[2:])  # under slos[0]
+        raise error(problem.key_path, f"{what}: {keyed(problem, hint=False)}", problem.hint)
     assert section is not None
     [spec] = section.slos
     warnings = []
     for problem in check_slo(spec, settings or SloSettings()):
-        key = tuple(problem.key_path)
-        text = f"{format_key_path(key)}: {problem.message}" if key else problem.message
         if problem.severity == "error":
-            raise error(key, f"{what}: {text}", problem.hint)
-        warnings.append((key, keyed(problem)))
+            message = f"{what}: {keyed(problem, hint=False)}"
+            raise error(problem.key_path, message, problem.hint)
+        warnings.append((problem.key_path, keyed(problem)))
     return spec, warnings
 
 

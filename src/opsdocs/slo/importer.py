@@ -27,7 +27,7 @@ from opsdocs import fileio
 from opsdocs.documents.folder import read_documents
 from opsdocs.documents.parse import Document
 from opsdocs.errors import InputError
-from opsdocs.slo.interchange import ImportedService, ImportedSlo, KeyPath, validate_entry
+from opsdocs.slo.interchange import ImportedService, ImportedSlo, KeyPath, Position, validate_entry
 from opsdocs.slo.spec import SloSpec
 
 if TYPE_CHECKING:
@@ -142,22 +142,15 @@ def _merge(
     diff: list[str] = []
     warnings: list[str] = []
     for slo in slos:
-        if isinstance(slo, SloSpec):
-            slo = ImportedSlo(name=slo.name, data=slo_to_yaml_data(slo))
+        if isinstance(slo, SloSpec):  # problems are the document's
+            where: dict[KeyPath, Position] = {(): (str(doc.path), 1, 1)}
+            slo = ImportedSlo(name=slo.name, data=slo_to_yaml_data(slo), positions=where)
         index = by_name.get(slo.name)
         old = entries[index] if index is not None else None
         entry = merge_entry(old, slo.data)
-
-        def error(
-            key: KeyPath, message: str, hint: str | None, slo: ImportedSlo = slo
-        ) -> InputError:
-            if slo.positions:
-                return slo.error(key, message, hint)
-            return InputError(message, path=doc.path, line=1, hint=hint)
-
-        _, found = validate_entry(entry, error, settings)
+        _, found = validate_entry(entry, slo.error, settings)
         for key, text in found:
-            label, line, col = slo.locate(key) if slo.positions else (str(doc.path), 1, 1)
+            label, line, col = slo.locate(key)
             warnings.append(f"{label}:{line}:{col}: {slo.name}: {text}")
         diff.extend(field_diff(slo.name, old, entry))
         if index is None:

@@ -280,10 +280,6 @@ class _Objects:
 # --- the v1 rules, one function per kind ------------------------------------------------------
 
 
-def _check_service(obj: _Object) -> None:
-    _description(obj)
-
-
 def _check_data_source(obj: _Object) -> None:
     _description(obj)
     obj.get(("spec",), "type", str, required=True)
@@ -450,7 +446,7 @@ _CHECKS = {
     "AlertPolicy": _check_policy,
     "AlertCondition": _check_condition,
     "AlertNotificationTarget": _check_target,
-    "Service": _check_service,
+    "Service": _description,
     "DataSource": _check_data_source,
 }
 
@@ -489,8 +485,8 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def _json(obj: _Object, key: str, kind: type) -> Any:
-    """The opsdocs annotation ``key`` of ``obj`` as JSON of ``kind``, or ``None``."""
+def _json(obj: _Object, key: str) -> dict[str, Any] | None:
+    """The opsdocs annotation ``key`` of ``obj`` as a JSON object, or ``None``."""
     text = obj.annotations.get(NS + key)
     if text is None:
         return None
@@ -499,11 +495,8 @@ def _json(obj: _Object, key: str, kind: type) -> Any:
         value = json.loads(text)
     except ValueError as exc:
         raise obj.error(at, f"annotation {NS + key} is not valid JSON: {exc}") from None
-    if not isinstance(value, kind):
-        raise obj.error(
-            at,
-            f"annotation {NS + key} must hold a JSON {'object' if kind is dict else kind.__name__}",
-        )
+    if not isinstance(value, dict):
+        raise obj.error(at, f"annotation {NS + key} must hold a JSON object")
     return value
 
 
@@ -709,36 +702,33 @@ def _convert(
     percent = Decimal(str(objective[key])) * (1 if key == "targetPercent" else 100)
     data["objective"] = float(percent)
     where[("objective",)] = obj.position("spec", "objectives", 0, key)
-    indicator = _json(obj, "indicator", dict)
+
+    def annotated(mine: str, key: str, value: Any) -> bool:
+        """Take ``data[mine]`` from opsdocs' annotation ``key`` (read as ``value``), if any."""
+        if value is not None:
+            data[mine] = value
+            where[(mine,)] = obj.position("metadata", "annotations", NS + key)
+        return value is not None
+
+    indicator = _json(obj, "indicator")
     data["indicator"] = _indicator(sli, ("spec",), objects, where)
-    if indicator is not None:
-        data["indicator"] = indicator
-        where[("indicator",)] = obj.position("metadata", "annotations", NS + "indicator")
-    if NS + "description" in obj.annotations:
-        data["description"] = obj.annotations[NS + "description"]
-        where[("description",)] = obj.position("metadata", "annotations", NS + "description")
-    elif spec.get("description"):
+    annotated("indicator", "indicator", indicator)
+    description = obj.annotations.get(NS + "description")
+    if not annotated("description", "description", description) and spec.get("description"):
         data["description"] = spec["description"]
         where[("description",)] = obj.position("spec", "description")
     alerting = _Alerting(windows, period)
     _policies(obj, objects, alerting)
     where[("alerting",)] = obj.position("spec", "alertPolicies")
     data["alerting"] = alerting.data
-    own = _json(obj, "alerting", dict)
+    own = _json(obj, "alerting")
     if own is not None:
         for severity in ("page", "ticket"):
             if isinstance(own.get(severity, {}), dict):
                 own.setdefault(severity, {}).setdefault("enabled", None)
-        data["alerting"] = own
-        where[("alerting",)] = obj.position("metadata", "annotations", NS + "alerting")
-    no_data = obj.annotations.get(NS + "no-data")
-    if no_data is not None:
-        data["no_data"] = no_data
-        where[("no_data",)] = obj.position("metadata", "annotations", NS + "no-data")
-    labels = _json(obj, "labels", dict)
-    if labels is not None:
-        data["labels"] = labels
-        where[("labels",)] = obj.position("metadata", "annotations", NS + "labels")
+    annotated("alerting", "alerting", own)
+    annotated("no_data", "no-data", obj.annotations.get(NS + "no-data"))
+    annotated("labels", "labels", _json(obj, "labels"))
     notes = [] if own is not None else alerting.notes
     return service, ImportedSlo(name=data["name"], data=data, positions=where), notes
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -440,7 +440,7 @@ def _objectives(obj: _Object) -> Iterator[KeyPath]:
         yield at
 
 
-_CHECKS = {
+_CHECKS: dict[str, Callable[[_Object], object]] = {
     "SLO": _check_slo,
     "SLI": _check_sli,
     "AlertPolicy": _check_policy,

@@ -8,8 +8,9 @@ fire (the threshold is above a 100 % error ratio), an error budget of only secon
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.durations import duration_seconds, format_duration, period_seconds
@@ -45,11 +46,9 @@ __all__ = [
     "format_key_path",
     "keyed",
     "load_front_matter",
-    "spec_problem",
 ]
 
 KeyPath = tuple[str | int, ...]
-Severity = Literal["error", "warning"]
 
 #: Below this many seconds of full outage a day the budget is too small to act on.
 TINY_BUDGET_SECONDS_PER_DAY = 10.0
@@ -64,14 +63,6 @@ def format_key_path(key_path: Sequence[str | int]) -> str:
         else:
             out += f".{part}" if out else part
     return out
-
-
-def spec_problem(
-    key_path: KeyPath, message: str, hint: str | None = None, severity: Severity = "error"
-) -> Diagnostic:
-    """A problem of a spec located by its front-matter key path (the caller adds the file and
-    the position); ``message`` does not name the key: :func:`keyed` does."""
-    return Diagnostic(message=message, hint=hint, severity=severity, key_path=tuple(key_path))
 
 
 def keyed(problem: Diagnostic, *, hint: bool = True) -> str:
@@ -133,7 +124,8 @@ def check_slo(
     for key, query, needs_window in _queries(slo):
         found = _query_problem(slo, key, query, needs_window, check)
         if found is not None:
-            problems.append(spec_problem((*ind_path, key), *found))
+            message, hint = found
+            problems.append(Diagnostic(message=message, hint=hint, key_path=(*ind_path, key)))
     if not problems:
         problems.extend(ratio_label_problems(slo, ind_path))
 
@@ -147,10 +139,7 @@ def check_slo(
         slo.objective,
         enabled,
     )
-    problems.extend(
-        spec_problem((*at, key) if key else at, message, hint, severity)
-        for key, message, hint, severity in schedule
-    )
+    problems.extend(replace(p, key_path=(*at, *p.key_path)) for p in schedule)
     return problems
 
 
@@ -189,11 +178,11 @@ def ratio_label_problems(slo: SloSpec, ind_path: KeyPath) -> list[Diagnostic]:
     if mismatch is None:
         return []
     return [
-        spec_problem(
-            (*ind_path, part[0]),
-            f"{part[0]} and total keep different labels ({mismatch}): dividing them matches"
-            " no series, so the SLI is empty and the alert never fires",
-            "aggregate both by the same labels, e.g. sum(...) in both",
+        Diagnostic(
+            message=f"{part[0]} and total keep different labels ({mismatch}): dividing them"
+            " matches no series, so the SLI is empty and the alert never fires",
+            hint="aggregate both by the same labels, e.g. sum(...) in both",
+            key_path=(*ind_path, part[0]),
         )
     ]
 
@@ -206,33 +195,30 @@ def _schedule_problems(
     period_text: str,
     objective: float,
     enabled: tuple[str, ...],
-) -> tuple[tuple[str, str, str | None, Severity], ...]:
+) -> tuple[Diagnostic, ...]:
     """The checks of an SLO that depend only on the window catalogue, the scrape interval, the
-    period, the objective and the enabled alerts (not on its queries), as ``(key, message,
-    hint, severity)`` under the SLO's key path; shared by every SLO that agrees on those."""
-    problems: list[tuple[str, str, str | None, Severity]] = []
+    period, the objective and the enabled alerts (not on its queries), at key paths under the
+    SLO's; shared by every SLO that agrees on those."""
+    problems: list[Diagnostic] = []
     period = period_seconds(period_text)
     shortest = min(p.short for p in pairs)
     need = min_window_scrapes * duration_seconds(scrape_interval)
     if shortest < need:
-        problems.append(
-            (
-                "",  # a matter of the configuration, reported at the SLO itself
-                f"shortest alert window {format_duration(shortest)} spans fewer than"
+        problems.append(  # a matter of the configuration, reported at the SLO itself
+            Diagnostic(
+                message=f"shortest alert window {format_duration(shortest)} spans fewer than"
                 f" {min_window_scrapes} scrapes of {scrape_interval}",
-                "lower slo.scrape_interval or configure longer slo.windows",
-                "error",
+                hint="lower slo.scrape_interval or configure longer slo.windows",
             )
         )
     longest = max(p.long for p in pairs)
     if longest > period:
         problems.append(
-            (
-                "period",
-                f"period {period_text} is shorter than the longest alert window"
+            Diagnostic(
+                message=f"period {period_text} is shorter than the longest alert window"
                 f" {format_duration(longest)}",
-                "use a period of at least that, or configure shorter slo.windows",
-                "error",
+                hint="use a period of at least that, or configure shorter slo.windows",
+                key_path=("period",),
             )
         )
 
@@ -243,24 +229,24 @@ def _schedule_problems(
         factor = pair.factor(period)
         if factor * budget >= 1:
             problems.append(
-                (
-                    "objective",
-                    f"the {pair.severity} alert's {pair.label} condition can never fire: it needs"
-                    f" an error ratio above {format_float(factor)} × {format_float(budget)} ="
-                    f" {factor * budget:.3g}, more than 100 %",
-                    "raise the objective, or disable that alert",
-                    "warning",
+                Diagnostic(
+                    message=f"the {pair.severity} alert's {pair.label} condition can never fire:"
+                    f" it needs an error ratio above {format_float(factor)} ×"
+                    f" {format_float(budget)} = {factor * budget:.3g}, more than 100 %",
+                    hint="raise the objective, or disable that alert",
+                    severity="warning",
+                    key_path=("objective",),
                 )
             )
     per_day = budget * 86400
     if per_day < TINY_BUDGET_SECONDS_PER_DAY:
         problems.append(
-            (
-                "objective",
-                f"an objective of {format_float(objective)} % allows {per_day:.2g} s of full outage"
-                " a day, too little to notice and act on",
-                "lower the objective, or measure over a longer period",
-                "warning",
+            Diagnostic(
+                message=f"an objective of {format_float(objective)} % allows {per_day:.2g} s of"
+                " full outage a day, too little to notice and act on",
+                hint="lower the objective, or measure over a longer period",
+                severity="warning",
+                key_path=("objective",),
             )
         )
     return tuple(problems)

@@ -331,16 +331,14 @@ def stale_outputs(plan: RulesPlan) -> list[Path]:
     only when it holds exactly the planned bytes): a rule file with CRLF line endings or a
     byte-order mark is stale, and ``slo rules`` writes it again as generated (LF).
     """
-    stale = []
-    for output in plan.outputs:
+
+    def current(output: RuleOutput) -> bool:
         try:
-            current = output.path.read_bytes()
+            return output.path.read_bytes() == output.text.encode("utf-8")
         except FileNotFoundError:
-            stale.append(output.path)
-            continue
-        if current != output.text.encode("utf-8"):
-            stale.append(output.path)
-    return stale
+            return False
+
+    return [output.path for output in plan.outputs if not current(output)]
 
 
 def rule_changes(workspace: Workspace, plan: RulesPlan, *, out_given: bool) -> ChangeSet:
@@ -414,12 +412,9 @@ def _from_cache(name: str, run: _Run) -> Path:
 def _rules_cache(directory: Path, config: dict[str, Any]) -> Cache:
     """The ``slo rules`` cache, keyed by the whole effective configuration of the run (the
     ``slo`` settings and the options) and the PromQL parser's version."""
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import version
 
-    try:
-        parser = version("promql-parser")
-    except PackageNotFoundError:  # pragma: no cover - it is a dependency
-        parser = "?"
+    parser = version("promql-parser")  # a dependency: always installed
     return Cache(directory, "slo-rules", cache_key({**config, "promql-parser": parser})).load()
 
 

@@ -31,8 +31,8 @@ def _report_time(today: dt.date) -> dt.datetime:
 def _inside_lead_time(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     from opsdocs.capacity.report import (
         CapacityDocument,
-        Target,
         assess,
+        find_targets,
         load_settings,
         open_prometheus,
         read_capacity_document,
@@ -50,7 +50,7 @@ def _inside_lead_time(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
             documents.append(read_capacity_document(read_document(Path(facts.path))))
         except OpsdocsError:
             continue  # front matter problems are FM findings
-    targets = [Target(d, r, i) for d in documents for i, r in enumerate(d.spec.resources)]
+    targets = find_targets(documents)
     if not targets:
         return
     try:

@@ -41,6 +41,7 @@ __all__ = [
     "crossing",
     "crossing_times",
     "crossings",
+    "day_text",
     "fit_forecast",
     "iso_seconds",
 ]
@@ -105,6 +106,14 @@ def iso_seconds(seconds: float | None) -> str | None:
     if seconds is None:
         return None
     return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def day_text(seconds: float | None) -> str:
+    """Unix seconds as their UTC day (``2026-05-01``); ``later`` for no time (beyond the
+    horizon)."""
+    if seconds is None:
+        return "later"
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d")
 
 
 def crossing_times(crossing: Crossing | None) -> dict[str, str | None] | None:

@@ -7,13 +7,12 @@ import json
 from collections.abc import Sequence
 
 from opsdocs.capacity.backtest import BacktestResult
-from opsdocs.capacity.forecast import Crossing
+from opsdocs.capacity.forecast import Crossing, day_text
 from opsdocs.capacity.report import ResourceReport
 from opsdocs.sanitize import escape_line
 from opsdocs.tables import aligned, markdown_table
 
 __all__ = [
-    "render_backtest_json",
     "render_backtest_table",
     "render_json",
     "render_markdown",
@@ -32,8 +31,8 @@ _HEADER = [
 ]
 
 
-def render_json(reports: Sequence[ResourceReport]) -> str:
-    """The reports as indented JSON (times in UTC, ISO 8601)."""
+def render_json(reports: Sequence[ResourceReport] | Sequence[BacktestResult]) -> str:
+    """The reports (or backtest results) as indented JSON (times in UTC, ISO 8601)."""
     return json.dumps([r.as_dict() for r in reports], indent=2)
 
 
@@ -44,19 +43,13 @@ def _number(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}".rstrip()
 
 
-def _day(seconds: float | None) -> str:
-    if seconds is None:
-        return "later"
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d")
-
-
 def _crossing(crossing: Crossing | None) -> str:
     if crossing is None:
         return "-"
     if crossing.expected is None and crossing.earliest is None:
         return "none in horizon"
-    expected = _day(crossing.expected) if crossing.expected is not None else "none in horizon"
-    return f"{expected} ({_day(crossing.earliest)} .. {_day(crossing.latest)})"
+    expected = day_text(crossing.expected) if crossing.expected is not None else "none in horizon"
+    return f"{expected} ({day_text(crossing.earliest)} .. {day_text(crossing.latest)})"
 
 
 def _rows(reports: Sequence[ResourceReport]) -> list[list[str]]:
@@ -124,11 +117,6 @@ def render_markdown(
     return "\n".join(lines)
 
 
-def render_backtest_json(results: Sequence[BacktestResult]) -> str:
-    """The backtest as indented JSON."""
-    return json.dumps([r.as_dict() for r in results], indent=2)
-
-
 def render_backtest_table(results: Sequence[BacktestResult]) -> str:
     """One line per resource, then one per forecast origin."""
     if not results:
@@ -155,8 +143,8 @@ def render_backtest_table(results: Sequence[BacktestResult]) -> str:
             if p.inside is not None:
                 where = "inside" if p.inside else "outside"
                 detail += (
-                    f"; crossed {_day(p.crossed)}, {where} {_day(p.interval.earliest)}"
-                    f" .. {_day(p.interval.latest)}"
+                    f"; crossed {day_text(p.crossed)}, {where} {day_text(p.interval.earliest)}"
+                    f" .. {day_text(p.interval.latest)}"
                 )
-            lines.append(f"  from {_day(p.origin)}: {detail}")
+            lines.append(f"  from {day_text(p.origin)}: {detail}")
     return "\n".join(escape_line(line) for line in lines) + "\n"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from opsdocs.capacity.forecast import LEVEL, crossing_times, iso_seconds
+from opsdocs.capacity.forecast import LEVEL, crossing_times, day_text, iso_seconds
 from opsdocs.documents.specs import read_spec_document
 from opsdocs.errors import InputError, UsageError
 from opsdocs.records import json_method
@@ -47,7 +47,6 @@ __all__ = [
     "open_prometheus",
     "read_capacity_document",
     "read_file_histories",
-    "read_histories",
     "read_history",
     "report_resources",
 ]
@@ -302,7 +301,7 @@ class _FileSource:
 
 def _file_source(workspace: Workspace, target: Target, con: Any) -> _FileSource:
     from opsdocs.capacity.spec import LimitSource
-    from opsdocs.sources.files import csv_header, detect_format, expand_files, parquet_relation
+    from opsdocs.sources.files import csv_header, detect_format, expand_files, file_columns
 
     resource = target.resource
     usage = resource.usage
@@ -319,14 +318,10 @@ def _file_source(workspace: Workspace, target: Target, con: Any) -> _FileSource:
     wanted = [usage.time_column, usage.column or "", *usage.where]
     if limit_column:
         wanted.append(limit_column)
-    headers: list[tuple[str, ...]] = []
-    if fmt == "csv":
+    if fmt == "csv":  # matched by position: every file's header counts
         headers = [tuple(csv_header(f)) for f in fileset.files]
-    else:
-        rows = con.execute(
-            f"DESCRIBE SELECT * FROM {parquet_relation()}", [list(fileset.files)]
-        ).fetchall()
-        headers = [tuple(str(r[0]) for r in rows)]
+    else:  # matched by name
+        headers = [tuple(file_columns(con, fileset.files, fmt))]
     for header in headers:
         missing = [c for c in wanted if c not in header]
         if missing:
@@ -373,11 +368,10 @@ def _read_batch(
     from opsdocs.durations import duration_seconds
     from opsdocs.sources.files import (
         csv_rejects,
-        csv_relation,
-        parquet_relation,
         quote_ident,
         run_query,
         safe_message,
+        table_relation,
     )
 
     first = sources[0]
@@ -386,11 +380,7 @@ def _read_batch(
     step = duration_seconds(resource.step)
     history = duration_seconds(resource.history)
     files = list(dict.fromkeys(f for s in sources for f in s.files))
-    relation = (
-        csv_relation("$1", filename=True)
-        if first.fmt == "csv"
-        else parquet_relation("$1", filename=True)
-    )
+    relation = table_relation(first.fmt, "$1", filename=True)
     limit_column = first.limit_column
     ts = f"TRY_CAST({quote_ident(usage.time_column)} AS TIMESTAMPTZ)"
     raw = quote_ident(usage.column or "")
@@ -483,20 +473,14 @@ def _history_of(source: _FileSource, rows: list[tuple[Any, ...]], at: dt.datetim
     _check_limit(target, limit)
     step = duration_seconds(resource.step)
     end = at.timestamp()
-    buckets: list[float]
-    means: list[float]
-    if len(rows) == 1:
-        buckets = [float(b) for b in rows[0][4] or ()]
-        means = [s / n for s, n in zip(rows[0][5] or (), rows[0][6] or (), strict=True)]
-    else:  # several files: pool each step's readings
-        sums: dict[float, list[float]] = {}
-        for row in rows:
-            for b, s, n in zip(row[4] or (), row[5] or (), row[6] or (), strict=True):
-                entry = sums.setdefault(float(b), [0.0, 0])
-                entry[0] += s
-                entry[1] += n
-        buckets = sorted(sums)
-        means = [sums[b][0] / sums[b][1] for b in buckets]
+    sums: dict[float, list[float]] = {}  # the readings of each step, pooled over the files
+    for row in rows:
+        for b, s, n in zip(row[4] or (), row[5] or (), row[6] or (), strict=True):
+            entry = sums.setdefault(float(b), [0.0, 0])
+            entry[0] += s
+            entry[1] += n
+    buckets = sorted(sums)
+    means = [sums[b][0] / sums[b][1] for b in buckets]
     # a step's mean stands for the middle of the step
     return History(tuple(min(b + step / 2, end) for b in buckets), tuple(means), limit)
 
@@ -550,28 +534,7 @@ def read_history(
     return _from_prometheus(client, target, at)
 
 
-def read_histories(
-    workspace: Workspace,
-    targets: Sequence[Target],
-    at: dt.datetime,
-    *,
-    client: PrometheusClient | None,
-) -> list[History]:
-    """:func:`read_history` of every target, the file-backed ones batched."""
-    from_files = read_file_histories(workspace, targets, at)
-    return [
-        from_files[i] if i in from_files else read_history(workspace, t, at, client=client)
-        for i, t in enumerate(targets)
-    ]
-
-
 # -- assessing ----------------------------------------------------------------------------
-
-
-def _day(seconds: float | None) -> str:
-    if seconds is None:
-        return "beyond the horizon"
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d")
 
 
 def assess(target: Target, history: History, at: dt.datetime) -> ResourceReport:
@@ -634,11 +597,12 @@ def assess(target: Target, history: History, at: dt.datetime) -> ResourceReport:
         if order_by <= now:
             report.status = "order now"
             report.note = (
-                f"threshold expected {_day(expected)}, inside the lead time ({format_span(lead)})"
+                f"threshold expected {day_text(expected)},"
+                f" inside the lead time ({format_span(lead)})"
             )
         else:
             report.status = "ok"
-            report.note = f"act by {_day(order_by)} (lead time {format_span(lead)})"
+            report.note = f"act by {day_text(order_by)} (lead time {format_span(lead)})"
         return report
     growth = abs(forecast.growth_per_day) * horizon / 86400
     flat = growth < FLAT_SHARE * history.limit or abs(forecast.growth_per_day) < (
@@ -648,7 +612,7 @@ def assess(target: Target, history: History, at: dt.datetime) -> ResourceReport:
     report.note = "flat: no crossing within horizon" if flat else "no crossing within horizon"
     earliest = report.threshold_crossing.earliest
     if earliest is not None:
-        report.note += f" (the interval reaches the threshold from {_day(earliest)})"
+        report.note += f" (the interval reaches the threshold from {day_text(earliest)})"
     return report
 
 
@@ -683,5 +647,9 @@ def report_resources(
 
     at = check_instant(at, "--at")
     with open_prometheus(workspace, targets, prometheus_url) as client:
-        histories = read_histories(workspace, targets, at, client=client)
-        return [assess(t, h, at) for t, h in zip(targets, histories, strict=True)]
+        from_files = read_file_histories(workspace, targets, at)  # batched
+        histories = [
+            from_files[i] if i in from_files else read_history(workspace, t, at, client=client)
+            for i, t in enumerate(targets)
+        ]
+    return [assess(t, h, at) for t, h in zip(targets, histories, strict=True)]

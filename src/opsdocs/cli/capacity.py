@@ -97,7 +97,7 @@ def backtest_command(
     """Forecasts made at past points against what happened: MAPE, and whether each crossing of
     the threshold fell inside the forecast's 80% interval."""
     from opsdocs.capacity.backtest import backtest_resources
-    from opsdocs.capacity.render import render_backtest_json, render_backtest_table
+    from opsdocs.capacity.render import render_backtest_table, render_json
     from opsdocs.durations import duration_seconds
     from opsdocs.errors import UsageError
     from opsdocs.instants import utc_now
@@ -116,4 +116,4 @@ def backtest_command(
         every=spans["--every"],
         prometheus_url=prometheus_url,
     )
-    echo_rendered(fmt, results, json=render_backtest_json, table=render_backtest_table)
+    echo_rendered(fmt, results, json=render_json, table=render_backtest_table)

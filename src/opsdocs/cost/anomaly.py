@@ -14,6 +14,7 @@ before it to be judged.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,18 +46,10 @@ class Anomaly:
     )
 
 
-def _median(values: Sequence[Decimal]) -> Decimal:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
-
-
 def score(value: Decimal, baseline: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
     """The median of ``baseline`` and the robust score of ``value`` against it."""
-    median = _median(baseline)
-    mad = _median([abs(x - median) for x in baseline])
+    median = statistics.median(baseline)
+    mad = statistics.median([abs(x - median) for x in baseline])
     scale = max(_MAD_TO_SIGMA * mad, FLOOR * abs(median), _CENT)
     return median, (value - median) / scale
 

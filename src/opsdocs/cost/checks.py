@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from opsdocs.check.context import diagnostic_at, required_key
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
+from opsdocs.records import json_method
 
 if TYPE_CHECKING:
     from opsdocs.cache import Cache
@@ -154,15 +155,8 @@ def _untagged(
     )
 
 
-def _as_json(found: Diagnostic) -> dict[str, Any]:
-    """What a cached finding keeps (the engine adds the code, name and severity)."""
-    return {
-        "path": found.path,
-        "line": found.line,
-        "col": found.col,
-        "message": found.message,
-        "hint": found.hint,
-    }
+#: What a cached finding keeps (the engine adds the code, name and severity).
+_as_json = json_method("path", "line", "col", "message", "hint")
 
 
 def _replay(ctx: WorkspaceContext, code: str) -> Iterator[Diagnostic]:

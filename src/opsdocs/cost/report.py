@@ -246,27 +246,6 @@ def load_cost_documents(workspace: Workspace) -> list[CostDocument]:
     return [read_cost_document(doc) for doc in documents_of_kind(workspace, "cost")]
 
 
-def _columns(con: Any, path: str, fmt: str) -> dict[str, str]:
-    """The columns of one export and their types, from its header (CSV: all text) or its
-    Parquet metadata (no rows read)."""
-    from opsdocs.sources.files import csv_header, parquet_relation
-
-    if fmt == "csv":
-        return dict.fromkeys(csv_header(path), "VARCHAR")
-    rows = con.execute(f"DESCRIBE SELECT * FROM {parquet_relation()}", [[path]]).fetchall()
-    return {str(r[0]): str(r[1]) for r in rows}
-
-
-def _relation(fmt: str, param: str = "?") -> str:
-    from opsdocs.sources.files import csv_relation, parquet_relation
-
-    return csv_relation(param) if fmt == "csv" else parquet_relation(param)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
-
-
 @dataclass(frozen=True)
 class _Layout:
     """How the exports hold the columns read: the SQL of each value and of each bad row.
@@ -314,10 +293,12 @@ class _Layout:
 
 def _check_columns(con: Any, files: Sequence[str], fmt: str, cost: str, shown: ShowPath) -> _Layout:
     """Refuse an export missing a FOCUS column; how the exports hold the columns."""
+    from opsdocs.sources.files import file_columns
+
     with_class = True
     types: dict[str, set[str]] = {}
     for path in files:
-        found = _columns(con, path, fmt)
+        found = file_columns(con, [path], fmt)
         missing = [c for c in (cost, *REQUIRED_COLUMNS) if c not in found]
         if missing:
             raise InputError(
@@ -349,7 +330,7 @@ def _scan(
 ) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
     """One pass over every export: the sums of the window's rows grouped by day, service,
     currency and tag values, and the number of bad rows of each kind in the whole files."""
-    from opsdocs.sources.files import run_query
+    from opsdocs.sources.files import run_query, table_relation
 
     bad = layout.bad("c", "t")
     tags = "".join(
@@ -367,7 +348,7 @@ def _scan(
         f" {bad['time']} AS bad_time FROM ("
         f"SELECT {layout.time} AS t, {layout.value} AS c, {cost}, ServiceName, BillingCurrency,"
         f" Tags, ChargeCategory{', ChargeClass' if layout.charge_class else ''}"
-        f" FROM {_relation(fmt, '$1')}))"
+        f" FROM {table_relation(fmt, '$1')}))"
         " GROUP BY ALL"
     )
     if fmt == "csv":
@@ -510,22 +491,12 @@ def _refuse_bad_rows(
         for path in files:
             if fmt == "csv":
                 found = _first_bad_csv(con, path, cost, kind)
-                if found is None:
-                    continue
-                raise InputError(
-                    message,
-                    path=shown(path),
-                    line=found[0],
-                    col=found[1],
-                    hint=hint,
-                )
-            number = _first_bad_parquet(con, path, kind, layout)
-            if number is not None:
-                raise InputError(
-                    f"row {number}: {message}",
-                    path=shown(path),
-                    hint=hint,
-                )
+                if found is not None:
+                    raise InputError(
+                        message, path=shown(path), line=found[0], col=found[1], hint=hint
+                    )
+            elif (number := _first_bad_parquet(con, path, kind, layout)) is not None:
+                raise InputError(f"row {number}: {message}", path=shown(path), hint=hint)
         raise InputError(message, path=shown(files[0]), hint=hint)
 
 
@@ -629,10 +600,9 @@ def build_report(
         ) from None
     finally:
         con.close()
-    report = _summarise(workspace, documents, rows, keys, month, previous, days, rates)
-    if count_requests is not None:
-        report = _with_units(report, documents, count_requests)
-    return report
+    return _summarise(
+        workspace, documents, rows, keys, month, previous, days, rates, count_requests
+    )
 
 
 def _refuse_shared_budgets(workspace: Workspace, documents: Sequence[CostDocument]) -> None:
@@ -662,7 +632,7 @@ def _refuse_rejects(con: Any, root: Path) -> None:
         return
     path, line = where.rsplit(":", 1) if where else (None, None)
     raise InputError(
-        f"{_plural(rejected, 'row')} cannot be read as CSV",
+        f"{rejected} row{'s' if rejected != 1 else ''} cannot be read as CSV",
         path=path,
         line=int(line) if line else None,
         hint="every row needs the header's number of fields",
@@ -718,7 +688,10 @@ def _summarise(
     previous: dt.date,
     days: int,
     rates: dict[str, Decimal],
+    count_requests: RequestCounter | None,
 ) -> CostReport:
+    """The month's report from the scan's rows; each unit metric's requests are counted over
+    the days with data (none counted without ``count_requests``, or before the first day)."""
     from opsdocs.cost.anomaly import find_anomalies
 
     this_month = [r for r in rows if r[0] >= start]
@@ -746,10 +719,14 @@ def _summarise(
         elif (day - previous).days < elapsed:
             before[service] = before.get(service, Decimal(0)) + amount
     lines = []
+    counted_until = dt.datetime.combine(start + dt.timedelta(days=elapsed), dt.time(), dt.UTC)
     for doc in documents:
         for budget in doc.spec.budgets:
             spent = owned.get(budget.name, Decimal(0))
             forecast = spent if elapsed in (0, days) else spent * days / elapsed
+            requests = None
+            if budget.unit is not None and count_requests is not None and elapsed:
+                requests = count_requests(budget.unit.slo, counted_until, elapsed * 86400)
             lines.append(
                 BudgetLine(
                     name=budget.name,
@@ -760,6 +737,7 @@ def _summarise(
                     threshold=budget.threshold or doc.spec.threshold,
                     unit_slo=budget.unit.slo if budget.unit else None,
                     unit_per=budget.unit.per if budget.unit else 1_000_000,
+                    requests=requests,
                     path=doc.path,
                 )
             )
@@ -789,23 +767,3 @@ def _summarise(
         },
         converted=converted,
     )
-
-
-def _with_units(
-    report: CostReport, documents: Sequence[CostDocument], count_requests: RequestCounter
-) -> CostReport:
-    """The report with the requests of each budget's unit metric over the days with data."""
-    import dataclasses
-
-    if not report.days_elapsed:
-        return report
-    at = dt.datetime.combine(
-        report.first_day + dt.timedelta(days=report.days_elapsed), dt.time(), dt.UTC
-    )
-    seconds = report.days_elapsed * 86400
-    lines = []
-    for line in report.budgets:
-        if line.unit_slo is not None:
-            line = dataclasses.replace(line, requests=count_requests(line.unit_slo, at, seconds))
-        lines.append(line)
-    return dataclasses.replace(report, budgets=lines)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from opsdocs.durations import format_duration
-from opsdocs.reports.report import REPORTED_WINDOWS, SloReport
+from opsdocs.reports.report import SloReport
 from opsdocs.tables import aligned, markdown_table
 
 __all__ = [
@@ -67,14 +67,6 @@ def _exhaustion(report: SloReport) -> str:
     if report.status in ("no-data", "stale"):
         return _NONE
     return _time(report.exhaustion) if report.exhaustion else "not at this rate"
-
-
-def _shown(report: SloReport) -> list[int]:
-    return [
-        w.seconds
-        for w in report.windows
-        if w.seconds in REPORTED_WINDOWS or w.seconds == report.period_seconds
-    ]
 
 
 def _finite_only(value: Any) -> Any:
@@ -146,7 +138,7 @@ def render_markdown(
     if not reports:
         return "\n_No SLOs to report._\n"
     first = reports[0]
-    windows = sorted({s for r in reports for s in _shown(r)})
+    windows = sorted({w.seconds for r in reports for w in r.shown_windows})
     head = [
         "SLO",
         "Status",

@@ -138,6 +138,15 @@ class SloReport:
         """The SLO needs someone: budget spent, an alert firing, no data, or stale data."""
         return self.status != "healthy"
 
+    @property
+    def shown_windows(self) -> list[WindowReport]:
+        """The windows whose burn rate the report shows: the reported ones and the period."""
+        return [
+            w
+            for w in self.windows
+            if w.seconds in REPORTED_WINDOWS or w.seconds == self.period_seconds
+        ]
+
     def window(self, seconds: int) -> WindowReport | None:
         return next((w for w in self.windows if w.seconds == seconds), None)
 
@@ -180,11 +189,7 @@ class SloReport:
         return {
             **json_dict(self, self.JSON_FORM),
             "error_budget": json_dict(self, self.BUDGET_FORM),
-            "burn_rates": {
-                w.label: w.burn_rate
-                for w in self.windows
-                if w.seconds in REPORTED_WINDOWS or w.seconds == self.period_seconds
-            },
+            "burn_rates": {w.label: w.burn_rate for w in self.shown_windows},
             **json_dict(self, self.TAIL_FORM),
         }
 

@@ -46,11 +46,13 @@ __all__ = [
     "describe_fields",
     "detect_format",
     "expand_files",
+    "file_columns",
     "lines_relation",
     "parquet_relation",
     "quote_ident",
     "run_query",
     "safe_message",
+    "table_relation",
 ]
 
 #: File name extension (before ``.gz``) → format.
@@ -263,6 +265,13 @@ def csv_relation(
     )
 
 
+def table_relation(fmt: str, param: str = "?", *, filename: bool = False) -> str:
+    """:func:`csv_relation` or :func:`parquet_relation`, as ``fmt`` says."""
+    if fmt == "csv":
+        return csv_relation(param, filename=filename)
+    return parquet_relation(param, filename=filename)
+
+
 def lines_relation(param: str = "?") -> str:
     """SQL reading the files bound to ``param`` as text lines, one ``line`` column (JSON Lines,
     combined logs): no quoting, no delimiter, lines up to 16 MiB."""
@@ -319,6 +328,18 @@ def csv_header(path: str, delimiter: str = ",") -> list[str]:
         return []
     row = next(csv.reader([line], delimiter=delimiter), [])
     return [name.strip() for name in row]
+
+
+def file_columns(
+    con: Any, files: Sequence[str], fmt: str, *, delimiter: str = ","
+) -> dict[str, str]:
+    """The columns of CSV or Parquet ``files`` and their DuckDB types: from the header lines
+    (:func:`csv_header`; every column text, in the order first seen) or from the Parquet
+    metadata, columns matched by name (no rows read)."""
+    if fmt == "csv":
+        return {name: "VARCHAR" for path in files for name in csv_header(path, delimiter)}
+    rows = con.execute(f"DESCRIBE SELECT * FROM {parquet_relation()}", [list(files)]).fetchall()
+    return {str(row[0]): str(row[1]) for row in rows}
 
 
 def quote_ident(name: str) -> str:

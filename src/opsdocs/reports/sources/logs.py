@@ -23,12 +23,12 @@ from opsdocs.slo.logsource import GoodRule, LogsSource
 from opsdocs.slo.spec import LatencyIndicator, SloSpec
 from opsdocs.sources.files import (
     connect,
-    csv_header,
     csv_rejects,
     csv_relation,
     describe_fields,
     detect_format,
     expand_files,
+    file_columns,
     lines_relation,
     parquet_relation,
     quote_ident,
@@ -93,10 +93,6 @@ class LogQuery:
     format: str
     step_us: int
     rejects: bool  # CSV: count rows the reader rejected
-
-
-def _format_of(files: Sequence[str], spec: LogsSource, where: str) -> str:
-    return detect_format(files, where=where, given=spec.format)
 
 
 def _good_rule(slo: SloSpec, spec: LogsSource) -> GoodRule:
@@ -179,13 +175,6 @@ def _matches(fields: _Fields, name: str, values: Sequence[str | int]) -> str:
     return "(" + " OR ".join(terms) + ")"
 
 
-def _step_seconds(period: int, windows: Sequence[int]) -> int:
-    step = period
-    for window in windows:
-        step = math.gcd(step, window)
-    return step
-
-
 @dataclass(frozen=True)
 class _Scan:
     """What one SLO's scan needs, whatever the format: field names, the good condition, times."""
@@ -258,7 +247,7 @@ def build_query(
 ) -> LogQuery:
     """The scan of one SLO: rows (step, counted, good, newest), step -1 holding the malformed
     lines."""
-    fmt = _format_of(files, spec, where)
+    fmt = detect_format(files, where=where, given=spec.format)
     ts_name, ts_format, status_name, latency_name = _field_names(fmt, spec, where)
     required, good_template = _good_condition(_good_rule(slo, spec), spec, latency_name, where)
     scan = _Scan(
@@ -271,7 +260,7 @@ def build_query(
         good_template=good_template,
         at_us=_epoch_us(at),
         period=slo.period_seconds,
-        step_us=_step_seconds(slo.period_seconds, windows) * 1_000_000,
+        step_us=math.gcd(slo.period_seconds, *windows) * 1_000_000,
     )
     ts_kind = scan.fields.type_of(ts_name)
     if fmt == "parquet" and ts_kind.startswith("TIMESTAMP"):
@@ -427,20 +416,8 @@ def _parquet_no_nulls(con: Any, files: list[str]) -> frozenset[str]:
     return frozenset(str(name) for name, clean in rows if clean and name in seen)
 
 
-def _parquet_types(con: Any, files: list[str]) -> dict[str, str]:
-    rows = con.execute(
-        "DESCRIBE SELECT * FROM read_parquet(?, union_by_name=true)", [files]
-    ).fetchall()
-    return {str(row[0]): str(row[1]) for row in rows}
-
-
 def _csv_delimiter(files: Sequence[str]) -> str:
     return "\t" if all(f.removesuffix(".gz").endswith(".tsv") for f in files) else ","
-
-
-def _csv_columns(files: list[str]) -> set[str]:
-    delimiter = _csv_delimiter(files)
-    return {name for path in files for name in csv_header(path, delimiter)}
 
 
 def _check_columns(columns: set[str], spec: LogsSource, slo: SloSpec, where: str) -> None:
@@ -496,23 +473,22 @@ def measure_logs(
             source="logs",
             at=at,
             windows={w: Counts(0, 0) for w in all_windows},
-            step_seconds=_step_seconds(period, all_windows),
+            step_seconds=math.gcd(*all_windows),
             empty_files=empty,
             files=0,
             notes=("every matching file is empty",),
         )
     con = connect(progress=progress is not None)
     try:
-        fmt = _format_of(files, spec, where)
+        fmt = detect_format(files, where=where, given=spec.format)
         types: dict[str, str] = {}
         no_nulls: frozenset[str] = frozenset()
         try:
-            if fmt == "parquet":
-                types = _parquet_types(con, files)
+            if fmt in ("parquet", "csv"):
+                types = file_columns(con, files, fmt, delimiter=_csv_delimiter(files))
                 _check_columns(set(types), spec, slo, where)
+            if fmt == "parquet":
                 no_nulls = _parquet_no_nulls(con, files)
-            elif fmt == "csv":
-                _check_columns(_csv_columns(files), spec, slo, where)
         except duckdb.Error as exc:
             raise InputError(f"{where}.files: cannot read the logs: {safe_message(exc)}") from None
         query = build_query(

@@ -70,13 +70,6 @@ class _Queries:
         return (f"no data where a query was not finite: {first}" + (f" (+{more})" if more else ""),)
 
 
-def _window_counts(queries: _Queries, q: SliQueries, seconds: int, *, is_period: bool) -> Counts:
-    try:
-        return _counts(queries, q, seconds, is_period=is_period)
-    except _NotFinite:
-        return Counts(None, None)
-
-
 def _counts(queries: _Queries, q: SliQueries, seconds: int, *, is_period: bool) -> Counts:
     window = format_duration(seconds)
     single = queries.single
@@ -183,7 +176,10 @@ def measure_prometheus(
     all_windows = sorted({*windows, period})
     counts: dict[int, Counts] = {}
     for done, seconds in enumerate(sorted(all_windows, reverse=True)):
-        counts[seconds] = _window_counts(queries, q, seconds, is_period=seconds == period)
+        try:
+            counts[seconds] = _counts(queries, q, seconds, is_period=seconds == period)
+        except _NotFinite:
+            counts[seconds] = Counts(None, None)
         if progress is not None:
             progress(100.0 * (done + 1) / (len(all_windows) + (1 if with_steps else 0)))
     steps: tuple[Step, ...] = ()

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from opsdocs.reports.charts import ChartData, chart_data, render_png, render_svg
+from opsdocs.charts import render_png
+from opsdocs.reports.charts import ChartData, chart_data, render_svg
 from opsdocs.reports.report import build_report, needed_windows
 from opsdocs.reports.sources.logs import measure_logs
 from opsdocs.slo.spec import SloSpec

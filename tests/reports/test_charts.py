@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from opsdocs.charts import render_png
 from opsdocs.errors import UsageError
-from opsdocs.reports.charts import chart_data, render_png, render_svg
+from opsdocs.reports.charts import chart_data, render_svg
 from opsdocs.reports.report import build_report, needed_windows
 from opsdocs.reports.sources.logs import measure_logs
 from opsdocs.slo.spec import SloSpec

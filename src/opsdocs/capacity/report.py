@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from opsdocs.capacity.forecast import LEVEL, crossing_times, day_text, iso_seconds
 from opsdocs.documents.specs import read_spec_document
 from opsdocs.errors import InputError, UsageError
 from opsdocs.records import json_method
+from opsdocs.validators import Frozen
 
 if TYPE_CHECKING:
     from opsdocs.capacity.forecast import Crossing, Forecast
@@ -61,10 +62,8 @@ _HINT = "see docs/capacity.md"
 CapacityDocument: TypeAlias = "SpecDocument[CapacityFrontMatter]"
 
 
-class CapacitySettings(BaseModel):
+class CapacitySettings(Frozen):
     """The ``[capacity]`` table of ``opsdocs.toml``."""
-
-    model_config = ConfigDict(extra="forbid")
 
     prometheus_url: str | None = Field(
         default=None, description="Prometheus HTTP API root for usage and limit queries."

@@ -23,7 +23,6 @@ from opsdocs.charts import (
     line,
     nice_ticks,
     peaks,
-    render_png,
     sample,
     text,
     time_axis,
@@ -32,7 +31,7 @@ from opsdocs.durations import format_duration
 from opsdocs.errors import UsageError
 from opsdocs.reports.report import SloReport
 
-__all__ = ["ChartData", "chart_data", "render_png", "render_svg"]
+__all__ = ["ChartData", "chart_data", "render_svg"]
 
 _WIDTH, _HEIGHT = 800, 520
 _LEFT, _RIGHT = 70, 20
@@ -73,15 +72,12 @@ def chart_data(report: SloReport) -> ChartData:
     remaining: list[float] = []
     burn: list[float | None] = []
     spent = 0.0
-    bad_q: list[float] = []
-    total_q: list[float] = []
-    for s in steps:
+    for index, s in enumerate(steps):
         spent += s.bad
         remaining.append(1 - spent / allowance if allowance > 0 else (1.0 if spent == 0 else 0.0))
-        bad_q.append(s.bad)
-        total_q.append(s.total)
-        window_bad = sum(bad_q[-per_window:])
-        window_total = sum(total_q[-per_window:])
+        window = steps[max(0, index + 1 - per_window) : index + 1]
+        window_bad = sum(w.bad for w in window)
+        window_total = sum(w.total for w in window)
         burn.append(window_bad / window_total / report.budget if window_total > 0 else None)
     thresholds = tuple(
         (f"{a.severity} {format_duration(a.short)}/{format_duration(a.long)}", a.factor)

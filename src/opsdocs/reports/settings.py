@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from opsdocs.config import validate_section
 from opsdocs.durations import duration_seconds
-from opsdocs.validators import EnvName
+from opsdocs.validators import EnvName, Frozen
 
 __all__ = ["ReportSettings", "SourceName", "StaleAfter", "load_report_settings"]
 
 SourceName = Literal["logs", "prometheus"]
 
 
-class StaleAfter(BaseModel):
+class StaleAfter(Frozen):
     """How old the newest data may be before a report says STALE instead of a verdict."""
-
-    model_config = ConfigDict(extra="forbid")
 
     prometheus: str = Field(
         default="15m", description="Limit for the prometheus source: a duration, or 'off'."
@@ -41,10 +39,8 @@ class StaleAfter(BaseModel):
         return None if value == "off" else duration_seconds(value)
 
 
-class ReportSettings(BaseModel):
+class ReportSettings(Frozen):
     """Settings of ``opsdocs slo report``; every key is optional."""
-
-    model_config = ConfigDict(extra="forbid")
 
     source: SourceName = Field(default="logs", description="Where events come from.")
     prometheus_url: str | None = Field(

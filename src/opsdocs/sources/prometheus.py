@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from opsdocs.errors import InputError
 
@@ -50,6 +50,7 @@ MAX_RANGE_POINTS = 11_000
 #: datetime can hold; Prometheus itself accepts a wider range).
 EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -162,11 +163,7 @@ class PrometheusClient:
         answers more than ``max_bytes``.
         """
         params = {"query": query, "time": _timestamp(at)}
-        data = self._get("/api/v1/query", params, query)
-        try:
-            return _instant(data)
-        except _Malformed as exc:
-            raise self._malformed(query, str(exc)) from None
+        return self._read_result("/api/v1/query", params, query, _instant)
 
     def query_range(
         self, query: str, start: dt.datetime, end: dt.datetime, step: int
@@ -193,16 +190,26 @@ class PrometheusClient:
             "end": _timestamp(end),
             "step": f"{step}s",
         }
-        data = self._get("/api/v1/query_range", params, query)
-        try:
-            return _matrix(data)
-        except _Malformed as exc:
-            raise self._malformed(query, str(exc)) from None
+        return self._read_result("/api/v1/query_range", params, query, _matrix)
 
     def api(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         """The ``data`` of another GET endpoint of the API (``/api/v1/rules``,
         ``/api/v1/label/__name__/values``), with the same deadline, size cap and errors."""
         return self._get(path, dict(params or {}), path)
+
+    def _read_result(
+        self, path: str, params: dict[str, str], query: str, read: Callable[[object], T]
+    ) -> T:
+        """The ``data`` of a query endpoint as ``read`` reads it, checked as it is read."""
+        data = self._get(path, params, query)
+        try:
+            return read(data)
+        except _Malformed as exc:
+            raise InputError(
+                f"Prometheus at {self.url} answered {one_line(query)!r} with a malformed result:"
+                f" {exc}",
+                hint="check that the URL is a Prometheus-compatible query API",
+            ) from None
 
     # -- transport -------------------------------------------------------------------------
 
@@ -330,13 +337,6 @@ class PrometheusClient:
             f"Prometheus at {self.url} did not answer {one_line(query)!r} within"
             f" {self.timeout:g} s",
             hint="raise report.timeout, or check the server",
-        )
-
-    def _malformed(self, query: str, what: str) -> InputError:
-        return InputError(
-            f"Prometheus at {self.url} answered {one_line(query)!r} with a malformed result:"
-            f" {what}",
-            hint="check that the URL is a Prometheus-compatible query API",
         )
 
 

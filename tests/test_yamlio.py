@@ -223,3 +223,42 @@ def test_positions_below_a_merge_key() -> None:
     assert data.positions[(0, "x")] == (1, 7)
     assert data.positions[(1, "<<")] == (2, 3) and data.positions[(1, "y")] == (3, 3)
     assert (2, "x") not in data.positions
+
+
+def _rule_file(alerts: int) -> str:
+    rules = "".join(
+        f"      - alert: Alert{i}\n        expr: up == 0\n        for: 5m\n"
+        f"        labels:\n          severity: page\n"
+        f"        annotations:\n          summary: down {i}\n"
+        f"          description: instance {i} is down\n"
+        f"          runbook_url: https://runbooks.example.com/runbook-a.md#alert{i}\n"
+        for i in range(alerts)
+    )
+    return f"groups:\n  - name: big\n    rules:\n{rules}"
+
+
+def test_a_large_file_without_aliases_is_never_refused_for_its_size() -> None:
+    # 6,000 alerts are 114,000 nodes, more than MAX_EXPANDED_NODES, and no alias at all
+    from opsdocs.yamlio import load_yaml
+
+    data = load_yaml(_rule_file(6000))
+    assert len(data.value["groups"][0]["rules"]) == 6000
+
+
+def test_aliases_are_refused_for_what_they_add_not_for_the_file_size() -> None:
+    from opsdocs.errors import InputError
+    from opsdocs.yamlio import MAX_EXPANDED_NODES, load_yaml
+
+    # a large file with a small anchor used by every alert: what the aliases add is small
+    anchored = "groups:\n  - name: big\n    common: &common {team: sre, tier: one}\n"
+    rules = "".join(
+        f"      - alert: Alert{i}\n        expr: up == 0\n        labels: *common\n"
+        for i in range(6000)
+    )
+    assert len(load_yaml(anchored + "    rules:\n" + rules).value["groups"][0]["rules"]) == 6000
+    # an anchor of 2,000 items used 60 times adds about 120,000 nodes: refused, and said so
+    items = ", ".join(["x"] * 2000)
+    bomb = f"a: &a [{items}]\nb: [" + ", ".join(["*a"] * 60) + "]\n"
+    with pytest.raises(InputError, match="aliases expand to too many nodes") as caught:
+        load_yaml(bomb)
+    assert f"aliases may add at most {MAX_EXPANDED_NODES} nodes" in str(caught.value)

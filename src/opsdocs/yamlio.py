@@ -1,8 +1,9 @@
 """Safe YAML loading that remembers where every key came from, and the one YAML writer.
 
 Only the safe loader is used (``CSafeLoader`` when libyaml is there): no Python tags. Aliases are
-allowed, but a document whose aliases would expand beyond :data:`MAX_EXPANDED_NODES` nodes (the
-"billion laughs" attack) is refused before it is built. Duplicate mapping keys are recorded
+allowed, but a document whose aliases would add more than :data:`MAX_EXPANDED_NODES` nodes once
+expanded (the "billion laughs" attack) is refused before it is built; a document without aliases
+is never refused for its size. Duplicate mapping keys are recorded
 rather than silently collapsed, so a checker can report them.
 """
 
@@ -36,7 +37,8 @@ __all__ = [
 
 KeyPath = tuple[str | int, ...]
 
-#: Largest number of nodes a document may expand to once aliases are followed.
+#: Most nodes a document's aliases may add once they are followed (each alias is a copy of the
+#: nodes below its anchor).
 MAX_EXPANDED_NODES = 100_000
 
 _Base: type[yaml.SafeLoader]
@@ -123,6 +125,13 @@ def _error(exc: yaml.YAMLError, path: str | Path | None, line_offset: int) -> In
     line = mark.line + 1 + line_offset if mark is not None else None
     col = mark.column + 1 if mark is not None else None
     return InputError(message, path=path, line=line, col=col, hint=hint)
+
+
+def _alias_growth(node: yaml.Node) -> int:
+    """How many nodes the aliases below ``node`` add once expanded: the size of the expanded
+    tree less the nodes written (0 without aliases, however large the document)."""
+    memo: dict[int, int] = {}
+    return _expanded_size(node, memo) - len(memo)
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -243,13 +252,13 @@ def _positions(
 def _build(loader: yaml.SafeLoader, node: yaml.Node | None, path: Any, offset: int) -> YamlData:
     if node is None:
         return YamlData(value=None)
-    if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+    if _alias_growth(node) > MAX_EXPANDED_NODES:
         raise InputError(
             "YAML aliases expand to too many nodes",
             path=path,
             line=node.start_mark.line + 1 + offset,
             col=node.start_mark.column + 1,
-            hint=f"keep the expanded document under {MAX_EXPANDED_NODES} nodes",
+            hint=f"aliases may add at most {MAX_EXPANDED_NODES} nodes once expanded: use fewer",
         )
     data = YamlData(value=None)
     data.positions[()] = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)

@@ -13,7 +13,6 @@ from opsdocs.check.registry import Rule, all_rules
 
 __all__ = [
     "expected_rule_docs",
-    "render_rule_pages",
     "rule_page",
     "rule_text",
     "stale_rule_docs",
@@ -73,10 +72,6 @@ def expected_rule_docs() -> dict[str, str]:
     pages = {f"{rule.code}.md": rule_page(rule) for rule in rules}
     pages["README.md"] = _index(rules)
     return pages
-
-
-#: The name ``scripts/gen_docs.py`` calls.
-render_rule_pages = expected_rule_docs
 
 
 def stale_rule_docs(directory: Path) -> list[str]:

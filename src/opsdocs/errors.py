@@ -131,5 +131,5 @@ def from_os_error(exc: OSError) -> InputError:
     custom = getattr(exc, "hint", None)
     if isinstance(custom, str):  # fileio.OutsideRootError says where it would have written
         what, hint = exc.strerror or what, custom
-    path = exc.filename if exc.filename is not None else None
-    return InputError(what, path=os.fsdecode(path) if path is not None else None, hint=hint)
+    path = os.fsdecode(exc.filename) if exc.filename is not None else None
+    return InputError(what, path=path, hint=hint)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from opsdocs.documents import folder as folder_module
 from opsdocs.documents import index as index_module
 from opsdocs.documents.index import collect_entries, render_index
 from opsdocs.documents.kinds import Kind, get_kind, kind_for_filename
@@ -42,6 +43,7 @@ def test_index_newest_first_with_limit(tmp_path: Path, monkeypatch: pytest.Monke
     kind = _kind(name="event", folder="events", index_heading="Events", index_limit=3,
                  index_facts=("severity", "due"))  # fmt: skip
     monkeypatch.setattr(index_module, "KINDS", (kind,))
+    monkeypatch.setattr(folder_module, "KINDS", (kind,))
     monkeypatch.setattr("opsdocs.documents.kinds.all_kinds", lambda: (kind,))
     files = {}
     for day in (3, 1, 5, 2, 4):
@@ -63,6 +65,7 @@ def test_index_default_order_is_unchanged(tmp_path: Path, monkeypatch: pytest.Mo
     kind = _kind(name="event", folder="events", index_heading="Events", index_limit=None,
                  index_newest_first=False, index_facts=())  # fmt: skip
     monkeypatch.setattr(index_module, "KINDS", (kind,))
+    monkeypatch.setattr(folder_module, "KINDS", (kind,))
     monkeypatch.setattr("opsdocs.documents.kinds.all_kinds", lambda: (kind,))
     build_tree(
         tmp_path,

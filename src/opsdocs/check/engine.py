@@ -3,7 +3,7 @@
 1. The files: the operations folder and the files a profile's ``paths`` match anywhere in the
    workspace by default, or the given paths (folders are walked; hidden folders,
    ``node_modules`` and the workspace's templates folder are skipped). The index's document
-   set (:func:`opsdocs.documents.index.index_files`) is always read, so that IX001 and
+   set (:func:`opsdocs.documents.folder.index_files`) is always read, so that IX001 and
    ``opsdocs index`` agree. Markdown files
    are checked, and so are files that look like operations documents without a Markdown name
    (``runbook-api``), so that the naming rules can report them.
@@ -41,10 +41,10 @@ from opsdocs.check.rules.naming import conventional_name
 from opsdocs.check.settings import CheckSettings, load_settings
 from opsdocs.check.suppress import is_suppressed, parse_suppressions
 from opsdocs.diagnostics import Diagnostic
+from opsdocs.documents.folder import index_files
 from opsdocs.documents.index import (
     INDEX_FACT_KEYS,
     fact_text,
-    index_files,
     index_key,
     index_time,
     index_title,

@@ -117,10 +117,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         except OSError as exc:
             exc.filename = "standard output"
             raise
-    except click.exceptions.Abort:
-        _error("interrupted")
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         _error("interrupted")
         return EXIT_INTERRUPTED
     except click.exceptions.Exit as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import click
 
 from opsdocs.cli import cli
@@ -15,42 +17,30 @@ index under `--check`, lint findings), 2 usage or input error, 3 internal error 
 """
 
 
-def _context(command: click.Command, name: str, parent: click.Context | None) -> click.Context:
+def _contexts(
+    command: click.Command, name: str, parent: click.Context | None
+) -> Iterator[click.Context]:
+    """The context of ``command`` and of every command below it that is not hidden, in order."""
     ctx = command.make_context(name, [], parent=parent, resilient_parsing=True)
     ctx.terminal_width = 100
     ctx.max_content_width = 100
-    return ctx
-
-
-def _walk(command: click.Command, name: str, parent: click.Context | None) -> list[str]:
-    ctx = _context(command, name, parent)
-    out = [f"\n{'#' * min(ctx.command_path.count(' ') + 2, 4)} `{ctx.command_path}`\n"]
-    out += ["```text", command.get_help(ctx), "```"]
+    yield ctx
     if isinstance(command, click.Group):
         for child in command.list_commands(ctx):
             found = command.get_command(ctx, child)
             if found is not None and not found.hidden:
-                out.extend(_walk(found, child, ctx))
-    return out
+                yield from _contexts(found, child, ctx)
 
 
 def render_reference() -> str:
     """Markdown for every command and subcommand, with its full help text."""
-    return "\n".join([HEADER.rstrip("\n"), *_walk(cli, "opsdocs", None)]) + "\n"
+    out = [HEADER.rstrip("\n")]
+    for ctx in _contexts(cli, "opsdocs", None):
+        out.append(f"\n{'#' * min(ctx.command_path.count(' ') + 2, 4)} `{ctx.command_path}`\n")
+        out += ["```text", ctx.command.get_help(ctx), "```"]
+    return "\n".join(out) + "\n"
 
 
 def iter_commands() -> list[tuple[str, click.Command]]:
     """Every (full name, command) pair below the root."""
-    result: list[tuple[str, click.Command]] = []
-
-    def visit(command: click.Command, name: str, parent: click.Context | None) -> None:
-        ctx = _context(command, name, parent)
-        if isinstance(command, click.Group):
-            for child in command.list_commands(ctx):
-                found = command.get_command(ctx, child)
-                if found is not None:
-                    result.append((f"{ctx.command_path} {child}", found))
-                    visit(found, child, ctx)
-
-    visit(cli, "opsdocs", None)
-    return result
+    return [(ctx.command_path, ctx.command) for ctx in _contexts(cli, "opsdocs", None)][1:]

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from opsdocs.documents.blocks import BlockUpdate, replace_block
-from opsdocs.documents.kinds import KINDS, Kind, kind_for_filename
+from opsdocs.documents.folder import index_files
+from opsdocs.documents.kinds import KINDS, Kind
 from opsdocs.documents.parse import parse_document, read_document
 from opsdocs.documents.schemas import as_date
 from opsdocs.errors import InputError
@@ -149,27 +150,6 @@ def fact_text(key: str, value: object) -> str:
     if when is not None:
         return f"{key} {when.isoformat()}".strip()
     return " ".join(str(value).split())
-
-
-def index_files(docs_dir: Path, pending: Iterable[Path] = ()) -> list[tuple[Kind, str, Path]]:
-    """The document set of the index, in index order: ``(kind, folder, path)`` of every file in
-    the operations folder and in each kind's folder (a symlinked folder is read like any other)
-    whose name follows a kind's naming rule. ``pending``: paths about to be written.
-
-    ``opsdocs index`` and ``check`` (IX001) both take the documents from here, so they agree.
-    """
-    waiting = set(pending)
-    found: list[tuple[Kind, str, Path]] = []
-    for folder in sorted({k.folder for k in KINDS}):
-        directory = docs_dir / folder if folder else docs_dir
-        paths = {p for p in waiting if p.parent == directory}
-        if directory.is_dir():
-            paths.update(p for p in directory.iterdir() if p.is_file())
-        for path in sorted(paths, key=lambda p: p.name):
-            kind = kind_for_filename(path.name, folder)
-            if kind is not None:
-                found.append((kind, folder, path))
-    return found
 
 
 _SKIP_PARTS = {"node_modules", "__pycache__"}

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsdocs.documents.folder import document_paths
-from opsdocs.documents.kinds import KINDS, kind_for_filename
+from opsdocs.documents.folder import index_files
+from opsdocs.documents.kinds import KINDS, get_kind
 from opsdocs.documents.parse import read_document
 from opsdocs.documents.schemas import as_date, review_due
 from opsdocs.errors import InputError
@@ -36,12 +36,12 @@ class DocumentRow:
 
 def list_documents(workspace: Workspace, kind: str | None = None) -> list[DocumentRow]:
     """One row per document (all kinds, or ``kind``), in index order."""
-    rows: list[DocumentRow] = []
-    for path in document_paths(workspace, kind):
-        folder = path.parent.relative_to(workspace.docs_dir).as_posix()
-        found = kind_for_filename(path.name, "" if folder == "." else folder)
-        assert found is not None  # document_paths only yields matching files
-        rows.append(document_row(workspace, path, found.name))
+    wanted = get_kind(kind) if kind else None
+    rows = [
+        document_row(workspace, path, found.name)
+        for found, _, path in index_files(workspace.docs_dir)
+        if wanted in (None, found)
+    ]
     order = {k.name: i for i, k in enumerate(KINDS)}
     rows.sort(key=lambda r: (order[r.kind], r.path))
     return rows

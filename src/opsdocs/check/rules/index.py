@@ -10,11 +10,11 @@ from opsdocs.check.context import WorkspaceContext, real_path
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.blocks import replace_block
+from opsdocs.documents.folder import index_files
 from opsdocs.documents.index import (
     INDEX_END,
     INDEX_START,
     IndexEntry,
-    index_files,
     index_key,
     profile_files,
     profile_kind,
@@ -26,7 +26,7 @@ from opsdocs.errors import DocumentError
 
 def index_entries(ctx: WorkspaceContext, docs_dir: Path) -> list[IndexEntry]:
     """The entries :func:`opsdocs.documents.index.collect_entries` would build, from facts (of
-    the same document set: :func:`~opsdocs.documents.index.index_files`)."""
+    the same document set: :func:`~opsdocs.documents.folder.index_files`)."""
     entries: list[IndexEntry] = []
     documents = [(kind, path) for kind, _, path in index_files(docs_dir)]
     if ctx.workspace is not None:

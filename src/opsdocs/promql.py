@@ -139,24 +139,28 @@ def parse(query: str) -> Any:
 def metric_names(query: str) -> set[str]:
     """Metric names ``query`` selects (by name or ``__name__="..."``); empty when it does not
     parse or is too large to parse safely."""
+    names: set[str] = set()
+    for node in _selector_nodes(query):
+        if node.name:
+            names.add(node.name)
+        for matcher in node.matchers.matchers:
+            if matcher.name == "__name__" and str(matcher.op).endswith("Equal"):
+                names.add(matcher.value)
+    return names
+
+
+def _selector_nodes(query: str) -> list[Any]:
+    """The vector selectors of ``query``'s parsed tree, in the order they are written; empty
+    when it does not parse."""
     import promql_parser as pp
 
     try:
         tree = parse(query)
     except PromqlError:
-        return set()
-    names: set[str] = set()
-
-    def visit(node: Any) -> None:
-        if isinstance(node, pp.VectorSelector):
-            if node.name:
-                names.add(node.name)
-            for matcher in node.matchers.matchers:
-                if matcher.name == "__name__" and str(matcher.op).endswith("Equal"):
-                    names.add(matcher.value)
-
-    pp.walk(tree, visit)
-    return names
+        return []
+    found: list[Any] = []
+    pp.walk(tree, lambda node: found.append(node) if isinstance(node, pp.VectorSelector) else None)
+    return found
 
 
 # A plain value: no escapes, quotes or line breaks, so the lexer reads it the same whatever it is.
@@ -438,34 +442,7 @@ def _output_labels(query: str) -> OutputLabels | None:
 def vector_selectors(query: str) -> list[str]:
     """The series selectors ``query`` reads (``m{a="b"}``, without ranges), each once, in order;
     empty when it does not parse. The window placeholder may be in it."""
-    try:
-        root: Any = parse(query.replace(WINDOW, "5m"))
-    except PromqlError:
-        return []
-    import promql_parser as pp
-
-    found: list[str] = []
-    pending = [root]
-    while pending:
-        expr = pending.pop()
-        if isinstance(expr, pp.VectorSelector):
-            text = str(expr)
-            if text not in found:
-                found.append(text)
-            continue
-        if isinstance(expr, pp.MatrixSelector):
-            pending.append(expr.vector_selector)
-            continue
-        children: list[Any] = []
-        for name in ("rhs", "lhs", "expr", "param"):
-            child = getattr(expr, name, None)
-            if child is not None and not isinstance(child, str | int | float):
-                children.append(child)
-        args = getattr(expr, "args", None)
-        if args is not None:
-            children.extend(reversed(list(args)))
-        pending.extend(children)
-    return found
+    return list(dict.fromkeys(str(node) for node in _selector_nodes(query.replace(WINDOW, "5m"))))
 
 
 def _is_scalar(expr: Any) -> bool:

@@ -28,6 +28,7 @@ __all__ = [
     "KeyPath",
     "YamlData",
     "dump_yaml",
+    "float_text",
     "key_path_of",
     "load_yaml",
     "load_yaml_all",
@@ -404,18 +405,23 @@ def _block_safe(text: str) -> bool:
     return not _UNSAFE_BLOCK.search(text) and not _NOT_YAML_PRINTABLE.search(text.replace("\n", ""))
 
 
-def _format_float(value: float) -> str:
+def float_text(value: float) -> str:
+    """``value`` as a YAML float that YAML 1.1 reads back as a float (``.inf``, ``1.0e-05``)."""
     if math.isnan(value):
         return ".nan"
     if math.isinf(value):
         return ".inf" if value > 0 else "-.inf"
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
     text = repr(value)
     mantissa, e, exponent = text.partition("e")
     if e and "." not in mantissa:  # YAML 1.1 reads a float only with a dot: 1e-05 → 1.0e-05
         text = f"{mantissa}.0e{exponent}"
     return text
+
+
+def _format_float(value: float) -> str:
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return float_text(value)
 
 
 def _scalar(value: Any) -> str:

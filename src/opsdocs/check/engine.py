@@ -567,21 +567,14 @@ def _diagnostics(
     return findings, suppressed
 
 
-def _load(memo: dict[str, Any]) -> None:
-    """Let what ``Rule.prepare`` hooks left in the memo finish loading (``load()``: the alert
-    catalogue parses its rule files) while the worker processes parse the documents."""
+def _call_each(memo: dict[str, Any], method: str) -> None:
+    """Call ``method`` of what ``Rule.prepare`` hooks left in the memo, where it has one:
+    ``load()`` while the worker processes parse the documents (the alert catalogue parses its
+    rule files), ``close()`` when the run ends (a process started for the run)."""
     for value in memo.values():
-        load = getattr(value, "load", None)
-        if callable(load):
-            load()
-
-
-def _close(memo: dict[str, Any]) -> None:
-    """Close what ``Rule.prepare`` hooks left in the memo (a process started for the run)."""
-    for value in memo.values():
-        close = getattr(value, "close", None)
-        if callable(close):
-            close()
+        call = getattr(value, method, None)
+        if callable(call):
+            call()
 
 
 def run_check(
@@ -651,7 +644,7 @@ class CheckSession:
         self._prepared = None
         # paused for the run too (``site serve`` rechecks through a session, not run_check)
         with collector.paused(), ExitStack() as run:
-            run.callback(_close, memo)
+            run.callback(_call_each, memo, "close")
             for rule in all_rules():
                 if rule.prepare is not None and rule.code in selected:
                     rule.prepare(workspace, memo, self.cache_dir)
@@ -668,7 +661,7 @@ class CheckSession:
                     settings,
                     self.options,
                     self.cache_dir,
-                    lambda: _load(memo),
+                    lambda: _call_each(memo, "load"),
                 )
             else:
                 for path in changed:

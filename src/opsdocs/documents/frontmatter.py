@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from opsdocs.errors import DocumentError, InputError
-from opsdocs.yamlio import load_yaml, plain_reads_as_string
+from opsdocs.yamlio import float_text, load_yaml, plain_reads_as_string
 
 __all__ = ["edit_front_matter", "split_front_matter"]
 
@@ -299,19 +299,6 @@ def _literal_safe(value: str) -> bool:
 # --- dumping and splicing -------------------------------------------------------------------
 
 
-def _float_text(value: float) -> str:
-    if math.isnan(value):
-        return ".nan"
-    if math.isinf(value):
-        return ".inf" if value > 0 else "-.inf"
-    text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        if "." not in mantissa:  # YAML 1.1 needs the dot: 1e-05 would read as a string
-            text = f"{mantissa}.0e{exponent}"
-    return text
-
-
 def _yaml(source: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.representer import RoundTripRepresenter
@@ -320,7 +307,7 @@ def _yaml(source: str) -> Any:
         pass
 
     def represent_float(rep: Any, value: float) -> Any:
-        return rep.represent_scalar("tag:yaml.org,2002:float", _float_text(value))
+        return rep.represent_scalar("tag:yaml.org,2002:float", float_text(value))
 
     def represent_none(rep: Any, value: None) -> Any:
         return rep.represent_scalar("tag:yaml.org,2002:null", "null")

@@ -86,9 +86,7 @@ def _check_percent(text: str) -> None:
 
 
 def _bounded(value: object) -> object:
-    size = _size(value)
-    if size is not None and size > MAX_OUTPUT:
-        raise _TooLarge
+    _bounded_size(_size(value) or 0)
     return value
 
 
@@ -148,16 +146,14 @@ def _environment(clock: _Clock) -> ImmutableSandboxedEnvironment:
 
         def bounded_join(self, parts: tuple[object, ...]) -> str:
             texts = [str(part) for part in parts]
-            if sum(len(text) for text in texts) > MAX_OUTPUT:
-                raise _TooLarge
+            _bounded_size(sum(len(text) for text in texts))
             return "".join(texts)
 
         def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
             if operator_ == "*":
                 for seq, times in ((left, right), (right, left)):
-                    size = _size(seq)
-                    if size is not None and isinstance(times, int) and size * times > MAX_OUTPUT:
-                        raise _TooLarge
+                    if isinstance(times, int):
+                        _bounded_size((_size(seq) or 0) * times)
             elif operator_ == "**" and isinstance(left, int) and isinstance(right, int):
                 # the result has about right * bits(left) bits: refuse a number too long to print
                 if abs(left) > 1 and right * abs(left).bit_length() > 8 * MAX_OUTPUT:
@@ -230,8 +226,8 @@ def _width_checked(jinja_filter: Callable[..., Any]) -> Callable[..., Any]:
     def checked(*args: Any, **kwargs: Any) -> Any:
         values = [a for a in (*args, *kwargs.values()) if not hasattr(a, "autoescape")]
         for arg in values:
-            if isinstance(arg, int) and arg > MAX_OUTPUT:
-                raise _TooLarge
+            if isinstance(arg, int):
+                _bounded_size(arg)
         first = values[0] if values else None
         if jinja_filter.__name__ == "do_format" and isinstance(first, str):
             _check_percent(first)
@@ -293,8 +289,7 @@ def render_template(
         with _alarm(time_limit):
             for chunk in template.generate(**variables):
                 size += len(chunk)
-                if size > MAX_OUTPUT:
-                    raise _TooLarge
+                _bounded_size(size)
                 clock.check()
                 out.append(chunk)
         return "".join(out)

@@ -5,24 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from opsdocs.check.context import KINDS_BY_NAME, DocContext
+from opsdocs.check.context import DocContext
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.kinds import KINDS, Kind, kind_for_filename
 from opsdocs.validators import NAME
 
 _NAME_RE = re.compile(NAME)
-_WORDS = {
-    "runbook": "runbook",
-    "slo": "slo",
-    "incident response": "incident-response",
-    "disaster recovery": "disaster-recovery",
-    "monitoring": "monitoring",
-    "on call": "on-call",
-    "oncall": "on-call",
-    "capacity": "capacity",
-    "cost": "cost",
-}
 _LOOKS_LIKE = re.compile(
     r"^(?P<word>runbook|slo|incident[-_ ]?response|disaster[-_ ]?recovery|monitoring"
     r"|on[-_ ]?call|capacity|cost)(?P<rest>(?:[-_ .].*)?)$",
@@ -46,8 +35,9 @@ def conventional_name(filename: str) -> str | None:
     match = _LOOKS_LIKE.match(filename)
     if match is None:
         return None
-    word = re.sub(r"[-_ ]+", " ", match.group("word").lower())
-    kind = KINDS_BY_NAME[_WORDS[word]]
+    # the kind's name without its hyphens: "On_Call" and "oncall" are the on-call kind
+    word = re.sub(r"[-_ ]+", "", match.group("word").lower())
+    kind = next(k for k in KINDS if k.name.replace("-", "") == word)
     rest = match.group("rest")
     for ext in (".markdown", ".md", ".txt", ".mdown"):
         if rest.lower().endswith(ext):

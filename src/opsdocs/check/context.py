@@ -239,8 +239,6 @@ class Facts:
     slo_section: list[int] | None = None  # [heading line, first line, last line]
     suppressions: list[dict[str, Any]] = field(default_factory=list)
     index_title: str | None = None
-    index_owner: str | None = None
-    index_reviewed: str | None = None
     index_when: str = ""
     index_facts: dict[str, str] = field(default_factory=dict)  # Kind.index_facts as index text
     extra: dict[str, Any] = field(default_factory=dict)
@@ -427,7 +425,3 @@ def find_section(doc: Document, title: str) -> Section | None:
     """The first level-2 section of ``doc`` whose heading matches ``title`` tolerantly."""
     key = section_key(title)
     return next((s for s in doc.sections if section_key(s.title) == key), None)
-
-
-def slo_section_key() -> str:
-    return section_key("SLOs / SLIs")

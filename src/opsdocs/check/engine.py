@@ -30,10 +30,9 @@ from opsdocs.check.context import (
     Facts,
     WorkspaceContext,
     anchors_of,
+    find_section,
     real_path,
     resolve_type,
-    section_key,
-    slo_section_key,
 )
 from opsdocs.check.findings import CheckResult
 from opsdocs.check.registry import Rule, all_rules, get_rule, select_rules
@@ -159,19 +158,15 @@ def collect_facts(ctx: DocContext, links: bool = True) -> Facts:
             path = () if key == "" else (key,)
             if path in doc.yaml.positions:
                 facts.positions[key] = list(doc.yaml.positions[path])
-    # index entry, exactly as opsdocs.documents.index builds it
+    # index entry, exactly as opsdocs.documents.index builds it (owner, last_reviewed: as above)
     facts.index_title = index_title(fm.get("title"), doc.title)
-    if isinstance(fm.get("owner"), str):
-        facts.index_owner = fm["owner"].strip() or None
-    facts.index_reviewed = facts.last_reviewed
     facts.index_when = index_time(fm)
     facts.index_facts = {k: t for k in INDEX_FACT_KEYS if (t := fact_text(k, fm.get(k)))}
     facts.anchors = sorted(anchors_of(doc))
     if links:
         facts.links = [[link.href, link.line, link.col] for link in doc.links]
     if facts.kind == "runbook":
-        key = slo_section_key()
-        section = next((s for s in doc.sections if section_key(s.title) == key), None)
+        section = find_section(doc, "SLOs / SLIs")
         if section is not None:
             facts.slo_section = [section.line, section.start_line, section.end_line]
     facts.suppressions = parse_suppressions(doc.lines, ctx.code_lines)
@@ -370,20 +365,16 @@ def _overlapping_profiles(files: dict[str, _File], settings: CheckSettings) -> l
                 OpsdocsWarning(
                     f"profiles {first!r} (paths {first_pattern!r}) and {second!r} "
                     f"(paths {second_pattern!r}) both match; {first!r} applies, being first",
-                    path=_display(path, cwd),
+                    path=_below(path, cwd),
                     hint="narrow the paths so that one profile matches each file",
                 )
             )
     return warnings
 
 
-def _display(path: str, cwd: str) -> str:
-    prefix = cwd.rstrip(os.sep) + os.sep
-    return path[len(prefix) :] if path.startswith(prefix) else path
-
-
-def _uri(path: str, root: Path) -> str:
-    rel = _rel(path, root)
+def _below(path: str, base: Path | str) -> str:
+    """``path`` relative to ``base`` when it lies below it (to show, or as a SARIF URI)."""
+    rel = _rel(path, base)
     return rel if rel is not None else path.replace(os.sep, "/")
 
 
@@ -550,7 +541,7 @@ def _diagnostics(
             continue
         findings.append(
             Diagnostic(
-                path=_display(path, cwd),
+                path=_below(path, cwd),
                 line=line,
                 col=col,
                 code=rule.code,
@@ -559,7 +550,7 @@ def _diagnostics(
                 message=message,
                 hint=hint,
                 fixable=fixable,
-                uri=_uri(path, root),
+                uri=_below(path, root),
                 abspath=path,
             )
         )

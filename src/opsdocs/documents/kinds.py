@@ -23,6 +23,7 @@ import re
 from dataclasses import MISSING, dataclass, field, fields
 from functools import cache, cached_property
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.errors import UsageError
@@ -176,25 +177,16 @@ class Kind:
 
 
 def template_sections(text: str) -> tuple[SectionSpec, ...]:
-    """The ``## `` headings of a template's body (front matter and fenced code left out), each
-    with the ``_italic_`` line that follows it as guidance."""
-    lines = text.splitlines()
-    start = 0
-    if lines and lines[0].strip() == "---":
-        start = next((i + 1 for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
+    """The level-2 sections of a template's body (as :attr:`Document.sections` finds them), each
+    with the ``_italic_`` line that opens it as guidance."""
+    from opsdocs.documents.parse import parse_document
+
+    doc = parse_document(Path(), text, structure_only=True)
     found: list[SectionSpec] = []
-    fence: str | None = None
-    for i in range(start, len(lines)):
-        line = lines[i]
-        marker = re.match(r"^ {0,3}(`{3,}|~{3,})", line)
-        if marker and (fence is None or marker.group(1).startswith(fence)):
-            fence = None if fence is not None else marker.group(1)[:3]
-            continue
-        if fence is not None or not line.startswith("## "):
-            continue
-        after = next((n.strip() for n in lines[i + 1 :] if n.strip()), "")
-        italic = re.fullmatch(r"_(.+)_", after)
-        found.append(SectionSpec(line[3:].strip(), italic.group(1) if italic else ""))
+    for section in doc.sections:
+        body = doc.lines[section.start_line - 1 : section.end_line]
+        italic = re.fullmatch(r"_(.+)_", next((n.strip() for n in body if n.strip()), ""))
+        found.append(SectionSpec(section.title, italic.group(1) if italic else ""))
     return tuple(found)
 
 

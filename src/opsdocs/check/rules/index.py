@@ -52,8 +52,8 @@ def index_entries(ctx: WorkspaceContext, docs_dir: Path) -> list[IndexEntry]:
                 kind,
                 link,
                 facts.index_title or name,
-                facts.index_owner,
-                facts.index_reviewed,
+                facts.owner,
+                facts.last_reviewed,
                 tuple(facts.index_facts[k] for k in kind.index_facts if k in facts.index_facts),
                 facts.index_when,
             )

@@ -97,7 +97,7 @@ def resolve_type(doc: Document, rel_paths: list[str], settings: CheckSettings) -
     """The :class:`DocType` of ``doc`` (see the module docstring)."""
     fm_kind = doc.kind
     for name, profile in settings.profiles.items():
-        if profile.paths and profile.matches_path(rel_paths):
+        if profile.paths and profile.matching_pattern(rel_paths) is not None:
             kind = KINDS_BY_NAME.get(profile.kind or fm_kind or name)
             return _profile_type(name, profile, kind, "profile")
     if fm_kind is not None:

@@ -506,11 +506,11 @@ def _raw_findings(
     selected: frozenset[str],
     whole_workspace: bool,
     context: frozenset[str] = frozenset(),
-) -> list[_Raw]:
-    raw: list[_Raw] = []
+) -> Iterator[_Raw]:
+    """The findings of the reported files, then those of the selected workspace rules."""
     for path in sorted(reported):
         for code, line, col, message, hint, fixable in analysis.findings[path]:
-            raw.append((path, get_rule(code), line, col, message, hint, fixable))
+            yield path, get_rule(code), line, col, message, hint, fixable
     for rule in all_rules():
         if rule.scope == "workspace" and rule.code in selected:
             for v in rule.run(wctx):
@@ -518,14 +518,11 @@ def _raw_findings(
                 # the alert catalogue links to) counts when the whole workspace is checked.
                 outside = whole_workspace and (v.path not in analysis.facts or v.path in context)
                 if v.path and (v.path in reported or outside):
-                    raw.append(
-                        (v.path, rule, v.line, v.col, v.message, v.hint, rule.fixable and v.fixable)
-                    )
-    return raw
+                    yield v.path, rule, v.line, v.col, v.message, v.hint, rule.fixable and v.fixable
 
 
 def _diagnostics(
-    raw: list[_Raw], selected: frozenset[str], facts: dict[str, Facts], root: Path
+    raw: Iterable[_Raw], selected: frozenset[str], facts: dict[str, Facts], root: Path
 ) -> tuple[list[Diagnostic], int]:
     """The selected, unsuppressed findings as diagnostics (sorted), and how many were
     suppressed."""
@@ -625,12 +622,7 @@ class CheckSession:
         return self._run([real_path(p) for p in changed])
 
     def _run(self, changed: list[str] | None) -> CheckResult:
-        workspace, paths, settings, selected = (
-            self.workspace,
-            self.paths,
-            self.settings,
-            self.selected,
-        )
+        workspace, settings, selected = self.workspace, self.settings, self.selected
         memo: dict[str, Any] = self._prepared or {}
         self._prepared = None
         # paused for the run too (``site serve`` rechecks through a session, not run_check)
@@ -645,7 +637,7 @@ class CheckSession:
                 or analysis is None
                 or not all(p in files and os.path.isfile(p) for p in changed)
             ):
-                files = self.files = collect_files(workspace, paths, settings, selected, memo)
+                files = self.files = collect_files(workspace, self.paths, settings, selected, memo)
                 analysis = self.analysis = analyze_files(
                     workspace.root,
                     files,
@@ -674,9 +666,9 @@ class CheckSession:
             )
             context = frozenset(p for p, f in files.items() if f.context)
             raw = _raw_findings(
-                analysis, reported, wctx, selected, whole_workspace=not paths, context=context
+                analysis, reported, wctx, selected, whole_workspace=not self.paths, context=context
             )
-        findings, suppressed = _diagnostics(raw, selected, analysis.facts, workspace.root)
+            findings, suppressed = _diagnostics(raw, selected, analysis.facts, workspace.root)
         return CheckResult(
             findings=findings,
             files=len(reported),

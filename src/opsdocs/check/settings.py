@@ -49,25 +49,23 @@ class Profile(BaseModel):
         ),
     )
 
-    def matches_path(self, relative_paths: list[str]) -> bool:
-        """True when a glob matches one of the document's relative paths (or, for a glob
-        without '/', its file name)."""
-        return self.matching_pattern(relative_paths) is not None
-
     def matching_pattern(self, relative_paths: list[str]) -> str | None:
-        """The first of :attr:`paths` that matches the document (see :meth:`matches_path`)."""
+        """The first of :attr:`paths` that matches one of the document's relative paths (or,
+        for a glob without '/', its file name); None when none does."""
+        import re
+
         for pattern in self.paths:
             candidates = (
                 relative_paths if "/" in pattern else [PurePosixPath(relative_paths[0]).name]
             )
-            if any(_glob(rel, pattern) for rel in candidates):
+            if any(re.fullmatch(glob_regex(pattern), rel) for rel in candidates):
                 return pattern
         return None
 
 
 def glob_regex(pattern: str) -> str:
     """The regular expression of a ``**``-aware glob over relative POSIX paths (``**/`` is zero
-    or more folders, ``*`` and ``?`` stay inside one part)."""
+    or more folders, ``*`` and ``?`` stay inside one part; Python 3.11 has no full_match)."""
     import re
 
     regex = ""
@@ -89,13 +87,6 @@ def glob_regex(pattern: str) -> str:
             regex += re.escape(pattern[i])
             i += 1
     return regex
-
-
-def _glob(path: str, pattern: str) -> bool:
-    """``**``-aware glob match of a relative POSIX path (Python 3.11 has no full_match)."""
-    import re
-
-    return re.fullmatch(glob_regex(pattern), path) is not None
 
 
 class CheckSettings(BaseModel):

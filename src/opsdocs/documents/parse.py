@@ -304,50 +304,30 @@ class Document:
     def sections(self) -> list[Section]:
         """The level-2 sections. Only a top-level heading starts or ends one: a heading in a
         block quote or a list item (``> ## Impact``) is content of the section it sits in."""
-        tokens = self.blocks
-        last_line = len(self.lines)
-        # Block starts (file lines) of every top-level token that carries content.
-        sections: list[Section] = []
-        current: dict[str, Any] | None = None
-
-        def close(end: int) -> None:
-            if current is not None:
-                sections.append(Section(end_line=max(end, current["line"]), **current))
-
-        i = 0
-        while i < len(tokens):
-            token = tokens[i]
-            if (
-                token.type == "heading_open"
-                and token.level == 0
-                and token.map is not None
-                and token.tag in ("h1", "h2")
-            ):
-                line = self._file_line(token.map[0])
-                close(line - 1)
-                current = None
-                if token.tag == "h2":
-                    text = _heading_text(tokens[i + 1])
-                    anchor = next(
-                        (h.anchor for h in self.headings if h.line == line), slugify(text)
-                    )
-                    current = {
-                        "title": text,
-                        "line": line,
-                        "anchor": anchor,
-                        "start_line": line + 1,
-                        "has_content": False,
-                    }
-                i += 3
-                continue
-            if current is not None and token.level == 0 and token.nesting >= 0:
-                if token.type == "html_block" and token.content.lstrip().startswith("<!--"):
-                    pass
-                elif token.type.endswith("_open") or token.nesting == 0:
-                    current["has_content"] = True
-            i += 1
-        close(last_line)
-        return sections
+        bounds = [h for h in self.headings if h.top_level and h.level <= 2]
+        # file lines where a top-level block that carries content starts (comments do not)
+        content = [
+            self._file_line(token.map[0])
+            for token in self.blocks
+            if token.level == 0
+            and token.nesting >= 0
+            and token.map is not None
+            and not (token.type == "heading_open" and token.tag in ("h1", "h2"))
+            and not (token.type == "html_block" and token.content.lstrip().startswith("<!--"))
+        ]
+        ends = [h.line - 1 for h in bounds[1:]] + [len(self.lines)]
+        return [
+            Section(
+                title=h.text,
+                line=h.line,
+                anchor=h.anchor,
+                start_line=h.line + 1,
+                end_line=max(end, h.line),
+                has_content=any(h.line < line <= end for line in content),
+            )
+            for h, end in zip(bounds, ends, strict=False)  # no bounds: the one end is unused
+            if h.level == 2
+        ]
 
     def section(self, title: str) -> Section | None:
         """The first section whose heading matches ``title`` tolerantly."""

@@ -41,11 +41,6 @@ class Diagnostic:
     key_path: tuple[str | int, ...] = field(default=(), compare=False)
 
     @property
-    def location(self) -> str:
-        """``path:line:col``, or an empty string when the diagnostic has no path."""
-        return f"{self.path}:{self.line}:{self.col}" if self.path else ""
-
-    @property
     def is_error(self) -> bool:
         return self.severity == "error"
 
@@ -63,8 +58,9 @@ class Diagnostic:
         label = " ".join(part for part in (self.code, self.name) if part)
         detail = escape_line(self.detail())
         text = f"{label}: {detail}" if label else detail
-        location = escape_path(self.location)
-        return f"{location}: {text}" if location else text
+        if not self.path:
+            return text
+        return f"{escape_path(f'{self.path}:{self.line}:{self.col}')}: {text}"
 
     def __str__(self) -> str:
         return self.format()

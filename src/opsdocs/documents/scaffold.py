@@ -222,8 +222,7 @@ def _runbook_services(workspace: Workspace) -> list[str]:
         except InputError:
             service = None  # check reports the unreadable file; its name still says the service
         if not isinstance(service, str) or not service:
-            prefix, _, suffix = runbook.filename.partition("{name}")
-            service = path.name.removeprefix(prefix).removesuffix(suffix)
+            service = runbook.match(path.name) or ""  # document_paths yields matching names
         services.append(service)
     return services
 
@@ -350,7 +349,6 @@ def new_document(
     path, text = draft.path, draft.text
     changes = workspace.changes()
     changes.write(path, text, create_only=True)
-    index_path: Path | None = None
     if not (update_index and workspace.readme.exists()):
         changes.commit()
         return NewResult(path=path, template=draft.template, index=None)
@@ -359,6 +357,5 @@ def new_document(
     with locked(workspace.root, workspace.readme):
         update = compute_index(workspace, pending={path: text})
         changes.write(update.path, update.new)
-        index_path = update.path
         changes.commit()
-    return NewResult(path=path, template=draft.template, index=index_path)
+    return NewResult(path=path, template=draft.template, index=update.path)

@@ -19,7 +19,6 @@ def _property(text: str) -> str:
 def render_github(result: CheckResult) -> str:
     lines = []
     for f in result.findings:
-        message = f.message + (f" ({f.hint})" if f.hint else "")
         props = ",".join(
             [
                 f"file={_property(f.uri)}",
@@ -28,5 +27,5 @@ def render_github(result: CheckResult) -> str:
                 f"title={_property(f'{f.code} {f.name}')}",
             ]
         )
-        lines.append(f"::{f.severity} {props}::{_data(message)}")
+        lines.append(f"::{f.severity} {props}::{_data(f.detail())}")
     return "".join(line + "\n" for line in lines)

@@ -32,13 +32,12 @@ def render_sarif(result: CheckResult) -> str:
     index = {rule.code: i for i, rule in enumerate(rules)}
     results: list[dict[str, Any]] = []
     for f in result.findings:
-        message = f.message + (f" ({f.hint})" if f.hint else "")
         results.append(
             {
                 "ruleId": f.code,
                 "ruleIndex": index[f.code],
                 "level": f.severity,
-                "message": {"text": message},
+                "message": {"text": f.detail()},
                 "locations": [
                     {
                         "physicalLocation": {

@@ -149,16 +149,10 @@ class Role(Strict):
 def _bundled_ladder() -> tuple[tuple[Severity, ...], tuple[Role, ...]]:
     """The ladder and roles of the bundled playbook template: written once, there, and what a
     playbook that defines none gets."""
-    from importlib import resources
-
+    from opsdocs.documents.scaffold import bundled_template
     from opsdocs.yamlio import load_yaml
 
-    text = (
-        resources.files("opsdocs.incidents")
-        .joinpath("templates")
-        .joinpath("incident-response-template.md")
-        .read_text("utf-8")
-    )
+    text = bundled_template("incident-response-template.md")
     front_matter = load_yaml(text.split("---\n", 2)[1]).value
     return (
         tuple(Severity.model_validate(s) for s in front_matter["severities"]),

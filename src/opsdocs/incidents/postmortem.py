@@ -10,6 +10,7 @@ item lacks an owner or a due date.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +46,6 @@ __all__ = [
     "create_postmortem",
     "postmortem_gap",
     "postmortem_path",
-    "postmortem_status",
     "read_postmortem",
     "set_postmortem_status",
     "unfinished_sections",
@@ -74,25 +74,12 @@ class PostmortemFrontMatter(FrontMatter):
 @dataclass
 class PostmortemResult:
     path: Path
-    incident: str
     due: dt.date | None
-    template: str
 
 
 def postmortem_path(workspace: Workspace, incident_id: str) -> Path:
     kind = get_kind("postmortem")
     return workspace.docs_dir / kind.folder / f"{incident_id}.md"
-
-
-def postmortem_status(path: Path) -> str | None:
-    """The status a postmortem file declares, or None when there is no such file."""
-    if not path.is_file():
-        return None
-    try:
-        value = read_document(path).get("status")
-    except InputError:
-        return None
-    return value if isinstance(value, str) else None
 
 
 def read_postmortem(path: Path) -> tuple[Document, PostmortemFrontMatter]:
@@ -189,7 +176,7 @@ def create_postmortem(
         ) from None
     with locked(workspace.root, path):
         write_record(workspace, path, text, create=True)
-    return PostmortemResult(path, incident.id, due, label)
+    return PostmortemResult(path, due)
 
 
 def unfinished_sections(workspace: Workspace, doc: Document) -> list[tuple[str, int, str]]:
@@ -246,12 +233,16 @@ def postmortem_gap(workspace: Workspace, incident_id: str) -> str | None:
     """Why the incident's postmortem does not yet allow closing it (None: it does): not
     written, not Reviewed or Closed, or with sections still unwritten."""
     path = postmortem_path(workspace, incident_id)
-    status = postmortem_status(path)
-    if status is None:
+    try:
+        doc = read_document(path) if path.is_file() else None
+    except InputError:
+        doc = None
+    status = doc.get("status") if doc is not None else None
+    if doc is None or not isinstance(status, str):
         return "there is no postmortem"
     if status not in DONE_STATUSES:
         return f"the postmortem is {status}"
-    gaps = unfinished_sections(workspace, read_document(path))
+    gaps = unfinished_sections(workspace, doc)
     if gaps:
         names = ", ".join(repr(title) for title, _, _ in gaps)
         return f"the postmortem's sections {names} are not written yet"
@@ -270,10 +261,8 @@ def _normalise_status(value: str) -> PostmortemStatus:
 
 def next_status(status: str) -> PostmortemStatus | None:
     """The status after ``status`` (None after Closed or for an unknown one)."""
-    if status not in POSTMORTEM_STATUSES:
-        return None
-    index = POSTMORTEM_STATUSES.index(status)
-    return POSTMORTEM_STATUSES[index + 1] if index + 1 < len(POSTMORTEM_STATUSES) else None
+    following: dict[str, PostmortemStatus] = dict(itertools.pairwise(POSTMORTEM_STATUSES))
+    return following.get(status)
 
 
 def set_postmortem_status(workspace: Workspace, ident: str, status: str) -> tuple[Path, str, str]:

@@ -344,11 +344,9 @@ def find_incident(workspace: Workspace, ident: str) -> Path:
     wanted = ident.strip()
     paths = document_paths(workspace, "incident")
     if wanted.endswith(".md"):
-        candidate = Path(wanted)
-        if not candidate.is_absolute():
-            candidate = Path.cwd() / candidate
+        target = Path(wanted).resolve()  # a relative path is taken from the current folder
         for path in paths:
-            if path.resolve() == candidate.resolve():
+            if path.resolve() == target:
                 return path
         wanted = Path(wanted).stem
     exact = [p for p in paths if p.stem == wanted]

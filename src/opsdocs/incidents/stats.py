@@ -208,12 +208,8 @@ def compute_stats(
     by_service = dict(sorted(services.items(), key=lambda item: (-item[1], item[0])))
     times: dict[str, Summary | None] = {}
     for metric, (start, end) in METRICS.items():
-        values = []
-        for incident in chosen:
-            begin = getattr(incident.milestones, start)
-            finish = getattr(incident.milestones, end)
-            if begin is not None and finish is not None:
-                values.append((finish - begin).total_seconds())
+        spans = [(getattr(i.milestones, start), getattr(i.milestones, end)) for i in chosen]
+        values = [(b - a).total_seconds() for a, b in spans if a is not None and b is not None]
         times[metric] = summarise(values)
         if len(values) < SMALL_SAMPLE:
             warnings.append(

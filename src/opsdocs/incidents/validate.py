@@ -110,28 +110,26 @@ def incident_findings(
 def _incident_document(doc: Document) -> list[Diagnostic]:
     fm = doc.front_matter or {}
     findings: list[Diagnostic] = []
-    milestones = fm.get("milestones")
+    raw = fm.get("milestones")
+    milestones: dict[str, Any] = raw if isinstance(raw, dict) else {}
     times: dict[str, dt.datetime] = {}
-    if isinstance(milestones, dict):
-        for name in MILESTONES:
-            when = _time(milestones.get(name))
-            if when is not None:
-                times[name] = when
-        latest: tuple[str, dt.datetime] | None = None
-        for name in MILESTONES:
-            if name not in times:
-                continue
-            if latest is not None and times[name] < latest[1]:
-                findings.append(
-                    _finding(
-                        "incident-milestones-out-of-order",
-                        doc.position(("milestones", name)),
-                        f"{name} ({format_time(times[name])}) is before {latest[0]} "
-                        f"({format_time(latest[1])})",
-                    )
+    latest: tuple[str, dt.datetime] | None = None
+    for name in MILESTONES:
+        when = _time(milestones.get(name))
+        if when is None:
+            continue
+        times[name] = when
+        if latest is not None and when < latest[1]:
+            findings.append(
+                _finding(
+                    "incident-milestones-out-of-order",
+                    doc.position(("milestones", name)),
+                    f"{name} ({format_time(when)}) is before {latest[0]} "
+                    f"({format_time(latest[1])})",
                 )
-            else:
-                latest = (name, times[name])
+            )
+        else:
+            latest = (name, when)
     status = fm.get("status")
     needed = _STATUS_MILESTONE.get(status) if isinstance(status, str) else None
     if fm.get("closed_as") and status == "closed":

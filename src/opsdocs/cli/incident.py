@@ -34,16 +34,8 @@ def _transition(name: str, *params: Decorator) -> Callable[[Callable[..., int]],
     return declare
 
 
-def _filter_options(command: F) -> F:
-    """``--since``, ``--service`` and ``--severity``: which incidents ``list`` and ``stats`` see."""
-    command = click.option("--severity", help="Only incidents of this severity.")(command)
-    command = click.option("--service", help="Only incidents affecting this service.")(command)
-    return click.option(
-        "--since", help="Only incidents that started on or after DATE (YYYY-MM-DD)."
-    )(command)
-
-
-def _date(value: str | None, what: str) -> dt.date | None:
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """A date option (``--since``, ``--today``) as a date; UsageError for anything else."""
     if value is None:
         return None
     try:
@@ -51,7 +43,19 @@ def _date(value: str | None, what: str) -> dt.date | None:
     except ValueError:
         from opsdocs.errors import UsageError
 
+        what = param.opts[0]
         raise UsageError(f"{what} {value!r} is not a date", hint="write it as YYYY-MM-DD") from None
+
+
+def _filter_options(command: F) -> F:
+    """``--since``, ``--service`` and ``--severity``: which incidents ``list`` and ``stats`` see."""
+    command = click.option("--severity", help="Only incidents of this severity.")(command)
+    command = click.option("--service", help="Only incidents affecting this service.")(command)
+    return click.option(
+        "--since",
+        callback=_date,
+        help="Only incidents that started on or after DATE (YYYY-MM-DD).",
+    )(command)
 
 
 def _record(ctx: click.Context, action: Callable[..., Change], ident: str, **kwargs: Any) -> None:
@@ -131,29 +135,13 @@ def incident() -> None:
 @click.option("--drill", is_flag=True, help="A practice incident (left out of stats).")
 @click.pass_context
 def open_command(
-    ctx: click.Context,
-    title: str,
-    severity: str,
-    services: tuple[str, ...],
-    owner: str | None,
-    at: dt.datetime | None,
-    started: dt.datetime | None,
-    drill: bool,
+    ctx: click.Context, /, title: str, services: tuple[str, ...], **options: Any
 ) -> int:
     """Open an incident titled TITLE and print what the playbook says to do now."""
     from opsdocs.incidents.lifecycle import open_incident
 
     workspace = app(ctx).workspace()
-    result = open_incident(
-        workspace,
-        title,
-        severity=severity,
-        services=list(services),
-        at=at,
-        started=started,
-        owner=owner,
-        drill=drill,
-    )
+    result = open_incident(workspace, title, services=list(services), **options)
     click.echo(workspace.relative(result.change.path))
     _report(result.change)
     _guidance(result.guidance, result.change.id)
@@ -375,25 +363,11 @@ def postmortem_command(
 @_filter_options
 @format_option("table", "json")
 @click.pass_context
-def list_command(
-    ctx: click.Context,
-    open_only: bool,
-    since: str | None,
-    service: str | None,
-    severity: str | None,
-    fmt: str,
-) -> int:
+def list_command(ctx: click.Context, /, open_only: bool, fmt: str, **filters: Any) -> int:
     """List incidents, newest first (drills are marked)."""
     from opsdocs.incidents.stats import list_incidents
 
-    workspace = app(ctx).workspace()
-    rows, warnings = list_incidents(
-        workspace,
-        open_only=open_only,
-        since=_date(since, "--since"),
-        service=service,
-        severity=severity,
-    )
+    rows, warnings = list_incidents(app(ctx).workspace(), open_only=open_only, **filters)
     echo_notes("warning", warnings)
     if fmt == "json":
         echo_json([row.as_dict() for row in rows])
@@ -423,18 +397,10 @@ def list_command(
 @incident.command("stats")
 @_filter_options
 @click.option("--drills", is_flag=True, help="Count drills too.")
-@click.option("--today", help="Date to judge overdue items by (default: today).")
+@click.option("--today", callback=_date, help="Date to judge overdue items by (default: today).")
 @format_option("text", "json")
 @click.pass_context
-def stats_command(
-    ctx: click.Context,
-    since: str | None,
-    service: str | None,
-    severity: str | None,
-    drills: bool,
-    today: str | None,
-    fmt: str,
-) -> int:
+def stats_command(ctx: click.Context, /, drills: bool, fmt: str, **filters: Any) -> int:
     """Counts by severity and service; time to detect, acknowledge, mitigate and resolve
     (median, p90, max); overdue postmortems and action items.
 
@@ -444,15 +410,7 @@ def stats_command(
     from opsdocs.durations import format_span as span
     from opsdocs.incidents.stats import compute_stats
 
-    workspace = app(ctx).workspace()
-    stats = compute_stats(
-        workspace,
-        since=_date(since, "--since"),
-        service=service,
-        severity=severity,
-        include_drills=drills,
-        today=_date(today, "--today"),
-    )
+    stats = compute_stats(app(ctx).workspace(), include_drills=drills, **filters)
     if fmt == "json":
         echo_json(stats.as_dict())
         return EXIT_FINDINGS if stats.has_findings else 0

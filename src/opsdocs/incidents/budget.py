@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.documents.folder import document_paths
+from opsdocs.documents.parse import read_document
 from opsdocs.errors import InputError, OpsdocsError
 
 if TYPE_CHECKING:
@@ -63,8 +64,6 @@ def slo_documents_for(workspace: Workspace, service: str) -> list[str]:
     found: list[str] = []
     for path in document_paths(workspace, "slo"):
         try:
-            from opsdocs.documents.parse import read_document
-
             doc = read_document(path)
         except InputError:
             continue
@@ -133,11 +132,8 @@ def _measure_one(
     if settings.source == "prometheus":
         if not settings.prometheus_url:
             return None, "no report source configured (report.prometheus_url is not set)"
-        client = open_prometheus(settings)
-        try:
+        with open_prometheus(settings) as client:
             measurement = measure_target(workspace, target, at=end, windows=[window], client=client)
-        finally:
-            client.close()
     else:
         if slo.logs is None:
             return None, f"no report source configured (SLO {target.key} has no 'logs' mapping)"

@@ -47,13 +47,10 @@ def _analysis(ctx: DocContext) -> list[Diagnostic]:
     """Every per-document IR diagnostic of ``ctx``'s document, computed once."""
     if _last and _last[0][0] is ctx.doc:
         return _last[0][1]
-    kind = ctx.kind_name
-    if kind == "incident":
-        found = incident_findings(ctx.doc, today=None)
-    elif kind == "postmortem":
-        found = postmortem_findings(ctx.doc, today=None)
-    else:
-        found = []
+    analyse = {"incident": incident_findings, "postmortem": postmortem_findings}.get(
+        ctx.kind_name or ""
+    )
+    found = analyse(ctx.doc, today=None) if analyse is not None else []
     _last[:] = [(ctx.doc, found)]
     return found
 

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MILESTONES",
-    "STATUSES",
     "BudgetRecord",
     "Incident",
     "IncidentFrontMatter",
@@ -52,7 +51,6 @@ __all__ = [
 ]
 
 Status = Literal["triage", "active", "mitigated", "resolved", "closed"]
-STATUSES: tuple[Status, ...] = ("triage", "active", "mitigated", "resolved", "closed")
 MILESTONES = ("started", "detected", "acknowledged", "mitigated", "resolved")
 OPEN_STATUSES = ("triage", "active", "mitigated")
 
@@ -136,11 +134,6 @@ class IncidentFrontMatter(FrontMatter):
     duplicate_of: str | None = Field(
         default=None, description="Id of the incident this one duplicates (with closed_as)."
     )
-
-    @property
-    def counted(self) -> bool:
-        """Whether statistics count the incident: not a drill, a duplicate or a false alarm."""
-        return not self.drill and self.closed_as is None
 
 
 @dataclass(frozen=True)

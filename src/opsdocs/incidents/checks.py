@@ -33,8 +33,7 @@ from opsdocs.incidents.validate import (
 
 __all__ = ["RULES"]
 
-_INCIDENT_FACTS = "IR004"  # the rule whose collect() holds an incident's due facts
-_POSTMORTEM_FACTS = "IR008"  # the rule whose collect() holds a postmortem's due facts
+_DUE_FACTS = "IR004"  # the rule whose collect() holds incidents' and postmortems' due facts
 _LADDER_FACTS = "IR009"  # the rule whose collect() holds ladders and incidents' severities
 
 
@@ -67,19 +66,18 @@ def _document_rule(code: str, name: str, severity: Severity, hint: str) -> Rule:
     return Rule(code, name, severity, check=check)
 
 
-def _collect_incident(ctx: DocContext) -> dict[str, Any] | None:
-    return incident_due_facts(ctx.doc) if ctx.kind_name == "incident" else None
-
-
-def _collect_postmortem(ctx: DocContext) -> dict[str, Any] | None:
-    return postmortem_due_facts(ctx.doc) if ctx.kind_name == "postmortem" else None
+def _collect_due(ctx: DocContext) -> dict[str, Any] | None:
+    collect = {"incident": incident_due_facts, "postmortem": postmortem_due_facts}.get(
+        ctx.kind_name or ""
+    )
+    return collect(ctx.doc) if collect is not None else None
 
 
 def _postmortems(ctx: WorkspaceContext) -> dict[str, dict[str, Any]]:
     """Incident id -> its postmortem's due facts."""
     found: dict[str, dict[str, Any]] = {}
     for facts in ctx.documents("postmortem"):
-        data = facts.extra.get(_POSTMORTEM_FACTS)
+        data = facts.extra.get(_DUE_FACTS)
         if isinstance(data, dict) and data.get("incident"):
             found[str(data["incident"])] = data
     return found
@@ -87,7 +85,7 @@ def _postmortems(ctx: WorkspaceContext) -> dict[str, dict[str, Any]]:
 
 def _incident_overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
     postmortems = _postmortems(ctx)
-    for facts, data in ctx.collected("incident", _INCIDENT_FACTS):
+    for facts, data in ctx.collected("incident", _DUE_FACTS):
         ident = str(data.get("id"))
         postmortem = postmortems.get(ident)
         if postmortem is not None and postmortem.get("due"):
@@ -111,15 +109,13 @@ def _review_hint(ident: str, status: str | None) -> str:
     )
 
 
-def _postmortem_rule(
-    code: str, name: str, severity: Severity, hint: str | None, **wiring: Any
-) -> Rule:
+def _postmortem_rule(code: str, name: str, severity: Severity, hint: str | None) -> Rule:
     """IR rule ``name`` over postmortems' date facts; ``hint`` None: the hint names the next
     status."""
     wanted = CODES[name]
 
     def check(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-        for facts, data in ctx.collected("postmortem", _POSTMORTEM_FACTS):
+        for facts, data in ctx.collected("postmortem", _DUE_FACTS):
             ident = str(data.get("incident") or "ID")
             for finding in postmortem_due_findings(data, today=ctx.today):
                 if finding.code == wanted:
@@ -129,7 +125,7 @@ def _postmortem_rule(
                         hint=hint or _review_hint(ident, data.get("status")),
                     )
 
-    return Rule(code, name, severity, scope="workspace", check=check, **wiring)
+    return Rule(code, name, severity, scope="workspace", check=check)
 
 
 def _collect_ladder(ctx: DocContext) -> dict[str, Any] | None:
@@ -185,7 +181,7 @@ RULES = [
         "error",
         scope="workspace",
         check=_incident_overdue,
-        collect=_collect_incident,
+        collect=_collect_due,
     ),
     _document_rule(
         "IR005", "postmortem-action-item-without-owner", "error", "add 'owner:' (a person or team)"
@@ -199,7 +195,7 @@ RULES = [
         "warning",
         "do it and set 'status: done', or agree a new date",
     ),
-    _postmortem_rule("IR008", "postmortem-overdue", "error", None, collect=_collect_postmortem),
+    _postmortem_rule("IR008", "postmortem-overdue", "error", None),
     Rule(
         "IR009",
         "incident-severity-not-on-ladder",

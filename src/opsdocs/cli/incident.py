@@ -96,20 +96,17 @@ def _guidance(guidance: Guidance, ident: str) -> None:
     if level.postmortem.required:
         click.echo(f"  Postmortem required, due {level.postmortem.due} after resolution.")
     for service, runbook in guidance.runbooks.items():
+        near = guidance.closest.get(service)
         if runbook:
             click.echo(f"  Runbook for {service}: {runbook}")
+        elif near is not None:
+            click.echo(
+                f"  No runbook for {service}: did you mean {near!r}? "
+                f"(fix it: opsdocs incident edit {ident} --remove-service {service} "
+                f"--add-service {near})"
+            )
         else:
-            near = guidance.closest.get(service)
-            if near is not None:
-                click.echo(
-                    f"  No runbook for {service}: did you mean {near!r}? "
-                    f"(fix it: opsdocs incident edit {ident} --remove-service {service} "
-                    f"--add-service {near})"
-                )
-            else:
-                click.echo(
-                    f"  No runbook for {service} (create one: opsdocs new runbook {service})"
-                )
+            click.echo(f"  No runbook for {service} (create one: opsdocs new runbook {service})")
         for slo in guidance.slos.get(service, []):
             click.echo(f"  SLO for {service}: {slo}")
 
@@ -280,8 +277,7 @@ def set_severity_command(
     """Change the incident's severity and print the new severity's procedure."""
     from opsdocs.incidents.lifecycle import set_severity
 
-    workspace = app(ctx).workspace()
-    change, guidance = set_severity(workspace, ident, severity, reason, at=at)
+    change, guidance = set_severity(app(ctx).workspace(), ident, severity, reason, at=at)
     _report(change)
     _guidance(guidance, change.id)
     return 0

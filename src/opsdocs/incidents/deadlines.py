@@ -148,11 +148,10 @@ def describe_incident(
 
     incident = read_incident(find_incident(workspace, ident))
     playbook = load_playbook(workspace)
-    deadlines = deadlines_for(incident, playbook, utc_now(now))
     return IncidentView(
         incident,
         workspace.relative(incident.path),
         incident.timeline,
-        deadlines,
+        deadlines_for(incident, playbook, utc_now(now)),
         list(playbook.warnings),
     )

@@ -756,7 +756,7 @@ def edit(
     if title is not None:
         title, _ = _title(title)  # the slug refuses a title without words
     _check_names([*(services or []), *(add_services or []), *(remove_services or [])], owner)
-    times = dict(milestones or {})
+    times = milestones or {}
     for name, value in times.items():
         if name not in MILESTONES:
             raise UsageError(f"unknown milestone {name!r}", hint=", ".join(MILESTONES))

@@ -291,8 +291,7 @@ def ladder_facts(doc: Document, kind: str) -> dict[str, Any] | None:
             ladder = TypeAdapter(list[Severity]).validate_python(fm["severities"])
         except ValidationError:
             return {"severities": None, "valid": False}
-        names = [severity.name for severity in ladder]
-        return {"severities": names, "valid": True}
+        return {"severities": [severity.name for severity in ladder], "valid": True}
     if kind == "incident":
         severity = fm.get("severity")
         if not isinstance(severity, str) or not severity.strip():

@@ -171,11 +171,15 @@ class BrowserPage:
         self.blocked_requests.clear()
 
     def goto(self, url: str) -> None:
-        """Open ``url`` and wait until the page and its resources have loaded, lazy images that
+        """Open ``url`` and wait until the page and its resources have loaded, images that
         start after the load event included: leaving a page while one is still loading aborts
-        it, and the abort would be recorded against the next page."""
+        it, and the abort would be recorded against the next page.
+
+        The wait is for that condition, every image complete, not for a quiet spell on the
+        network (half a second per page: a crawl of every page at each width added up to
+        minutes under load)."""
         self.page.goto(url, wait_until="load")
-        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_function("() => [...document.images].every(i => i.complete)")
 
     def axe_violations(self) -> list[str]:
         """axe-core's serious and critical violations on the current page, one line each."""

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opsdocs.site.pages import SITE_NAME, DocPage, relative_href
+
+if TYPE_CHECKING:
+    from opsdocs.site.areas import Service
 
 # The writer takes the built site's data (a :class:`opsdocs.site.build.Site`, typed loosely:
 # build imports this module when asked for MkDocs, so this one does not import it back).
@@ -38,9 +41,10 @@ def _link(label: object, source: str, target: str) -> str:
 
 
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    """The table's lines and the blank line that ends it."""
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
     lines.extend("| " + " | ".join(cell or "—" for cell in row) + " |" for row in rows)
-    return lines
+    return [*lines, ""]
 
 
 def _home(site: Site) -> str:
@@ -65,7 +69,6 @@ def _home(site: Site) -> str:
                 ]
             )
         lines += _table(["Service", "Owner", "SLOs", "Budget remaining", "Runbook"], rows)
-        lines.append("")
     open_incidents = [i for i in site.incidents if i.open]
     if site.incidents_configured:
         lines += ["## Open incidents", ""]
@@ -95,10 +98,7 @@ def _home(site: Site) -> str:
     return "\n".join(lines)
 
 
-def _service(site: Site, s: object) -> str:
-    from opsdocs.site.areas import Service
-
-    assert isinstance(s, Service)
+def _service(site: Site, s: Service) -> str:
     here = f"{PORTAL}/services/{s.name}.md"
     lines = [f"# {escape(s.name)}", "", f"Owner: {escape(s.owner or '—')}", ""]
     lines += ["## Runbook", ""]
@@ -125,7 +125,6 @@ def _service(site: Site, s: object) -> str:
         ]
         if rows:
             lines += _table(["SLO", "Status", "Objective", "SLI", "Budget remaining"], rows)
-            lines.append("")
         for r in s.slos:
             for label, href in r.charts:
                 chart = site.links.target(here, r.page.source, href, True)
@@ -145,7 +144,6 @@ def _service(site: Site, s: object) -> str:
             for a in s.alerts
         ]
         lines += _table(["Alert", "Severity", "Rule file"], rows)
-        lines.append("")
     if s.incidents:
         lines += ["## Recent incidents", ""]
         lines += [
@@ -207,7 +205,6 @@ def _incidents(site: Site) -> str:
                     for a in pm.action_items
                 ]
                 lines += _table(["What", "Owner", "Due", "Status"], rows)
-                lines.append("")
     return "\n".join(lines)
 
 
@@ -224,8 +221,8 @@ def _findings(site: Site) -> str:
     if rows:
         lines += _table(["Where", "Rule", "Severity", "Finding"], rows)
     else:
-        lines.append("All checks passed.")
-    return "\n".join(lines) + "\n"
+        lines += ["All checks passed.", ""]
+    return "\n".join(lines)
 
 
 def _document(site: Site, page: DocPage) -> str:

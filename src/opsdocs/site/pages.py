@@ -110,16 +110,12 @@ def walk_documents(docs_dir: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def page_href(rel: str) -> str:
-    stem, _ = posixpath.splitext(rel)
-    return f"docs/{stem}.html"
-
-
 def read_page(source: Path, rel: str) -> DocPage:
     """Read and parse one document; a file that cannot be read is a page with its error."""
     folder, _, name = rel.rpartition("/")
     kind = kind_for_filename(name, folder)
-    page = DocPage(source=source, rel=rel, href=page_href(rel), kind=kind)
+    href = f"docs/{posixpath.splitext(rel)[0]}.html"
+    page = DocPage(source=source, rel=rel, href=href, kind=kind)
     try:
         page.doc = read_document(source)
     except OpsdocsError as exc:

@@ -41,7 +41,5 @@ def configured_evidence(workspace: Workspace, settings: DrSettings) -> list[Path
 
     from opsdocs.sources.files import expand_files
 
-    if not settings.evidence:
-        return []
     found = expand_files(workspace.root, settings.evidence, where="dr", setting="evidence")
     return [Path(p) for p in found.files]

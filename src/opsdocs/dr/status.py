@@ -142,14 +142,14 @@ def effective_rto(
     """Per system, the longest RTO along its ``depends_on`` chain and that chain, for a plan
     :func:`~opsdocs.dr.spec.plan_problems` finds nothing wrong with (its dependencies can be
     followed)."""
+    import functools
+
     from opsdocs.durations import duration_seconds
 
     by_name = {s.name: s for s in plan.systems}
-    done: dict[str, tuple[int | None, tuple[str, ...]]] = {}
 
+    @functools.cache
     def visit(name: str) -> tuple[int | None, tuple[str, ...]]:
-        if name in done:
-            return done[name]
         system = by_name[name]
         best: tuple[int | None, tuple[str, ...]] = (
             duration_seconds(system.rto) if system.rto else None,
@@ -159,12 +159,9 @@ def effective_rto(
             seconds, chain = visit(dep)
             if seconds is not None and (best[0] is None or seconds > best[0]):
                 best = (seconds, (name, *chain))
-        done[name] = best
         return best
 
-    for system in plan.systems:
-        visit(system.name)
-    return done
+    return {system.name: visit(system.name) for system in plan.systems}
 
 
 def job_status(

@@ -40,7 +40,7 @@ from opsdocs.site.areas import (
 from opsdocs.site.pages import SITE_NAME, DocPage, LinkMap, read_page, walk_documents
 
 if TYPE_CHECKING:
-    from jinja2 import Template
+    from jinja2 import Environment
 
     from opsdocs.check.engine import CheckSession
     from opsdocs.diagnostics import Diagnostic
@@ -127,18 +127,18 @@ class Site:
         return dt.datetime.now(UTC).replace(microsecond=0)
 
     @cached_property
-    def templates(self) -> dict[str, Template]:
+    def templates(self) -> Environment:
+        """The page templates, each compiled once (the environment keeps it)."""
         from jinja2 import FileSystemLoader, StrictUndefined
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
         folder = resources.files("opsdocs.site") / "templates"
-        env = ImmutableSandboxedEnvironment(
+        return ImmutableSandboxedEnvironment(
             loader=FileSystemLoader(str(folder)),
             autoescape=True,
             undefined=StrictUndefined,
+            auto_reload=False,
         )
-        names = ("document", "home", "service", "incidents", "oncall", "findings", "search")
-        return {n: env.get_template(f"{n}.html") for n in (*names, "documents")}
 
     # -- reading --------------------------------------------------------------------------
 
@@ -217,7 +217,8 @@ class Site:
     def _render_page(self, template: str, current: str, **values: Any) -> str:
         """The page at ``current`` from ``template``: what every page needs, then ``values``."""
         here = {"root": "../" * current.count("/"), "current": current}
-        return str(self.templates[template].render({**self._shared, **here, **values}))
+        page = self.templates.get_template(f"{template}.html")
+        return str(page.render({**self._shared, **here, **values}))
 
     @cached_property
     def _shared(self) -> dict[str, Any]:

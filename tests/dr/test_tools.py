@@ -272,6 +272,12 @@ def _stringly_pgbackrest() -> str:
             "of 'pgbackrest info --output=json')",
         ),
         (
+            "velero.json",
+            '{"kind": "BackupList"}',  # an internal error (KeyError) before
+            "error: velero.json: 'items' is not a list (give the output of 'velero backup get "
+            "-o json')",
+        ),
+        (
             "other.json",
             '{"kind": "Deployment"}',
             "error: other.json: cannot tell which tool wrote this JSON (give the complete "

@@ -42,14 +42,13 @@ def _epoch(value: Any, *, where: str, what: str) -> dt.datetime:
 
 
 def pgbackrest_runs(data: Any, *, where: str) -> list[Run]:
-    """The backups of every stanza as runs, tagged with their stanza; InputError on bad shape."""
+    """The backups of every stanza of ``data``, stanzas with a name and backups
+    (:func:`looks_like_pgbackrest`), as runs tagged with their stanza; InputError on bad shape."""
     from opsdocs.dr.runs import Run
 
-    if not isinstance(data, list):
-        raise InputError(f"{where}: expected a JSON list of stanzas", hint=_HINT)
     runs = []
     for number, stanza in enumerate(data):
-        if not isinstance(stanza, dict) or not isinstance(stanza.get("name"), str):
+        if not isinstance(stanza["name"], str):
             raise InputError(f"{where}: stanza {number} has no 'name'", hint=_HINT)
         name = stanza["name"]
         backups = stanza.get("backup") or []

@@ -56,12 +56,11 @@ def _ttl(spec: Any, *, where: str, name: object) -> int | None:
 
 
 def velero_runs(data: Any, *, where: str) -> list[Run]:
-    """The finished backups as runs, tagged with their schedule; InputError on bad shape."""
+    """The finished backups of ``data``, a Velero Backup or List of them
+    (:func:`looks_like_velero`), as runs tagged with their schedule; InputError on bad shape."""
     from opsdocs.dr.runs import Run, parse_timestamp
 
-    if not looks_like_velero(data):
-        raise InputError(f"{where}: expected a Velero Backup or a List of them", hint=_HINT)
-    items = data["items"] if data.get("kind") != "Backup" else [data]
+    items = data.get("items") if data.get("kind") != "Backup" else [data]
     if not isinstance(items, list):
         raise InputError(f"{where}: 'items' is not a list", hint=_HINT)
     runs = []

@@ -295,7 +295,7 @@ def plan_status(
         jobs = [
             job_status(
                 job,
-                found.get((system.name, job.name), JobEvidence.empty()),
+                found.get((system.name, job.name), JobEvidence()),
                 at=at,
                 rpo=rpo,
                 kept_for=kept.get((system.name, job.name)),

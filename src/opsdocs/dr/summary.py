@@ -31,17 +31,14 @@ __all__ = ["JobEvidence", "summarise"]
 
 @dataclass(frozen=True)
 class JobEvidence:
-    """What the runs of one job say at ``at``: runs after ``at`` are not seen yet."""
+    """What the runs of one job say at ``at``: runs after ``at`` are not seen yet (the
+    defaults: a job without runs)."""
 
-    last_success: dt.datetime | None
-    oldest_success: dt.datetime | None
-    successes: int  # successful runs in the window
-    failures: int  # failed runs in the window
-    longest_gap: int | None  # seconds; None without a successful run
-
-    @classmethod
-    def empty(cls) -> JobEvidence:
-        return cls(None, None, 0, 0, None)
+    last_success: dt.datetime | None = None
+    oldest_success: dt.datetime | None = None
+    successes: int = 0  # successful runs in the window
+    failures: int = 0  # failed runs in the window
+    longest_gap: int | None = None  # seconds; None without a successful run
 
 
 def _literal(when: dt.datetime) -> str:

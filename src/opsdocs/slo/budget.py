@@ -61,9 +61,6 @@ class AlertBudget:
 
 @dataclass(frozen=True)
 class SloBudget:
-    name: str
-    objective: float
-    period: str
     budget: float  # share of events allowed to be bad, 0..1
     outage_per_period: float  # seconds of full outage the budget allows
     outage_per_week: float
@@ -88,9 +85,6 @@ def budget_of(slo: SloSpec, windows: Sequence[WindowPair] = DEFAULT_WINDOWS) -> 
         for pair in windows
     )
     return SloBudget(
-        name=slo.name,
-        objective=slo.objective,
-        period=slo.period,
         budget=budget,
         outage_per_period=budget * period,
         outage_per_week=budget * WEEK,

@@ -10,6 +10,7 @@ import click
 from opsdocs.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from opsdocs.cli.context import app
 from opsdocs.cli.options import echo_notes, format_option, output_option, write_output
+from opsdocs.cli.report import report_command
 
 if TYPE_CHECKING:
     from opsdocs.slo.settings import SloSettings
@@ -234,11 +235,5 @@ def budget_command(ctx: click.Context, check: bool) -> int:
     return EXIT_OK
 
 
-def _attach_report() -> None:
-    # 'slo report' lives in its own module (opsdocs.cli.report), owned by the reports feature.
-    from opsdocs.cli.report import report_command
-
-    slo.add_command(report_command)
-
-
-_attach_report()
+# 'slo report' lives in its own module (opsdocs.cli.report), owned by the reports feature.
+slo.add_command(report_command)

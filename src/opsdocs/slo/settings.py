@@ -84,10 +84,6 @@ class SloSettings(BaseModel):
             return self.tests_dir
         return output_dir.rstrip("/") + "-tests"
 
-    @property
-    def scrape_seconds(self) -> int:
-        return duration_seconds(self.scrape_interval)
-
     def window_pairs(self) -> tuple[WindowPair, ...]:
         """The catalogue in use: page pairs first, each severity's fastest pair first."""
         if self.windows is None:

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from opsdocs.documents.schemas import ServiceFrontMatter
-from opsdocs.durations import checked, format_duration, period_seconds
+from opsdocs.durations import checked, period_seconds
 from opsdocs.slo.logsource import LogsSource
 from opsdocs.slo.windows import format_float
 from opsdocs.validators import NAME, Strict, unique_names
@@ -203,11 +203,6 @@ class SloSpec(Strict):
     @property
     def period_seconds(self) -> int:
         return period_seconds(self.period)
-
-    @property
-    def period_text(self) -> str:
-        """The period as Prometheus spells it (``28d`` is ``4w``)."""
-        return format_duration(self.period_seconds)
 
     @property
     def budget_fraction(self) -> Fraction:

@@ -41,6 +41,7 @@ __all__ = [
     "Rule",
     "RuleGroup",
     "alert_name",
+    "alert_pairs",
     "compile_section",
     "compile_slo",
     "escape_template",
@@ -172,7 +173,8 @@ def _windows(pairs: Iterable[WindowPair]) -> list[int]:
     return sorted({w for p in pairs for w in (p.short, p.long)})
 
 
-def _alert_pairs(pairs: Sequence[WindowPair], severity: Severity) -> tuple[WindowPair, WindowPair]:
+def alert_pairs(pairs: Sequence[WindowPair], severity: str) -> tuple[WindowPair, WindowPair]:
+    """The two window pairs of an alert of ``severity``, the faster first."""
     chosen = [p for p in pairs if p.severity == severity]
     if len(chosen) != 2:
         raise ValueError(f"the window catalogue needs two {severity} pairs (has {len(chosen)})")
@@ -339,7 +341,7 @@ def _compile_native(
 
     alerts = []
     for severity in severities:
-        chosen = _alert_pairs(pairs, severity)
+        chosen = alert_pairs(pairs, severity)
         defaults = {
             "title": f"({severity}) {{{{$labels.slo_service}}}} {{{{$labels.slo_name}}}}"
             " SLO error budget burn rate is too fast.",
@@ -428,7 +430,7 @@ def _compile_sloth(
             " SLO error budget burn rate is over expected.",
             **_runbook(runbook_url),
         }
-        expr = _alert_expr(_alert_pairs(pairs, severity), over, "    ")
+        expr = _alert_expr(alert_pairs(pairs, severity), over, "    ")
         alerts.append(_alert(service, slo, severity, "sloth", expr, defaults))
 
     groups = [

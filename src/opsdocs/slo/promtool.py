@@ -43,7 +43,7 @@ from typing import Any
 from opsdocs.durations import format_duration
 from opsdocs.promql import parse as parse_promql
 from opsdocs.promql import sli_queries
-from opsdocs.slo.prometheus import CompileOptions, Rule, RuleGroup, compile_slo
+from opsdocs.slo.prometheus import CompileOptions, Rule, RuleGroup, alert_pairs, compile_slo
 from opsdocs.slo.spec import SloSpec, render_window
 from opsdocs.slo.windows import WindowPair, format_float
 from opsdocs.yamlio import dump_yaml
@@ -367,10 +367,7 @@ def _alerts(rules: Sequence[Rule], options: CompileOptions) -> list[_Alert]:
     alerts = []
     for rule in rules:
         severity = rule.labels[severity_label]
-        pairs = sorted(
-            (p for p in options.windows if p.severity == severity), key=lambda p: (p.long, p.short)
-        )
-        alerts.append(_Alert(severity, (pairs[0], pairs[1]), rule))
+        alerts.append(_Alert(severity, alert_pairs(options.windows, severity), rule))
     return alerts
 
 

@@ -23,8 +23,6 @@ from opsdocs.slo.spec import (
     WINDOW_PLACEHOLDER,
     SloSection,
     SloSpec,
-    budget_fraction,
-    budget_ratio,
     render_window,
 )
 from opsdocs.slo.windows import (
@@ -300,7 +298,7 @@ def _compile_native(
     pairs = options.windows
     period = slo.period_seconds
     period_text = _duration(period)
-    budget = format_float(budget_ratio(slo.objective))
+    budget = format_float(slo.budget)
     shortest = min(p.short for p in pairs)
     used = [p for p in pairs if p.severity in severities]
     windows = [_duration(w) for w in sorted({*_windows(used), shortest}) if w != period]
@@ -323,7 +321,7 @@ def _compile_native(
     meta = _meta_rules(
         labels,
         flt,
-        (format_float(float(1 - budget_fraction(slo.objective))), budget),
+        (format_float(slo.objective_ratio), budget),
         format_float(period / 86400),
         (burn(_duration(shortest)), burn(period_text)),
         "opsdocs_slo_info",

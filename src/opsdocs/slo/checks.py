@@ -15,7 +15,6 @@ from opsdocs.check.context import DocContext, WorkspaceContext
 from opsdocs.check.registry import Rule
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.slo.settings import SloSettings, load_settings
-from opsdocs.slo.spec import SloSection
 from opsdocs.slo.validate import check_slo, keyed, load_front_matter
 
 _MEMO = "_slo_analysis"  # where a document's analysis is kept on its context
@@ -24,11 +23,10 @@ _IDS = "SL004"  # the rule whose collect() holds a document's SLO ids
 
 @dataclass
 class _Analysis:
-    """What the SL rules need of one document, computed once for all of them: the settings,
-    the validated section, and the problems of its SLOs."""
+    """What the SL rules need of one document, computed once for all of them: the settings
+    and the problems of its SLOs."""
 
     settings: SloSettings
-    section: SloSection | None = None
     problems: list[Diagnostic] = field(default_factory=list)
 
 
@@ -47,10 +45,9 @@ def _analyse(ctx: DocContext) -> _Analysis | None:
     if ctx.kind_name != "slo" or data is None or ctx.doc.problems:
         return None
     analysis = _Analysis(load_settings(ctx.settings.features.get("slo")))
-    analysis.section, _ = load_front_matter(data)  # FM005 reports schema errors
-    if analysis.section is not None:
-        for index, slo in enumerate(analysis.section.slos):
-            analysis.problems.extend(check_slo(slo, analysis.settings, key_path=("slos", index)))
+    section, _ = load_front_matter(data)  # FM005 reports schema errors
+    for index, slo in enumerate(section.slos if section is not None else ()):
+        analysis.problems.extend(check_slo(slo, analysis.settings, key_path=("slos", index)))
     return analysis
 
 

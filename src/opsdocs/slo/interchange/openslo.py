@@ -66,15 +66,6 @@ __all__ = [
 
 API = "openslo/v1"
 API_ALPHA = "openslo/v1alpha"
-KINDS = (
-    "SLO",
-    "SLI",
-    "AlertPolicy",
-    "AlertCondition",
-    "AlertNotificationTarget",
-    "Service",
-    "DataSource",
-)
 ALPHA_KINDS = ("SLO", "Service")
 NS = "opsdocs.dev/"
 #: The specification's limit on every ``description``.
@@ -245,7 +236,7 @@ class _Objects:
                     _check_alpha(obj)
                     self.alpha.append(obj)
                     continue
-                obj = _header(src, doc.value, (), KINDS)
+                obj = _header(src, doc.value, (), tuple(_CHECKS))
                 key = (obj.kind, obj.name)
                 if key in self.found:
                     raise src.error(
@@ -440,6 +431,7 @@ def _objectives(obj: _Object) -> Iterator[KeyPath]:
         yield at
 
 
+#: The v1 kinds opsdocs reads, each with the rules of the specification it is checked against.
 _CHECKS: dict[str, Callable[[_Object], object]] = {
     "SLO": _check_slo,
     "SLI": _check_sli,

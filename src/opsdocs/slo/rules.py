@@ -461,7 +461,7 @@ def _plan_cached(
     hash_ = digest(source, doc.text, links)
     entry = cache.get(source, hash_)
     if entry is not None:
-        plan.findings.extend(_diagnostic(f) for f in entry["findings"])
+        plan.findings.extend(Diagnostic(**f) for f in entry["findings"])
         plan.outputs.extend(RuleOutput(_from_cache(n, run), t, source) for n, t in entry["texts"])
         plan.notes.extend(entry["notes"])
         return
@@ -472,20 +472,11 @@ def _plan_cached(
         source,
         hash_,
         {
-            "findings": [_stored(f) for f in part.findings],
+            "findings": [f.as_dict() for f in part.findings],
             "texts": [[_cache_name(o.path, run), o.text] for o in part.outputs],
             "notes": part.notes,
         },
     )
-
-
-def _stored(d: Diagnostic) -> list[Any]:
-    return [d.path, d.line, d.col, d.message, d.hint, d.severity]
-
-
-def _diagnostic(stored: list[Any]) -> Diagnostic:
-    path, line, col, message, hint, severity = stored
-    return Diagnostic(path=path, line=line, col=col, message=message, hint=hint, severity=severity)
 
 
 def _not_slo(doc: Document, label: str) -> Diagnostic | None:

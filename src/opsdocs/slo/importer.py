@@ -106,19 +106,13 @@ def field_diff(name: str, old: dict[str, Any] | None, new: dict[str, Any]) -> li
     return lines
 
 
-@dataclass
-class _Merge:
-    text: str
-    diff: list[str]
-    warnings: list[str]
-
-
 def _merge(
     doc: Document,
     slos: Sequence[SloSpec | ImportedSlo],
     settings: SloSettings | None,
     document: dict[str, Any] | None = None,
-) -> _Merge:
+) -> tuple[str, list[str], list[str]]:
+    """The document's text with ``slos`` merged, the changes field by field, the warnings."""
     from opsdocs.documents.frontmatter import edit_front_matter
 
     if doc.front_matter is None or doc.front_matter_end == 0:
@@ -159,7 +153,7 @@ def _merge(
         else:
             entries[index] = entry
     values["slos"] = entries
-    return _Merge(edit_front_matter(doc.text, values, path=doc.path), diff, warnings)
+    return edit_front_matter(doc.text, values, path=doc.path), diff, warnings
 
 
 def update_document_slos(
@@ -171,7 +165,7 @@ def update_document_slos(
     Raises :class:`InputError` when the document has no front matter to edit or a merged SLO
     is not valid.
     """
-    return _merge(doc, slos, settings).text
+    return _merge(doc, slos, settings)[0]
 
 
 def read_specs(
@@ -318,29 +312,28 @@ def plan_import(
                 workspace, "slo", imported.service, owner=owner, service=imported.service
             )
             found = parse_document(draft.path, draft.text)
-        merge = _merge(found, imported.imported, settings, imported.document)
-        plan.notes.extend(merge.warnings)
+        text, diff, warnings = _merge(found, imported.imported, settings, imported.document)
+        plan.notes.extend(warnings)
         is_new = imported.service not in existing
-        if is_new or BUDGET_START in merge.text:
+        if is_new or BUDGET_START in text:
             # the generated budget table follows the SLOs (a document without one gets it
             # only when created here; 'check --fix' adds it to others)
-            merged = parse_document(found.path, merge.text)
-            merge.text = update_budget_table(merged, settings)
+            text = update_budget_table(parse_document(found.path, text), settings)
         plan.documents.append(
             DocumentImport(
                 path=found.path,
                 service=imported.service,
                 slos=[s.name for s in imported.slos],
                 created=is_new,
-                changed=is_new or merge.text != found.text,
-                diff=merge.diff,
+                changed=is_new or text != found.text,
+                diff=diff,
             )
         )
         if is_new:
-            created[found.path] = merge.text
-            plan.changes.write(found.path, merge.text, create_only=True)
-        elif merge.text != found.text:
-            plan.changes.write(found.path, merge.text)
+            created[found.path] = text
+            plan.changes.write(found.path, text, create_only=True)
+        elif text != found.text:
+            plan.changes.write(found.path, text)
     if created and workspace.readme.exists():
         update = compute_index(workspace, pending=created)
         plan.changes.write(update.path, update.new)

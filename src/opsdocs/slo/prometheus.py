@@ -288,6 +288,16 @@ def _meta_rules(
     )
 
 
+def _groups(mode: str, slo_id: str, *rules: Sequence[Rule]) -> list[RuleGroup]:
+    """The SLI recordings, the metadata recordings and the alerts (when any) as rule groups."""
+    names = ("sli-recordings", "meta-recordings", "alerts")
+    return [
+        RuleGroup(f"{mode}-slo-{name}-{slo_id}", tuple(part))
+        for name, part in zip(names, rules, strict=True)
+        if part
+    ]
+
+
 def _compile_native(
     service: str, slo: SloSpec, options: CompileOptions, runbook_url: str | None
 ) -> list[RuleGroup]:
@@ -350,13 +360,7 @@ def _compile_native(
             defaults["description"] = escape_template(slo.description)
         expr = _alert_expr(chosen, over, "  ")
         alerts.append(_alert(service, slo, severity, "slo", expr, defaults | _runbook(runbook_url)))
-    groups = [
-        RuleGroup(f"opsdocs-slo-sli-recordings-{slo_id}", sli_rules),
-        RuleGroup(f"opsdocs-slo-meta-recordings-{slo_id}", meta),
-    ]
-    if alerts:
-        groups.append(RuleGroup(f"opsdocs-slo-alerts-{slo_id}", tuple(alerts)))
-    return groups
+    return _groups("opsdocs", slo_id, sli_rules, meta, alerts)
 
 
 def _compile_sloth(
@@ -430,14 +434,7 @@ def _compile_sloth(
         }
         expr = _alert_expr(alert_pairs(pairs, severity), over, "    ")
         alerts.append(_alert(service, slo, severity, "sloth", expr, defaults))
-
-    groups = [
-        RuleGroup(f"sloth-slo-sli-recordings-{slo_id}", tuple(sli_rules)),
-        RuleGroup(f"sloth-slo-meta-recordings-{slo_id}", meta_rules),
-    ]
-    if alerts:
-        groups.append(RuleGroup(f"sloth-slo-alerts-{slo_id}", tuple(alerts)))
-    return groups
+    return _groups("sloth", slo_id, sli_rules, meta_rules, alerts)
 
 
 # --- the rule file -------------------------------------------------------------------------

@@ -147,19 +147,11 @@ def _temp_beside(path: Path, text: str | bytes | Sequence[str]) -> Path:
     except OSError as exc:
         raise _named(exc, path, exc.filename) from None
     try:
-        if isinstance(text, bytes):
-            with os.fdopen(fd, "wb") as raw:
-                raw.write(text)
-                raw.flush()
-                os.fsync(raw.fileno())
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                if isinstance(text, str):
-                    fh.write(text)
-                else:
-                    fh.writelines(text)
-                fh.flush()
-                os.fsync(fh.fileno())
+        with os.fdopen(fd, "wb") as fh:
+            chunks = [text] if isinstance(text, str | bytes) else text
+            fh.writelines(c if isinstance(c, bytes) else c.encode("utf-8") for c in chunks)
+            fh.flush()
+            os.fsync(fh.fileno())
         if path.exists():
             os.chmod(name, path.stat().st_mode & 0o7777)
         else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 
 from opsdocs.errors import UsageError
 
@@ -59,10 +60,7 @@ def parse_instant(text: str, *, what: str = "--at", now: dt.datetime | None = No
         if relative.group(1) is None:
             return current
         seconds = int(relative.group(1)) * _UNITS[relative.group(2)]
-        try:
-            return _bounded(current - dt.timedelta(seconds=seconds), what, text)
-        except OverflowError:
-            raise _out_of_range(what, text) from None
+        return _bounded(lambda: current - dt.timedelta(seconds=seconds), what, text)
     clock = _TIME_OF_DAY.match(value)
     if clock:
         hour, minute, second = (int(g or 0) for g in clock.groups())
@@ -76,10 +74,7 @@ def parse_instant(text: str, *, what: str = "--at", now: dt.datetime | None = No
         raise _not_a_time(what, text) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
-    try:
-        return _bounded(parsed.astimezone(dt.UTC).replace(microsecond=0), what, text)
-    except OverflowError:
-        raise _out_of_range(what, text) from None
+    return _bounded(lambda: parsed.astimezone(dt.UTC).replace(microsecond=0), what, text)
 
 
 def _from_seconds(value: str, what: str, text: str) -> dt.datetime:
@@ -89,14 +84,17 @@ def _from_seconds(value: str, what: str, text: str) -> dt.datetime:
         raise _not_a_time(what, text) from None
     if not math.isfinite(seconds):
         raise _not_a_time(what, text)
+    return _bounded(
+        lambda: dt.datetime.fromtimestamp(seconds, dt.UTC).replace(microsecond=0), what, text
+    )
+
+
+def _bounded(compute: Callable[[], dt.datetime], what: str, text: str) -> dt.datetime:
+    """The time ``compute`` gives, when it lies in 1970-9999 (an overflow is out of range)."""
     try:
-        when = dt.datetime.fromtimestamp(seconds, dt.UTC)
+        when = compute()
     except (OverflowError, OSError, ValueError):
         raise _out_of_range(what, text) from None
-    return _bounded(when.replace(microsecond=0), what, text)
-
-
-def _bounded(when: dt.datetime, what: str, text: str) -> dt.datetime:
     if not _EARLIEST <= when <= _LATEST:
         raise _out_of_range(what, text)
     return when

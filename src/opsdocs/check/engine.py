@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -236,14 +237,6 @@ def _compact(facts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_WORKER: tuple[CheckSettings, bool] | None = None
-
-
-def _init_worker(settings: CheckSettings, hashing: bool) -> None:
-    global _WORKER
-    _WORKER = (settings, hashing)
-
-
 _Job = tuple[str, list[str], bool]  # path, relative paths, document rules too
 #: findings, facts as JSON, and the hash of the file's bytes (None: not hashed, or unreadable)
 _Result = tuple[list[list[Any]], dict[str, Any], str | None]
@@ -257,11 +250,6 @@ def _analyze_job(job: _Job, settings: CheckSettings, hashing: bool) -> _Result:
     digest = content_hash(raw) if raw is not None else None
     path, rel_paths, document_rules = job
     return (*analyze_document(path, rel_paths, settings, document_rules, raw), digest)
-
-
-def _analyze_in_worker(job: _Job) -> _Result:
-    assert _WORKER is not None
-    return _analyze_job(job, *_WORKER)
 
 
 def _from_cache(entry: dict[str, Any], context: bool) -> tuple[list[list[Any]], Facts] | None:
@@ -325,13 +313,9 @@ def _analyze_all(
     first = _analyze_job(jobs[0], settings, hashing)
     context = multiprocessing.get_context("fork")
     chunk = max(1, min(256, len(jobs) // (workers * 8)))
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(settings, hashing),
-    ) as pool:
-        rest = pool.map(_analyze_in_worker, jobs[1:], chunksize=chunk)
+    analyze = partial(_analyze_job, settings=settings, hashing=hashing)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        rest = pool.map(analyze, jobs[1:], chunksize=chunk)
         try:
             meanwhile()
         except BaseException:

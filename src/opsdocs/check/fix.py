@@ -148,14 +148,12 @@ def apply_fixes(workspace: Workspace, result: CheckResult) -> FixResult:
             outcome.changes.append((path, f"added section '## {title}'"))
     _apply_rule_fixes(workspace, result, settings, pending, changes, outcome)
     if not any(f.code == "IX001" for f in result.findings):
-        if changes:
-            changes.commit()
+        changes.commit()
         return outcome
     with locked(workspace.root, workspace.readme):  # the README is shared with 'new', 'incident'
         update = compute_index(workspace, pending)
         if update.stale:
             changes.write(update.path, update.new)
             outcome.changes.append((update.path, "regenerated the index"))
-        if changes:
-            changes.commit()
+        changes.commit()
     return outcome

@@ -236,15 +236,7 @@ def load_config(root: Path) -> Config:
         return Config(root=root)
     source, table = found
     settings = validate_section(_Settings, table, source, hint="see docs/configuration.md")
-    config = Config(
-        root=root,
-        source=source,
-        docs_dir=settings.docs_dir,
-        templates_dir=settings.templates_dir,
-        review_every=settings.review_every,
-        owners=settings.owners,
-        max_file_size=settings.max_file_size,
-    )
+    config = Config(root, source, **{key: getattr(settings, key) for key in _Settings.model_fields})
     set_max_file_size(settings.max_file_size)
     # Tables owned by features (their descriptors name them); each validates its own keys.
     owned = config_sections()

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -151,7 +151,7 @@ def all_rules() -> tuple[Rule, ...]:
     for module_name in [*rule_modules(), *RULE_MODULES]:
         module = importlib.import_module(module_name)
         for rule in getattr(module, "RULES", []):
-            rules.append(_with_source(rule, module_name))
+            rules.append(rule if rule.source else replace(rule, source=module_name))
     seen: dict[str, str] = {}
     for rule in rules:
         for key in (rule.code, rule.name):
@@ -159,14 +159,6 @@ def all_rules() -> tuple[Rule, ...]:
                 raise RuntimeError(f"rule {key!r} registered twice ({seen[key]}, {rule.source})")
             seen[key] = rule.source
     return tuple(sorted(rules, key=lambda r: r.code))
-
-
-def _with_source(rule: Rule, module: str) -> Rule:
-    if rule.source:
-        return rule
-    from dataclasses import replace
-
-    return replace(rule, source=module)
 
 
 #: The rule texts read so far, by rule module. A check run leaves it empty: only what shows the

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opsdocs.documents.folder import document_paths
 from opsdocs.documents.index import (
@@ -330,22 +330,15 @@ def new_document(
     kind_name: str,
     name: str | None = None,
     *,
-    owner: str | None = None,
-    title: str | None = None,
-    service: str | None = None,
-    today: dt.date | None = None,
     update_index: bool = True,
+    **fields: Any,
 ) -> NewResult:
     """Create a document of ``kind_name`` from its template and add it to the index.
 
-    An SLO document without ``service`` is about the service :func:`guess_service` finds.
-    Raises :class:`UsageError` for a bad kind or name and :class:`InputError` when the file
-    (or one differing only in case) exists or the template cannot be used. Nothing is written
-    unless everything succeeds.
+    ``fields`` (owner, title, service, today) and the errors are :func:`draft_document`'s.
+    Nothing is written unless everything succeeds.
     """
-    draft = draft_document(
-        workspace, kind_name, name, owner=owner, title=title, service=service, today=today
-    )
+    draft = draft_document(workspace, kind_name, name, **fields)
     path, text = draft.path, draft.text
     changes = workspace.changes()
     changes.write(path, text, create_only=True)

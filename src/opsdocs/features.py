@@ -71,8 +71,7 @@ def _resolve(ref: str) -> Any:
 @cache
 def all_features() -> tuple[Feature, ...]:
     """The descriptors of :data:`FEATURES`, in order."""
-    found: list[Feature] = [_resolve(ref) for ref in FEATURES]
-    return tuple(found)
+    return tuple(_resolve(ref) for ref in FEATURES)
 
 
 def command_table() -> dict[str, str]:

@@ -19,10 +19,11 @@ __all__ = ["list_all"]
 def list_all(workspace: Workspace, kind: str | None = None) -> list[listing.DocumentRow]:
     """One row per document: every kind's, then every profile's (``kind``: a kind's or a
     profile's name). Raises :class:`UsageError` for a name that is neither."""
-    settings = load_settings(workspace.config)
-    is_kind = kind is None or any(kind in (k.name, *k.aliases) for k in KINDS)
-    if kind is not None and not is_kind and kind not in settings.profiles:
-        listing.list_documents(workspace, kind)  # raises the "unknown kind" error with its hint
+    profiles = load_settings(workspace.config).profiles
+    is_kind = (
+        kind is None or kind not in profiles or any(kind in (k.name, *k.aliases) for k in KINDS)
+    )
+    # a name that is neither a kind nor a profile: list_documents raises "unknown kind"
     rows = listing.list_documents(workspace, kind) if is_kind else []
     listed = {row.path for row in rows}
     extra = [

@@ -430,6 +430,7 @@ def _relink(
     if not any(p.new_path is not None or p.anchors for p in plans):
         return [], {}
     from opsdocs.check.engine import discover_files
+    from opsdocs.documents.index import MARKDOWN_SUFFIXES
 
     folders = {workspace.docs_dir} | {p.path.parent for p in plans}
     found = discover_files([f for f in folders if f.is_dir()], workspace.root)
@@ -437,7 +438,7 @@ def _relink(
     changes: list[LinkChange] = []
     edits: dict[Path, str] = {}
     for source in sorted(candidates):
-        if source.suffix.lower() not in (".md", ".markdown", ".mdown"):
+        if source.suffix.lower() not in MARKDOWN_SUFFIXES:
             continue
         try:
             text = texts[source] if source in texts else read_document(source).text

@@ -44,6 +44,8 @@ from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.folder import index_files
 from opsdocs.documents.index import (
     INDEX_FACT_KEYS,
+    MARKDOWN_SUFFIXES,
+    SKIPPED_FOLDERS,
     fact_text,
     index_key,
     index_time,
@@ -60,8 +62,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CheckOptions", "CheckSession", "analyze_document", "discover_files", "run_check"]
 
-_MARKDOWN = (".md", ".markdown", ".mdown")
-_SKIP_DIRS = {"node_modules", "__pycache__"}
 #: Below this many files to parse, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 200
 
@@ -90,7 +90,7 @@ class _File:
 
 def _wanted(name: str) -> bool:
     lower = name.lower()
-    if lower.endswith(_MARKDOWN):
+    if lower.endswith(MARKDOWN_SUFFIXES):
         return True
     suffix = os.path.splitext(lower)[1]
     return suffix in ("", ".txt") and conventional_name(name) is not None
@@ -118,9 +118,9 @@ def discover_files(
             keep = []
             for d in sorted(dirnames):
                 full = os.path.join(dirpath, d)
-                if d.startswith(".") or d in _SKIP_DIRS or full in skipped:
+                if d.startswith(".") or d in SKIPPED_FOLDERS or full in skipped:
                     continue
-                if d.lower().endswith(_MARKDOWN):  # a folder named like a document
+                if d.lower().endswith(MARKDOWN_SUFFIXES):  # a folder named like a document
                     found.setdefault(full, _rel(full, top))
                     continue
                 keep.append(d)

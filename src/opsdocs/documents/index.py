@@ -152,8 +152,9 @@ def fact_text(key: str, value: object) -> str:
     return " ".join(str(value).split())
 
 
-_SKIP_PARTS = {"node_modules", "__pycache__"}
-_MARKDOWN = (".md", ".markdown", ".mdown")
+#: Folders never searched for documents (hidden ones neither), and the Markdown file suffixes.
+SKIPPED_FOLDERS = {"node_modules", "__pycache__"}
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")
 
 
 def profile_files(workspace: Workspace, *, outside_only: bool = True) -> list[tuple[str, Path]]:
@@ -182,9 +183,9 @@ def profile_files(workspace: Workspace, *, outside_only: bool = True) -> list[tu
                     continue
                 for match in matches:
                     parts = match.relative_to(root).parts[:-1]
-                    if any(p.startswith(".") or p in _SKIP_PARTS for p in parts):
+                    if any(p.startswith(".") or p in SKIPPED_FOLDERS for p in parts):
                         continue
-                    if not match.name.lower().endswith(_MARKDOWN) or not match.is_file():
+                    if not match.name.lower().endswith(MARKDOWN_SUFFIXES) or not match.is_file():
                         continue
                     key = Path(index_key(match))
                     if not (outside_only and str(key).startswith(docs_dir)):

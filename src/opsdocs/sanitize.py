@@ -43,15 +43,11 @@ def _escape(match: re.Match[str]) -> str:
 
 def escape_line(text: str) -> str:
     """``text`` as one printable line: line breaks and control characters escaped (tab kept)."""
-    if _UNSAFE_LINE.search(text) is None:
-        return text
     return _UNSAFE_LINE.sub(_escape, text)
 
 
 def escape_text(text: str) -> str:
     """``text`` with its line breaks (``\\n``) and tabs kept and every other control escaped."""
-    if _UNSAFE_TEXT.search(text) is None:
-        return text
     return _UNSAFE_TEXT.sub(_escape, text)
 
 

@@ -302,3 +302,24 @@ def test_max_file_size_limits_rule_files_and_dashboards(
         " (3 KB) (rule files must be under 2 KB; max_file_size in the configuration sets the"
         " limit)",
     ]
+
+
+def test_only_top_level_headings_of_the_section_name_alerts(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    # a '###' heading in a block quote or a list item is text of the section, not an alert
+    build_tree(
+        ws,
+        {
+            "docs/internal/operations/runbook-api.md": (
+                "---\nkind: runbook\ntitle: API\nowner: team-api\nlast_reviewed: 2026-12-01\n"
+                "service: api\n---\n\n# API\n\n## Dashboards & Alerts\n\n"
+                "> ### ApiQuoted\n\n- ### ApiListed\n\n### ApiGone\n"
+            ),
+        },
+    )
+    result = cli("alerts", "check", "--select", "AL009", "--format", "json", cwd=ws)
+    found = [(f["line"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [
+        (17, "section 'Dashboards & Alerts' names alert 'ApiGone', which no rule file defines")
+    ]

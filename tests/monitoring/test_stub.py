@@ -214,3 +214,14 @@ def test_the_plans_change_set_creates_and_updates_what_it_plans(
     for path, text in plan.writes.items():
         assert path.read_text() == text
     assert plan_stubs(workspace).writes == {}
+
+
+def test_a_heading_in_a_block_quote_is_not_the_alerts_section(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    workspace = _library_workspace(tmp_path, cli)
+    runbook = tmp_path / "docs/internal/operations/runbook-api.md"
+    runbook.write_text(runbook.read_text() + "\n> ### ApiHighErrorRate\n>\n> A quoted note.\n")
+    plan = plan_stubs(workspace, names=["ApiHighErrorRate"])
+    # the quote is no section of its own: the alert still gets its '###' section
+    assert "\n### ApiHighErrorRate\n" in plan.writes[runbook]

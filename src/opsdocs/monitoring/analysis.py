@@ -131,7 +131,10 @@ def _heading_names(doc: Document) -> list[list[Any]]:
         return []
     found: list[list[Any]] = []
     for heading in doc.headings:
-        if heading.level < 3 or not section.start_line <= heading.line <= section.end_line:
+        # a heading in a block quote or a list item is text of the section, not an alert's
+        if not heading.top_level or heading.level < 3:
+            continue
+        if not section.start_line <= heading.line <= section.end_line:
             continue
         raw = doc.lines[heading.line - 1].strip().lstrip("#").strip().rstrip("#").strip()
         name = alert_name_heading(raw) or alert_name_heading(heading.text)

@@ -165,7 +165,8 @@ def plan_stubs(
             text = draft.text
             plan.created.append(runbook)
         doc = parse_document(runbook, text)
-        have = {h.text for h in doc.headings}
+        # a heading in a block quote or a list item is no section of the runbook
+        have = {h.text for h in doc.headings if h.top_level}
         sections: list[str] = []
         for alert in sorted(alerts, key=lambda a: a.name):
             if alert.name not in have and all(alert.name not in s for s in sections):

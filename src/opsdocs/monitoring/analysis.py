@@ -375,7 +375,7 @@ def analyse(
     """
     root_s = str(root)
     findings = list(resolved.findings)
-    by_name = catalogue.by_name()
+    known = {alert.name for alert in catalogue.alerts}
     entries: list[Entry] = []
     pointed_at: set[str] = set()
     for entry in resolved.entries:
@@ -397,7 +397,7 @@ def analyse(
         if facts.get("kind") == "runbook" and names:
             alert_runbooks.add(os.path.normpath(path))
         for name, line, col, how in names:
-            if name not in by_name:
+            if name not in known:
                 where = "front matter" if how == "front matter" else f"section '{ALERTS_SECTION}'"
                 findings.append(
                     Diagnostic(
@@ -406,7 +406,7 @@ def analyse(
                         col,
                         "AL009",
                         f"{where} names alert {name!r}, which no rule file defines",
-                        _did_you_mean(name, by_name) or "remove it, or fix the alert's name",
+                        _did_you_mean(name, known) or "remove it, or fix the alert's name",
                     )
                 )
     for path in runbook_folder_files:
@@ -660,10 +660,10 @@ def _dashboards_of(
     return found
 
 
-def _did_you_mean(name: str, known: dict[str, Any]) -> str | None:
+def _did_you_mean(name: str, known: set[str]) -> str | None:
     import difflib
 
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.8)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
     return f"did you mean {close[0]!r}?" if close else None
 
 

@@ -116,12 +116,6 @@ class Catalogue:
     errors: list[InputError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def by_name(self) -> dict[str, list[Alert]]:
-        found: dict[str, list[Alert]] = {}
-        for alert in self.alerts:
-            found.setdefault(alert.name, []).append(alert)
-        return found
-
 
 def expand_rule_files(root: Path, patterns: Iterable[str]) -> list[Path]:
     """Files matched by ``patterns`` (globs relative to ``root``, ``**`` allowed), each once."""
@@ -370,22 +364,8 @@ def _to_json(result: RuleFile) -> dict[str, Any] | None:
         "errors": [[e.message, e.line, e.col, e.hint] for e in result.errors],
         "rule_lines": [[*key, *value] for key, value in result.rule_lines.items()],
         "documents": documents,
-        "alerts": [
-            [
-                a.name,
-                a.group,
-                a.line,
-                a.col,
-                a.expr,
-                a.for_,
-                a.labels,
-                a.annotations,
-                a.source,
-                a.positions,
-                a.index,
-            ]
-            for a in result.alerts
-        ],
+        # every field of each alert (its positions' pairs become JSON lists)
+        "alerts": [vars(a) for a in result.alerts],
     }
 
 
@@ -405,35 +385,9 @@ def _from_json(data: dict[str, Any], result: RuleFile) -> RuleFile:
         (number, groups if groups is not None else [], plain)
         for number, groups, plain in data["documents"]
     ]
-    file = result.path
     result.alerts = [
-        Alert(
-            name=name,
-            group=group,
-            file=file,
-            line=line,
-            col=col,
-            expr=expr,
-            for_=for_,
-            labels=labels,
-            annotations=annotations,
-            source=source,
-            positions={key: (pos[0], pos[1]) for key, pos in positions.items()},
-            index=index,
-        )
-        for (
-            name,
-            group,
-            line,
-            col,
-            expr,
-            for_,
-            labels,
-            annotations,
-            source,
-            positions,
-            index,
-        ) in data["alerts"]
+        Alert(**{**fields, "positions": {k: (p[0], p[1]) for k, p in fields["positions"].items()}})
+        for fields in data["alerts"]
     ]
     return result
 

@@ -53,10 +53,6 @@ class Resolution:
     message: str | None = None
     hint: str | None = None
 
-    @property
-    def resolved(self) -> bool:
-        return self.status == "ok"
-
 
 def expand_url_template(url: str, alert: Alert) -> str:
     """``url`` with ``{{ $labels.alertname }}`` (and static labels) filled in from ``alert``."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from opsdocs.config import Config, config_error
+from opsdocs.durations import checked, duration_seconds
 
 __all__ = ["AlertAction", "MonitoringSettings", "load_monitoring_settings"]
 
@@ -57,24 +58,13 @@ class MonitoringSettings(BaseModel):
         description="Severity label value -> page, ticket or info.",
     )
     severity_label: str = Field(default="severity", min_length=1)
-    scrape_interval: str = Field(default="1m", description="For the flapping check of 'for:'.")
+    scrape_interval: Annotated[str, AfterValidator(checked(duration_seconds))] = Field(
+        default="1m", description="For the flapping check of 'for:'."
+    )
     promtool: bool = Field(
         default=True, description="Run 'promtool check rules' when promtool is installed."
     )
     timeout: float = Field(default=10.0, gt=0, le=300, description="Seconds for Prometheus.")
-
-    @field_validator("scrape_interval")
-    @classmethod
-    def _interval(cls, value: str) -> str:
-        from opsdocs.durations import duration_seconds
-
-        try:
-            seconds = duration_seconds(value)
-        except ValueError as exc:
-            raise ValueError(str(exc)) from None
-        if seconds <= 0:
-            raise ValueError("must be a positive duration such as 30s or 1m")
-        return value
 
     @field_validator("runbook_urls")
     @classmethod
@@ -88,8 +78,6 @@ class MonitoringSettings(BaseModel):
 
     @property
     def scrape_seconds(self) -> int:
-        from opsdocs.durations import duration_seconds
-
         return duration_seconds(self.scrape_interval)
 
     def action(self, severity: str | None, ladder: dict[str, AlertAction]) -> AlertAction | None:

@@ -29,7 +29,6 @@ __all__ = [
     "oncall_paths",
     "policy_problems",
     "roster_from_documents",
-    "spec_problems",
     "split_hint",
 ]
 
@@ -112,14 +111,6 @@ def split_hint(message: str) -> tuple[str, str | None]:
     return (what, how) if sep else (message, None)
 
 
-def validate_section(data: dict[str, Any]) -> tuple[OnCallSection | None, list[Diagnostic]]:
-    """The ``teams`` of an on-call document's front matter, or None and the problems."""
-    from opsdocs.oncall.spec import OnCallSection
-    from opsdocs.validators import validate_spec
-
-    return validate_spec(OnCallSection, data, _message)
-
-
 def _team_problems(team: Team, index: int) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     base: tuple[str | int, ...] = ("teams", index)
@@ -176,15 +167,13 @@ def _checked(doc: Document) -> tuple[OnCallSection | None, list[Diagnostic]]:
     data = doc.front_matter
     if not isinstance(data, dict):
         return None, []
-    section, problems = validate_section(data)
+    from opsdocs.oncall.spec import OnCallSection
+    from opsdocs.validators import validate_spec
+
+    section, problems = validate_spec(OnCallSection, data, _message)
     if section is not None:
         problems = [p for i, team in enumerate(section.teams) for p in _team_problems(team, i)]
     return section, problems
-
-
-def spec_problems(doc: Document) -> list[Diagnostic]:
-    """Everything wrong with one on-call document's schedules that its own text shows."""
-    return _checked(doc)[1]
 
 
 def policy_problems(doc: Document) -> list[Diagnostic]:

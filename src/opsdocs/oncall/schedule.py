@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from opsdocs.oncall.spec import Level, Rotation, Team, parse_clock, zone
+from opsdocs.oncall.spec import Level, Rotation, Team, parse_clock, parse_rrule, zone
 from opsdocs.records import json_method
 
 if TYPE_CHECKING:
@@ -113,11 +113,7 @@ def _handoffs(
             if shift_end > start:
                 yield k, shift_start, shift_end
             k += 1
-    from dateutil.rrule import rrulestr
-
-    text = rotation.length
-    body = text if text.upper().startswith("RRULE:") else f"RRULE:{text}"
-    rule = rrulestr(body, dtstart=first)
+    rule = parse_rrule(rotation.length, first)
     previous: dt.datetime | None = None
     for k, local in enumerate(rule):
         instant = to_utc(local, rotation.zone)

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, Field
 
+from opsdocs.durations import checked
+from opsdocs.oncall.spec import parse_hours
 from opsdocs.validators import Frozen
 
 if TYPE_CHECKING:
@@ -18,13 +20,6 @@ __all__ = ["AlertmanagerSettings", "OnCallSettings", "load_settings", "read_holi
 
 #: Placeholder receivers post here (nothing listens: discard port), until configured.
 PLACEHOLDER_URL = "http://127.0.0.1:9/opsdocs/{receiver}"
-
-
-def _hours(value: str) -> str:
-    from opsdocs.oncall.spec import parse_hours
-
-    parse_hours(value)
-    return value
 
 
 def _url(value: str) -> str:
@@ -67,7 +62,7 @@ class OnCallSettings(Frozen):
         default_factory=dict, description="Owner team -> its people (OC005)."
     )
     holidays: list[dt.date] = Field(default_factory=list, description="For 'oncall report'.")
-    night: Annotated[str, AfterValidator(_hours)] = Field(
+    night: Annotated[str, AfterValidator(checked(parse_hours))] = Field(
         default="22:00-06:00", description="Night hours for 'oncall report', local time."
     )
     alertmanager: AlertmanagerSettings = Field(default_factory=AlertmanagerSettings)

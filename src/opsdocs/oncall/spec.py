@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -27,6 +28,7 @@ from pydantic import (
 )
 
 from opsdocs.documents.schemas import OptionalServiceFrontMatter
+from opsdocs.durations import checked
 from opsdocs.validators import NAME, NAME_PATTERN, Strict, unique_names
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ __all__ = [
     "parse_after",
     "parse_clock",
     "parse_hours",
+    "parse_rrule",
     "zone",
 ]
 
@@ -92,11 +95,6 @@ def parse_hours(value: str) -> tuple[dt.time, dt.time]:
     return first, last
 
 
-def _check_hours(value: str) -> str:
-    parse_hours(value)
-    return value
-
-
 def parse_after(value: object) -> dt.timedelta:
     """An escalation delay: a duration (``15m``, ``1h30m``), or zero (``0``, ``0m``: at once).
     ValueError otherwise."""
@@ -124,7 +122,8 @@ def _clock_text(value: object) -> str:
 
 
 Clock = Annotated[str, BeforeValidator(_clock_text)]
-Hours = Annotated[str, AfterValidator(_check_hours)]
+Hours = Annotated[str, AfterValidator(checked(parse_hours))]
+Zone = Annotated[str, AfterValidator(checked(zone))]
 Span = Annotated[str, BeforeValidator(_check_span)]
 
 
@@ -208,7 +207,7 @@ class Rotation(Strict):
     members: list[Annotated[str, Field(pattern=_PERSON)]] = Field(
         description="People in rotation order."
     )
-    zone: str = Field(description="IANA time zone of the handoff, e.g. 'Europe/Berlin'.")
+    zone: Zone = Field(description="IANA time zone of the handoff, e.g. 'Europe/Berlin'.")
     start: Annotated[dt.date, BeforeValidator(_start)] = Field(
         description="Date of the first handoff (the first member starts then)."
     )
@@ -227,12 +226,6 @@ class Rotation(Strict):
     def _members(cls, value: list[str]) -> list[str]:
         if not value:
             raise ValueError("the member list is empty; a rotation needs at least one person")
-        return value
-
-    @field_validator("zone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        zone(value)
         return value
 
     @field_validator("length")
@@ -268,20 +261,23 @@ class Rotation(Strict):
         return int(match.group(1)) if match else None
 
 
-def _check_rrule(text: str, first: dt.datetime) -> None:
+def parse_rrule(text: str, first: dt.datetime) -> Iterable[dt.datetime]:
+    """A rotation's RRULE length (``RRULE:`` optional) as the handoffs from ``first`` on."""
     from dateutil.rrule import rrulestr
 
     body = text if text.upper().startswith("RRULE:") else f"RRULE:{text}"
+    return rrulestr(body, dtstart=first)
+
+
+def _check_rrule(text: str, first: dt.datetime) -> None:
+    from itertools import islice
+
     try:
-        rule = rrulestr(body, dtstart=first)
+        handoffs = list(islice(parse_rrule(text, first), 2))
     except (ValueError, TypeError) as exc:
         raise ValueError(f"not an RFC 5545 RRULE: {exc}") from None
-    occurrences = []
-    for when in rule:
-        occurrences.append(when)
-        if len(occurrences) == 2:
-            return
-    raise ValueError(f"the RRULE {text!r} never repeats; a rotation needs a second handoff")
+    if len(handoffs) < 2:
+        raise ValueError(f"the RRULE {text!r} never repeats; a rotation needs a second handoff")
 
 
 class Level(Strict):

@@ -286,7 +286,7 @@ def _echo_proofs(proofs: list[RouteProof]) -> int:
                 ",".join(f"{k}={v}" for k, v in proof.case.labels.items()),
                 proof.case.expected,
                 ",".join(proof.resolved),
-                ",".join(proof.amtool or []),
+                ",".join(proof.amtool),
                 "ok" if proof.ok else "MISMATCH",
             ]
         )

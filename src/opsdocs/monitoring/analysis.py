@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.parse import Document
@@ -31,6 +31,9 @@ from opsdocs.monitoring.runbooks import (
 )
 from opsdocs.monitoring.settings import AlertAction, MonitoringSettings
 from opsdocs.promql import metric_names
+
+if TYPE_CHECKING:
+    from opsdocs.monitoring.estate import Estate
 
 __all__ = [
     "Analysis",
@@ -310,9 +313,10 @@ def _suppressed(lines: list[str], line: int, code: str) -> bool:
 
 @dataclass
 class Resolved:
-    """Each alert's catalogue row and the findings that need no document (see
+    """The catalogue, each alert's row and the findings that need no document (see
     :func:`resolve_alerts`)."""
 
+    catalogue: Catalogue
     entries: list[Entry]
     findings: list[Diagnostic]
 
@@ -323,13 +327,14 @@ def resolve_alerts(
     root: Path,
     settings: MonitoringSettings,
     ladder: dict[str, AlertAction],
-    folders: dict[str, str] | None = None,
+    folders: dict[str, str],
 ) -> Resolved:
     """Each alert's row and what it alone says: its severity on the ladder, its ``for:`` and
     summary, and the runbook file its link leads to. The link's ``#anchor`` is checked by
     :func:`analyse`, once the documents are parsed: this part runs while they are.
 
-    ``folders``: the real paths of folders known already (the runbook folders walked).
+    ``folders``: the real paths of folders known already (the runbook folders walked), and
+    of the runbooks' folders once resolved.
     """
     root_s = str(root)
     findings: list[Diagnostic] = []
@@ -346,34 +351,29 @@ def resolve_alerts(
             )
         )
     entries: list[Entry] = []
-    # real paths of the runbooks' folders, each resolved once
-    folders = {} if folders is None else folders
     for alert in catalogue.alerts:
         entry, found = _alert_entry(alert, root_s, settings, ladder, folders)
         entries.append(entry)
         findings.extend(found)
-    return Resolved(entries, findings)
+    return Resolved(catalogue, entries, findings)
 
 
 def analyse(
+    estate: Estate,
     *,
-    root: Path,
-    settings: MonitoringSettings,
-    catalogue: Catalogue,
-    resolved: Resolved,
     documents: dict[str, dict[str, Any]],
     anchors_of: Callable[[str], set[str] | None],
-    runbook_folder_files: Iterable[str] = (),
-    promtool: PromtoolRun | None = None,
     series: set[str] | None = None,
 ) -> Analysis:
     """Every AL finding and the catalogue rows (see the module docstring).
 
-    ``resolved`` is what :func:`resolve_alerts` found of ``catalogue``; ``documents`` maps a
-    document's absolute path to :func:`collect_document`'s result; ``runbook_folder_files``
-    are the Markdown files under the mapped runbook folders.
+    ``estate`` gives the catalogue (its rows resolved), the runbook folders' files and
+    promtool's run; ``documents`` maps a document's absolute path to
+    :func:`collect_document`'s result.
     """
-    root_s = str(root)
+    root_s = str(estate.workspace.root)
+    resolved = estate.load()
+    catalogue = resolved.catalogue
     findings = list(resolved.findings)
     known = {alert.name for alert in catalogue.alerts}
     entries: list[Entry] = []
@@ -409,7 +409,7 @@ def analyse(
                         _did_you_mean(name, known) or "remove it, or fix the alert's name",
                     )
                 )
-    for path in runbook_folder_files:
+    for path in estate.folder_files:
         if os.path.basename(path) not in INDEX_NAMES:
             alert_runbooks.add(os.path.normpath(path))
     for path in sorted(alert_runbooks - pointed_at):
@@ -424,8 +424,8 @@ def analyse(
                 "alert is gone",
             )
         )
-    if promtool is not None:
-        findings.extend(promtool.findings())
+    if estate.promtool is not None:
+        findings.extend(estate.promtool.findings())
     if series is not None:
         records = {name for f in catalogue.files for name in f.records}
         for alert in catalogue.alerts:

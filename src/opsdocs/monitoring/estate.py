@@ -179,13 +179,13 @@ def _slo_alerts(workspace: Workspace, catalogue: Catalogue) -> list[Alert]:
     )
     loaded = {os.path.realpath(f.abspath) for f in catalogue.files}
     seen = {(a.group, a.name) for a in catalogue.alerts}
+    slos_lines = {workspace.relative(doc.path): doc.position(("slos",))[0] for doc in docs}
     alerts: list[Alert] = []
     for output in plan.outputs:
         if os.path.realpath(output.path) in loaded:
             continue
         part = parse_rule_text(output.text, RuleFile(path=output.source, abspath=output.source))
-        source_doc = workspace.root / output.source
-        line = _slos_line(source_doc)
+        line = slos_lines[output.source]
         for alert in part.alerts:
             if (alert.group, alert.name) not in seen:
                 # reported at the SLO document's 'slos:' line, where the alert comes from
@@ -193,16 +193,6 @@ def _slo_alerts(workspace: Workspace, catalogue: Catalogue) -> list[Alert]:
                     replace(alert, file=output.source, line=line, col=1, positions={}, source="slo")
                 )
     return alerts
-
-
-def _slos_line(path: Path) -> int:
-    try:
-        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
-            if line.startswith("slos:"):
-                return number
-    except (OSError, UnicodeDecodeError):
-        pass
-    return 1
 
 
 def runbook_folder_files(
@@ -279,15 +269,14 @@ class Estate:
     promtool_missing: bool = False  # promtool wanted but not installed
     #: real paths of the folders walked (see :func:`opsdocs.fileio.real_folder`)
     folders: dict[str, str] = field(default_factory=dict)
-    _catalogue: Catalogue | None = None
     _resolved: Resolved | None = None
 
-    def load(self) -> Catalogue:
+    def load(self) -> Resolved:
         """Parse the rule files (or read them back from the cache) and resolve what each alert
         says alone (:func:`~opsdocs.monitoring.analysis.resolve_alerts`), once; the check
         engine calls it while its worker processes parse the documents. promtool's second run
         (the documents it cannot be given as they are) starts here."""
-        if self._catalogue is None:
+        if self._resolved is None:
             try:
                 catalogue = load_catalogue(
                     self.workspace,
@@ -297,7 +286,7 @@ class Estate:
                 )
                 if self.promtool is not None:
                     self.promtool.attach([f for f in catalogue.files if f.documents])
-                self._resolved = resolve_alerts(
+                resolved = resolve_alerts(
                     catalogue,
                     root=self.workspace.root,
                     settings=self.settings,
@@ -309,12 +298,8 @@ class Estate:
                 raise
             if self.promtool_missing:
                 catalogue.notes.append("promtool is not installed: expressions were not checked")
-            self._catalogue = catalogue
-        return self._catalogue
-
-    @property
-    def catalogue(self) -> Catalogue:
-        return self.load()
+            self._resolved = resolved
+        return self._resolved
 
     def real_folder_files(self) -> list[str]:
         """The real paths of :attr:`folder_files` (their folders resolved when walked)."""
@@ -323,13 +308,6 @@ class Estate:
             os.path.join(folders[folder], name)
             for folder, name in map(os.path.split, self.folder_files)
         ]
-
-    @property
-    def resolved(self) -> Resolved:
-        """Each alert's row and what it alone says (see :meth:`load`)."""
-        self.load()
-        assert self._resolved is not None
-        return self._resolved
 
     def close(self) -> None:
         """Stop promtool if its verdict was never read (the run failed on the way)."""
@@ -395,21 +373,10 @@ def study(
             workspace, promtool=promtool, prometheus=prometheus, cache_dir=cache_dir
         )
     try:
-        settings = estate.settings
         if documents is None or anchors_of is None:
             documents, anchors_of = _read_documents(workspace)
-        series = fetch_series_names(settings) if prometheus else None
-        return analyse(
-            root=workspace.root,
-            settings=settings,
-            catalogue=estate.catalogue,
-            resolved=estate.resolved,
-            documents=documents,
-            anchors_of=anchors_of,
-            runbook_folder_files=estate.folder_files,
-            promtool=estate.promtool,
-            series=series,
-        )
+        series = fetch_series_names(estate.settings) if prometheus else None
+        return analyse(estate, documents=documents, anchors_of=anchors_of, series=series)
     finally:
         estate.close()
 

@@ -45,28 +45,6 @@ def _roster(ctx: click.Context) -> Roster:
     return load_roster(app(ctx).workspace())
 
 
-def _range(since: str, until: str, zone: str) -> tuple[dt.datetime, dt.datetime]:
-    from opsdocs.oncall.schedule import parse_when
-
-    _check_zone(zone)
-    return (
-        parse_when(since, what="--from", zone_name=zone),
-        parse_when(until, what="--to", zone_name=zone, end=True),
-    )
-
-
-def _check_zone(name: str) -> None:
-    from opsdocs.errors import UsageError
-    from opsdocs.oncall.roster import split_hint
-    from opsdocs.oncall.spec import zone
-
-    try:
-        zone(name)
-    except ValueError as exc:
-        what, how = split_hint(str(exc))
-        raise UsageError(f"--zone: {what}", hint=how) from None
-
-
 def _time(when: dt.datetime, zone: str) -> str:
     from opsdocs.oncall.spec import zone as get_zone
 
@@ -88,9 +66,9 @@ def oncall() -> None:
 @click.pass_context
 def who_command(ctx: click.Context, at: str | None, team: str | None, zone: str, fmt: str) -> None:
     """Who is on call at each escalation level, and until when."""
-    from opsdocs.oncall.schedule import parse_when, who
+    from opsdocs.oncall.schedule import check_zone, parse_when, who
 
-    _check_zone(zone)
+    check_zone(zone)
     moment = (
         parse_when(at, what="--at", zone_name=zone) if at is not None else dt.datetime.now(dt.UTC)
     )
@@ -131,10 +109,10 @@ def schedule_command(
     out: Path | None,
 ) -> None:
     """The shifts between two dates, overrides applied (an .ics calendar with --format ics)."""
-    from opsdocs.oncall.schedule import schedule
+    from opsdocs.oncall.schedule import parse_range, schedule
     from opsdocs.tables import aligned
 
-    start, end = _range(since, until, zone)
+    start, end = parse_range(since, until, zone)
     shifts = schedule(_roster(ctx), start, end, team=team)
     if fmt == "ics":
         from opsdocs.oncall.calendar import render_calendar
@@ -173,8 +151,9 @@ def gaps_command(
     Exits 1 when it finds any.
     """
     from opsdocs.oncall.coverage import find_gaps, uncovered_hours
+    from opsdocs.oncall.schedule import parse_range
 
-    start, end = _range(since, until, zone)
+    start, end = parse_range(since, until, zone)
     gaps = find_gaps(_roster(ctx), start, end, team=team)
     if fmt == "json":
         echo_json({"gaps": [g.as_dict() for g in gaps]})
@@ -212,30 +191,27 @@ def report_command(
     fmt: str,
 ) -> None:
     """Hours on call per person, and how many fell on nights, weekends and holidays."""
-    from opsdocs.oncall.coverage import load_report
-    from opsdocs.oncall.settings import load_settings, read_holidays
+    from opsdocs.oncall.coverage import workspace_load
 
-    workspace = app(ctx).workspace()
-    settings = load_settings(workspace.config)
-    days = read_holidays(holidays) if holidays is not None else list(settings.holidays)
-    start, end = _range(since, until, zone)
-    loads = load_report(_roster(ctx), start, end, team=team, holidays=days, night=settings.night)
+    report = workspace_load(
+        app(ctx).workspace(), since, until, zone_name=zone, team=team, holidays=holidays
+    )
     if fmt == "json":
         echo_json(
             {
-                "from": _time(start, "UTC"),
-                "to": _time(end, "UTC"),
-                "night": settings.night,
-                "holidays": [d.isoformat() for d in days],
-                "people": [load.as_dict() for load in loads],
+                "from": _time(report.start, "UTC"),
+                "to": _time(report.end, "UTC"),
+                "night": report.night,
+                "holidays": [d.isoformat() for d in report.holidays],
+                "people": [load.as_dict() for load in report.loads],
             }
         )
         return
-    if not loads:
+    if not report.loads:
         click.echo("nobody is on call in the range")
         return
     rows = [["person", "shifts", "hours", "nights", "weekends", "holidays"]]
-    for load in loads:
+    for load in report.loads:
         data = load.as_dict()
         rows.append(
             [load.person, str(load.shifts)]

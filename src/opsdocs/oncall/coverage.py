@@ -28,16 +28,21 @@ from opsdocs.oncall.spec import parse_hours
 from opsdocs.records import json_method
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from opsdocs.oncall.roster import Roster
+    from opsdocs.workspace import Workspace
 
 __all__ = [
     "Gap",
     "Load",
+    "LoadReport",
     "find_gaps",
     "level_holes",
     "load_report",
     "uncovered",
     "uncovered_hours",
+    "workspace_load",
 ]
 
 GapKind = Literal["uncovered", "overlap", "outsider-override", "back-to-back"]
@@ -318,3 +323,39 @@ def load_report(
             ),
         )
     return sorted(loads.values(), key=lambda lo: (-lo.seconds, lo.person))
+
+
+@dataclass
+class LoadReport:
+    """``oncall report``: each person's load over [start, end), with the night hours and the
+    holidays it was counted with."""
+
+    start: dt.datetime
+    end: dt.datetime
+    night: str
+    holidays: list[dt.date]
+    loads: list[Load]
+
+
+def workspace_load(
+    workspace: Workspace,
+    since: str,
+    until: str,
+    *,
+    zone_name: str = "UTC",
+    team: str | None = None,
+    holidays: Path | None = None,
+) -> LoadReport:
+    """The load report of the workspace's schedules from ``since`` to ``until`` (read in
+    ``zone_name``): night hours from ``[oncall] night``, holidays from the file ``holidays``
+    (one date a line) or ``[oncall] holidays``."""
+    from opsdocs.oncall.roster import load_roster
+    from opsdocs.oncall.schedule import parse_range
+    from opsdocs.oncall.settings import load_settings, read_holidays
+
+    settings = load_settings(workspace.config)
+    days = read_holidays(holidays) if holidays is not None else list(settings.holidays)
+    start, end = parse_range(since, until, zone_name)
+    roster = load_roster(workspace)
+    loads = load_report(roster, start, end, team=team, holidays=days, night=settings.night)
+    return LoadReport(start, end, settings.night, days, loads)

@@ -26,9 +26,12 @@ __all__ = [
     "LevelShifts",
     "OnCallNow",
     "Shift",
+    "check_zone",
     "format_instant",
     "level_shifts",
     "merge",
+    "parse_range",
+    "parse_when",
     "rotation_shifts",
     "schedule",
     "to_utc",
@@ -339,3 +342,24 @@ def parse_when(value: str, *, what: str, zone_name: str = "UTC", end: bool = Fal
         except ValueError:
             pass
     return parse_instant(text, what=what)
+
+
+def check_zone(name: str) -> None:
+    """UsageError when ``--zone`` names no IANA zone."""
+    from opsdocs.errors import UsageError
+    from opsdocs.oncall.roster import split_hint
+
+    try:
+        zone(name)
+    except ValueError as exc:
+        what, how = split_hint(str(exc))
+        raise UsageError(f"--zone: {what}", hint=how) from None
+
+
+def parse_range(since: str, until: str, zone_name: str) -> tuple[dt.datetime, dt.datetime]:
+    """``--from`` and ``--to`` as :func:`parse_when` reads them, in ``--zone``."""
+    check_zone(zone_name)
+    return (
+        parse_when(since, what="--from", zone_name=zone_name),
+        parse_when(until, what="--to", zone_name=zone_name, end=True),
+    )

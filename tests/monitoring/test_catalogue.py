@@ -83,7 +83,8 @@ def test_plain_rule_file_gives_each_alert_with_its_position_and_parts() -> None:
     assert alert.at("annotations.runbook_url") == (14, 11)
     assert alert.at("labels.severity") == (10, 11)
     assert alert.at("for") == (8, 9)
-    assert alert.index == 1  # promtool counts recording rules too
+    # promtool numbers the rules of a group from 1, recording rules too: the alert is rule 2
+    assert result.rule_lines[(0, "api", 2)][:2] == (6, 9)
 
 
 def test_prometheus_rule_manifests_several_documents_other_kinds_skipped() -> None:

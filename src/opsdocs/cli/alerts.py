@@ -49,7 +49,7 @@ def list_command(ctx: click.Context, fmt: str, no_prometheus: bool) -> int:
     workspace = _require_monitoring(ctx)
     analysis = read_catalogue(workspace, prometheus=not no_prometheus)
     click.echo(render_catalogue(analysis, str(workspace.root), fmt), nl=False)
-    echo_notes("note", analysis.notes)
+    echo_notes("note", analysis.catalogue.notes)
     return 0
 
 

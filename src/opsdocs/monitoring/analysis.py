@@ -93,7 +93,6 @@ class Analysis:
     entries: list[Entry]
     findings: list[Diagnostic]
     catalogue: Catalogue
-    notes: list[str] = field(default_factory=list)
 
 
 # -- what one document says about alerts -----------------------------------------------------
@@ -442,9 +441,7 @@ def analyse(
                     )
                 )
     findings = _filter_suppressed(findings)
-    return Analysis(
-        entries=entries, findings=sorted(set(findings)), catalogue=catalogue, notes=catalogue.notes
-    )
+    return Analysis(entries=entries, findings=sorted(set(findings)), catalogue=catalogue)
 
 
 def _alert_entry(

@@ -153,7 +153,6 @@ def _alerts_from_prometheus(
                 line=mine.line,
                 col=mine.col,
                 positions=mine.positions,
-                index=mine.index,
             )
         alerts.append(alert)
     catalogue.notes.append(
@@ -210,30 +209,19 @@ def runbook_folder_files(
         base = os.path.normpath(os.path.join(workspace.root, folder))
         if base == docs_dir:
             continue  # the operations folder itself: its runbooks are documents
-        _markdown_files(base, real_folder(base, memo), found, memo)
+        real_folder(base, memo)
+        # hidden folders are not entered, nor symlinked ones (os.walk does not follow them):
+        # the real path of each folder entered is its parent's and its name
+        for directory, subfolders, files in os.walk(base):
+            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+            for name in subfolders:
+                below = os.path.join(directory, name)
+                if not os.path.islink(below):
+                    memo[below] = os.path.join(memo[directory], name)
+            found.update(
+                os.path.join(directory, n) for n in files if n.endswith((".md", ".markdown"))
+            )
     return sorted(found)
-
-
-def _markdown_files(directory: str, real: str, found: set[str], folders: dict[str, str]) -> None:
-    """Add the Markdown files under ``directory`` (whose real path is ``real``) to ``found``;
-    hidden folders and symlinked folders are not entered (as ``os.walk`` does, with one
-    ``scandir`` per folder), so the real path of each folder entered is its parent's and its
-    name."""
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return
-    for entry in entries:
-        try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
-        if not is_dir:
-            if entry.name.endswith((".md", ".markdown")):
-                found.add(entry.path)
-        elif not entry.name.startswith(".") and not entry.is_symlink():
-            below = folders[entry.path] = os.path.join(real, entry.name)
-            _markdown_files(entry.path, below, found, folders)
 
 
 def fetch_series_names(settings: MonitoringSettings) -> set[str] | None:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from opsdocs.incidents.policy import Playbook, Severity
     from opsdocs.oncall.settings import AlertmanagerSettings
     from opsdocs.workspace import Workspace
+    from opsdocs.yamlio import YamlData
 
 __all__ = [
     "DEFAULT_RECEIVER",
@@ -233,16 +234,17 @@ def render_config(config: Mapping[str, Any]) -> str:
     return HEADER + dump_yaml(dict(config))
 
 
-def load_alertmanager_config(path: Path) -> dict[str, Any]:
-    """A hand-written Alertmanager configuration (safe YAML); InputError when it is not one."""
+def load_alertmanager_config(path: Path) -> YamlData:
+    """A hand-written Alertmanager configuration (safe YAML, with the positions of its keys);
+    InputError when it is not one."""
     from opsdocs.yamlio import load_yaml
 
     try:
         text = path.read_text("utf-8")
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=path) from None
-    data = load_yaml(text, path=path).value
-    if not isinstance(data, dict) or not isinstance(data.get("route"), dict):
+    data = load_yaml(text, path=path)
+    if not isinstance(data.value, dict) or not isinstance(data.value.get("route"), dict):
         raise InputError(
             "not an Alertmanager configuration: no 'route'",
             path=path,
@@ -417,4 +419,4 @@ def routes_of(workspace: Workspace, config_path: Path) -> list[RoutedCase]:
     """Every severity × team case of the workspace's ladder and teams, routed by the
     Alertmanager configuration at ``config_path``."""
     cases = route_cases(plan_routing(workspace))
-    return routed(load_alertmanager_config(config_path), cases)
+    return routed(load_alertmanager_config(config_path).value, cases)

@@ -86,37 +86,35 @@ def _playbook(inputs: Inputs) -> Playbook | None:
 
 
 def _at(
-    keys: dict[int, str],
-    source: TeamSource,
-    key: tuple[str | int, ...],
-    *,
-    code: str,
-    message: str,
-    hint: str,
+    source: TeamSource, key: tuple[str | int, ...], *, code: str, message: str, hint: str
 ) -> Diagnostic:
     """A finding at ``key`` of a team's spec, in the document the team is written in."""
     line, col = source.position(*key)
-    path = keys[id(source.doc)]
-    return Diagnostic(path=path, line=line, col=col, code=code, message=message, hint=hint)
+    return Diagnostic(path=source.path, line=line, col=col, code=code, message=message, hint=hint)
 
 
 def audit(inputs: Inputs) -> list[Diagnostic]:
     """Every OC finding of the workspace (OC007 excepted: it is a document rule)."""
+    from opsdocs.incidents.policy import DEFAULT_SEVERITIES
     from opsdocs.oncall.roster import collect_roster
 
-    keys = {id(doc): key for key, doc in inputs.oncall}
-    roster, _ = collect_roster([doc for _, doc in inputs.oncall])
-    found: list[Diagnostic] = []
+    # each team's findings are reported at the check engine's path of its document
+    keys = {doc.path: key for key, doc in inputs.oncall}
+    roster, _ = collect_roster([doc for _, doc in inputs.oncall], label=keys.__getitem__)
     playbook = _playbook(inputs)
-    for step in (_unscheduled_roles, _slow_escalation, _gaps, _unknown_members):
-        found.extend(step(inputs, roster, keys, playbook))
-    found.extend(_unscheduled_owners(inputs, roster))
-    found.extend(_unrouted_pages(inputs, roster, playbook))
-    return found
+    severities = playbook.severities if playbook is not None else list(DEFAULT_SEVERITIES)
+    return [
+        *_unscheduled_roles(inputs, roster, playbook),
+        *_slow_escalation(roster, severities),
+        *_gaps(inputs, roster),
+        *_unknown_members(inputs, roster),
+        *_unscheduled_owners(inputs, roster),
+        *_unrouted_pages(inputs, roster, severities),
+    ]
 
 
 def _unscheduled_roles(
-    inputs: Inputs, roster: Roster, keys: dict[int, str], playbook: Playbook | None
+    inputs: Inputs, roster: Roster, playbook: Playbook | None
 ) -> Iterator[Diagnostic]:
     if not roster.teams or playbook is None or inputs.playbook is None:
         return
@@ -138,12 +136,7 @@ def _unscheduled_roles(
             )
 
 
-def _slow_escalation(
-    inputs: Inputs, roster: Roster, keys: dict[int, str], playbook: Playbook | None
-) -> Iterator[Diagnostic]:
-    from opsdocs.incidents.policy import DEFAULT_SEVERITIES
-
-    severities = playbook.severities if playbook is not None else list(DEFAULT_SEVERITIES)
+def _slow_escalation(roster: Roster, severities: Sequence[Severity]) -> Iterator[Diagnostic]:
     paging = [s for s in severities if s.page]
     if not paging:
         return
@@ -155,7 +148,6 @@ def _slow_escalation(
         if first.delay <= strictest.ack_target:
             continue
         yield _at(
-            keys,
             source,
             ("escalation", 0, "after"),
             code="OC002",
@@ -167,9 +159,7 @@ def _slow_escalation(
         )
 
 
-def _gaps(
-    inputs: Inputs, roster: Roster, keys: dict[int, str], playbook: Playbook | None
-) -> Iterator[Diagnostic]:
+def _gaps(inputs: Inputs, roster: Roster) -> Iterator[Diagnostic]:
     from opsdocs.oncall.coverage import level_holes
 
     days = inputs.settings.gap_days
@@ -181,7 +171,6 @@ def _gaps(
             first = holes[0]
             part = "escalation" if source.team.escalation else "rotations"
             yield _at(
-                keys,
                 source,
                 (part, level.number - 1),
                 code="OC004",
@@ -198,9 +187,7 @@ def _iso(when: dt.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%MZ")
 
 
-def _unknown_members(
-    inputs: Inputs, roster: Roster, keys: dict[int, str], playbook: Playbook | None
-) -> Iterator[Diagnostic]:
+def _unknown_members(inputs: Inputs, roster: Roster) -> Iterator[Diagnostic]:
     people = inputs.settings.people
     for name, source in roster.teams.items():
         known = people.get(name)
@@ -219,7 +206,6 @@ def _unknown_members(
                 if person in allowed:
                     continue
                 yield _at(
-                    keys,
                     source,
                     key_path,
                     code="OC005",
@@ -247,7 +233,7 @@ def _unscheduled_owners(inputs: Inputs, roster: Roster) -> Iterator[Diagnostic]:
 
 
 def _unrouted_pages(
-    inputs: Inputs, roster: Roster, playbook: Playbook | None
+    inputs: Inputs, roster: Roster, severities: Sequence[Severity]
 ) -> Iterator[Diagnostic]:
     from opsdocs.errors import OpsdocsError
     from opsdocs.oncall.alertmanager import (
@@ -274,16 +260,9 @@ def _unrouted_pages(
             hint=exc.hint or "fix [oncall.alertmanager] config",
         )
         return
-    from opsdocs.incidents.policy import DEFAULT_SEVERITIES
-    from opsdocs.yamlio import load_yaml
-
-    severities: Sequence[Severity] = (
-        playbook.severities if playbook is not None else DEFAULT_SEVERITIES
-    )
     routing = Routing(list(severities), roster.names(), {}, settings)
-    positions = load_yaml(path.read_text("utf-8"), path=path)
-    line, col = positions.position(("route",)) or (1, 1)
-    for route in routed(config, route_cases(routing)):
+    line, col = config.position(("route",)) or (1, 1)
+    for route in routed(config.value, route_cases(routing)):
         if not route.unpaged:
             continue
         case, chosen = route.case, route.receivers

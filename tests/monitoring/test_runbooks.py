@@ -12,6 +12,7 @@ from opsdocs.documents.parse import read_document
 from opsdocs.monitoring.catalogue import Alert
 from opsdocs.monitoring.runbooks import (
     alert_name_heading,
+    check_anchor,
     expand_url_template,
     resolve_runbook_url,
 )
@@ -48,14 +49,10 @@ def resolve(root: Path, url: str, *, insensitive: bool = False, a: Alert | None 
     def anchors(path: str) -> set[str] | None:
         return doc_anchors(read_document(Path(path)))
 
-    return resolve_runbook_url(
-        url,
-        alert=a or alert(),
-        root=str(root),
-        rule_dir=str(root / "rules"),
-        settings=settings,
-        anchors_of=anchors,
+    found = resolve_runbook_url(
+        url, alert=a or alert(), root=str(root), rule_dir=str(root / "rules"), settings=settings
     )
+    return check_anchor(found, anchors, str(root))
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,8 +15,12 @@ if TYPE_CHECKING:
     from opsdocs.oncall.alertmanager import RouteProof
     from opsdocs.oncall.roster import Roster
 
-F = TypeVar("F", bound=Callable[..., Any])
-
+_from_option = click.option(
+    "--from", "since", required=True, help="Start: a date or an ISO 8601 time."
+)
+_to_option = click.option(
+    "--to", "until", required=True, help="End: a date (included) or an ISO 8601 time (excluded)."
+)
 _team_option = click.option("--team", help="Only this team (default: every team).")
 _zone_option = click.option(
     "--zone",
@@ -25,18 +28,6 @@ _zone_option = click.option(
     show_default=True,
     help="IANA zone for times without an offset and for the table's times.",
 )
-
-
-def _range_options(command: F) -> F:
-    command = click.option(
-        "--to",
-        "until",
-        required=True,
-        help="End: a date (included) or an ISO 8601 time (excluded).",
-    )(command)
-    return click.option(
-        "--from", "since", required=True, help="Start: a date or an ISO 8601 time."
-    )(command)
 
 
 def _roster(ctx: click.Context) -> Roster:
@@ -93,7 +84,8 @@ def who_command(ctx: click.Context, at: str | None, team: str | None, zone: str,
 
 
 @oncall.command("schedule")
-@_range_options
+@_from_option
+@_to_option
 @_team_option
 @_zone_option
 @format_option("table", "json", "ics")
@@ -138,7 +130,8 @@ def schedule_command(
 
 
 @oncall.command("gaps")
-@_range_options
+@_from_option
+@_to_option
 @_team_option
 @_zone_option
 @format_option("text", "json")
@@ -171,7 +164,8 @@ def gaps_command(
 
 
 @oncall.command("report")
-@_range_options
+@_from_option
+@_to_option
 @_team_option
 @_zone_option
 @click.option(

@@ -482,7 +482,6 @@ def _alert_entry(
             root=root,
             rule_dir=rule_dir,
             settings=settings,
-            anchors_of=None,
             folders=folders,
         )
         if resolution.status in ("no-file", "invalid"):

@@ -75,14 +75,13 @@ def resolve_runbook_url(
     root: str,
     rule_dir: str,
     settings: MonitoringSettings,
-    anchors_of: Callable[[str], set[str] | None] | None,
     folders: dict[str, str] | None = None,
 ) -> Resolution:
     """Resolve ``url`` (an alert's ``runbook_url``) to a file and anchor of the workspace.
 
     ``folders`` remembers the real paths of folders across calls (one check of many alerts).
-    Without ``anchors_of`` the anchor is not checked yet (see :func:`check_anchor`): the file
-    is found before the documents are parsed.
+    The anchor is not checked yet (see :func:`check_anchor`): the file is found before the
+    documents are parsed.
     """
     raw = url.strip()
     url = expand_url_template(raw, alert)
@@ -145,8 +144,7 @@ def resolve_runbook_url(
             message=f"runbook_url {raw!r} resolves to no file",
             hint=f"create the runbook (tried {_tried(base, path_part, root)}) or fix the URL",
         )
-    found_at = Resolution("ok", raw, target=target, anchor=fragment or None)
-    return found_at if anchors_of is None else check_anchor(found_at, anchors_of, root)
+    return Resolution("ok", raw, target=target, anchor=fragment or None)
 
 
 def check_anchor(

@@ -181,18 +181,15 @@ def plan_stubs(
         update = compute_index(workspace, pending=pending)
         plan.writes[update.path] = update.new
     if write_rules:
-        for rule_file, edits in _edits_by_file(plan.alerts, workspace.root).items():
-            plan.writes[rule_file] = _add_runbook_urls(rule_file, edits)
+        edits: dict[Path, dict[tuple[str, str], str]] = {}
+        for stub in plan.alerts:
+            alert = stub.alert
+            edits.setdefault(workspace.root / alert.file, {})[(alert.group, alert.name)] = (
+                stub.runbook_url
+            )
+        for rule_file, urls in edits.items():
+            plan.writes[rule_file] = _add_runbook_urls(rule_file, urls)
     return plan
-
-
-def _edits_by_file(stubs: list[StubbedAlert], root: Path) -> dict[Path, dict[tuple[str, str], str]]:
-    edits: dict[Path, dict[tuple[str, str], str]] = {}
-    for stub in stubs:
-        alert = stub.alert
-        path = root / alert.file
-        edits.setdefault(path, {})[(alert.group, alert.name)] = stub.runbook_url
-    return edits
 
 
 def _add_runbook_urls(path: Path, edits: dict[tuple[str, str], str]) -> str:

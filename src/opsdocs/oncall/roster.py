@@ -184,12 +184,11 @@ def policy_problems(doc: Document) -> list[Diagnostic]:
 
 
 def _raise(doc: Document, problem: Diagnostic) -> DocumentError:
-    line, col = doc.position(problem.key_path)
     key = ".".join(f"[{p}]" if isinstance(p, int) else p for p in problem.key_path).replace(
         ".[", "["
     )
     text = f"{key}: {problem.message}" if key else problem.message
-    return DocumentError(text, path=doc.path, line=line, col=col, hint=problem.hint or _HINT)
+    return DocumentError.at(doc, problem.key_path, text, hint=problem.hint or _HINT)
 
 
 def collect_roster(

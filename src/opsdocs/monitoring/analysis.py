@@ -39,7 +39,6 @@ __all__ = [
     "Analysis",
     "Entry",
     "PromtoolRun",
-    "Resolved",
     "analyse",
     "collect_document",
     "resolve_alerts",
@@ -90,6 +89,9 @@ class Entry:
 
 @dataclass
 class Analysis:
+    """The catalogue's rows and the AL findings: those of :func:`analyse`, or (from
+    :func:`resolve_alerts`) those that need no document."""
+
     entries: list[Entry]
     findings: list[Diagnostic]
     catalogue: Catalogue
@@ -310,16 +312,6 @@ def _suppressed(lines: list[str], line: int, code: str) -> bool:
     return False
 
 
-@dataclass
-class Resolved:
-    """The catalogue, each alert's row and the findings that need no document (see
-    :func:`resolve_alerts`)."""
-
-    catalogue: Catalogue
-    entries: list[Entry]
-    findings: list[Diagnostic]
-
-
 def resolve_alerts(
     catalogue: Catalogue,
     *,
@@ -327,7 +319,7 @@ def resolve_alerts(
     settings: MonitoringSettings,
     ladder: dict[str, AlertAction],
     folders: dict[str, str],
-) -> Resolved:
+) -> Analysis:
     """Each alert's row and what it alone says: its severity on the ladder, its ``for:`` and
     summary, and the runbook file its link leads to. The link's ``#anchor`` is checked by
     :func:`analyse`, once the documents are parsed: this part runs while they are.
@@ -354,7 +346,7 @@ def resolve_alerts(
         entry, found = _alert_entry(alert, root_s, settings, ladder, folders)
         entries.append(entry)
         findings.extend(found)
-    return Resolved(catalogue, entries, findings)
+    return Analysis(entries, findings, catalogue)
 
 
 def analyse(

@@ -14,7 +14,6 @@ from opsdocs.fileio import real_folder
 from opsdocs.monitoring.analysis import (
     Analysis,
     PromtoolRun,
-    Resolved,
     analyse,
     collect_document,
     resolve_alerts,
@@ -93,18 +92,16 @@ def load_catalogue(
     cache there instead of being parsed again.
     """
     root = workspace.root
-    catalogue = Catalogue()
     cache = _rules_cache(cache_dir) if cache_dir is not None else None
     local = [
         load_rule_file(path, root, cache) for path in expand_rule_files(root, settings.rule_files)
     ]
     if cache is not None:
         cache.save()
+    catalogue = Catalogue(files=local)
     if settings.prometheus_url and prometheus:
         catalogue.alerts.extend(_alerts_from_prometheus(settings, local, catalogue))
-        catalogue.files.extend(local)
     else:
-        catalogue.files.extend(local)
         for rule_file in local:
             catalogue.alerts.extend(rule_file.alerts)
             catalogue.errors.extend(rule_file.errors)
@@ -257,9 +254,9 @@ class Estate:
     promtool_missing: bool = False  # promtool wanted but not installed
     #: real paths of the folders walked (see :func:`opsdocs.fileio.real_folder`)
     folders: dict[str, str] = field(default_factory=dict)
-    _resolved: Resolved | None = None
+    _resolved: Analysis | None = None
 
-    def load(self) -> Resolved:
+    def load(self) -> Analysis:
         """Parse the rule files (or read them back from the cache) and resolve what each alert
         says alone (:func:`~opsdocs.monitoring.analysis.resolve_alerts`), once; the check
         engine calls it while its worker processes parse the documents. promtool's second run

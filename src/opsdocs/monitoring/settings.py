@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from opsdocs.config import Config, config_error
-from opsdocs.durations import checked, duration_seconds
+from opsdocs.durations import duration_seconds
+from opsdocs.validators import Duration
 
 __all__ = ["AlertAction", "MonitoringSettings", "load_monitoring_settings"]
 
@@ -58,9 +59,7 @@ class MonitoringSettings(BaseModel):
         description="Severity label value -> page, ticket or info.",
     )
     severity_label: str = Field(default="severity", min_length=1)
-    scrape_interval: Annotated[str, AfterValidator(checked(duration_seconds))] = Field(
-        default="1m", description="For the flapping check of 'for:'."
-    )
+    scrape_interval: Duration = Field(default="1m", description="For the flapping check of 'for:'.")
     promtool: bool = Field(
         default=True, description="Run 'promtool check rules' when promtool is installed."
     )

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from opsdocs.documents.schemas import OptionalServiceFrontMatter
+from opsdocs.validators import Strict
 
 __all__ = ["AlertThreshold", "Dashboard", "MonitoringFrontMatter", "Signal"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Signal(_Strict):
+class Signal(Strict):
     """One golden signal: what is watched and the query behind it."""
 
     name: str = Field(min_length=1, description="latency, traffic, errors, saturation, ...")
@@ -24,7 +21,7 @@ class Signal(_Strict):
     description: str | None = None
 
 
-class Dashboard(_Strict):
+class Dashboard(Strict):
     """A dashboard: a URL, or a Grafana dashboard JSON file in the repository (or both)."""
 
     title: str = Field(min_length=1)
@@ -40,7 +37,7 @@ class Dashboard(_Strict):
         return self
 
 
-class AlertThreshold(_Strict):
+class AlertThreshold(Strict):
     """An alert this service relies on, and its threshold in words."""
 
     name: str = Field(min_length=1, description="The alert's name (its 'alert:' in the rules).")

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.parse import Document
@@ -31,9 +31,6 @@ from opsdocs.monitoring.runbooks import (
 )
 from opsdocs.monitoring.settings import AlertAction, MonitoringSettings
 from opsdocs.promql import metric_names
-
-if TYPE_CHECKING:
-    from opsdocs.monitoring.estate import Estate
 
 __all__ = [
     "Analysis",
@@ -350,20 +347,22 @@ def resolve_alerts(
 
 
 def analyse(
-    estate: Estate,
+    resolved: Analysis,
     *,
+    root: Path,
     documents: dict[str, dict[str, Any]],
     anchors_of: Callable[[str], set[str] | None],
-    series: set[str] | None = None,
+    folder_files: Iterable[str],
+    promtool: PromtoolRun | None,
+    series: set[str] | None,
 ) -> Analysis:
     """Every AL finding and the catalogue rows (see the module docstring).
 
-    ``estate`` gives the catalogue (its rows resolved), the runbook folders' files and
-    promtool's run; ``documents`` maps a document's absolute path to
-    :func:`collect_document`'s result.
+    ``resolved`` is what :func:`resolve_alerts` found of the catalogue; ``documents`` maps a
+    document's absolute path to :func:`collect_document`'s result; ``folder_files`` are the
+    Markdown files under the mapped runbook folders.
     """
-    root_s = str(estate.workspace.root)
-    resolved = estate.load()
+    root_s = str(root)
     catalogue = resolved.catalogue
     findings = list(resolved.findings)
     known = {alert.name for alert in catalogue.alerts}
@@ -400,7 +399,7 @@ def analyse(
                         _did_you_mean(name, known) or "remove it, or fix the alert's name",
                     )
                 )
-    for path in estate.folder_files:
+    for path in folder_files:
         if os.path.basename(path) not in INDEX_NAMES:
             alert_runbooks.add(os.path.normpath(path))
     for path in sorted(alert_runbooks - pointed_at):
@@ -415,8 +414,8 @@ def analyse(
                 "alert is gone",
             )
         )
-    if estate.promtool is not None:
-        findings.extend(estate.promtool.findings())
+    if promtool is not None:
+        findings.extend(promtool.findings())
     if series is not None:
         records = {name for f in catalogue.files for name in f.records}
         for alert in catalogue.alerts:

@@ -361,7 +361,15 @@ def study(
         if documents is None or anchors_of is None:
             documents, anchors_of = _read_documents(workspace)
         series = fetch_series_names(estate.settings) if prometheus else None
-        return analyse(estate, documents=documents, anchors_of=anchors_of, series=series)
+        return analyse(
+            estate.load(),
+            root=workspace.root,
+            documents=documents,
+            anchors_of=anchors_of,
+            folder_files=estate.folder_files,
+            promtool=estate.promtool,
+            series=series,
+        )
     finally:
         estate.close()
 

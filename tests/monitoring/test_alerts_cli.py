@@ -103,6 +103,18 @@ def test_list_json_and_markdown(ws: Path, cli: Callable[..., Result]) -> None:
     assert markdown[2].startswith("| ApiHighErrorRate | critical | team-api | api |")
 
 
+def test_list_escapes_control_characters_in_every_format(
+    ws: Path, cli: Callable[..., Result]
+) -> None:
+    # a label with a control character and a pipe: neither may reach the terminal as it is
+    rules = ws / "rules/api.yaml"
+    rules.write_text(rules.read_text().replace("team: team-api", 'team: "a\\a|b"'))
+    for fmt in ("table", "markdown"):
+        out = cli("alerts", "list", "--format", fmt, cwd=ws).stdout
+        assert "\a" not in out
+        assert "a\\x07|b" in out if fmt == "table" else "| a\\x07\\|b |" in out
+
+
 def test_check_reports_the_broken_anchor_at_the_annotation(
     ws: Path, cli: Callable[..., Result]
 ) -> None:

@@ -6,7 +6,7 @@ import json
 import os
 
 from opsdocs.monitoring.analysis import Analysis, Entry
-from opsdocs.tables import aligned
+from opsdocs.tables import aligned, markdown_table
 
 __all__ = ["render_catalogue"]
 
@@ -44,10 +44,6 @@ def _row(entry: Entry, root: str) -> list[str]:
     ]
 
 
-def _escape_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_catalogue(analysis: Analysis, root: str, fmt: str) -> str:
     """The catalogue in ``fmt`` (table, markdown or json), sorted by alert name then source."""
     entries = sorted(analysis.entries, key=lambda e: (e.alert.name, e.alert.file, e.alert.line))
@@ -55,10 +51,7 @@ def render_catalogue(analysis: Analysis, root: str, fmt: str) -> str:
         return json.dumps([e.as_dict(root) for e in entries], indent=2) + "\n"
     rows = [_row(e, root) for e in entries]
     if fmt == "markdown":
-        lines = ["| " + " | ".join(c.title() for c in _COLUMNS) + " |"]
-        lines.append("|" + "---|" * len(_COLUMNS))
-        lines.extend("| " + " | ".join(_escape_cell(c) for c in row) + " |" for row in rows)
-        return "\n".join(lines) + "\n"
+        return "\n".join(markdown_table([[c.title() for c in _COLUMNS], *rows])) + "\n"
     if not rows:
         return "No alerts found.\n"
     return "\n".join(aligned([list(_COLUMNS), *rows])) + "\n"

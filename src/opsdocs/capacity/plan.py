@@ -25,7 +25,7 @@ from opsdocs.errors import UsageError
 from opsdocs.outputs import BlockPlace, ReportFiles, relative_links
 from opsdocs.workspace import Workspace
 
-__all__ = ["BLOCK", "CapacityPlan", "chart_name", "plan_capacity"]
+__all__ = ["BLOCK", "CapacityPlan", "plan_capacity"]
 
 #: Where ``--write`` keeps the status block in each capacity document.
 BLOCK = BlockPlace(
@@ -77,7 +77,8 @@ def plan_capacity(
     if chart_dir is not None:
         for report in plan.reports:
             if report.history is not None and report.history.times:  # else nothing to draw
-                links[report.key] = chart_dir / f"{chart_name(report)}.svg"
+                name = report.key.replace("/", "-")  # service-resource
+                links[report.key] = chart_dir / f"capacity-{name}.svg"
                 plan.add_chart(links[report.key], render_chart(report), png=png)
     if write:
         by_document: dict[Path, tuple[CapacityDocument, list[ResourceReport]]] = {}
@@ -89,8 +90,3 @@ def plan_capacity(
     for path in plan.documents:  # a folder typed with --chart is the user's; documents not
         workspace.check_inside(path)
     return plan
-
-
-def chart_name(report: ResourceReport) -> str:
-    """The chart's file name without suffix: ``capacity-<service>-<resource>``."""
-    return "capacity-" + report.key.replace("/", "-")

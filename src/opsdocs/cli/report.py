@@ -41,11 +41,7 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str], Callable[[float], N
 
         def factory(label: str) -> Callable[[float], None]:
             task = bar.add_task(f"scanning {label}", total=100)
-
-            def update(percent: float) -> None:
-                bar.update(task, completed=percent)
-
-            return update
+            return lambda percent: bar.update(task, completed=percent)
 
         yield factory
 

@@ -31,25 +31,21 @@ _MEMO = "cost-measure"
 _NAMESPACE = "cost-check"
 
 
-def _cost_documents(ctx: WorkspaceContext) -> tuple[list[CostDocument], dict[Path, Document]]:
-    """The cost documents with sources and budgets, and each parsed, by its path (not by its
-    file name: check reads subfolders too, where another document can have the same name)."""
+def _cost_documents(ctx: WorkspaceContext) -> list[CostDocument]:
+    """The cost documents with sources and budgets."""
     from opsdocs.cost.report import read_cost_document
     from opsdocs.documents.parse import read_document
     from opsdocs.errors import InputError
 
     documents: list[CostDocument] = []
-    parsed: dict[Path, Document] = {}
     for facts in ctx.documents("cost"):
         try:
-            doc = read_document(Path(facts.path))
-            spec = read_cost_document(doc)
+            spec = read_cost_document(read_document(Path(facts.path)))
         except InputError:
             continue  # front matter problems are FM findings
         if spec.spec.sources and spec.spec.budgets:
             documents.append(spec)
-            parsed[doc.path] = doc
-    return documents, parsed
+    return documents
 
 
 def _cache(ctx: WorkspaceContext) -> Cache | None:
@@ -61,9 +57,7 @@ def _cache(ctx: WorkspaceContext) -> Cache | None:
     return Cache(ctx.cache_dir, _NAMESPACE, cache_key(ctx.settings.effective())).load()
 
 
-def _fingerprint(
-    ctx: WorkspaceContext, documents: list[CostDocument], parsed: dict[Path, Document]
-) -> str | None:
+def _fingerprint(ctx: WorkspaceContext, documents: list[CostDocument]) -> str | None:
     """What the findings depend on: the month, the cost documents' bytes and every export's
     path, size and modification time (None when the exports cannot be listed)."""
     from opsdocs.cache import digest
@@ -78,7 +72,7 @@ def _fingerprint(
         return None
     parts = [ctx.today.strftime("%Y-%m")]
     for doc in documents:
-        parts += [str(doc.path), parsed[doc.path].path.read_text(encoding="utf-8")]
+        parts += [str(doc.path), doc.path.read_text(encoding="utf-8")]
     for name in files:
         info = os.stat(name)
         parts += [name, str(info.st_size), str(info.st_mtime_ns)]
@@ -92,11 +86,11 @@ def _measure(ctx: WorkspaceContext) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = {"CO002": [], "CO003": []}
     if ctx.workspace is None:
         return found
-    documents, parsed = _cost_documents(ctx)
+    documents = _cost_documents(ctx)
     if not documents:
         return found
     cache = _cache(ctx)
-    key = _fingerprint(ctx, documents, parsed) if cache is not None else None
+    key = _fingerprint(ctx, documents) if cache is not None else None
     if cache is not None and key is not None:
         entry = cache.get("month", key)
         if entry is not None:
@@ -105,21 +99,23 @@ def _measure(ctx: WorkspaceContext) -> dict[str, list[dict[str, Any]]]:
         report = build_report(ctx.workspace, documents, ctx.today.replace(day=1))
     except InputError as exc:
         problem = diagnostic_at(
-            parsed[documents[0].path],
+            documents[0].doc,
             ("sources",),
             message=f"cannot measure the budgets: {exc.message}",
             hint=exc.hint,
         )
         return {"CO002": [_as_json(problem)], "CO003": []}  # not cached: the input is to fix
-    found["CO002"] = [_as_json(d) for d in _over_budget(report, parsed)]
-    found["CO003"] = [_as_json(d) for d in _untagged(report, documents, parsed)]
+    found["CO002"] = [_as_json(d) for d in _over_budget(report, documents)]
+    found["CO003"] = [_as_json(d) for d in _untagged(report, documents)]
     if cache is not None and key is not None:
         cache.put("month", key, found)
         cache.save()
     return found
 
 
-def _over_budget(report: CostReport, parsed: dict[Path, Document]) -> Iterator[Diagnostic]:
+def _over_budget(report: CostReport, documents: list[CostDocument]) -> Iterator[Diagnostic]:
+    # by path, not by file name: check reads subfolders too, where two can share a name
+    parsed = {d.path: d.doc for d in documents}
     for budget in report.budgets:
         if not budget.over_threshold or budget.path is None:
             continue
@@ -137,15 +133,12 @@ def _over_budget(report: CostReport, parsed: dict[Path, Document]) -> Iterator[D
         )
 
 
-def _untagged(
-    report: CostReport, documents: list[CostDocument], parsed: dict[Path, Document]
-) -> Iterator[Diagnostic]:
+def _untagged(report: CostReport, documents: list[CostDocument]) -> Iterator[Diagnostic]:
     if not report.untagged_over:
         return
     limiting = next(d for d in documents if d.spec.untagged_max == report.untagged_max)
-    doc = parsed[limiting.path]
     yield diagnostic_at(
-        doc,
+        limiting.doc,
         ("untagged_max",),
         message=(
             f"untagged spend {report.untagged} {report.currency} is {report.untagged_percent}% "

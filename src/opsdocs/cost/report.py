@@ -291,7 +291,9 @@ class _Layout:
         }
 
 
-def _check_columns(con: Any, files: Sequence[str], fmt: str, cost: str, shown: ShowPath) -> _Layout:
+def _check_columns(
+    con: Any, files: Sequence[str], fmt: str, cost: str, workspace: Workspace
+) -> _Layout:
     """Refuse an export missing a FOCUS column; how the exports hold the columns."""
     from opsdocs.sources.files import file_columns
 
@@ -303,7 +305,7 @@ def _check_columns(con: Any, files: Sequence[str], fmt: str, cost: str, shown: S
         if missing:
             raise InputError(
                 f"missing FOCUS column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
-                path=shown(path),
+                path=workspace.relative(Path(path)),
                 hint="export the billing data as FOCUS 1.x",
             )
         with_class = with_class and "ChargeClass" in found
@@ -314,9 +316,6 @@ def _check_columns(con: Any, files: Sequence[str], fmt: str, cost: str, shown: S
                   for k in types[cost])  # fmt: skip
     timed = all(k.upper().startswith("TIMESTAMP") for k in types["ChargePeriodStart"])
     return _Layout(cost, cost_text=not numeric, time_text=not timed, charge_class=with_class)
-
-
-ShowPath = Callable[[str], str]
 
 
 def _scan(
@@ -354,14 +353,9 @@ def _scan(
     if fmt == "csv":
         _keep_try_casts(con)
     rows = run_query(con, sql, [list(files), *window, *("$." + _json_key(k) for k in keys)])
-    counts = {"number": 0, "negative": 0, "time": 0}
-    data = []
-    for row in rows:
-        counts["number"] += int(row[-3])
-        counts["negative"] += int(row[-2])
-        counts["time"] += int(row[-1])
-        if row[0] is not None and row[-4] is not None:
-            data.append(row[:-3])
+    # the last three columns count the bad rows of each kind, in the order of _BAD
+    counts = {kind: sum(int(row[i - 3]) for row in rows) for i, kind in enumerate(_BAD)}
+    data = [row[:-3] for row in rows if row[0] is not None and row[-4] is not None]
     return data, counts
 
 
@@ -478,26 +472,24 @@ def _refuse_bad_rows(
     cost: str,
     counts: dict[str, int],
     layout: _Layout,
-    shown: ShowPath,
+    workspace: Workspace,
 ) -> None:
     """Raise for the first kind of bad row found, located at its first row (file, row, column)."""
-    for kind in ("number", "negative", "time"):
-        count = counts[kind]
+    for kind, count in counts.items():
         if not count:
             continue
         column = "ChargePeriodStart" if kind == "time" else cost
         what, hint = _BAD[kind]
         message = f"{column}: {what}" + (f", the first of {count} rows" if count > 1 else "")
         for path in files:
+            shown = workspace.relative(Path(path))
             if fmt == "csv":
                 found = _first_bad_csv(con, path, cost, kind)
                 if found is not None:
-                    raise InputError(
-                        message, path=shown(path), line=found[0], col=found[1], hint=hint
-                    )
+                    raise InputError(message, path=shown, line=found[0], col=found[1], hint=hint)
             elif (number := _first_bad_parquet(con, path, kind, layout)) is not None:
-                raise InputError(f"row {number}: {message}", path=shown(path), hint=hint)
-        raise InputError(message, path=shown(files[0]), hint=hint)
+                raise InputError(f"row {number}: {message}", path=shown, hint=hint)
+        raise InputError(message, path=workspace.relative(Path(files[0])), hint=hint)
 
 
 def _tag_keys(documents: Sequence[CostDocument]) -> list[str]:
@@ -574,9 +566,6 @@ def build_report(
             f"sources: {fmt} files are not FOCUS exports", hint="give CSV or Parquet files"
         )
 
-    def shown(path: str) -> str:
-        return str(workspace.relative(Path(path)))
-
     days = calendar.monthrange(month.year, month.month)[1]
     end = month + dt.timedelta(days=days)
     previous = (month - dt.timedelta(days=1)).replace(day=1)
@@ -589,11 +578,11 @@ def build_report(
     import duckdb
 
     try:
-        layout = _check_columns(con, fileset.files, fmt, cost, shown)
+        layout = _check_columns(con, fileset.files, fmt, cost, workspace)
         rows, counts = _scan(con, fileset.files, fmt, cost, keys, window, layout)
         if fmt == "csv":
             _refuse_rejects(con, workspace.root)
-        _refuse_bad_rows(con, fileset.files, fmt, cost, counts, layout, shown)
+        _refuse_bad_rows(con, fileset.files, fmt, cost, counts, layout, workspace)
     except duckdb.Error as exc:
         raise InputError(
             f"sources: cannot read the exports: {safe_message(exc)}", hint="check the files"

@@ -89,7 +89,6 @@ class LogQuery:
 
     sql: str
     params: list[Any]
-    files: list[str]
     format: str
     step_us: int
     rejects: bool  # CSV: count rows the reader rejected
@@ -247,7 +246,7 @@ def build_query(
 ) -> LogQuery:
     """The scan of one SLO: rows (step, counted, good, newest), step -1 holding the malformed
     lines."""
-    fmt = detect_format(files, where=where, given=spec.format)
+    fmt = spec.format or detect_format(files, where=where)
     ts_name, ts_format, status_name, latency_name = _field_names(fmt, spec, where)
     required, good_template = _good_condition(_good_rule(slo, spec), spec, latency_name, where)
     scan = _Scan(
@@ -265,12 +264,12 @@ def build_query(
     ts_kind = scan.fields.type_of(ts_name)
     if fmt == "parquet" and ts_kind.startswith("TIMESTAMP"):
         sql = _typed_parquet_query(scan, spec, at, ts_kind, no_nulls)
-        return LogQuery(sql, [files], files, fmt, scan.step_us, False)
+        return LogQuery(sql, [files], fmt, scan.step_us, False)
     # The columns first: for JSON Lines they decide which paths the one parse extracts.
     columns, counted = _columns(scan, spec)
     source, valid, rejects = _row_source(fmt, files, scan.fields)
     sql = _scan_query(scan, columns, counted, source, valid)
-    return LogQuery(sql, [files], files, fmt, scan.step_us, rejects)
+    return LogQuery(sql, [files], fmt, scan.step_us, rejects)
 
 
 def _typed_parquet_query(
@@ -480,7 +479,7 @@ def measure_logs(
         )
     con = connect(progress=progress is not None)
     try:
-        fmt = detect_format(files, where=where, given=spec.format)
+        fmt = spec.format or detect_format(files, where=where)
         types: dict[str, str] = {}
         no_nulls: frozenset[str] = frozenset()
         try:

@@ -22,7 +22,7 @@ from pydantic import Field
 
 from opsdocs.capacity.forecast import LEVEL, crossing_times, day_text, iso_seconds
 from opsdocs.documents.specs import read_spec_document
-from opsdocs.errors import InputError, UsageError
+from opsdocs.errors import DocumentError, InputError, UsageError
 from opsdocs.records import json_method
 from opsdocs.validators import Frozen
 
@@ -215,13 +215,9 @@ def find_targets(
 
 
 def _problem(target: Target, message: str, hint: str, *keys: str | int) -> InputError:
-    line, col = target.document.doc.position(("resources", target.index, *keys))
-    return InputError(
-        f"resource {target.key!r}: {message}",
-        path=target.document.path,
-        line=line,
-        col=col,
-        hint=hint,
+    key = ("resources", target.index, *keys)
+    return DocumentError.at(
+        target.document.doc, key, f"resource {target.key!r}: {message}", hint=hint
     )
 
 

@@ -196,13 +196,12 @@ def _no_runbook(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         for service, key in _services(doc):
             if service in runbooks:
                 continue
-            line, col = doc.position(key)
-            yield Diagnostic(
-                path=facts.path,
-                line=line,
-                col=col,
+            yield diagnostic_at(
+                doc,
+                key,
                 message=f"service '{service}' has a cost document but no runbook",
                 hint=f"create one with 'opsdocs new runbook {service}'",
+                path=facts.path,
             )
 
 

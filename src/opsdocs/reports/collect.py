@@ -50,9 +50,7 @@ def _load(document: Document) -> tuple[str, list[SloSpec]] | None:
         for index, slo in enumerate(section.slos):
             problems.extend(ratio_label_problems(slo, ("slos", index, "indicator")))
     if problems:
-        first = problems[0]
-        line, col = document.position(first.key_path)
-        raise DocumentError(keyed(first), path=document.path, line=line, col=col)
+        raise DocumentError.at(document, problems[0].key_path, keyed(problems[0]))
     assert section is not None
     return section.service, list(section.slos)
 

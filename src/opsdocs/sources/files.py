@@ -131,8 +131,10 @@ def expand_files(
     return FileSet(tuple(files), empty, size)
 
 
-def detect_format(files: Sequence[str], *, where: str) -> str:
-    """The one format the files' extensions share (``.gz`` looked through)."""
+def detect_format(files: Sequence[str], *, where: str, given: str | None = None) -> str:
+    """``given``, else the one format the files' extensions share (``.gz`` looked through)."""
+    if given is not None:
+        return given
     found = set()
     for name in files:
         stem = name[:-3] if name.endswith(".gz") else name

@@ -246,7 +246,7 @@ def build_query(
 ) -> LogQuery:
     """The scan of one SLO: rows (step, counted, good, newest), step -1 holding the malformed
     lines."""
-    fmt = spec.format or detect_format(files, where=where)
+    fmt = detect_format(files, where=where, given=spec.format)
     ts_name, ts_format, status_name, latency_name = _field_names(fmt, spec, where)
     required, good_template = _good_condition(_good_rule(slo, spec), spec, latency_name, where)
     scan = _Scan(
@@ -479,7 +479,7 @@ def measure_logs(
         )
     con = connect(progress=progress is not None)
     try:
-        fmt = spec.format or detect_format(files, where=where)
+        fmt = detect_format(files, where=where, given=spec.format)
         types: dict[str, str] = {}
         no_nulls: frozenset[str] = frozenset()
         try:

@@ -9,8 +9,10 @@ rasteriser) leaves every file as it was.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,7 @@ from opsdocs.outputs import BlockPlace, ReportFiles, relative_links
 if TYPE_CHECKING:
     from opsdocs.cost.report import CostReport
     from opsdocs.reports.settings import SourceName
+    from opsdocs.sources.prometheus import PrometheusClient
     from opsdocs.workspace import Workspace
 
 __all__ = ["BLOCK", "CostPlan", "plan_workspace_cost"]
@@ -58,16 +61,14 @@ def plan_workspace_cost(
     from opsdocs.cost.charts import render_svg
     from opsdocs.cost.render import render_block
     from opsdocs.cost.report import build_report, load_cost_documents, parse_month
-    from opsdocs.cost.units import request_counter
     from opsdocs.errors import UsageError
 
     first = parse_month(month)
     documents = load_cost_documents(workspace)
     if png and chart_dir is None:
         raise UsageError("--png needs --chart DIR", hint="name the folder for the charts")
-    counter, clients = request_counter(
-        workspace, source=requests_from, prometheus_url=prometheus_url
-    )
+    clients: list[PrometheusClient] = []
+    counter = partial(_count_requests, workspace, requests_from, prometheus_url, clients)
     try:
         report = build_report(workspace, documents, first, sources=sources, count_requests=counter)
     finally:
@@ -87,3 +88,34 @@ def plan_workspace_cost(
     for path in plan.documents:
         workspace.check_inside(path)
     return plan
+
+
+def _count_requests(
+    workspace: Workspace,
+    source: SourceName | None,
+    prometheus_url: str | None,
+    clients: list[PrometheusClient],
+    selector: str,
+    at: dt.datetime,
+    seconds: int,
+) -> float | None:
+    """The requests an SLO's indicator counts over the ``seconds`` before ``at``, measured the
+    way ``opsdocs slo report`` measures them (request logs with DuckDB, or Prometheus, as
+    ``source`` or the ``report.source`` setting says), so that cost per million requests and
+    the SLO report count the same requests. The Prometheus client it opens is kept in
+    ``clients`` for the caller to close."""
+    # imported here: a report without unit metrics never loads the SLO machinery
+    from opsdocs.reports.collect import find_slos, measure_target, open_prometheus
+    from opsdocs.reports.settings import load_report_settings
+
+    settings = load_report_settings(
+        workspace.config.section("report"), source=workspace.config.source_label
+    )
+    chosen = source or settings.source
+    target = find_slos(workspace, [selector])[0]  # service/slo names one SLO
+    if chosen == "prometheus" and not clients:
+        clients.append(open_prometheus(settings, prometheus_url))
+    measurement = measure_target(
+        workspace, target, at=at, windows=[seconds], client=clients[0] if clients else None
+    )
+    return measurement.windows[seconds].total

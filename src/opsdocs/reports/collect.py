@@ -14,7 +14,6 @@ from opsdocs.errors import DocumentError, UsageError
 from opsdocs.reports.report import SloReport, build_report, needed_windows
 from opsdocs.reports.settings import ReportSettings, SourceName
 from opsdocs.slo.spec import SloSpec
-from opsdocs.slo.windows import WindowPair
 from opsdocs.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -153,7 +152,6 @@ def report_slos(
     source: SourceName,
     settings: ReportSettings,
     prometheus_url: str | None = None,
-    pairs: Sequence[WindowPair] | None = None,
     with_steps: bool = False,
     progress: Callable[[str], Callable[[float], None] | None] | None = None,
 ) -> list[SloReport]:
@@ -165,10 +163,9 @@ def report_slos(
     """
     from opsdocs.slo.settings import load_settings
 
-    if pairs is None:
-        pairs = load_settings(
-            workspace.config.section("slo"), source=workspace.config.source_label
-        ).window_pairs()
+    pairs = load_settings(
+        workspace.config.section("slo"), source=workspace.config.source_label
+    ).window_pairs()
     reports: list[SloReport] = []
     stale_after = settings.stale_after.seconds(source)
     client = open_prometheus(settings, prometheus_url) if source == "prometheus" else None

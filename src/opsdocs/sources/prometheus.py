@@ -272,7 +272,8 @@ class PrometheusClient:
         try:
             finished = done.wait(max(deadline - time.monotonic(), 0.0))
         finally:
-            cancel.set()  # a worker still reading stops at its next chunk
+            # a worker still reading stops at its next chunk (so a finished one never saw it)
+            cancel.set()
         if not finished:
             raise self._late(str(params.get("query", "")))
         error = outcome.get("error")
@@ -282,8 +283,6 @@ class PrometheusClient:
                 f" for {one_line(params.get('query', ''))!r}",
                 hint="narrow the query (aggregate it, or a longer range step)",
             )
-        if isinstance(error, _Cancelled):
-            raise self._late(str(params.get("query", "")))
         if error is not None:
             raise error
         value: tuple[int, bytes] = outcome["value"]

@@ -166,20 +166,7 @@ def fit_forecast(
     x = _design(days, weekly)
     ahead = np.arange(last + step, until + step / 2, step, dtype=np.float64)
     future = _design((ahead - last) / DAY, weekly)
-    return _fit(x, y, future, ahead, step=step, weekly=weekly)
-
-
-def _fit(
-    x: NDArray[np.float64],
-    y: NDArray[np.float64],
-    future: NDArray[np.float64],
-    ahead: NDArray[np.float64],
-    *,
-    step: int,
-    weekly: bool,
-) -> Forecast:
-    import numpy as np
-    from statsmodels.regression.linear_model import OLS
+    from statsmodels.regression.linear_model import OLS  # not for a history refused above
 
     lags = max(1, min(DAY // step, len(y) // 4))
     fitted: Any = OLS(y, x).fit(method="qr", cov_type="HAC", cov_kwds={"maxlags": lags})

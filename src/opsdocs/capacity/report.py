@@ -265,9 +265,9 @@ def _from_prometheus(client: PrometheusClient, target: Target, at: dt.datetime) 
     else:
         value = float(limit)
     _check_limit(target, value)
-    if not series:
-        return History((), (), value)
-    pairs = [(t, v) for t, v in zip(series[0].times, series[0].values, strict=True)]
+    pairs = [  # of the one series, if any
+        (t, v) for one in series for t, v in zip(one.times, one.values, strict=True)
+    ]
     pairs = [(t, v) for t, v in pairs if math.isfinite(v)]
     return History(tuple(t for t, _ in pairs), tuple(v for _, v in pairs), value)
 

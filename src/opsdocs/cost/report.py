@@ -115,19 +115,13 @@ class BudgetLine:
         "over_threshold",
     )
 
+    UNIT_FORM = json_form(
+        ("slo", "unit_slo"), ("per", "unit_per"), "requests", ("cost", "unit_cost", text_or_none)
+    )
+
     def as_dict(self) -> dict[str, Any]:
-        unit = self.unit_cost
-        return {
-            **json_dict(self, self.JSON_FORM),
-            "unit": None
-            if self.unit_slo is None
-            else {
-                "slo": self.unit_slo,
-                "per": self.unit_per,
-                "requests": self.requests,
-                "cost": None if unit is None else str(unit),
-            },
-        }
+        unit = None if self.unit_slo is None else json_dict(self, self.UNIT_FORM)
+        return {**json_dict(self, self.JSON_FORM), "unit": unit}
 
 
 @dataclass(frozen=True)

@@ -534,18 +534,12 @@ def _assemble(
     extra_notes: Sequence[str] = (),
 ) -> Measurement:
     step = query.step_us // 1_000_000
-    malformed = rejected
-    steps_total: dict[int, int] = {}
-    steps_good: dict[int, int] = {}
-    newest_us: int | None = None
-    for index, counted, good, newest in rows:
-        if index < 0:
-            malformed += counted
-            continue
-        if newest is not None and (newest_us is None or newest > newest_us):
-            newest_us = newest
-        steps_total[index] = counted
-        steps_good[index] = good
+    malformed = rejected + sum(counted for index, counted, _, _ in rows if index < 0)
+    steps_total = {index: counted for index, counted, _, _ in rows if index >= 0}
+    steps_good = {index: good for index, _, good, _ in rows if index >= 0}
+    newest_us = max(
+        (new for index, _, _, new in rows if index >= 0 and new is not None), default=None
+    )
     counts = {}
     for window in windows:
         n = window // step

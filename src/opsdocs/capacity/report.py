@@ -435,24 +435,20 @@ def _history_of(source: _FileSource, rows: list[tuple[Any, ...]], at: dt.datetim
     target = source.target
     resource = target.resource
     usage = resource.usage
-    bad_times = sum(int(r[0] or 0) for r in rows)
-    bad_values = sum(int(r[1] or 0) for r in rows)
-    if bad_times:
-        raise _problem(
-            target,
-            f"{usage.time_column}: {bad_times} value{'s' if bad_times > 1 else ''} not a time",
-            "times are ISO 8601, e.g. 2026-05-01T00:00:00Z",
-            "usage",
+    for at_row, key, column, what, hint in (
+        (
+            0,
             "time_column",
-        )
-    if bad_values:
-        raise _problem(
-            target,
-            f"{usage.column}: {bad_values} value{'s' if bad_values > 1 else ''} not a number",
-            "usage values are numbers such as 12.5",
-            "usage",
-            "column",
-        )
+            usage.time_column,
+            "a time",
+            "times are ISO 8601, e.g. 2026-05-01T00:00:00Z",
+        ),
+        (1, "column", usage.column, "a number", "usage values are numbers such as 12.5"),
+    ):
+        bad = sum(int(r[at_row] or 0) for r in rows)
+        if bad:
+            message = f"{column}: {bad} value{'s' if bad > 1 else ''} not {what}"
+            raise _problem(target, message, hint, "usage", key)
     if isinstance(resource.limit, LimitSource):
         limits = [(r[3], r[2]) for r in rows if r[3] is not None and r[2] is not None]
         if not limits:

@@ -165,9 +165,9 @@ def _study(ctx: WorkspaceContext) -> Iterator[tuple[str, Any, Status | Diagnosti
     from pathlib import Path
 
     from opsdocs.documents.parse import read_document
-    from opsdocs.dr.settings import configured_evidence, load_settings
+    from opsdocs.dr.settings import load_settings
     from opsdocs.dr.spec import validate_plan
-    from opsdocs.dr.status import plan_status
+    from opsdocs.dr.status import dr_status
     from opsdocs.errors import DocumentError, OpsdocsError
 
     workspace = ctx.workspace
@@ -185,15 +185,7 @@ def _study(ctx: WorkspaceContext) -> Iterator[tuple[str, Any, Status | Diagnosti
         except (DocumentError, OpsdocsError):
             continue  # reported by the front-matter rules
         try:
-            status = plan_status(
-                workspace,
-                doc,
-                plan,
-                at=_moment(ctx.today),
-                evidence=configured_evidence(workspace, settings),
-                window=settings.window,
-                run_tools=False,
-            )
+            status = dr_status(workspace, at=_moment(ctx.today), run_tools=False, read=(doc, plan))
         except OpsdocsError as exc:
             yield (
                 facts.path,

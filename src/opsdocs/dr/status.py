@@ -31,7 +31,6 @@ __all__ = [
     "dr_status",
     "effective_rto",
     "job_status",
-    "plan_status",
     "render_markdown",
     "render_table",
     "status_changes",
@@ -229,45 +228,25 @@ def dr_status(
     evidence: Sequence[Path] = (),
     window: str | None = None,
     run_tools: bool = True,
+    read: tuple[Document, DisasterRecoveryFrontMatter] | None = None,
 ) -> Status:
     """The plan's systems and jobs against the evidence (``evidence``, else the files ``[dr]
-    evidence`` names; and restic repositories named in the plan when ``run_tools``). Reads
-    only; raises an OpsdocsError on bad input."""
+    evidence`` names; and restic repositories named in the plan when ``run_tools``). The plan
+    is the workspace's, or ``read``: a document and its plan, which
+    :func:`~opsdocs.dr.spec.validate_plan` accepts. Reads only; raises an OpsdocsError on bad
+    input."""
+    from opsdocs.dr.evidence import _shown, attribute, read_evidence, run_restic, snapshot_runs
     from opsdocs.dr.settings import configured_evidence, load_settings
     from opsdocs.dr.spec import load_plan
-
-    settings = load_settings(workspace)
-    doc, plan = load_plan(workspace)
-    files = list(evidence) or configured_evidence(workspace, settings)
-    return plan_status(
-        workspace,
-        doc,
-        plan,
-        at=at,
-        evidence=files,
-        window=window or settings.window,
-        run_tools=run_tools,
-    )
-
-
-def plan_status(
-    workspace: Workspace,
-    doc: Document,
-    plan: DisasterRecoveryFrontMatter,
-    *,
-    at: dt.datetime,
-    evidence: Sequence[Path] = (),
-    window: str = "30d",
-    run_tools: bool = True,
-) -> Status:
-    """:func:`dr_status` for a plan already read."""
-    from opsdocs.dr.evidence import _shown, attribute, read_evidence, run_restic, snapshot_runs
     from opsdocs.dr.summary import JobEvidence, summarise
     from opsdocs.durations import duration_seconds
     from opsdocs.errors import UsageError
 
+    settings = load_settings(workspace)
+    doc, plan = read or load_plan(workspace)
+    evidence = list(evidence) or configured_evidence(workspace, settings)
     try:
-        window_seconds = duration_seconds(window)
+        window_seconds = duration_seconds(window or settings.window)
     except ValueError as exc:
         raise UsageError(f"--window {exc}", hint="e.g. --window 30d") from None
     rtos = effective_rto(plan)
@@ -275,13 +254,13 @@ def plan_status(
     runs = list(files.runs)
     sources = [_shown(str(p), workspace.root) for p in evidence]
     if run_tools:
-        read: set[tuple[str, str | None]] = set()
+        asked: set[tuple[str, str | None]] = set()
         for system in plan.systems:
             for job in system.backups:
                 key = (job.repository or "", job.password_file or job.password_env)
-                if job.tool != "restic" or not job.repository or key in read:
+                if job.tool != "restic" or not job.repository or key in asked:
                     continue
-                read.add(key)
+                asked.add(key)
                 snapshots = run_restic(job, cwd=workspace.root)
                 runs.extend(snapshot_runs(snapshots, job.repository))
                 sources.append(f"restic repository {job.repository}")

@@ -110,12 +110,11 @@ def _measured_shares(
     window = max(1, int((end - start).total_seconds()))
     shares: list[BudgetShare] = []
     for target in targets:
-        key = target.key
         try:
             share, reason = _measure_one(workspace, target, settings, end, window)
         except OpsdocsError as exc:
             share, reason = None, str(exc)
-        shares.append(BudgetShare(service, slo=key, share=share, reason=reason))
+        shares.append(BudgetShare(service, slo=target.key, share=share, reason=reason))
     return shares
 
 

@@ -144,18 +144,19 @@ def _require(incident: Incident, action: str, allowed: tuple[Status, ...], alrea
     raise _refuse(incident, action, hint)
 
 
-def _advance(
-    incident: Incident,
-    when: dt.datetime,
-    action: str,
-    allowed: tuple[Status, ...],
-    status: Status,
-    milestone: str,
-    what: str,
-) -> None:
-    """Move the incident from one of the ``allowed`` statuses to ``status`` and record
-    ``milestone`` at ``when``, which must come after every milestone recorded (``what`` names
-    the time when it does not)."""
+#: The status moves: action -> (the statuses it moves from, the status it moves to, the
+#: milestone it records, what the time is called when it comes before a recorded one).
+_MOVES: dict[str, tuple[tuple[Status, ...], Status, str, str]] = {
+    "acknowledge": (("triage",), "active", "acknowledged", "acknowledge"),
+    "mitigate": (("active",), "mitigated", "mitigated", "mitigation"),
+    "resolve": (("active", "mitigated"), "resolved", "resolved", "resolution"),
+}
+
+
+def _advance(incident: Incident, when: dt.datetime, action: str) -> None:
+    """Make the status move ``action`` (see :data:`_MOVES`) and record its milestone at
+    ``when``, which must come after every milestone recorded."""
+    allowed, status, milestone, what = _MOVES[action]
     _require(incident, action, allowed, f"it was {milestone} already")
     _check_after(when, what, incident)
     incident.set_milestone(milestone, when)
@@ -491,9 +492,7 @@ def acknowledge(
     notes: list[str] = []
 
     def change(incident: Incident) -> str:
-        _advance(
-            incident, when, "acknowledge", ("triage",), "active", "acknowledged", "acknowledge"
-        )
+        _advance(incident, when, "acknowledge")
         entry = f"Acknowledged by {by}" if by else "Acknowledged"
         detected = incident.milestones.detected or incident.milestones.started
         took = when - detected
@@ -522,7 +521,7 @@ def mitigate(
     when = _when(at)
 
     def change(incident: Incident) -> str:
-        _advance(incident, when, "mitigate", ("active",), "mitigated", "mitigated", "mitigation")
+        _advance(incident, when, "mitigate")
         return _with_note("Mitigated", note)
 
     return _record(workspace, ident, when, change)
@@ -553,8 +552,7 @@ def resolve(
     notes: list[str] = []
 
     def change(incident: Incident) -> str:
-        allowed: tuple[Status, ...] = ("active", "mitigated")
-        _advance(incident, when, "resolve", allowed, "resolved", "resolved", "resolution")
+        _advance(incident, when, "resolve")
         if incident.milestones.mitigated is None:
             incident.set_milestone("mitigated", when)
             notes.append(

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 _SPAN = re.compile(r"^([1-9][0-9]*)\s*(s|m|h|d)$")
-_DUE = re.compile(r"^([0-9]+)\s*(?:(calendar|business)\s+)?days?$|^([0-9]+)d$")
+_DUE = re.compile(r"^([0-9]+)(?:\s*(?:(calendar|business)\s+)?days?|d)$")
 
 
 def parse_span(value: str) -> dt.timedelta:
@@ -68,8 +68,6 @@ def parse_due(value: str) -> tuple[int, Literal["calendar", "business"]]:
             "must be 'N calendar days' or 'N business days', such as '5 business days' "
             f"(got {value!r})"
         )
-    if match.group(3) is not None:
-        return int(match.group(3)), "calendar"
     unit: Literal["calendar", "business"] = (
         "business" if match.group(2) == "business" else "calendar"
     )

@@ -342,13 +342,11 @@ def find_incident(workspace: Workspace, ident: str) -> Path:
             if path.resolve() == target:
                 return path
         wanted = Path(wanted).stem
-    exact = [p for p in paths if p.stem == wanted]
-    if exact:
-        return exact[0]
     kind = get_kind("incident")
     slugs = {p: kind.match(p.name) or p.stem for p in paths}
     lowered = wanted.lower()
     for matches in (
+        [p for p in paths if p.stem == wanted],  # one at most: file names are unique
         [p for p in paths if slugs[p] == lowered],
         [p for p in paths if p.stem.startswith(lowered) or slugs[p].startswith(lowered)],
     ):

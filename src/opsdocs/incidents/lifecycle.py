@@ -253,11 +253,7 @@ def _default_owner(
         warnings.append(
             f"{workspace.relative(path)} names no owning team (owner: {value!r}); not used"
         )
-    if playbook.owner is not None:
-        return playbook.owner, warnings
-    if workspace.config.owners:
-        return workspace.config.owners[0], warnings
-    return UNASSIGNED, warnings
+    return playbook.owner or next(iter(workspace.config.owners), UNASSIGNED), warnings
 
 
 @dataclass

@@ -266,12 +266,11 @@ class Incident:
             return
         entries = parse_timeline(body_doc)
         if entries:
-            later = [e for e in entries if e.at > when]
-            if later:
-                index = later[0].line - 1
+            later = next((e for e in entries if e.at > when), None)
+            if later is not None:
+                lines.insert(later.line - 1, line)
             else:
-                index = _entry_end(lines, entries[-1].line, section.end_line)
-            lines.insert(index, line)
+                lines.insert(_entry_end(lines, entries[-1].line, section.end_line), line)
         else:
             last = section.line
             for number in range(section.start_line, section.end_line + 1):

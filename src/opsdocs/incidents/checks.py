@@ -54,13 +54,13 @@ def _analysis(ctx: DocContext) -> list[Diagnostic]:
     return found
 
 
-def _document_rule(code: str, name: str, severity: Severity, hint: str) -> Rule:
+def _document_rule(name: str, severity: Severity, hint: str) -> Rule:
     """IR rule ``name`` over one document's analysis: its findings of ``name``, with ``hint``."""
-    wanted = CODES[name]
+    code = CODES[name]
 
     def check(ctx: DocContext) -> Iterator[Diagnostic]:
         for found in _analysis(ctx):
-            if found.code == wanted:
+            if found.code == code:
                 yield Diagnostic(line=found.line, col=found.col, message=found.message, hint=hint)
 
     return Rule(code, name, severity, check=check)
@@ -109,16 +109,16 @@ def _review_hint(ident: str, status: str | None) -> str:
     )
 
 
-def _postmortem_rule(code: str, name: str, severity: Severity, hint: str | None) -> Rule:
+def _postmortem_rule(name: str, severity: Severity, hint: str | None) -> Rule:
     """IR rule ``name`` over postmortems' date facts; ``hint`` None: the hint names the next
     status."""
-    wanted = CODES[name]
+    code = CODES[name]
 
     def check(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
         for facts, data in ctx.collected("postmortem", _DUE_FACTS):
             ident = str(data.get("incident") or "ID")
             for finding in postmortem_due_findings(data, today=ctx.today):
-                if finding.code == wanted:
+                if finding.code == code:
                     yield replace(
                         finding,
                         path=facts.path,
@@ -158,19 +158,16 @@ def _severity_off_ladder(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
 
 RULES = [
     _document_rule(
-        "IR001",
         "incident-milestones-out-of-order",
         "error",
         "correct the milestone; the order is started, detected, acknowledged, mitigated, resolved",
     ),
     _document_rule(
-        "IR002",
         "incident-status-without-milestone",
         "error",
         "set the milestone (UTC ISO 8601) or correct the status",
     ),
     _document_rule(
-        "IR003",
         "incident-timeline-out-of-order",
         "warning",
         "move the entry to its place in time, or add it with 'opsdocs incident log --at'",
@@ -184,18 +181,15 @@ RULES = [
         collect=_collect_due,
     ),
     _document_rule(
-        "IR005", "postmortem-action-item-without-owner", "error", "add 'owner:' (a person or team)"
+        "postmortem-action-item-without-owner", "error", "add 'owner:' (a person or team)"
     ),
-    _document_rule(
-        "IR006", "postmortem-action-item-without-due-date", "error", "add 'due: YYYY-MM-DD'"
-    ),
+    _document_rule("postmortem-action-item-without-due-date", "error", "add 'due: YYYY-MM-DD'"),
     _postmortem_rule(
-        "IR007",
         "postmortem-action-item-overdue",
         "warning",
         "do it and set 'status: done', or agree a new date",
     ),
-    _postmortem_rule("IR008", "postmortem-overdue", "error", None),
+    _postmortem_rule("postmortem-overdue", "error", None),
     Rule(
         "IR009",
         "incident-severity-not-on-ladder",

@@ -293,8 +293,7 @@ def show_command(ctx: click.Context, ident: str, fmt: str) -> int:
     from opsdocs.incidents.deadlines import describe_incident
     from opsdocs.incidents.records import format_time
 
-    workspace = app(ctx).workspace()
-    view = describe_incident(workspace, ident)
+    view = describe_incident(app(ctx).workspace(), ident)
     model = view.incident.model
     echo_notes("warning", view.warnings)
     if fmt == "json":

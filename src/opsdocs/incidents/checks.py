@@ -75,12 +75,8 @@ def _collect_due(ctx: DocContext) -> dict[str, Any] | None:
 
 def _postmortems(ctx: WorkspaceContext) -> dict[str, dict[str, Any]]:
     """Incident id -> its postmortem's due facts."""
-    found: dict[str, dict[str, Any]] = {}
-    for facts in ctx.documents("postmortem"):
-        data = facts.extra.get(_DUE_FACTS)
-        if isinstance(data, dict) and data.get("incident"):
-            found[str(data["incident"])] = data
-    return found
+    due = [facts.extra.get(_DUE_FACTS) for facts in ctx.documents("postmortem")]
+    return {str(d["incident"]): d for d in due if isinstance(d, dict) and d.get("incident")}
 
 
 def _incident_overdue(ctx: WorkspaceContext) -> Iterator[Diagnostic]:

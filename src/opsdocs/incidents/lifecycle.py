@@ -213,16 +213,11 @@ def guidance_for(
     from opsdocs.incidents.budget import slo_documents_for
     from opsdocs.incidents.policy import closest
 
-    runbooks: dict[str, str | None] = {}
-    runbook_kind = get_kind("runbook")
-    existing = {runbook_kind.match(p.name) or "": p for p in document_paths(workspace, "runbook")}
-    near: dict[str, str] = {}
-    for service in services:
-        path = existing.get(service)
-        runbooks[service] = workspace.relative(path) if path is not None else None
-        guess = closest(service, list(existing)) if path is None else None
-        if guess is not None:
-            near[service] = guess
+    kind = get_kind("runbook")
+    existing = {kind.match(p.name) or "": p for p in document_paths(workspace, "runbook")}
+    runbooks = {s: workspace.relative(existing[s]) if s in existing else None for s in services}
+    guesses = {s: closest(s, list(existing)) for s in services if s not in existing}
+    near = {s: guess for s, guess in guesses.items() if guess is not None}
     slos = {service: slo_documents_for(workspace, service) for service in services}
     return Guidance(severity, list(playbook.roles), playbook.source, runbooks, slos, near)
 
@@ -500,9 +495,8 @@ def acknowledge(
                 f"({verdict} the {level.ack_within} target for {level.name})"
             )
         if by and "incident-commander" in {r.key for r in playbook.roles}:
-            roles = dict(incident.model.roles)
-            roles.setdefault("incident-commander", by)
-            incident.update(roles=roles)
+            commander = incident.model.roles.get("incident-commander", by)
+            incident.update(roles={**incident.model.roles, "incident-commander": commander})
         return entry
 
     result = _record(workspace, ident, when, change, notes)
@@ -635,10 +629,8 @@ def assign(
         if incident.status == "closed":
             raise _refuse(incident, "assign roles in", "it is closed")
         _check_started(when, incident)
-        roles = dict(incident.model.roles)
-        before = roles.get(the_role.key)
-        roles[the_role.key] = person
-        incident.update(roles=roles)
+        before = incident.model.roles.get(the_role.key)
+        incident.update(roles={**incident.model.roles, the_role.key: person})
         return f"{the_role.title}: {person}" + (f" (was {before})" if before else "")
 
     return _record(workspace, ident, when, change)

@@ -130,8 +130,7 @@ def create_postmortem(
     Raises :class:`UsageError` when the incident is unknown or not resolved yet and
     :class:`InputError` when the postmortem exists already.
     """
-    incident_path = find_incident(workspace, ident)
-    incident = read_incident(incident_path)
+    incident = read_incident(find_incident(workspace, ident))
     if incident.status not in ("resolved", "closed"):
         raise UsageError(
             f"incident {incident.id} is {incident.status}: write the postmortem once it is "
@@ -146,7 +145,7 @@ def create_postmortem(
             hint="edit it, or move it forward with --status",
         )
     source, label = template_source(workspace, "postmortem")
-    link = os.path.relpath(incident_path, path.parent).replace(os.sep, "/")
+    link = os.path.relpath(incident.path, path.parent).replace(os.sep, "/")
     due = incident.model.postmortem_due
     text = render_template(
         source,

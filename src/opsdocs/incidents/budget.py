@@ -38,14 +38,9 @@ class BudgetShare:
     reason: str | None = None
 
     def as_record(self) -> dict[str, Any]:
-        record: dict[str, Any] = {"service": self.service}
-        if self.slo is not None:
-            record["slo"] = self.slo
-        if self.share is not None:
-            record["share"] = round(self.share, 6)
-        if self.reason is not None:
-            record["reason"] = self.reason
-        return record
+        share = None if self.share is None else round(self.share, 6)
+        record = {"service": self.service, "slo": self.slo, "share": share, "reason": self.reason}
+        return {key: value for key, value in record.items() if value is not None}
 
     def describe(self) -> str:
         """One line for people: the share consumed, or why it is unknown."""

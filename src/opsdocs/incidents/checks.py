@@ -125,8 +125,7 @@ def _postmortem_rule(name: str, severity: Severity, hint: str | None) -> Rule:
 
 
 def _collect_ladder(ctx: DocContext) -> dict[str, Any] | None:
-    kind = ctx.kind_name
-    return ladder_facts(ctx.doc, kind) if kind is not None else None
+    return ladder_facts(ctx.doc, ctx.kind_name)
 
 
 def _severity_off_ladder(ctx: WorkspaceContext) -> Iterator[Diagnostic]:

@@ -130,9 +130,7 @@ class IncidentView:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form: the record's fields as stored, its path, timeline and deadlines."""
-        import json
-
-        data: dict[str, Any] = json.loads(self.incident.model.model_dump_json())
+        data: dict[str, Any] = self.incident.model.model_dump(mode="json")
         data["path"] = self.path
         data["timeline"] = [{"at": format_time(e.at), "text": e.text} for e in self.timeline]
         data["deadlines"] = [d.as_dict() for d in self.deadlines]

@@ -272,7 +272,7 @@ def postmortem_due_findings(facts: dict[str, Any], *, today: dt.date) -> list[Di
     return findings
 
 
-def ladder_facts(doc: Document, kind: str) -> dict[str, Any] | None:
+def ladder_facts(doc: Document, kind: str | None) -> dict[str, Any] | None:
     """What ``incident-severity-not-on-ladder`` needs from one document, as JSON.
 
     A playbook gives its ladder (``severities: None`` when it defines none, so the default

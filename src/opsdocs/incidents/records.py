@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 from opsdocs.documents.folder import document_paths
 from opsdocs.documents.frontmatter import edit_front_matter
@@ -28,7 +28,7 @@ from opsdocs.documents.scaffold import kind_template
 from opsdocs.documents.schemas import FrontMatter
 from opsdocs.errors import DocumentError, InputError, UsageError
 from opsdocs.fileio import locked
-from opsdocs.validators import NAME, NAME_PATTERN
+from opsdocs.validators import NAME, NAME_PATTERN, Frozen
 
 if TYPE_CHECKING:
     from opsdocs.workspace import Workspace
@@ -76,10 +76,8 @@ def _utc(value: dt.datetime) -> dt.datetime:
 UtcTime = Annotated[dt.datetime, AfterValidator(_utc)]
 
 
-class Milestones(BaseModel):
+class Milestones(Frozen):
     """When the incident started, was detected, acknowledged, mitigated and resolved (UTC)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     started: UtcTime = Field(description="When impact began (UTC ISO 8601).")
     detected: UtcTime | None = Field(default=None, description="When we found out.")
@@ -91,10 +89,8 @@ class Milestones(BaseModel):
         return [(name, getattr(self, name)) for name in MILESTONES]
 
 
-class BudgetRecord(BaseModel):
+class BudgetRecord(Frozen):
     """The share of one SLO's error budget the incident consumed, or why it is unknown."""
-
-    model_config = ConfigDict(extra="forbid")
 
     service: str
     slo: str | None = None

@@ -75,9 +75,6 @@ class FrontMatter(BaseModel):
         keys.update(f.alias for f in cls.model_fields.values() if f.alias)
         return keys
 
-    def review_due(self) -> dt.date:
-        return self.last_reviewed + review_interval(self.review_every)
-
 
 class ServiceFrontMatter(FrontMatter):
     """A document about one service (runbook, SLO, monitoring, capacity)."""

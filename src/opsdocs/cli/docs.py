@@ -130,7 +130,7 @@ def index_command(ctx: click.Context, check: bool) -> int:
 @click.pass_context
 def list_command(ctx: click.Context, kind_name: str | None, fmt: str) -> int:
     """List the operations documents with kind, title, owner and review dates."""
-    from opsdocs.check.listing import list_all
+    from opsdocs.check.discovery import list_all
 
     workspace = app(ctx).workspace()
     rows = list_all(workspace, kind_name)

@@ -316,6 +316,14 @@ class WorkspaceContext:
             if f.readable and (kind is None or f.kind == kind)
         ]
 
+    def by_service(self, kind: str) -> dict[str, list[Facts]]:
+        """Readable ``kind`` documents that name a service, by service (each list by path)."""
+        found: dict[str, list[Facts]] = {}
+        for facts in self.documents(kind):
+            if facts.service:
+                found.setdefault(facts.service, []).append(facts)
+        return found
+
     def reported_facts(self) -> Iterator[tuple[str, Facts]]:
         """(path, facts) of each reported file that could be read, sorted by path."""
         for path in sorted(self.reported):

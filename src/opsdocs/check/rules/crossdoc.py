@@ -11,16 +11,8 @@ from opsdocs.diagnostics import Diagnostic
 from opsdocs.documents.kinds import KINDS
 
 
-def _runbooks_by_service(ctx: WorkspaceContext) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {}
-    for facts in ctx.documents("runbook"):
-        if facts.service:
-            result.setdefault(facts.service, []).append(facts.path)
-    return result
-
-
 def _slo_without_runbook(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-    runbooks = _runbooks_by_service(ctx)
+    runbooks = ctx.by_service("runbook")
     for facts in ctx.documents("slo"):
         if facts.path not in ctx.reported or not facts.service:
             continue
@@ -33,19 +25,16 @@ def _slo_without_runbook(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
 
 
 def _owner_mismatch(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-    slos: dict[str, list[tuple[str, str]]] = {}
-    for facts in ctx.documents("slo"):
-        if facts.service and facts.owner:
-            slos.setdefault(facts.service, []).append((facts.path, facts.owner))
+    slos = ctx.by_service("slo")
     for facts in ctx.documents("runbook"):
         if facts.path not in ctx.reported or not facts.service or not facts.owner:
             continue
-        for slo_path, owner in slos.get(facts.service, []):
-            if owner != facts.owner:
+        for slo in slos.get(facts.service, []):
+            if slo.owner and slo.owner != facts.owner:
                 yield facts.diagnostic(
                     "owner",
-                    message=f"owner '{facts.owner}' differs from '{owner}', owner of "
-                    f"'{os.path.basename(slo_path)}'",
+                    message=f"owner '{facts.owner}' differs from '{slo.owner}', owner of "
+                    f"'{os.path.basename(slo.path)}'",
                     hint="the team that owns the objective usually owns the runbook; align them",
                 )
 

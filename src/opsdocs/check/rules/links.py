@@ -35,10 +35,7 @@ def _broken_anchors(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
 
 
 def _slo_links(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-    slos_by_service: dict[str, list[str]] = {}
-    for slo_facts in ctx.documents("slo"):
-        if slo_facts.service:
-            slos_by_service.setdefault(slo_facts.service, []).append(slo_facts.path)
+    slos_by_service = ctx.by_service("slo")
     for path, facts in ctx.reported_facts():
         if facts.kind != "runbook" or facts.slo_section is None:
             continue
@@ -51,7 +48,7 @@ def _slo_links(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
             parts = split_href(href)
             if parts is not None and parts[0] and first <= line <= last:
                 linked.add(ctx.resolve(path, parts[0]))
-        for slo in slos_by_service.get(service, []):
+        for slo in (f.path for f in slos_by_service.get(service, [])):
             if slo not in linked:
                 rel = os.path.relpath(slo, os.path.dirname(path))
                 yield Diagnostic(

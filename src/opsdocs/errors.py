@@ -47,13 +47,9 @@ class _Located(Exception):
     @property
     def location(self) -> str:
         """``path:line:col`` (as much of it as is known), or an empty string."""
-        if self.path is None:
-            return ""
-        parts = [self.path]
-        if self.line is not None:
-            parts.append(str(self.line))
-            parts.append(str(self.col if self.col is not None else 1))
-        return ":".join(parts)
+        if self.path is None or self.line is None:
+            return self.path or ""
+        return f"{self.path}:{self.line}:{self.col if self.col is not None else 1}"
 
     def format(self) -> str:
         text = self.message

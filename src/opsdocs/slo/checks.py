@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from opsdocs.check.context import DocContext, WorkspaceContext
@@ -52,20 +53,13 @@ def _analyse(ctx: DocContext) -> _Analysis | None:
 
 
 def _violations(ctx: DocContext, severity: str) -> Iterator[Diagnostic]:
+    """The problems of ``severity`` among the document's SLOs' (SL001 errors, SL002 warnings)."""
     analysis = _analysis(ctx)
     for problem in analysis.problems if analysis is not None else ():
         if problem.severity == severity:
             line, col = ctx.doc.position(problem.key_path)
             message = keyed(problem, hint=False)
             yield Diagnostic(line=line, col=col, message=message, hint=problem.hint)
-
-
-def _invalid(ctx: DocContext) -> Iterator[Diagnostic]:
-    return _violations(ctx, "error")
-
-
-def _infeasible(ctx: DocContext) -> Iterator[Diagnostic]:
-    return _violations(ctx, "warning")
 
 
 def _stale_budget(ctx: DocContext) -> Iterator[Diagnostic]:
@@ -142,8 +136,8 @@ def _duplicate_ids(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
 
 
 RULES = [
-    Rule("SL001", "invalid-slo-spec", "error", check=_invalid),
-    Rule("SL002", "infeasible-slo", "warning", check=_infeasible),
+    Rule("SL001", "invalid-slo-spec", "error", check=partial(_violations, severity="error")),
+    Rule("SL002", "infeasible-slo", "warning", check=partial(_violations, severity="warning")),
     Rule("SL003", "stale-budget-table", "error", check=_stale_budget, fix=fix_budget_table),
     Rule(
         "SL004",

@@ -74,7 +74,6 @@ def load_slo_document(
     settings: SloSettings | None = None,
     *,
     label: str | None = None,
-    promql: Callable[[str], str | None] | None = None,
 ) -> SloDocument:
     """Validate an ``slo`` document's SLOs: schema errors first, then semantic checks."""
     from opsdocs.slo.settings import SloSettings
@@ -96,11 +95,9 @@ def load_slo_document(
         return SloDocument(doc, None, findings)
     section, problems = load_front_matter(data)
     findings.extend(_locate(doc, label, p) for p in problems)
-    if section is not None:
-        kwargs = {"check": promql} if promql is not None else {}
-        for index, slo in enumerate(section.slos):
-            for p in check_slo(slo, settings, key_path=("slos", index), **kwargs):
-                findings.append(_locate(doc, label, p))
+    for index, slo in enumerate(section.slos if section is not None else ()):
+        for p in check_slo(slo, settings, key_path=("slos", index)):
+            findings.append(_locate(doc, label, p))
     if any(f.is_error for f in findings):
         section = None
     return SloDocument(doc, section, findings)

@@ -7,7 +7,7 @@ fire (the threshold is above a 100 % error ratio), an error budget of only secon
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -115,14 +115,13 @@ def check_slo(
     settings: SloSettings,
     *,
     key_path: KeyPath = (),
-    check: Callable[[str], str | None] = check_promql,
 ) -> list[Diagnostic]:
     """Semantic checks of one SLO whose schema is valid."""
     problems: list[Diagnostic] = []
     at = key_path
     ind_path = (*at, "indicator")
     for key, query, needs_window in _queries(slo):
-        found = _query_problem(slo, key, query, needs_window, check)
+        found = _query_problem(slo, key, query, needs_window)
         if found is not None:
             message, hint = found
             problems.append(Diagnostic(message=message, hint=hint, key_path=(*ind_path, key)))
@@ -144,7 +143,7 @@ def check_slo(
 
 
 def _query_problem(
-    slo: SloSpec, key: str, query: str, needs_window: bool, check: Callable[[str], str | None]
+    slo: SloSpec, key: str, query: str, needs_window: bool
 ) -> tuple[str, str | None] | None:
     """The first problem of one query of the indicator, as ``(message, hint)``."""
     if key == "selector":
@@ -161,7 +160,7 @@ def _query_problem(
     too_big = bound_problem(rendered)
     if too_big is not None:
         return too_big, "simplify it, or record a part as its own rule"
-    complaint = check(rendered)
+    complaint = check_promql(rendered)
     return None if complaint is None else (f"PromQL does not parse: {complaint}", None)
 
 

@@ -27,7 +27,7 @@ from opsdocs import fileio
 from opsdocs.documents.folder import read_documents
 from opsdocs.documents.parse import Document
 from opsdocs.errors import InputError
-from opsdocs.slo.interchange import ImportedService, ImportedSlo, KeyPath, Position, validate_entry
+from opsdocs.slo.interchange import ImportedService, ImportedSlo, merge_entry, validate_entry
 from opsdocs.slo.spec import SloSpec
 
 if TYPE_CHECKING:
@@ -46,36 +46,12 @@ __all__ = [
     "update_document_slos",
 ]
 
-#: Keys replaced as a whole, never merged key by key (an indicator's keys depend on its type).
-_WHOLE = frozenset({"indicator"})
-
 
 def slo_to_yaml_data(slo: SloSpec) -> dict[str, Any]:
     """An SLO as plain data for front matter: defaults left out, keys in spec order."""
     data: dict[str, Any] = slo.model_dump(mode="json", exclude_defaults=True)
     data["indicator"] = {"type": slo.indicator.type, **data.get("indicator", {})}
     return data
-
-
-def merge_entry(
-    old: dict[str, Any] | None, new: dict[str, Any], *, top: bool = True
-) -> dict[str, Any]:
-    """``old`` updated with what ``new`` defines: ``None`` removes a key (the default), a
-    mapping merges key by key (except an indicator), anything else replaces."""
-    out = dict(old or {})
-    for key, value in new.items():
-        if value is None:
-            out.pop(key, None)
-        elif isinstance(value, dict) and not (top and key in _WHOLE):
-            before = out.get(key)
-            merged = merge_entry(before if isinstance(before, dict) else None, value, top=False)
-            if merged:
-                out[key] = merged
-            else:
-                out.pop(key, None)
-        else:
-            out[key] = value
-    return out
 
 
 def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -137,8 +113,7 @@ def _merge(
     warnings: list[str] = []
     for slo in slos:
         if isinstance(slo, SloSpec):  # problems are the document's
-            where: dict[KeyPath, Position] = {(): (str(doc.path), 1, 1)}
-            slo = ImportedSlo(name=slo.name, data=slo_to_yaml_data(slo), positions=where)
+            slo = ImportedSlo(slo.name, slo_to_yaml_data(slo), {(): (str(doc.path), 1, 1)})
         index = by_name.get(slo.name)
         old = entries[index] if index is not None else None
         entry = merge_entry(old, slo.data)

@@ -27,6 +27,7 @@ __all__ = [
     "Position",
     "Source",
     "defined",
+    "merge_entry",
     "validate_entry",
 ]
 
@@ -73,17 +74,34 @@ class ImportedService:
     document: dict[str, Any] = field(default_factory=dict)
 
 
-def defined(data: Any) -> Any:
-    """``data`` without the ``None`` values (the defaults) and the mappings left empty."""
-    if isinstance(data, dict):
-        out = {}
-        for key, value in data.items():
-            value = defined(value)
-            if value is None or (isinstance(value, dict) and not value):
-                continue
+#: Keys replaced as a whole, never merged key by key (an indicator's keys depend on its type).
+_WHOLE = frozenset({"indicator"})
+
+
+def merge_entry(
+    old: dict[str, Any] | None, new: dict[str, Any], *, top: bool = True
+) -> dict[str, Any]:
+    """``old`` updated with what ``new`` defines: ``None`` removes a key (the default), a
+    mapping merges key by key (except an indicator), anything else replaces."""
+    out = dict(old or {})
+    for key, value in new.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and not (top and key in _WHOLE):
+            before = out.get(key)
+            merged = merge_entry(before if isinstance(before, dict) else None, value, top=False)
+            if merged:
+                out[key] = merged
+            else:
+                out.pop(key, None)
+        else:
             out[key] = value
-        return out
-    return data
+    return out
+
+
+def defined(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the ``None`` values (the defaults) and the mappings left empty."""
+    return merge_entry(None, data, top=False)
 
 
 def validate_entry(

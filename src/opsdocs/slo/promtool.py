@@ -79,6 +79,11 @@ class GeneratedTests:
     notes: list[str] = field(default_factory=list)
     cases: int = 0
 
+    @property
+    def text(self) -> str | None:
+        """The first file's text, ``None`` when there is no test."""
+        return self.files[0].text if self.files else None
+
 
 @dataclass(frozen=True)
 class _Series:

@@ -774,9 +774,9 @@ def _convert_alpha(obj: _Object) -> tuple[str, list[ImportedSlo]]:
                 )
             query = re.sub(r"\{\{\s*\.window\s*\}\}", "{{window}}", metric["query"].strip())
             counter = bool(ratio.get("counter", ratio.get("incremental", False)))
-            at = (*here, "ratioMetrics", part, "query")
-            indicator[part] = _windowed(obj, at, query, counter)
-            where[("indicator", part)] = obj.position(*here, "ratioMetrics", part, "query")
+            written = (*here, "ratioMetrics", part, "query")
+            indicator[part] = _windowed(obj, written, query, counter)
+            where[("indicator", part)] = obj.position(*written)
         data: dict[str, Any] = {
             "name": name,
             "objective": float(Decimal(str(objective["target"])) * 100),

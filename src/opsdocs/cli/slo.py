@@ -152,11 +152,12 @@ def import_command(
     defines (the others stay), new ones are added, and everything else in the document is
     kept. Every spec is validated first; then all documents are written, or none.
     """
-    from opsdocs.slo.importer import import_lock, plan_import, read_sources
+    from opsdocs.fileio import locked
+    from opsdocs.slo.importer import plan_import, read_sources
 
     workspace = app(ctx).workspace()
     sources = read_sources(workspace, files)
-    with import_lock(workspace):
+    with locked(workspace.root, workspace.readme):
         plan = plan_import(workspace, sources, owner=owner)
         if plan.changes and not dry_run:
             plan.changes.commit()

@@ -2,9 +2,9 @@
 
 :func:`plan_import` reads every source, validates every SLO as ``check`` would (the schema, the
 queries, the windows), matches services to documents and computes every new text before anything
-is written; the caller commits the plan's change set (all files or none) while holding
-:func:`import_lock`, so that imports running at once into one document each see the other's
-result.
+is written; the caller commits the plan's change set (all files or none) while holding the
+README index's lock (the one ``new`` and ``incident`` take), so that imports running at once into
+one document each see the other's result.
 
 Merging: an imported SLO updates the entry of the same name key by key. Keys the source defines
 replace the document's (an indicator as a whole); keys it does not define (a Sloth spec has no
@@ -16,9 +16,8 @@ comments; the Markdown body is not touched at all.
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
 __all__ = [
     "DocumentImport",
     "ImportPlan",
-    "import_lock",
     "merge_entry",
     "plan_import",
     "read_sources",
@@ -239,14 +237,6 @@ class ImportPlan:
     documents: list[DocumentImport]
     notes: list[str]
     changes: fileio.ChangeSet
-
-
-@contextlib.contextmanager
-def import_lock(workspace: Workspace) -> Iterator[None]:
-    """Hold the lock of the README index (the one ``new`` and ``incident`` take) for a whole
-    import: reading the documents, merging, writing them and the index."""
-    with fileio.locked(workspace.root, workspace.readme):
-        yield
 
 
 def plan_import(

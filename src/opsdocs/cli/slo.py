@@ -31,6 +31,12 @@ def _settings(ctx: click.Context) -> tuple[Workspace, SloSettings]:
     )
 
 
+def _out_of_date(what: str, command: str) -> int:
+    """Say that ``what`` is stale (``--check``) and how to update it; the findings code."""
+    click.echo(f"{what} out of date; run 'opsdocs slo {command}' to update.", err=True)
+    return EXIT_FINDINGS
+
+
 @slo.command("rules")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -108,12 +114,7 @@ def rules_command(
         for path in plan.orphans:
             click.echo(f"orphan {plan.relative(path)} (no document generates it)")
         if stale or plan.orphans:
-            click.echo(
-                f"{len(stale) + len(plan.orphans)} rule file(s) out of date; run 'opsdocs slo"
-                " rules' to update.",
-                err=True,
-            )
-            return EXIT_FINDINGS
+            return _out_of_date(f"{len(stale) + len(plan.orphans)} rule file(s)", "rules")
         click.echo(f"{len(plan.outputs)} rule file(s) up to date.")
         return EXIT_OK
     changed = set(rule_changes(workspace, plan, out_given=out_dir is not None).commit())
@@ -223,11 +224,7 @@ def budget_command(ctx: click.Context, check: bool) -> int:
         click.echo(f"{'stale' if check else 'updated'} {workspace.relative(update.path)}")
     if check:
         if stale:
-            click.echo(
-                f"{len(stale)} budget table(s) out of date; run 'opsdocs slo budget' to update.",
-                err=True,
-            )
-            return EXIT_FINDINGS
+            return _out_of_date(f"{len(stale)} budget table(s)", "budget")
         return EXIT_OK
     changes = workspace.changes()
     for update in stale:

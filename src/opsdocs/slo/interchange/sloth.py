@@ -184,8 +184,5 @@ def read_sloth(
     :class:`InputError` with the position of what cannot be imported.
     """
     label = str(path)
-    out = []
-    for doc in load_yaml_all(text, path=label):
-        if is_sloth(doc.value):
-            out.append(_service(Source(doc, label), settings))
-    return out
+    docs = load_yaml_all(text, path=label)
+    return [_service(Source(doc, label), settings) for doc in docs if is_sloth(doc.value)]

@@ -468,12 +468,7 @@ def _alert_entry(
     elif alert.source != "prometheus" or os.path.isabs(path):
         rule_dir = os.path.dirname(path)
         resolution = resolve_runbook_url(
-            url,
-            alert=alert,
-            root=root,
-            rule_dir=rule_dir,
-            settings=settings,
-            folders=folders,
+            url, alert=alert, root=root, rule_dir=rule_dir, settings=settings, folders=folders
         )
         if resolution.status in ("no-file", "invalid"):
             found.append(_broken_link(alert, root, resolution))
@@ -504,12 +499,7 @@ def _alert_entry(
     seconds = _seconds(alert.for_)
     # multi-window burn-rate alerts smooth over their windows: no 'for:' by design
     burn_rate = alert.source == "slo"
-    if (
-        not burn_rate
-        and seconds is not None
-        and seconds > 0
-        and seconds < 2 * settings.scrape_seconds
-    ):
+    if not burn_rate and seconds and seconds < 2 * settings.scrape_seconds:
         report(
             "for",
             "AL007",
@@ -541,12 +531,11 @@ def _broken_link(alert: Alert, root: str, resolution: Resolution) -> Diagnostic:
 
 
 def _seconds(text: str | None) -> int | None:
+    """``for:`` in seconds; None without one, and for zero (no wait either) or a typo."""
     if text is None:
         return None
     from opsdocs.durations import duration_seconds
 
-    if text.strip() in ("0", "0s", "0m"):
-        return 0
     try:
         return duration_seconds(text)
     except ValueError:

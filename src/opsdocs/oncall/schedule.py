@@ -139,16 +139,13 @@ def windows(
     tz = zone(zone_name)
     day = start.astimezone(tz).date() - dt.timedelta(days=1)
     last = end.astimezone(tz).date()
-    midnight = dt.time(0, 0)
+    # no hours: the whole day, midnight to midnight (an end at the start ends the next day)
+    opens, closes = span or (dt.time(0, 0), dt.time(0, 0))
     while day <= last:
         if day.weekday() in restrict_days:
-            if span is None:
-                w_start = dt.datetime.combine(day, midnight)
-                w_end = dt.datetime.combine(day + dt.timedelta(days=1), midnight)
-            else:
-                w_start = dt.datetime.combine(day, span[0])
-                end_day = day if span[1] > span[0] else day + dt.timedelta(days=1)
-                w_end = dt.datetime.combine(end_day, span[1])
+            w_start = dt.datetime.combine(day, opens)
+            end_day = day if closes > opens else day + dt.timedelta(days=1)
+            w_end = dt.datetime.combine(end_day, closes)
             a, b = to_utc(w_start, zone_name), to_utc(w_end, zone_name)
             if a < end and b > start:
                 yield max(a, start), min(b, end)

@@ -8,6 +8,7 @@ checked here, across documents. The first problem is a :class:`DocumentError` at
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,6 @@ __all__ = [
     "TeamSource",
     "collect_roster",
     "load_roster",
-    "oncall_paths",
     "policy_problems",
     "roster_from_documents",
     "split_hint",
@@ -82,13 +82,6 @@ class Roster:
             known = ", ".join(self.names()) or "none"
             raise UsageError(f"unknown team {team!r}", hint=f"teams with a schedule: {known}")
         return [team]
-
-
-def oncall_paths(workspace: Workspace) -> list[Path]:
-    """The on-call documents: ``on-call-{team}.md`` and ``on-call.md``, sorted."""
-    from opsdocs.documents.folder import document_paths
-
-    return sorted(document_paths(workspace, "on-call"))  # the kind accepts on-call.md too
 
 
 def _message(error: Any) -> tuple[str, str | None]:
@@ -192,7 +185,7 @@ def _raise(doc: Document, problem: Diagnostic) -> DocumentError:
 
 
 def collect_roster(
-    docs: list[Document], *, label: Any = None
+    docs: list[Document], *, label: Callable[[Path], str] = str
 ) -> tuple[Roster, list[tuple[Document, Diagnostic]]]:
     """The teams of ``docs`` that are valid, and the problems of the others (a document with a
     problem contributes no team; a level naming a rotation no team has is a problem too)."""
@@ -217,8 +210,7 @@ def collect_roster(
                     )
                 )
                 continue
-            path = label(doc.path) if label is not None else str(doc.path)
-            roster.teams[team.name] = TeamSource(team, path, index, doc)
+            roster.teams[team.name] = TeamSource(team, label(doc.path), index, doc)
     for name, source in list(roster.teams.items()):
         for number, level in enumerate(source.team.escalation):
             for ref in level.rotations:
@@ -239,7 +231,7 @@ def collect_roster(
     return roster, problems
 
 
-def roster_from_documents(docs: list[Document], *, label: Any = None) -> Roster:
+def roster_from_documents(docs: list[Document], *, label: Callable[[Path], str] = str) -> Roster:
     """The teams of ``docs``; DocumentError at the first problem (cross-document references
     included)."""
     for doc in docs:
@@ -253,7 +245,7 @@ def roster_from_documents(docs: list[Document], *, label: Any = None) -> Roster:
 
 def load_roster(workspace: Workspace) -> Roster:
     """Every team's schedule in the workspace (an empty roster without on-call documents)."""
-    from opsdocs.documents.parse import read_document
+    from opsdocs.documents.folder import read_documents
 
-    docs = [read_document(path) for path in oncall_paths(workspace)]
-    return roster_from_documents(docs, label=workspace.relative)
+    # on-call-{team}.md and on-call.md (the kind accepts both), in name order
+    return roster_from_documents(read_documents(workspace, "on-call"), label=workspace.relative)

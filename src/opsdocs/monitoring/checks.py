@@ -84,23 +84,18 @@ def _findings(ctx: WorkspaceContext) -> list[Diagnostic]:
 
 
 def _study(ctx: WorkspaceContext) -> Analysis | None:
-    from opsdocs.monitoring.estate import configured, study
+    from opsdocs.monitoring.estate import study
 
-    workspace = ctx.workspace
-    if workspace is None or not configured(workspace):
+    # every AL rule's prepare hook ran first: the estate is open when [monitoring] is configured
+    estate = ctx.memo.get(_ESTATE)
+    if estate is None:
         return None
     documents = {
         os.path.normpath(path): facts.extra["AL009"]
         for path, facts in ctx.facts.items()
         if facts.readable and facts.extra.get("AL009")
     }
-    return study(
-        workspace,
-        documents=documents,
-        anchors_of=ctx.anchors_of,
-        cache_dir=ctx.cache_dir,
-        estate=ctx.memo.get(_ESTATE),
-    )
+    return study(estate.workspace, documents=documents, anchors_of=ctx.anchors_of, estate=estate)
 
 
 def _context(workspace: Workspace, memo: dict[str, Any]) -> list[str]:

@@ -656,8 +656,7 @@ def _filter_suppressed(findings: list[Diagnostic]) -> list[Diagnostic]:
             continue
         if finding.path not in lines:
             try:
-                with open(finding.path, encoding="utf-8") as fh:
-                    lines[finding.path] = fh.read().splitlines()
+                lines[finding.path] = Path(finding.path).read_text("utf-8").splitlines()
             except (OSError, UnicodeDecodeError):
                 lines[finding.path] = []
         if not _suppressed(lines[finding.path], finding.line, finding.code):

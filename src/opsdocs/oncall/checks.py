@@ -34,10 +34,8 @@ def _audit(ctx: WorkspaceContext) -> list[Diagnostic]:
         return []
     oncall = []
     for facts in ctx.documents("on-call"):
-        try:
+        with contextlib.suppress(InputError):
             oncall.append((facts.path, read_document(Path(facts.path))))
-        except InputError:
-            continue
     playbook = None
     for facts in ctx.documents("incident-response")[:1]:
         with contextlib.suppress(InputError):

@@ -112,3 +112,17 @@ def test_a_wal_archive_is_held_by_its_archive_interval(
         " every 10m, so system 'orders-db' can lose more than its RPO of 5m (archive at least"
         " every 5m, or change the RPO)"
     )
+
+
+def test_a_finding_on_a_job_is_at_that_jobs_name_when_two_share_it(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    systems = SYSTEMS + "      - name: pg-dump\n        tool: pg_dump\n        schedule: 1h\n"
+    log = "system,job,finished_at,status\norders-db,pg-dump,2026-05-31T22:00:00Z,success\n"
+    root = plan_workspace(tmp_path, systems, **{"opsdocs.toml": CONFIG, "backups.csv": log})
+    result = _check(cli, root, "2026-06-02")
+    assert result.exit_code == 1
+    # each job of the plan is reported at its own name (the second one was reported at the
+    # first's, where the finding repeated)
+    lines = [line.split(" DR004")[0] for line in result.stdout.splitlines() if "DR004" in line]
+    assert lines == [f"{OPS}/disaster-recovery.md:12:9:", f"{OPS}/disaster-recovery.md:16:9:"]

@@ -9,6 +9,7 @@ than silently drop a resource. The keys are described in ``docs/capacity.md``.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
@@ -54,15 +55,9 @@ class Usage(Strict):
         if self.query and (self.column or self.where):
             raise ValueError("column and where go with files, not with a query")
         for key in self.where:
-            if not _valid_column(key):
+            if not re.match(_COLUMN, key):
                 raise ValueError(f"where: {key!r} is not a column name")
         return self
-
-
-def _valid_column(name: str) -> bool:
-    import re
-
-    return re.match(_COLUMN, name) is not None
 
 
 class LimitSource(Strict):

@@ -60,11 +60,10 @@ def report_command(
     from opsdocs.instants import utc_now
 
     workspace = app(ctx).workspace()
-    at = at_time or utc_now()
     plan = plan_capacity(
         workspace,
         resources,
-        at=at,
+        at=at_time or utc_now(),
         prometheus_url=prometheus_url,
         chart_dir=chart_dir,
         png=png,

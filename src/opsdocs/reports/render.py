@@ -6,14 +6,13 @@ The Markdown block is what ``--write`` puts into an SLO document's Measurement s
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from collections.abc import Sequence
 from typing import Any
 
 from opsdocs.durations import format_duration
-from opsdocs.reports.report import SloReport
+from opsdocs.reports.report import SloReport, utc_second
 from opsdocs.tables import aligned, markdown_table
 
 __all__ = [
@@ -25,12 +24,6 @@ __all__ = [
 
 
 _NONE = "—"
-
-
-def _time(at: dt.datetime | None) -> str:
-    if at is None:
-        return _NONE
-    return at.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def format_percent(ratio: float | None, digits: int = 4) -> str:
@@ -66,7 +59,7 @@ def _exhaustion(report: SloReport) -> str:
         return "exhausted"
     if report.status in ("no-data", "stale"):
         return _NONE
-    return _time(report.exhaustion) if report.exhaustion else "not at this rate"
+    return utc_second(report.exhaustion) if report.exhaustion else "not at this rate"
 
 
 def _finite_only(value: Any) -> Any:
@@ -94,7 +87,7 @@ def render_table(reports: Sequence[SloReport]) -> str:
             out.append("")
         out.append(
             f"{report.service}/{report.name}: {report.status.upper()}"
-            f"  ({report.source}, at {_time(report.at)})"
+            f"  ({report.source}, at {utc_second(report.at)})"
         )
         out.append(
             f"  objective {format_percent(report.objective / 100)} over {report.period};"
@@ -150,7 +143,7 @@ def render_markdown(
     ]
     lines = [
         "",
-        f"_Measured by `opsdocs slo report` from {first.source} at {_time(first.at)}._",
+        f"_Measured by `opsdocs slo report` from {first.source} at {utc_second(first.at)}._",
         "",
     ]
     table = [head]

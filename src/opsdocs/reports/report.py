@@ -27,6 +27,7 @@ __all__ = [
     "WindowReport",
     "build_report",
     "needed_windows",
+    "utc_second",
 ]
 
 Status = Literal["healthy", "burning", "exhausted", "no-data", "stale"]
@@ -37,6 +38,11 @@ REPORTED_WINDOWS = (3600, 6 * 3600, 86400, 3 * 86400)
 CURRENT_WINDOW = 3600
 #: Projections further out than this (about 100 years) are "never".
 _HORIZON = 100 * 365 * 86400
+
+
+def utc_second(when: dt.datetime) -> str:
+    """``when`` in UTC to the second, ISO 8601 with ``Z``: how report text writes a time."""
+    return when.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _iso(when: dt.datetime | None) -> str | None:
@@ -338,8 +344,7 @@ def _freshness(measurement: Measurement) -> tuple[float | None, tuple[str, ...]]
         age = float(measurement.searched)
         return age, (*notes, f"no data in the {format_duration(measurement.searched)} before --at")
     age = max(0.0, (measurement.at - measurement.newest).total_seconds())
-    newest = measurement.newest.astimezone(dt.UTC).replace(microsecond=0)
-    when = newest.isoformat().replace("+00:00", "Z")
+    when = utc_second(measurement.newest)
     return age, (*notes, f"newest data {when} ({_age_text(measurement, age)} before --at)")
 
 

@@ -164,13 +164,10 @@ def _timestamp_us(fields: _Fields, name: str, fmt: str) -> str:
 
 def _matches(fields: _Fields, name: str, values: Sequence[str | int]) -> str:
     text = fields.text(name)
-    terms = []
+    prefixes = [v[:-1] for v in values if isinstance(v, str) and v.endswith("*")]
     exact = [str(v) for v in values if not (isinstance(v, str) and v.endswith("*"))]
-    if exact:
-        terms.append(f"{text} IN ({', '.join(_literal(v) for v in exact)})")
-    for value in values:
-        if isinstance(value, str) and value.endswith("*"):
-            terms.append(f"starts_with({text}, {_literal(value[:-1])})")
+    terms = [f"{text} IN ({', '.join(_literal(v) for v in exact)})"] if exact else []
+    terms += [f"starts_with({text}, {_literal(prefix)})" for prefix in prefixes]
     return "(" + " OR ".join(terms) + ")"
 
 

@@ -14,6 +14,7 @@ import click
 from opsdocs.cli import EXIT_FINDINGS, EXIT_USAGE
 from opsdocs.cli.context import app
 from opsdocs.cli.options import (
+    echo_notes,
     echo_rendered,
     echo_written,
     report_outputs,
@@ -107,12 +108,8 @@ def report_command(
     if not plan.found:
         click.echo("No SLOs found: no slo document defines slos in its front matter.", err=True)
         return 0
-    for key in plan.left_out:
-        click.echo(
-            f"warning: {key}: no logs mapping, left out"
-            " (add slos[].logs to its document, or use --source prometheus)",
-            err=True,
-        )
+    hint = "add slos[].logs to its document, or use --source prometheus"
+    echo_notes("warning", (f"{key}: no logs mapping, left out ({hint})" for key in plan.left_out))
     unsaved: OSError | None = None
     try:
         changed: set[Path] = set(plan.changes.commit())

@@ -20,7 +20,6 @@ from opsdocs.diagnostics import Diagnostic
 from opsdocs.records import json_method
 
 if TYPE_CHECKING:
-    from opsdocs.cache import Cache
     from opsdocs.check.context import WorkspaceContext
     from opsdocs.cost.report import CostDocument, CostReport
     from opsdocs.documents.parse import Document
@@ -48,15 +47,6 @@ def _cost_documents(ctx: WorkspaceContext) -> list[CostDocument]:
     return documents
 
 
-def _cache(ctx: WorkspaceContext) -> Cache | None:
-    """The run's ``cost-check`` cache (None when caching is off)."""
-    from opsdocs.cache import Cache, cache_key
-
-    if ctx.cache_dir is None:
-        return None
-    return Cache(ctx.cache_dir, _NAMESPACE, cache_key(ctx.settings.effective())).load()
-
-
 def _fingerprint(ctx: WorkspaceContext, documents: list[CostDocument]) -> str | None:
     """What the findings depend on: the month, the cost documents' bytes and every export's
     path, size and modification time (None when the exports cannot be listed)."""
@@ -80,6 +70,7 @@ def _fingerprint(ctx: WorkspaceContext, documents: list[CostDocument]) -> str | 
 
 
 def _measure(ctx: WorkspaceContext) -> dict[str, list[dict[str, Any]]]:
+    from opsdocs.cache import Cache, cache_key
     from opsdocs.cost.report import build_report
     from opsdocs.errors import InputError
 
@@ -89,7 +80,9 @@ def _measure(ctx: WorkspaceContext) -> dict[str, list[dict[str, Any]]]:
     documents = _cost_documents(ctx)
     if not documents:
         return found
-    cache = _cache(ctx)
+    cache: Cache | None = None  # None when caching is off
+    if ctx.cache_dir is not None:
+        cache = Cache(ctx.cache_dir, _NAMESPACE, cache_key(ctx.settings.effective())).load()
     key = _fingerprint(ctx, documents) if cache is not None else None
     if cache is not None and key is not None:
         entry = cache.get("month", key)
@@ -115,15 +108,14 @@ def _measure(ctx: WorkspaceContext) -> dict[str, list[dict[str, Any]]]:
 
 def _over_budget(report: CostReport, documents: list[CostDocument]) -> Iterator[Diagnostic]:
     # by path, not by file name: check reads subfolders too, where two can share a name
-    parsed = {d.path: d.doc for d in documents}
+    by_path = {d.path: d for d in documents}
     for budget in report.budgets:
         if not budget.over_threshold or budget.path is None:
             continue
-        doc = parsed[budget.path]
-        names = [b.get("name") for b in (doc.get("budgets") or []) if isinstance(b, dict)]
-        index = names.index(budget.name) if budget.name in names else 0
+        doc = by_path[budget.path]
+        index = [b.name for b in doc.spec.budgets].index(budget.name)
         yield diagnostic_at(
-            doc,
+            doc.doc,
             ("budgets", index, "monthly"),
             message=(
                 f"budget {budget.name!r}: forecast {budget.forecast} {report.currency} is "

@@ -215,11 +215,7 @@ def _ratio(counts: Counts | None, policy: str) -> float | None:
         return value
     if counts.total is not None and counts.total > 0:
         return None  # events, but the source could not give a ratio
-    if policy == "good":
-        return 0.0
-    if policy == "bad":
-        return 1.0
-    return None
+    return {"good": 0.0, "bad": 1.0}.get(policy)  # no events: as the no-data policy says
 
 
 def build_report(

@@ -89,7 +89,6 @@ class LogQuery:
 
     sql: str
     params: list[Any]
-    format: str
     step_us: int
     rejects: bool  # CSV: count rows the reader rejected
 
@@ -261,12 +260,12 @@ def build_query(
     ts_kind = scan.fields.type_of(ts_name)
     if fmt == "parquet" and ts_kind.startswith("TIMESTAMP"):
         sql = _typed_parquet_query(scan, spec, at, ts_kind, no_nulls)
-        return LogQuery(sql, [files], fmt, scan.step_us, False)
+        return LogQuery(sql, [files], scan.step_us, False)
     # The columns first: for JSON Lines they decide which paths the one parse extracts.
     columns, counted = _columns(scan, spec)
     source, valid, rejects = _row_source(fmt, files, scan.fields)
     sql = _scan_query(scan, columns, counted, source, valid)
-    return LogQuery(sql, [files], fmt, scan.step_us, rejects)
+    return LogQuery(sql, [files], scan.step_us, rejects)
 
 
 def _typed_parquet_query(
@@ -497,27 +496,21 @@ def measure_logs(
             no_nulls=no_nulls,
             where=where,
         )
-        rows = _run(con, query, progress, where)
+        try:
+            result = run_query(con, query.sql, query.params, progress=progress)
+        except duckdb.Error as exc:
+            raise InputError(
+                f"{where}.files: cannot read the logs as {fmt}: {safe_message(exc)}",
+                hint="check logs.format and the files",
+            ) from None
+        rows = [
+            (int(r[0]), int(r[1]), int(r[2]), None if r[3] is None else int(r[3])) for r in result
+        ]
         rejected, first_rejected = csv_rejects(con, root) if query.rejects else (0, None)
     finally:
         con.close()
     notes = [f"first malformed row at {first_rejected}"] if first_rejected else []
     return _assemble(at, all_windows, query, rows, rejected, empty, len(files), notes)
-
-
-def _run(
-    con: Any, query: LogQuery, progress: Callable[[float], None] | None, where: str
-) -> list[tuple[int, int, int, int | None]]:
-    import duckdb
-
-    try:
-        result = run_query(con, query.sql, query.params, progress=progress)
-    except duckdb.Error as exc:
-        raise InputError(
-            f"{where}.files: cannot read the logs as {query.format}: {safe_message(exc)}",
-            hint="check logs.format and the files",
-        ) from None
-    return [(int(r[0]), int(r[1]), int(r[2]), None if r[3] is None else int(r[3])) for r in result]
 
 
 def _assemble(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opsdocs.check.context import diagnostic_at, required_key
-from opsdocs.check.registry import Rule
+from opsdocs.check.registry import Rule, code_findings
 from opsdocs.diagnostics import Diagnostic
 from opsdocs.records import json_method
 
@@ -144,18 +144,14 @@ def _untagged(report: CostReport, documents: list[CostDocument]) -> Iterator[Dia
 _as_json = json_method("path", "line", "col", "message", "hint")
 
 
-def _replay(ctx: WorkspaceContext, code: str) -> Iterator[Diagnostic]:
+def _findings(ctx: WorkspaceContext) -> list[Diagnostic]:
     # CO002 and CO003 share one measurement per run
-    for data in ctx.once(_MEMO, _measure)[code]:
-        yield Diagnostic(**data)
+    found = ctx.once(_MEMO, _measure)
+    return [Diagnostic(code=code, **data) for code, items in found.items() for data in items]
 
 
-def _forecast_over(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-    yield from _replay(ctx, "CO002")
-
-
-def _untagged_over(ctx: WorkspaceContext) -> Iterator[Diagnostic]:
-    yield from _replay(ctx, "CO003")
+_forecast_over = code_findings("CO002", _findings)
+_untagged_over = code_findings("CO003", _findings)
 
 
 def _services(doc: Document) -> list[tuple[str, tuple[Any, ...]]]:

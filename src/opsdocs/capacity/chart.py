@@ -43,18 +43,18 @@ def render_chart(report: ResourceReport) -> str:
     history = report.history
     assert history is not None and history.times
     forecast = report.forecast
+    if forecast is not None and not len(forecast.times):
+        forecast = None  # no step ahead to draw
     times = [_at(t) for t in history.times]
     values: list[float | None] = list(history.values)
     end = report.at + report.horizon
-    if forecast is not None and len(forecast.times):
-        end = max(end, float(forecast.times[-1]))
-    frame = Frame(width=820, height=340, left=70, right=20, start=times[0], end=_at(end))
     highs = [report.limit, *history.values]
-    if forecast is not None and len(forecast.upper):
-        highs.append(float(forecast.upper.max()))
     lows = [0.0, *history.values]
-    if forecast is not None and len(forecast.lower):
+    if forecast is not None:
+        end = max(end, float(forecast.times[-1]))
+        highs.append(float(forecast.upper.max()))
         lows.append(float(forecast.lower.min()))
+    frame = Frame(width=820, height=340, left=70, right=20, start=times[0], end=_at(end))
     low = min(lows)
     ticks = nice_ticks(max(highs) * 1.08 - min(low, 0.0))
     scale = Scale(top=50, bottom=280, high=ticks[-1] + min(low, 0.0), low=min(low, 0.0))
@@ -71,7 +71,7 @@ def render_chart(report: ResourceReport) -> str:
         text(frame.left, scale.top - 10, f"Usage{unit}: history, forecast and 80% interval"),
         *grid(frame, scale, [t + scale.low for t in ticks], label=lambda v: f"{v:g}"),
     ]
-    if forecast is not None and len(forecast.times):
+    if forecast is not None:
         future = [_at(t) for t in forecast.times]
         f_times, f_low = sample(future, list(forecast.lower))
         _, f_high = sample(future, list(forecast.upper))

@@ -248,16 +248,15 @@ def _width_checked(jinja_filter: Callable[..., Any]) -> Callable[..., Any]:
 def _refuse_other_templates(source: str, env: Any, path: str | Path) -> None:
     from jinja2 import nodes
 
-    tree = env.parse(source)
-    for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
-        tag = {
-            nodes.Include: "include",
-            nodes.Import: "import",
-            nodes.FromImport: "import",
-            nodes.Extends: "extends",
-        }[type(node)]
+    tags = {
+        nodes.Include: "include",
+        nodes.Import: "import",
+        nodes.FromImport: "import",
+        nodes.Extends: "extends",
+    }
+    for node in env.parse(source).find_all(tuple(tags)):
         raise InputError(
-            f"templates cannot use {{% {tag} %}}",
+            f"templates cannot use {{% {tags[type(node)]} %}}",
             path=path,
             line=node.lineno,
             hint="a template is one file: put the text it needs in the template itself",

@@ -14,7 +14,7 @@ import difflib
 import importlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -195,19 +195,8 @@ def profile_files(workspace: Workspace, *, outside_only: bool = True) -> list[tu
 
 def profile_kind(name: str) -> Kind:
     """The index section of a profile's documents: headed by the profile's name."""
-    return replace(
-        KINDS[0],
-        name=name,
-        label=name,
-        index_heading=name,
-        filename="",
-        folder="",
-        aliases=(),
-        index_limit=None,
-        index_newest_first=False,
-        index_facts=(),
-        empty_index_text="(None yet)",
-    )
+    # the index reads only the heading and the defaults (every document, by name, no facts)
+    return Kind(name, name, name, purpose="", filename="", schema_ref=KINDS[0].schema_ref)
 
 
 def index_key(path: Path) -> str:

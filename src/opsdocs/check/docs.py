@@ -13,7 +13,6 @@ from opsdocs.check.registry import Rule, all_rules
 
 __all__ = [
     "expected_rule_docs",
-    "rule_page",
     "rule_text",
     "stale_rule_docs",
     "write_rule_docs",
@@ -41,10 +40,6 @@ def rule_text(rule: Rule) -> str:
     )
 
 
-def rule_page(rule: Rule) -> str:
-    return f"{_GENERATED}\n\n{rule_text(rule)}"
-
-
 def _index(rules: tuple[Rule, ...]) -> str:
     lines = [
         _GENERATED,
@@ -69,7 +64,7 @@ def _index(rules: tuple[Rule, ...]) -> str:
 def expected_rule_docs() -> dict[str, str]:
     """File name -> text of every page under ``docs/rules/``."""
     rules = all_rules()
-    pages = {f"{rule.code}.md": rule_page(rule) for rule in rules}
+    pages = {f"{rule.code}.md": f"{_GENERATED}\n\n{rule_text(rule)}" for rule in rules}
     pages["README.md"] = _index(rules)
     return pages
 

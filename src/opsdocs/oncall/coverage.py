@@ -64,7 +64,6 @@ class Gap:
     level: int | None = None
     person: str | None = None
     rotation: str | None = None
-    override: int | None = None  # index in the rotation's 'overrides'
 
     @property
     def hours(self) -> float:
@@ -199,7 +198,7 @@ def _outsiders(roster: Roster, names: list[str], start: dt.datetime, end: dt.dat
     gaps = []
     for name in names:
         for rotation in roster.team(name).rotations:
-            for index, override in enumerate(rotation.overrides):
+            for override in rotation.overrides:
                 if override.who in rotation.members:
                     continue
                 shifts = [
@@ -219,7 +218,6 @@ def _outsiders(roster: Roster, names: list[str], start: dt.datetime, end: dt.dat
                         "not one of its members",
                         person=override.who,
                         rotation=rotation.name,
-                        override=index,
                     )
                 )
     return gaps

@@ -233,7 +233,6 @@ def schedule(
 class LevelShifts:
     """One escalation level of a team and who covers it over a range."""
 
-    team: str
     number: int  # 1-based
     level: Level
     shifts: list[Shift]  # a person level: one shift over the whole range
@@ -265,7 +264,7 @@ def level_shifts(
                 cache[key] = rotation_shifts(owner, rotation, start, end)
             shifts.extend(cache[key])
         shifts.sort()
-        result.append(LevelShifts(team_name, number, level, shifts))
+        result.append(LevelShifts(number, level, shifts))
     return result
 
 

@@ -183,3 +183,50 @@ def test_a_mistyped_service_gets_the_closest_runbook(
     assert fixed.exit_code == 0, fixed.stderr
     record = read_document(workspace_dir / OPS / "incidents" / "2025-03-04-cart-empty.md")
     assert record.get("services") == ["checkout"]
+
+
+def test_resolve_tells_what_the_ladder_could_not_give(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    opened = cli("incident", "open", "-s", "P1", "Queue stuck", "--at", "now-1h", cwd=workspace_dir)
+    assert opened.exit_code == 0, opened.stderr
+    ident = opened.stdout.splitlines()[0].rsplit("/", 1)[1][: -len(".md")]
+    assert cli("incident", "ack", ident, cwd=workspace_dir).exit_code == 0
+    (workspace_dir / OPS / "incident-response.md").write_text(
+        "---\nkind: incident-response\ntitle: Playbook\nowner: team-sre\n"
+        "severities:\n  - name: Critical\n    definition: fire\n    ack_within: 5m\n"
+        "    postmortem: {required: true, due: 5 calendar days}\n---\n# Playbook\n"
+    )
+    resolved = cli("incident", "resolve", ident, cwd=workspace_dir)
+    assert resolved.exit_code == 0, resolved.stderr
+    assert resolved.stderr == (
+        "warning: severity 'P1' is not one of Critical (from "
+        f"{OPS}/incident-response.md): no postmortem due date set (give it one: opsdocs "
+        f"incident set-severity {ident} SEVERITY)\n"
+    )
+    assert (
+        read_document(workspace_dir / OPS / "incidents" / f"{ident}.md").get("postmortem_due")
+        is None
+    )
+
+
+def test_resolve_shows_the_playbooks_warnings(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    opened = cli("incident", "open", "-s", "P2", "Queue stuck", "--at", "now-1h", cwd=workspace_dir)
+    assert opened.exit_code == 0, opened.stderr
+    ident = opened.stdout.splitlines()[0].rsplit("/", 1)[1][: -len(".md")]
+    assert cli("incident", "ack", ident, cwd=workspace_dir).exit_code == 0
+    (workspace_dir / OPS / "incident-response.md").write_text(
+        "---\nkind: incident-response\ntitle: Playbook\nowner: team-sre\n"
+        "severities:\n  - name: P2\n    definition: fire\n    ack_within: soon\n"
+        "    postmortem: {required: false}\n---\n# Playbook\n"
+    )
+    resolved = cli("incident", "resolve", ident, cwd=workspace_dir)
+    assert resolved.exit_code == 0, resolved.stderr
+    assert resolved.stderr == (
+        f"warning: {OPS}/incident-response.md: severities cannot be used (Value error, must be "
+        "a number and a unit s, m, h or d, such as '15m' (got 'soon')); using the default "
+        "ladder\n"
+    )
+    assert "postmortem due" in resolved.stdout  # the default ladder's P2 requires one

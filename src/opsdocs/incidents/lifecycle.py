@@ -540,6 +540,7 @@ def resolve(
         shares = _estimate(estimate, key[1], key[0], when)
 
     notes: list[str] = []
+    unknown: list[str] = []
 
     def change(incident: Incident) -> str:
         _advance(incident, when, "resolve")
@@ -553,6 +554,12 @@ def resolve(
         due = level.postmortem.due_date(when.date()) if level is not None else None
         if level is not None:
             incident.update(postmortem_due=due)
+        else:
+            unknown.append(
+                f"severity {incident.model.severity!r} is not one of "
+                f"{', '.join(playbook.severity_names)} (from {playbook.source}): no postmortem due "
+                f"date set (give it one: opsdocs incident set-severity {incident.id} SEVERITY)"
+            )
         now_key = (incident.milestones.started, tuple(incident.model.services))
         if now_key != key:
             shares[:] = _estimate(estimate, now_key[1], now_key[0], when)
@@ -565,6 +572,7 @@ def resolve(
         return _with_note("Resolved", note)
 
     result = _record(workspace, ident, when, change, notes)
+    result.warnings[:0] = [*playbook.warnings, *unknown]
     result.budget = shares
     return result
 

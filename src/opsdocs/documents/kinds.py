@@ -156,6 +156,15 @@ class Kind:
         filename = self.filename.replace("{name}", name)
         return filename.replace("{date}", date.isoformat()) if date is not None else filename
 
+    def free_name(self, folder: Path, name: str, date: dt.date) -> str:
+        """``name``, or ``name-2``, ``name-3``...: the first whose file on ``date`` is not taken
+        in ``folder`` (two incidents or drills with one title on one day)."""
+        free, number = name, 1
+        while (folder / self.filename_for(free, date)).exists():
+            number += 1
+            free = f"{name}-{number}"
+        return free
+
     def match(self, filename: str) -> str | None:
         """The NAME a file name carries for this kind ('' for a singleton), or None."""
         if filename in self.also:

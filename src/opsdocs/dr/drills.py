@@ -164,14 +164,7 @@ def _free_path(workspace: Workspace, system: str, day: dt.date) -> Path:
 
     kind = get_kind("dr-drill")
     folder = workspace.docs_dir / kind.folder
-    base = drill_name(system)
-    number = 1
-    while True:
-        name = base if number == 1 else f"{base}-{number}"
-        path = folder / kind.filename_for(name, day)
-        if not path.exists():
-            return path
-        number += 1
+    return folder / kind.filename_for(kind.free_name(folder, drill_name(system), day), day)
 
 
 def _actions(

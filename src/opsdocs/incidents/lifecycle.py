@@ -283,16 +283,6 @@ def _check_names(services: list[str], owner: str | None) -> None:
         validate_name(owner, what="owner", example="team-api")
 
 
-def _free_path(folder: Path, kind: Kind, slug: str, day: dt.date) -> tuple[Path, str]:
-    """The first ``YYYY-MM-DD-<slug>[-N].md`` not taken in ``folder``, and its name part."""
-    taken = {p.stem for p in folder.iterdir()} if folder.is_dir() else set()
-    name, n = slug, 1
-    while kind.filename_for(name, day)[: -len(".md")] in taken:
-        n += 1
-        name = f"{slug}-{n}"
-    return folder / kind.filename_for(name, day), name
-
-
 def _render_record(
     workspace: Workspace, opening: _Opening, path: Path, name: str
 ) -> tuple[Incident, str]:
@@ -416,9 +406,11 @@ def open_incident(
         (owner, []) if owner is not None else _default_owner(workspace, services, playbook)
     )
     opening = _Opening(title, level, services, chosen, begun, detected, drill)
-    folder = workspace.docs_dir / get_kind("incident").folder
+    kind = get_kind("incident")
+    folder = workspace.docs_dir / kind.folder
     with locked(workspace.root, folder):
-        path, name = _free_path(folder, get_kind("incident"), slug, begun.date())
+        name = kind.free_name(folder, slug, begun.date())
+        path = folder / kind.filename_for(name, begun.date())
         similar = _similar_open(workspace, opening, path.stem)
         incident, entry = _render_record(workspace, opening, path, name)
         written = write_record(workspace, path, incident.text(), create=True)

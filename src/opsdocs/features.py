@@ -28,6 +28,7 @@ __all__ = [
     "config_sections",
     "feature_packages",
     "index_blocks",
+    "resolve",
     "rule_modules",
 ]
 
@@ -63,7 +64,8 @@ class Feature:
     index_blocks: tuple[str, ...] = ()
 
 
-def _resolve(ref: str) -> Any:
+def resolve(ref: str) -> Any:
+    """What the import path ``ref`` ("module:attribute") names, its module imported now."""
     module, _, attr = ref.partition(":")
     return getattr(importlib.import_module(module), attr)
 
@@ -71,7 +73,7 @@ def _resolve(ref: str) -> Any:
 @cache
 def all_features() -> tuple[Feature, ...]:
     """The descriptors of :data:`FEATURES`, in order."""
-    return tuple(_resolve(ref) for ref in FEATURES)
+    return tuple(resolve(ref) for ref in FEATURES)
 
 
 def command_table() -> dict[str, str]:
@@ -105,7 +107,7 @@ def rule_modules() -> list[str]:
 
 def index_blocks() -> list[Any]:
     """Every feature's ``index_blocks`` functions, in feature order."""
-    return [_resolve(ref) for feature in all_features() for ref in feature.index_blocks]
+    return [resolve(ref) for feature in all_features() for ref in feature.index_blocks]
 
 
 def feature_packages() -> list[str]:

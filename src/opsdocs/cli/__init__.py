@@ -10,7 +10,6 @@ Ctrl-C exits 130, and anything unexpected is a bug reported in one line with exi
 from __future__ import annotations
 
 import gc
-import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -20,7 +19,7 @@ from typing import Any, NoReturn
 import click
 
 from opsdocs import __version__, collector
-from opsdocs.features import command_table
+from opsdocs.features import command_table, resolve
 
 __all__ = ["cli", "main"]
 
@@ -42,10 +41,7 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        module, _, attr = target.partition(":")
-        command: click.Command = getattr(importlib.import_module(module), attr)
+        command: click.Command | None = resolve(target) if target is not None else None
         return command
 
 

@@ -52,8 +52,5 @@ class AppContext:
 
 
 def app(ctx: click.Context) -> AppContext:
-    obj = ctx.find_root().obj
-    if not isinstance(obj, AppContext):  # called without the group (tests)
-        obj = AppContext()
-        ctx.find_root().obj = obj
-    return obj
+    """The root context's state, made afresh for a command called without the group (tests)."""
+    return ctx.find_root().ensure_object(AppContext)

@@ -35,11 +35,7 @@ __all__ = ["FixResult", "apply_fixes", "insert_sections"]
 
 @dataclass
 class FixResult:
-    changes: list[tuple[Path, str]] = field(default_factory=list)
-
-    @property
-    def paths(self) -> list[Path]:
-        return sorted({p for p, _ in self.changes})
+    changes: list[tuple[Path, str]] = field(default_factory=list)  # (file, what changed in it)
 
 
 def insert_sections(ctx: DocContext) -> tuple[str, list[str]] | None:

@@ -185,18 +185,32 @@ def test_a_mistyped_service_gets_the_closest_runbook(
     assert record.get("services") == ["checkout"]
 
 
-def test_resolve_tells_what_the_ladder_could_not_give(
-    workspace_dir: Path, cli: Callable[..., Result]
-) -> None:
-    opened = cli("incident", "open", "-s", "P1", "Queue stuck", "--at", "now-1h", cwd=workspace_dir)
+def _acked_with_playbook(
+    workspace_dir: Path, cli: Callable[..., Result], severity: str, ladder: str
+) -> str:
+    """An acknowledged incident of ``severity``, after which the playbook's ladder becomes
+    ``ladder`` (YAML lines under ``severities:``); returns its id."""
+    opened = cli(
+        "incident", "open", "-s", severity, "Queue stuck", "--at", "now-1h", cwd=workspace_dir
+    )
     assert opened.exit_code == 0, opened.stderr
     ident = opened.stdout.splitlines()[0].rsplit("/", 1)[1][: -len(".md")]
     assert cli("incident", "ack", ident, cwd=workspace_dir).exit_code == 0
     (workspace_dir / OPS / "incident-response.md").write_text(
         "---\nkind: incident-response\ntitle: Playbook\nowner: team-sre\n"
-        "severities:\n  - name: Critical\n    definition: fire\n    ack_within: 5m\n"
-        "    postmortem: {required: true, due: 5 calendar days}\n---\n# Playbook\n"
+        f"severities:\n{ladder}---\n# Playbook\n"
     )
+    return ident
+
+
+def test_resolve_tells_what_the_ladder_could_not_give(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    ident = _acked_with_playbook(
+        workspace_dir, cli, "P1",
+        "  - name: Critical\n    definition: fire\n    ack_within: 5m\n"
+        "    postmortem: {required: true, due: 5 calendar days}\n",
+    )  # fmt: skip
     resolved = cli("incident", "resolve", ident, cwd=workspace_dir)
     assert resolved.exit_code == 0, resolved.stderr
     assert resolved.stderr == (
@@ -204,24 +218,18 @@ def test_resolve_tells_what_the_ladder_could_not_give(
         f"{OPS}/incident-response.md): no postmortem due date set (give it one: opsdocs "
         f"incident set-severity {ident} SEVERITY)\n"
     )
-    assert (
-        read_document(workspace_dir / OPS / "incidents" / f"{ident}.md").get("postmortem_due")
-        is None
-    )
+    record = read_document(workspace_dir / OPS / "incidents" / f"{ident}.md")
+    assert record.get("postmortem_due") is None
 
 
 def test_resolve_shows_the_playbooks_warnings(
     workspace_dir: Path, cli: Callable[..., Result]
 ) -> None:
-    opened = cli("incident", "open", "-s", "P2", "Queue stuck", "--at", "now-1h", cwd=workspace_dir)
-    assert opened.exit_code == 0, opened.stderr
-    ident = opened.stdout.splitlines()[0].rsplit("/", 1)[1][: -len(".md")]
-    assert cli("incident", "ack", ident, cwd=workspace_dir).exit_code == 0
-    (workspace_dir / OPS / "incident-response.md").write_text(
-        "---\nkind: incident-response\ntitle: Playbook\nowner: team-sre\n"
-        "severities:\n  - name: P2\n    definition: fire\n    ack_within: soon\n"
-        "    postmortem: {required: false}\n---\n# Playbook\n"
-    )
+    ident = _acked_with_playbook(
+        workspace_dir, cli, "P2",
+        "  - name: P2\n    definition: fire\n    ack_within: soon\n"
+        "    postmortem: {required: false}\n",
+    )  # fmt: skip
     resolved = cli("incident", "resolve", ident, cwd=workspace_dir)
     assert resolved.exit_code == 0, resolved.stderr
     assert resolved.stderr == (

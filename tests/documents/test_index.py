@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -245,3 +246,28 @@ def test_plan_index_writes_nothing_and_names_the_features_stale_blocks(
     assert BUDGET_START in plan.blocks[0].new
     assert sorted(plan.changes(workspace).commit()) == sorted([workspace.readme, path])
     assert not plan_index(workspace).stale
+
+
+@pytest.mark.usefixtures("no_max_file_size")
+def test_index_leaves_the_budget_table_of_a_document_over_max_file_size(
+    workspace_dir: Path, cli: Callable[..., Result]
+) -> None:
+    """A document over ``max_file_size`` is not read (check reports it): index does not read it
+    to write its budget table either."""
+    from tests.slo.helpers import slo_document
+
+    slos = (
+        "slos:\n  - name: availability\n    objective: 99.9\n    indicator:\n      type: ratio\n"
+        '      errors: sum(rate(x_total{code="500"}[{{window}}]))\n'
+        "      total: sum(rate(x_total[{{window}}]))\n"
+    )
+    path = workspace_dir / "docs/internal/operations/slo-api.md"
+    build_tree(workspace_dir, {"docs/internal/operations/slo-api.md": slo_document(slos)})
+    path.write_text(path.read_text() + "\nPadding.\n" * 400)
+    (workspace_dir / "opsdocs.toml").write_text('max_file_size = "2KiB"\n')
+    before = path.read_bytes()
+    result = cli("index", cwd=workspace_dir)
+    assert result.exit_code == 0, result.stderr
+    assert path.read_bytes() == before
+    check = cli("check", cwd=workspace_dir)
+    assert "file is too large to be a document" in check.stdout

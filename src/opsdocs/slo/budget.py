@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from opsdocs.documents.blocks import BlockUpdate, as_written, write_block
-from opsdocs.documents.parse import Document, parse_document
+from opsdocs.documents.parse import MAX_DOCUMENT_BYTES, Document, parse_document
 from opsdocs.durations import format_duration, format_span
 from opsdocs.errors import DocumentError
+from opsdocs.fileio import read_regular
 from opsdocs.slo.settings import SloSettings
 from opsdocs.slo.spec import SloSection, SloSpec
 from opsdocs.slo.windows import DEFAULT_WINDOWS, WindowPair, format_float
@@ -173,13 +174,13 @@ def stale_budget_tables(
 ) -> list[BlockUpdate]:
     """The ``slo`` documents among ``paths`` whose budget table is missing or out of date.
 
-    Documents that cannot be read, that get no table (:func:`budget_section`) or whose markers
-    are broken are skipped (``check`` reports them).
+    Documents that cannot be read (over ``max_file_size`` too), that get no table
+    (:func:`budget_section`) or whose markers are broken are skipped (``check`` reports them).
     """
     updates: list[BlockUpdate] = []
     for path in paths:
-        try:
-            raw = path.read_bytes().decode("utf-8")
+        try:  # within max_file_size, as every document is read
+            raw = read_regular(path, MAX_DOCUMENT_BYTES).decode("utf-8")
         except (OSError, UnicodeDecodeError):
             continue
         doc = parse_document(path, raw)

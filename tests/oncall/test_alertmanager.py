@@ -293,6 +293,25 @@ def test_prove_config_asks_amtool_about_every_case(ws: Path) -> None:
         prove_config(config, "route: [\n", route_cases(routing))
 
 
+@pytest.mark.tools
+def test_alertmanager_config_is_proven_on_the_text_it_returns(ws: Path) -> None:
+    """What 'oncall alertmanager' writes comes from one library call; with prove, the route tests
+    run on that very text."""
+    from opsdocs.oncall.alertmanager import alertmanager_config
+    from opsdocs.workspace import Workspace
+    from opsdocs.yamlio import load_yaml
+
+    require_tool("amtool")
+    workspace = Workspace.discover(root=ws)
+    plain = alertmanager_config(workspace)
+    assert plain.proofs is None and plain.failed == 0
+    assert load_yaml(plain.text).value["route"]["receiver"] == "default"
+    proven = alertmanager_config(workspace, prove=True)
+    assert proven.text == plain.text
+    assert proven.proofs is not None and len(proven.proofs) == 15
+    assert proven.failed == 0
+
+
 def test_a_route_case_and_its_proof_as_json() -> None:
     labels = {"severity": "SEV1", "team": "team-api"}
     case = RouteCase("SEV1", "team-api", labels, "team-api-pager", True)

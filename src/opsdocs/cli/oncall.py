@@ -225,29 +225,21 @@ def report_command(
 @click.pass_context
 def alertmanager_command(ctx: click.Context, out: Path | None, tests: bool) -> int:
     """An Alertmanager configuration from the ladder, the teams and the alert labels."""
-    from opsdocs.oncall.alertmanager import (
-        build_config,
-        plan_routing,
-        prove_config,
-        render_config,
-        route_cases,
-    )
+    from opsdocs.oncall.alertmanager import alertmanager_config
 
-    routing = plan_routing(app(ctx).workspace())
-    config = build_config(routing)
-    text = render_config(config)
-    if tests:
-        failed = _echo_proofs(prove_config(config, text, route_cases(routing)))
-        if failed:
+    planned = alertmanager_config(app(ctx).workspace(), prove=tests)
+    if planned.proofs is not None:
+        _echo_proofs(planned.proofs)
+        if planned.failed:
             return 1
-    write_output(text, out)
+    write_output(planned.text, out)
     if out is not None:
         click.echo(f"wrote {out}", err=True)
     return 0
 
 
-def _echo_proofs(proofs: list[RouteProof]) -> int:
-    """Say on standard error how each route test went; return how many failed."""
+def _echo_proofs(proofs: list[RouteProof]) -> None:
+    """Say on standard error how each route test went."""
     failed = [p for p in proofs if not p.ok]
     rows = [["labels", "expected", "opsdocs", "amtool", ""]]
     for proof in proofs:
@@ -265,7 +257,6 @@ def _echo_proofs(proofs: list[RouteProof]) -> int:
     click.echo(
         f"{len(proofs) - len(failed)} of {len(proofs)} route tests pass with amtool", err=True
     )
-    return len(failed)
 
 
 @oncall.command("routes")

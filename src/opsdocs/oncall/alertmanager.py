@@ -36,10 +36,12 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_RECEIVER",
     "TICKET_RECEIVER",
+    "AlertmanagerConfig",
     "RouteCase",
     "RouteProof",
     "RoutedCase",
     "Routing",
+    "alertmanager_config",
     "amtool_check",
     "amtool_route",
     "build_config",
@@ -385,6 +387,30 @@ def prove_config(
             RouteProof(case, resolve(config, case.labels), amtool_route(path, case.labels))
             for case in cases
         ]
+
+
+@dataclass(frozen=True)
+class AlertmanagerConfig:
+    """What ``opsdocs oncall alertmanager`` writes, and its route tests when it was proven."""
+
+    text: str
+    proofs: list[RouteProof] | None = None
+
+    @property
+    def failed(self) -> int:
+        """How many route tests amtool resolved otherwise than opsdocs."""
+        return sum(not proof.ok for proof in self.proofs or [])
+
+
+def alertmanager_config(workspace: Workspace, *, prove: bool = False) -> AlertmanagerConfig:
+    """The workspace's Alertmanager configuration as YAML; with ``prove``, each severity × team
+    case tested with amtool (:func:`prove_config`) on the text that would be written."""
+    routing = plan_routing(workspace)
+    config = build_config(routing)
+    text = render_config(config)
+    if not prove:
+        return AlertmanagerConfig(text)
+    return AlertmanagerConfig(text, prove_config(config, text, route_cases(routing)))
 
 
 @dataclass(frozen=True)

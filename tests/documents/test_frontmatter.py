@@ -154,6 +154,14 @@ def test_indentation_of_the_file_is_kept() -> None:
     assert front_lines(new) == ["services:", "- api", "- web", "roles:", "    lead: b"]
 
 
+@pytest.mark.parametrize("item", ["?0", ":a b", "??", ":0"])
+def test_a_flow_list_item_starting_with_an_indicator_reads_back(item: str) -> None:
+    head = DOC.split("---\n# Body")[0] + "---\n"
+    wanted = {**front(DOC), "services": ["api", item]}
+    new = edit_front_matter(head, wanted)
+    assert front(new) == wanted
+
+
 def test_no_front_matter_is_an_error() -> None:
     with pytest.raises(DocumentError, match="no front matter to edit"):
         edit_front_matter("# Title\n", {"a": 1}, path="x.md")

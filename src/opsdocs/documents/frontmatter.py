@@ -279,7 +279,11 @@ def _fresh(value: Any) -> Any:
             return DoubleQuotedScalarString(value)
         if _SPECIAL.search(value):  # line breaks YAML folds, control characters: escape them
             return DoubleQuotedScalarString(value)
-        return value if plain_reads_as_string(value) else SingleQuotedScalarString(value)
+        # In a flow list ('services: [api]') PyYAML reads a leading '?' or ':' as an indicator
+        # even without a space after it, where ruamel.yaml writes it plain.
+        if value.startswith(("?", ":")) or not plain_reads_as_string(value):
+            return SingleQuotedScalarString(value)
+        return value
     if isinstance(value, Mapping):
         out = CommentedMap()
         for key, item in value.items():

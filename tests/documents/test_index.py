@@ -220,6 +220,14 @@ def test_a_front_matter_title_with_a_line_break_is_one_index_line(
     assert check.exit_code == 0, check.stdout + check.stderr
 
 
+#: One ratio SLO, for the tests of the budget table the index keeps.
+_SLOS = (
+    "slos:\n  - name: availability\n    objective: 99.9\n    indicator:\n      type: ratio\n"
+    '      errors: sum(rate(x_total{code="500"}[{{window}}]))\n'
+    "      total: sum(rate(x_total[{{window}}]))\n"
+)
+
+
 def test_plan_index_writes_nothing_and_names_the_features_stale_blocks(
     workspace_dir: Path, cli: Callable[..., Result]
 ) -> None:
@@ -230,13 +238,8 @@ def test_plan_index_writes_nothing_and_names_the_features_stale_blocks(
     from opsdocs.workspace import Workspace
     from tests.slo.helpers import slo_document
 
-    slos = (
-        "slos:\n  - name: availability\n    objective: 99.9\n    indicator:\n      type: ratio\n"
-        '      errors: sum(rate(x_total{code="500"}[{{window}}]))\n'
-        "      total: sum(rate(x_total[{{window}}]))\n"
-    )
     path = workspace_dir / "docs/internal/operations/slo-api.md"
-    build_tree(workspace_dir, {"docs/internal/operations/slo-api.md": slo_document(slos)})
+    build_tree(workspace_dir, {"docs/internal/operations/slo-api.md": slo_document(_SLOS)})
     before = snapshot(workspace_dir)
     workspace = Workspace.discover(root=workspace_dir)
     plan = plan_index(workspace)
@@ -256,13 +259,8 @@ def test_index_leaves_the_budget_table_of_a_document_over_max_file_size(
     to write its budget table either."""
     from tests.slo.helpers import slo_document
 
-    slos = (
-        "slos:\n  - name: availability\n    objective: 99.9\n    indicator:\n      type: ratio\n"
-        '      errors: sum(rate(x_total{code="500"}[{{window}}]))\n'
-        "      total: sum(rate(x_total[{{window}}]))\n"
-    )
     path = workspace_dir / "docs/internal/operations/slo-api.md"
-    build_tree(workspace_dir, {"docs/internal/operations/slo-api.md": slo_document(slos)})
+    build_tree(workspace_dir, {"docs/internal/operations/slo-api.md": slo_document(_SLOS)})
     path.write_text(path.read_text() + "\nPadding.\n" * 400)
     (workspace_dir / "opsdocs.toml").write_text('max_file_size = "2KiB"\n')
     before = path.read_bytes()
